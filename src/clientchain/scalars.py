@@ -1,0 +1,62 @@
+"""Reading typed values out of YAML scalars and CSV cells, the contract's way.
+
+Ids stay literal text. Numbers are numbers only when written as numbers: a
+quoted `"3"` is text, and `yes`, `0x1F` or `1_000` are not numbers at all.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+
+from clientchain.yamlsource import YNode
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_INT = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+MAX_DECIMALS = 12
+
+
+def is_null(node: YNode | None) -> bool:
+    """Absent, or written as YAML's null (`~`, `null`, nothing) without quotes."""
+    return node is None or (node.kind == "scalar" and not node.quoted and node.text in _NULLS)
+
+
+def parse_count(text: str) -> int | None:
+    """A non-negative integer written in plain digits, else None."""
+    return int(text) if _INT.fullmatch(text) else None
+
+
+def parse_number(text: str) -> float | None:
+    """A number written as a decimal or exponent literal (or YAML's .inf/.nan), else None."""
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    return _SPECIAL.get(text.lower()) if text.lower() in _SPECIAL else None
+
+
+def decimals_of(text: str) -> int:
+    """How many decimal places a number literal carries (`12.50` -> 2, `1e3` -> 0)."""
+    if "." not in text and "e" not in text and "E" not in text:
+        return 0
+    exponent = Decimal(text).as_tuple().exponent
+    if not isinstance(exponent, int):
+        return 0
+    return min(MAX_DECIMALS, max(0, -exponent))
+
+
+def amount_problem(text: str, quoted: bool) -> str | None:
+    """Why `text` is not a valid money amount, or None when it is one."""
+    if quoted:
+        return f"amount '{text}' is quoted text; write the number without quotes"
+    if text.strip() == "":
+        return "amount is empty; write a number greater than 0"
+    value = parse_number(text.strip())
+    if value is None:
+        return f"amount '{text}' is not a number"
+    if not math.isfinite(value):
+        return f"amount '{text}' is not a finite number"
+    if value <= 0:
+        return f"amount {text} must be greater than 0"
+    return None
