@@ -4,8 +4,22 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from clientchain.analysis import Analysis, RoleResult, analyze
 from clientchain.loading import load, loads
 from clientchain.model import Org
 from clientchain.problems import InputError, Position, Problem
+from clientchain.render.json_doc import json_document
 
-__all__ = ["InputError", "Org", "Position", "Problem", "__version__", "load", "loads"]
+__all__ = [
+    "Analysis",
+    "InputError",
+    "Org",
+    "Position",
+    "Problem",
+    "RoleResult",
+    "__version__",
+    "analyze",
+    "json_document",
+    "load",
+    "loads",
+]

@@ -1,0 +1,279 @@
+"""`analyze`: every figure the contract defines, computed once over flat arrays."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from clientchain.findings import INVERTED_RELATIONSHIP, NO_PAYING_CLIENT, Finding, Level
+from clientchain.hierarchy import Forest, build_forest
+from clientchain.inversions import NONE, Inversions, find_inversions
+from clientchain.model import FloatArray, IntArray, Org
+from clientchain.moneygraph import MoneyGraph, build_money_graph
+from clientchain.provenance import Provenance, trace_provenance
+from clientchain.rounding import format_amount, money, moneys, ratio, ratios
+from clientchain.sweep import plan_sweeps
+
+DEFAULT_DECAY = 0.5
+DEFAULT_TOP_CLIENTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ClientLink:
+    """A direct client of a role and the net money it brings."""
+
+    id: str
+    net: float
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    client: str
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    boss: str
+    subordinate: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoleResult:
+    """One role's figures, rounded as shown to users."""
+
+    id: str
+    title: str | None
+    reports_to: str | None
+    department: str | None
+    headcount: int
+    inflow: float
+    closeness: float
+    alienation: float
+    distance: float | None
+    traced_share: float
+    clients: tuple[ClientLink, ...]
+    provenance: tuple[Share, ...]
+    provenance_rest: float
+    chain_broken_at: Break | None
+
+
+@dataclass(frozen=True, slots=True)
+class Inversion:
+    boss: str
+    subordinate: str
+    levels: int
+    net: float
+    boss_to_subordinate: float
+    subordinate_to_boss: float
+    impact_headcount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    roles: int
+    headcount: int
+    clients: int
+    flows: int
+    money_in: float
+    org_alienation: float | None
+    inversions: int
+    unfunded_roles: int
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """The result of `analyze`: flat arrays for speed, typed views for people."""
+
+    org: Org
+    decay: float
+    top_clients: int
+    graph: MoneyGraph
+    forest: Forest
+    closeness_raw: FloatArray
+    traced_raw: FloatArray
+    distance_raw: FloatArray  # NaN where nothing is traced
+    provenance_raw: Provenance
+    client_indptr: IntArray  # direct clients per role, CSR over client_payer / client_net
+    client_payer: IntArray  # node index
+    client_net: FloatArray
+    inversions_raw: Inversions
+    findings: tuple[Finding, ...]
+
+    @cached_property
+    def closeness(self) -> FloatArray:
+        return ratios(self.closeness_raw)
+
+    @cached_property
+    def alienation(self) -> FloatArray:
+        return ratios(1.0 - self.closeness_raw)
+
+    @cached_property
+    def traced_share(self) -> FloatArray:
+        return ratios(np.minimum(self.traced_raw, 1.0))
+
+    @cached_property
+    def inflow(self) -> FloatArray:
+        return moneys(self.graph.inflow, self.org.amount_decimals)
+
+    @cached_property
+    def unfunded(self) -> np.ndarray:
+        return np.asarray(self.traced_share == 0)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.level is Level.ERROR for f in self.findings)
+
+    @cached_property
+    def summary(self) -> Summary:
+        org = self.org
+        total = int(org.headcount.sum())
+        weighted = math.fsum((org.headcount * (1.0 - self.closeness_raw)).tolist())
+        paid = org.flow_payer >= org.role_count
+        return Summary(
+            roles=org.role_count,
+            headcount=total,
+            clients=org.client_count,
+            flows=org.flow_count,
+            money_in=money(math.fsum(org.flow_amount[paid].tolist()), org.amount_decimals),
+            org_alienation=ratio(weighted / total) if total else None,
+            inversions=len(self.inversions_raw),
+            unfunded_roles=int(self.unfunded.sum()),
+        )
+
+    def role(self, index: int) -> RoleResult:
+        """The figures of role `index` (file order)."""
+        org, prov = self.org, self.provenance_raw
+        d = org.amount_decimals
+        parent = int(org.parent[index])
+        lo, hi = self.client_indptr[index], self.client_indptr[index + 1]
+        clients = tuple(
+            ClientLink(org.node_id(int(p)), money(n, d))
+            for p, n in zip(self.client_payer[lo:hi], self.client_net[lo:hi], strict=True)
+        )
+        lo, hi = prov.indptr[index], prov.indptr[index + 1]
+        shares = tuple(
+            Share(org.client_ids[int(c)], ratio(s))
+            for c, s in zip(prov.client[lo:hi], prov.share[lo:hi], strict=True)
+        )
+        traced = float(self.traced_share[index])
+        rest = ratio(max(0.0, min(1.0, float(self.traced_raw[index])) - float(prov.share[lo:hi].sum())))
+        distance = float(self.distance_raw[index])
+        broken = int(self.inversions_raw.broken_at[index])
+        inv = self.inversions_raw
+        return RoleResult(
+            id=org.role_ids[index],
+            title=org.role_titles[index],
+            reports_to=org.role_ids[parent] if parent >= 0 else None,
+            department=org.role_departments[index],
+            headcount=int(org.headcount[index]),
+            inflow=float(self.inflow[index]),
+            closeness=float(self.closeness[index]),
+            alienation=float(self.alienation[index]),
+            distance=None if math.isnan(distance) else ratio(distance),
+            traced_share=traced,
+            clients=clients,
+            provenance=shares,
+            provenance_rest=rest,
+            chain_broken_at=None if broken == NONE else Break(
+                org.role_ids[int(inv.boss[broken])], org.role_ids[int(inv.subordinate[broken])]
+            ),
+        )
+
+    @cached_property
+    def roles(self) -> tuple[RoleResult, ...]:
+        return tuple(self.role(i) for i in range(self.org.role_count))
+
+    @cached_property
+    def inversions(self) -> tuple[Inversion, ...]:
+        inv, ids, d = self.inversions_raw, self.org.role_ids, self.org.amount_decimals
+        return tuple(
+            Inversion(ids[int(inv.boss[i])], ids[int(inv.subordinate[i])], int(inv.levels[i]),
+                      money(inv.net[i], d), money(inv.boss_to_subordinate[i], d),
+                      money(inv.subordinate_to_boss[i], d), int(inv.impact_headcount[i]))
+            for i in range(len(inv))
+        )
+
+
+def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, FloatArray]:
+    """Per role: payers whose net money flows to it (clients always), largest net first,
+    equal nets by id."""
+    r = graph.roles
+    net = np.where(graph.payer >= r, graph.amount, graph.amount - graph.reverse_amount())
+    net = moneys(net, org.amount_decimals)
+    keep = net > 0
+    payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
+    order = np.lexsort((payer, -net, payee))
+    payee, payer, net = payee[order], payer[order], net[order]
+    # Equal nets are rare: order just those runs by id, in Python.
+    tied = np.flatnonzero((payee[1:] == payee[:-1]) & (net[1:] == net[:-1]))
+    start = 0
+    for i in tied.tolist():
+        if i < start:
+            continue
+        end = i + 1
+        while end < payee.size and payee[end] == payee[i] and net[end] == net[i]:
+            end += 1
+        run = payer[i:end].tolist()
+        payer[i:end] = sorted(run, key=org.node_id)
+        start = end
+    indptr = np.searchsorted(payee, np.arange(r + 1)).astype(np.int64)
+    return indptr, payer, net
+
+
+def analyze(org: Org, decay: float = DEFAULT_DECAY,
+            top_clients: int = DEFAULT_TOP_CLIENTS) -> Analysis:
+    """Clients, provenance, closeness, alienation, distance, inversions and findings."""
+    if not 0.0 < decay < 1.0:
+        raise ValueError(f"decay must be between 0 and 1 (exclusive), got {decay}")
+    if top_clients < 0:
+        raise ValueError(f"top_clients must be >= 0, got {top_clients}")
+    graph = build_money_graph(org)
+    forest = build_forest(org.parent)
+    plan = plan_sweeps(graph)
+    r = org.role_count
+    paid = graph.payer >= r
+    direct = np.bincount(graph.payee[paid], weights=graph.amount[paid], minlength=r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        direct_share = np.where(graph.inflow > 0, direct / graph.inflow, 0.0)
+    base = plan.to_plan(direct_share)
+    closeness = plan.from_plan(plan.solve(decay, base))
+    client_rank = np.empty(org.client_count, dtype=np.int64)
+    client_rank[np.argsort(np.array(org.client_ids, dtype=object), kind="stable")] = np.arange(
+        org.client_count
+    )
+    prov = trace_provenance(graph, plan, client_rank, top_clients)
+    traced_plan = plan.solve(1.0, base)
+    handovers = plan.from_plan(plan.solve(1.0, traced_plan))
+    traced = plan.from_plan(traced_plan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        distance = np.where(ratios(traced) > 0, handovers / traced, np.nan)
+    inversions = find_inversions(graph, forest, org.headcount, org.amount_decimals)
+    indptr, payer, net = _direct_clients(org, graph)
+    findings = _findings(org, graph, inversions, ratios(np.minimum(traced, 1.0)) == 0)
+    return Analysis(org, decay, top_clients, graph, forest, closeness, traced, distance,
+                    prov, indptr, payer, net, inversions, findings)
+
+
+def _findings(org: Org, graph: MoneyGraph, inv: Inversions, unfunded: np.ndarray
+              ) -> tuple[Finding, ...]:
+    ids, lines, d = org.role_ids, org.role_lines, org.amount_decimals
+    cur = f" {org.currency}" if org.currency else ""
+    found: list[Finding] = []
+    for i in range(len(inv)):
+        b, s = int(inv.boss[i]), int(inv.subordinate[i])
+        found.append(Finding.of(
+            INVERTED_RELATIONSHIP, ids[s], org.source, int(lines[s]),
+            f"'{ids[b]}' is a net payer of its subordinate '{ids[s]}' "
+            f"(net {format_amount(inv.net[i], d)}{cur} flows down {int(inv.levels[i])} level"
+            f"{'s' if inv.levels[i] != 1 else ''}): the boss acts as the subordinate's client",
+        ))
+    for s in np.flatnonzero(unfunded):
+        why = "receives no money" if graph.inflow[s] == 0 else \
+            "receives money, but none of it traces back to a paying client"
+        found.append(Finding.of(NO_PAYING_CLIENT, ids[s], org.source, int(lines[s]),
+                                f"'{ids[s]}' {why}"))
+    return tuple(sorted(found))

@@ -1,0 +1,86 @@
+"""The JSON document of SPEC schema_version 1: one object, deterministic, no NaN."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from clientchain.analysis import Analysis, RoleResult
+from clientchain.findings import Finding
+from clientchain.rounding import plain_number
+
+SCHEMA_VERSION = 1
+
+
+def _role(role: RoleResult) -> dict[str, Any]:
+    broken = role.chain_broken_at
+    return {
+        "id": role.id,
+        "title": role.title,
+        "reports_to": role.reports_to,
+        "department": role.department,
+        "headcount": role.headcount,
+        "inflow": plain_number(role.inflow),
+        "closeness": role.closeness,
+        "alienation": role.alienation,
+        "distance": role.distance,
+        "traced_share": role.traced_share,
+        "clients": [{"id": c.id, "net": plain_number(c.net)} for c in role.clients],
+        "provenance": [{"client": s.client, "share": s.share} for s in role.provenance],
+        "provenance_rest": role.provenance_rest,
+        "chain_broken_at": None if broken is None else
+        {"boss": broken.boss, "subordinate": broken.subordinate},
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "rule": finding.rule,
+        "level": finding.level.value,
+        "message": finding.message,
+        "role": finding.role,
+        "file": finding.file,
+        "line": finding.line,
+    }
+
+
+def json_document(analysis: Analysis) -> dict[str, Any]:
+    """The whole result as plain data, in the contract's shape and order."""
+    summary = analysis.summary
+    org = analysis.org
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "org": org.name,
+        "currency": org.currency,
+        "decay": analysis.decay,
+        "summary": {
+            "roles": summary.roles,
+            "headcount": summary.headcount,
+            "clients": summary.clients,
+            "flows": summary.flows,
+            "money_in": plain_number(summary.money_in),
+            "org_alienation": summary.org_alienation,
+            "inversions": summary.inversions,
+            "unfunded_roles": summary.unfunded_roles,
+        },
+        "roles": [_role(role) for role in analysis.roles],
+        "inversions": [
+            {
+                "boss": inv.boss,
+                "subordinate": inv.subordinate,
+                "levels": inv.levels,
+                "net": plain_number(inv.net),
+                "boss_to_subordinate": plain_number(inv.boss_to_subordinate),
+                "subordinate_to_boss": plain_number(inv.subordinate_to_boss),
+                "impact_headcount": inv.impact_headcount,
+            }
+            for inv in analysis.inversions
+        ],
+        "findings": [_finding(f) for f in analysis.findings],
+    }
+
+
+def render_json(analysis: Analysis) -> str:
+    """The document as text: UTF-8 friendly, indented, ending in a newline."""
+    return json.dumps(json_document(analysis), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

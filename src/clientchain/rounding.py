@@ -1,0 +1,48 @@
+"""How figures are rounded for output, so that float noise never reaches a user.
+
+Ratios (shares, closeness, alienation, distance) are exact to 1e-12 and shown
+at 12 decimals. Money is shown at the input's own decimal places: a sum of
+amounts written with two decimals has exactly two, so 0.1 + 0.2 shows 0.3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clientchain.model import FloatArray
+
+RATIO_DECIMALS = 12
+
+
+def ratio(value: float) -> float:
+    """A ratio rounded to its guaranteed precision (never -0.0)."""
+    return round(float(value), RATIO_DECIMALS) + 0.0
+
+
+def ratios(values: FloatArray) -> FloatArray:
+    return np.round(values, RATIO_DECIMALS) + 0.0
+
+
+def money(value: float, decimals: int) -> float:
+    """An amount rounded to the input's decimal places and to 15 significant digits."""
+    return float(f"{round(float(value), decimals):.15g}") + 0.0
+
+
+def moneys(values: FloatArray, decimals: int) -> FloatArray:
+    return np.round(values, decimals) + 0.0
+
+
+def plain_number(value: float) -> int | float:
+    """An integral float as an int (1200000, not 1200000.0), for JSON and tables."""
+    if value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def format_amount(value: float, decimals: int) -> str:
+    """An amount for people: thousands separators, the input's decimal places."""
+    return f"{money(value, decimals):,.{decimals}f}"
+
+
+def format_ratio(value: float, places: int = 3) -> str:
+    return f"{value:.{places}f}"
