@@ -1,4 +1,4 @@
-"""clientchain: who is whose client in an organisation, and how far each role stands from the money."""
+"""clientchain: who is whose client in an organisation, and how far each role is from the money."""
 
 from __future__ import annotations
 

@@ -160,7 +160,9 @@ class Analysis:
             for c, s in zip(prov.client[lo:hi], prov.share[lo:hi], strict=True)
         )
         traced = float(self.traced_share[index])
-        rest = ratio(max(0.0, min(1.0, float(self.traced_raw[index])) - float(prov.share[lo:hi].sum())))
+        rest = ratio(
+            max(0.0, min(1.0, float(self.traced_raw[index])) - float(prov.share[lo:hi].sum()))
+        )
         distance = float(self.distance_raw[index])
         broken = int(self.inversions_raw.broken_at[index])
         inv = self.inversions_raw
@@ -178,7 +180,9 @@ class Analysis:
             clients=clients,
             provenance=shares,
             provenance_rest=rest,
-            chain_broken_at=None if broken == NONE else Break(
+            chain_broken_at=None
+            if broken == NONE
+            else Break(
                 org.role_ids[int(inv.boss[broken])], org.role_ids[int(inv.subordinate[broken])]
             ),
         )
@@ -191,9 +195,15 @@ class Analysis:
     def inversions(self) -> tuple[Inversion, ...]:
         inv, ids, d = self.inversions_raw, self.org.role_ids, self.org.amount_decimals
         return tuple(
-            Inversion(ids[int(inv.boss[i])], ids[int(inv.subordinate[i])], int(inv.levels[i]),
-                      money(inv.net[i], d), money(inv.boss_to_subordinate[i], d),
-                      money(inv.subordinate_to_boss[i], d), int(inv.impact_headcount[i]))
+            Inversion(
+                ids[int(inv.boss[i])],
+                ids[int(inv.subordinate[i])],
+                int(inv.levels[i]),
+                money(inv.net[i], d),
+                money(inv.boss_to_subordinate[i], d),
+                money(inv.subordinate_to_boss[i], d),
+                int(inv.impact_headcount[i]),
+            )
             for i in range(len(inv))
         )
 
@@ -224,8 +234,9 @@ def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, Fl
     return indptr, payer, net
 
 
-def analyze(org: Org, decay: float = DEFAULT_DECAY,
-            top_clients: int = DEFAULT_TOP_CLIENTS) -> Analysis:
+def analyze(
+    org: Org, decay: float = DEFAULT_DECAY, top_clients: int = DEFAULT_TOP_CLIENTS
+) -> Analysis:
     """Clients, provenance, closeness, alienation, distance, inversions and findings."""
     if not 0.0 < decay < 1.0:
         raise ValueError(f"decay must be between 0 and 1 (exclusive), got {decay}")
@@ -254,26 +265,50 @@ def analyze(org: Org, decay: float = DEFAULT_DECAY,
     inversions = find_inversions(graph, forest, org.headcount, org.amount_decimals)
     indptr, payer, net = _direct_clients(org, graph)
     findings = _findings(org, graph, inversions, ratios(np.minimum(traced, 1.0)) == 0)
-    return Analysis(org, decay, top_clients, graph, forest, closeness, traced, distance,
-                    prov, indptr, payer, net, inversions, findings)
+    return Analysis(
+        org,
+        decay,
+        top_clients,
+        graph,
+        forest,
+        closeness,
+        traced,
+        distance,
+        prov,
+        indptr,
+        payer,
+        net,
+        inversions,
+        findings,
+    )
 
 
-def _findings(org: Org, graph: MoneyGraph, inv: Inversions, unfunded: np.ndarray
-              ) -> tuple[Finding, ...]:
+def _findings(
+    org: Org, graph: MoneyGraph, inv: Inversions, unfunded: np.ndarray
+) -> tuple[Finding, ...]:
     ids, lines, d = org.role_ids, org.role_lines, org.amount_decimals
     cur = f" {org.currency}" if org.currency else ""
     found: list[Finding] = []
     for i in range(len(inv)):
         b, s = int(inv.boss[i]), int(inv.subordinate[i])
-        found.append(Finding.of(
-            INVERTED_RELATIONSHIP, ids[s], org.source, int(lines[s]),
-            f"'{ids[b]}' is a net payer of its subordinate '{ids[s]}' "
-            f"(net {format_amount(inv.net[i], d)}{cur} flows down {int(inv.levels[i])} level"
-            f"{'s' if inv.levels[i] != 1 else ''}): the boss acts as the subordinate's client",
-        ))
-    for s in np.flatnonzero(unfunded):
-        why = "receives no money" if graph.inflow[s] == 0 else \
-            "receives money, but none of it traces back to a paying client"
-        found.append(Finding.of(NO_PAYING_CLIENT, ids[s], org.source, int(lines[s]),
-                                f"'{ids[s]}' {why}"))
+        found.append(
+            Finding.of(
+                INVERTED_RELATIONSHIP,
+                ids[s],
+                org.source,
+                int(lines[s]),
+                f"'{ids[b]}' is a net payer of its subordinate '{ids[s]}' "
+                f"(net {format_amount(inv.net[i], d)}{cur} flows down {int(inv.levels[i])} level"
+                f"{'s' if inv.levels[i] != 1 else ''}): the boss acts as the subordinate's client",
+            )
+        )
+    for s in np.flatnonzero(unfunded).tolist():
+        why = (
+            "receives no money"
+            if graph.inflow[s] == 0
+            else "receives money, but none of it traces back to a paying client"
+        )
+        found.append(
+            Finding.of(NO_PAYING_CLIENT, ids[s], org.source, int(lines[s]), f"'{ids[s]}' {why}")
+        )
     return tuple(sorted(found))

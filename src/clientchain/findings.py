@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -21,11 +21,15 @@ class Rule:
 
 # Codes are never renumbered; new rules take the next free number.
 INVERTED_RELATIONSHIP = Rule(
-    "CC101", "inverted-relationship", Level.ERROR,
+    "CC101",
+    "inverted-relationship",
+    Level.ERROR,
     "A boss is a net payer of a subordinate: the boss acts as the subordinate's client.",
 )
 NO_PAYING_CLIENT = Rule(
-    "CC102", "no-paying-client", Level.WARNING,
+    "CC102",
+    "no-paying-client",
+    Level.WARNING,
     "None of the money that reaches this role comes from a paying client.",
 )
 RULES: tuple[Rule, ...] = (INVERTED_RELATIONSHIP, NO_PAYING_CLIENT)

@@ -44,7 +44,7 @@ class FlowTable:
         for key, value in values.items():
             column = self.extra.setdefault(key, [None] * row)
             column.append(value)
-        for key, column in self.extra.items():
+        for column in self.extra.values():
             if len(column) < row + 1:
                 column.append(None)
 
@@ -158,7 +158,9 @@ def read_yaml_list(node: YNode, file: str) -> FlowTable:
         here = Position(file, item.line, item.column)
         if item.kind != "map":
             table.problems.append(
-                Problem(here, f"a flow must be a mapping with from, to, amount; found {item.describe}")
+                Problem(
+                    here, f"a flow must be a mapping with from, to, amount; found {item.describe}"
+                )
             )
             continue
         fields = {key.text: value for key, value in item.pairs}
@@ -187,8 +189,11 @@ def read_yaml_list(node: YNode, file: str) -> FlowTable:
         table.payee.append(fields["to"].text)
         table.amount.append(float(amount.text))
         table.lines.append(item.line)
-        extras = {k: (v.text if v.kind == "scalar" else None) for k, v in fields.items()
-                  if k not in REQUIRED}
+        extras = {
+            k: (v.text if v.kind == "scalar" else None)
+            for k, v in fields.items()
+            if k not in REQUIRED
+        }
         if extras or table.extra:
             table._add_extra(extras)
     return table

@@ -14,6 +14,7 @@ import numpy as np
 
 from clientchain.model import NO_PARENT, IntArray
 
+
 def fold_to_top(
     parent: IntArray, values: IntArray, op: Callable[[IntArray, IntArray], IntArray]
 ) -> tuple[IntArray, IntArray]:
@@ -78,7 +79,9 @@ class Forest:
     def is_proper_ancestor(self, boss: IntArray, sub: IntArray) -> IntArray:
         """Element-wise: is boss[i] strictly above sub[i] in the hierarchy?"""
         start = self.preorder[boss]
-        return np.asarray((start < self.preorder[sub]) & (self.preorder[sub] < start + self.size[boss]))
+        return np.asarray(
+            (start < self.preorder[sub]) & (self.preorder[sub] < start + self.size[boss])
+        )
 
     def subtree_sum(self, values: IntArray) -> IntArray:
         """values summed over each role's whole subtree, itself included."""

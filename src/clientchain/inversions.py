@@ -31,8 +31,9 @@ class Inversions:
         return int(self.boss.size)
 
 
-def find_inversions(graph: MoneyGraph, forest: Forest, headcount: IntArray,
-                    decimals: int) -> Inversions:
+def find_inversions(
+    graph: MoneyGraph, forest: Forest, headcount: IntArray, decimals: int
+) -> Inversions:
     r = graph.roles
     inner = graph.payer < r
     u, v, w = graph.payer[inner], graph.payee[inner], graph.amount[inner]
@@ -57,8 +58,7 @@ def find_inversions(graph: MoneyGraph, forest: Forest, headcount: IntArray,
     order = np.lexsort((sub, boss, -net, -impact))
     boss, sub, net, b2s, s2b, impact = (a[order] for a in (boss, sub, net, b2s, s2b, impact))
     levels = forest.depth[sub] - forest.depth[boss]
-    return Inversions(boss, sub, levels, net, b2s, s2b, impact,
-                      _broken_at(forest, boss, sub, r))
+    return Inversions(boss, sub, levels, net, b2s, s2b, impact, _broken_at(forest, boss, sub, r))
 
 
 def _broken_at(forest: Forest, boss: IntArray, sub: IntArray, roles: int) -> IntArray:

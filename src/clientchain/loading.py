@@ -59,47 +59,47 @@ def loads(
     problems.extend(org_file.problems)
     tables: list[FlowTable] = []
     base = Path(base_dir) if base_dir is not None else Path(source).parent
+    sources: list[tuple[Path, Position]] = []
     if org_file.flows_path is not None:
-        where = org_file.flows_position or Position(source)
-        shown = os.fspath(base / org_file.flows_path)
-        _collect(lambda: read_flow_file(base / org_file.flows_path, shown, where), tables, problems)
+        sources.append((base / org_file.flows_path, org_file.flows_position or Position(source)))
     elif org_file.inline_flows is not None:
         tables.append(read_yaml_list(org_file.inline_flows, source))
-    for extra in flows:
-        shown = os.fspath(extra)
-        _collect(lambda: read_flow_file(Path(shown), shown, Position(shown)), tables, problems)
+    sources.extend((Path(extra), Position(os.fspath(extra))) for extra in flows)
+    for path, where in sources:
+        try:
+            tables.append(read_flow_file(path, os.fspath(path), where))
+        except InputError as exc:
+            problems.extend(exc.problems)
     for table in tables:
         problems.extend(table.problems)
     return _assemble(org_file, source, tables, problems)
 
 
-def _collect(read: object, tables: list[FlowTable], problems: list[Problem]) -> None:
-    assert callable(read)
-    try:
-        tables.append(read())
-    except InputError as exc:
-        problems.extend(exc.problems)
-
-
 def _unique_ids(org: OrgFile, problems: list[Problem]) -> dict[str, int]:
     """First occurrence of each id among clients and roles; later repeats are problems."""
     first: dict[str, Position] = {}
-    for ids, positions in ((org.clients.ids, org.clients.id_positions),
-                           (org.roles.ids, org.roles.id_positions)):
+    for ids, positions in (
+        (org.clients.ids, org.clients.id_positions),
+        (org.roles.ids, org.roles.id_positions),
+    ):
         for rid, where in zip(ids, positions, strict=True):
             seen = first.get(rid)
             if seen is None:
                 first[rid] = where
             else:
                 problems.append(
-                    Problem(where, f"duplicate id '{rid}' (first at line {seen.line});"
-                            " ids must be unique across roles and clients")
+                    Problem(
+                        where,
+                        f"duplicate id '{rid}' (first at line {seen.line});"
+                        " ids must be unique across roles and clients",
+                    )
                 )
     return {rid: i for i, rid in reversed(list(enumerate(org.roles.ids)))}
 
 
-def _parents(org: OrgFile, role_index: dict[str, int], clients: set[str],
-             problems: list[Problem]) -> np.ndarray:
+def _parents(
+    org: OrgFile, role_index: dict[str, int], clients: set[str], problems: list[Problem]
+) -> np.ndarray:
     roles = org.roles
     parent = np.full(len(roles.ids), NO_PARENT, dtype=np.int64)
     for i, boss in enumerate(roles.reports_to):
@@ -109,8 +109,11 @@ def _parents(org: OrgFile, role_index: dict[str, int], clients: set[str],
         j = role_index.get(boss)
         if j is None:
             if boss in clients:
-                problems.append(Problem(where, f"reports_to names client '{boss}';"
-                                        " a role can only report to a role"))
+                problems.append(
+                    Problem(
+                        where, f"reports_to names client '{boss}'; a role can only report to a role"
+                    )
+                )
             else:
                 hint = did_you_mean(boss, role_index)
                 problems.append(Problem(where, f"reports_to: unknown role '{boss}'{hint}"))
@@ -126,9 +129,12 @@ def _parents(org: OrgFile, role_index: dict[str, int], clients: set[str],
     return parent
 
 
-def _resolve_flows(tables: Sequence[FlowTable], role_index: dict[str, int],
-                   client_index: dict[str, int], problems: list[Problem]
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, tuple[str | None, ...]]]:
+def _resolve_flows(
+    tables: Sequence[FlowTable],
+    role_index: dict[str, int],
+    client_index: dict[str, int],
+    problems: list[Problem],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, tuple[str | None, ...]]]:
     r = len(role_index)
     payers: list[int] = []
     payees: list[int] = []
@@ -152,22 +158,39 @@ def _resolve_flows(tables: Sequence[FlowTable], role_index: dict[str, int],
                 extra.setdefault(name, [None] * start).append(column[row])
         for column in extra.values():
             column.extend([None] * (len(payers) - len(column)))
-    return (np.asarray(payers, dtype=np.int64), np.asarray(payees, dtype=np.int64),
-            np.asarray(amounts, dtype=np.float64), {k: tuple(v) for k, v in extra.items()})
+    return (
+        np.asarray(payers, dtype=np.int64),
+        np.asarray(payees, dtype=np.int64),
+        np.asarray(amounts, dtype=np.float64),
+        {k: tuple(v) for k, v in extra.items()},
+    )
 
 
-def _flow_problem(table: FlowTable, row: int, src: str, dst: str, i: int, j: int,
-                  role_index: dict[str, int], client_index: dict[str, int]) -> Problem:
+def _flow_problem(
+    table: FlowTable,
+    row: int,
+    src: str,
+    dst: str,
+    i: int,
+    j: int,
+    role_index: dict[str, int],
+    client_index: dict[str, int],
+) -> Problem:
     known = [*role_index, *client_index]
     if i < 0:
-        return Problem(table.position(row, "from"),
-                       f"flow from unknown id '{src}'{did_you_mean(src, known)}")
+        return Problem(
+            table.position(row, "from"), f"flow from unknown id '{src}'{did_you_mean(src, known)}"
+        )
     if j < 0 and dst in client_index:
-        return Problem(table.position(row, "to"),
-                       f"flow into client '{dst}': money flows from clients to roles, never into a client")
+        return Problem(
+            table.position(row, "to"),
+            f"flow into client '{dst}': money flows from clients to roles, never into a client",
+        )
     if j < 0:
-        return Problem(table.position(row, "to"),
-                       f"flow to unknown role '{dst}'{did_you_mean(dst, role_index)}")
+        return Problem(
+            table.position(row, "to"),
+            f"flow to unknown role '{dst}'{did_you_mean(dst, role_index)}",
+        )
     return Problem(table.position(row, "to"), f"flow from '{src}' to itself")
 
 

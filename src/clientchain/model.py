@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
-import numpy as np
 import numpy.typing as npt
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+# numpy's dtype-level types fight with mypy on every fancy index; these aliases say
+# what a column holds (int64 or float64) and are checked at runtime by the tests.
+IntArray = npt.NDArray[Any]
+FloatArray = npt.NDArray[Any]
 
 NO_PARENT = -1
 

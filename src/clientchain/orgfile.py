@@ -63,7 +63,8 @@ def plain(node: YNode) -> object:
             mapping: dict[str, object] = {}
             put(mapping)
             stack.extend(
-                (child, partial(mapping.__setitem__, key.text)) for key, child in reversed(item.pairs)
+                (child, partial(mapping.__setitem__, key.text))
+                for key, child in reversed(item.pairs)
             )
     return holder[0]
 
@@ -74,7 +75,9 @@ def _text(node: YNode | None, what: str, file: str, problems: list[Problem]) -> 
     assert node is not None
     if node.kind != "scalar":
         problems.append(
-            Problem(Position(file, node.line, node.column), f"{what} must be text, not {node.describe}")
+            Problem(
+                Position(file, node.line, node.column), f"{what} must be text, not {node.describe}"
+            )
         )
         return None
     return node.text
@@ -96,11 +99,14 @@ def _list(root: YNode, key: str, file: str, problems: list[Problem]) -> list[YNo
     return node.items
 
 
-def _entry(item: YNode, what: str, known: frozenset[str], into: Entries, file: str,
-           problems: list[Problem]) -> bool:
+def _entry(
+    item: YNode, what: str, known: frozenset[str], into: Entries, file: str, problems: list[Problem]
+) -> bool:
     here = Position(file, item.line, item.column)
     if item.kind != "map":
-        problems.append(Problem(here, f"each {what} must be a mapping with an 'id', found {item.describe}"))
+        problems.append(
+            Problem(here, f"each {what} must be a mapping with an 'id', found {item.describe}")
+        )
         return False
     node = item.get("id")
     if is_null(node):
@@ -129,7 +135,9 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
     org = OrgFile()
     problems = org.problems
     if root is None:
-        problems.append(Problem(Position(file, 1, 1), "empty org chart: expected a mapping with 'roles'"))
+        problems.append(
+            Problem(Position(file, 1, 1), "empty org chart: expected a mapping with 'roles'")
+        )
         return org
     if root.kind != "map":
         problems.append(

@@ -36,7 +36,8 @@ def _rank_key(share: FloatArray, rank: IntArray, clients: int) -> IntArray:
     A rounded share is at most 10**12 < 2**40, so this is exact up to 2**22 clients.
     """
     units = np.round(share * _SCALE).astype(np.int64)
-    return -(units * (clients + 1) + (clients - rank))
+    key: IntArray = -(units * (clients + 1) + (clients - rank))
+    return key
 
 
 def trace_provenance(
@@ -75,8 +76,11 @@ def trace_provenance(
         rank = np.where(all_client >= 0, client_rank[np.maximum(all_client, 0)], -1)
         key = _rank_key(all_share, rank, c)
         width = min(keep, key.shape[1])
-        pick = np.argpartition(key, width - 1, axis=1)[:, :width] if width < key.shape[1] else \
-            np.broadcast_to(np.arange(key.shape[1]), key.shape)
+        pick = (
+            np.argpartition(key, width - 1, axis=1)[:, :width]
+            if width < key.shape[1]
+            else np.broadcast_to(np.arange(key.shape[1]), key.shape)
+        )
         pick = np.take_along_axis(pick, np.argsort(np.take_along_axis(key, pick, 1), 1), 1)
         best_share = np.take_along_axis(all_share, pick, 1)
         best_client = np.take_along_axis(all_client, pick, 1)
@@ -84,8 +88,9 @@ def trace_provenance(
         role = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         client = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         share = np.concatenate(vals) if vals else np.zeros(0, np.float64)
-        order = np.lexsort((client_rank[client] if client.size else client,
-                            -np.round(share, RATIO_DECIMALS), role))
+        order = np.lexsort(
+            (client_rank[client] if client.size else client, -np.round(share, RATIO_DECIMALS), role)
+        )
         role, client, share = role[order], client[order], share[order]
     else:
         listed = (best_client >= 0) & (np.round(best_share, RATIO_DECIMALS) > 0)

@@ -146,13 +146,31 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     blocks, tasks = _component_blocks(
         labels, comp_size, comp_layer, fed, position, u[~cross], v[~cross], weight[~cross], layers
     )
-    return SweepPlan(order, position, layers, cu, cw, edge_bounds, group_start, group_target,
-                     group_bounds, blocks, tasks)
+    return SweepPlan(
+        order,
+        position,
+        layers,
+        cu,
+        cw,
+        edge_bounds,
+        group_start,
+        group_target,
+        group_bounds,
+        blocks,
+        tasks,
+    )
 
 
 def _component_blocks(
-    labels: IntArray, comp_size: IntArray, comp_layer: IntArray, fed: np.ndarray,
-    position: IntArray, iu: IntArray, iv: IntArray, iw: FloatArray, layers: int,
+    labels: IntArray,
+    comp_size: IntArray,
+    comp_layer: IntArray,
+    fed: np.ndarray,
+    position: IntArray,
+    iu: IntArray,
+    iv: IntArray,
+    iw: FloatArray,
+    layers: int,
 ) -> tuple[list[_Blocks], list[list[tuple[int, int, int]]]]:
     """Dense matrices of the fed multi-role components, batched by size and layer."""
     tasks: list[list[tuple[int, int, int]]] = [[] for _ in range(layers)]

@@ -16,7 +16,7 @@ We compose our own node tree from the parser's event stream instead of calling
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -77,7 +77,7 @@ def decode(data: bytes, file: str) -> str:
         ) from None
 
 
-def _position(file: str, mark: yaml.Mark | None) -> Position:
+def _position(file: str, mark: Any) -> Position:
     if mark is None:
         return Position(file)
     return Position(file, mark.line + 1, mark.column + 1)
@@ -132,7 +132,9 @@ def compose(text: str, file: str) -> YNode | None:
         elif frame.key is None:
             if node.kind != "scalar":
                 problems.append(
-                    Problem(Position(file, node.line, node.column), "mapping keys must be plain text")
+                    Problem(
+                        Position(file, node.line, node.column), "mapping keys must be plain text"
+                    )
                 )
                 node = YNode("scalar", node.line, node.column, text=f"<{node.kind} key>")
             if node.text == "<<" and not node.quoted:
@@ -158,12 +160,12 @@ def compose(text: str, file: str) -> YNode | None:
             parent.pairs.append((frame.key, node))
             frame.key = None
 
-    def check_tag(tag: str | None, mark: yaml.Mark, allowed: set[str]) -> None:
+    def check_tag(tag: str | None, here: Position, allowed: set[str]) -> None:
         if tag is not None and tag != "!" and tag not in allowed:
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             problems.append(
                 Problem(
-                    _position(file, mark),
+                    here,
                     f"tag '{shown}' is not allowed: clientchain reads plain data and never"
                     " constructs objects from tags",
                 )
@@ -175,30 +177,26 @@ def compose(text: str, file: str) -> YNode | None:
             if event is None:
                 break
             events += 1
-            mark = event.start_mark
-            line, column = mark.line + 1, mark.column + 1
+            here = _position(file, event.start_mark)
+            line, column = here.line, here.column
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    problems.append(
-                        Problem(_position(file, mark), "expected one YAML document, found more")
-                    )
+                    problems.append(Problem(here, "expected one YAML document, found more"))
                     break
             elif isinstance(event, yaml.ScalarEvent):
-                check_tag(event.tag, mark, {STR_TAG})
+                check_tag(event.tag, here, {STR_TAG})
                 plain = event.style in (None, "") and event.tag is None
                 node = YNode("scalar", line, column, text=event.value, quoted=not plain)
                 attach(node, event.anchor)
             elif isinstance(event, yaml.AliasEvent):
                 target = anchors.get(event.anchor or "")
                 if target is None:  # the parser reports this itself; keep going safely
-                    problems.append(
-                        Problem(_position(file, mark), f"unknown alias '*{event.anchor}'")
-                    )
+                    problems.append(Problem(here, f"unknown alias '*{event.anchor}'"))
                     target = YNode("scalar", line, column, text="")
                 attach(target, None)
             elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                check_tag(event.tag, mark, _ALLOWED_COLLECTION_TAGS)
+                check_tag(event.tag, here, _ALLOWED_COLLECTION_TAGS)
                 kind: Kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
                 stack.append(_Frame(YNode(kind, line, column), event.anchor))
             elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
@@ -208,7 +206,7 @@ def compose(text: str, file: str) -> YNode | None:
             if stack and stack[0].node.size > limit:
                 problems.append(
                     Problem(
-                        _position(file, mark),
+                        here,
                         f"aliases expand this document to more than {limit:,} values;"
                         " refusing to expand it (is this a 'billion laughs' document?)",
                     )

@@ -28,8 +28,9 @@ def _role(role: RoleResult) -> dict[str, Any]:
         "clients": [{"id": c.id, "net": plain_number(c.net)} for c in role.clients],
         "provenance": [{"client": s.client, "share": s.share} for s in role.provenance],
         "provenance_rest": role.provenance_rest,
-        "chain_broken_at": None if broken is None else
-        {"boss": broken.boss, "subordinate": broken.subordinate},
+        "chain_broken_at": None
+        if broken is None
+        else {"boss": broken.boss, "subordinate": broken.subordinate},
     }
 
 

@@ -1,0 +1,3 @@
+from clientchain.cli import main
+
+main()

@@ -1,0 +1,182 @@
+"""The command line: parse options, call the API, print, choose the exit code. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from clientchain import __version__
+from clientchain.analysis import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, analyze
+from clientchain.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
+from clientchain.loading import load
+from clientchain.model import Org
+from clientchain.problems import InputError, did_you_mean
+from clientchain.render.chain_tree import render_chain
+from clientchain.render.json_doc import render_json
+from clientchain.render.table import render_table
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="clientchain",
+    help="Trace who is whose client in an org chart (a client is whoever brings you money), "
+    "flag bosses who act as their subordinates' clients, and score how far each role "
+    "stands from the paying clients.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _stdout() -> Console:
+    # Colour only on a terminal (rich also honours NO_COLOR / FORCE_COLOR); a wide page
+    # when piped, so a saved report is not wrapped at 80 columns.
+    terminal = sys.stdout.isatty()
+    width = None if terminal else int(os.environ.get("COLUMNS", "140"))
+    return Console(file=sys.stdout, width=width, highlight=False, soft_wrap=False)
+
+
+def _fail(lines: list[str]) -> NoReturn:
+    for line in lines:
+        sys.stderr.write(line + "\n")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _load(org: Path, flows: list[Path] | None) -> Org:
+    try:
+        return load(org, flows or [])
+    except InputError as exc:
+        count = len(exc.problems)
+        _fail(
+            [str(p) for p in exc.problems]
+            + [f"clientchain: {count} problem{'s' if count != 1 else ''} in the input"]
+        )
+
+
+def _check_decay(value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise typer.BadParameter(f"must be between 0 and 1 (exclusive), got {value:g}")
+    return value
+
+
+OrgArg = Annotated[
+    Path, typer.Argument(metavar="ORG", help="The org chart (YAML).", show_default=False)
+]
+FlowsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--flows", help="A money-flow file (CSV or YAML); repeat for more.", show_default=False
+    ),
+]
+DecayOpt = Annotated[
+    float,
+    typer.Option(
+        "--decay",
+        callback=_check_decay,
+        help="How much closeness each hand-over keeps (0 < G < 1).",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"clientchain {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """clientchain: clients, alienation and inverted relationships in an org chart."""
+
+
+@app.command("analyze")
+def analyze_command(
+    org: OrgArg,
+    flows: FlowsOpt = None,
+    output: Annotated[
+        Format, typer.Option("--format", help="table for people, json for tools.")
+    ] = Format.table,
+    decay: DecayOpt = DEFAULT_DECAY,
+    top_clients: Annotated[
+        int,
+        typer.Option(
+            "--top-clients", min=0, help="Clients listed per role in provenance (0 = all)."
+        ),
+    ] = DEFAULT_TOP_CLIENTS,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", min=0, help="Roles shown in the table (0 = all).")
+    ] = 200,
+) -> None:
+    """Analyse an org chart: clients, provenance, alienation, inversions, findings.
+
+    Exit status: 0 no error findings, 1 error findings (e.g. an inverted
+    relationship), 2 bad input or usage.
+    """
+    result: Analysis = analyze(_load(org, flows), decay=decay, top_clients=top_clients)
+    if output is Format.json:
+        sys.stdout.write(render_json(result))
+    else:
+        _stdout().print(render_table(result, max_rows=max_rows))
+    raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
+
+
+@app.command("chain")
+def chain_command(
+    org: OrgArg,
+    role: Annotated[
+        str, typer.Argument(metavar="ROLE", help="The role id to trace.", show_default=False)
+    ],
+    flows: FlowsOpt = None,
+    max_depth: Annotated[
+        int, typer.Option("--max-depth", min=1, help="Hand-overs shown.")
+    ] = DEFAULT_MAX_DEPTH,
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", min=1, help="Payers shown in all.")
+    ] = DEFAULT_MAX_NODES,
+) -> None:
+    """Show where a role's money comes from: hand-overs back to the paying clients."""
+    loaded = _load(org, flows)
+    index = loaded.role_index.get(role)
+    if index is None:
+        hint = did_you_mean(role, loaded.role_ids)
+        known = " (it is a client, not a role)" if role in loaded.client_ids else ""
+        _fail([f"clientchain: unknown role '{role}' in {org}{known}{hint}"])
+    from clientchain.moneygraph import build_money_graph
+
+    graph = build_money_graph(loaded)
+    tree = trace_chain(loaded, graph, index, max_depth=max_depth, max_nodes=max_nodes)
+    _stdout().print(render_chain(loaded, tree))
+
+
+@app.command("validate")
+def validate_command(org: OrgArg, flows: FlowsOpt = None) -> None:
+    """Check the input only (structure, references, hierarchy, amounts)."""
+    loaded = _load(org, flows)
+    sys.stdout.write(
+        f"{org}: ok: {loaded.role_count:,} roles, {loaded.client_count:,} clients,"
+        f" {loaded.flow_count:,} flows\n"
+    )
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

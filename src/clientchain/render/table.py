@@ -1,0 +1,154 @@
+"""The terminal report: headline figures, roles, inversions and findings, as rich renderables."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from clientchain.analysis import Analysis, RoleResult
+from clientchain.findings import Level
+from clientchain.rounding import format_amount
+
+BAR_WIDTH = 10
+
+
+def alienation_style(value: float) -> str:
+    """Colour by band; the number is always shown too, so colour is never the only cue."""
+    if value < 1 / 3:
+        return "green"
+    if value < 2 / 3:
+        return "yellow"
+    return "red"
+
+
+def alienation_cell(value: float) -> Text:
+    filled = round(value * BAR_WIDTH)
+    text = Text(f"{value:.3f} ")
+    text.append("█" * filled, style=alienation_style(value))
+    text.append("░" * (BAR_WIDTH - filled), style="dim")
+    return text
+
+
+def _money(analysis: Analysis, value: float) -> str:
+    org = analysis.org
+    amount = format_amount(value, org.amount_decimals)
+    return f"{amount} {org.currency}" if org.currency else amount
+
+
+def _header(analysis: Analysis) -> Panel:
+    s = analysis.summary
+    org = analysis.org
+    title = org.name or org.source
+    lines = Text()
+    lines.append(
+        f"{s.roles:,} roles · {s.headcount:,} people · {s.clients:,} paying clients"
+        f" · {s.flows:,} flows\n"
+    )
+    lines.append("Money in from clients: ")
+    lines.append(_money(analysis, s.money_in), style="bold")
+    lines.append("\nOrg alienation (headcount-weighted): ")
+    if s.org_alienation is None:
+        lines.append("n/a (no headcount)")
+    else:
+        lines.append_text(alienation_cell(s.org_alienation))
+    lines.append(
+        f"\nInverted relationships: {s.inversions:,} · roles with no paying client:"
+        f" {s.unfunded_roles:,} · decay {analysis.decay:g}"
+    )
+    return Panel(lines, title=f"[bold]{title}[/bold]", title_align="left", expand=False)
+
+
+def _main_client(role: RoleResult) -> str:
+    if not role.provenance:
+        return "—"
+    top = role.provenance[0]
+    return f"{top.client} {top.share:.0%}"
+
+
+def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
+    table = Table(title="Roles (file order)", title_justify="left", expand=False)
+    table.add_column("Role", overflow="fold")
+    table.add_column("Department", overflow="fold")
+    table.add_column("HC", justify="right")
+    table.add_column("Inflow", justify="right")
+    table.add_column("Alienation", no_wrap=True)
+    table.add_column("Main client", overflow="fold")
+    table.add_column("Broken chain", overflow="fold")
+    count = analysis.org.role_count
+    shown = count if max_rows <= 0 else min(count, max_rows)
+    for i in range(shown):
+        role = analysis.role(i)
+        name = Text(role.id, style="bold")
+        if role.title:
+            name.append(f"\n{role.title}", style="dim")
+        broken = role.chain_broken_at
+        table.add_row(
+            name,
+            role.department or "",
+            str(role.headcount),
+            format_amount(role.inflow, analysis.org.amount_decimals),
+            alienation_cell(role.alienation),
+            _main_client(role),
+            Text(f"{broken.boss} → {broken.subordinate}", style="red") if broken else Text(""),
+        )
+    if shown < count:
+        return Group(
+            table,
+            Text(
+                f"… {count - shown:,} more roles not shown"
+                " (--max-rows 0 shows all; --format json has every figure)",
+                style="dim",
+            ),
+        )
+    return table
+
+
+def _inversions(analysis: Analysis) -> RenderableType:
+    table = Table(
+        title="Inverted relationships (boss acts as the subordinate's client)",
+        title_justify="left",
+        expand=False,
+    )
+    for name, justify in (
+        ("Boss", "left"),
+        ("Subordinate", "left"),
+        ("Levels", "right"),
+        ("Net down", "right"),
+        ("Impact (people)", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for inv in analysis.inversions:
+        table.add_row(
+            inv.boss,
+            inv.subordinate,
+            str(inv.levels),
+            _money(analysis, inv.net),
+            f"{inv.impact_headcount:,}",
+        )
+    return table
+
+
+def _findings(analysis: Analysis) -> RenderableType:
+    lines = Text()
+    for f in analysis.findings:
+        style = "bold red" if f.level is Level.ERROR else "yellow"
+        lines.append(f"{f.file}:{f.line}: ", style="dim")
+        lines.append(f"{f.level.value} {f.code}", style=style)
+        lines.append(f" {f.message}\n")
+    lines.rstrip()
+    return lines
+
+
+def render_table(analysis: Analysis, max_rows: int = 200) -> RenderableType:
+    """Everything a leadership team needs to see, top to bottom."""
+    parts: list[RenderableType] = [_header(analysis), _roles(analysis, max_rows)]
+    if analysis.inversions:
+        parts.append(_inversions(analysis))
+    if analysis.findings:
+        parts.append(Text("Findings", style="bold"))
+        parts.append(_findings(analysis))
+    else:
+        parts.append(Text("No findings.", style="green"))
+    return Group(*parts)
