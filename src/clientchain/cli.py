@@ -58,11 +58,8 @@ def _load(org: Path, flows: list[Path] | None) -> Org:
     try:
         return load(org, flows or [])
     except InputError as exc:
-        count = len(exc.problems)
-        _fail(
-            [str(p) for p in exc.problems]
-            + [f"clientchain: {count} problem{'s' if count != 1 else ''} in the input"]
-        )
+        summary = f"clientchain: {_count(len(exc.problems), 'problem')} in the input"
+        _fail([*(str(p) for p in exc.problems), summary])
 
 
 def _check_decay(value: float) -> float:
@@ -171,10 +168,19 @@ def chain_command(
 def validate_command(org: OrgArg, flows: FlowsOpt = None) -> None:
     """Check the input only (structure, references, hierarchy, amounts)."""
     loaded = _load(org, flows)
-    sys.stdout.write(
-        f"{org}: ok: {loaded.role_count:,} roles, {loaded.client_count:,} clients,"
-        f" {loaded.flow_count:,} flows\n"
+    counts = ", ".join(
+        _count(n, noun)
+        for n, noun in (
+            (loaded.role_count, "role"),
+            (loaded.client_count, "client"),
+            (loaded.flow_count, "flow"),
+        )
     )
+    sys.stdout.write(f"{org}: ok: {counts}\n")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def main() -> None:

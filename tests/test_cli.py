@@ -1,0 +1,149 @@
+"""The command line as a user and a CI job see it: exit code, stdout and stderr together."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from clientchain import __version__
+from tests.conftest import Run
+
+Write = Callable[[str, str], Path]
+Runner = Callable[..., Run]
+
+SHOP = """
+org: Corner Shop
+currency: EUR
+clients: [{id: buyers, title: Walk-in buyers}]
+roles:
+  - {id: owner, title: Owner}
+  - {id: seller, reports_to: owner, headcount: 2}
+  - {id: cleaner, reports_to: owner}
+flows:
+  - {from: buyers, to: seller, amount: 1000.10}
+  - {from: seller, to: owner, amount: 800.20}
+"""
+
+INVERTED = SHOP + "  - {from: owner, to: cleaner, amount: 100}\n"
+
+
+@pytest.fixture
+def shop(write: Write) -> Path:
+    return write("org.yaml", SHOP)
+
+
+def test_analyze_table_exits_0_without_error_findings(run: Runner, shop: Path) -> None:
+    result = run("analyze", str(shop))
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert "Corner Shop" in result.stdout
+    assert "1,000.10 EUR" in result.stdout  # money in, the input's own decimals
+    assert "CC102" in result.stdout  # the cleaner has no paying client (a warning)
+    assert "\x1b[" not in result.stdout  # no colour codes when not on a terminal
+
+
+def test_inversion_is_an_error_exit_1(run: Runner, write: Write) -> None:
+    path = write("org.yaml", INVERTED)
+    result = run("analyze", str(path))
+    assert result.exit_code == 1
+    assert "owner" in result.stdout and "cleaner" in result.stdout
+    assert "CC101" in result.stdout
+
+
+def test_json_is_one_document_and_nothing_else(run: Runner, write: Write) -> None:
+    path = write("org.yaml", INVERTED)
+    result = run("analyze", str(path), "--format", "json")
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    doc = json.loads(result.stdout)
+    assert doc["schema_version"] == 1
+    assert [r["id"] for r in doc["roles"]] == ["owner", "seller", "cleaner"]
+    assert doc["summary"]["money_in"] == 1000.1
+    assert doc["inversions"][0]["boss"] == "owner"
+    assert doc["roles"][2]["chain_broken_at"] == {"boss": "owner", "subordinate": "cleaner"}
+    assert "NaN" not in result.stdout
+
+
+def test_bad_input_exit_2_problems_on_stderr_only(run: Runner, write: Write) -> None:
+    path = write("org.yaml", "roles:\n  - {id: a, reports_to: b}\n  - {id: a}\n")
+    result = run("analyze", str(path), "--format", "json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{path}:2:25: reports_to: unknown role 'b'",
+        f"{path}:3:10: duplicate id 'a' (first at line 2); ids must be unique across roles and"
+        " clients",
+        "clientchain: 2 problems in the input",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["analyze", "{org}", "--decay", "1.5"], "must be between 0 and 1"),
+        (["analyze", "{org}", "--decay", "0"], "must be between 0 and 1"),
+        (["analyze", "{org}", "--format", "xml"], "'xml' is not one of"),
+        (["analyze", "{org}", "--no-such-option"], "No such option"),
+        (["analyze", "{dir}/missing.yaml"], "file not found"),
+        (["chain", "{org}", "selr"], "unknown role 'selr' in"),
+    ],
+)
+def test_usage_errors_exit_2(run: Runner, shop: Path, args: list[str], expected: str) -> None:
+    filled = [a.format(org=shop, dir=shop.parent) for a in args]
+    result = run(*filled)
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_role_gets_a_hint(run: Runner, shop: Path) -> None:
+    result = run("chain", str(shop), "selr")
+    assert result.stderr == f"clientchain: unknown role 'selr' in {shop} (did you mean 'seller'?)\n"
+
+
+def test_chain_traces_money_back_to_the_paying_client(run: Runner, shop: Path) -> None:
+    result = run("chain", str(shop), "owner")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("owner")
+    assert "seller" in lines[1] and "800.20 EUR" in lines[1]
+    assert "buyers" in lines[2] and "[paying client]" in lines[2]
+
+
+def test_chain_cuts_money_loops_and_says_so(run: Runner, write: Write) -> None:
+    path = write("org.yaml", SHOP + "  - {from: owner, to: seller, amount: 50}\n")
+    result = run("chain", str(path), "seller")
+    assert "money loop, cut here" in result.stdout
+
+
+def test_validate_prints_a_one_line_summary(run: Runner, shop: Path) -> None:
+    result = run("validate", str(shop))
+    assert result.exit_code == 0
+    assert result.stdout == f"{shop}: ok: 3 roles, 1 client, 2 flows\n"
+
+
+def test_version(run: Runner) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"clientchain {__version__}\n"
+
+
+def test_input_files_are_never_modified(run: Runner, write: Write, tmp_path: Path) -> None:
+    write("flows.csv", "from,to,amount\r\nbuyers,seller,5\r\n")
+    path = write(
+        "org.yaml",
+        INVERTED.replace("flows:\n", "flows_note: x\nold_flows:\n") + "flows: flows.csv\n",
+    )
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    for args in (
+        ["analyze", str(path)],
+        ["analyze", str(path), "--format", "json"],
+        ["validate", str(path)],
+        ["chain", str(path), "owner"],
+    ):
+        run(*args)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -1,0 +1,85 @@
+"""The layered sweep equals a dense least solution on random money graphs with loops."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clientchain.model import Org
+from clientchain.moneygraph import build_money_graph
+from clientchain.sweep import plan_sweeps
+
+
+def org_from_edges(roles: int, clients: int, edges: list[tuple[int, int, int]]) -> Org:
+    payer, payee, amount = zip(*edges, strict=True) if edges else ((), (), ())
+    return Org(
+        source="org.yaml",
+        name=None,
+        currency=None,
+        role_ids=tuple(f"r{i}" for i in range(roles)),
+        role_titles=(None,) * roles,
+        role_departments=(None,) * roles,
+        role_lines=np.arange(roles, dtype=np.int64),
+        parent=np.full(roles, -1, dtype=np.int64),
+        headcount=np.ones(roles, dtype=np.int64),
+        client_ids=tuple(f"c{i}" for i in range(clients)),
+        client_titles=(None,) * clients,
+        client_lines=np.arange(clients, dtype=np.int64),
+        flow_payer=np.array(payer, dtype=np.int64),
+        flow_payee=np.array(payee, dtype=np.int64),
+        flow_amount=np.array(amount, dtype=np.float64),
+    )
+
+
+@st.composite
+def money_graphs(draw: st.DrawFn) -> tuple[int, int, list[tuple[int, int, int]]]:
+    roles = draw(st.integers(1, 14))
+    clients = draw(st.integers(0, 3))
+    nodes = roles + clients
+    edges = draw(
+        st.lists(
+            st.tuples(st.integers(0, nodes - 1), st.integers(0, roles - 1), st.integers(1, 50)),
+            max_size=40,
+        )
+    )
+    return roles, clients, [(u, v, w) for u, v, w in edges if u != v]
+
+
+def dense_least_solution(a: np.ndarray, base: np.ndarray, alpha: float) -> np.ndarray:
+    """Roles no positive base can reach stay 0; the rest is a nonsingular dense system."""
+    n = a.shape[0]
+    reach = base.reshape(n, -1).any(axis=1) if base.size else np.zeros(n, bool)
+    changed = True
+    while changed:
+        grown = reach | (a[:, reach] > 0).any(axis=1)
+        changed = bool((grown != reach).any())
+        reach = grown
+    x = np.zeros_like(base, dtype=float)
+    idx = np.flatnonzero(reach)
+    if idx.size:
+        m = np.eye(idx.size) - alpha * a[np.ix_(idx, idx)]
+        x[idx] = np.linalg.solve(m, base[idx])
+    return x
+
+
+@settings(max_examples=400, deadline=None)
+@given(money_graphs(), st.floats(0.05, 1.0))
+def test_sweep_matches_dense_solve(
+    case: tuple[int, int, list[tuple[int, int, int]]], alpha: float
+) -> None:
+    roles, clients, edges = case
+    graph = build_money_graph(org_from_edges(roles, clients, edges))
+    plan = plan_sweeps(graph)
+    a = np.zeros((roles, roles))
+    base = np.zeros((roles, max(clients, 1)))
+    for u, v, w in zip(graph.payer, graph.payee, graph.amount, strict=True):
+        if u < roles:
+            a[v, u] += w / graph.inflow[v]
+        else:
+            base[v, u - roles] += w / graph.inflow[v]
+    got = plan.from_plan(plan.solve(alpha, plan.to_plan(base)))
+    want = dense_least_solution(a, base, alpha)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    single = plan.from_plan(plan.solve(alpha, plan.to_plan(base[:, 0])))
+    np.testing.assert_allclose(single, want[:, 0], rtol=1e-9, atol=1e-12)

@@ -1,0 +1,99 @@
+"""The YAML reader keeps text literal, keeps positions, and refuses what would lose data."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientchain.problems import InputError
+from clientchain.yamlsource import compose, decode
+
+
+def messages(text: str) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        compose(text, "org.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("word", ["no", "on", "yes", "0755", "1e3", "2024-01-01", ".inf", "~x"])
+def test_scalars_stay_the_literal_text(word: str) -> None:
+    root = compose(f"id: {word}\n", "org.yaml")
+    assert root is not None
+    value = root.get("id")
+    assert value is not None
+    assert value.text == word
+    assert not value.quoted
+
+
+def test_quoted_scalars_are_marked_as_text() -> None:
+    root = compose("a: '3'\nb: \"3\"\nc: 3\n", "org.yaml")
+    assert root is not None
+    assert [v.quoted for _, v in root.pairs] == [True, True, False]
+
+
+def test_positions_are_one_based_line_and_column() -> None:
+    root = compose("roles:\n  - id: seller\n", "org.yaml")
+    assert root is not None
+    roles = root.get("roles")
+    assert roles is not None
+    item = roles.items[0]
+    seller = item.get("id")
+    assert seller is not None
+    assert (seller.line, seller.column) == (2, 9)
+
+
+def test_repeated_key_is_refused_at_the_repeat() -> None:
+    assert messages("id: a\ntitle: x\nid: b\n") == [
+        "org.yaml:3:1: key 'id' repeated in this mapping (first at line 1);"
+        " YAML would silently keep only the last one"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["x: !!python/object/apply:os.system [echo hi]\n", "x: !custom 1\n", "x: !!set {a}\n"]
+)
+def test_object_tags_are_refused_never_constructed(text: str) -> None:
+    (message,) = messages(text)
+    assert message.startswith("org.yaml:1:4: tag '")
+    assert "never constructs objects from tags" in message
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, name = chr(ord("a") + i - 1), chr(ord("a") + i)
+        refs = ",".join([f"*{prev}"] * 9)
+        lines.append(f"{name}: &{name} [{refs}]")
+    (message,) = messages("\n".join(lines) + "\n")
+    assert "billion laughs" in message
+
+
+def test_deep_nesting_does_not_hit_the_recursion_limit() -> None:
+    depth = 20_000
+    root = compose("x: " + "[" * depth + "]" * depth + "\n", "org.yaml")
+    assert root is not None
+    assert root.size == depth + 2
+
+
+def test_syntax_error_has_the_parsers_position() -> None:
+    (message,) = messages("roles:\n  - id: a\n   bad: [\n")
+    assert message.startswith("org.yaml:3:")
+    assert "invalid YAML" in message
+
+
+def test_more_than_one_document_is_refused() -> None:
+    (message,) = messages("a: 1\n---\nb: 2\n")
+    assert message == "org.yaml:2:1: expected one YAML document, found more"
+
+
+def test_merge_keys_are_refused_not_guessed() -> None:
+    (message,) = messages("base: &b {x: 1}\nrole:\n  <<: *b\n")
+    assert "merge keys" in message
+
+
+def test_utf8_bom_is_accepted_and_bad_bytes_are_located() -> None:
+    assert decode(b"\xef\xbb\xbfid: a\n", "org.yaml") == "id: a\n"
+    with pytest.raises(InputError) as caught:
+        decode(b"id: a\ntitle: caf\xe9\n", "org.yaml")
+    assert str(caught.value.problems[0]) == (
+        "org.yaml:2:11: not UTF-8 text: byte 0xe9 at offset 16"
+    )
