@@ -78,8 +78,14 @@ def test_sweep_matches_dense_solve(
             a[v, u] += w / graph.inflow[v]
         else:
             base[v, u - roles] += w / graph.inflow[v]
-    got = plan.from_plan(plan.solve(alpha, plan.to_plan(base)))
+    got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha] * base.shape[1]))
     want = dense_least_solution(a, base, alpha)
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-    single = plan.from_plan(plan.solve(alpha, plan.to_plan(base[:, 0])))
-    np.testing.assert_allclose(single, want[:, 0], rtol=1e-9, atol=1e-12)
+    # Mixed alphas in one sweep, and a column chained onto another (x2 = x1 + A x2).
+    mixed = np.column_stack([base[:, 0], base[:, 0], np.zeros(roles)])
+    swept = plan.from_plan(plan.solve(plan.to_plan(mixed), [alpha, 1.0, 1.0], chained=(1, 2)))
+    np.testing.assert_allclose(swept[:, 0], want[:, 0], rtol=1e-9, atol=1e-12)
+    traced = dense_least_solution(a, base[:, :1], 1.0)
+    np.testing.assert_allclose(swept[:, 1], traced[:, 0], rtol=1e-9, atol=1e-12)
+    chained = dense_least_solution(a, traced, 1.0)
+    np.testing.assert_allclose(swept[:, 2], chained[:, 0], rtol=1e-9, atol=1e-12)

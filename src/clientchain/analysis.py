@@ -13,7 +13,7 @@ from clientchain.hierarchy import Forest, build_forest
 from clientchain.inversions import NONE, Inversions, find_inversions
 from clientchain.model import FloatArray, IntArray, Org
 from clientchain.moneygraph import MoneyGraph, build_money_graph
-from clientchain.provenance import Provenance, trace_provenance
+from clientchain.provenance import Provenance, TopClients, client_blocks
 from clientchain.rounding import format_amount, money, moneys, ratio, ratios
 from clientchain.sweep import plan_sweeps
 
@@ -249,17 +249,27 @@ def analyze(
     paid = graph.payer >= r
     direct = np.bincount(graph.payee[paid], weights=graph.amount[paid], minlength=r)
     with np.errstate(invalid="ignore", divide="ignore"):
-        direct_share = np.where(graph.inflow > 0, direct / graph.inflow, 0.0)
-    base = plan.to_plan(direct_share)
-    closeness = plan.from_plan(plan.solve(decay, base))
+        direct_share = plan.to_plan(np.where(graph.inflow > 0, direct / graph.inflow, 0.0))
     client_rank = np.empty(org.client_count, dtype=np.int64)
     client_rank[np.argsort(np.array(org.client_ids, dtype=object), kind="stable")] = np.arange(
         org.client_count
     )
-    prov = trace_provenance(graph, plan, client_rank, top_clients)
-    traced_plan = plan.solve(1.0, base)
-    handovers = plan.from_plan(plan.solve(1.0, traced_plan))
-    traced = plan.from_plan(traced_plan)
+    top = TopClients(r, client_rank, top_clients)
+    blocks = client_blocks(graph, plan)
+    first_block = next(blocks, None)
+    # One sweep: closeness (decay), traced share, hand-overs (based on the traced share),
+    # and the first block of clients' shares; further blocks of clients sweep on their own.
+    columns = [direct_share, direct_share, np.zeros(r)]
+    extra = first_block[1] if first_block is not None else np.zeros((r, 0))
+    base = np.column_stack([*columns, extra])
+    swept = plan.from_plan(plan.solve(base, [decay] + [1.0] * (base.shape[1] - 1), chained=(1, 2)))
+    closeness, traced, handovers = swept[:, 0], swept[:, 1], swept[:, 2]
+    if first_block is not None:
+        top.add(first_block[0], np.maximum(swept[:, 3:], 0.0))
+    for first, block in blocks:
+        shares = plan.from_plan(plan.solve(block, [1.0] * block.shape[1]))
+        top.add(first, np.maximum(shares, 0.0))
+    prov = top.result()
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(ratios(traced) > 0, handovers / traced, np.nan)
     inversions = find_inversions(graph, forest, org.headcount, org.amount_decimals)

@@ -91,8 +91,16 @@ class Forest:
 def _subtree_sums(parent: IntArray, depth: IntArray, values: IntArray) -> IntArray:
     total = values.astype(np.int64, copy=True)
     order = np.argsort(depth, kind="stable")
-    bounds = np.searchsorted(depth[order], np.arange(int(depth.max(initial=0)) + 2))
-    for level in range(len(bounds) - 2, 0, -1):  # deepest level first; level 0 has no parent
+    levels = int(depth.max(initial=0)) + 1
+    if levels > 64 and levels * 8 > parent.size:
+        # Deep and narrow (long chains): one pass in plain Python beats a vector op a level.
+        sums, up = total.tolist(), parent.tolist()
+        for v in reversed(order.tolist()):
+            if up[v] >= 0:
+                sums[up[v]] += sums[v]
+        return np.asarray(sums, dtype=np.int64)
+    bounds = np.searchsorted(depth[order], np.arange(levels + 1))
+    for level in range(levels - 1, 0, -1):  # deepest level first; level 0 has no parent
         members = order[bounds[level] : bounds[level + 1]]
         np.add.at(total, parent[members], total[members])
     return total

@@ -1,12 +1,13 @@
 """Which paying clients each role's money comes from: exact top-K shares, in client blocks.
 
-Shares for a block of clients are one multi-column sweep; a running top-K per
+Shares for a block of clients are columns of one sweep; a running top-K per
 role is merged after each block, so memory is roles x (K + block), never
 roles x clients.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,85 +17,74 @@ from clientchain.moneygraph import MoneyGraph
 from clientchain.rounding import RATIO_DECIMALS
 from clientchain.sweep import SweepPlan
 
-_CELLS_PER_BLOCK = 8_000_000  # roles x block columns of float64: 64 MB at a time
-_SCALE = 10.0**RATIO_DECIMALS
+CELLS_PER_BLOCK = 16_000_000  # roles x block columns of float64: 128 MB at a time
 
 
 @dataclass(frozen=True, eq=False)
 class Provenance:
-    """Per role (role order): listed clients as CSR rows, plus the traced share."""
+    """Per role (role order): the listed clients as CSR rows (largest share first)."""
 
     indptr: IntArray  # role v lists client[indptr[v]:indptr[v+1]]
     client: IntArray  # client index
     share: FloatArray
-    traced: FloatArray  # traced_share per role
 
 
-def _rank_key(share: FloatArray, rank: IntArray, clients: int) -> IntArray:
-    """Sort key: larger rounded share first, then client id, as one int64 per cell.
-
-    A rounded share is at most 10**12 < 2**40, so this is exact up to 2**22 clients.
-    """
-    units = np.round(share * _SCALE).astype(np.int64)
-    key: IntArray = -(units * (clients + 1) + (clients - rank))
-    return key
-
-
-def trace_provenance(
-    graph: MoneyGraph, plan: SweepPlan, client_rank: IntArray, top: int
-) -> Provenance:
-    """Shares of every client in every role's inflow; top `top` per role (0 = all > 0)."""
+def client_blocks(graph: MoneyGraph, plan: SweepPlan) -> Iterator[tuple[int, FloatArray]]:
+    """(first client, base columns in plan order) for consecutive blocks of clients."""
     r, c = graph.roles, graph.nodes - graph.roles
     paid = graph.payer >= r
     payee_pos = plan.position[graph.payee[paid]]
     client_of = graph.payer[paid] - r
     fraction = graph.amount[paid] / graph.inflow[graph.payee[paid]]
-    block = max(1, min(c, _CELLS_PER_BLOCK // max(r, 1)))
-    traced = np.zeros(r, dtype=np.float64)
-    keep = max(top, 0)
-    best_share = np.zeros((r, keep), dtype=np.float64)
-    best_client = np.full((r, keep), -1, dtype=np.int64)
-    rows: list[IntArray] = []
-    cols: list[IntArray] = []
-    vals: list[FloatArray] = []
+    block = max(1, min(c, CELLS_PER_BLOCK // max(r, 1)))
     for first in range(0, c, block):
         last = min(c, first + block)
         base = np.zeros((r, last - first), dtype=np.float64)
         mine = (client_of >= first) & (client_of < last)
         np.add.at(base, (payee_pos[mine], client_of[mine] - first), fraction[mine])
-        shares = plan.from_plan(np.maximum(plan.solve(1.0, base), 0.0))
-        traced += shares.sum(axis=1)
-        ids = np.arange(first, last, dtype=np.int64)
-        if top == 0:
-            role, col = np.nonzero(np.round(shares, RATIO_DECIMALS) > 0)
-            rows.append(role)
-            cols.append(ids[col])
-            vals.append(shares[role, col])
-            continue
-        all_share = np.concatenate([best_share, shares], axis=1)
-        all_client = np.concatenate([best_client, np.broadcast_to(ids, shares.shape)], axis=1)
-        rank = np.where(all_client >= 0, client_rank[np.maximum(all_client, 0)], -1)
-        key = _rank_key(all_share, rank, c)
-        width = min(keep, key.shape[1])
-        pick = (
-            np.argpartition(key, width - 1, axis=1)[:, :width]
-            if width < key.shape[1]
-            else np.broadcast_to(np.arange(key.shape[1]), key.shape)
-        )
-        pick = np.take_along_axis(pick, np.argsort(np.take_along_axis(key, pick, 1), 1), 1)
-        best_share = np.take_along_axis(all_share, pick, 1)
-        best_client = np.take_along_axis(all_client, pick, 1)
-    if top == 0:
-        role = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        client = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        share = np.concatenate(vals) if vals else np.zeros(0, np.float64)
+        yield first, base
+
+
+class TopClients:
+    """The running top-K (K = 0: every client with a share) of each role's provenance.
+
+    Per block, a row's K-th largest rounded share is a threshold: only cells at or
+    above it (ties included) become candidates, so the sort that breaks ties by
+    client id only ever sees about K cells per role.
+    """
+
+    def __init__(self, roles: int, client_rank: IntArray, top: int) -> None:
+        self.roles, self.rank, self.top = roles, client_rank, top
+        self.role = np.zeros(0, dtype=np.int64)
+        self.client = np.zeros(0, dtype=np.int64)
+        self.share = np.zeros(0, dtype=np.float64)
+
+    def add(self, first: int, shares: FloatArray) -> None:
+        """Merge the shares (role order) of clients first, first + 1, ..."""
+        cols = shares.shape[1]
+        rounded = np.round(shares, RATIO_DECIMALS)
+        mask = rounded > 0
+        if 0 < self.top < cols:
+            kth = np.partition(rounded, cols - self.top, axis=1)[:, cols - self.top]
+            mask &= rounded >= kth[:, None]
+        role, col = np.nonzero(mask)
+        self.role = np.concatenate([self.role, role])
+        self.client = np.concatenate([self.client, col + first])
+        self.share = np.concatenate([self.share, shares[role, col]])
+        self._order(trim=self.top > 0)
+
+    def _order(self, trim: bool) -> None:
+        """Sort by role, then larger rounded share, then client id; keep K per role."""
         order = np.lexsort(
-            (client_rank[client] if client.size else client, -np.round(share, RATIO_DECIMALS), role)
+            (self.rank[self.client], -np.round(self.share, RATIO_DECIMALS), self.role)
         )
-        role, client, share = role[order], client[order], share[order]
-    else:
-        listed = (best_client >= 0) & (np.round(best_share, RATIO_DECIMALS) > 0)
-        role = np.nonzero(listed)[0]
-        client, share = best_client[listed], best_share[listed]
-    indptr = np.searchsorted(role, np.arange(r + 1)).astype(np.int64)
-    return Provenance(indptr, client.astype(np.int64), share, traced)
+        role, client, share = self.role[order], self.client[order], self.share[order]
+        if trim and role.size:
+            starts = np.searchsorted(role, role)  # first index of each entry's role
+            keep = np.arange(role.size) - starts < self.top
+            role, client, share = role[keep], client[keep], share[keep]
+        self.role, self.client, self.share = role, client, share
+
+    def result(self) -> Provenance:
+        indptr = np.searchsorted(self.role, np.arange(self.roles + 1)).astype(np.int64)
+        return Provenance(indptr, self.client.astype(np.int64), self.share)

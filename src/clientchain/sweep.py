@@ -5,30 +5,38 @@ Money cycles make this a linear system, not a recursion. We condense the graph
 into strongly connected components, layer the components by longest path
 from the sources, and sweep the layers in order: each layer is one vectorised
 gather-and-sum over the edges coming into it, then one batched dense solve per
-component size (components are small: budget-down/revenue-up loops). Inverses
-of each component's matrix are computed once per alpha and reused for every
-right-hand side (all clients' provenance columns, traced share, distance).
+component size (most loops are small: budget down, revenue up). Large
+components (shared services charging half the company) get a sparse LU
+instead. Each component is factorised once per alpha and reused for every
+right-hand side, and one sweep carries many columns at once (closeness,
+traced share, distance, a block of clients' provenance).
 
 A component that no outside money reaches (a closed loop) has the least
 solution 0; it is left out of the solves, which is also what keeps every
-remaining matrix I - A_CC nonsingular.
+remaining matrix I - alpha * A_CC nonsingular.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import csc_matrix, csr_matrix, identity
 from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import splu
 
 from clientchain.model import FloatArray, IntArray
 from clientchain.moneygraph import MoneyGraph
 
+DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
+THIN = 8  # a layer with this few edges is gathered edge by edge (cheaper than vector setup)
+
 
 @dataclass(frozen=True, eq=False)
-class _Blocks:
-    """All multi-role components of one size s: members (k, s) as plan positions, A (k, s, s)."""
+class _Batch:
+    """All fed components of one size s: members (k, s) as plan positions, A (k, s, s)."""
 
     members: IntArray
     matrix: FloatArray
@@ -42,40 +50,118 @@ class _Blocks:
 
 
 @dataclass(frozen=True, eq=False)
+class _Large:
+    """One large fed component: its members and sparse A, factorised lazily per alpha."""
+
+    members: IntArray
+    matrix: csc_matrix
+    factors: dict[float, Any] = field(default_factory=dict)
+
+    def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
+        if alpha not in self.factors:
+            size = self.members.size
+            system = csc_matrix(identity(size, format="csc") - alpha * self.matrix)
+            self.factors[alpha] = splu(system)
+        result: FloatArray = self.factors[alpha].solve(np.ascontiguousarray(rhs))
+        return result
+
+
+# (batch index, first component, last component) or (-1 - large index, 0, 0)
+Task = tuple[int, int, int]
+
+
+def _runs(alphas: Sequence[float], skip: int = -1) -> list[tuple[float, slice]]:
+    """Consecutive columns with the same alpha, as slices; column `skip` left out."""
+    keys: list[float | None] = [None if i == skip else a for i, a in enumerate(alphas)]
+    runs: list[tuple[float, slice]] = []
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            alpha = keys[start]
+            if alpha is not None:
+                runs.append((alpha, slice(start, i)))
+            start = i
+    return runs
+
+
+@dataclass(frozen=True, eq=False)
 class SweepPlan:
     """Everything about the money graph's structure that every sweep reuses."""
 
     order: IntArray  # plan position -> role index; roles grouped by layer
     position: IntArray  # role index -> plan position
-    layers: int
-    edge_src: IntArray  # cross-component edges, sorted by target: source plan position
+    layer_nodes: list[int]  # per layer: first plan position (len layers + 1)
+    edge_src: IntArray  # cross-component edges sorted by target: source plan position
+    edge_dst: IntArray  # target plan position
     edge_weight: FloatArray  # A[v, u] of that edge
-    edge_bounds: IntArray  # per layer: first edge
-    group_start: IntArray  # per target with incoming edges: first edge (for reduceat)
+    layer_edges: list[int]  # per layer: first edge
+    group_start: IntArray  # per target with incoming edges: its first edge (for reduceat)
     group_target: IntArray  # that target's plan position
-    group_bounds: IntArray  # per layer: first target group
-    blocks: list[_Blocks]
-    tasks: list[list[tuple[int, int, int]]]  # per layer: (block index, first, last) components
+    layer_groups: list[int]  # per layer: first target group
+    batches: list[_Batch]
+    large: list[_Large]
+    tasks: list[list[Task]]  # per layer: the component solves it needs
 
-    def solve(self, alpha: float, base: FloatArray) -> FloatArray:
-        """Least x (plan order, shape of base) with x = base + alpha * A x."""
+    @property
+    def layers(self) -> int:
+        return len(self.layer_nodes) - 1
+
+    def solve(
+        self, base: FloatArray, alphas: Sequence[float], chained: tuple[int, int] | None = None
+    ) -> FloatArray:
+        """Least x (plan order, roles x columns) with x[:, j] = base[:, j] + alpha_j A x[:, j].
+
+        `chained=(s, d)` adds column s to column d's base as the sweep goes (distance
+        needs the traced share of the same role as its own base).
+        """
         x = np.array(base, dtype=np.float64, copy=True)
-        column = x.ndim == 1
-        if column:
-            x = x[:, None]
-        src, weight, starts = self.edge_src, self.edge_weight, self.group_start
+        runs = _runs(alphas)
+        scale = np.asarray(alphas, dtype=np.float64)
+        uniform = len(runs) == 1
+        free = runs if chained is None else _runs(alphas, skip=chained[1])
+        src, dst, weight = self.edge_src, self.edge_dst, self.edge_weight
+        starts, targets = self.group_start, self.group_target
+        le, lg, ln = self.layer_edges, self.layer_groups, self.layer_nodes
         for layer in range(self.layers):
-            g0, g1 = self.group_bounds[layer], self.group_bounds[layer + 1]
-            if g1 > g0:
-                e0, e1 = self.edge_bounds[layer], self.edge_bounds[layer + 1]
+            e0, e1 = le[layer], le[layer + 1]
+            if e1 - e0 > THIN:
                 gathered = weight[e0:e1, None] * x[src[e0:e1]]
-                summed = np.add.reduceat(gathered, starts[g0:g1] - e0, axis=0)
-                x[self.group_target[g0:g1]] += alpha * summed
-            for block_no, first, last in self.tasks[layer]:
-                block = self.blocks[block_no]
-                members = block.members[first:last]
-                x[members] = block.inverse(alpha)[first:last] @ x[members]
-        return x[:, 0] if column else x
+                g0, g1 = lg[layer], lg[layer + 1]
+                if g1 - g0 < e1 - e0:
+                    gathered = np.add.reduceat(gathered, starts[g0:g1] - e0, axis=0)
+                x[targets[g0:g1]] += gathered * (runs[0][0] if uniform else scale)
+            else:
+                for e in range(e0, e1):
+                    x[dst[e]] += (weight[e] * scale) * x[src[e]]
+            tasks = self.tasks[layer]
+            if chained is None:
+                if tasks:
+                    self._solve_components(x, tasks, runs)
+                continue
+            if tasks:
+                self._solve_components(x, tasks, free)
+            n0, n1 = ln[layer], ln[layer + 1]
+            x[n0:n1, chained[1]] += x[n0:n1, chained[0]]
+            if tasks:
+                one = slice(chained[1], chained[1] + 1)
+                self._solve_components(x, tasks, [(float(scale[chained[1]]), one)])
+        return x
+
+    def _solve_components(
+        self, x: FloatArray, tasks: list[Task], runs: list[tuple[float, slice]]
+    ) -> None:
+        for which, first, last in tasks:
+            if which >= 0:
+                batch = self.batches[which]
+                members = batch.members[first:last]
+                block = x[members]
+                for alpha, cols in runs:
+                    block[:, :, cols] = batch.inverse(alpha)[first:last] @ block[:, :, cols]
+                x[members] = block
+            else:
+                large = self.large[-1 - which]
+                for alpha, cols in runs:
+                    x[large.members, cols] = large.solve(alpha, x[large.members, cols])
 
     def to_plan(self, values: FloatArray) -> FloatArray:
         """Rows in role order -> rows in plan order."""
@@ -86,8 +172,12 @@ class SweepPlan:
         return values[self.position]
 
 
-def _layers(labels: IntArray, count: int, src: IntArray, dst: IntArray) -> IntArray:
-    """Longest-path layer of each component in the condensation DAG (Kahn, one layer per pass)."""
+def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
+    """Longest-path layer of each component in the condensation DAG (Kahn, one layer a pass).
+
+    Wide frontiers are processed as arrays; a frontier of a few components (a long
+    chain) is processed one component at a time, which is far cheaper there.
+    """
     layer = np.zeros(count, dtype=np.int64)
     indegree = np.bincount(dst, minlength=count)
     by_src = np.argsort(src, kind="stable")
@@ -97,16 +187,26 @@ def _layers(labels: IntArray, count: int, src: IntArray, dst: IntArray) -> IntAr
     depth = 0
     while frontier.size:
         layer[frontier] = depth
+        depth += 1
+        if frontier.size <= THIN:
+            found: list[int] = []
+            for comp in frontier.tolist():
+                for target in out_dst[out_ptr[comp] : out_ptr[comp + 1]].tolist():
+                    indegree[target] -= 1
+                    if indegree[target] == 0:
+                        found.append(target)
+            frontier = np.asarray(found, dtype=np.int64)
+            continue
         lo, hi = out_ptr[frontier], out_ptr[frontier + 1]
         lengths = hi - lo
         total = int(lengths.sum())
         if total == 0:
             break
         offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        targets, hits = np.unique(out_dst[offsets], return_counts=True)
-        indegree[targets] -= hits
-        frontier = targets[indegree[targets] == 0]
-        depth += 1
+        hits = out_dst[offsets]
+        np.subtract.at(indegree, hits, 1)
+        ready = hits[indegree[hits] == 0]
+        frontier = np.unique(ready) if ready.size > 1 else ready
     return layer
 
 
@@ -120,9 +220,9 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     count, labels = connected_components(adjacency, directed=True, connection="strong")
     labels = labels.astype(np.int64)
     cross = labels[u] != labels[v]
-    comp_layer = _layers(labels, count, labels[u[cross]], labels[v[cross]])
+    comp_layer = _layers(count, labels[u[cross]], labels[v[cross]])
     comp_size = np.bincount(labels, minlength=count)
-    # A component is fed from outside when a client pays one of its roles or an edge enters it.
+    # A component is fed when a client pays one of its roles or an edge enters it.
     fed = np.zeros(count, dtype=bool)
     fed[labels[graph.payee[~inner]]] = True
     fed[labels[v[cross]]] = True
@@ -132,36 +232,39 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     position = np.empty(r, dtype=np.int64)
     position[order] = np.arange(r)
     layers = int(role_layer.max(initial=-1)) + 1
+    layer_nodes = np.searchsorted(role_layer[order], np.arange(layers + 1))
 
     # Cross edges sorted by target plan position, grouped per target for reduceat.
     cu, cv, cw = position[u[cross]], position[v[cross]], weight[cross]
     by_target = np.lexsort((cu, cv))
     cu, cv, cw = cu[by_target], cv[by_target], cw[by_target]
     edge_layer = role_layer[order][cv]
-    edge_bounds = np.searchsorted(edge_layer, np.arange(layers + 1))
+    layer_edges = np.searchsorted(edge_layer, np.arange(layers + 1))
     group_start = np.flatnonzero(np.r_[True, cv[1:] != cv[:-1]]) if cv.size else cv
-    group_target = cv[group_start]
-    group_bounds = np.searchsorted(edge_layer[group_start], np.arange(layers + 1))
+    layer_groups = np.searchsorted(edge_layer[group_start], np.arange(layers + 1))
 
-    blocks, tasks = _component_blocks(
-        labels, comp_size, comp_layer, fed, position, u[~cross], v[~cross], weight[~cross], layers
+    inside = ~cross
+    batches, large, tasks = _components(
+        labels, comp_size, comp_layer, fed, position, u[inside], v[inside], weight[inside], layers
     )
     return SweepPlan(
         order,
         position,
-        layers,
+        layer_nodes.tolist(),
         cu,
+        cv,
         cw,
-        edge_bounds,
+        layer_edges.tolist(),
         group_start,
-        group_target,
-        group_bounds,
-        blocks,
+        cv[group_start],
+        layer_groups.tolist(),
+        batches,
+        large,
         tasks,
     )
 
 
-def _component_blocks(
+def _components(
     labels: IntArray,
     comp_size: IntArray,
     comp_layer: IntArray,
@@ -171,14 +274,15 @@ def _component_blocks(
     iv: IntArray,
     iw: FloatArray,
     layers: int,
-) -> tuple[list[_Blocks], list[list[tuple[int, int, int]]]]:
-    """Dense matrices of the fed multi-role components, batched by size and layer."""
-    tasks: list[list[tuple[int, int, int]]] = [[] for _ in range(layers)]
-    blocks: list[_Blocks] = []
+) -> tuple[list[_Batch], list[_Large], list[list[Task]]]:
+    """Matrices of the fed multi-role components: dense batches by size, sparse when large."""
+    tasks: list[list[Task]] = [[] for _ in range(layers)]
+    batches: list[_Batch] = []
+    large: list[_Large] = []
     wanted = np.flatnonzero((comp_size > 1) & fed)
     if wanted.size == 0:
-        return blocks, tasks
-    # Members of every component, in plan order (contiguous per component).
+        return batches, large, tasks
+    # Members of every wanted component in plan order (contiguous per component).
     roles_in = np.argsort(position, kind="stable")
     roles_in = roles_in[np.isin(labels[roles_in], wanted)]
     member_label = labels[roles_in]
@@ -186,21 +290,30 @@ def _component_blocks(
     local = np.arange(roles_in.size) - np.repeat(first, np.diff(np.r_[first, roles_in.size]))
     local_of = np.full(labels.size, -1, dtype=np.int64)
     local_of[roles_in] = local
-    for size in np.unique(comp_size[wanted]):
+    rank = np.full(comp_size.size, -1, dtype=np.int64)
+    edge_label = labels[iv]
+    for size in np.unique(comp_size[wanted]).tolist():
         comps = wanted[comp_size[wanted] == size]
         comps = comps[np.argsort(comp_layer[comps], kind="stable")]
-        rank = np.full(labels.max() + 1, -1, dtype=np.int64)
+        rank[:] = -1
         rank[comps] = np.arange(comps.size)
-        members = np.empty((comps.size, size), dtype=np.int64)
         mine = rank[member_label] >= 0
+        members = np.empty((comps.size, size), dtype=np.int64)
         members[rank[member_label[mine]], local[mine]] = position[roles_in[mine]]
+        keep = rank[edge_label] >= 0
+        which, row, col = rank[edge_label[keep]], local_of[iv[keep]], local_of[iu[keep]]
+        if size > DENSE_MAX:
+            for k, comp in enumerate(comps.tolist()):
+                mask = which == k
+                matrix = csc_matrix((iw[keep][mask], (row[mask], col[mask])), shape=(size, size))
+                tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
+                large.append(_Large(members[k], matrix))
+            continue
         matrix = np.zeros((comps.size, size, size), dtype=np.float64)
-        edge_rank = rank[labels[iv]]
-        keep = edge_rank >= 0
-        np.add.at(matrix, (edge_rank[keep], local_of[iv[keep]], local_of[iu[keep]]), iw[keep])
-        block_no = len(blocks)
-        blocks.append(_Blocks(members, matrix))
+        np.add.at(matrix, (which, row, col), iw[keep])
+        batch_no = len(batches)
+        batches.append(_Batch(members, matrix))
         bounds = np.searchsorted(comp_layer[comps], np.arange(layers + 1))
-        for layer in np.flatnonzero(np.diff(bounds)):
-            tasks[layer].append((block_no, int(bounds[layer]), int(bounds[layer + 1])))
-    return blocks, tasks
+        for layer in np.flatnonzero(np.diff(bounds)).tolist():
+            tasks[layer].append((batch_no, int(bounds[layer]), int(bounds[layer + 1])))
+    return batches, large, tasks
