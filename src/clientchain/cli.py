@@ -130,7 +130,8 @@ def analyze_command(
     """
     result: Analysis = analyze(_load(org, flows), decay=decay, top_clients=top_clients)
     if output is Format.json:
-        sys.stdout.write(render_json(result))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render_json(result))
     else:
         _stdout().print(render_table(result, max_rows=max_rows))
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from clientchain.analysis import Analysis, RoleResult
 from clientchain.findings import Finding
@@ -82,6 +83,10 @@ def json_document(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def render_json(analysis: Analysis) -> str:
-    """The document as text: UTF-8 friendly, indented, ending in a newline."""
-    return json.dumps(json_document(analysis), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def render_json(analysis: Analysis) -> bytes:
+    """The document as UTF-8 bytes, indented, ending in a newline.
+
+    orjson writes the same shortest round-trip floats as `json`, in C, also when
+    indenting (the standard library falls back to pure Python for indent).
+    """
+    return orjson.dumps(json_document(analysis), option=orjson.OPT_INDENT_2) + b"\n"
