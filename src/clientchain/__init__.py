@@ -7,6 +7,7 @@ __version__ = "0.1.0"
 from clientchain.analysis import Analysis, RoleResult, analyze
 from clientchain.loading import load, loads
 from clientchain.model import Org
+from clientchain.nxgraph import to_networkx
 from clientchain.problems import InputError, Position, Problem
 from clientchain.render.json_doc import json_document
 
@@ -22,4 +23,5 @@ __all__ = [
     "json_document",
     "load",
     "loads",
+    "to_networkx",
 ]
