@@ -121,7 +121,8 @@ class Analysis:
 
     @cached_property
     def unfunded(self) -> np.ndarray:
-        return np.asarray(self.traced_share == 0)
+        """No money from any paying client reaches the role (exactly: not even a trace)."""
+        return np.asarray(self.traced_raw <= 0)
 
     @property
     def has_errors(self) -> bool:
@@ -271,10 +272,10 @@ def analyze(
         top.add(first, np.maximum(shares, 0.0))
     prov = top.result()
     with np.errstate(invalid="ignore", divide="ignore"):
-        distance = np.where(ratios(traced) > 0, handovers / traced, np.nan)
+        distance = np.where(traced > 0, handovers / traced, np.nan)
     inversions = find_inversions(graph, forest, org.headcount, org.amount_decimals)
     indptr, payer, net = _direct_clients(org, graph)
-    findings = _findings(org, graph, inversions, ratios(np.minimum(traced, 1.0)) == 0)
+    findings = _findings(org, graph, inversions, traced <= 0)
     return Analysis(
         org,
         decay,

@@ -39,7 +39,7 @@ def to_networkx(analysis: Analysis) -> Any:
             alienation=role.alienation,
             distance=role.distance,
             traced_share=role.traced_share,
-            unfunded=role.traced_share == 0,
+            unfunded=bool(analysis.unfunded[i]),
             **dict(org.role_extra.get(i, {})),
         )
     for role in analysis.roles:

@@ -62,8 +62,10 @@ class TopClients:
     def add(self, first: int, shares: FloatArray) -> None:
         """Merge the shares (role order) of clients first, first + 1, ..."""
         cols = shares.shape[1]
+        # A share is listed when it is > 0 at all, however small; the order (and the K-th
+        # place) uses the rounded share, so equal-looking shares are ordered by client id.
         rounded = np.round(shares, RATIO_DECIMALS)
-        mask = rounded > 0
+        mask = shares > 0
         if 0 < self.top < cols:
             kth = np.partition(rounded, cols - self.top, axis=1)[:, cols - self.top]
             mask &= rounded >= kth[:, None]
