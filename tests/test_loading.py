@@ -193,3 +193,28 @@ def test_ids_that_yaml_11_would_coerce_stay_literal(write: Write) -> None:
     assert org.client_ids == ("on",)
     assert org.parent.tolist() == [-1, 0, 1]
     assert np.array_equal(org.flow_amount, [1000.0])
+
+
+@pytest.mark.parametrize(
+    ("amount", "why"),
+    [
+        ("1e300", "larger than the largest supported amount"),
+        ("0.000000000000001", "smaller than the smallest supported amount"),
+    ],
+)
+def test_amounts_outside_the_supported_range_are_refused(
+    write: Write, amount: str, why: str
+) -> None:
+    path = write(
+        "org.yaml",
+        f"clients: [{{id: c}}]\nroles: [{{id: x}}]\n"
+        f"flows: [{{from: c, to: x, amount: {amount}}}]\n",
+    )
+    (message,) = problems_of(path)
+    assert why in message
+
+
+def test_an_absurd_headcount_is_refused_not_overflowed(write: Write) -> None:
+    path = write("org.yaml", "roles: [{id: x, headcount: 99999999999999999999999}]\n")
+    (message,) = problems_of(path)
+    assert "larger than the largest supported" in message

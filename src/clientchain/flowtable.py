@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from clientchain.problems import Position, Problem
-from clientchain.scalars import amount_problem, decimals_of, parse_number
+from clientchain.scalars import amount_ok, amount_problem, decimals_of, parse_number
 from clientchain.yamlsource import YNode
 
 REQUIRED = ("from", "to", "amount")
@@ -115,7 +115,7 @@ def read_csv(text: str, file: str) -> FlowTable:
                 continue
             text_amount = cells[i_amount].strip()
             value = parse_number(text_amount)
-            if value is None or not value > 0 or value == float("inf"):
+            if not amount_ok(value):
                 why = amount_problem(text_amount, quoted=False) or "invalid amount"
                 raw = raw_lines[start - 1] if start <= len(raw_lines) else ""
                 column = _csv_field_column(raw, i_amount)
@@ -125,7 +125,7 @@ def read_csv(text: str, file: str) -> FlowTable:
                 table.decimals = max(table.decimals, decimals_of(text_amount))
             payer.append(cells[i_from].strip())
             payee.append(cells[i_to].strip())
-            amounts.append(value)
+            amounts.append(value)  # type: ignore[arg-type]  # amount_ok: not None
             lines.append(start)
             if others:
                 table._add_extra({name: cells[i] for i, name in others})

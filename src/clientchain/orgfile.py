@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from clientchain.problems import Position, Problem
-from clientchain.scalars import is_null, parse_count
+from clientchain.scalars import MAX_HEADCOUNT, is_null, parse_count
 from clientchain.yamlsource import YNode
 
 ROLE_KEYS = frozenset({"id", "title", "reports_to", "department", "headcount"})
@@ -179,6 +179,14 @@ def _headcount(node: YNode | None, file: str, problems: list[Problem]) -> int:
         return 1
     assert node is not None
     count = parse_count(node.text) if node.kind == "scalar" and not node.quoted else None
+    if count is not None and count > MAX_HEADCOUNT:
+        problems.append(
+            Problem(
+                Position(file, node.line, node.column),
+                f"headcount {count} is larger than the largest supported (10^9)",
+            )
+        )
+        return 1
     if count is None:
         shown = f"'{node.text}'" if node.kind == "scalar" else node.describe
         problems.append(

@@ -17,6 +17,11 @@ _INT = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 MAX_DECIMALS = 12
+# Money beyond these bounds is a typo, not a budget: past them float sums lose cents
+# (or overflow) and shown figures would be wrong, so we refuse rather than guess.
+MAX_AMOUNT = 1e15
+MIN_AMOUNT = 1e-12
+MAX_HEADCOUNT = 10**9
 
 
 def is_null(node: YNode | None) -> bool:
@@ -59,4 +64,13 @@ def amount_problem(text: str, quoted: bool) -> str | None:
         return f"amount '{text}' is not a finite number"
     if value <= 0:
         return f"amount {text} must be greater than 0"
+    if value > MAX_AMOUNT:
+        return f"amount {text} is larger than the largest supported amount (10^15)"
+    if value < MIN_AMOUNT:
+        return f"amount {text} is smaller than the smallest supported amount (10^-12)"
     return None
+
+
+def amount_ok(value: float | None) -> bool:
+    """The fast check used per CSV row: a number in the supported range."""
+    return value is not None and MIN_AMOUNT <= value <= MAX_AMOUNT
