@@ -26,8 +26,9 @@ def test_the_three_examples_are_shipped() -> None:
 
 
 @pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
-def test_example_matches_its_golden_document(run: object, org: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_example_matches_its_golden_document(
+    run: object, org: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(EXAMPLES.parent)  # paths in the document are as a user types them
     relative = org.relative_to(EXAMPLES.parent)
     result: Run = run("analyze", str(relative), "--format", "json")  # type: ignore[operator]
@@ -56,3 +57,58 @@ def test_example_table_and_chain_render(run: object, org: Path) -> None:
     valid: Run = run("validate", str(org))  # type: ignore[operator]
     assert valid.exit_code == 0
     assert valid.stdout.startswith(f"{org}: ok: ")
+
+
+def _independent_spec(org_path: Path) -> object:
+    """The example read with plain yaml/csv (not clientchain's loader) as an oracle OrgSpec."""
+    import csv
+
+    import yaml
+
+    from tests.oracle import OrgSpec, Role
+
+    data = yaml.safe_load(org_path.read_text(encoding="utf-8"))
+    flows = data.get("flows", [])
+    if isinstance(flows, str):
+        path = org_path.parent / flows
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8", newline="") as handle:
+                flows = list(csv.DictReader(handle))
+        else:
+            flows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return OrgSpec(
+        roles=tuple(
+            Role(str(r["id"]), r.get("reports_to"), int(r.get("headcount", 1)))
+            for r in data["roles"]
+        ),
+        clients=tuple(str(c["id"]) for c in data.get("clients", [])),
+        flows=tuple((str(f["from"]), str(f["to"]), int(f["amount"])) for f in flows),
+    )
+
+
+@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+def test_example_golden_figures_agree_with_the_oracle(org: Path) -> None:
+    from fractions import Fraction
+
+    from tests import oracle
+
+    doc = json.loads((org.parent / "expected.json").read_text(encoding="utf-8"))
+    want = oracle.analyze(_independent_spec(org), Fraction(1, 2))  # type: ignore[arg-type]
+    for role in doc["roles"]:
+        exp = want.roles[role["id"]]
+        for key in ("closeness", "alienation", "traced_share"):
+            assert role[key] == pytest.approx(float(getattr(exp, key)), abs=1e-12), key
+        assert role["inflow"] == float(exp.inflow)
+        expected_distance = None if exp.distance is None else float(exp.distance)
+        assert role["distance"] == pytest.approx(expected_distance, abs=1e-9)
+        broken = role["chain_broken_at"]
+        assert (None if broken is None else (broken["boss"], broken["subordinate"])) == (
+            exp.chain_broken_at
+        )
+    got = [
+        (i["boss"], i["subordinate"], i["levels"], i["net"], i["impact_headcount"])
+        for i in doc["inversions"]
+    ]
+    assert got == [
+        (i.boss, i.subordinate, i.levels, float(i.net), i.impact_headcount) for i in want.inversions
+    ]
