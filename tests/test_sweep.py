@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,49 @@ def test_sweep_matches_dense_solve(
     np.testing.assert_allclose(swept[:, 1], traced[:, 0], rtol=1e-9, atol=1e-12)
     chained = dense_least_solution(a, traced, 1.0)
     np.testing.assert_allclose(swept[:, 2], chained[:, 0], rtol=1e-9, atol=1e-12)
+
+
+def test_loop_with_heavy_circulation_stays_exact() -> None:
+    """1 unit from a client and 1 from an unfunded role feed a loop turning 10**8 over:
+    an ill-conditioned system, still exact to 1e-12 (refinement in extended precision)."""
+    from fractions import Fraction
+
+    big = 10**8
+    # roles a=0, b=1, z=2; client c=3
+    edges = [(3, 0, 1), (2, 0, 1), (0, 1, big), (1, 0, big)]
+    graph = build_money_graph(org_from_edges(3, 1, edges))
+    plan = plan_sweeps(graph)
+    direct = np.array([1 / (big + 2), 0.0, 0.0])
+    base = np.column_stack([direct, direct, np.zeros(3)])
+    swept = plan.from_plan(plan.solve(plan.to_plan(base), [0.5, 1.0, 1.0], chained=(1, 2)))
+    # Exact: T(a) = 1/(big+2) + big/(big+2) T(b), T(b) = T(a)  =>  T = 1/2.
+    # H(a) = T(a) + big/(big+2) H(b), H(b) = T(b) + H(a)  =>  H(a) = (big+1)/2... solved below.
+    p = Fraction(big, big + 2)
+    t = Fraction(1, 2)
+    h_a = (t + p * t) / (1 - p)
+    k_a = Fraction(1, big + 2) / (1 - p * Fraction(1, 4))  # k = b + g A k, g = 1/2, two steps
+    assert swept[0, 1] == pytest.approx(0.5, abs=1e-12)
+    assert swept[1, 1] == pytest.approx(0.5, abs=1e-12)
+    assert swept[0, 2] / swept[0, 1] == pytest.approx(float(h_a / t), rel=1e-12)
+    assert swept[0, 0] == pytest.approx(float(k_a), abs=1e-12)
+
+
+def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:
+    from fractions import Fraction
+
+    from clientchain.gth import gth_inverse
+
+    big = 10**9
+    # Two roles handing 10**9 back and forth, fed by 1 unit from outside each.
+    a = [[Fraction(0), Fraction(big, big + 1)], [Fraction(big, big + 1), Fraction(0)]]
+    leak = [Fraction(1, big + 1), Fraction(1, big + 1)]
+    # (I - A)^-1 exactly: 1/(1 - p^2) * [[1, p], [p, 1]] with p = big/(big+1).
+    p = a[0][1]
+    det = 1 - p * p
+    exact = [[1 / det, p / det], [p / det, 1 / det]]
+    got = gth_inverse(
+        np.array([[[float(x) for x in row] for row in a]]), np.array([[float(x) for x in leak]])
+    )
+    for i in range(2):
+        for j in range(2):
+            assert got[0, i, j] == pytest.approx(float(exact[i][j]), rel=1e-12)

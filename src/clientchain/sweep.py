@@ -11,6 +11,12 @@ instead. Each component is factorised once per alpha and reused for every
 right-hand side, and one sweep carries many columns at once (closeness,
 traced share, distance, a block of clients' provenance).
 
+A loop that turns its money over many times before it leaks out (little
+outside money feeding much circulation) is ill-conditioned for ordinary
+elimination; small loops are inverted by GTH elimination (see gth.py), which
+never subtracts, and large ones get a refinement step with the residual in
+extended precision.
+
 A component that no outside money reaches (a closed loop) has the least
 solution 0; it is left out of the solves, which is also what keeps every
 remaining matrix I - alpha * A_CC nonsingular.
@@ -27,6 +33,7 @@ from scipy.sparse import csc_matrix, csr_matrix, identity
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
+from clientchain.gth import gth_inverse
 from clientchain.model import FloatArray, IntArray
 from clientchain.moneygraph import MoneyGraph
 
@@ -40,13 +47,17 @@ class _Batch:
 
     members: IntArray
     matrix: FloatArray
+    leak: FloatArray  # (k, s): share of each role's inflow from outside its component
     inverses: dict[float, FloatArray] = field(default_factory=dict)
 
-    def inverse(self, alpha: float) -> FloatArray:
+    def solve(self, alpha: float, first: int, last: int, rhs: FloatArray) -> FloatArray:
+        """(I - alpha A) x = rhs for components first..last."""
         if alpha not in self.inverses:
-            size = self.matrix.shape[1]
-            self.inverses[alpha] = np.linalg.inv(np.eye(size) - alpha * self.matrix)
-        return self.inverses[alpha]
+            # Row sums of I - alpha A are 1 - alpha (1 - leak): written without a subtraction.
+            leak = (1.0 - alpha) + alpha * self.leak
+            self.inverses[alpha] = gth_inverse(alpha * self.matrix, leak)
+        result: FloatArray = self.inverses[alpha][first:last] @ rhs
+        return result
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,8 +73,13 @@ class _Large:
             size = self.members.size
             system = csc_matrix(identity(size, format="csc") - alpha * self.matrix)
             self.factors[alpha] = splu(system)
-        result: FloatArray = self.factors[alpha].solve(np.ascontiguousarray(rhs))
-        return result
+        factor = self.factors[alpha]
+        x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
+        wide = x.astype(np.longdouble)
+        product = np.asarray(self.matrix.astype(np.longdouble) @ wide)
+        residual = (rhs - (wide - alpha * product)).astype(np.float64)
+        refined: FloatArray = x + factor.solve(np.ascontiguousarray(residual))
+        return refined
 
 
 # (batch index, first component, last component) or (-1 - large index, 0, 0)
@@ -156,7 +172,7 @@ class SweepPlan:
                 members = batch.members[first:last]
                 block = x[members]
                 for alpha, cols in runs:
-                    block[:, :, cols] = batch.inverse(alpha)[first:last] @ block[:, :, cols]
+                    block[:, :, cols] = batch.solve(alpha, first, last, block[:, :, cols])
                 x[members] = block
             else:
                 large = self.large[-1 - which]
@@ -244,8 +260,23 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     layer_groups = np.searchsorted(edge_layer[group_start], np.arange(layers + 1))
 
     inside = ~cross
+    # Outside share of each role's inflow, summed from what enters it (never 1 - inside).
+    outside = np.bincount(v[cross], weights=weight[cross], minlength=r).astype(np.float64)
+    paid = ~inner
+    outside += np.bincount(
+        graph.payee[paid], weights=graph.amount[paid] / graph.inflow[graph.payee[paid]], minlength=r
+    )
     batches, large, tasks = _components(
-        labels, comp_size, comp_layer, fed, position, u[inside], v[inside], weight[inside], layers
+        labels,
+        comp_size,
+        comp_layer,
+        fed,
+        position,
+        u[inside],
+        v[inside],
+        weight[inside],
+        outside[order],
+        layers,
     )
     return SweepPlan(
         order,
@@ -273,6 +304,7 @@ def _components(
     iu: IntArray,
     iv: IntArray,
     iw: FloatArray,
+    outside: FloatArray,
     layers: int,
 ) -> tuple[list[_Batch], list[_Large], list[list[Task]]]:
     """Matrices of the fed multi-role components: dense batches by size, sparse when large."""
@@ -311,8 +343,9 @@ def _components(
             continue
         matrix = np.zeros((comps.size, size, size), dtype=np.float64)
         np.add.at(matrix, (which, row, col), iw[keep])
+        leak = outside[members]  # outside is in plan order, like members
         batch_no = len(batches)
-        batches.append(_Batch(members, matrix))
+        batches.append(_Batch(members, matrix, leak))
         bounds = np.searchsorted(comp_layer[comps], np.arange(layers + 1))
         for layer in np.flatnonzero(np.diff(bounds)).tolist():
             tasks[layer].append((batch_no, int(bounds[layer]), int(bounds[layer + 1])))
