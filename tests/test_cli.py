@@ -147,3 +147,28 @@ def test_input_files_are_never_modified(run: Runner, write: Write, tmp_path: Pat
     ):
         run(*args)
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_idle_client_and_vacant_boss_are_warnings_exit_0(run: Runner, write: Write) -> None:
+    path = write(
+        "org.yaml",
+        """
+        clients:
+          - {id: buyers}
+          - {id: old-distributor}
+        roles:
+          - {id: head, headcount: 0}
+          - {id: seller, reports_to: head}
+        flows:
+          - {from: buyers, to: seller, amount: 10}
+          - {from: seller, to: head, amount: 5}
+        """,
+    )
+    result = run("analyze", str(path), "--format", "json")
+    assert result.exit_code == 0
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["code"], f["level"], f["line"], f["role"], f.get("client")) for f in findings] == [
+        ("CC103", "warning", 3, None, "old-distributor"),
+        ("CC104", "warning", 5, "head", None),
+    ]
+    assert findings[1]["message"] == "'head' is vacant (headcount 0) but 1 role reports to it"

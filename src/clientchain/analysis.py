@@ -8,7 +8,14 @@ from functools import cached_property
 
 import numpy as np
 
-from clientchain.findings import INVERTED_RELATIONSHIP, NO_PAYING_CLIENT, Finding, Level
+from clientchain.findings import (
+    CLIENT_PAYS_NOBODY,
+    INVERTED_RELATIONSHIP,
+    NO_PAYING_CLIENT,
+    VACANCY_WITH_REPORTS,
+    Finding,
+    Level,
+)
 from clientchain.hierarchy import Forest, build_forest
 from clientchain.inversions import NONE, Inversions, find_inversions
 from clientchain.model import FloatArray, IntArray, Org
@@ -321,5 +328,31 @@ def _findings(
         )
         found.append(
             Finding.of(NO_PAYING_CLIENT, ids[s], org.source, int(lines[s]), f"'{ids[s]}' {why}")
+        )
+    paying = np.zeros(org.client_count, dtype=bool)
+    paying[org.flow_payer[org.flow_payer >= org.role_count] - org.role_count] = True
+    for c in np.flatnonzero(~paying).tolist():
+        found.append(
+            Finding.of_client(
+                CLIENT_PAYS_NOBODY,
+                org.client_ids[c],
+                org.source,
+                int(org.client_lines[c]),
+                f"client '{org.client_ids[c]}' pays no role: add its flows or remove it",
+            )
+        )
+    bosses = np.zeros(org.role_count, dtype=bool)
+    bosses[org.parent[org.parent >= 0]] = True
+    for v in np.flatnonzero(bosses & (org.headcount == 0)).tolist():
+        below = int(np.count_nonzero(org.parent == v))
+        found.append(
+            Finding.of(
+                VACANCY_WITH_REPORTS,
+                ids[v],
+                org.source,
+                int(lines[v]),
+                f"'{ids[v]}' is vacant (headcount 0) but {below} role{'s' if below != 1 else ''}"
+                " report to it",
+            )
         )
     return tuple(sorted(found))

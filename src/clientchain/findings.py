@@ -32,12 +32,29 @@ NO_PAYING_CLIENT = Rule(
     Level.WARNING,
     "None of the money that reaches this role comes from a paying client.",
 )
-RULES: tuple[Rule, ...] = (INVERTED_RELATIONSHIP, NO_PAYING_CLIENT)
+CLIENT_PAYS_NOBODY = Rule(
+    "CC103",
+    "client-pays-nobody",
+    Level.WARNING,
+    "A client is listed but no money flows from it: a missing flow, or a stale entry.",
+)
+VACANCY_WITH_REPORTS = Rule(
+    "CC104",
+    "vacancy-with-reports",
+    Level.WARNING,
+    "A vacant role (headcount 0) has roles reporting to it: nobody holds that chain together.",
+)
+RULES: tuple[Rule, ...] = (
+    INVERTED_RELATIONSHIP,
+    NO_PAYING_CLIENT,
+    CLIENT_PAYS_NOBODY,
+    VACANCY_WITH_REPORTS,
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
-    """One result of a rule, about one role, at that role's place in the org chart."""
+    """One result of a rule, about one role (or client), at its place in the org chart."""
 
     file: str
     line: int
@@ -46,7 +63,12 @@ class Finding:
     message: str
     level: Level
     rule: str
+    client: str | None = None  # set when the finding is about a client, not a role
 
     @classmethod
     def of(cls, rule: Rule, role: str, file: str, line: int, message: str) -> Finding:
         return cls(file, line, rule.code, role, message, rule.level, rule.name)
+
+    @classmethod
+    def of_client(cls, rule: Rule, client: str, file: str, line: int, message: str) -> Finding:
+        return cls(file, line, rule.code, "", message, rule.level, rule.name, client)

@@ -36,15 +36,18 @@ def _role(role: RoleResult) -> dict[str, Any]:
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "code": finding.code,
         "rule": finding.rule,
         "level": finding.level.value,
         "message": finding.message,
-        "role": finding.role,
+        "role": finding.role if finding.client is None else None,
         "file": finding.file,
         "line": finding.line,
     }
+    if finding.client is not None:
+        doc["client"] = finding.client
+    return doc
 
 
 def json_document(analysis: Analysis) -> dict[str, Any]:
