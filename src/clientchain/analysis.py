@@ -351,8 +351,8 @@ def _findings(
                 ids[v],
                 org.source,
                 int(lines[v]),
-                f"'{ids[v]}' is vacant (headcount 0) but {below} role{'s' if below != 1 else ''}"
-                " report to it",
+                f"'{ids[v]}' is vacant (headcount 0) but {below}"
+                f" {'role reports' if below == 1 else 'roles report'} to it",
             )
         )
     return tuple(sorted(found))
