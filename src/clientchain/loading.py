@@ -19,14 +19,17 @@ YAML_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 
 
 def _read_bytes(path: Path, shown: str, where: Position) -> bytes:
+    # Named inside the org chart: say which file; named on the command line: the
+    # position already is the file.
+    which = f": {shown}" if where.line else ""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError([Problem(where, f"file not found: {shown}")]) from None
+        raise InputError([Problem(where, f"file not found{which}")]) from None
     except IsADirectoryError:
-        raise InputError([Problem(where, f"is a directory, not a file: {shown}")]) from None
+        raise InputError([Problem(where, f"is a directory, not a file{which}")]) from None
     except OSError as exc:
-        raise InputError([Problem(where, f"cannot read {shown}: {exc.strerror}")]) from None
+        raise InputError([Problem(where, f"cannot read{which}: {exc.strerror}")]) from None
 
 
 def read_flow_file(path: Path, shown: str, where: Position) -> FlowTable:

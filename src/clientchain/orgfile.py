@@ -150,7 +150,10 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
     org.name = _text(root.get("org"), "org", file, problems)
     org.currency = _text(root.get("currency"), "currency", file, problems)
     if root.get("roles") is None:
-        problems.append(Problem(Position(file, root.line, root.column), "no 'roles' list"))
+        where = Position(file, root.line, root.column)
+        problems.append(
+            Problem(where, "no 'roles' list: an org chart lists its roles under 'roles:'")
+        )
     for item in _list(root, "clients", file, problems):
         _entry(item, "client", CLIENT_KEYS, org.clients, file, problems)
     roles = org.roles

@@ -17,6 +17,7 @@ _INT = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 MAX_DECIMALS = 12
+_NON_FINITE_WORDS = frozenset({"inf", "infinity", "nan"})  # as spreadsheets export them
 # Money beyond these bounds is a typo, not a budget: past them float sums lose cents
 # (or overflow) and shown figures would be wrong, so we refuse rather than guess.
 MAX_AMOUNT = 1e15
@@ -58,6 +59,8 @@ def amount_problem(text: str, quoted: bool) -> str | None:
     if text.strip() == "":
         return "amount is empty; write a number greater than 0"
     value = parse_number(text.strip())
+    if value is None and text.strip().lstrip("+-").lower() in _NON_FINITE_WORDS:
+        return f"amount '{text}' is not a finite number"
     if value is None:
         return f"amount '{text}' is not a number"
     if not math.isfinite(value):
