@@ -172,3 +172,24 @@ def test_idle_client_and_vacant_boss_are_warnings_exit_0(run: Runner, write: Wri
         ("CC104", "warning", 5, "head", None),
     ]
     assert findings[1]["message"] == "'head' is vacant (headcount 0) but 1 role reports to it"
+
+
+def test_a_bug_is_one_line_and_exit_3_traceback_only_with_debug(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clientchain import cli
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "analyze", broken)
+    monkeypatch.setattr("sys.argv", ["clientchain", "analyze", str(shop)])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 3
+    err = capsys.readouterr().err
+    assert err.startswith("clientchain: internal error: RuntimeError: boom\n")
+    assert "Traceback" not in err
+    monkeypatch.setattr("sys.argv", ["clientchain", "--debug", "analyze", str(shop)])
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main()

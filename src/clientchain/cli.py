@@ -21,7 +21,7 @@ from clientchain.render.chain_tree import render_chain
 from clientchain.render.json_doc import render_json
 from clientchain.render.table import render_table
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
     name="clientchain",
@@ -101,8 +101,12 @@ def _main(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a traceback if clientchain itself fails.")
+    ] = False,
 ) -> None:
     """clientchain: clients, alienation and inverted relationships in an org chart."""
+    # --debug is read by main(), around the whole app: see there.
 
 
 @app.command("analyze")
@@ -185,5 +189,19 @@ def _count(number: int, noun: str) -> str:
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: the only place that turns a bug into an exit code."""
+    try:
+        app()
+    except BrokenPipeError:
+        # `clientchain analyze ... | head`: the reader left; that is not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    except Exception as exc:  # a bug: one clear line, the traceback only on request
+        if "--debug" in sys.argv[1:]:
+            raise
+        sys.stderr.write(
+            f"clientchain: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in clientchain, not in your input; run again with --debug"
+            " for the traceback and please report it.\n"
+        )
+        sys.exit(EXIT_INTERNAL)
