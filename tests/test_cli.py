@@ -193,3 +193,29 @@ def test_a_bug_is_one_line_and_exit_3_traceback_only_with_debug(
     monkeypatch.setattr("sys.argv", ["clientchain", "--debug", "analyze", str(shop)])
     with pytest.raises(RuntimeError, match="boom"):
         cli.main()
+
+
+def test_ids_keep_their_exact_spelling_in_json(run: Runner, write: Write) -> None:
+    path = write(
+        "org.yaml",
+        """
+        clients: [{id: yes}, {id: .inf}]
+        roles:
+          - {id: no}
+          - {id: on, reports_to: no}
+          - {id: 0755, reports_to: on}
+          - {id: 1e3, reports_to: no}
+          - {id: 2024-01-01, reports_to: no}
+        flows:
+          - {from: yes, to: 0755, amount: 10}
+          - {from: .inf, to: 1e3, amount: 5}
+          - {from: 0755, to: on, amount: 4}
+          - {from: 2024-01-01, to: no, amount: 1}
+        """,
+    )
+    doc = json.loads(run("analyze", str(path), "--format", "json", "--top-clients", "0").stdout)
+    assert [r["id"] for r in doc["roles"]] == ["no", "on", "0755", "1e3", "2024-01-01"]
+    assert [r["reports_to"] for r in doc["roles"]] == [None, "no", "on", "no", "no"]
+    assert doc["roles"][2]["clients"] == [{"id": "yes", "net": 10}]
+    assert doc["roles"][3]["provenance"] == [{"client": ".inf", "share": 1.0}]
+    assert doc["roles"][0]["clients"] == [{"id": "2024-01-01", "net": 1}]
