@@ -16,6 +16,7 @@ from clientchain.analysis import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, a
 from clientchain.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
 from clientchain.loading import load
 from clientchain.model import Org
+from clientchain.moneygraph import build_money_graph
 from clientchain.problems import InputError, did_you_mean
 from clientchain.render.chain_tree import render_chain
 from clientchain.render.json_doc import render_json
@@ -162,8 +163,6 @@ def chain_command(
         hint = did_you_mean(role, loaded.role_ids)
         known = " (it is a client, not a role)" if role in loaded.client_ids else ""
         _fail([f"clientchain: unknown role '{role}' in {org}{known}{hint}"])
-    from clientchain.moneygraph import build_money_graph
-
     graph = build_money_graph(loaded)
     tree = trace_chain(loaded, graph, index, max_depth=max_depth, max_nodes=max_nodes)
     _stdout().print(render_chain(loaded, tree))
