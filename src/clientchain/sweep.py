@@ -29,9 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csc_matrix, csr_matrix, identity
-from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
 from clientchain.gth import gth_inverse
 from clientchain.model import FloatArray, IntArray
@@ -65,10 +62,13 @@ class _Large:
     """One large fed component: its members and sparse A, factorised lazily per alpha."""
 
     members: IntArray
-    matrix: csc_matrix
+    matrix: Any  # scipy.sparse.csc_matrix
     factors: dict[float, Any] = field(default_factory=dict)
 
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
+        from scipy.sparse import csc_matrix, identity
+        from scipy.sparse.linalg import splu
+
         if alpha not in self.factors:
             size = self.members.size
             system = csc_matrix(identity(size, format="csc") - alpha * self.matrix)
@@ -228,6 +228,11 @@ def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
 
 def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     """Condense, layer and index the role-to-role money graph once."""
+    # scipy is imported here, not at module load: validate, chain and library users who
+    # only load files do not pay its ~0.4 s import.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     r = graph.roles
     inner = graph.payer < r
     u, v = graph.payer[inner], graph.payee[inner]
@@ -335,6 +340,8 @@ def _components(
         keep = rank[edge_label] >= 0
         which, row, col = rank[edge_label[keep]], local_of[iv[keep]], local_of[iu[keep]]
         if size > DENSE_MAX:
+            from scipy.sparse import csc_matrix
+
             for k, comp in enumerate(comps.tolist()):
                 mask = which == k
                 matrix = csc_matrix((iw[keep][mask], (row[mask], col[mask])), shape=(size, size))
