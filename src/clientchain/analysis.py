@@ -154,50 +154,64 @@ class Analysis:
 
     def role(self, index: int) -> RoleResult:
         """The figures of role `index` (file order)."""
-        org, prov = self.org, self.provenance_raw
-        d = org.amount_decimals
-        parent = int(org.parent[index])
-        lo, hi = self.client_indptr[index], self.client_indptr[index + 1]
-        clients = tuple(
-            ClientLink(org.node_id(int(p)), money(n, d))
-            for p, n in zip(self.client_payer[lo:hi], self.client_net[lo:hi], strict=True)
-        )
-        lo, hi = prov.indptr[index], prov.indptr[index + 1]
-        shares = tuple(
-            Share(org.client_ids[int(c)], ratio(s))
-            for c, s in zip(prov.client[lo:hi], prov.share[lo:hi], strict=True)
-        )
-        traced = float(self.traced_share[index])
-        rest = ratio(
-            max(0.0, min(1.0, float(self.traced_raw[index])) - float(prov.share[lo:hi].sum()))
-        )
-        distance = float(self.distance_raw[index])
-        broken = int(self.inversions_raw.broken_at[index])
-        inv = self.inversions_raw
-        return RoleResult(
-            id=org.role_ids[index],
-            title=org.role_titles[index],
-            reports_to=org.role_ids[parent] if parent >= 0 else None,
-            department=org.role_departments[index],
-            headcount=int(org.headcount[index]),
-            inflow=float(self.inflow[index]),
-            closeness=float(self.closeness[index]),
-            alienation=float(self.alienation[index]),
-            distance=None if math.isnan(distance) else ratio(distance),
-            traced_share=traced,
-            clients=clients,
-            provenance=shares,
-            provenance_rest=rest,
-            chain_broken_at=None
-            if broken == NONE
-            else Break(
-                org.role_ids[int(inv.boss[broken])], org.role_ids[int(inv.subordinate[broken])]
-            ),
-        )
+        return self.roles_between(index, index + 1)[0]
 
     @cached_property
     def roles(self) -> tuple[RoleResult, ...]:
-        return tuple(self.role(i) for i in range(self.org.role_count))
+        """Every role's figures, in file order."""
+        return self.roles_between(0, self.org.role_count)
+
+    def roles_between(self, lo: int, hi: int) -> tuple[RoleResult, ...]:
+        """Roles lo..hi-1, built column by column from slices (no per-role numpy indexing)."""
+        org, prov, inv = self.org, self.provenance_raw, self.inversions_raw
+        d, ids = org.amount_decimals, org.role_ids
+        parent = org.parent[lo:hi].tolist()
+        headcount = org.headcount[lo:hi].tolist()
+        inflow = self.inflow[lo:hi].tolist()
+        closeness, alienation = self.closeness[lo:hi].tolist(), self.alienation[lo:hi].tolist()
+        traced = self.traced_share[lo:hi].tolist()
+        distance = ratios(self.distance_raw[lo:hi]).tolist()
+        c_ptr = self.client_indptr[lo : hi + 1]
+        c0, c1 = int(c_ptr[0]), int(c_ptr[-1])
+        client_ptr = (c_ptr - c0).tolist()
+        client_id = [org.node_id(p) for p in self.client_payer[c0:c1].tolist()]
+        client_net = moneys(self.client_net[c0:c1], d).tolist()
+        p_ptr = prov.indptr[lo : hi + 1]
+        p0, p1 = int(p_ptr[0]), int(p_ptr[-1])
+        prov_ptr = (p_ptr - p0).tolist()
+        prov_id = [org.client_ids[c] for c in prov.client[p0:p1].tolist()]
+        prov_share = ratios(prov.share[p0:p1]).tolist()
+        listed = np.zeros(hi - lo)
+        np.add.at(listed, np.repeat(np.arange(hi - lo), np.diff(p_ptr)), prov.share[p0:p1])
+        rest = ratios(np.maximum(0.0, np.minimum(1.0, self.traced_raw[lo:hi]) - listed)).tolist()
+        broken = inv.broken_at[lo:hi].tolist()
+        boss, sub = inv.boss, inv.subordinate
+        return tuple(
+            RoleResult(
+                id=ids[lo + i],
+                title=org.role_titles[lo + i],
+                reports_to=ids[parent[i]] if parent[i] >= 0 else None,
+                department=org.role_departments[lo + i],
+                headcount=headcount[i],
+                inflow=inflow[i],
+                closeness=closeness[i],
+                alienation=alienation[i],
+                distance=None if distance[i] != distance[i] else distance[i],  # NaN: untraced
+                traced_share=traced[i],
+                clients=tuple(
+                    ClientLink(client_id[k], client_net[k])
+                    for k in range(client_ptr[i], client_ptr[i + 1])
+                ),
+                provenance=tuple(
+                    Share(prov_id[k], prov_share[k]) for k in range(prov_ptr[i], prov_ptr[i + 1])
+                ),
+                provenance_rest=rest[i],
+                chain_broken_at=None
+                if broken[i] == NONE
+                else Break(ids[int(boss[broken[i]])], ids[int(sub[broken[i]])]),
+            )
+            for i in range(hi - lo)
+        )
 
     @cached_property
     def inversions(self) -> tuple[Inversion, ...]:

@@ -40,13 +40,17 @@ class FlowTable:
         return Position(self.file, self.lines[row])
 
     def _add_extra(self, values: dict[str, str | None]) -> None:
+        """Record the metadata columns of the row just added (None where a row has none)."""
         row = len(self.payer) - 1
         for key, value in values.items():
-            column = self.extra.setdefault(key, [None] * row)
+            column = self.extra.get(key)
+            if column is None:
+                column = self.extra[key] = [None] * row
             column.append(value)
-        for column in self.extra.values():
-            if len(column) < row + 1:
-                column.append(None)
+        if len(values) < len(self.extra):
+            for column in self.extra.values():
+                if len(column) <= row:
+                    column.append(None)
 
 
 def _csv_field_column(raw: str, index: int) -> int:

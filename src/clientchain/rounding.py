@@ -14,22 +14,29 @@ from clientchain.model import FloatArray
 RATIO_DECIMALS = 12
 
 
-def ratio(value: float) -> float:
-    """A ratio rounded to its guaranteed precision (never -0.0)."""
-    return round(float(value), RATIO_DECIMALS) + 0.0
-
-
 def ratios(values: FloatArray) -> FloatArray:
+    """Ratios rounded to their guaranteed precision (never -0.0)."""
     return np.round(values, RATIO_DECIMALS) + 0.0
 
 
-def money(value: float, decimals: int) -> float:
-    """An amount rounded to the input's decimal places and to 15 significant digits."""
-    return float(f"{round(float(value), decimals):.15g}") + 0.0
+def ratio(value: float) -> float:
+    """One ratio, rounded exactly as `ratios` rounds a column."""
+    return float(ratios(np.asarray([value], dtype=np.float64))[0])
 
 
 def moneys(values: FloatArray, decimals: int) -> FloatArray:
-    return np.round(values, decimals) + 0.0
+    """Amounts rounded to the input's decimal places, and to 15 significant digits
+    where that is coarser (float sums carry no more)."""
+    rounded = np.round(np.asarray(values, dtype=np.float64), decimals) + 0.0
+    big = np.flatnonzero(np.abs(rounded) >= 10.0 ** (15 - decimals))
+    if big.size:  # rare: amounts beyond 10**(15 - decimals)
+        rounded[big] = [float(f"{x:.15g}") for x in rounded[big].tolist()]
+    return rounded
+
+
+def money(value: float, decimals: int) -> float:
+    """One amount, rounded exactly as `moneys` rounds a column."""
+    return float(moneys(np.asarray([value], dtype=np.float64), decimals)[0])
 
 
 def plain_number(value: float) -> int | float:

@@ -78,8 +78,7 @@ def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
     table.add_column("Broken chain", overflow="fold")
     count = analysis.org.role_count
     shown = count if max_rows <= 0 else min(count, max_rows)
-    for i in range(shown):
-        role = analysis.role(i)
+    for role in analysis.roles_between(0, shown):
         name = Text(role.id, style="bold")
         if role.title:
             name.append(f"\n{role.title}", style="dim")
