@@ -50,6 +50,3 @@ def format_amount(value: float, decimals: int) -> str:
     """An amount for people: thousands separators, the input's decimal places."""
     return f"{money(value, decimals):,.{decimals}f}"
 
-
-def format_ratio(value: float, places: int = 3) -> str:
-    return f"{value:.{places}f}"
