@@ -678,7 +678,12 @@ def test_oracle_on_hand_cases() -> None:
     assert acyclic == oracle.money_exact(SELLER_MANAGER_SPEC, Fraction(1, 2))
 
 
-@pytest.mark.parametrize(("spec", "text"), HAND_CASES)
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    HAND_CASES,
+    ids=["seller-manager", "budget-loop", "two-clients", "closed-loop", "leaky-loop",
+         "broken-chain", "tiny-chain", "nested-loops"],
+)  # fmt: skip
 def test_engine_matches_oracle_on_hand_cases(spec: OrgSpec, text: str) -> None:
     for decay in (0.5, 0.3):
         for top in (0, 1):
