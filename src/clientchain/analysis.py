@@ -234,8 +234,7 @@ def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, Fl
     """Per role: payers whose net money flows to it (clients always), largest net first,
     equal nets by id."""
     r = graph.roles
-    net = np.where(graph.payer >= r, graph.amount, graph.amount - graph.reverse_amount())
-    net = moneys(net, org.amount_decimals)
+    net = moneys(graph.net, org.amount_decimals)
     keep = net > 0
     payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
     order = np.lexsort((payer, -net, payee))
@@ -268,10 +267,7 @@ def analyze(
     forest = build_forest(org.parent)
     plan = plan_sweeps(graph)
     r = org.role_count
-    paid = graph.payer >= r
-    direct = np.bincount(graph.payee[paid], weights=graph.amount[paid], minlength=r)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        direct_share = plan.to_plan(np.where(graph.inflow > 0, direct / graph.inflow, 0.0))
+    direct_share = plan.to_plan(graph.client_share)
     client_rank = np.empty(org.client_count, dtype=np.int64)
     client_rank[np.argsort(np.array(org.client_ids, dtype=object), kind="stable")] = np.arange(
         org.client_count

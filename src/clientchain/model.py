@@ -67,6 +67,3 @@ class Org:
         """The id of a money-graph node (a role index, or R + a client index)."""
         r = self.role_count
         return self.role_ids[node] if node < r else self.client_ids[node - r]
-
-    def is_client_node(self, node: int) -> bool:
-        return node >= self.role_count

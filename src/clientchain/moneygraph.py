@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -25,16 +26,38 @@ class MoneyGraph:
 
     def reverse_amount(self) -> FloatArray:
         """w(v->u) for each pair u->v (0 where no money flows back)."""
+        result = np.zeros(self.amount.shape, dtype=np.float64)
+        if not self.amount.size:
+            return result
         key = self.payee * self.nodes + self.payer
         back = self.payer * self.nodes + self.payee
-        found = np.searchsorted(key, back)
-        found = np.minimum(found, key.size - 1) if key.size else found
-        hit = key.size > 0
-        result = np.zeros(self.amount.shape, dtype=np.float64)
-        if hit:
-            match = key[found] == back
-            result[match] = self.amount[found[match]]
+        found = np.minimum(np.searchsorted(key, back), key.size - 1)
+        match = key[found] == back
+        result[match] = self.amount[found[match]]
         return result
+
+    @cached_property
+    def paid_by_client(self) -> np.ndarray:
+        """Per pair: is the payer an external client?"""
+        return np.asarray(self.payer >= self.roles)
+
+    @cached_property
+    def share(self) -> FloatArray:
+        """Per pair u->v: w(u->v) / W(v), the part of v's inflow that u hands over."""
+        return self.amount / self.inflow[self.payee]
+
+    @cached_property
+    def net(self) -> FloatArray:
+        """Per pair u->v: w(u->v) - w(v->u); a client's payment is all net."""
+        return np.where(self.paid_by_client, self.amount, self.amount - self.reverse_amount())
+
+    @cached_property
+    def client_share(self) -> FloatArray:
+        """Per role: the part of its inflow paid directly by clients (0 with no inflow)."""
+        paid = self.paid_by_client
+        return np.bincount(self.payee[paid], weights=self.share[paid], minlength=self.roles).astype(
+            np.float64
+        )
 
 
 def build_money_graph(org: Org) -> MoneyGraph:

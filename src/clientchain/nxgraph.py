@@ -46,12 +46,11 @@ def to_networkx(analysis: Analysis) -> Any:
         if role.reports_to is not None:
             graph.add_edge(role.id, role.reports_to, kind="reports_to")
     money = analysis.graph
-    back = money.reverse_amount()
-    for payer, payee, amount, reverse in zip(
+    for payer, payee, amount, net in zip(
         money.payer.tolist(),
         money.payee.tolist(),
         money.amount.tolist(),
-        back.tolist(),
+        money.net.tolist(),
         strict=True,
     ):
         source, target = org.node_id(payer), org.node_id(payee)
@@ -60,7 +59,7 @@ def to_networkx(analysis: Analysis) -> Any:
             target,
             kind="money",
             amount=amount,
-            net=amount - (0.0 if org.is_client_node(payer) else reverse),
+            net=net,
             inverted=(source, target) in inverted,
         )
     return graph

@@ -32,10 +32,10 @@ class Provenance:
 def client_blocks(graph: MoneyGraph, plan: SweepPlan) -> Iterator[tuple[int, FloatArray]]:
     """(first client, base columns in plan order) for consecutive blocks of clients."""
     r, c = graph.roles, graph.nodes - graph.roles
-    paid = graph.payer >= r
+    paid = graph.paid_by_client
     payee_pos = plan.position[graph.payee[paid]]
     client_of = graph.payer[paid] - r
-    fraction = graph.amount[paid] / graph.inflow[graph.payee[paid]]
+    fraction = graph.share[paid]
     block = max(1, min(c, CELLS_PER_BLOCK // max(r, 1)))
     for first in range(0, c, block):
         last = min(c, first + block)

@@ -49,4 +49,3 @@ def plain_number(value: float) -> int | float:
 def format_amount(value: float, decimals: int) -> str:
     """An amount for people: thousands separators, the input's decimal places."""
     return f"{money(value, decimals):,.{decimals}f}"
-

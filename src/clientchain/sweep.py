@@ -236,7 +236,7 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     r = graph.roles
     inner = graph.payer < r
     u, v = graph.payer[inner], graph.payee[inner]
-    weight = graph.amount[inner] / graph.inflow[v]
+    weight = graph.share[inner]
     adjacency = csr_matrix((np.ones(u.size), (u, v)), shape=(r, r))
     count, labels = connected_components(adjacency, directed=True, connection="strong")
     labels = labels.astype(np.int64)
@@ -245,7 +245,7 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     comp_size = np.bincount(labels, minlength=count)
     # A component is fed when a client pays one of its roles or an edge enters it.
     fed = np.zeros(count, dtype=bool)
-    fed[labels[graph.payee[~inner]]] = True
+    fed[labels[graph.payee[graph.paid_by_client]]] = True
     fed[labels[v[cross]]] = True
 
     role_layer = comp_layer[labels]
@@ -266,11 +266,7 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
 
     inside = ~cross
     # Outside share of each role's inflow, summed from what enters it (never 1 - inside).
-    outside = np.bincount(v[cross], weights=weight[cross], minlength=r).astype(np.float64)
-    paid = ~inner
-    outside += np.bincount(
-        graph.payee[paid], weights=graph.amount[paid] / graph.inflow[graph.payee[paid]], minlength=r
-    )
+    outside = graph.client_share + np.bincount(v[cross], weights=weight[cross], minlength=r)
     batches, large, tasks = _components(
         labels,
         comp_size,
