@@ -15,7 +15,6 @@ We compose our own node tree from the parser's event stream instead of calling
 
 from __future__ import annotations
 
-import gc
 from typing import Any, Literal
 
 import yaml
@@ -131,10 +130,6 @@ def compose(text: str, file: str) -> YNode | None:
     documents = 0
     events = 0
     loader = _EventLoader(text)
-    # A big file makes millions of small objects that all stay alive: pausing the
-    # cycle collector while we build them halves the time (it runs again after).
-    collecting = gc.isenabled()
-    gc.disable()
 
     def attach(node: YNode, anchor: str | None) -> None:
         nonlocal root
@@ -246,8 +241,6 @@ def compose(text: str, file: str) -> YNode | None:
         problems.append(_yaml_error(file, exc))
     finally:
         loader.dispose()
-        if collecting:
-            gc.enable()
     if problems:
         raise InputError(problems)
     return root
