@@ -17,6 +17,7 @@ from clientchain.scalars import amount_ok, amount_problem, decimals_of, parse_nu
 from clientchain.yamlsource import YNode
 
 REQUIRED = ("from", "to", "amount")
+YAML_SUFFIXES = frozenset({".yaml", ".yml", ".json"})  # flows files read as YAML; others CSV
 
 
 @dataclass

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
-from clientchain.flowtable import FlowTable, read_csv, read_yaml_list
+from clientchain.fastload import fast_load
+from clientchain.flowtable import YAML_SUFFIXES, FlowTable, read_csv, read_yaml_list
 from clientchain.hierarchy import cycles
 from clientchain.model import NO_PARENT, Org
 from clientchain.orgfile import OrgFile, read_org
+from clientchain.phases import phase
 from clientchain.problems import InputError, Position, Problem, did_you_mean
 from clientchain.yamlsource import compose, decode
-
-YAML_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 
 
 def _read_bytes(path: Path, shown: str, where: Position) -> bytes:
@@ -47,8 +47,10 @@ def read_flow_file(path: Path, shown: str, where: Position) -> FlowTable:
 def load(path: str | os.PathLike[str], flows: Iterable[str | os.PathLike[str]] = ()) -> Org:
     """Load the org chart at `path` plus any extra flows files, checking everything."""
     shown = os.fspath(path)
-    data = _read_bytes(Path(shown), shown, Position(shown))
-    return loads(decode(data, shown), source=shown, flows=flows, base_dir=Path(shown).parent)
+    with phase("parse"):
+        data = _read_bytes(Path(shown), shown, Position(shown))
+        text = decode(data, shown)
+    return _load_either(data, text, shown, flows, Path(shown).parent)
 
 
 def loads(
@@ -58,29 +60,48 @@ def loads(
     base_dir: str | os.PathLike[str] | None = None,
 ) -> Org:
     """Load an org chart from YAML text; `source` names it in messages."""
+    base = Path(base_dir) if base_dir is not None else Path(source).parent
+    return _load_either(text.encode("utf-8"), text, source, flows, base)
+
+
+def _load_either(
+    data: bytes, text: str, source: str, flows: Iterable[str | os.PathLike[str]], base: Path
+) -> Org:
+    """The fast path when it can vouch for the input, else the precise one."""
     # Loading builds millions of small, acyclic objects (the YAML node trees) that stay
     # alive until the end; the cycle collector would re-scan them all again and again
     # for nothing (pausing it halves the time of a big file).
     collecting = gc.isenabled()
     gc.disable()
+    flows = list(flows)
     try:
-        return _loads(text, source, flows, base_dir)
+        fast = fast_load(data, text, source, flows, base)
+        return fast if fast is not None else _load_precisely(text, source, flows, base)
     finally:
         if collecting:
             gc.enable()
 
 
-def _loads(
+def _load_precisely(
     text: str,
     source: str,
     flows: Iterable[str | os.PathLike[str]],
-    base_dir: str | os.PathLike[str] | None,
+    base: Path,
 ) -> Org:
+    """Every value with its position, every problem found and worded."""
+    with phase("parse"):
+        org_file, tables, problems = _parse(text, source, flows, base)
+    with phase("build"):
+        return _assemble(org_file, source, tables, problems)
+
+
+def _parse(
+    text: str, source: str, flows: Iterable[str | os.PathLike[str]], base: Path
+) -> tuple[OrgFile, list[FlowTable], list[Problem]]:
     problems: list[Problem] = []
     org_file = read_org(compose(text, source), source)
     problems.extend(org_file.problems)
     tables: list[FlowTable] = []
-    base = Path(base_dir) if base_dir is not None else Path(source).parent
     sources: list[tuple[Path, Position]] = []
     if org_file.flows_path is not None:
         sources.append((base / org_file.flows_path, org_file.flows_position or Position(source)))
@@ -94,7 +115,7 @@ def _loads(
             problems.extend(exc.problems)
     for table in tables:
         problems.extend(table.problems)
-    return _assemble(org_file, source, tables, problems)
+    return org_file, tables, problems
 
 
 def _unique_ids(org: OrgFile, problems: list[Problem]) -> dict[str, int]:

@@ -1,0 +1,318 @@
+"""The fast path for big, clean inputs: flat YAML and plain CSV straight into an `Org`.
+
+`load` tries this first. It reads only what it can read exactly (see flatyaml for
+the YAML it accepts; a CSV without quotes or carriage returns) and checks the same
+rules as the precise path, but it has no words for a problem: the moment anything
+is off (a bad value, an unknown id, a cycle, a file it cannot read) it answers
+None, and the precise path loads the input again and reports every problem with
+its position. For an input both paths accept they build the same `Org`
+(tests/test_fastload.py compares them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+
+from clientchain.flatcsv import FlatCsv, read_flat_csv
+from clientchain.flatyaml import Column, FlatDocument, FlatList, read_flat
+from clientchain.flowtable import REQUIRED, YAML_SUFFIXES, FlowTable, read_yaml_list
+from clientchain.hierarchy import cycles
+from clientchain.idmatch import IdIndex
+from clientchain.model import NO_PARENT, FloatArray, IntArray, Org
+from clientchain.orgfile import CLIENT_KEYS, ROLE_KEYS
+from clientchain.phases import phase
+from clientchain.problems import InputError
+from clientchain.scalars import _NULLS, MAX_AMOUNT, MAX_HEADCOUNT, MIN_AMOUNT, decimals_of
+from clientchain.yamlsource import compose
+
+_DIGITS = re.compile(r"(?:[0-9]+\n)*[0-9]+")
+_NUMBERS = re.compile(
+    r"(?:(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\n)*"
+    r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+)
+_FRACTIONS = re.compile(r"\.([0-9]*)")
+_MAX_DECIMALS = 12
+
+
+class _RefusedError(Exception):
+    """The fast path cannot vouch for this input: load it the precise way."""
+
+
+def _need(condition: object) -> None:
+    if not condition:
+        raise _RefusedError
+
+
+@dataclass
+class _Flows:
+    """Resolved flow rows: node indices, amounts, decimals and metadata columns."""
+
+    payer: list[IntArray] = field(default_factory=list)
+    payee: list[IntArray] = field(default_factory=list)
+    amount: list[FloatArray] = field(default_factory=list)
+    decimals: int = 0
+    extra: dict[str, list[str | None]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add_extra(self, columns: Mapping[str, Sequence[str | None]], rows: int) -> None:
+        """Metadata columns of `rows` new rows (None where a source lacks a column)."""
+        if rows:
+            for name, values in columns.items():
+                self.extra.setdefault(name, _nones(self.count)).extend(values)
+        self.count += rows
+        for column in self.extra.values():
+            column.extend(_nones(self.count - len(column)))
+
+
+def _nones(count: int) -> list[str | None]:
+    return [None] * count
+
+
+def fast_load(
+    data: bytes,
+    text: str,
+    source: str,
+    flows: Iterable[str | os.PathLike[str]],
+    base: Path,
+) -> Org | None:
+    """The `Org` in `data` (= `text`, decoded) and its flows, or None to load it precisely."""
+    try:
+        with phase("parse"):
+            document = read_flat(data.removeprefix(b"\xef\xbb\xbf"), text)
+            _need(document is not None)
+            assert document is not None
+            flows_path = _scalar(document, "flows")
+            paths = [] if flows_path is None else [base / flows_path]
+            tables = [_read_table(path) for path in [*paths, *map(Path, flows)]]
+        with phase("build"):
+            return _org(document, source, tables)
+    except _RefusedError:
+        return None
+
+
+def _scalar(document: FlatDocument, key: str) -> str | None:
+    _need(key not in document.lists)
+    text, quoted = document.scalars.get(key, ("", False))
+    return None if not quoted and text in _NULLS else text
+
+
+def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable]) -> Org:
+    roles = document.lists.get("roles")
+    _need(roles is not None)
+    assert roles is not None
+    clients = document.lists.get("clients")
+    _need("clients" not in document.scalars)
+    role_ids, client_ids = _ids(roles), _ids(clients) if clients else []
+    node_ids = [*role_ids, *client_ids]
+    _need(len(set(node_ids)) == len(node_ids))
+    role_index = dict(zip(role_ids, range(len(role_ids)), strict=True))
+    resolved = _resolve_flows(tables, IdIndex(node_ids), len(role_ids))
+    return Org(
+        source=source,
+        name=_scalar(document, "org"),
+        currency=_scalar(document, "currency"),
+        role_ids=tuple(role_ids),
+        role_titles=tuple(_texts(roles, "title")),
+        role_departments=tuple(_texts(roles, "department")),
+        role_lines=roles.lines.astype(np.int64),
+        parent=_parents(roles, role_index),
+        headcount=_headcounts(roles),
+        client_ids=tuple(client_ids),
+        client_titles=tuple(_texts(clients, "title")) if clients else (),
+        client_lines=clients.lines.astype(np.int64) if clients else np.zeros(0, np.int64),
+        flow_payer=_joined(resolved.payer, np.int64),
+        flow_payee=_joined(resolved.payee, np.int64),
+        flow_amount=_joined(resolved.amount, np.float64),
+        flow_files=tuple(resolved.files),
+        amount_decimals=resolved.decimals,
+        role_extra=_extra(roles, ROLE_KEYS),
+        client_extra=_extra(clients, CLIENT_KEYS) if clients else {},
+        flow_extra={k: tuple(v) for k, v in resolved.extra.items()},
+    )
+
+
+def _joined(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+_ABSENT_OR_NULL = frozenset({None, *_NULLS})
+
+
+def _nulls(column: Column) -> np.ndarray:
+    """Items whose value is absent or YAML's null."""
+    texts = column.texts
+    null = np.fromiter(map(_ABSENT_OR_NULL.__contains__, texts), dtype=bool, count=len(texts))
+    return np.asarray(null & ~column.quoted)
+
+
+def _ids(entries: FlatList) -> list[str]:
+    column = entries.columns.get("id")
+    _need(column is not None)
+    assert column is not None
+    _need(not _nulls(column).any())
+    ids: list[str] = column.texts  # type: ignore[assignment]  # no None: checked
+    _need(all(map(str.strip, ids)))  # an id of spaces is empty
+    return ids
+
+
+def _texts(entries: FlatList, key: str) -> list[str | None]:
+    column = entries.columns.get(key)
+    if column is None:
+        return [None] * entries.count
+    nulls = _nulls(column)
+    if not nulls.any():
+        return column.texts
+    texts = np.array(column.texts, dtype=object)
+    texts[nulls] = None
+    return texts.tolist()  # type: ignore[no-any-return]
+
+
+def _headcounts(roles: FlatList) -> IntArray:
+    column = roles.columns.get("headcount")
+    counts = np.ones(roles.count, dtype=np.int64)
+    if column is None:
+        return counts
+    written = ~_nulls(column)
+    values = [text for text, keep in zip(column.texts, written.tolist(), strict=True) if keep]
+    _need(not column.quoted[written].any())
+    if values:
+        _need(_all_match(_DIGITS, values))  # type: ignore[arg-type]
+        _need(max(map(len, values)) <= 10)  # type: ignore[arg-type]
+        counts[written] = np.array(values, dtype=np.int64)
+        _need(counts.max() <= MAX_HEADCOUNT)
+    return counts
+
+
+def _parents(roles: FlatList, role_index: dict[str, int]) -> IntArray:
+    bosses = _texts(roles, "reports_to")
+    lookup = cast(dict[str | None, int], dict(role_index))
+    lookup[None] = NO_PARENT
+    parent = np.fromiter(map(lookup.get, bosses, repeat(-2)), dtype=np.int64, count=roles.count)
+    _need(not np.any(parent == -2))  # an unknown boss (or a client)
+    _need(not np.any(parent == np.arange(roles.count)))
+    _need(not cycles(parent))
+    return parent
+
+
+def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, object]]:
+    """Keys beyond the contract's, per item, in the order written (as the precise path)."""
+    found = [(name, c) for name, c in entries.columns.items() if name not in known]
+    if not found:
+        return {}
+    cells = sorted(
+        (row, item, name, text)
+        for name, column in found
+        for row, item, text in zip(
+            column.rows.tolist(),
+            column.items.tolist(),
+            [column.texts[i] for i in column.items.tolist()],
+            strict=True,
+        )
+    )
+    extra: dict[int, dict[str, object]] = {}
+    for _row, item, name, text in cells:
+        extra.setdefault(item, {})[name] = text
+    return extra
+
+
+def _read_table(path: Path) -> FlatCsv | FlowTable:
+    """A flows file: a plain CSV's cells, or a YAML list read by the precise reader."""
+    try:
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise _RefusedError from None
+    shown = os.fspath(path)
+    if path.suffix.lower() not in YAML_SUFFIXES:
+        table = read_flat_csv(data, shown)
+        _need(table is not None)
+        assert table is not None
+        return table
+    try:
+        root = compose(text, shown)
+    except InputError:
+        raise _RefusedError from None
+    yaml_table = FlowTable(shown) if root is None else read_yaml_list(root, shown)
+    _need(not yaml_table.problems)
+    return yaml_table
+
+
+def _resolve_flows(tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int) -> _Flows:
+    flows = _Flows()
+    for table in tables:
+        if isinstance(table, FlatCsv):
+            _add_csv(flows, table, ids, roles)
+        else:
+            _add_table(flows, table, ids.index, roles)
+        flows.files.append(table.file)
+    return flows
+
+
+def _add_table(flows: _Flows, table: FlowTable, nodes: dict[str, int], roles: int) -> None:
+    count = len(table.payer)
+    payer = np.fromiter(map(nodes.get, table.payer, repeat(-1)), dtype=np.int64, count=count)
+    payee = np.fromiter(map(nodes.get, table.payee, repeat(-1)), dtype=np.int64, count=count)
+    _add_nodes(flows, payer, payee, roles)
+    flows.amount.append(np.asarray(table.amount, dtype=np.float64))
+    flows.decimals = max(flows.decimals, table.decimals)
+    flows.add_extra(table.extra, count)
+
+
+def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int) -> None:
+    # Clients are nodes past the roles: they may pay, never be paid.
+    _need(not np.any((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee)))
+    flows.payer.append(payer)
+    flows.payee.append(payee)
+
+
+def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
+    """A plain CSV (see flatcsv): ids matched and amounts parsed a column at a time."""
+    names = [name.strip().lower() for name in table.header]
+    _need(all(name in names for name in REQUIRED) and len(set(names)) == len(names))
+    i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
+    payer = ids.find(table.buf, table.data, table.start[:, i_from], table.end[:, i_from])
+    payee = ids.find(table.buf, table.data, table.start[:, i_to], table.end[:, i_to])
+    _add_nodes(flows, payer, payee, roles)
+    flows.amount.append(_amounts(list(map(str.strip, table.texts(i_amount))), flows))
+    shared: dict[str, str] = {}  # one object per distinct metadata value ("sale", ...)
+    extra = {
+        table.header[i].strip(): list(map(shared.setdefault, texts, texts))
+        for i in range(len(names))
+        if names[i] not in REQUIRED
+        for texts in [table.texts(i)]
+    }
+    flows.add_extra(extra, table.rows)
+
+
+def _all_match(pattern: re.Pattern[str], texts: list[str]) -> bool:
+    """Every text matches `pattern` (lines of one); checked in slices of joined lines,
+    one regex call per slice (a call per text would cost more than the rest)."""
+    step = 20_000
+    return all(
+        pattern.fullmatch("\n".join(texts[i : i + step])) for i in range(0, len(texts), step)
+    )
+
+
+def _amounts(texts: list[str], flows: _Flows) -> FloatArray:
+    """Amounts written as plain numbers within the supported range, and their decimals."""
+    _need(_all_match(_NUMBERS, texts))
+    joined = "\n".join(texts)
+    values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+    _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
+    if "e" in joined or "E" in joined:
+        places = max(map(decimals_of, texts))
+    elif "." in joined:
+        places = min(_MAX_DECIMALS, max(map(len, _FRACTIONS.findall(joined))))
+    else:
+        places = 0
+    flows.decimals = max(flows.decimals, places)
+    return values

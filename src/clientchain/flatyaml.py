@@ -1,0 +1,323 @@
+"""A fast reader for the flat YAML that generators write; anything else is left to yamlsource.
+
+A million-role org chart is about 100 MB of YAML, and composing it node by node
+takes minutes. Generated files use a small, regular part of YAML: top-level
+`key: value` lines, and lists of flat mappings (`- key: value`, then
+`  key: value`) whose values are plain or simply quoted scalars. This module
+reads exactly that part with a few vectorised passes over the bytes, and
+answers None for anything else (anchors, tags, flow or block-scalar style,
+nested values, comments after values, escapes, tabs, odd characters), so that
+the caller falls back to the precise reader, which also finds and words every
+problem. It never guesses: a file is read here only when every line fits.
+
+Scalars come back as their literal text plus a `quoted` flag, exactly what the
+precise reader's nodes hold, so both readers feed the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from clientchain.model import IntArray
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+# Control characters (libyaml refuses them, and reads CR as a line break) anywhere;
+# comment marks, escapes and tabs anywhere but in a comment line.
+_NOT_FLAT_EVER = bytes(range(0, 9)) + bytes(range(11, 32)) + b"\x7f"
+_NOT_FLAT_OUTSIDE_COMMENTS = b"#\\\t"
+# ... and where a plain value begins (indicators; quotes are handled separately).
+_NOT_FLAT_FIRST = b"-?:,[]{}#&*!|>%@`"
+# Line breaks and characters libyaml treats specially or refuses, beyond ASCII.
+_ODD_UNICODE = re.compile("[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
+_SINGLE, _DOUBLE = 39, 34
+
+
+_OUTSIDE_COMMENTS, _EVER = 1, 2
+_ODD = np.zeros(256, dtype=np.uint8)  # how odd each byte is, in one table: one pass
+_ODD[list(_NOT_FLAT_OUTSIDE_COMMENTS)] = _OUTSIDE_COMMENTS
+_ODD[list(_NOT_FLAT_EVER)] = _EVER
+_FIRST = np.zeros(256, dtype=bool)
+_FIRST[list(_NOT_FLAT_FIRST)] = True
+
+
+@dataclass
+class Column:
+    """One key's values in a list of mappings: text per item (None where the key is absent)."""
+
+    texts: list[str | None]
+    quoted: np.ndarray  # bool per item
+    items: IntArray  # the items that have the key, ascending
+    rows: IntArray  # where each of those is written, as an order among the list's lines
+
+
+@dataclass
+class FlatList:
+    """A list of flat mappings: how many, the line of each, and a column per key."""
+
+    count: int
+    lines: IntArray  # 1-based line of each item
+    columns: dict[str, Column] = field(default_factory=dict)
+
+
+@dataclass
+class FlatDocument:
+    """A flat YAML document: top-level scalars (text, quoted) and lists of flat mappings."""
+
+    scalars: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    lists: dict[str, FlatList] = field(default_factory=dict)
+    nulls: set[str] = field(default_factory=set)  # top-level keys written with no value
+
+
+class _NotFlatError(Exception):
+    """The file uses YAML beyond the flat subset."""
+
+
+def read_flat(data: bytes, text: str) -> FlatDocument | None:
+    """The document in `data` (UTF-8, no BOM; `text` is the same, decoded), or None if
+    it is not flat YAML."""
+    if not text.isascii() and _ODD_UNICODE.search(text):
+        return None
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    try:
+        return _Scanner(data).document()
+    except _NotFlatError:
+        return None
+
+
+def _need(condition: object) -> None:
+    if not condition:
+        raise _NotFlatError
+
+
+class _Scanner:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        buf = self.buf = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(buf == _NEWLINE)
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        first = _skip_spaces(buf, starts)
+        head = buf[first]
+        comment = head == _HASH
+        content = (head != _NEWLINE) & ~comment
+        lines = np.flatnonzero(content)  # 0-based numbers of the lines that say something
+        _need(lines.size)
+        self._check_characters(starts, comment)
+        self.line = lines
+        self.start, self.end = starts[lines], ends[lines]
+        self.first = first[lines]
+        self.indent = self.first - self.start
+
+    def _check_characters(self, starts: IntArray, comment: np.ndarray) -> None:
+        odd = np.flatnonzero(_ODD[self.buf])
+        if odd.size:
+            _need(np.all(_ODD[self.buf[odd]] == _OUTSIDE_COMMENTS))
+            line_of = np.searchsorted(starts, odd, side="right") - 1
+            _need(comment[line_of].all())
+
+    def document(self) -> FlatDocument:
+        buf = self.buf
+        first = self.first
+        dash = (buf[first] == _DASH) & (buf[first + 1] == _SPACE)
+        key_start = np.where(dash, first + 2, first)
+        _need(not np.any(dash & (buf[np.minimum(key_start, buf.size - 1)] <= _SPACE)))
+        key_end = self._key_ends(key_start)
+        value_start, value_end = self._values(key_end)
+        top = (self.indent == 0) & ~dash
+        _need(top[0])  # a document of flat mappings starts with a top-level key
+        codes, names = _key_codes(buf, self.data, key_start, key_end)
+        quoted = self._quoted(value_start, value_end)
+        return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
+
+    def _key_ends(self, key_start: IntArray) -> IntArray:
+        """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
+        colons = np.flatnonzero(self.buf == _COLON)
+        before_start = np.searchsorted(colons, key_start)
+        _need(np.all(np.searchsorted(colons, self.end) - before_start == 1))
+        key_end = colons[before_start]
+        _need(np.all(key_end > key_start))
+        return key_end
+
+    def _values(self, key_end: IntArray) -> tuple[IntArray, IntArray]:
+        buf = self.buf
+        after = buf[key_end + 1]
+        _need(np.all((after == _SPACE) | (after == _NEWLINE)))  # `key:value` is one scalar
+        value_start = _skip_spaces(buf, key_end + 1)
+        value_end = self.end.copy()
+        present = value_start < value_end
+        _need(not np.any(present & (buf[value_end - 1] == _SPACE)))  # no trailing spaces
+        head = buf[np.where(present, value_start, 0)]
+        nxt = buf[np.where(present, value_start + 1, 0)]
+        lone_dash = (head == _DASH) & ((nxt == _SPACE) | (nxt == _NEWLINE))
+        _need(not np.any(present & ((_FIRST[head] & (head != _DASH)) | lone_dash)))
+        return value_start, np.where(present, value_end, value_start)
+
+    def _quoted(self, value_start: IntArray, value_end: IntArray) -> np.ndarray:
+        """Values written in quotes: whole-value, no quote of the same kind inside."""
+        buf = self.buf
+        present = value_start < value_end
+        head = buf[np.where(present, value_start, 0)]
+        quoted = present & ((head == _SINGLE) | (head == _DOUBLE))
+        if not quoted.any():
+            return np.asarray(quoted)
+        for mark in (_SINGLE, _DOUBLE):
+            mine = quoted & (head == mark)
+            if not mine.any():
+                continue
+            at = np.flatnonzero(buf == mark)
+            inside = np.searchsorted(at, value_end[mine]) - np.searchsorted(at, value_start[mine])
+            _need(np.all(inside == 2))
+            _need(np.all(buf[value_end[mine] - 1] == mark))
+            _need(np.all(value_end[mine] - value_start[mine] >= 2))
+        return np.asarray(quoted)
+
+    def _assemble(
+        self,
+        dash: np.ndarray,
+        top: np.ndarray,
+        codes: IntArray,
+        names: list[str],
+        value_start: IntArray,
+        value_end: IntArray,
+        quoted: np.ndarray,
+    ) -> FlatDocument:
+        empty = value_start == value_end
+        # Each top-level key opens a section; items belong to the last one opened.
+        section = np.cumsum(top) - 1
+        top_rows = np.flatnonzero(top)
+        item_rows = np.flatnonzero(dash)
+        in_item = ~top & ~dash
+        # A list needs an empty top-level value above it; a key line continues an item.
+        previous_top = np.r_[False, top[:-1]]
+        _need(not np.any(in_item & previous_top))
+        _need(np.all(empty[top_rows[section[item_rows]]]))
+        # Items of one list share their dash's indent; their keys sit two columns in.
+        item = np.cumsum(dash) - 1
+        item_indent = self.indent[item_rows]
+        same_list = section[item_rows[1:]] == section[item_rows[:-1]]
+        _need(np.all(item_indent[1:][same_list] == item_indent[:-1][same_list]))
+        _need(np.all(self.indent[in_item] == item_indent[item[in_item]] + 2))
+        doc = FlatDocument()
+        top_names = [names[c] for c in codes[top_rows].tolist()]
+        _need(len(set(top_names)) == len(top_names))  # a repeated key is for the precise reader
+        texts = _Texts(self.data, value_start, value_end, quoted)
+        bounds = [*top_rows.tolist(), top.size]
+        for s, (name, row) in enumerate(zip(top_names, top_rows.tolist(), strict=True)):
+            if bounds[s + 1] > row + 1:  # lines below the key: its list's items
+                rows = np.arange(row + 1, bounds[s + 1])
+                doc.lists[name] = self._list(rows, item, codes, names, texts)
+            elif empty[row]:
+                doc.nulls.add(name)
+            else:
+                doc.scalars[name] = (texts.one(row), bool(quoted[row]))
+        return doc
+
+    def _list(
+        self, rows: IntArray, item: IntArray, codes: IntArray, names: list[str], texts: _Texts
+    ) -> FlatList:
+        """The items on `rows` (one list's lines, in order) as columns."""
+        owner = item[rows] - item[rows[0]]
+        row_codes = codes[rows]
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        flat = FlatList(int(owner[-1]) + 1, self.line[rows[starts]] + 1)
+        for code in np.unique(row_codes).tolist():
+            mine = np.flatnonzero(row_codes == code)
+            items = owner[mine]
+            _need(np.all(np.diff(items) > 0))  # a key repeated in one item
+            values = texts.many(rows[mine])
+            if items.size == flat.count:  # every item has the key
+                column: list[str | None] = list(values)
+            else:
+                spread = np.full(flat.count, None, dtype=object)
+                spread[items] = values
+                column = spread.tolist()
+            quoted = np.zeros(flat.count, dtype=bool)
+            quoted[items] = texts.quoted[rows[mine]]
+            flat.columns[names[code]] = Column(column, quoted, items, mine)
+        return flat
+
+
+class _Texts:
+    """Value texts by row, without quotes; decoded in bulk."""
+
+    def __init__(self, data: bytes, start: IntArray, end: IntArray, quoted: np.ndarray) -> None:
+        self.data = data
+        self.buf = np.frombuffer(data, dtype=np.uint8)
+        self.start = np.where(quoted, start + 1, start)
+        self.end = np.where(quoted, end - 1, end)
+        self.quoted = quoted
+
+    def one(self, row: int) -> str:
+        return self.data[int(self.start[row]) : int(self.end[row])].decode("utf-8")
+
+    def many(self, rows: IntArray) -> list[str]:
+        """The texts on `rows`, gathered with one index: values hold no line breaks, so
+        they travel as one newline-separated string, decoded and split once."""
+        start, end = self.start[rows], self.end[rows]
+        width = end - start + 1  # each value and a separator
+        offsets = np.cumsum(width) - width
+        index = np.arange(int(width.sum()), dtype=np.int64) + np.repeat(start - offsets, width)
+        gathered = self.buf[index]
+        gathered[offsets + width - 1] = _NEWLINE
+        texts: list[str] = gathered[:-1].tobytes().decode("utf-8").split("\n")
+        return texts
+
+
+def _skip_spaces(buf: np.ndarray, at: IntArray) -> IntArray:
+    """The first position at or after each of `at` that is not a space (lines end in \\n)."""
+    pos = at.copy()
+    live = np.arange(pos.size)
+    while live.size:
+        live = live[buf[pos[live]] == _SPACE]
+        pos[live] += 1
+    return pos
+
+
+def _key_codes(
+    buf: np.ndarray, data: bytes, start: IntArray, end: IntArray
+) -> tuple[IntArray, list[str]]:
+    """A small integer per line naming its key, and the names; exact, not hashed.
+
+    Lines are grouped by (length, first byte, last byte), which separates the few
+    keys of a generated file; each group is then checked byte for byte, and any
+    group that turns out to hold several keys is sorted out in Python.
+    """
+    length = end - start
+    _need(np.all(length <= 64))
+    signature = (length << 16) | (buf[start].astype(np.int64) << 8) | buf[end - 1]
+    seen = np.flatnonzero(np.bincount(signature))
+    group_of = np.zeros(int(signature.max()) + 1, dtype=np.int64)
+    group_of[seen] = np.arange(seen.size)
+    group_of = group_of[signature]
+    groups = seen
+    codes = np.empty(start.size, dtype=np.int64)
+    names: list[str] = []
+    index: dict[str, int] = {}
+    for g in range(groups.size):
+        rows = np.flatnonzero(group_of == g)
+        a, b = int(start[rows[0]]), int(end[rows[0]])
+        same = np.ones(rows.size, dtype=bool)
+        for k in range(1, b - a - 1):
+            same &= buf[start[rows] + k] == buf[a + k]
+        if same.all():
+            codes[rows] = _code(data[a:b].decode("ascii", "replace"), index, names)
+            continue
+        for row in rows.tolist():
+            key = data[int(start[row]) : int(end[row])].decode("ascii", "replace")
+            codes[row] = _code(key, index, names)
+    return codes, names
+
+
+def _code(key: str, index: dict[str, int], names: list[str]) -> int:
+    _need(_KEY.fullmatch(key))
+    code = index.get(key)
+    if code is None:
+        code = index[key] = len(names)
+        names.append(key)
+    return code

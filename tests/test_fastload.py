@@ -1,0 +1,326 @@
+"""The fast path (flat YAML, plain CSV) builds exactly the Org the precise path builds, or
+steps aside: never a different result, never a problem it would word differently."""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from clientchain.analysis import analyze
+from clientchain.fastload import fast_load
+from clientchain.loading import _load_precisely, load
+from clientchain.model import Org
+from clientchain.problems import InputError
+from clientchain.render.json_doc import json_document
+from clientchain.yamlsource import decode
+from tests.conftest import EXAMPLES
+from tests.test_fuzz import SEED_FLOWS, SEED_ORG, mutations
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("generate", BENCH / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def both(path: Path, flows: list[Path] | None = None) -> tuple[Org | None, Org | InputError]:
+    """(the fast path's Org or None, the precise path's Org or its InputError)."""
+    data = path.read_bytes()
+    text = decode(data, str(path))
+    fast = fast_load(data, text, str(path), flows or [], path.parent)
+    try:
+        precise: Org | InputError = _load_precisely(text, str(path), flows or [], path.parent)
+    except InputError as exc:
+        precise = exc
+    return fast, precise
+
+
+def assert_same(fast: Org, precise: Org | InputError) -> None:
+    assert isinstance(precise, Org), f"fast path accepted what the precise path refuses: {precise}"
+    for f in fields(Org):
+        mine, theirs = getattr(fast, f.name), getattr(precise, f.name)
+        if isinstance(theirs, np.ndarray):
+            assert mine.dtype == theirs.dtype, f.name
+            assert np.array_equal(mine, theirs), f.name
+        else:
+            assert mine == theirs, f.name
+            assert type(mine) is type(theirs), f.name
+
+
+def test_synthetic_10k_org_takes_the_fast_path_with_identical_results(tmp_path: Path) -> None:
+    generate = _generator()
+    org, flows = generate.generate(10_000)
+    (tmp_path / "org.yaml").write_text("\n".join(org) + "\n", encoding="utf-8")
+    (tmp_path / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None, "a generated org chart should not need the precise path"
+    assert_same(fast, precise)
+    assert isinstance(precise, Org)
+    # Every figure of the analysis, as the JSON document states it.
+    regular = orjson.dumps(json_document(analyze(precise)))
+    assert orjson.dumps(json_document(analyze(load(tmp_path / "org.yaml")))) == regular
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+def test_examples_agree(example: str) -> None:
+    fast, precise = both(EXAMPLES / example / "org.yaml")
+    if fast is not None:
+        assert_same(fast, precise)
+
+
+FLOWS = "from,to,amount\nbuyers,seller,100\nseller,boss,40\n"
+
+# name, org chart, flows.csv, whether the fast path can vouch for it
+CASES = [
+    (
+        "plain",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n    reports_to: boss\n",
+        FLOWS,
+        True,
+    ),
+    (
+        "trailing spaces after a value",
+        "clients:\n- id: buyers\nroles:\n- id: boss\n  headcount: 3   \n"
+        "- id: seller\n  reports_to: boss\n",
+        FLOWS,
+        False,  # left to the precise reader
+    ),
+    (
+        "unindented items, comments, blank lines, any key order, nulls",
+        """\
+        # generated
+        org: Acme, Inc.
+        clients:
+        - id: buyers
+
+        roles:
+        - reports_to: ~
+          id: boss
+          headcount: 3
+        # the front line
+        - title: Director's "right hand"
+          id: seller
+          reports_to: boss
+          headcount:
+          department: null
+        """,
+        FLOWS,
+        True,
+    ),
+    (
+        "quoted ids and titles keep their text",
+        "clients:\n  - id: '007'\nroles:\n  - id: \"0755\"\n    title: 'null'\n"
+        "  - id: yes\n    reports_to: '0755'\n    title: \"~\"\n",
+        "from,to,amount\n007,yes,100\nyes,0755,5\n",
+        True,
+    ),
+    (
+        "extra keys keep their order per role",
+        "clients:\n  - id: buyers\n    segment: b2c\nroles:\n  - id: boss\n    cost_centre: 1\n"
+        "    note: x\n  - id: seller\n    note: y\n    reports_to: boss\n    cost_centre: 2\n",
+        FLOWS,
+        True,
+    ),
+    (
+        "unicode and punctuation in values",
+        "org: Société Générale (Paris) - 100% [test]\nclients:\n  - id: acheteurs\nroles:\n"
+        "  - id: directeur\n    title: Directeur général\n  - id: vendeur\n"
+        "    reports_to: directeur\n",
+        "from,to,amount,note\nacheteurs,vendeur,12.50,été\nvendeur,directeur,1e3,\n",
+        True,
+    ),
+    (
+        "csv cells with spaces, metadata columns, decimals",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n    reports_to: boss\n",
+        "From , to,AMOUNT,kind\n buyers , seller , 100.125 ,sale\nseller,boss,40, revenue \n",
+        True,
+    ),
+    ("anchor", "roles:\n  - id: &b boss\n  - id: seller\n    reports_to: *b\n", FLOWS, False),
+    ("tag", "roles:\n  - id: !!str boss\n", FLOWS, False),
+    ("comment after a value", "roles:\n  - id: boss # the top\n", FLOWS, False),
+    ("flow mapping", "roles:\n  - {id: boss}\n", FLOWS, False),
+    ("block scalar", "roles:\n  - id: boss\n    title: |\n      Boss\n", FLOWS, False),
+    ("tab", "roles:\n  - id: boss\n\ttitle: x\n", FLOWS, False),
+    ("crlf", "roles:\r\n  - id: boss\r\n", FLOWS, False),
+    ("repeated key", "roles:\n  - id: boss\n    id: other\n", FLOWS, False),
+    ("repeated top-level key", "roles:\n  - id: a\nroles:\n  - id: b\n", FLOWS, False),
+    ("two documents", "roles:\n  - id: boss\n---\nroles: []\n", FLOWS, False),
+    ("nested list", "roles:\n  - id: boss\n    tags:\n      - a\n", FLOWS, False),
+    ("quoted csv", "roles:\n  - id: boss\n  - id: seller\n", '"from",to,amount\n', False),
+    ("headcount quoted", "roles:\n  - id: boss\n    headcount: '3'\n", FLOWS, False),
+    ("headcount too big", "roles:\n  - id: boss\n    headcount: 2000000000\n", FLOWS, False),
+    ("unknown boss", "roles:\n  - id: boss\n    reports_to: bos\n", FLOWS, False),
+    ("cycle", "roles:\n  - id: a\n    reports_to: b\n  - id: b\n    reports_to: a\n", "", False),
+    ("unknown payer", "roles:\n  - id: boss\n  - id: seller\n", FLOWS, False),
+    (
+        "amount zero",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        "from,to,amount\nbuyers,seller,0\n",
+        False,
+    ),
+    (
+        "blank csv row",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        "from,to,amount\n\nbuyers,seller,10\n",
+        False,
+    ),
+    (
+        "ragged csv row",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        "from,to,amount\nbuyers,seller,10,x\n",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("org", "flows", "fast_expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_fast_path_takes_what_it_can_vouch_for(
+    tmp_path: Path, org: str, flows: str, fast_expected: bool
+) -> None:
+    text = textwrap.dedent(org)
+    if "flows:" not in text and flows:
+        text = "flows: flows.csv\n" + text
+    (tmp_path / "org.yaml").write_bytes(text.encode("utf-8"))
+    (tmp_path / "flows.csv").write_bytes(flows.encode("utf-8"))
+    fast, precise = both(tmp_path / "org.yaml")
+    assert (fast is not None) is fast_expected, precise
+    if fast is not None:
+        assert_same(fast, precise)
+
+
+def test_flows_from_yaml_and_several_files(tmp_path: Path) -> None:
+    (tmp_path / "org.yaml").write_text(
+        "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
+        "    reports_to: boss\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "flows.csv").write_text("from,to,amount,kind\nbuyers,seller,10,sale\n")
+    (tmp_path / "more.yaml").write_text("- {from: seller, to: boss, amount: 2.5, memo: up}\n")
+    (tmp_path / "more.csv").write_text("to,from,amount\nseller,boss,1\n")
+    extra = [tmp_path / "more.yaml", tmp_path / "more.csv"]
+    fast, precise = both(tmp_path / "org.yaml", extra)
+    assert fast is not None
+    assert_same(fast, precise)
+    assert fast.flow_extra == {"kind": ("sale", None, None), "memo": (None, "up", None)}
+
+
+def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "org.yaml").write_bytes(b"\xef\xbb\xbfroles:\n  - id: boss\n")
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None
+    assert_same(fast, precise)
+
+
+FUZZ = settings(
+    max_examples=600,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@FUZZ
+@given(org=mutations(SEED_ORG), flows=mutations(SEED_FLOWS))
+def test_mutated_inputs_never_make_the_paths_disagree(
+    tmp_path: Path, org: bytes, flows: bytes
+) -> None:
+    (tmp_path / "org.yaml").write_bytes(org)
+    (tmp_path / "flows.csv").write_bytes(flows)
+    try:
+        fast, precise = both(tmp_path / "org.yaml")
+    except InputError:  # not UTF-8: neither path gets to read it
+        event("not UTF-8")
+        return
+    event("fast path" if fast is not None else "precise path")
+    if fast is not None:
+        assert_same(fast, precise)
+
+
+# Ids and texts from characters that matter to YAML and CSV, so that the generated
+# files sit right on the edge of what the fast path takes.
+TAME = st.from_regex(r"[abé09_.][abé09_.' -]{0,3}[abé09_.]|[abé]", fullmatch=True)
+WILD = st.text(alphabet=list("ab09_-. ':\"#&*!|>%@`,[]{}?~é\\\t"), min_size=1, max_size=5)
+NULLS = ["", "~", "null", "'~'"]
+
+
+def _scalar(draw: st.DrawFn, text: str) -> str:
+    style = draw(st.sampled_from(["plain", "plain", "single", "double"]))
+    if style == "single":
+        return "'" + text.replace("'", "''") + "'"
+    if style == "double":
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+@st.composite
+def flat_inputs(draw: st.DrawFn) -> tuple[bytes, bytes]:
+    """An org chart in (nearly) flat YAML and a CSV of flows between its ids."""
+    TEXT = WILD if draw(st.integers(0, 4)) == 0 else TAME  # noqa: N806
+    names = draw(st.lists(TEXT, min_size=2, max_size=8, unique=True))
+    split = draw(st.integers(1, len(names) - 1))
+    clients, roles = names[:split], names[split:]
+    indent = draw(st.sampled_from(["", "  ", "    "]))
+    lines = ["flows: flows.csv"]
+    if draw(st.booleans()):
+        lines.append(f"org: {_scalar(draw, draw(TEXT))}")
+    for section, ids in (("clients", clients), ("roles", roles)):
+        lines.append(f"{section}:")
+        for i, rid in enumerate(ids):
+            keys = [("id", _scalar(draw, rid))]
+            if section == "roles" and draw(st.booleans()):
+                boss = draw(st.sampled_from([*roles[:i], *NULLS]))  # no cycles
+                keys.append(("reports_to", boss if boss in NULLS else _scalar(draw, boss)))
+            if draw(st.booleans()):
+                count = draw(st.sampled_from(["0", "3", "12", "~", "", "1", "'3'"]))
+                keys.append(("headcount", count))
+            if draw(st.booleans()):
+                keys.append(("title", _scalar(draw, draw(TEXT))))
+            if draw(st.booleans()):
+                keys.append(("note", _scalar(draw, draw(TEXT))))
+            keys = draw(st.permutations(keys))
+            for n, (key, value) in enumerate(keys):
+                lead = f"{indent}- " if n == 0 else f"{indent}  "
+                lines.append(f"{lead}{key}: {value}".rstrip(" ") if value else f"{lead}{key}:")
+                if draw(st.integers(0, 9)) == 0:
+                    lines.append(draw(st.sampled_from(["", "# note", f"{indent}  # x: y"])))
+    rows = ["from,to,amount" + (",kind" if draw(st.booleans()) else "")]
+    width = rows[0].count(",") + 1
+    for _ in range(draw(st.integers(0, 6))):
+        payee = draw(st.sampled_from(roles))
+        payer = draw(st.sampled_from([n for n in names if n != payee]))
+        amount = draw(st.sampled_from(["10", "2.50", " 3 ", "1e3", "7", "10", "0.125", "x"]))
+        rows.append(",".join([payer, payee, amount, draw(TEXT)][:width]))
+    org = "\n".join(lines) + "\n"
+    if draw(st.integers(0, 3)) == 0:  # now and then, one stray token
+        at = draw(st.integers(0, len(org)))
+        token = draw(st.sampled_from(["&a ", "*a", "\t", "#", ": ", "\r\n", "- "]))
+        org = org[:at] + token + org[at:]
+    return org.encode("utf-8"), ("\n".join(rows) + "\n").encode("utf-8")
+
+
+@FUZZ
+@given(inputs=flat_inputs())
+def test_generated_flat_inputs_never_make_the_paths_disagree(
+    tmp_path: Path, inputs: tuple[bytes, bytes]
+) -> None:
+    (tmp_path / "org.yaml").write_bytes(inputs[0])
+    (tmp_path / "flows.csv").write_bytes(inputs[1])
+    fast, precise = both(tmp_path / "org.yaml")
+    event("fast path" if fast is not None else "precise path")
+    event("valid" if isinstance(precise, Org) else "input error")
+    if fast is not None:
+        assert_same(fast, precise)
