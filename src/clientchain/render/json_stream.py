@@ -1,0 +1,389 @@
+"""The JSON document's long lists rendered column by column, in chunks, byte for byte as orjson.
+
+`json_document` builds one dict per role; at a million roles that costs seconds
+and gigabytes. Here each column is encoded in a few C calls and the text that
+orjson's OPT_INDENT_2 writes between values (keys, indentation, braces) is
+interleaved with it by extended-slice assignment, `chunk` objects at a time.
+
+Three facts make the C calls possible:
+- orjson writes numbers without commas, so a list of numbers dumped at once
+  splits back into one text per value at its commas; numbers of several
+  columns dumped as rows of one array come out row by row, and negative
+  marker values between them say where each column's key goes.
+- orjson escapes every control character inside strings, so a raw NUL never
+  occurs in its output and can mark where text is to be cut (one text per
+  role, say, out of all clients of a chunk rendered at once).
+- The standard library's C string encoder escapes exactly as orjson does
+  (the tests check every code point), without orjson's large buffer per call.
+
+Text is built as str: str.join is several times faster than bytes.join on many
+small pieces, and encoding a chunk of ASCII at the end is a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from json.encoder import encode_basestring
+from typing import Any
+
+import numpy as np
+import orjson
+
+from clientchain.analysis import Analysis
+from clientchain.findings import Finding
+from clientchain.inversions import NONE
+from clientchain.model import FloatArray, IntArray
+from clientchain.rounding import moneys, ratios
+
+DEFAULT_CHUNK = 50_000  # objects rendered at a time: about 45 MB of text for roles
+NUL = "\x00"
+NULL = "null"
+ARRAYS = ("roles", "inversions", "findings")  # the top-level lists rendered here
+Part = str | list[str]  # the same text in every object, or one text per object
+Columns = Callable[[int, int], list[Part]]  # the parts of objects lo..hi-1
+
+
+class Objects:
+    """The text orjson's OPT_INDENT_2 writes around the values of objects with fixed keys,
+    the objects' braces `indent` spaces deep."""
+
+    def __init__(self, keys: Sequence[str], indent: int) -> None:
+        inner = "\n" + " " * (indent + 2)
+        pad = "\n" + " " * indent
+        self.keys = {key: "," + inner + encode_basestring(key) + ": " for key in keys[1:]}
+        self.open = "{" + inner + encode_basestring(keys[0]) + ": "  # up to the first value
+        self.close = pad + "}"
+        self.first = "[" + pad + self.open  # opens a list and its first object
+        self.next = self.close + "," + pad + self.open  # closes one object, opens the next
+        self.end = self.close + "\n" + " " * (indent - 2) + "]"  # closes the last and the list
+
+    def key(self, name: str) -> str:
+        """The text between the previous value and the value of key `name`."""
+        return self.keys[name]
+
+
+def interleave(count: int, parts: Sequence[Part]) -> list[str]:
+    """The pieces of `count` objects, part after part within each object."""
+    width = len(parts)
+    out = [""] * (count * width)
+    for j, part in enumerate(parts):
+        out[j::width] = [part] * count if isinstance(part, str) else part
+    return out
+
+
+def cut(pieces: list[str], tail: str) -> list[str]:
+    """The texts after each NUL in the joined pieces + tail (what precedes the first NUL is
+    a closing that belongs to no text, and is dropped)."""
+    if not pieces:
+        return []
+    return ("".join(pieces) + tail).split(NUL)[1:]
+
+
+def pick(texts: Any, index: IntArray) -> list[str]:
+    """texts[index] for an object array of texts, at C speed."""
+    picked: list[str] = texts[index].tolist()
+    return picked
+
+
+def text_array(texts: Sequence[str]) -> Any:
+    """An object array of the texts, to `pick` from."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
+
+
+def strings(values: Sequence[str], prefix: str = "") -> list[str]:
+    """prefix + each string as JSON."""
+    if not values:
+        return []
+    return (prefix + (NUL + prefix).join(map(encode_basestring, values))).split(NUL)
+
+
+def repeated_strings(values: Sequence[str | None], prefix: str = "") -> list[str]:
+    """prefix + each string or None as JSON, encoding each distinct value once."""
+    distinct = [value for value in set(values) if value is not None]
+    encoded: dict[str | None, str] = dict(zip(distinct, strings(distinct, prefix), strict=True))
+    encoded[None] = prefix + NULL
+    return list(map(encoded.__getitem__, values))
+
+
+def _dumps(values: np.ndarray) -> str:
+    return orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def _whole(values: FloatArray) -> bool:
+    """Whether `plain_number` shows every value as an int."""
+    return bool(np.all(np.isfinite(values) & (np.floor(values) == values))) and bool(
+        np.all(np.abs(values) < 2.0**53)
+    )
+
+
+def numbers(columns: Sequence[np.ndarray], keys: Sequence[str], plain: bool = False) -> list[str]:
+    """Per row: keys[0] + value + keys[1] + value ..., each value as orjson writes it.
+
+    Columns are int, or float (NaN as null); with `plain`, floats as `plain_number`
+    shows them. Several columns are dumped as one array with a negative marker
+    between columns (e.g. `0.5,-1.0,0.25`), and each marker is replaced by its key.
+    """
+    count = len(columns[0])
+    if count == 0:
+        return []
+    if plain and all(_whole(column) for column in columns):
+        columns = [column.astype(np.int64) for column in columns]
+    elif plain:
+        return _joined_values(columns, keys, plain)
+    block = np.column_stack(columns)
+    markers = -np.arange(1, len(columns), dtype=block.dtype)
+    if np.isin(block, markers).any():  # a value equals a marker: never so in an analysis
+        return _joined_values(columns, keys, plain)
+    rows = np.empty((count, 2 * len(columns) - 1), dtype=block.dtype)
+    rows[:, 0::2], rows[:, 1::2] = block, markers
+    text = _dumps(rows)[2:-2]  # no outer `[[` and `]]`: rows are joined by `],[`
+    marker_texts = _dumps(markers)[1:-1].split(",")[: markers.size]  # "" splits to [""]
+    for marker, key in zip(marker_texts, keys[1:], strict=True):
+        text = text.replace("," + marker + ",", key)
+    return (keys[0] + text.replace("],[", NUL + keys[0])).split(NUL)
+
+
+def _joined_values(columns: Sequence[np.ndarray], keys: Sequence[str], plain: bool) -> list[str]:
+    """`numbers` one value at a time, for what its fast path cannot do."""
+    out = np.full(len(columns[0]), "", dtype=object)
+    for column, key in zip(columns, keys, strict=True):
+        values = plain_numbers(column) if plain else _dumps(column)[1:-1].split(",")
+        out = out + key + text_array(values)
+    return list(out.tolist())
+
+
+def plain_numbers(values: np.ndarray) -> list[str]:
+    """Each value as orjson writes `plain_number(value)` (integral floats below 2**53 as ints)."""
+    if values.size == 0:
+        return []
+    whole = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
+    out = text_array(_dumps(values.astype(np.float64))[1:-1].split(","))
+    if whole.any():
+        out[whole] = _dumps(values[whole].astype(np.int64))[1:-1].split(",")
+    return list(out.tolist())
+
+
+def _first_of_row(indptr: IntArray) -> IntArray:
+    """For CSR rows: 1 for the entries that are the first of their row, else 0."""
+    first = np.zeros(int(indptr[-1] - indptr[0]), dtype=np.int64)
+    nonempty = np.diff(indptr) > 0
+    first[(indptr[:-1] - indptr[0])[nonempty]] = 1
+    return first
+
+
+def _per_row(indptr: IntArray, lists: list[str], empty: str) -> list[str]:
+    """Each CSR row's list text, `empty` for the rows without entries."""
+    out = np.full(indptr.size - 1, empty, dtype=object)
+    out[np.diff(indptr) > 0] = lists
+    return list(out.tolist())
+
+
+ROLE = Objects(
+    (
+        "id",
+        "title",
+        "reports_to",
+        "department",
+        "headcount",
+        "inflow",
+        "closeness",
+        "alienation",
+        "distance",
+        "traced_share",
+        "clients",
+        "provenance",
+        "provenance_rest",
+        "chain_broken_at",
+    ),
+    indent=4,
+)
+RATIOS = ("closeness", "alienation", "distance", "traced_share")
+CLIENT = Objects(("id", "net"), indent=8)
+SHARE = Objects(("client", "share"), indent=8)
+BREAK = Objects(("boss", "subordinate"), indent=6)
+INVERSION = Objects(
+    (
+        "boss",
+        "subordinate",
+        "levels",
+        "net",
+        "boss_to_subordinate",
+        "subordinate_to_boss",
+        "impact_headcount",
+    ),
+    indent=4,
+)
+MONEYS = ("net", "boss_to_subordinate", "subordinate_to_boss")
+FINDING = Objects(("code", "rule", "level", "message", "role", "file", "line", "client"), indent=4)
+
+
+def _list_starts(layout: Objects, key: str) -> Any:
+    """Leads of a list's entries, picked by first-of-row (1) or not (0): a list's first entry
+    also closes the previous list and marks, with NUL, where the new list's text begins."""
+    return text_array([layout.next, layout.end + NUL + key + layout.first])
+
+
+class RoleColumns:
+    """The parts of roles lo..hi-1, rounded exactly as `Analysis.roles_between` rounds them."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        org = analysis.org
+        self.analysis = analysis
+        self.nodes = text_array([*strings(org.role_ids + org.client_ids), NULL])  # -1: null
+        self.client_leads = _list_starts(CLIENT, ROLE.key("clients"))
+        clients = self.nodes[org.role_count : org.role_count + org.client_count].tolist()
+        shares = _list_starts(SHARE, ROLE.key("provenance"))
+        # Entry leads with the client's id: [next entry of client 0, 1, ..., first entry of 0, ...]
+        self.share_leads = text_array([lead + c for lead in shares.tolist() for c in clients])
+        inv = analysis.inversions_raw
+        lead = BREAK.close + NUL + ROLE.key("chain_broken_at") + BREAK.open
+        parts: list[Part] = [lead, pick(self.nodes, inv.boss), BREAK.key("subordinate")]
+        parts.append(pick(self.nodes, inv.subordinate))
+        breaks = cut(interleave(len(inv), parts), BREAK.close)
+        self.breaks = text_array([*breaks, ROLE.key("chain_broken_at") + NULL])  # last: none
+
+    def parts(self, lo: int, hi: int) -> list[Part]:
+        a, org = self.analysis, self.analysis.org
+        return [
+            pick(self.nodes, np.arange(lo, hi)),
+            repeated_strings(org.role_titles[lo:hi], ROLE.key("title")),
+            ROLE.key("reports_to"),
+            pick(self.nodes, org.parent[lo:hi]),  # NO_PARENT (-1) picks null
+            repeated_strings(org.role_departments[lo:hi], ROLE.key("department")),
+            numbers([org.headcount[lo:hi]], [ROLE.key("headcount")]),
+            numbers([a.inflow[lo:hi]], [ROLE.key("inflow")], plain=True),
+            numbers(
+                [
+                    a.closeness[lo:hi],
+                    a.alienation[lo:hi],
+                    ratios(a.distance_raw[lo:hi]),  # NaN (untraced) is null
+                    a.traced_share[lo:hi],
+                ],
+                [ROLE.key(key) for key in RATIOS],
+            ),
+            self._clients(lo, hi),
+            self._provenance(lo, hi),
+            self._provenance_rest(lo, hi),
+            pick(self.breaks, self._break_index(lo, hi)),
+        ]
+
+    def _clients(self, lo: int, hi: int) -> list[str]:
+        a = self.analysis
+        ptr = a.client_indptr[lo : hi + 1]
+        c0, c1 = int(ptr[0]), int(ptr[-1])
+        nets = moneys(a.client_net[c0:c1], a.org.amount_decimals)
+        parts: list[Part] = [
+            pick(self.client_leads, _first_of_row(ptr)),
+            pick(self.nodes, a.client_payer[c0:c1]),
+            numbers([nets], [CLIENT.key("net")], plain=True),
+        ]
+        lists = cut(interleave(c1 - c0, parts), CLIENT.end)
+        return _per_row(ptr, lists, ROLE.key("clients") + "[]")
+
+    def _provenance(self, lo: int, hi: int) -> list[str]:
+        prov, clients = self.analysis.provenance_raw, self.analysis.org.client_count
+        ptr = prov.indptr[lo : hi + 1]
+        p0, p1 = int(ptr[0]), int(ptr[-1])
+        leads = pick(self.share_leads, prov.client[p0:p1] + clients * _first_of_row(ptr))
+        shares = numbers([ratios(prov.share[p0:p1])], [SHARE.key("share")])
+        lists = cut(interleave(p1 - p0, [leads, shares]), SHARE.end)
+        return _per_row(ptr, lists, ROLE.key("provenance") + "[]")
+
+    def _provenance_rest(self, lo: int, hi: int) -> list[str]:
+        a, prov = self.analysis, self.analysis.provenance_raw
+        ptr = prov.indptr[lo : hi + 1]
+        p0, p1 = int(ptr[0]), int(ptr[-1])
+        listed = np.zeros(hi - lo)  # summed in entry order, as roles_between sums
+        np.add.at(listed, np.repeat(np.arange(hi - lo), np.diff(ptr)), prov.share[p0:p1])
+        rest = np.maximum(0.0, np.minimum(1.0, a.traced_raw[lo:hi]) - listed)
+        return numbers([ratios(rest)], [ROLE.key("provenance_rest")])
+
+    def _break_index(self, lo: int, hi: int) -> IntArray:
+        broken = self.analysis.inversions_raw.broken_at[lo:hi]
+        return np.where(broken == NONE, len(self.analysis.inversions_raw), broken)
+
+
+def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Part]:
+    inv, d = analysis.inversions_raw, analysis.org.amount_decimals
+    money = [moneys(getattr(inv, key)[lo:hi], d) for key in MONEYS]
+    return [
+        pick(nodes, inv.boss[lo:hi]),
+        INVERSION.key("subordinate"),
+        pick(nodes, inv.subordinate[lo:hi]),
+        numbers([inv.levels[lo:hi]], [INVERSION.key("levels")]),
+        numbers(money, [INVERSION.key(key) for key in MONEYS], plain=True),
+        numbers([inv.impact_headcount[lo:hi]], [INVERSION.key("impact_headcount")]),
+    ]
+
+
+def finding_parts(findings: Sequence[Finding]) -> list[Part]:
+    lines = numbers([np.array([f.line for f in findings], dtype=np.int64)], [FINDING.key("line")])
+    for i, f in enumerate(findings):
+        if f.client is not None:  # the optional last key
+            lines[i] += strings([f.client], FINDING.key("client"))[0]
+    return [
+        repeated_strings([f.code for f in findings]),
+        repeated_strings([f.rule for f in findings], FINDING.key("rule")),
+        repeated_strings([f.level.value for f in findings], FINDING.key("level")),
+        strings([f.message for f in findings], FINDING.key("message")),
+        repeated_strings(
+            [f.role if f.client is None else None for f in findings], FINDING.key("role")
+        ),
+        repeated_strings([f.file for f in findings], FINDING.key("file")),
+        lines,
+    ]
+
+
+def array_chunks(layout: Objects, count: int, parts: Columns, chunk: int) -> Iterator[str]:
+    """The text of a list of `count` objects, `chunk` at a time."""
+    if count == 0:
+        yield "[]"
+        return
+    for lo in range(0, count, chunk):
+        hi = min(count, lo + chunk)
+        leads = [layout.next] * (hi - lo)
+        if lo == 0:
+            leads[0] = layout.first
+        yield "".join(interleave(hi - lo, [leads, *parts(lo, hi)]))
+    yield layout.end
+
+
+def split_frame(frame: str) -> list[str]:
+    """The frame's text around its empty top-level lists: one more piece than ARRAYS.
+
+    Each marker occurs once: nested keys are indented deeper, and strings escape newlines.
+    """
+    pieces = []
+    for key in ARRAYS:
+        marker = "\n  " + encode_basestring(key) + ": "
+        before, frame = frame.split(marker + "[]")
+        pieces.append(before + marker)
+    return [*pieces, frame]
+
+
+def document_chunks(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[bytes]:
+    """The whole document in UTF-8 pieces; `frame` is the document with its ARRAYS empty."""
+    for text in _document_texts(frame, analysis, chunk):
+        yield text.encode()
+
+
+def _document_texts(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[str]:
+    texts = split_frame(orjson.dumps(frame, option=orjson.OPT_INDENT_2).decode() + "\n")
+    roles = RoleColumns(analysis)
+    findings = analysis.findings
+    yield texts[0]
+    yield from array_chunks(ROLE, analysis.org.role_count, roles.parts, chunk)
+    yield texts[1]
+    yield from array_chunks(
+        INVERSION,
+        len(analysis.inversions_raw),
+        lambda lo, hi: inversion_parts(analysis, roles.nodes, lo, hi),
+        chunk,
+    )
+    yield texts[2]
+    yield from array_chunks(
+        FINDING, len(findings), lambda lo, hi: finding_parts(findings[lo:hi]), chunk
+    )
+    yield texts[3]
