@@ -1,0 +1,244 @@
+"""The streamed JSON document is byte for byte what orjson makes of `json_document`.
+
+`json_document` (plain dicts, one per role) is the reference; `write_json` and
+`render_json` build the same text column by column, in chunks. Every test
+compares whole documents, so any difference in a key, a number's form, an
+escape or the indentation fails it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clientchain import analyze, load, loads
+from clientchain.analysis import Analysis
+from clientchain.render import json_stream
+from clientchain.render.json_doc import json_document, render_json, write_json
+from tests.conftest import EXAMPLES
+from tests.oracle import OrgSpec
+from tests.orgs import org_specs, render_yaml
+
+ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+
+
+class Recorder(io.BytesIO):
+    """A binary stream that remembers the size of every write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def write(self, data: object) -> int:
+        assert isinstance(data, bytes)
+        self.sizes.append(len(data))
+        return super().write(data)
+
+
+def reference(analysis: Analysis) -> bytes:
+    return orjson.dumps(json_document(analysis), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def streamed(analysis: Analysis, chunk: int = json_stream.DEFAULT_CHUNK) -> bytes:
+    stream = Recorder()
+    write_json(analysis, stream, chunk)
+    return stream.getvalue()
+
+
+def assert_same_document(analysis: Analysis, chunks: tuple[int, ...] = (1, 2, 3, 1000)) -> None:
+    expected = reference(analysis)
+    assert render_json(analysis) == expected
+    for chunk in chunks:
+        assert streamed(analysis, chunk) == expected, f"chunk={chunk}"
+
+
+def analysed(text: str, top_clients: int = 5, decay: float = 0.5) -> Analysis:
+    return analyze(
+        loads(textwrap.dedent(text).lstrip("\n"), source="org.yaml"),
+        decay=decay,
+        top_clients=top_clients,
+    )
+
+
+@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("top_clients", [0, 1, 5])
+def test_shipped_examples(org: Path, top_clients: int) -> None:
+    assert_same_document(analyze(load(org), top_clients=top_clients))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    org=org_specs(),
+    top_clients=st.integers(0, 3),
+    decay=st.sampled_from([0.1, 0.5, 0.9]),
+    chunk=st.integers(1, 4),
+)
+def test_random_orgs(org: OrgSpec, top_clients: int, decay: float, chunk: int) -> None:
+    analysis = analysed(render_yaml(org), top_clients, decay)
+    assert streamed(analysis, chunk) == reference(analysis)
+
+
+def test_synthetic_ten_thousand_roles(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    org_lines, flow_lines = bench.generate(10_000)
+    (tmp_path / "org.yaml").write_text("\n".join(org_lines) + "\n", encoding="utf-8")
+    (tmp_path / "flows.csv").write_text("\n".join(flow_lines) + "\n", encoding="utf-8")
+    analysis = analyze(load(tmp_path / "org.yaml"))
+    assert analysis.inversions_raw.boss.size > 0  # the interesting parts are all there
+    assert_same_document(analysis, chunks=(4096,))
+
+
+def test_writes_in_chunks_never_the_whole_document() -> None:
+    analysis = analyze(load(EXAMPLES / "agency" / "org.yaml"))
+    stream = Recorder()
+    write_json(analysis, stream, chunk=2)
+    assert stream.getvalue() == reference(analysis)
+    assert len(stream.sizes) > analysis.org.role_count // 2
+    assert max(stream.sizes) < len(stream.getvalue()) // 2
+
+
+def test_no_clients_no_flows() -> None:
+    analysis = analysed(
+        """
+        roles:
+          - id: a
+          - id: b
+            reports_to: a
+        flows: []
+        """
+    )
+    assert_same_document(analysis)
+
+
+def test_no_roles() -> None:
+    analysis = analysed(
+        """
+        org: Empty
+        clients:
+          - id: c
+        roles: []
+        """
+    )
+    assert analysis.org.role_count == 0
+    assert_same_document(analysis)
+
+
+def test_awkward_text_in_ids_titles_and_names() -> None:
+    analysis = analysed(
+        r"""
+        org: "Quote \" backslash \\ tab \t nul \0 bell \a"
+        currency: "€"
+        clients:
+          - id: "cl,ient \"1\""
+            title: "line\nbreak"
+          - id: "ünï\u2028cødé 😀"
+        roles:
+          - id: "boss \\ \"big\""
+            title: "Ctrl \x01\x1f\x7f"
+            department: "d,\"e\",p"
+          - id: "sub\tone"
+            reports_to: "boss \\ \"big\""
+            title: "],[ \\u0000 \","
+          - id: ","
+            reports_to: "sub\tone"
+          - id: "\0"
+            department: "日本"
+        flows:
+          - {from: "cl,ient \"1\"", to: "sub\tone", amount: 100}
+          - {from: "ünï\u2028cødé 😀", to: ",", amount: 50}
+          - {from: "boss \\ \"big\"", to: "sub\tone", amount: 300}
+          - {from: "sub\tone", to: "boss \\ \"big\"", amount: 20}
+          - {from: ",", to: "\0", amount: 10}
+        """
+    )
+    assert "\0" in analysis.org.role_ids  # the awkward text really got through
+    assert analysis.inversions_raw.boss.size == 1
+    assert_same_document(analysis)
+
+
+def test_amounts_with_decimals_and_float_noise() -> None:
+    analysis = analysed(
+        """
+        clients:
+          - id: c
+        roles:
+          - id: a
+          - id: b
+            reports_to: a
+        flows:
+          - {from: c, to: b, amount: 0.1}
+          - {from: c, to: b, amount: 0.2}
+          - {from: c, to: a, amount: 1234.5}
+          - {from: a, to: b, amount: 7.25}
+          - {from: b, to: a, amount: 3}
+        """
+    )
+    assert_same_document(analysis)
+
+
+@pytest.mark.parametrize("amount", ["1e15", "999999999999999", "123456789012.345"])
+@pytest.mark.parametrize("payers", [1, 9, 20])  # sums past 2**53 and 1e16 print as floats
+def test_huge_amounts(amount: str, payers: int) -> None:
+    lines = ["clients:", *[f"  - id: c{i}" for i in range(payers)]]
+    lines += ["roles:", "  - id: a", "  - id: b", "    reports_to: a", "flows:"]
+    lines += [f"  - {{from: c{i}, to: a, amount: {amount}}}" for i in range(payers)]
+    lines += [f"  - {{from: a, to: b, amount: {amount}}}", "  - {from: c0, to: b, amount: 1.5}"]
+    analysis = analysed("\n".join(lines) + "\n")
+    assert_same_document(analysis)
+
+
+@pytest.mark.parametrize("top_clients", [0, 1, 3, 40])
+def test_roles_with_none_and_many_clients_and_shares(top_clients: int) -> None:
+    clients = [f"c{i}" for i in range(30)]
+    lines = ["clients:", *[f"  - id: {c}" for c in clients], "roles:", "  - id: hub"]
+    lines += ["  - id: idle", "  - id: mid", "    reports_to: hub"]
+    lines.append("flows:")
+    for i, c in enumerate(clients):  # hub: 30 clients, equal amounts in pairs (ties by id)
+        lines.append(f"  - {{from: {c}, to: hub, amount: {100 + i // 2}}}")
+    lines += ["  - {from: hub, to: mid, amount: 500}", "  - {from: mid, to: hub, amount: 5}"]
+    analysis = analysed("\n".join(lines) + "\n", top_clients=top_clients)
+    counts = np.diff(analysis.client_indptr)
+    assert counts.min() == 0 and counts.max() == 30
+    assert_same_document(analysis)
+
+
+def test_json_string_encoder_matches_orjson_for_every_code_point() -> None:
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    assert json_stream.strings(chars) == [orjson.dumps(c).decode() for c in chars]
+
+
+def test_numbers_when_values_look_like_markers() -> None:
+    ints = [np.array([-1, 0, 5]), np.array([-2, -1, 7])]
+    floats = [np.array([-1.0, np.nan, 0.5]), np.array([1.0, -2.0, 1e16])]
+    keys = ["<a>", "<b>"]
+    for columns in (ints, floats):
+        rows = zip(*(c.tolist() for c in columns), strict=True)
+        expected = [
+            "".join(k + orjson.dumps(v).decode() for k, v in zip(keys, row, strict=True))
+            for row in rows
+        ]
+        assert json_stream.numbers(columns, keys) == expected
+
+
+def test_plain_numbers_of_mixed_columns() -> None:
+    values = np.array([0.0, 3.0, 2.5, 1e15, 2.0**53, 9.5e15, 2e16, -4.0, 0.1 + 0.2])
+    expected = [
+        orjson.dumps(int(v) if v.is_integer() and abs(v) < 2**53 else v).decode()
+        for v in values.tolist()
+    ]
+    assert json_stream.plain_numbers(values) == expected
+    assert json_stream.numbers([values, values], ["<a>", "<b>"], plain=True) == [
+        f"<a>{e}<b>{e}" for e in expected
+    ]
