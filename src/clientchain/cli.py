@@ -20,7 +20,7 @@ from clientchain.model import Org
 from clientchain.moneygraph import build_money_graph
 from clientchain.problems import InputError, did_you_mean
 from clientchain.render.chain_tree import render_chain
-from clientchain.render.json_doc import render_json
+from clientchain.render.json_doc import write_json
 from clientchain.render.table import render_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -137,7 +137,7 @@ def analyze_command(
     result: Analysis = analyze(_load(org, flows), decay=decay, top_clients=top_clients)
     if output is Format.json:
         sys.stdout.flush()
-        sys.stdout.buffer.write(render_json(result))
+        write_json(result, sys.stdout.buffer)  # streamed: never the whole document in memory
     else:
         _stdout().print(render_table(result, max_rows=max_rows))
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
