@@ -18,6 +18,8 @@ from clientchain.rounding import RATIO_DECIMALS
 from clientchain.sweep import SweepPlan
 
 CELLS_PER_BLOCK = 16_000_000  # roles x block columns of float64: 128 MB at a time
+# Packed keys (rounded share x clients + rank) fit in int64 up to this many clients.
+MAX_PACKED_CLIENTS = 2_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,22 +50,31 @@ def client_blocks(graph: MoneyGraph, plan: SweepPlan) -> Iterator[tuple[int, Flo
 class TopClients:
     """The running top-K (K = 0: every client with a share) of each role's provenance.
 
-    Per block, a row's K-th largest rounded share is a threshold: only cells at or
-    above it (ties included) become candidates, so the sort that breaks ties by
-    client id only ever sees about K cells per role.
+    Shares are listed when > 0 at all, however small, and ordered by the rounded
+    share (larger first), equal-looking shares by client id. With K > 0 (and not
+    absurdly many clients) each role keeps a dense row of K (key, share) slots,
+    the key packing the rounded share and the client's id rank into one integer,
+    so a block merges by one partition over only the rows it can change.
     """
 
     def __init__(self, roles: int, client_rank: IntArray, top: int) -> None:
         self.roles, self.rank, self.top = roles, client_rank, top
+        self.clients = int(client_rank.size)
+        self.dense = top > 0 and self.clients <= MAX_PACKED_CLIENTS
+        if self.dense:
+            self.key = np.broadcast_to(_vacant(top), (roles, top)).copy()
+            self.kept = np.zeros((roles, top), dtype=np.float64)
+            self.bar = np.zeros(roles, dtype=np.float64)
         self.role = np.zeros(0, dtype=np.int64)
         self.client = np.zeros(0, dtype=np.int64)
         self.share = np.zeros(0, dtype=np.float64)
 
     def add(self, first: int, shares: FloatArray) -> None:
         """Merge the shares (role order) of clients first, first + 1, ..."""
+        if self.dense:
+            self._merge(first, shares)
+            return
         cols = shares.shape[1]
-        # A share is listed when it is > 0 at all, however small; the order (and the K-th
-        # place) uses the rounded share, so equal-looking shares are ordered by client id.
         rounded = np.round(shares, RATIO_DECIMALS)
         mask = shares > 0
         if 0 < self.top < cols:
@@ -74,6 +85,48 @@ class TopClients:
         self.client = np.concatenate([self.client, col + first])
         self.share = np.concatenate([self.share, shares[role, col]])
         self._order(trim=self.top > 0)
+
+    def _packed(self, clients: IntArray, shares: FloatArray) -> IntArray:
+        """Keys of positive shares: larger = listed first (rounded share, then client id)."""
+        # np.round(s, 12) is rint(s * 1e12) / 1e12, so this integer orders exactly like
+        # the rounded share. Shares are fractions <= 1 (plus float error): capped at 4 the
+        # key always fits in 63 bits.
+        scaled = np.rint(np.minimum(shares, 4.0) * 10.0**RATIO_DECIMALS)
+        key: IntArray = scaled.astype(np.int64) * self.clients + (self.clients - 1)
+        return key - self.rank[clients]
+
+    def _merge(self, first: int, shares: FloatArray) -> None:
+        top = self.top
+        row, col = np.nonzero(shares > self.bar[:, None])
+        if row.size == 0:
+            return
+        starts = np.r_[True, row[1:] != row[:-1]]
+        rows, local = row[starts], np.cumsum(starts) - 1
+        values = shares[row, col]
+        # Per touched row: its K kept slots, then this block's candidates (others vacant).
+        width = top + shares.shape[1]
+        key = np.empty((rows.size, width), dtype=np.int64)
+        key[:, :top] = self.key[rows]
+        key[:, top:] = _vacant(shares.shape[1]) - top
+        key[local, top + col] = self._packed(first + col, values)
+        share = np.zeros((rows.size, width), dtype=np.float64)
+        share[:, :top] = self.kept[rows]
+        share[local, top + col] = values
+        # Keys in a row are distinct, so exactly K reach the K-th largest.
+        kth = np.partition(key, width - top, axis=1)[:, width - top]
+        picked = np.nonzero(key >= kth[:, None])[1].reshape(rows.size, top)
+        line = np.arange(rows.size)[:, None]
+        self.kept[rows] = share[line, picked]
+        key = key[line, picked]
+        self.key[rows] = np.where(key >= 0, key, _vacant(top))
+        self.bar[rows] = self._bar(kth)
+
+    def _bar(self, kth: IntArray) -> FloatArray:
+        """Shares at or below this cannot reach the K-th kept key (0 while slots are free):
+        a share whose rounded value reaches that key's q has s * 1e12 >= q - 1/2."""
+        q = kth // self.clients
+        bar: FloatArray = np.where(kth >= 0, np.maximum((q - 1) / 10.0**RATIO_DECIMALS, 0.0), 0.0)
+        return bar
 
     def _order(self, trim: bool) -> None:
         """Sort by role, then larger rounded share, then client id; keep K per role."""
@@ -88,5 +141,24 @@ class TopClients:
         self.role, self.client, self.share = role, client, share
 
     def result(self) -> Provenance:
+        if self.dense:
+            return self._dense_result()
         indptr = np.searchsorted(self.role, np.arange(self.roles + 1)).astype(np.int64)
         return Provenance(indptr, self.client.astype(np.int64), self.share)
+
+    def _dense_result(self) -> Provenance:
+        c = self.clients
+        order = np.argsort(-self.key, axis=1, kind="stable")  # vacant (negative) slots last
+        key = np.take_along_axis(self.key, order, axis=1)
+        share = np.take_along_axis(self.kept, order, axis=1)
+        listed = key >= 0
+        indptr = np.zeros(self.roles + 1, dtype=np.int64)
+        np.cumsum(listed.sum(axis=1), out=indptr[1:])
+        by_rank = np.argsort(self.rank, kind="stable")
+        client = by_rank[(c - 1) - key[listed] % c].astype(np.int64)
+        return Provenance(indptr, client, share[listed])
+
+
+def _vacant(width: int) -> IntArray:
+    """Distinct negative keys for empty slots (-1, -2, ...), so keys never tie."""
+    return -1 - np.arange(width, dtype=np.int64)

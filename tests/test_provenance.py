@@ -1,0 +1,30 @@
+"""TopClients: the packed dense top-K agrees with the plain sort, ties and gaps included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clientchain.provenance import TopClients
+
+
+def _run(shares: np.ndarray, rank: np.ndarray, top: int, block: int, dense: bool) -> tuple:
+    tc = TopClients(shares.shape[0], rank, top)
+    tc.dense = tc.dense and dense
+    for first in range(0, shares.shape[1], block):
+        tc.add(first, shares[:, first : first + block])
+    p = tc.result()
+    return p.indptr.tolist(), p.client.tolist(), p.share.tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("top", [1, 3, 5])
+def test_dense_top_k_matches_sorting(seed: int, top: int) -> None:
+    rng = np.random.default_rng(seed)
+    roles, clients = 200, 23
+    # Few distinct values (ties), values equal after rounding, zeros and tiny shares.
+    shares = rng.choice([0.0, 0.0, 1e-15, 0.25, 0.25 + 1e-14, 0.5, 1.0 / 3], (roles, clients))
+    shares[rng.random((roles, clients)) < 0.3] += rng.random() * 1e-3
+    rank = rng.permutation(clients).astype(np.int64)
+    for block in (1, 4, clients):
+        assert _run(shares, rank, top, block, True) == _run(shares, rank, top, block, False)
