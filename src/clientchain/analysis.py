@@ -21,7 +21,7 @@ from clientchain.inversions import NONE, Inversions, find_inversions
 from clientchain.model import FloatArray, IntArray, Org
 from clientchain.moneygraph import MoneyGraph, build_money_graph
 from clientchain.provenance import Provenance, TopClients, client_blocks
-from clientchain.rounding import format_amount, money, moneys, ratio, ratios
+from clientchain.rounding import money, moneys, ratio, ratios
 from clientchain.sweep import plan_sweeps
 
 DEFAULT_DECAY = 0.5
@@ -314,22 +314,47 @@ def analyze(
 def _findings(
     org: Org, graph: MoneyGraph, inv: Inversions, unfunded: np.ndarray
 ) -> tuple[Finding, ...]:
-    ids, lines, d = org.role_ids, org.role_lines, org.amount_decimals
+    found = [
+        *_inverted_findings(org, inv),
+        *_unfunded_findings(org, graph, unfunded),
+        *_idle_client_findings(org),
+        *_vacancy_findings(org),
+    ]
+    # One key tuple per finding, as Finding's own ordering compares them (far fewer tuples
+    # than sorting with __lt__, which builds two per comparison).
+    return tuple(sorted(found, key=_finding_order))
+
+
+def _finding_order(f: Finding) -> tuple[object, ...]:
+    return (f.file, f.line, f.code, f.role, f.message, f.level, f.rule, f.client)
+
+
+def _inverted_findings(org: Org, inv: Inversions) -> list[Finding]:
+    ids, d = org.role_ids, org.amount_decimals
     cur = f" {org.currency}" if org.currency else ""
-    found: list[Finding] = []
-    for i in range(len(inv)):
-        b, s = int(inv.boss[i]), int(inv.subordinate[i])
-        found.append(
-            Finding.of(
-                INVERTED_RELATIONSHIP,
-                ids[s],
-                org.source,
-                int(lines[s]),
-                f"'{ids[b]}' is a net payer of its subordinate '{ids[s]}' "
-                f"(net {format_amount(inv.net[i], d)}{cur} flows down {int(inv.levels[i])} level"
-                f"{'s' if inv.levels[i] != 1 else ''}): the boss acts as the subordinate's client",
-            )
+    lines = org.role_lines[inv.subordinate].tolist()
+    # moneys() over the column rounds each amount exactly as format_amount's money() does.
+    nets = moneys(inv.net, d).tolist()
+    rows = zip(
+        inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), nets, lines, strict=True
+    )
+    return [
+        Finding.of(
+            INVERTED_RELATIONSHIP,
+            ids[s],
+            org.source,
+            line,
+            f"'{ids[b]}' is a net payer of its subordinate '{ids[s]}' "
+            f"(net {net:,.{d}f}{cur} flows down {levels} level"
+            f"{'s' if levels != 1 else ''}): the boss acts as the subordinate's client",
         )
+        for b, s, levels, net, line in rows
+    ]
+
+
+def _unfunded_findings(org: Org, graph: MoneyGraph, unfunded: np.ndarray) -> list[Finding]:
+    ids, lines = org.role_ids, org.role_lines
+    found: list[Finding] = []
     for s in np.flatnonzero(unfunded).tolist():
         why = (
             "receives no money"
@@ -339,22 +364,30 @@ def _findings(
         found.append(
             Finding.of(NO_PAYING_CLIENT, ids[s], org.source, int(lines[s]), f"'{ids[s]}' {why}")
         )
+    return found
+
+
+def _idle_client_findings(org: Org) -> list[Finding]:
     paying = np.zeros(org.client_count, dtype=bool)
     paying[org.flow_payer[org.flow_payer >= org.role_count] - org.role_count] = True
-    for c in np.flatnonzero(~paying).tolist():
-        found.append(
-            Finding.of_client(
-                CLIENT_PAYS_NOBODY,
-                org.client_ids[c],
-                org.source,
-                int(org.client_lines[c]),
-                f"client '{org.client_ids[c]}' pays no role: add its flows or remove it",
-            )
+    return [
+        Finding.of_client(
+            CLIENT_PAYS_NOBODY,
+            org.client_ids[c],
+            org.source,
+            int(org.client_lines[c]),
+            f"client '{org.client_ids[c]}' pays no role: add its flows or remove it",
         )
-    bosses = np.zeros(org.role_count, dtype=bool)
-    bosses[org.parent[org.parent >= 0]] = True
-    for v in np.flatnonzero(bosses & (org.headcount == 0)).tolist():
-        below = int(np.count_nonzero(org.parent == v))
+        for c in np.flatnonzero(~paying).tolist()
+    ]
+
+
+def _vacancy_findings(org: Org) -> list[Finding]:
+    ids, lines = org.role_ids, org.role_lines
+    reports = np.bincount(org.parent[org.parent >= 0], minlength=org.role_count)
+    found: list[Finding] = []
+    for v in np.flatnonzero((reports > 0) & (org.headcount == 0)).tolist():
+        below = int(reports[v])
         found.append(
             Finding.of(
                 VACANCY_WITH_REPORTS,
@@ -365,4 +398,4 @@ def _findings(
                 f" {'role reports' if below == 1 else 'roles report'} to it",
             )
         )
-    return tuple(sorted(found))
+    return found
