@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -219,3 +226,65 @@ def test_ids_keep_their_exact_spelling_in_json(run: Runner, write: Write) -> Non
     assert doc["roles"][2]["clients"] == [{"id": "yes", "net": 10}]
     assert doc["roles"][3]["provenance"] == [{"client": ".inf", "share": 1.0}]
     assert doc["roles"][0]["clients"] == [{"id": "2024-01-01", "net": 1}]
+
+
+def test_timings_go_to_stderr_and_leave_the_json_alone(run: Runner, write: Write) -> None:
+    path = write("org.yaml", INVERTED)
+    plain = run("analyze", str(path), "--format", "json")
+    timed = run("analyze", str(path), "--format", "json", "--timings")
+    assert timed.exit_code == plain.exit_code == 1
+    assert timed.stdout == plain.stdout
+    (line,) = timed.stderr.splitlines()
+    phases = re.fullmatch(
+        r"clientchain: timings: parse [0-9.]+ s, build [0-9.]+ s, analyse [0-9.]+ s,"
+        r" render [0-9.]+ s \(total [0-9.]+ s\)",
+        line,
+    )
+    assert phases, line
+
+
+def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path) -> None:
+    """A big input, stderr a terminal, stdout a pipe: progress on the terminal only."""
+    rows = 100_000  # an org chart of 3.7 MB: big enough for a progress display
+    lines = ["flows: flows.csv", "clients:", "  - id: buyers", "roles:", "  - id: r0"]
+    lines += [f"  - id: r{i}\n    reports_to: r{(i - 1) // 4}" for i in range(1, rows)]
+    (tmp_path / "org.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    flows = ["from,to,amount"] + [f"buyers,r{i},{i + 1}" for i in range(rows)]
+    (tmp_path / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "clientchain",
+        "analyze",
+        str(tmp_path / "org.yaml"),
+        "--format",
+        "json",
+    ]
+    controller, terminal = pty.openpty()
+    shown: list[bytes] = []
+
+    def watch() -> None:  # read the terminal while the command runs
+        with contextlib.suppress(OSError):  # Linux: EIO once the command has closed it
+            while chunk := os.read(controller, 65536):
+                shown.append(chunk)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with_tty = subprocess.run(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            check=False,
+            env={**os.environ, "TERM": "xterm"},
+        )
+    finally:
+        os.close(terminal)
+        watcher.join(timeout=10)
+        os.close(controller)
+    piped = subprocess.run(command, capture_output=True, check=False)
+    assert with_tty.returncode == piped.returncode == 0
+    assert with_tty.stdout == piped.stdout  # the same JSON, nothing mixed in
+    assert json.loads(with_tty.stdout)["summary"]["roles"] == rows
+    assert b"clientchain: reading org.yaml" in b"".join(shown)
+    assert piped.stderr == b""  # no terminal: no progress

@@ -18,7 +18,9 @@ from clientchain.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
 from clientchain.loading import load
 from clientchain.model import Org
 from clientchain.moneygraph import build_money_graph
+from clientchain.phases import phase
 from clientchain.problems import InputError, did_you_mean
+from clientchain.progress import phases, worth_showing
 from clientchain.render.chain_tree import render_chain
 from clientchain.render.json_doc import write_json
 from clientchain.render.table import render_table
@@ -128,18 +130,31 @@ def analyze_command(
     max_rows: Annotated[
         int, typer.Option("--max-rows", min=0, help="Roles shown in the table (0 = all).")
     ] = 200,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            "--timings", help="Print the seconds spent per phase (parse, build, analyse, render)."
+        ),
+    ] = False,
 ) -> None:
     """Analyse an org chart: clients, provenance, alienation, inversions, findings.
 
     Exit status: 0 no error findings, 1 error findings (e.g. an inverted
     relationship), 2 bad input or usage.
     """
-    result: Analysis = analyze(_load(org, flows), decay=decay, top_clients=top_clients)
-    if output is Format.json:
+    with phases(org, show=worth_showing([org, *(flows or [])])) as record:
+        loaded = _load(org, flows)
+        with phase("analyse"):
+            result: Analysis = analyze(loaded, decay=decay, top_clients=top_clients)
+        with phase("render"):
+            if output is Format.json:
+                sys.stdout.flush()
+                write_json(result, sys.stdout.buffer)  # streamed: never the whole document
+            else:
+                _stdout().print(render_table(result, max_rows=max_rows))
+    if timings:
         sys.stdout.flush()
-        write_json(result, sys.stdout.buffer)  # streamed: never the whole document in memory
-    else:
-        _stdout().print(render_table(result, max_rows=max_rows))
+        sys.stderr.write(f"clientchain: timings: {record.line()}\n")
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
 
 
