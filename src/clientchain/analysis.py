@@ -237,22 +237,27 @@ def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, Fl
     net = moneys(graph.net, org.amount_decimals)
     keep = net > 0
     payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
-    order = np.lexsort((payer, -net, payee))
+    # Pairs come sorted by payee then payer and lexsort is stable: two keys suffice.
+    order = np.lexsort((-net, payee))
     payee, payer, net = payee[order], payer[order], net[order]
-    # Equal nets are rare: order just those runs by id, in Python.
-    tied = np.flatnonzero((payee[1:] == payee[:-1]) & (net[1:] == net[:-1]))
-    start = 0
-    for i in tied.tolist():
-        if i < start:
-            continue
-        end = i + 1
-        while end < payee.size and payee[end] == payee[i] and net[end] == net[i]:
-            end += 1
-        run = payer[i:end].tolist()
-        payer[i:end] = sorted(run, key=org.node_id)
-        start = end
+    _order_ties_by_id(org, payee, payer, net)
     indptr = np.searchsorted(payee, np.arange(r + 1)).astype(np.int64)
     return indptr, payer, net
+
+
+def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArray) -> None:
+    """Within each run of equal (payee, net), put the payers in id order (in place)."""
+    same = (payee[1:] == payee[:-1]) & (net[1:] == net[:-1])
+    if not same.any():
+        return
+    tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+    run = np.cumsum(np.r_[True, ~same[tied[:-1]]])  # tied elements of one run are adjacent
+    # Rank only the payers that tie, by id, in Python (ids compare as str, not as numpy text).
+    nodes, where = np.unique(payer[tied], return_inverse=True)
+    names = [org.node_id(p) for p in nodes.tolist()]
+    by_name = np.empty(nodes.size, dtype=np.int64)
+    by_name[sorted(range(nodes.size), key=names.__getitem__)] = np.arange(nodes.size)
+    payer[tied] = payer[tied][np.lexsort((by_name[where], run))]
 
 
 def analyze(
