@@ -277,21 +277,21 @@ def analyze(
     client_rank[np.argsort(np.array(org.client_ids, dtype=object), kind="stable")] = np.arange(
         org.client_count
     )
-    top = TopClients(r, client_rank, top_clients)
+    # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
+    top = TopClients(r, client_rank, top_clients, rows=plan.position)
     blocks = client_blocks(graph, plan)
-    first_block = next(blocks, None)
     # One sweep: closeness (decay), traced share, hand-overs (based on the traced share),
     # and the first block of clients' shares; further blocks of clients sweep on their own.
-    columns = [direct_share, direct_share, np.zeros(r)]
-    extra = first_block[1] if first_block is not None else np.zeros((r, 0))
-    base = np.column_stack([*columns, extra])
-    swept = plan.from_plan(plan.solve(base, [decay] + [1.0] * (base.shape[1] - 1), chained=(1, 2)))
-    closeness, traced, handovers = swept[:, 0], swept[:, 1], swept[:, 2]
-    if first_block is not None:
-        top.add(first_block[0], np.maximum(swept[:, 3:], 0.0))
+    start, shares = next(blocks, (0, np.zeros((r, 0))))
+    base = np.column_stack([direct_share, direct_share, np.zeros(r), shares])
+    del shares  # copied into base; a block is 128 MB at a million roles
+    swept = plan.solve(base, [decay] + [1.0] * (base.shape[1] - 1), chained=(1, 2), in_place=True)
+    closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
+    if swept.shape[1] > 3:
+        top.add(start, swept[:, 3:])
+    del base, swept
     for first, block in blocks:
-        shares = plan.from_plan(plan.solve(block, [1.0] * block.shape[1]))
-        top.add(first, np.maximum(shares, 0.0))
+        top.add(first, plan.solve(block, [1.0] * block.shape[1], in_place=True))
     prov = top.result()
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(traced > 0, handovers / traced, np.nan)

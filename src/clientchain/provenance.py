@@ -57,8 +57,12 @@ class TopClients:
     so a block merges by one partition over only the rows it can change.
     """
 
-    def __init__(self, roles: int, client_rank: IntArray, top: int) -> None:
+    def __init__(
+        self, roles: int, client_rank: IntArray, top: int, rows: IntArray | None = None
+    ) -> None:
+        """`rows[v]` is role v's row in the share blocks given to `add` (default: v)."""
         self.roles, self.rank, self.top = roles, client_rank, top
+        self.rows = np.arange(roles) if rows is None else rows
         self.clients = int(client_rank.size)
         self.dense = top > 0 and self.clients <= MAX_PACKED_CLIENTS
         if self.dense:
@@ -70,10 +74,11 @@ class TopClients:
         self.share = np.zeros(0, dtype=np.float64)
 
     def add(self, first: int, shares: FloatArray) -> None:
-        """Merge the shares (role order) of clients first, first + 1, ..."""
+        """Merge the shares of clients first, first + 1, ... (negative float noise = 0)."""
         if self.dense:
-            self._merge(first, shares)
+            self._merge(first, shares)  # only shares > 0 ever take part
             return
+        shares = np.maximum(shares[self.rows], 0.0)
         cols = shares.shape[1]
         rounded = np.round(shares, RATIO_DECIMALS)
         mask = shares > 0
@@ -148,9 +153,10 @@ class TopClients:
 
     def _dense_result(self) -> Provenance:
         c = self.clients
-        order = np.argsort(-self.key, axis=1, kind="stable")  # vacant (negative) slots last
-        key = np.take_along_axis(self.key, order, axis=1)
-        share = np.take_along_axis(self.kept, order, axis=1)
+        key, kept = self.key[self.rows], self.kept[self.rows]
+        order = np.argsort(-key, axis=1, kind="stable")  # vacant (negative) slots last
+        key = np.take_along_axis(key, order, axis=1)
+        share = np.take_along_axis(kept, order, axis=1)
         listed = key >= 0
         indptr = np.zeros(self.roles + 1, dtype=np.int64)
         np.cumsum(listed.sum(axis=1), out=indptr[1:])

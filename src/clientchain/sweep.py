@@ -123,14 +123,19 @@ class SweepPlan:
         return len(self.layer_nodes) - 1
 
     def solve(
-        self, base: FloatArray, alphas: Sequence[float], chained: tuple[int, int] | None = None
+        self,
+        base: FloatArray,
+        alphas: Sequence[float],
+        chained: tuple[int, int] | None = None,
+        in_place: bool = False,
     ) -> FloatArray:
         """Least x (plan order, roles x columns) with x[:, j] = base[:, j] + alpha_j A x[:, j].
 
         `chained=(s, d)` adds column s to column d's base as the sweep goes (distance
-        needs the traced share of the same role as its own base).
+        needs the traced share of the same role as its own base). `in_place` overwrites
+        a float64 base with x instead of copying it (a block of clients is 128 MB).
         """
-        x = np.array(base, dtype=np.float64, copy=True)
+        x = base if in_place and base.dtype == np.float64 else np.array(base, dtype=np.float64)
         runs = _runs(alphas)
         scale = np.asarray(alphas, dtype=np.float64)
         uniform = len(runs) == 1
