@@ -36,7 +36,7 @@ class FlatCsv:
         start, end = self.start[:, column], self.end[:, column]
         width = end - start + 1  # each cell and a separator
         offsets = np.cumsum(width) - width
-        index = np.arange(int(width.sum()), dtype=np.int64) + np.repeat(start - offsets, width)
+        index = np.arange(int(width.sum()), dtype=start.dtype) + np.repeat(start - offsets, width)
         gathered = self.buf[index]
         gathered[offsets + width - 1] = _NEWLINE
         return gathered[:-1].tobytes().decode("utf-8").split("\n") if self.rows else []
@@ -52,11 +52,14 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
         return None
     if not data.endswith(b"\n"):
         data += b"\n"
+    if len(data) >= 2**31 - 64:
+        return None
     header = data[:header_end].decode("utf-8").split(",")
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
     body = buf[header_end + 1 :]
-    separators = np.flatnonzero((body == _COMMA) | (body == _NEWLINE))
+    # int32 positions (files of 2 GB and more are left to the csv module): half the memory
+    separators = np.flatnonzero((body == _COMMA) | (body == _NEWLINE)).astype(np.int32)
     if separators.size % width:
         return None
     rows = separators.size // width

@@ -83,6 +83,8 @@ def read_flat(data: bytes, text: str) -> FlatDocument | None:
         return None
     if not data.endswith(b"\n"):
         data += b"\n"
+    if len(data) >= 2**31 - 64:
+        return None
     try:
         return _Scanner(data).document()
     except _NotFlatError:
@@ -98,7 +100,7 @@ class _Scanner:
     def __init__(self, data: bytes) -> None:
         self.data = data
         buf = self.buf = np.frombuffer(data, dtype=np.uint8)
-        ends = np.flatnonzero(buf == _NEWLINE)
+        ends = _positions(buf == _NEWLINE)
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
@@ -137,7 +139,7 @@ class _Scanner:
 
     def _key_ends(self, key_start: IntArray) -> IntArray:
         """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
-        colons = np.flatnonzero(self.buf == _COLON)
+        colons = _positions(self.buf == _COLON)
         before_start = np.searchsorted(colons, key_start)
         _need(np.all(np.searchsorted(colons, self.end) - before_start == 1))
         key_end = colons[before_start]
@@ -170,7 +172,7 @@ class _Scanner:
             mine = quoted & (head == mark)
             if not mine.any():
                 continue
-            at = np.flatnonzero(buf == mark)
+            at = _positions(buf == mark)
             inside = np.searchsorted(at, value_end[mine]) - np.searchsorted(at, value_start[mine])
             _need(np.all(inside == 2))
             _need(np.all(buf[value_end[mine] - 1] == mark))
@@ -189,7 +191,7 @@ class _Scanner:
     ) -> FlatDocument:
         empty = value_start == value_end
         # Each top-level key opens a section; items belong to the last one opened.
-        section = np.cumsum(top) - 1
+        section = np.cumsum(top, dtype=np.int32) - 1
         top_rows = np.flatnonzero(top)
         item_rows = np.flatnonzero(dash)
         in_item = ~top & ~dash
@@ -198,7 +200,7 @@ class _Scanner:
         _need(not np.any(in_item & previous_top))
         _need(np.all(empty[top_rows[section[item_rows]]]))
         # Items of one list share their dash's indent; their keys sit two columns in.
-        item = np.cumsum(dash) - 1
+        item = np.cumsum(dash, dtype=np.int32) - 1
         item_indent = self.indent[item_rows]
         same_list = section[item_rows[1:]] == section[item_rows[:-1]]
         _need(np.all(item_indent[1:][same_list] == item_indent[:-1][same_list]))
@@ -262,11 +264,17 @@ class _Texts:
         start, end = self.start[rows], self.end[rows]
         width = end - start + 1  # each value and a separator
         offsets = np.cumsum(width) - width
-        index = np.arange(int(width.sum()), dtype=np.int64) + np.repeat(start - offsets, width)
+        index = np.arange(int(width.sum()), dtype=start.dtype) + np.repeat(start - offsets, width)
         gathered = self.buf[index]
         gathered[offsets + width - 1] = _NEWLINE
         texts: list[str] = gathered[:-1].tobytes().decode("utf-8").split("\n")
         return texts
+
+
+def _positions(mask: np.ndarray) -> IntArray:
+    """Where `mask` is true, as int32 (read_flat refuses files of 2 GB and more): the line
+    table's dozen columns of millions of positions then take half the memory."""
+    return np.flatnonzero(mask).astype(np.int32)
 
 
 def _skip_spaces(buf: np.ndarray, at: IntArray) -> IntArray:
