@@ -66,7 +66,7 @@ def build_money_graph(org: Org) -> MoneyGraph:
     r = org.role_count
     n = r + org.client_count
     key = org.flow_payee * n + org.flow_payer
-    order = np.lexsort((org.flow_amount, key))
+    order = _canonical_order(key, org.flow_amount)
     key_sorted = key[order]
     starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]]) if key.size else key
     amount = (
@@ -76,3 +76,19 @@ def build_money_graph(org: Org) -> MoneyGraph:
     payee, payer = np.divmod(pair_key, n)
     inflow = np.bincount(payee, weights=amount, minlength=r).astype(np.float64)
     return MoneyGraph(r, n, payer.astype(np.int64), payee.astype(np.int64), amount, inflow)
+
+
+def _canonical_order(key: IntArray, amount: FloatArray) -> IntArray:
+    """Rows by pair, a pair's rows by amount (then file order): lexsort((amount, key)).
+
+    One stable sort by pair (timsort: near-linear on flow files already grouped), then
+    only pairs with several rows are sorted by amount.
+    """
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    repeat = sorted_key[1:] == sorted_key[:-1]
+    several = np.r_[repeat, False] | np.r_[False, repeat]
+    if several.any():
+        rows = order[several]  # file order within a pair, thanks to the stable sort
+        order[several] = rows[np.lexsort((amount[rows], key[rows]))]
+    return order
