@@ -17,10 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 
+from clientchain.byteranges import odd_edge, plain_decimals, strip_spaces
 from clientchain.flatcsv import FlatCsv, read_flat_csv
 from clientchain.flatyaml import Column, FlatDocument, FlatList, read_flat
 from clientchain.flowtable import REQUIRED, YAML_SUFFIXES, FlowTable, read_yaml_list
@@ -114,8 +114,8 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
     role_ids, client_ids = _ids(roles), _ids(clients) if clients else []
     node_ids = [*role_ids, *client_ids]
     _need(len(set(node_ids)) == len(node_ids))
-    role_index = dict(zip(role_ids, range(len(role_ids)), strict=True))
-    resolved = _resolve_flows(tables, IdIndex(node_ids), len(role_ids))
+    ids = IdIndex(node_ids)
+    resolved = _resolve_flows(tables, ids, len(role_ids))
     return Org(
         source=source,
         name=_scalar(document, "org"),
@@ -124,7 +124,7 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
         role_titles=tuple(_texts(roles, "title")),
         role_departments=tuple(_texts(roles, "department")),
         role_lines=roles.lines.astype(np.int64),
-        parent=_parents(roles, role_index),
+        parent=_parents(roles, ids, document),
         headcount=_headcounts(roles),
         client_ids=tuple(client_ids),
         client_titles=tuple(_texts(clients, "title")) if clients else (),
@@ -192,12 +192,17 @@ def _headcounts(roles: FlatList) -> IntArray:
     return counts
 
 
-def _parents(roles: FlatList, role_index: dict[str, int]) -> IntArray:
-    bosses = _texts(roles, "reports_to")
-    lookup = cast(dict[str | None, int], dict(role_index))
-    lookup[None] = NO_PARENT
-    parent = np.fromiter(map(lookup.get, bosses, repeat(-2)), dtype=np.int64, count=roles.count)
-    _need(not np.any(parent == -2))  # an unknown boss (or a client)
+def _parents(roles: FlatList, ids: IdIndex, document: FlatDocument) -> IntArray:
+    parent = np.full(roles.count, NO_PARENT, dtype=np.int64)
+    column = roles.columns.get("reports_to")
+    if column is None:
+        return parent
+    named = ~_nulls(column)[column.items]
+    buf = np.frombuffer(document.data, dtype=np.uint8)
+    start, end = column.start[named], column.end[named]
+    boss = ids.find(buf, document.data, start, end, strip=False)
+    _need(np.all((boss >= 0) & (boss < roles.count)))  # an unknown boss (or a client)
+    parent[column.items[named]] = boss
     _need(not np.any(parent == np.arange(roles.count)))
     _need(not cycles(parent))
     return parent
@@ -282,7 +287,7 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     payer = ids.find(table.buf, table.data, table.start[:, i_from], table.end[:, i_from])
     payee = ids.find(table.buf, table.data, table.start[:, i_to], table.end[:, i_to])
     _add_nodes(flows, payer, payee, roles)
-    flows.amount.append(_amounts(list(map(str.strip, table.texts(i_amount))), flows))
+    flows.amount.append(_csv_amounts(table, i_amount, flows))
     shared: dict[str, str] = {}  # one object per distinct metadata value ("sale", ...)
     extra = {
         table.header[i].strip(): list(map(shared.setdefault, texts, texts))
@@ -291,6 +296,18 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
         for texts in [table.texts(i)]
     }
     flows.add_extra(extra, table.rows)
+
+
+def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
+    """A column of amounts: read from the bytes when all are plain decimals, else as text."""
+    start, end = strip_spaces(table.buf, table.start[:, column], table.end[:, column])
+    plain = None if odd_edge(table.buf, start, end).any() else plain_decimals(table.buf, start, end)
+    if plain is None:  # signs, exponents, other white space: the general way
+        return _amounts(list(map(str.strip, table.texts(column))), flows)
+    values, places = plain
+    _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
+    flows.decimals = max(flows.decimals, min(_MAX_DECIMALS, int(places.max(initial=0))))
+    return values
 
 
 def _all_match(pattern: re.Pattern[str], texts: list[str]) -> bool:

@@ -52,6 +52,8 @@ class Column:
     quoted: np.ndarray  # bool per item
     items: IntArray  # the items that have the key, ascending
     rows: IntArray  # where each of those is written, as an order among the list's lines
+    start: IntArray  # and where its text is in the document's bytes (quotes excluded)
+    end: IntArray
 
 
 @dataclass
@@ -67,6 +69,7 @@ class FlatList:
 class FlatDocument:
     """A flat YAML document: top-level scalars (text, quoted) and lists of flat mappings."""
 
+    data: bytes  # the document, for lookups by byte range (see Column.start)
     scalars: dict[str, tuple[str, bool]] = field(default_factory=dict)
     lists: dict[str, FlatList] = field(default_factory=dict)
     nulls: set[str] = field(default_factory=set)  # top-level keys written with no value
@@ -205,7 +208,7 @@ class _Scanner:
         same_list = section[item_rows[1:]] == section[item_rows[:-1]]
         _need(np.all(item_indent[1:][same_list] == item_indent[:-1][same_list]))
         _need(np.all(self.indent[in_item] == item_indent[item[in_item]] + 2))
-        doc = FlatDocument()
+        doc = FlatDocument(self.data)
         top_names = [names[c] for c in codes[top_rows].tolist()]
         _need(len(set(top_names)) == len(top_names))  # a repeated key is for the precise reader
         texts = _Texts(self.data, value_start, value_end, quoted)
@@ -241,7 +244,10 @@ class _Scanner:
                 column = spread.tolist()
             quoted = np.zeros(flat.count, dtype=bool)
             quoted[items] = texts.quoted[rows[mine]]
-            flat.columns[names[code]] = Column(column, quoted, items, mine)
+            where = rows[mine]
+            flat.columns[names[code]] = Column(
+                column, quoted, items, mine, texts.start[where], texts.end[where]
+            )
         return flat
 
 

@@ -10,8 +10,11 @@ stripping, take a slow lane through a dict.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
+from clientchain.byteranges import odd_edge, strip_spaces
 from clientchain.model import IntArray
 
 PACKED = 16  # bytes packed exactly: two uint64 words
@@ -31,70 +34,94 @@ def _pack(buf: np.ndarray, start: IntArray, length: IntArray) -> tuple[np.ndarra
 
 
 def _hash(low: np.ndarray, high: np.ndarray, length: IntArray) -> np.ndarray:
-    return low * _MIX[0] ^ high * _MIX[1] ^ length.astype(np.uint64) * _MIX[2]
+    """64 well-mixed bits (the top ones pick the slot): a multiply mixes upwards only."""
+    h = low * _MIX[0] ^ high * _MIX[1] ^ length.astype(np.uint64) * _MIX[2]
+    h ^= h >> np.uint64(31)
+    h *= _MIX[1]
+    return np.asarray(h ^ (h >> np.uint64(29)))
 
 
 class IdIndex:
-    """Known ids (node order) ready to be found by byte range."""
+    """Known ids (node order) in an open-addressing hash table, probed a vector at a time.
+
+    A lookup is one or two random reads (a sorted search would be twenty), and each
+    hit is confirmed on the exactly packed bytes and the length.
+    """
 
     def __init__(self, ids: list[str]) -> None:
-        self.index = dict(zip(ids, range(len(ids)), strict=True))
-        encoded = [text.encode("utf-8") for text in ids]
-        length = np.fromiter(map(len, encoded), dtype=np.int64, count=len(ids))
+        self.ids = ids
+        joined = "".join(ids)
+        if joined.isascii():  # characters are bytes: no need to encode id by id
+            buf = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+            length = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        else:
+            encoded = [text.encode("utf-8") for text in ids]
+            buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+            length = np.fromiter(map(len, encoded), dtype=np.int64, count=len(ids))
         start = np.cumsum(length) - length
-        buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         short = np.flatnonzero(length <= PACKED)  # longer ids are found through the dict
         low, high = _pack(buf, start[short], length[short])
         key = _hash(low, high, length[short])
-        order = np.argsort(key, kind="stable")
-        self.key = key[order]
-        self.node = short[order]
-        self.low, self.high, self.length = low[order], high[order], length[short][order]
+        size = 1 << max(4, int(2 * short.size).bit_length())  # at most half full
+        self.mask = np.uint64(size - 1)
+        entry = _insert(key & self.mask, size)
+        used = entry >= 0
+        self.node = np.full(size, NOT_FOUND, dtype=np.int64)
+        self.node[used] = short[entry[used]]
+        self.low = np.zeros(size, dtype=np.uint64)
+        self.high = np.zeros(size, dtype=np.uint64)
+        self.length = np.full(size, -1, dtype=np.int64)
+        self.low[used], self.high[used] = low[entry[used]], high[entry[used]]
+        self.length[used] = length[short][entry[used]]
 
-    def find(self, buf: np.ndarray, data: bytes, start: IntArray, end: IntArray) -> IntArray:
-        """The node of the id written in each buf[start:end], spaces around it ignored as
-        `str.strip` ignores them; NOT_FOUND where it names no known id."""
-        start, end = _strip_spaces(buf, start, end)
-        length = end - start
-        slow = (length > PACKED) | _odd_edge(buf, start, end)
+    def find(
+        self, buf: np.ndarray, data: bytes, start: IntArray, end: IntArray, strip: bool = True
+    ) -> IntArray:
+        """The node of the id written in each buf[start:end] (with `strip`, spaces around it
+        ignored as `str.strip` ignores them); NOT_FOUND where it names no known id."""
+        if strip:
+            start, end = strip_spaces(buf, start, end)
+        length = (end - start).astype(np.int64)
+        slow = length > PACKED
+        if strip:
+            slow |= odd_edge(buf, start, end)
         found = np.full(start.size, NOT_FOUND, dtype=np.int64)
         fast = np.flatnonzero(~slow)
-        if fast.size and self.key.size:
-            low, high = _pack(buf, start[fast], length[fast])
-            key = _hash(low, high, length[fast])
-            at = np.minimum(np.searchsorted(self.key, key), self.key.size - 1)
-            same = (
-                (self.key[at] == key)
-                & (self.low[at] == low)
-                & (self.high[at] == high)
-                & (self.length[at] == length[fast])
+        low, high = _pack(buf, start[fast], length[fast])
+        slot = (_hash(low, high, length[fast]) & self.mask).astype(np.int64)
+        live = np.arange(fast.size)
+        while live.size:  # probe until the id or an empty slot turns up
+            at = slot[live]
+            hit = (
+                (self.length[at] == length[fast[live]])
+                & (self.low[at] == low[live])
+                & (self.high[at] == high[live])
             )
-            found[fast[same]] = self.node[at[same]]
+            found[fast[live[hit]]] = self.node[at[hit]]
+            live = live[~hit & (self.length[at] >= 0)]
+            slot[live] = (slot[live] + 1) & int(self.mask)
         for i in np.flatnonzero(slow).tolist():
-            text = data[int(start[i]) : int(end[i])].decode("utf-8").strip()
-            found[i] = self.index.get(text, NOT_FOUND)
+            text = data[int(start[i]) : int(end[i])].decode("utf-8")
+            found[i] = self.index.get(text.strip() if strip else text, NOT_FOUND)
         return found
 
-
-def _strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
-    start, end = start.copy(), end.copy()
-    while True:
-        lead = np.flatnonzero((start < end) & (buf[np.minimum(start, end - 1)] == 32))
-        if not lead.size:
-            break
-        start[lead] += 1
-    while True:
-        trail = np.flatnonzero((end > start) & (buf[np.maximum(end - 1, start)] == 32))
-        if not trail.size:
-            break
-        end[trail] -= 1
-    return start, end
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """For the few ids the table does not hold (longer than 16 bytes, odd edges)."""
+        return dict(zip(self.ids, range(len(self.ids)), strict=True))
 
 
-def _odd_edge(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
-    """Ranges that begin or end with a byte `str.strip` might treat as white space
-    (control characters, or the start of a non-ASCII character)."""
-    empty = start >= end
-    first = buf[np.minimum(start, buf.size - 1)]
-    last = buf[np.maximum(end - 1, 0)]
-    return np.asarray(~empty & ((first < 33) | (first > 126) | (last < 33) | (last > 126)))
+def _insert(home: np.ndarray, size: int) -> IntArray:
+    """Linear probing, all keys at once: which entry sits in each slot (-1: empty)."""
+    table = np.full(size, -1, dtype=np.int64)
+    slot = home.astype(np.int64)
+    pending = np.arange(slot.size)
+    while pending.size:
+        free = table[slot[pending]] < 0
+        claim = pending[free]
+        table[slot[claim]] = claim  # of several claims on one slot, one wins
+        won = np.zeros(pending.size, dtype=bool)
+        won[free] = table[slot[claim]] == claim
+        pending = pending[~won]
+        slot[pending] = (slot[pending] + 1) & (size - 1)
+    return table

@@ -1,0 +1,71 @@
+"""Cells of a byte buffer, given as [start, end) ranges: trimming them and reading numbers,
+a whole column at a time (see flatcsv and idmatch)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clientchain.model import FloatArray, IntArray
+
+_SPACE, _DOT, _ZERO, _NINE = 32, 46, 48, 57
+_EXACT_INTEGER = 2**53  # float64 holds every integer below this exactly
+_POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 .. 10**22
+
+
+def strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
+    """The ranges without the spaces at either end."""
+    start, end = start.copy(), end.copy()
+    while True:
+        lead = np.flatnonzero((start < end) & (buf[np.minimum(start, end - 1)] == _SPACE))
+        if not lead.size:
+            break
+        start[lead] += 1
+    while True:
+        trail = np.flatnonzero((end > start) & (buf[np.maximum(end - 1, start)] == _SPACE))
+        if not trail.size:
+            break
+        end[trail] -= 1
+    return start, end
+
+
+def odd_edge(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
+    """Ranges that begin or end with a byte `str.strip` might treat as white space
+    (control characters, or the start of a non-ASCII character)."""
+    empty = start >= end
+    first = buf[np.minimum(start, buf.size - 1)]
+    last = buf[np.maximum(end - 1, 0)]
+    return np.asarray(~empty & ((first < 33) | (first > 126) | (last < 33) | (last > 126)))
+
+
+def plain_decimals(
+    buf: np.ndarray, start: IntArray, end: IntArray
+) -> tuple[FloatArray, IntArray] | None:
+    """Numbers written as digits with at most one decimal point (`12`, `12.50`, `.5`),
+    and the decimal places of each; None if any range holds anything else.
+
+    Exactly `float(text)`: the digits form an integer below 2**53 and the places are
+    at most 22, so integer and power of ten are exact doubles and one IEEE division
+    rounds their quotient, the written number, correctly, as float() does.
+    """
+    length = (end - start).astype(np.int64)
+    digits = np.zeros(start.size, dtype=np.int64)
+    number = np.zeros(start.size, dtype=np.int64)
+    places = np.zeros(start.size, dtype=np.int64)
+    dot = np.zeros(start.size, dtype=bool)
+    last = buf.size - 1
+    for k in range(int(length.max(initial=0))):
+        inside = k < length
+        char = buf[np.minimum(start + k, last)].astype(np.int64)
+        digit = inside & (char >= _ZERO) & (char <= _NINE)
+        point = inside & (char == _DOT)
+        if np.any(inside & ~digit & ~point) or np.any(point & dot):
+            return None
+        number = np.where(digit, number * 10 + (char - _ZERO), number)
+        if np.any(number >= _EXACT_INTEGER):  # checked every digit: int64 never overflows
+            return None
+        places += digit & dot
+        digits += digit
+        dot |= point
+    if np.any(digits == 0) or np.any(places > 22):
+        return None
+    return number.astype(np.float64) / _POWERS[places], places

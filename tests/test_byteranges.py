@@ -1,0 +1,76 @@
+"""Column-at-a-time reading of byte ranges agrees with Python's own str.strip, float() and dict."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clientchain.byteranges import plain_decimals, strip_spaces
+from clientchain.idmatch import NOT_FOUND, IdIndex
+from clientchain.scalars import decimals_of
+
+
+def ranges(cells: list[bytes]) -> tuple[np.ndarray, bytes, np.ndarray, np.ndarray]:
+    """The cells laid end to end, separated by commas, as a buffer and [start, end) ranges."""
+    data = b",".join(cells) + b"\n"
+    length = np.array([len(c) for c in cells], dtype=np.int64)
+    start = np.cumsum(length + 1) - (length + 1)
+    return np.frombuffer(data, dtype=np.uint8), data, start, start + length
+
+
+DECIMAL = st.from_regex(r"[0-9]{1,17}(\.[0-9]{0,6})?|\.[0-9]{1,6}", fullmatch=True)
+
+
+@settings(max_examples=300)
+@given(st.lists(DECIMAL, min_size=1, max_size=20), st.lists(st.sampled_from(["", " ", "  "])))
+def test_plain_decimals_are_exactly_float_of_the_text(texts: list[str], pads: list[str]) -> None:
+    pad = [pads[i % len(pads)] if pads else "" for i in range(len(texts))]
+    cells = [(p + t + p).encode() for p, t in zip(pad, texts, strict=True)]
+    buf, _, start, end = ranges(cells)
+    parsed = plain_decimals(buf, *strip_spaces(buf, start, end))
+    big = [t for t in texts if int(t.replace(".", "") or "0") >= 2**53]
+    if big:  # beyond exact integers: left to the general path
+        assert parsed is None
+        return
+    assert parsed is not None
+    values, places = parsed
+    assert values.tolist() == [float(t) for t in texts]  # bit for bit
+    assert places.tolist() == [decimals_of(t) if "." in t else 0 for t in texts]
+
+
+def test_leading_zeros_and_the_largest_exact_integer() -> None:
+    texts = ["0000000000000000000001.50", str(2**53 - 1), "900719925474099.1"]
+    buf, _, start, end = ranges([t.encode() for t in texts])
+    parsed = plain_decimals(buf, start, end)
+    assert parsed is not None
+    assert parsed[0].tolist() == [float(t) for t in texts]
+    for beyond in [str(2**53), "9007199254740991.5"]:  # digits past 2**53: the general path
+        buf, _, start, end = ranges([beyond.encode()])
+        assert plain_decimals(buf, start, end) is None
+
+
+def test_anything_but_plain_decimals_is_left_to_the_general_path() -> None:
+    for odd in ["-1", "+1", "1e3", "1.2.3", ".", "", "1,5", "inf", "nan", "0x10", "1_000", "٣"]:
+        buf, _, start, end = ranges([b"12", odd.encode()])
+        assert plain_decimals(buf, start, end) is None, odd
+
+
+IDS = st.text(alphabet=st.sampled_from(list("ab0_-é. \U0001d538")), min_size=1, max_size=24)
+
+
+@settings(max_examples=300)
+@given(st.lists(IDS, min_size=1, max_size=30, unique=True), st.data())
+def test_ids_are_found_exactly_as_a_dict_finds_them(ids: list[str], data: st.DataObject) -> None:
+    known = [i for i in ids if i.strip() == i and i]
+    if not known:
+        return
+    index = IdIndex(known)
+    asked = data.draw(st.lists(st.one_of(st.sampled_from(ids), IDS), max_size=40))
+    padded = [data.draw(st.sampled_from(["", " ", "  "])) + a for a in asked]
+    buf, raw, start, end = ranges([p.encode() for p in padded])
+    stripped = index.find(buf, raw, start, end)
+    exact = index.find(buf, raw, start, end, strip=False)
+    lookup = {k: n for n, k in enumerate(known)}
+    assert stripped.tolist() == [lookup.get(p.strip(), NOT_FOUND) for p in padded]
+    assert exact.tolist() == [lookup.get(p, NOT_FOUND) for p in padded]
