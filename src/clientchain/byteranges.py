@@ -7,7 +7,7 @@ import numpy as np
 
 from clientchain.model import FloatArray, IntArray
 
-_SPACE, _DOT, _ZERO, _NINE = 32, 46, 48, 57
+_NEWLINE, _SPACE, _DOT, _ZERO, _NINE = 10, 32, 46, 48, 57
 _EXACT_INTEGER = 2**53  # float64 holds every integer below this exactly
 _POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 .. 10**22
 
@@ -37,11 +37,26 @@ def odd_edge(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
     return np.asarray(~empty & ((first < 33) | (first > 126) | (last < 33) | (last > 126)))
 
 
+def gather_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> list[str]:
+    """The ranges' texts (UTF-8, no line breaks inside), gathered with one index: they
+    travel as one newline-separated string, decoded and split once."""
+    if not start.size:
+        return []
+    width = end - start + 1  # each text and a separator
+    offsets = np.cumsum(width) - width
+    index = np.arange(int(width.sum()), dtype=start.dtype) + np.repeat(start - offsets, width)
+    gathered = buf[index]
+    gathered[offsets + width - 1] = _NEWLINE
+    texts: list[str] = gathered[:-1].tobytes().decode("utf-8").split("\n")
+    return texts
+
+
 def plain_decimals(
-    buf: np.ndarray, start: IntArray, end: IntArray
+    buf: np.ndarray, start: IntArray, end: IntArray, fractions: bool = True
 ) -> tuple[FloatArray, IntArray] | None:
-    """Numbers written as digits with at most one decimal point (`12`, `12.50`, `.5`),
-    and the decimal places of each; None if any range holds anything else.
+    """Numbers written as digits with at most one decimal point (`12`, `12.50`, `.5`;
+    digits only unless `fractions`), and the decimal places of each; None if any range
+    holds anything else.
 
     Exactly `float(text)`: the digits form an integer below 2**53 and the places are
     at most 22, so integer and power of ten are exact doubles and one IEEE division
@@ -58,7 +73,7 @@ def plain_decimals(
         char = buf[np.minimum(start + k, last)].astype(np.int64)
         digit = inside & (char >= _ZERO) & (char <= _NINE)
         point = inside & (char == _DOT)
-        if np.any(inside & ~digit & ~point) or np.any(point & dot):
+        if np.any(inside & ~digit & ~point) or np.any(point & (dot | (not fractions))):
             return None
         number = np.where(digit, number * 10 + (char - _ZERO), number)
         if np.any(number >= _EXACT_INTEGER):  # checked every digit: int64 never overflows

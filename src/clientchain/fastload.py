@@ -22,7 +22,7 @@ import numpy as np
 
 from clientchain.byteranges import odd_edge, plain_decimals, strip_spaces
 from clientchain.flatcsv import FlatCsv, read_flat_csv
-from clientchain.flatyaml import Column, FlatDocument, FlatList, read_flat
+from clientchain.flatyaml import FlatDocument, FlatList, read_flat
 from clientchain.flowtable import REQUIRED, YAML_SUFFIXES, FlowTable, read_yaml_list
 from clientchain.hierarchy import cycles
 from clientchain.idmatch import IdIndex
@@ -33,7 +33,6 @@ from clientchain.problems import InputError
 from clientchain.scalars import _NULLS, MAX_AMOUNT, MAX_HEADCOUNT, MIN_AMOUNT, decimals_of
 from clientchain.yamlsource import compose
 
-_DIGITS = re.compile(r"(?:[0-9]+\n)*[0-9]+")
 _NUMBERS = re.compile(
     r"(?:(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\n)*"
     r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
@@ -144,21 +143,11 @@ def _joined(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-_ABSENT_OR_NULL = frozenset({None, *_NULLS})
-
-
-def _nulls(column: Column) -> np.ndarray:
-    """Items whose value is absent or YAML's null."""
-    texts = column.texts
-    null = np.fromiter(map(_ABSENT_OR_NULL.__contains__, texts), dtype=bool, count=len(texts))
-    return np.asarray(null & ~column.quoted)
-
-
 def _ids(entries: FlatList) -> list[str]:
     column = entries.columns.get("id")
     _need(column is not None)
     assert column is not None
-    _need(not _nulls(column).any())
+    _need(not column.nulls().any())
     ids: list[str] = column.texts  # type: ignore[assignment]  # no None: checked
     _need(all(map(str.strip, ids)))  # an id of spaces is empty
     return ids
@@ -168,7 +157,7 @@ def _texts(entries: FlatList, key: str) -> list[str | None]:
     column = entries.columns.get(key)
     if column is None:
         return [None] * entries.count
-    nulls = _nulls(column)
+    nulls = column.nulls()
     if not nulls.any():
         return column.texts
     texts = np.array(column.texts, dtype=object)
@@ -177,18 +166,18 @@ def _texts(entries: FlatList, key: str) -> list[str | None]:
 
 
 def _headcounts(roles: FlatList) -> IntArray:
+    """Whole numbers written as plain digits (null: 1), read from the bytes."""
     column = roles.columns.get("headcount")
     counts = np.ones(roles.count, dtype=np.int64)
     if column is None:
         return counts
-    written = ~_nulls(column)
-    values = [text for text, keep in zip(column.texts, written.tolist(), strict=True) if keep]
-    _need(not column.quoted[written].any())
-    if values:
-        _need(_all_match(_DIGITS, values))  # type: ignore[arg-type]
-        _need(max(map(len, values)) <= 10)  # type: ignore[arg-type]
-        counts[written] = np.array(values, dtype=np.int64)
-        _need(counts.max() <= MAX_HEADCOUNT)
+    written = ~column.nulls()[column.items]
+    _need(not column.written_quoted[written].any())
+    parsed = plain_decimals(column.buf, column.start[written], column.end[written], False)
+    _need(parsed is not None)
+    assert parsed is not None
+    _need(np.all(parsed[0] <= MAX_HEADCOUNT))
+    counts[column.items[written]] = parsed[0].astype(np.int64)
     return counts
 
 
@@ -197,7 +186,7 @@ def _parents(roles: FlatList, ids: IdIndex, document: FlatDocument) -> IntArray:
     column = roles.columns.get("reports_to")
     if column is None:
         return parent
-    named = ~_nulls(column)[column.items]
+    named = ~column.nulls()[column.items]
     buf = np.frombuffer(document.data, dtype=np.uint8)
     start, end = column.start[named], column.end[named]
     boss = ids.find(buf, document.data, start, end, strip=False)

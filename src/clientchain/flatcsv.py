@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clientchain.byteranges import gather_texts
 from clientchain.model import IntArray
 
 _COMMA, _NEWLINE = 44, 10
@@ -33,13 +34,7 @@ class FlatCsv:
 
     def texts(self, column: int) -> list[str]:
         """A column's cells as written (not stripped)."""
-        start, end = self.start[:, column], self.end[:, column]
-        width = end - start + 1  # each cell and a separator
-        offsets = np.cumsum(width) - width
-        index = np.arange(int(width.sum()), dtype=start.dtype) + np.repeat(start - offsets, width)
-        gathered = self.buf[index]
-        gathered[offsets + width - 1] = _NEWLINE
-        return gathered[:-1].tobytes().decode("utf-8").split("\n") if self.rows else []
+        return gather_texts(self.buf, self.start[:, column], self.end[:, column])
 
 
 def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:

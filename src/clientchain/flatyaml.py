@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
+from clientchain.byteranges import gather_texts
 from clientchain.model import IntArray
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
@@ -33,7 +35,7 @@ _NOT_FLAT_FIRST = b"-?:,[]{}#&*!|>%@`"
 # Line breaks and characters libyaml treats specially or refuses, beyond ASCII.
 _ODD_UNICODE = re.compile("[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
-_SINGLE, _DOUBLE = 39, 34
+_SINGLE, _DOUBLE, _TILDE = 39, 34, 126
 
 
 _OUTSIDE_COMMENTS, _EVER = 1, 2
@@ -44,16 +46,51 @@ _FIRST = np.zeros(256, dtype=bool)
 _FIRST[list(_NOT_FLAT_FIRST)] = True
 
 
-@dataclass
+@dataclass(eq=False)
 class Column:
-    """One key's values in a list of mappings: text per item (None where the key is absent)."""
+    """One key's values in a list of mappings, as byte ranges; strings only on demand."""
 
-    texts: list[str | None]
-    quoted: np.ndarray  # bool per item
+    count: int  # items in the list
     items: IntArray  # the items that have the key, ascending
     rows: IntArray  # where each of those is written, as an order among the list's lines
     start: IntArray  # and where its text is in the document's bytes (quotes excluded)
     end: IntArray
+    written_quoted: np.ndarray  # per item that has the key
+    buf: np.ndarray  # the document's bytes
+
+    @cached_property
+    def quoted(self) -> np.ndarray:
+        """Per item: its value is written in quotes (so it is never null or a number)."""
+        quoted = np.zeros(self.count, dtype=bool)
+        quoted[self.items] = self.written_quoted
+        return quoted
+
+    @cached_property
+    def texts(self) -> list[str | None]:
+        """Per item: its value's text, None where the key is absent."""
+        values = gather_texts(self.buf, self.start, self.end)
+        if self.items.size == self.count:  # every item has the key
+            return list(values)
+        spread = np.full(self.count, None, dtype=object)
+        spread[self.items] = values
+        texts: list[str | None] = spread.tolist()
+        return texts
+
+    def nulls(self) -> np.ndarray:
+        """Per item: the key is absent, or its value is YAML's null (`~`, `null`, nothing)."""
+        null = np.ones(self.count, dtype=bool)
+        length = self.end - self.start
+        written = length == 0
+        written |= (length == 1) & (self.buf[np.minimum(self.start, self.buf.size - 1)] == _TILDE)
+        four = np.flatnonzero(length == 4)
+        if four.size:
+            word = np.stack([self.buf[self.start[four] + k] for k in range(4)], axis=1)
+            spelled = np.zeros(four.size, dtype=bool)
+            for spelling in (b"null", b"Null", b"NULL"):
+                spelled |= np.all(word == np.frombuffer(spelling, dtype=np.uint8), axis=1)
+            written[four] = spelled
+        null[self.items] = written & ~self.written_quoted
+        return null
 
 
 @dataclass
@@ -235,18 +272,15 @@ class _Scanner:
             mine = np.flatnonzero(row_codes == code)
             items = owner[mine]
             _need(np.all(np.diff(items) > 0))  # a key repeated in one item
-            values = texts.many(rows[mine])
-            if items.size == flat.count:  # every item has the key
-                column: list[str | None] = list(values)
-            else:
-                spread = np.full(flat.count, None, dtype=object)
-                spread[items] = values
-                column = spread.tolist()
-            quoted = np.zeros(flat.count, dtype=bool)
-            quoted[items] = texts.quoted[rows[mine]]
             where = rows[mine]
             flat.columns[names[code]] = Column(
-                column, quoted, items, mine, texts.start[where], texts.end[where]
+                flat.count,
+                items,
+                mine,
+                texts.start[where],
+                texts.end[where],
+                texts.quoted[where],
+                texts.buf,
             )
         return flat
 
@@ -263,18 +297,6 @@ class _Texts:
 
     def one(self, row: int) -> str:
         return self.data[int(self.start[row]) : int(self.end[row])].decode("utf-8")
-
-    def many(self, rows: IntArray) -> list[str]:
-        """The texts on `rows`, gathered with one index: values hold no line breaks, so
-        they travel as one newline-separated string, decoded and split once."""
-        start, end = self.start[rows], self.end[rows]
-        width = end - start + 1  # each value and a separator
-        offsets = np.cumsum(width) - width
-        index = np.arange(int(width.sum()), dtype=start.dtype) + np.repeat(start - offsets, width)
-        gathered = self.buf[index]
-        gathered[offsets + width - 1] = _NEWLINE
-        texts: list[str] = gathered[:-1].tobytes().decode("utf-8").split("\n")
-        return texts
 
 
 def _positions(mask: np.ndarray) -> IntArray:
