@@ -191,15 +191,13 @@ def test_a_bug_is_one_line_and_exit_3_traceback_only_with_debug(
 
     monkeypatch.setattr(cli, "analyze", broken)
     monkeypatch.setattr("sys.argv", ["clientchain", "analyze", str(shop)])
-    with pytest.raises(SystemExit) as stopped:
-        cli.main()
-    assert stopped.value.code == 3
+    assert cli.run() == 3
     err = capsys.readouterr().err
     assert err.startswith("clientchain: internal error: RuntimeError: boom\n")
     assert "Traceback" not in err
     monkeypatch.setattr("sys.argv", ["clientchain", "--debug", "analyze", str(shop)])
     with pytest.raises(RuntimeError, match="boom"):
-        cli.main()
+        cli.run()
 
 
 def test_ids_keep_their_exact_spelling_in_json(run: Runner, write: Write) -> None:

@@ -42,10 +42,14 @@ def gather_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> list[str]:
     travel as one newline-separated string, decoded and split once."""
     if not start.size:
         return []
+    start, end = start.astype(np.int64), end.astype(np.int64)
     width = end - start + 1  # each text and a separator
     offsets = np.cumsum(width) - width
-    index = np.arange(int(width.sum()), dtype=start.dtype) + np.repeat(start - offsets, width)
-    gathered = buf[index]
+    # The positions of all ranges back to back: +1 within a range, a jump between them.
+    steps = np.ones(int(offsets[-1] + width[-1]), dtype=np.int64)
+    steps[0] = start[0]
+    steps[offsets[1:]] = start[1:] - end[:-1]
+    gathered = buf[np.cumsum(steps)]
     gathered[offsets + width - 1] = _NEWLINE
     texts: list[str] = gathered[:-1].tobytes().decode("utf-8").split("\n")
     return texts

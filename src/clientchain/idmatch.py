@@ -87,19 +87,27 @@ class IdIndex:
             slow |= odd_edge(buf, start, end)
         found = np.full(start.size, NOT_FOUND, dtype=np.int64)
         fast = np.flatnonzero(~slow)
-        low, high = _pack(buf, start[fast], length[fast])
-        slot = (_hash(low, high, length[fast]) & self.mask).astype(np.int64)
-        live = np.arange(fast.size)
-        while live.size:  # probe until the id or an empty slot turns up
+        if fast.size == start.size:  # the usual case: no gathers needed
+            fast = np.arange(start.size)
+            low, high = _pack(buf, start, length)
+        else:
+            low, high = _pack(buf, start[fast], length[fast])
+            length = length[fast]
+        slot = (_hash(low, high, length) & self.mask).astype(np.int64)
+        # First probe for all at once, further probes for the few that collided.
+        hit = (self.length[slot] == length) & (self.low[slot] == low) & (self.high[slot] == high)
+        found[fast] = np.where(hit, self.node[slot], NOT_FOUND)
+        live = np.flatnonzero(~hit & (self.length[slot] >= 0))
+        while live.size:
+            slot[live] = (slot[live] + 1) & int(self.mask)
             at = slot[live]
             hit = (
-                (self.length[at] == length[fast[live]])
+                (self.length[at] == length[live])
                 & (self.low[at] == low[live])
                 & (self.high[at] == high[live])
             )
             found[fast[live[hit]]] = self.node[at[hit]]
             live = live[~hit & (self.length[at] >= 0)]
-            slot[live] = (slot[live] + 1) & int(self.mask)
         for i in np.flatnonzero(slow).tolist():
             text = data[int(start[i]) : int(end[i])].decode("utf-8")
             found[i] = self.index.get(text.strip() if strip else text, NOT_FOUND)
