@@ -7,10 +7,12 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 from clientchain import __version__
 from clientchain.analysis import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, analyze
@@ -21,9 +23,7 @@ from clientchain.moneygraph import build_money_graph
 from clientchain.phases import phase
 from clientchain.problems import InputError, did_you_mean
 from clientchain.progress import phases, worth_showing
-from clientchain.render.chain_tree import render_chain
 from clientchain.render.json_doc import write_json
-from clientchain.render.table import render_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -44,12 +44,15 @@ class Format(StrEnum):
     json = "json"
 
 
-def _stdout() -> Console:
+def _print(renderable: RenderableType) -> None:
+    """Print for people on stdout (rich is imported only by the commands that print so)."""
+    from rich.console import Console
+
     # Colour only on a terminal (rich also honours NO_COLOR / FORCE_COLOR); a wide page
     # when piped, so a saved report is not wrapped at 80 columns.
     terminal = sys.stdout.isatty()
     width = None if terminal else int(os.environ.get("COLUMNS", "140"))
-    return Console(file=sys.stdout, width=width, highlight=False, soft_wrap=False)
+    Console(file=sys.stdout, width=width, highlight=False, soft_wrap=False).print(renderable)
 
 
 def _fail(lines: list[str]) -> NoReturn:
@@ -151,7 +154,9 @@ def analyze_command(
                 sys.stdout.flush()
                 write_json(result, sys.stdout.buffer)  # streamed: never the whole document
             else:
-                _stdout().print(render_table(result, max_rows=max_rows))
+                from clientchain.render.table import render_table
+
+                _print(render_table(result, max_rows=max_rows))
     if timings:
         sys.stdout.flush()
         sys.stderr.write(f"clientchain: timings: {record.line()}\n")
@@ -181,7 +186,9 @@ def chain_command(
         _fail([f"clientchain: unknown role '{role}' in {org}{known}{hint}"])
     graph = build_money_graph(loaded)
     tree = trace_chain(loaded, graph, index, max_depth=max_depth, max_nodes=max_nodes)
-    _stdout().print(render_chain(loaded, tree))
+    from clientchain.render.chain_tree import render_chain
+
+    _print(render_chain(loaded, tree))
 
 
 @app.command("validate")
