@@ -1,0 +1,55 @@
+"""The benchmark's scripts work (no timings are asserted here: they live in bench/run.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def test_benchmark_prints_a_row_per_input_and_the_verdict(tmp_path: Path) -> None:
+    command = [
+        sys.executable,
+        str(BENCH / "run.py"),
+        "--sizes",
+        "1500",
+        "--chain",
+        "300",
+        "--repeat",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("1,500 roles") for line in lines), done.stdout
+    assert any(line.startswith("300-level chain") for line in lines), done.stdout
+    assert any(line.startswith("naive 1,500 roles") for line in lines), done.stdout
+    assert "(the same)" in done.stdout  # the baseline computes clientchain's figure
+    assert lines[-1] in ("all targets met",) or lines[-1].endswith("target(s) missed")
+
+
+def test_naive_baseline_agrees_with_clientchain(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, str(BENCH / "generate.py"), "800", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    org = str(tmp_path / "org.yaml")
+    naive = subprocess.run(
+        [sys.executable, str(BENCH / "naive.py"), org], capture_output=True, text=True, check=True
+    )
+    ours = subprocess.run(
+        [sys.executable, "-m", "clientchain", "analyze", org, "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    mine, theirs = json.loads(ours.stdout), json.loads(naive.stdout)
+    assert abs(mine["summary"]["org_alienation"] - theirs["org_alienation"]) < 1e-9
+    assert len(theirs["inversions"]) == mine["summary"]["inversions"]
+    closeness = {r["id"]: r["closeness"] for r in mine["roles"]}
+    assert all(abs(closeness[r["id"]] - r["closeness"]) < 1e-9 for r in theirs["roles"])
