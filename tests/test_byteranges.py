@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.byteranges import plain_decimals, strip_spaces
+from clientchain.byteranges import distinct_texts, gather_texts, plain_decimals, strip_spaces
 from clientchain.idmatch import NOT_FOUND, IdIndex
 from clientchain.scalars import decimals_of
 
@@ -74,3 +74,13 @@ def test_ids_are_found_exactly_as_a_dict_finds_them(ids: list[str], data: st.Dat
     lookup = {k: n for n, k in enumerate(known)}
     assert stripped.tolist() == [lookup.get(p.strip(), NOT_FOUND) for p in padded]
     assert exact.tolist() == [lookup.get(p, NOT_FOUND) for p in padded]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["sale", "budget", "", "é", "x" * 17, "chargeback"]) | IDS))
+def test_distinct_texts_equal_the_texts_and_share_objects(cells: list[str]) -> None:
+    buf, _, start, end = ranges([c.encode() for c in cells])
+    texts = distinct_texts(buf, start, end)
+    assert texts == gather_texts(buf, start, end) == cells
+    if len(set(cells)) <= len(cells) // 4 and all(len(c.encode()) <= 16 for c in cells):
+        assert len({id(t) for t in texts}) == len(set(cells))  # one object per value

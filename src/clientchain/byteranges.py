@@ -9,6 +9,8 @@ from clientchain.model import FloatArray, IntArray
 
 _NEWLINE, _SPACE, _DOT, _ZERO, _NINE = 10, 32, 46, 48, 57
 _EXACT_INTEGER = 2**53  # float64 holds every integer below this exactly
+PACKED = 16  # bytes packed exactly: two uint64 words
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 _POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 .. 10**22
 
 
@@ -35,6 +37,41 @@ def odd_edge(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
     first = buf[np.minimum(start, buf.size - 1)]
     last = buf[np.maximum(end - 1, 0)]
     return np.asarray(~empty & ((first < 33) | (first > 126) | (last < 33) | (last > 126)))
+
+
+def pack(buf: np.ndarray, start: IntArray, length: IntArray) -> tuple[np.ndarray, np.ndarray]:
+    """The first 16 bytes of each range as two little-endian words (zero beyond its end)."""
+    words = [np.zeros(start.size, dtype=np.uint64), np.zeros(start.size, dtype=np.uint64)]
+    last = buf.size - 1
+    for k in range(min(PACKED, int(length.max(initial=0)))):
+        byte = buf[np.minimum(start + k, last)].astype(np.uint64)
+        byte[length <= k] = 0
+        words[k // 8] |= byte << np.uint64(8 * (k % 8))
+    return words[0], words[1]
+
+
+def mix(low: np.ndarray, high: np.ndarray, length: IntArray) -> np.ndarray:
+    """64 well-mixed bits (the top ones pick the slot): a multiply mixes upwards only."""
+    h = low * _MIX[0] ^ high * _MIX[1] ^ length.astype(np.uint64) * _MIX[2]
+    h ^= h >> np.uint64(31)
+    h *= _MIX[1]
+    return np.asarray(h ^ (h >> np.uint64(29)))
+
+
+def distinct_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> list[str]:
+    """`gather_texts`, for columns of few distinct values ("sale", "budget", ...): each
+    distinct text is decoded once and shared, found by its exactly packed bytes."""
+    length = (end - start).astype(np.int64)
+    if not length.size or length.max() > PACKED:
+        return gather_texts(buf, start, end)
+    low, high = pack(buf, start, length)
+    _, first, which = np.unique(mix(low, high, length), return_index=True, return_inverse=True)
+    exact = (low[first][which] == low) & (high[first][which] == high)
+    if first.size > length.size // 4 or not np.all(exact & (length[first][which] == length)):
+        return gather_texts(buf, start, end)  # many distinct values (or a hash collision)
+    texts = np.array(gather_texts(buf, start[first], end[first]), dtype=object)
+    shared: list[str] = texts[which].tolist()
+    return shared
 
 
 def gather_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> list[str]:

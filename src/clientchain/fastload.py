@@ -277,12 +277,10 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     payee = ids.find(table.buf, table.data, table.start[:, i_to], table.end[:, i_to])
     _add_nodes(flows, payer, payee, roles)
     flows.amount.append(_csv_amounts(table, i_amount, flows))
-    shared: dict[str, str] = {}  # one object per distinct metadata value ("sale", ...)
     extra = {
-        table.header[i].strip(): list(map(shared.setdefault, texts, texts))
+        table.header[i].strip(): table.distinct_texts(i)
         for i in range(len(names))
         if names[i] not in REQUIRED
-        for texts in [table.texts(i)]
     }
     flows.add_extra(extra, table.rows)
 

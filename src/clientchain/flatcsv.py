@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.byteranges import gather_texts
+from clientchain.byteranges import distinct_texts, gather_texts
 from clientchain.model import IntArray
 
 _COMMA, _NEWLINE = 44, 10
@@ -35,6 +35,10 @@ class FlatCsv:
     def texts(self, column: int) -> list[str]:
         """A column's cells as written (not stripped)."""
         return gather_texts(self.buf, self.start[:, column], self.end[:, column])
+
+    def distinct_texts(self, column: int) -> list[str]:
+        """The same, each distinct text one shared object (metadata like "sale")."""
+        return distinct_texts(self.buf, self.start[:, column], self.end[:, column])
 
 
 def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:

@@ -14,31 +14,10 @@ from functools import cached_property
 
 import numpy as np
 
-from clientchain.byteranges import odd_edge, strip_spaces
+from clientchain.byteranges import PACKED, mix, odd_edge, pack, strip_spaces
 from clientchain.model import IntArray
 
-PACKED = 16  # bytes packed exactly: two uint64 words
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 NOT_FOUND = -1
-
-
-def _pack(buf: np.ndarray, start: IntArray, length: IntArray) -> tuple[np.ndarray, np.ndarray]:
-    """The first 16 bytes of each range as two little-endian words (zero beyond its end)."""
-    words = [np.zeros(start.size, dtype=np.uint64), np.zeros(start.size, dtype=np.uint64)]
-    last = buf.size - 1
-    for k in range(min(PACKED, int(length.max(initial=0)))):
-        byte = buf[np.minimum(start + k, last)].astype(np.uint64)
-        byte[length <= k] = 0
-        words[k // 8] |= byte << np.uint64(8 * (k % 8))
-    return words[0], words[1]
-
-
-def _hash(low: np.ndarray, high: np.ndarray, length: IntArray) -> np.ndarray:
-    """64 well-mixed bits (the top ones pick the slot): a multiply mixes upwards only."""
-    h = low * _MIX[0] ^ high * _MIX[1] ^ length.astype(np.uint64) * _MIX[2]
-    h ^= h >> np.uint64(31)
-    h *= _MIX[1]
-    return np.asarray(h ^ (h >> np.uint64(29)))
 
 
 class IdIndex:
@@ -60,8 +39,8 @@ class IdIndex:
             length = np.fromiter(map(len, encoded), dtype=np.int64, count=len(ids))
         start = np.cumsum(length) - length
         short = np.flatnonzero(length <= PACKED)  # longer ids are found through the dict
-        low, high = _pack(buf, start[short], length[short])
-        key = _hash(low, high, length[short])
+        low, high = pack(buf, start[short], length[short])
+        key = mix(low, high, length[short])
         size = 1 << max(4, int(2 * short.size).bit_length())  # at most half full
         self.mask = np.uint64(size - 1)
         entry = _insert(key & self.mask, size)
@@ -89,11 +68,11 @@ class IdIndex:
         fast = np.flatnonzero(~slow)
         if fast.size == start.size:  # the usual case: no gathers needed
             fast = np.arange(start.size)
-            low, high = _pack(buf, start, length)
+            low, high = pack(buf, start, length)
         else:
-            low, high = _pack(buf, start[fast], length[fast])
+            low, high = pack(buf, start[fast], length[fast])
             length = length[fast]
-        slot = (_hash(low, high, length) & self.mask).astype(np.int64)
+        slot = (mix(low, high, length) & self.mask).astype(np.int64)
         # First probe for all at once, further probes for the few that collided.
         hit = (self.length[slot] == length) & (self.low[slot] == low) & (self.high[slot] == high)
         found[fast] = np.where(hit, self.node[slot], NOT_FOUND)
