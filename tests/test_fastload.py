@@ -148,6 +148,18 @@ CASES = [
         "From , to,AMOUNT,kind\n buyers , seller , 100.125 ,sale\nseller,boss,40, revenue \n",
         True,
     ),
+    (
+        "windows line ends in the csv",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n    reports_to: boss\n",
+        "from,to,amount,kind\r\nbuyers,seller,10,sale\r\nseller,boss,2,\r\n",
+        True,
+    ),
+    (
+        "a carriage return inside a csv row",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        "from,to,amount\nbuyers,sel\rler,10\n",
+        False,
+    ),
     ("anchor", "roles:\n  - id: &b boss\n  - id: seller\n    reports_to: *b\n", FLOWS, False),
     ("tag", "roles:\n  - id: !!str boss\n", FLOWS, False),
     ("comment after a value", "roles:\n  - id: boss # the top\n", FLOWS, False),

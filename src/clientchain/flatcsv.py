@@ -1,9 +1,9 @@
 """Plain CSV read column-wise by vectorised passes; anything else is left to the csv module.
 
 Millions of flow rows split into Python strings cost seconds and gigabytes. A
-CSV with no quotes, no carriage returns and every row as wide as the header
-(so no blank rows either) has one meaning that needs no parser: cells end at
-commas and line ends. Here its cells stay byte ranges of one buffer; a column
+CSV with no quotes, no carriage returns but in line ends, and every row as
+wide as the header (so no blank rows either) has one meaning that needs no
+parser: cells end at commas and line ends. Here its cells stay byte ranges of one buffer; a column
 becomes strings only when asked. Anything else gives None and the caller reads
 the file with the csv module, which also words every problem.
 """
@@ -17,7 +17,7 @@ import numpy as np
 from clientchain.byteranges import distinct_texts, gather_texts
 from clientchain.model import IntArray
 
-_COMMA, _NEWLINE = 44, 10
+_COMMA, _NEWLINE, _RETURN = 44, 10, 13
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +44,11 @@ class FlatCsv:
 def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     """The cells of `data` (UTF-8 without BOM) from `file`, or None if it needs a real
     CSV parser."""
-    if b'"' in data or b"\r" in data or b"\x00" in data:
+    if b'"' in data or b"\x00" in data:
+        return None
+    # Windows line ends are fine; a carriage return anywhere else is for the csv module.
+    returns = data.count(b"\r")
+    if returns and returns != data.count(b"\r\n"):
         return None
     header_end = data.find(b"\n")
     if header_end < 0:
@@ -53,7 +57,7 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
         data += b"\n"
     if len(data) >= 2**31 - 64:
         return None
-    header = data[:header_end].decode("utf-8").split(",")
+    header = data[:header_end].decode("utf-8").removesuffix("\r").split(",")
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
     body = buf[header_end + 1 :]
@@ -70,4 +74,7 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     starts[:, 1:] = ends[:, :-1] + 1
     starts[:1, 0] = header_end + 1
     starts[1:, 0] = ends[:-1, -1] + 1
+    if returns:  # a row's last cell ends before its \r\n
+        last = ends[:, -1]
+        last[buf[last - 1] == _RETURN] -= 1
     return FlatCsv(file, data, buf, header, rows, starts, ends)
