@@ -136,3 +136,22 @@ def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:
     for i in range(2):
         for j in range(2):
             assert got[0, i, j] == pytest.approx(float(exact[i][j]), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gather_matches_reduceat_bit_for_bit(seed: int) -> None:
+    """The sparse gather sums each target's terms in reduceat's order (short and hub groups)."""
+    from clientchain.sweep import _gather
+
+    rng = np.random.default_rng(seed)
+    roles, cols = 500, 3
+    size = rng.choice([1, 2, 3, 7, 8, 9, 15, 130, 300], size=40)
+    dst = np.repeat(np.arange(size.size) + roles - size.size, size)
+    src = rng.integers(0, roles - size.size, size=dst.size)
+    weight = rng.random(dst.size) ** 3
+    x = rng.random((roles, cols)) * 10.0 ** rng.integers(-8, 8, size=(roles, 1))
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    expected = x.copy()
+    expected[dst[starts]] += np.add.reduceat(weight[:, None] * x[src], starts, axis=0) * 0.5
+    _gather(src, dst, weight, roles).add_into(x, 0.5)
+    assert np.array_equal(x.view(np.int64), expected.view(np.int64))

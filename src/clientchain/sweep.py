@@ -36,6 +36,7 @@ from clientchain.moneygraph import MoneyGraph
 
 DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
 THIN = 8  # a layer with this few edges is gathered edge by edge (cheaper than vector setup)
+SHORT_GROUP = 8  # reduceat sums a group of up to this many terms left to right (see _Gather)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +83,36 @@ class _Large:
         return refined
 
 
+@dataclass(frozen=True, eq=False)
+class _Gather:
+    """One layer's sum over incoming cross edges, bit for bit as np.add.reduceat sums it.
+
+    reduceat adds a group's first term to a pairwise sum of the rest, which for fewer
+    than 8 further terms is a plain left-to-right sum from zero: a sparse product
+    computes exactly that, far faster than reduceat's one call per group and column.
+    Longer groups (hubs) keep reduceat, over their own edges only.
+    """
+
+    short_target: IntArray  # plan positions of the targets with at most SHORT_GROUP edges
+    first: Any  # scipy.sparse.csr_matrix: each short target's first edge
+    rest: Any  # csr_matrix: its other edges, in order
+    long_target: IntArray
+    long_src: IntArray
+    long_weight: FloatArray
+    long_start: IntArray  # reduceat offsets into long_src
+
+    def add_into(self, x: FloatArray, scale: FloatArray | float) -> None:
+        """x[target] += scale * (sum over the target's edges of weight * x[source])."""
+        if self.short_target.size:
+            summed = self.first @ x
+            summed += self.rest @ x
+            x[self.short_target] += summed * scale
+        if self.long_target.size:
+            gathered = self.long_weight[:, None] * x[self.long_src]
+            gathered = np.add.reduceat(gathered, self.long_start, axis=0)
+            x[self.long_target] += gathered * scale
+
+
 # (batch index, first component, last component) or (-1 - large index, 0, 0)
 Task = tuple[int, int, int]
 
@@ -111,9 +142,7 @@ class SweepPlan:
     edge_dst: IntArray  # target plan position
     edge_weight: FloatArray  # A[v, u] of that edge
     layer_edges: list[int]  # per layer: first edge
-    group_start: IntArray  # per target with incoming edges: its first edge (for reduceat)
-    group_target: IntArray  # that target's plan position
-    layer_groups: list[int]  # per layer: first target group
+    gathers: list[_Gather | None]  # per layer with more than THIN edges
     batches: list[_Batch]
     large: list[_Large]
     tasks: list[list[Task]]  # per layer: the component solves it needs
@@ -135,22 +164,20 @@ class SweepPlan:
         needs the traced share of the same role as its own base). `in_place` overwrites
         a float64 base with x instead of copying it (a block of clients is 128 MB).
         """
-        x = base if in_place and base.dtype == np.float64 else np.array(base, dtype=np.float64)
+        # C order: the sparse gathers would copy anything else on every layer.
+        fits = in_place and base.dtype == np.float64 and base.flags.c_contiguous
+        x = base if fits else np.array(base, dtype=np.float64, order="C")
         runs = _runs(alphas)
         scale = np.asarray(alphas, dtype=np.float64)
         uniform = len(runs) == 1
         free = runs if chained is None else _runs(alphas, skip=chained[1])
         src, dst, weight = self.edge_src, self.edge_dst, self.edge_weight
-        starts, targets = self.group_start, self.group_target
-        le, lg, ln = self.layer_edges, self.layer_groups, self.layer_nodes
+        le, ln = self.layer_edges, self.layer_nodes
         for layer in range(self.layers):
             e0, e1 = le[layer], le[layer + 1]
-            if e1 - e0 > THIN:
-                gathered = weight[e0:e1, None] * x[src[e0:e1]]
-                g0, g1 = lg[layer], lg[layer + 1]
-                if g1 - g0 < e1 - e0:
-                    gathered = np.add.reduceat(gathered, starts[g0:g1] - e0, axis=0)
-                x[targets[g0:g1]] += gathered * (runs[0][0] if uniform else scale)
+            gather = self.gathers[layer]
+            if gather is not None:
+                gather.add_into(x, runs[0][0] if uniform else scale)
             else:
                 for e in range(e0, e1):
                     x[dst[e]] += (weight[e] * scale) * x[src[e]]
@@ -266,8 +293,10 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     cu, cv, cw = cu[by_target], cv[by_target], cw[by_target]
     edge_layer = role_layer[order][cv]
     layer_edges = np.searchsorted(edge_layer, np.arange(layers + 1))
-    group_start = np.flatnonzero(np.r_[True, cv[1:] != cv[:-1]]) if cv.size else cv
-    layer_groups = np.searchsorted(edge_layer[group_start], np.arange(layers + 1))
+    gathers = [
+        _gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], r) if e1 - e0 > THIN else None
+        for e0, e1 in zip(layer_edges[:-1].tolist(), layer_edges[1:].tolist(), strict=True)
+    ]
 
     inside = ~cross
     # Outside share of each role's inflow, summed from what enters it (never 1 - inside).
@@ -292,12 +321,43 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
         cv,
         cw,
         layer_edges.tolist(),
-        group_start,
-        cv[group_start],
-        layer_groups.tolist(),
+        gathers,
         batches,
         large,
         tasks,
+    )
+
+
+def _gather(src: IntArray, dst: IntArray, weight: FloatArray, roles: int) -> _Gather:
+    """The sums of one layer's edges (sorted by target) per target, split short / long."""
+    from scipy.sparse import csr_matrix
+
+    start = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    size = np.diff(np.r_[start, dst.size])
+    short = size <= SHORT_GROUP
+    in_short = np.repeat(short, size)
+    lead = np.zeros(dst.size, dtype=bool)
+    lead[start] = True
+    count = int(short.sum())
+    first_edge = start[short]
+    first = csr_matrix(
+        (weight[first_edge], src[first_edge], np.arange(count + 1)), shape=(count, roles)
+    )
+    rest_edge = in_short & ~lead
+    rest_ptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(size[short] - 1, out=rest_ptr[1:])
+    rest = csr_matrix((weight[rest_edge], src[rest_edge], rest_ptr), shape=(count, roles))
+    long_size = size[~short]
+    long_start = np.zeros(long_size.size, dtype=np.int64)
+    np.cumsum(long_size[:-1], out=long_start[1:])
+    return _Gather(
+        dst[first_edge],
+        first,
+        rest,
+        dst[start[~short]],
+        src[~in_short],
+        weight[~in_short],
+        long_start,
     )
 
 
