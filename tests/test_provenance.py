@@ -28,3 +28,15 @@ def test_dense_top_k_matches_sorting(seed: int, top: int) -> None:
     rank = rng.permutation(clients).astype(np.int64)
     for block in (1, 4, clients):
         assert _run(shares, rank, top, block, True) == _run(shares, rank, top, block, False)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_merge_by_row_chunks_changes_nothing(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(chunk)
+    roles, clients = 150, 19
+    shares = rng.choice([0.0, 1e-15, 0.25, 0.5, 1.0 / 3], (roles, clients))
+    shares[rng.random((roles, clients)) < 0.4] += rng.random() * 1e-3
+    rank = rng.permutation(clients).astype(np.int64)
+    whole = _run(shares, rank, 3, 5, True)
+    monkeypatch.setattr("clientchain.provenance.MERGE_ROWS", chunk)
+    assert _run(shares, rank, 3, 5, True) == whole

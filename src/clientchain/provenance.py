@@ -20,6 +20,7 @@ from clientchain.sweep import SweepPlan
 CELLS_PER_BLOCK = 16_000_000  # roles x block columns of float64: 128 MB at a time
 # Packed keys (rounded share x clients + rank) fit in int64 up to this many clients.
 MAX_PACKED_CLIENTS = 2_000_000
+MERGE_ROWS = 65_536  # rows of a share block merged at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,30 +102,36 @@ class TopClients:
         return key - self.rank[clients]
 
     def _merge(self, first: int, shares: FloatArray) -> None:
-        top = self.top
-        row, col = np.nonzero(shares > self.bar[:, None])
-        if row.size == 0:
+        # Row chunks bound the temporaries (rows x (K + block) keys and shares) and stay
+        # in cache; rows are independent, so the result is the same.
+        for lo in range(0, shares.shape[0], MERGE_ROWS):
+            self._merge_rows(first, lo, shares[lo : lo + MERGE_ROWS])
+
+    def _merge_rows(self, first: int, lo: int, shares: FloatArray) -> None:
+        top, cols = self.top, shares.shape[1]
+        hit = np.flatnonzero(shares > self.bar[lo : lo + shares.shape[0], None])
+        if hit.size == 0:
             return
+        row, col = np.divmod(hit, cols)
         starts = np.r_[True, row[1:] != row[:-1]]
-        rows, local = row[starts], np.cumsum(starts) - 1
-        values = shares[row, col]
+        rows, local = row[starts] + lo, np.cumsum(starts) - 1
+        values = shares.ravel()[hit]
         # Per touched row: its K kept slots, then this block's candidates (others vacant).
-        width = top + shares.shape[1]
+        width = top + cols
         key = np.empty((rows.size, width), dtype=np.int64)
         key[:, :top] = self.key[rows]
-        key[:, top:] = _vacant(shares.shape[1]) - top
+        key[:, top:] = _vacant(cols) - top
         key[local, top + col] = self._packed(first + col, values)
         share = np.zeros((rows.size, width), dtype=np.float64)
         share[:, :top] = self.kept[rows]
         share[local, top + col] = values
-        # Keys in a row are distinct, so exactly K reach the K-th largest.
-        kth = np.partition(key, width - top, axis=1)[:, width - top]
-        picked = np.nonzero(key >= kth[:, None])[1].reshape(rows.size, top)
-        line = np.arange(rows.size)[:, None]
-        self.kept[rows] = share[line, picked]
-        key = key[line, picked]
+        # Keys in a row are distinct, so the K slots past the K-th largest are the top K
+        # (their order within the row does not matter: results are sorted by key).
+        picked = np.argpartition(key, width - top, axis=1)[:, width - top :]
+        key = np.take_along_axis(key, picked, axis=1)
+        self.kept[rows] = np.take_along_axis(share, picked, axis=1)
         self.key[rows] = np.where(key >= 0, key, _vacant(top))
-        self.bar[rows] = self._bar(kth)
+        self.bar[rows] = self._bar(key.min(axis=1))
 
     def _bar(self, kth: IntArray) -> FloatArray:
         """Shares at or below this cannot reach the K-th kept key (0 while slots are free):
