@@ -306,7 +306,7 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
         comp_size,
         comp_layer,
         fed,
-        position,
+        order,
         u[inside],
         v[inside],
         weight[inside],
@@ -366,7 +366,7 @@ def _components(
     comp_size: IntArray,
     comp_layer: IntArray,
     fed: np.ndarray,
-    position: IntArray,
+    order: IntArray,
     iu: IntArray,
     iv: IntArray,
     iw: FloatArray,
@@ -377,40 +377,44 @@ def _components(
     tasks: list[list[Task]] = [[] for _ in range(layers)]
     batches: list[_Batch] = []
     large: list[_Large] = []
-    wanted = np.flatnonzero((comp_size > 1) & fed)
-    if wanted.size == 0:
+    is_wanted = (comp_size > 1) & fed
+    if not is_wanted.any():
         return batches, large, tasks
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size)
     # Members of every wanted component in plan order (contiguous per component).
-    roles_in = np.argsort(position, kind="stable")
-    roles_in = roles_in[np.isin(labels[roles_in], wanted)]
+    roles_in = order[is_wanted[labels[order]]]
     member_label = labels[roles_in]
     first = np.flatnonzero(np.r_[True, member_label[1:] != member_label[:-1]])
     local = np.arange(roles_in.size) - np.repeat(first, np.diff(np.r_[first, roles_in.size]))
     local_of = np.full(labels.size, -1, dtype=np.int64)
     local_of[roles_in] = local
+    # Members and edges grouped by component size (stable: plan / edge order kept), so
+    # each size below works on its own slices, not on masks over everything.
+    members_of, member_sizes = _by_size(comp_size[member_label])
+    edge_in = np.flatnonzero(is_wanted[labels[iv]])
+    edges_of, edge_sizes = _by_size(comp_size[labels[iv[edge_in]]])
+    edges_of = edge_in[edges_of]
+    sizes = np.unique(member_sizes)
+    ends = np.r_[sizes, sizes[-1] + 1]
+    m_bounds = [int(b) for b in np.searchsorted(member_sizes, ends)]
+    e_bounds = [int(b) for b in np.searchsorted(edge_sizes, ends)]
     rank = np.full(comp_size.size, -1, dtype=np.int64)
-    edge_label = labels[iv]
-    for size in np.unique(comp_size[wanted]).tolist():
-        comps = wanted[comp_size[wanted] == size]
+    for i, size in enumerate(sizes.tolist()):
+        m0, m1, e0, e1 = m_bounds[i], m_bounds[i + 1], e_bounds[i], e_bounds[i + 1]
+        mine = members_of[m0:m1]
+        comps = np.unique(member_label[mine])
         comps = comps[np.argsort(comp_layer[comps], kind="stable")]
-        rank[:] = -1
         rank[comps] = np.arange(comps.size)
-        mine = rank[member_label] >= 0
         members = np.empty((comps.size, size), dtype=np.int64)
         members[rank[member_label[mine]], local[mine]] = position[roles_in[mine]]
-        keep = rank[edge_label] >= 0
-        which, row, col = rank[edge_label[keep]], local_of[iv[keep]], local_of[iu[keep]]
+        edge = edges_of[e0:e1]
+        which, row, col = rank[labels[iv[edge]]], local_of[iv[edge]], local_of[iu[edge]]
         if size > DENSE_MAX:
-            from scipy.sparse import csc_matrix
-
-            for k, comp in enumerate(comps.tolist()):
-                mask = which == k
-                matrix = csc_matrix((iw[keep][mask], (row[mask], col[mask])), shape=(size, size))
-                tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
-                large.append(_Large(members[k], matrix))
+            _add_large(large, tasks, comps, comp_layer, members, which, row, col, iw[edge], size)
             continue
         matrix = np.zeros((comps.size, size, size), dtype=np.float64)
-        np.add.at(matrix, (which, row, col), iw[keep])
+        np.add.at(matrix, (which, row, col), iw[edge])
         leak = outside[members]  # outside is in plan order, like members
         batch_no = len(batches)
         batches.append(_Batch(members, matrix, leak))
@@ -418,3 +422,33 @@ def _components(
         for layer in np.flatnonzero(np.diff(bounds)).tolist():
             tasks[layer].append((batch_no, int(bounds[layer]), int(bounds[layer + 1])))
     return batches, large, tasks
+
+
+def _by_size(size: IntArray) -> tuple[IntArray, IntArray]:
+    """A stable order by size, and the sizes in that order."""
+    order = np.argsort(size, kind="stable")
+    return order, size[order]
+
+
+def _add_large(
+    large: list[_Large],
+    tasks: list[list[Task]],
+    comps: IntArray,
+    comp_layer: IntArray,
+    members: IntArray,
+    which: IntArray,
+    row: IntArray,
+    col: IntArray,
+    weight: FloatArray,
+    size: int,
+) -> None:
+    """One sparse matrix per component of this (large) size, edges in their given order."""
+    from scipy.sparse import csc_matrix
+
+    by_comp = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[by_comp], np.arange(comps.size + 1)).tolist()
+    for k, comp in enumerate(comps.tolist()):
+        mine = by_comp[bounds[k] : bounds[k + 1]]
+        matrix = csc_matrix((weight[mine], (row[mine], col[mine])), shape=(size, size))
+        tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
+        large.append(_Large(members[k], matrix))
