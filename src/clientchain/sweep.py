@@ -396,9 +396,9 @@ def _components(
     edges_of, edge_sizes = _by_size(comp_size[labels[iv[edge_in]]])
     edges_of = edge_in[edges_of]
     sizes = np.unique(member_sizes)
-    ends = np.r_[sizes, sizes[-1] + 1]
-    m_bounds = [int(b) for b in np.searchsorted(member_sizes, ends)]
-    e_bounds = [int(b) for b in np.searchsorted(edge_sizes, ends)]
+    ends: IntArray = np.append(sizes, sizes[-1] + 1)
+    m_bounds: list[int] = np.searchsorted(member_sizes, ends).tolist()
+    e_bounds: list[int] = np.searchsorted(edge_sizes, ends).tolist()
     rank = np.full(comp_size.size, -1, dtype=np.int64)
     for i, size in enumerate(sizes.tolist()):
         m0, m1, e0, e1 = m_bounds[i], m_bounds[i + 1], e_bounds[i], e_bounds[i + 1]
