@@ -237,12 +237,24 @@ def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, Fl
     net = moneys(graph.net, org.amount_decimals)
     keep = net > 0
     payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
-    # Pairs come sorted by payee then payer and lexsort is stable: two keys suffice.
-    order = np.lexsort((-net, payee))
+    order = _by_payee_then_net(r, payee, net)
     payee, payer, net = payee[order], payer[order], net[order]
     _order_ties_by_id(org, payee, payer, net)
     indptr = np.searchsorted(payee, np.arange(r + 1)).astype(np.int64)
     return indptr, payer, net
+
+
+def _by_payee_then_net(roles: int, payee: IntArray, net: FloatArray) -> IntArray:
+    """np.lexsort((-net, payee)) for pairs sorted by payee: only the payees whose nets are
+    not already in descending order are sorted (the rest is where the stable sort leaves it)."""
+    order = np.arange(payee.size)
+    rising = (payee[1:] == payee[:-1]) & (net[1:] > net[:-1])
+    if rising.any():
+        unsorted = np.zeros(roles, dtype=bool)
+        unsorted[payee[1:][rising]] = True
+        sub = np.flatnonzero(unsorted[payee])
+        order[sub] = sub[np.lexsort((-net[sub], payee[sub]))]
+    return order
 
 
 def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArray) -> None:
