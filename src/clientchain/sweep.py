@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,11 @@ class _Large:
     matrix: Any  # scipy.sparse.csc_matrix
     factors: dict[float, Any] = field(default_factory=dict)
 
+    @cached_property
+    def wide_matrix(self) -> Any:
+        """A in extended precision, for the residual (converted once, not every solve)."""
+        return self.matrix.astype(np.longdouble)
+
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
         from scipy.sparse import csc_matrix, identity
         from scipy.sparse.linalg import splu
@@ -77,7 +83,7 @@ class _Large:
         factor = self.factors[alpha]
         x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
         wide = x.astype(np.longdouble)
-        product = np.asarray(self.matrix.astype(np.longdouble) @ wide)
+        product = np.asarray(self.wide_matrix @ wide)
         residual = (rhs - (wide - alpha * product)).astype(np.float64)
         refined: FloatArray = x + factor.solve(np.ascontiguousarray(residual))
         return refined
