@@ -5,7 +5,9 @@ deliberately naive baseline (naive.py) run in the same session.
     python bench/run.py                       # everything (a few minutes; 1M needs ~2 GB)
     python bench/run.py --sizes 10000 --chain 0 --no-naive   # a quick look
 
-Prints, per input: wall time (median of --repeat runs), peak RSS, the time per phase
+Prints, per input: wall time (the median of --repeat runs after one untimed warm-up
+run, which also brings the files into the page cache; 1M: one run after the warm-up),
+peak RSS, the time per phase
 as clientchain reports it (--timings), and whether each target of issue 5 is met.
 Inputs are generated once into --out (bench/out by default, not committed).
 """
@@ -56,7 +58,9 @@ def run_once(command: list[str]) -> tuple[float, int, str]:
     return seconds, usage.ru_maxrss * 1024, err.decode("utf-8", "replace")
 
 
-def measure(label: str, command: list[str], repeat: int) -> Measure:
+def measure(label: str, command: list[str], repeat: int, warm_up: bool = True) -> Measure:
+    if warm_up:
+        run_once(command)
     runs = [run_once(command) for _ in range(repeat)]
     runs.sort(key=lambda run: run[0])
     seconds, peak, err = runs[len(runs) // 2]
@@ -111,13 +115,18 @@ def main() -> None:
         "--sizes", default="10000,100000,1000000", help="role counts, comma-separated"
     )
     parser.add_argument("--chain", type=int, default=100_000, help="chain depth (0: skip)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per input below 1M")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per input below 1M")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size]
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
+    # Every input first, so that writing a big one never disturbs the timing of another.
+    for size in sizes:
+        ensure_input(args.out, size, chain=False)
+    if args.chain:
+        ensure_input(args.out, args.chain, chain=True)
     results: dict[int, Measure] = {}
     rows: list[tuple[Measure, str]] = []
     for size in sizes:
@@ -139,7 +148,7 @@ def main() -> None:
         for size in [s for s in sizes if s <= 100_000]:
             org = ensure_input(args.out, size, chain=False)
             command = [sys.executable, str(HERE / "naive.py"), str(org)]
-            naive[size] = measure(f"naive {size:,} roles", command, 1)
+            naive[size] = measure(f"naive {size:,} roles", command, 1, warm_up=False)
             rows.append((naive[size], ""))
 
     header = f"{'input':<24}{'wall':>9}{'peak RSS':>11}  {'parse':>6} {'build':>6}"
