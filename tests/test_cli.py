@@ -286,3 +286,20 @@ def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path)
     assert json.loads(with_tty.stdout)["summary"]["roles"] == rows
     assert b"clientchain: reading org.yaml" in b"".join(shown)
     assert piped.stderr == b""  # no terminal: no progress
+
+
+def test_a_big_input_off_the_fast_path_gets_a_note_on_stderr(
+    run: Runner, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientchain import progress
+
+    path = write("org.yaml", SHOP)  # flow-style mappings: beyond the fast reader
+    quiet = run("analyze", str(path), "--format", "json")
+    assert quiet.stderr == ""  # a small input: not worth a word
+    monkeypatch.setattr(progress, "BIG_INPUT_BYTES", 0)
+    noted = run("analyze", str(path), "--format", "json")
+    assert noted.stdout == quiet.stdout
+    assert noted.stderr == (
+        f"clientchain: note: {path}:3: not one `key: value` (no colon, or a colon in the"
+        " value): read by the precise reader, which takes longer\n"
+    )

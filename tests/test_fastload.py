@@ -19,6 +19,7 @@ from clientchain.analysis import analyze
 from clientchain.fastload import fast_load
 from clientchain.loading import _load_precisely, load
 from clientchain.model import Org
+from clientchain.phases import recording
 from clientchain.problems import InputError
 from clientchain.render.json_doc import json_document
 from clientchain.yamlsource import decode
@@ -336,3 +337,26 @@ def test_generated_flat_inputs_never_make_the_paths_disagree(
     event("valid" if isinstance(precise, Org) else "input error")
     if fast is not None:
         assert_same(fast, precise)
+
+
+def test_a_file_beyond_the_fast_path_says_where_and_why(tmp_path: Path) -> None:
+    """For big inputs the CLI prints these notes: why a run takes the slow path."""
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss # the top\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "flows.csv").write_text('from,to,amount\nbuyers,boss,"10"\n', encoding="utf-8")
+    with recording() as record:
+        load(org)
+    assert record.notes == [
+        f"{org}:5: a tab, backslash, '#' or control character: read by the precise reader,"
+        " which takes longer"
+    ]
+    org.write_text(org.read_text().replace(" # the top", ""), encoding="utf-8")
+    with recording() as record:
+        load(org)
+    assert record.notes == [
+        f"{tmp_path / 'flows.csv'}: quotes, carriage returns or uneven rows: read by the"
+        " precise reader, which takes longer"
+    ]

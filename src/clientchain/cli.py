@@ -22,7 +22,7 @@ from clientchain.model import Org
 from clientchain.moneygraph import build_money_graph
 from clientchain.phases import phase
 from clientchain.problems import InputError, did_you_mean
-from clientchain.progress import phases, worth_showing
+from clientchain.progress import big_input, phases
 from clientchain.render.json_doc import write_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -145,7 +145,7 @@ def analyze_command(
     Exit status: 0 no error findings, 1 error findings (e.g. an inverted
     relationship), 2 bad input or usage.
     """
-    with phases(org, show=worth_showing([org, *(flows or [])])) as record:
+    with phases(org, big=big_input([org, *(flows or [])])) as record:
         loaded = _load(org, flows)
         with phase("analyse"):
             result: Analysis = analyze(loaded, decay=decay, top_clients=top_clients)

@@ -22,13 +22,13 @@ import numpy as np
 
 from clientchain.byteranges import odd_edge, plain_decimals, strip_spaces
 from clientchain.flatcsv import FlatCsv, read_flat_csv
-from clientchain.flatyaml import FlatDocument, FlatList, read_flat
+from clientchain.flatyaml import FlatDocument, FlatList, NotFlatError, read_flat
 from clientchain.flowtable import REQUIRED, YAML_SUFFIXES, FlowTable, read_yaml_list
 from clientchain.hierarchy import cycles
 from clientchain.idmatch import IdIndex
 from clientchain.model import NO_PARENT, FloatArray, IntArray, Org
 from clientchain.orgfile import CLIENT_KEYS, ROLE_KEYS
-from clientchain.phases import phase
+from clientchain.phases import note, phase
 from clientchain.problems import InputError
 from clientchain.scalars import _NULLS, MAX_AMOUNT, MAX_HEADCOUNT, MIN_AMOUNT, decimals_of
 from clientchain.yamlsource import compose
@@ -42,12 +42,18 @@ _MAX_DECIMALS = 12
 
 
 class _RefusedError(Exception):
-    """The fast path cannot vouch for this input: load it the precise way."""
+    """The fast path cannot vouch for this input: load it the precise way. `why` is set
+    when the input is fine but beyond the fast path (worth a note), not for a problem
+    (the precise path will report that)."""
+
+    def __init__(self, why: str = "") -> None:
+        super().__init__(why)
+        self.why = why
 
 
-def _need(condition: object) -> None:
+def _need(condition: object, why: str = "") -> None:
     if not condition:
-        raise _RefusedError
+        raise _RefusedError(why)
 
 
 @dataclass
@@ -87,19 +93,23 @@ def fast_load(
     try:
         with phase("parse"):
             document = read_flat(data.removeprefix(b"\xef\xbb\xbf"), text)
-            _need(document is not None)
-            assert document is not None
             flows_path = _scalar(document, "flows")
             paths = [] if flows_path is None else [base / flows_path]
             tables = [_read_table(path) for path in [*paths, *map(Path, flows)]]
         with phase("build"):
             return _org(document, source, tables)
-    except _RefusedError:
+    except NotFlatError as exc:
+        where = f"{source}:{exc.line}" if exc.line else source
+        note(f"{where}: {exc.why}: read by the precise reader, which takes longer")
+        return None
+    except _RefusedError as exc:
+        if exc.why:
+            note(f"{exc.why}: read by the precise reader, which takes longer")
         return None
 
 
 def _scalar(document: FlatDocument, key: str) -> str | None:
-    _need(key not in document.lists)
+    _need(key not in document.lists, f"'{key}' is a list")
     text, quoted = document.scalars.get(key, ("", False))
     return None if not quoted and text in _NULLS else text
 
@@ -228,7 +238,7 @@ def _read_table(path: Path) -> FlatCsv | FlowTable:
     shown = os.fspath(path)
     if path.suffix.lower() not in YAML_SUFFIXES:
         table = read_flat_csv(data, shown)
-        _need(table is not None)
+        _need(table is not None, f"{shown}: quotes, carriage returns or uneven rows")
         assert table is not None
         return table
     try:

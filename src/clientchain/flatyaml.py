@@ -112,28 +112,31 @@ class FlatDocument:
     nulls: set[str] = field(default_factory=set)  # top-level keys written with no value
 
 
-class _NotFlatError(Exception):
-    """The file uses YAML beyond the flat subset."""
+class NotFlatError(Exception):
+    """The file uses YAML beyond the flat subset: why, and the first line that does."""
+
+    def __init__(self, why: str, line: int = 0) -> None:
+        super().__init__(why)
+        self.why, self.line = why, line
 
 
-def read_flat(data: bytes, text: str) -> FlatDocument | None:
-    """The document in `data` (UTF-8, no BOM; `text` is the same, decoded), or None if
-    it is not flat YAML."""
-    if not text.isascii() and _ODD_UNICODE.search(text):
-        return None
+def read_flat(data: bytes, text: str) -> FlatDocument:
+    """The document in `data` (UTF-8, no BOM; `text` is the same, decoded); NotFlatError
+    if it is not flat YAML."""
+    odd = None if text.isascii() else _ODD_UNICODE.search(text)
+    if odd:
+        line = text.count("\n", 0, odd.start()) + 1
+        raise NotFlatError("a Unicode line break or non-printable character", line)
     if not data.endswith(b"\n"):
         data += b"\n"
     if len(data) >= 2**31 - 64:
-        return None
-    try:
-        return _Scanner(data).document()
-    except _NotFlatError:
-        return None
+        raise NotFlatError("a file of 2 GB or more")
+    return _Scanner(data).document()
 
 
-def _need(condition: object) -> None:
+def _need(condition: object, why: str, line: int = 0) -> None:
     if not condition:
-        raise _NotFlatError
+        raise NotFlatError(why, line)
 
 
 class _Scanner:
@@ -149,7 +152,7 @@ class _Scanner:
         comment = head == _HASH
         content = (head != _NEWLINE) & ~comment
         lines = np.flatnonzero(content)  # 0-based numbers of the lines that say something
-        _need(lines.size)
+        _need(lines.size, "no keys at all")
         self._check_characters(starts, comment)
         self.line = lines
         self.start, self.end = starts[lines], ends[lines]
@@ -159,20 +162,33 @@ class _Scanner:
     def _check_characters(self, starts: IntArray, comment: np.ndarray) -> None:
         odd = np.flatnonzero(_ODD[self.buf])
         if odd.size:
-            _need(np.all(_ODD[self.buf[odd]] == _OUTSIDE_COMMENTS))
             line_of = np.searchsorted(starts, odd, side="right") - 1
-            _need(comment[line_of].all())
+            bad = (_ODD[self.buf[odd]] != _OUTSIDE_COMMENTS) | ~comment[line_of]
+            if bad.any():
+                line = int(line_of[np.argmax(bad)]) + 1
+                raise NotFlatError("a tab, backslash, '#' or control character", line)
+
+    def _every(self, ok: np.ndarray, why: str, rows: IntArray | None = None) -> None:
+        """NotFlatError at the first line (of `rows`, or of all content lines) not `ok`."""
+        if ok.all():
+            return
+        first = int(np.argmin(ok))
+        row = first if rows is None else int(rows[first])
+        raise NotFlatError(why, int(self.line[row]) + 1)
 
     def document(self) -> FlatDocument:
         buf = self.buf
         first = self.first
         dash = (buf[first] == _DASH) & (buf[first + 1] == _SPACE)
         key_start = np.where(dash, first + 2, first)
-        _need(not np.any(dash & (buf[np.minimum(key_start, buf.size - 1)] <= _SPACE)))
+        self._every(
+            ~(dash & (buf[np.minimum(key_start, buf.size - 1)] <= _SPACE)),
+            "a list item not written `- key: value`",
+        )
         key_end = self._key_ends(key_start)
         value_start, value_end = self._values(key_end)
         top = (self.indent == 0) & ~dash
-        _need(top[0])  # a document of flat mappings starts with a top-level key
+        self._every(top[:1], "no top-level key first")
         codes, names = _key_codes(buf, self.data, key_start, key_end)
         quoted = self._quoted(value_start, value_end)
         return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
@@ -181,23 +197,29 @@ class _Scanner:
         """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
         colons = _positions(self.buf == _COLON)
         before_start = np.searchsorted(colons, key_start)
-        _need(np.all(np.searchsorted(colons, self.end) - before_start == 1))
+        self._every(
+            np.searchsorted(colons, self.end) - before_start == 1,
+            "not one `key: value` (no colon, or a colon in the value)",
+        )
         key_end = colons[before_start]
-        _need(np.all(key_end > key_start))
+        self._every(key_end > key_start, "an empty key")
         return key_end
 
     def _values(self, key_end: IntArray) -> tuple[IntArray, IntArray]:
         buf = self.buf
         after = buf[key_end + 1]
-        _need(np.all((after == _SPACE) | (after == _NEWLINE)))  # `key:value` is one scalar
+        self._every((after == _SPACE) | (after == _NEWLINE), "no space after a colon")
         value_start = _skip_spaces(buf, key_end + 1)
         value_end = self.end.copy()
         present = value_start < value_end
-        _need(not np.any(present & (buf[value_end - 1] == _SPACE)))  # no trailing spaces
+        self._every(~(present & (buf[value_end - 1] == _SPACE)), "spaces after a value")
         head = buf[np.where(present, value_start, 0)]
         nxt = buf[np.where(present, value_start + 1, 0)]
         lone_dash = (head == _DASH) & ((nxt == _SPACE) | (nxt == _NEWLINE))
-        _need(not np.any(present & ((_FIRST[head] & (head != _DASH)) | lone_dash)))
+        self._every(
+            ~(present & ((_FIRST[head] & (head != _DASH)) | lone_dash)),
+            "a value that starts with a YAML indicator",
+        )
         return value_start, np.where(present, value_end, value_start)
 
     def _quoted(self, value_start: IntArray, value_end: IntArray) -> np.ndarray:
@@ -214,9 +236,9 @@ class _Scanner:
                 continue
             at = _positions(buf == mark)
             inside = np.searchsorted(at, value_end[mine]) - np.searchsorted(at, value_start[mine])
-            _need(np.all(inside == 2))
-            _need(np.all(buf[value_end[mine] - 1] == mark))
-            _need(np.all(value_end[mine] - value_start[mine] >= 2))
+            whole = (inside == 2) & (buf[value_end[mine] - 1] == mark)
+            whole &= value_end[mine] - value_start[mine] >= 2
+            self._every(whole, "quotes inside or after a quoted value", np.flatnonzero(mine))
         return np.asarray(quoted)
 
     def _assemble(
@@ -237,17 +259,27 @@ class _Scanner:
         in_item = ~top & ~dash
         # A list needs an empty top-level value above it; a key line continues an item.
         previous_top = np.r_[False, top[:-1]]
-        _need(not np.any(in_item & previous_top))
-        _need(np.all(empty[top_rows[section[item_rows]]]))
+        self._every(~(in_item & previous_top), "a nested mapping")
+        self._every(
+            empty[top_rows[section[item_rows]]], "a list under a key with a value", item_rows
+        )
         # Items of one list share their dash's indent; their keys sit two columns in.
         item = np.cumsum(dash, dtype=np.int32) - 1
         item_indent = self.indent[item_rows]
         same_list = section[item_rows[1:]] == section[item_rows[:-1]]
-        _need(np.all(item_indent[1:][same_list] == item_indent[:-1][same_list]))
-        _need(np.all(self.indent[in_item] == item_indent[item[in_item]] + 2))
+        self._every(
+            ~same_list | (item_indent[1:] == item_indent[:-1]),
+            "list items at different indentations",
+            item_rows[1:],
+        )
+        self._every(
+            self.indent[in_item] == item_indent[item[in_item]] + 2,
+            "a key not two columns right of its item's dash",
+            np.flatnonzero(in_item),
+        )
         doc = FlatDocument(self.data)
         top_names = [names[c] for c in codes[top_rows].tolist()]
-        _need(len(set(top_names)) == len(top_names))  # a repeated key is for the precise reader
+        _need(len(set(top_names)) == len(top_names), "a repeated top-level key")
         texts = _Texts(self.data, value_start, value_end, quoted)
         bounds = [*top_rows.tolist(), top.size]
         for s, (name, row) in enumerate(zip(top_names, top_rows.tolist(), strict=True)):
@@ -271,7 +303,7 @@ class _Scanner:
         for code in np.unique(row_codes).tolist():
             mine = np.flatnonzero(row_codes == code)
             items = owner[mine]
-            _need(np.all(np.diff(items) > 0))  # a key repeated in one item
+            self._every(np.diff(items) > 0, "a key repeated in one item", rows[mine][1:])
             where = rows[mine]
             flat.columns[names[code]] = Column(
                 flat.count,
@@ -325,7 +357,7 @@ def _key_codes(
     group that turns out to hold several keys is sorted out in Python.
     """
     length = end - start
-    _need(np.all(length <= 64))
+    _need(np.all(length <= 64), "a key longer than 64 characters")
     signature = (length << 16) | (buf[start].astype(np.int64) << 8) | buf[end - 1]
     seen = np.flatnonzero(np.bincount(signature))
     group_of = np.zeros(int(signature.max()) + 1, dtype=np.int64)
@@ -351,7 +383,7 @@ def _key_codes(
 
 
 def _code(key: str, index: dict[str, int], names: list[str]) -> int:
-    _need(_KEY.fullmatch(key))
+    _need(_KEY.fullmatch(key), f"a key other than letters, digits, _ and -: {key!r}")
     code = index.get(key)
     if code is None:
         code = index[key] = len(names)

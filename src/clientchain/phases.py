@@ -1,4 +1,5 @@
-"""Where the time goes: named phases (parse, build, analyse, render), timed when someone asks.
+"""Where the time goes: named phases (parse, build, analyse, render), timed when someone asks,
+and notes on how a run went.
 
 Library code marks its phases with `with phase("parse"):`; that costs nothing
 unless a caller records them (`with recording() as record:`), as the CLI does
@@ -23,6 +24,8 @@ class Record:
 
     seconds: dict[str, float] = field(default_factory=dict)
     on_enter: Callable[[str], None] | None = None
+    notes: list[str] = field(default_factory=list)  # what a user may want to know of a run
+    on_note: Callable[[str], None] | None = None
 
     def line(self) -> str:
         """One line for stderr: `parse 1.20 s, build 0.31 s, ...` and the total."""
@@ -35,14 +38,25 @@ _current: ContextVar[Record | None] = ContextVar("clientchain_phase_record", def
 
 
 @contextmanager
-def recording(on_enter: Callable[[str], None] | None = None) -> Iterator[Record]:
-    """Record the phases run inside this block."""
-    record = Record(on_enter=on_enter)
+def recording(
+    on_enter: Callable[[str], None] | None = None, on_note: Callable[[str], None] | None = None
+) -> Iterator[Record]:
+    """Record the phases run inside this block (and the notes taken)."""
+    record = Record(on_enter=on_enter, on_note=on_note)
     token = _current.set(record)
     try:
         yield record
     finally:
         _current.reset(token)
+
+
+def note(text: str) -> None:
+    """Keep a remark for whoever records (e.g. why a big input took the slow path)."""
+    record = _current.get()
+    if record is not None:
+        record.notes.append(text)
+        if record.on_note is not None:
+            record.on_note(text)
 
 
 @contextmanager

@@ -28,11 +28,9 @@ _WORDS = {
 }
 
 
-def worth_showing(paths: list[Path]) -> bool:
-    """A terminal to show it on, and inputs big enough to wait for (the files named on the
-    command line: a flows file named inside the org chart is not known yet)."""
-    if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
-        return False
+def big_input(paths: list[Path]) -> bool:
+    """Inputs big enough to wait for (the files named on the command line: a flows file
+    named inside the org chart is not known yet)."""
     total = 0
     for path in paths:
         try:
@@ -42,11 +40,21 @@ def worth_showing(paths: list[Path]) -> bool:
     return total >= BIG_INPUT_BYTES
 
 
+def on_a_terminal() -> bool:
+    return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
 @contextmanager
-def phases(org: Path, show: bool) -> Iterator[Record]:
-    """Record the phases of one command; show them as they run if `show`."""
-    if not show:
-        with recording() as record:
+def phases(org: Path, big: bool) -> Iterator[Record]:
+    """Record the phases of one command. For a big input, say on stderr why it takes a
+    slow path if it does, and on a terminal show the phases as they run."""
+
+    def tell(text: str) -> None:
+        if big:
+            sys.stderr.write(f"clientchain: note: {text}\n")
+
+    if not (big and on_a_terminal()):
+        with recording(on_note=tell) as record:
             yield record
         return
     from rich.console import Console
@@ -70,7 +78,7 @@ def phases(org: Path, show: bool) -> Iterator[Record]:
         words = _WORDS.get(name, name).format(name=org.name)
         current.append(display.add_task(f"clientchain: {words}", total=None))
 
-    with display, recording(on_enter=enter) as record:
+    with display, recording(on_enter=enter, on_note=tell) as record:
         yield record
 
 
