@@ -1,7 +1,7 @@
 """The fast path for big, clean inputs: flat YAML and plain CSV straight into an `Org`.
 
 `load` tries this first. It reads only what it can read exactly (see flatyaml for
-the YAML it accepts; a CSV without quotes or carriage returns) and checks the same
+the YAML it accepts, flatcsv for the CSV) and checks the same
 rules as the precise path, but it has no words for a problem: the moment anything
 is off (a bad value, an unknown id, a cycle, a file it cannot read) it answers
 None, and the precise path loads the input again and reports every problem with
@@ -30,15 +30,19 @@ from clientchain.model import NO_PARENT, FloatArray, IntArray, Org
 from clientchain.orgfile import CLIENT_KEYS, ROLE_KEYS
 from clientchain.phases import note, phase
 from clientchain.problems import InputError
-from clientchain.scalars import _NULLS, MAX_AMOUNT, MAX_HEADCOUNT, MIN_AMOUNT, decimals_of
+from clientchain.scalars import (
+    MAX_AMOUNT,
+    MAX_DECIMALS,
+    MAX_HEADCOUNT,
+    MIN_AMOUNT,
+    NULLS,
+    NUMBER,
+    decimals_of,
+)
 from clientchain.yamlsource import compose
 
-_NUMBERS = re.compile(
-    r"(?:(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\n)*"
-    r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
-)
+_NUMBERS = re.compile(rf"(?:(?:{NUMBER.pattern})\n)*(?:{NUMBER.pattern})")  # one per line
 _FRACTIONS = re.compile(r"\.([0-9]*)")
-_MAX_DECIMALS = 12
 
 
 class _RefusedError(Exception):
@@ -111,7 +115,7 @@ def fast_load(
 def _scalar(document: FlatDocument, key: str) -> str | None:
     _need(key not in document.lists, f"'{key}' is a list")
     text, quoted = document.scalars.get(key, ("", False))
-    return None if not quoted and text in _NULLS else text
+    return None if not quoted and text in NULLS else text
 
 
 def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable]) -> Org:
@@ -303,7 +307,7 @@ def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
         return _amounts(list(map(str.strip, table.texts(column))), flows)
     values, places = plain
     _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
-    flows.decimals = max(flows.decimals, min(_MAX_DECIMALS, int(places.max(initial=0))))
+    flows.decimals = max(flows.decimals, min(MAX_DECIMALS, int(places.max(initial=0))))
     return values
 
 
@@ -325,7 +329,7 @@ def _amounts(texts: list[str], flows: _Flows) -> FloatArray:
     if "e" in joined or "E" in joined:
         places = max(map(decimals_of, texts))
     elif "." in joined:
-        places = min(_MAX_DECIMALS, max(map(len, _FRACTIONS.findall(joined))))
+        places = min(MAX_DECIMALS, max(map(len, _FRACTIONS.findall(joined))))
     else:
         places = 0
     flows.decimals = max(flows.decimals, places)

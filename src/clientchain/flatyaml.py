@@ -24,6 +24,7 @@ import numpy as np
 
 from clientchain.byteranges import gather_texts
 from clientchain.model import IntArray
+from clientchain.scalars import NULLS
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 # Control characters (libyaml refuses them, and reads CR as a line break) anywhere;
@@ -35,7 +36,7 @@ _NOT_FLAT_FIRST = b"-?:,[]{}#&*!|>%@`"
 # Line breaks and characters libyaml treats specially or refuses, beyond ASCII.
 _ODD_UNICODE = re.compile("[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
-_SINGLE, _DOUBLE, _TILDE = 39, 34, 126
+_SINGLE, _DOUBLE = 39, 34
 
 
 _OUTSIDE_COMMENTS, _EVER = 1, 2
@@ -80,15 +81,12 @@ class Column:
         """Per item: the key is absent, or its value is YAML's null (`~`, `null`, nothing)."""
         null = np.ones(self.count, dtype=bool)
         length = self.end - self.start
-        written = length == 0
-        written |= (length == 1) & (self.buf[np.minimum(self.start, self.buf.size - 1)] == _TILDE)
-        four = np.flatnonzero(length == 4)
-        if four.size:
-            word = np.stack([self.buf[self.start[four] + k] for k in range(4)], axis=1)
-            spelled = np.zeros(four.size, dtype=bool)
-            for spelling in (b"null", b"Null", b"NULL"):
-                spelled |= np.all(word == np.frombuffer(spelling, dtype=np.uint8), axis=1)
-            written[four] = spelled
+        written = np.zeros(length.size, dtype=bool)
+        for spelling in NULLS:  # the same spellings as the precise reader's
+            same = np.flatnonzero(length == len(spelling))
+            for k, byte in enumerate(spelling.encode("ascii")):
+                same = same[self.buf[self.start[same] + k] == byte]
+            written[same] = True
         null[self.items] = written & ~self.written_quoted
         return null
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from clientchain.yamlsource import YNode
 
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})  # YAML null, written plainly
 _INT = re.compile(r"[0-9]+")
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 MAX_DECIMALS = 12
 _NON_FINITE_WORDS = frozenset({"inf", "infinity", "nan"})  # as spreadsheets export them
@@ -27,7 +27,7 @@ MAX_HEADCOUNT = 10**9
 
 def is_null(node: YNode | None) -> bool:
     """Absent, or written as YAML's null (`~`, `null`, nothing) without quotes."""
-    return node is None or (node.kind == "scalar" and not node.quoted and node.text in _NULLS)
+    return node is None or (node.kind == "scalar" and not node.quoted and node.text in NULLS)
 
 
 def parse_count(text: str) -> int | None:
@@ -37,7 +37,7 @@ def parse_count(text: str) -> int | None:
 
 def parse_number(text: str) -> float | None:
     """A number written as a decimal or exponent literal (or YAML's .inf/.nan), else None."""
-    if _NUMBER.fullmatch(text):
+    if NUMBER.fullmatch(text):
         return float(text)
     return _SPECIAL.get(text.lower()) if text.lower() in _SPECIAL else None
 
