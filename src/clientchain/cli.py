@@ -6,26 +6,30 @@ import gc
 import os
 import sys
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
 
 from clientchain import __version__
 from clientchain.analysis import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, analyze
 from clientchain.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
-from clientchain.loading import load
-from clientchain.model import Org
+from clientchain.cli_support import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    DecayOpt,
+    FlowsOpt,
+    OrgArg,
+    count,
+    fail,
+    load_or_fail,
+    print_rich,
+)
 from clientchain.moneygraph import build_money_graph
 from clientchain.phases import phase
-from clientchain.problems import InputError, did_you_mean
+from clientchain.problems import did_you_mean
 from clientchain.progress import big_input, phases
 from clientchain.render.json_doc import write_json
-
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
     name="clientchain",
@@ -42,56 +46,6 @@ app = typer.Typer(
 class Format(StrEnum):
     table = "table"
     json = "json"
-
-
-def _print(renderable: RenderableType) -> None:
-    """Print for people on stdout (rich is imported only by the commands that print so)."""
-    from rich.console import Console
-
-    # Colour only on a terminal (rich also honours NO_COLOR / FORCE_COLOR); a wide page
-    # when piped, so a saved report is not wrapped at 80 columns.
-    terminal = sys.stdout.isatty()
-    width = None if terminal else int(os.environ.get("COLUMNS", "140"))
-    Console(file=sys.stdout, width=width, highlight=False, soft_wrap=False).print(renderable)
-
-
-def _fail(lines: list[str]) -> NoReturn:
-    for line in lines:
-        sys.stderr.write(line + "\n")
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _load(org: Path, flows: list[Path] | None) -> Org:
-    try:
-        return load(org, flows or [])
-    except InputError as exc:
-        summary = f"clientchain: {_count(len(exc.problems), 'problem')} in the input"
-        _fail([*(str(p) for p in exc.problems), summary])
-
-
-def _check_decay(value: float) -> float:
-    if not 0.0 < value < 1.0:
-        raise typer.BadParameter(f"must be between 0 and 1 (exclusive), got {value:g}")
-    return value
-
-
-OrgArg = Annotated[
-    Path, typer.Argument(metavar="ORG", help="The org chart (YAML).", show_default=False)
-]
-FlowsOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--flows", help="A money-flow file (CSV or YAML); repeat for more.", show_default=False
-    ),
-]
-DecayOpt = Annotated[
-    float,
-    typer.Option(
-        "--decay",
-        callback=_check_decay,
-        help="How much closeness each hand-over keeps (0 < G < 1).",
-    ),
-]
 
 
 def _version(value: bool) -> None:
@@ -146,7 +100,7 @@ def analyze_command(
     relationship), 2 bad input or usage.
     """
     with phases(org, big=big_input([org, *(flows or [])])) as record:
-        loaded = _load(org, flows)
+        loaded = load_or_fail(org, flows)
         with phase("analyse"):
             result: Analysis = analyze(loaded, decay=decay, top_clients=top_clients)
         with phase("render"):
@@ -156,7 +110,7 @@ def analyze_command(
             else:
                 from clientchain.render.table import render_table
 
-                _print(render_table(result, max_rows=max_rows))
+                print_rich(render_table(result, max_rows=max_rows))
     if timings:
         sys.stdout.flush()
         sys.stderr.write(f"clientchain: timings: {record.line()}\n")
@@ -178,25 +132,25 @@ def chain_command(
     ] = DEFAULT_MAX_NODES,
 ) -> None:
     """Show where a role's money comes from: hand-overs back to the paying clients."""
-    loaded = _load(org, flows)
+    loaded = load_or_fail(org, flows)
     index = loaded.role_index.get(role)
     if index is None:
         hint = did_you_mean(role, loaded.role_ids)
         known = " (it is a client, not a role)" if role in loaded.client_ids else ""
-        _fail([f"clientchain: unknown role '{role}' in {org}{known}{hint}"])
+        fail([f"clientchain: unknown role '{role}' in {org}{known}{hint}"])
     graph = build_money_graph(loaded)
     tree = trace_chain(loaded, graph, index, max_depth=max_depth, max_nodes=max_nodes)
     from clientchain.render.chain_tree import render_chain
 
-    _print(render_chain(loaded, tree))
+    print_rich(render_chain(loaded, tree))
 
 
 @app.command("validate")
 def validate_command(org: OrgArg, flows: FlowsOpt = None) -> None:
     """Check the input only (structure, references, hierarchy, amounts)."""
-    loaded = _load(org, flows)
+    loaded = load_or_fail(org, flows)
     counts = ", ".join(
-        _count(n, noun)
+        count(n, noun)
         for n, noun in (
             (loaded.role_count, "role"),
             (loaded.client_count, "client"),
@@ -204,10 +158,6 @@ def validate_command(org: OrgArg, flows: FlowsOpt = None) -> None:
         )
     )
     sys.stdout.write(f"{org}: ok: {counts}\n")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def main() -> NoReturn:

@@ -1,0 +1,80 @@
+"""What every command shares: exit codes, the common options, loading with clean errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from clientchain.loading import load
+from clientchain.model import Org
+from clientchain.problems import InputError
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def print_rich(renderable: RenderableType) -> None:
+    """Print for people on stdout (rich is imported only by the commands that print so)."""
+    from rich.console import Console
+
+    # Colour only on a terminal (rich also honours NO_COLOR / FORCE_COLOR); a wide page
+    # when piped, so a saved report is not wrapped at 80 columns.
+    terminal = sys.stdout.isatty()
+    width = None if terminal else int(os.environ.get("COLUMNS", "140"))
+    Console(file=sys.stdout, width=width, highlight=False, soft_wrap=False).print(renderable)
+
+
+def fail(lines: list[str]) -> NoReturn:
+    """Bad input or usage: every line on stderr, exit 2."""
+    for line in lines:
+        sys.stderr.write(line + "\n")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def load_or_fail(org: Path, flows: list[Path] | None) -> Org:
+    """The org chart and its flows, or every problem on stderr and exit 2."""
+    try:
+        return load(org, flows or [])
+    except InputError as exc:
+        fail_input(exc)
+
+
+def fail_input(exc: InputError) -> NoReturn:
+    summary = f"clientchain: {count(len(exc.problems), 'problem')} in the input"
+    fail([*(str(p) for p in exc.problems), summary])
+
+
+def count(number: int, noun: str) -> str:
+    """'1 role', '2,000 roles'."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def check_decay(value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise typer.BadParameter(f"must be between 0 and 1 (exclusive), got {value:g}")
+    return value
+
+
+OrgArg = Annotated[
+    Path, typer.Argument(metavar="ORG", help="The org chart (YAML).", show_default=False)
+]
+FlowsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--flows", help="A money-flow file (CSV or YAML); repeat for more.", show_default=False
+    ),
+]
+DecayOpt = Annotated[
+    float,
+    typer.Option(
+        "--decay",
+        callback=check_decay,
+        help="How much closeness each hand-over keeps (0 < G < 1).",
+    ),
+]
