@@ -343,7 +343,7 @@ def _findings(
 
 
 def _finding_order(f: Finding) -> tuple[object, ...]:
-    return (f.file, f.line, f.code, f.role, f.message, f.level, f.rule, f.client)
+    return (f.file, f.line, f.code, f.role, f.message, f.level, f.rule, f.client, f.boss)
 
 
 def _inverted_findings(org: Org, inv: Inversions) -> list[Finding]:
@@ -356,8 +356,9 @@ def _inverted_findings(org: Org, inv: Inversions) -> list[Finding]:
         inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), nets, lines, strict=True
     )
     return [
-        Finding.of(
+        Finding.of_pair(
             INVERTED_RELATIONSHIP,
+            ids[b],
             ids[s],
             org.source,
             line,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,40 +17,91 @@ class Rule:
     code: str
     name: str
     level: Level
-    summary: str
+    summary: str  # what the finding means, one sentence
+    help: str  # what to do about it, for SARIF rule help and the docs
 
 
-# Codes are never renumbered; new rules take the next free number.
+# Codes are never renumbered; new rules take the next free number. CC1xx are
+# findings about the organisation itself, CC2xx about its policy (the `policy:`
+# block, the command-line limits and the baseline).
 INVERTED_RELATIONSHIP = Rule(
     "CC101",
     "inverted-relationship",
     Level.ERROR,
     "A boss is a net payer of a subordinate: the boss acts as the subordinate's client.",
+    "Make the subordinate serve the people whose money reaches it: route the budget "
+    "through a client relationship, or record the flows that carry revenue up. If the "
+    "inversion is intended, ignore it in the policy block with a reason.",
 )
 NO_PAYING_CLIENT = Rule(
     "CC102",
     "no-paying-client",
     Level.WARNING,
     "None of the money that reaches this role comes from a paying client.",
+    "Add the flows that connect this role to a paying client, or question why it exists.",
 )
 CLIENT_PAYS_NOBODY = Rule(
     "CC103",
     "client-pays-nobody",
     Level.WARNING,
     "A client is listed but no money flows from it: a missing flow, or a stale entry.",
+    "Add the flows from this client, or remove it from 'clients'.",
 )
 VACANCY_WITH_REPORTS = Rule(
     "CC104",
     "vacancy-with-reports",
     Level.WARNING,
     "A vacant role (headcount 0) has roles reporting to it: nobody holds that chain together.",
+    "Fill the role, or move its reports to a role that is held.",
+)
+ORG_ALIENATION_ABOVE_LIMIT = Rule(
+    "CC201",
+    "org-alienation-above-limit",
+    Level.ERROR,
+    "The organisation's alienation is above the policy's max_org_alienation.",
+    "Bring roles closer to the paying clients, or raise the limit in the policy block.",
+)
+ROLE_ALIENATION_ABOVE_LIMIT = Rule(
+    "CC202",
+    "role-alienation-above-limit",
+    Level.ERROR,
+    "A role's alienation is above the policy's max_role_alienation.",
+    "Give the role a shorter path to a paying client, or ignore it in the policy block "
+    "with a reason.",
+)
+INVERSION_TOO_DEEP = Rule(
+    "CC203",
+    "inversion-too-deep",
+    Level.ERROR,
+    "An inverted relationship spans more levels than the policy's max_levels_inverted.",
+    "Remove the inversion, or shorten the reporting line between boss and subordinate.",
+)
+UNUSED_IGNORE = Rule(
+    "CC204",
+    "unused-ignore",
+    Level.WARNING,
+    "A policy ignore entry matches no finding: the problem it excused is gone.",
+    "Delete the ignore entry, so the policy keeps only the exceptions still needed.",
+)
+STALE_BASELINE_ENTRY = Rule(
+    "CC205",
+    "stale-baseline-entry",
+    Level.WARNING,
+    "A baseline entry matches no finding: the problem it recorded is gone.",
+    "Write the baseline again (--write-baseline) so it only shrinks.",
 )
 RULES: tuple[Rule, ...] = (
     INVERTED_RELATIONSHIP,
     NO_PAYING_CLIENT,
     CLIENT_PAYS_NOBODY,
     VACANCY_WITH_REPORTS,
+    ORG_ALIENATION_ABOVE_LIMIT,
+    ROLE_ALIENATION_ABOVE_LIMIT,
+    INVERSION_TOO_DEEP,
+    UNUSED_IGNORE,
+    STALE_BASELINE_ENTRY,
 )
+RULE_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -64,10 +116,32 @@ class Finding:
     level: Level
     rule: str
     client: str | None = None  # set when the finding is about a client, not a role
+    boss: str | None = None  # set when the finding is about a boss/subordinate pair (role)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What the finding is about, never where: (code, role, boss, client); '' = none.
+
+        Baselines, fingerprints and `diff` match findings by this key, so a finding
+        keeps its identity when lines move or messages are reworded.
+        """
+        return (self.code, self.role, self.boss or "", self.client or "")
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable hex digest of `key` (GitLab Code Quality, SARIF partialFingerprints)."""
+        return hashlib.sha256("\x1f".join(("clientchain/1", *self.key)).encode()).hexdigest()
 
     @classmethod
     def of(cls, rule: Rule, role: str, file: str, line: int, message: str) -> Finding:
         return cls(file, line, rule.code, role, message, rule.level, rule.name)
+
+    @classmethod
+    def of_pair(
+        cls, rule: Rule, boss: str, subordinate: str, file: str, line: int, message: str
+    ) -> Finding:
+        """A finding about a boss/subordinate pair, placed at the subordinate."""
+        return cls(file, line, rule.code, subordinate, message, rule.level, rule.name, None, boss)
 
     @classmethod
     def of_client(cls, rule: Rule, client: str, file: str, line: int, message: str) -> Finding:

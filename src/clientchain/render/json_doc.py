@@ -41,12 +41,14 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "rule": finding.rule,
         "level": finding.level.value,
         "message": finding.message,
-        "role": finding.role if finding.client is None else None,
+        "role": finding.role or None,  # None: about a client, or the whole org
         "file": finding.file,
         "line": finding.line,
     }
     if finding.client is not None:
         doc["client"] = finding.client
+    if finding.boss is not None:
+        doc["boss"] = finding.boss
     return doc
 
 

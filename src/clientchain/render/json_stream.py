@@ -177,7 +177,9 @@ INVERSION = Objects(
     indent=4,
 )
 MONEYS = ("net", "boss_to_subordinate", "subordinate_to_boss")
-FINDING = Objects(("code", "rule", "level", "message", "role", "file", "line", "client"), indent=4)
+FINDING = Objects(
+    ("code", "rule", "level", "message", "role", "file", "line", "client", "boss"), indent=4
+)
 
 
 def _list_starts(layout: Objects, key: str) -> Any:
@@ -287,16 +289,16 @@ def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Pa
 def finding_parts(findings: Sequence[Finding]) -> list[Part]:
     lines = numbers(np.array([f.line for f in findings], dtype=np.int64))
     for i, f in enumerate(findings):
-        if f.client is not None:  # the optional last key
+        if f.client is not None:  # the optional last keys
             lines[i] += strings([f.client], FINDING.key("client"))[0]
+        if f.boss is not None:
+            lines[i] += strings([f.boss], FINDING.key("boss"))[0]
     return [
         repeated_strings([f.code for f in findings]),
         repeated_strings([f.rule for f in findings], FINDING.key("rule")),
         repeated_strings([f.level.value for f in findings], FINDING.key("level")),
         strings([f.message for f in findings], FINDING.key("message")),
-        repeated_strings(
-            [f.role if f.client is None else None for f in findings], FINDING.key("role")
-        ),
+        repeated_strings([f.role or None for f in findings], FINDING.key("role")),
         repeated_strings([f.file for f in findings], FINDING.key("file")),
         FINDING.key("line"),
         lines,
