@@ -25,11 +25,13 @@ from clientchain.cli_support import (
     load_or_fail,
     print_rich,
 )
+from clientchain.diff_cli import diff_command
 from clientchain.moneygraph import build_money_graph
 from clientchain.phases import phase
 from clientchain.problems import did_you_mean
 from clientchain.progress import big_input, phases
 from clientchain.render.json_doc import write_json
+from clientchain.schema_cli import schema_command
 
 app = typer.Typer(
     name="clientchain",
@@ -197,3 +199,8 @@ def run() -> int:
         )
         return EXIT_INTERNAL
     return EXIT_OK
+
+
+# Commands that live in their own modules (each imports its heavy parts lazily).
+app.command("diff")(diff_command)
+app.command("schema")(schema_command)
