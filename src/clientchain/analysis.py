@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,10 +17,12 @@ from clientchain.findings import (
     Finding,
     Level,
 )
+from clientchain.gate import apply_policy, finding_order
 from clientchain.hierarchy import Forest, build_forest
 from clientchain.inversions import NONE, Inversions, find_inversions
 from clientchain.model import FloatArray, IntArray, Org
 from clientchain.moneygraph import MoneyGraph, build_money_graph
+from clientchain.policy import NO_POLICY, Policy
 from clientchain.provenance import Provenance, TopClients, client_blocks
 from clientchain.rounding import money, moneys, ratio, ratios
 from clientchain.sweep import plan_sweeps
@@ -108,7 +111,10 @@ class Analysis:
     client_payer: IntArray  # node index
     client_net: FloatArray
     inversions_raw: Inversions
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # what is reported: after the policy and any baseline
+    policy: Policy = NO_POLICY
+    ignored: tuple[Finding, ...] = ()  # excused by the policy's ignore entries
+    baselined: tuple[Finding, ...] = ()  # known from a baseline (see baseline.py)
 
     @cached_property
     def closeness(self) -> FloatArray:
@@ -273,9 +279,15 @@ def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArra
 
 
 def analyze(
-    org: Org, decay: float = DEFAULT_DECAY, top_clients: int = DEFAULT_TOP_CLIENTS
+    org: Org,
+    decay: float = DEFAULT_DECAY,
+    top_clients: int = DEFAULT_TOP_CLIENTS,
+    policy: Policy | None = None,
 ) -> Analysis:
-    """Clients, provenance, closeness, alienation, distance, inversions and findings."""
+    """Clients, provenance, closeness, alienation, distance, inversions and findings.
+
+    The findings follow `policy` (default: the org chart's own `policy:` block).
+    """
     if not 0.0 < decay < 1.0:
         raise ValueError(f"decay must be between 0 and 1 (exclusive), got {decay}")
     if top_clients < 0:
@@ -310,7 +322,7 @@ def analyze(
     inversions = find_inversions(graph, forest, org.headcount, org.amount_decimals)
     indptr, payer, net = _direct_clients(org, graph)
     findings = _findings(org, graph, inversions, traced <= 0)
-    return Analysis(
+    result = Analysis(
         org,
         decay,
         top_clients,
@@ -326,6 +338,30 @@ def analyze(
         inversions,
         findings,
     )
+    return _with_policy(result, org.policy if policy is None else policy)
+
+
+def _with_policy(result: Analysis, policy: Policy) -> Analysis:
+    if policy == NO_POLICY:
+        return result
+    inv, ids = result.inversions_raw, result.org.role_ids
+    levels = {
+        (ids[b], ids[s]): n
+        for b, s, n in zip(
+            inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), strict=True
+        )
+    }
+    gated = apply_policy(
+        result.findings,
+        policy,
+        result.org,
+        result.alienation,
+        result.summary.org_alienation,
+        levels,
+    )
+    return dataclasses.replace(
+        result, findings=gated.reported, policy=policy, ignored=gated.ignored
+    )
 
 
 def _findings(
@@ -337,13 +373,9 @@ def _findings(
         *_idle_client_findings(org),
         *_vacancy_findings(org),
     ]
-    # One key tuple per finding, as Finding's own ordering compares them (far fewer tuples
-    # than sorting with __lt__, which builds two per comparison).
-    return tuple(sorted(found, key=_finding_order))
-
-
-def _finding_order(f: Finding) -> tuple[object, ...]:
-    return (f.file, f.line, f.code, f.role, f.message, f.level, f.rule, f.client, f.boss)
+    # One key tuple per finding (far fewer tuples than sorting with __lt__, which
+    # builds two per comparison).
+    return tuple(sorted(found, key=finding_order))
 
 
 def _inverted_findings(org: Org, inv: Inversions) -> list[Finding]:

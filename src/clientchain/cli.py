@@ -6,12 +6,14 @@ import gc
 import os
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from clientchain import __version__
 from clientchain.analysis import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, analyze
+from clientchain.baseline import Baseline, read_baseline, with_baseline, write_baseline
 from clientchain.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
 from clientchain.cli_support import (
     EXIT_FINDINGS,
@@ -22,13 +24,17 @@ from clientchain.cli_support import (
     OrgArg,
     count,
     fail,
+    fail_input,
     load_or_fail,
     print_rich,
 )
 from clientchain.diff_cli import diff_command
+from clientchain.gate import fails
+from clientchain.model import Org
 from clientchain.moneygraph import build_money_graph
 from clientchain.phases import phase
-from clientchain.problems import did_you_mean
+from clientchain.policy import FailOn, with_overrides
+from clientchain.problems import InputError, did_you_mean
 from clientchain.progress import big_input, phases
 from clientchain.render.json_doc import write_json
 from clientchain.schema_cli import schema_command
@@ -72,12 +78,32 @@ def _main(
     # --debug is read by main(), around the whole app: see there.
 
 
+def _ratio(value: float | None) -> float | None:
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise typer.BadParameter(f"must be a number from 0 to 1, got {value:g}")
+    return value
+
+
+def _ratio_option(name: str, key: str) -> typer.models.OptionInfo:
+    option: typer.models.OptionInfo = typer.Option(
+        name,
+        callback=_ratio,
+        show_default=False,
+        help=f"Policy limit {key} (0-1), in place of the org chart's.",
+    )
+    return option
+
+
 @app.command("analyze")
 def analyze_command(
     org: OrgArg,
     flows: FlowsOpt = None,
     output: Annotated[
-        Format, typer.Option("--format", help="table for people, json for tools.")
+        Format,
+        typer.Option(
+            "--format",
+            help="table for people, json for tools; sarif, github, gitlab or markdown for CI.",
+        ),
     ] = Format.table,
     decay: DecayOpt = DEFAULT_DECAY,
     top_clients: Annotated[
@@ -89,6 +115,49 @@ def analyze_command(
     max_rows: Annotated[
         int, typer.Option("--max-rows", min=0, help="Roles shown in the table (0 = all).")
     ] = 200,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Lowest finding level that exits 1 [default: the policy's fail_on, or error].",
+            show_default=False,
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool,
+        typer.Option("--exit-zero", help="Exit 0 even with findings (2 still means bad input)."),
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="Report only findings not in this baseline file, and baseline entries gone.",
+            show_default=False,
+        ),
+    ] = None,
+    write_baseline_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline",
+            help="Record the current findings as the accepted baseline in this file; exit 0.",
+            show_default=False,
+        ),
+    ] = None,
+    max_org_alienation: Annotated[
+        float | None, _ratio_option("--max-org-alienation", "max_org_alienation")
+    ] = None,
+    max_role_alienation: Annotated[
+        float | None, _ratio_option("--max-role-alienation", "max_role_alienation")
+    ] = None,
+    max_levels_inverted: Annotated[
+        int | None,
+        typer.Option(
+            "--max-levels-inverted",
+            min=0,
+            help="Inversions of at most N levels are warnings, deeper ones errors.",
+            show_default=False,
+        ),
+    ] = None,
     timings: Annotated[
         bool,
         typer.Option(
@@ -98,25 +167,57 @@ def analyze_command(
 ) -> None:
     """Analyse an org chart: clients, provenance, alienation, inversions, findings.
 
-    Exit status: 0 no error findings, 1 error findings (e.g. an inverted
-    relationship), 2 bad input or usage.
+    Exit status: 0 no finding at the --fail-on level (default: error), 1 such
+    findings (e.g. an inverted relationship), 2 bad input or usage.
     """
     with phases(org, big=big_input([org, *(flows or [])])) as record:
         loaded = load_or_fail(org, flows)
+        known = _read_baseline(baseline) if baseline is not None else None
+        if write_baseline_to is not None:
+            _refuse_inputs(write_baseline_to, loaded)
+        policy = with_overrides(
+            loaded.policy, max_org_alienation, max_role_alienation, max_levels_inverted, fail_on
+        )
         with phase("analyse"):
-            result: Analysis = analyze(loaded, decay=decay, top_clients=top_clients)
+            result: Analysis = analyze(loaded, decay, top_clients, policy)
+            if known is not None:
+                result = with_baseline(result, known)
         with phase("render"):
-            if output is Format.json:
-                sys.stdout.flush()
-                write_json(result, sys.stdout.buffer)  # streamed: never the whole document
-            else:
-                from clientchain.render.table import render_table
-
-                print_rich(render_table(result, max_rows=max_rows))
+            _render(result, output, max_rows)
     if timings:
         sys.stdout.flush()
         sys.stderr.write(f"clientchain: timings: {record.line()}\n")
-    raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
+    if write_baseline_to is not None:
+        written = write_baseline([*result.findings, *result.baselined], write_baseline_to)
+        sys.stdout.flush()
+        sys.stderr.write(f"clientchain: wrote {count(written, 'finding')} to {write_baseline_to}\n")
+        raise typer.Exit(EXIT_OK)
+    failing = fails(result.findings, policy.fail_on or FailOn.ERROR)
+    raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _render(result: Analysis, output: Format, max_rows: int) -> None:
+    if output is Format.json:
+        sys.stdout.flush()
+        write_json(result, sys.stdout.buffer)  # streamed: never the whole document
+    else:
+        from clientchain.render.table import render_table
+
+        print_rich(render_table(result, max_rows=max_rows))
+
+
+def _read_baseline(path: Path) -> Baseline:
+    try:
+        return read_baseline(path)
+    except InputError as exc:
+        fail_input(exc)
+
+
+def _refuse_inputs(target: Path, loaded: Org) -> None:
+    """--write-baseline never overwrites an input: a slip of the tab key must not cost data."""
+    inputs = {Path(loaded.source).resolve(), *(Path(f).resolve() for f in loaded.flow_files)}
+    if target.resolve() in inputs:
+        fail([f"clientchain: --write-baseline {target}: that is an input file; name a new file"])
 
 
 @app.command("chain")

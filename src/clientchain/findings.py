@@ -12,6 +12,16 @@ class Level(StrEnum):
     WARNING = "warning"
 
 
+class About(StrEnum):
+    """What a rule's findings are about: the subject an ignore entry must name."""
+
+    ROLE = "role"
+    PAIR = "pair"  # a boss/subordinate pair (the finding's role is the subordinate)
+    CLIENT = "client"
+    ORG = "org"  # the organisation as a whole
+    POLICY = "policy"  # the policy or baseline itself: never ignored, never baselined
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     code: str
@@ -19,6 +29,7 @@ class Rule:
     level: Level
     summary: str  # what the finding means, one sentence
     help: str  # what to do about it, for SARIF rule help and the docs
+    about: About = About.ROLE
 
 
 # Codes are never renumbered; new rules take the next free number. CC1xx are
@@ -32,6 +43,7 @@ INVERTED_RELATIONSHIP = Rule(
     "Make the subordinate serve the people whose money reaches it: route the budget "
     "through a client relationship, or record the flows that carry revenue up. If the "
     "inversion is intended, ignore it in the policy block with a reason.",
+    About.PAIR,
 )
 NO_PAYING_CLIENT = Rule(
     "CC102",
@@ -46,6 +58,7 @@ CLIENT_PAYS_NOBODY = Rule(
     Level.WARNING,
     "A client is listed but no money flows from it: a missing flow, or a stale entry.",
     "Add the flows from this client, or remove it from 'clients'.",
+    About.CLIENT,
 )
 VACANCY_WITH_REPORTS = Rule(
     "CC104",
@@ -60,6 +73,7 @@ ORG_ALIENATION_ABOVE_LIMIT = Rule(
     Level.ERROR,
     "The organisation's alienation is above the policy's max_org_alienation.",
     "Bring roles closer to the paying clients, or raise the limit in the policy block.",
+    About.ORG,
 )
 ROLE_ALIENATION_ABOVE_LIMIT = Rule(
     "CC202",
@@ -75,6 +89,7 @@ INVERSION_TOO_DEEP = Rule(
     Level.ERROR,
     "An inverted relationship spans more levels than the policy's max_levels_inverted.",
     "Remove the inversion, or shorten the reporting line between boss and subordinate.",
+    About.PAIR,
 )
 UNUSED_IGNORE = Rule(
     "CC204",
@@ -82,6 +97,7 @@ UNUSED_IGNORE = Rule(
     Level.WARNING,
     "A policy ignore entry matches no finding: the problem it excused is gone.",
     "Delete the ignore entry, so the policy keeps only the exceptions still needed.",
+    About.POLICY,
 )
 STALE_BASELINE_ENTRY = Rule(
     "CC205",
@@ -89,6 +105,7 @@ STALE_BASELINE_ENTRY = Rule(
     Level.WARNING,
     "A baseline entry matches no finding: the problem it recorded is gone.",
     "Write the baseline again (--write-baseline) so it only shrinks.",
+    About.POLICY,
 )
 RULES: tuple[Rule, ...] = (
     INVERTED_RELATIONSHIP,
@@ -125,7 +142,11 @@ class Finding:
         Baselines, fingerprints and `diff` match findings by this key, so a finding
         keeps its identity when lines move or messages are reworded.
         """
-        return (self.code, self.role, self.boss or "", self.client or "")
+        key = (self.code, self.role, self.boss or "", self.client or "")
+        rule = RULE_BY_CODE.get(self.code)
+        # Findings about the policy itself have no subject of their own: the message
+        # (which names the ignore entry or baseline entry) tells them apart.
+        return (*key, self.message) if rule is not None and rule.about is About.POLICY else key
 
     @property
     def fingerprint(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ from clientchain.hierarchy import cycles
 from clientchain.model import NO_PARENT, Org
 from clientchain.orgfile import OrgFile, read_org
 from clientchain.phases import phase
+from clientchain.policy import read_policy_section, take_policy_section
 from clientchain.problems import InputError, Position, Problem, did_you_mean
 from clientchain.yamlsource import compose, decode
 
@@ -75,11 +77,28 @@ def _load_either(
     gc.disable()
     flows = list(flows)
     try:
-        fast = fast_load(data, text, source, flows, base)
+        fast = _fast_load(data, text, source, flows, base)
         return fast if fast is not None else _load_precisely(text, source, flows, base)
     finally:
         if collecting:
             gc.enable()
+
+
+def _fast_load(
+    data: bytes, text: str, source: str, flows: list[str | os.PathLike[str]], base: Path
+) -> Org | None:
+    """The fast loader's `Org`, with the policy block read on its own (it is not flat)."""
+    cut = take_policy_section(text) if "policy" in text else None
+    if cut is None:
+        return fast_load(data, text, source, flows, base)
+    rest, section = cut
+    problems: list[Problem] = []
+    with phase("parse"):
+        policy = read_policy_section(section, source, problems)
+    if problems:
+        return None  # the precise reader words them, with every other problem
+    fast = fast_load(rest.encode("utf-8"), rest, source, flows, base)
+    return None if fast is None else dataclasses.replace(fast, policy=policy)
 
 
 def _load_precisely(
@@ -263,6 +282,7 @@ def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list
         flow_amount=amount,
         flow_files=tuple(t.file for t in tables),
         amount_decimals=max((t.decimals for t in tables), default=0),
+        policy=org.policy,
         role_extra=roles.extra,
         client_extra=clients.extra,
         flow_extra=flow_extra,

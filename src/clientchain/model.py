@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy.typing as npt
 
+from clientchain.policy import NO_POLICY, Policy
+
 # numpy's dtype-level types fight with mypy on every fancy index; these aliases say
 # what a column holds (int64 or float64) and are checked at runtime by the tests.
 IntArray = npt.NDArray[Any]
@@ -46,6 +48,7 @@ class Org:
     role_extra: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
     client_extra: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
     flow_extra: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
+    policy: Policy = NO_POLICY  # the org chart's `policy:` block
 
     @property
     def role_count(self) -> int:

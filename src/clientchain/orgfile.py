@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from clientchain.policy import NO_POLICY, Policy, read_policy
 from clientchain.problems import Position, Problem
 from clientchain.scalars import MAX_HEADCOUNT, is_null, parse_count
 from clientchain.yamlsource import YNode
@@ -44,6 +45,7 @@ class OrgFile:
     flows_path: str | None = None
     flows_position: Position | None = None
     inline_flows: YNode | None = None
+    policy: Policy = NO_POLICY
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -167,6 +169,7 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
         roles.reports_to_positions.append(
             None if boss is None else Position(file, boss.line, boss.column)
         )
+    org.policy = read_policy(root.get("policy"), file, problems)
     flows = root.get("flows")
     if flows is not None and not is_null(flows):
         if flows.kind == "scalar":

@@ -150,4 +150,19 @@ def render_table(analysis: Analysis, max_rows: int = 200) -> RenderableType:
         parts.append(_findings(analysis))
     else:
         parts.append(Text("No findings.", style="green"))
+    quiet = _not_reported(analysis)
+    if quiet:
+        parts.append(Text(quiet, style="dim"))
     return Group(*parts)
+
+
+def _not_reported(analysis: Analysis) -> str:
+    """Say what the policy and the baseline kept quiet: silence must not look like health."""
+    said = []
+    if analysis.ignored:
+        n = len(analysis.ignored)
+        said.append(f"{n:,} finding{'s' if n != 1 else ''} ignored by the policy")
+    if analysis.baselined:
+        n = len(analysis.baselined)
+        said.append(f"{n:,} finding{'s' if n != 1 else ''} known from the baseline")
+    return f"Not shown: {'; '.join(said)}." if said else ""
