@@ -16,6 +16,7 @@ from clientchain.analysis import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, a
 from clientchain.baseline import Baseline, read_baseline, with_baseline, write_baseline
 from clientchain.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
 from clientchain.cli_support import (
+    EXIT_BAD_INPUT,
     EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_OK,
@@ -30,6 +31,7 @@ from clientchain.cli_support import (
 )
 from clientchain.diff_cli import diff_command
 from clientchain.gate import fails
+from clientchain.loading import load
 from clientchain.model import Org
 from clientchain.moneygraph import build_money_graph
 from clientchain.phases import phase
@@ -249,18 +251,42 @@ def chain_command(
 
 
 @app.command("validate")
-def validate_command(org: OrgArg, flows: FlowsOpt = None) -> None:
-    """Check the input only (structure, references, hierarchy, amounts)."""
-    loaded = load_or_fail(org, flows)
-    counts = ", ".join(
-        count(n, noun)
-        for n, noun in (
-            (loaded.role_count, "role"),
-            (loaded.client_count, "client"),
-            (loaded.flow_count, "flow"),
+def validate_command(
+    orgs: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="ORG...",
+            help="One or more org charts (YAML); each is checked with its own flows.",
+            show_default=False,
+        ),
+    ],
+    flows: FlowsOpt = None,
+) -> None:
+    """Check the input only (structure, references, hierarchy, amounts, policy).
+
+    Exit status: 0 every org chart is sound, 2 any is not (every problem is printed).
+    """
+    broken = 0
+    for org in orgs:
+        try:
+            loaded = load(org, flows or [])
+        except InputError as exc:
+            broken += 1
+            sys.stdout.flush()
+            sys.stderr.write("".join(f"{p}\n" for p in exc.problems))
+            sys.stderr.write(f"clientchain: {count(len(exc.problems), 'problem')} in {org}\n")
+            continue
+        counts = ", ".join(
+            count(n, noun)
+            for n, noun in (
+                (loaded.role_count, "role"),
+                (loaded.client_count, "client"),
+                (loaded.flow_count, "flow"),
+            )
         )
-    )
-    sys.stdout.write(f"{org}: ok: {counts}\n")
+        sys.stdout.write(f"{org}: ok: {counts}\n")
+    if broken:
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def main() -> NoReturn:
