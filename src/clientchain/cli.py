@@ -30,6 +30,7 @@ from clientchain.cli_support import (
     print_rich,
 )
 from clientchain.diff_cli import diff_command
+from clientchain.export_cli import export_command
 from clientchain.gate import fails
 from clientchain.loading import load
 from clientchain.model import Org
@@ -38,6 +39,7 @@ from clientchain.phases import phase
 from clientchain.policy import FailOn, with_overrides
 from clientchain.problems import InputError, did_you_mean
 from clientchain.progress import big_input, phases
+from clientchain.report_cli import report_command
 from clientchain.render.json_doc import write_json
 from clientchain.schema_cli import schema_command
 
@@ -331,3 +333,5 @@ def run() -> int:
 # Commands that live in their own modules (each imports its heavy parts lazily).
 app.command("diff")(diff_command)
 app.command("schema")(schema_command)
+app.command("export")(export_command)
+app.command("report")(report_command)
