@@ -39,8 +39,8 @@ from clientchain.phases import phase
 from clientchain.policy import FailOn, with_overrides
 from clientchain.problems import InputError, did_you_mean
 from clientchain.progress import big_input, phases
-from clientchain.report_cli import report_command
 from clientchain.render.json_doc import write_json
+from clientchain.report_cli import report_command
 from clientchain.schema_cli import schema_command
 
 app = typer.Typer(
