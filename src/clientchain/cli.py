@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -23,7 +24,6 @@ from clientchain.cli_support import (
     DecayOpt,
     FlowsOpt,
     OrgArg,
-    count,
     fail,
     fail_input,
     load_or_fail,
@@ -40,6 +40,7 @@ from clientchain.policy import FailOn, with_overrides
 from clientchain.problems import InputError, did_you_mean
 from clientchain.progress import big_input, phases
 from clientchain.render.json_doc import write_json
+from clientchain.render.words import count
 from clientchain.report_cli import report_command
 from clientchain.schema_cli import schema_command
 
@@ -58,6 +59,10 @@ app = typer.Typer(
 class Format(StrEnum):
     table = "table"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+    markdown = "markdown"
 
 
 def _version(value: bool) -> None:
@@ -187,7 +192,7 @@ def analyze_command(
             if known is not None:
                 result = with_baseline(result, known)
         with phase("render"):
-            _render(result, output, max_rows)
+            _render(result, output, max_rows, policy.fail_on or FailOn.ERROR)
     if timings:
         sys.stdout.flush()
         sys.stderr.write(f"clientchain: timings: {record.line()}\n")
@@ -200,14 +205,47 @@ def analyze_command(
     raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-def _render(result: Analysis, output: Format, max_rows: int) -> None:
+def _render(result: Analysis, output: Format, max_rows: int, fail_on: FailOn) -> None:
     if output is Format.json:
         sys.stdout.flush()
         write_json(result, sys.stdout.buffer)  # streamed: never the whole document
-    else:
+    elif output is Format.table:
         from clientchain.render.table import render_table
 
         print_rich(render_table(result, max_rows=max_rows))
+    elif output is Format.markdown:
+        from clientchain.render.markdown import render_markdown
+
+        sys.stdout.write(render_markdown(result, fail_on, Path.cwd()))
+    else:
+        # CI formats name files from the directory CI runs in: the repository root.
+        sys.stdout.write(_CI_RENDERERS[output]()(result, Path.cwd()))
+
+
+def _sarif() -> Callable[[Analysis, Path], str]:
+    from clientchain.render.sarif import render_sarif
+
+    return render_sarif
+
+
+def _github() -> Callable[[Analysis, Path], str]:
+    from clientchain.render.github import render_github
+
+    return render_github
+
+
+def _gitlab() -> Callable[[Analysis, Path], str]:
+    from clientchain.render.gitlab import render_gitlab
+
+    return render_gitlab
+
+
+# Each imported only when asked for (start-up time is part of every CI run).
+_CI_RENDERERS: dict[Format, Callable[[], Callable[[Analysis, Path], str]]] = {
+    Format.sarif: _sarif,
+    Format.github: _github,
+    Format.gitlab: _gitlab,
+}
 
 
 def _read_baseline(path: Path) -> Baseline:

@@ -12,6 +12,7 @@ import typer
 from clientchain.loading import load
 from clientchain.model import Org
 from clientchain.problems import InputError
+from clientchain.render.words import count
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -48,11 +49,6 @@ def load_or_fail(org: Path, flows: list[Path] | None) -> Org:
 def fail_input(exc: InputError) -> NoReturn:
     summary = f"clientchain: {count(len(exc.problems), 'problem')} in the input"
     fail([*(str(p) for p in exc.problems), summary])
-
-
-def count(number: int, noun: str) -> str:
-    """'1 role', '2,000 roles'."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def check_decay(value: float) -> float:

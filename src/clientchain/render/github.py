@@ -1,0 +1,72 @@
+"""GitHub Actions workflow commands: one annotation per finding, then a summary notice.
+
+    ::error file=org.yaml,line=31,col=1,title=CC101 inverted-relationship::'director' is ...
+
+GitHub shows only the first few annotations of each level on a pull request, so the
+closing notice gives the totals that the annotations alone may not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clientchain.analysis import Analysis
+from clientchain.findings import Finding, Level
+from clientchain.render.locations import repo_path
+from clientchain.render.words import count
+
+_COMMAND = {Level.ERROR: "error", Level.WARNING: "warning"}
+
+
+def escape_data(text: str) -> str:
+    """A command's message: '%', CR and LF would end or corrupt the command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A command's property value: ':' and ',' separate properties, too."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding, path: str) -> str:
+    properties = ",".join(
+        f"{name}={escape_property(value)}"
+        for name, value in (
+            ("file", path),
+            ("line", str(finding.line)),
+            ("col", "1"),
+            ("title", f"{finding.code} {finding.rule}"),
+        )
+    )
+    return f"::{_COMMAND[finding.level]} {properties}::{escape_data(finding.message)}"
+
+
+def render_github(analysis: Analysis, root: Path) -> str:
+    """Every reported finding as an annotation (paths relative to `root`), and a notice."""
+    paths: dict[str, str] = {}
+    lines = []
+    for f in analysis.findings:
+        if f.file not in paths:
+            paths[f.file] = repo_path(f.file, root)
+        lines.append(annotation(f, paths[f.file]))
+    lines.append(f"::notice title=clientchain::{escape_data(_totals(analysis))}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _totals(analysis: Analysis) -> str:
+    errors = sum(f.level is Level.ERROR for f in analysis.findings)
+    warnings = len(analysis.findings) - errors
+    s = analysis.summary
+    org = analysis.org.name or analysis.org.source
+    alienation = "n/a" if s.org_alienation is None else f"{s.org_alienation:.3f}"
+    said = [
+        f"{org}: {count(errors, 'error')}, {count(warnings, 'warning')}",
+        f"org alienation {alienation}",
+        f"{count(s.inversions, 'inverted relationship')}",
+    ]
+    if analysis.ignored:
+        said.append(f"{len(analysis.ignored):,} ignored by the policy")
+    if analysis.baselined:
+        said.append(f"{len(analysis.baselined):,} known from the baseline")
+    return "; ".join(said)
+

@@ -1,0 +1,25 @@
+"""Where a finding is, as CI tools name places: paths relative to the repository root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+
+def repo_path(file: str, root: Path) -> str:
+    """`file` (as the user gave it) relative to `root`, with forward slashes.
+
+    CI annotations, SARIF and Code Quality reports attach findings to files by their
+    path from the checkout's root; a file outside `root` keeps its absolute path.
+    """
+    absolute = _absolute(Path(file))
+    try:
+        relative = absolute.relative_to(_absolute(root))
+    except ValueError:
+        return absolute.as_posix()
+    return PurePosixPath(*relative.parts).as_posix()
+
+
+def _absolute(path: Path) -> Path:
+    """Absolute and without '..', but symlinks kept: the names the user sees."""
+    return Path(os.path.normpath(path.absolute()))

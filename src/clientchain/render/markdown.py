@@ -1,0 +1,155 @@
+"""A compact Markdown summary for a pull-request comment or a CI job summary.
+
+GitHub-flavoured tables, capped in length (a comment holds 65,536 characters), with
+every piece of user text escaped: an id like `a|b` or `<img>` must not break a table
+or inject markup into the page that renders it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence, Set
+from pathlib import Path
+
+import numpy as np
+
+from clientchain.analysis import Analysis, RoleResult
+from clientchain.findings import Level
+from clientchain.gate import fails
+from clientchain.policy import FailOn
+from clientchain.render.locations import repo_path
+from clientchain.render.words import count
+from clientchain.rounding import format_amount
+
+TOP_ROLES = 10
+MAX_INVERSIONS = 20
+MAX_FINDINGS = 50
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+
+
+def md(text: str) -> str:
+    """User text, safe inside a table cell: punctuation escaped, on one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def render_markdown(analysis: Analysis, fail_on: FailOn, root: Path) -> str:
+    """The headline figures, the inversions, the most alienated roles and the findings."""
+    parts = [_headline(analysis, fail_on), _figures(analysis)]
+    if analysis.inversions:
+        parts.append(_inversions(analysis))
+    if analysis.org.role_count:
+        parts.append(_most_alienated(analysis))
+    parts.append(_findings(analysis, root))
+    return "\n\n".join(parts) + "\n"
+
+
+def _headline(analysis: Analysis, fail_on: FailOn) -> str:
+    org = md(analysis.org.name or analysis.org.source)
+    errors = sum(f.level is Level.ERROR for f in analysis.findings)
+    warnings = len(analysis.findings) - errors
+    counts = f"{count(errors, 'error')}, {count(warnings, 'warning')}"
+    if fails(analysis.findings, fail_on):
+        return f"### ❌ clientchain: {org}: {counts} (fails at --fail-on {fail_on.value})"
+    return f"### ✅ clientchain: {org}: {counts}"
+
+
+def _money(analysis: Analysis, value: float) -> str:
+    org = analysis.org
+    amount = format_amount(value, org.amount_decimals)
+    return f"{amount} {md(org.currency)}" if org.currency else amount
+
+
+def _figures(analysis: Analysis) -> str:
+    s = analysis.summary
+    alienation = "n/a (no headcount)" if s.org_alienation is None else f"**{s.org_alienation:.3f}**"
+    rows = [
+        ("Org alienation (headcount-weighted)", alienation),
+        ("Roles · people · paying clients", f"{s.roles:,} · {s.headcount:,} · {s.clients:,}"),
+        ("Money in from clients", _money(analysis, s.money_in)),
+        ("Inverted relationships", f"{s.inversions:,}"),
+        ("Roles with no paying client", f"{s.unfunded_roles:,}"),
+    ]
+    quiet = []
+    if analysis.ignored:
+        quiet.append(f"{len(analysis.ignored):,} ignored by the policy")
+    if analysis.baselined:
+        quiet.append(f"{len(analysis.baselined):,} known from the baseline")
+    if quiet:
+        rows.append(("Findings not reported", "; ".join(quiet)))
+    return _table(("Figure", "Value"), rows, right={1})
+
+
+def _inversions(analysis: Analysis) -> str:
+    shown = analysis.inversions[:MAX_INVERSIONS]
+    rows = [
+        (
+            md(inv.boss),
+            md(inv.subordinate),
+            str(inv.levels),
+            _money(analysis, inv.net),
+            f"{inv.impact_headcount:,}",
+        )
+        for inv in shown
+    ]
+    head = ("Boss", "Subordinate", "Levels", "Net down", "Impact (people)")
+    body = _table(head, rows, right={2, 3, 4}) + _more(
+        len(analysis.inversions) - len(shown), "inversion"
+    )
+    return "#### Inverted relationships (the boss acts as the subordinate's client)\n\n" + body
+
+
+def _most_alienated(analysis: Analysis) -> str:
+    raw = analysis.alienation
+    # Largest alienation first, file order among equals (a stable sort of the negation).
+    top = np.argsort(-raw, kind="stable")[:TOP_ROLES].tolist()
+    rows = [_role_row(analysis.role(i)) for i in top]
+    head = ("Role", "Department", "People", "Alienation", "Main client", "Broken chain")
+    of = analysis.org.role_count
+    title = f"top {len(top)} of {of:,}" if len(top) < of else "all roles"
+    return f"#### Most alienated roles ({title})\n\n" + _table(head, rows, right={2, 3})
+
+
+def _role_row(role: RoleResult) -> tuple[str, ...]:
+    main = role.provenance[0] if role.provenance else None
+    broken = role.chain_broken_at
+    return (
+        md(role.id),
+        md(role.department or ""),
+        f"{role.headcount:,}",
+        f"{role.alienation:.3f}",
+        f"{md(main.client)} {main.share:.0%}" if main else "none",
+        f"{md(broken.boss)} → {md(broken.subordinate)}" if broken else "",
+    )
+
+
+def _findings(analysis: Analysis, root: Path) -> str:
+    if not analysis.findings:
+        return "#### Findings\n\nNo findings."
+    shown = analysis.findings[:MAX_FINDINGS]
+    paths: dict[str, str] = {}
+    rows = []
+    for f in shown:
+        if f.file not in paths:
+            paths[f.file] = md(repo_path(f.file, root))
+        where = f"{paths[f.file]}:{f.line}"
+        rows.append((f.level.value, f"{f.code} {f.rule}", where, md(f.message)))
+    body = _table(("Level", "Rule", "Where", "Message"), rows)
+    return "#### Findings\n\n" + body + _more(len(analysis.findings) - len(shown), "finding")
+
+
+def _table(
+    head: tuple[str, ...],
+    rows: Sequence[tuple[str, ...]],
+    right: Set[int] = frozenset(),
+) -> str:
+    """A GitHub-flavoured table; columns in `right` (figures) are right-aligned."""
+    rule = "".join("---:|" if i in right else "---|" for i in range(len(head)))
+    lines = ["| " + " | ".join(head) + " |", "|" + rule]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _more(hidden: int, noun: str) -> str:
+    if hidden <= 0:
+        return ""
+    return f"\n\n… and {count(hidden, noun)} more (`--format json` lists every one)"
