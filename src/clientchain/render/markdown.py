@@ -152,4 +152,5 @@ def _table(
 def _more(hidden: int, noun: str) -> str:
     if hidden <= 0:
         return ""
-    return f"\n\n… and {count(hidden, noun)} more (`--format json` lists every one)"
+    more = count(hidden, noun).replace(" ", " more ", 1)  # "7 more findings"
+    return f"\n\n… and {more} (`--format json` lists every one)"
