@@ -366,3 +366,23 @@ def test_markdown_caps_long_lists(run: Runner, tmp_path: Path) -> None:
     assert len(found) == MAX_FINDINGS
     assert "… and 7 more findings" in markdown
     assert f"top {TOP_ROLES} of {count}" in markdown
+
+
+def test_github_marks_input_problems_where_they_are(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken org chart in a pull request is annotated at the broken line, exit 2."""
+    org = tmp_path / "org.yaml"
+    org.write_text("roles:\n  - id: a\n    reports_to: b\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("analyze", "org.yaml", "--format", "github")
+    assert result.exit_code == 2
+    ((command, properties, message),) = _commands(result.stdout)
+    assert (command, properties["file"], properties["line"], properties["col"]) == (
+        "error",
+        "org.yaml",
+        "3",
+        "17",
+    )
+    assert message == "reports_to: unknown role 'b'"
+    assert result.stderr.startswith("org.yaml:3:17: reports_to: unknown role 'b'\n")

@@ -180,7 +180,7 @@ def analyze_command(
     findings (e.g. an inverted relationship), 2 bad input or usage.
     """
     with phases(org, big=big_input([org, *(flows or [])])) as record:
-        loaded = load_or_fail(org, flows)
+        loaded = _load_for(output, org, flows)
         known = _read_baseline(baseline) if baseline is not None else None
         if write_baseline_to is not None:
             _refuse_inputs(write_baseline_to, loaded)
@@ -246,6 +246,20 @@ _CI_RENDERERS: dict[Format, Callable[[], Callable[[Analysis, Path], str]]] = {
     Format.github: _github,
     Format.gitlab: _gitlab,
 }
+
+
+def _load_for(output: Format, org: Path, flows: list[Path] | None) -> Org:
+    """Load; with --format github, input problems become annotations on stdout too."""
+    if output is not Format.github:
+        return load_or_fail(org, flows)
+    try:
+        return load(org, flows or [])
+    except InputError as exc:
+        from clientchain.render.github import render_problems
+
+        sys.stdout.write(render_problems(exc.problems, Path.cwd()))
+        sys.stdout.flush()
+        fail_input(exc)
 
 
 def _read_baseline(path: Path) -> Baseline:

@@ -12,7 +12,7 @@ import typer
 from clientchain.loading import load
 from clientchain.model import Org
 from clientchain.problems import InputError
-from clientchain.render.words import count
+from clientchain.render.words import count as count  # re-exported for the commands
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

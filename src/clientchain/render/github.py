@@ -8,10 +8,12 @@ closing notice gives the totals that the annotations alone may not.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from clientchain.analysis import Analysis
 from clientchain.findings import Finding, Level
+from clientchain.problems import Problem
 from clientchain.render.locations import repo_path
 from clientchain.render.words import count
 
@@ -39,6 +41,22 @@ def annotation(finding: Finding, path: str) -> str:
         )
     )
     return f"::{_COMMAND[finding.level]} {properties}::{escape_data(finding.message)}"
+
+
+def render_problems(problems: Iterable[Problem], root: Path) -> str:
+    """Input problems as error annotations, so a broken org chart in a pull request is
+    marked where it breaks, not only in the job log."""
+    lines = []
+    for problem in problems:
+        where = problem.position
+        properties = [f"file={escape_property(repo_path(where.file, root))}"]
+        if where.line > 0:
+            properties.append(f"line={where.line}")
+        if where.column > 0:
+            properties.append(f"col={where.column}")
+        properties.append("title=clientchain input error")
+        lines.append(f"::error {','.join(properties)}::{escape_data(problem.message)}\n")
+    return "".join(lines)
 
 
 def render_github(analysis: Analysis, root: Path) -> str:
@@ -69,4 +87,3 @@ def _totals(analysis: Analysis) -> str:
     if analysis.baselined:
         said.append(f"{len(analysis.baselined):,} known from the baseline")
     return "; ".join(said)
-
