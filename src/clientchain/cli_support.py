@@ -12,12 +12,28 @@ import typer
 from clientchain.loading import load
 from clientchain.model import Org
 from clientchain.problems import InputError
-from clientchain.render.words import count as count  # re-exported for the commands
+from clientchain.render.words import count
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FINDINGS",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "DecayOpt",
+    "FlowsOpt",
+    "OrgArg",
+    "check_decay",
+    "count",  # from render.words: commands count in words too
+    "fail",
+    "fail_input",
+    "load_or_fail",
+    "print_rich",
+]
 
 
 def print_rich(renderable: RenderableType) -> None:
