@@ -1,0 +1,138 @@
+// base.js: the embedded data, number formats, the alienation colours, DOM helpers and the
+// headline figures. Every piece of user text reaches the page through textContent (el()).
+
+const DATA = JSON.parse(document.getElementById("clientchain-data").textContent);
+const R = DATA.roles;
+const N = DATA.shown_roles;
+const C = DATA.clients.id.length;
+const CUR = DATA.currency;
+
+const moneyFormat = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: DATA.decimals,
+  maximumFractionDigits: DATA.decimals,
+});
+const countFormat = new Intl.NumberFormat("en-US");
+
+function money(value) {
+  const text = moneyFormat.format(value);
+  return CUR ? text + " " + CUR : text;
+}
+function count(n) { return countFormat.format(n); }
+function plural(n, noun) { return count(n) + " " + noun + (n === 1 ? "" : "s"); }
+function people(n) { return n === 1 ? "1 person" : count(n) + " people"; }
+function ratio(value, digits) { return value === null ? "n/a" : value.toFixed(digits); }
+function percent(value) { return (value * 100).toFixed(1) + "%"; }
+
+// The same stops as --scale in report.css: blue (close to clients) to orange (alienated).
+const STOPS = [
+  [0.0, [31, 95, 168]],
+  [0.25, [127, 176, 221]],
+  [0.5, [230, 225, 211]],
+  [0.75, [240, 160, 80]],
+  [1.0, [168, 84, 0]],
+];
+function colour(value) {
+  const v = Math.min(1, Math.max(0, value));
+  let k = 1;
+  while (k < STOPS.length - 1 && v > STOPS[k][0]) k++;
+  const [a, ca] = STOPS[k - 1];
+  const [b, cb] = STOPS[k];
+  const t = (v - a) / (b - a);
+  const rgb = ca.map((x, i) => Math.round(x + (cb[i] - x) * t));
+  const light = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255;
+  return { background: "rgb(" + rgb.join(",") + ")", ink: light > 0.6 ? "#111" : "#fff" };
+}
+
+// el("span", {class: "x", title: "..."}, child, "text", ...): text children become text nodes.
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  if (attrs) {
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function chip(value, digits) {
+  const c = colour(value);
+  const node = el("span", { class: "chip", title: "alienation " + ratio(value, 3) }, ratio(value, digits));
+  node.style.background = c.background;
+  node.style.color = c.ink;
+  return node;
+}
+
+// Ids, names and the node numbering shared by the tree, the panel and the tables.
+const indexOfRole = new Map(R.id.map((id, i) => [id, i]));
+function nodeId(node) {
+  if (node < N) return R.id[node];
+  if (node < N + C) return DATA.clients.id[node - N];
+  return DATA.hidden[node - N - C];
+}
+function roleName(i) { return R.title[i] || R.id[i]; }
+const invertedAt = new Map(); // subordinate -> its inversions
+const invertedFrom = new Map(); // boss -> its inversions
+for (const inv of DATA.inversions) {
+  if (!invertedAt.has(inv.subordinate)) invertedAt.set(inv.subordinate, []);
+  invertedAt.get(inv.subordinate).push(inv);
+  if (!invertedFrom.has(inv.boss)) invertedFrom.set(inv.boss, []);
+  invertedFrom.get(inv.boss).push(inv);
+}
+
+function renderMasthead() {
+  document.title = DATA.title + " \u2014 clientchain report";
+  const meta = [DATA.source, "decay " + DATA.decay];
+  if (DATA.org && DATA.org !== DATA.title) meta.unshift(DATA.org);
+  if (CUR) meta.push("amounts in " + CUR);
+  document.getElementById("masthead").replaceChildren(
+    el("h1", { text: DATA.title }),
+    el("span", { class: "meta", text: meta.join(" \u00b7 ") }),
+    el("span", { class: "brand", text: "clientchain report" }),
+  );
+  if (N < DATA.total_roles) {
+    const notice = document.getElementById("notice");
+    notice.textContent =
+      "Showing the top " + count(N) + " of " + count(DATA.total_roles) +
+      " roles (those nearest the top of the organisation). The headline figures cover all " +
+      "roles; use clientchain analyze --format json for every role, or report --max-roles 0.";
+    notice.hidden = false;
+  }
+}
+
+function figure(label, value, unit, hint, kind) {
+  const box = el("div", { class: "figure" + (kind ? " " + kind : "") },
+    el("div", { class: "label", text: label }),
+    el("div", { class: "value" }, value, unit ? el("span", { class: "unit", text: unit }) : null),
+    hint ? el("div", { class: "hint", text: hint }) : null);
+  return box;
+}
+
+function renderFigures() {
+  const s = DATA.summary;
+  const figures = [];
+  const alienation = figure("Org alienation", ratio(s.org_alienation, 3), null,
+    "headcount-weighted; 0 = paid by clients, 1 = no paying client");
+  if (s.org_alienation !== null) {
+    const fill = el("span");
+    fill.style.width = (s.org_alienation * 100).toFixed(1) + "%";
+    fill.style.background = colour(s.org_alienation).background;
+    alienation.append(el("div", { class: "meter" }, fill));
+  }
+  alienation.id = "figure-alienation";
+  figures.push(alienation);
+  figures.push(figure("Roles", count(s.roles), null, plural(s.clients, "paying client") + ", " + plural(s.flows, "flow")));
+  figures.push(figure("People", count(s.headcount), null, "headcount of all roles"));
+  figures.push(figure("Money in from clients", moneyFormat.format(s.money_in), CUR, "paid by external clients"));
+  figures.push(figure("Inverted relationships", (s.inversions ? "\u26a0 " : "") + count(s.inversions), null,
+    "a boss is a net payer of a subordinate", s.inversions ? "bad" : null));
+  figures.push(figure("Roles with no paying client", count(s.unfunded_roles), null,
+    "none of their money traces to a client", s.unfunded_roles ? "warn" : null));
+  document.getElementById("figures").replaceChildren(...figures);
+}
