@@ -71,9 +71,12 @@ function badges(v) {
       title: R.id[inv.boss] + " pays " + R.id[v] + " net " + money(inv.net) + " (" + plural(inv.levels, "level") + " down)" },
     "\u26a0 inverted: " + roleName(inv.boss) + " pays net " + money(inv.net)));
   }
-  for (const inv of invertedFrom.get(v) || []) {
-    out.push(el("span", { class: "badge inv-boss" },
-      "\u2193 pays " + R.id[inv.subordinate] + " net " + money(inv.net)));
+  const paid = invertedFrom.get(v) || [];
+  if (paid.length) {
+    const net = paid.reduce((sum, inv) => sum + inv.net, 0);
+    const whom = paid.length === 1 ? R.id[paid[0].subordinate] : plural(paid.length, "subordinate");
+    out.push(el("span", { class: "badge inv-boss", title: paid.map((inv) => R.id[inv.subordinate] + ": " + money(inv.net)).join("\n") },
+      "\u2193 pays " + whom + " net " + money(net)));
   }
   if (R.unfunded[v]) out.push(el("span", { class: "badge unfunded" }, "\u2205 no paying client"));
   return out;

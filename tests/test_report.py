@@ -1,0 +1,380 @@
+"""`clientchain report`: the embedded data, the page's safety rules, and the command line.
+
+The page itself is exercised in a real browser by test_report_browser.py. The data
+golden (tests/golden/report/) is regenerated only with `CLIENTCHAIN_REGOLD=1`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import pty
+import random
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import clientchain
+from clientchain.analysis import Analysis
+from clientchain.chain import trace_chain
+from clientchain.render.html_report import embed_json, render_html
+from clientchain.render.report_data import report_payload
+from tests import oracle
+from tests.conftest import EXAMPLES, Run
+
+ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
+GOLDEN = Path(__file__).parent / "golden" / "report"
+REGOLD = os.environ.get("CLIENTCHAIN_REGOLD") == "1"
+HOSTILE = [
+    "</script><script>alert(1)</script>",
+    '"onmouseover=alert(2) x="',
+    "<!-- & \u2028 \u2029 -->",
+    "Ünïcødé 中文",
+]
+
+
+def _analysis(org: Path, **options: Any) -> Analysis:
+    return clientchain.analyze(clientchain.load(org, flows=[]), **options)
+
+
+def _spec(loaded: clientchain.Org) -> oracle.OrgSpec:
+    """The org as the oracle reads it: plain ids, parents, headcounts and flow rows."""
+    ids = loaded.role_ids
+    roles = tuple(
+        oracle.Role(ids[i], ids[p] if p >= 0 else None, h)
+        for i, (p, h) in enumerate(
+            zip(loaded.parent.tolist(), loaded.headcount.tolist(), strict=True)
+        )
+    )
+    flows = tuple(
+        (loaded.node_id(a), loaded.node_id(b), int(m))
+        for a, b, m in zip(
+            loaded.flow_payer.tolist(),
+            loaded.flow_payee.tolist(),
+            loaded.flow_amount.tolist(),
+            strict=True,
+        )
+    )
+    return oracle.OrgSpec(roles, tuple(loaded.client_ids), flows)
+
+
+def _roles(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The payload's role columns as one dict per role."""
+    columns = {k: v for k, v in payload["roles"].items() if not k.startswith("prov_")}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+# --- the embedded data ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+def test_every_role_is_embedded_with_the_oracles_figures(org: Path) -> None:
+    analysis = _analysis(org)
+    payload = report_payload(analysis)
+    want = oracle.analyze(_spec(analysis.org), Fraction(1, 2))
+    roles = _roles(payload)
+    assert [r["id"] for r in roles] == list(want.roles)  # every role, file order
+    assert payload["shown_roles"] == payload["total_roles"] == len(want.roles)
+    ids = payload["roles"]["id"]
+    for k, role in enumerate(roles):
+        exp = want.roles[role["id"]]
+        assert role["alienation"] == pytest.approx(float(exp.alienation), abs=1e-12)
+        assert role["closeness"] == pytest.approx(float(exp.closeness), abs=1e-12)
+        assert role["traced"] == pytest.approx(float(exp.traced_share), abs=1e-12)
+        assert role["inflow"] == exp.inflow
+        assert role["headcount"] == exp.headcount
+        assert (ids[role["parent"]] if role["parent"] >= 0 else None) == exp.parent
+        assert role["unfunded"] == int(exp.traced_share == 0)
+        if exp.distance is None:
+            assert role["distance"] is None
+        else:
+            assert role["distance"] == pytest.approx(float(exp.distance), abs=1e-9)
+        lo, hi = payload["roles"]["prov_ptr"][k : k + 2]
+        shares = {
+            payload["clients"]["id"][c]: s
+            for c, s in zip(
+                payload["roles"]["prov_client"][lo:hi],
+                payload["roles"]["prov_share"][lo:hi],
+                strict=True,
+            )
+        }
+        top = oracle.top_provenance(exp.shares, payload["top_clients"])
+        assert list(shares) == [c for c, _ in top]
+        for client, share in top:
+            assert shares[client] == pytest.approx(float(share), abs=1e-12)
+    summary = payload["summary"]
+    for key in ("roles", "headcount", "clients", "flows", "inversions", "unfunded_roles"):
+        assert summary[key] == want.summary[key], key
+    assert summary["money_in"] == want.summary["money_in"]
+    assert summary["org_alienation"] == pytest.approx(
+        float(want.summary["org_alienation"]),  # type: ignore[arg-type]
+        abs=1e-12,
+    )
+    pairs = [(ids[i["boss"]], ids[i["subordinate"]], i["net"]) for i in payload["inversions"]]
+    assert pairs == [(i.boss, i.subordinate, i.net) for i in want.inversions]
+
+
+@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+def test_payers_are_listed_in_the_order_the_chain_command_walks_them(org: Path) -> None:
+    analysis = _analysis(org)
+    payload = report_payload(analysis)
+    names = [*payload["roles"]["id"], *payload["clients"]["id"], *payload["hidden"]]
+    ptr, node = payload["payers"]["ptr"], payload["payers"]["node"]
+    for v in range(analysis.org.role_count):
+        first_hand_overs = trace_chain(analysis.org, analysis.graph, v, max_depth=1)
+        expected = [analysis.org.node_id(h.node) for h in first_hand_overs.payers]
+        assert [names[n] for n in node[ptr[v] : ptr[v + 1]]] == expected
+
+
+def test_inversions_below_each_role_are_counted_by_walking_up() -> None:
+    analysis = _analysis(EXAMPLES / "back-office" / "org.yaml")
+    payload = report_payload(analysis)
+    parent = payload["roles"]["parent"]
+    below = [0] * len(parent)
+    for inv in payload["inversions"]:
+        up = parent[inv["subordinate"]]
+        while up >= 0:
+            below[up] += 1
+            up = parent[up]
+    assert payload["roles"]["inv_below"] == below
+    assert max(below) > 0
+
+
+def test_the_dealership_payload_matches_its_reviewed_golden() -> None:
+    payload = report_payload(_analysis(EXAMPLES / "dealership" / "org.yaml"))
+    text = json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
+    golden = GOLDEN / "dealership.json"
+    if REGOLD:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_a_big_organisation_shows_its_top_and_says_so() -> None:
+    analysis = _analysis(EXAMPLES / "dealership" / "org.yaml")
+    payload = report_payload(analysis, max_roles=4)
+    assert (payload["shown_roles"], payload["total_roles"]) == (4, 9)
+    ids = payload["roles"]["id"]
+    # The roles nearest the top, ties in file order; every boss of a shown role is shown.
+    assert ids == ["owner", "director", "sales-manager", "service-manager"]
+    assert all(p < len(ids) for p in payload["roles"]["parent"])
+    assert payload["summary"]["roles"] == 9  # headline figures are the whole org's
+    assert payload["inversions"] == []  # the accountant is below the cut
+    assert payload["findings"] == []
+    assert payload["findings_not_shown"] == 2
+    assert payload["roles"]["inv_below"][ids.index("director")] == 1
+    assert payload["roles"]["reports"][ids.index("sales-manager")] == 2
+    # Payers outside the report are named, not dropped.
+    assert payload["hidden"] == ["seller", "fleet-manager", "mechanic"]
+    everyone = report_payload(analysis, max_roles=0)
+    assert everyone["shown_roles"] == 9
+
+
+def test_the_same_input_in_another_row_order_gives_the_same_page(tmp_path: Path) -> None:
+    org = (EXAMPLES / "dealership" / "org.yaml").read_text(encoding="utf-8")
+    rows = (EXAMPLES / "dealership" / "flows.csv").read_text(encoding="utf-8").splitlines()
+    pages = set()
+    for seed in range(3):
+        body = rows[1:]
+        random.Random(seed).shuffle(body)
+        folder = tmp_path / f"s{seed}"
+        folder.mkdir()
+        (folder / "flows.csv").write_text("\n".join([rows[0], *body]) + "\n", encoding="utf-8")
+        path = folder / "org.yaml"
+        path.write_text(org, encoding="utf-8")
+        pages.add(render_html(_analysis(path)))
+    assert len(pages) == 1
+
+
+# --- the page's safety rules -------------------------------------------------------
+
+
+def test_embedded_json_cannot_end_its_script_element() -> None:
+    data = {"ids": HOSTILE, HOSTILE[0]: HOSTILE[2]}
+    text = embed_json(data)
+    for dangerous in ("<", ">", "&", "\u2028", "\u2029"):
+        assert dangerous not in text
+    assert json.loads(text) == data
+
+
+def _hostile_org(write: Callable[[str, str], Path]) -> Path:
+    return write(
+        "org.yaml",
+        f"""
+        org: {json.dumps(HOSTILE[0])}
+        currency: {json.dumps("<b>€</b>")}
+        clients:
+          - id: {json.dumps(HOSTILE[0])}
+            title: {json.dumps(HOSTILE[1])}
+        roles:
+          - id: {json.dumps(HOSTILE[1])}
+            title: {json.dumps(HOSTILE[0])}
+          - id: {json.dumps(HOSTILE[2])}
+            title: {json.dumps(HOSTILE[3])}
+            reports_to: {json.dumps(HOSTILE[1])}
+        flows:
+          - {{from: {json.dumps(HOSTILE[0])}, to: {json.dumps(HOSTILE[2])}, amount: 100}}
+          - {{from: {json.dumps(HOSTILE[1])}, to: {json.dumps(HOSTILE[2])}, amount: 40}}
+        """,
+    )
+
+
+def test_user_text_reaches_the_page_only_escaped(write: Callable[[str, str], Path]) -> None:
+    page = render_html(_analysis(_hostile_org(write)))
+    assert page.count("<script") == 2  # the data and the page's own script, nothing else
+    markup = page.replace(embed_json_section(page), "")
+    for text in HOSTILE[:3]:
+        assert text not in markup
+    # The title is the only user text in the markup: escaped, in <title> and <h1>.
+    assert markup.count(html.escape(HOSTILE[0])) == 2
+    data = json.loads(embed_json_section(page))
+    assert data["roles"]["id"] == [HOSTILE[1], HOSTILE[2]]
+    assert data["title"] == HOSTILE[0]
+
+
+def embed_json_section(page: str) -> str:
+    match = re.search(r'<script type="application/json" id="clientchain-data">(.*?)</script>', page)
+    assert match is not None
+    return match.group(1)
+
+
+def test_the_page_allows_no_network_and_only_its_own_style_and_script() -> None:
+    page = render_html(_analysis(EXAMPLES / "dealership" / "org.yaml"))
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert csp is not None
+    rules = dict(rule.strip().split(" ", 1) for rule in csp.group(1).split(";"))
+    assert rules["default-src"] == "'none'"
+    assert "connect-src" not in rules
+    assert "unsafe-inline" not in csp.group(1)
+    for tag, rule in (("style", "style-src"), ("script", "script-src")):
+        body = re.search(rf"<{tag}>(.*?)</{tag}>", page, re.S)
+        assert body is not None
+        digest = base64.b64encode(hashlib.sha256(body.group(1).encode()).digest()).decode()
+        assert rules[rule] == f"'sha256-{digest}'"
+    outside_data = page.replace(embed_json_section(page), "")
+    assert not re.search(r"\b(src|href|url)\s*[=(]", outside_data)
+    assert "http://" not in outside_data and "https://" not in outside_data
+    assert "innerHTML" not in outside_data and "insertAdjacentHTML" not in outside_data
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+def test_report_writes_the_file_and_says_where(run: Callable[..., Run], tmp_path: Path) -> None:
+    org = EXAMPLES / "dealership" / "org.yaml"
+    before = org.read_bytes()
+    target = tmp_path / "report.html"
+    result = run("report", str(org), "-o", str(target), "--title", "Leadership offsite")
+    assert result.exit_code == 0  # the report is written, whatever it finds
+    assert result.stdout == ""
+    assert result.stderr == f"clientchain: wrote {target} (9 roles, 1 inversion)\n"
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<title>Leadership offsite</title>" in page
+    assert json.loads(embed_json_section(page))["title"] == "Leadership offsite"
+    assert org.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left
+
+
+def test_report_to_stdout_with_a_dash_or_into_a_pipe(run: Callable[..., Run]) -> None:
+    org = str(EXAMPLES / "dealership" / "org.yaml")
+    dash = run("report", org, "-o", "-")
+    piped = run("report", org)
+    for result in (dash, piped):
+        assert result.exit_code == 0
+        assert result.stdout.startswith("<!DOCTYPE html>")
+        assert result.stderr == "clientchain: wrote the report (9 roles, 1 inversion) to stdout\n"
+    assert dash.stdout == piped.stdout
+
+
+def test_report_refuses_to_print_html_on_a_terminal(tmp_path: Path) -> None:
+    primary, replica = pty.openpty()
+    org = str(EXAMPLES / "dealership" / "org.yaml")
+    proc = subprocess.run(
+        [sys.executable, "-m", "clientchain", "report", org],
+        stdout=replica,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        check=False,
+        text=True,
+    )
+    os.close(replica)
+    os.close(primary)
+    assert proc.returncode == 2
+    assert (
+        proc.stderr == "clientchain: name the HTML file with -o report.html (or -o - for stdout)\n"
+    )
+
+
+@pytest.mark.parametrize("victim", ["org.yaml", "flows.csv"])
+def test_report_never_overwrites_an_input(
+    run: Callable[..., Run], write: Callable[[str, str], Path], victim: str
+) -> None:
+    write("flows.csv", "from,to,amount\nbuyers,seller,100\n")
+    org = write(
+        "org.yaml",
+        """
+        flows: flows.csv
+        clients: [{id: buyers}]
+        roles: [{id: seller}]
+        """,
+    )
+    before = {p.name: p.read_bytes() for p in org.parent.iterdir()}
+    target = org.parent / victim
+    result = run("report", str(org), "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"clientchain: -o {target}: that is an input file; name a new file\n"
+    assert {p.name: p.read_bytes() for p in org.parent.iterdir()} == before
+
+
+def test_report_into_a_missing_folder_is_a_usage_error(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    target = tmp_path / "nowhere" / "r.html"
+    result = run("report", str(EXAMPLES / "dealership" / "org.yaml"), "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"clientchain: -o {target}: the folder {target.parent} does not exist\n"
+    )
+
+
+def test_report_of_bad_input_names_the_place_and_writes_nothing(
+    run: Callable[..., Run], write: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    org = write("org.yaml", "roles:\n  - id: a\n    reports_to: ghost\n")
+    result = run("report", str(org), "-o", str(tmp_path / "r.html"))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert re.match(rf"{re.escape(str(org))}:3:\d+: .*ghost", result.stderr)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_options_are_checked(run: Callable[..., Run], tmp_path: Path) -> None:
+    org = str(EXAMPLES / "dealership" / "org.yaml")
+    bad = run("report", org, "-o", str(tmp_path / "r.html"), "--decay", "1.5")
+    assert bad.exit_code == 2
+    assert "--decay" in bad.stderr and "between 0 and 1" in bad.stderr
+    assert bad.stdout == ""
+    capped = run("report", org, "-o", str(tmp_path / "r.html"), "--max-roles", "4")
+    assert capped.exit_code == 0
+    assert capped.stderr == (
+        f"clientchain: wrote {tmp_path / 'r.html'} (the top 4 of 9 roles, 1 inversion)\n"
+    )
+    data = json.loads(embed_json_section((tmp_path / "r.html").read_text(encoding="utf-8")))
+    assert data["shown_roles"] == 4
+    decayed = run("report", org, "-o", "-", "--decay", "0.9", "--top-clients", "1")
+    data = json.loads(embed_json_section(decayed.stdout))
+    assert data["decay"] == 0.9
+    assert np.diff(data["roles"]["prov_ptr"]).max() == 1
