@@ -46,7 +46,7 @@ function roleLink(node) {
 }
 
 function chainItem(hop, isRoot) {
-  const line = el("div", { class: "chain-line", "data-node": hop.node }, roleLink(hop.node));
+  const line = el("div", { class: "chain-line", "data-node": hop.node, "data-stop": hop.stop || null }, roleLink(hop.node));
   if (isRoot) line.append(el("span", { class: "note", text: "  inflow " + money(hop.amount) }));
   else {
     line.append(el("span", { text: "  pays " + money(hop.amount) + " (" + percent(hop.fraction) + " of the inflow above)" }),

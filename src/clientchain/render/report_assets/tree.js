@@ -19,6 +19,7 @@ const kids = new Int32Array(N);
 })();
 const depth = new Int32Array(N);
 const subtree = new Int32Array(N + 1); // roles shown below each role (itself excluded)
+const invShownBelow = new Int32Array(N + 1); // inversions shown below each role
 (() => {
   const order = [];
   const stack = [TOP];
@@ -30,11 +31,14 @@ const subtree = new Int32Array(N + 1); // roles shown below each role (itself ex
       stack.push(kids[k]);
     }
   }
+  for (const inv of DATA.inversions) invShownBelow[inv.subordinate]++;
   for (let k = order.length - 1; k >= 0; k--) {
     const v = order[k];
     const up = R.parent[v] < 0 ? TOP : R.parent[v];
     subtree[up] += subtree[v] + 1;
+    invShownBelow[up] += invShownBelow[v];
   }
+  for (const inv of DATA.inversions) invShownBelow[inv.subordinate]--; // strictly below
 })();
 
 const expanded = new Uint8Array(N + 1);
@@ -87,8 +91,12 @@ function collapsedNotes(v) {
   if (!hasKids(v) && R.reports[v] > 0) {
     notes.push(el("span", { class: "count", text: plural(R.reports[v], "report") + " not in this report" }));
   }
-  if (expanded[v] || !hasKids(v)) return notes;
-  notes.push(el("span", { class: "count", text: "+" + count(subtree[v]) + " below" }));
+  if (expanded[v] && hasKids(v)) {
+    const hidden = R.inv_below[v] - invShownBelow[v];
+    if (hidden > 0) notes.push(el("span", { class: "badge below", text: "\u26a0 " + plural(hidden, "inversion") + " below, not in this report" }));
+    return notes;
+  }
+  if (hasKids(v)) notes.push(el("span", { class: "count", text: "+" + count(subtree[v]) + " below" }));
   if (R.inv_below[v] > 0) {
     notes.push(el("span", { class: "badge below", text: "\u26a0 " + plural(R.inv_below[v], "inversion") + " below" }));
   }
