@@ -169,3 +169,20 @@ def test_markdown_cells_are_escaped() -> None:
     for table in re.findall(r"(?m)(?:^\|.*\n)+", text):
         rows = [_cells(line) for line in table.splitlines()]
         assert len({len(r) for r in rows}) == 1, table
+
+
+def test_inversions_match_across_file_orders() -> None:
+    # The cleaner and the owner listed first: other indices for the same pair.
+    roles = "  - {id: owner}\n  - {id: seller, reports_to: owner, headcount: 2}\n"
+    roles += "  - {id: cleaner, reports_to: owner}\n"
+    first = "  - {id: cleaner, reports_to: owner}\n  - {id: owner}\n"
+    first += "  - {id: seller, reports_to: owner, headcount: 2}\n"
+    reordered = SHOP.replace("AMOUNT", "250").replace(roles, first)
+    new = _analysis(reordered)
+    assert new.org.role_ids == ("cleaner", "owner", "seller")
+    diff = compare(_shop(100), new)
+    assert diff.inversions_added == diff.inversions_removed == ()
+    assert [(c.before.net, c.after.net) for c in diff.inversions_changed] == [(100, 250)]
+    markdown = render_diff_markdown(diff, FailOn.ERROR)
+    assert "| owner | cleaner | 100 | 250 | +150 | 1 |" in markdown
+    assert compare(_shop(250), new).unchanged

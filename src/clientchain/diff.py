@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 from clientchain.analysis import Analysis, Inversion, Summary
 from clientchain.findings import Finding, Level
-from clientchain.rolediff import RoleChange, RoleDiff, RoleEntry, RoleMove, compare_roles
+from clientchain.inversiondiff import InversionChange, compare_inversions
+from clientchain.rolediff import (
+    RoleChange,
+    RoleDiff,
+    RoleEntry,
+    RoleMove,
+    compare_roles,
+    join_roles,
+)
 from clientchain.rounding import ratio
 
 DEFAULT_TOP = 10
@@ -43,22 +51,6 @@ class Side:
     errors: int  # findings reported at error level (after that version's policy)
     warnings: int
     ignored: int  # findings excused by that version's policy
-
-
-@dataclass(frozen=True, slots=True)
-class InversionChange:
-    """An inversion on both sides whose figures differ."""
-
-    before: Inversion
-    after: Inversion
-
-    @property
-    def boss(self) -> str:
-        return self.after.boss
-
-    @property
-    def subordinate(self) -> str:
-        return self.after.subordinate
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,16 +113,17 @@ def compare(old: Analysis, new: Analysis, top: int = DEFAULT_TOP) -> OrgDiff:
         raise ValueError(f"both sides need the same decay, got {old.decay} and {new.decay}")
     if top < 0:
         raise ValueError(f"top must be >= 0, got {top}")
-    added, removed, changed = _inversions(old.inversions, new.inversions)
+    join = join_roles(old.org, new.org)
+    inversions = compare_inversions(old, new, join.to_new)
     return OrgDiff(
         old=_side(old),
         new=_side(new),
         decay=new.decay,
-        inversions_added=added,
-        inversions_removed=removed,
-        inversions_changed=changed,
+        inversions_added=inversions.added,
+        inversions_removed=inversions.removed,
+        inversions_changed=inversions.changed,
         findings=_findings(old, new),
-        roles=compare_roles(old, new, top),
+        roles=compare_roles(old, new, top, join),
     )
 
 
@@ -149,24 +142,7 @@ def _side(result: Analysis) -> Side:
     )
 
 
-def _inversion_order(inv: Inversion) -> tuple[int, float, str, str]:
-    """Largest impact first, then the largest net, then by ids."""
-    return (-inv.impact_headcount, -inv.net, inv.boss, inv.subordinate)
-
-
-def _inversions(
-    old: tuple[Inversion, ...], new: tuple[Inversion, ...]
-) -> tuple[tuple[Inversion, ...], tuple[Inversion, ...], tuple[InversionChange, ...]]:
-    before = {(i.boss, i.subordinate): i for i in old}
-    after = {(i.boss, i.subordinate): i for i in new}
-    added = sorted((i for k, i in after.items() if k not in before), key=_inversion_order)
-    removed = sorted((i for k, i in before.items() if k not in after), key=_inversion_order)
-    changed = [
-        InversionChange(before[k], i) for k, i in after.items() if k in before and before[k] != i
-    ]
-    # Biggest change of net first; ties by ids.
-    changed.sort(key=lambda c: (-abs(c.after.net - c.before.net), c.boss, c.subordinate))
-    return tuple(added), tuple(removed), tuple(changed)
+_Keyed = tuple[tuple[str, ...], Finding]
 
 
 def _by_key(findings: tuple[Finding, ...]) -> dict[tuple[str, ...], Finding]:
@@ -176,19 +152,27 @@ def _by_key(findings: tuple[Finding, ...]) -> dict[tuple[str, ...], Finding]:
 def _findings(old: Analysis, new: Analysis) -> FindingChanges:
     before, after = _by_key(old.findings), _by_key(new.findings)
     now_ignored = _by_key(new.ignored)
-    gone = [f for k, f in before.items() if k not in after]
-    escalated = [
-        f
-        for k, f in after.items()
-        if k in before and f.level is Level.ERROR and before[k].level is not Level.ERROR
-    ]
+    added: list[_Keyed] = []
+    resolved: list[_Keyed] = []
+    ignored: list[_Keyed] = []
+    escalated: list[_Keyed] = []
+    for key, f in after.items():
+        then = before.get(key)
+        if then is None:
+            added.append((key, f))
+        elif f.level is Level.ERROR and then.level is not Level.ERROR:
+            escalated.append((key, f))
+    for key, f in before.items():
+        if key not in after:
+            (ignored if key in now_ignored else resolved).append((key, f))
 
-    def ordered(found: list[Finding]) -> tuple[Finding, ...]:
-        return tuple(sorted(found, key=lambda f: f.key))
+    def ordered(found: list[_Keyed]) -> tuple[Finding, ...]:
+        found.sort(key=lambda pair: pair[0])  # by what they are about (keys are unique)
+        return tuple(f for _, f in found)
 
     return FindingChanges(
-        added=ordered([f for k, f in after.items() if k not in before]),
-        resolved=ordered([f for f in gone if f.key not in now_ignored]),
-        ignored=ordered([f for f in gone if f.key in now_ignored]),
+        added=ordered(added),
+        resolved=ordered(resolved),
+        ignored=ordered(ignored),
         escalated=ordered(escalated),
     )

@@ -59,23 +59,38 @@ class RoleDiff:
     top: int  # the limit asked for (0 = all)
 
 
-def compare_roles(old: Analysis, new: Analysis, top: int) -> RoleDiff:
+@dataclass(frozen=True, eq=False)
+class RoleJoin:
+    """The roles of two versions matched by id."""
+
+    to_old: IntArray  # per new role: its index in the old version, -1 when it is new
+    to_new: IntArray  # per old role: its index in the new version, -1 when it is gone
+    kept: IntArray  # new indices of the roles on both sides, ascending
+    was: IntArray  # ... and their old indices
+
+
+def join_roles(old: Org, new: Org) -> RoleJoin:
+    index = old.role_index
+    to_old = np.fromiter(
+        (index.get(rid, -1) for rid in new.role_ids), dtype=np.int64, count=new.role_count
+    )
+    kept = np.flatnonzero(to_old >= 0)
+    was = to_old[kept]
+    to_new = np.full(old.role_count, -1, dtype=np.int64)
+    to_new[was] = kept
+    return RoleJoin(to_old, to_new, kept, was)
+
+
+def compare_roles(old: Analysis, new: Analysis, top: int, join: RoleJoin) -> RoleDiff:
     """Added, removed and moved roles, and the `top` largest alienation changes (0 = all)."""
     old_org, new_org = old.org, new.org
-    index = old_org.role_index
-    to_old = np.fromiter(
-        (index.get(rid, -1) for rid in new_org.role_ids), dtype=np.int64, count=new_org.role_count
-    )
-    kept = np.flatnonzero(to_old >= 0)  # new indices of the roles on both sides
-    was = to_old[kept]  # ... and their old indices
-    seen = np.zeros(old_org.role_count, dtype=bool)
-    seen[was] = True
+    kept, was = join.kept, join.was
     delta = ratios(new.alienation[kept] - old.alienation[was])
     changed = np.flatnonzero(delta != 0)
     return RoleDiff(
-        added=_entries(new, np.flatnonzero(to_old < 0)),
-        removed=_entries(old, np.flatnonzero(~seen)),
-        moved=_moves(old_org, new_org, to_old, kept, was),
+        added=_entries(new, np.flatnonzero(join.to_old < 0)),
+        removed=_entries(old, np.flatnonzero(join.to_new < 0)),
+        moved=_moves(old_org, new_org, join.to_old, kept, was),
         changed=_largest(new_org, old, new, kept, was, changed, delta, top),
         changed_total=int(changed.size),
         top=top,

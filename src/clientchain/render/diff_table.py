@@ -150,7 +150,7 @@ def render_diff_table(diff: OrgDiff, max_rows: int = DEFAULT_MAX_ROWS) -> Render
         change = _trend(amount_text(diff, after - before, signed=True))
         people = f"{c.before.impact_headcount:,}"
         if c.after.impact_headcount != c.before.impact_headcount:
-            people += f" -> {c.after.impact_headcount:,}"
+            people += f" → {c.after.impact_headcount:,}"
         return (
             c.boss,
             c.subordinate,
