@@ -47,7 +47,7 @@ def diff_command(
     ],
     new: Annotated[
         Path | None,
-        typer.Argument(metavar="[NEW]", help="The org chart after the change.", show_default=False),
+        typer.Argument(metavar="NEW", help="The org chart after the change.", show_default=False),
     ] = None,
     rev: Annotated[
         str | None,

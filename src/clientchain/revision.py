@@ -45,7 +45,10 @@ class _Repository:
         folder = inside if inside.is_dir() else Path.cwd()
         top = self._run(folder, "rev-parse", "--show-toplevel")
         if top.returncode != 0:
-            raise RevisionError(f"--rev needs a git repository, and {folder} is not in one")
+            said = top.stderr.decode("utf-8", "replace").strip().splitlines() or ["git failed"]
+            if "not a git repository" in said[-1]:
+                raise RevisionError(f"--rev needs a git repository, and {folder} is not in one")
+            raise RevisionError(f"--rev: {folder}: git says: {said[-1]}")  # e.g. ownership
         self.top = Path(os.path.realpath(top.stdout.decode().strip()))
         found = self._run(folder, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
         if found.returncode != 0:
@@ -53,9 +56,11 @@ class _Repository:
         self.commit = found.stdout.decode().strip()
 
     def _run(self, folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+        # git's messages in English (one is recognised above), whatever the locale.
+        env = {**os.environ, "LC_ALL": "C"}
         try:
             return subprocess.run(
-                ["git", "-C", str(folder), *args], capture_output=True, check=False
+                ["git", "-C", str(folder), *args], capture_output=True, check=False, env=env
             )
         except FileNotFoundError:
             raise RevisionError("--rev needs git, and git is not installed") from None
