@@ -89,6 +89,7 @@ _PAGE = """<!DOCTYPE html>
 open it in a web browser (it needs no network).</p></noscript>
 <section class="figures" id="figures" aria-label="Headline figures"></section>
 <section class="orgview" aria-label="Organisation">
+<div class="leftcol">
 <div class="treepane">
 <div class="toolbar">
 <h2>Organisation</h2>
@@ -110,6 +111,8 @@ open it in a web browser (it needs no network).</p></noscript>
 <span class="people">\u00d7N people</span>
 </div>
 <div class="tree" id="tree" role="tree" aria-label="Org tree"></div>
+</div>
+<section class="inversions" id="inversions" aria-label="Inverted relationships"></section>
 </div>
 <aside class="panel" id="panel" aria-live="polite">
 <p class="empty">Click a role to see its clients, where its money comes from and its

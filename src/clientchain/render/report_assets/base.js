@@ -109,7 +109,7 @@ function renderMasthead() {
 function figure(label, value, unit, hint, kind) {
   const box = el("div", { class: "figure" + (kind ? " " + kind : "") },
     el("div", { class: "label", text: label }),
-    el("div", { class: "value" + (value.length > 9 ? " long" : "") }, value, unit ? el("span", { class: "unit", text: unit }) : null),
+    el("div", { class: "value" + (value.length > 11 ? " long" : "") }, value, unit ? el("span", { class: "unit", text: unit }) : null),
     hint ? el("div", { class: "hint", text: hint }) : null);
   return box;
 }

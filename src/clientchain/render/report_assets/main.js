@@ -18,10 +18,12 @@ function start() {
   });
   const table = renderRolesTable(document.getElementById("roles-body"), goTo);
   const findings = renderFindings(document.getElementById("findings-body"), goTo);
+  const inverted = renderInversions(document.getElementById("inversions"), goTo);
   window.addEventListener("beforeprint", () => {
     expandAll(true);
     table.showAll();
     findings.showAll();
+    inverted.showAll();
   });
   // The first inversion (the largest impact) is what a reader should see first.
   const first = DATA.inversions.length ? DATA.inversions[0].subordinate : N ? 0 : -1;

@@ -128,3 +128,38 @@ function renderFindings(box, select) {
     ...notes.map((n) => el("p", { class: "quiet", text: "Not shown: " + n + "." })));
   return { showAll: () => { shown = all.length; paint(); } };
 }
+
+// The inverted relationships, largest impact first (the order of `analyze`).
+function renderInversions(box, select) {
+  const all = DATA.inversions;
+  if (!all.length) return { showAll: () => {} };
+  const first = 10;
+  let shown = Math.min(all.length, first);
+  const body = el("tbody");
+  const pager = el("div", { class: "pager" });
+  const paint = () => {
+    body.replaceChildren(...all.slice(0, shown).map((inv) => {
+      const tr = el("tr", { class: "inversion", "data-role": R.id[inv.subordinate], "data-net": inv.net },
+        el("td", null, el("span", { class: "name", text: roleName(inv.boss) }), el("div", { class: "rid mono", text: R.id[inv.boss] })),
+        el("td", { class: "status-inv", text: "\u2192" }),
+        el("td", null, el("span", { class: "name", text: roleName(inv.subordinate) }), el("div", { class: "rid mono", text: R.id[inv.subordinate] })),
+        el("td", { class: "num status-inv", text: money(inv.net) }),
+        el("td", { class: "num", text: count(inv.levels) }),
+        el("td", { class: "num", text: count(inv.impact) }));
+      tr.addEventListener("click", () => select(inv.subordinate));
+      return tr;
+    }));
+    pager.replaceChildren();
+    if (shown < all.length) {
+      const more = el("button", { type: "button", text: "Show all " + count(all.length) });
+      more.addEventListener("click", () => { shown = all.length; paint(); });
+      pager.append(el("span", { text: "Showing " + count(shown) + " of " + count(all.length) + " " }), more);
+    }
+  };
+  paint();
+  const head = el("tr", null, ...[["Boss (pays)", ""], ["", ""], ["Subordinate (paid)", ""], ["Net down", "num"], ["Levels", "num"], ["People affected", "num"]]
+    .map(([h, c]) => el("th", { scope: "col", class: c || null, text: h })));
+  box.replaceChildren(el("h2", { text: "\u26a0 Inverted relationships: the boss acts as the subordinate\u2019s client" }),
+    el("table", { id: "inversions-table" }, el("thead", null, head), body), pager);
+  return { showAll: () => { shown = all.length; paint(); } };
+}
