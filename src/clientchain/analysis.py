@@ -222,17 +222,20 @@ class Analysis:
     @cached_property
     def inversions(self) -> tuple[Inversion, ...]:
         inv, ids, d = self.inversions_raw, self.org.role_ids, self.org.amount_decimals
+        # Whole columns at once: one rounding pass, not three numpy calls per inversion.
+        rows = zip(
+            inv.boss.tolist(),
+            inv.subordinate.tolist(),
+            inv.levels.tolist(),
+            moneys(inv.net, d).tolist(),
+            moneys(inv.boss_to_subordinate, d).tolist(),
+            moneys(inv.subordinate_to_boss, d).tolist(),
+            inv.impact_headcount.tolist(),
+            strict=True,
+        )
         return tuple(
-            Inversion(
-                ids[int(inv.boss[i])],
-                ids[int(inv.subordinate[i])],
-                int(inv.levels[i]),
-                money(inv.net[i], d),
-                money(inv.boss_to_subordinate[i], d),
-                money(inv.subordinate_to_boss[i], d),
-                int(inv.impact_headcount[i]),
-            )
-            for i in range(len(inv))
+            Inversion(ids[b], ids[s], levels, net, down, up, impact)
+            for b, s, levels, net, down, up, impact in rows
         )
 
 

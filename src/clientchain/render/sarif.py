@@ -118,6 +118,4 @@ def _ignore_reasons(analysis: Analysis) -> list[tuple[Finding, str]]:
     """Each ignored finding with the reason of the first ignore entry that excuses it
     (the entry `apply_policy` used)."""
     entries = analysis.policy.ignore
-    return [
-        (f, next((e.reason for e in entries if e.matches(f)), "")) for f in analysis.ignored
-    ]
+    return [(f, next((e.reason for e in entries if e.matches(f)), "")) for f in analysis.ignored]
