@@ -1,7 +1,7 @@
 """`clientchain diff`: what a reorganisation changes, as a reviewer and a CI job see it.
 
 The golden files are reviewed snapshots of the three formats (regenerate with
-`CLIENTCHAIN_REGOLD=1 pytest tests/test_diff.py` and read the diff); the figures in
+`CLIENTCHAIN_UPDATE_GOLDEN=1 pytest tests/test_diff.py` and read the diff); the figures in
 them are checked separately against `analyze` run on each side on its own.
 """
 
@@ -27,7 +27,7 @@ from tests.diff_orgs import (
 
 Runner = Callable[..., Run]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diff"
-REGOLD = os.environ.get("CLIENTCHAIN_REGOLD") == "1"
+REGOLD = os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1"
 SUFFIX = {"table": "txt", "json": "json", "markdown": "md"}
 
 
