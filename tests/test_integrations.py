@@ -237,3 +237,62 @@ def test_the_readme_gitlab_job_writes_a_code_quality_report(tmp_path: Path) -> N
     for issue in issues:
         assert issue["location"]["path"] == DEALERSHIP_ORG
         assert issue["location"]["lines"]["begin"] >= 1
+
+
+# --- the diff comment workflow -----------------------------------------------------------
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_the_readme_diff_workflow_comments_the_pull_request(tmp_path: Path) -> None:
+    """The workflow's script, run in a repository whose base branch is origin/main; a
+    stand-in `gh` records the comment it would post."""
+    from tests.diff_orgs import MOVE_ACCOUNTANT, SWAP_MARKETING_FOR_TRAINER, reorganised
+
+    workflow = yaml.safe_load(readme_block("# .github/workflows/org-diff.yml"))
+    (job,) = workflow["jobs"].values()
+    (step,) = [s for s in job["steps"] if "clientchain diff" in s.get("run", "")]
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples", repo / "examples")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    _git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    shutil.rmtree(repo / "examples" / "dealership")
+    reorganised(repo / "examples" / "dealership", MOVE_ACCOUNTANT, SWAP_MARKETING_FOR_TRAINER)
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "gh.log"
+    (bin_dir / "gh").write_text(
+        f'#!/bin/sh\necho "$@" > {log}\ncat "$5" >> {log}\n', encoding="utf-8"
+    )
+    (bin_dir / "gh").chmod(0o755)
+    expressions = {
+        "${{ github.token }}": "token",
+        "origin/${{ github.base_ref }}": "origin/main",
+        "${{ github.event.pull_request.number }}": "7",
+    }
+    env = {name: expressions.get(value, value) for name, value in step["env"].items()}
+    summary = tmp_path / "summary.md"
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],  # GitHub runs `run:` with bash -e
+        cwd=repo,
+        env=_env(**env, GITHUB_STEP_SUMMARY=str(summary), PATH=f"{bin_dir}:{BIN}:/usr/bin:/bin"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr  # the trainer's budget is a new inversion
+    posted = log.read_text(encoding="utf-8")
+    assert posted.startswith("pr comment 7 --body-file org-diff.md\n")
+    comment = posted.split("\n", 1)[1]
+    assert "org alienation" in comment and "trainer" in comment
+    assert summary.read_text(encoding="utf-8") == comment
