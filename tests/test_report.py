@@ -180,6 +180,27 @@ def test_a_big_organisation_shows_its_top_and_says_so() -> None:
     assert everyone["shown_roles"] == 9
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "roles: []\n",
+        "clients: [{id: buyers}]\nroles: [{id: a}, {id: b, reports_to: a}]\n"
+        "flows: [{from: buyers, to: b, amount: 10}, {from: b, to: a, amount: 4}]\n",
+    ],
+    ids=["no-roles", "no-inversions"],
+)
+def test_small_organisations_without_inversions(
+    write: Callable[[str, str], Path], text: str
+) -> None:
+    analysis = _analysis(write("org.yaml", text))
+    payload = report_payload(analysis, max_roles=1)
+    assert payload["inversions"] == []
+    assert payload["roles"]["broken"] == [-1] * payload["shown_roles"]
+    assert payload["roles"]["parent"] == [-1] * payload["shown_roles"]
+    assert payload["hidden"] == (["b"] if analysis.org.role_count else [])
+    assert "<!DOCTYPE html>" in render_html(analysis)
+
+
 def test_the_same_input_in_another_row_order_gives_the_same_page(tmp_path: Path) -> None:
     org = (EXAMPLES / "dealership" / "org.yaml").read_text(encoding="utf-8")
     rows = (EXAMPLES / "dealership" / "flows.csv").read_text(encoding="utf-8").splitlines()

@@ -288,6 +288,21 @@ def test_a_capped_report_says_it_shows_only_the_top(
         opened.page.close()
 
 
+def test_an_organisation_without_roles_still_opens(
+    browser: Any, write: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    analysis = clientchain.analyze(clientchain.load(write("org.yaml", "roles: []\n"), flows=[]))
+    page_file = tmp_path / "empty.html"
+    page_file.write_text(render_html(analysis), encoding="utf-8")
+    opened = open_report(browser, page_file)
+    try:
+        assert opened.tree_ids() == []
+        assert "No findings." in opened.page.locator("#findings").inner_text()
+        assert opened.problems == []
+    finally:
+        opened.page.close()
+
+
 @pytest.fixture(scope="module")
 def big_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("org10k")

@@ -46,6 +46,12 @@ def csr_rows(indptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
     return ptr, positions.astype(np.int64)
 
 
+def _lookup(table: IntArray, index: IntArray) -> IntArray:
+    """table[index], and -1 where index is -1 (also when table is empty)."""
+    padded = np.r_[table, -1].astype(np.int64)
+    return padded[np.where(index < 0, table.size, index)]
+
+
 def _numbers(values: Any) -> list[int | float]:
     return [plain_number(float(x)) for x in np.asarray(values, dtype=np.float64).tolist()]
 
@@ -104,7 +110,7 @@ def _roles(analysis: Analysis, shown: IntArray, inv_new: IntArray) -> dict[str, 
         "id": [ids[i] for i in sl],
         "title": [org.role_titles[i] for i in sl],
         "department": [org.role_departments[i] for i in sl],
-        "parent": np.where(parent == NO_PARENT, -1, new[np.maximum(parent, 0)]).tolist(),
+        "parent": _lookup(new, parent).tolist(),
         "line": org.role_lines[shown].tolist(),
         "headcount": org.headcount[shown].tolist(),
         "inflow": _numbers(analysis.inflow[shown]),
@@ -113,7 +119,7 @@ def _roles(analysis: Analysis, shown: IntArray, inv_new: IntArray) -> dict[str, 
         "distance": [None if math.isnan(d) else d for d in distance],  # NaN: nothing traced
         "traced": analysis.traced_share[shown].tolist(),
         "unfunded": analysis.unfunded[shown].astype(np.int64).tolist(),
-        "broken": np.where(broken < 0, -1, inv_new[np.maximum(broken, 0)]).tolist(),
+        "broken": _lookup(inv_new, broken).tolist(),
         "inv_below": inv_below[shown].tolist(),
         "reports": reports[shown].tolist(),
         "prov_ptr": ptr.tolist(),
