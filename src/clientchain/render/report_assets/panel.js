@@ -117,7 +117,7 @@ function alerts(v) {
       el("strong", { text: "\u26a0 Inverted relationship. " }),
       roleName(inv.boss) + " (" + plural(inv.levels, "level") + " up) is a net payer of this role: net " +
       money(inv.net) + " flows down (" + money(inv.down) + " down, " + money(inv.up) +
-      " up). The boss acts as its client; " + people(inv.impact) + " below inherit the broken chain."));
+      " up). The boss acts as its client; the broken chain reaches " + people(inv.impact) + " (this role and everyone below it)."));
   }
   for (const inv of invertedFrom.get(v) || []) {
     out.push(el("div", { class: "alert" }, "\u2193 Pays its subordinate " + R.id[inv.subordinate] + " net " + money(inv.net) + "."));
