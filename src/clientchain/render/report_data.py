@@ -48,8 +48,9 @@ def csr_rows(indptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
 
 def _lookup(table: IntArray, index: IntArray) -> IntArray:
     """table[index], and -1 where index is -1 (also when table is empty)."""
-    padded = np.r_[table, -1].astype(np.int64)
-    return padded[np.where(index < 0, table.size, index)]
+    padded: IntArray = np.r_[table, -1].astype(np.int64)
+    looked_up: IntArray = padded[np.where(index < 0, table.size, index)]
+    return looked_up
 
 
 def _numbers(values: Any) -> list[int | float]:
