@@ -27,7 +27,7 @@ from tests.diff_orgs import (
 
 Runner = Callable[..., Run]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diff"
-REGOLD = os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1"
+UPDATE = os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1"
 SUFFIX = {"table": "txt", "json": "json", "markdown": "md"}
 
 
@@ -56,7 +56,7 @@ def test_each_format_matches_its_golden_file(
     assert result.stderr == ""
     assert "\x1b[" not in result.stdout  # not a terminal: no colour
     golden = GOLDEN / f"dealership.{SUFFIX[output]}"
-    if REGOLD:
+    if UPDATE:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(result.stdout, encoding="utf-8")
     assert result.stdout == golden.read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """`clientchain report`: the embedded data, the page's safety rules, and the command line.
 
 The page itself is exercised in a real browser by test_report_browser.py. The data
-golden (tests/golden/report/) is regenerated only with `CLIENTCHAIN_REGOLD=1`.
+golden (tests/golden/report/) is regenerated only with `CLIENTCHAIN_UPDATE_GOLDEN=1`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from tests.conftest import EXAMPLES, Run
 
 ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
 GOLDEN = Path(__file__).parent / "golden" / "report"
-REGOLD = os.environ.get("CLIENTCHAIN_REGOLD") == "1"
+UPDATE = os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1"
 HOSTILE = [
     "</script><script>alert(1)</script>",
     '"onmouseover=alert(2) x="',
@@ -154,7 +154,7 @@ def test_the_dealership_payload_matches_its_reviewed_golden() -> None:
     payload = report_payload(_analysis(EXAMPLES / "dealership" / "org.yaml"))
     text = json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
     golden = GOLDEN / "dealership.json"
-    if REGOLD:
+    if UPDATE:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 Each page is opened from a file:// URL and must load with no console message at
 error or warning level (a broken Content-Security-Policy hash shows up there), no
 script error, no dialog and no request beyond the file itself. Screenshots go to
-$CLIENTCHAIN_ARTEFACTS (or a temporary folder); with CLIENTCHAIN_REGOLD=1 the
+$CLIENTCHAIN_ARTEFACTS (or a temporary folder); with CLIENTCHAIN_UPDATE_GOLDEN=1 the
 dealership's also becomes the README's docs/report-dealership.png.
 
 Skips, saying why, only when no Chromium can be found: set CLIENTCHAIN_CHROMIUM to a
@@ -34,7 +34,7 @@ from tests.test_report import HOSTILE, _hostile_org
 
 ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
 ROOT = Path(__file__).resolve().parent.parent
-REGOLD = os.environ.get("CLIENTCHAIN_REGOLD") == "1"
+UPDATE = os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -212,7 +212,7 @@ def test_the_dealership_screenshot_shows_the_inversion(
         assert colour == "rgb(200, 30, 30)"  # red, and labelled with a symbol and words
         shot = artefacts / "report-dealership-readme.png"
         opened.page.screenshot(path=str(shot))
-        if REGOLD:
+        if UPDATE:
             shutil.copyfile(shot, ROOT / "docs" / "report-dealership.png")
         assert opened.problems == []
     finally:
