@@ -5,19 +5,26 @@ networkx is imported here only, on request: the analysis itself never needs it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from clientchain.analysis import Analysis
+from clientchain.exportgraph import ExportGraph, build_export_graph
 
 
-def to_networkx(analysis: Analysis) -> Any:
+def to_networkx(analysis: Analysis, *, money: Literal["flows", "net"] = "flows") -> Any:
     """A `networkx.MultiDiGraph`: one node per role and client, two kinds of edge.
 
     * `kind="reports_to"`: role -> its boss;
-    * `kind="money"`: payer -> payee with `amount` (summed), `net` and `inverted`.
+    * `kind="money"`: with `money="flows"` (the default), one edge per payer -> payee
+      with money, `amount` (summed), `net` (negative when more flows back) and
+      `inverted`; with `money="net"`, the graph `clientchain export` writes: one edge
+      per pair, net payer -> net payee, keyed "reports_to" and "money", every
+      attribute a str, int, float or bool (see `clientchain.exportgraph`).
 
     Role nodes carry every figure of the JSON document; client nodes `kind="client"`.
     """
+    if money == "net":
+        return graph_of(build_export_graph(analysis))
     import networkx as nx
 
     org = analysis.org
@@ -45,12 +52,12 @@ def to_networkx(analysis: Analysis) -> Any:
     for role in analysis.roles:
         if role.reports_to is not None:
             graph.add_edge(role.id, role.reports_to, kind="reports_to")
-    money = analysis.graph
+    pairs = analysis.graph
     for payer, payee, amount, net in zip(
-        money.payer.tolist(),
-        money.payee.tolist(),
-        money.amount.tolist(),
-        money.net.tolist(),
+        pairs.payer.tolist(),
+        pairs.payee.tolist(),
+        pairs.amount.tolist(),
+        pairs.net.tolist(),
         strict=True,
     ):
         source, target = org.node_id(payer), org.node_id(payee)
@@ -62,4 +69,17 @@ def to_networkx(analysis: Analysis) -> Any:
             net=net,
             inverted=(source, target) in inverted,
         )
+    return graph
+
+
+def graph_of(export: ExportGraph) -> Any:
+    """The export graph as a `networkx.MultiDiGraph` (edge keys: the edge kinds)."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(**export.attrs)
+    graph.add_nodes_from((node.id, node.attrs) for node in export.nodes)
+    ids = [node.id for node in export.nodes]
+    graph.add_edges_from(
+        (ids[edge.source], ids[edge.target], edge.kind, edge.attrs) for edge in export.edges
+    )
     return graph
