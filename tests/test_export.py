@@ -230,3 +230,10 @@ def test_big_graphs_get_a_note_about_mermaid_on_stderr_only(
     assert result.stdout.startswith("flowchart BT\n")
     assert result.stderr.startswith("clientchain: note: 6 nodes: Mermaid renderers are slow")
     assert run("export", str(_small(write)), "--to", "dot").stderr == ""
+
+
+def test_decay_changes_the_figures(run: Runner, write: Write) -> None:
+    # By hand, decay 0.9: c(w) = 100 / (150.5 - 50.5 * 0.81) = 0.91245..., alienation 0.0875...
+    mermaid = _export(run, _small(write), "mermaid", "--decay", "0.9")
+    assert '["worker<br>alienation 0.088 · 3 people"]:::low' in mermaid
+    assert run("export", str(_small(write)), "--to", "dot", "--decay", "1").exit_code == 2
