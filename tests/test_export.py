@@ -56,10 +56,10 @@ def _export(run: Runner, org: Path, fmt: str, *more: str) -> str:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_golden_dealership(run: Runner, fmt: str) -> None:
-    """Regenerate with CLIENTCHAIN_REGOLD=1 (and read the diff before committing)."""
+    """Regenerate with CLIENTCHAIN_UPDATE_GOLDEN=1 (and read the diff before committing)."""
     out = _export(run, DEALERSHIP, fmt)
     golden = GOLDEN / f"dealership.{FORMATS[fmt]}"
-    if os.environ.get("CLIENTCHAIN_REGOLD") == "1":
+    if os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1":
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(out, encoding="utf-8")
     assert out == golden.read_text(encoding="utf-8")
