@@ -68,10 +68,24 @@ def test_billion_laughs_is_refused_quickly() -> None:
 
 
 def test_deep_nesting_does_not_hit_the_recursion_limit() -> None:
-    depth = 20_000
+    depth = 900  # below the nesting limit PyYAML 6.0.4 introduced (1,000)
     root = compose("x: " + "[" * depth + "]" * depth + "\n", "org.yaml")
     assert root is not None
     assert root.size == depth + 2
+
+
+def test_nesting_beyond_the_parsers_limit_is_a_problem_not_a_crash() -> None:
+    """20,000 levels: composed (older PyYAML) or refused at a position; never a
+    RecursionError."""
+    text = "x: " + "[" * 20_000 + "]" * 20_000 + "\n"
+    try:
+        root = compose(text, "org.yaml")
+    except InputError as exc:
+        (problem,) = exc.problems
+        assert str(problem).startswith("org.yaml:1:")
+        assert "invalid YAML" in problem.message
+    else:
+        assert root is not None and root.size == 20_002
 
 
 def test_syntax_error_has_the_parsers_position() -> None:
