@@ -355,7 +355,8 @@ def test_report_never_overwrites_an_input(
     result = run("report", str(org), "-o", str(target))
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == f"clientchain: -o {target}: that is an input file; name a new file\n"
+    assert result.stderr.startswith(f"clientchain: -o {target}: that is an input file (")
+    assert result.stderr.endswith("); name a new file\n") and result.stderr.count("\n") == 1
     assert {p.name: p.read_bytes() for p in org.parent.iterdir()} == before
 
 

@@ -28,6 +28,7 @@ from clientchain.cli_support import (
     fail_input,
     load_or_fail,
     print_rich,
+    refuse_inputs,
 )
 from clientchain.diff_cli import diff_command
 from clientchain.export_cli import export_command
@@ -183,7 +184,7 @@ def analyze_command(
         loaded = _load_for(output, org, flows)
         known = _read_baseline(baseline) if baseline is not None else None
         if write_baseline_to is not None:
-            _refuse_inputs(write_baseline_to, loaded)
+            refuse_inputs(write_baseline_to, loaded, "--write-baseline")
         policy = with_overrides(
             loaded.policy, max_org_alienation, max_role_alienation, max_levels_inverted, fail_on
         )
@@ -267,13 +268,6 @@ def _read_baseline(path: Path) -> Baseline:
         return read_baseline(path)
     except InputError as exc:
         fail_input(exc)
-
-
-def _refuse_inputs(target: Path, loaded: Org) -> None:
-    """--write-baseline never overwrites an input: a slip of the tab key must not cost data."""
-    inputs = {Path(loaded.source).resolve(), *(Path(f).resolve() for f in loaded.flow_files)}
-    if target.resolve() in inputs:
-        fail([f"clientchain: --write-baseline {target}: that is an input file; name a new file"])
 
 
 @app.command("chain")

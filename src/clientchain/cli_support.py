@@ -33,6 +33,7 @@ __all__ = [
     "fail_input",
     "load_or_fail",
     "print_rich",
+    "refuse_inputs",
 ]
 
 
@@ -60,6 +61,18 @@ def load_or_fail(org: Path, flows: list[Path] | None) -> Org:
         return load(org, flows or [])
     except InputError as exc:
         fail_input(exc)
+
+
+def refuse_inputs(target: Path, loaded: Org, option: str = "-o") -> None:
+    """An output never overwrites an input: a slip of the tab key must not cost the org
+    chart. Compared by resolved path, and by file identity (a hard link, another spelling)."""
+    for path in [Path(loaded.source), *(Path(f) for f in loaded.flow_files)]:
+        same = target.resolve() == path.resolve()
+        if not same and target.exists() and path.exists():
+            same = target.samefile(path)
+        if same:
+            said = f"{option} {target}: that is an input file ({path}); name a new file"
+            fail([f"clientchain: {said}"])
 
 
 def fail_input(exc: InputError) -> NoReturn:

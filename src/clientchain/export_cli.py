@@ -11,9 +11,16 @@ from typing import Annotated
 import typer
 
 from clientchain.analysis import DEFAULT_DECAY
-from clientchain.cli_support import DecayOpt, FlowsOpt, OrgArg, count, fail, load_or_fail
+from clientchain.cli_support import (
+    DecayOpt,
+    FlowsOpt,
+    OrgArg,
+    count,
+    fail,
+    load_or_fail,
+    refuse_inputs,
+)
 from clientchain.exportgraph import ExportGraph
-from clientchain.model import Org
 
 # Mermaid renderers (GitHub, mermaid.live) slow down and give up well before this.
 MERMAID_NODE_LIMIT = 2_000
@@ -89,7 +96,7 @@ def export_command(
         )
     loaded = load_or_fail(org, flows)
     if output is not None:
-        _refuse_inputs(output, loaded)
+        refuse_inputs(output, loaded)
     from clientchain.analysis import analyze
     from clientchain.exportgraph import build_export_graph
     from clientchain.render.graphml import UnrepresentableError
@@ -119,14 +126,3 @@ def export_command(
         f"clientchain: wrote {count(len(graph.nodes), 'node')} and"
         f" {count(len(graph.edges), 'edge')} to {output}\n"
     )
-
-
-def _refuse_inputs(target: Path, loaded: Org) -> None:
-    """-o never overwrites an input: a slip of the tab key must not cost the org chart."""
-    inputs = [Path(loaded.source), *(Path(f) for f in loaded.flow_files)]
-    for path in inputs:
-        same = target.resolve() == path.resolve()
-        if not same and target.exists() and path.exists():
-            same = target.samefile(path)  # a hard link, or another spelling
-        if same:
-            fail([f"clientchain: -o {target}: that is an input file ({path}); name a new file"])

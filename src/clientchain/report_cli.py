@@ -19,6 +19,7 @@ from clientchain.cli_support import (
     count,
     fail,
     load_or_fail,
+    refuse_inputs,
 )
 from clientchain.model import Org
 from clientchain.phases import phase
@@ -100,9 +101,7 @@ def report_command(
 
 def _check_target(target: Path, loaded: Org) -> None:
     """Never overwrite an input: a slip of the tab key must not cost an org chart."""
-    inputs = {Path(loaded.source).resolve(), *(Path(f).resolve() for f in loaded.flow_files)}
-    if target.resolve() in inputs:
-        fail([f"clientchain: -o {target}: that is an input file; name a new file"])
+    refuse_inputs(target, loaded)
     if target.is_dir():
         fail([f"clientchain: -o {target}: that is a directory; name a file"])
     if not target.resolve().parent.is_dir():

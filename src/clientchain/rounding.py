@@ -49,3 +49,9 @@ def plain_number(value: float) -> int | float:
 def format_amount(value: float, decimals: int) -> str:
     """An amount for people: thousands separators, the input's decimal places."""
     return f"{money(value, decimals):,.{decimals}f}"
+
+
+def money_text(value: float, decimals: int, currency: str | None) -> str:
+    """An amount with its currency, as every report writes it: '300,000 UAH'."""
+    amount = format_amount(value, decimals)
+    return f"{amount} {currency}" if currency else amount

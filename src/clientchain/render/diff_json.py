@@ -14,6 +14,7 @@ import orjson
 from clientchain.analysis import Inversion
 from clientchain.diff import OrgDiff, RoleEntry, Side
 from clientchain.findings import Finding
+from clientchain.render.json_doc import finding_document
 from clientchain.rounding import money, plain_number, ratio
 
 SCHEMA_VERSION = 1
@@ -79,21 +80,7 @@ def _inversion(inv: Inversion) -> dict[str, Any]:
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "code": finding.code,
-        "rule": finding.rule,
-        "level": finding.level.value,
-        "message": finding.message,
-        "role": finding.role or None,  # None: about a client, or the whole org
-        "file": finding.file,
-        "line": finding.line,
-    }
-    if finding.client is not None:
-        doc["client"] = finding.client
-    if finding.boss is not None:
-        doc["boss"] = finding.boss
-    doc["fingerprint"] = finding.fingerprint
-    return doc
+    return {**finding_document(finding), "fingerprint": finding.fingerprint}
 
 
 def _entry(entry: RoleEntry) -> dict[str, Any]:

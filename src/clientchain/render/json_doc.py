@@ -35,7 +35,8 @@ def _role(role: RoleResult) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """One finding as the JSON document (and the diff document) writes it."""
     doc: dict[str, Any] = {
         "code": finding.code,
         "rule": finding.rule,
@@ -68,7 +69,7 @@ def json_document(analysis: Analysis) -> dict[str, Any]:
         }
         for inv in analysis.inversions
     ]
-    doc["findings"] = [_finding(f) for f in analysis.findings]
+    doc["findings"] = [finding_document(f) for f in analysis.findings]
     return doc
 
 

@@ -19,7 +19,7 @@ from clientchain.gate import fails
 from clientchain.policy import FailOn
 from clientchain.render.locations import repo_path
 from clientchain.render.words import count
-from clientchain.rounding import format_amount
+from clientchain.rounding import money_text
 
 TOP_ROLES = 10
 MAX_INVERSIONS = 20
@@ -54,9 +54,7 @@ def _headline(analysis: Analysis, fail_on: FailOn) -> str:
 
 
 def _money(analysis: Analysis, value: float) -> str:
-    org = analysis.org
-    amount = format_amount(value, org.amount_decimals)
-    return f"{amount} {md(org.currency)}" if org.currency else amount
+    return md(money_text(value, analysis.org.amount_decimals, analysis.org.currency))
 
 
 def _figures(analysis: Analysis) -> str:

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from clientchain.analysis import Analysis, RoleResult
 from clientchain.findings import Level
-from clientchain.rounding import format_amount
+from clientchain.rounding import format_amount, money_text
 
 BAR_WIDTH = 10
 
@@ -32,9 +32,7 @@ def alienation_cell(value: float) -> Text:
 
 
 def _money(analysis: Analysis, value: float) -> str:
-    org = analysis.org
-    amount = format_amount(value, org.amount_decimals)
-    return f"{amount} {org.currency}" if org.currency else amount
+    return money_text(value, analysis.org.amount_decimals, analysis.org.currency)
 
 
 def _header(analysis: Analysis) -> Panel:
