@@ -1,5 +1,7 @@
 """GitHub Actions workflow commands: one annotation per finding, then a summary notice.
 
+Error findings are `::error`, warning findings `::notice`.
+
     ::error file=org.yaml,line=31,col=1,title=CC101 inverted-relationship::'director' is ...
 
 GitHub shows only the first few annotations of each level on a pull request, so the
@@ -17,7 +19,9 @@ from clientchain.problems import Problem
 from clientchain.render.locations import repo_path
 from clientchain.render.words import count
 
-_COMMAND = {Level.ERROR: "error", Level.WARNING: "warning"}
+# Errors are errors; warning-level findings are notices: advice on the pull request,
+# kept apart from what fails it (the issue that specified this format asks for it).
+COMMAND = {Level.ERROR: "error", Level.WARNING: "notice"}
 
 
 def escape_data(text: str) -> str:
@@ -40,7 +44,7 @@ def annotation(finding: Finding, path: str) -> str:
             ("title", f"{finding.code} {finding.rule}"),
         )
     )
-    return f"::{_COMMAND[finding.level]} {properties}::{escape_data(finding.message)}"
+    return f"::{COMMAND[finding.level]} {properties}::{escape_data(finding.message)}"
 
 
 def render_problems(problems: Iterable[Problem], root: Path) -> str:
