@@ -11,10 +11,9 @@ from typing import Any
 
 import orjson
 
-from clientchain.analysis import Inversion
 from clientchain.diff import OrgDiff, RoleEntry, Side
 from clientchain.findings import Finding
-from clientchain.render.json_doc import finding_document
+from clientchain.render.json_doc import finding_document, inversion_document
 from clientchain.rounding import money, plain_number, ratio
 
 SCHEMA_VERSION = 1
@@ -67,18 +66,6 @@ def _summary(diff: OrgDiff) -> dict[str, Any]:
     return doc
 
 
-def _inversion(inv: Inversion) -> dict[str, Any]:
-    return {
-        "boss": inv.boss,
-        "subordinate": inv.subordinate,
-        "levels": inv.levels,
-        "net": plain_number(inv.net),
-        "boss_to_subordinate": plain_number(inv.boss_to_subordinate),
-        "subordinate_to_boss": plain_number(inv.subordinate_to_boss),
-        "impact_headcount": inv.impact_headcount,
-    }
-
-
 def _finding(finding: Finding) -> dict[str, Any]:
     return {**finding_document(finding), "fingerprint": finding.fingerprint}
 
@@ -106,14 +93,14 @@ def diff_document(diff: OrgDiff) -> dict[str, Any]:
         "org_alienation": _figures(before, after, None),
         "summary": _summary(diff),
         "inversions": {
-            "added": [_inversion(i) for i in diff.inversions_added],
-            "removed": [_inversion(i) for i in diff.inversions_removed],
+            "added": [inversion_document(i) for i in diff.inversions_added],
+            "removed": [inversion_document(i) for i in diff.inversions_removed],
             "changed": [
                 {
                     "boss": c.boss,
                     "subordinate": c.subordinate,
-                    "before": _inversion(c.before),
-                    "after": _inversion(c.after),
+                    "before": inversion_document(c.before),
+                    "after": inversion_document(c.after),
                 }
                 for c in diff.inversions_changed
             ],

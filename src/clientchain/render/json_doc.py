@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any, BinaryIO
 
-from clientchain.analysis import Analysis, RoleResult
+from clientchain.analysis import Analysis, Inversion, RoleResult
 from clientchain.findings import Finding
 from clientchain.render.json_stream import DEFAULT_CHUNK, document_chunks
 from clientchain.rounding import plain_number
@@ -35,6 +35,19 @@ def _role(role: RoleResult) -> dict[str, Any]:
     }
 
 
+def inversion_document(inv: Inversion) -> dict[str, Any]:
+    """One inversion as the JSON document (and the diff document) writes it."""
+    return {
+        "boss": inv.boss,
+        "subordinate": inv.subordinate,
+        "levels": inv.levels,
+        "net": plain_number(inv.net),
+        "boss_to_subordinate": plain_number(inv.boss_to_subordinate),
+        "subordinate_to_boss": plain_number(inv.subordinate_to_boss),
+        "impact_headcount": inv.impact_headcount,
+    }
+
+
 def finding_document(finding: Finding) -> dict[str, Any]:
     """One finding as the JSON document (and the diff document) writes it."""
     doc: dict[str, Any] = {
@@ -57,18 +70,7 @@ def json_document(analysis: Analysis) -> dict[str, Any]:
     """The whole result as plain data, in the contract's shape and order."""
     doc = _frame(analysis)
     doc["roles"] = [_role(role) for role in analysis.roles]
-    doc["inversions"] = [
-        {
-            "boss": inv.boss,
-            "subordinate": inv.subordinate,
-            "levels": inv.levels,
-            "net": plain_number(inv.net),
-            "boss_to_subordinate": plain_number(inv.boss_to_subordinate),
-            "subordinate_to_boss": plain_number(inv.subordinate_to_boss),
-            "impact_headcount": inv.impact_headcount,
-        }
-        for inv in analysis.inversions
-    ]
+    doc["inversions"] = [inversion_document(inv) for inv in analysis.inversions]
     doc["findings"] = [finding_document(f) for f in analysis.findings]
     return doc
 
