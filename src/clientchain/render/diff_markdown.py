@@ -17,8 +17,9 @@ from clientchain.findings import Finding, Level
 from clientchain.gate import fails
 from clientchain.policy import FailOn
 from clientchain.render.diff_text import (
-    amount_text,
+    change_cells,
     headline,
+    inversion_cells,
     ratio_change,
     ratio_text,
     summary_rows,
@@ -121,23 +122,10 @@ def render_diff_markdown(
     f, r = diff.findings, diff.roles
 
     def inversion_row(i: Inversion) -> Sequence[object]:
-        net = amount_text(diff, i.net)
-        return (i.boss, i.subordinate, i.levels, net, f"{i.impact_headcount:,}")
+        return inversion_cells(diff, i)
 
     def changed_row(c: InversionChange) -> Sequence[object]:
-        before, after = c.before.net, c.after.net
-        change = amount_text(diff, after - before, signed=True)
-        people = f"{c.before.impact_headcount:,}"
-        if c.after.impact_headcount != c.before.impact_headcount:
-            people += f" → {c.after.impact_headcount:,}"
-        return (
-            c.boss,
-            c.subordinate,
-            amount_text(diff, before),
-            amount_text(diff, after),
-            change,
-            people,
-        )
+        return change_cells(diff, c)
 
     for title, found in (
         ("Findings added", f.added),

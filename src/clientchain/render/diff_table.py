@@ -15,8 +15,9 @@ from clientchain.analysis import Inversion
 from clientchain.diff import InversionChange, OrgDiff, RoleChange, RoleEntry, RoleMove
 from clientchain.findings import Finding, Level
 from clientchain.render.diff_text import (
-    amount_text,
+    change_cells,
     headline,
+    inversion_cells,
     ratio_change,
     ratio_text,
     summary_rows,
@@ -142,23 +143,11 @@ def render_diff_table(diff: OrgDiff, max_rows: int = DEFAULT_MAX_ROWS) -> Render
     f, r = diff.findings, diff.roles
 
     def inversion_row(i: Inversion) -> Row:
-        net = amount_text(diff, i.net)
-        return (i.boss, i.subordinate, str(i.levels), net, f"{i.impact_headcount:,}")
+        return inversion_cells(diff, i)
 
     def changed_row(c: InversionChange) -> Row:
-        before, after = c.before.net, c.after.net
-        change = _trend(amount_text(diff, after - before, signed=True))
-        people = f"{c.before.impact_headcount:,}"
-        if c.after.impact_headcount != c.before.impact_headcount:
-            people += f" → {c.after.impact_headcount:,}"
-        return (
-            c.boss,
-            c.subordinate,
-            amount_text(diff, before),
-            amount_text(diff, after),
-            change,
-            people,
-        )
+        *head, change, people = change_cells(diff, c)
+        return (*head, _trend(change), people)
 
     parts: list[RenderableType] = [_header(diff), _summary(diff)]
     for title, found in (

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from clientchain.diff import OrgDiff
+from clientchain.analysis import Inversion
+from clientchain.diff import InversionChange, OrgDiff
 from clientchain.findings import Finding
 from clientchain.rounding import format_amount
 
@@ -92,6 +93,33 @@ def summary_rows(diff: OrgDiff) -> list[tuple[str, str, str, str]]:
         )
     )
     return rows
+
+
+def inversion_cells(diff: OrgDiff, i: Inversion) -> tuple[str, str, str, str, str]:
+    """(boss, subordinate, levels, net, people) of an inversion added or removed."""
+    return (
+        i.boss,
+        i.subordinate,
+        str(i.levels),
+        amount_text(diff, i.net),
+        f"{i.impact_headcount:,}",
+    )
+
+
+def change_cells(diff: OrgDiff, c: InversionChange) -> tuple[str, str, str, str, str, str]:
+    """(boss, subordinate, net before, net after, change, people) of a changed inversion."""
+    before, after = c.before.net, c.after.net
+    people = f"{c.before.impact_headcount:,}"
+    if c.after.impact_headcount != c.before.impact_headcount:
+        people += f" → {c.after.impact_headcount:,}"
+    return (
+        c.boss,
+        c.subordinate,
+        amount_text(diff, before),
+        amount_text(diff, after),
+        amount_text(diff, after - before, signed=True),
+        people,
+    )
 
 
 def where(finding: Finding) -> str:
