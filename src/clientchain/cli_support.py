@@ -27,6 +27,7 @@ __all__ = [
     "DecayOpt",
     "FlowsOpt",
     "OrgArg",
+    "TopClientsOpt",
     "check_decay",
     "count",  # from render.words: commands count in words too
     "fail",
@@ -94,6 +95,10 @@ FlowsOpt = Annotated[
     typer.Option(
         "--flows", help="A money-flow file (CSV or YAML); repeat for more.", show_default=False
     ),
+]
+TopClientsOpt = Annotated[
+    int,
+    typer.Option("--top-clients", min=0, help="Clients listed per role in provenance (0 = all)."),
 ]
 DecayOpt = Annotated[
     float,

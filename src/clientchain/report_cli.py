@@ -16,6 +16,7 @@ from clientchain.cli_support import (
     DecayOpt,
     FlowsOpt,
     OrgArg,
+    TopClientsOpt,
     count,
     fail,
     load_or_fail,
@@ -44,12 +45,7 @@ def report_command(
         ),
     ] = None,
     decay: DecayOpt = DEFAULT_DECAY,
-    top_clients: Annotated[
-        int,
-        typer.Option(
-            "--top-clients", min=0, help="Clients listed per role in provenance (0 = all)."
-        ),
-    ] = DEFAULT_TOP_CLIENTS,
+    top_clients: TopClientsOpt = DEFAULT_TOP_CLIENTS,
     title: Annotated[
         str | None,
         typer.Option(
