@@ -16,7 +16,7 @@ from pathlib import Path
 from clientchain.analysis import Analysis
 from clientchain.findings import Finding, Level
 from clientchain.problems import Problem
-from clientchain.render.locations import repo_path
+from clientchain.render.locations import repo_path, repo_paths
 from clientchain.render.words import count
 
 # Errors are errors; warning-level findings are notices: advice on the pull request,
@@ -65,12 +65,8 @@ def render_problems(problems: Iterable[Problem], root: Path) -> str:
 
 def render_github(analysis: Analysis, root: Path) -> str:
     """Every reported finding as an annotation (paths relative to `root`), and a notice."""
-    paths: dict[str, str] = {}
-    lines = []
-    for f in analysis.findings:
-        if f.file not in paths:
-            paths[f.file] = repo_path(f.file, root)
-        lines.append(annotation(f, paths[f.file]))
+    paths = repo_paths(analysis.findings, root)
+    lines = [annotation(f, paths[f.file]) for f in analysis.findings]
     lines.append(f"::notice title=clientchain::{escape_data(_totals(analysis))}")
     return "".join(line + "\n" for line in lines)
 

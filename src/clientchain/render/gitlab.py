@@ -15,7 +15,7 @@ import orjson
 
 from clientchain.analysis import Analysis
 from clientchain.findings import Finding, Level
-from clientchain.render.locations import repo_path
+from clientchain.render.locations import repo_paths
 
 # Code Quality severities: info, minor, major, critical, blocker.
 SEVERITY = {Level.ERROR: "major", Level.WARNING: "minor"}
@@ -28,11 +28,9 @@ def fingerprint(finding: Finding, path: str) -> str:
 
 def render_gitlab(analysis: Analysis, root: Path) -> str:
     """The Code Quality report of the reported findings, paths relative to `root`."""
-    paths: dict[str, str] = {}
+    paths = repo_paths(analysis.findings, root)
     issues: list[dict[str, Any]] = []
     for f in analysis.findings:
-        if f.file not in paths:
-            paths[f.file] = repo_path(f.file, root)
         path = paths[f.file]
         issues.append(
             {

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+
+from clientchain.findings import Finding
 
 
 def repo_path(file: str, root: Path) -> str:
@@ -18,6 +21,12 @@ def repo_path(file: str, root: Path) -> str:
     except ValueError:
         return absolute.as_posix()
     return PurePosixPath(*relative.parts).as_posix()
+
+
+def repo_paths(findings: Iterable[Finding], root: Path) -> dict[str, str]:
+    """`repo_path` of each file the findings name, worked out once per file (a million
+    findings name one or two files)."""
+    return {file: repo_path(file, root) for file in {f.file for f in findings}}
 
 
 def _absolute(path: Path) -> Path:

@@ -17,7 +17,7 @@ from clientchain.analysis import Analysis, RoleResult
 from clientchain.findings import Level
 from clientchain.gate import fails
 from clientchain.policy import FailOn
-from clientchain.render.locations import repo_path
+from clientchain.render.locations import repo_paths
 from clientchain.render.words import count
 from clientchain.rounding import money_text
 
@@ -124,12 +124,10 @@ def _findings(analysis: Analysis, root: Path) -> str:
     if not analysis.findings:
         return "#### Findings\n\nNo findings."
     shown = analysis.findings[:MAX_FINDINGS]
-    paths: dict[str, str] = {}
+    paths = repo_paths(shown, root)
     rows = []
     for f in shown:
-        if f.file not in paths:
-            paths[f.file] = md(repo_path(f.file, root))
-        where = f"{paths[f.file]}:{f.line}"
+        where = f"{md(paths[f.file])}:{f.line}"
         rows.append((f.level.value, f"{f.code} {f.rule}", where, md(f.message)))
     body = _table(("Level", "Rule", "Where", "Message"), rows)
     return "#### Findings\n\n" + body + _more(len(analysis.findings) - len(shown), "finding")

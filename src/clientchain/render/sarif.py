@@ -17,7 +17,7 @@ import orjson
 from clientchain import __version__
 from clientchain.analysis import Analysis
 from clientchain.findings import RULES, Finding, Rule
-from clientchain.render.locations import repo_path
+from clientchain.render.locations import repo_paths
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "clientchain/v1"  # partialFingerprints: the finding's key, not its line
@@ -26,20 +26,16 @@ _RULE_INDEX = {rule.code: i for i, rule in enumerate(RULES)}
 
 def render_sarif(analysis: Analysis, root: Path) -> str:
     """The SARIF log, indented, ending in a newline; paths relative to `root`."""
-    uris: dict[str, str] = {}
+    every = (*analysis.findings, *analysis.ignored, *analysis.baselined)
+    uris = {file: quote(path, safe="/") for file, path in repo_paths(every, root).items()}
 
-    def uri(file: str) -> str:
-        if file not in uris:
-            uris[file] = quote(repo_path(file, root), safe="/")
-        return uris[file]
-
-    results = [_result(f, uri(f.file), None) for f in analysis.findings]
+    results = [_result(f, uris[f.file], None) for f in analysis.findings]
     results.extend(
-        _result(f, uri(f.file), {"kind": "inSource", "justification": reason})
+        _result(f, uris[f.file], {"kind": "inSource", "justification": reason})
         for f, reason in _ignore_reasons(analysis)
     )
     results.extend(
-        _result(f, uri(f.file), {"kind": "external", "justification": "known from the baseline"})
+        _result(f, uris[f.file], {"kind": "external", "justification": "known from the baseline"})
         for f in analysis.baselined
     )
     summary = analysis.summary
