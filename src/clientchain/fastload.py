@@ -119,6 +119,9 @@ def _scalar(document: FlatDocument, key: str) -> str | None:
 
 
 def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable]) -> Org:
+    # The policy is read on its own (loading cuts its section out); one left here would
+    # be dropped, so it is the precise path's.
+    _need(all("policy" not in keys for keys in (document.scalars, document.lists, document.nulls)))
     roles = document.lists.get("roles")
     _need(roles is not None)
     assert roles is not None

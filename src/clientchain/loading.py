@@ -15,7 +15,7 @@ from clientchain.flowtable import YAML_SUFFIXES, FlowTable, read_csv, read_yaml_
 from clientchain.hierarchy import cycles
 from clientchain.model import NO_PARENT, Org
 from clientchain.orgfile import OrgFile, read_org
-from clientchain.phases import phase
+from clientchain.phases import note, phase
 from clientchain.policy import read_policy_section, take_policy_section
 from clientchain.problems import InputError, Position, Problem, did_you_mean
 from clientchain.yamlsource import compose, decode
@@ -87,11 +87,23 @@ def _load_either(
 def _fast_load(
     data: bytes, text: str, source: str, flows: list[str | os.PathLike[str]], base: Path
 ) -> Org | None:
-    """The fast loader's `Org`, with the policy block read on its own (it is not flat)."""
-    cut = take_policy_section(text) if "policy" in text else None
+    """The fast loader's `Org`, with the policy block read on its own (it is not flat);
+    None to load precisely.
+
+    The fast path reads exactly what the precise path reads or nothing: the policy
+    section is cut out only where the cut is exact (see `take_policy_section`), and the
+    flat reader refuses any `policy` key left in what it reads.
+    """
+    cut = take_policy_section(text)
     if cut is None:
-        return fast_load(data, text, source, flows, base)
+        note(
+            f"{source}: a policy block in a shape (or with line breaks) the fast reader"
+            " cannot cut out: read by the precise reader, which takes longer"
+        )
+        return None
     rest, section = cut
+    if not section:
+        return fast_load(data, text, source, flows, base)
     problems: list[Problem] = []
     with phase("parse"):
         policy = read_policy_section(section, source, problems)

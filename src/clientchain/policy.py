@@ -212,9 +212,21 @@ def read_policy(node: YNode | None, file: str, problems: list[Problem]) -> Polic
     )
 
 
-# A top-level `policy:` key and the lines that belong to it (indented, blank or
-# comments), up to the next top-level line.
-_SECTION = re.compile(r"^policy[ \t]*:.*\n?(?:(?:[ \t#].*|)(?:\n|$))*", re.MULTILINE)
+# Line breaks libyaml reads besides \n. The cut below works on \n-lines; a file with
+# any of these is left whole to the precise reader (the flat reader refuses them too).
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+# A line that starts with the key `policy` at column 0 (well formed or not); searched
+# for after a \n (a literal first: the search skips through big files).
+_POLICY_KEY = re.compile(r"policy[ \t]*:")
+_POLICY_KEY_BELOW = re.compile(r"\n" + _POLICY_KEY.pattern)
+# The section: the key (its colon followed by a blank or the end of the line) and every
+# line after it that is blank, indented or a comment, up to the next line that starts
+# at column 0 with anything else (YAML closes the block there, or fails).
+_SECTION = re.compile(r"policy[ \t]*:(?:[ \t][^\n]*)?(?:\n|\Z)(?:(?:[ \t#][^\n]*)?(?:\n|\Z))*")
+# The line after the section must open the next top-level key (one the flat reader
+# can read): a `- item` there would be YAML's list under `policy:` (or an error),
+# and the flat reader would take it for more items of the list above the section.
+_NEXT_KEY = re.compile(r"[A-Za-z_]")
 
 
 def take_policy_section(text: str) -> tuple[str, str] | None:
@@ -222,13 +234,31 @@ def take_policy_section(text: str) -> tuple[str, str] | None:
 
     The fast loader reads only flat YAML; the policy block is nested, so it is cut out
     (its lines left blank) and read on its own by the precise reader, at its own lines.
-    None when there is no policy section or its shape is unusual (then the precise
-    reader reads the whole file).
+    The cut is exact: the section holds everything YAML gives the `policy` key and
+    nothing else, so reading the rest plus the section alone is reading the file.
+    (text, "") when no line starts with the key `policy` (other spellings, quoted or
+    `? policy`, are not flat YAML: the flat reader refuses them). None when the cut
+    cannot be vouched for (a line break other than \n, the key twice, anything but the
+    next top-level key right after the section, such as a list at column 0): the
+    precise reader then reads the whole file.
     """
-    found = list(_SECTION.finditer(text))
+    if "policy" not in text:
+        return text, ""
+    if "\r" in text or (not text.isascii() and _OTHER_BREAKS.search(text)):
+        return None
+    found = [0] if _POLICY_KEY.match(text) else []
+    found += [m.start() + 1 for m in _POLICY_KEY_BELOW.finditer(text)]
+    if not found:
+        return text, ""
     if len(found) != 1:
         return None
-    start, end = found[0].span()
+    start = found[0]
+    cut = _SECTION.match(text, start)
+    if cut is None:  # `policy:x` or `policy :x`: one plain scalar, not the key
+        return None
+    end = cut.end()
+    if end < len(text) and not _NEXT_KEY.match(text, end):
+        return None
     section = text[start:end]
     before = text[:start]
     blanked = before + "\n" * section.count("\n") + text[end:]
