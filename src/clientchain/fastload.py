@@ -240,7 +240,7 @@ def _read_table(path: Path) -> FlatCsv | FlowTable:
     try:
         data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+    except (OSError, ValueError):  # ValueError: not UTF-8, or a NUL in the path
         raise _RefusedError from None
     shown = os.fspath(path)
     if path.suffix.lower() not in YAML_SUFFIXES:

@@ -33,6 +33,8 @@ def _read_bytes(path: Path, shown: str, where: Position) -> bytes:
         raise InputError([Problem(where, f"is a directory, not a file{which}")]) from None
     except OSError as exc:
         raise InputError([Problem(where, f"cannot read{which}: {exc.strerror}")]) from None
+    except ValueError:  # no file name holds a NUL character; the OS cannot be asked
+        raise InputError([Problem(where, "a file name cannot hold a NUL character")]) from None
 
 
 def read_flow_file(path: Path, shown: str, where: Position) -> FlowTable:
