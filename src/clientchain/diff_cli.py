@@ -27,7 +27,7 @@ from clientchain.phases import phase
 from clientchain.policy import FailOn
 from clientchain.problems import InputError, Problem
 from clientchain.progress import big_input, phases
-from clientchain.revision import RevisionError, load_at_revision
+from clientchain.revision import RevisionError, load_at_revision, load_working_tree
 
 
 class DiffFormat(StrEnum):
@@ -123,6 +123,8 @@ def _load_both(old: Path, new: Path, rev: str | None, flows: list[Path]) -> tupl
         try:
             if side == "old" and rev is not None:
                 loaded.append(load_at_revision(rev, old, flows))
+            elif rev is not None:  # held to the repository too: its flows file must be in it
+                loaded.append(load_working_tree(rev, new, flows))
             else:
                 loaded.append(load(old if side == "old" else new, flows))
         except InputError as exc:
