@@ -7,6 +7,7 @@ from rich.tree import Tree
 
 from clientchain.chain import Hop, Stop
 from clientchain.model import Org
+from clientchain.render.visible import clip
 from clientchain.rounding import format_amount
 
 _NOTES = {
@@ -19,9 +20,9 @@ _NOTES = {
 
 
 def _label(org: Org, hop: Hop, root: bool) -> Text:
-    text = Text(org.node_id(hop.node), style="bold" if root else "")
+    text = Text(clip(org.node_id(hop.node)), style="bold" if root else "")
     amount = format_amount(hop.amount, org.amount_decimals)
-    money = f"{amount} {org.currency}" if org.currency else amount
+    money = f"{amount} {clip(org.currency)}" if org.currency else amount
     if root:
         text.append(f"  inflow {money}", style="dim")
     else:

@@ -3,7 +3,8 @@
 The headline line, a table of the figures before and after, then one table per
 kind of change (empty ones left out). Long lists stop at `max_rows` rows with a
 line saying how many more there are (`--format json` has them all). Every cell
-is escaped, so a `|` or `*` in an id or title cannot break the table.
+is escaped, so a `|` or `*` in an id or title cannot break the table, and a control
+or bidi character shows as an escape, a long id cut in the middle (render.visible).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from clientchain.render.diff_text import (
     tally,
     where,
 )
-from clientchain.render.markdown import md
+from clientchain.render.markdown import md, md_message, md_uncut
 from clientchain.render.words import count
 
 DEFAULT_MAX_ROWS = 50
@@ -38,11 +39,26 @@ def cell(value: object) -> str:
     return md(str(value))
 
 
+class _Shown(str):
+    """A cell's text escaped already (a message, a path): `_table` leaves it as it is."""
+
+    __slots__ = ()
+
+
+def _cell(value: object) -> str:
+    return value if isinstance(value, _Shown) else cell(value)
+
+
+def _shown(values: Sequence[str]) -> tuple[_Shown, ...]:
+    """Cells from render.diff_text: user text in them is visible and cut already."""
+    return tuple(_Shown(md_uncut(value)) for value in values)
+
+
 def _table(header: Sequence[str], align: str, rows: Sequence[Sequence[object]]) -> list[str]:
     """`align`: one letter per column, l(eft) or r(ight)."""
     lines = ["| " + " | ".join(header) + " |"]
     lines.append("|" + "|".join("---:" if a == "r" else "---" for a in align) + "|")
-    lines.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows)
     return lines
 
 
@@ -72,7 +88,7 @@ def _counted(title: str, items: Sequence[object]) -> str:
 
 
 def _finding_row(f: Finding) -> Sequence[object]:
-    return (f.level.value, f.code, where(f), f.message)
+    return (f.level.value, f.code, _Shown(md_uncut(where(f))), _Shown(md_message(f.message)))
 
 
 def _role_change_row(c: RoleChange) -> Sequence[object]:
@@ -116,16 +132,18 @@ def render_diff_markdown(
     """The Markdown text, ending in a newline; the verdict line judges the findings the
     new version adds (and escalates) at `fail_on`, as the exit code does."""
     lines = [_verdict(diff, fail_on), "", headline(diff), ""]
-    lines.append(f"{cell(diff.old.source)} -> {cell(diff.new.source)} · {cell(tally(diff))}")
+    sources = f"{md_uncut(diff.old.source)} -> {md_uncut(diff.new.source)}"
+    lines.append(f"{sources} · {cell(tally(diff))}")
     lines.append("")
-    lines.extend(_table(("Figure", "Before", "After", "Change"), "lrrr", summary_rows(diff)))
+    figures = [_shown(row) for row in summary_rows(diff)]
+    lines.extend(_table(("Figure", "Before", "After", "Change"), "lrrr", figures))
     f, r = diff.findings, diff.roles
 
     def inversion_row(i: Inversion) -> Sequence[object]:
-        return inversion_cells(diff, i)
+        return _shown(inversion_cells(diff, i))
 
     def changed_row(c: InversionChange) -> Sequence[object]:
-        return change_cells(diff, c)
+        return _shown(change_cells(diff, c))
 
     for title, found in (
         ("Findings added", f.added),

@@ -24,6 +24,7 @@ from clientchain.render.diff_text import (
     tally,
     where,
 )
+from clientchain.render.visible import clip, visible, visible_message
 
 DEFAULT_MAX_ROWS = 200
 T = TypeVar("T")
@@ -54,7 +55,8 @@ def _table(
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     shown = items if max_rows <= 0 else items[:max_rows]
     for item in shown:
-        table.add_row(*row(item))
+        # A str cell is shown text already (diff_text, or clipped below): never markup.
+        table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in row(item)))
     if len(items) == len(shown):
         return [table]
     more = f"… {len(items) - len(shown):,} more not shown (--format json lists them all)"
@@ -63,21 +65,32 @@ def _table(
 
 def _finding_row(f: Finding) -> Row:
     style = "bold red" if f.level is Level.ERROR else "yellow"
-    return (Text(f.level.value, style=style), f.code, Text(where(f), style="dim"), f.message)
+    message = visible_message(f.message)
+    return (Text(f.level.value, style=style), f.code, Text(where(f), style="dim"), message)
 
 
 def _role_change_row(c: RoleChange) -> Row:
     change = _trend(ratio_change(c.before, c.after))
-    return (c.id, ratio_text(c.before), ratio_text(c.after), change)
+    return (clip(c.id), ratio_text(c.before), ratio_text(c.after), change)
 
 
 def _entry_row(e: RoleEntry) -> Row:
-    boss = e.reports_to or "— (top)"
-    return (e.id, boss, e.department or "", f"{e.headcount:,}", ratio_text(e.alienation))
+    department = clip(e.department or "")
+    return (
+        clip(e.id),
+        _boss(e.reports_to),
+        department,
+        f"{e.headcount:,}",
+        ratio_text(e.alienation),
+    )
 
 
 def _moved_row(m: RoleMove) -> Row:
-    return (m.id, m.before or "— (top)", m.after or "— (top)")
+    return (clip(m.id), _boss(m.before), _boss(m.after))
+
+
+def _boss(boss: str | None) -> str:
+    return clip(boss) if boss else "— (top)"
 
 
 FINDING = (("Level", "left"), ("Code", "left"), ("Where", "left"), ("Message", "left"))
@@ -108,14 +121,16 @@ MOVED = (("Role", "left"), ("Reports to before", "left"), ("Reports to after", "
 
 
 def _header(diff: OrgDiff) -> Panel:
-    name = diff.new.name or diff.old.name or diff.new.source
+    name = Text(clip(diff.new.name or diff.old.name or diff.new.source), style="bold")
     lines = Text()
     change = diff.org_alienation_change
     style = "dim" if not change else ("red" if change > 0 else "green")
     lines.append(headline(diff), style=f"bold {style}")
-    lines.append(f"\n{diff.old.source} -> {diff.new.source} · decay {diff.decay:g}")
+    lines.append(
+        f"\n{visible(diff.old.source)} -> {visible(diff.new.source)} · decay {diff.decay:g}"
+    )
     lines.append(f"\n{tally(diff)}")
-    return Panel(lines, title=f"[bold]{name}[/bold]", title_align="left", expand=False)
+    return Panel(lines, title=name, title_align="left", expand=False)
 
 
 def _summary(diff: OrgDiff) -> Table:
@@ -134,7 +149,7 @@ def _summary(diff: OrgDiff) -> Table:
             shown = Text(change)
         else:
             shown = _trend(change, worse_when_up=label != "money in from clients")
-        table.add_row(label, before, after, shown)
+        table.add_row(label, Text(before), Text(after), shown)
     return table
 
 

@@ -2,7 +2,9 @@
 
 Ratios are shown at 3 decimals and a change is the difference of the two numbers
 shown (so 0.305 -> 0.281 reads -0.024, whatever the 12th decimal says); money at
-the input's decimal places with its currency.
+the input's decimal places with its currency. User text (ids, the currency, paths)
+is shown as render.visible shows it: control and bidi characters as escapes, a long
+id cut in the middle.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from decimal import Decimal
 from clientchain.analysis import Inversion
 from clientchain.diff import InversionChange, OrgDiff
 from clientchain.findings import Finding
+from clientchain.render.visible import clip, visible
 from clientchain.rounding import format_amount
 
 SHOWN = 3  # decimals of a ratio for people (JSON has all 12)
@@ -46,7 +49,7 @@ def amount_text(diff: OrgDiff, value: float, signed: bool = False) -> str:
     if signed and text.strip("0.,"):
         text = ("+" if value > 0 else "-") + text
     currency = diff.new.currency or diff.old.currency
-    return f"{text} {currency}" if currency else text
+    return f"{text} {clip(currency)}" if currency else text
 
 
 def count_change(before: int, after: int) -> str:
@@ -98,8 +101,8 @@ def summary_rows(diff: OrgDiff) -> list[tuple[str, str, str, str]]:
 def inversion_cells(diff: OrgDiff, i: Inversion) -> tuple[str, str, str, str, str]:
     """(boss, subordinate, levels, net, people) of an inversion added or removed."""
     return (
-        i.boss,
-        i.subordinate,
+        clip(i.boss),
+        clip(i.subordinate),
         str(i.levels),
         amount_text(diff, i.net),
         f"{i.impact_headcount:,}",
@@ -113,8 +116,8 @@ def change_cells(diff: OrgDiff, c: InversionChange) -> tuple[str, str, str, str,
     if c.after.impact_headcount != c.before.impact_headcount:
         people += f" → {c.after.impact_headcount:,}"
     return (
-        c.boss,
-        c.subordinate,
+        clip(c.boss),
+        clip(c.subordinate),
         amount_text(diff, before),
         amount_text(diff, after),
         amount_text(diff, after - before, signed=True),
@@ -123,7 +126,7 @@ def change_cells(diff: OrgDiff, c: InversionChange) -> tuple[str, str, str, str,
 
 
 def where(finding: Finding) -> str:
-    return f"{finding.file}:{finding.line}"
+    return f"{visible(finding.file)}:{finding.line}"
 
 
 def tally(diff: OrgDiff) -> str:

@@ -3,7 +3,9 @@
 Bosses on top (rankdir=BT with edges subordinate -> boss), clients at the
 bottom, money rising. Every id and text is a quoted DOT string; labels are
 plain escString labels (no HTML-like labels carry user text except the
-legend's title, which is XML-escaped).
+legend's title, which is XML-escaped). Control, bidi and line-separator
+characters are escapes (`\\x1b`, render.visible) in names and labels alike, so
+a statement stays on one line; a label shows a long text cut in the middle.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from clientchain.exportgraph import (
     ExportGraph,
     Node,
     Value,
-    display_lines,
 )
 from clientchain.render.palette import (
     BAND_FILL,
@@ -28,49 +29,40 @@ from clientchain.render.palette import (
     MONEY_COLOUR,
     REPORTING_COLOUR,
 )
+from clientchain.render.visible import HIDDEN, LIMIT, escape, picture_lines
 
 _FONT = '"Helvetica,Arial,sans-serif"'
 
 
-_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029]')
+_SPECIAL = re.compile('[\\\\"]|' + HIDDEN.pattern)
+_QUOTED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def _quoted_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _QUOTED.get(char) or escape(char)
 
 
 def quoted(text: str) -> str:
     """A DOT quoted string that reads back as one distinct name per text: backslashes
     doubled (DOT keeps them so), quotes escaped, line breaks and other invisible
     characters written as escapes, so a statement stays on one line."""
-    if not _SPECIAL.search(text):
-        return f'"{text}"'
-    out = []
-    for char in text:
-        if char == "\\":
-            out.append("\\\\")
-        elif char == '"':
-            out.append('\\"')
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in "\u2028\u2029":
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    return '"' + _SPECIAL.sub(_quoted_char, text) + '"'
 
 
-_LABEL_SPECIAL = re.compile('[\\\\"&\x00-\x1f\x7f-\x9f\u2028\u2029]')
+_LABEL_SPECIAL = re.compile('[\\\\"&]|' + HIDDEN.pattern)
 
 
 def label(lines: list[str]) -> str:
     """An escString label: lines joined by \\n; a backslash in the text shows as itself,
-    and so does `&` (graphviz reads entities such as `&amp;` even in plain labels)."""
-    if not any(_LABEL_SPECIAL.search(line) for line in lines):
+    and so does `&` (graphviz reads entities such as `&amp;` even in plain labels). Each
+    line as render.visible.picture_lines shows it: escapes, a long one cut."""
+    if not any(len(line) > LIMIT or _LABEL_SPECIAL.search(line) for line in lines):
         return '"' + "\\n".join(lines) + '"'
     text = "\\n".join(
         shown.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
         for line in lines
-        for shown in display_lines(line)
+        for shown in picture_lines(line)
     )
     return f'"{text}"'
 
@@ -133,7 +125,7 @@ def _legend(graph: ExportGraph) -> str:
     name = graph.attrs.get("org")
     title = ""
     if isinstance(name, str):
-        shown = "<br/>".join(html.escape(line) for line in display_lines(name))
+        shown = "<br/>".join(html.escape(line) for line in picture_lines(name))
         title = f'<tr><td colspan="3" border="0"><b>{shown}</b></td></tr>'
     low, high = f"{LOW_BELOW:.3f}", f"{MEDIUM_BELOW:.3f}"
     return (

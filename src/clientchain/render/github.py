@@ -6,6 +6,11 @@ Error findings are `::error`, warning findings `::notice`.
 
 GitHub shows only the first few annotations of each level on a pull request, so the
 closing notice gives the totals that the annotations alone may not.
+
+Every command is one line: user text can neither end it nor start another one
+(`%`, CR and LF are %-encoded; every other control, bidi or line-separator character
+is an escape, `\\x1b`, see render.visible), and a long id in a message is cut in
+the middle.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from clientchain.analysis import Analysis
 from clientchain.findings import Finding, Level
 from clientchain.problems import Problem
 from clientchain.render.locations import repo_path, repo_paths
+from clientchain.render.visible import clip, shorten, visible
 from clientchain.render.words import count
 
 # Errors are errors; warning-level findings are notices: advice on the pull request,
@@ -25,8 +31,10 @@ COMMAND = {Level.ERROR: "error", Level.WARNING: "notice"}
 
 
 def escape_data(text: str) -> str:
-    """A command's message: '%', CR and LF would end or corrupt the command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's message: '%', CR and LF would end or corrupt the command; any other
+    control character (an escape sequence in the job log), bidi or line-separator
+    character is shown as an escape."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
@@ -44,7 +52,8 @@ def annotation(finding: Finding, path: str) -> str:
             ("title", f"{finding.code} {finding.rule}"),
         )
     )
-    return f"::{COMMAND[finding.level]} {properties}::{escape_data(finding.message)}"
+    message = escape_data(shorten(finding.message))
+    return f"::{COMMAND[finding.level]} {properties}::{message}"
 
 
 def render_problems(problems: Iterable[Problem], root: Path) -> str:
@@ -59,7 +68,8 @@ def render_problems(problems: Iterable[Problem], root: Path) -> str:
         if where.column > 0:
             properties.append(f"col={where.column}")
         properties.append("title=clientchain input error")
-        lines.append(f"::error {','.join(properties)}::{escape_data(problem.message)}\n")
+        message = escape_data(shorten(problem.message))
+        lines.append(f"::error {','.join(properties)}::{message}\n")
     return "".join(lines)
 
 
@@ -75,7 +85,7 @@ def _totals(analysis: Analysis) -> str:
     errors = sum(f.level is Level.ERROR for f in analysis.findings)
     warnings = len(analysis.findings) - errors
     s = analysis.summary
-    org = analysis.org.name or analysis.org.source
+    org = clip(analysis.org.name or analysis.org.source)
     alienation = "n/a" if s.org_alienation is None else f"{s.org_alienation:.3f}"
     said = [
         f"{org}: {count(errors, 'error')}, {count(warnings, 'warning')}",

@@ -2,7 +2,8 @@
 
 GitHub-flavoured tables, capped in length (a comment holds 65,536 characters), with
 every piece of user text escaped: an id like `a|b` or `<img>` must not break a table
-or inject markup into the page that renders it.
+or inject markup into the page that renders it, and control or bidi characters show
+as escapes (`\\x1b`, `\\u202e`), a long id cut in the middle (render.visible).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from clientchain.findings import Level
 from clientchain.gate import fails
 from clientchain.policy import FailOn
 from clientchain.render.locations import repo_paths
+from clientchain.render.visible import clip, visible, visible_message
 from clientchain.render.words import count
 from clientchain.rounding import money_text
 
@@ -25,11 +27,31 @@ TOP_ROLES = 10
 MAX_INVERSIONS = 20
 MAX_FINDINGS = 50
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+_SPACES = re.compile(r"\s+")  # what str.split() splits on
 
 
 def md(text: str) -> str:
-    """User text, safe inside a table cell: punctuation escaped, on one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """User text (an id, a title), safe inside a table cell: on one line (runs of
+    white space are one space), as `clip` shows it, punctuation escaped."""
+    return _escape(clip(_one_line(text)))
+
+
+def md_message(text: str) -> str:
+    """A message quoting user text, as `md` (each long word cut, see visible_message)."""
+    return _escape(visible_message(_one_line(text)))
+
+
+def md_uncut(text: str) -> str:
+    """As `md`, but never cut: a path, or a text that is cut already (render.diff_text)."""
+    return _escape(visible(_one_line(text)))
+
+
+def _one_line(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _escape(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text)
 
 
 def render_markdown(analysis: Analysis, fail_on: FailOn, root: Path) -> str:
@@ -127,8 +149,8 @@ def _findings(analysis: Analysis, root: Path) -> str:
     paths = repo_paths(shown, root)
     rows = []
     for f in shown:
-        where = f"{md(paths[f.file])}:{f.line}"
-        rows.append((f.level.value, f"{f.code} {f.rule}", where, md(f.message)))
+        where = f"{md_uncut(paths[f.file])}:{f.line}"
+        rows.append((f.level.value, f"{f.code} {f.rule}", where, md_message(f.message)))
     body = _table(("Level", "Rule", "Where", "Message"), rows)
     return "#### Findings\n\n" + body + _more(len(analysis.findings) - len(shown), "finding")
 

@@ -2,14 +2,16 @@
 
 Node ids are synthetic (n0, n1, ... in node order), so no id can clash with a
 Mermaid keyword; every text is a quoted label whose special characters are
-Mermaid entity codes (`#quot;`, `#35;`, ...), never raw.
+Mermaid entity codes (`#quot;`, `#35;`, ...), never raw; control, bidi and
+line-separator characters are escapes (`\\x1b`) and a long text is cut in the
+middle (render.visible.picture_lines).
 """
 
 from __future__ import annotations
 
 import re
 
-from clientchain.exportgraph import REPORTS_TO, ExportGraph, Node, display_lines
+from clientchain.exportgraph import REPORTS_TO, ExportGraph, Node
 from clientchain.render.palette import (
     BAND_FILL,
     CLIENT_FILL,
@@ -17,6 +19,7 @@ from clientchain.render.palette import (
     MONEY_COLOUR,
     REPORTING_COLOUR,
 )
+from clientchain.render.visible import HIDDEN, LIMIT, picture_lines
 
 # Characters a quoted Mermaid label cannot hold as they are: quotes end it, `#` starts an
 # entity code, `<`, `>` and `&` would be HTML, a backtick would start a Markdown string,
@@ -33,14 +36,14 @@ _ENTITIES = {
 _TABLE = str.maketrans(_ENTITIES)
 
 
-_SPECIAL = re.compile('[#"<>&`%\x00-\x1f\x7f-\x9f\u2028\u2029]')
+_SPECIAL = re.compile('[#"<>&`%]|' + HIDDEN.pattern)
 
 
 def text(lines: list[str]) -> str:
     """A quoted Mermaid label: entity codes for special characters, <br> between lines."""
-    if not any(_SPECIAL.search(line) for line in lines):
+    if not any(len(line) > LIMIT or _SPECIAL.search(line) for line in lines):
         return '"' + "<br>".join(lines) + '"'
-    shown = (part.translate(_TABLE) for line in lines for part in display_lines(line))
+    shown = (part.translate(_TABLE) for line in lines for part in picture_lines(line))
     return '"' + "<br>".join(shown) + '"'
 
 

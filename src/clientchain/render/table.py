@@ -9,6 +9,7 @@ from rich.text import Text
 
 from clientchain.analysis import Analysis, RoleResult
 from clientchain.findings import Level
+from clientchain.render.visible import clip, visible, visible_message
 from clientchain.rounding import format_amount, money_text
 
 BAR_WIDTH = 10
@@ -32,13 +33,19 @@ def alienation_cell(value: float) -> Text:
 
 
 def _money(analysis: Analysis, value: float) -> str:
-    return money_text(value, analysis.org.amount_decimals, analysis.org.currency)
+    currency = analysis.org.currency
+    return money_text(value, analysis.org.amount_decimals, currency and clip(currency))
+
+
+def _cell(text: str, style: str = "") -> Text:
+    """User text in a cell: as `clip` shows it, and never read as markup."""
+    return Text(clip(text), style=style)
 
 
 def _header(analysis: Analysis) -> Panel:
     s = analysis.summary
     org = analysis.org
-    title = org.name or org.source
+    title = _cell(org.name or org.source, style="bold")
     lines = Text()
     lines.append(
         f"{s.roles:,} roles · {s.headcount:,} people · {s.clients:,} paying clients"
@@ -55,14 +62,14 @@ def _header(analysis: Analysis) -> Panel:
         f"\nInverted relationships: {s.inversions:,} · roles with no paying client:"
         f" {s.unfunded_roles:,} · decay {analysis.decay:g}"
     )
-    return Panel(lines, title=f"[bold]{title}[/bold]", title_align="left", expand=False)
+    return Panel(lines, title=title, title_align="left", expand=False)
 
 
-def _main_client(role: RoleResult) -> str:
+def _main_client(role: RoleResult) -> Text:
     if not role.provenance:
-        return "—"
+        return Text("—")
     top = role.provenance[0]
-    return f"{top.client} {top.share:.0%}"
+    return Text(f"{clip(top.client)} {top.share:.0%}")
 
 
 def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
@@ -77,18 +84,20 @@ def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
     count = analysis.org.role_count
     shown = count if max_rows <= 0 else min(count, max_rows)
     for role in analysis.roles_between(0, shown):
-        name = Text(role.id, style="bold")
+        name = _cell(role.id, style="bold")
         if role.title:
-            name.append(f"\n{role.title}", style="dim")
+            name.append(f"\n{clip(role.title)}", style="dim")
         broken = role.chain_broken_at
         table.add_row(
             name,
-            role.department or "",
+            _cell(role.department or ""),
             str(role.headcount),
             format_amount(role.inflow, analysis.org.amount_decimals),
             alienation_cell(role.alienation),
             _main_client(role),
-            Text(f"{broken.boss} → {broken.subordinate}", style="red") if broken else Text(""),
+            Text(f"{clip(broken.boss)} → {clip(broken.subordinate)}", style="red")
+            if broken
+            else Text(""),
         )
     if shown < count:
         return Group(
@@ -118,10 +127,10 @@ def _inversions(analysis: Analysis) -> RenderableType:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for inv in analysis.inversions:
         table.add_row(
-            inv.boss,
-            inv.subordinate,
+            _cell(inv.boss),
+            _cell(inv.subordinate),
             str(inv.levels),
-            _money(analysis, inv.net),
+            Text(_money(analysis, inv.net)),
             f"{inv.impact_headcount:,}",
         )
     return table
@@ -131,9 +140,9 @@ def _findings(analysis: Analysis) -> RenderableType:
     lines = Text()
     for f in analysis.findings:
         style = "bold red" if f.level is Level.ERROR else "yellow"
-        lines.append(f"{f.file}:{f.line}: ", style="dim")
+        lines.append(f"{visible(f.file)}:{f.line}: ", style="dim")
         lines.append(f"{f.level.value} {f.code}", style=style)
-        lines.append(f" {f.message}\n")
+        lines.append(f" {visible_message(f.message)}\n")
     lines.rstrip()
     return lines
 
