@@ -148,7 +148,9 @@ def test_schema_into_a_missing_folder_is_a_clean_error(
     target = tmp_path / "missing" / "org.schema.json"
     result = run("schema", "org", "--output", str(target))
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == f"clientchain: cannot write {target}: No such file or directory\n"
+    assert result.stderr == (
+        f"clientchain: -o {target}: the folder {target.parent} does not exist\n"
+    )
 
 
 def test_an_unknown_name_is_a_usage_error_listing_the_names(run: Callable[..., Run]) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 from clientchain.analysis import Analysis
 from clientchain.findings import RULE_BY_CODE, STALE_BASELINE_ENTRY, About, Finding
 from clientchain.gate import finding_order
+from clientchain.outputfile import Kind, Output, open_output
 from clientchain.problems import InputError, Position, Problem
 from clientchain.yamlsource import YNode, compose, decode
 
@@ -81,18 +81,22 @@ def baseline_text(findings: Iterable[Finding]) -> str:
     )
 
 
-def write_baseline(findings: Iterable[Finding], path: Path) -> int:
-    """Write the baseline atomically (a reader never sees half a file); entries written."""
+def write_baseline(
+    findings: Iterable[Finding], path: Output | Path | str, *, force: bool = False
+) -> int:
+    """Write the baseline as outputfile writes every output (atomically over a regular
+    file; over an existing file only if it is a baseline, or with `force`); entries
+    written. `path` may be an Output opened (and checked) before the analysis.
+    OutputError when the file is refused or cannot be written."""
     text = baseline_text(findings)
-    directory = path.parent if str(path.parent) else Path()
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    target = (
+        path
+        if isinstance(path, Output)
+        else open_output(
+            path, option="--write-baseline", kind=Kind.BASELINE, force=force, allow_stdout=False
+        )
+    )
+    target.write(text)
     return text.count('"code"')
 
 

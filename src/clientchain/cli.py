@@ -29,7 +29,6 @@ from clientchain.cli_support import (
     fail_input,
     load_or_fail,
     print_rich,
-    refuse_inputs,
 )
 from clientchain.diff_cli import diff_command
 from clientchain.export_cli import export_command
@@ -37,14 +36,16 @@ from clientchain.gate import fails
 from clientchain.loading import load
 from clientchain.model import Org
 from clientchain.moneygraph import build_money_graph
+from clientchain.outputfile import Kind, OutputError, input_paths, open_output_or_fail
 from clientchain.phases import phase
 from clientchain.policy import FailOn, with_overrides
-from clientchain.problems import InputError, did_you_mean
+from clientchain.problems import InputError, closest
 from clientchain.progress import big_input, phases
 from clientchain.render.github import render_github, render_problems
 from clientchain.render.gitlab import render_gitlab
 from clientchain.render.json_doc import write_json
 from clientchain.render.sarif import render_sarif
+from clientchain.render.visible import clip, visible, visible_message
 from clientchain.render.words import count
 from clientchain.report_cli import report_command
 from clientchain.schema_cli import schema_command
@@ -145,13 +146,22 @@ def analyze_command(
         ),
     ] = None,
     write_baseline_to: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--write-baseline",
+            metavar="FILE",
             help="Record the current findings as the accepted baseline in this file; exit 0.",
             show_default=False,
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --write-baseline: replace the file even if it is not a clientchain"
+            " baseline (an input file is never replaced).",
+        ),
+    ] = False,
     max_org_alienation: Annotated[
         float | None, _ratio_option("--max-org-alienation", "max_org_alienation")
     ] = None,
@@ -182,8 +192,18 @@ def analyze_command(
     with phases(org, big=big_input([org, *(flows or [])])) as record:
         loaded = _load_for(output, org, flows)
         known = _read_baseline(baseline) if baseline is not None else None
-        if write_baseline_to is not None:
-            refuse_inputs(write_baseline_to, loaded, "--write-baseline")
+        baseline_out = (
+            None
+            if write_baseline_to is None
+            else open_output_or_fail(
+                write_baseline_to,
+                option="--write-baseline",
+                kind=Kind.BASELINE,
+                force=force,
+                inputs=input_paths(loaded),
+                allow_stdout=False,
+            )
+        )
         policy = with_overrides(
             loaded.policy, max_org_alienation, max_role_alienation, max_levels_inverted, fail_on
         )
@@ -196,10 +216,14 @@ def analyze_command(
     if timings:
         sys.stdout.flush()
         sys.stderr.write(f"clientchain: timings: {record.line()}\n")
-    if write_baseline_to is not None:
-        written = write_baseline([*result.findings, *result.baselined], write_baseline_to)
+    if baseline_out is not None:
+        try:
+            written = write_baseline([*result.findings, *result.baselined], baseline_out)
+        except OutputError as exc:
+            fail([str(exc)])
         sys.stdout.flush()
-        sys.stderr.write(f"clientchain: wrote {count(written, 'finding')} to {write_baseline_to}\n")
+        to = visible(str(write_baseline_to))
+        sys.stderr.write(f"clientchain: wrote {count(written, 'finding')} to {to}\n")
         raise typer.Exit(EXIT_OK)
     failing = fails(result.findings, policy.fail_on or FailOn.ERROR)
     raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
@@ -267,9 +291,10 @@ def chain_command(
     loaded = load_or_fail(org, flows)
     index = loaded.role_index.get(role)
     if index is None:
-        hint = did_you_mean(role, loaded.role_ids)
+        close = closest(role, loaded.role_ids)
+        hint = f" (did you mean '{clip(close)}'?)" if close is not None else ""
         known = " (it is a client, not a role)" if role in loaded.client_ids else ""
-        fail([f"clientchain: unknown role '{role}' in {org}{known}{hint}"])
+        fail([f"clientchain: unknown role '{clip(role)}' in {org}{known}{hint}"])
     graph = build_money_graph(loaded)
     tree = trace_chain(loaded, graph, index, max_depth=max_depth, max_nodes=max_nodes)
     from clientchain.render.chain_tree import render_chain
@@ -301,7 +326,8 @@ def validate_command(
             broken += 1
             sys.stdout.flush()
             sys.stderr.write("".join(f"{p}\n" for p in exc.problems))
-            sys.stderr.write(f"clientchain: {count(len(exc.problems), 'problem')} in {org}\n")
+            said = f"clientchain: {count(len(exc.problems), 'problem')} in {visible(str(org))}"
+            sys.stderr.write(f"{said}\n")
             continue
         counts = ", ".join(
             count(n, noun)
@@ -311,7 +337,7 @@ def validate_command(
                 (loaded.flow_count, "flow"),
             )
         )
-        sys.stdout.write(f"{org}: ok: {counts}\n")
+        sys.stdout.write(f"{visible(str(org))}: ok: {counts}\n")
     if broken:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -337,7 +363,7 @@ def run() -> int:
     except SystemExit as stop:
         if stop.code is None or isinstance(stop.code, int):
             return stop.code or EXIT_OK
-        sys.stderr.write(f"{stop.code}\n")
+        sys.stderr.write(f"{visible_message(str(stop.code))}\n")
         return EXIT_FINDINGS
     except BrokenPipeError:
         # `clientchain analyze ... | head`: the reader left; that is not an error of ours.
@@ -347,7 +373,7 @@ def run() -> int:
         if "--debug" in sys.argv[1:]:
             raise
         sys.stderr.write(
-            f"clientchain: internal error: {type(exc).__name__}: {exc}\n"
+            f"clientchain: internal error: {type(exc).__name__}: {visible_message(str(exc))}\n"
             "This is a bug in clientchain, not in your input; run again with --debug"
             " for the traceback and please report it.\n"
         )

@@ -12,6 +12,7 @@ import typer
 from clientchain.loading import load
 from clientchain.model import Org
 from clientchain.problems import InputError
+from clientchain.render.visible import LINE_LIMIT, visible_line
 from clientchain.render.words import count
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = [
     "EXIT_OK",
     "DecayOpt",
     "FlowsOpt",
+    "ForceOpt",
     "OrgArg",
     "TopClientsOpt",
     "check_decay",
@@ -34,7 +36,6 @@ __all__ = [
     "fail_input",
     "load_or_fail",
     "print_rich",
-    "refuse_inputs",
 ]
 
 
@@ -46,12 +47,28 @@ def print_rich(renderable: RenderableType) -> None:
     # when piped, so a saved report is not wrapped at 80 columns.
     terminal = sys.stdout.isatty()
     width = None if terminal else int(os.environ.get("COLUMNS", "140"))
-    Console(file=sys.stdout, width=width, highlight=False, soft_wrap=False).print(renderable)
+    # The renderers build `Text` from user text (made visible and cut by render.visible);
+    # no string is read as markup or :emoji: codes, whatever slips through.
+    console = Console(
+        file=sys.stdout,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+        markup=False,
+        emoji=False,
+    )
+    console.print(renderable)
 
 
 def fail(lines: list[str]) -> NoReturn:
-    """Bad input or usage: every line on stderr, exit 2."""
-    for line in lines:
+    """Bad input or usage: every line on stderr, exit 2. Lines quote user text (paths,
+    ids, revisions): each is shown on one line, control and bidi characters as escapes
+    (a caller cuts a long id with `clip`; a line is cut at LINE_LIMIT in any case)."""
+    _fail_with([visible_line(line, LINE_LIMIT) for line in lines])
+
+
+def _fail_with(shown: list[str]) -> NoReturn:
+    for line in shown:
         sys.stderr.write(line + "\n")
     raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -64,21 +81,9 @@ def load_or_fail(org: Path, flows: list[Path] | None) -> Org:
         fail_input(exc)
 
 
-def refuse_inputs(target: Path, loaded: Org, option: str = "-o") -> None:
-    """An output never overwrites an input: a slip of the tab key must not cost the org
-    chart. Compared by resolved path, and by file identity (a hard link, another spelling)."""
-    for path in [Path(loaded.source), *(Path(f) for f in loaded.flow_files)]:
-        same = target.resolve() == path.resolve()
-        if not same and target.exists() and path.exists():
-            same = target.samefile(path)
-        if same:
-            said = f"{option} {target}: that is an input file ({path}); name a new file"
-            fail([f"clientchain: {said}"])
-
-
 def fail_input(exc: InputError) -> NoReturn:
     summary = f"clientchain: {count(len(exc.problems), 'problem')} in the input"
-    fail([*(str(p) for p in exc.problems), summary])
+    _fail_with([*(str(p) for p in exc.problems), summary])  # str(p) is shown text already
 
 
 def check_decay(value: float) -> float:
@@ -96,9 +101,24 @@ FlowsOpt = Annotated[
         "--flows", help="A money-flow file (CSV or YAML); repeat for more.", show_default=False
     ),
 ]
+# Beyond this, a K is a typo, not a wish: the analysis lists at most every client anyway.
+MAX_TOP_CLIENTS = 1_000_000
 TopClientsOpt = Annotated[
     int,
-    typer.Option("--top-clients", min=0, help="Clients listed per role in provenance (0 = all)."),
+    typer.Option(
+        "--top-clients",
+        min=0,
+        max=MAX_TOP_CLIENTS,
+        help="Clients listed per role in provenance (0 = all).",
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace an existing output file even if it is not a clientchain output of the"
+        " same kind (an input file is never replaced).",
+    ),
 ]
 DecayOpt = Annotated[
     float,

@@ -14,13 +14,15 @@ from clientchain.analysis import DEFAULT_DECAY
 from clientchain.cli_support import (
     DecayOpt,
     FlowsOpt,
+    ForceOpt,
     OrgArg,
     count,
     fail,
     load_or_fail,
-    refuse_inputs,
 )
 from clientchain.exportgraph import ExportGraph
+from clientchain.outputfile import STDOUT, Kind, input_paths, open_output_or_fail, write_or_fail
+from clientchain.render.visible import visible
 
 # Mermaid renderers (GitHub, mermaid.live) slow down and give up well before this.
 MERMAID_NODE_LIMIT = 2_000
@@ -74,19 +76,25 @@ def export_command(
         ),
     ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "-o", "--output", help="Write to this file instead of stdout.", show_default=False
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write to this file instead of stdout ('-' for stdout).",
+            show_default=False,
         ),
     ] = None,
     decay: DecayOpt = DEFAULT_DECAY,
+    force: ForceOpt = False,
 ) -> None:
     """Export the org chart and its money as one graph: roles, clients, reporting lines
     and net money, coloured by alienation, inverted relationships in bold red.
 
     Exit status: 0 written (findings do not change it), 2 bad input or usage.
     """
-    fmt = to or (_BY_SUFFIX.get(output.suffix.lower()) if output else None)
+    suffix = Path(output).suffix.lower() if output and output != STDOUT else ""
+    fmt = to or _BY_SUFFIX.get(suffix)
     if fmt is None:
         fail(
             [
@@ -95,8 +103,13 @@ def export_command(
             ]
         )
     loaded = load_or_fail(org, flows)
-    if output is not None:
-        refuse_inputs(output, loaded)
+    target = open_output_or_fail(
+        STDOUT if output is None else output,
+        option="-o",
+        kind=Kind.EXPORT,
+        force=force,
+        inputs=input_paths(loaded),
+    )
     from clientchain.analysis import analyze
     from clientchain.exportgraph import build_export_graph
     from clientchain.render.graphml import UnrepresentableError
@@ -112,17 +125,10 @@ def export_command(
         text = _renderer(fmt)(graph)
     except UnrepresentableError as exc:
         fail([f"clientchain: {org}: {exc}"])
-    data = text.encode("utf-8")
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    write_or_fail(target, text)
+    if target.is_stdout:
         return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        fail([f"clientchain: cannot write {output}: {exc.strerror or exc}"])
     sys.stderr.write(
         f"clientchain: wrote {count(len(graph.nodes), 'node')} and"
-        f" {count(len(graph.edges), 'edge')} to {output}\n"
+        f" {count(len(graph.edges), 'edge')} to {visible(target.shown)}\n"
     )

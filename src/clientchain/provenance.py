@@ -62,9 +62,13 @@ class TopClients:
         self, roles: int, client_rank: IntArray, top: int, rows: IntArray | None = None
     ) -> None:
         """`rows[v]` is role v's row in the share blocks given to `add` (default: v)."""
+        self.clients = int(client_rank.size)
+        # A role lists at most every client: K beyond the client count changes nothing
+        # and must cost nothing (no K columns for a K of 10,000,000 on three clients).
+        if top > 0 and self.clients > 0:
+            top = min(top, self.clients)
         self.roles, self.rank, self.top = roles, client_rank, top
         self.rows = np.arange(roles) if rows is None else rows
-        self.clients = int(client_rank.size)
         self.dense = top > 0 and self.clients <= MAX_PACKED_CLIENTS
         if self.dense:
             self.key = np.broadcast_to(_vacant(top), (roles, top)).copy()

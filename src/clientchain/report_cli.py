@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,19 +12,18 @@ from clientchain.cli_support import (
     EXIT_OK,
     DecayOpt,
     FlowsOpt,
+    ForceOpt,
     OrgArg,
     TopClientsOpt,
     count,
     fail,
     load_or_fail,
-    refuse_inputs,
 )
-from clientchain.model import Org
+from clientchain.outputfile import STDOUT, Kind, input_paths, open_output_or_fail, write_or_fail
 from clientchain.phases import phase
 from clientchain.progress import big_input, phases
 from clientchain.render.report_data import DEFAULT_MAX_ROLES
-
-STDOUT = "-"
+from clientchain.render.visible import visible
 
 
 def report_command(
@@ -60,6 +56,7 @@ def report_command(
             help="Roles embedded at most; a bigger organisation shows its top (0 = all).",
         ),
     ] = DEFAULT_MAX_ROLES,
+    force: ForceOpt = False,
 ) -> None:
     """Write the analysis as one HTML page: headline figures, the org tree coloured by
     alienation, inversions, each role's clients, provenance and money chain, findings.
@@ -71,9 +68,13 @@ def report_command(
         fail(["clientchain: name the HTML file with -o report.html (or -o - for stdout)"])
     with phases(org, big=big_input([org, *(flows or [])])):
         loaded = load_or_fail(org, flows)
-        target = None if output in (None, STDOUT) else Path(output)
-        if target is not None:
-            _check_target(target, loaded)
+        target = open_output_or_fail(
+            STDOUT if output is None else output,
+            option="-o",
+            kind=Kind.REPORT,
+            force=force,
+            inputs=input_paths(loaded),
+        )
         with phase("analyse"):
             result = analyze(loaded, decay, top_clients)
         with phase("render"):
@@ -85,44 +86,9 @@ def report_command(
     if shown < loaded.role_count:
         what = f"the top {shown:,} of {what}"
     what += f", {count(result.summary.inversions, 'inversion')}"
-    if target is None:
-        sys.stdout.write(page)
-        sys.stdout.flush()
+    write_or_fail(target, page)
+    if target.is_stdout:
         sys.stderr.write(f"clientchain: wrote the report ({what}) to stdout\n")
     else:
-        _write(target, page)
-        sys.stderr.write(f"clientchain: wrote {target} ({what})\n")
+        sys.stderr.write(f"clientchain: wrote {visible(target.shown)} ({what})\n")
     raise typer.Exit(EXIT_OK)
-
-
-def _check_target(target: Path, loaded: Org) -> None:
-    """Never overwrite an input: a slip of the tab key must not cost an org chart."""
-    refuse_inputs(target, loaded)
-    if target.is_dir():
-        fail([f"clientchain: -o {target}: that is a directory; name a file"])
-    if not target.resolve().parent.is_dir():
-        fail([f"clientchain: -o {target}: the folder {target.parent} does not exist"])
-
-
-def _write(target: Path, page: str) -> None:
-    """Write whole or not at all: a temporary file next to the target, then a rename."""
-    temporary: Path | None = None
-    try:
-        handle, name = tempfile.mkstemp(
-            prefix=".clientchain-", suffix=".html", dir=target.resolve().parent
-        )
-        temporary = Path(name)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(page)
-        temporary.chmod(0o666 & ~_umask())  # as a plain new file would be
-        temporary.replace(target)
-    except OSError as exc:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        fail([f"clientchain: -o {target}: cannot write: {exc.strerror or exc}"])
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from clientchain.cli_support import fail
+from clientchain.cli_support import ForceOpt
+from clientchain.outputfile import STDOUT, Kind, open_output_or_fail, write_or_fail
 from clientchain.schemas import schema_bytes
 
 
@@ -29,23 +28,23 @@ def schema_command(
         ),
     ],
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--output", "-o", help="Write the schema to this file instead.", show_default=False
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the schema to this file instead ('-' for stdout).",
+            show_default=False,
         ),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Print a JSON Schema (draft 2020-12): org for org.yaml, output for the JSON output.
 
     For editor completion and checks, save it (`clientchain schema org > org.schema.json`)
     and start the org chart with `# yaml-language-server: $schema=org.schema.json`.
     """
-    data = schema_bytes(name.value)
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        fail([f"clientchain: cannot write {output}: {exc.strerror or exc}"])
+    target = open_output_or_fail(
+        STDOUT if output is None else output, option="-o", kind=Kind.SCHEMA, force=force
+    )
+    write_or_fail(target, schema_bytes(name.value))

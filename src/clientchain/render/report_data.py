@@ -202,7 +202,8 @@ def report_payload(
     mask[shown] = True
     inversions, inv_new = _inversions(analysis, mask)
     index = org.role_index
-    findings = [f for f in analysis.findings if mask[index.get(f.role, 0)] or f.role not in index]
+    # A finding about no role (a client's, the organisation's) is always shown.
+    findings = [f for f in analysis.findings if f.role not in index or mask[index[f.role]]]
     source = Path(org.source).name
     return {
         "format": PAYLOAD_FORMAT,
