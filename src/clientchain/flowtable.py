@@ -7,9 +7,11 @@ column is worked out only when a message needs it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from clientchain.problems import Position, Problem
@@ -67,10 +69,37 @@ def _csv_field_column(raw: str, index: int) -> int:
     return len(raw) + 1 if field_no == index else 1
 
 
+# What a spreadsheet puts around a cell ("a, b, 5"): spaces and tabs. Nothing else is
+# trimmed from an id: a line break or a control character in a quoted cell is part of it
+# (ids are kept exactly as written; the YAML side keeps them too).
+CELL_PADDING = " \t"
+
+
 def read_csv(text: str, file: str) -> FlowTable:
     """Flow rows from CSV text with a header naming from, to, amount (other columns kept)."""
+    with _no_field_limit():
+        return _read_csv(text, file)
+
+
+@contextlib.contextmanager
+def _no_field_limit() -> Iterator[None]:
+    """The csv module refuses a cell over 128 KiB; an id or a note may be longer, and is
+    data. The limit is process-wide, so it is put back afterwards."""
+    previous = csv.field_size_limit(_LARGEST_FIELD)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+_LARGEST_FIELD = 2**31 - 1  # the C long the csv module keeps it in, on every platform
+# The csv module's own line breaks (its line_num counts these), not str.splitlines' many.
+_CSV_LINES = re.compile(r"\r\n|\r|\n")
+
+
+def _read_csv(text: str, file: str) -> FlowTable:
     table = FlowTable(file)
-    raw_lines = text.splitlines()
+    raw_lines = _CSV_LINES.split(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -128,8 +157,8 @@ def read_csv(text: str, file: str) -> FlowTable:
                 continue
             if "." in text_amount or "e" in text_amount or "E" in text_amount:
                 table.decimals = max(table.decimals, decimals_of(text_amount))
-            payer.append(cells[i_from].strip())
-            payee.append(cells[i_to].strip())
+            payer.append(cells[i_from].strip(CELL_PADDING))
+            payee.append(cells[i_to].strip(CELL_PADDING))
             amounts.append(value)  # type: ignore[arg-type]  # amount_ok: not None
             lines.append(start)
             if others:
