@@ -242,11 +242,13 @@ def test_timings_go_to_stderr_and_leave_the_json_alone(run: Runner, write: Write
 
 
 def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path) -> None:
-    """A big input, stderr a terminal, stdout a pipe: progress on the terminal only."""
+    """A big input, stderr a terminal, stdout a pipe: progress on the terminal only. The
+    file's name is shown as text (never rich markup, never a raw control)."""
+    name = "org[bold]\x1b[2J.yaml"
     rows = 100_000  # an org chart of 3.7 MB: big enough for a progress display
     lines = ["flows: flows.csv", "clients:", "  - id: buyers", "roles:", "  - id: r0"]
     lines += [f"  - id: r{i}\n    reports_to: r{(i - 1) // 4}" for i in range(1, rows)]
-    (tmp_path / "org.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     flows = ["from,to,amount"] + [f"buyers,r{i},{i + 1}" for i in range(rows)]
     (tmp_path / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")
     command = [
@@ -254,7 +256,7 @@ def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path)
         "-m",
         "clientchain",
         "analyze",
-        str(tmp_path / "org.yaml"),
+        str(tmp_path / name),
         "--format",
         "json",
     ]
@@ -284,7 +286,7 @@ def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path)
     assert with_tty.returncode == piped.returncode == 0
     assert with_tty.stdout == piped.stdout  # the same JSON, nothing mixed in
     assert json.loads(with_tty.stdout)["summary"]["roles"] == rows
-    assert b"clientchain: reading org.yaml" in b"".join(shown)
+    assert b"clientchain: reading org[bold]\\x1b[2J.yaml" in b"".join(shown)
     assert piped.stderr == b""  # no terminal: no progress
 
 

@@ -468,3 +468,31 @@ def test_numeric_options_work_or_exit_2(
     assert result.exit_code in (0, 1, 2), result.stderr
     if result.exit_code == 2:
         assert f"Error: Invalid value for '{args[-1]}'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["analyze", str(DEALERSHIP)],
+        ["analyze", str(DEALERSHIP), "--format", "json"],
+        ["analyze", str(DEALERSHIP), "--format", "sarif"],
+        ["validate", str(DEALERSHIP)],
+        ["chain", str(DEALERSHIP), "seller"],
+        ["diff", str(DEALERSHIP), str(DEALERSHIP)],
+    ],
+    ids=" ".join,
+)
+def test_stdout_on_a_full_device_is_exit_2_with_the_reason(args: list[str]) -> None:
+    """`> /dev/full` (or a full disk): the machine's trouble, said in one line, not a bug."""
+    with Path("/dev/full").open("w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "clientchain", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "clientchain: cannot write the output: No space left on device\n",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
@@ -352,8 +353,21 @@ def main() -> NoReturn:
         sys.stdout.flush()
     except BrokenPipeError:
         code = EXIT_OK  # the reader left early (`| head`): not an error of ours
+    except OSError as exc:
+        code = _cannot_write(exc)
     sys.stderr.flush()
     os._exit(code)
+
+
+# What the system says when the output cannot be written (a full disk, `> /dev/full`,
+# a closed stdout): the machine's trouble, not a bug of ours.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def _cannot_write(exc: OSError) -> int:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is left: nowhere
+    sys.stderr.write(f"clientchain: cannot write the output: {exc.strerror or exc}\n")
+    return EXIT_BAD_INPUT
 
 
 def run() -> int:
@@ -369,6 +383,10 @@ def run() -> int:
         # `clientchain analyze ... | head`: the reader left; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS or "--debug" in sys.argv[1:]:
+            raise
+        return _cannot_write(exc)
     except Exception as exc:  # a bug: one clear line, the traceback only on request
         if "--debug" in sys.argv[1:]:
             raise

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clientchain.phases import Record, recording
+from clientchain.render.visible import clip, visible_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -51,7 +52,7 @@ def phases(org: Path, big: bool) -> Iterator[Record]:
 
     def tell(text: str) -> None:
         if big:
-            sys.stderr.write(f"clientchain: note: {text}\n")
+            sys.stderr.write(f"clientchain: note: {visible_line(text)}\n")
 
     if not (big and on_a_terminal()):
         with recording(on_note=tell) as record:
@@ -62,7 +63,7 @@ def phases(org: Path, big: bool) -> Iterator[Record]:
 
     display = Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # it names the org file
         TimeElapsedColumn(),
         console=Console(file=sys.stderr),
         transient=True,
@@ -75,7 +76,7 @@ def phases(org: Path, big: bool) -> Iterator[Record]:
         if name == "render":  # the result goes to the same terminal: clear the way
             display.stop()
             return
-        words = _WORDS.get(name, name).format(name=org.name)
+        words = _WORDS.get(name, name).format(name=clip(org.name))
         current.append(display.add_task(f"clientchain: {words}", total=None))
 
     with display, recording(on_enter=enter, on_note=tell) as record:
