@@ -5,9 +5,9 @@ takes some 20 s and 2 GB for 100,000 roles. `networkx.read_graphml` reads it
 back as `to_networkx(analysis, money="net")` (edge keys aside: GraphML edge ids
 must be unique, so they are e0, e1, ... and the `kind` attribute tells the
 edges apart). XML 1.0 cannot carry most control characters at all, not even as
-character references: each of those is written as a visible escape (`\\x1b`, as
-render.visible writes it), so the file is well-formed whatever the org chart holds.
-Every other character is kept exactly (XML escaping suffices), as in the JSON.
+character references; such a text is refused, naming its node, rather than written
+as a file no reader accepts or changed into another id (which could be another
+role's). Every other character is kept exactly (XML escaping suffices), as in JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clientchain.exportgraph import Attributes, ExportGraph, Value
-from clientchain.render.visible import escape
+from clientchain.render.visible import clip
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
@@ -36,8 +36,7 @@ _HEAD = (
 
 
 class UnrepresentableError(ValueError):
-    """A text of the graph that the format cannot carry (no longer raised: such
-    characters are written as escapes; kept for callers that catch it)."""
+    """A text of the graph that the format cannot carry."""
 
 
 _FORMATS: dict[type, Callable[[Any], str]] = {
@@ -93,10 +92,21 @@ def render_graphml(graph: ExportGraph) -> str:
     body.extend(("  </graph>", "</graphml>"))
     # The keys are declared as they are first met, and written before the graph.
     text = "\n".join([_HEAD, *keys.lines, *body]) + "\n"
-    # Only user text can hold such a character (the markup around it has none): one
-    # pass over the document escapes them wherever they are.
-    return _NOT_XML.sub(_escaped, text)
+    if _NOT_XML.search(text):
+        _refuse(graph)
+    return text
 
 
-def _escaped(match: re.Match[str]) -> str:
-    return escape(match.group())
+def _refuse(graph: ExportGraph) -> None:
+    """Name the first text that XML 1.0 cannot carry (the id shown escaped and cut)."""
+    places = [("the org chart", list(graph.attrs.values()))]
+    places += [(f"{n.kind} '{clip(n.id)}'", [n.id, *n.attrs.values()]) for n in graph.nodes]
+    for where, values in places:
+        for value in values:
+            found = _NOT_XML.search(value) if isinstance(value, str) else None
+            if found:
+                raise UnrepresentableError(
+                    f"{where} has the control character U+{ord(found.group()):04X}, which "
+                    "GraphML (XML 1.0) cannot carry; rename it, or export --to json or dot"
+                )
+    raise UnrepresentableError("the graph has a character that GraphML (XML 1.0) cannot carry")
