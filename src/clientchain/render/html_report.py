@@ -3,6 +3,12 @@
 User text (ids, titles, messages) reaches the page only as JSON data, read by the
 script and put into the DOM as text; the page's Content-Security-Policy allows no
 network at all and only this page's own style and script (by their hashes).
+
+No code point that `visible.HIDDEN` names (controls, bidi overrides and isolates, line
+separators) is in the file raw: the JSON spells each one as a `\\uXXXX` escape, so the
+page can be shown with `cat` or in a CI log. The page shows user text as
+`clientchain.render.visible` does (report_assets/text.js is its JavaScript twin): every
+hidden code point as an escape, long texts cut in the middle; the data stays exact.
 """
 
 from __future__ import annotations
@@ -17,20 +23,25 @@ from typing import Any
 from clientchain import __version__
 from clientchain.analysis import Analysis
 from clientchain.render.report_data import DEFAULT_MAX_ROLES, report_payload
+from clientchain.render.visible import HIDDEN, clip
 
 # The script is these files in this order, inside one function scope.
-SCRIPTS = ("base.js", "tree.js", "panel.js", "tables.js", "main.js")
+SCRIPTS = ("text.js", "base.js", "tree.js", "panel.js", "tables.js", "main.js")
 STYLES = ("report.css",)
 
-# In a <script> element's text, "</script" or "<!--" would end or change the element;
-# U+2028/2029 are line ends in old JavaScript. Escaped, the JSON stays the same data.
-_JSON_ESCAPES = {
-    ord("<"): "\\u003c",
-    ord(">"): "\\u003e",
-    ord("&"): "\\u0026",
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
-}
+
+def _json_escapes() -> dict[int, str]:
+    """What `embed_json` writes as a `\\uXXXX` escape. In a <script> element's text,
+    "</script" or "<!--" would end or change the element; the hidden code points would
+    drive a terminal showing the file (U+2028/2029 are line ends in old JavaScript too).
+    json.dumps already escapes C0 controls (some as `\\n`, `\\t`...); every hidden code
+    point is in the Basic Multilingual Plane (tests/test_report_text.py checks them all)."""
+    plane = "".join(map(chr, range(0x10000)))
+    codes = [m.start() for m in HIDDEN.finditer(plane)] + [ord(char) for char in "<>&"]
+    return {code: f"\\u{code:04x}" for code in codes}
+
+
+_JSON_ESCAPES = _json_escapes()
 
 
 def _asset(name: str) -> str:
@@ -47,7 +58,8 @@ def style_text() -> str:
 
 
 def embed_json(data: Any) -> str:
-    """JSON that is safe as the text of a <script type="application/json"> element."""
+    """JSON that is safe as the text of a <script type="application/json"> element and
+    carries no hidden code point raw (one pass over the text: str.translate)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.translate(_JSON_ESCAPES)
 
@@ -142,7 +154,7 @@ def render_html(
     return _PAGE.format(
         csp=content_security_policy(style, script),
         version=html.escape(__version__),
-        title=html.escape(payload["title"]),
+        title=html.escape(clip(payload["title"])),  # what the script shows there too
         style=style,
         data=embed_json(payload),
         script=script,

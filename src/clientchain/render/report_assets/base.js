@@ -1,11 +1,13 @@
 // base.js: the embedded data, number formats, the alienation colours, DOM helpers and the
-// headline figures. Every piece of user text reaches the page through textContent (el()).
+// headline figures. Every piece of user text reaches the page through textContent (el()),
+// as text.js shows it (clip, visible, visibleMessage): never raw, never whole when long.
 
 const DATA = JSON.parse(document.getElementById("clientchain-data").textContent);
 const R = DATA.roles;
 const N = DATA.shown_roles;
 const C = DATA.clients.id.length;
 const CUR = DATA.currency;
+const CUR_SHOWN = CUR ? clip(CUR) : CUR;
 
 const moneyFormat = new Intl.NumberFormat("en-US", {
   minimumFractionDigits: DATA.decimals,
@@ -15,7 +17,7 @@ const countFormat = new Intl.NumberFormat("en-US");
 
 function money(value) {
   const text = moneyFormat.format(value);
-  return CUR ? text + " " + CUR : text;
+  return CUR ? text + " " + CUR_SHOWN : text;
 }
 function count(n) { return countFormat.format(n); }
 function plural(n, noun) { return count(n) + " " + noun + (n === 1 ? "" : "s"); }
@@ -44,6 +46,8 @@ function colour(value) {
 }
 
 // el("span", {class: "x", title: "..."}, child, "text", ...): text children become text nodes.
+// {user: text}: one text from the org chart, shown as clip() shows it; when that cuts it,
+// the whole text (escaped) is the element's title, unless it has a title of its own.
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   if (attrs) {
@@ -51,7 +55,12 @@ function el(tag, attrs, ...children) {
       if (value === null || value === undefined || value === false) continue;
       if (key === "class") node.className = value;
       else if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value === true ? "" : String(value));
+      else if (key === "user") {
+        const shown = clip(value);
+        node.textContent = shown;
+        const whole = visible(value);
+        if (whole !== shown && (attrs.title === undefined || attrs.title === null)) node.title = whole;
+      } else node.setAttribute(key, value === true ? "" : String(value));
     }
   }
   for (const child of children) {
@@ -87,12 +96,12 @@ for (const inv of DATA.inversions) {
 }
 
 function renderMasthead() {
-  document.title = DATA.title + " \u2014 clientchain report";
-  const meta = [DATA.source, "decay " + DATA.decay];
-  if (DATA.org && DATA.org !== DATA.title) meta.unshift(DATA.org);
-  if (CUR) meta.push("amounts in " + CUR);
+  document.title = clip(DATA.title) + " \u2014 clientchain report";
+  const meta = [clip(DATA.source), "decay " + DATA.decay];
+  if (DATA.org && DATA.org !== DATA.title) meta.unshift(clip(DATA.org));
+  if (CUR) meta.push("amounts in " + CUR_SHOWN);
   document.getElementById("masthead").replaceChildren(
-    el("h1", { text: DATA.title }),
+    el("h1", { user: DATA.title }),
     el("span", { class: "meta", text: meta.join(" \u00b7 ") }),
     el("span", { class: "brand", text: "clientchain report" }),
   );
@@ -129,7 +138,7 @@ function renderFigures() {
   figures.push(alienation);
   figures.push(figure("Roles", count(s.roles), null, plural(s.clients, "paying client") + ", " + plural(s.flows, "flow")));
   figures.push(figure("People", count(s.headcount), null, "headcount of all roles"));
-  figures.push(figure("Money in from clients", moneyFormat.format(s.money_in), CUR, "paid by external clients"));
+  figures.push(figure("Money in from clients", moneyFormat.format(s.money_in), CUR_SHOWN, "paid by external clients"));
   figures.push(figure("Inverted relationships", (s.inversions ? "\u26a0 " : "") + count(s.inversions), null,
     "a boss is a net payer of a subordinate", s.inversions ? "bad" : null));
   figures.push(figure("Roles with no paying client", count(s.unfunded_roles), null,

@@ -40,8 +40,8 @@ function traceChain(role) {
 }
 
 function roleLink(node) {
-  if (node >= N) return el("span", { class: "who", text: nodeId(node) });
-  const link = el("button", { class: "link who", type: "button", "data-goto": node, text: R.id[node] });
+  if (node >= N) return el("span", { class: "who", user: nodeId(node) });
+  const link = el("button", { class: "link who", type: "button", "data-goto": node, user: R.id[node] });
   return link;
 }
 
@@ -73,11 +73,13 @@ function renderChain(role) {
   return top;
 }
 
+// `label`: the text of the row (ours), or a span with a client's id and title.
 function shareRow(label, share, extra) {
   const fill = el("span");
   fill.style.width = percent(Math.min(1, share));
+  const who = typeof label === "string" ? el("span", { class: "who", text: label }) : label;
   return el("div", { class: "share" + (extra ? " " + extra : "") },
-    el("span", { class: "who", text: label }), el("span", { class: "pct", text: percent(share) }),
+    who, el("span", { class: "pct", text: percent(share) }),
     el("div", { class: "bar" }, fill));
 }
 
@@ -88,7 +90,9 @@ function provenanceBlock(v) {
   for (let k = lo; k < hi; k++) {
     const c = R.prov_client[k];
     const title = DATA.clients.title[c];
-    box.append(shareRow(DATA.clients.id[c] + (title ? " \u2014 " + title : ""), R.prov_share[k]));
+    const who = el("span", { class: "who" }, el("span", { user: DATA.clients.id[c] }),
+      title ? " \u2014 " : null, title ? el("span", { user: title }) : null);
+    box.append(shareRow(who, R.prov_share[k]));
   }
   if (R.prov_rest[v] > 0) box.append(shareRow("other clients", R.prov_rest[v]));
   const untraced = Math.max(0, 1 - R.traced[v]);
@@ -115,17 +119,17 @@ function alerts(v) {
   for (const inv of invertedAt.get(v) || []) {
     out.push(el("div", { class: "alert inverted-alert", "data-net": inv.net },
       el("strong", { text: "\u26a0 Inverted relationship. " }),
-      roleName(inv.boss) + " (" + plural(inv.levels, "level") + " up) is a net payer of this role: net " +
+      clip(roleName(inv.boss)) + " (" + plural(inv.levels, "level") + " up) is a net payer of this role: net " +
       money(inv.net) + " flows down (" + money(inv.down) + " down, " + money(inv.up) +
       " up). The boss acts as its client; the broken chain reaches " + people(inv.impact) + " (this role and everyone below it)."));
   }
   for (const inv of invertedFrom.get(v) || []) {
-    out.push(el("div", { class: "alert" }, "\u2193 Pays its subordinate " + R.id[inv.subordinate] + " net " + money(inv.net) + "."));
+    out.push(el("div", { class: "alert" }, "\u2193 Pays its subordinate " + clip(R.id[inv.subordinate]) + " net " + money(inv.net) + "."));
   }
   const broken = R.broken[v];
   if (broken >= 0 && !(invertedAt.get(v) || []).includes(DATA.inversions[broken])) {
     const inv = DATA.inversions[broken];
-    out.push(el("div", { class: "alert" }, "Chain broken above: " + R.id[inv.boss] + " \u2192 " + R.id[inv.subordinate] + "."));
+    out.push(el("div", { class: "alert" }, "Chain broken above: " + clip(R.id[inv.boss]) + " \u2192 " + clip(R.id[inv.subordinate]) + "."));
   }
   if (R.unfunded[v]) {
     out.push(el("div", { class: "alert grey" }, "\u2205 No paying client: " +
@@ -143,18 +147,18 @@ function renderPanel(v) {
   fact("Hand-overs", R.distance[v] === null ? "n/a (nothing traced)" : ratio(R.distance[v], 2) + " on average");
   fact("Inflow", money(R.inflow[v]));
   fact("Reports to", R.parent[v] >= 0 ? roleLink(R.parent[v]) : "\u2014 (a top of the hierarchy)");
-  if (R.department[v]) fact("Department", R.department[v]);
+  if (R.department[v]) fact("Department", el("span", { user: R.department[v] }));
   fact("Headcount", count(R.headcount[v]));
-  fact("Line", DATA.source + ":" + R.line[v]);
+  fact("Line", clip(DATA.source) + ":" + R.line[v]);
   panel.replaceChildren(
-    el("h2", { text: roleName(v) }),
-    el("code", { text: R.id[v] }),
+    el("h2", { user: roleName(v) }),
+    el("code", { user: R.id[v] }),
     facts,
     ...alerts(v),
     el("h3", { text: "Direct clients (net)" }), clientsBlock(v),
     el("h3", { text: "Where its money comes from" }), provenanceBlock(v),
     el("h3", { text: "Money chain" }), renderChain(v),
-    el("p", { class: "cmd" }, "The full tree: ", el("code", { text: "clientchain chain " + DATA.source + " " + R.id[v] })),
+    el("p", { class: "cmd" }, "The full tree: ", el("code", { text: "clientchain chain " + clip(DATA.source) + " " + clip(R.id[v]) })),
   );
   panel.dataset.role = R.id[v];
 }

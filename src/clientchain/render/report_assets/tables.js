@@ -2,10 +2,12 @@
 
 const PAGE = 100;
 
-function mainClient(v) {
+// The client most of v's money comes from: its exact id (to sort by), or as shown.
+function mainClient(v, shown) {
   if (R.prov_ptr[v + 1] === R.prov_ptr[v]) return "";
   const k = R.prov_ptr[v];
-  return DATA.clients.id[R.prov_client[k]] + " " + (R.prov_share[k] * 100).toFixed(0) + "%";
+  const id = DATA.clients.id[R.prov_client[k]];
+  return (shown ? clip(id) : id) + " " + (R.prov_share[k] * 100).toFixed(0) + "%";
 }
 
 function status(v) {
@@ -14,7 +16,7 @@ function status(v) {
   const broken = R.broken[v];
   if (broken >= 0 && !invertedAt.has(v)) {
     const inv = DATA.inversions[broken];
-    parts.push(el("span", { class: "status-inv", text: "broken at " + R.id[inv.boss] + " \u2192 " + R.id[inv.subordinate] }));
+    parts.push(el("span", { class: "status-inv", text: "broken at " + clip(R.id[inv.boss]) + " \u2192 " + clip(R.id[inv.subordinate]) }));
   }
   if (R.unfunded[v]) parts.push(el("span", { text: "\u2205 no paying client" }));
   const cell = el("td");
@@ -26,16 +28,16 @@ const numberCell = (text) => el("td", { class: "num", text });
 const COLUMNS = [
   { name: "#", num: true, key: (v) => v, cell: (v) => numberCell(String(v + 1)) },
   { name: "Role", key: (v) => roleName(v).toLowerCase(),
-    cell: (v) => el("td", null, el("span", { class: "name", text: roleName(v) }),
-      R.title[v] ? el("div", { class: "rid mono", text: R.id[v] }) : null) },
-  { name: "Department", key: (v) => (R.department[v] || "").toLowerCase(), cell: (v) => el("td", { text: R.department[v] || "" }) },
+    cell: (v) => el("td", null, el("span", { class: "name", user: roleName(v) }),
+      R.title[v] ? el("div", { class: "rid mono", user: R.id[v] }) : null) },
+  { name: "Department", key: (v) => (R.department[v] || "").toLowerCase(), cell: (v) => el("td", { user: R.department[v] || "" }) },
   { name: "People", num: true, key: (v) => R.headcount[v], cell: (v) => numberCell(count(R.headcount[v])) },
   { name: "Inflow", num: true, key: (v) => R.inflow[v], cell: (v) => numberCell(moneyFormat.format(R.inflow[v])) },
   { name: "Alienation", num: true, key: (v) => R.alienation[v], cell: (v) => el("td", { class: "num" }, chip(R.alienation[v], 3)) },
   { name: "Hand-overs", num: true, key: (v) => (R.distance[v] === null ? Infinity : R.distance[v]),
     cell: (v) => numberCell(ratio(R.distance[v], 2)) },
   { name: "Traced", num: true, key: (v) => R.traced[v], cell: (v) => numberCell(percent(R.traced[v])) },
-  { name: "Main client", key: (v) => mainClient(v), cell: (v) => el("td", { text: mainClient(v) }) },
+  { name: "Main client", key: (v) => mainClient(v, false), cell: (v) => el("td", { text: mainClient(v, true) }) },
   { name: "Status", key: (v) => (invertedAt.has(v) ? 0 : R.broken[v] >= 0 ? 1 : R.unfunded[v] ? 2 : 3), cell: status },
 ];
 
@@ -102,12 +104,16 @@ function renderFindings(box, select) {
   const paint = () => {
     list.replaceChildren(...all.slice(0, shown).map((f) => {
       const v = f.role === null ? undefined : indexOfRole.get(f.role);
-      const subject = v === undefined ? el("td", { text: f.client || f.role || "organisation" })
-        : el("td", null, el("button", { class: "link", type: "button", text: f.role }));
+      const about = f.client || f.role;
+      const subject = v === undefined ? el("td", about ? { user: about } : { text: "organisation" })
+        : el("td", null, el("button", { class: "link", type: "button", user: f.role }));
+      const message = visibleMessage(f.message);
+      const whole = visible(f.message);
       const tr = el("tr", { class: "finding " + f.level, "data-code": f.code },
         el("td", null, el("span", { class: "level " + f.level, text: (f.level === "error" ? "\u2716 " : "\u25b2 ") + f.level })),
-        el("td", null, el("code", { text: f.code }), el("div", { class: "quiet", text: f.rule })),
-        subject, el("td", { text: f.message }), el("td", { class: "mono quiet", text: f.file + ":" + f.line }));
+        el("td", null, el("code", { user: f.code }), el("div", { class: "quiet", user: f.rule })),
+        subject, el("td", { text: message, title: whole === message ? null : whole }),
+        el("td", { class: "mono quiet", text: clip(f.file) + ":" + f.line }));
       if (v !== undefined) tr.addEventListener("click", () => select(v));
       return tr;
     }));
@@ -140,9 +146,9 @@ function renderInversions(box, select) {
   const paint = () => {
     body.replaceChildren(...all.slice(0, shown).map((inv) => {
       const tr = el("tr", { class: "inversion", "data-role": R.id[inv.subordinate], "data-net": inv.net },
-        el("td", null, el("span", { class: "name", text: roleName(inv.boss) }), el("div", { class: "rid mono", text: R.id[inv.boss] })),
+        el("td", null, el("span", { class: "name", user: roleName(inv.boss) }), el("div", { class: "rid mono", user: R.id[inv.boss] })),
         el("td", { class: "status-inv", text: "\u2192" }),
-        el("td", null, el("span", { class: "name", text: roleName(inv.subordinate) }), el("div", { class: "rid mono", text: R.id[inv.subordinate] })),
+        el("td", null, el("span", { class: "name", user: roleName(inv.subordinate) }), el("div", { class: "rid mono", user: R.id[inv.subordinate] })),
         el("td", { class: "num status-inv", text: money(inv.net) }),
         el("td", { class: "num", text: count(inv.levels) }),
         el("td", { class: "num", text: count(inv.impact) }));

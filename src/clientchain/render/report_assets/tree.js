@@ -72,14 +72,14 @@ function badges(v) {
   const out = [];
   for (const inv of invertedAt.get(v) || []) {
     out.push(el("span", { class: "badge inv", "data-net": inv.net,
-      title: R.id[inv.boss] + " pays " + R.id[v] + " net " + money(inv.net) + " (" + plural(inv.levels, "level") + " down)" },
-    "\u26a0 inverted: " + roleName(inv.boss) + " pays net " + money(inv.net)));
+      title: clip(R.id[inv.boss]) + " pays " + clip(R.id[v]) + " net " + money(inv.net) + " (" + plural(inv.levels, "level") + " down)" },
+    "\u26a0 inverted: " + clip(roleName(inv.boss)) + " pays net " + money(inv.net)));
   }
   const paid = invertedFrom.get(v) || [];
   if (paid.length) {
     const net = paid.reduce((sum, inv) => sum + inv.net, 0);
-    const whom = paid.length === 1 ? R.id[paid[0].subordinate] : plural(paid.length, "subordinate");
-    out.push(el("span", { class: "badge inv-boss", title: paid.map((inv) => R.id[inv.subordinate] + ": " + money(inv.net)).join("\n") },
+    const whom = paid.length === 1 ? clip(R.id[paid[0].subordinate]) : plural(paid.length, "subordinate");
+    out.push(el("span", { class: "badge inv-boss", title: paid.map((inv) => clip(R.id[inv.subordinate]) + ": " + money(inv.net)).join("\n") },
       "\u2193 pays " + whom + " net " + money(net)));
   }
   if (R.unfunded[v]) out.push(el("span", { class: "badge unfunded" }, "\u2205 no paying client"));
@@ -107,18 +107,18 @@ function makeRow(v) {
   const d = depth[v];
   const open = expanded[v] === 1;
   const toggle = el("button", { class: "toggle" + (hasKids(v) ? "" : " leaf"), tabindex: -1,
-    "aria-label": (open ? "Collapse " : "Expand ") + R.id[v] }, hasKids(v) ? (open ? "\u25be" : "\u25b8") : "");
+    "aria-label": (open ? "Collapse " : "Expand ") + clip(R.id[v]) }, hasKids(v) ? (open ? "\u25be" : "\u25b8") : "");
   const row = el("div", {
     class: "row" + (invertedAt.has(v) ? " inverted" : "") + (R.unfunded[v] ? " unfunded" : "") + (v === selected ? " selected" : ""),
     role: "treeitem", tabindex: v === selected ? 0 : -1, "aria-level": d + 1,
     "aria-expanded": hasKids(v) ? String(open) : null, "data-role": R.id[v], "data-depth": d,
-    title: R.id[v] + " \u00b7 alienation " + ratio(R.alienation[v], 3) + " \u00b7 inflow " + money(R.inflow[v]) +
+    title: clip(R.id[v]) + " \u00b7 alienation " + ratio(R.alienation[v], 3) + " \u00b7 inflow " + money(R.inflow[v]) +
       " \u00b7 click for clients, provenance and the money chain",
   },
   indentBox(d), toggle, chip(R.alienation[v], 2),
-  el("span", { class: "name", text: roleName(v) }),
-  R.title[v] ? el("span", { class: "rid mono", text: R.id[v] }) : null,
-  R.department[v] ? el("span", { class: "tag", text: R.department[v] }) : null,
+  el("span", { class: "name", user: roleName(v) }),
+  R.title[v] ? el("span", { class: "rid mono", user: R.id[v] }) : null,
+  R.department[v] ? el("span", { class: "tag", user: R.department[v] }) : null,
   el("span", { class: "people", text: "\u00d7" + count(R.headcount[v]) }),
   d > MAX_INDENT_LEVELS ? el("span", { class: "count", text: "level " + (d + 1) }) : null,
   ...badges(v), ...collapsedNotes(v));
@@ -267,16 +267,21 @@ function showInversions() {
   if (DATA.inversions.length) selectRole(DATA.inversions[0].subordinate, true);
 }
 
-// The search box: matches ids, titles and departments; Enter or a click reveals the role.
+// The search box: matches ids, titles and departments, as they are or as they are shown
+// (a hidden code point typed as its escape); Enter or a click reveals the role.
 function searchRoles(query, limit) {
   const q = query.trim().toLowerCase();
   const found = [];
   let total = 0;
   if (!q) return { found, total };
+  const has = (text) => {
+    const lower = (text || "").toLowerCase();
+    return lower.includes(q) || visible(lower).includes(q);
+  };
   for (let v = 0; v < N; v++) {
-    const exact = R.id[v].toLowerCase() === q;
-    if (exact || R.id[v].toLowerCase().includes(q) || (R.title[v] || "").toLowerCase().includes(q) ||
-        (R.department[v] || "").toLowerCase().includes(q)) {
+    const id = R.id[v].toLowerCase();
+    const exact = id === q || visible(id) === q;
+    if (exact || has(R.id[v]) || has(R.title[v]) || has(R.department[v])) {
       total++;
       if (exact) found.unshift(v);
       else if (found.length < limit) found.push(v);
@@ -293,7 +298,7 @@ function wireSearch(input, list) {
   const paint = () => {
     list.replaceChildren(...current.map((v, k) => {
       const item = el("li", { role: "option", id: "result-" + k, "aria-selected": k === active ? "true" : "false" },
-        el("span", { class: "name", text: roleName(v) }), " ", el("span", { class: "rid mono", text: R.id[v] }));
+        el("span", { class: "name", user: roleName(v) }), " ", el("span", { class: "rid mono", user: R.id[v] }));
       item.addEventListener("mousedown", (event) => { event.preventDefault(); pick(v); });
       return item;
     }));
