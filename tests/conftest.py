@@ -1,18 +1,76 @@
-"""Shared helpers: write small orgs to disk and run the CLI the way a user does."""
+"""Shared helpers: write small orgs to disk and run the CLI the way a user does; the
+Hypothesis profiles; the one switch that rewrites golden files, and its refusal in CI."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from clientchain.cli import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+UPDATE_GOLDEN = "CLIENTCHAIN_UPDATE_GOLDEN"
+
+
+def in_ci() -> bool:
+    """`CI` is set (GitHub Actions, GitLab and most CI services set CI=true)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# Hypothesis: "dev" (Hypothesis's defaults, random examples, a local example database)
+# unless HYPOTHESIS_PROFILE names another or CI is set: then "ci", the same examples on
+# every run, no database, and a failure's blob printed to reproduce it with
+# @reproduce_failure. A test's own @settings(max_examples=...) wins over either.
+settings.register_profile("dev", settings.get_profile("default"))
+settings.register_profile(
+    "ci",
+    settings.get_profile("default"),
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,  # a shared CI runner's timings are noise, not a finding
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci() else "dev"))
+
+
+def update_golden() -> bool:
+    """True when `CLIENTCHAIN_UPDATE_GOLDEN=1` asks golden tests to rewrite their files.
+
+    Never in CI: a golden rewritten by the run that compares with it cannot fail, so
+    both set together fail the run loudly instead."""
+    value = os.environ.get(UPDATE_GOLDEN, "")
+    if value and in_ci():
+        pytest.fail(
+            f"{UPDATE_GOLDEN}={value!r} with CI={os.environ['CI']!r}: CI never rewrites "
+            f"golden files (it would compare each output with itself); unset {UPDATE_GOLDEN}",
+            pytrace=False,
+        )
+    return value == "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_golden_rewrites_in_ci() -> None:
+    """Every test, also those whose module reads the variable itself at import."""
+    update_golden()
+
+
+def check_golden(golden: Path, actual: str) -> None:
+    """`actual` is, byte for byte, the reviewed golden file (which `update_golden()`
+    rewrites first; read the diff before committing it)."""
+    if update_golden():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(actual.encode("utf-8"))
+    if not golden.is_file():
+        pytest.fail(f"no golden file {golden}: write it with {UPDATE_GOLDEN}=1", pytrace=False)
+    assert actual == golden.read_bytes().decode("utf-8"), f"differs from {golden}"
 
 
 @dataclass(frozen=True)

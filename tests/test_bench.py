@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
+@pytest.mark.slow
 def test_benchmark_prints_a_row_per_input_and_the_verdict(tmp_path: Path) -> None:
     command = [
         sys.executable,
@@ -32,6 +35,7 @@ def test_benchmark_prints_a_row_per_input_and_the_verdict(tmp_path: Path) -> Non
     assert lines[-1] in ("all targets met",) or lines[-1].endswith("target(s) missed")
 
 
+@pytest.mark.slow
 def test_naive_baseline_agrees_with_clientchain(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, str(BENCH / "generate.py"), "800", str(tmp_path)],

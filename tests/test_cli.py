@@ -241,6 +241,7 @@ def test_timings_go_to_stderr_and_leave_the_json_alone(run: Runner, write: Write
     assert phases, line
 
 
+@pytest.mark.slow
 def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path) -> None:
     """A big input, stderr a terminal, stdout a pipe: progress on the terminal only. The
     file's name is shown as text (never rich markup, never a raw control)."""

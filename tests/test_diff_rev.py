@@ -57,7 +57,10 @@ def _doc(result: Run) -> dict[str, Any]:
 
 def _renamed(doc: dict[str, Any], old: str, new: str) -> dict[str, Any]:
     """The document with the old side's name replaced (to compare with a files diff)."""
-    return json.loads(json.dumps(doc).replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1]))
+    renamed: dict[str, Any] = json.loads(
+        json.dumps(doc).replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+    )
+    return renamed
 
 
 def test_rev_diff_equals_the_diff_of_the_two_files(run: Runner, repo: Path, tmp_path: Path) -> None:

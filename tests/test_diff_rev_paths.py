@@ -179,6 +179,7 @@ def _outside(written: str, line: int, column: int, old: bool = True, new: bool =
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_every_spelling_names_the_file_in_the_repository(repo: Repo, spelling: str) -> None:
     repo.commit(_spelt(spelling, "flows.csv"))
@@ -189,6 +190,7 @@ def test_every_spelling_names_the_file_in_the_repository(repo: Repo, spelling: s
     assert summary["money_in"]["change"] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_every_spelling_of_a_path_outside_is_refused_unread(repo: Repo, spelling: str) -> None:
     repo.commit(_spelt(spelling, OUT))
@@ -198,6 +200,7 @@ def test_every_spelling_of_a_path_outside_is_refused_unread(repo: Repo, spelling
     assert done.stderr == _outside(OUT, line, column)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "value",
     [
@@ -227,6 +230,7 @@ def test_a_path_outside_only_at_the_revision(repo: Repo) -> None:
     assert done.stderr == _outside(OUT, 1, 4, new=False)
 
 
+@pytest.mark.slow
 def test_a_path_outside_only_in_the_working_tree(repo: Repo) -> None:
     # The pull request in CI: the revision is the reviewed branch, the working tree is
     # the stranger's change.
@@ -237,6 +241,7 @@ def test_a_path_outside_only_in_the_working_tree(repo: Repo) -> None:
     assert done.stderr == _outside(OUT, 1, 4, old=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "value",
     [
@@ -260,6 +265,7 @@ def test_other_paths_to_the_file_in_the_repository(repo: Repo, value: str) -> No
     assert _summary(repo.diff("--format", "json"))["flows"]["change"] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
     ["flöws.csv", "money flows.csv", "a:b.csv", "-flows.csv", "#1.csv", "~/flows.csv", ".f"],
@@ -276,6 +282,7 @@ def test_unusual_names_in_the_repository(repo: Repo, name: str) -> None:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
@@ -308,6 +315,7 @@ def test_paths_that_name_nothing_in_the_repository(repo: Repo, value: str, shown
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["flows.csv\\0", "flows.csv\\n", "\\r\\n", "\\0/../" + OUT])
 def test_a_nul_or_a_line_break_in_the_path_is_refused(repo: Repo, value: str) -> None:
     repo.commit(_spelt("double-quoted value", value))
@@ -321,6 +329,7 @@ def test_a_nul_or_a_line_break_in_the_path_is_refused(repo: Repo, value: str) ->
     assert done.stderr == _stderr((OLD, 1, 8, message), (ORG, 1, 8, message))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "at_rev"),
     [("../.git/config", ".git/config"), ("creds.csv", "org/creds.csv")],
@@ -345,6 +354,7 @@ def test_files_git_does_not_track_are_not_read(repo: Repo, value: str, at_rev: s
     )
 
 
+@pytest.mark.slow
 def test_a_folder_is_named_as_one(repo: Repo) -> None:
     repo.commit(_spelt("plain", "."))
     done = repo.diff()
@@ -355,6 +365,7 @@ def test_a_folder_is_named_as_one(repo: Repo) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("org", "flows"),
     [
@@ -376,6 +387,7 @@ def test_no_flows_file_at_all(repo: Repo, org: str, flows: int) -> None:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("org", "line", "column", "message"),
     [
@@ -430,6 +442,7 @@ def test_values_that_are_no_path_read_no_file(
     assert str(Problem(Position(ORG, line, column), message)) in problems
 
 
+@pytest.mark.slow
 @needs_symlinks
 def test_a_link_within_the_repository_is_followed(repo: Repo) -> None:
     (repo.root / "data").mkdir()
@@ -442,7 +455,11 @@ def test_a_link_within_the_repository_is_followed(repo: Repo) -> None:
 
 
 @needs_symlinks
-@pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+@pytest.mark.parametrize(
+    "absolute",
+    [False, pytest.param(True, marks=pytest.mark.slow)],
+    ids=["relative", "absolute"],
+)
 def test_a_link_out_of_the_repository_is_not_followed(repo: Repo, absolute: bool) -> None:
     target = repo.secret if absolute else Path("..", "..", "outside", "secret.csv")
     (repo.root / "org" / "flows.csv").unlink()
@@ -492,6 +509,7 @@ def test_an_org_chart_that_is_a_link_out_is_not_read(repo: Repo) -> None:
     assert done.stderr.startswith("clientchain: --rev: org/org.yaml is not inside the repository")
 
 
+@pytest.mark.slow
 def test_extra_flows_outside_the_repository_are_read_for_both(repo: Repo) -> None:
     # The user's own file, named on the command line: read as it is, for both versions.
     extra = repo.secret.parent / "extra.csv"

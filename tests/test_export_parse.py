@@ -73,8 +73,9 @@ def _hostile_org() -> str:
         org.append(f"  - id: {_yaml_string(rid)}")
         if k:
             org.append(f"    reports_to: {_yaml_string(roles[(k - 1) // 2])}")
-        if titles[rid]:
-            org.append(f"    title: {_yaml_string(titles[rid])}")
+        title = titles[rid]
+        if title:
+            org.append(f"    title: {_yaml_string(title)}")
     org.append("flows:")
     flows = [("graph", roles[-1], 100), ("end", roles[3], 7)]
     flows += [(roles[k], roles[(k - 1) // 2], 10) for k in range(1, len(roles))]

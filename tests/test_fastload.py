@@ -61,6 +61,7 @@ def assert_same(fast: Org, precise: Org | InputError) -> None:
             assert type(mine) is type(theirs), f.name
 
 
+@pytest.mark.slow
 def test_synthetic_10k_org_takes_the_fast_path_with_identical_results(tmp_path: Path) -> None:
     generate = _generator()
     org, flows = generate.generate(10_000)
@@ -246,6 +247,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(org=mutations(SEED_ORG), flows=mutations(SEED_FLOWS))
 def test_mutated_inputs_never_make_the_paths_disagree(
@@ -325,6 +327,7 @@ def flat_inputs(draw: st.DrawFn) -> tuple[bytes, bytes]:
     return org.encode("utf-8"), ("\n".join(rows) + "\n").encode("utf-8")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(inputs=flat_inputs())
 def test_generated_flat_inputs_never_make_the_paths_disagree(

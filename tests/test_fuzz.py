@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -14,6 +15,8 @@ from tests.conftest import EXAMPLES
 SEED_ORG = (EXAMPLES / "dealership" / "org.yaml").read_bytes()
 SEED_FLOWS = (EXAMPLES / "dealership" / "flows.csv").read_bytes()
 INLINE_ORG = (EXAMPLES / "back-office" / "org.yaml").read_bytes()
+
+pytestmark = pytest.mark.slow  # 1,000 examples each, ~40 s a test
 
 TOKENS = [
     b"!!python/object/apply:os.system ['true'] ",

@@ -73,6 +73,7 @@ def test_the_readme_pre_commit_config_names_hooks_this_repository_has() -> None:
         assert shlex.split(hook["entry"])[0] == "clientchain"  # the console script we ship
 
 
+@pytest.mark.slow
 def test_the_pre_commit_hooks_run_as_configured_in_the_readme(tmp_path: Path) -> None:
     config = yaml.safe_load(readme_block("# .pre-commit-config.yaml"))
     hooks = _hooks()
@@ -107,6 +108,7 @@ def test_the_validate_hook_fails_on_a_broken_org_chart(tmp_path: Path) -> None:
 PRE_COMMIT = shutil.which("pre-commit", path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     PRE_COMMIT is None, reason="pre-commit is not installed (pip install -e '.[dev]')"
 )
@@ -186,6 +188,7 @@ def test_the_readme_workflow_annotates_the_inversion_and_fails(tmp_path: Path) -
     assert "CC101" in summary and "|" in summary  # the Markdown summary, with its tables
 
 
+@pytest.mark.slow
 def test_the_action_writes_a_sarif_report(tmp_path: Path) -> None:
     report = tmp_path / "out.sarif"
     result, outputs, summary = _run_action(
@@ -216,6 +219,7 @@ def test_an_unknown_format_is_refused_with_an_annotation(tmp_path: Path) -> None
 # --- GitLab CI ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_readme_gitlab_job_writes_a_code_quality_report(tmp_path: Path) -> None:
     job = yaml.safe_load(readme_block("# .gitlab-ci.yml"))["org-chart"]
     install, *commands = job["script"]
@@ -251,6 +255,7 @@ def _git(cwd: Path, *args: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_readme_diff_workflow_comments_the_pull_request(tmp_path: Path) -> None:
     """The workflow's script, run in a repository whose base branch is origin/main; a
     stand-in `gh` records the comment it would post."""

@@ -87,6 +87,7 @@ def test_random_orgs(org: OrgSpec, top_clients: int, decay: float, chunk: int) -
     assert streamed(analysis, chunk) == reference(analysis)
 
 
+@pytest.mark.slow
 def test_synthetic_ten_thousand_roles(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
     assert spec is not None and spec.loader is not None

@@ -17,8 +17,9 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +60,18 @@ WRITERS = {
 }
 
 
+slow = pytest.mark.slow
+
+
+def slow_but(fast: object, values: Iterable[object]) -> list[Any]:
+    """`values` as parameters, each but `fast` marked slow (every case runs a subprocess or
+    two): `pytest -m "not slow"` tries the rule with one of them, the full run with all."""
+    return [
+        v if v == fast else pytest.param(*(v if isinstance(v, tuple) else (v,)), marks=slow)
+        for v in values
+    ]
+
+
 def write_to(name: str, target: str, *extra: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     args, option, _ = WRITERS[name]
     return cli(*args, option, target, *extra, cwd=cwd)
@@ -75,7 +88,7 @@ def is_char_device(path: str | Path) -> bool:
 # --- paths that can never be written ---------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(WRITERS))
+@pytest.mark.parametrize("name", slow_but("baseline", sorted(WRITERS)))
 def test_a_missing_folder_is_a_usage_error(name: str, tmp_path: Path) -> None:
     result = write_to(name, "nodir/out.txt", cwd=tmp_path)
     option = WRITERS[name][1]
@@ -86,8 +99,8 @@ def test_a_missing_folder_is_a_usage_error(name: str, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", sorted(WRITERS))
-@pytest.mark.parametrize("target", [".", "sub", "sub/"])
+@pytest.mark.parametrize("name", slow_but("report", sorted(WRITERS)))
+@pytest.mark.parametrize("target", slow_but("sub", [".", "sub", "sub/"]))
 def test_a_directory_is_a_usage_error(name: str, target: str, tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     result = write_to(name, target, cwd=tmp_path)
@@ -98,6 +111,7 @@ def test_a_directory_is_a_usage_error(name: str, target: str, tmp_path: Path) ->
     assert list((tmp_path / "sub").iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(WRITERS))
 def test_a_trailing_slash_names_a_folder_not_a_file(name: str, tmp_path: Path) -> None:
     result = write_to(name, "out/", cwd=tmp_path)
@@ -107,7 +121,7 @@ def test_a_trailing_slash_names_a_folder_not_a_file(name: str, tmp_path: Path) -
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", sorted(WRITERS))
+@pytest.mark.parametrize("name", slow_but("schema", sorted(WRITERS)))
 def test_an_empty_path_is_a_usage_error(name: str, tmp_path: Path) -> None:
     result = write_to(name, "", cwd=tmp_path)
     option = WRITERS[name][1]
@@ -116,6 +130,7 @@ def test_an_empty_path_is_a_usage_error(name: str, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(WRITERS))
 def test_a_file_as_a_folder_is_a_usage_error(name: str, tmp_path: Path) -> None:
     (tmp_path / "plain").write_text("x", encoding="utf-8")
@@ -125,6 +140,7 @@ def test_a_file_as_a_folder_is_a_usage_error(name: str, tmp_path: Path) -> None:
     assert result.stderr == f"clientchain: {option} plain/out.txt: plain is not a folder\n"
 
 
+@pytest.mark.slow
 def test_a_socket_is_refused(tmp_path: Path) -> None:
     import socket
 
@@ -136,6 +152,7 @@ def test_a_socket_is_refused(tmp_path: Path) -> None:
     assert stat.S_ISSOCK(os.lstat(tmp_path / "sock").st_mode)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["baseline", "report"])
 def test_a_symlink_loop_is_refused_with_the_reason(name: str, tmp_path: Path) -> None:
     (tmp_path / "loop").symlink_to("loop")
@@ -157,7 +174,7 @@ def test_write_baseline_to_stdout_is_refused(tmp_path: Path) -> None:
 # --- special files are written into, never replaced -----------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(WRITERS))
+@pytest.mark.parametrize("name", slow_but("schema", sorted(WRITERS)))
 def test_a_fifo_is_written_into_and_stays_a_fifo(name: str, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -187,8 +204,10 @@ def test_a_fifo_is_written_into_and_stays_a_fifo(name: str, tmp_path: Path) -> N
         assert data.decode("utf-8") == expected.stdout
 
 
-@pytest.mark.parametrize("name", sorted(WRITERS))
-@pytest.mark.parametrize("via_link", [False, True], ids=["dev-null", "symlink-to-dev-null"])
+@pytest.mark.parametrize("name", slow_but("export", sorted(WRITERS)))
+@pytest.mark.parametrize(
+    "via_link", slow_but(True, [False, True]), ids=["dev-null", "symlink-to-dev-null"]
+)
 def test_dev_null_stays_a_device(name: str, via_link: bool, tmp_path: Path) -> None:
     target = "/dev/null"
     if via_link:
@@ -204,7 +223,7 @@ def test_dev_null_stays_a_device(name: str, via_link: bool, tmp_path: Path) -> N
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
-@pytest.mark.parametrize("name", sorted(WRITERS))
+@pytest.mark.parametrize("name", slow_but("baseline", sorted(WRITERS)))
 def test_a_full_device_is_exit_2_with_the_reason(name: str, tmp_path: Path) -> None:
     result = write_to(name, "/dev/full", cwd=tmp_path)
     option = WRITERS[name][1]
@@ -215,6 +234,7 @@ def test_a_full_device_is_exit_2_with_the_reason(name: str, tmp_path: Path) -> N
     assert is_char_device("/dev/full")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["report", "export", "schema"])
 def test_dash_and_dev_stdout_write_to_stdout(name: str, tmp_path: Path) -> None:
     args, option, _ = WRITERS[name]
@@ -231,6 +251,7 @@ def test_dash_and_dev_stdout_write_to_stdout(name: str, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_dev_stdout_redirected_to_a_file_is_written_through_it(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text("an unrelated file the shell truncates for us\n", encoding="utf-8")
@@ -251,6 +272,7 @@ def test_dev_stdout_redirected_to_a_file_is_written_through_it(tmp_path: Path) -
 # --- replacing an existing regular file -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_schema_over_an_org_chart_is_refused_and_the_file_kept(tmp_path: Path) -> None:
     org = tmp_path / "org.yaml"
     org.write_text(AN_ORG_CHART, encoding="utf-8")
@@ -267,12 +289,15 @@ def test_schema_over_an_org_chart_is_refused_and_the_file_kept(tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("name", "noun"),
-    [
-        ("report", "HTML report"),
+    slow_but(
         ("export", "graph export"),
-        ("schema", "JSON Schema"),
-        ("baseline", "baseline"),
-    ],
+        [
+            ("report", "HTML report"),
+            ("export", "graph export"),
+            ("schema", "JSON Schema"),
+            ("baseline", "baseline"),
+        ],
+    ),
 )
 def test_a_foreign_file_needs_force(name: str, noun: str, tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
@@ -292,7 +317,7 @@ def test_a_foreign_file_needs_force(name: str, noun: str, tmp_path: Path) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
-@pytest.mark.parametrize("name", sorted(WRITERS))
+@pytest.mark.parametrize("name", slow_but("export", sorted(WRITERS)))
 def test_an_earlier_output_of_the_same_kind_is_replaced(name: str, tmp_path: Path) -> None:
     first = write_to(name, "out.txt", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -308,6 +333,7 @@ def test_an_earlier_output_of_the_same_kind_is_replaced(name: str, tmp_path: Pat
 EXPORT_FORMATS = ["dot", "mermaid", "graphml", "json"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)
 def test_every_export_format_is_recognised(fmt: str, tmp_path: Path) -> None:
     first = cli("export", str(DEALERSHIP), "--to", fmt, "-o", "graph.out", cwd=tmp_path)
@@ -318,6 +344,7 @@ def test_every_export_format_is_recognised(fmt: str, tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.slow
 def test_outputs_of_another_kind_are_not_replaced(tmp_path: Path) -> None:
     assert cli("schema", "org", "-o", "schema.json", cwd=tmp_path).returncode == 0
     assert write_to("report", "report.html", cwd=tmp_path).returncode == 0
@@ -333,7 +360,8 @@ def test_outputs_of_another_kind_are_not_replaced(tmp_path: Path) -> None:
     assert (tmp_path / "schema.json").read_bytes() == (SCHEMAS / "org.schema.json").read_bytes()
 
 
-@pytest.mark.parametrize("name", ["baseline", "export", "report"])  # schema reads no input
+# not schema: it reads no input
+@pytest.mark.parametrize("name", slow_but("baseline", ["baseline", "export", "report"]))
 def test_force_never_overwrites_an_input(name: str, tmp_path: Path) -> None:
     org = tmp_path / "org.yaml"
     org.write_text("clients: [{id: c}]\nroles: [{id: r}]\nflows: [{from: c, to: r, amount: 1}]\n")
@@ -347,7 +375,7 @@ def test_force_never_overwrites_an_input(name: str, tmp_path: Path) -> None:
     assert org.read_bytes() == before
 
 
-@pytest.mark.parametrize("name", sorted(WRITERS))
+@pytest.mark.parametrize("name", slow_but("schema", sorted(WRITERS)))
 def test_a_symlink_to_a_file_keeps_the_link_and_replaces_the_target(
     name: str, tmp_path: Path
 ) -> None:
@@ -367,6 +395,7 @@ def test_a_symlink_to_a_file_keeps_the_link_and_replaces_the_target(
     assert [p.name for p in elsewhere.iterdir()] == ["real.out"]
 
 
+@pytest.mark.slow
 def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert write_to("report", "r.html", cwd=tmp_path).returncode == 0
     (tmp_path / "r.html").chmod(0o640)
@@ -386,6 +415,7 @@ EMPTY_ORGS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("org", sorted(EMPTY_ORGS))
 def test_the_report_of_an_org_without_roles_is_an_empty_report(org: str, tmp_path: Path) -> None:
     (tmp_path / "org.yaml").write_text(EMPTY_ORGS[org], encoding="utf-8")
@@ -424,6 +454,7 @@ def test_no_command_crashes_on_an_org_without_roles(
 # --- numeric options ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_huge_top_clients_is_as_cheap_as_every_client(tmp_path: Path) -> None:
     every = cli("analyze", str(DEALERSHIP), "--format", "json", "--top-clients", "0", cwd=tmp_path)
     huge = cli(
@@ -435,6 +466,7 @@ def test_a_huge_top_clients_is_as_cheap_as_every_client(tmp_path: Path) -> None:
     assert report.returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["10000000", str(2**63), "-1"])
 @pytest.mark.parametrize("command", ["analyze", "report"])
 def test_an_absurd_top_clients_is_a_usage_error(command: str, value: str, tmp_path: Path) -> None:
@@ -472,15 +504,18 @@ def test_numeric_options_work_or_exit_2(
 
 @pytest.mark.parametrize(
     "args",
-    [
+    slow_but(
         ["analyze", str(DEALERSHIP)],
-        ["analyze", str(DEALERSHIP), "--format", "json"],
-        ["analyze", str(DEALERSHIP), "--format", "sarif"],
-        ["validate", str(DEALERSHIP)],
-        ["chain", str(DEALERSHIP), "seller"],
-        ["diff", str(DEALERSHIP), str(DEALERSHIP)],
-    ],
-    ids=" ".join,
+        [
+            ["analyze", str(DEALERSHIP)],
+            ["analyze", str(DEALERSHIP), "--format", "json"],
+            ["analyze", str(DEALERSHIP), "--format", "sarif"],
+            ["validate", str(DEALERSHIP)],
+            ["chain", str(DEALERSHIP), "seller"],
+            ["diff", str(DEALERSHIP), str(DEALERSHIP)],
+        ],
+    ),
+    ids=lambda args: " ".join(a if "/" not in a else Path(a).parent.name for a in args),
 )
 def test_stdout_on_a_full_device_is_exit_2_with_the_reason(args: list[str]) -> None:
     """`> /dev/full` (or a full disk): the machine's trouble, said in one line, not a bug."""

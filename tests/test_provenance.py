@@ -8,7 +8,9 @@ import pytest
 from clientchain.provenance import TopClients
 
 
-def _run(shares: np.ndarray, rank: np.ndarray, top: int, block: int, dense: bool) -> tuple:
+def _run(
+    shares: np.ndarray, rank: np.ndarray, top: int, block: int, dense: bool
+) -> tuple[list[int], list[int], list[float]]:
     tc = TopClients(shares.shape[0], rank, top)
     tc.dense = tc.dense and dense
     for first in range(0, shares.shape[1], block):

@@ -47,6 +47,7 @@ def _bash(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_picture_commands_and_the_round_trip_run(workdir: Path) -> None:
     section = _section("Pictures")
     scripts = _blocks(section, "bash")

@@ -32,6 +32,8 @@ from clientchain.rounding import format_amount
 from tests.conftest import EXAMPLES, Run
 from tests.test_report import HOSTILE, _hostile_org
 
+pytestmark = pytest.mark.slow  # a real browser, ~1 s a page
+
 ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
 ROOT = Path(__file__).resolve().parent.parent
 UPDATE = os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1"

@@ -249,6 +249,7 @@ def blank(browser: Any) -> Any:
     page.close()
 
 
+@pytest.mark.slow  # the browser
 def test_the_page_hides_exactly_what_visible_hides_and_spells_it_the_same(blank: Any) -> None:
     shown = blank.evaluate(
         "() => {\n" + TEXT_JS + "\nconst out = [];\n"
@@ -261,6 +262,7 @@ def test_the_page_hides_exactly_what_visible_hides_and_spells_it_the_same(blank:
     assert [(c, text) for c, text in shown] == [(ord(ch), visible(ch)) for ch in EVERY_HIDDEN]
 
 
+@pytest.mark.slow  # the browser
 def test_the_page_cuts_and_escapes_text_exactly_as_visible_does(blank: Any) -> None:
     cases = _cases()
     got = _twin(blank, cases)
@@ -268,6 +270,7 @@ def test_the_page_cuts_and_escapes_text_exactly_as_visible_does(blank: Any) -> N
         assert js == _python(case), ascii(case)
 
 
+@pytest.mark.slow  # the browser
 def test_a_megabyte_is_cut_as_clip_cuts_it(blank: Any) -> None:
     cases = ["x" * 1_000_000, "ab\u202e😀 " * 250_000, "\x1b[2J" * 250_000]
     for case, js in zip(cases, _twin(blank, cases), strict=True):
@@ -315,6 +318,7 @@ def _open(browser: Any, tmp_path: Path, analysis: clientchain.Analysis) -> tuple
     return open_report(browser, page_file), page
 
 
+@pytest.mark.slow  # the browser
 def test_hostile_text_is_shown_escaped_and_runs_nothing(browser: Any, tmp_path: Path) -> None:
     org = write_hostile_org(tmp_path / "in")
     analysis = _analysis(org)
@@ -369,6 +373,7 @@ def test_hostile_text_is_shown_escaped_and_runs_nothing(browser: Any, tmp_path: 
         opened.page.close()
 
 
+@pytest.mark.slow  # the browser
 def test_a_one_megabyte_title_and_id_are_shown_cut_with_the_whole_text_as_title(
     browser: Any, write: Callable[[str, str], Path], tmp_path: Path
 ) -> None:

@@ -37,7 +37,8 @@ def _loader_accepts(text: str, tmp_path: Path | None = None) -> bool:
 
 
 def _schema_accepts(text: str) -> bool:
-    return ORG_VALIDATOR.is_valid(editor_view(text))
+    valid: bool = ORG_VALIDATOR.is_valid(editor_view(text))
+    return valid
 
 
 # --- the examples, the README and the bad inputs ------------------------------------

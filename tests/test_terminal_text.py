@@ -72,6 +72,7 @@ def org_file(folder: Path, name: str, lines: list[str]) -> Path:
 # --- markup ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_markup_in_a_department_is_shown_literally(tmp_path: Path) -> None:
     org_file(tmp_path, "org.yaml", ["org: '[bold]Acme[/x]'", "roles:", "  - id: owner"])
     org_file(
@@ -122,6 +123,7 @@ def test_a_markup_link_is_text_not_a_hyperlink(tmp_path: Path) -> None:
 # --- escape sequences and other invisible characters ----------------------------------
 
 
+@pytest.mark.slow
 def test_an_escape_sequence_in_an_unknown_id_is_shown_escaped_on_stderr(tmp_path: Path) -> None:
     org_file(
         tmp_path,
@@ -209,6 +211,7 @@ def test_json_keeps_the_exact_text(tmp_path: Path) -> None:
     assert document["roles"][0]["id"] == odd
 
 
+@pytest.mark.slow
 def test_github_annotations_show_escapes_and_stay_one_command_per_line(tmp_path: Path) -> None:
     org_file(
         tmp_path,
@@ -240,6 +243,7 @@ def test_github_annotations_show_escapes_and_stay_one_command_per_line(tmp_path:
     )
 
 
+@pytest.mark.slow
 def test_markdown_shows_escapes_and_keeps_its_own_escaping(tmp_path: Path) -> None:
     org_file(
         tmp_path,
@@ -264,6 +268,7 @@ def test_markdown_shows_escapes_and_keeps_its_own_escaping(tmp_path: Path) -> No
     assert "| \\\\x1b\\[2Jowner | — (top) | a\\|b\\\\u202e\\<i\\> | 1 | 1.000 |" in diff.stdout
 
 
+@pytest.mark.slow
 def test_graph_exports_show_escapes_and_graphml_is_xml(tmp_path: Path) -> None:
     org_file(
         tmp_path,
@@ -304,6 +309,7 @@ def test_a_written_file_named_with_an_escape_is_named_visibly(tmp_path: Path) ->
 BIG = "r" + "x" * 1_000_000 + "z"
 
 
+@pytest.mark.slow
 def test_a_one_megabyte_id_is_cut_for_people_and_whole_in_json(tmp_path: Path) -> None:
     big = BIG
     org_file(
