@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
-from clientchain.cli import app
+from clientchain.cli.app import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 UPDATE_GOLDEN = "CLIENTCHAIN_UPDATE_GOLDEN"

@@ -6,9 +6,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.byteranges import distinct_texts, gather_texts, plain_decimals, strip_spaces
-from clientchain.idmatch import NOT_FOUND, IdIndex
-from clientchain.scalars import decimals_of
+from clientchain.loading.fast.byte_columns import (
+    distinct_texts,
+    gather_texts,
+    plain_decimals,
+    strip_spaces,
+)
+from clientchain.loading.fast.id_lookup import NOT_FOUND, IdIndex
+from clientchain.loading.scalars import decimals_of
 
 
 def ranges(cells: list[bytes]) -> tuple[np.ndarray, bytes, np.ndarray, np.ndarray]:

@@ -184,7 +184,7 @@ def test_idle_client_and_vacant_boss_are_warnings_exit_0(run: Runner, write: Wri
 def test_a_bug_is_one_line_and_exit_3_traceback_only_with_debug(
     shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from clientchain import cli
+    from clientchain.cli import app as cli
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
@@ -294,7 +294,7 @@ def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path)
 def test_a_big_input_off_the_fast_path_gets_a_note_on_stderr(
     run: Runner, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clientchain import progress
+    from clientchain.cli import progress
 
     path = write("org.yaml", SHOP)  # flow-style mappings: beyond the fast reader
     quiet = run("analyze", str(path), "--format", "json")

@@ -8,11 +8,11 @@ import textwrap
 import pytest
 
 import clientchain
-from clientchain.analysis import Analysis
-from clientchain.diff import OrgDiff, compare
-from clientchain.findings import Level
-from clientchain.policy import FailOn
-from clientchain.render.diff_markdown import render_diff_markdown
+from clientchain.analyses.analyze import Analysis
+from clientchain.diff.compare import OrgDiff, compare
+from clientchain.loading.policy import FailOn
+from clientchain.model.findings import Level
+from clientchain.render.diff.markdown import render_diff_markdown
 
 SHOP = """
 org: Corner Shop

@@ -28,10 +28,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from clientchain.problems import InputError, Position, Problem
-from clientchain.revision import flows_reference
-from clientchain.scalars import is_null
-from clientchain.yamlsource import compose
+from clientchain.loading.revision import flows_reference
+from clientchain.loading.scalars import is_null
+from clientchain.loading.yaml_source import compose
+from clientchain.model.problems import InputError, Position, Problem
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

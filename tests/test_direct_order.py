@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clientchain.analysis import _by_payee_then_net
+from clientchain.analyses.analyze import _by_payee_then_net
 
 
 @pytest.mark.parametrize("seed", range(5))

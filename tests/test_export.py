@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from clientchain import export_cli
-from clientchain.rounding import format_amount
+from clientchain.cli import export as export_cli
+from clientchain.model.rounding import format_amount
 from tests.conftest import EXAMPLES, Run
 
 Write = Callable[[str, str], Path]

@@ -15,14 +15,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from clientchain.analysis import analyze
-from clientchain.fastload import fast_load
-from clientchain.loading import _load_precisely, load
-from clientchain.model import Org
-from clientchain.phases import recording
-from clientchain.problems import InputError
-from clientchain.render.json_doc import json_document
-from clientchain.yamlsource import decode
+from clientchain.analyses.analyze import analyze
+from clientchain.loading.fast.loader import fast_load
+from clientchain.loading.loader import _load_precisely, load
+from clientchain.loading.yaml_source import decode
+from clientchain.model.org import Org
+from clientchain.model.phases import recording
+from clientchain.model.problems import InputError
+from clientchain.render.analysis.json_doc import json_document
 from tests.conftest import EXAMPLES
 from tests.test_fuzz import SEED_FLOWS, SEED_ORG, mutations
 

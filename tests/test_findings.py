@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clientchain.findings import RULES
+from clientchain.model.findings import RULES
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -23,8 +23,8 @@ import jsonschema
 import pytest
 from markdown_it import MarkdownIt
 
-from clientchain.findings import RULES
-from clientchain.render.markdown import MAX_FINDINGS, TOP_ROLES
+from clientchain.model.findings import RULES
+from clientchain.render.analysis.markdown import MAX_FINDINGS, TOP_ROLES
 from tests.conftest import EXAMPLES, Run
 
 ROOT = EXAMPLES.parent

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from clientchain.cli import app
+from clientchain.cli.app import app
 from tests.conftest import EXAMPLES
 
 SEED_ORG = (EXAMPLES / "dealership" / "org.yaml").read_bytes()

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.hierarchy import build_forest, cycles
+from clientchain.graph.hierarchy import build_forest, cycles
 
 
 @st.composite

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from clientchain.cli import app
+from clientchain.cli.app import app
 
 pytestmark = pytest.mark.slow  # every field through every command, each example
 

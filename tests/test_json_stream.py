@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientchain import analyze, load, loads
-from clientchain.analysis import Analysis
-from clientchain.render import json_stream
-from clientchain.render.json_doc import json_document, render_json, write_json
+from clientchain.analyses.analyze import Analysis
+from clientchain.render.analysis import json_stream
+from clientchain.render.analysis.json_doc import json_document, render_json, write_json
 from tests.conftest import EXAMPLES
 from tests.oracle import OrgSpec
 from tests.orgs import org_specs, render_yaml

@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from clientchain import loading
-from clientchain.model import Org
-from clientchain.policy import FailOn, take_policy_section
-from clientchain.problems import InputError, Problem
+from clientchain.loading import loader as loading
+from clientchain.loading.policy import FailOn, take_policy_section
+from clientchain.model.org import Org
+from clientchain.model.problems import InputError, Problem
 from tests.test_fastload import assert_same
 
 # Every line break libyaml reads (the precise path's parser), and the one the flat

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import clientchain
-from clientchain.problems import InputError
+from clientchain.model.problems import InputError
 
 Write = Callable[[str, str], Path]
 

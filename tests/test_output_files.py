@@ -1,7 +1,7 @@
 """Output files as a user meets them: `report -o`, `export -o`, `schema -o` and
 `analyze --write-baseline`, run as `python -m clientchain` in a subprocess.
 
-The rule under test (src/clientchain/outputfile.py): a regular file (or a new one) is
+The rule under test (src/clientchain/cli/output_file.py): a regular file (or a new one) is
 written whole by a rename, over an existing non-empty file only when it is an earlier
 output of the same kind (or with --force), never over an input; a device or a FIFO is
 written into and stays what it was; directories, sockets, missing folders and empty

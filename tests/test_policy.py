@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clientchain
-from clientchain.loading import _fast_load, _load_precisely
+from clientchain.loading.loader import _fast_load, _load_precisely
 from tests.conftest import EXAMPLES, Run
 from tests.oracle import analyze as oracle_analyze
 from tests.orgs import org_specs, render_yaml

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clientchain.provenance import TopClients
+from clientchain.analyses.provenance import TopClients
 
 
 def _run(
@@ -40,5 +40,5 @@ def test_merge_by_row_chunks_changes_nothing(chunk: int, monkeypatch: pytest.Mon
     shares[rng.random((roles, clients)) < 0.4] += rng.random() * 1e-3
     rank = rng.permutation(clients).astype(np.int64)
     whole = _run(shares, rank, 3, 5, True)
-    monkeypatch.setattr("clientchain.provenance.MERGE_ROWS", chunk)
+    monkeypatch.setattr("clientchain.analyses.provenance.MERGE_ROWS", chunk)
     assert _run(shares, rank, 3, 5, True) == whole

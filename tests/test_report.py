@@ -25,10 +25,10 @@ import numpy as np
 import pytest
 
 import clientchain
-from clientchain.analysis import Analysis
-from clientchain.chain import trace_chain
-from clientchain.render.html_report import embed_json, render_html
-from clientchain.render.report_data import report_payload
+from clientchain.analyses.analyze import Analysis
+from clientchain.analyses.chain import trace_chain
+from clientchain.render.report.data import report_payload
+from clientchain.render.report.html import embed_json, render_html
 from tests import oracle
 from tests.conftest import EXAMPLES, Run
 

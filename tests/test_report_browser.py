@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 
 import clientchain
-from clientchain.chain import Hop, trace_chain
-from clientchain.render.html_report import render_html
-from clientchain.render.report_data import CHAIN_MAX_DEPTH, CHAIN_MAX_NODES
-from clientchain.rounding import format_amount
+from clientchain.analyses.chain import Hop, trace_chain
+from clientchain.model.rounding import format_amount
+from clientchain.render.report.data import CHAIN_MAX_DEPTH, CHAIN_MAX_NODES
+from clientchain.render.report.html import render_html
 from tests.conftest import EXAMPLES, Run
 from tests.test_report import HOSTILE, _hostile_org
 

@@ -2,7 +2,7 @@
 
 The page file spells every code point `visible.HIDDEN` names as a JSON escape (a page
 shown with `cat` or in a CI log drives no terminal), and the data parses back exactly.
-In the browser, text.js (the twin of render/visible.py) shows every hidden code point as
+In the browser, text.js (the twin of model/visible.py) shows every hidden code point as
 `\\x1b` / `\\u202e` and cuts long texts in the middle; the data attributes keep the exact
 text. The browser tests reuse test_report_browser.py's Chromium and skip as it does.
 """
@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 import clientchain
-from clientchain.render.html_report import _PAGE, embed_json, render_html
-from clientchain.render.visible import HIDDEN, LIMIT, clip, visible, visible_message
+from clientchain.model.visible import HIDDEN, LIMIT, clip, visible, visible_message
+from clientchain.render.report.html import _PAGE, embed_json, render_html
 from tests.conftest import EXAMPLES, Run
 from tests.test_report import embed_json_section
 from tests.test_report_browser import Opened, browser, open_report
@@ -200,7 +200,7 @@ def test_ordinary_markup_is_unchanged() -> None:
 
 # --- the JavaScript twin of visible.py ------------------------------------------------
 
-TEXT_JS = (resources.files("clientchain.render") / "report_assets" / "text.js").read_text("utf-8")
+TEXT_JS = (resources.files("clientchain.render.report") / "assets" / "text.js").read_text("utf-8")
 
 
 def _twin(page: Any, cases: list[str]) -> list[list[str]]:

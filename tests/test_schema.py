@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from clientchain.findings import RULES, About, Level
-from clientchain.orgfile import CLIENT_KEYS, ROLE_KEYS
-from clientchain.policy import FailOn, Ignore, Policy
-from clientchain.schema_cli import SchemaName
+from clientchain.cli.schema import SchemaName
+from clientchain.loading.org_file import CLIENT_KEYS, ROLE_KEYS
+from clientchain.loading.policy import FailOn, Ignore, Policy
+from clientchain.model.findings import RULES, About, Level
 from clientchain.schemas import SCHEMA_FILES
 from tests.conftest import Run
 from tests.schema_support import (

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import clientchain
-from clientchain.findings import RULES, About
-from clientchain.problems import InputError
+from clientchain.model.findings import RULES, About
+from clientchain.model.problems import InputError
 from tests.conftest import EXAMPLES
 from tests.schema_support import (
     BAD,

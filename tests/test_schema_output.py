@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from typer.testing import CliRunner
 
 import clientchain
-from clientchain.cli import app
-from clientchain.render.json_doc import render_json
+from clientchain.cli.app import app
+from clientchain.render.analysis.json_doc import render_json
 from tests.conftest import EXAMPLES
 from tests.orgs import org_specs, render_yaml
 from tests.schema_support import (

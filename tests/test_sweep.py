@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.model import Org
-from clientchain.moneygraph import build_money_graph
-from clientchain.sweep import plan_sweeps
+from clientchain.graph.money import build_money_graph
+from clientchain.graph.sweep import plan_sweeps
+from clientchain.model.org import Org
 
 
 def org_from_edges(roles: int, clients: int, edges: list[tuple[int, int, int]]) -> Org:
@@ -120,7 +120,7 @@ def test_loop_with_heavy_circulation_stays_exact() -> None:
 def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:
     from fractions import Fraction
 
-    from clientchain.gth import gth_inverse
+    from clientchain.graph.loop_inverse import gth_inverse
 
     big = 10**9
     # Two roles handing 10**9 back and forth, fed by 1 unit from outside each.
@@ -141,7 +141,7 @@ def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_gather_matches_reduceat_bit_for_bit(seed: int) -> None:
     """The sparse gather sums each target's terms in reduceat's order (short and hub groups)."""
-    from clientchain.sweep import _gather
+    from clientchain.graph.sweep import _gather
 
     rng = np.random.default_rng(seed)
     roles, cols = 500, 3

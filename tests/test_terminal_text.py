@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from clientchain.render.visible import HIDDEN, LIMIT, clip, visible, visible_message
+from clientchain.model.visible import HIDDEN, LIMIT, clip, visible, visible_message
 
 # Code points that must never reach a terminal raw (the newline aside: output's own).
 FORBIDDEN = frozenset(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clientchain.problems import InputError
-from clientchain.yamlsource import compose, decode
+from clientchain.loading.yaml_source import compose, decode
+from clientchain.model.problems import InputError
 
 
 def messages(text: str) -> list[str]:

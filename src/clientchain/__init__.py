@@ -4,12 +4,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from clientchain.analysis import Analysis, RoleResult, analyze
-from clientchain.loading import load, loads
-from clientchain.model import Org
-from clientchain.nxgraph import to_networkx
-from clientchain.problems import InputError, Position, Problem
-from clientchain.render.json_doc import json_document
+from clientchain.analyses.analyze import Analysis, RoleResult, analyze
+from clientchain.export.nx_graph import to_networkx
+from clientchain.loading.loader import load, loads
+from clientchain.model.org import Org
+from clientchain.model.problems import InputError, Position, Problem
+from clientchain.render.analysis.json_doc import json_document
 
 __all__ = [
     "Analysis",

@@ -1,3 +1,3 @@
-from clientchain.cli import main
+from clientchain.cli.app import main
 
 main()

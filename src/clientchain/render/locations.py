@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from clientchain.findings import Finding
+from clientchain.model.findings import Finding
 
 
 def repo_path(file: str, root: Path) -> str:

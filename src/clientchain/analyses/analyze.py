@@ -1,0 +1,454 @@
+"""`analyze`: every figure the contract defines, computed once over flat arrays."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from clientchain.analyses.inversions import NONE, Inversions, find_inversions
+from clientchain.analyses.provenance import Provenance, TopClients, client_blocks
+from clientchain.ci.gate import apply_policy, finding_order
+from clientchain.graph.hierarchy import Forest, build_forest
+from clientchain.graph.money import MoneyGraph, build_money_graph
+from clientchain.graph.sweep import plan_sweeps
+from clientchain.loading.policy import NO_POLICY, Policy
+from clientchain.model.findings import (
+    CLIENT_PAYS_NOBODY,
+    INVERTED_RELATIONSHIP,
+    NO_PAYING_CLIENT,
+    VACANCY_WITH_REPORTS,
+    Finding,
+    Level,
+)
+from clientchain.model.org import FloatArray, IntArray, Org
+from clientchain.model.rounding import money, moneys, ratio, ratios
+
+DEFAULT_DECAY = 0.5
+DEFAULT_TOP_CLIENTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ClientLink:
+    """A direct client of a role and the net money it brings."""
+
+    id: str
+    net: float
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    client: str
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    boss: str
+    subordinate: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoleResult:
+    """One role's figures, rounded as shown to users."""
+
+    id: str
+    title: str | None
+    reports_to: str | None
+    department: str | None
+    headcount: int
+    inflow: float
+    closeness: float
+    alienation: float
+    distance: float | None
+    traced_share: float
+    clients: tuple[ClientLink, ...]
+    provenance: tuple[Share, ...]
+    provenance_rest: float
+    chain_broken_at: Break | None
+
+
+@dataclass(frozen=True, slots=True)
+class Inversion:
+    boss: str
+    subordinate: str
+    levels: int
+    net: float
+    boss_to_subordinate: float
+    subordinate_to_boss: float
+    impact_headcount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    roles: int
+    headcount: int
+    clients: int
+    flows: int
+    money_in: float
+    org_alienation: float | None
+    inversions: int
+    unfunded_roles: int
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """The result of `analyze`: flat arrays for speed, typed views for people."""
+
+    org: Org
+    decay: float
+    top_clients: int
+    graph: MoneyGraph
+    forest: Forest
+    closeness_raw: FloatArray
+    traced_raw: FloatArray
+    distance_raw: FloatArray  # NaN where nothing is traced
+    provenance_raw: Provenance
+    client_indptr: IntArray  # direct clients per role, CSR over client_payer / client_net
+    client_payer: IntArray  # node index
+    client_net: FloatArray
+    inversions_raw: Inversions
+    findings: tuple[Finding, ...]  # what is reported: after the policy and any baseline
+    policy: Policy = NO_POLICY
+    ignored: tuple[Finding, ...] = ()  # excused by the policy's ignore entries
+    baselined: tuple[Finding, ...] = ()  # known from a baseline (see baseline.py)
+
+    @cached_property
+    def closeness(self) -> FloatArray:
+        return ratios(self.closeness_raw)
+
+    @cached_property
+    def alienation(self) -> FloatArray:
+        return ratios(1.0 - self.closeness_raw)
+
+    @cached_property
+    def traced_share(self) -> FloatArray:
+        return ratios(np.minimum(self.traced_raw, 1.0))
+
+    @cached_property
+    def inflow(self) -> FloatArray:
+        return moneys(self.graph.inflow, self.org.amount_decimals)
+
+    @cached_property
+    def unfunded(self) -> np.ndarray:
+        """No money from any paying client reaches the role (exactly: not even a trace)."""
+        return np.asarray(self.traced_raw <= 0)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.level is Level.ERROR for f in self.findings)
+
+    @cached_property
+    def summary(self) -> Summary:
+        org = self.org
+        total = int(org.headcount.sum())
+        weighted = math.fsum((org.headcount * (1.0 - self.closeness_raw)).tolist())
+        paid = org.flow_payer >= org.role_count
+        return Summary(
+            roles=org.role_count,
+            headcount=total,
+            clients=org.client_count,
+            flows=org.flow_count,
+            money_in=money(math.fsum(org.flow_amount[paid].tolist()), org.amount_decimals),
+            org_alienation=ratio(weighted / total) if total else None,
+            inversions=len(self.inversions_raw),
+            unfunded_roles=int(self.unfunded.sum()),
+        )
+
+    def role(self, index: int) -> RoleResult:
+        """The figures of role `index` (file order)."""
+        return self.roles_between(index, index + 1)[0]
+
+    @cached_property
+    def roles(self) -> tuple[RoleResult, ...]:
+        """Every role's figures, in file order."""
+        return self.roles_between(0, self.org.role_count)
+
+    def roles_between(self, lo: int, hi: int) -> tuple[RoleResult, ...]:
+        """Roles lo..hi-1, built column by column from slices (no per-role numpy indexing)."""
+        org, prov, inv = self.org, self.provenance_raw, self.inversions_raw
+        d, ids = org.amount_decimals, org.role_ids
+        parent = org.parent[lo:hi].tolist()
+        headcount = org.headcount[lo:hi].tolist()
+        inflow = self.inflow[lo:hi].tolist()
+        closeness, alienation = self.closeness[lo:hi].tolist(), self.alienation[lo:hi].tolist()
+        traced = self.traced_share[lo:hi].tolist()
+        distance = ratios(self.distance_raw[lo:hi]).tolist()
+        c_ptr = self.client_indptr[lo : hi + 1]
+        c0, c1 = int(c_ptr[0]), int(c_ptr[-1])
+        client_ptr = (c_ptr - c0).tolist()
+        client_id = [org.node_id(p) for p in self.client_payer[c0:c1].tolist()]
+        client_net = moneys(self.client_net[c0:c1], d).tolist()
+        p_ptr = prov.indptr[lo : hi + 1]
+        p0, p1 = int(p_ptr[0]), int(p_ptr[-1])
+        prov_ptr = (p_ptr - p0).tolist()
+        prov_id = [org.client_ids[c] for c in prov.client[p0:p1].tolist()]
+        prov_share = ratios(prov.share[p0:p1]).tolist()
+        listed = np.zeros(hi - lo)
+        np.add.at(listed, np.repeat(np.arange(hi - lo), np.diff(p_ptr)), prov.share[p0:p1])
+        rest = ratios(np.maximum(0.0, np.minimum(1.0, self.traced_raw[lo:hi]) - listed)).tolist()
+        broken = inv.broken_at[lo:hi].tolist()
+        boss, sub = inv.boss, inv.subordinate
+        return tuple(
+            RoleResult(
+                id=ids[lo + i],
+                title=org.role_titles[lo + i],
+                reports_to=ids[parent[i]] if parent[i] >= 0 else None,
+                department=org.role_departments[lo + i],
+                headcount=headcount[i],
+                inflow=inflow[i],
+                closeness=closeness[i],
+                alienation=alienation[i],
+                distance=None if distance[i] != distance[i] else distance[i],  # NaN: untraced
+                traced_share=traced[i],
+                clients=tuple(
+                    ClientLink(client_id[k], client_net[k])
+                    for k in range(client_ptr[i], client_ptr[i + 1])
+                ),
+                provenance=tuple(
+                    Share(prov_id[k], prov_share[k]) for k in range(prov_ptr[i], prov_ptr[i + 1])
+                ),
+                provenance_rest=rest[i],
+                chain_broken_at=None
+                if broken[i] == NONE
+                else Break(ids[int(boss[broken[i]])], ids[int(sub[broken[i]])]),
+            )
+            for i in range(hi - lo)
+        )
+
+    @cached_property
+    def inversions(self) -> tuple[Inversion, ...]:
+        inv, ids, d = self.inversions_raw, self.org.role_ids, self.org.amount_decimals
+        # Whole columns at once: one rounding pass, not three numpy calls per inversion.
+        rows = zip(
+            inv.boss.tolist(),
+            inv.subordinate.tolist(),
+            inv.levels.tolist(),
+            moneys(inv.net, d).tolist(),
+            moneys(inv.boss_to_subordinate, d).tolist(),
+            moneys(inv.subordinate_to_boss, d).tolist(),
+            inv.impact_headcount.tolist(),
+            strict=True,
+        )
+        return tuple(
+            Inversion(ids[b], ids[s], levels, net, down, up, impact)
+            for b, s, levels, net, down, up, impact in rows
+        )
+
+
+def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, FloatArray]:
+    """Per role: payers whose net money flows to it (clients always), largest net first,
+    equal nets by id."""
+    r = graph.roles
+    net = moneys(graph.net, org.amount_decimals)
+    keep = net > 0
+    payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
+    order = _by_payee_then_net(r, payee, net)
+    payee, payer, net = payee[order], payer[order], net[order]
+    _order_ties_by_id(org, payee, payer, net)
+    indptr = np.searchsorted(payee, np.arange(r + 1)).astype(np.int64)
+    return indptr, payer, net
+
+
+def _by_payee_then_net(roles: int, payee: IntArray, net: FloatArray) -> IntArray:
+    """np.lexsort((-net, payee)) for pairs sorted by payee: only the payees whose nets are
+    not already in descending order are sorted (the rest is where the stable sort leaves it)."""
+    order = np.arange(payee.size)
+    rising = (payee[1:] == payee[:-1]) & (net[1:] > net[:-1])
+    if rising.any():
+        unsorted = np.zeros(roles, dtype=bool)
+        unsorted[payee[1:][rising]] = True
+        sub = np.flatnonzero(unsorted[payee])
+        order[sub] = sub[np.lexsort((-net[sub], payee[sub]))]
+    return order
+
+
+def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArray) -> None:
+    """Within each run of equal (payee, net), put the payers in id order (in place)."""
+    same = (payee[1:] == payee[:-1]) & (net[1:] == net[:-1])
+    if not same.any():
+        return
+    tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+    run = np.cumsum(np.r_[True, ~same[tied[:-1]]])  # tied elements of one run are adjacent
+    # Rank only the payers that tie, by id, in Python (ids compare as str, not as numpy text).
+    nodes, where = np.unique(payer[tied], return_inverse=True)
+    names = [org.node_id(p) for p in nodes.tolist()]
+    by_name = np.empty(nodes.size, dtype=np.int64)
+    by_name[sorted(range(nodes.size), key=names.__getitem__)] = np.arange(nodes.size)
+    payer[tied] = payer[tied][np.lexsort((by_name[where], run))]
+
+
+def analyze(
+    org: Org,
+    decay: float = DEFAULT_DECAY,
+    top_clients: int = DEFAULT_TOP_CLIENTS,
+    policy: Policy | None = None,
+) -> Analysis:
+    """Clients, provenance, closeness, alienation, distance, inversions and findings.
+
+    The findings follow `policy` (default: the org chart's own `policy:` block).
+    """
+    if not 0.0 < decay < 1.0:
+        raise ValueError(f"decay must be between 0 and 1 (exclusive), got {decay}")
+    if top_clients < 0:
+        raise ValueError(f"top_clients must be >= 0, got {top_clients}")
+    graph = build_money_graph(org)
+    forest = build_forest(org.parent)
+    plan = plan_sweeps(graph)
+    r = org.role_count
+    direct_share = plan.to_plan(graph.client_share)
+    client_rank = np.empty(org.client_count, dtype=np.int64)
+    client_rank[np.argsort(np.array(org.client_ids, dtype=object), kind="stable")] = np.arange(
+        org.client_count
+    )
+    # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
+    top = TopClients(r, client_rank, top_clients, rows=plan.position)
+    blocks = client_blocks(graph, plan)
+    # One sweep: closeness (decay), traced share, hand-overs (based on the traced share),
+    # and the first block of clients' shares; further blocks of clients sweep on their own.
+    start, shares = next(blocks, (0, np.zeros((r, 0))))
+    base = np.column_stack([direct_share, direct_share, np.zeros(r), shares])
+    del shares  # copied into base; a block is 128 MB at a million roles
+    swept = plan.solve(base, [decay] + [1.0] * (base.shape[1] - 1), chained=(1, 2), in_place=True)
+    closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
+    if swept.shape[1] > 3:
+        top.add(start, swept[:, 3:])
+    del base, swept
+    for first, block in blocks:
+        top.add(first, plan.solve(block, [1.0] * block.shape[1], in_place=True))
+    prov = top.result()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        distance = np.where(traced > 0, handovers / traced, np.nan)
+    inversions = find_inversions(graph, forest, org.headcount, org.amount_decimals)
+    indptr, payer, net = _direct_clients(org, graph)
+    findings = _findings(org, graph, inversions, traced <= 0)
+    result = Analysis(
+        org,
+        decay,
+        top_clients,
+        graph,
+        forest,
+        closeness,
+        traced,
+        distance,
+        prov,
+        indptr,
+        payer,
+        net,
+        inversions,
+        findings,
+    )
+    return _with_policy(result, org.policy if policy is None else policy)
+
+
+def _with_policy(result: Analysis, policy: Policy) -> Analysis:
+    if policy == NO_POLICY:
+        return result
+    inv, ids = result.inversions_raw, result.org.role_ids
+    levels = {
+        (ids[b], ids[s]): n
+        for b, s, n in zip(
+            inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), strict=True
+        )
+    }
+    gated = apply_policy(
+        result.findings,
+        policy,
+        result.org,
+        result.alienation,
+        result.summary.org_alienation,
+        levels,
+    )
+    return dataclasses.replace(
+        result, findings=gated.reported, policy=policy, ignored=gated.ignored
+    )
+
+
+def _findings(
+    org: Org, graph: MoneyGraph, inv: Inversions, unfunded: np.ndarray
+) -> tuple[Finding, ...]:
+    found = [
+        *_inverted_findings(org, inv),
+        *_unfunded_findings(org, graph, unfunded),
+        *_idle_client_findings(org),
+        *_vacancy_findings(org),
+    ]
+    # One key tuple per finding (far fewer tuples than sorting with __lt__, which
+    # builds two per comparison).
+    return tuple(sorted(found, key=finding_order))
+
+
+def _inverted_findings(org: Org, inv: Inversions) -> list[Finding]:
+    ids, d = org.role_ids, org.amount_decimals
+    cur = f" {org.currency}" if org.currency else ""
+    lines = org.role_lines[inv.subordinate].tolist()
+    # moneys() over the column rounds each amount exactly as format_amount's money() does.
+    nets = moneys(inv.net, d).tolist()
+    rows = zip(
+        inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), nets, lines, strict=True
+    )
+    return [
+        Finding.of_pair(
+            INVERTED_RELATIONSHIP,
+            ids[b],
+            ids[s],
+            org.source,
+            line,
+            f"'{ids[b]}' is a net payer of its subordinate '{ids[s]}' "
+            f"(net {net:,.{d}f}{cur} flows down {levels} level"
+            f"{'s' if levels != 1 else ''}): the boss acts as the subordinate's client",
+        )
+        for b, s, levels, net, line in rows
+    ]
+
+
+def _unfunded_findings(org: Org, graph: MoneyGraph, unfunded: np.ndarray) -> list[Finding]:
+    ids, lines = org.role_ids, org.role_lines
+    found: list[Finding] = []
+    for s in np.flatnonzero(unfunded).tolist():
+        why = (
+            "receives no money"
+            if graph.inflow[s] == 0
+            else "receives money, but none of it traces back to a paying client"
+        )
+        found.append(
+            Finding.of(NO_PAYING_CLIENT, ids[s], org.source, int(lines[s]), f"'{ids[s]}' {why}")
+        )
+    return found
+
+
+def _idle_client_findings(org: Org) -> list[Finding]:
+    paying = np.zeros(org.client_count, dtype=bool)
+    paying[org.flow_payer[org.flow_payer >= org.role_count] - org.role_count] = True
+    return [
+        Finding.of_client(
+            CLIENT_PAYS_NOBODY,
+            org.client_ids[c],
+            org.source,
+            int(org.client_lines[c]),
+            f"client '{org.client_ids[c]}' pays no role: add its flows or remove it",
+        )
+        for c in np.flatnonzero(~paying).tolist()
+    ]
+
+
+def _vacancy_findings(org: Org) -> list[Finding]:
+    ids, lines = org.role_ids, org.role_lines
+    reports = np.bincount(org.parent[org.parent >= 0], minlength=org.role_count)
+    found: list[Finding] = []
+    for v in np.flatnonzero((reports > 0) & (org.headcount == 0)).tolist():
+        below = int(reports[v])
+        found.append(
+            Finding.of(
+                VACANCY_WITH_REPORTS,
+                ids[v],
+                org.source,
+                int(lines[v]),
+                f"'{ids[v]}' is vacant (headcount 0) but {below}"
+                f" {'role reports' if below == 1 else 'roles report'} to it",
+            )
+        )
+    return found

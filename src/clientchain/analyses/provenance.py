@@ -1,0 +1,181 @@
+"""Which paying clients each role's money comes from: exact top-K shares, in client blocks.
+
+Shares for a block of clients are columns of one sweep; a running top-K per
+role is merged after each block, so memory is roles x (K + block), never
+roles x clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from clientchain.graph.money import MoneyGraph
+from clientchain.graph.sweep import SweepPlan
+from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.rounding import RATIO_DECIMALS
+
+CELLS_PER_BLOCK = 16_000_000  # roles x block columns of float64: 128 MB at a time
+# Packed keys (rounded share x clients + rank) fit in int64 up to this many clients.
+MAX_PACKED_CLIENTS = 2_000_000
+MERGE_ROWS = 65_536  # rows of a share block merged at a time
+
+
+@dataclass(frozen=True, eq=False)
+class Provenance:
+    """Per role (role order): the listed clients as CSR rows (largest share first)."""
+
+    indptr: IntArray  # role v lists client[indptr[v]:indptr[v+1]]
+    client: IntArray  # client index
+    share: FloatArray
+
+
+def client_blocks(graph: MoneyGraph, plan: SweepPlan) -> Iterator[tuple[int, FloatArray]]:
+    """(first client, base columns in plan order) for consecutive blocks of clients."""
+    r, c = graph.roles, graph.nodes - graph.roles
+    paid = graph.paid_by_client
+    payee_pos = plan.position[graph.payee[paid]]
+    client_of = graph.payer[paid] - r
+    fraction = graph.share[paid]
+    block = max(1, min(c, CELLS_PER_BLOCK // max(r, 1)))
+    for first in range(0, c, block):
+        last = min(c, first + block)
+        base = np.zeros((r, last - first), dtype=np.float64)
+        mine = (client_of >= first) & (client_of < last)
+        np.add.at(base, (payee_pos[mine], client_of[mine] - first), fraction[mine])
+        yield first, base
+
+
+class TopClients:
+    """The running top-K (K = 0: every client with a share) of each role's provenance.
+
+    Shares are listed when > 0 at all, however small, and ordered by the rounded
+    share (larger first), equal-looking shares by client id. With K > 0 (and not
+    absurdly many clients) each role keeps a dense row of K (key, share) slots,
+    the key packing the rounded share and the client's id rank into one integer,
+    so a block merges by one partition over only the rows it can change.
+    """
+
+    def __init__(
+        self, roles: int, client_rank: IntArray, top: int, rows: IntArray | None = None
+    ) -> None:
+        """`rows[v]` is role v's row in the share blocks given to `add` (default: v)."""
+        self.clients = int(client_rank.size)
+        # A role lists at most every client: K beyond the client count changes nothing
+        # and must cost nothing (no K columns for a K of 10,000,000 on three clients).
+        if top > 0 and self.clients > 0:
+            top = min(top, self.clients)
+        self.roles, self.rank, self.top = roles, client_rank, top
+        self.rows = np.arange(roles) if rows is None else rows
+        self.dense = top > 0 and self.clients <= MAX_PACKED_CLIENTS
+        if self.dense:
+            self.key = np.broadcast_to(_vacant(top), (roles, top)).copy()
+            self.kept = np.zeros((roles, top), dtype=np.float64)
+            self.bar = np.zeros(roles, dtype=np.float64)
+        self.role = np.zeros(0, dtype=np.int64)
+        self.client = np.zeros(0, dtype=np.int64)
+        self.share = np.zeros(0, dtype=np.float64)
+
+    def add(self, first: int, shares: FloatArray) -> None:
+        """Merge the shares of clients first, first + 1, ... (negative float noise = 0)."""
+        if self.dense:
+            self._merge(first, shares)  # only shares > 0 ever take part
+            return
+        shares = np.maximum(shares[self.rows], 0.0)
+        cols = shares.shape[1]
+        rounded = np.round(shares, RATIO_DECIMALS)
+        mask = shares > 0
+        if 0 < self.top < cols:
+            kth = np.partition(rounded, cols - self.top, axis=1)[:, cols - self.top]
+            mask &= rounded >= kth[:, None]
+        role, col = np.nonzero(mask)
+        self.role = np.concatenate([self.role, role])
+        self.client = np.concatenate([self.client, col + first])
+        self.share = np.concatenate([self.share, shares[role, col]])
+        self._order(trim=self.top > 0)
+
+    def _packed(self, clients: IntArray, shares: FloatArray) -> IntArray:
+        """Keys of positive shares: larger = listed first (rounded share, then client id)."""
+        # np.round(s, 12) is rint(s * 1e12) / 1e12, so this integer orders exactly like
+        # the rounded share. Shares are fractions <= 1 (plus float error): capped at 4 the
+        # key always fits in 63 bits.
+        scaled = np.rint(np.minimum(shares, 4.0) * 10.0**RATIO_DECIMALS)
+        key: IntArray = scaled.astype(np.int64) * self.clients + (self.clients - 1)
+        return key - self.rank[clients]
+
+    def _merge(self, first: int, shares: FloatArray) -> None:
+        # Row chunks bound the temporaries (rows x (K + block) keys and shares) and stay
+        # in cache; rows are independent, so the result is the same.
+        for lo in range(0, shares.shape[0], MERGE_ROWS):
+            self._merge_rows(first, lo, shares[lo : lo + MERGE_ROWS])
+
+    def _merge_rows(self, first: int, lo: int, shares: FloatArray) -> None:
+        top, cols = self.top, shares.shape[1]
+        hit = np.flatnonzero(shares > self.bar[lo : lo + shares.shape[0], None])
+        if hit.size == 0:
+            return
+        row, col = np.divmod(hit, cols)
+        starts = np.r_[True, row[1:] != row[:-1]]
+        rows, local = row[starts] + lo, np.cumsum(starts) - 1
+        values = shares.ravel()[hit]
+        # Per touched row: its K kept slots, then this block's candidates (others vacant).
+        width = top + cols
+        key = np.empty((rows.size, width), dtype=np.int64)
+        key[:, :top] = self.key[rows]
+        key[:, top:] = _vacant(cols) - top
+        key[local, top + col] = self._packed(first + col, values)
+        share = np.zeros((rows.size, width), dtype=np.float64)
+        share[:, :top] = self.kept[rows]
+        share[local, top + col] = values
+        # Keys in a row are distinct, so the K slots past the K-th largest are the top K
+        # (their order within the row does not matter: results are sorted by key).
+        picked = np.argpartition(key, width - top, axis=1)[:, width - top :]
+        key = np.take_along_axis(key, picked, axis=1)
+        self.kept[rows] = np.take_along_axis(share, picked, axis=1)
+        self.key[rows] = np.where(key >= 0, key, _vacant(top))
+        self.bar[rows] = self._bar(key.min(axis=1))
+
+    def _bar(self, kth: IntArray) -> FloatArray:
+        """Shares at or below this cannot reach the K-th kept key (0 while slots are free):
+        a share whose rounded value reaches that key's q has s * 1e12 >= q - 1/2."""
+        q = kth // self.clients
+        bar: FloatArray = np.where(kth >= 0, np.maximum((q - 1) / 10.0**RATIO_DECIMALS, 0.0), 0.0)
+        return bar
+
+    def _order(self, trim: bool) -> None:
+        """Sort by role, then larger rounded share, then client id; keep K per role."""
+        order = np.lexsort(
+            (self.rank[self.client], -np.round(self.share, RATIO_DECIMALS), self.role)
+        )
+        role, client, share = self.role[order], self.client[order], self.share[order]
+        if trim and role.size:
+            starts = np.searchsorted(role, role)  # first index of each entry's role
+            keep = np.arange(role.size) - starts < self.top
+            role, client, share = role[keep], client[keep], share[keep]
+        self.role, self.client, self.share = role, client, share
+
+    def result(self) -> Provenance:
+        if self.dense:
+            return self._dense_result()
+        indptr = np.searchsorted(self.role, np.arange(self.roles + 1)).astype(np.int64)
+        return Provenance(indptr, self.client.astype(np.int64), self.share)
+
+    def _dense_result(self) -> Provenance:
+        c = self.clients
+        key, kept = self.key[self.rows], self.kept[self.rows]
+        order = np.argsort(-key, axis=1, kind="stable")  # vacant (negative) slots last
+        key = np.take_along_axis(key, order, axis=1)
+        share = np.take_along_axis(kept, order, axis=1)
+        listed = key >= 0
+        indptr = np.zeros(self.roles + 1, dtype=np.int64)
+        np.cumsum(listed.sum(axis=1), out=indptr[1:])
+        by_rank = np.argsort(self.rank, kind="stable")
+        client = by_rank[(c - 1) - key[listed] % c].astype(np.int64)
+        return Provenance(indptr, client, share[listed])
+
+
+def _vacant(width: int) -> IntArray:
+    """Distinct negative keys for empty slots (-1, -2, ...), so keys never tie."""
+    return -1 - np.arange(width, dtype=np.int64)

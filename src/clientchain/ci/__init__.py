@@ -1,0 +1,1 @@
+"""The CI gate: whether findings fail a run, and baselines of known findings."""

@@ -1,0 +1,183 @@
+"""Baselines: findings a team has accepted for now, so CI reports only new ones.
+
+A baseline is a JSON file written by `--write-baseline`, one finding per line:
+
+    {
+      "schema_version": 1,
+      "tool": "clientchain",
+      "findings": [
+        {"code": "CC101", "role": "accountant", "boss": "director", "message": "..."}
+      ]
+    }
+
+Entries match findings by code and the ids involved (role, boss, client), never by
+line, so editing the org chart above a finding does not bring it back. The message is
+kept for people reading the file and is not compared. An entry that matches nothing
+any more is reported (CC205) so the baseline only ever shrinks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from clientchain.analyses.analyze import Analysis
+from clientchain.ci.gate import finding_order
+from clientchain.cli.output_file import Kind, Output, open_output
+from clientchain.loading.yaml_source import YNode, compose, decode
+from clientchain.model.findings import RULE_BY_CODE, STALE_BASELINE_ENTRY, About, Finding
+from clientchain.model.problems import InputError, Position, Problem
+
+SCHEMA_VERSION = 1
+_SUBJECT = ("role", "boss", "client")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """One accepted finding: its key, and where the entry stands in the baseline file."""
+
+    code: str
+    role: str
+    boss: str
+    client: str
+    line: int
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.code, self.role, self.boss, self.client)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Baseline:
+    file: str
+    entries: tuple[Entry, ...]
+
+
+def _kept(finding: Finding) -> bool:
+    """Findings about the policy or baseline itself are never baselined."""
+    rule = RULE_BY_CODE.get(finding.code)
+    return rule is None or rule.about is not About.POLICY
+
+
+def baseline_text(findings: Iterable[Finding]) -> str:
+    """The baseline file for these findings: sorted by key, one entry per line."""
+    lines = []
+    for f in sorted((f for f in findings if _kept(f)), key=lambda f: f.key):
+        entry: dict[str, str] = {"code": f.code}
+        entry.update({k: v for k, v in zip(_SUBJECT, f.key[1:4], strict=True) if v})
+        entry["message"] = f.message
+        lines.append("    " + json.dumps(entry, ensure_ascii=False))
+    body = ",\n".join(lines)
+    return (
+        "{\n"
+        f'  "schema_version": {SCHEMA_VERSION},\n'
+        '  "tool": "clientchain",\n'
+        f'  "findings": [{chr(10) + body + chr(10) + "  " if lines else ""}]\n'
+        "}\n"
+    )
+
+
+def write_baseline(
+    findings: Iterable[Finding], path: Output | Path | str, *, force: bool = False
+) -> int:
+    """Write the baseline as cli.output_file writes every output (atomically over a regular
+    file; over an existing file only if it is a baseline, or with `force`); entries
+    written. `path` may be an Output opened (and checked) before the analysis.
+    OutputError when the file is refused or cannot be written."""
+    text = baseline_text(findings)
+    target = (
+        path
+        if isinstance(path, Output)
+        else open_output(
+            path, option="--write-baseline", kind=Kind.BASELINE, force=force, allow_stdout=False
+        )
+    )
+    target.write(text)
+    return text.count('"code"')
+
+
+def read_baseline(path: Path) -> Baseline:
+    """The baseline at `path`; InputError (with positions) when it is not one."""
+    shown = os.fspath(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
+        raise InputError(
+            [Problem(Position(shown), f"cannot read the baseline: {reason}")]
+        ) from None
+    root = compose(decode(data, shown), shown)  # JSON is YAML: positions, no repeated keys
+    problems: list[Problem] = []
+    entries = _entries(root, shown, problems)
+    if problems:
+        raise InputError(problems)
+    return Baseline(shown, tuple(entries))
+
+
+def _entries(root: YNode | None, file: str, problems: list[Problem]) -> list[Entry]:
+    def problem(node: YNode | None, message: str) -> None:
+        line, column = (1, 1) if node is None else (node.line, node.column)
+        problems.append(Problem(Position(file, line, column), message))
+
+    findings = root.get("findings") if root is not None and root.kind == "map" else None
+    if findings is None or findings.kind != "seq":
+        problem(root, "not a clientchain baseline: expected an object with a 'findings' list")
+        return []
+    version = root.get("schema_version") if root is not None else None
+    if version is not None and version.text != str(SCHEMA_VERSION):
+        problem(version, f"baseline schema_version {version.text} is not supported (expected 1)")
+    entries = []
+    for item in findings.items:
+        code = item.get("code") if item.kind == "map" else None
+        if code is None or code.kind != "scalar" or not code.text:
+            problem(item, "a baseline entry needs a 'code'")
+            continue
+        subject = {}
+        for key in _SUBJECT:
+            value = item.get(key)
+            subject[key] = "" if value is None or value.kind != "scalar" else value.text
+        entries.append(Entry(code.text, line=item.line, **subject))
+    return entries
+
+
+def apply_baseline(
+    findings: Sequence[Finding], baseline: Baseline
+) -> tuple[list[Finding], list[Finding]]:
+    """(findings still reported, findings known to the baseline); entries that match
+    nothing are reported as CC205 at their line in the baseline file."""
+    left = Counter(entry.key for entry in baseline.entries)
+    reported: list[Finding] = []
+    known: list[Finding] = []
+    for f in findings:
+        key = (f.code, f.role, f.boss or "", f.client or "")
+        if _kept(f) and left[key] > 0:
+            left[key] -= 1
+            known.append(f)
+        else:
+            reported.append(f)
+    for entry in baseline.entries:
+        if left[entry.key] > 0:
+            left[entry.key] -= 1
+            subject = " -> ".join(x for x in (entry.boss, entry.role) if x) or entry.client
+            reported.append(
+                Finding.of(
+                    STALE_BASELINE_ENTRY,
+                    "",
+                    baseline.file,
+                    entry.line,
+                    f"baseline entry {entry.code} {subject or '(the organisation)'} matches no"
+                    " finding any more: write the baseline again",
+                )
+            )
+    return reported, known
+
+
+def with_baseline(result: Analysis, baseline: Baseline) -> Analysis:
+    """The analysis reporting only what the baseline does not know, plus its stale entries."""
+    reported, known = apply_baseline(result.findings, baseline)
+    reported.sort(key=finding_order)
+    return dataclasses.replace(result, findings=tuple(reported), baselined=tuple(known))

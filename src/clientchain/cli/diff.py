@@ -1,0 +1,151 @@
+"""`clientchain diff`: what a reorganisation changes, for a reviewer and for CI."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientchain.analyses.analyze import DEFAULT_DECAY, analyze
+from clientchain.ci.gate import fails
+from clientchain.cli.options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    DecayOpt,
+    FlowsOpt,
+    fail,
+    fail_input,
+    print_rich,
+)
+from clientchain.cli.progress import big_input, phases
+from clientchain.diff.compare import DEFAULT_TOP, OrgDiff, compare
+from clientchain.loading.loader import load
+from clientchain.loading.policy import FailOn
+from clientchain.loading.revision import RevisionError, load_at_revision, load_working_tree
+from clientchain.model.org import Org
+from clientchain.model.phases import phase
+from clientchain.model.problems import InputError, Problem
+
+
+class DiffFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def diff_command(
+    old: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OLD",
+            help="The org chart before the change (with --rev: the org chart, ORG).",
+            show_default=False,
+        ),
+    ],
+    new: Annotated[
+        Path | None,
+        typer.Argument(metavar="NEW", help="The org chart after the change.", show_default=False),
+    ] = None,
+    rev: Annotated[
+        str | None,
+        typer.Option(
+            "--rev",
+            metavar="REV",
+            help="Compare ORG as of this git revision (e.g. origin/main) with ORG as it is now.",
+            show_default=False,
+        ),
+    ] = None,
+    flows: FlowsOpt = None,
+    output: Annotated[
+        DiffFormat,
+        typer.Option("--format", help="table for people, json for tools, markdown for a PR."),
+    ] = DiffFormat.table,
+    decay: DecayOpt = DEFAULT_DECAY,
+    top: Annotated[
+        int,
+        typer.Option("--top", min=0, help="Roles listed whose alienation changed most (0 = all)."),
+    ] = DEFAULT_TOP,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Lowest level of an added finding that exits 1"
+            " [default: the new version's policy fail_on, or error].",
+            show_default=False,
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool,
+        typer.Option("--exit-zero", help="Exit 0 even when findings are added (2: bad input)."),
+    ] = False,
+) -> None:
+    """Compare two versions of an org chart: OLD NEW, or --rev REV ORG.
+
+    Shows org alienation before and after, inversions and findings added and
+    resolved, the roles whose alienation changed most, and roles added, removed
+    and moved. --flows files apply to both versions (with --rev, a file inside the
+    repository is read as of REV for the old one). Each version's findings follow
+    its own policy block.
+
+    Exit status: 0 no finding added at the --fail-on level (default: error), 1 the
+    new version adds such findings (e.g. an inverted relationship), 2 bad input or usage.
+    """
+    if rev is not None and new is not None:
+        fail([f"clientchain: diff --rev {rev} takes one org chart (ORG), not two"])
+    if rev is None and new is None:
+        fail(["clientchain: diff needs two org charts, OLD and NEW (or --rev REV ORG)"])
+    after = old if new is None else new
+    extra = flows or []
+    with phases(after, big=big_input([old, *(p for p in [new] if p), *extra])):
+        before_org, after_org = _load_both(old, after, rev, extra)
+        with phase("analyse"):
+            # Provenance is not compared: list the fewest clients per role (the cheapest).
+            diff = compare(
+                analyze(before_org, decay, top_clients=1),
+                analyze(after_org, decay, top_clients=1),
+                top,
+            )
+        threshold = fail_on or after_org.policy.fail_on or FailOn.ERROR
+        with phase("render"):
+            _render(diff, output, threshold)
+    failing = fails(diff.new_findings, threshold)
+    raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _load_both(old: Path, new: Path, rev: str | None, flows: list[Path]) -> tuple[Org, Org]:
+    """Both versions, or every problem of either on stderr and exit 2."""
+    problems: list[Problem] = []
+    loaded: list[Org] = []
+    for side in ("old", "new"):
+        try:
+            if side == "old" and rev is not None:
+                loaded.append(load_at_revision(rev, old, flows))
+            elif rev is not None:  # held to the repository too: its flows file must be in it
+                loaded.append(load_working_tree(rev, new, flows))
+            else:
+                loaded.append(load(old if side == "old" else new, flows))
+        except InputError as exc:
+            problems.extend(exc.problems)
+        except RevisionError as exc:
+            fail([f"clientchain: {exc}"])
+    if problems:
+        fail_input(InputError(problems))  # one list, sorted; a problem shared by both once
+    return loaded[0], loaded[1]
+
+
+def _render(diff: OrgDiff, output: DiffFormat, fail_on: FailOn) -> None:
+    if output is DiffFormat.json:
+        from clientchain.render.diff.json import render_diff_json
+
+        sys.stdout.write(render_diff_json(diff))
+    elif output is DiffFormat.markdown:
+        from clientchain.render.diff.markdown import render_diff_markdown
+
+        sys.stdout.write(render_diff_markdown(diff, fail_on))
+    else:
+        from clientchain.render.diff.table import render_diff_table
+
+        print_rich(render_diff_table(diff))

@@ -1,0 +1,140 @@
+"""`clientchain export`: the combined graph as DOT, Mermaid, GraphML or node-link JSON."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientchain.analyses.analyze import DEFAULT_DECAY
+from clientchain.cli.options import (
+    DecayOpt,
+    FlowsOpt,
+    ForceOpt,
+    OrgArg,
+    count,
+    fail,
+    load_or_fail,
+)
+from clientchain.cli.output_file import (
+    STDOUT,
+    Kind,
+    input_paths,
+    open_output_or_fail,
+    write_or_fail,
+)
+from clientchain.export.graph import ExportGraph
+from clientchain.model.visible import visible
+
+# Mermaid renderers (GitHub, mermaid.live) slow down and give up well before this.
+MERMAID_NODE_LIMIT = 2_000
+
+
+class GraphFormat(StrEnum):
+    dot = "dot"
+    mermaid = "mermaid"
+    graphml = "graphml"
+    json = "json"
+
+
+_BY_SUFFIX = {
+    ".dot": GraphFormat.dot,
+    ".gv": GraphFormat.dot,
+    ".mmd": GraphFormat.mermaid,
+    ".mermaid": GraphFormat.mermaid,
+    ".graphml": GraphFormat.graphml,
+    ".json": GraphFormat.json,
+}
+
+
+def _renderer(fmt: GraphFormat) -> Callable[[ExportGraph], str]:
+    if fmt is GraphFormat.dot:
+        from clientchain.render.graph.dot import render_dot
+
+        return render_dot
+    if fmt is GraphFormat.mermaid:
+        from clientchain.render.graph.mermaid import render_mermaid
+
+        return render_mermaid
+    if fmt is GraphFormat.graphml:
+        from clientchain.render.graph.graphml import render_graphml
+
+        return render_graphml
+    from clientchain.render.graph.node_link import render_node_link
+
+    return render_node_link
+
+
+def export_command(
+    org: OrgArg,
+    flows: FlowsOpt = None,
+    to: Annotated[
+        GraphFormat | None,
+        typer.Option(
+            "--to",
+            help="dot (Graphviz), mermaid, graphml or json (networkx node-link)"
+            " [default: from the -o suffix]",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write to this file instead of stdout ('-' for stdout).",
+            show_default=False,
+        ),
+    ] = None,
+    decay: DecayOpt = DEFAULT_DECAY,
+    force: ForceOpt = False,
+) -> None:
+    """Export the org chart and its money as one graph: roles, clients, reporting lines
+    and net money, coloured by alienation, inverted relationships in bold red.
+
+    Exit status: 0 written (findings do not change it), 2 bad input or usage.
+    """
+    suffix = Path(output).suffix.lower() if output and output != STDOUT else ""
+    fmt = to or _BY_SUFFIX.get(suffix)
+    if fmt is None:
+        fail(
+            [
+                "clientchain: export needs --to dot|mermaid|graphml|json (or -o FILE ending"
+                " in .dot, .gv, .mmd, .graphml or .json)"
+            ]
+        )
+    loaded = load_or_fail(org, flows)
+    target = open_output_or_fail(
+        STDOUT if output is None else output,
+        option="-o",
+        kind=Kind.EXPORT,
+        force=force,
+        inputs=input_paths(loaded),
+    )
+    from clientchain.analyses.analyze import analyze
+    from clientchain.export.graph import build_export_graph
+    from clientchain.render.graph.graphml import UnrepresentableError
+
+    graph = build_export_graph(analyze(loaded, decay))
+    if fmt is GraphFormat.mermaid and len(graph.nodes) > MERMAID_NODE_LIMIT:
+        sys.stderr.write(
+            f"clientchain: note: {count(len(graph.nodes), 'node')}: Mermaid renderers are slow"
+            f" or give up above about {MERMAID_NODE_LIMIT:,}; --to dot (with sfdp) or graphml"
+            " suit a graph this size\n"
+        )
+    try:
+        text = _renderer(fmt)(graph)
+    except UnrepresentableError as exc:
+        fail([f"clientchain: {org}: {exc}"])
+    write_or_fail(target, text)
+    if target.is_stdout:
+        return
+    sys.stderr.write(
+        f"clientchain: wrote {count(len(graph.nodes), 'node')} and"
+        f" {count(len(graph.edges), 'edge')} to {visible(target.shown)}\n"
+    )

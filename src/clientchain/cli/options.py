@@ -1,0 +1,130 @@
+"""What every command shares: exit codes, the common options, loading with clean errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from clientchain.loading.loader import load
+from clientchain.model.org import Org
+from clientchain.model.problems import InputError
+from clientchain.model.visible import LINE_LIMIT, visible_line
+from clientchain.render.words import count
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FINDINGS",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "DecayOpt",
+    "FlowsOpt",
+    "ForceOpt",
+    "OrgArg",
+    "TopClientsOpt",
+    "check_decay",
+    "count",  # from render.words: commands count in words too
+    "fail",
+    "fail_input",
+    "load_or_fail",
+    "print_rich",
+]
+
+
+def print_rich(renderable: RenderableType) -> None:
+    """Print for people on stdout (rich is imported only by the commands that print so)."""
+    from rich.console import Console
+
+    # Colour only on a terminal (rich also honours NO_COLOR / FORCE_COLOR); a wide page
+    # when piped, so a saved report is not wrapped at 80 columns.
+    terminal = sys.stdout.isatty()
+    width = None if terminal else int(os.environ.get("COLUMNS", "140"))
+    # The renderers build `Text` from user text (made visible and cut by render.visible);
+    # no string is read as markup or :emoji: codes, whatever slips through.
+    console = Console(
+        file=sys.stdout,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+        markup=False,
+        emoji=False,
+    )
+    console.print(renderable)
+
+
+def fail(lines: list[str]) -> NoReturn:
+    """Bad input or usage: every line on stderr, exit 2. Lines quote user text (paths,
+    ids, revisions): each is shown on one line, control and bidi characters as escapes
+    (a caller cuts a long id with `clip`; a line is cut at LINE_LIMIT in any case)."""
+    _fail_with([visible_line(line, LINE_LIMIT) for line in lines])
+
+
+def _fail_with(shown: list[str]) -> NoReturn:
+    for line in shown:
+        sys.stderr.write(line + "\n")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def load_or_fail(org: Path, flows: list[Path] | None) -> Org:
+    """The org chart and its flows, or every problem on stderr and exit 2."""
+    try:
+        return load(org, flows or [])
+    except InputError as exc:
+        fail_input(exc)
+
+
+def fail_input(exc: InputError) -> NoReturn:
+    summary = f"clientchain: {count(len(exc.problems), 'problem')} in the input"
+    _fail_with([*(str(p) for p in exc.problems), summary])  # str(p) is shown text already
+
+
+def check_decay(value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise typer.BadParameter(f"must be between 0 and 1 (exclusive), got {value:g}")
+    return value
+
+
+OrgArg = Annotated[
+    Path, typer.Argument(metavar="ORG", help="The org chart (YAML).", show_default=False)
+]
+FlowsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--flows", help="A money-flow file (CSV or YAML); repeat for more.", show_default=False
+    ),
+]
+# Beyond this, a K is a typo, not a wish: the analysis lists at most every client anyway.
+MAX_TOP_CLIENTS = 1_000_000
+TopClientsOpt = Annotated[
+    int,
+    typer.Option(
+        "--top-clients",
+        min=0,
+        max=MAX_TOP_CLIENTS,
+        help="Clients listed per role in provenance (0 = all).",
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace an existing output file even if it is not a clientchain output of the"
+        " same kind (an input file is never replaced).",
+    ),
+]
+DecayOpt = Annotated[
+    float,
+    typer.Option(
+        "--decay",
+        callback=check_decay,
+        help="How much closeness each hand-over keeps (0 < G < 1).",
+    ),
+]

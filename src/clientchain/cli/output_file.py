@@ -1,0 +1,367 @@
+"""Writing an output file (report -o, export -o, schema -o, --write-baseline) safely.
+
+The rule, the same for every command that writes a file:
+
+- `-` is standard output (where the command allows it); an empty path is refused.
+- An input of the run (the org chart, a flows file) is never written, under any
+  spelling of its path, with or without --force.
+- A regular file, or a path that does not exist yet, is written whole or not at
+  all: a temporary file next to the real file (symlinks resolved), then a rename
+  over it. A symlink stays a symlink; the file it points to gets the new content.
+- An existing non-empty regular file is replaced only when it is recognisably an
+  earlier output of the same kind (its first few KB are sniffed: our HTML report's
+  generator tag, our schema `$id`, our baseline's `"tool": "clientchain"`, the way
+  each export format of ours starts); anything else needs --force.
+- A character device or a FIFO (/dev/null, /dev/stdout, a named pipe) is opened and
+  written into, never replaced; our own stdout or stderr named by path is written
+  through that descriptor. Directories, sockets, block devices and missing folders
+  are refused.
+
+Every refusal and every write error raises `OutputError`, whose text is the one line
+the command prints (`clientchain: -o PATH: ...`) before it exits 2.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from clientchain.model.org import Org
+
+STDOUT = "-"
+SNIFF_BYTES = 8192  # an earlier output of ours shows what it is well before this
+
+__all__ = [
+    "STDOUT",
+    "Kind",
+    "Output",
+    "OutputError",
+    "input_paths",
+    "open_output",
+    "open_output_or_fail",
+    "write_or_fail",
+    "write_output",
+]
+
+
+class OutputError(Exception):
+    """The output cannot or must not be written; str() is the line to print."""
+
+
+def _sniffer(*patterns: bytes) -> Callable[[bytes], bool]:
+    compiled = [re.compile(p) for p in patterns]
+    return lambda head: any(p.search(head) for p in compiled)
+
+
+class Kind(enum.Enum):
+    """What a command writes: its name in messages, and how to recognise an earlier one."""
+
+    REPORT = ("HTML report", _sniffer(rb'<meta name="generator" content="clientchain[ "]'))
+    EXPORT = (
+        "graph export",
+        _sniffer(
+            # DOT: the graph line with the layout and legend render.dot writes.
+            rb'\Adigraph [^\n]*\{\n  graph \[rankdir=BT, labelloc=b, fontname="',
+            rb"\Aflowchart BT\n  %% clientchain export\.",  # Mermaid: its own comment
+            # GraphML: its first key is the graph's decay (the export's first attribute).
+            rb'\A<\?xml version="1\.0" encoding="UTF-8"\?>\n<graphml xmlns="http://graphml'
+            rb'\.graphdrawing\.org/xmlns"[^>\n]*>\n  <key id="d0" for="graph" attr\.name="decay"',
+            # node-link JSON: sorted keys; the graph's attributes are (currency,) decay, ...
+            rb'\A\{\n  "directed": true,\n  "graph": \{\n(    "currency": [^\n]*\n)?'
+            rb'    "decay": ',
+        ),
+    )
+    SCHEMA = ("JSON Schema", _sniffer(rb'"\$id"\s*:\s*"urn:clientchain:schema:'))
+    # A JSON object naming us as its tool (baseline.py writes it on the third line).
+    BASELINE = ("baseline", _sniffer(rb'\A\s*\{[^\0]*?"tool"\s*:\s*"clientchain"'))
+
+    def __init__(self, noun: str, recognises: Callable[[bytes], bool]) -> None:
+        self.noun = noun
+        self.recognises = recognises
+
+
+class _Mode(enum.Enum):
+    STDOUT = "stdout"  # "-": sys.stdout
+    DESCRIPTOR = "descriptor"  # our own stdout or stderr, named by a path
+    DIRECT = "direct"  # a character device or a FIFO: opened and written into
+    REPLACE = "replace"  # a regular file or a new one: temporary file, then rename
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where an output goes, checked; `write` puts the data there (once)."""
+
+    shown: str  # the path as the user gave it ("-" for stdout)
+    option: str
+    mode: _Mode
+    path: Path | None = None  # DIRECT: the path to open; REPLACE: the real file
+    descriptor: int = -1  # DESCRIPTOR: 1 or 2
+    permissions: int = 0o666  # REPLACE: the replaced file's, or 0o666 less the umask
+    truncate: bool = False  # DIRECT: a regular file reached through a descriptor's link
+
+    @property
+    def is_stdout(self) -> bool:
+        return self.mode is _Mode.STDOUT
+
+    def write(self, data: bytes | str) -> None:
+        """Write all of `data` (text as UTF-8); OutputError with the OS's reason if not."""
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        try:
+            if self.mode is _Mode.STDOUT:
+                sys.stdout.flush()
+                sys.stdout.buffer.write(raw)
+                sys.stdout.buffer.flush()
+            elif self.mode is _Mode.DESCRIPTOR:
+                for stream in (sys.stdout, sys.stderr):
+                    stream.flush()
+                _write_all(self.descriptor, raw)
+            elif self.mode is _Mode.DIRECT:
+                assert self.path is not None
+                _write_into(self.path, raw, self.truncate)
+            else:
+                assert self.path is not None
+                _replace(self.path, raw, self.permissions)
+        except BrokenPipeError:
+            if self.mode is _Mode.STDOUT:
+                raise  # `| head`: the reader left; the command line treats that as done
+            self._fail_write("Broken pipe")
+        except OSError as exc:
+            self._fail_write(exc.strerror or str(exc))
+
+    def _fail_write(self, reason: str) -> NoReturn:
+        if self.mode is _Mode.STDOUT:
+            raise OutputError(f"clientchain: cannot write to stdout: {reason}")
+        raise OutputError(f"clientchain: {self.option} {self.shown}: cannot write: {reason}")
+
+
+def input_paths(loaded: Org) -> list[Path]:
+    """The files a run read: the org chart and every flows file."""
+    return [Path(loaded.source), *(Path(f) for f in loaded.flow_files)]
+
+
+def open_output(
+    target: str | os.PathLike[str],
+    *,
+    option: str,
+    kind: Kind,
+    force: bool = False,
+    inputs: Iterable[Path] = (),
+    allow_stdout: bool = True,
+) -> Output:
+    """Check `target` before any work is done; OutputError (one line) when it is refused."""
+    shown = os.fspath(target)
+    if shown == STDOUT and allow_stdout:
+        return Output(shown, option, _Mode.STDOUT)
+    if shown == STDOUT:
+        raise OutputError(f"clientchain: {option} -: name a file (stdout has the command's output)")
+    if not shown:
+        raise OutputError(f"clientchain: {option} '': the path is empty; name a file")
+    path = Path(shown)
+    _refuse_inputs(path, shown, option, inputs)
+    if shown.endswith(os.sep) and not path.is_dir():  # Path("out/") would be the file "out"
+        raise OutputError(f"clientchain: {option} {shown}: that names a folder; name a file")
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return _new_file(path, shown, option)
+    except NotADirectoryError:
+        raise OutputError(_not_a_folder(path, shown, option)) from None
+    except OSError as exc:
+        raise OutputError(f"clientchain: {option} {shown}: {exc.strerror or exc}") from None
+    descriptor = _own_stream(st)
+    if descriptor is not None:  # -o /dev/stdout, or the file stdout is redirected to
+        return Output(shown, option, _Mode.DESCRIPTOR, descriptor=descriptor)
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        return Output(shown, option, _Mode.DIRECT, path=path)
+    if not stat.S_ISREG(st.st_mode):
+        what = (
+            "a directory"
+            if stat.S_ISDIR(st.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(st.st_mode)
+            else "a block device"
+            if stat.S_ISBLK(st.st_mode)
+            else "not a regular file"
+        )
+        raise OutputError(f"clientchain: {option} {shown}: that is {what}; name a file")
+    if st.st_size > 0 and not force and not kind.recognises(_head(path)):
+        raise OutputError(
+            f"clientchain: {option} {shown}: exists and is not a clientchain {kind.noun};"
+            " pass --force to replace it"
+        )
+    if not os.access(path, os.W_OK):  # a read-only file stays so, even if its folder is not
+        raise OutputError(f"clientchain: {option} {shown}: cannot write: Permission denied")
+    real = Path(os.path.realpath(path))
+    if not _same_file(real, st):  # reached through a descriptor's link (/proc/PID/fd/N)
+        return Output(shown, option, _Mode.DIRECT, path=path, truncate=True)
+    return Output(shown, option, _Mode.REPLACE, path=real, permissions=stat.S_IMODE(st.st_mode))
+
+
+def write_output(
+    target: str | os.PathLike[str],
+    data: bytes | str,
+    *,
+    option: str,
+    kind: Kind,
+    force: bool = False,
+    inputs: Iterable[Path] = (),
+) -> None:
+    """Check `target` and write `data` there; OutputError when refused or on a write error."""
+    open_output(target, option=option, kind=kind, force=force, inputs=inputs).write(data)
+
+
+def open_output_or_fail(
+    target: str | os.PathLike[str],
+    *,
+    option: str,
+    kind: Kind,
+    force: bool = False,
+    inputs: Iterable[Path] = (),
+    allow_stdout: bool = True,
+) -> Output:
+    """`open_output` for the command line: a refusal is printed and exits 2."""
+    try:
+        return open_output(
+            target,
+            option=option,
+            kind=kind,
+            force=force,
+            inputs=inputs,
+            allow_stdout=allow_stdout,
+        )
+    except OutputError as exc:
+        _fail(exc)
+
+
+def write_or_fail(output: Output, data: bytes | str) -> None:
+    """`Output.write` for the command line: a write error is printed and exits 2."""
+    try:
+        output.write(data)
+    except OutputError as exc:
+        _fail(exc)
+
+
+def _fail(exc: OutputError) -> NoReturn:
+    from clientchain.cli.options import fail
+
+    fail([str(exc)])
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def _refuse_inputs(target: Path, shown: str, option: str, inputs: Iterable[Path]) -> None:
+    """An output never overwrites an input: a slip of the tab key must not cost the org
+    chart. Compared by resolved path, and by file identity (a hard link, another spelling)."""
+    real = os.path.realpath(target)  # never raises (Path.resolve does, on a symlink loop)
+    for path in inputs:
+        same = real == os.path.realpath(path)
+        if not same:
+            try:
+                same = target.samefile(path)
+            except OSError:  # either does not exist (or cannot be looked at): not the same
+                same = False
+        if same:
+            raise OutputError(
+                f"clientchain: {option} {shown}: that is an input file ({path}); name a new file"
+            )
+
+
+def _new_file(path: Path, shown: str, option: str) -> Output:
+    """A path that does not exist yet (a dangling symlink: the file it names)."""
+    real = Path(os.path.realpath(path))
+    folder = real.parent
+    if not folder.is_dir():
+        named = path.parent if not path.is_symlink() else folder
+        if folder.exists():
+            raise OutputError(f"clientchain: {option} {shown}: {named} is not a folder")
+        raise OutputError(f"clientchain: {option} {shown}: the folder {named} does not exist")
+    return Output(shown, option, _Mode.REPLACE, path=real, permissions=0o666 & ~_umask())
+
+
+def _not_a_folder(path: Path, shown: str, option: str) -> str:
+    """The message for a/b.html where a is a file: name the part that is not a folder."""
+    part = path.parent
+    while str(part) not in ("", ".") and not part.exists():
+        part = part.parent
+    return f"clientchain: {option} {shown}: {part} is not a folder"
+
+
+def _own_stream(st: os.stat_result) -> int | None:
+    """1 or 2 when the target is the very file our stdout or stderr writes to."""
+    for descriptor in (1, 2):
+        try:
+            mine = os.fstat(descriptor)
+        except OSError:
+            continue
+        if (mine.st_dev, mine.st_ino) == (st.st_dev, st.st_ino):
+            return descriptor
+    return None
+
+
+def _same_file(path: Path, st: os.stat_result) -> bool:
+    try:
+        found = path.stat()
+    except OSError:
+        return False
+    return (found.st_dev, found.st_ino) == (st.st_dev, st.st_ino)
+
+
+def _head(path: Path) -> bytes:
+    """The file's first few KB (nothing when it cannot be read: then it is not ours)."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(SNIFF_BYTES)
+    except OSError:
+        return b""
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        view = view[written:]
+
+
+def _write_into(path: Path, data: bytes, truncate: bool) -> None:
+    """A device or a FIFO: open it as it is (never created, never replaced) and write."""
+    flags = os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC | (os.O_TRUNC if truncate else 0)
+    descriptor = os.open(path, flags)
+    try:
+        _write_all(descriptor, data)
+    finally:
+        os.close(descriptor)
+
+
+def _replace(real: Path, data: bytes, permissions: int) -> None:
+    """Whole or not at all: a temporary file next to the real file, then a rename."""
+    handle, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    temporary = Path(name)
+    try:
+        try:
+            _write_all(handle, data)
+            os.fchmod(handle, permissions)  # as the replaced file, or as a new file would be
+        finally:
+            os.close(handle)
+        temporary.replace(real)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

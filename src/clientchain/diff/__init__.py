@@ -1,0 +1,1 @@
+"""Two analyses compared: figures, inversions, findings and roles before and after."""

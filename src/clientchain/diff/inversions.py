@@ -1,0 +1,111 @@
+"""Inversions between two versions: added, removed, and those whose figures changed.
+
+Pairs are matched by (boss id, subordinate id) as integer keys in the new version's
+indices (one sort and one binary search per side), and only the inversions that
+differ become objects: a reorganisation of a million roles with a hundred thousand
+inversions on each side stays well under a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from clientchain.analyses.analyze import Analysis, Inversion
+from clientchain.model.org import IntArray
+from clientchain.model.rounding import moneys
+
+
+@dataclass(frozen=True, slots=True)
+class InversionChange:
+    """An inversion on both sides whose figures differ."""
+
+    before: Inversion
+    after: Inversion
+
+    @property
+    def boss(self) -> str:
+        return self.after.boss
+
+    @property
+    def subordinate(self) -> str:
+        return self.after.subordinate
+
+
+@dataclass(frozen=True, slots=True)
+class InversionDiff:
+    added: tuple[Inversion, ...]  # largest impact first, then net; ties by ids
+    removed: tuple[Inversion, ...]  # the same order
+    changed: tuple[InversionChange, ...]  # largest change of net first; ties by ids
+
+
+def _columns(result: Analysis) -> tuple[np.ndarray, ...]:
+    """The figures of every inversion as shown (money at the input's decimals)."""
+    inv, d = result.inversions_raw, result.org.amount_decimals
+    return (
+        inv.levels,
+        moneys(inv.net, d),
+        moneys(inv.boss_to_subordinate, d),
+        moneys(inv.subordinate_to_boss, d),
+        inv.impact_headcount,
+    )
+
+
+def _objects(result: Analysis, rows: IntArray) -> list[Inversion]:
+    inv, ids = result.inversions_raw, result.org.role_ids
+    levels, net, b2s, s2b, impact = (c[rows].tolist() for c in _columns(result))
+    return [
+        Inversion(ids[b], ids[s], *figures)
+        for b, s, *figures in zip(
+            inv.boss[rows].tolist(),
+            inv.subordinate[rows].tolist(),
+            levels,
+            net,
+            b2s,
+            s2b,
+            impact,
+            strict=True,
+        )
+    ]
+
+
+def _matches(old_key: IntArray, new_key: IntArray) -> tuple[IntArray, IntArray]:
+    """(old rows, new rows) of the keys on both sides (old keys of -1 never match)."""
+    if not new_key.size or not old_key.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    by_key = np.argsort(new_key, kind="stable")
+    # Where each old key is, or would be, among the new keys (clipped to the last).
+    at = by_key[np.minimum(np.searchsorted(new_key[by_key], old_key), new_key.size - 1)]
+    then = np.flatnonzero(new_key[at] == old_key)
+    return then, at[then]
+
+
+def _order(inv: Inversion) -> tuple[int, float, str, str]:
+    return (-inv.impact_headcount, -inv.net, inv.boss, inv.subordinate)
+
+
+def compare_inversions(old: Analysis, new: Analysis, to_new: IntArray) -> InversionDiff:
+    """`to_new`: each old role's index in the new version (-1: removed)."""
+    a, b = old.inversions_raw, new.inversions_raw
+    r = max(new.org.role_count, 1)
+    boss, sub = to_new[a.boss], to_new[a.subordinate]
+    # A pair with a role gone is always removed (-1 matches no key).
+    old_key = np.where((boss >= 0) & (sub >= 0), boss * r + sub, -1)
+    new_key = b.boss * r + b.subordinate
+    then, now = _matches(old_key, new_key)
+    hit = np.zeros(len(a), dtype=bool)
+    hit[then] = True
+    matched = np.zeros(new_key.size, dtype=bool)
+    matched[now] = True
+    differs = np.zeros(then.size, dtype=bool)
+    for before, after in zip(_columns(old), _columns(new), strict=True):
+        differs |= before[then] != after[now]
+    added = sorted(_objects(new, np.flatnonzero(~matched)), key=_order)
+    removed = sorted(_objects(old, np.flatnonzero(~hit)), key=_order)
+    changed = [
+        InversionChange(x, y)
+        for x, y in zip(_objects(old, then[differs]), _objects(new, now[differs]), strict=True)
+    ]
+    changed.sort(key=lambda c: (-abs(c.after.net - c.before.net), c.boss, c.subordinate))
+    return InversionDiff(tuple(added), tuple(removed), tuple(changed))

@@ -1,0 +1,85 @@
+"""The analysed organisation as a networkx graph, for library users and exporters.
+
+networkx is imported here only, on request: the analysis itself never needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from clientchain.analyses.analyze import Analysis
+from clientchain.export.graph import ExportGraph, build_export_graph
+
+
+def to_networkx(analysis: Analysis, *, money: Literal["flows", "net"] = "flows") -> Any:
+    """A `networkx.MultiDiGraph`: one node per role and client, two kinds of edge.
+
+    * `kind="reports_to"`: role -> its boss;
+    * `kind="money"`: with `money="flows"` (the default), one edge per payer -> payee
+      with money, `amount` (summed), `net` (negative when more flows back) and
+      `inverted`; with `money="net"`, the graph `clientchain export` writes: one edge
+      per pair, net payer -> net payee, keyed "reports_to" and "money", every
+      attribute a str, int, float or bool (see `clientchain.export.graph`).
+
+    Role nodes carry every figure of the JSON document; client nodes `kind="client"`.
+    """
+    if money == "net":
+        return graph_of(build_export_graph(analysis))
+    import networkx as nx
+
+    org = analysis.org
+    graph = nx.MultiDiGraph(org=org.name, currency=org.currency, decay=analysis.decay)
+    for j, cid in enumerate(org.client_ids):
+        graph.add_node(
+            cid, kind="client", title=org.client_titles[j], **dict(org.client_extra.get(j, {}))
+        )
+    inverted = {(i.boss, i.subordinate) for i in analysis.inversions}
+    for i, role in enumerate(analysis.roles):
+        graph.add_node(
+            role.id,
+            kind="role",
+            title=role.title,
+            department=role.department,
+            headcount=role.headcount,
+            inflow=role.inflow,
+            closeness=role.closeness,
+            alienation=role.alienation,
+            distance=role.distance,
+            traced_share=role.traced_share,
+            unfunded=bool(analysis.unfunded[i]),
+            **dict(org.role_extra.get(i, {})),
+        )
+    for role in analysis.roles:
+        if role.reports_to is not None:
+            graph.add_edge(role.id, role.reports_to, kind="reports_to")
+    pairs = analysis.graph
+    for payer, payee, amount, net in zip(
+        pairs.payer.tolist(),
+        pairs.payee.tolist(),
+        pairs.amount.tolist(),
+        pairs.net.tolist(),
+        strict=True,
+    ):
+        source, target = org.node_id(payer), org.node_id(payee)
+        graph.add_edge(
+            source,
+            target,
+            kind="money",
+            amount=amount,
+            net=net,
+            inverted=(source, target) in inverted,
+        )
+    return graph
+
+
+def graph_of(export: ExportGraph) -> Any:
+    """The export graph as a `networkx.MultiDiGraph` (edge keys: the edge kinds)."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(**export.attrs)
+    graph.add_nodes_from((node.id, node.attrs) for node in export.nodes)
+    ids = [node.id for node in export.nodes]
+    graph.add_edges_from(
+        (ids[edge.source], ids[edge.target], edge.kind, edge.attrs) for edge in export.edges
+    )
+    return graph

@@ -1,0 +1,460 @@
+"""Least solutions of x = base + alpha * A x over the money graph, exactly and in near-linear time.
+
+A[v, u] = w(u->v) / W(v) for roles u, v: the share of v's inflow handed over by u.
+Money cycles make this a linear system, not a recursion. We condense the graph
+into strongly connected components, layer the components by longest path
+from the sources, and sweep the layers in order: each layer is one vectorised
+gather-and-sum over the edges coming into it, then one batched dense solve per
+component size (most loops are small: budget down, revenue up). Large
+components (shared services charging half the company) get a sparse LU
+instead. Each component is factorised once per alpha and reused for every
+right-hand side, and one sweep carries many columns at once (closeness,
+traced share, distance, a block of clients' provenance).
+
+A loop that turns its money over many times before it leaks out (little
+outside money feeding much circulation) is ill-conditioned for ordinary
+elimination; small loops are inverted by GTH elimination (see gth.py), which
+never subtracts, and large ones get a refinement step with the residual in
+extended precision.
+
+A component that no outside money reaches (a closed loop) has the least
+solution 0; it is left out of the solves, which is also what keeps every
+remaining matrix I - alpha * A_CC nonsingular.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from clientchain.graph.loop_inverse import gth_inverse
+from clientchain.graph.money import MoneyGraph
+from clientchain.model.org import FloatArray, IntArray
+
+DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
+THIN = 8  # a layer with this few edges is gathered edge by edge (cheaper than vector setup)
+SHORT_GROUP = 8  # reduceat sums a group of up to this many terms left to right (see _Gather)
+
+
+@dataclass(frozen=True, eq=False)
+class _Batch:
+    """All fed components of one size s: members (k, s) as plan positions, A (k, s, s)."""
+
+    members: IntArray
+    matrix: FloatArray
+    leak: FloatArray  # (k, s): share of each role's inflow from outside its component
+    inverses: dict[float, FloatArray] = field(default_factory=dict)
+
+    def solve(self, alpha: float, first: int, last: int, rhs: FloatArray) -> FloatArray:
+        """(I - alpha A) x = rhs for components first..last."""
+        if alpha not in self.inverses:
+            # Row sums of I - alpha A are 1 - alpha (1 - leak): written without a subtraction.
+            leak = (1.0 - alpha) + alpha * self.leak
+            self.inverses[alpha] = gth_inverse(alpha * self.matrix, leak)
+        result: FloatArray = self.inverses[alpha][first:last] @ rhs
+        return result
+
+
+@dataclass(frozen=True, eq=False)
+class _Large:
+    """One large fed component: its members and sparse A, factorised lazily per alpha."""
+
+    members: IntArray
+    matrix: Any  # scipy.sparse.csc_matrix
+    factors: dict[float, Any] = field(default_factory=dict)
+
+    @cached_property
+    def wide_matrix(self) -> Any:
+        """A in extended precision, for the residual (converted once, not every solve)."""
+        return self.matrix.astype(np.longdouble)
+
+    def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
+        from scipy.sparse import csc_matrix, identity
+        from scipy.sparse.linalg import splu
+
+        if alpha not in self.factors:
+            size = self.members.size
+            system = csc_matrix(identity(size, format="csc") - alpha * self.matrix)
+            self.factors[alpha] = splu(system)
+        factor = self.factors[alpha]
+        x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
+        wide = x.astype(np.longdouble)
+        product = np.asarray(self.wide_matrix @ wide)
+        residual = (rhs - (wide - alpha * product)).astype(np.float64)
+        refined: FloatArray = x + factor.solve(np.ascontiguousarray(residual))
+        return refined
+
+
+@dataclass(frozen=True, eq=False)
+class _Gather:
+    """One layer's sum over incoming cross edges, bit for bit as np.add.reduceat sums it.
+
+    reduceat adds a group's first term to a pairwise sum of the rest, which for fewer
+    than 8 further terms is a plain left-to-right sum from zero: a sparse product
+    computes exactly that, far faster than reduceat's one call per group and column.
+    Longer groups (hubs) keep reduceat, over their own edges only.
+    """
+
+    short_target: IntArray  # plan positions of the targets with at most SHORT_GROUP edges
+    first: Any  # scipy.sparse.csr_matrix: each short target's first edge
+    rest: Any  # csr_matrix: its other edges, in order
+    long_target: IntArray
+    long_src: IntArray
+    long_weight: FloatArray
+    long_start: IntArray  # reduceat offsets into long_src
+
+    def add_into(self, x: FloatArray, scale: FloatArray | float) -> None:
+        """x[target] += scale * (sum over the target's edges of weight * x[source])."""
+        if self.short_target.size:
+            summed = self.first @ x
+            summed += self.rest @ x
+            x[self.short_target] += summed * scale
+        if self.long_target.size:
+            gathered = self.long_weight[:, None] * x[self.long_src]
+            gathered = np.add.reduceat(gathered, self.long_start, axis=0)
+            x[self.long_target] += gathered * scale
+
+
+# (batch index, first component, last component) or (-1 - large index, 0, 0)
+Task = tuple[int, int, int]
+
+
+def _runs(alphas: Sequence[float], skip: int = -1) -> list[tuple[float, slice]]:
+    """Consecutive columns with the same alpha, as slices; column `skip` left out."""
+    keys: list[float | None] = [None if i == skip else a for i, a in enumerate(alphas)]
+    runs: list[tuple[float, slice]] = []
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            alpha = keys[start]
+            if alpha is not None:
+                runs.append((alpha, slice(start, i)))
+            start = i
+    return runs
+
+
+@dataclass(frozen=True, eq=False)
+class SweepPlan:
+    """Everything about the money graph's structure that every sweep reuses."""
+
+    order: IntArray  # plan position -> role index; roles grouped by layer
+    position: IntArray  # role index -> plan position
+    layer_nodes: list[int]  # per layer: first plan position (len layers + 1)
+    edge_src: IntArray  # cross-component edges sorted by target: source plan position
+    edge_dst: IntArray  # target plan position
+    edge_weight: FloatArray  # A[v, u] of that edge
+    layer_edges: list[int]  # per layer: first edge
+    gathers: list[_Gather | None]  # per layer with more than THIN edges
+    batches: list[_Batch]
+    large: list[_Large]
+    tasks: list[list[Task]]  # per layer: the component solves it needs
+
+    @property
+    def layers(self) -> int:
+        return len(self.layer_nodes) - 1
+
+    def solve(
+        self,
+        base: FloatArray,
+        alphas: Sequence[float],
+        chained: tuple[int, int] | None = None,
+        in_place: bool = False,
+    ) -> FloatArray:
+        """Least x (plan order, roles x columns) with x[:, j] = base[:, j] + alpha_j A x[:, j].
+
+        `chained=(s, d)` adds column s to column d's base as the sweep goes (distance
+        needs the traced share of the same role as its own base). `in_place` overwrites
+        a float64 base with x instead of copying it (a block of clients is 128 MB).
+        """
+        # C order: the sparse gathers would copy anything else on every layer.
+        fits = in_place and base.dtype == np.float64 and base.flags.c_contiguous
+        x = base if fits else np.array(base, dtype=np.float64, order="C")
+        runs = _runs(alphas)
+        scale = np.asarray(alphas, dtype=np.float64)
+        uniform = len(runs) == 1
+        free = runs if chained is None else _runs(alphas, skip=chained[1])
+        src, dst, weight = self.edge_src, self.edge_dst, self.edge_weight
+        le, ln = self.layer_edges, self.layer_nodes
+        for layer in range(self.layers):
+            e0, e1 = le[layer], le[layer + 1]
+            gather = self.gathers[layer]
+            if gather is not None:
+                gather.add_into(x, runs[0][0] if uniform else scale)
+            else:
+                for e in range(e0, e1):
+                    x[dst[e]] += (weight[e] * scale) * x[src[e]]
+            tasks = self.tasks[layer]
+            if chained is None:
+                if tasks:
+                    self._solve_components(x, tasks, runs)
+                continue
+            if tasks:
+                self._solve_components(x, tasks, free)
+            n0, n1 = ln[layer], ln[layer + 1]
+            x[n0:n1, chained[1]] += x[n0:n1, chained[0]]
+            if tasks:
+                one = slice(chained[1], chained[1] + 1)
+                self._solve_components(x, tasks, [(float(scale[chained[1]]), one)])
+        return x
+
+    def _solve_components(
+        self, x: FloatArray, tasks: list[Task], runs: list[tuple[float, slice]]
+    ) -> None:
+        for which, first, last in tasks:
+            if which >= 0:
+                batch = self.batches[which]
+                members = batch.members[first:last]
+                block = x[members]
+                for alpha, cols in runs:
+                    block[:, :, cols] = batch.solve(alpha, first, last, block[:, :, cols])
+                x[members] = block
+            else:
+                large = self.large[-1 - which]
+                for alpha, cols in runs:
+                    x[large.members, cols] = large.solve(alpha, x[large.members, cols])
+
+    def to_plan(self, values: FloatArray) -> FloatArray:
+        """Rows in role order -> rows in plan order."""
+        return values[self.order]
+
+    def from_plan(self, values: FloatArray) -> FloatArray:
+        """Rows in plan order -> rows in role order."""
+        return values[self.position]
+
+
+def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
+    """Longest-path layer of each component in the condensation DAG (Kahn, one layer a pass).
+
+    Wide frontiers are processed as arrays; a frontier of a few components (a long
+    chain) is processed one component at a time, which is far cheaper there.
+    """
+    layer = np.zeros(count, dtype=np.int64)
+    indegree = np.bincount(dst, minlength=count)
+    by_src = np.argsort(src, kind="stable")
+    out_dst = dst[by_src]
+    out_ptr = np.searchsorted(src[by_src], np.arange(count + 1))
+    frontier = np.flatnonzero(indegree == 0)
+    depth = 0
+    while frontier.size:
+        layer[frontier] = depth
+        depth += 1
+        if frontier.size <= THIN:
+            found: list[int] = []
+            for comp in frontier.tolist():
+                for target in out_dst[out_ptr[comp] : out_ptr[comp + 1]].tolist():
+                    indegree[target] -= 1
+                    if indegree[target] == 0:
+                        found.append(target)
+            frontier = np.asarray(found, dtype=np.int64)
+            continue
+        lo, hi = out_ptr[frontier], out_ptr[frontier + 1]
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total == 0:
+            break
+        offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        hits = out_dst[offsets]
+        np.subtract.at(indegree, hits, 1)
+        ready = hits[indegree[hits] == 0]
+        frontier = np.unique(ready) if ready.size > 1 else ready
+    return layer
+
+
+def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
+    """Condense, layer and index the role-to-role money graph once."""
+    # scipy is imported here, not at module load: validate, chain and library users who
+    # only load files do not pay its ~0.4 s import.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    r = graph.roles
+    inner = graph.payer < r
+    u, v = graph.payer[inner], graph.payee[inner]
+    weight = graph.share[inner]
+    adjacency = csr_matrix((np.ones(u.size), (u, v)), shape=(r, r))
+    count, labels = connected_components(adjacency, directed=True, connection="strong")
+    labels = labels.astype(np.int64)
+    cross = labels[u] != labels[v]
+    comp_layer = _layers(count, labels[u[cross]], labels[v[cross]])
+    comp_size = np.bincount(labels, minlength=count)
+    # A component is fed when a client pays one of its roles or an edge enters it.
+    fed = np.zeros(count, dtype=bool)
+    fed[labels[graph.payee[graph.paid_by_client]]] = True
+    fed[labels[v[cross]]] = True
+
+    role_layer = comp_layer[labels]
+    order = np.lexsort((labels, role_layer))  # by layer, each component contiguous
+    position = np.empty(r, dtype=np.int64)
+    position[order] = np.arange(r)
+    layers = int(role_layer.max(initial=-1)) + 1
+    layer_nodes = np.searchsorted(role_layer[order], np.arange(layers + 1))
+
+    # Cross edges sorted by target plan position, grouped per target for reduceat.
+    cu, cv, cw = position[u[cross]], position[v[cross]], weight[cross]
+    by_target = np.lexsort((cu, cv))
+    cu, cv, cw = cu[by_target], cv[by_target], cw[by_target]
+    edge_layer = role_layer[order][cv]
+    layer_edges = np.searchsorted(edge_layer, np.arange(layers + 1))
+    gathers = [
+        _gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], r) if e1 - e0 > THIN else None
+        for e0, e1 in zip(layer_edges[:-1].tolist(), layer_edges[1:].tolist(), strict=True)
+    ]
+
+    inside = ~cross
+    # Outside share of each role's inflow, summed from what enters it (never 1 - inside).
+    outside = graph.client_share + np.bincount(v[cross], weights=weight[cross], minlength=r)
+    batches, large, tasks = _components(
+        labels,
+        comp_size,
+        comp_layer,
+        fed,
+        order,
+        u[inside],
+        v[inside],
+        weight[inside],
+        outside[order],
+        layers,
+    )
+    return SweepPlan(
+        order,
+        position,
+        layer_nodes.tolist(),
+        cu,
+        cv,
+        cw,
+        layer_edges.tolist(),
+        gathers,
+        batches,
+        large,
+        tasks,
+    )
+
+
+def _gather(src: IntArray, dst: IntArray, weight: FloatArray, roles: int) -> _Gather:
+    """The sums of one layer's edges (sorted by target) per target, split short / long."""
+    from scipy.sparse import csr_matrix
+
+    start = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    size = np.diff(np.r_[start, dst.size])
+    short = size <= SHORT_GROUP
+    in_short = np.repeat(short, size)
+    lead = np.zeros(dst.size, dtype=bool)
+    lead[start] = True
+    count = int(short.sum())
+    first_edge = start[short]
+    first = csr_matrix(
+        (weight[first_edge], src[first_edge], np.arange(count + 1)), shape=(count, roles)
+    )
+    rest_edge = in_short & ~lead
+    rest_ptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(size[short] - 1, out=rest_ptr[1:])
+    rest = csr_matrix((weight[rest_edge], src[rest_edge], rest_ptr), shape=(count, roles))
+    long_size = size[~short]
+    long_start = np.zeros(long_size.size, dtype=np.int64)
+    np.cumsum(long_size[:-1], out=long_start[1:])
+    return _Gather(
+        dst[first_edge],
+        first,
+        rest,
+        dst[start[~short]],
+        src[~in_short],
+        weight[~in_short],
+        long_start,
+    )
+
+
+def _components(
+    labels: IntArray,
+    comp_size: IntArray,
+    comp_layer: IntArray,
+    fed: np.ndarray,
+    order: IntArray,
+    iu: IntArray,
+    iv: IntArray,
+    iw: FloatArray,
+    outside: FloatArray,
+    layers: int,
+) -> tuple[list[_Batch], list[_Large], list[list[Task]]]:
+    """Matrices of the fed multi-role components: dense batches by size, sparse when large."""
+    tasks: list[list[Task]] = [[] for _ in range(layers)]
+    batches: list[_Batch] = []
+    large: list[_Large] = []
+    is_wanted = (comp_size > 1) & fed
+    if not is_wanted.any():
+        return batches, large, tasks
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size)
+    # Members of every wanted component in plan order (contiguous per component).
+    roles_in = order[is_wanted[labels[order]]]
+    member_label = labels[roles_in]
+    first = np.flatnonzero(np.r_[True, member_label[1:] != member_label[:-1]])
+    local = np.arange(roles_in.size) - np.repeat(first, np.diff(np.r_[first, roles_in.size]))
+    local_of = np.full(labels.size, -1, dtype=np.int64)
+    local_of[roles_in] = local
+    # Members and edges grouped by component size (stable: plan / edge order kept), so
+    # each size below works on its own slices, not on masks over everything.
+    members_of, member_sizes = _by_size(comp_size[member_label])
+    edge_in = np.flatnonzero(is_wanted[labels[iv]])
+    edges_of, edge_sizes = _by_size(comp_size[labels[iv[edge_in]]])
+    edges_of = edge_in[edges_of]
+    sizes = np.unique(member_sizes)
+    ends: IntArray = np.append(sizes, sizes[-1] + 1)
+    m_bounds: list[int] = np.searchsorted(member_sizes, ends).tolist()
+    e_bounds: list[int] = np.searchsorted(edge_sizes, ends).tolist()
+    rank = np.full(comp_size.size, -1, dtype=np.int64)
+    for i, size in enumerate(sizes.tolist()):
+        m0, m1, e0, e1 = m_bounds[i], m_bounds[i + 1], e_bounds[i], e_bounds[i + 1]
+        mine = members_of[m0:m1]
+        comps = np.unique(member_label[mine])
+        comps = comps[np.argsort(comp_layer[comps], kind="stable")]
+        rank[comps] = np.arange(comps.size)
+        members = np.empty((comps.size, size), dtype=np.int64)
+        members[rank[member_label[mine]], local[mine]] = position[roles_in[mine]]
+        edge = edges_of[e0:e1]
+        which, row, col = rank[labels[iv[edge]]], local_of[iv[edge]], local_of[iu[edge]]
+        if size > DENSE_MAX:
+            _add_large(large, tasks, comps, comp_layer, members, which, row, col, iw[edge], size)
+            continue
+        matrix = np.zeros((comps.size, size, size), dtype=np.float64)
+        np.add.at(matrix, (which, row, col), iw[edge])
+        leak = outside[members]  # outside is in plan order, like members
+        batch_no = len(batches)
+        batches.append(_Batch(members, matrix, leak))
+        bounds = np.searchsorted(comp_layer[comps], np.arange(layers + 1))
+        for layer in np.flatnonzero(np.diff(bounds)).tolist():
+            tasks[layer].append((batch_no, int(bounds[layer]), int(bounds[layer + 1])))
+    return batches, large, tasks
+
+
+def _by_size(size: IntArray) -> tuple[IntArray, IntArray]:
+    """A stable order by size, and the sizes in that order."""
+    order = np.argsort(size, kind="stable")
+    return order, size[order]
+
+
+def _add_large(
+    large: list[_Large],
+    tasks: list[list[Task]],
+    comps: IntArray,
+    comp_layer: IntArray,
+    members: IntArray,
+    which: IntArray,
+    row: IntArray,
+    col: IntArray,
+    weight: FloatArray,
+    size: int,
+) -> None:
+    """One sparse matrix per component of this (large) size, edges in their given order."""
+    from scipy.sparse import csc_matrix
+
+    by_comp = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[by_comp], np.arange(comps.size + 1)).tolist()
+    for k, comp in enumerate(comps.tolist()):
+        mine = by_comp[bounds[k] : bounds[k + 1]]
+        matrix = csc_matrix((weight[mine], (row[mine], col[mine])), shape=(size, size))
+        tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
+        large.append(_Large(members[k], matrix))

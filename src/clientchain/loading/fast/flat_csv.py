@@ -1,0 +1,80 @@
+"""Plain CSV read column-wise by vectorised passes; anything else is left to the csv module.
+
+Millions of flow rows split into Python strings cost seconds and gigabytes. A
+CSV with no quotes, no carriage returns but in line ends, and every row as
+wide as the header (so no blank rows either) has one meaning that needs no
+parser: cells end at commas and line ends. Here its cells stay byte ranges of one buffer; a column
+becomes strings only when asked. Anything else gives None and the caller reads
+the file with the csv module, which also words every problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from clientchain.loading.fast.byte_columns import distinct_texts, gather_texts
+from clientchain.model.org import IntArray
+
+_COMMA, _NEWLINE, _RETURN = 44, 10, 13
+
+
+@dataclass(frozen=True, eq=False)
+class FlatCsv:
+    """Cells of the rows below the header, as [start, end) byte ranges per column."""
+
+    file: str
+    data: bytes
+    buf: np.ndarray
+    header: list[str]
+    rows: int
+    start: IntArray  # (rows, width)
+    end: IntArray
+
+    def texts(self, column: int) -> list[str]:
+        """A column's cells as written (not stripped)."""
+        return gather_texts(self.buf, self.start[:, column], self.end[:, column])
+
+    def distinct_texts(self, column: int) -> list[str]:
+        """The same, each distinct text one shared object (metadata like "sale")."""
+        return distinct_texts(self.buf, self.start[:, column], self.end[:, column])
+
+
+def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
+    """The cells of `data` (UTF-8 without BOM) from `file`, or None if it needs a real
+    CSV parser."""
+    if b'"' in data or b"\x00" in data:
+        return None
+    # Windows line ends are fine; a carriage return anywhere else is for the csv module.
+    returns = data.count(b"\r")
+    if returns and returns != data.count(b"\r\n"):
+        return None
+    header_end = data.find(b"\n")
+    if header_end < 0:
+        return None
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    if len(data) >= 2**31 - 64:
+        return None
+    header = data[:header_end].decode("utf-8").removesuffix("\r").split(",")
+    width = len(header)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    body = buf[header_end + 1 :]
+    # int32 positions (files of 2 GB and more are left to the csv module): half the memory
+    separators = np.flatnonzero((body == _COMMA) | (body == _NEWLINE)).astype(np.int32)
+    if separators.size % width:
+        return None
+    rows = separators.size // width
+    ends = separators.reshape(rows, width) + (header_end + 1)
+    # Every row has exactly the header's cells: newlines end rows, commas part cells.
+    if not np.all(buf[ends[:, -1]] == _NEWLINE) or np.any(buf[ends[:, :-1]] == _NEWLINE):
+        return None
+    starts = np.empty_like(ends)
+    starts[:, 1:] = ends[:, :-1] + 1
+    starts[:1, 0] = header_end + 1
+    starts[1:, 0] = ends[:-1, -1] + 1
+    if returns:  # a row's last cell ends before its \r\n
+        last = ends[:, -1]
+        last[buf[last - 1] == _RETURN] -= 1
+    return FlatCsv(file, data, buf, header, rows, starts, ends)

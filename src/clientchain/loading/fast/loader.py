@@ -1,0 +1,339 @@
+"""The fast path for big, clean inputs: flat YAML and plain CSV straight into an `Org`.
+
+`load` tries this first. It reads only what it can read exactly (see flat_yaml for
+the YAML it accepts, flatcsv for the CSV) and checks the same
+rules as the precise path, but it has no words for a problem: the moment anything
+is off (a bad value, an unknown id, a cycle, a file it cannot read) it answers
+None, and the precise path loads the input again and reports every problem with
+its position. For an input both paths accept they build the same `Org`
+(tests/test_fastload.py compares them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+
+import numpy as np
+
+from clientchain.graph.hierarchy import cycles
+from clientchain.loading.fast.byte_columns import odd_edge, plain_decimals, strip_spaces
+from clientchain.loading.fast.flat_csv import FlatCsv, read_flat_csv
+from clientchain.loading.fast.flat_yaml import FlatDocument, FlatList, NotFlatError, read_flat
+from clientchain.loading.fast.id_lookup import IdIndex
+from clientchain.loading.flow_table import REQUIRED, YAML_SUFFIXES, FlowTable, read_yaml_list
+from clientchain.loading.org_file import CLIENT_KEYS, ROLE_KEYS
+from clientchain.loading.scalars import (
+    MAX_AMOUNT,
+    MAX_DECIMALS,
+    MAX_HEADCOUNT,
+    MIN_AMOUNT,
+    NULLS,
+    NUMBER,
+    decimals_of,
+)
+from clientchain.loading.yaml_source import compose
+from clientchain.model.org import NO_PARENT, FloatArray, IntArray, Org
+from clientchain.model.phases import note, phase
+from clientchain.model.problems import InputError
+
+_NUMBERS = re.compile(rf"(?:(?:{NUMBER.pattern})\n)*(?:{NUMBER.pattern})")  # one per line
+_FRACTIONS = re.compile(r"\.([0-9]*)")
+
+
+class _RefusedError(Exception):
+    """The fast path cannot vouch for this input: load it the precise way. `why` is set
+    when the input is fine but beyond the fast path (worth a note), not for a problem
+    (the precise path will report that)."""
+
+    def __init__(self, why: str = "") -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _need(condition: object, why: str = "") -> None:
+    if not condition:
+        raise _RefusedError(why)
+
+
+@dataclass
+class _Flows:
+    """Resolved flow rows: node indices, amounts, decimals and metadata columns."""
+
+    payer: list[IntArray] = field(default_factory=list)
+    payee: list[IntArray] = field(default_factory=list)
+    amount: list[FloatArray] = field(default_factory=list)
+    decimals: int = 0
+    extra: dict[str, list[str | None]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add_extra(self, columns: Mapping[str, Sequence[str | None]], rows: int) -> None:
+        """Metadata columns of `rows` new rows (None where a source lacks a column)."""
+        if rows:
+            for name, values in columns.items():
+                self.extra.setdefault(name, _nones(self.count)).extend(values)
+        self.count += rows
+        for column in self.extra.values():
+            column.extend(_nones(self.count - len(column)))
+
+
+def _nones(count: int) -> list[str | None]:
+    return [None] * count
+
+
+def fast_load(
+    data: bytes,
+    text: str,
+    source: str,
+    flows: Iterable[str | os.PathLike[str]],
+    base: Path,
+) -> Org | None:
+    """The `Org` in `data` (= `text`, decoded) and its flows, or None to load it precisely."""
+    try:
+        with phase("parse"):
+            document = read_flat(data.removeprefix(b"\xef\xbb\xbf"), text)
+            flows_path = _scalar(document, "flows")
+            paths = [] if flows_path is None else [base / flows_path]
+            tables = [_read_table(path) for path in [*paths, *map(Path, flows)]]
+        with phase("build"):
+            return _org(document, source, tables)
+    except NotFlatError as exc:
+        where = f"{source}:{exc.line}" if exc.line else source
+        note(f"{where}: {exc.why}: read by the precise reader, which takes longer")
+        return None
+    except _RefusedError as exc:
+        if exc.why:
+            note(f"{exc.why}: read by the precise reader, which takes longer")
+        return None
+
+
+def _scalar(document: FlatDocument, key: str) -> str | None:
+    _need(key not in document.lists, f"'{key}' is a list")
+    text, quoted = document.scalars.get(key, ("", False))
+    return None if not quoted and text in NULLS else text
+
+
+def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable]) -> Org:
+    # The policy is read on its own (loading cuts its section out); one left here would
+    # be dropped, so it is the precise path's.
+    _need(all("policy" not in keys for keys in (document.scalars, document.lists, document.nulls)))
+    roles = document.lists.get("roles")
+    _need(roles is not None)
+    assert roles is not None
+    clients = document.lists.get("clients")
+    _need("clients" not in document.scalars)
+    role_ids, client_ids = _ids(roles), _ids(clients) if clients else []
+    node_ids = [*role_ids, *client_ids]
+    _need(len(set(node_ids)) == len(node_ids))
+    ids = IdIndex(node_ids)
+    resolved = _resolve_flows(tables, ids, len(role_ids))
+    return Org(
+        source=source,
+        name=_scalar(document, "org"),
+        currency=_scalar(document, "currency"),
+        role_ids=tuple(role_ids),
+        role_titles=tuple(_texts(roles, "title")),
+        role_departments=tuple(_texts(roles, "department")),
+        role_lines=roles.lines.astype(np.int64),
+        parent=_parents(roles, ids, document),
+        headcount=_headcounts(roles),
+        client_ids=tuple(client_ids),
+        client_titles=tuple(_texts(clients, "title")) if clients else (),
+        client_lines=clients.lines.astype(np.int64) if clients else np.zeros(0, np.int64),
+        flow_payer=_joined(resolved.payer, np.int64),
+        flow_payee=_joined(resolved.payee, np.int64),
+        flow_amount=_joined(resolved.amount, np.float64),
+        flow_files=tuple(resolved.files),
+        amount_decimals=resolved.decimals,
+        role_extra=_extra(roles, ROLE_KEYS),
+        client_extra=_extra(clients, CLIENT_KEYS) if clients else {},
+        flow_extra={k: tuple(v) for k, v in resolved.extra.items()},
+    )
+
+
+def _joined(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _ids(entries: FlatList) -> list[str]:
+    column = entries.columns.get("id")
+    _need(column is not None)
+    assert column is not None
+    _need(not column.nulls().any())
+    ids: list[str] = column.texts  # type: ignore[assignment]  # no None: checked
+    _need(all(map(str.strip, ids)))  # an id of spaces is empty
+    return ids
+
+
+def _texts(entries: FlatList, key: str) -> list[str | None]:
+    column = entries.columns.get(key)
+    if column is None:
+        return [None] * entries.count
+    nulls = column.nulls()
+    if not nulls.any():
+        return column.texts
+    texts = np.array(column.texts, dtype=object)
+    texts[nulls] = None
+    return texts.tolist()  # type: ignore[no-any-return]
+
+
+def _headcounts(roles: FlatList) -> IntArray:
+    """Whole numbers written as plain digits (null: 1), read from the bytes."""
+    column = roles.columns.get("headcount")
+    counts = np.ones(roles.count, dtype=np.int64)
+    if column is None:
+        return counts
+    written = ~column.nulls()[column.items]
+    _need(not column.written_quoted[written].any())
+    parsed = plain_decimals(column.buf, column.start[written], column.end[written], False)
+    _need(parsed is not None)
+    assert parsed is not None
+    _need(np.all(parsed[0] <= MAX_HEADCOUNT))
+    counts[column.items[written]] = parsed[0].astype(np.int64)
+    return counts
+
+
+def _parents(roles: FlatList, ids: IdIndex, document: FlatDocument) -> IntArray:
+    parent = np.full(roles.count, NO_PARENT, dtype=np.int64)
+    column = roles.columns.get("reports_to")
+    if column is None:
+        return parent
+    named = ~column.nulls()[column.items]
+    buf = np.frombuffer(document.data, dtype=np.uint8)
+    start, end = column.start[named], column.end[named]
+    boss = ids.find(buf, document.data, start, end, strip=False)
+    _need(np.all((boss >= 0) & (boss < roles.count)))  # an unknown boss (or a client)
+    parent[column.items[named]] = boss
+    _need(not np.any(parent == np.arange(roles.count)))
+    _need(not cycles(parent))
+    return parent
+
+
+def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, object]]:
+    """Keys beyond the contract's, per item, in the order written (as the precise path)."""
+    found = [(name, c) for name, c in entries.columns.items() if name not in known]
+    if not found:
+        return {}
+    cells = sorted(
+        (row, item, name, text)
+        for name, column in found
+        for row, item, text in zip(
+            column.rows.tolist(),
+            column.items.tolist(),
+            [column.texts[i] for i in column.items.tolist()],
+            strict=True,
+        )
+    )
+    extra: dict[int, dict[str, object]] = {}
+    for _row, item, name, text in cells:
+        extra.setdefault(item, {})[name] = text
+    return extra
+
+
+def _read_table(path: Path) -> FlatCsv | FlowTable:
+    """A flows file: a plain CSV's cells, or a YAML list read by the precise reader."""
+    try:
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        text = data.decode("utf-8")
+    except (OSError, ValueError):  # ValueError: not UTF-8, or a NUL in the path
+        raise _RefusedError from None
+    shown = os.fspath(path)
+    if path.suffix.lower() not in YAML_SUFFIXES:
+        table = read_flat_csv(data, shown)
+        _need(table is not None, f"{shown}: quotes, carriage returns or uneven rows")
+        assert table is not None
+        return table
+    try:
+        root = compose(text, shown)
+    except InputError:
+        raise _RefusedError from None
+    yaml_table = FlowTable(shown) if root is None else read_yaml_list(root, shown)
+    _need(not yaml_table.problems)
+    return yaml_table
+
+
+def _resolve_flows(tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int) -> _Flows:
+    flows = _Flows()
+    for table in tables:
+        if isinstance(table, FlatCsv):
+            _add_csv(flows, table, ids, roles)
+        else:
+            _add_table(flows, table, ids.index, roles)
+        flows.files.append(table.file)
+    return flows
+
+
+def _add_table(flows: _Flows, table: FlowTable, nodes: dict[str, int], roles: int) -> None:
+    count = len(table.payer)
+    payer = np.fromiter(map(nodes.get, table.payer, repeat(-1)), dtype=np.int64, count=count)
+    payee = np.fromiter(map(nodes.get, table.payee, repeat(-1)), dtype=np.int64, count=count)
+    _add_nodes(flows, payer, payee, roles)
+    flows.amount.append(np.asarray(table.amount, dtype=np.float64))
+    flows.decimals = max(flows.decimals, table.decimals)
+    flows.add_extra(table.extra, count)
+
+
+def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int) -> None:
+    # Clients are nodes past the roles: they may pay, never be paid.
+    _need(not np.any((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee)))
+    flows.payer.append(payer)
+    flows.payee.append(payee)
+
+
+def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
+    """A plain CSV (see flatcsv): ids matched and amounts parsed a column at a time."""
+    names = [name.strip().lower() for name in table.header]
+    _need(all(name in names for name in REQUIRED) and len(set(names)) == len(names))
+    i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
+    payer = ids.find(table.buf, table.data, table.start[:, i_from], table.end[:, i_from])
+    payee = ids.find(table.buf, table.data, table.start[:, i_to], table.end[:, i_to])
+    _add_nodes(flows, payer, payee, roles)
+    flows.amount.append(_csv_amounts(table, i_amount, flows))
+    extra = {
+        table.header[i].strip(): table.distinct_texts(i)
+        for i in range(len(names))
+        if names[i] not in REQUIRED
+    }
+    flows.add_extra(extra, table.rows)
+
+
+def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
+    """A column of amounts: read from the bytes when all are plain decimals, else as text."""
+    start, end = strip_spaces(table.buf, table.start[:, column], table.end[:, column])
+    plain = None if odd_edge(table.buf, start, end).any() else plain_decimals(table.buf, start, end)
+    if plain is None:  # signs, exponents, other white space: the general way
+        return _amounts(list(map(str.strip, table.texts(column))), flows)
+    values, places = plain
+    _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
+    flows.decimals = max(flows.decimals, min(MAX_DECIMALS, int(places.max(initial=0))))
+    return values
+
+
+def _all_match(pattern: re.Pattern[str], texts: list[str]) -> bool:
+    """Every text matches `pattern` (lines of one); checked in slices of joined lines,
+    one regex call per slice (a call per text would cost more than the rest)."""
+    step = 20_000
+    return all(
+        pattern.fullmatch("\n".join(texts[i : i + step])) for i in range(0, len(texts), step)
+    )
+
+
+def _amounts(texts: list[str], flows: _Flows) -> FloatArray:
+    """Amounts written as plain numbers within the supported range, and their decimals."""
+    _need(_all_match(_NUMBERS, texts))
+    joined = "\n".join(texts)
+    values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+    _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
+    if "e" in joined or "E" in joined:
+        places = max(map(decimals_of, texts))
+    elif "." in joined:
+        places = min(MAX_DECIMALS, max(map(len, _FRACTIONS.findall(joined))))
+    else:
+        places = 0
+    flows.decimals = max(flows.decimals, places)
+    return values

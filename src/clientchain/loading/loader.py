@@ -1,0 +1,303 @@
+"""Load an org chart and its money flows into an `Org`, or fail with every problem at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from clientchain.graph.hierarchy import cycles
+from clientchain.loading.fast.loader import fast_load
+from clientchain.loading.flow_table import YAML_SUFFIXES, FlowTable, read_csv, read_yaml_list
+from clientchain.loading.org_file import OrgFile, read_org
+from clientchain.loading.policy import read_policy_section, take_policy_section
+from clientchain.loading.yaml_source import compose, decode
+from clientchain.model.org import NO_PARENT, Org
+from clientchain.model.phases import note, phase
+from clientchain.model.problems import InputError, Position, Problem, did_you_mean
+
+
+def _read_bytes(path: Path, shown: str, where: Position) -> bytes:
+    # Named inside the org chart: say which file; named on the command line: the
+    # position already is the file.
+    which = f": {shown}" if where.line else ""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(where, f"file not found{which}")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(where, f"is a directory, not a file{which}")]) from None
+    except OSError as exc:
+        raise InputError([Problem(where, f"cannot read{which}: {exc.strerror}")]) from None
+    except ValueError:  # no file name holds a NUL character; the OS cannot be asked
+        raise InputError([Problem(where, "a file name cannot hold a NUL character")]) from None
+
+
+def read_flow_file(path: Path, shown: str, where: Position) -> FlowTable:
+    """A flows file: YAML/JSON list by suffix, otherwise CSV."""
+    text = decode(_read_bytes(path, shown, where), shown)
+    if path.suffix.lower() in YAML_SUFFIXES:
+        root = compose(text, shown)
+        if root is None:
+            return FlowTable(shown)
+        return read_yaml_list(root, shown)
+    return read_csv(text, shown)
+
+
+def load(path: str | os.PathLike[str], flows: Iterable[str | os.PathLike[str]] = ()) -> Org:
+    """Load the org chart at `path` plus any extra flows files, checking everything."""
+    shown = os.fspath(path)
+    with phase("parse"):
+        data = _read_bytes(Path(shown), shown, Position(shown))
+        text = decode(data, shown)
+    return _load_either(data, text, shown, flows, Path(shown).parent)
+
+
+def loads(
+    text: str,
+    source: str = "org.yaml",
+    flows: Iterable[str | os.PathLike[str]] = (),
+    base_dir: str | os.PathLike[str] | None = None,
+) -> Org:
+    """Load an org chart from YAML text; `source` names it in messages."""
+    base = Path(base_dir) if base_dir is not None else Path(source).parent
+    return _load_either(text.encode("utf-8"), text, source, flows, base)
+
+
+def _load_either(
+    data: bytes, text: str, source: str, flows: Iterable[str | os.PathLike[str]], base: Path
+) -> Org:
+    """The fast path when it can vouch for the input, else the precise one."""
+    # Loading builds millions of small, acyclic objects (the YAML node trees) that stay
+    # alive until the end; the cycle collector would re-scan them all again and again
+    # for nothing (pausing it halves the time of a big file).
+    collecting = gc.isenabled()
+    gc.disable()
+    flows = list(flows)
+    try:
+        fast = _fast_load(data, text, source, flows, base)
+        return fast if fast is not None else _load_precisely(text, source, flows, base)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _fast_load(
+    data: bytes, text: str, source: str, flows: list[str | os.PathLike[str]], base: Path
+) -> Org | None:
+    """The fast loader's `Org`, with the policy block read on its own (it is not flat);
+    None to load precisely.
+
+    The fast path reads exactly what the precise path reads or nothing: the policy
+    section is cut out only where the cut is exact (see `take_policy_section`), and the
+    flat reader refuses any `policy` key left in what it reads.
+    """
+    cut = take_policy_section(text)
+    if cut is None:
+        note(
+            f"{source}: a policy block in a shape (or with line breaks) the fast reader"
+            " cannot cut out: read by the precise reader, which takes longer"
+        )
+        return None
+    rest, section = cut
+    if not section:
+        return fast_load(data, text, source, flows, base)
+    problems: list[Problem] = []
+    with phase("parse"):
+        policy = read_policy_section(section, source, problems)
+    if problems:
+        return None  # the precise reader words them, with every other problem
+    fast = fast_load(rest.encode("utf-8"), rest, source, flows, base)
+    return None if fast is None else dataclasses.replace(fast, policy=policy)
+
+
+def _load_precisely(
+    text: str,
+    source: str,
+    flows: Iterable[str | os.PathLike[str]],
+    base: Path,
+) -> Org:
+    """Every value with its position, every problem found and worded."""
+    with phase("parse"):
+        org_file, tables, problems = _parse(text, source, flows, base)
+    with phase("build"):
+        return _assemble(org_file, source, tables, problems)
+
+
+def _parse(
+    text: str, source: str, flows: Iterable[str | os.PathLike[str]], base: Path
+) -> tuple[OrgFile, list[FlowTable], list[Problem]]:
+    problems: list[Problem] = []
+    org_file = read_org(compose(text, source), source)
+    problems.extend(org_file.problems)
+    tables: list[FlowTable] = []
+    sources: list[tuple[Path, Position]] = []
+    if org_file.flows_path is not None:
+        sources.append((base / org_file.flows_path, org_file.flows_position or Position(source)))
+    elif org_file.inline_flows is not None:
+        tables.append(read_yaml_list(org_file.inline_flows, source))
+    sources.extend((Path(extra), Position(os.fspath(extra))) for extra in flows)
+    for path, where in sources:
+        try:
+            tables.append(read_flow_file(path, os.fspath(path), where))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    for table in tables:
+        problems.extend(table.problems)
+    return org_file, tables, problems
+
+
+def _unique_ids(org: OrgFile, problems: list[Problem]) -> dict[str, int]:
+    """First occurrence of each id among clients and roles; later repeats are problems."""
+    first: dict[str, Position] = {}
+    for ids, positions in (
+        (org.clients.ids, org.clients.id_positions),
+        (org.roles.ids, org.roles.id_positions),
+    ):
+        for rid, where in zip(ids, positions, strict=True):
+            seen = first.get(rid)
+            if seen is None:
+                first[rid] = where
+            else:
+                problems.append(
+                    Problem(
+                        where,
+                        f"duplicate id '{rid}' (first at line {seen.line});"
+                        " ids must be unique across roles and clients",
+                    )
+                )
+    return {rid: i for i, rid in reversed(list(enumerate(org.roles.ids)))}
+
+
+def _parents(
+    org: OrgFile, role_index: dict[str, int], clients: set[str], problems: list[Problem]
+) -> np.ndarray:
+    roles = org.roles
+    parent = np.full(len(roles.ids), NO_PARENT, dtype=np.int64)
+    for i, boss in enumerate(roles.reports_to):
+        if boss is None:
+            continue
+        where = roles.reports_to_positions[i] or Position("?")
+        j = role_index.get(boss)
+        if j is None:
+            if boss in clients:
+                problems.append(
+                    Problem(
+                        where, f"reports_to names client '{boss}'; a role can only report to a role"
+                    )
+                )
+            else:
+                hint = did_you_mean(boss, role_index)
+                problems.append(Problem(where, f"reports_to: unknown role '{boss}'{hint}"))
+        elif j == i:
+            problems.append(Problem(where, f"role '{boss}' reports to itself"))
+        else:
+            parent[i] = j
+    for loop in cycles(parent):
+        names = [roles.ids[i] for i in loop]
+        where = roles.reports_to_positions[loop[0]] or Position("?")
+        shown = " -> ".join([*names, names[0]])
+        problems.append(Problem(where, f"reporting cycle: {shown}"))
+    return parent
+
+
+def _resolve_flows(
+    tables: Sequence[FlowTable],
+    role_index: dict[str, int],
+    client_index: dict[str, int],
+    problems: list[Problem],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, tuple[str | None, ...]]]:
+    r = len(role_index)
+    payers: list[int] = []
+    payees: list[int] = []
+    amounts: list[float] = []
+    extra: dict[str, list[str | None]] = {}
+    for table in tables:
+        start = len(payers)
+        for row, (src, dst) in enumerate(zip(table.payer, table.payee, strict=True)):
+            i = role_index.get(src)
+            if i is None:
+                c = client_index.get(src)
+                i = -1 if c is None else r + c
+            j = role_index.get(dst, -1)
+            if i < 0 or j < 0 or i == j:
+                problems.append(_flow_problem(table, row, src, dst, i, j, role_index, client_index))
+                continue
+            payers.append(i)
+            payees.append(j)
+            amounts.append(table.amount[row])
+            for name, column in table.extra.items():
+                extra.setdefault(name, [None] * start).append(column[row])
+        for column in extra.values():
+            column.extend([None] * (len(payers) - len(column)))
+    return (
+        np.asarray(payers, dtype=np.int64),
+        np.asarray(payees, dtype=np.int64),
+        np.asarray(amounts, dtype=np.float64),
+        {k: tuple(v) for k, v in extra.items()},
+    )
+
+
+def _flow_problem(
+    table: FlowTable,
+    row: int,
+    src: str,
+    dst: str,
+    i: int,
+    j: int,
+    role_index: dict[str, int],
+    client_index: dict[str, int],
+) -> Problem:
+    known = [*role_index, *client_index]
+    if i < 0:
+        return Problem(
+            table.position(row, "from"), f"flow from unknown id '{src}'{did_you_mean(src, known)}"
+        )
+    if j < 0 and dst in client_index:
+        return Problem(
+            table.position(row, "to"),
+            f"flow into client '{dst}': money flows from clients to roles, never into a client",
+        )
+    if j < 0:
+        return Problem(
+            table.position(row, "to"),
+            f"flow to unknown role '{dst}'{did_you_mean(dst, role_index)}",
+        )
+    return Problem(table.position(row, "to"), f"flow from '{src}' to itself")
+
+
+def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list[Problem]) -> Org:
+    role_index = _unique_ids(org, problems)
+    client_index = {cid: i for i, cid in reversed(list(enumerate(org.clients.ids)))}
+    parent = _parents(org, role_index, set(client_index), problems)
+    payer, payee, amount, flow_extra = _resolve_flows(tables, role_index, client_index, problems)
+    if problems:
+        raise InputError(problems)
+    roles, clients = org.roles, org.clients
+    return Org(
+        source=source,
+        name=org.name,
+        currency=org.currency,
+        role_ids=tuple(roles.ids),
+        role_titles=tuple(roles.titles),
+        role_departments=tuple(roles.departments),
+        role_lines=np.asarray(roles.lines, dtype=np.int64),
+        parent=parent,
+        headcount=np.asarray(roles.headcounts, dtype=np.int64),
+        client_ids=tuple(clients.ids),
+        client_titles=tuple(clients.titles),
+        client_lines=np.asarray(clients.lines, dtype=np.int64),
+        flow_payer=payer,
+        flow_payee=payee,
+        flow_amount=amount,
+        flow_files=tuple(t.file for t in tables),
+        amount_decimals=max((t.decimals for t in tables), default=0),
+        policy=org.policy,
+        role_extra=roles.extra,
+        client_extra=clients.extra,
+        flow_extra=flow_extra,
+    )

@@ -1,0 +1,205 @@
+"""The org chart's YAML structure read into plain columns, every value with its position."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from clientchain.loading.policy import NO_POLICY, Policy, read_policy
+from clientchain.loading.scalars import MAX_HEADCOUNT, is_null, parse_count
+from clientchain.loading.yaml_source import YNode
+from clientchain.model.problems import Position, Problem
+
+ROLE_KEYS = frozenset({"id", "title", "reports_to", "department", "headcount"})
+CLIENT_KEYS = frozenset({"id", "title"})
+
+
+@dataclass
+class Entries:
+    """Roles or clients as written: ids, optional texts, positions, extra keys."""
+
+    ids: list[str] = field(default_factory=list)
+    titles: list[str | None] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    id_positions: list[Position] = field(default_factory=list)
+    extra: dict[int, dict[str, object]] = field(default_factory=dict)
+
+
+@dataclass
+class RoleEntries(Entries):
+    departments: list[str | None] = field(default_factory=list)
+    headcounts: list[int] = field(default_factory=list)
+    reports_to: list[str | None] = field(default_factory=list)
+    reports_to_positions: list[Position | None] = field(default_factory=list)
+
+
+@dataclass
+class OrgFile:
+    """What the org chart file says, before references are resolved."""
+
+    name: str | None = None
+    currency: str | None = None
+    roles: RoleEntries = field(default_factory=RoleEntries)
+    clients: Entries = field(default_factory=Entries)
+    flows_path: str | None = None
+    flows_position: Position | None = None
+    inline_flows: YNode | None = None
+    policy: Policy = NO_POLICY
+    problems: list[Problem] = field(default_factory=list)
+
+
+def plain(node: YNode) -> object:
+    """A YAML value as plain data (text, lists, dicts), for keys we keep but do not read."""
+    holder: list[object] = []
+    stack: list[tuple[YNode, Callable[[object], None]]] = [(node, holder.append)]
+    while stack:  # iterative: nesting depth is the user's business, not the stack's
+        item, put = stack.pop()
+        if item.kind == "scalar":
+            put(item.text)
+        elif item.kind == "seq":
+            items: list[object] = []
+            put(items)
+            stack.extend((child, items.append) for child in reversed(item.items))
+        else:
+            mapping: dict[str, object] = {}
+            put(mapping)
+            stack.extend(
+                (child, partial(mapping.__setitem__, key.text))
+                for key, child in reversed(item.pairs)
+            )
+    return holder[0]
+
+
+def _text(node: YNode | None, what: str, file: str, problems: list[Problem]) -> str | None:
+    if is_null(node):
+        return None
+    assert node is not None
+    if node.kind != "scalar":
+        problems.append(
+            Problem(
+                Position(file, node.line, node.column), f"{what} must be text, not {node.describe}"
+            )
+        )
+        return None
+    return node.text
+
+
+def _list(root: YNode, key: str, file: str, problems: list[Problem]) -> list[YNode]:
+    node = root.get(key)
+    if is_null(node):
+        return []
+    assert node is not None
+    if node.kind != "seq":
+        problems.append(
+            Problem(
+                Position(file, node.line, node.column),
+                f"'{key}' must be a list of mappings, found {node.describe}",
+            )
+        )
+        return []
+    return node.items
+
+
+def _entry(
+    item: YNode, what: str, known: frozenset[str], into: Entries, file: str, problems: list[Problem]
+) -> bool:
+    here = Position(file, item.line, item.column)
+    if item.kind != "map":
+        problems.append(
+            Problem(here, f"each {what} must be a mapping with an 'id', found {item.describe}")
+        )
+        return False
+    node = item.get("id")
+    if is_null(node):
+        problems.append(Problem(here, f"{what} has no 'id'"))
+        return False
+    assert node is not None
+    if node.kind != "scalar":
+        where = Position(file, node.line, node.column)
+        problems.append(Problem(where, f"{what} id must be plain text, not {node.describe}"))
+        return False
+    if not node.text.strip():
+        problems.append(Problem(Position(file, node.line, node.column), f"{what} id is empty"))
+        return False
+    into.ids.append(node.text)
+    into.id_positions.append(Position(file, node.line, node.column))
+    into.lines.append(item.line)
+    into.titles.append(_text(item.get("title"), "title", file, problems))
+    extra = {k.text: plain(v) for k, v in item.pairs if k.text not in known}
+    if extra:
+        into.extra[len(into.ids) - 1] = extra
+    return True
+
+
+def read_org(root: YNode | None, file: str) -> OrgFile:
+    """Columns and positions of an org chart's YAML tree; structural problems collected."""
+    org = OrgFile()
+    problems = org.problems
+    if root is None:
+        problems.append(
+            Problem(Position(file, 1, 1), "empty org chart: expected a mapping with 'roles'")
+        )
+        return org
+    if root.kind != "map":
+        problems.append(
+            Problem(
+                Position(file, root.line, root.column),
+                f"an org chart must be a mapping with 'roles', found {root.describe}",
+            )
+        )
+        return org
+    org.name = _text(root.get("org"), "org", file, problems)
+    org.currency = _text(root.get("currency"), "currency", file, problems)
+    if root.get("roles") is None:
+        where = Position(file, root.line, root.column)
+        problems.append(
+            Problem(where, "no 'roles' list: an org chart lists its roles under 'roles:'")
+        )
+    for item in _list(root, "clients", file, problems):
+        _entry(item, "client", CLIENT_KEYS, org.clients, file, problems)
+    roles = org.roles
+    for item in _list(root, "roles", file, problems):
+        if not _entry(item, "role", ROLE_KEYS, roles, file, problems):
+            continue
+        roles.departments.append(_text(item.get("department"), "department", file, problems))
+        roles.headcounts.append(_headcount(item.get("headcount"), file, problems))
+        boss = item.get("reports_to")
+        roles.reports_to.append(_text(boss, "reports_to", file, problems))
+        roles.reports_to_positions.append(
+            None if boss is None else Position(file, boss.line, boss.column)
+        )
+    org.policy = read_policy(root.get("policy"), file, problems)
+    flows = root.get("flows")
+    if flows is not None and not is_null(flows):
+        if flows.kind == "scalar":
+            org.flows_path = flows.text
+            org.flows_position = Position(file, flows.line, flows.column)
+        else:
+            org.inline_flows = flows
+    return org
+
+
+def _headcount(node: YNode | None, file: str, problems: list[Problem]) -> int:
+    if is_null(node):
+        return 1
+    assert node is not None
+    count = parse_count(node.text) if node.kind == "scalar" and not node.quoted else None
+    if count is not None and count > MAX_HEADCOUNT:
+        problems.append(
+            Problem(
+                Position(file, node.line, node.column),
+                f"headcount {count} is larger than the largest supported (10^9)",
+            )
+        )
+        return 1
+    if count is None:
+        shown = f"'{node.text}'" if node.kind == "scalar" else node.describe
+        problems.append(
+            Problem(
+                Position(file, node.line, node.column),
+                f"headcount must be a whole number >= 0 (0 = vacant), found {shown}",
+            )
+        )
+        return 1
+    return count

@@ -1,0 +1,296 @@
+"""The org chart's `policy:` block: limits that make findings, and excused findings.
+
+```yaml
+policy:
+  max_org_alienation: 0.4
+  max_role_alienation: 0.8
+  max_levels_inverted: 1
+  fail_on: error            # error | warning | never
+  ignore:
+    - {code: CC101, boss: director, subordinate: accountant, reason: "interim budget"}
+```
+
+A typo in a gate must not pass silently, so unknown keys are problems here (unlike
+elsewhere in the org chart, where unknown keys are kept for later versions).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from clientchain.loading.scalars import NUMBER, is_null
+from clientchain.loading.yaml_source import YNode, compose
+from clientchain.model.findings import RULE_BY_CODE, About, Finding
+from clientchain.model.problems import InputError, Position, Problem, did_you_mean
+
+
+class FailOn(StrEnum):
+    """The lowest finding level that fails a run (exit 1)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NEVER = "never"
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    value: float
+    line: int = 0  # where the policy sets it; 0 = on the command line
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """A finding the organisation accepts, with the reason it does."""
+
+    code: str
+    reason: str
+    line: int
+    role: str | None = None
+    boss: str | None = None
+    subordinate: str | None = None
+    client: str | None = None
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            finding.code == self.code
+            and (self.role is None or finding.role == self.role)
+            and (self.subordinate is None or finding.role == self.subordinate)
+            and (self.boss is None or finding.boss == self.boss)
+            and (self.client is None or finding.client == self.client)
+        )
+
+    @property
+    def subject(self) -> str:
+        """The subject as a person would name it, for messages."""
+        if self.boss is not None:
+            return f"{self.boss} -> {self.subordinate}"
+        return self.role or self.client or "the organisation"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    max_org_alienation: Limit | None = None
+    max_role_alienation: Limit | None = None
+    max_levels_inverted: Limit | None = None
+    fail_on: FailOn | None = None  # None: not set (the default is error)
+    ignore: tuple[Ignore, ...] = ()
+
+
+NO_POLICY = Policy()
+
+_RATIO_KEYS = ("max_org_alienation", "max_role_alienation")
+_KEYS = (*_RATIO_KEYS, "max_levels_inverted", "fail_on", "ignore")
+_SUBJECT_KEYS = ("role", "boss", "subordinate", "client")
+_IGNORE_KEYS = ("code", "reason", *_SUBJECT_KEYS)
+_SUBJECTS = {  # what an ignore entry must name for a rule's findings
+    About.ROLE: ({"role"},),
+    About.PAIR: ({"boss", "subordinate"}, {"role"}),
+    About.CLIENT: ({"client"},),
+    About.ORG: (set(),),
+}
+_SUBJECT_WORDS = {
+    About.ROLE: "a 'role'",
+    About.PAIR: "'boss' and 'subordinate' (or a 'role': every inversion onto it)",
+    About.CLIENT: "a 'client'",
+    About.ORG: "no subject (it is about the whole organisation)",
+}
+
+
+class _Reader:
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+
+    def problem(self, node: YNode, message: str) -> None:
+        self.problems.append(Problem(Position(self.file, node.line, node.column), message))
+
+    def mapping(self, node: YNode, what: str, known: tuple[str, ...]) -> bool:
+        if node.kind != "map":
+            self.problem(node, f"{what} must be a mapping, found {node.describe}")
+            return False
+        for key, _ in node.pairs:
+            if key.text not in known:
+                hint = did_you_mean(key.text, known) or f" (known: {', '.join(known)})"
+                self.problem(key, f"unknown key '{key.text}' in {what}{hint}")
+        return True
+
+    def text(self, node: YNode, what: str) -> str | None:
+        if node.kind != "scalar" or is_null(node) or not node.text.strip():
+            self.problem(node, f"{what} must be non-empty text")
+            return None
+        return node.text
+
+    def ratio(self, node: YNode, key: str) -> Limit | None:
+        value = self._number(node)
+        if value is None or not 0.0 <= value <= 1.0:
+            self.problem(node, f"{key} must be a number from 0 to 1, found {_shown(node)}")
+            return None
+        return Limit(value, node.line)
+
+    def levels(self, node: YNode) -> Limit | None:
+        value = self._number(node)
+        if value is None or value < 0 or not value.is_integer():
+            self.problem(
+                node, f"max_levels_inverted must be a whole number >= 0, found {_shown(node)}"
+            )
+            return None
+        return Limit(value, node.line)
+
+    def fail_on(self, node: YNode) -> FailOn | None:
+        choices = [f.value for f in FailOn]
+        if node.kind != "scalar" or node.text not in choices:
+            self.problem(node, f"fail_on must be one of {', '.join(choices)}, found {_shown(node)}")
+            return None
+        return FailOn(node.text)
+
+    def ignore(self, node: YNode) -> Ignore | None:
+        if not self.mapping(node, "an ignore entry", _IGNORE_KEYS):
+            return None
+        values: dict[str, str | None] = {}
+        for key in _IGNORE_KEYS:
+            value = node.get(key)
+            values[key] = None if value is None else self.text(value, f"ignore '{key}'")
+        code, reason = values.pop("code"), values.pop("reason")
+        if node.get("reason") is None:
+            self.problem(node, "an ignore entry needs a 'reason': say why the finding is accepted")
+        if node.get("code") is None:
+            self.problem(node, "an ignore entry needs a 'code' (e.g. CC101)")
+        if code is None or reason is None:
+            return None
+        rule = RULE_BY_CODE.get(code)
+        if rule is None or rule.about is About.POLICY:
+            what = "not a finding code" if rule is None else "about the policy itself"
+            hint = did_you_mean(code, RULE_BY_CODE)
+            self.problem(node.get("code") or node, f"cannot ignore '{code}': {what}{hint}")
+            return None
+        named = {key for key in _SUBJECT_KEYS if values[key] is not None}
+        if named not in _SUBJECTS[rule.about]:
+            self.problem(node, f"an ignore entry for {code} names {_SUBJECT_WORDS[rule.about]}")
+            return None
+        return Ignore(code, reason, node.line, **values)
+
+    def _number(self, node: YNode) -> float | None:
+        if node.kind != "scalar" or node.quoted or not NUMBER.fullmatch(node.text):
+            return None
+        return float(node.text)
+
+
+def _shown(node: YNode) -> str:
+    return f"'{node.text}'" if node.kind == "scalar" else node.describe
+
+
+def read_policy(node: YNode | None, file: str, problems: list[Problem]) -> Policy:
+    """The policy block at `node` (None or null: no policy); problems are appended."""
+    if is_null(node):
+        return NO_POLICY
+    assert node is not None
+    reader = _Reader(file, problems)
+    if not reader.mapping(node, "policy", _KEYS):
+        return NO_POLICY
+    limits: dict[str, Limit | None] = {}
+    for key in _RATIO_KEYS:
+        value = node.get(key)
+        limits[key] = None if is_null(value) or value is None else reader.ratio(value, key)
+    levels = node.get("max_levels_inverted")
+    fail_on = node.get("fail_on")
+    ignores: list[Ignore] = []
+    entries = node.get("ignore")
+    if entries is not None and not is_null(entries):
+        if entries.kind != "seq":
+            reader.problem(entries, f"ignore must be a list of entries, found {entries.describe}")
+        else:
+            ignores = [i for i in map(reader.ignore, entries.items) if i is not None]
+    return Policy(
+        max_org_alienation=limits["max_org_alienation"],
+        max_role_alienation=limits["max_role_alienation"],
+        max_levels_inverted=None if is_null(levels) or levels is None else reader.levels(levels),
+        fail_on=None if is_null(fail_on) or fail_on is None else reader.fail_on(fail_on),
+        ignore=tuple(ignores),
+    )
+
+
+# Line breaks libyaml reads besides \n. The cut below works on \n-lines; a file with
+# any of these is left whole to the precise reader (the flat reader refuses them too).
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+# A line that starts with the key `policy` at column 0 (well formed or not); searched
+# for after a \n (a literal first: the search skips through big files).
+_POLICY_KEY = re.compile(r"policy[ \t]*:")
+_POLICY_KEY_BELOW = re.compile(r"\n" + _POLICY_KEY.pattern)
+# The section: the key (its colon followed by a blank or the end of the line) and every
+# line after it that is blank, indented or a comment, up to the next line that starts
+# at column 0 with anything else (YAML closes the block there, or fails).
+_SECTION = re.compile(r"policy[ \t]*:(?:[ \t][^\n]*)?(?:\n|\Z)(?:(?:[ \t#][^\n]*)?(?:\n|\Z))*")
+# The line after the section must open the next top-level key (one the flat reader
+# can read): a `- item` there would be YAML's list under `policy:` (or an error),
+# and the flat reader would take it for more items of the list above the section.
+_NEXT_KEY = re.compile(r"[A-Za-z_]")
+
+
+def take_policy_section(text: str) -> tuple[str, str] | None:
+    """(the text without its policy section, the section alone), line numbers kept in both.
+
+    The fast loader reads only flat YAML; the policy block is nested, so it is cut out
+    (its lines left blank) and read on its own by the precise reader, at its own lines.
+    The cut is exact: the section holds everything YAML gives the `policy` key and
+    nothing else, so reading the rest plus the section alone is reading the file.
+    (text, "") when no line starts with the key `policy` (other spellings, quoted or
+    `? policy`, are not flat YAML: the flat reader refuses them). None when the cut
+    cannot be vouched for (a line break other than \n, the key twice, anything but the
+    next top-level key right after the section, such as a list at column 0): the
+    precise reader then reads the whole file.
+    """
+    if "policy" not in text:
+        return text, ""
+    if "\r" in text or (not text.isascii() and _OTHER_BREAKS.search(text)):
+        return None
+    found = [0] if _POLICY_KEY.match(text) else []
+    found += [m.start() + 1 for m in _POLICY_KEY_BELOW.finditer(text)]
+    if not found:
+        return text, ""
+    if len(found) != 1:
+        return None
+    start = found[0]
+    cut = _SECTION.match(text, start)
+    if cut is None:  # `policy:x` or `policy :x`: one plain scalar, not the key
+        return None
+    end = cut.end()
+    if end < len(text) and not _NEXT_KEY.match(text, end):
+        return None
+    section = text[start:end]
+    before = text[:start]
+    blanked = before + "\n" * section.count("\n") + text[end:]
+    return blanked, "\n" * before.count("\n") + section
+
+
+def read_policy_section(section: str, file: str, problems: list[Problem]) -> Policy:
+    """The policy in a section cut out by `take_policy_section`."""
+    try:
+        root = compose(section, file)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return NO_POLICY
+    return read_policy(None if root is None else root.get("policy"), file, problems)
+
+
+def with_overrides(
+    policy: Policy,
+    max_org_alienation: float | None = None,
+    max_role_alienation: float | None = None,
+    max_levels_inverted: int | None = None,
+    fail_on: FailOn | None = None,
+) -> Policy:
+    """The policy with the limits given on the command line in place of the file's."""
+
+    def limit(value: float | None, current: Limit | None) -> Limit | None:
+        return current if value is None else Limit(float(value))
+
+    return dataclasses.replace(
+        policy,
+        max_org_alienation=limit(max_org_alienation, policy.max_org_alienation),
+        max_role_alienation=limit(max_role_alienation, policy.max_role_alienation),
+        max_levels_inverted=limit(max_levels_inverted, policy.max_levels_inverted),
+        fail_on=policy.fail_on if fail_on is None else fail_on,
+    )

@@ -1,0 +1,72 @@
+"""The loaded organisation: roles, clients and money flows as flat, index-based columns.
+
+Role i is the i-th role in the file; client j is the j-th client. Money flows
+name their payer as a *node*: 0..R-1 are roles, R..R+C-1 are clients (R + j).
+Nothing here imports a CLI, terminal or YAML library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy.typing as npt
+
+from clientchain.loading.policy import NO_POLICY, Policy
+
+# numpy's dtype-level types fight with mypy on every fancy index; these aliases say
+# what a column holds (int64 or float64) and are checked at runtime by the tests.
+IntArray = npt.NDArray[Any]
+FloatArray = npt.NDArray[Any]
+
+NO_PARENT = -1
+
+
+@dataclass(frozen=True, eq=False)
+class Org:
+    """An org chart with its money flows, ready to analyse."""
+
+    source: str  # the org chart's path as the user gave it
+    name: str | None
+    currency: str | None
+    role_ids: tuple[str, ...]
+    role_titles: tuple[str | None, ...]
+    role_departments: tuple[str | None, ...]
+    role_lines: IntArray  # 1-based line of each role's entry, for findings
+    parent: IntArray  # index of the role each role reports to, NO_PARENT for a top
+    headcount: IntArray
+    client_ids: tuple[str, ...]
+    client_titles: tuple[str | None, ...]
+    client_lines: IntArray
+    flow_payer: IntArray  # node index (role, or R + client)
+    flow_payee: IntArray  # role index
+    flow_amount: FloatArray
+    flow_files: tuple[str, ...] = ()  # every file that contributed flows
+    amount_decimals: int = 0  # most decimal places written in any amount
+    role_extra: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
+    client_extra: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
+    flow_extra: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
+    policy: Policy = NO_POLICY  # the org chart's `policy:` block
+
+    @property
+    def role_count(self) -> int:
+        return len(self.role_ids)
+
+    @property
+    def client_count(self) -> int:
+        return len(self.client_ids)
+
+    @property
+    def flow_count(self) -> int:
+        return int(self.flow_amount.shape[0])
+
+    @cached_property
+    def role_index(self) -> dict[str, int]:
+        return {rid: i for i, rid in enumerate(self.role_ids)}
+
+    def node_id(self, node: int) -> str:
+        """The id of a money-graph node (a role index, or R + a client index)."""
+        r = self.role_count
+        return self.role_ids[node] if node < r else self.client_ids[node - r]

@@ -1,0 +1,72 @@
+"""Input problems: a bad input is data (file, line, column, message), never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from clientchain.model.visible import visible, visible_message
+
+# A hint compares texts of at most this length: a longer id could not be told from the
+# suggestion on screen (it is shown cut), and difflib's work grows with the square of it.
+HINT_MAX = 200
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """Where something stands in an input file. Line and column are 1-based; 0 = unknown."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        file = visible(self.file)  # a path: never cut, but never a control code either
+        if self.line <= 0:
+            return file
+        if self.column <= 0:
+            return f"{file}:{self.line}"
+        return f"{file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with the input, shown to the user as `FILE:LINE:COL: message`.
+
+    `message` keeps the exact text it quotes; `str()` is what a terminal may show: on one
+    line, control and bidi characters as escapes, a long quoted id cut in the middle
+    (see render.visible)."""
+
+    position: Position
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {visible_message(self.message)}"
+
+
+class InputError(Exception):
+    """Raised by the loaders with every problem found in one pass, sorted by position."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' hint for a misspelt id, or '' when nothing is close.
+
+    The hint quotes the candidate exactly (as messages quote ids); it is made visible
+    where the message is shown."""
+    close = closest(word, candidates)
+    return f" (did you mean '{close}'?)" if close is not None else ""
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like `word`, if one is close enough to be a misspelling."""
+    import difflib
+
+    if len(word) > HINT_MAX:
+        return None
+    likely = [c for c in candidates if len(c) <= HINT_MAX]
+    close = difflib.get_close_matches(word, likely, n=1, cutoff=0.75)
+    return close[0] if close else None

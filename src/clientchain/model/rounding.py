@@ -1,0 +1,57 @@
+"""How figures are rounded for output, so that float noise never reaches a user.
+
+Ratios (shares, closeness, alienation, distance) are exact to 1e-12 and shown
+at 12 decimals. Money is shown at the input's own decimal places: a sum of
+amounts written with two decimals has exactly two, so 0.1 + 0.2 shows 0.3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clientchain.model.org import FloatArray
+
+RATIO_DECIMALS = 12
+
+
+def ratios(values: FloatArray) -> FloatArray:
+    """Ratios rounded to their guaranteed precision (never -0.0)."""
+    return np.round(values, RATIO_DECIMALS) + 0.0
+
+
+def ratio(value: float) -> float:
+    """One ratio, rounded exactly as `ratios` rounds a column."""
+    return float(ratios(np.asarray([value], dtype=np.float64))[0])
+
+
+def moneys(values: FloatArray, decimals: int) -> FloatArray:
+    """Amounts rounded to the input's decimal places, and to 15 significant digits
+    where that is coarser (float sums carry no more)."""
+    rounded = np.round(np.asarray(values, dtype=np.float64), decimals) + 0.0
+    big = np.flatnonzero(np.abs(rounded) >= 10.0 ** (15 - decimals))
+    if big.size:  # rare: amounts beyond 10**(15 - decimals)
+        rounded[big] = [float(f"{x:.15g}") for x in rounded[big].tolist()]
+    return rounded
+
+
+def money(value: float, decimals: int) -> float:
+    """One amount, rounded exactly as `moneys` rounds a column."""
+    return float(moneys(np.asarray([value], dtype=np.float64), decimals)[0])
+
+
+def plain_number(value: float) -> int | float:
+    """An integral float as an int (1200000, not 1200000.0), for JSON and tables."""
+    if value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def format_amount(value: float, decimals: int) -> str:
+    """An amount for people: thousands separators, the input's decimal places."""
+    return f"{money(value, decimals):,.{decimals}f}"
+
+
+def money_text(value: float, decimals: int, currency: str | None) -> str:
+    """An amount with its currency, as every report writes it: '300,000 UAH'."""
+    amount = format_amount(value, decimals)
+    return f"{amount} {currency}" if currency else amount

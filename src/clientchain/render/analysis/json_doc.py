@@ -1,0 +1,119 @@
+"""The JSON document of SPEC schema_version 1: one object, deterministic, no NaN."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, BinaryIO
+
+from clientchain.analyses.analyze import Analysis, Inversion, RoleResult
+from clientchain.model.findings import Finding
+from clientchain.model.rounding import plain_number
+from clientchain.render.analysis.json_stream import DEFAULT_CHUNK, document_chunks
+
+SCHEMA_VERSION = 1
+
+
+def _role(role: RoleResult) -> dict[str, Any]:
+    broken = role.chain_broken_at
+    return {
+        "id": role.id,
+        "title": role.title,
+        "reports_to": role.reports_to,
+        "department": role.department,
+        "headcount": role.headcount,
+        "inflow": plain_number(role.inflow),
+        "closeness": role.closeness,
+        "alienation": role.alienation,
+        "distance": role.distance,
+        "traced_share": role.traced_share,
+        "clients": [{"id": c.id, "net": plain_number(c.net)} for c in role.clients],
+        "provenance": [{"client": s.client, "share": s.share} for s in role.provenance],
+        "provenance_rest": role.provenance_rest,
+        "chain_broken_at": None
+        if broken is None
+        else {"boss": broken.boss, "subordinate": broken.subordinate},
+    }
+
+
+def inversion_document(inv: Inversion) -> dict[str, Any]:
+    """One inversion as the JSON document (and the diff document) writes it."""
+    return {
+        "boss": inv.boss,
+        "subordinate": inv.subordinate,
+        "levels": inv.levels,
+        "net": plain_number(inv.net),
+        "boss_to_subordinate": plain_number(inv.boss_to_subordinate),
+        "subordinate_to_boss": plain_number(inv.subordinate_to_boss),
+        "impact_headcount": inv.impact_headcount,
+    }
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """One finding as the JSON document (and the diff document) writes it."""
+    doc: dict[str, Any] = {
+        "code": finding.code,
+        "rule": finding.rule,
+        "level": finding.level.value,
+        "message": finding.message,
+        "role": finding.role or None,  # None: about a client, or the whole org
+        "file": finding.file,
+        "line": finding.line,
+    }
+    if finding.client is not None:
+        doc["client"] = finding.client
+    if finding.boss is not None:
+        doc["boss"] = finding.boss
+    return doc
+
+
+def json_document(analysis: Analysis) -> dict[str, Any]:
+    """The whole result as plain data, in the contract's shape and order."""
+    doc = _frame(analysis)
+    doc["roles"] = [_role(role) for role in analysis.roles]
+    doc["inversions"] = [inversion_document(inv) for inv in analysis.inversions]
+    doc["findings"] = [finding_document(f) for f in analysis.findings]
+    return doc
+
+
+def _frame(analysis: Analysis) -> dict[str, Any]:
+    """The document with its long lists (roles, inversions, findings) left empty."""
+    summary = analysis.summary
+    org = analysis.org
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "org": org.name,
+        "currency": org.currency,
+        "decay": analysis.decay,
+        "summary": {
+            "roles": summary.roles,
+            "headcount": summary.headcount,
+            "clients": summary.clients,
+            "flows": summary.flows,
+            "money_in": plain_number(summary.money_in),
+            "org_alienation": summary.org_alienation,
+            "inversions": summary.inversions,
+            "unfunded_roles": summary.unfunded_roles,
+            # Findings kept out of `findings`: excused by the policy, known from a baseline.
+            "findings_ignored": len(analysis.ignored),
+            "findings_baselined": len(analysis.baselined),
+        },
+        "roles": [],
+        "inversions": [],
+        "findings": [],
+    }
+
+
+def write_json(analysis: Analysis, stream: BinaryIO, chunk: int = DEFAULT_CHUNK) -> None:
+    """The bytes of `render_json`, written `chunk` roles at a time: never all in memory."""
+    for text in document_chunks(_frame(analysis), analysis, chunk):
+        stream.write(text)
+
+
+def render_json(analysis: Analysis, chunk: int = DEFAULT_CHUNK) -> bytes:
+    """The document as UTF-8 bytes, indented, ending in a newline: exactly
+    `orjson.dumps(json_document(analysis), option=orjson.OPT_INDENT_2) + b"\\n"`,
+    rendered column by column (see json_stream), for speed at a million roles.
+    """
+    buffer = io.BytesIO()
+    write_json(analysis, buffer, chunk)
+    return buffer.getvalue()

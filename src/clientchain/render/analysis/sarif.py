@@ -1,0 +1,117 @@
+"""SARIF 2.1.0: the findings for GitHub code scanning and every other SARIF viewer.
+
+One run; the driver lists every rule clientchain has (stable ids, so a viewer can
+link a result to its rule even when the run found nothing of that rule). Findings
+the policy ignores or a baseline knows are kept as *suppressed* results, with the
+ignore entry's reason: a viewer shows them as dismissed instead of losing them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+from clientchain import __version__
+from clientchain.analyses.analyze import Analysis
+from clientchain.model.findings import RULES, Finding, Rule
+from clientchain.render.locations import repo_paths
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "clientchain/v1"  # partialFingerprints: the finding's key, not its line
+_RULE_INDEX = {rule.code: i for i, rule in enumerate(RULES)}
+
+
+def render_sarif(analysis: Analysis, root: Path) -> str:
+    """The SARIF log, indented, ending in a newline; paths relative to `root`."""
+    every = (*analysis.findings, *analysis.ignored, *analysis.baselined)
+    uris = {file: quote(path, safe="/") for file, path in repo_paths(every, root).items()}
+
+    results = [_result(f, uris[f.file], None) for f in analysis.findings]
+    results.extend(
+        _result(f, uris[f.file], {"kind": "inSource", "justification": reason})
+        for f, reason in _ignore_reasons(analysis)
+    )
+    results.extend(
+        _result(f, uris[f.file], {"kind": "external", "justification": "known from the baseline"})
+        for f in analysis.baselined
+    )
+    summary = analysis.summary
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "clientchain",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_rule(rule) for rule in RULES],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {
+                    "org": analysis.org.name,
+                    "roles": summary.roles,
+                    "org_alienation": summary.org_alienation,
+                    "inversions": summary.inversions,
+                    "unfunded_roles": summary.unfunded_roles,
+                },
+            }
+        ],
+    }
+    return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "help": {"text": rule.help, "markdown": f"**{rule.code} {rule.name}**\n\n{rule.help}"},
+        "defaultConfiguration": {"level": rule.level.value},
+        "properties": {"tags": ["org-design", "clientchain"]},
+    }
+
+
+def _result(finding: Finding, uri: str, suppression: dict[str, str] | None) -> dict[str, Any]:
+    subject = {
+        name: value
+        for name, value in (
+            ("role", finding.role),
+            ("boss", finding.boss),
+            ("client", finding.client),
+        )
+        if value
+    }
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": _RULE_INDEX[finding.code],
+        "level": finding.level.value,
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                    # Findings are about an entry, which starts its line.
+                    "region": {"startLine": finding.line, "startColumn": 1},
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": subject,
+    }
+    if suppression is not None:
+        result["suppressions"] = [suppression]
+    return result
+
+
+def _ignore_reasons(analysis: Analysis) -> list[tuple[Finding, str]]:
+    """Each ignored finding with the reason of the first ignore entry that excuses it
+    (the entry `apply_policy` used)."""
+    entries = analysis.policy.ignore
+    return [(f, next((e.reason for e in entries if e.matches(f)), "")) for f in analysis.ignored]

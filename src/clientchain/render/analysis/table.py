@@ -1,0 +1,175 @@
+"""The terminal report: headline figures, roles, inversions and findings, as rich renderables."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from clientchain.analyses.analyze import Analysis, RoleResult
+from clientchain.model.findings import Level
+from clientchain.model.rounding import format_amount, money_text
+from clientchain.model.visible import clip, visible, visible_message
+
+BAR_WIDTH = 10
+
+
+def alienation_style(value: float) -> str:
+    """Colour by band; the number is always shown too, so colour is never the only cue."""
+    if value < 1 / 3:
+        return "green"
+    if value < 2 / 3:
+        return "yellow"
+    return "red"
+
+
+def alienation_cell(value: float) -> Text:
+    filled = round(value * BAR_WIDTH)
+    text = Text(f"{value:.3f} ")
+    text.append("█" * filled, style=alienation_style(value))
+    text.append("░" * (BAR_WIDTH - filled), style="dim")
+    return text
+
+
+def _money(analysis: Analysis, value: float) -> str:
+    currency = analysis.org.currency
+    return money_text(value, analysis.org.amount_decimals, currency and clip(currency))
+
+
+def _cell(text: str, style: str = "") -> Text:
+    """User text in a cell: as `clip` shows it, and never read as markup."""
+    return Text(clip(text), style=style)
+
+
+def _header(analysis: Analysis) -> Panel:
+    s = analysis.summary
+    org = analysis.org
+    title = _cell(org.name or org.source, style="bold")
+    lines = Text()
+    lines.append(
+        f"{s.roles:,} roles · {s.headcount:,} people · {s.clients:,} paying clients"
+        f" · {s.flows:,} flows\n"
+    )
+    lines.append("Money in from clients: ")
+    lines.append(_money(analysis, s.money_in), style="bold")
+    lines.append("\nOrg alienation (headcount-weighted): ")
+    if s.org_alienation is None:
+        lines.append("n/a (no headcount)")
+    else:
+        lines.append_text(alienation_cell(s.org_alienation))
+    lines.append(
+        f"\nInverted relationships: {s.inversions:,} · roles with no paying client:"
+        f" {s.unfunded_roles:,} · decay {analysis.decay:g}"
+    )
+    return Panel(lines, title=title, title_align="left", expand=False)
+
+
+def _main_client(role: RoleResult) -> Text:
+    if not role.provenance:
+        return Text("—")
+    top = role.provenance[0]
+    return Text(f"{clip(top.client)} {top.share:.0%}")
+
+
+def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
+    table = Table(title="Roles (file order)", title_justify="left", expand=False)
+    table.add_column("Role", overflow="fold")
+    table.add_column("Department", overflow="fold")
+    table.add_column("HC", justify="right")
+    table.add_column("Inflow", justify="right")
+    table.add_column("Alienation", no_wrap=True)
+    table.add_column("Main client", overflow="fold")
+    table.add_column("Broken chain", overflow="fold")
+    count = analysis.org.role_count
+    shown = count if max_rows <= 0 else min(count, max_rows)
+    for role in analysis.roles_between(0, shown):
+        name = _cell(role.id, style="bold")
+        if role.title:
+            name.append(f"\n{clip(role.title)}", style="dim")
+        broken = role.chain_broken_at
+        table.add_row(
+            name,
+            _cell(role.department or ""),
+            str(role.headcount),
+            format_amount(role.inflow, analysis.org.amount_decimals),
+            alienation_cell(role.alienation),
+            _main_client(role),
+            Text(f"{clip(broken.boss)} → {clip(broken.subordinate)}", style="red")
+            if broken
+            else Text(""),
+        )
+    if shown < count:
+        return Group(
+            table,
+            Text(
+                f"… {count - shown:,} more roles not shown"
+                " (--max-rows 0 shows all; --format json has every figure)",
+                style="dim",
+            ),
+        )
+    return table
+
+
+def _inversions(analysis: Analysis) -> RenderableType:
+    table = Table(
+        title="Inverted relationships (boss acts as the subordinate's client)",
+        title_justify="left",
+        expand=False,
+    )
+    for name, justify in (
+        ("Boss", "left"),
+        ("Subordinate", "left"),
+        ("Levels", "right"),
+        ("Net down", "right"),
+        ("Impact (people)", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for inv in analysis.inversions:
+        table.add_row(
+            _cell(inv.boss),
+            _cell(inv.subordinate),
+            str(inv.levels),
+            Text(_money(analysis, inv.net)),
+            f"{inv.impact_headcount:,}",
+        )
+    return table
+
+
+def _findings(analysis: Analysis) -> RenderableType:
+    lines = Text()
+    for f in analysis.findings:
+        style = "bold red" if f.level is Level.ERROR else "yellow"
+        lines.append(f"{visible(f.file)}:{f.line}: ", style="dim")
+        lines.append(f"{f.level.value} {f.code}", style=style)
+        lines.append(f" {visible_message(f.message)}\n")
+    lines.rstrip()
+    return lines
+
+
+def render_table(analysis: Analysis, max_rows: int = 200) -> RenderableType:
+    """Everything a leadership team needs to see, top to bottom."""
+    parts: list[RenderableType] = [_header(analysis), _roles(analysis, max_rows)]
+    if analysis.inversions:
+        parts.append(_inversions(analysis))
+    if analysis.findings:
+        parts.append(Text("Findings", style="bold"))
+        parts.append(_findings(analysis))
+    else:
+        parts.append(Text("No findings.", style="green"))
+    quiet = _not_reported(analysis)
+    if quiet:
+        parts.append(Text(quiet, style="dim"))
+    return Group(*parts)
+
+
+def _not_reported(analysis: Analysis) -> str:
+    """Say what the policy and the baseline kept quiet: silence must not look like health."""
+    said = []
+    if analysis.ignored:
+        n = len(analysis.ignored)
+        said.append(f"{n:,} finding{'s' if n != 1 else ''} ignored by the policy")
+    if analysis.baselined:
+        n = len(analysis.baselined)
+        said.append(f"{n:,} finding{'s' if n != 1 else ''} known from the baseline")
+    return f"Not shown: {'; '.join(said)}." if said else ""

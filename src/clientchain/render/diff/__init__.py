@@ -1,0 +1,1 @@
+"""A diff as text: the table, JSON and Markdown."""

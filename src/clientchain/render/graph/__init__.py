@@ -1,0 +1,1 @@
+"""The exported graph as DOT, Mermaid, GraphML or node-link JSON."""
