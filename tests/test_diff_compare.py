@@ -10,8 +10,8 @@ import pytest
 import clientchain
 from clientchain.analyses.analyze import Analysis
 from clientchain.diff.compare import OrgDiff, compare
-from clientchain.loading.policy import FailOn
 from clientchain.model.findings import Level
+from clientchain.model.policy import FailOn
 from clientchain.render.diff.markdown import render_diff_markdown
 
 SHOP = """

@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from clientchain.loading import loader as loading
-from clientchain.loading.policy import FailOn, take_policy_section
+from clientchain.loading.policy import take_policy_section
 from clientchain.model.org import Org
+from clientchain.model.policy import FailOn
 from clientchain.model.problems import InputError, Problem
 from tests.test_fastload import assert_same
 

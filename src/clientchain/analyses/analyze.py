@@ -15,7 +15,6 @@ from clientchain.ci.gate import apply_policy, finding_order
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sweep import plan_sweeps
-from clientchain.loading.policy import NO_POLICY, Policy
 from clientchain.model.findings import (
     CLIENT_PAYS_NOBODY,
     INVERTED_RELATIONSHIP,
@@ -25,6 +24,7 @@ from clientchain.model.findings import (
     Level,
 )
 from clientchain.model.org import FloatArray, IntArray, Org
+from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.rounding import money, moneys, ratio, ratios
 
 DEFAULT_DECAY = 0.5

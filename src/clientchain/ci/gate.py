@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from clientchain.loading.policy import FailOn, Ignore, Limit, Policy
 from clientchain.model.findings import (
     INVERSION_TOO_DEEP,
     INVERTED_RELATIONSHIP,
@@ -22,6 +21,7 @@ from clientchain.model.findings import (
     Level,
 )
 from clientchain.model.org import FloatArray, Org
+from clientchain.model.policy import FailOn, Ignore, Limit, Policy
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

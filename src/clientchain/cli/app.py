@@ -40,9 +40,9 @@ from clientchain.cli.report import report_command
 from clientchain.cli.schema import schema_command
 from clientchain.graph.money import build_money_graph
 from clientchain.loading.loader import load
-from clientchain.loading.policy import FailOn, with_overrides
 from clientchain.model.org import Org
 from clientchain.model.phases import phase
+from clientchain.model.policy import FailOn, with_overrides
 from clientchain.model.problems import InputError, closest
 from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.analysis.github import render_github, render_problems

@@ -23,10 +23,10 @@ from clientchain.cli.options import (
 from clientchain.cli.progress import big_input, phases
 from clientchain.diff.compare import DEFAULT_TOP, OrgDiff, compare
 from clientchain.loading.loader import load
-from clientchain.loading.policy import FailOn
 from clientchain.loading.revision import RevisionError, load_at_revision, load_working_tree
 from clientchain.model.org import Org
 from clientchain.model.phases import phase
+from clientchain.model.policy import FailOn
 from clientchain.model.problems import InputError, Problem
 
 

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from clientchain.loading.policy import NO_POLICY, Policy, read_policy
+from clientchain.loading.policy import read_policy
 from clientchain.loading.scalars import MAX_HEADCOUNT, is_null, parse_count
 from clientchain.loading.yaml_source import YNode
+from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.problems import Position, Problem
 
 ROLE_KEYS = frozenset({"id", "title", "reports_to", "department", "headcount"})

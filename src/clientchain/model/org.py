@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy.typing as npt
 
-from clientchain.loading.policy import NO_POLICY, Policy
+from clientchain.model.policy import NO_POLICY, Policy
 
 # numpy's dtype-level types fight with mypy on every fancy index; these aliases say
 # what a column holds (int64 or float64) and are checked at runtime by the tests.

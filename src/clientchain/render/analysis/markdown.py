@@ -16,8 +16,8 @@ import numpy as np
 
 from clientchain.analyses.analyze import Analysis, RoleResult
 from clientchain.ci.gate import fails
-from clientchain.loading.policy import FailOn
 from clientchain.model.findings import Level
+from clientchain.model.policy import FailOn
 from clientchain.model.rounding import money_text
 from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.locations import repo_paths

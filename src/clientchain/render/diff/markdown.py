@@ -15,8 +15,8 @@ from typing import TypeVar
 from clientchain.analyses.analyze import Inversion
 from clientchain.ci.gate import fails
 from clientchain.diff.compare import InversionChange, OrgDiff, RoleChange, RoleEntry, RoleMove
-from clientchain.loading.policy import FailOn
 from clientchain.model.findings import Finding, Level
+from clientchain.model.policy import FailOn
 from clientchain.render.analysis.markdown import md, md_message, md_uncut
 from clientchain.render.diff.text import (
     change_cells,

@@ -1,0 +1,90 @@
+"""The policy an org chart sets for its CI gate, as values: limits that make findings,
+the level that fails a run, and the findings the organisation accepts.
+
+Read from the org chart's `policy:` block by loading.policy; applied to findings by
+analyses.policy_findings; a run's exit code decided by ci.gate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+
+from clientchain.model.findings import Finding
+
+
+class FailOn(StrEnum):
+    """The lowest finding level that fails a run (exit 1)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NEVER = "never"
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    value: float
+    line: int = 0  # where the policy sets it; 0 = on the command line
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """A finding the organisation accepts, with the reason it does."""
+
+    code: str
+    reason: str
+    line: int
+    role: str | None = None
+    boss: str | None = None
+    subordinate: str | None = None
+    client: str | None = None
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            finding.code == self.code
+            and (self.role is None or finding.role == self.role)
+            and (self.subordinate is None or finding.role == self.subordinate)
+            and (self.boss is None or finding.boss == self.boss)
+            and (self.client is None or finding.client == self.client)
+        )
+
+    @property
+    def subject(self) -> str:
+        """The subject as a person would name it, for messages."""
+        if self.boss is not None:
+            return f"{self.boss} -> {self.subordinate}"
+        return self.role or self.client or "the organisation"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    max_org_alienation: Limit | None = None
+    max_role_alienation: Limit | None = None
+    max_levels_inverted: Limit | None = None
+    fail_on: FailOn | None = None  # None: not set (the default is error)
+    ignore: tuple[Ignore, ...] = ()
+
+
+NO_POLICY = Policy()
+
+
+def with_overrides(
+    policy: Policy,
+    max_org_alienation: float | None = None,
+    max_role_alienation: float | None = None,
+    max_levels_inverted: int | None = None,
+    fail_on: FailOn | None = None,
+) -> Policy:
+    """The policy with the limits given on the command line in place of the file's."""
+
+    def limit(value: float | None, current: Limit | None) -> Limit | None:
+        return current if value is None else Limit(float(value))
+
+    return dataclasses.replace(
+        policy,
+        max_org_alienation=limit(max_org_alienation, policy.max_org_alienation),
+        max_role_alienation=limit(max_role_alienation, policy.max_role_alienation),
+        max_levels_inverted=limit(max_levels_inverted, policy.max_levels_inverted),
+        fail_on=policy.fail_on if fail_on is None else fail_on,
+    )
