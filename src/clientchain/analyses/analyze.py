@@ -10,8 +10,8 @@ from functools import cached_property
 import numpy as np
 
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
+from clientchain.analyses.policy_findings import apply_policy
 from clientchain.analyses.provenance import Provenance, TopClients, client_blocks
-from clientchain.ci.gate import apply_policy, finding_order
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sweep import plan_sweeps
@@ -22,6 +22,7 @@ from clientchain.model.findings import (
     VACANCY_WITH_REPORTS,
     Finding,
     Level,
+    finding_order,
 )
 from clientchain.model.org import FloatArray, IntArray, Org
 from clientchain.model.policy import NO_POLICY, Policy

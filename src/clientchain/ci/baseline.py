@@ -26,10 +26,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.ci.gate import finding_order
 from clientchain.cli.output_file import Kind, Output, open_output
 from clientchain.loading.yaml_source import YNode, compose, decode
-from clientchain.model.findings import RULE_BY_CODE, STALE_BASELINE_ENTRY, About, Finding
+from clientchain.model.findings import (
+    RULE_BY_CODE,
+    STALE_BASELINE_ENTRY,
+    About,
+    Finding,
+    finding_order,
+)
 from clientchain.model.problems import InputError, Position, Problem
 
 SCHEMA_VERSION = 1

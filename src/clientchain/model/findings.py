@@ -167,3 +167,8 @@ class Finding:
     @classmethod
     def of_client(cls, rule: Rule, client: str, file: str, line: int, message: str) -> Finding:
         return cls(file, line, rule.code, "", message, rule.level, rule.name, client)
+
+
+def finding_order(f: Finding) -> tuple[object, ...]:
+    """Findings by place, then code and subject: the order every output lists them in."""
+    return (f.file, f.line, f.code, f.role, f.message, f.level, f.rule, f.client, f.boss)
