@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.cli.output_file import Kind, Output, open_output
 from clientchain.loading.yaml_source import YNode, compose, decode
 from clientchain.model.findings import (
     RULE_BY_CODE,
@@ -68,8 +67,9 @@ def _kept(finding: Finding) -> bool:
     return rule is None or rule.about is not About.POLICY
 
 
-def baseline_text(findings: Iterable[Finding]) -> str:
-    """The baseline file for these findings: sorted by key, one entry per line."""
+def baseline_text(findings: Iterable[Finding]) -> tuple[str, int]:
+    """The baseline file for these findings (sorted by key, one entry per line), and the
+    number of entries in it."""
     lines = []
     for f in sorted((f for f in findings if _kept(f)), key=lambda f: f.key):
         entry: dict[str, str] = {"code": f.code}
@@ -77,32 +77,14 @@ def baseline_text(findings: Iterable[Finding]) -> str:
         entry["message"] = f.message
         lines.append("    " + json.dumps(entry, ensure_ascii=False))
     body = ",\n".join(lines)
-    return (
+    text = (
         "{\n"
         f'  "schema_version": {SCHEMA_VERSION},\n'
         '  "tool": "clientchain",\n'
         f'  "findings": [{chr(10) + body + chr(10) + "  " if lines else ""}]\n'
         "}\n"
     )
-
-
-def write_baseline(
-    findings: Iterable[Finding], path: Output | Path | str, *, force: bool = False
-) -> int:
-    """Write the baseline as cli.output_file writes every output (atomically over a regular
-    file; over an existing file only if it is a baseline, or with `force`); entries
-    written. `path` may be an Output opened (and checked) before the analysis.
-    OutputError when the file is refused or cannot be written."""
-    text = baseline_text(findings)
-    target = (
-        path
-        if isinstance(path, Output)
-        else open_output(
-            path, option="--write-baseline", kind=Kind.BASELINE, force=force, allow_stdout=False
-        )
-    )
-    target.write(text)
-    return text.count('"code"')
+    return text, len(lines)
 
 
 def read_baseline(path: Path) -> Baseline:

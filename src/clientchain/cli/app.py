@@ -16,7 +16,7 @@ import typer
 from clientchain import __version__
 from clientchain.analyses.analyze import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, analyze
 from clientchain.analyses.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
-from clientchain.ci.baseline import Baseline, read_baseline, with_baseline, write_baseline
+from clientchain.ci.baseline import Baseline, baseline_text, read_baseline, with_baseline
 from clientchain.ci.gate import fails
 from clientchain.cli.diff import diff_command
 from clientchain.cli.export import export_command
@@ -34,7 +34,7 @@ from clientchain.cli.options import (
     load_or_fail,
     print_rich,
 )
-from clientchain.cli.output_file import Kind, OutputError, input_paths, open_output_or_fail
+from clientchain.cli.output_file import Kind, input_paths, open_output_or_fail, write_or_fail
 from clientchain.cli.progress import big_input, phases
 from clientchain.cli.report import report_command
 from clientchain.cli.schema import schema_command
@@ -218,10 +218,8 @@ def analyze_command(
         sys.stdout.flush()
         sys.stderr.write(f"clientchain: timings: {record.line()}\n")
     if baseline_out is not None:
-        try:
-            written = write_baseline([*result.findings, *result.baselined], baseline_out)
-        except OutputError as exc:
-            fail([str(exc)])
+        text, written = baseline_text([*result.findings, *result.baselined])
+        write_or_fail(baseline_out, text)
         sys.stdout.flush()
         to = visible(str(write_baseline_to))
         sys.stderr.write(f"clientchain: wrote {count(written, 'finding')} to {to}\n")
