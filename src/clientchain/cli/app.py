@@ -13,7 +13,6 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from clientchain import __version__
 from clientchain.analyses.analyze import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, analyze
 from clientchain.analyses.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
 from clientchain.ci.baseline import Baseline, baseline_text, read_baseline, with_baseline
@@ -50,6 +49,7 @@ from clientchain.render.analysis.gitlab import render_gitlab
 from clientchain.render.analysis.json_doc import write_json
 from clientchain.render.analysis.sarif import render_sarif
 from clientchain.render.words import count
+from clientchain.version import __version__
 
 app = typer.Typer(
     name="clientchain",

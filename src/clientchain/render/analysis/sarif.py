@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 import orjson
 
-from clientchain import __version__
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.findings import RULES, Finding, Rule
 from clientchain.render.locations import repo_paths
+from clientchain.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "clientchain/v1"  # partialFingerprints: the finding's key, not its line

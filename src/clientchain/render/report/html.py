@@ -20,10 +20,10 @@ import json
 from importlib import resources
 from typing import Any
 
-from clientchain import __version__
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.visible import HIDDEN, clip
 from clientchain.render.report.data import DEFAULT_MAX_ROLES, report_payload
+from clientchain.version import __version__
 
 # The script is these files in this order, inside one function scope.
 SCRIPTS = ("text.js", "base.js", "tree.js", "panel.js", "tables.js", "main.js")
