@@ -49,6 +49,7 @@ def cycles(parent: IntArray) -> list[list[int]]:
     hop = parent.copy()
     steps = 1
     while steps < n:
+        # NO_PARENT is clamped to 0 only to keep the gather in range; `where` drops it.
         hop = np.where(hop != NO_PARENT, hop[np.maximum(hop, 0)], NO_PARENT)
         steps *= 2
     seen: set[int] = set()
@@ -99,9 +100,10 @@ def _subtree_sums(parent: IntArray, depth: IntArray, values: IntArray) -> IntArr
             if up[v] >= 0:
                 sums[up[v]] += sums[v]
         return np.asarray(sums, dtype=np.int64)
-    bounds = np.searchsorted(depth[order], np.arange(levels + 1))
+    bounds = np.searchsorted(depth[order], np.arange(levels + 1))  # each level one slice
     for level in range(levels - 1, 0, -1):  # deepest level first; level 0 has no parent
         members = order[bounds[level] : bounds[level + 1]]
+        # add.at, not +=: siblings share a parent, and += would keep only one of them.
         np.add.at(total, parent[members], total[members])
     return total
 
@@ -117,8 +119,9 @@ def build_forest(parent: IntArray) -> Forest:
     sizes_in_order = size[siblings]
     running = np.cumsum(sizes_in_order) - sizes_in_order
     group_start = np.r_[True, parent[siblings][1:] != parent[siblings][:-1]]
+    # Each group's start carried forward: every sibling finds its group's first, no loop.
     first_of_group = np.maximum.accumulate(np.where(group_start, np.arange(n), 0))
-    earlier = running - running[first_of_group]
+    earlier = running - running[first_of_group]  # the running sum restarted per parent
     offset = np.empty(n, dtype=np.int64)
     offset[siblings] = earlier + has_parent[siblings]
     preorder, _ = fold_to_top(parent, offset, np.add)

@@ -29,8 +29,11 @@ class MoneyGraph:
         result = np.zeros(self.amount.shape, dtype=np.float64)
         if not self.amount.size:
             return result
+        # Pairs are sorted by payee then payer, so this key is sorted: each reverse pair
+        # is one binary search away.
         key = self.payee * self.nodes + self.payer
         back = self.payer * self.nodes + self.payee
+        # A reverse key past the last pair would index out of range; clamped, `match` drops it.
         found = np.minimum(np.searchsorted(key, back), key.size - 1)
         match = key[found] == back
         result[match] = self.amount[found[match]]
@@ -65,9 +68,10 @@ def build_money_graph(org: Org) -> MoneyGraph:
     so that the same rows in another order give bit-identical sums."""
     r = org.role_count
     n = r + org.client_count
-    key = org.flow_payee * n + org.flow_payer
+    key = org.flow_payee * n + org.flow_payer  # one integer per pair, sorting by payee first
     order = _canonical_order(key, org.flow_amount)
     key_sorted = key[order]
+    # Each pair's first row in that order: reduceat then sums every pair in one call.
     starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]]) if key.size else key
     amount = (
         np.add.reduceat(org.flow_amount[order], starts) if key.size else np.zeros(0, np.float64)

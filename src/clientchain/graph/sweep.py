@@ -24,7 +24,7 @@ remaining matrix I - alpha * A_CC nonsingular.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -226,6 +226,86 @@ class SweepPlan:
         return values[self.position]
 
 
+@dataclass(frozen=True, eq=False)
+class _Condensed:
+    """The role-to-role edges and the strongly connected components (money loops) they form."""
+
+    count: int  # components
+    labels: IntArray  # role -> its component
+    src: IntArray  # per role-to-role edge u -> v: u
+    dst: IntArray  # v
+    weight: FloatArray  # A[v, u]
+    cross: np.ndarray  # per edge: it leaves its component
+
+
+@dataclass(frozen=True, eq=False)
+class _SizeGroup:
+    """The fed components of one size s, in layer order, and the edges inside them."""
+
+    size: int
+    comps: IntArray  # (k,) component labels, by layer
+    members: IntArray  # (k, s) plan positions of their roles
+    which: IntArray  # per inside edge: its component's place in comps
+    row: IntArray  # its target's place within that component
+    col: IntArray  # its source's
+    weight: FloatArray
+
+
+def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
+    """Condense, layer and index the role-to-role money graph once."""
+    condensed = _condense(graph)
+    labels, cross = condensed.labels, condensed.cross
+    comp_layer = _layers(
+        condensed.count, labels[condensed.src[cross]], labels[condensed.dst[cross]]
+    )
+    role_layer = comp_layer[labels]
+    order, position, layer_nodes = _plan_order(labels, role_layer)
+    layers = layer_nodes.size - 1
+    cu, cv, cw, layer_edges = _cross_edges(condensed, position, role_layer[order], layers)
+    gathers = [
+        _gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], graph.roles) if e1 - e0 > THIN else None
+        for e0, e1 in zip(layer_edges[:-1].tolist(), layer_edges[1:].tolist(), strict=True)
+    ]
+    batches, large, tasks = _components(
+        condensed,
+        comp_layer,
+        _fed(graph, condensed),
+        order,
+        position,
+        _outside_share(graph, condensed)[order],
+        layers,
+    )
+    return SweepPlan(
+        order,
+        position,
+        layer_nodes.tolist(),
+        cu,
+        cv,
+        cw,
+        layer_edges.tolist(),
+        gathers,
+        batches,
+        large,
+        tasks,
+    )
+
+
+def _condense(graph: MoneyGraph) -> _Condensed:
+    """The strongly connected components of the edges between roles (clients left out)."""
+    # scipy is imported here, not at module load: validate, chain and library users who
+    # only load files do not pay its ~0.4 s import.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    r = graph.roles
+    inner = graph.payer < r
+    u, v = graph.payer[inner], graph.payee[inner]
+    adjacency = csr_matrix((np.ones(u.size), (u, v)), shape=(r, r))
+    count, labels = connected_components(adjacency, directed=True, connection="strong")
+    labels = labels.astype(np.int64)
+    return _Condensed(count, labels, u, v, graph.share[inner], labels[u] != labels[v])
+
+
 def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
     """Longest-path layer of each component in the condensation DAG (Kahn, one layer a pass).
 
@@ -234,6 +314,7 @@ def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
     """
     layer = np.zeros(count, dtype=np.int64)
     indegree = np.bincount(dst, minlength=count)
+    # Out-edges as CSR (grouped by source): a component's targets are one slice.
     by_src = np.argsort(src, kind="stable")
     out_dst = dst[by_src]
     out_ptr = np.searchsorted(src[by_src], np.arange(count + 1))
@@ -256,82 +337,65 @@ def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
         total = int(lengths.sum())
         if total == 0:
             break
+        # All the frontier's slices in one gather, no loop: arange(total) counts through
+        # them back to back, and the repeated term moves each slice's count onto its lo.
         offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         hits = out_dst[offsets]
+        # subtract.at, not -=: a target hit by several frontier components loses one each.
         np.subtract.at(indegree, hits, 1)
         ready = hits[indegree[hits] == 0]
+        # Such a target is also in `ready` once per edge; it must enter the frontier once.
         frontier = np.unique(ready) if ready.size > 1 else ready
     return layer
 
 
-def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
-    """Condense, layer and index the role-to-role money graph once."""
-    # scipy is imported here, not at module load: validate, chain and library users who
-    # only load files do not pay its ~0.4 s import.
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    r = graph.roles
-    inner = graph.payer < r
-    u, v = graph.payer[inner], graph.payee[inner]
-    weight = graph.share[inner]
-    adjacency = csr_matrix((np.ones(u.size), (u, v)), shape=(r, r))
-    count, labels = connected_components(adjacency, directed=True, connection="strong")
-    labels = labels.astype(np.int64)
-    cross = labels[u] != labels[v]
-    comp_layer = _layers(count, labels[u[cross]], labels[v[cross]])
-    comp_size = np.bincount(labels, minlength=count)
-    # A component is fed when a client pays one of its roles or an edge enters it.
-    fed = np.zeros(count, dtype=bool)
-    fed[labels[graph.payee[graph.paid_by_client]]] = True
-    fed[labels[v[cross]]] = True
-
-    role_layer = comp_layer[labels]
-    order = np.lexsort((labels, role_layer))  # by layer, each component contiguous
+def _plan_order(labels: IntArray, role_layer: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Plan positions (roles by layer, each component contiguous), their inverse, and each
+    layer's first position (one more at the end)."""
+    r = labels.size
+    order = np.lexsort((labels, role_layer))
     position = np.empty(r, dtype=np.int64)
     position[order] = np.arange(r)
     layers = int(role_layer.max(initial=-1)) + 1
+    # role_layer[order] is sorted: the first place of each layer number is where it starts.
     layer_nodes = np.searchsorted(role_layer[order], np.arange(layers + 1))
+    return order, position, layer_nodes
 
-    # Cross edges sorted by target plan position, grouped per target for reduceat.
-    cu, cv, cw = position[u[cross]], position[v[cross]], weight[cross]
+
+def _cross_edges(
+    condensed: _Condensed, position: IntArray, layer_at: IntArray, layers: int
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """Edges between components as plan positions (source, target, weight) sorted by
+    target, and each layer's first edge; `layer_at` is the layer of each plan position."""
+    cross = condensed.cross
+    cu, cv = position[condensed.src[cross]], position[condensed.dst[cross]]
+    cw = condensed.weight[cross]
+    # By target: a target's edges are one group (reduceat), and as plan positions run
+    # layer by layer, so does this order: a layer's edges are one slice.
     by_target = np.lexsort((cu, cv))
     cu, cv, cw = cu[by_target], cv[by_target], cw[by_target]
-    edge_layer = role_layer[order][cv]
-    layer_edges = np.searchsorted(edge_layer, np.arange(layers + 1))
-    gathers = [
-        _gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], r) if e1 - e0 > THIN else None
-        for e0, e1 in zip(layer_edges[:-1].tolist(), layer_edges[1:].tolist(), strict=True)
-    ]
+    layer_edges = np.searchsorted(layer_at[cv], np.arange(layers + 1))
+    return cu, cv, cw, layer_edges
 
-    inside = ~cross
-    # Outside share of each role's inflow, summed from what enters it (never 1 - inside).
-    outside = graph.client_share + np.bincount(v[cross], weights=weight[cross], minlength=r)
-    batches, large, tasks = _components(
-        labels,
-        comp_size,
-        comp_layer,
-        fed,
-        order,
-        u[inside],
-        v[inside],
-        weight[inside],
-        outside[order],
-        layers,
+
+def _fed(graph: MoneyGraph, condensed: _Condensed) -> np.ndarray:
+    """Per component: a client pays one of its roles or an edge enters it."""
+    labels = condensed.labels
+    fed = np.zeros(condensed.count, dtype=bool)
+    fed[labels[graph.payee[graph.paid_by_client]]] = True
+    fed[labels[condensed.dst[condensed.cross]]] = True
+    return fed
+
+
+def _outside_share(graph: MoneyGraph, condensed: _Condensed) -> FloatArray:
+    """Per role: the share of its inflow from outside its component."""
+    cross = condensed.cross
+    # Summed from what enters the role, never 1 - inside: that would cancel in a tight loop.
+    entering = np.bincount(
+        condensed.dst[cross], weights=condensed.weight[cross], minlength=graph.roles
     )
-    return SweepPlan(
-        order,
-        position,
-        layer_nodes.tolist(),
-        cu,
-        cv,
-        cw,
-        layer_edges.tolist(),
-        gathers,
-        batches,
-        large,
-        tasks,
-    )
+    outside: FloatArray = graph.client_share + entering
+    return outside
 
 
 def _gather(src: IntArray, dst: IntArray, weight: FloatArray, roles: int) -> _Gather:
@@ -341,19 +405,23 @@ def _gather(src: IntArray, dst: IntArray, weight: FloatArray, roles: int) -> _Ga
     start = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
     size = np.diff(np.r_[start, dst.size])
     short = size <= SHORT_GROUP
-    in_short = np.repeat(short, size)
+    in_short = np.repeat(short, size)  # per edge: its target's group is short
     lead = np.zeros(dst.size, dtype=bool)
     lead[start] = True
     count = int(short.sum())
     first_edge = start[short]
+    # Each target's first edge in a matrix of its own: reduceat adds it to the sum of the
+    # others, not into that sum (see _Gather).
     first = csr_matrix(
         (weight[first_edge], src[first_edge], np.arange(count + 1)), shape=(count, roles)
     )
     rest_edge = in_short & ~lead
+    # Row pointers of the rest: each short target keeps its size - 1 later edges.
     rest_ptr = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(size[short] - 1, out=rest_ptr[1:])
     rest = csr_matrix((weight[rest_edge], src[rest_edge], rest_ptr), shape=(count, roles))
     long_size = size[~short]
+    # reduceat offsets into the long edges alone (long_src below), not into the layer's.
     long_start = np.zeros(long_size.size, dtype=np.int64)
     np.cumsum(long_size[:-1], out=long_start[1:])
     return _Gather(
@@ -368,66 +436,101 @@ def _gather(src: IntArray, dst: IntArray, weight: FloatArray, roles: int) -> _Ga
 
 
 def _components(
-    labels: IntArray,
-    comp_size: IntArray,
+    condensed: _Condensed,
     comp_layer: IntArray,
     fed: np.ndarray,
     order: IntArray,
-    iu: IntArray,
-    iv: IntArray,
-    iw: FloatArray,
+    position: IntArray,
     outside: FloatArray,
     layers: int,
 ) -> tuple[list[_Batch], list[_Large], list[list[Task]]]:
-    """Matrices of the fed multi-role components: dense batches by size, sparse when large."""
+    """Matrices of the fed multi-role components: dense batches by size, sparse when large.
+
+    `outside` is each plan position's share of inflow from outside its component.
+    """
     tasks: list[list[Task]] = [[] for _ in range(layers)]
     batches: list[_Batch] = []
     large: list[_Large] = []
+    comp_size = np.bincount(condensed.labels, minlength=condensed.count)
     is_wanted = (comp_size > 1) & fed
     if not is_wanted.any():
         return batches, large, tasks
-    position = np.empty_like(order)
-    position[order] = np.arange(order.size)
-    # Members of every wanted component in plan order (contiguous per component).
-    roles_in = order[is_wanted[labels[order]]]
+    for group in _size_groups(condensed, comp_size, comp_layer, is_wanted, order, position):
+        if group.size > DENSE_MAX:
+            _add_large(large, tasks, group, comp_layer)
+        else:
+            _add_dense(batches, tasks, group, comp_layer, outside, layers)
+    return batches, large, tasks
+
+
+def _size_groups(
+    condensed: _Condensed,
+    comp_size: IntArray,
+    comp_layer: IntArray,
+    is_wanted: np.ndarray,
+    order: IntArray,
+    position: IntArray,
+) -> Iterator[_SizeGroup]:
+    """The wanted components and their inside edges, a group per size, smallest first."""
+    labels = condensed.labels
+    inside = ~condensed.cross
+    iu, iv, iw = condensed.src[inside], condensed.dst[inside], condensed.weight[inside]
+    roles_in, local, local_of = _wanted_members(labels, order, is_wanted)
     member_label = labels[roles_in]
-    first = np.flatnonzero(np.r_[True, member_label[1:] != member_label[:-1]])
-    local = np.arange(roles_in.size) - np.repeat(first, np.diff(np.r_[first, roles_in.size]))
-    local_of = np.full(labels.size, -1, dtype=np.int64)
-    local_of[roles_in] = local
-    # Members and edges grouped by component size (stable: plan / edge order kept), so
-    # each size below works on its own slices, not on masks over everything.
-    members_of, member_sizes = _by_size(comp_size[member_label])
     edge_in = np.flatnonzero(is_wanted[labels[iv]])
-    edges_of, edge_sizes = _by_size(comp_size[labels[iv[edge_in]]])
-    edges_of = edge_in[edges_of]
-    sizes = np.unique(member_sizes)
-    ends: IntArray = np.append(sizes, sizes[-1] + 1)
-    m_bounds: list[int] = np.searchsorted(member_sizes, ends).tolist()
-    e_bounds: list[int] = np.searchsorted(edge_sizes, ends).tolist()
-    rank = np.full(comp_size.size, -1, dtype=np.int64)
-    for i, size in enumerate(sizes.tolist()):
-        m0, m1, e0, e1 = m_bounds[i], m_bounds[i + 1], e_bounds[i], e_bounds[i + 1]
-        mine = members_of[m0:m1]
+    sized = _split_by_size(comp_size[member_label], comp_size[labels[iv[edge_in]]])
+    rank = np.full(comp_size.size, -1, dtype=np.int64)  # component -> its place in its group
+    for size, mine, edge_of in sized:
+        edge = edge_in[edge_of]
         comps = np.unique(member_label[mine])
+        # By layer: a layer's components are then one slice of the group (one task).
         comps = comps[np.argsort(comp_layer[comps], kind="stable")]
         rank[comps] = np.arange(comps.size)
         members = np.empty((comps.size, size), dtype=np.int64)
         members[rank[member_label[mine]], local[mine]] = position[roles_in[mine]]
-        edge = edges_of[e0:e1]
-        which, row, col = rank[labels[iv[edge]]], local_of[iv[edge]], local_of[iu[edge]]
-        if size > DENSE_MAX:
-            _add_large(large, tasks, comps, comp_layer, members, which, row, col, iw[edge], size)
-            continue
-        matrix = np.zeros((comps.size, size, size), dtype=np.float64)
-        np.add.at(matrix, (which, row, col), iw[edge])
-        leak = outside[members]  # outside is in plan order, like members
-        batch_no = len(batches)
-        batches.append(_Batch(members, matrix, leak))
-        bounds = np.searchsorted(comp_layer[comps], np.arange(layers + 1))
-        for layer in np.flatnonzero(np.diff(bounds)).tolist():
-            tasks[layer].append((batch_no, int(bounds[layer]), int(bounds[layer + 1])))
-    return batches, large, tasks
+        target, source = iv[edge], iu[edge]
+        yield _SizeGroup(
+            size, comps, members, rank[labels[target]], local_of[target], local_of[source], iw[edge]
+        )
+
+
+def _wanted_members(
+    labels: IntArray, order: IntArray, is_wanted: np.ndarray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The roles of the wanted components in plan order (contiguous per component), the
+    place of each within its component, and that place by role (-1 for other roles)."""
+    roles_in = order[is_wanted[labels[order]]]
+    member_label = labels[roles_in]
+    first = np.flatnonzero(np.r_[True, member_label[1:] != member_label[:-1]])
+    # Components are contiguous runs here: a member's place in its own is its place in
+    # the list minus where its run starts (no per-component loop).
+    local = np.arange(roles_in.size) - np.repeat(first, np.diff(np.r_[first, roles_in.size]))
+    local_of = np.full(labels.size, -1, dtype=np.int64)
+    local_of[roles_in] = local
+    return roles_in, local, local_of
+
+
+def _split_by_size(
+    member_size: IntArray, edge_size: IntArray
+) -> list[tuple[int, IntArray, IntArray]]:
+    """Per component size: (size, the members, the edges) as indices into the given lists,
+    each kept in its given order, so each size works on its own slices, not masks over all."""
+    members_of, member_sizes = _by_size(member_size)
+    edges_of, edge_sizes = _by_size(edge_size)
+    sizes = np.unique(member_sizes)
+    # Both are sorted by size: where each size (and one past the largest) would go
+    # bounds that size's slice.
+    ends: IntArray = np.append(sizes, sizes[-1] + 1)
+    m_bounds: list[int] = np.searchsorted(member_sizes, ends).tolist()
+    e_bounds: list[int] = np.searchsorted(edge_sizes, ends).tolist()
+    return [
+        (
+            size,
+            members_of[m_bounds[i] : m_bounds[i + 1]],
+            edges_of[e_bounds[i] : e_bounds[i + 1]],
+        )
+        for i, size in enumerate(sizes.tolist())
+    ]
 
 
 def _by_size(size: IntArray) -> tuple[IntArray, IntArray]:
@@ -436,25 +539,41 @@ def _by_size(size: IntArray) -> tuple[IntArray, IntArray]:
     return order, size[order]
 
 
-def _add_large(
-    large: list[_Large],
+def _add_dense(
+    batches: list[_Batch],
     tasks: list[list[Task]],
-    comps: IntArray,
+    group: _SizeGroup,
     comp_layer: IntArray,
-    members: IntArray,
-    which: IntArray,
-    row: IntArray,
-    col: IntArray,
-    weight: FloatArray,
-    size: int,
+    outside: FloatArray,
+    layers: int,
+) -> None:
+    """One batch of dense matrices for this (small) size, and a task per layer it spans."""
+    size = group.size
+    matrix = np.zeros((group.comps.size, size, size), dtype=np.float64)
+    np.add.at(matrix, (group.which, group.row, group.col), group.weight)
+    leak = outside[group.members]  # outside is in plan order, like members
+    batch_no = len(batches)
+    batches.append(_Batch(group.members, matrix, leak))
+    # comps are in layer order: each layer's components are the slice its number bounds.
+    bounds = np.searchsorted(comp_layer[group.comps], np.arange(layers + 1))
+    for layer in np.flatnonzero(np.diff(bounds)).tolist():
+        tasks[layer].append((batch_no, int(bounds[layer]), int(bounds[layer + 1])))
+
+
+def _add_large(
+    large: list[_Large], tasks: list[list[Task]], group: _SizeGroup, comp_layer: IntArray
 ) -> None:
     """One sparse matrix per component of this (large) size, edges in their given order."""
     from scipy.sparse import csc_matrix
 
+    size, which = group.size, group.which
+    # Edges grouped by component (stable: given order kept), each group one slice.
     by_comp = np.argsort(which, kind="stable")
-    bounds = np.searchsorted(which[by_comp], np.arange(comps.size + 1)).tolist()
-    for k, comp in enumerate(comps.tolist()):
+    bounds = np.searchsorted(which[by_comp], np.arange(group.comps.size + 1)).tolist()
+    for k, comp in enumerate(group.comps.tolist()):
         mine = by_comp[bounds[k] : bounds[k + 1]]
-        matrix = csc_matrix((weight[mine], (row[mine], col[mine])), shape=(size, size))
+        matrix = csc_matrix(
+            (group.weight[mine], (group.row[mine], group.col[mine])), shape=(size, size)
+        )
         tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
-        large.append(_Large(members[k], matrix))
+        large.append(_Large(group.members[k], matrix))

@@ -17,6 +17,8 @@ _POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 ..
 def strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
     """The ranges without the spaces at either end."""
     start, end = start.copy(), end.copy()
+    # Indices are clamped only so that empty ranges read some valid byte; the range
+    # test discards it.
     while True:
         lead = np.flatnonzero((start < end) & (buf[np.minimum(start, end - 1)] == _SPACE))
         if not lead.size:
@@ -34,6 +36,7 @@ def odd_edge(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
     """Ranges that begin or end with a byte `str.strip` might treat as white space
     (control characters, or the start of a non-ASCII character)."""
     empty = start >= end
+    # Clamped: an empty range at either end of buf still reads a valid byte (`empty` drops it).
     first = buf[np.minimum(start, buf.size - 1)]
     last = buf[np.maximum(end - 1, 0)]
     return np.asarray(~empty & ((first < 33) | (first > 126) | (last < 33) | (last > 126)))
@@ -45,7 +48,7 @@ def pack(buf: np.ndarray, start: IntArray, length: IntArray) -> tuple[np.ndarray
     last = buf.size - 1
     for k in range(min(PACKED, int(length.max(initial=0)))):
         byte = buf[np.minimum(start + k, last)].astype(np.uint64)
-        byte[length <= k] = 0
+        byte[length <= k] = 0  # the next cell's bytes: zeroed, the words are this range's only
         words[k // 8] |= byte << np.uint64(8 * (k % 8))
     return words[0], words[1]
 
@@ -66,7 +69,9 @@ def distinct_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> list[str]
         return gather_texts(buf, start, end)
     low, high = pack(buf, start, length)
     _, first, which = np.unique(mix(low, high, length), return_index=True, return_inverse=True)
+    # Every value against the one decoded for its hash: any difference is a collision.
     exact = (low[first][which] == low) & (high[first][which] == high)
+    # Many distinct values (over a quarter): little to share, decoded the plain way.
     if first.size > length.size // 4 or not np.all(exact & (length[first][which] == length)):
         return gather_texts(buf, start, end)  # many distinct values (or a hash collision)
     texts = np.array(gather_texts(buf, start[first], end[first]), dtype=object)

@@ -63,6 +63,8 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     body = buf[header_end + 1 :]
     # int32 positions (files of 2 GB and more are left to the csv module): half the memory
     separators = np.flatnonzero((body == _COMMA) | (body == _NEWLINE)).astype(np.int32)
+    # A plain row has width - 1 commas and a newline: rows * width separators in all, so
+    # they reshape into one row of cell ends per row.
     if separators.size % width:
         return None
     rows = separators.size // width

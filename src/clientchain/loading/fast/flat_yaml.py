@@ -160,6 +160,7 @@ class _Scanner:
     def _check_characters(self, starts: IntArray, comment: np.ndarray) -> None:
         odd = np.flatnonzero(_ODD[self.buf])
         if odd.size:
+            # Line starts are sorted: a byte's line is the last one starting at or before it.
             line_of = np.searchsorted(starts, odd, side="right") - 1
             bad = (_ODD[self.buf[odd]] != _OUTSIDE_COMMENTS) | ~comment[line_of]
             if bad.any():
@@ -194,6 +195,8 @@ class _Scanner:
     def _key_ends(self, key_start: IntArray) -> IntArray:
         """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
         colons = _positions(self.buf == _COLON)
+        # Colons from the key's start to the line's end, counted by two searches (all
+        # lines at once): exactly one, and it is the first one from the key's start.
         before_start = np.searchsorted(colons, key_start)
         self._every(
             np.searchsorted(colons, self.end) - before_start == 1,
@@ -211,6 +214,7 @@ class _Scanner:
         value_end = self.end.copy()
         present = value_start < value_end
         self._every(~(present & (buf[value_end - 1] == _SPACE)), "spaces after a value")
+        # Lines without a value read byte 0, only to stay one vector op; `present` drops it.
         head = buf[np.where(present, value_start, 0)]
         nxt = buf[np.where(present, value_start + 1, 0)]
         lone_dash = (head == _DASH) & ((nxt == _SPACE) | (nxt == _NEWLINE))
@@ -233,6 +237,7 @@ class _Scanner:
             if not mine.any():
                 continue
             at = _positions(buf == mark)
+            # Marks within the value, counted by two searches: two means only its own.
             inside = np.searchsorted(at, value_end[mine]) - np.searchsorted(at, value_start[mine])
             whole = (inside == 2) & (buf[value_end[mine] - 1] == mark)
             whole &= value_end[mine] - value_start[mine] >= 2
@@ -262,6 +267,7 @@ class _Scanner:
             empty[top_rows[section[item_rows]]], "a list under a key with a value", item_rows
         )
         # Items of one list share their dash's indent; their keys sit two columns in.
+        # A running count of dashes: a key line belongs to the last item opened above it.
         item = np.cumsum(dash, dtype=np.int32) - 1
         item_indent = self.indent[item_rows]
         same_list = section[item_rows[1:]] == section[item_rows[:-1]]
@@ -294,7 +300,7 @@ class _Scanner:
         self, rows: IntArray, item: IntArray, codes: IntArray, names: list[str], texts: _Texts
     ) -> FlatList:
         """The items on `rows` (one list's lines, in order) as columns."""
-        owner = item[rows] - item[rows[0]]
+        owner = item[rows] - item[rows[0]]  # items numbered from 0 within this list
         row_codes = codes[rows]
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         flat = FlatList(int(owner[-1]) + 1, self.line[rows[starts]] + 1)
@@ -356,6 +362,8 @@ def _key_codes(
     """
     length = end - start
     _need(np.all(length <= 64), "a key longer than 64 characters")
+    # One small integer per (length, first byte, last byte), fields apart (bytes < 256,
+    # length <= 64): bincount finds the groups, and a table renumbers them 0, 1, ...
     signature = (length << 16) | (buf[start].astype(np.int64) << 8) | buf[end - 1]
     seen = np.flatnonzero(np.bincount(signature))
     group_of = np.zeros(int(signature.max()) + 1, dtype=np.int64)
@@ -369,7 +377,7 @@ def _key_codes(
         rows = np.flatnonzero(group_of == g)
         a, b = int(start[rows[0]]), int(end[rows[0]])
         same = np.ones(rows.size, dtype=bool)
-        for k in range(1, b - a - 1):
+        for k in range(1, b - a - 1):  # first and last bytes already agree (the signature)
             same &= buf[start[rows] + k] == buf[a + k]
         if same.all():
             codes[rows] = _code(data[a:b].decode("ascii", "replace"), index, names)

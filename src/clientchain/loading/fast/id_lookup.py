@@ -42,7 +42,7 @@ class IdIndex:
         low, high = pack(buf, start[short], length[short])
         key = mix(low, high, length[short])
         size = 1 << max(4, int(2 * short.size).bit_length())  # at most half full
-        self.mask = np.uint64(size - 1)
+        self.mask = np.uint64(size - 1)  # size is a power of two: `& mask` is `% size`
         entry = _insert(key & self.mask, size)
         used = entry >= 0
         self.node = np.full(size, NOT_FOUND, dtype=np.int64)
@@ -76,6 +76,8 @@ class IdIndex:
         # First probe for all at once, further probes for the few that collided.
         hit = (self.length[slot] == length) & (self.low[slot] == low) & (self.high[slot] == high)
         found[fast] = np.where(hit, self.node[slot], NOT_FOUND)
+        # A miss at an occupied slot may sit further along the probe chain; an empty
+        # slot ends the chain (nothing is ever deleted), so it is a definite miss.
         live = np.flatnonzero(~hit & (self.length[slot] >= 0))
         while live.size:
             slot[live] = (slot[live] + 1) & int(self.mask)
