@@ -15,6 +15,7 @@ We compose our own node tree from the parser's event stream instead of calling
 
 from __future__ import annotations
 
+from collections.abc import Callable, Set
 from typing import Any, Literal
 
 import yaml
@@ -27,6 +28,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
 
 STR_TAG = "tag:yaml.org,2002:str"
+_ALLOWED_SCALAR_TAGS = frozenset({STR_TAG})
 _ALLOWED_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 # A document may reuse anchors, but the expanded tree may not outgrow the text by much.
 _ALIAS_EXPANSION_FACTOR = 10  # expanded values allowed per parser event, ...
@@ -34,7 +36,7 @@ _ALIAS_EXPANSION_FLOOR = 100_000  # ... plus this many
 
 Kind = Literal["scalar", "seq", "map"]
 # Scalars share these empty lists instead of allocating two lists each; collections
-# get their own lists when they are opened (see `_open`).
+# get their own lists when they are opened (see `_Composer.open_collection`).
 _NO_ITEMS: list[YNode] = []
 _NO_PAIRS: list[tuple[YNode, YNode]] = []
 
@@ -108,6 +110,9 @@ def _yaml_error(file: str, exc: yaml.YAMLError) -> Problem:
 
 
 class _Frame:
+    """A sequence or mapping still open: its node, its anchor and, for a mapping, the
+    key waiting for its value and the keys seen so far (text -> line)."""
+
     __slots__ = ("anchor", "key", "keys", "node")
 
     def __init__(self, node: YNode, anchor: str | None) -> None:
@@ -123,124 +128,164 @@ def compose(text: str, file: str) -> YNode | None:
     Raises InputError with every structural problem found (duplicate keys, tags,
     aliases) or with the parser's first syntax error.
     """
-    problems: list[Problem] = []
-    anchors: dict[str, YNode] = {}
-    stack: list[_Frame] = []
-    root: YNode | None = None
-    documents = 0
-    events = 0
-    loader = _EventLoader(text)
+    composer = _Composer(file)
+    composer.run(text)
+    if composer.problems:
+        raise InputError(composer.problems)
+    return composer.root
 
-    def attach(node: YNode, anchor: str | None) -> None:
-        nonlocal root
+
+class _FatalError(Exception):
+    """A problem after which reading stops (the problem is already recorded)."""
+
+
+class _Composer:
+    """Builds one document's tree from the parser's events, one method per event kind.
+
+    Iterative: the collections still open are a list (`stack`), so deep nesting costs
+    memory, not Python frames. Stream starts and ends and document ends need nothing.
+    """
+
+    __slots__ = ("anchors", "documents", "file", "problems", "root", "stack")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, YNode] = {}
+        self.stack: list[_Frame] = []
+        self.root: YNode | None = None
+        self.documents = 0
+
+    def run(self, text: str) -> None:
+        """Read every event of `text`, stopping at the parser's first error or a fatal problem."""
+        handlers: dict[type[yaml.Event], Callable[[Any, int, int], None]] = {
+            yaml.DocumentStartEvent: self.document_start,
+            yaml.ScalarEvent: self.scalar,
+            yaml.AliasEvent: self.alias,
+            yaml.SequenceStartEvent: self.sequence_start,
+            yaml.MappingStartEvent: self.mapping_start,
+            yaml.SequenceEndEvent: self.collection_end,
+            yaml.MappingEndEvent: self.collection_end,
+        }
+        stack = self.stack
+        events = 0
+        loader = _EventLoader(text)
+        try:
+            for event in iter(loader.get_event, None):
+                events += 1
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+                handle = handlers.get(type(event))
+                if handle is not None:
+                    handle(event, line, column)
+                # The bound is at least the floor: below it there is nothing to work out.
+                if stack and stack[0].node.size > _ALIAS_EXPANSION_FLOOR:
+                    self.check_expansion(events, line, column)
+        except _FatalError:
+            pass
+        except yaml.YAMLError as exc:
+            self.problems.append(_yaml_error(self.file, exc))
+        finally:
+            loader.dispose()
+
+    def document_start(self, event: yaml.DocumentStartEvent, line: int, column: int) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            self.problem(line, column, "expected one YAML document, found more")
+            raise _FatalError
+
+    def scalar(self, event: yaml.ScalarEvent, line: int, column: int) -> None:
+        if event.tag is not None:
+            self.check_tag(event.tag, line, column, _ALLOWED_SCALAR_TAGS)
+        plain = event.style in (None, "") and event.tag is None
+        node = YNode("scalar", line, column, text=event.value, quoted=not plain)
+        self.attach(node, event.anchor)
+
+    def alias(self, event: yaml.AliasEvent, line: int, column: int) -> None:
+        target = self.anchors.get(event.anchor or "")
+        if target is None:  # the parser reports this itself; keep going safely
+            self.problem(line, column, f"unknown alias '*{event.anchor}'")
+            target = YNode("scalar", line, column, text="")
+        self.attach(target, None)
+
+    def sequence_start(self, event: yaml.SequenceStartEvent, line: int, column: int) -> None:
+        self.open_collection(YNode("seq", line, column, items=[]), event, line, column)
+
+    def mapping_start(self, event: yaml.MappingStartEvent, line: int, column: int) -> None:
+        self.open_collection(YNode("map", line, column, pairs=[]), event, line, column)
+
+    def open_collection(
+        self, node: YNode, event: yaml.CollectionStartEvent, line: int, column: int
+    ) -> None:
+        if event.tag is not None:
+            self.check_tag(event.tag, line, column, _ALLOWED_COLLECTION_TAGS)
+        self.stack.append(_Frame(node, event.anchor))
+
+    def collection_end(self, event: yaml.CollectionEndEvent, line: int, column: int) -> None:
+        frame = self.stack.pop()
+        self.attach(frame.node, frame.anchor)
+
+    def attach(self, node: YNode, anchor: str | None) -> None:
+        """Put a finished value into the collection open on top (or make it the root)."""
         if anchor is not None:
-            anchors[anchor] = node
-        if not stack:
-            root = node
+            self.anchors[anchor] = node
+        if not self.stack:
+            self.root = node
             return
-        frame = stack[-1]
+        frame = self.stack[-1]
         parent = frame.node
         parent.size += node.size
         if parent.kind == "seq":
             parent.items.append(node)
         elif frame.key is None:
-            if node.kind != "scalar":
-                problems.append(
-                    Problem(
-                        Position(file, node.line, node.column), "mapping keys must be plain text"
-                    )
-                )
-                node = YNode("scalar", node.line, node.column, text=f"<{node.kind} key>")
-            if node.text == "<<" and not node.quoted:
-                problems.append(
-                    Problem(
-                        Position(file, node.line, node.column),
-                        "merge keys ('<<') are not supported: write the keys out",
-                    )
-                )
-            first = frame.keys.get(node.text)
-            if first is not None:
-                problems.append(
-                    Problem(
-                        Position(file, node.line, node.column),
-                        f"key '{node.text}' repeated in this mapping (first at line {first});"
-                        " YAML would silently keep only the last one",
-                    )
-                )
-            else:
-                frame.keys[node.text] = node.line
-            frame.key = node
+            frame.key = self.checked_key(node, frame)
         else:
             parent.pairs.append((frame.key, node))
             frame.key = None
 
-    def check_tag(tag: str | None, here: Position, allowed: set[str]) -> None:
-        if tag is not None and tag != "!" and tag not in allowed:
+    def checked_key(self, node: YNode, frame: _Frame) -> YNode:
+        """`node` as the next key of the mapping in `frame`: its problems recorded, and a
+        collection replaced by a placeholder scalar so the mapping keeps its shape."""
+        if node.kind != "scalar":
+            self.problem(node.line, node.column, "mapping keys must be plain text")
+            node = YNode("scalar", node.line, node.column, text=f"<{node.kind} key>")
+        if node.text == "<<" and not node.quoted:
+            self.problem(
+                node.line, node.column, "merge keys ('<<') are not supported: write the keys out"
+            )
+        first = frame.keys.get(node.text)
+        if first is not None:
+            self.problem(
+                node.line,
+                node.column,
+                f"key '{node.text}' repeated in this mapping (first at line {first});"
+                " YAML would silently keep only the last one",
+            )
+        else:
+            frame.keys[node.text] = node.line
+        return node
+
+    def check_tag(self, tag: str, line: int, column: int, allowed: Set[str]) -> None:
+        if tag != "!" and tag not in allowed:
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            problems.append(
-                Problem(
-                    here,
-                    f"tag '{shown}' is not allowed: clientchain reads plain data and never"
-                    " constructs objects from tags",
-                )
+            self.problem(
+                line,
+                column,
+                f"tag '{shown}' is not allowed: clientchain reads plain data and never"
+                " constructs objects from tags",
             )
 
-    try:
-        while True:
-            event = loader.get_event()
-            if event is None:
-                break
-            events += 1
-            mark = event.start_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    problems.append(
-                        Problem(
-                            Position(file, line, column), "expected one YAML document, found more"
-                        )
-                    )
-                    break
-            elif isinstance(event, yaml.ScalarEvent):
-                if event.tag is not None:
-                    check_tag(event.tag, Position(file, line, column), {STR_TAG})
-                plain = event.style in (None, "") and event.tag is None
-                node = YNode("scalar", line, column, text=event.value, quoted=not plain)
-                attach(node, event.anchor)
-            elif isinstance(event, yaml.AliasEvent):
-                target = anchors.get(event.anchor or "")
-                if target is None:  # the parser reports this itself; keep going safely
-                    problems.append(
-                        Problem(Position(file, line, column), f"unknown alias '*{event.anchor}'")
-                    )
-                    target = YNode("scalar", line, column, text="")
-                attach(target, None)
-            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                if event.tag is not None:
-                    check_tag(event.tag, Position(file, line, column), _ALLOWED_COLLECTION_TAGS)
-                if isinstance(event, yaml.SequenceStartEvent):
-                    opened = YNode("seq", line, column, items=[])
-                else:
-                    opened = YNode("map", line, column, pairs=[])
-                stack.append(_Frame(opened, event.anchor))
-            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-                frame = stack.pop()
-                attach(frame.node, frame.anchor)
-            limit = _ALIAS_EXPANSION_FLOOR + _ALIAS_EXPANSION_FACTOR * events
-            if stack and stack[0].node.size > limit:
-                problems.append(
-                    Problem(
-                        Position(file, line, column),
-                        f"aliases expand this document to more than {limit:,} values;"
-                        " refusing to expand it (is this a 'billion laughs' document?)",
-                    )
-                )
-                break
-    except yaml.YAMLError as exc:
-        problems.append(_yaml_error(file, exc))
-    finally:
-        loader.dispose()
-    if problems:
-        raise InputError(problems)
-    return root
+    def check_expansion(self, events: int, line: int, column: int) -> None:
+        """Stop when aliases have grown the tree past its bound for `events` events read."""
+        limit = _ALIAS_EXPANSION_FLOOR + _ALIAS_EXPANSION_FACTOR * events
+        if self.stack and self.stack[0].node.size > limit:
+            self.problem(
+                line,
+                column,
+                f"aliases expand this document to more than {limit:,} values;"
+                " refusing to expand it (is this a 'billion laughs' document?)",
+            )
+            raise _FatalError
+
+    def problem(self, line: int, column: int, message: str) -> None:
+        self.problems.append(Problem(Position(self.file, line, column), message))
