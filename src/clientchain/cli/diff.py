@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,8 +17,11 @@ from clientchain.cli.options import (
     EXIT_OK,
     DecayOpt,
     FlowsOpt,
+    exit_zero_option,
     fail,
     fail_input,
+    fail_on_option,
+    format_option,
     print_rich,
 )
 from clientchain.cli.progress import big_input, phases
@@ -60,8 +64,7 @@ def diff_command(
     ] = None,
     flows: FlowsOpt = None,
     output: Annotated[
-        DiffFormat,
-        typer.Option("--format", help="table for people, json for tools, markdown for a PR."),
+        DiffFormat, format_option("table for people, json for tools, markdown for a PR.")
     ] = DiffFormat.table,
     decay: DecayOpt = DEFAULT_DECAY,
     top: Annotated[
@@ -70,16 +73,13 @@ def diff_command(
     ] = DEFAULT_TOP,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option(
-            "--fail-on",
-            help="Lowest level of an added finding that exits 1"
-            " [default: the new version's policy fail_on, or error].",
-            show_default=False,
+        fail_on_option(
+            "Lowest level of an added finding that exits 1"
+            " [default: the new version's policy fail_on, or error]."
         ),
     ] = None,
     exit_zero: Annotated[
-        bool,
-        typer.Option("--exit-zero", help="Exit 0 even when findings are added (2: bad input)."),
+        bool, exit_zero_option("Exit 0 even when findings are added (2: bad input).")
     ] = False,
 ) -> None:
     """Compare two versions of an org chart: OLD NEW, or --rev REV ORG.
@@ -110,7 +110,7 @@ def diff_command(
             )
         threshold = fail_on or after_org.policy.fail_on or FailOn.ERROR
         with phase("render"):
-            _render(diff, output, threshold)
+            RENDERERS[output](diff, threshold)
     failing = fails(diff.new_findings, threshold)
     raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
@@ -136,16 +136,31 @@ def _load_both(old: Path, new: Path, rev: str | None, flows: list[Path]) -> tupl
     return loaded[0], loaded[1]
 
 
-def _render(diff: OrgDiff, output: DiffFormat, fail_on: FailOn) -> None:
-    if output is DiffFormat.json:
-        from clientchain.render.diff.json import render_diff_json
+# A renderer prints the diff on stdout, given the --fail-on level; each imports its module
+# (the table: rich) only when chosen.
+Renderer = Callable[[OrgDiff, FailOn], None]
 
-        sys.stdout.write(render_diff_json(diff))
-    elif output is DiffFormat.markdown:
-        from clientchain.render.diff.markdown import render_diff_markdown
 
-        sys.stdout.write(render_diff_markdown(diff, fail_on))
-    else:
-        from clientchain.render.diff.table import render_diff_table
+def _print_table(diff: OrgDiff, _fail_on: FailOn) -> None:
+    from clientchain.render.diff.table import render_diff_table
 
-        print_rich(render_diff_table(diff))
+    print_rich(render_diff_table(diff))
+
+
+def _write_json(diff: OrgDiff, _fail_on: FailOn) -> None:
+    from clientchain.render.diff.json import render_diff_json
+
+    sys.stdout.write(render_diff_json(diff))
+
+
+def _write_markdown(diff: OrgDiff, fail_on: FailOn) -> None:
+    from clientchain.render.diff.markdown import render_diff_markdown
+
+    sys.stdout.write(render_diff_markdown(diff, fail_on))
+
+
+RENDERERS: dict[DiffFormat, Renderer] = {
+    DiffFormat.table: _print_table,
+    DiffFormat.json: _write_json,
+    DiffFormat.markdown: _write_markdown,
+}

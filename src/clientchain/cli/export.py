@@ -19,6 +19,7 @@ from clientchain.cli.options import (
     count,
     fail,
     load_or_fail,
+    output_option,
 )
 from clientchain.cli.output_file import (
     STDOUT,
@@ -51,22 +52,37 @@ _BY_SUFFIX = {
 }
 
 
-def _renderer(fmt: GraphFormat) -> Callable[[ExportGraph], str]:
-    if fmt is GraphFormat.dot:
-        from clientchain.render.graph.dot import render_dot
+# Each renderer imports its module only when chosen.
+def _dot(graph: ExportGraph) -> str:
+    from clientchain.render.graph.dot import render_dot
 
-        return render_dot
-    if fmt is GraphFormat.mermaid:
-        from clientchain.render.graph.mermaid import render_mermaid
+    return render_dot(graph)
 
-        return render_mermaid
-    if fmt is GraphFormat.graphml:
-        from clientchain.render.graph.graphml import render_graphml
 
-        return render_graphml
+def _mermaid(graph: ExportGraph) -> str:
+    from clientchain.render.graph.mermaid import render_mermaid
+
+    return render_mermaid(graph)
+
+
+def _graphml(graph: ExportGraph) -> str:
+    from clientchain.render.graph.graphml import render_graphml
+
+    return render_graphml(graph)
+
+
+def _node_link(graph: ExportGraph) -> str:
     from clientchain.render.graph.node_link import render_node_link
 
-    return render_node_link
+    return render_node_link(graph)
+
+
+RENDERERS: dict[GraphFormat, Callable[[ExportGraph], str]] = {
+    GraphFormat.dot: _dot,
+    GraphFormat.mermaid: _mermaid,
+    GraphFormat.graphml: _graphml,
+    GraphFormat.json: _node_link,
+}
 
 
 def export_command(
@@ -82,14 +98,7 @@ def export_command(
         ),
     ] = None,
     output: Annotated[
-        str | None,
-        typer.Option(
-            "-o",
-            "--output",
-            metavar="FILE",
-            help="Write to this file instead of stdout ('-' for stdout).",
-            show_default=False,
-        ),
+        str | None, output_option("Write to this file instead of stdout ('-' for stdout).")
     ] = None,
     decay: DecayOpt = DEFAULT_DECAY,
     force: ForceOpt = False,
@@ -128,7 +137,7 @@ def export_command(
             " suit a graph this size\n"
         )
     try:
-        text = _renderer(fmt)(graph)
+        text = RENDERERS[fmt](graph)
     except UnrepresentableError as exc:
         fail([f"clientchain: {org}: {exc}"])
     write_or_fail(target, text)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.models import OptionInfo
 
 from clientchain.loading.loader import load
 from clientchain.model.org import Org
@@ -32,9 +33,14 @@ __all__ = [
     "TopClientsOpt",
     "check_decay",
     "count",  # from render.words: commands count in words too
+    "exit_zero_option",
     "fail",
     "fail_input",
+    "fail_on_option",
+    "force_option",
+    "format_option",
     "load_or_fail",
+    "output_option",
     "print_rich",
 ]
 
@@ -112,12 +118,49 @@ TopClientsOpt = Annotated[
         help="Clients listed per role in provenance (0 = all).",
     ),
 ]
+
+
+# Options that several commands take with their own help text: the flag, its type and its
+# default are declared here once; each command says what the option means for it.
+# Use: `fail_on: Annotated[FailOn | None, fail_on_option("...")] = None`.
+
+
+def format_option(help: str) -> OptionInfo:
+    """`--format`: the command's own enum of formats (default: table)."""
+    return _option(typer.Option("--format", help=help))
+
+
+def fail_on_option(help: str) -> OptionInfo:
+    """`--fail-on FailOn | None = None`: None leaves it to the policy (then error)."""
+    return _option(typer.Option("--fail-on", help=help, show_default=False))
+
+
+def exit_zero_option(help: str) -> OptionInfo:
+    """`--exit-zero bool = False`: findings do not fail the run (bad input still does)."""
+    return _option(typer.Option("--exit-zero", help=help))
+
+
+def force_option(help: str) -> OptionInfo:
+    """`--force bool = False`: replace a file that is not of the kind the command writes."""
+    return _option(typer.Option("--force", help=help))
+
+
+def output_option(help: str, metavar: str = "FILE") -> OptionInfo:
+    """`-o/--output str | None = None`: a file to write ('-' for stdout)."""
+    return _option(typer.Option("-o", "--output", metavar=metavar, help=help, show_default=False))
+
+
+def _option(option: Any) -> OptionInfo:
+    # typer.Option is typed to return Any (so it can stand as a default value).
+    info: OptionInfo = option
+    return info
+
+
 ForceOpt = Annotated[
     bool,
-    typer.Option(
-        "--force",
-        help="Replace an existing output file even if it is not a clientchain output of the"
-        " same kind (an input file is never replaced).",
+    force_option(
+        "Replace an existing output file even if it is not a clientchain output of the"
+        " same kind (an input file is never replaced)."
     ),
 ]
 DecayOpt = Annotated[

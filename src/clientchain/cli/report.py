@@ -18,6 +18,7 @@ from clientchain.cli.options import (
     count,
     fail,
     load_or_fail,
+    output_option,
 )
 from clientchain.cli.output_file import (
     STDOUT,
@@ -37,13 +38,10 @@ def report_command(
     flows: FlowsOpt = None,
     output: Annotated[
         str | None,
-        typer.Option(
-            "-o",
-            "--output",
-            metavar="PATH",
-            help="Where to write the HTML file ('-' for stdout; without -o, stdout if it"
+        output_option(
+            "Where to write the HTML file ('-' for stdout; without -o, stdout if it"
             " is not a terminal).",
-            show_default=False,
+            metavar="PATH",
         ),
     ] = None,
     decay: DecayOpt = DEFAULT_DECAY,

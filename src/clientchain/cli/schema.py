@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clientchain.cli.options import ForceOpt
+from clientchain.cli.options import ForceOpt, output_option
 from clientchain.cli.output_file import STDOUT, Kind, open_output_or_fail, write_or_fail
 from clientchain.schemas import schema_bytes
 
@@ -28,14 +28,7 @@ def schema_command(
         ),
     ],
     output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the schema to this file instead ('-' for stdout).",
-            show_default=False,
-        ),
+        str | None, output_option("Write the schema to this file instead ('-' for stdout).")
     ] = None,
     force: ForceOpt = False,
 ) -> None:

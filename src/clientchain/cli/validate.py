@@ -1,0 +1,53 @@
+"""`clientchain validate ORG...`: check the input only, every problem of every org chart."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientchain.cli.options import EXIT_BAD_INPUT, FlowsOpt, count
+from clientchain.loading.loader import load
+from clientchain.model.problems import InputError
+from clientchain.model.visible import visible
+
+
+def validate_command(
+    orgs: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="ORG...",
+            help="One or more org charts (YAML); each is checked with its own flows.",
+            show_default=False,
+        ),
+    ],
+    flows: FlowsOpt = None,
+) -> None:
+    """Check the input only (structure, references, hierarchy, amounts, policy).
+
+    Exit status: 0 every org chart is sound, 2 any is not (every problem is printed).
+    """
+    broken = 0
+    for org in orgs:
+        try:
+            loaded = load(org, flows or [])
+        except InputError as exc:
+            broken += 1
+            sys.stdout.flush()
+            sys.stderr.write("".join(f"{p}\n" for p in exc.problems))
+            said = f"clientchain: {count(len(exc.problems), 'problem')} in {visible(str(org))}"
+            sys.stderr.write(f"{said}\n")
+            continue
+        counts = ", ".join(
+            count(n, noun)
+            for n, noun in (
+                (loaded.role_count, "role"),
+                (loaded.client_count, "client"),
+                (loaded.flow_count, "flow"),
+            )
+        )
+        sys.stdout.write(f"{visible(str(org))}: ok: {counts}\n")
+    if broken:
+        raise typer.Exit(EXIT_BAD_INPUT)
