@@ -12,18 +12,11 @@ import numpy as np
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
 from clientchain.analyses.policy_findings import apply_policy
 from clientchain.analyses.provenance import Provenance, TopClients, client_blocks
+from clientchain.analyses.rules import ORG_FINDERS, OrgFacts
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sweep import plan_sweeps
-from clientchain.model.findings import (
-    CLIENT_PAYS_NOBODY,
-    INVERTED_RELATIONSHIP,
-    NO_PAYING_CLIENT,
-    VACANCY_WITH_REPORTS,
-    Finding,
-    Level,
-    finding_order,
-)
+from clientchain.model.findings import Finding, Level, finding_order
 from clientchain.model.org import FloatArray, IntArray, Org
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.rounding import money, moneys, ratio, ratios
@@ -371,85 +364,9 @@ def _with_policy(result: Analysis, policy: Policy) -> Analysis:
 def _findings(
     org: Org, graph: MoneyGraph, inv: Inversions, unfunded: np.ndarray
 ) -> tuple[Finding, ...]:
-    found = [
-        *_inverted_findings(org, inv),
-        *_unfunded_findings(org, graph, unfunded),
-        *_idle_client_findings(org),
-        *_vacancy_findings(org),
-    ]
+    """The organisation's own findings (CC1xx): every finder of the registry, in order."""
+    facts = OrgFacts(org, graph, inv, unfunded)
+    found = [finding for find in ORG_FINDERS for finding in find(facts)]
     # One key tuple per finding (far fewer tuples than sorting with __lt__, which
     # builds two per comparison).
     return tuple(sorted(found, key=finding_order))
-
-
-def _inverted_findings(org: Org, inv: Inversions) -> list[Finding]:
-    ids, d = org.role_ids, org.amount_decimals
-    cur = f" {org.currency}" if org.currency else ""
-    lines = org.role_lines[inv.subordinate].tolist()
-    # moneys() over the column rounds each amount exactly as format_amount's money() does.
-    nets = moneys(inv.net, d).tolist()
-    rows = zip(
-        inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), nets, lines, strict=True
-    )
-    return [
-        Finding.of_pair(
-            INVERTED_RELATIONSHIP,
-            ids[b],
-            ids[s],
-            org.source,
-            line,
-            f"'{ids[b]}' is a net payer of its subordinate '{ids[s]}' "
-            f"(net {net:,.{d}f}{cur} flows down {levels} level"
-            f"{'s' if levels != 1 else ''}): the boss acts as the subordinate's client",
-        )
-        for b, s, levels, net, line in rows
-    ]
-
-
-def _unfunded_findings(org: Org, graph: MoneyGraph, unfunded: np.ndarray) -> list[Finding]:
-    ids, lines = org.role_ids, org.role_lines
-    found: list[Finding] = []
-    for s in np.flatnonzero(unfunded).tolist():
-        why = (
-            "receives no money"
-            if graph.inflow[s] == 0
-            else "receives money, but none of it traces back to a paying client"
-        )
-        found.append(
-            Finding.of(NO_PAYING_CLIENT, ids[s], org.source, int(lines[s]), f"'{ids[s]}' {why}")
-        )
-    return found
-
-
-def _idle_client_findings(org: Org) -> list[Finding]:
-    paying = np.zeros(org.client_count, dtype=bool)
-    paying[org.flow_payer[org.flow_payer >= org.role_count] - org.role_count] = True
-    return [
-        Finding.of_client(
-            CLIENT_PAYS_NOBODY,
-            org.client_ids[c],
-            org.source,
-            int(org.client_lines[c]),
-            f"client '{org.client_ids[c]}' pays no role: add its flows or remove it",
-        )
-        for c in np.flatnonzero(~paying).tolist()
-    ]
-
-
-def _vacancy_findings(org: Org) -> list[Finding]:
-    ids, lines = org.role_ids, org.role_lines
-    reports = np.bincount(org.parent[org.parent >= 0], minlength=org.role_count)
-    found: list[Finding] = []
-    for v in np.flatnonzero((reports > 0) & (org.headcount == 0)).tolist():
-        below = int(reports[v])
-        found.append(
-            Finding.of(
-                VACANCY_WITH_REPORTS,
-                ids[v],
-                org.source,
-                int(lines[v]),
-                f"'{ids[v]}' is vacant (headcount 0) but {below}"
-                f" {'role reports' if below == 1 else 'roles report'} to it",
-            )
-        )
-    return found

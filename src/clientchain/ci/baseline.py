@@ -26,14 +26,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from clientchain.analyses.analyze import Analysis
+from clientchain.analyses.rules.cc205_stale_baseline_entry import find as stale_entry
 from clientchain.loading.yaml_source import YNode, compose, decode
-from clientchain.model.findings import (
-    RULE_BY_CODE,
-    STALE_BASELINE_ENTRY,
-    About,
-    Finding,
-    finding_order,
-)
+from clientchain.model.findings import RULE_BY_CODE, About, Finding, finding_order
 from clientchain.model.problems import InputError, Position, Problem
 
 SCHEMA_VERSION = 1
@@ -149,15 +144,9 @@ def apply_baseline(
     for entry in baseline.entries:
         if left[entry.key] > 0:
             left[entry.key] -= 1
-            subject = " -> ".join(x for x in (entry.boss, entry.role) if x) or entry.client
             reported.append(
-                Finding.of(
-                    STALE_BASELINE_ENTRY,
-                    "",
-                    baseline.file,
-                    entry.line,
-                    f"baseline entry {entry.code} {subject or '(the organisation)'} matches no"
-                    " finding any more: write the baseline again",
+                stale_entry(
+                    baseline.file, entry.line, entry.code, entry.role, entry.boss, entry.client
                 )
             )
     return reported, known

@@ -1,10 +1,23 @@
-"""Findings: stable codes, a level, a message and the place in the org chart they are about."""
+"""Findings: stable codes, a level, a message and the place in the org chart they are about.
+
+The rules are values here, in the model, because the layers below the analyses need
+them: the policy reader checks ignore codes against them and a finding's `key` asks
+its rule what it is about. Each rule's documentation (a module docstring with a
+passing and a failing example) and the code that makes its findings live in one
+module per rule under `clientchain.analyses.rules`, which lists them in its registry.
+
+A rule's `template` is its message, `str.format` style. A finding carries the facts
+its message states as `data` (ids, amounts, counts, ratios as JSON values), so tools
+read them instead of parsing the message; the message is the template filled with the
+same facts as people read them (thousands separators, currency, the plural s).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from string import Formatter
 
 
 class Level(StrEnum):
@@ -22,6 +35,10 @@ class About(StrEnum):
     POLICY = "policy"  # the policy or baseline itself: never ignored, never baselined
 
 
+Value = str | int | float | None  # a JSON scalar
+Data = tuple[tuple[str, Value], ...]  # (name, value) pairs, in the order the rule documents
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     code: str
@@ -29,7 +46,18 @@ class Rule:
     level: Level
     summary: str  # what the finding means, one sentence
     help: str  # what to do about it, for SARIF rule help and the docs
+    template: str  # the message, str.format style: the finding's data as people read it
     about: About = About.ROLE
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The names the template fills in, in order of first use."""
+        names = (name for _, name, _, _ in Formatter().parse(self.template) if name)
+        return tuple(dict.fromkeys(names))
+
+    def message(self, **shown: object) -> str:
+        """The template filled in with each field as people read it."""
+        return self.template.format_map(shown)
 
 
 # Codes are never renumbered; new rules take the next free number. CC1xx are
@@ -43,6 +71,8 @@ INVERTED_RELATIONSHIP = Rule(
     "Make the subordinate serve the people whose money reaches it: route the budget "
     "through a client relationship, or record the flows that carry revenue up. If the "
     "inversion is intended, ignore it in the policy block with a reason.",
+    "'{boss}' is a net payer of its subordinate '{subordinate}' (net {net} flows down "
+    "{levels} level{s}): the boss acts as the subordinate's client",
     About.PAIR,
 )
 NO_PAYING_CLIENT = Rule(
@@ -51,6 +81,7 @@ NO_PAYING_CLIENT = Rule(
     Level.WARNING,
     "None of the money that reaches this role comes from a paying client.",
     "Add the flows that connect this role to a paying client, or question why it exists.",
+    "'{role}' receives {what}",
 )
 CLIENT_PAYS_NOBODY = Rule(
     "CC103",
@@ -58,6 +89,7 @@ CLIENT_PAYS_NOBODY = Rule(
     Level.WARNING,
     "A client is listed but no money flows from it: a missing flow, or a stale entry.",
     "Add the flows from this client, or remove it from 'clients'.",
+    "client '{client}' pays no role: add its flows or remove it",
     About.CLIENT,
 )
 VACANCY_WITH_REPORTS = Rule(
@@ -66,6 +98,7 @@ VACANCY_WITH_REPORTS = Rule(
     Level.WARNING,
     "A vacant role (headcount 0) has roles reporting to it: nobody holds that chain together.",
     "Fill the role, or move its reports to a role that is held.",
+    "'{role}' is vacant (headcount 0) but {reports} role{s} report{verb_s} to it",
 )
 ORG_ALIENATION_ABOVE_LIMIT = Rule(
     "CC201",
@@ -73,6 +106,7 @@ ORG_ALIENATION_ABOVE_LIMIT = Rule(
     Level.ERROR,
     "The organisation's alienation is above the policy's max_org_alienation.",
     "Bring roles closer to the paying clients, or raise the limit in the policy block.",
+    "org alienation {alienation} is above the policy's limit {limit} (max_org_alienation)",
     About.ORG,
 )
 ROLE_ALIENATION_ABOVE_LIMIT = Rule(
@@ -82,6 +116,7 @@ ROLE_ALIENATION_ABOVE_LIMIT = Rule(
     "A role's alienation is above the policy's max_role_alienation.",
     "Give the role a shorter path to a paying client, or ignore it in the policy block "
     "with a reason.",
+    "'{role}' has alienation {alienation}, above the policy's limit {limit} (max_role_alienation)",
 )
 INVERSION_TOO_DEEP = Rule(
     "CC203",
@@ -89,6 +124,8 @@ INVERSION_TOO_DEEP = Rule(
     Level.ERROR,
     "An inverted relationship spans more levels than the policy's max_levels_inverted.",
     "Remove the inversion, or shorten the reporting line between boss and subordinate.",
+    "'{boss}' is a net payer of '{subordinate}', {levels} levels below it; the policy "
+    "tolerates inversions of at most {limit} level{s} (max_levels_inverted)",
     About.PAIR,
 )
 UNUSED_IGNORE = Rule(
@@ -97,6 +134,7 @@ UNUSED_IGNORE = Rule(
     Level.WARNING,
     "A policy ignore entry matches no finding: the problem it excused is gone.",
     "Delete the ignore entry, so the policy keeps only the exceptions still needed.",
+    "ignore entry for {entry_code} ({subject}) matches no finding: delete it",
     About.POLICY,
 )
 STALE_BASELINE_ENTRY = Rule(
@@ -105,6 +143,7 @@ STALE_BASELINE_ENTRY = Rule(
     Level.WARNING,
     "A baseline entry matches no finding: the problem it recorded is gone.",
     "Write the baseline again (--write-baseline) so it only shrinks.",
+    "baseline entry {entry_code} {subject} matches no finding any more: write the baseline again",
     About.POLICY,
 )
 RULES: tuple[Rule, ...] = (
@@ -134,6 +173,10 @@ class Finding:
     rule: str
     client: str | None = None  # set when the finding is about a client, not a role
     boss: str | None = None  # set when the finding is about a boss/subordinate pair (role)
+    # The facts the message states, as (name, value) pairs (the JSON document's `data`).
+    # Not compared: they are what `message` says, so equality, hashing and order stay
+    # those of the message and the subject.
+    data: Data = field(default=(), compare=False)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -154,19 +197,32 @@ class Finding:
         return hashlib.sha256("\x1f".join(("clientchain/1", *self.key)).encode()).hexdigest()
 
     @classmethod
-    def of(cls, rule: Rule, role: str, file: str, line: int, message: str) -> Finding:
-        return cls(file, line, rule.code, role, message, rule.level, rule.name)
+    def of(
+        cls, rule: Rule, role: str, file: str, line: int, message: str, data: Data = ()
+    ) -> Finding:
+        return cls(file, line, rule.code, role, message, rule.level, rule.name, data=data)
 
     @classmethod
     def of_pair(
-        cls, rule: Rule, boss: str, subordinate: str, file: str, line: int, message: str
+        cls,
+        rule: Rule,
+        boss: str,
+        subordinate: str,
+        file: str,
+        line: int,
+        message: str,
+        data: Data = (),
     ) -> Finding:
         """A finding about a boss/subordinate pair, placed at the subordinate."""
-        return cls(file, line, rule.code, subordinate, message, rule.level, rule.name, None, boss)
+        return cls(
+            file, line, rule.code, subordinate, message, rule.level, rule.name, None, boss, data
+        )
 
     @classmethod
-    def of_client(cls, rule: Rule, client: str, file: str, line: int, message: str) -> Finding:
-        return cls(file, line, rule.code, "", message, rule.level, rule.name, client)
+    def of_client(
+        cls, rule: Rule, client: str, file: str, line: int, message: str, data: Data = ()
+    ) -> Finding:
+        return cls(file, line, rule.code, "", message, rule.level, rule.name, client, data=data)
 
 
 def finding_order(f: Finding) -> tuple[object, ...]:

@@ -55,6 +55,7 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "rule": finding.rule,
         "level": finding.level.value,
         "message": finding.message,
+        "data": dict(finding.data),  # the facts the message states, as values
         "role": finding.role or None,  # None: about a client, or the whole org
         "file": finding.file,
         "line": finding.line,

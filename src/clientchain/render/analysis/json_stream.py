@@ -30,7 +30,7 @@ import orjson
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import NONE
-from clientchain.model.findings import Finding
+from clientchain.model.findings import Data, Finding
 from clientchain.model.org import IntArray
 from clientchain.model.rounding import moneys, ratios
 
@@ -178,8 +178,19 @@ INVERSION = Objects(
 )
 MONEYS = ("net", "boss_to_subordinate", "subordinate_to_boss")
 FINDING = Objects(
-    ("code", "rule", "level", "message", "role", "file", "line", "client", "boss"), indent=4
+    ("code", "rule", "level", "message", "data", "role", "file", "line", "client", "boss"),
+    indent=4,
 )
+_DATA_INDENT = "\n" + " " * 6  # a finding's `data` object is a value 6 spaces deep
+
+
+def data_text(data: Data) -> str:
+    """A finding's `data` as orjson's OPT_INDENT_2 writes it inside a finding: dumped on
+    its own, then indented (strings escape newlines, so every newline is the layout's)."""
+    if not data:
+        return "{}"
+    text = orjson.dumps(dict(data), option=orjson.OPT_INDENT_2).decode()
+    return text.replace("\n", _DATA_INDENT)
 
 
 def _list_starts(layout: Objects, key: str) -> Any:
@@ -298,6 +309,7 @@ def finding_parts(findings: Sequence[Finding]) -> list[Part]:
         repeated_strings([f.rule for f in findings], FINDING.key("rule")),
         repeated_strings([f.level.value for f in findings], FINDING.key("level")),
         strings([f.message for f in findings], FINDING.key("message")),
+        [FINDING.key("data") + data_text(f.data) for f in findings],
         repeated_strings([f.role or None for f in findings], FINDING.key("role")),
         repeated_strings([f.file for f in findings], FINDING.key("file")),
         FINDING.key("line"),

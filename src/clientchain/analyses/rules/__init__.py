@@ -1,0 +1,85 @@
+"""The rules, one module per rule: its docstring is the rule's documentation (what it
+means, why it matters, what to do, the data its findings carry, a passing and a failing
+example org chart), and its functions make the rule's findings.
+
+The `Rule` values themselves (code, name, level, summary, help, message template) stay
+in `clientchain.model.findings`: the policy reader and `Finding.key` need them, and the
+model may not import the analyses. `RULE_MODULES` lists every rule's module in the
+model's `RULES` order (a test holds the two together); `ORG_FINDERS` are the finders of
+the organisation's own rules (CC1xx), which `analyze` runs in this order. The policy's
+rules (CC2xx) work on findings already made: `policy_findings` and `ci.baseline` call
+them.
+
+`python -m clientchain.analyses.rules` prints the README's findings table;
+`python -m clientchain.analyses.rules CC101` prints a rule's documentation.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Protocol
+
+from clientchain.analyses.rules import (
+    cc101_inverted_relationship,
+    cc102_no_paying_client,
+    cc103_client_pays_nobody,
+    cc104_vacancy_with_reports,
+    cc201_org_alienation_above_limit,
+    cc202_role_alienation_above_limit,
+    cc203_inversion_too_deep,
+    cc204_unused_ignore,
+    cc205_stale_baseline_entry,
+)
+from clientchain.analyses.rules.facts import OrgFacts
+from clientchain.model.findings import Finding, Rule
+
+
+class RuleModule(Protocol):
+    """What every rule module has: its rule (and its docstring, the documentation)."""
+
+    RULE: Rule
+
+
+RULE_MODULES: tuple[RuleModule, ...] = (
+    cc101_inverted_relationship,
+    cc102_no_paying_client,
+    cc103_client_pays_nobody,
+    cc104_vacancy_with_reports,
+    cc201_org_alienation_above_limit,
+    cc202_role_alienation_above_limit,
+    cc203_inversion_too_deep,
+    cc204_unused_ignore,
+    cc205_stale_baseline_entry,
+)
+
+ORG_FINDERS: tuple[Callable[[OrgFacts], list[Finding]], ...] = (
+    cc101_inverted_relationship.find,
+    cc102_no_paying_client.find,
+    cc103_client_pays_nobody.find,
+    cc104_vacancy_with_reports.find,
+)
+
+
+def documentation(module: RuleModule) -> str:
+    """The rule's documentation: its module's docstring, dedented."""
+    return inspect.cleandoc(module.__doc__ or "")
+
+
+def findings_table() -> str:
+    """The README's findings table (Markdown), one row per rule in registry order."""
+    rows = ["| code | rule | level | meaning |", "|---|---|---|---|"]
+    for module in RULE_MODULES:
+        rule = module.RULE
+        rows.append(f"| {rule.code} | `{rule.name}` | {rule.level.value} | {rule.summary} |")
+    return "\n".join(rows) + "\n"
+
+
+__all__ = [
+    "ORG_FINDERS",
+    "RULE_MODULES",
+    "OrgFacts",
+    "RuleModule",
+    "documentation",
+    "findings_table",
+]

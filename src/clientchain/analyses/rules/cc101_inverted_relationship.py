@@ -1,0 +1,108 @@
+"""CC101 `inverted-relationship` (error): a boss is a net payer of a subordinate.
+
+**What it means.** Between a role and someone below it in the reporting line, the
+net money flows down: the boss pays the subordinate more than the subordinate brings
+up. The boss has become the subordinate's client, so the subordinate works to please
+the boss who funds it, not the people whose money pays for its work. The finding
+stands at the subordinate's line and names both roles, how many levels apart they
+are, and the net amount.
+
+**Why it matters.** Everyone below the subordinate inherits the broken chain
+(`chain_broken_at` in the JSON document, `impact_headcount` of the inversion): they
+serve the budget holder, and the paying clients drop out of sight.
+
+**What to do.** Let the subordinate be paid by the roles it serves (an internal
+customer paying for a service) or record the flows that carry revenue up. If the
+inversion is intended for now, ignore it in the policy block with a reason; the
+policy's `max_levels_inverted` tolerates shallow inversions as warnings (CC203 for the
+deeper ones).
+
+**Data.** `boss`, `subordinate` (ids), `net` (the net amount flowing down), `currency`
+(the org chart's, or null), `levels` (1: a direct report).
+
+Passing: the accountant is paid by the seller it serves, a peer.
+
+```yaml passing
+currency: EUR
+clients:
+  - id: buyers
+roles:
+  - id: owner
+  - id: seller
+    reports_to: owner
+  - id: accountant
+    reports_to: owner
+flows:
+  - {from: buyers, to: seller, amount: 1000}
+  - {from: seller, to: owner, amount: 600}
+  - {from: seller, to: accountant, amount: 200}
+```
+
+Failing: the owner hands the accountant a budget.
+
+```yaml failing
+currency: EUR
+clients:
+  - id: buyers
+roles:
+  - id: owner
+  - id: seller
+    reports_to: owner
+  - id: accountant
+    reports_to: owner
+flows:
+  - {from: buyers, to: seller, amount: 1000}
+  - {from: seller, to: owner, amount: 600}
+  - {from: owner, to: accountant, amount: 200}
+```
+
+```text finding
+org.yaml:8: error CC101 'owner' is a net payer of its subordinate 'accountant' (net 200 EUR
+  flows down 1 level): the boss acts as the subordinate's client
+```
+"""
+
+from __future__ import annotations
+
+from clientchain.analyses.rules.facts import OrgFacts
+from clientchain.analyses.rules.wording import amount_text, plural
+from clientchain.model.findings import INVERTED_RELATIONSHIP, Finding
+from clientchain.model.rounding import moneys, plain_number
+
+RULE = INVERTED_RELATIONSHIP
+
+
+def find(facts: OrgFacts) -> list[Finding]:
+    """One finding per inverted pair, at the subordinate's line."""
+    org, inv = facts.org, facts.inversions
+    ids, d, currency = org.role_ids, org.amount_decimals, org.currency
+    lines = org.role_lines[inv.subordinate].tolist()
+    # moneys() over the column rounds each amount exactly as format_amount's money() does.
+    nets = moneys(inv.net, d).tolist()
+    rows = zip(
+        inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), nets, lines, strict=True
+    )
+    return [
+        Finding.of_pair(
+            RULE,
+            ids[b],
+            ids[s],
+            org.source,
+            line,
+            RULE.message(
+                boss=ids[b],
+                subordinate=ids[s],
+                net=amount_text(net, d, currency),
+                levels=levels,
+                s=plural(levels),
+            ),
+            (
+                ("boss", ids[b]),
+                ("subordinate", ids[s]),
+                ("net", plain_number(net)),
+                ("currency", currency),
+                ("levels", levels),
+            ),
+        )
+        for b, s, levels, net, line in rows
+    ]

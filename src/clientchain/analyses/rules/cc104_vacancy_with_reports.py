@@ -1,0 +1,91 @@
+"""CC104 `vacancy-with-reports` (warning): a vacant role has roles reporting to it.
+
+**What it means.** A role with `headcount: 0` (a vacancy) has other roles whose
+`reports_to` names it. The finding stands at the vacant role's line and counts its
+direct reports.
+
+**Why it matters.** The figures still route money and reporting lines through the
+vacant role, but nobody holds that link of the chain: its reports have no one to
+serve their clients with, and no one to carry their work up.
+
+**What to do.** Fill the role, or move its reports to a role that is held.
+
+**Data.** `role` (the vacant role's id), `reports` (how many roles report to it
+directly).
+
+Passing: the sales manager's post is held.
+
+```yaml passing
+clients:
+  - id: buyers
+roles:
+  - id: owner
+  - id: sales-manager
+    reports_to: owner
+    headcount: 1
+  - id: seller
+    reports_to: sales-manager
+    headcount: 3
+flows:
+  - {from: buyers, to: seller, amount: 1000}
+  - {from: seller, to: sales-manager, amount: 700}
+  - {from: sales-manager, to: owner, amount: 400}
+```
+
+Failing: the sales manager's post is vacant, and the sellers still report to it.
+
+```yaml failing
+clients:
+  - id: buyers
+roles:
+  - id: owner
+  - id: sales-manager
+    reports_to: owner
+    headcount: 0
+  - id: seller
+    reports_to: sales-manager
+    headcount: 3
+flows:
+  - {from: buyers, to: seller, amount: 1000}
+  - {from: seller, to: sales-manager, amount: 700}
+  - {from: sales-manager, to: owner, amount: 400}
+```
+
+```text finding
+org.yaml:5: warning CC104 'sales-manager' is vacant (headcount 0) but 1 role reports to it
+```
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clientchain.analyses.rules.facts import OrgFacts
+from clientchain.analyses.rules.wording import plural
+from clientchain.model.findings import VACANCY_WITH_REPORTS, Finding
+
+RULE = VACANCY_WITH_REPORTS
+
+
+def find(facts: OrgFacts) -> list[Finding]:
+    """One finding per vacant role with direct reports, at its line."""
+    org = facts.org
+    ids, lines = org.role_ids, org.role_lines
+    reports = np.bincount(org.parent[org.parent >= 0], minlength=org.role_count)
+    vacant = np.flatnonzero((reports > 0) & (org.headcount == 0)).tolist()
+    return [
+        Finding.of(
+            RULE,
+            ids[v],
+            org.source,
+            int(lines[v]),
+            RULE.message(
+                role=ids[v],
+                reports=int(reports[v]),
+                s=plural(int(reports[v])),
+                verb_s="s" if reports[v] == 1 else "",
+            ),
+            (("role", ids[v]), ("reports", int(reports[v]))),
+        )
+        for v in vacant
+    ]
