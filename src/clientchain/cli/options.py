@@ -53,7 +53,7 @@ def print_rich(renderable: RenderableType) -> None:
     # when piped, so a saved report is not wrapped at 80 columns.
     terminal = sys.stdout.isatty()
     width = None if terminal else int(os.environ.get("COLUMNS", "140"))
-    # The renderers build `Text` from user text (made visible and cut by render.visible);
+    # The renderers build `Text` from user text (made visible and cut by model.visible);
     # no string is read as markup or :emoji: codes, whatever slips through.
     console = Console(
         file=sys.stdout,

@@ -13,7 +13,7 @@ traced share, distance, a block of clients' provenance).
 
 A loop that turns its money over many times before it leaks out (little
 outside money feeding much circulation) is ill-conditioned for ordinary
-elimination; small loops are inverted by GTH elimination (see gth.py), which
+elimination; small loops are inverted by GTH elimination (see loop_inverse.py), which
 never subtracts, and large ones get a refinement step with the residual in
 extended precision.
 

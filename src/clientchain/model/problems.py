@@ -35,7 +35,7 @@ class Problem:
 
     `message` keeps the exact text it quotes; `str()` is what a terminal may show: on one
     line, control and bidi characters as escapes, a long quoted id cut in the middle
-    (see render.visible)."""
+    (see model.visible)."""
 
     position: Position
     message: str

@@ -1,7 +1,7 @@
 """The fast path for big, clean inputs: flat YAML and plain CSV straight into an `Org`.
 
 `load` tries this first. It reads only what it can read exactly (see flat_yaml for
-the YAML it accepts, flatcsv for the CSV) and checks the same
+the YAML it accepts, flat_csv for the CSV) and checks the same
 rules as the precise path, but it has no words for a problem: the moment anything
 is off (a bad value, an unknown id, a cycle, a file it cannot read) it answers
 None, and the precise path loads the input again and reports every problem with
@@ -286,7 +286,7 @@ def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int) -> N
 
 
 def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
-    """A plain CSV (see flatcsv): ids matched and amounts parsed a column at a time."""
+    """A plain CSV (see flat_csv): ids matched and amounts parsed a column at a time."""
     names = [name.strip().lower() for name in table.header]
     _need(all(name in names for name in REQUIRED) and len(set(names)) == len(names))
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)

@@ -9,7 +9,7 @@ closing notice gives the totals that the annotations alone may not.
 
 Every command is one line: user text can neither end it nor start another one
 (`%`, CR and LF are %-encoded; every other control, bidi or line-separator character
-is an escape, `\\x1b`, see render.visible), and a long id in a message is cut in
+is an escape, `\\x1b`, see model.visible), and a long id in a message is cut in
 the middle.
 """
 

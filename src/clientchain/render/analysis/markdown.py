@@ -3,7 +3,7 @@
 GitHub-flavoured tables, capped in length (a comment holds 65,536 characters), with
 every piece of user text escaped: an id like `a|b` or `<img>` must not break a table
 or inject markup into the page that renders it, and control or bidi characters show
-as escapes (`\\x1b`, `\\u202e`), a long id cut in the middle (render.visible).
+as escapes (`\\x1b`, `\\u202e`), a long id cut in the middle (model.visible).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The headline line, a table of the figures before and after, then one table per
 kind of change (empty ones left out). Long lists stop at `max_rows` rows with a
 line saying how many more there are (`--format json` has them all). Every cell
 is escaped, so a `|` or `*` in an id or title cannot break the table, and a control
-or bidi character shows as an escape, a long id cut in the middle (render.visible).
+or bidi character shows as an escape, a long id cut in the middle (model.visible).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Ratios are shown at 3 decimals and a change is the difference of the two numbers
 shown (so 0.305 -> 0.281 reads -0.024, whatever the 12th decimal says); money at
 the input's decimal places with its currency. User text (ids, the currency, paths)
-is shown as render.visible shows it: control and bidi characters as escapes, a long
+is shown as model.visible shows it: control and bidi characters as escapes, a long
 id cut in the middle.
 """
 

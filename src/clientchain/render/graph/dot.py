@@ -4,7 +4,7 @@ Bosses on top (rankdir=BT with edges subordinate -> boss), clients at the
 bottom, money rising. Every id and text is a quoted DOT string; labels are
 plain escString labels (no HTML-like labels carry user text except the
 legend's title, which is XML-escaped). Control, bidi and line-separator
-characters are escapes (`\\x1b`, render.visible) in names and labels alike, so
+characters are escapes (`\\x1b`, model.visible) in names and labels alike, so
 a statement stays on one line; a label shows a long text cut in the middle.
 """
 
@@ -56,7 +56,7 @@ _LABEL_SPECIAL = re.compile('[\\\\"&]|' + HIDDEN.pattern)
 def label(lines: list[str]) -> str:
     """An escString label: lines joined by \\n; a backslash in the text shows as itself,
     and so does `&` (graphviz reads entities such as `&amp;` even in plain labels). Each
-    line as render.visible.picture_lines shows it: escapes, a long one cut."""
+    line as model.visible.picture_lines shows it: escapes, a long one cut."""
     if not any(len(line) > LIMIT or _LABEL_SPECIAL.search(line) for line in lines):
         return '"' + "\\n".join(lines) + '"'
     text = "\\n".join(

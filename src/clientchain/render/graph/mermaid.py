@@ -4,7 +4,7 @@ Node ids are synthetic (n0, n1, ... in node order), so no id can clash with a
 Mermaid keyword; every text is a quoted label whose special characters are
 Mermaid entity codes (`#quot;`, `#35;`, ...), never raw; control, bidi and
 line-separator characters are escapes (`\\x1b`) and a long text is cut in the
-middle (render.visible.picture_lines).
+middle (model.visible.picture_lines).
 """
 
 from __future__ import annotations

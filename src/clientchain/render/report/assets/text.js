@@ -1,4 +1,4 @@
-// text.js: user text as the page shows it, exactly as clientchain.render.visible shows it
+// text.js: user text as the page shows it, exactly as clientchain.model.visible shows it
 // in a terminal. Every code point that could reorder a line (bidi marks, embeddings,
 // overrides and isolates: "Trojan source"), break one (U+2028/2029) or hide in it (C0 and
 // C1 controls, DEL) is shown as an escape, \x1b below U+0100 and \u202e above; a long text
