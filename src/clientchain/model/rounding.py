@@ -53,5 +53,11 @@ def format_amount(value: float, decimals: int) -> str:
 
 def money_text(value: float, decimals: int, currency: str | None) -> str:
     """An amount with its currency, as every report writes it: '300,000 UAH'."""
-    amount = format_amount(value, decimals)
-    return f"{amount} {currency}" if currency else amount
+    return rounded_money_text(money(value, decimals), decimals, currency)
+
+
+def rounded_money_text(amount: float, decimals: int, currency: str | None) -> str:
+    """`money_text` of an amount already rounded by `money`/`moneys` (a column of
+    findings rounds once, in numpy, rather than once per amount)."""
+    text = f"{amount:,.{decimals}f}"
+    return f"{text} {currency}" if currency else text

@@ -65,9 +65,9 @@ org.yaml:8: error CC101 'owner' is a net payer of its subordinate 'accountant' (
 from __future__ import annotations
 
 from clientchain.analyses.rules.facts import OrgFacts
-from clientchain.analyses.rules.wording import amount_text, plural
+from clientchain.analyses.rules.wording import plural
 from clientchain.model.findings import INVERTED_RELATIONSHIP, Finding
-from clientchain.model.rounding import moneys, plain_number
+from clientchain.model.rounding import moneys, plain_number, rounded_money_text
 
 RULE = INVERTED_RELATIONSHIP
 
@@ -92,7 +92,7 @@ def find(facts: OrgFacts) -> list[Finding]:
             RULE.message(
                 boss=ids[b],
                 subordinate=ids[s],
-                net=amount_text(net, d, currency),
+                net=rounded_money_text(net, d, currency),
                 levels=levels,
                 s=plural(levels),
             ),

@@ -1,17 +1,11 @@
-"""How the facts of a finding read in its message: amounts, ratios, plurals.
+"""How the facts of a finding read in its message: ratios and plurals (amounts are
+model.rounding's `rounded_money_text`, as every report writes them).
 
 A finding's `data` keeps the values (JSON numbers, ids); the message shows them as
 these functions write them, exactly as clientchain's messages always have.
 """
 
 from __future__ import annotations
-
-
-def amount_text(amount: float, decimals: int, currency: str | None) -> str:
-    """An amount already rounded to the input's decimals, with thousands separators and
-    its currency: '300,000 UAH'."""
-    text = f"{amount:,.{decimals}f}"
-    return f"{text} {currency}" if currency else text
 
 
 def ratio_text(value: float) -> str:
