@@ -23,18 +23,10 @@ from typer.testing import CliRunner
 
 from clientchain.cli.app import app
 
-pytestmark = pytest.mark.slow  # every field through every command, each example
+# Code points that must never reach a terminal raw (one oracle set for both test files).
+from tests.test_terminal_text import FORBIDDEN
 
-# Code points that must never reach a terminal raw: C0 controls but the newline, DEL,
-# C1 controls (U+009B is CSI on some terminals), bidi marks, overrides and isolates,
-# and the Unicode line and paragraph separators.
-FORBIDDEN = frozenset(
-    [*(chr(c) for c in range(0x20) if c != 0x0A), "\x7f"]
-    + [chr(c) for c in range(0x80, 0xA0)]
-    + ["\u061c", "\u200e", "\u200f", "\u2028", "\u2029"]
-    + [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-)
+pytestmark = pytest.mark.slow  # every field through every command, each example
 
 FRAGMENTS = [
     "[/x]",
