@@ -19,6 +19,7 @@ from clientchain.cli.analyze import analyze_command
 from clientchain.cli.chain import chain_command
 from clientchain.cli.diff import diff_command
 from clientchain.cli.export import export_command
+from clientchain.cli.importing import import_app
 from clientchain.cli.options import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
 from clientchain.cli.report import report_command
 from clientchain.cli.schema import schema_command
@@ -68,6 +69,7 @@ app.command("diff")(diff_command)
 app.command("schema")(schema_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
+app.add_typer(import_app, name="import")
 
 
 def main() -> NoReturn:

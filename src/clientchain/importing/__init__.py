@@ -1,0 +1,1 @@
+"""From what organisations hold (HR exports, ledgers, budgets) to clientchain's inputs."""

@@ -1,0 +1,115 @@
+"""Which column of an export holds what: common spellings recognised, any overridable.
+
+HR systems and ledgers name the same thing many ways (`Employee ID`,
+`EmployeeId`, `Position ID`; `ReportsTo`, `Manager ID`, `Parent`). A `Field`
+lists the spellings we recognise, best first; `find_columns` picks a column per
+field from a header (or takes the one the user named with an option) and says
+what it took, so a wrong guess is visible and fixable with one option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from clientchain.loading.keys import fold
+from clientchain.model.problems import Position, Problem, closest
+from clientchain.model.visible import clip
+
+
+@dataclass(frozen=True)
+class Field:
+    """Something an importer reads from a column."""
+
+    name: str  # what it is called in messages and in the mapping line ("reports_to")
+    option: str  # the option that names its column ("--reports-to")
+    spellings: tuple[str, ...]  # header names recognised, best first (compared folded)
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The column index taken for each field found (fields not found are absent)."""
+
+    index: Mapping[str, int]
+    header: Sequence[str]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.index
+
+    def __getitem__(self, name: str) -> int:
+        return self.index[name]
+
+    def describe(self) -> str:
+        """`id = 'Employee ID', reports_to = 'Manager ID', ...` in field order."""
+        return ", ".join(f"{name} = '{clip(self.header[i])}'" for name, i in self.index.items())
+
+
+def find_columns(
+    header: Sequence[str],
+    fields: Sequence[Field],
+    chosen: Mapping[str, str | None],
+    where: Position,
+) -> tuple[Columns, list[Problem]]:
+    """A column per field: the one named in `chosen[field.name]` (by header text, exact
+    or folded, or by 1-based number), else the first recognised spelling; problems for
+    a named column that is missing and for a required field that nothing matches."""
+    folded = [fold(name) for name in header]
+    problems: list[Problem] = []
+    index: dict[str, int] = {}
+    taken: set[int] = set()
+    for field in fields:  # named columns first: they win over any recognised spelling
+        named = chosen.get(field.name)
+        if named is None:
+            continue
+        column = _named_column(named, header, folded)
+        if column is None:
+            hint = closest(named, header)
+            maybe = f" (did you mean '{hint}'?)" if hint is not None else ""
+            problems.append(
+                Problem(where, f"{field.option} {named}: no such column{maybe}; {_listing(header)}")
+            )
+            continue
+        index[field.name] = column
+        taken.add(column)
+    for field in fields:
+        if field.name in index or chosen.get(field.name) is not None:
+            continue
+        column = _recognised(field, folded, taken)
+        if column is not None:
+            index[field.name] = column
+            taken.add(column)
+        elif field.required:
+            problems.append(
+                Problem(
+                    where,
+                    f"no column for {field.name}: pass {field.option} COLUMN; {_listing(header)}",
+                )
+            )
+    ordered = {f.name: index[f.name] for f in fields if f.name in index}
+    return Columns(ordered, list(header)), problems
+
+
+def _named_column(named: str, header: Sequence[str], folded: Sequence[str]) -> int | None:
+    if named in header:
+        return list(header).index(named)
+    if fold(named) in folded:
+        return list(folded).index(fold(named))
+    if named.isdigit() and 1 <= int(named) <= len(header):
+        return int(named) - 1
+    return None
+
+
+def _recognised(field: Field, folded: Sequence[str], taken: set[int]) -> int | None:
+    for spelling in field.spellings:
+        target = fold(spelling)
+        for column, name in enumerate(folded):
+            if name == target and column not in taken:
+                return column
+    return None
+
+
+def _listing(header: Sequence[str]) -> str:
+    shown = ", ".join(f"'{clip(name, 40)}'" for name in header[:30])
+    more = f" and {len(header) - 30} more" if len(header) > 30 else ""
+    return f"the columns are {shown}{more}"
