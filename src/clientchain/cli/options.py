@@ -11,6 +11,7 @@ import typer
 from typer.models import OptionInfo
 
 from clientchain.loading.loader import load
+from clientchain.loading.spreadsheet import Dialect, check_delimiter, check_encoding
 from clientchain.model.org import Org
 from clientchain.model.problems import InputError
 from clientchain.model.visible import LINE_LIMIT, visible_line
@@ -27,12 +28,16 @@ __all__ = [
     "EXIT_INTERNAL",
     "EXIT_OK",
     "DecayOpt",
+    "DecimalCommaOpt",
+    "DelimiterOpt",
+    "EncodingOpt",
     "FlowsOpt",
     "ForceOpt",
     "OrgArg",
     "TopClientsOpt",
     "check_decay",
     "count",  # from render.words: commands count in words too
+    "dialect_of",
     "exit_zero_option",
     "fail",
     "fail_input",
@@ -171,3 +176,43 @@ DecayOpt = Annotated[
         help="How much closeness each hand-over keeps (0 < G < 1).",
     ),
 ]
+
+
+# How CSV files (flows files, exports, ledgers) are read: spreadsheets' dialects.
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        metavar="CHAR",
+        help="CSV delimiter: , ; | or 'tab' (default: worked out from the header row).",
+        show_default=False,
+    ),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="Encoding of CSV files without a byte order mark, e.g. cp1252 (default: UTF-8).",
+        show_default=False,
+    ),
+]
+DecimalCommaOpt = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="Amounts in CSV files write ',' as the decimal mark ('1 234,50').",
+    ),
+]
+
+
+def dialect_of(delimiter: str | None, encoding: str | None, decimal_comma: bool) -> Dialect:
+    """The CSV dialect the options ask for; a bad value is a usage error (exit 2)."""
+    if delimiter is not None:
+        try:
+            delimiter = check_delimiter(delimiter)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--delimiter") from None
+    if encoding is not None and (why := check_encoding(encoding)) is not None:
+        raise typer.BadParameter(why, param_hint="--encoding")
+    return Dialect(delimiter, encoding, decimal_comma)
