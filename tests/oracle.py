@@ -24,13 +24,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 Number = Fraction
+# A headcount in full-time equivalents: a whole number, or the exact value of a decimal
+# such as 0.1 (Fraction(1, 10), not the double nearest to it).
+Headcount = Fraction | int
 
 
 @dataclass(frozen=True)
 class Role:
     id: str
     parent: str | None = None
-    headcount: int = 1
+    headcount: Headcount = 1
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,13 @@ class Inversion:
     net: Fraction
     boss_to_subordinate: Fraction
     subordinate_to_boss: Fraction
-    impact_headcount: int
+    impact_headcount: Headcount
 
 
 @dataclass
 class RoleResult:
     id: str
-    headcount: int
+    headcount: Headcount
     parent: str | None
     inflow: Fraction
     closeness: Fraction
@@ -360,8 +363,12 @@ def ancestors(org: OrgSpec, rid: str) -> list[str]:
     return out
 
 
-def subtree_headcount(org: OrgSpec, rid: str) -> int:
-    return sum(r.headcount for r in org.roles if r.id == rid or rid in ancestors(org, r.id))
+def subtree_headcount(org: OrgSpec, rid: str) -> Headcount:
+    """Exact: 0.1 + 0.2 is 3/10 here, whatever the engine's floats make of it."""
+    return sum(
+        (r.headcount for r in org.roles if r.id == rid or rid in ancestors(org, r.id)),
+        Fraction(0),
+    )
 
 
 def find_inversions(org: OrgSpec) -> list[Inversion]:
@@ -459,7 +466,7 @@ def analyze(
             clients=direct,
             chain_broken_at=broken[v],
         )
-    total_hc = sum(r.headcount for r in org.roles)
+    total_hc = sum((r.headcount for r in org.roles), Fraction(0))
     org_alienation = (
         sum((r.headcount * roles[r.id].alienation for r in org.roles), Fraction(0)) / total_hc
         if total_hc

@@ -11,17 +11,30 @@ from __future__ import annotations
 
 import itertools
 import random
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.oracle import OrgSpec, Role
+from tests.oracle import Headcount, OrgSpec, Role
 
 # Ids that a YAML 1.1 loader would turn into something else if unquoted; they
 # are always written double-quoted, so they must come back as these strings.
 ODD_IDS = ["no", "on", "0755", "1e3", "2024-01-01", "null", "~", "a b", "x:y", "Ä"]
 ROLE_IDS = ["owner", "seller", "mgr", "acct", "ceo", "ops", "dev", "hr", "cfo", "r9"]
 CLIENT_IDS = ["buyers", "market", "fund", "gov"]
+# Full-time equivalents as HR exports write them: sums of 0.1, 0.2 and 0.7 are where
+# float noise shows (0.1 + 0.2 = 0.30000000000000004 in binary floating point).
+FTES = ("0", "0.1", "0.2", "0.25", "0.3", "0.5", "0.7", "1", "1.5", "2.5", "3", "0.125")
+
+
+def headcount_text(value: Headcount) -> str:
+    """A headcount as a person writes it: `3`, `0.5` (the exact decimal, never `1/2`)."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 def _quote(text: str) -> str:
@@ -42,7 +55,7 @@ def render_yaml(org: OrgSpec, omit_default_headcount: bool = False) -> str:
         if r.parent is not None:
             lines.append(f"    reports_to: {_quote(r.parent)}")
         if not (omit_default_headcount and r.headcount == 1):
-            lines.append(f"    headcount: {r.headcount}")
+            lines.append(f"    headcount: {headcount_text(r.headcount)}")
     if org.flows:
         lines.append("flows:")
         for src, dst, amount in org.flows:
@@ -77,6 +90,7 @@ def org_specs(
     max_roles: int = 9,
     force_cycle: bool = False,
     odd_ids: bool = True,
+    fractional_headcounts: bool = False,
 ) -> OrgSpec:
     n_roles = draw(st.integers(min_roles, max_roles))
     n_clients = draw(st.integers(1, 3))
@@ -89,7 +103,12 @@ def org_specs(
     for i, rid in enumerate(role_names):
         top = i == 0 or draw(st.integers(0, 4)) == 0
         parents[rid] = None if top else role_names[draw(st.integers(0, i - 1))]
-    headcount = {rid: draw(st.integers(0, 5)) for rid in role_names}
+    counts: st.SearchStrategy[Headcount] = (
+        st.sampled_from(FTES).map(lambda text: Fraction(Decimal(text)))
+        if fractional_headcounts
+        else st.integers(0, 5)
+    )
+    headcount: dict[str, Headcount] = {rid: draw(counts) for rid in role_names}
     file_order = draw(st.permutations(role_names))
     roles = tuple(Role(rid, parents[rid], headcount[rid]) for rid in file_order)
 

@@ -108,8 +108,9 @@ def test_usage_errors_exit_2(run: Runner, shop: Path, args: list[str], expected:
 
 
 def test_unknown_role_gets_a_hint(run: Runner, shop: Path) -> None:
-    result = run("chain", str(shop), "selr")
-    assert result.stderr == f"clientchain: unknown role 'selr' in {shop} (did you mean 'seller'?)\n"
+    result = run("chain", str(shop), "sellr")
+    hint = "(did you mean 'seller'?)"  # one slip: a letter dropped
+    assert result.stderr == f"clientchain: unknown role 'sellr' in {shop} {hint}\n"
 
 
 def test_chain_traces_money_back_to_the_paying_client(run: Runner, shop: Path) -> None:

@@ -62,6 +62,7 @@ def test_example_table_and_chain_render(run: object, org: Path) -> None:
 def _independent_spec(org_path: Path) -> object:
     """The example read with plain yaml/csv (not clientchain's loader) as an oracle OrgSpec."""
     import csv
+    from fractions import Fraction
 
     import yaml
 
@@ -78,7 +79,7 @@ def _independent_spec(org_path: Path) -> object:
             flows = yaml.safe_load(path.read_text(encoding="utf-8"))
     return OrgSpec(
         roles=tuple(
-            Role(str(r["id"]), r.get("reports_to"), int(r.get("headcount", 1)))
+            Role(str(r["id"]), r.get("reports_to"), Fraction(str(r.get("headcount", 1))))
             for r in data["roles"]
         ),
         clients=tuple(str(c["id"]) for c in data.get("clients", [])),
@@ -110,5 +111,6 @@ def test_example_golden_figures_agree_with_the_oracle(org: Path) -> None:
         for i in doc["inversions"]
     ]
     assert got == [
-        (i.boss, i.subordinate, i.levels, float(i.net), i.impact_headcount) for i in want.inversions
+        (i.boss, i.subordinate, i.levels, float(i.net), float(i.impact_headcount))
+        for i in want.inversions
     ]

@@ -68,8 +68,8 @@ def test_every_problem_is_reported_in_one_pass_sorted_by_position(write: Write) 
         """,
     )
     assert problems_of(path) == [
-        f"{path}:3:29: reports_to: unknown role 'selr' (did you mean 'seller'?)",
-        f"{path}:4:48: headcount must be a whole number >= 0 (0 = vacant), found '-1'",
+        f"{path}:3:29: reports_to: unknown role 'selr'",  # two slips in six letters: no guess
+        f"{path}:4:48: headcount must be a finite number >= 0 (0 = vacant), found '-1'",
         f"{path}:5:10: duplicate id 'owner' (first at line 3);"
         " ids must be unique across roles and clients",
         f"{path}:6:25: reports_to names client 'buyers'; a role can only report to a role",
@@ -169,11 +169,13 @@ def test_structure_problems(write: Write) -> None:
     ]
 
 
-@pytest.mark.parametrize("value", ["2.5", '"3"', "true", "-1", "[1]"])
-def test_headcount_must_be_a_plain_whole_number(write: Write, value: str) -> None:
+@pytest.mark.parametrize(
+    "value", ['"3"', "true", "-1", "-0.5", "[1]", ".inf", ".nan", "1_000", "0x10", "2,5"]
+)
+def test_headcount_must_be_a_finite_number_not_below_0(write: Write, value: str) -> None:
     path = write("org.yaml", f"roles:\n  - id: a\n    headcount: {value}\n")
     (message,) = problems_of(path)
-    assert message.startswith(f"{path}:3:16: headcount must be a whole number >= 0")
+    assert message.startswith(f"{path}:3:16: headcount must be a finite number >= 0")
 
 
 def test_ids_that_yaml_11_would_coerce_stay_literal(write: Write) -> None:

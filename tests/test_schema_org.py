@@ -99,7 +99,7 @@ STRUCTURALLY_BAD = [
     "headcount-negative",
     "headcount-quoted",
     "headcount-boolean",
-    "headcount-fraction",
+    "headcount-infinite",
     "yaml-bad-amounts",
 ]
 
@@ -168,6 +168,8 @@ AGREEMENT = {
     "roles empty": ("roles:\n", True),
     "numbers as titles": ("org: 1984\nroles:\n  - id: a\n    title: 7\n    department: 3\n", True),
     "headcount 0": ("roles:\n  - id: a\n    headcount: 0\n", True),
+    "headcount fraction": ("roles:\n  - id: a\n    headcount: 2.5\n", True),
+    "headcount below 0": ("roles:\n  - id: a\n    headcount: -0.5\n", False),
     "headcount huge": ("roles:\n  - id: a\n    headcount: 1000000001\n", False),
     "headcount text": ("roles:\n  - id: a\n    headcount: six\n", False),
     "blank id": ('roles:\n  - id: "  "\n', False),

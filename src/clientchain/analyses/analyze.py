@@ -19,7 +19,16 @@ from clientchain.graph.sweep import plan_sweeps
 from clientchain.model.findings import Finding, Level, finding_order
 from clientchain.model.org import FloatArray, IntArray, Org
 from clientchain.model.policy import NO_POLICY, Policy
-from clientchain.model.rounding import money, moneys, ratio, ratios
+from clientchain.model.rounding import (
+    decimals_needed,
+    headcounts,
+    money,
+    moneys,
+    plain_number,
+    plain_numbers,
+    ratio,
+    ratios,
+)
 
 DEFAULT_DECAY = 0.5
 DEFAULT_TOP_CLIENTS = 5
@@ -53,7 +62,7 @@ class RoleResult:
     title: str | None
     reports_to: str | None
     department: str | None
-    headcount: int
+    headcount: int | float  # as written: an int when whole (FTE may be fractional)
     inflow: float
     closeness: float
     alienation: float
@@ -73,13 +82,13 @@ class Inversion:
     net: float
     boss_to_subordinate: float
     subordinate_to_boss: float
-    impact_headcount: int
+    impact_headcount: int | float  # rounded as `Analysis.headcount_decimals` says
 
 
 @dataclass(frozen=True, slots=True)
 class Summary:
     roles: int
-    headcount: int
+    headcount: int | float  # rounded as `Analysis.headcount_decimals` says
     clients: int
     flows: int
     money_in: float
@@ -127,6 +136,11 @@ class Analysis:
         return moneys(self.graph.inflow, self.org.amount_decimals)
 
     @cached_property
+    def headcount_decimals(self) -> int:
+        """The decimal places a sum of headcounts is shown at (0 when all are whole)."""
+        return decimals_needed(self.org.headcount)
+
+    @cached_property
     def unfunded(self) -> np.ndarray:
         """No money from any paying client reaches the role (exactly: not even a trace)."""
         return np.asarray(self.traced_raw <= 0)
@@ -138,12 +152,15 @@ class Analysis:
     @cached_property
     def summary(self) -> Summary:
         org = self.org
-        total = int(org.headcount.sum())
+        # Whole headcounts add up exactly in floats; fractional ones are summed exactly too.
+        decimals = self.headcount_decimals
+        total = float(org.headcount.sum()) if not decimals else math.fsum(org.headcount.tolist())
         weighted = math.fsum((org.headcount * (1.0 - self.closeness_raw)).tolist())
         paid = org.flow_payer >= org.role_count
+        shown = headcounts(np.asarray([total]), decimals)[0]
         return Summary(
             roles=org.role_count,
-            headcount=total,
+            headcount=plain_number(float(shown)),
             clients=org.client_count,
             flows=org.flow_count,
             money_in=money(math.fsum(org.flow_amount[paid].tolist()), org.amount_decimals),
@@ -166,7 +183,7 @@ class Analysis:
         org, prov, inv = self.org, self.provenance_raw, self.inversions_raw
         d, ids = org.amount_decimals, org.role_ids
         parent = org.parent[lo:hi].tolist()
-        headcount = org.headcount[lo:hi].tolist()
+        headcount = plain_numbers(org.headcount[lo:hi])
         inflow = self.inflow[lo:hi].tolist()
         closeness, alienation = self.closeness[lo:hi].tolist(), self.alienation[lo:hi].tolist()
         traced = self.traced_share[lo:hi].tolist()
@@ -224,7 +241,7 @@ class Analysis:
             moneys(inv.net, d).tolist(),
             moneys(inv.boss_to_subordinate, d).tolist(),
             moneys(inv.subordinate_to_boss, d).tolist(),
-            inv.impact_headcount.tolist(),
+            plain_numbers(inv.impact_headcount),
             strict=True,
         )
         return tuple(
@@ -316,7 +333,9 @@ def analyze(
     prov = top.result()
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(traced > 0, handovers / traced, np.nan)
-    inversions = find_inversions(graph, forest, org.headcount, org.amount_decimals)
+    inversions = find_inversions(
+        graph, forest, org.headcount, org.amount_decimals, decimals_needed(org.headcount)
+    )
     indptr, payer, net = _direct_clients(org, graph)
     findings = _findings(org, graph, inversions, traced <= 0)
     result = Analysis(

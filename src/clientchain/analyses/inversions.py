@@ -9,7 +9,7 @@ import numpy as np
 from clientchain.graph.hierarchy import Forest, fold_to_top
 from clientchain.graph.money import MoneyGraph
 from clientchain.model.org import FloatArray, IntArray
-from clientchain.model.rounding import moneys
+from clientchain.model.rounding import headcounts, moneys
 
 NONE = -1
 
@@ -24,7 +24,7 @@ class Inversions:
     net: FloatArray
     boss_to_subordinate: FloatArray
     subordinate_to_boss: FloatArray
-    impact_headcount: IntArray
+    impact_headcount: FloatArray  # rounded to the headcounts' own decimal places
     broken_at: IntArray  # per role: index into these inversions, NONE when the chain is whole
 
     def __len__(self) -> int:
@@ -32,8 +32,14 @@ class Inversions:
 
 
 def find_inversions(
-    graph: MoneyGraph, forest: Forest, headcount: IntArray, decimals: int
+    graph: MoneyGraph,
+    forest: Forest,
+    headcount: FloatArray,
+    decimals: int,
+    headcount_decimals: int,
 ) -> Inversions:
+    """Every inverted pair; money compared at `decimals` places, the people below a break
+    summed and rounded at `headcount_decimals` (so float noise never reorders them)."""
     r = graph.roles
     inner = graph.payer < r
     u, v, w = graph.payer[inner], graph.payee[inner], graph.amount[inner]
@@ -54,7 +60,7 @@ def find_inversions(
     inverted = net > 0
     boss, sub, net = boss[inverted], sub[inverted], net[inverted]
     b2s, s2b = b2s[inverted], s2b[inverted]
-    impact = forest.subtree_sum(headcount)[sub]
+    impact = headcounts(forest.subtree_sum(headcount)[sub], headcount_decimals)
     order = np.lexsort((sub, boss, -net, -impact))
     boss, sub, net, b2s, s2b, impact = (a[order] for a in (boss, sub, net, b2s, s2b, impact))
     levels = forest.depth[sub] - forest.depth[boss]

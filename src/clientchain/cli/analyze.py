@@ -17,9 +17,13 @@ from clientchain.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
     DecayOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    EncodingOpt,
     FlowsOpt,
     OrgArg,
     TopClientsOpt,
+    dialect_of,
     exit_zero_option,
     fail_input,
     fail_on_option,
@@ -31,6 +35,7 @@ from clientchain.cli.options import (
 from clientchain.cli.output_file import Kind, input_paths, open_output_or_fail, write_or_fail
 from clientchain.cli.progress import big_input, phases
 from clientchain.loading.loader import load
+from clientchain.loading.spreadsheet import Dialect
 from clientchain.model.org import Org
 from clientchain.model.phases import phase
 from clientchain.model.policy import FailOn, with_overrides
@@ -67,6 +72,9 @@ def _ratio_option(name: str, key: str) -> typer.models.OptionInfo:
 def analyze_command(
     org: OrgArg,
     flows: FlowsOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
     output: Annotated[
         Format,
         format_option(
@@ -138,8 +146,9 @@ def analyze_command(
     Exit status: 0 no finding at the --fail-on level (default: error), 1 such
     findings (e.g. an inverted relationship), 2 bad input or usage.
     """
+    dialect = dialect_of(delimiter, encoding, decimal_comma)
     with phases(org, big=big_input([org, *(flows or [])])) as record:
-        loaded = _load_for(output, org, flows)
+        loaded = _load_for(output, org, flows, dialect)
         known = _read_baseline(baseline) if baseline is not None else None
         baseline_out = (
             None
@@ -230,12 +239,12 @@ RENDERERS: dict[Format, Renderer] = {
 }
 
 
-def _load_for(output: Format, org: Path, flows: list[Path] | None) -> Org:
+def _load_for(output: Format, org: Path, flows: list[Path] | None, dialect: Dialect) -> Org:
     """Load; with --format github, input problems become annotations on stdout too."""
     if output is not Format.github:
-        return load_or_fail(org, flows)
+        return load_or_fail(org, flows, dialect)
     try:
-        return load(org, flows or [])
+        return load(org, flows or [], dialect)
     except InputError as exc:
         from clientchain.render.analysis.github import render_problems
 

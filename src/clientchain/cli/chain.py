@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from clientchain.analyses.chain import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, trace_chain
-from clientchain.cli.options import FlowsOpt, OrgArg, fail, load_or_fail, print_rich
+from clientchain.cli.options import (
+    DecimalCommaOpt,
+    DelimiterOpt,
+    EncodingOpt,
+    FlowsOpt,
+    OrgArg,
+    dialect_of,
+    fail,
+    load_or_fail,
+    print_rich,
+)
 from clientchain.graph.money import build_money_graph
 from clientchain.model.problems import closest
 from clientchain.model.visible import clip
@@ -19,6 +29,9 @@ def chain_command(
         str, typer.Argument(metavar="ROLE", help="The role id to trace.", show_default=False)
     ],
     flows: FlowsOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
     max_depth: Annotated[
         int, typer.Option("--max-depth", min=1, help="Hand-overs shown.")
     ] = DEFAULT_MAX_DEPTH,
@@ -27,7 +40,7 @@ def chain_command(
     ] = DEFAULT_MAX_NODES,
 ) -> None:
     """Show where a role's money comes from: hand-overs back to the paying clients."""
-    loaded = load_or_fail(org, flows)
+    loaded = load_or_fail(org, flows, dialect_of(delimiter, encoding, decimal_comma))
     index = loaded.role_index.get(role)
     if index is None:
         close = closest(role, loaded.role_ids)

@@ -16,7 +16,11 @@ from clientchain.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
     DecayOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    EncodingOpt,
     FlowsOpt,
+    dialect_of,
     exit_zero_option,
     fail,
     fail_input,
@@ -28,6 +32,7 @@ from clientchain.cli.progress import big_input, phases
 from clientchain.diff.compare import DEFAULT_TOP, OrgDiff, compare
 from clientchain.loading.loader import load
 from clientchain.loading.revision import RevisionError, load_at_revision, load_working_tree
+from clientchain.loading.spreadsheet import Dialect
 from clientchain.model.org import Org
 from clientchain.model.phases import phase
 from clientchain.model.policy import FailOn
@@ -63,6 +68,9 @@ def diff_command(
         ),
     ] = None,
     flows: FlowsOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
     output: Annotated[
         DiffFormat, format_option("table for people, json for tools, markdown for a PR.")
     ] = DiffFormat.table,
@@ -93,6 +101,7 @@ def diff_command(
     Exit status: 0 no finding added at the --fail-on level (default: error), 1 the
     new version adds such findings (e.g. an inverted relationship), 2 bad input or usage.
     """
+    dialect = dialect_of(delimiter, encoding, decimal_comma)
     if rev is not None and new is not None:
         fail([f"clientchain: diff --rev {rev} takes one org chart (ORG), not two"])
     if rev is None and new is None:
@@ -100,7 +109,7 @@ def diff_command(
     after = old if new is None else new
     extra = flows or []
     with phases(after, big=big_input([old, *(p for p in [new] if p), *extra])):
-        before_org, after_org = _load_both(old, after, rev, extra)
+        before_org, after_org = _load_both(old, after, rev, extra, dialect)
         with phase("analyse"):
             # Provenance is not compared: list the fewest clients per role (the cheapest).
             diff = compare(
@@ -115,18 +124,21 @@ def diff_command(
     raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-def _load_both(old: Path, new: Path, rev: str | None, flows: list[Path]) -> tuple[Org, Org]:
-    """Both versions, or every problem of either on stderr and exit 2."""
+def _load_both(
+    old: Path, new: Path, rev: str | None, flows: list[Path], dialect: Dialect
+) -> tuple[Org, Org]:
+    """Both versions (flows CSV files read in `dialect`), or every problem of either on
+    stderr and exit 2."""
     problems: list[Problem] = []
     loaded: list[Org] = []
     for side in ("old", "new"):
         try:
             if side == "old" and rev is not None:
-                loaded.append(load_at_revision(rev, old, flows))
+                loaded.append(load_at_revision(rev, old, flows, dialect))
             elif rev is not None:  # held to the repository too: its flows file must be in it
-                loaded.append(load_working_tree(rev, new, flows))
+                loaded.append(load_working_tree(rev, new, flows, dialect))
             else:
-                loaded.append(load(old if side == "old" else new, flows))
+                loaded.append(load(old if side == "old" else new, flows, dialect))
         except InputError as exc:
             problems.extend(exc.problems)
         except RevisionError as exc:

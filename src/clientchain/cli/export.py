@@ -13,10 +13,14 @@ import typer
 from clientchain.analyses.analyze import DEFAULT_DECAY
 from clientchain.cli.options import (
     DecayOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    EncodingOpt,
     FlowsOpt,
     ForceOpt,
     OrgArg,
     count,
+    dialect_of,
     fail,
     load_or_fail,
     output_option,
@@ -88,6 +92,9 @@ RENDERERS: dict[GraphFormat, Callable[[ExportGraph], str]] = {
 def export_command(
     org: OrgArg,
     flows: FlowsOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
     to: Annotated[
         GraphFormat | None,
         typer.Option(
@@ -108,6 +115,7 @@ def export_command(
 
     Exit status: 0 written (findings do not change it), 2 bad input or usage.
     """
+    dialect = dialect_of(delimiter, encoding, decimal_comma)
     suffix = Path(output).suffix.lower() if output and output != STDOUT else ""
     fmt = to or _BY_SUFFIX.get(suffix)
     if fmt is None:
@@ -117,7 +125,7 @@ def export_command(
                 " in .dot, .gv, .mmd, .graphml or .json)"
             ]
         )
-    loaded = load_or_fail(org, flows)
+    loaded = load_or_fail(org, flows, dialect)
     target = open_output_or_fail(
         STDOUT if output is None else output,
         option="-o",

@@ -11,7 +11,13 @@ import typer
 from typer.models import OptionInfo
 
 from clientchain.loading.loader import load
-from clientchain.loading.spreadsheet import Dialect, check_delimiter, check_encoding
+from clientchain.loading.spreadsheet import (
+    DEFAULT,
+    Dialect,
+    check_delimiter,
+    check_encoding,
+    is_utf8,
+)
 from clientchain.model.org import Org
 from clientchain.model.problems import InputError
 from clientchain.model.visible import LINE_LIMIT, visible_line
@@ -84,10 +90,13 @@ def _fail_with(shown: list[str]) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def load_or_fail(org: Path, flows: list[Path] | None) -> Org:
-    """The org chart and its flows, or every problem on stderr and exit 2."""
+def load_or_fail(
+    org: Path, flows: list[Path] | None, dialect: Dialect = DEFAULT, *, own_flows: bool = True
+) -> Org:
+    """The org chart and its flows (CSV read in `dialect`; `own_flows=False`: not the
+    flows file the org chart names), or every problem on stderr and exit 2."""
     try:
-        return load(org, flows or [])
+        return load(org, flows or [], dialect, own_flows=own_flows)
     except InputError as exc:
         fail_input(exc)
 
@@ -178,12 +187,28 @@ DecayOpt = Annotated[
 ]
 
 
-# How CSV files (flows files, exports, ledgers) are read: spreadsheets' dialects.
+# How CSV files (flows files, exports, ledgers) are read: spreadsheets' dialects. A bad
+# value is a usage error (exit 2) before anything is read.
+def _delimiter(value: str | None) -> str | None:
+    try:
+        return None if value is None else check_delimiter(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _encoding(value: str | None) -> str | None:
+    why = None if value is None else check_encoding(value)
+    if why is not None:
+        raise typer.BadParameter(why)
+    return value
+
+
 DelimiterOpt = Annotated[
     str | None,
     typer.Option(
         "--delimiter",
         metavar="CHAR",
+        callback=_delimiter,
         help="CSV delimiter: , ; | or 'tab' (default: worked out from the header row).",
         show_default=False,
     ),
@@ -193,6 +218,7 @@ EncodingOpt = Annotated[
     typer.Option(
         "--encoding",
         metavar="NAME",
+        callback=_encoding,
         help="Encoding of CSV files without a byte order mark, e.g. cp1252 (default: UTF-8).",
         show_default=False,
     ),
@@ -215,4 +241,6 @@ def dialect_of(delimiter: str | None, encoding: str | None, decimal_comma: bool)
             raise typer.BadParameter(str(exc), param_hint="--delimiter") from None
     if encoding is not None and (why := check_encoding(encoding)) is not None:
         raise typer.BadParameter(why, param_hint="--encoding")
+    if encoding is not None and is_utf8(encoding):
+        encoding = None  # UTF-8 (a BOM or none) is the default reading: the fast one
     return Dialect(delimiter, encoding, decimal_comma)

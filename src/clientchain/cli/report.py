@@ -11,11 +11,15 @@ from clientchain.analyses.analyze import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, ana
 from clientchain.cli.options import (
     EXIT_OK,
     DecayOpt,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    EncodingOpt,
     FlowsOpt,
     ForceOpt,
     OrgArg,
     TopClientsOpt,
     count,
+    dialect_of,
     fail,
     load_or_fail,
     output_option,
@@ -36,6 +40,9 @@ from clientchain.render.report.data import DEFAULT_MAX_ROLES
 def report_command(
     org: OrgArg,
     flows: FlowsOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
     output: Annotated[
         str | None,
         output_option(
@@ -68,10 +75,11 @@ def report_command(
     The page needs no network (everything is inline), so it can be mailed. Exit
     status: 0 the report is written (whatever it finds), 2 bad input or usage.
     """
+    dialect = dialect_of(delimiter, encoding, decimal_comma)
     if output is None and sys.stdout.isatty():
         fail(["clientchain: name the HTML file with -o report.html (or -o - for stdout)"])
     with phases(org, big=big_input([org, *(flows or [])])):
-        loaded = load_or_fail(org, flows)
+        loaded = load_or_fail(org, flows, dialect)
         target = open_output_or_fail(
             STDOUT if output is None else output,
             option="-o",

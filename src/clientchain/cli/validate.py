@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from clientchain.cli.options import EXIT_BAD_INPUT, FlowsOpt, count
+from clientchain.cli.options import (
+    EXIT_BAD_INPUT,
+    DecimalCommaOpt,
+    DelimiterOpt,
+    EncodingOpt,
+    FlowsOpt,
+    count,
+    dialect_of,
+)
 from clientchain.loading.loader import load
 from clientchain.model.problems import InputError
 from clientchain.model.visible import visible
@@ -24,15 +32,19 @@ def validate_command(
         ),
     ],
     flows: FlowsOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
 ) -> None:
     """Check the input only (structure, references, hierarchy, amounts, policy).
 
     Exit status: 0 every org chart is sound, 2 any is not (every problem is printed).
     """
+    dialect = dialect_of(delimiter, encoding, decimal_comma)
     broken = 0
     for org in orgs:
         try:
-            loaded = load(org, flows or [])
+            loaded = load(org, flows or [], dialect)
         except InputError as exc:
             broken += 1
             sys.stdout.flush()

@@ -47,6 +47,7 @@ class Side:
     name: str | None
     currency: str | None
     amount_decimals: int
+    headcount_decimals: int  # the places its headcounts are summed at (0: all whole)
     summary: Summary
     errors: int  # findings reported at error level (after that version's policy)
     warnings: int
@@ -135,6 +136,7 @@ def _side(result: Analysis) -> Side:
         name=org.name,
         currency=org.currency,
         amount_decimals=org.amount_decimals,
+        headcount_decimals=result.headcount_decimals,
         summary=result.summary,
         errors=errors,
         warnings=len(result.findings) - errors,

@@ -14,7 +14,7 @@ import numpy as np
 
 from clientchain.analyses.analyze import Analysis, Inversion
 from clientchain.model.org import IntArray
-from clientchain.model.rounding import moneys
+from clientchain.model.rounding import moneys, plain_numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,8 @@ def _columns(result: Analysis) -> tuple[np.ndarray, ...]:
 
 def _objects(result: Analysis, rows: IntArray) -> list[Inversion]:
     inv, ids = result.inversions_raw, result.org.role_ids
-    levels, net, b2s, s2b, impact = (c[rows].tolist() for c in _columns(result))
+    levels, net, b2s, s2b = (c[rows].tolist() for c in _columns(result)[:4])
+    impact = plain_numbers(inv.impact_headcount[rows])  # whole numbers as ints
     return [
         Inversion(ids[b], ids[s], *figures)
         for b, s, *figures in zip(
@@ -81,7 +82,7 @@ def _matches(old_key: IntArray, new_key: IntArray) -> tuple[IntArray, IntArray]:
     return then, at[then]
 
 
-def _order(inv: Inversion) -> tuple[int, float, str, str]:
+def _order(inv: Inversion) -> tuple[float, float, str, str]:
     return (-inv.impact_headcount, -inv.net, inv.boss, inv.subordinate)
 
 

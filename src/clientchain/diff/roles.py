@@ -13,7 +13,7 @@ import numpy as np
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.org import IntArray, Org
-from clientchain.model.rounding import ratios
+from clientchain.model.rounding import plain_numbers, ratios
 
 _ADDED = -2  # a parent that exists only in the new version (never equal to an old index)
 
@@ -26,7 +26,7 @@ class RoleEntry:
     title: str | None
     reports_to: str | None
     department: str | None
-    headcount: int
+    headcount: int | float  # as written: an int when whole
     alienation: float
 
 
@@ -110,7 +110,7 @@ def _entries(result: Analysis, rows: IntArray) -> tuple[RoleEntry, ...]:
         for i, boss, headcount, alienation in zip(
             rows.tolist(),
             _reports_to(org, rows),
-            org.headcount[rows].tolist(),
+            plain_numbers(org.headcount[rows]),
             result.alienation[rows].tolist(),
             strict=True,
         )

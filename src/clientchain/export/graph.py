@@ -19,8 +19,8 @@ import numpy as np
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import Inversions
-from clientchain.model.org import IntArray
-from clientchain.model.rounding import moneys, ratios
+from clientchain.model.org import IntArray, Org
+from clientchain.model.rounding import headcount_text, moneys, ratios
 
 Value = str | int | float | bool
 Attributes = dict[str, Value]
@@ -47,7 +47,9 @@ class Node:
     closeness: float
     unfunded: bool = False
     department: str | None = None
-    headcount: int = 0
+    # One type for the whole column (GraphML declares one per attribute): whole numbers
+    # as ints, unless some role's headcount is fractional; then every one is a float.
+    headcount: int | float = 0
     inflow: float = 0.0
     distance: float | None = None
     traced_share: float = 0.0
@@ -66,7 +68,8 @@ class Node:
         if self.kind == "client":
             return head
         heads = self.headcount
-        people = "" if heads == 1 else " · vacant" if heads == 0 else f" · {heads:,} people"
+        shown = headcount_text(heads)
+        people = "" if heads == 1 else " · vacant" if heads == 0 else f" · {shown} people"
         figures = f"alienation {self.alienation:.3f}{people}"
         return (*head, figures, "no paying client") if self.unfunded else (*head, figures)
 
@@ -163,7 +166,7 @@ def _role_nodes(analysis: Analysis) -> list[Node]:
         analysis.closeness.tolist(),
         analysis.unfunded.tolist(),
         org.role_departments,
-        org.headcount.tolist(),
+        _headcounts(org),
         analysis.inflow.tolist(),
         distance,
         analysis.traced_share.tolist(),
@@ -173,6 +176,15 @@ def _role_nodes(analysis: Analysis) -> list[Node]:
         Node(rid, "role", title, alien, close, unfunded, dept, heads, inflow, dist, traced)
         for rid, title, alien, close, unfunded, dept, heads, inflow, dist, traced in columns
     ]
+
+
+def _headcounts(org: Org) -> list[int] | list[float]:
+    """Each role's headcount, all as ints when all are whole (see `Node.headcount`)."""
+    if np.array_equal(np.floor(org.headcount), org.headcount):
+        whole: list[int] = org.headcount.astype(np.int64).tolist()
+        return whole
+    fractional: list[float] = org.headcount.tolist()
+    return fractional
 
 
 def _reporting_edges(analysis: Analysis) -> list[Edge]:

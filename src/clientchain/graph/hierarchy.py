@@ -84,13 +84,14 @@ class Forest:
             (start < self.preorder[sub]) & (self.preorder[sub] < start + self.size[boss])
         )
 
-    def subtree_sum(self, values: IntArray) -> IntArray:
-        """values summed over each role's whole subtree, itself included."""
+    def subtree_sum(self, values: np.ndarray) -> np.ndarray:
+        """values summed over each role's whole subtree, itself included (in their own
+        dtype: counts as integers, headcounts as floats)."""
         return _subtree_sums(self.parent, self.depth, values)
 
 
-def _subtree_sums(parent: IntArray, depth: IntArray, values: IntArray) -> IntArray:
-    total = values.astype(np.int64, copy=True)
+def _subtree_sums(parent: IntArray, depth: IntArray, values: np.ndarray) -> np.ndarray:
+    total = np.array(values, copy=True)
     order = np.argsort(depth, kind="stable")
     levels = int(depth.max(initial=0)) + 1
     if levels > 64 and levels * 8 > parent.size:
@@ -99,7 +100,7 @@ def _subtree_sums(parent: IntArray, depth: IntArray, values: IntArray) -> IntArr
         for v in reversed(order.tolist()):
             if up[v] >= 0:
                 sums[up[v]] += sums[v]
-        return np.asarray(sums, dtype=np.int64)
+        return np.asarray(sums, dtype=total.dtype)
     bounds = np.searchsorted(depth[order], np.arange(levels + 1))  # each level one slice
     for level in range(levels - 1, 0, -1):  # deepest level first; level 0 has no parent
         members = order[bounds[level] : bounds[level + 1]]

@@ -7,19 +7,49 @@ column is worked out only when a message needs it.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import re
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from clientchain.loading.keys import FLOW
 from clientchain.loading.scalars import amount_ok, amount_problem, decimals_of, parse_number
+from clientchain.loading.spreadsheet import (
+    DEFAULT,
+    DELIMITER_NAMES,
+    DELIMITERS,
+    AmountSpellingError,
+    CellLocator,
+    CsvText,
+    Dialect,
+    csv_text,
+    decode_table,
+    no_field_limit,
+    read_amount,
+)
 from clientchain.loading.yaml_source import YNode
 from clientchain.model.problems import Position, Problem
 
 REQUIRED = ("from", "to", "amount")
 YAML_SUFFIXES = frozenset({".yaml", ".yml", ".json"})  # flows files read as YAML; others CSV
+
+
+def flows_file_key(path: Path) -> object | None:
+    """Which file `path` is, whatever the spelling of its path or a link to it: its
+    device and inode (where the system has none, its resolved path); None when there is
+    no file to read (the reader then says why) or it is a directory."""
+    try:
+        found = path.stat()
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return None
+    if stat.S_ISDIR(found.st_mode):
+        return None
+    if found.st_ino:
+        return (found.st_dev, found.st_ino)
+    return os.path.normcase(os.path.realpath(path))
 
 
 @dataclass
@@ -56,74 +86,59 @@ class FlowTable:
                     column.append(None)
 
 
-def _csv_field_column(raw: str, index: int) -> int:
-    """1-based column where field `index` starts in a CSV line (quotes respected)."""
-    field_no, in_quotes = 0, False
-    for pos, char in enumerate(raw):
-        if field_no == index:
-            return pos + 1
-        if char == '"':
-            in_quotes = not in_quotes
-        elif char == "," and not in_quotes:
-            field_no += 1
-    # Past the end: an empty last field (after a trailing comma), or the line holds fewer
-    # fields than that (a quoted cell broke it), so the row's start is the best we know.
-    return len(raw) + 1 if field_no == index else 1
-
-
 # What a person types around a cell ("a, b, 5"): spaces. Nothing else is trimmed from
 # an id: a tab, a line break or a control character in a quoted cell is part of it (ids
 # are kept exactly as written; the YAML side keeps them too). The fast reader agrees.
 CELL_PADDING = " "
 
 
-def read_csv(text: str, file: str) -> FlowTable:
-    """Flow rows from CSV text with a header naming from, to, amount (other columns kept)."""
-    with _no_field_limit():
-        return _read_csv(text, file)
+def read_csv_bytes(data: bytes, file: str, dialect: Dialect = DEFAULT) -> FlowTable:
+    """Flow rows from a CSV file's bytes (see `read_csv`), decoded by their byte order
+    mark or `dialect.encoding`; InputError when they are not text in that encoding."""
+    return read_csv(decode_table(data, file, dialect.encoding), file, dialect)
 
 
-@contextlib.contextmanager
-def _no_field_limit() -> Iterator[None]:
-    """The csv module refuses a cell over 128 KiB; an id or a note may be longer, and is
-    data. The limit is process-wide, so it is put back afterwards."""
-    previous = csv.field_size_limit(_LARGEST_FIELD)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)
+def read_csv(text: str, file: str, dialect: Dialect = DEFAULT) -> FlowTable:
+    """Flow rows from CSV text with a header naming from, to, amount (other columns kept).
 
-
-_LARGEST_FIELD = 2**31 - 1  # the C long the csv module keeps it in, on every platform
-# The csv module's own line breaks (its line_num counts these), not str.splitlines' many.
-_CSV_LINES = re.compile(r"\r\n|\r|\n")
-
-
-def _read_csv(text: str, file: str) -> FlowTable:
+    Read as spreadsheets write CSV: the delimiter `dialect` forces, else an Excel `sep=`
+    line's, else the one the header uses (`,` `;` tab `|`); amounts with currency
+    symbols and thousands separators (`$9,000,000`), decimal commas with
+    `dialect.decimal_comma` (`1 234,50`). Positions are the file's lines and columns.
+    """
+    source = csv_text(text, file, dialect.delimiter)
     table = FlowTable(file)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    columns = _csv_header(reader, table)
-    if columns is None:
-        return table
-    raw_lines = _CSV_LINES.split(text)
-    names = columns.names
+    reader = csv.reader(
+        io.StringIO(source.text, newline=""), delimiter=source.delimiter, strict=True
+    )
+    offset = source.first_line - 1  # body lines -> file lines (a `sep=` line before it)
+    with no_field_limit():
+        columns = _csv_header(reader, source, table)
+        if columns is None:
+            return table
+        locator = source.locator()
+        names = columns.names
 
-    def locate(row: int, name: str) -> Position:
-        return _csv_cell_position(file, raw_lines, table.lines[row], names.index(name))
+        def locate(row: int, name: str) -> Position:
+            return locator.position(table.lines[row], names.index(name))
 
-    table.locate = locate
-    line = 1  # the last line read so far (the header's, to begin with)
-    try:
-        for cells in reader:
-            # A row starts just after the previous one ends; line_num is where this one
-            # ends (a quoted cell may hold line breaks).
-            start, line = line + 1, reader.line_num
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            _csv_row(table, columns, cells, start, raw_lines)
-    except csv.Error as exc:
-        # The row the reader choked on starts after the last line it read.
-        table.problems.append(Problem(Position(file, line + 1, 1), f"unreadable CSV: {exc}"))
+        table.locate = locate
+        reading = _Amounts(dialect.decimal_comma, source.delimiter, locator)
+        line = reader.line_num  # the last line read so far (the header's, to begin with)
+        try:
+            # CsvText.rows() inlined: a generator step per row costs a tenth of the time
+            # of millions of rows.
+            for cells in reader:
+                # A row starts just after the previous one ends; line_num is where this
+                # one ends (a quoted cell may hold line breaks).
+                start, line = line + 1, reader.line_num
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue
+                _csv_row(table, columns, cells, start + offset, reading)
+        except csv.Error as exc:
+            # The row the reader choked on starts after the last line it read.
+            where = Position(file, line + 1 + offset, 1)
+            table.problems.append(Problem(where, f"unreadable CSV: {exc}"))
     return table
 
 
@@ -138,14 +153,17 @@ class _CsvColumns:
     others: list[tuple[int, str]]  # metadata columns: (index, name as written)
 
 
-def _csv_header(reader: Iterator[list[str]], table: FlowTable) -> _CsvColumns | None:
+def _csv_header(
+    reader: Iterator[list[str]], source: CsvText, table: FlowTable
+) -> _CsvColumns | None:
     """The header row's columns, or None (with a problem) when it is unreadable, absent
     or lacks one of from, to, amount."""
     file = table.file
+    where = Position(file, source.first_line, 1)
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        table.problems.append(Problem(Position(file, 1), f"unreadable CSV header: {exc}"))
+        table.problems.append(Problem(where, f"unreadable CSV header: {exc}"))
         return None
     if header is None:
         table.problems.append(Problem(Position(file, 1), "empty flows file: expected a header row"))
@@ -156,9 +174,10 @@ def _csv_header(reader: Iterator[list[str]], table: FlowTable) -> _CsvColumns | 
         found = ", ".join(repr(n) for n in header) or "nothing"
         table.problems.append(
             Problem(
-                Position(file, 1, 1),
+                where,
                 f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-                f" in the header (found {found}); a flows CSV needs from, to, amount",
+                f" in the header (found {found}); a flows CSV needs from, to, amount"
+                + _other_delimiter(header, source.delimiter),
             )
         )
         return None
@@ -167,32 +186,89 @@ def _csv_header(reader: Iterator[list[str]], table: FlowTable) -> _CsvColumns | 
     return _CsvColumns(names, i_from, i_to, i_amount, others)
 
 
+def _other_delimiter(header: list[str], delimiter: str) -> str:
+    """A hint when a header of one cell holds another delimiter (a wrong --delimiter)."""
+    if len(header) != 1:
+        return ""
+    for other in DELIMITERS:
+        if other != delimiter and other in header[0]:
+            given = f"{DELIMITER_NAMES[delimiter]}s" if delimiter in DELIMITER_NAMES else "that"
+            return (
+                f" (it looks separated by {DELIMITER_NAMES[other]}s, not {given}:"
+                " check --delimiter)"
+            )
+    return ""
+
+
+class _Amounts:
+    """How one file writes its amounts, where its cells are, and the first currency it
+    names: amounts add up as written, so all that name a currency must name the same."""
+
+    __slots__ = ("currency", "decimal_comma", "delimiter", "locator", "plain_first")
+
+    def __init__(self, decimal_comma: bool, delimiter: str, locator: CellLocator) -> None:
+        self.decimal_comma = decimal_comma
+        self.delimiter = delimiter
+        self.locator = locator
+        # A plain number means itself, but not with decimal commas, nor in a ';' file,
+        # where `1.500` could mean fifteen hundred (see plain_amount).
+        self.plain_first = not decimal_comma and delimiter != ";"
+        self.currency: tuple[str, int] | None = None  # (as written, the line first naming it)
+
+    def other_currency(self, written: str, currency: str | None, line: int) -> str | None:
+        """Why an amount in `currency` cannot join the file's, or None when it can."""
+        if currency is None:
+            return None
+        if self.currency is None:
+            self.currency = (currency, line)
+            return None
+        first, first_line = self.currency
+        if currency == first:
+            return None
+        return (
+            f"amount '{written}' is in {currency}, but the amounts before it are in {first}"
+            f" (line {first_line}); amounts add up as written: convert them to one currency"
+        )
+
+
 def _csv_row(
-    table: FlowTable, columns: _CsvColumns, cells: list[str], line: int, raw_lines: list[str]
+    table: FlowTable, columns: _CsvColumns, cells: list[str], line: int, reading: _Amounts
 ) -> None:
     """Add the non-blank row starting at `line`, or the problem that keeps it out."""
-    file = table.file
     width = len(columns.names)
     if len(cells) != width:
         table.problems.append(
             Problem(
-                Position(file, line, 1),
+                Position(table.file, line, 1),
                 f"row has {len(cells)} field{'s' if len(cells) != 1 else ''},"
                 f" the header has {width}",
             )
         )
         return
-    text_amount = cells[columns.amount].strip()
-    value = parse_number(text_amount)
+    written = cells[columns.amount].strip()
+    # Most amounts are plain numbers: read at once, without the spreadsheet translation.
+    value = parse_number(written) if reading.plain_first else None
+    literal = written
+    if value is None:
+        why: str | None
+        try:
+            literal, currency = read_amount(written, reading.decimal_comma, reading.delimiter)
+            why = reading.other_currency(written, currency, line)
+        except AmountSpellingError as exc:
+            why = str(exc)
+        if why is None:
+            value = parse_number(literal)
+        else:
+            table.problems.append(Problem(reading.locator.position(line, columns.amount), why))
+            return
     if not amount_ok(value):
-        why = amount_problem(text_amount, quoted=False) or "invalid amount"
-        table.problems.append(
-            Problem(_csv_cell_position(file, raw_lines, line, columns.amount), why)
-        )
+        why = amount_problem(literal, quoted=False) or "invalid amount"
+        where = reading.locator.position(line, columns.amount)
+        table.problems.append(Problem(where, _as_written(why, literal, written)))
         return
     # decimals_of's own first test, inlined: most amounts are whole and skip the call.
-    if "." in text_amount or "e" in text_amount or "E" in text_amount:
-        table.decimals = max(table.decimals, decimals_of(text_amount))
+    if "." in literal or "e" in literal or "E" in literal:
+        table.decimals = max(table.decimals, decimals_of(literal))
     table.payer.append(cells[columns.payer].strip(CELL_PADDING))
     table.payee.append(cells[columns.payee].strip(CELL_PADDING))
     table.amount.append(value)  # type: ignore[arg-type]  # amount_ok: not None
@@ -201,10 +277,15 @@ def _csv_row(
         table._add_extra({name: cells[i] for i, name in columns.others})
 
 
-def _csv_cell_position(file: str, raw_lines: list[str], line: int, index: int) -> Position:
-    """Where cell `index` of the row starting at (1-based) `line` is written."""
-    raw = raw_lines[line - 1] if 0 < line <= len(raw_lines) else ""
-    return Position(file, line, _csv_field_column(raw, index))
+def _as_written(why: str, literal: str, written: str) -> str:
+    """`amount_problem` quotes the plain literal it judged (`0`); say what the file has
+    (`$0`)."""
+    if literal == written:
+        return why
+    for judged, shown in ((f"'{literal}'", f"'{written}'"), (literal, written)):
+        if why.startswith(f"amount {judged}"):
+            return f"amount {shown}{why[len('amount ') + len(judged) :]}"
+    return why
 
 
 def read_yaml_list(node: YNode, file: str) -> FlowTable:
@@ -243,6 +324,10 @@ def _yaml_flow_fields(item: YNode, file: str, problems: list[Problem]) -> dict[s
         problems.append(
             Problem(here, f"a flow must be a mapping with from, to, amount; found {item.describe}")
         )
+        return None
+    misspelt = FLOW.misspelt(item, file)
+    if misspelt:  # the misspelt key is the problem, not the field it leaves out
+        problems.extend(problem for _, problem in misspelt)
         return None
     fields = {key.text: value for key, value in item.pairs}
     bad = False

@@ -7,15 +7,27 @@ contract (SPEC, Additions) calls a key a near miss when, after folding case and
 dropping `_`, `-` and spaces, it equals a known key, or lies within one edit of
 a known key of up to 5 characters (two edits of a longer one). Keys of one or
 two characters (`id`, `to`) match by folding only, so `fte` or `tag` stay custom.
+
+A key is never taken for a misspelling of a known key written beside it in the
+same mapping: a flow with `amount` and `month` means both (`month` is two edits
+from `amount`, but nobody writes the amount twice).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
+
+from clientchain.model.edits import edit_distance  # moved to the model; kept importable here
+from clientchain.model.problems import Position, Problem
+
+if TYPE_CHECKING:  # only for annotations: `fold` alone needs no YAML library
+    from clientchain.loading.yaml_source import YNode
 
 _DROPPED = str.maketrans("", "", "_- ")
 _SHORT = 2  # known keys this short match by folding only
 _ONE_EDIT_UP_TO = 5  # known keys up to this long allow one edit, longer ones two
+_REMEMBERED = 10_000  # distinct keys remembered per level (a hostile file has millions)
 
 
 def fold(key: str) -> str:
@@ -24,13 +36,16 @@ def fold(key: str) -> str:
 
 
 def near_miss(key: str, known: Iterable[str]) -> str | None:
-    """The known key that `key` likely misspells, or None (an exact known key is no miss)."""
-    known = list(known)
-    if key in known:
+    """The known key that `key` likely misspells, or None (an exact known key is no miss).
+
+    Of several, the closest; equally close ones by name, so the answer never depends
+    on the order of `known` (a set's order changes from run to run)."""
+    candidates = sorted(set(known))
+    if key in candidates:
         return None
     folded = fold(key)
     best: tuple[int, str] | None = None
-    for candidate in known:
+    for candidate in candidates:
         target = fold(candidate)
         if folded == target:
             return candidate
@@ -45,21 +60,62 @@ def near_miss(key: str, known: Iterable[str]) -> str | None:
     return best[1] if best is not None else None
 
 
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Edits (insert, delete, replace, swap two neighbours) from a to b; anything over
-    `limit` comes back as limit + 1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            cost = 0 if char_a == char_b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[-1], limit + 1)
+class Keys:
+    """The keys clientchain reads at one level of a file (`where`: "in a role"), and the
+    known key each other key misspells, worked out once per distinct key: a million
+    roles with the same custom key cost a million dictionary look-ups, one comparison."""
+
+    def __init__(self, where: str, known: Iterable[str]) -> None:
+        self.where = where
+        self.names = tuple(known)  # in the order the documentation lists them
+        self.known = frozenset(self.names)
+        self._guesses: dict[str, str | None] = {}
+
+    def guess(self, key: str, beside: Collection[str] = ()) -> str | None:
+        """The known key that `key` misspells, or None; `beside`: the keys of its mapping."""
+        if key in self.known:
+            return None
+        guesses = self._guesses
+        if key not in guesses:
+            if len(guesses) >= _REMEMBERED:
+                guesses.clear()
+            guesses[key] = near_miss(key, self.known)
+        guess = guesses[key]
+        if guess is None or guess not in beside:
+            return guess
+        return near_miss(key, self.known.difference(beside))  # rare: no need to remember
+
+    def message(self, key: str, guess: str) -> str:
+        """What a misspelt key is told, in the words every level uses."""
+        return f"{unknown_key(key, self.where)} (did you mean '{guess}'?)"
+
+    def misspelt(self, mapping: YNode, file: str) -> list[tuple[str, Problem]]:
+        """(the known key meant, the problem) for each near-miss key of a mapping node."""
+        found: list[tuple[str, Problem]] = []
+        pairs = mapping.pairs
+        if all(key.text in self.known for key, _ in pairs):
+            return found
+        beside = [key.text for key, _ in pairs]
+        for key, _ in pairs:
+            guess = self.guess(key.text, beside)
+            if guess is not None:
+                where = Position(file, key.line, key.column)
+                found.append((guess, Problem(where, self.message(key.text, guess))))
+        return found
+
+
+def unknown_key(key: str, where: str) -> str:
+    """The start of every message about a key clientchain does not read."""
+    return f"unknown key '{key}' {where} is not used"
+
+
+# The keys of the org chart, level by level (the SPEC, with its Additions). A key here
+# that the reader does not read yet is kept with the custom keys, but it is known: its
+# misspellings are problems.
+TOP_LEVEL = Keys("at the top level", ("org", "currency", "flows", "clients", "roles", "policy"))
+ROLE = Keys(
+    "in a role",
+    ("id", "title", "reports_to", "department", "headcount", "dotted_to", "serves"),
+)
+CLIENT = Keys("in a client", ("id", "title", "owner"))
+FLOW = Keys("in a flow", ("from", "to", "amount"))

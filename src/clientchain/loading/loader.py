@@ -12,9 +12,16 @@ import numpy as np
 
 from clientchain.graph.hierarchy import cycles
 from clientchain.loading.fast.loader import fast_load
-from clientchain.loading.flow_table import YAML_SUFFIXES, FlowTable, read_csv, read_yaml_list
+from clientchain.loading.flow_table import (
+    YAML_SUFFIXES,
+    FlowTable,
+    flows_file_key,
+    read_csv_bytes,
+    read_yaml_list,
+)
 from clientchain.loading.org_file import OrgFile, read_org
 from clientchain.loading.policy import read_policy_section, take_policy_section
+from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.yaml_source import compose, decode
 from clientchain.model.org import NO_PARENT, Org
 from clientchain.model.phases import note, phase
@@ -37,24 +44,35 @@ def _read_bytes(path: Path, shown: str, where: Position) -> bytes:
         raise InputError([Problem(where, "a file name cannot hold a NUL character")]) from None
 
 
-def read_flow_file(path: Path, shown: str, where: Position) -> FlowTable:
-    """A flows file: YAML/JSON list by suffix, otherwise CSV."""
-    text = decode(_read_bytes(path, shown, where), shown)
-    if path.suffix.lower() in YAML_SUFFIXES:
-        root = compose(text, shown)
-        if root is None:
-            return FlowTable(shown)
-        return read_yaml_list(root, shown)
-    return read_csv(text, shown)
+def read_flow_file(
+    path: Path, shown: str, where: Position, dialect: Dialect = DEFAULT
+) -> FlowTable:
+    """A flows file: YAML/JSON list by suffix, otherwise CSV (read in `dialect`)."""
+    data = _read_bytes(path, shown, where)
+    if path.suffix.lower() not in YAML_SUFFIXES:
+        return read_csv_bytes(data, shown, dialect)
+    root = compose(decode(data, shown), shown)
+    if root is None:
+        return FlowTable(shown)
+    return read_yaml_list(root, shown)
 
 
-def load(path: str | os.PathLike[str], flows: Iterable[str | os.PathLike[str]] = ()) -> Org:
-    """Load the org chart at `path` plus any extra flows files, checking everything."""
+def load(
+    path: str | os.PathLike[str],
+    flows: Iterable[str | os.PathLike[str]] = (),
+    dialect: Dialect = DEFAULT,
+    *,
+    own_flows: bool = True,
+) -> Org:
+    """Load the org chart at `path` plus any extra flows files, checking everything;
+    flows CSV files are read in `dialect` (delimiter, encoding, decimal comma).
+    `own_flows=False` leaves out the flows file the org chart names (for what needs
+    only the organisation, such as a recipe writing that very file)."""
     shown = os.fspath(path)
     with phase("parse"):
         data = _read_bytes(Path(shown), shown, Position(shown))
         text = decode(data, shown)
-    return _load_either(data, text, shown, flows, Path(shown).parent)
+    return _load_either(data, text, shown, flows, Path(shown).parent, dialect, own_flows)
 
 
 def loads(
@@ -62,14 +80,21 @@ def loads(
     source: str = "org.yaml",
     flows: Iterable[str | os.PathLike[str]] = (),
     base_dir: str | os.PathLike[str] | None = None,
+    dialect: Dialect = DEFAULT,
 ) -> Org:
     """Load an org chart from YAML text; `source` names it in messages."""
     base = Path(base_dir) if base_dir is not None else Path(source).parent
-    return _load_either(text.encode("utf-8"), text, source, flows, base)
+    return _load_either(text.encode("utf-8"), text, source, flows, base, dialect)
 
 
 def _load_either(
-    data: bytes, text: str, source: str, flows: Iterable[str | os.PathLike[str]], base: Path
+    data: bytes,
+    text: str,
+    source: str,
+    flows: Iterable[str | os.PathLike[str]],
+    base: Path,
+    dialect: Dialect,
+    own_flows: bool = True,
 ) -> Org:
     """The fast path when it can vouch for the input, else the precise one."""
     # Loading builds millions of small, acyclic objects (the YAML node trees) that stay
@@ -79,15 +104,29 @@ def _load_either(
     gc.disable()
     flows = list(flows)
     try:
-        fast = _fast_load(data, text, source, flows, base)
-        return fast if fast is not None else _load_precisely(text, source, flows, base)
+        fast = None
+        if dialect.is_default:
+            fast = _fast_load(data, text, source, flows, base, own_flows)
+        else:  # the fast path reads plain CSV only
+            note(
+                f"{source}: flows files read with --delimiter, --encoding or --decimal-comma:"
+                " read by the precise reader, which takes longer"
+            )
+        if fast is None:
+            return _load_precisely(text, source, flows, base, dialect, own_flows)
+        return fast
     finally:
         if collecting:
             gc.enable()
 
 
 def _fast_load(
-    data: bytes, text: str, source: str, flows: list[str | os.PathLike[str]], base: Path
+    data: bytes,
+    text: str,
+    source: str,
+    flows: list[str | os.PathLike[str]],
+    base: Path,
+    own_flows: bool = True,
 ) -> Org | None:
     """The fast loader's `Org`, with the policy block read on its own (it is not flat);
     None to load precisely.
@@ -105,13 +144,13 @@ def _fast_load(
         return None
     rest, section = cut
     if not section:
-        return fast_load(data, text, source, flows, base)
+        return fast_load(data, text, source, flows, base, own_flows)
     problems: list[Problem] = []
     with phase("parse"):
         policy = read_policy_section(section, source, problems)
     if problems:
         return None  # the precise reader words them, with every other problem
-    fast = fast_load(rest.encode("utf-8"), rest, source, flows, base)
+    fast = fast_load(rest.encode("utf-8"), rest, source, flows, base, own_flows)
     return None if fast is None else dataclasses.replace(fast, policy=policy)
 
 
@@ -120,35 +159,66 @@ def _load_precisely(
     source: str,
     flows: Iterable[str | os.PathLike[str]],
     base: Path,
+    dialect: Dialect = DEFAULT,
+    own_flows: bool = True,
 ) -> Org:
     """Every value with its position, every problem found and worded."""
     with phase("parse"):
-        org_file, tables, problems = _parse(text, source, flows, base)
+        org_file, tables, problems = _parse(text, source, flows, base, dialect, own_flows)
     with phase("build"):
         return _assemble(org_file, source, tables, problems)
 
 
 def _parse(
-    text: str, source: str, flows: Iterable[str | os.PathLike[str]], base: Path
+    text: str,
+    source: str,
+    flows: Iterable[str | os.PathLike[str]],
+    base: Path,
+    dialect: Dialect,
+    own_flows: bool = True,
 ) -> tuple[OrgFile, list[FlowTable], list[Problem]]:
     problems: list[Problem] = []
     org_file = read_org(compose(text, source), source)
     problems.extend(org_file.problems)
     tables: list[FlowTable] = []
-    sources: list[tuple[Path, Position]] = []
-    if org_file.flows_path is not None:
-        sources.append((base / org_file.flows_path, org_file.flows_position or Position(source)))
-    elif org_file.inline_flows is not None:
+    files: list[tuple[Path, Position, str]] = []  # (path, where it is named, as named)
+    if org_file.flows_path is not None and own_flows:
+        path = base / org_file.flows_path
+        files.append((path, org_file.flows_position or Position(source), os.fspath(path)))
+    elif org_file.inline_flows is not None and own_flows:
         tables.append(read_yaml_list(org_file.inline_flows, source))
-    sources.extend((Path(extra), Position(os.fspath(extra))) for extra in flows)
-    for path, where in sources:
-        try:
-            tables.append(read_flow_file(path, os.fspath(path), where))
-        except InputError as exc:
-            problems.extend(exc.problems)
+    files.extend((Path(extra), Position(os.fspath(extra)), os.fspath(extra)) for extra in flows)
+    tables.extend(_read_each_once(files, dialect, problems))
     for table in tables:
         problems.extend(table.problems)
     return org_file, tables, problems
+
+
+def _read_each_once(
+    files: list[tuple[Path, Position, str]], dialect: Dialect, problems: list[Problem]
+) -> list[FlowTable]:
+    """The flows files, each read once: a file named again (another spelling of its
+    path, a link to it) is a problem where it is named again, and is not read again."""
+    tables: list[FlowTable] = []
+    named: dict[object, str] = {}  # each file read, and how it was first named
+    for path, where, as_named in files:
+        key = flows_file_key(path)
+        if key is not None and key in named:
+            problems.append(Problem(where, _read_twice(as_named, named[key])))
+            continue
+        if key is not None:
+            named[key] = as_named
+        try:
+            tables.append(read_flow_file(path, os.fspath(path), where, dialect))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return tables
+
+
+def _read_twice(as_named: str, first: str) -> str:
+    """One file named twice (any spelling, a link to it): its money would add up twice."""
+    again = "is named twice" if as_named == first else f"is already read (as {first})"
+    return f"flows file {as_named} {again}; its money would count twice"
 
 
 def _unique_ids(org: OrgFile, problems: list[Problem]) -> dict[str, int]:
@@ -272,6 +342,8 @@ def _flow_problem(
 
 def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list[Problem]) -> Org:
     role_index = _unique_ids(org, problems)
+    if org.ids_incomplete:  # roles or clients missing or misspelt: the cause, said alone
+        raise InputError(problems)
     client_index = {cid: i for i, cid in reversed(list(enumerate(org.clients.ids)))}
     parent = _parents(org, role_index, set(client_index), problems)
     payer, payee, amount, flow_extra = _resolve_flows(tables, role_index, client_index, problems)
@@ -287,7 +359,7 @@ def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list
         role_departments=tuple(roles.departments),
         role_lines=np.asarray(roles.lines, dtype=np.int64),
         parent=parent,
-        headcount=np.asarray(roles.headcounts, dtype=np.int64),
+        headcount=np.asarray(roles.headcounts, dtype=np.float64),
         client_ids=tuple(clients.ids),
         client_titles=tuple(clients.titles),
         client_lines=np.asarray(clients.lines, dtype=np.int64),

@@ -6,12 +6,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from clientchain.loading import keys
+from clientchain.loading.keys import Keys
 from clientchain.loading.policy import read_policy
-from clientchain.loading.scalars import MAX_HEADCOUNT, is_null, parse_count
+from clientchain.loading.scalars import (
+    HEADCOUNT_WANTED,
+    headcount_problem,
+    headcount_value,
+    is_null,
+)
 from clientchain.loading.yaml_source import YNode
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.problems import Position, Problem
 
+# The keys read into the Org's columns; every other key is kept as the entry's own
+# (a known key's misspelling is a problem: see loading/keys).
 ROLE_KEYS = frozenset({"id", "title", "reports_to", "department", "headcount"})
 CLIENT_KEYS = frozenset({"id", "title"})
 
@@ -30,7 +39,7 @@ class Entries:
 @dataclass
 class RoleEntries(Entries):
     departments: list[str | None] = field(default_factory=list)
-    headcounts: list[int] = field(default_factory=list)
+    headcounts: list[float] = field(default_factory=list)
     reports_to: list[str | None] = field(default_factory=list)
     reports_to_positions: list[Position | None] = field(default_factory=list)
 
@@ -48,6 +57,10 @@ class OrgFile:
     inline_flows: YNode | None = None
     policy: Policy = NO_POLICY
     problems: list[Problem] = field(default_factory=list)
+    # The roles or clients list is missing or misspelt, or an entry's `id` key is:
+    # references to ids cannot be checked (each would repeat that one problem as an
+    # unknown id of its own).
+    ids_incomplete: bool = False
 
 
 def plain(node: YNode) -> object:
@@ -103,17 +116,29 @@ def _list(root: YNode, key: str, file: str, problems: list[Problem]) -> list[YNo
 
 
 def _entry(
-    item: YNode, what: str, known: frozenset[str], into: Entries, file: str, problems: list[Problem]
+    item: YNode,
+    what: str,
+    vocabulary: Keys,
+    read: frozenset[str],
+    into: Entries,
+    file: str,
+    org: OrgFile,
 ) -> bool:
+    problems = org.problems
     here = Position(file, item.line, item.column)
     if item.kind != "map":
         problems.append(
             Problem(here, f"each {what} must be a mapping with an 'id', found {item.describe}")
         )
         return False
+    misspelt = vocabulary.misspelt(item, file)
+    problems.extend(problem for _, problem in misspelt)
     node = item.get("id")
     if is_null(node):
-        problems.append(Problem(here, f"{what} has no 'id'"))
+        if any(meant == "id" for meant, _ in misspelt):  # that is the cause, said once
+            org.ids_incomplete = True
+        else:
+            problems.append(Problem(here, f"{what} has no 'id'"))
         return False
     assert node is not None
     if node.kind != "scalar":
@@ -127,7 +152,7 @@ def _entry(
     into.id_positions.append(Position(file, node.line, node.column))
     into.lines.append(item.line)
     into.titles.append(_text(item.get("title"), "title", file, problems))
-    extra = {k.text: plain(v) for k, v in item.pairs if k.text not in known}
+    extra = {k.text: plain(v) for k, v in item.pairs if k.text not in read}
     if extra:
         into.extra[len(into.ids) - 1] = extra
     return True
@@ -150,18 +175,24 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
             )
         )
         return org
+    misspelt = keys.TOP_LEVEL.misspelt(root, file)
+    problems.extend(problem for _, problem in misspelt)
+    meant = {key for key, _ in misspelt}
     org.name = _text(root.get("org"), "org", file, problems)
     org.currency = _text(root.get("currency"), "currency", file, problems)
     if root.get("roles") is None:
-        where = Position(file, root.line, root.column)
-        problems.append(
-            Problem(where, "no 'roles' list: an org chart lists its roles under 'roles:'")
-        )
+        org.ids_incomplete = True
+        if "roles" not in meant:  # a misspelt `roles:` is the problem, said once
+            where = Position(file, root.line, root.column)
+            problems.append(
+                Problem(where, "no 'roles' list: an org chart lists its roles under 'roles:'")
+            )
+    org.ids_incomplete |= "clients" in meant
     for item in _list(root, "clients", file, problems):
-        _entry(item, "client", CLIENT_KEYS, org.clients, file, problems)
+        _entry(item, "client", keys.CLIENT, CLIENT_KEYS, org.clients, file, org)
     roles = org.roles
     for item in _list(root, "roles", file, problems):
-        if not _entry(item, "role", ROLE_KEYS, roles, file, problems):
+        if not _entry(item, "role", keys.ROLE, ROLE_KEYS, roles, file, org):
             continue
         roles.departments.append(_text(item.get("department"), "department", file, problems))
         roles.headcounts.append(_headcount(item.get("headcount"), file, problems))
@@ -181,26 +212,15 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
     return org
 
 
-def _headcount(node: YNode | None, file: str, problems: list[Problem]) -> int:
+def _headcount(node: YNode | None, file: str, problems: list[Problem]) -> float:
     if is_null(node):
-        return 1
+        return 1.0
     assert node is not None
-    count = parse_count(node.text) if node.kind == "scalar" and not node.quoted else None
-    if count is not None and count > MAX_HEADCOUNT:
-        problems.append(
-            Problem(
-                Position(file, node.line, node.column),
-                f"headcount {count} is larger than the largest supported (10^9)",
-            )
-        )
-        return 1
-    if count is None:
-        shown = f"'{node.text}'" if node.kind == "scalar" else node.describe
-        problems.append(
-            Problem(
-                Position(file, node.line, node.column),
-                f"headcount must be a whole number >= 0 (0 = vacant), found {shown}",
-            )
-        )
-        return 1
-    return count
+    if node.kind != "scalar":
+        why: str | None = f"{HEADCOUNT_WANTED}, found {node.describe}"
+    else:
+        why = headcount_problem(node.text, node.quoted)
+    if why is not None:
+        problems.append(Problem(Position(file, node.line, node.column), why))
+        return 1.0
+    return headcount_value(node.text)

@@ -10,14 +10,16 @@ policy:
     - {code: CC101, boss: director, subordinate: accountant, reason: "interim budget"}
 ```
 
-A typo in a gate must not pass silently, so unknown keys are problems here (unlike
-elsewhere in the org chart, where unknown keys are kept for later versions).
+A typo in a gate must not pass silently, so every unknown key is a problem here
+(elsewhere in the org chart unknown keys are kept for later versions, and only a likely
+misspelling of a known key is a problem: see loading/keys, whose wording this shares).
 """
 
 from __future__ import annotations
 
 import re
 
+from clientchain.loading.keys import Keys, unknown_key
 from clientchain.loading.scalars import NUMBER, is_null
 from clientchain.loading.yaml_source import YNode, compose
 from clientchain.model.findings import RULE_BY_CODE, About
@@ -28,6 +30,8 @@ _RATIO_KEYS = ("max_org_alienation", "max_role_alienation")
 _KEYS = (*_RATIO_KEYS, "max_levels_inverted", "fail_on", "ignore")
 _SUBJECT_KEYS = ("role", "boss", "subordinate", "client")
 _IGNORE_KEYS = ("code", "reason", *_SUBJECT_KEYS)
+_POLICY = Keys("in policy", _KEYS)
+_IGNORE = Keys("in an ignore entry", _IGNORE_KEYS)
 _SUBJECTS = {  # what an ignore entry must name for a rule's findings
     About.ROLE: ({"role"},),
     About.PAIR: ({"boss", "subordinate"}, {"role"}),
@@ -50,15 +54,26 @@ class _Reader:
     def problem(self, node: YNode, message: str) -> None:
         self.problems.append(Problem(Position(self.file, node.line, node.column), message))
 
-    def mapping(self, node: YNode, what: str, known: tuple[str, ...]) -> bool:
+    def mapping(self, node: YNode, what: str, keys: Keys) -> list[str | None] | None:
+        """None (a problem) unless `node` is a mapping; else, for each key it has beyond
+        the known `keys` (each a problem, worded as the org chart's misspelt keys are),
+        the known key it likely misspells (None: no likely one)."""
         if node.kind != "map":
             self.problem(node, f"{what} must be a mapping, found {node.describe}")
-            return False
+            return None
+        beside = [key.text for key, _ in node.pairs]
+        meant: list[str | None] = []
         for key, _ in node.pairs:
-            if key.text not in known:
-                hint = did_you_mean(key.text, known) or f" (known: {', '.join(known)})"
-                self.problem(key, f"unknown key '{key.text}' in {what}{hint}")
-        return True
+            if key.text in keys.known:
+                continue
+            guess = keys.guess(key.text, beside)
+            if guess is None:
+                hint = did_you_mean(key.text, keys.names) or f" (known: {', '.join(keys.names)})"
+                self.problem(key, f"{unknown_key(key.text, keys.where)}{hint}")
+            else:
+                self.problem(key, keys.message(key.text, guess))
+            meant.append(guess)
+        return meant
 
     def text(self, node: YNode, what: str) -> str | None:
         if node.kind != "scalar" or is_null(node) or not node.text.strip():
@@ -90,16 +105,18 @@ class _Reader:
         return FailOn(node.text)
 
     def ignore(self, node: YNode) -> Ignore | None:
-        if not self.mapping(node, "an ignore entry", _IGNORE_KEYS):
+        meant = self.mapping(node, "an ignore entry", _IGNORE)
+        if meant is None:
             return None
         values: dict[str, str | None] = {}
         for key in _IGNORE_KEYS:
             value = node.get(key)
             values[key] = None if value is None else self.text(value, f"ignore '{key}'")
         code, reason = values.pop("code"), values.pop("reason")
-        if node.get("reason") is None:
+        # A misspelt key is the problem, not the key it leaves out.
+        if node.get("reason") is None and "reason" not in meant:
             self.problem(node, "an ignore entry needs a 'reason': say why the finding is accepted")
-        if node.get("code") is None:
+        if node.get("code") is None and "code" not in meant:
             self.problem(node, "an ignore entry needs a 'code' (e.g. CC101)")
         if code is None or reason is None:
             return None
@@ -108,6 +125,8 @@ class _Reader:
             what = "not a finding code" if rule is None else "about the policy itself"
             hint = did_you_mean(code, RULE_BY_CODE)
             self.problem(node.get("code") or node, f"cannot ignore '{code}': {what}{hint}")
+            return None
+        if meant:  # an unknown key may be the subject meant: the entry cannot be judged
             return None
         named = {key for key in _SUBJECT_KEYS if values[key] is not None}
         if named not in _SUBJECTS[rule.about]:
@@ -131,7 +150,7 @@ def read_policy(node: YNode | None, file: str, problems: list[Problem]) -> Polic
         return NO_POLICY
     assert node is not None
     reader = _Reader(file, problems)
-    if not reader.mapping(node, "policy", _KEYS):
+    if reader.mapping(node, "policy", _POLICY) is None:
         return NO_POLICY
     limits: dict[str, Limit | None] = {}
     for key in _RATIO_KEYS:

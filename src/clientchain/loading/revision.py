@@ -43,6 +43,7 @@ from clientchain.loading.fast.flat_yaml import FlatDocument, NotFlatError, read_
 from clientchain.loading.loader import loads
 from clientchain.loading.policy import take_policy_section
 from clientchain.loading.scalars import NULLS, is_null
+from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.yaml_source import compose, decode
 from clientchain.model.org import Org
 from clientchain.model.phases import note, phase, recording
@@ -245,8 +246,11 @@ def _unnameable(reference: FlowsReference) -> Problem | None:
     )
 
 
-def load_at_revision(rev: str, org: Path, flows: Sequence[Path] = ()) -> Org:
-    """The org chart at `org` as of git revision `rev`, with its flows as of `rev` too.
+def load_at_revision(
+    rev: str, org: Path, flows: Sequence[Path] = (), dialect: Dialect = DEFAULT
+) -> Org:
+    """The org chart at `org` as of git revision `rev`, with its flows as of `rev` too
+    (CSV read in `dialect`).
 
     Raises RevisionError for an unusable revision or repository, and InputError (every
     problem named `rev:path`) for input that is absent or bad at that revision, or a
@@ -275,7 +279,7 @@ def load_at_revision(rev: str, org: Path, flows: Sequence[Path] = ()) -> Org:
             inside = _flows_at_revision(repo, root, base, reference)
             names[os.fspath(base / reference.written)] = repo.shown(inside)
         extra = [_extra(repo, root, path, names) for path in flows]
-        loaded = _load_renamed(text, shown, extra, base, names)
+        loaded = _load_renamed(text, shown, extra, base, names, dialect)
     return dataclasses.replace(
         loaded, flow_files=tuple(_rename(f, names) for f in loaded.flow_files)
     )
@@ -305,13 +309,13 @@ def _flows_at_revision(repo: _Repository, root: Path, base: Path, reference: Flo
 
 
 def _load_renamed(
-    text: str, shown: str, extra: list[Path], base: Path, names: dict[str, str]
+    text: str, shown: str, extra: list[Path], base: Path, names: dict[str, str], dialect: Dialect
 ) -> Org:
     """`loads`, with the temporary copy's paths renamed in problems and notes."""
     failure: InputError | None = None
     with recording() as record:  # the loader's notes, to be renamed before they are passed on
         try:
-            loaded = loads(text, shown, extra, base_dir=base)
+            loaded = loads(text, shown, extra, base_dir=base, dialect=dialect)
         except InputError as exc:
             failure = exc
     for said in record.notes:
@@ -352,7 +356,9 @@ def _extra(repo: _Repository, root: Path, path: Path, names: dict[str, str]) -> 
     return root / inside
 
 
-def load_working_tree(rev: str, org: Path, flows: Sequence[Path] = ()) -> Org:
+def load_working_tree(
+    rev: str, org: Path, flows: Sequence[Path] = (), dialect: Dialect = DEFAULT
+) -> Org:
     """The org chart at `org` as it is now (the other side of `diff --rev REV ORG`), held
     to the same boundary: the file its `flows:` names is read only when it resolves
     (symbolic links followed) inside the repository and git tracks it, and a `--flows`
@@ -383,7 +389,7 @@ def load_working_tree(rev: str, org: Path, flows: Sequence[Path] = ()) -> Org:
         problems.extend([refused] if refused else [])
     if problems:
         raise InputError(problems)
-    return loads(text, shown, flows, base_dir=org.parent)
+    return loads(text, shown, flows, base_dir=org.parent, dialect=dialect)
 
 
 def _read(path: Path, shown: str) -> bytes:

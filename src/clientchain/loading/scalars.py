@@ -13,7 +13,6 @@ from decimal import Decimal
 from clientchain.loading.yaml_source import YNode
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})  # YAML null, written plainly
-_INT = re.compile(r"[0-9]+")
 NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 MAX_DECIMALS = 12
@@ -23,6 +22,7 @@ _NON_FINITE_WORDS = frozenset({"inf", "infinity", "nan"})  # as spreadsheets exp
 MAX_AMOUNT = 1e15
 MIN_AMOUNT = 1e-12
 MAX_HEADCOUNT = 10**9
+HEADCOUNT_WANTED = "headcount must be a finite number >= 0 (0 = vacant)"
 
 
 def is_null(node: YNode | None) -> bool:
@@ -30,9 +30,21 @@ def is_null(node: YNode | None) -> bool:
     return node is None or (node.kind == "scalar" and not node.quoted and node.text in NULLS)
 
 
-def parse_count(text: str) -> int | None:
-    """A non-negative integer written in plain digits, else None."""
-    return int(text) if _INT.fullmatch(text) else None
+def headcount_problem(text: str, quoted: bool) -> str | None:
+    """Why a scalar is not a headcount (a finite number >= 0: full-time equivalents, so
+    `0.5` is half a post), or None when it is one."""
+    value = None if quoted else parse_number(text)
+    if value is None or not math.isfinite(value) or value < 0:
+        shown = f"'{text}' in quotes" if quoted else f"'{text}'"
+        return f"{HEADCOUNT_WANTED}, found {shown}"
+    if value > MAX_HEADCOUNT:
+        return f"headcount {text} is larger than the largest supported (10^9)"
+    return None
+
+
+def headcount_value(text: str) -> float:
+    """The headcount of a scalar `headcount_problem` accepts (`-0` is 0)."""
+    return float(text) + 0.0
 
 
 def parse_number(text: str) -> float | None:

@@ -15,8 +15,9 @@ import contextlib
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from clientchain.model.problems import InputError, Position, Problem
 
@@ -42,12 +43,21 @@ DEFAULT = Dialect()
 
 
 def check_encoding(name: str) -> str | None:
-    """Why `name` is not an encoding Python knows, or None when it is one."""
+    """Why `name` is not a text encoding Python knows, or None when it is one."""
     try:
-        codecs.lookup(name)
+        # lookup alone accepts bytes-to-bytes codecs (base64, rot13); decoding does not.
+        b"a".decode(name, "replace")
     except LookupError:
-        return f"unknown encoding '{name}' (try utf-8, cp1252, latin-1 or utf-16)"
+        return f"'{name}' is not a text encoding (try utf-8, cp1252, latin-1 or utf-16)"
     return None
+
+
+def is_utf8(name: str) -> bool:
+    """`name` spells UTF-8 (with or without `-sig`): the default reading, BOM or not."""
+    try:
+        return codecs.lookup(name).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
 
 
 def check_delimiter(text: str) -> str:
@@ -62,57 +72,83 @@ def check_delimiter(text: str) -> str:
 # ---------------------------------------------------------------------------- text
 
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_UTF8_HINT = "save it as CSV UTF-8, or pass --encoding cp1252 (or the encoding it was saved in)"
+# A workbook's own format is not text: XLSX (a zip) and the older XLS.
+_WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_WORKBOOK = "a spreadsheet workbook (XLSX or XLS), not CSV text: save it as CSV UTF-8"
+
+
+def byte_order_mark(data: bytes) -> tuple[bytes, str] | None:
+    """The byte order mark a file starts with (UTF-8, -16 or -32) and the encoding it
+    names, or None."""
+    return next(((bom, name) for bom, name in _BOMS if data.startswith(bom)), None)
 
 
 def decode_table(data: bytes, file: str, encoding: str | None = None) -> str:
     """The text of a CSV file: by its BOM (UTF-8, UTF-16, UTF-32), else `encoding`, else
     UTF-8; bytes that do not decode are a problem at their line and column, with a hint."""
-    chosen = encoding
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            chosen = name
-            break
-    if chosen is None:
-        chosen = "utf-8"
-    elif chosen.replace("_", "-").lower() in ("utf-8", "utf8"):
-        chosen = "utf-8-sig"
+    marked = byte_order_mark(data)
+    if marked is not None:
+        bom, chosen = marked
+        data, encoding = data[len(bom) :], None
+    elif data.startswith(_WORKBOOKS):
+        raise InputError([Problem(Position(file, 1, 1), _WORKBOOK)])
+    elif encoding is None or is_utf8(encoding):
+        encoding, chosen = None, "utf-8"
+        if _looks_like_utf16(data):  # ASCII as UTF-16 is valid UTF-8, full of NULs
+            order = "le" if data[1:2] == b"\0" else "be"
+            hint = f"it looks like UTF-16 without a byte order mark: pass --encoding utf-16-{order}"
+            raise InputError([Problem(Position(file, 1, 1), f"not UTF-8 text; {hint}")])
+    else:
+        chosen = encoding
     try:
         return data.decode(chosen)
     except UnicodeDecodeError as exc:
-        raise InputError([_decode_problem(data, file, exc, encoding)]) from None
+        raise InputError([_decode_problem(data, file, exc, chosen, encoding)]) from None
 
 
 def _decode_problem(
-    data: bytes, file: str, exc: UnicodeDecodeError, encoding: str | None
+    data: bytes, file: str, exc: UnicodeDecodeError, chosen: str, asked: str | None
 ) -> Problem:
-    line = data.count(b"\n", 0, exc.start) + 1
-    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-    where = Position(file, line, column)
+    """Where the first byte that does not decode is (in characters, as every other
+    position in the file: `data` is after any byte order mark), and what to do."""
+    before = data[: exc.start].decode(chosen, "replace")
+    # The csv module's line breaks (\r\n, \r, \n), counted without a list per line.
+    breaks = before.count("\n") + before.count("\r") - before.count("\r\n")
+    column = len(before) - max(before.rfind("\n"), before.rfind("\r"))
+    where = Position(file, breaks + 1, column)
     byte = f"byte 0x{data[exc.start]:02x}"
-    if encoding is not None:
-        return Problem(where, f"not {encoding} text: {byte} has no meaning in {encoding}")
-    if _looks_like_utf16(data):
-        hint = "it looks like UTF-16 without a byte order mark: pass --encoding utf-16-le"
-    else:
-        hint = "save it as CSV UTF-8, or pass --encoding cp1252 (or the encoding it was saved in)"
-    return Problem(where, f"not UTF-8 text ({byte}); {hint}")
+    if asked is not None:
+        return Problem(
+            where,
+            f"not {asked} text: {byte} has no meaning in {asked}; pass the --encoding"
+            " the file was saved in, or save it as CSV UTF-8",
+        )
+    if chosen == "utf-8":
+        return Problem(where, f"not UTF-8 text ({byte}); {_UTF8_HINT}")
+    # A byte order mark said UTF-16 or UTF-32, and the rest is not.
+    said = chosen.upper()[:6]
+    return Problem(where, f"not {said} text, though it starts with a {said} byte order mark")
 
 
 def _looks_like_utf16(data: bytes) -> bool:
+    """Mostly ASCII written two bytes a character: every other byte a NUL."""
     sample = data[:4096]
-    return len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4
+    half = len(sample) // 4
+    return len(sample) >= 4 and (sample[1::2].count(0) > half or sample[0::2].count(0) > half)
 
 
 # ---------------------------------------------------------------------------- rows
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the csv module's own line breaks
-_SEP_LINE = re.compile(r"sep=(.)\r?\n", re.IGNORECASE)  # Excel's "sep=;" first line
+# Excel's "sep=;" first line (any line break, or none in a file of one line).
+_SEP_LINE = re.compile(r"sep=([^\r\n\"])(?:\r\n|\r|\n|\Z)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -124,7 +160,7 @@ class CsvText:
     delimiter: str
     first_line: int  # the file line the body starts on (2 after a `sep=` line)
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
+    def rows(self) -> Generator[tuple[int, list[str]], None, None]:
         """(line where the row starts, cells) for every row, the header first; a
         malformed row raises InputError at its line."""
         reader = csv.reader(
@@ -132,9 +168,11 @@ class CsvText:
         )
         offset = self.first_line - 1
         line = 0  # the last line read so far
-        with _no_field_limit():
+        with no_field_limit():
             try:
                 for cells in reader:
+                    # A row starts just after the previous one ends; line_num is where
+                    # this one ends (a quoted cell may hold line breaks).
                     start, line = line + 1, reader.line_num
                     yield start + offset, cells
             except csv.Error as exc:
@@ -153,27 +191,58 @@ class CellLocator:
         self._lines: list[str] | None = None
 
     def position(self, line: int, index: int) -> Position:
-        """The position of cell `index` (0-based) of the row starting at `line`."""
+        """The position of cell `index` (0-based) of the row starting at file `line`:
+        on a later line when a quoted cell before it holds line breaks."""
+        source = self._source
         if self._lines is None:
-            self._lines = _LINE_BREAK.split(self._source.text)
-        body_line = line - self._source.first_line
-        raw = self._lines[body_line] if 0 <= body_line < len(self._lines) else ""
-        return Position(self._source.file, line, cell_column(raw, index, self._source.delimiter))
+            self._lines = _LINE_BREAK.split(source.text)
+        first = line - source.first_line
+        field_no, state = 0, _AT_START
+        for body_line in range(max(first, 0), len(self._lines)):
+            raw = self._lines[body_line]
+            column, field_no, state = _scan(raw, index, source.delimiter, field_no, state)
+            if column is not None:
+                return Position(source.file, body_line + source.first_line, column)
+            if state != _IN_QUOTES:  # the row ends with this line
+                break
+        # The row holds fewer cells than that: its start is the best we know.
+        return Position(source.file, line, 1)
+
+
+# Where a scan stands in a CSV line: at a cell's start, in an unquoted cell, in a quoted
+# one, or just after a quote inside a quoted one (its end, or the first of a doubled "").
+_AT_START, _IN_CELL, _IN_QUOTES, _AFTER_QUOTE = range(4)
+
+
+def _scan(
+    raw: str, index: int, delimiter: str, field_no: int, state: int
+) -> tuple[int | None, int, int]:
+    """Scan one line of a row, as the csv module reads it: (the 1-based column where
+    cell `index` starts, or None if not on this line; the cell count and state at its end)."""
+    for pos, char in enumerate(raw):
+        if state == _AT_START:
+            if field_no == index:
+                return pos + 1, field_no, state
+            state = _IN_QUOTES if char == '"' else _IN_CELL
+            if char == delimiter:
+                field_no, state = field_no + 1, _AT_START
+        elif state == _IN_QUOTES:
+            if char == '"':
+                state = _AFTER_QUOTE
+        elif char == delimiter:  # ends an unquoted cell, or a quoted one after its quote
+            field_no, state = field_no + 1, _AT_START
+        elif state == _AFTER_QUOTE:
+            state = _IN_QUOTES if char == '"' else _IN_CELL
+    if state == _AT_START and field_no == index:
+        return len(raw) + 1, field_no, state  # an empty last cell
+    return None, field_no, state
 
 
 def cell_column(raw: str, index: int, delimiter: str = ",") -> int:
-    """1-based column where cell `index` starts in a CSV line (quotes respected)."""
-    field_no, in_quotes = 0, False
-    for pos, char in enumerate(raw):
-        if field_no == index:
-            return pos + 1
-        if char == '"':
-            in_quotes = not in_quotes
-        elif char == delimiter and not in_quotes:
-            field_no += 1
-    # Past the end: an empty last cell, or the line holds fewer cells than that (a
-    # quoted cell broke it), so the row's start is the best we know.
-    return len(raw) + 1 if field_no == index else 1
+    """1-based column where cell `index` starts in a CSV line (quotes respected); 1 (the
+    row's start) when the line holds fewer cells."""
+    column = _scan(raw, index, delimiter, 0, _AT_START)[0]
+    return 1 if column is None else column
 
 
 def csv_text(text: str, file: str, delimiter: str | None = None) -> CsvText:
@@ -185,6 +254,12 @@ def csv_text(text: str, file: str, delimiter: str | None = None) -> CsvText:
         text, first_line = text[sep.end() :], 2
         delimiter = delimiter or sep.group(1)
     return CsvText(file, text, delimiter or sniff_delimiter(text), first_line)
+
+
+def csv_source(data: bytes, file: str, dialect: Dialect = DEFAULT) -> CsvText:
+    """A CSV file's bytes as rows to read, in `dialect`; InputError when they are not
+    text in its encoding."""
+    return csv_text(decode_table(data, file, dialect.encoding), file, dialect.delimiter)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -204,10 +279,10 @@ def sniff_delimiter(text: str) -> str:
 
 
 @contextlib.contextmanager
-def _no_field_limit() -> Iterator[None]:
-    """The csv module refuses a cell over 128 KiB; a note may be longer, and is data.
-    The limit is process-wide, so it is put back afterwards."""
-    previous = csv.field_size_limit(2**31 - 1)
+def no_field_limit() -> Iterator[None]:
+    """The csv module refuses a cell over 128 KiB; a note or an id may be longer, and is
+    data. The limit is process-wide, so it is put back afterwards."""
+    previous = csv.field_size_limit(2**31 - 1)  # the C long it is kept in, on every platform
     try:
         yield
     finally:
@@ -217,73 +292,161 @@ def _no_field_limit() -> Iterator[None]:
 # ---------------------------------------------------------------------------- amounts
 
 CURRENCY_SYMBOLS = frozenset("$€£¥₴₽₹₩₪₺₫฿₦₱₲₡")
-_CODE_BEFORE = re.compile(r"([A-Z]{3})[ \u00a0]*(?=[-+]?[0-9.,])")
-_CODE_AFTER = re.compile(r"(?<=[0-9.,])[ \u00a0]*([A-Z]{3})")
-_SPACES = " \u00a0\u202f"  # what spreadsheets put between thousands, or around a symbol
-_GROUPED = {
-    sep: re.compile(r"[0-9]{1,3}(?:" + re.escape(sep) + r"[0-9]{3})+")
-    for sep in (",", ".", " ", "\u00a0", "\u202f", "'")
-}
+# Currencies written as words or abbreviations before or after the number.
+_CURRENCY_WORDS = ("kr.", "kr", "Kč", "zł", "Ft", "lei", "Fr.")
+# ISO 4217 codes in use: `EUR 1.234,50`, `1,234.50 USD`. Three capitals alone could be
+# any unit, so only these are taken as a currency.
+_ISO_4217 = """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD
+    BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB
+    EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK
+    JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA
+    MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
+    PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP
+    STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV
+    WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL"""
+ISO_CODES = frozenset(_ISO_4217.split())
+# What spreadsheets put between thousands, or between a number and its currency.
+_SPACES = " \u00a0\u2009\u202f"
+_GROUP_MARKS = ",.'\u2019" + _SPACES
+_SYMBOLS = "".join(sorted(CURRENCY_SYMBOLS))
+# A symbol may carry a country's letters: US$, C$, R$, HK$.
+_SYMBOL_BEFORE = re.compile(rf"([A-Z]{{0,2}}[{_SYMBOLS}])[{_SPACES}]*")
+_SYMBOL_AFTER = re.compile(rf"[{_SPACES}]*([{_SYMBOLS}])\Z")
+_CODE_BEFORE = re.compile(rf"([A-Z]{{3}})[{_SPACES}]*(?=[-+0-9.,])")
+_CODE_AFTER = re.compile(rf"(?<=[0-9.,])[{_SPACES}]*([A-Z]{{3}})\Z")
+_WORDS = "|".join(re.escape(word) for word in _CURRENCY_WORDS)
+_WORD_BEFORE = re.compile(rf"({_WORDS})[{_SPACES}]*(?=[-+0-9.,])")
+_WORD_AFTER = re.compile(rf"(?<=[0-9.,])[{_SPACES}]*({_WORDS})\Z")
+# Digits and the marks between them: the only shape this module translates.
+_SHAPED = re.compile(rf"[0-9{re.escape(_GROUP_MARKS)}]*[0-9][0-9{re.escape(_GROUP_MARKS)}]*")
+_PLAIN = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # what needs no translation
 _DIGITS = re.compile(r"[0-9]+")
+_COMMA_DECIMALS = re.compile(r"[0-9]+,[0-9]+")
+_GROUPED = {
+    mark: re.compile(r"[0-9]{1,3}(?:" + re.escape(mark) + r"[0-9]{3})+") for mark in _GROUP_MARKS
+}
+# One group of thousands, or three decimals: `1.500` or `1,500`.
+_LONE_GROUP = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")
 
 
 class AmountSpellingError(ValueError):
     """An amount written in a way that cannot be read without guessing; says what to write."""
 
 
-def plain_amount(cell: str, decimal_comma: bool = False) -> str:
+def plain_amount(cell: str, decimal_comma: bool = False, delimiter: str = ",") -> str:
     """`cell` as a plain number literal (`$9,000,000` -> `9000000`, `1 234,50` with
-    `decimal_comma` -> `1234.50`); a cell with nothing to translate comes back as it is
-    (the caller's number check words any other problem). Raises AmountSpellingError
-    when separators could mean two things."""
-    text = cell.strip(_SPACES)
-    sign = ""
+    `decimal_comma` -> `1234.50`); a cell with nothing to translate comes back as it is,
+    without the white space around it (the caller's number check words any problem).
+    Raises AmountSpellingError when separators could mean two things.
+
+    Without `decimal_comma`, '.' is the decimal mark and ',' (or a space or an
+    apostrophe) may group thousands in threes; with it, ',' is the decimal mark and '.'
+    (or a space or an apostrophe) may group thousands. In a file separated by
+    `delimiter` ';' (the habit of countries that write decimal commas), `1.500` and
+    `1,500` could be read either way, so they need `decimal_comma` or a plainer spelling.
+    """
+    return read_amount(cell, decimal_comma, delimiter)[0]
+
+
+def read_amount(
+    cell: str, decimal_comma: bool = False, delimiter: str = ","
+) -> tuple[str, str | None]:
+    """`plain_amount`, and the currency the cell names (`$`, `EUR`, `kr`), if any."""
+    written = cell.strip()
+    # The commonest cells first, at the cost of one match: whole numbers, and `12,50`
+    # with a decimal comma (which has one meaning then).
+    if _DIGITS.fullmatch(written):
+        return written, None
+    if decimal_comma and _COMMA_DECIMALS.fullmatch(written):
+        return written.replace(",", "."), None
+    sign, rest = _unsigned(written)
+    rest, currency = _without_currency(rest)
+    if not sign:
+        sign, rest = _unsigned(rest)
+    if not _SHAPED.fullmatch(rest):
+        return written, None  # not a number a spreadsheet writes: the number check decides
+    if not decimal_comma:
+        if delimiter == ";" and _LONE_GROUP.fullmatch(rest):
+            raise AmountSpellingError(_ambiguous(written, rest))
+        if _PLAIN.fullmatch(rest):
+            return (sign + rest if currency else written), currency
+    plain = _translated(rest, decimal_comma)
+    if plain is None:
+        raise AmountSpellingError(_unreadable(written, sign, rest, decimal_comma))
+    return sign + plain, currency
+
+
+def _unsigned(text: str) -> tuple[str, str]:
     if text[:1] in ("-", "+"):
-        sign, text = text[0], text[1:].lstrip(_SPACES)
-    text = _without_currency(text)
-    if text[:1] in ("-", "+") and not sign:
-        sign, text = text[0], text[1:]
+        return text[0], text[1:].lstrip(_SPACES)
+    return "", text
+
+
+def _without_currency(text: str) -> tuple[str, str | None]:
+    """The text without one currency symbol, ISO code or word before or after it."""
+    for pattern in (_SYMBOL_BEFORE, _CODE_BEFORE, _WORD_BEFORE):
+        found = pattern.match(text)
+        if found is not None and (pattern is not _CODE_BEFORE or found.group(1) in ISO_CODES):
+            return text[found.end() :], found.group(1)
+    for pattern in (_SYMBOL_AFTER, _CODE_AFTER, _WORD_AFTER):
+        found = pattern.search(text)
+        if found is not None and (pattern is not _CODE_AFTER or found.group(1) in ISO_CODES):
+            return text[: found.start()], found.group(1)
+    return text, None
+
+
+def _translated(text: str, decimal_comma: bool) -> str | None:
+    """Digits and marks (`1 234,50`) as a plain literal (`1234.50`) when they have one
+    reading with this decimal mark: at most one decimal mark, followed by digits only, and
+    before it digits, or digits grouped in threes by one other mark. None otherwise."""
     mark = "," if decimal_comma else "."
-    if not any(c in text for c in ", '\u00a0\u202f") and not (decimal_comma and "." in text):
-        return sign + text  # nothing spreadsheet-like: the number check decides
-    whole, _, fraction = text.partition(mark)
-    if (fraction and not _DIGITS.fullmatch(fraction)) or mark in fraction:
-        raise AmountSpellingError(_mixed_marks(cell, decimal_comma))
-    if not _DIGITS.fullmatch(whole):
-        grouped = [
-            sep for sep, pattern in _GROUPED.items() if sep != mark and pattern.fullmatch(whole)
-        ]
-        if not grouped:
-            raise AmountSpellingError(_mixed_marks(cell, decimal_comma))
-        whole = re.sub(r"[^0-9]", "", whole)
-    return sign + whole + ("." + fraction if fraction else "")
+    whole, found, fraction = text.partition(mark)
+    if found and not _DIGITS.fullmatch(fraction):
+        return None  # a second decimal mark, or a group mark after the decimals
+    if whole and not _DIGITS.fullmatch(whole):
+        grouping = next((g for g in _GROUP_MARKS if g != mark and g in whole), None)
+        if grouping is None or not _GROUPED[grouping].fullmatch(whole):
+            return None
+        whole = whole.replace(grouping, "")
+    return whole + ("." + fraction if found else "")
 
 
-def _without_currency(text: str) -> str:
-    if text[:1] in CURRENCY_SYMBOLS:
-        return text[1:].lstrip(_SPACES)
-    if text[-1:] in CURRENCY_SYMBOLS:
-        return text[:-1].rstrip(_SPACES)
-    before = _CODE_BEFORE.match(text)
-    if before is not None:
-        return text[before.end() :]
-    after = _CODE_AFTER.search(text)
-    if after is not None and after.end() == len(text):
-        return text[: after.start()]
-    return text
+def _ambiguous(cell: str, digits: str) -> str:
+    point = _shortest(_translated(digits, decimal_comma=False))
+    comma = _shortest(_translated(digits, decimal_comma=True))
+    return (
+        f"amount '{cell}' could be {point} or {comma} in a ';'-separated file; pass"
+        f" --decimal-comma if ',' is the decimal mark (it then reads {comma}), or write {point}"
+    )
 
 
-def _mixed_marks(cell: str, decimal_comma: bool) -> str:
-    digits = re.sub(r"[^0-9.,]", "", cell)
+def _shortest(literal: str | None) -> str:
+    assert literal is not None  # a lone group reads both ways
+    return format(Decimal(literal).normalize(), "f")
+
+
+def _unreadable(cell: str, sign: str, text: str, decimal_comma: bool) -> str:
+    """What is wrong with digits and marks that have no reading with this decimal mark,
+    and what to write: the other reading, when there is one, says which it is."""
+    other = _translated(text, not decimal_comma)
+    if decimal_comma and other is not None:
+        return (
+            f"amount '{cell}' has a decimal point, but --decimal-comma makes ',' the"
+            f" decimal mark; write {sign}{other.replace('.', ',')}"
+        )
     if decimal_comma:
         return (
-            f"amount '{cell}' cannot be read with --decimal-comma (',' is the decimal mark,"
-            " '.' or a space groups thousands); write it as a plain number such as 1234.50"
+            f"amount '{cell}' has separators that do not group thousands in threes; write it"
+            " as a plain number such as 1234,50 (--decimal-comma: ',' is the decimal mark)"
         )
-    if "," in digits and re.fullmatch(r"[0-9.]*[0-9],[0-9]{1,2}", digits.replace(" ", "")):
-        pointed = digits.replace(".", "").replace(",", ".")
-        return f"amount '{cell}' has a decimal comma; pass --decimal-comma, or write {pointed}"
+    if other is not None and "," in text:
+        return f"amount '{cell}' has a decimal comma; pass --decimal-comma, or write {sign}{other}"
+    if other is not None:
+        return (
+            f"amount '{cell}' groups thousands with '.'; pass --decimal-comma (then ',' is"
+            f" the decimal mark), or write {sign}{other}"
+        )
     return (
-        f"amount '{cell}' mixes separators in a way that could mean two numbers; write it"
-        " as a plain number such as 1234.50 (or pass --decimal-comma if ',' is the decimal mark)"
+        f"amount '{cell}' has separators that do not group thousands in threes; write it"
+        " as a plain number such as 1234.50"
     )

@@ -36,7 +36,7 @@ class Org:
     role_departments: tuple[str | None, ...]
     role_lines: IntArray  # 1-based line of each role's entry, for findings
     parent: IntArray  # index of the role each role reports to, NO_PARENT for a top
-    headcount: IntArray
+    headcount: FloatArray  # people per role, in full-time equivalents (0.5: half a post)
     client_ids: tuple[str, ...]
     client_titles: tuple[str | None, ...]
     client_lines: IntArray

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from clientchain.model.edits import closest
 from clientchain.model.visible import visible, visible_message
 
-# A hint compares texts of at most this length: a longer id could not be told from the
-# suggestion on screen (it is shown cut), and difflib's work grows with the square of it.
-HINT_MAX = 200
+__all__ = ["InputError", "Position", "Problem", "closest", "did_you_mean"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -53,20 +52,10 @@ class InputError(Exception):
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """A ' (did you mean 'x'?)' hint for a misspelt id, or '' when nothing is close.
+    """A ' (did you mean 'x'?)' hint for a misspelt id, or '' when no candidate is plainly
+    the one meant (see `closest`).
 
     The hint quotes the candidate exactly (as messages quote ids); it is made visible
     where the message is shown."""
     close = closest(word, candidates)
     return f" (did you mean '{close}'?)" if close is not None else ""
-
-
-def closest(word: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most like `word`, if one is close enough to be a misspelling."""
-    import difflib
-
-    if len(word) > HINT_MAX:
-        return None
-    likely = [c for c in candidates if len(c) <= HINT_MAX]
-    close = difflib.get_close_matches(word, likely, n=1, cutoff=0.75)
-    return close[0] if close else None

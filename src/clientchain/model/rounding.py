@@ -3,6 +3,8 @@
 Ratios (shares, closeness, alienation, distance) are exact to 1e-12 and shown
 at 12 decimals. Money is shown at the input's own decimal places: a sum of
 amounts written with two decimals has exactly two, so 0.1 + 0.2 shows 0.3.
+Headcounts (full-time equivalents) likewise: a sum of them is shown at the
+decimal places its parts need, and whole ones as integers (2, not 2.0).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 from clientchain.model.org import FloatArray
 
 RATIO_DECIMALS = 12
+MOST_DECIMALS = 12  # what any figure is rounded to at most (the inputs' own limit)
 
 
 def ratios(values: FloatArray) -> FloatArray:
@@ -44,6 +47,39 @@ def plain_number(value: float) -> int | float:
     if value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+def plain_numbers(values: FloatArray) -> list[int | float]:
+    """`plain_number` of each value (one conversion when all are whole, as usual)."""
+    whole = (np.floor(values) == values) & (np.abs(values) < 2.0**53)
+    if whole.all():
+        ints: list[int | float] = values.astype(np.int64).tolist()
+        return ints
+    return [plain_number(value) for value in values.tolist()]
+
+
+def decimals_needed(values: FloatArray) -> int:
+    """The fewest decimal places that write each value as read (`2.5` needs 1, `0.25`
+    2), at most MOST_DECIMALS: what a sum of them is rounded to, so that float noise
+    never shows (0.1 + 0.2 is 0.3). Whole values need none, and cost one pass."""
+    values = np.asarray(values, dtype=np.float64)
+    fractional = values[np.floor(values) != values]
+    for decimals in range(MOST_DECIMALS):
+        # round(x, k) == x exactly when x is the double nearest to a k-place decimal.
+        if np.array_equal(np.round(fractional, decimals), fractional):
+            return decimals
+    return MOST_DECIMALS
+
+
+def headcounts(values: FloatArray, decimals: int) -> FloatArray:
+    """Sums of headcounts rounded to `decimals` (see `decimals_needed`), exactly as
+    money is rounded (`moneys`)."""
+    return moneys(values, decimals)
+
+
+def headcount_text(value: float) -> str:
+    """A headcount for people: `1,200`, `2.5` (a sum already rounded by `headcounts`)."""
+    return f"{plain_number(float(value)):,}"
 
 
 def format_amount(value: float, decimals: int) -> str:

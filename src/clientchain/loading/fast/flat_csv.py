@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.loading.fast.byte_columns import distinct_texts, gather_texts
+from clientchain.loading.spreadsheet import DELIMITER_NAMES, byte_order_mark, sniff_delimiter
 from clientchain.model.org import IntArray
 
 _COMMA, _NEWLINE, _RETURN = 44, 10, 13
@@ -39,6 +40,24 @@ class FlatCsv:
     def distinct_texts(self, column: int) -> list[str]:
         """The same, each distinct text one shared object (metadata like "sale")."""
         return distinct_texts(self.buf, self.start[:, column], self.end[:, column])
+
+
+def spreadsheet_dialect(data: bytes) -> str | None:
+    """What makes a CSV file one only the precise reader reads as it must (a spreadsheet's
+    dialect: UTF-16 or UTF-32, an Excel `sep=` line, a header not separated by commas,
+    as the precise reader sniffs it), or None for a plain one."""
+    marked = byte_order_mark(data)
+    if marked is not None and marked[1] != "utf-8":
+        return f"a {marked[1][:6].upper()} file"
+    body = data[len(marked[0]) :] if marked is not None else data
+    end = body.find(b"\n")
+    header = (body if end < 0 else body[:end]).decode("utf-8", "replace")
+    if header[:4].lower() == "sep=":
+        return "an Excel 'sep=' line"
+    delimiter = sniff_delimiter(header)
+    if delimiter != ",":
+        return f"a header separated by {DELIMITER_NAMES[delimiter]}s"
+    return None
 
 
 def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:

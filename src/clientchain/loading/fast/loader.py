@@ -21,11 +21,19 @@ from pathlib import Path
 import numpy as np
 
 from clientchain.graph.hierarchy import cycles
+from clientchain.loading import keys
 from clientchain.loading.fast.byte_columns import odd_edge, plain_decimals, strip_spaces
-from clientchain.loading.fast.flat_csv import FlatCsv, read_flat_csv
+from clientchain.loading.fast.flat_csv import FlatCsv, read_flat_csv, spreadsheet_dialect
 from clientchain.loading.fast.flat_yaml import FlatDocument, FlatList, NotFlatError, read_flat
 from clientchain.loading.fast.id_lookup import IdIndex
-from clientchain.loading.flow_table import REQUIRED, YAML_SUFFIXES, FlowTable, read_yaml_list
+from clientchain.loading.flow_table import (
+    REQUIRED,
+    YAML_SUFFIXES,
+    FlowTable,
+    flows_file_key,
+    read_yaml_list,
+)
+from clientchain.loading.keys import Keys
 from clientchain.loading.org_file import CLIENT_KEYS, ROLE_KEYS
 from clientchain.loading.scalars import (
     MAX_AMOUNT,
@@ -92,13 +100,15 @@ def fast_load(
     source: str,
     flows: Iterable[str | os.PathLike[str]],
     base: Path,
+    own_flows: bool = True,
 ) -> Org | None:
-    """The `Org` in `data` (= `text`, decoded) and its flows, or None to load it precisely."""
+    """The `Org` in `data` (= `text`, decoded) and its flows, or None to load it precisely
+    (`own_flows=False`: without the flows file the org chart names)."""
     try:
         with phase("parse"):
             document = read_flat(data.removeprefix(b"\xef\xbb\xbf"), text)
             flows_path = _scalar(document, "flows")
-            paths = [] if flows_path is None else [base / flows_path]
+            paths = [] if flows_path is None or not own_flows else [base / flows_path]
             tables = [_read_table(path) for path in [*paths, *map(Path, flows)]]
         with phase("build"):
             return _org(document, source, tables)
@@ -121,12 +131,17 @@ def _scalar(document: FlatDocument, key: str) -> str | None:
 def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable]) -> Org:
     # The policy is read on its own (loading cuts its section out); one left here would
     # be dropped, so it is the precise path's.
-    _need(all("policy" not in keys for keys in (document.scalars, document.lists, document.nulls)))
+    top = [*document.scalars, *document.lists, *document.nulls]
+    _need("policy" not in top)
     roles = document.lists.get("roles")
     _need(roles is not None)
     assert roles is not None
     clients = document.lists.get("clients")
     _need("clients" not in document.scalars)
+    # A key that may misspell a known one is the precise reader's to judge and word.
+    _need(_none_misspelt(top, keys.TOP_LEVEL))
+    _need(_none_misspelt(roles.columns, keys.ROLE))
+    _need(clients is None or _none_misspelt(clients.columns, keys.CLIENT))
     role_ids, client_ids = _ids(roles), _ids(clients) if clients else []
     node_ids = [*role_ids, *client_ids]
     _need(len(set(node_ids)) == len(node_ids))
@@ -156,6 +171,12 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
     )
 
 
+def _none_misspelt(names: Iterable[str], vocabulary: Keys) -> bool:
+    """No key looks like a misspelt known one: checked once per distinct key (a column),
+    not per item, and whatever keys stand beside it (the precise reader weighs those)."""
+    return all(vocabulary.guess(name) is None for name in names)
+
+
 def _joined(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
@@ -182,19 +203,20 @@ def _texts(entries: FlatList, key: str) -> list[str | None]:
     return texts.tolist()  # type: ignore[no-any-return]
 
 
-def _headcounts(roles: FlatList) -> IntArray:
-    """Whole numbers written as plain digits (null: 1), read from the bytes."""
+def _headcounts(roles: FlatList) -> FloatArray:
+    """Numbers written as digits with at most one decimal point (null: 1), read from the
+    bytes; signs and exponents are the precise reader's."""
     column = roles.columns.get("headcount")
-    counts = np.ones(roles.count, dtype=np.int64)
+    counts = np.ones(roles.count, dtype=np.float64)
     if column is None:
         return counts
     written = ~column.nulls()[column.items]
     _need(not column.written_quoted[written].any())
-    parsed = plain_decimals(column.buf, column.start[written], column.end[written], False)
+    parsed = plain_decimals(column.buf, column.start[written], column.end[written])
     _need(parsed is not None)
     assert parsed is not None
     _need(np.all(parsed[0] <= MAX_HEADCOUNT))
-    counts[column.items[written]] = parsed[0].astype(np.int64)
+    counts[column.items[written]] = parsed[0]
     return counts
 
 
@@ -237,13 +259,20 @@ def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, obje
 
 def _read_table(path: Path) -> FlatCsv | FlowTable:
     """A flows file: a plain CSV's cells, or a YAML list read by the precise reader."""
-    try:
-        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-        text = data.decode("utf-8")
-    except (OSError, ValueError):  # ValueError: not UTF-8, or a NUL in the path
-        raise _RefusedError from None
     shown = os.fspath(path)
-    if path.suffix.lower() not in YAML_SUFFIXES:
+    try:
+        data = path.read_bytes()
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        raise _RefusedError from None
+    csv = path.suffix.lower() not in YAML_SUFFIXES
+    dialect = spreadsheet_dialect(data) if csv else None
+    _need(dialect is None, f"{shown}: {dialect}")
+    try:
+        data = data.removeprefix(b"\xef\xbb\xbf")
+        text = data.decode("utf-8")
+    except ValueError:  # not UTF-8
+        raise _RefusedError from None
+    if csv:
         table = read_flat_csv(data, shown)
         _need(table is not None, f"{shown}: quotes, carriage returns or uneven rows")
         assert table is not None
@@ -258,6 +287,9 @@ def _read_table(path: Path) -> FlatCsv | FlowTable:
 
 
 def _resolve_flows(tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int) -> _Flows:
+    # A file named twice (its money would count twice) is the precise path's to word.
+    files = [flows_file_key(Path(table.file)) for table in tables]
+    _need(None not in files and len(set(files)) == len(files))
     flows = _Flows()
     for table in tables:
         if isinstance(table, FlatCsv):

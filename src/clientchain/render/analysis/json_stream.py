@@ -227,7 +227,7 @@ class RoleColumns:
             pick(self.nodes, org.parent[lo:hi]),  # NO_PARENT (-1) picks null
             repeated_strings(org.role_departments[lo:hi], ROLE.key("department")),
             ROLE.key("headcount"),
-            numbers(org.headcount[lo:hi]),
+            plain_numbers(org.headcount[lo:hi]),
             ROLE.key("inflow"),
             plain_numbers(a.inflow[lo:hi]),
             ROLE.key("closeness"),
@@ -293,7 +293,7 @@ def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Pa
         numbers(inv.levels[lo:hi]),
         *[part for key in MONEYS for part in (INVERSION.key(key), money[key])],
         INVERSION.key("impact_headcount"),
-        numbers(inv.impact_headcount[lo:hi]),
+        plain_numbers(inv.impact_headcount[lo:hi]),
     ]
 
 

@@ -15,12 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from clientchain.analyses.analyze import Analysis, RoleResult
+from clientchain.analyses.overview import overview
 from clientchain.ci.gate import fails
 from clientchain.model.findings import Level
 from clientchain.model.policy import FailOn
 from clientchain.model.rounding import money_text
 from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.locations import repo_paths
+from clientchain.render.overview import lead_sentences
 from clientchain.render.words import count
 
 TOP_ROLES = 10
@@ -57,12 +59,19 @@ def _escape(text: str) -> str:
 def render_markdown(analysis: Analysis, fail_on: FailOn, root: Path) -> str:
     """The headline figures, the inversions, the most alienated roles and the findings."""
     parts = [_headline(analysis, fail_on), _figures(analysis)]
+    inversions = len(analysis.inversions)
+    listed = min(inversions, MAX_INVERSIONS)
+    parts += lead_sentences(overview(analysis), listed, inversions, command=_code)
     if analysis.inversions:
         parts.append(_inversions(analysis))
     if analysis.org.role_count:
         parts.append(_most_alienated(analysis))
     parts.append(_findings(analysis, root))
     return "\n\n".join(parts) + "\n"
+
+
+def _code(command: str) -> str:
+    return f"`{command}`"
 
 
 def _headline(analysis: Analysis, fail_on: FailOn) -> str:

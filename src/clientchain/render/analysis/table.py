@@ -8,11 +8,19 @@ from rich.table import Table
 from rich.text import Text
 
 from clientchain.analyses.analyze import Analysis, RoleResult
-from clientchain.model.findings import Level
+from clientchain.analyses.overview import overview
+from clientchain.model.findings import INVERTED_RELATIONSHIP, Level
 from clientchain.model.rounding import format_amount, money_text
 from clientchain.model.visible import clip, visible, visible_message
+from clientchain.render.overview import lead_sentences
+from clientchain.render.words import count
 
 BAR_WIDTH = 10
+# A budget-funded organisation has an inversion per reporting line: the lead sentence
+# says so, and this many (the most people affected first) show what it means.
+BUDGET_FUNDED_LISTED = 10
+_EVERY_INVERSION = "(--max-rows 0 shows all; --format json has every figure)"
+_EVERY_FINDING = "(--max-rows 0 shows all; --format json has every finding)"
 
 
 def alienation_style(value: float) -> str:
@@ -111,7 +119,7 @@ def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
     return table
 
 
-def _inversions(analysis: Analysis) -> RenderableType:
+def _inversions(analysis: Analysis, listed: int) -> RenderableType:
     table = Table(
         title="Inverted relationships (boss acts as the subordinate's client)",
         title_justify="left",
@@ -125,7 +133,7 @@ def _inversions(analysis: Analysis) -> RenderableType:
         ("Impact (people)", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for inv in analysis.inversions:
+    for inv in analysis.inversions[:listed]:
         table.add_row(
             _cell(inv.boss),
             _cell(inv.subordinate),
@@ -133,28 +141,54 @@ def _inversions(analysis: Analysis) -> RenderableType:
             Text(_money(analysis, inv.net)),
             f"{inv.impact_headcount:,}",
         )
+    hidden = len(analysis.inversions) - listed
+    if hidden > 0:
+        more = f"… {count(hidden, 'more inversion')} not shown"
+        return Group(table, Text(f"{more} {_EVERY_INVERSION}", style="dim"))
     return table
 
 
-def _findings(analysis: Analysis) -> RenderableType:
+def _inversions_listed(analysis: Analysis, budget_funded: bool, max_rows: int) -> int:
+    """Every inversion, unless the organisation is budget-funded: then the sentence above
+    says it, and a few show what it means (`--max-rows 0` lists them all)."""
+    total = len(analysis.inversions)
+    return min(total, BUDGET_FUNDED_LISTED) if budget_funded and max_rows > 0 else total
+
+
+def _findings(analysis: Analysis, listed: int) -> RenderableType:
+    """Every finding, but a CC101 only for the inversions listed (the rest: one line)."""
+    shown = {(inv.boss, inv.subordinate) for inv in analysis.inversions[:listed]}
+    everything = listed >= len(analysis.inversions)
+    code = INVERTED_RELATIONSHIP.code
     lines = Text()
+    hidden = 0
     for f in analysis.findings:
+        if not everything and f.code == code and (f.boss, f.role) not in shown:
+            hidden += 1
+            continue
         style = "bold red" if f.level is Level.ERROR else "yellow"
         lines.append(f"{visible(f.file)}:{f.line}: ", style="dim")
         lines.append(f"{f.level.value} {f.code}", style=style)
         lines.append(f" {visible_message(f.message)}\n")
+    if hidden:
+        more = count(hidden, f"more {code} finding")
+        lines.append(f"… {more}, one per inversion not shown {_EVERY_FINDING}", style="dim")
     lines.rstrip()
     return lines
 
 
 def render_table(analysis: Analysis, max_rows: int = 200) -> RenderableType:
     """Everything a leadership team needs to see, top to bottom."""
-    parts: list[RenderableType] = [_header(analysis), _roles(analysis, max_rows)]
+    facts = overview(analysis)
+    listed = _inversions_listed(analysis, facts.budget_funded, max_rows)
+    lead = lead_sentences(facts, listed, len(analysis.inversions))
+    parts: list[RenderableType] = [_header(analysis), *(Text(s, style="bold") for s in lead)]
+    parts.append(_roles(analysis, max_rows))
     if analysis.inversions:
-        parts.append(_inversions(analysis))
+        parts.append(_inversions(analysis, listed))
     if analysis.findings:
         parts.append(Text("Findings", style="bold"))
-        parts.append(_findings(analysis))
+        parts.append(_findings(analysis, listed))
     else:
         parts.append(Text("No findings.", style="green"))
     quiet = _not_reported(analysis)

@@ -53,6 +53,9 @@ def _summary(diff: OrgDiff) -> dict[str, Any]:
         "flows": (a.flows, b.flows),
     }
     doc = {key: _figures(x, y, 0) for key, (x, y) in counts.items()}
+    # Headcounts may be fractional (FTE): the change at the places both sides need.
+    people = max(old.headcount_decimals, new.headcount_decimals)
+    doc["headcount"] = _figures(a.headcount, b.headcount, people)
     doc["money_in"] = _figures(a.money_in, b.money_in, decimals)
     doc["org_alienation"] = _figures(a.org_alienation, b.org_alienation, None)
     later = {

@@ -14,7 +14,7 @@ from decimal import Decimal
 from clientchain.analyses.analyze import Inversion
 from clientchain.diff.compare import InversionChange, OrgDiff
 from clientchain.model.findings import Finding
-from clientchain.model.rounding import format_amount
+from clientchain.model.rounding import format_amount, money, plain_number
 from clientchain.model.visible import clip, visible
 
 SHOWN = 3  # decimals of a ratio for people (JSON has all 12)
@@ -52,21 +52,24 @@ def amount_text(diff: OrgDiff, value: float, signed: bool = False) -> str:
     return f"{text} {clip(currency)}" if currency else text
 
 
-def count_change(before: int, after: int) -> str:
-    return f"{after - before:+,}" if after != before else "0"
+def count_change(before: float, after: float, decimals: int = 0) -> str:
+    """The change of a count, signed (a headcount's at the `decimals` it needs)."""
+    change = plain_number(money(after - before, decimals))
+    return f"{change:+,}" if change else "0"
 
 
 def summary_rows(diff: OrgDiff) -> list[tuple[str, str, str, str]]:
     """(what, before, after, change) for the headline figures of both versions."""
     old, new = diff.old, diff.new
     a, b = old.summary, new.summary
+    people = max(old.headcount_decimals, new.headcount_decimals)
     rows = [
-        (label, f"{x:,}", f"{y:,}", count_change(x, y))
-        for label, x, y in (
-            ("roles", a.roles, b.roles),
-            ("people (headcount)", a.headcount, b.headcount),
-            ("clients", a.clients, b.clients),
-            ("flows", a.flows, b.flows),
+        (label, f"{x:,}", f"{y:,}", count_change(x, y, decimals))
+        for label, x, y, decimals in (
+            ("roles", a.roles, b.roles, 0),
+            ("people (headcount)", a.headcount, b.headcount, people),
+            ("clients", a.clients, b.clients, 0),
+            ("flows", a.flows, b.flows, 0),
         )
     ]
     rows.append(

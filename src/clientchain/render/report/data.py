@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 
 from clientchain.analyses.analyze import Analysis
+from clientchain.analyses.overview import overview
 from clientchain.model.findings import Finding
 from clientchain.model.org import NO_PARENT, IntArray
 from clientchain.model.rounding import moneys, plain_number, ratios
+from clientchain.render.overview import lead_sentences
 
 DEFAULT_MAX_ROLES = 10_000
 PAYLOAD_FORMAT = 1
@@ -113,7 +115,7 @@ def _roles(analysis: Analysis, shown: IntArray, inv_new: IntArray) -> dict[str, 
         "department": [org.role_departments[i] for i in sl],
         "parent": _lookup(new, parent).tolist(),
         "line": org.role_lines[shown].tolist(),
-        "headcount": org.headcount[shown].tolist(),
+        "headcount": _numbers(org.headcount[shown]),
         "inflow": _numbers(analysis.inflow[shown]),
         "closeness": analysis.closeness[shown].tolist(),
         "alienation": analysis.alienation[shown].tolist(),
@@ -171,7 +173,7 @@ def _inversions(analysis: Analysis, shown_mask: np.ndarray) -> tuple[list[Any], 
         _numbers(moneys(inv.net[keep], d)),
         _numbers(moneys(inv.boss_to_subordinate[keep], d)),
         _numbers(moneys(inv.subordinate_to_boss[keep], d)),
-        inv.impact_headcount[keep].tolist(),
+        _numbers(inv.impact_headcount[keep]),
         strict=True,
     )
     keys = ("boss", "subordinate", "levels", "net", "down", "up", "impact")
@@ -235,5 +237,9 @@ def report_payload(
         "inversions": inversions,
         "findings": [_finding(f) for f in findings],
         "findings_not_shown": len(analysis.findings) - len(findings),
+        # Said once above the tree when the findings add up to one fact (render.overview).
+        "lead": lead_sentences(
+            overview(analysis), len(inversions), len(analysis.inversions), "under the roles shown"
+        ),
         "chain": {"max_depth": CHAIN_MAX_DEPTH, "max_nodes": CHAIN_MAX_NODES},
     }

@@ -100,6 +100,7 @@ _PAGE = """<!DOCTYPE html>
 <noscript><p class="notice">This report draws its tree and tables with JavaScript:
 open it in a web browser (it needs no network).</p></noscript>
 <section class="figures" id="figures" aria-label="Headline figures"></section>
+<section class="lead" id="lead" aria-label="In one sentence" hidden></section>
 <section class="orgview" aria-label="Organisation">
 <div class="leftcol">
 <div class="treepane">

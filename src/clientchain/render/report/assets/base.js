@@ -14,14 +14,17 @@ const moneyFormat = new Intl.NumberFormat("en-US", {
   maximumFractionDigits: DATA.decimals,
 });
 const countFormat = new Intl.NumberFormat("en-US");
+// Headcounts are full-time equivalents (2.5): every decimal place the data has (at most 12).
+const headsFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 12 });
 
 function money(value) {
   const text = moneyFormat.format(value);
   return CUR ? text + " " + CUR_SHOWN : text;
 }
 function count(n) { return countFormat.format(n); }
+function heads(n) { return headsFormat.format(n); }
 function plural(n, noun) { return count(n) + " " + noun + (n === 1 ? "" : "s"); }
-function people(n) { return n === 1 ? "1 person" : count(n) + " people"; }
+function people(n) { return n === 1 ? "1 person" : heads(n) + " people"; }
 function ratio(value, digits) { return value === null ? "n/a" : value.toFixed(digits); }
 function percent(value) { return (value * 100).toFixed(1) + "%"; }
 
@@ -137,7 +140,7 @@ function renderFigures() {
   alienation.id = "figure-alienation";
   figures.push(alienation);
   figures.push(figure("Roles", count(s.roles), null, plural(s.clients, "paying client") + ", " + plural(s.flows, "flow")));
-  figures.push(figure("People", count(s.headcount), null, "headcount of all roles"));
+  figures.push(figure("People", heads(s.headcount), null, "headcount of all roles"));
   figures.push(figure("Money in from clients", moneyFormat.format(s.money_in), CUR_SHOWN, "paid by external clients"));
   figures.push(figure("Inverted relationships", (s.inversions ? "\u26a0 " : "") + count(s.inversions), null,
     "a boss is a net payer of a subordinate", s.inversions ? "bad" : null));

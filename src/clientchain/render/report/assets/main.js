@@ -3,6 +3,7 @@
 function start() {
   renderMasthead();
   renderFigures();
+  renderLead();
   const select = (v) => renderPanel(v);
   const goTo = (v) => selectRole(v, true);
   renderTree(document.getElementById("tree"), select);
@@ -29,6 +30,13 @@ function start() {
   const first = DATA.inversions.length ? DATA.inversions[0].subordinate : N ? 0 : -1;
   if (first >= 0) selectRole(first, false);
   document.body.dataset.ready = "true";
+}
+
+// What the findings add up to, one sentence each (written in Python: render/overview.py).
+function renderLead() {
+  const box = document.getElementById("lead");
+  box.replaceChildren(...DATA.lead.map((sentence) => el("p", { text: sentence })));
+  box.hidden = DATA.lead.length === 0;
 }
 
 start();

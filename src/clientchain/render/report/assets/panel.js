@@ -148,7 +148,7 @@ function renderPanel(v) {
   fact("Inflow", money(R.inflow[v]));
   fact("Reports to", R.parent[v] >= 0 ? roleLink(R.parent[v]) : "\u2014 (a top of the hierarchy)");
   if (R.department[v]) fact("Department", el("span", { user: R.department[v] }));
-  fact("Headcount", count(R.headcount[v]));
+  fact("Headcount", heads(R.headcount[v]));
   fact("Line", clip(DATA.source) + ":" + R.line[v]);
   panel.replaceChildren(
     el("h2", { user: roleName(v) }),

@@ -31,7 +31,7 @@ const COLUMNS = [
     cell: (v) => el("td", null, el("span", { class: "name", user: roleName(v) }),
       R.title[v] ? el("div", { class: "rid mono", user: R.id[v] }) : null) },
   { name: "Department", key: (v) => (R.department[v] || "").toLowerCase(), cell: (v) => el("td", { user: R.department[v] || "" }) },
-  { name: "People", num: true, key: (v) => R.headcount[v], cell: (v) => numberCell(count(R.headcount[v])) },
+  { name: "People", num: true, key: (v) => R.headcount[v], cell: (v) => numberCell(heads(R.headcount[v])) },
   { name: "Inflow", num: true, key: (v) => R.inflow[v], cell: (v) => numberCell(moneyFormat.format(R.inflow[v])) },
   { name: "Alienation", num: true, key: (v) => R.alienation[v], cell: (v) => el("td", { class: "num" }, chip(R.alienation[v], 3)) },
   { name: "Hand-overs", num: true, key: (v) => (R.distance[v] === null ? Infinity : R.distance[v]),
@@ -151,7 +151,7 @@ function renderInversions(box, select) {
         el("td", null, el("span", { class: "name", user: roleName(inv.subordinate) }), el("div", { class: "rid mono", user: R.id[inv.subordinate] })),
         el("td", { class: "num status-inv", text: money(inv.net) }),
         el("td", { class: "num", text: count(inv.levels) }),
-        el("td", { class: "num", text: count(inv.impact) }));
+        el("td", { class: "num", text: heads(inv.impact) }));
       tr.addEventListener("click", () => select(inv.subordinate));
       return tr;
     }));

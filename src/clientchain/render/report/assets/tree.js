@@ -119,7 +119,7 @@ function makeRow(v) {
   el("span", { class: "name", user: roleName(v) }),
   R.title[v] ? el("span", { class: "rid mono", user: R.id[v] }) : null,
   R.department[v] ? el("span", { class: "tag", user: R.department[v] }) : null,
-  el("span", { class: "people", text: "\u00d7" + count(R.headcount[v]) }),
+  el("span", { class: "people", text: "\u00d7" + heads(R.headcount[v]) }),
   d > MAX_INDENT_LEVELS ? el("span", { class: "count", text: "level " + (d + 1) }) : null,
   ...badges(v), ...collapsedNotes(v));
   row.dataset.node = v;
