@@ -83,6 +83,10 @@ class Kind(enum.Enum):
     SCHEMA = ("JSON Schema", _sniffer(rb'"\$id"\s*:\s*"urn:clientchain:schema:'))
     # A JSON object naming us as its tool (baseline.py writes it on the third line).
     BASELINE = ("baseline", _sniffer(rb'\A\s*\{[^\0]*?"tool"\s*:\s*"clientchain"'))
+    # The exact header importing/flows_csv.py writes (lower case, no spaces, \n).
+    FLOWS = ("flows file", _sniffer(rb"\Afrom,to,amount(,kind)?\n"))
+    # The first line importing/org_import.py writes (its HEADER).
+    ORG_CHART = ("org chart", _sniffer(rb"\A# Imported by clientchain import people from "))
 
     def __init__(self, noun: str, recognises: Callable[[bytes], bool]) -> None:
         self.noun = noun

@@ -5,10 +5,16 @@ HR systems and ledgers name the same thing many ways (`Employee ID`,
 lists the spellings we recognise, best first; `find_columns` picks a column per
 field from a header (or takes the one the user named with an option) and says
 what it took, so a wrong guess is visible and fixable with one option.
+
+Headers are compared folded (case, `_`, `-` and spaces ignored) and without a
+trailing unit in brackets (`Total Pay (GBP)` is `Total Pay`). A column that is not
+taken but looks like one of the fields (`reports_to_resolves`, `Salary Cost of
+Reports`) is named by `lookalikes`, so the user sees what was left out.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,6 +51,16 @@ class Columns:
         return ", ".join(f"{name} = '{clip(self.header[i])}'" for name, i in self.index.items())
 
 
+_UNIT = re.compile(r"\s*\([^()]*\)\s*$")  # `Salary (GBP)`, `Total Pay (£)`
+LOOKALIKE_MIN = 5  # a spelling this long found inside a header makes it look like the field
+
+
+def header_key(name: str) -> str:
+    """How a header is compared with the spellings: folded, a trailing `(unit)` dropped."""
+    bare = _UNIT.sub("", name)
+    return fold(bare if bare.strip() else name)
+
+
 def find_columns(
     header: Sequence[str],
     fields: Sequence[Field],
@@ -54,7 +70,7 @@ def find_columns(
     """A column per field: the one named in `chosen[field.name]` (by header text, exact
     or folded, or by 1-based number), else the first recognised spelling; problems for
     a named column that is missing and for a required field that nothing matches."""
-    folded = [fold(name) for name in header]
+    folded = [header_key(name) for name in header]
     problems: list[Problem] = []
     index: dict[str, int] = {}
     taken: set[int] = set()
@@ -90,11 +106,48 @@ def find_columns(
     return Columns(ordered, list(header)), problems
 
 
+def lookalikes(columns: Columns, fields: Sequence[Field]) -> list[tuple[int, Field]]:
+    """Columns not taken whose header is a spelling of some field, or holds a long one
+    (`reports_to_resolves` holds `reports_to`), each with the field it looks most like
+    (an exact spelling, else the longest spelling it holds)."""
+    taken = set(columns.index.values())
+    found: list[tuple[int, Field]] = []
+    for column, name in enumerate(columns.header):
+        if column in taken:
+            continue
+        key = header_key(name)
+        best: tuple[int, Field] | None = None
+        for field in fields:
+            for spelling in map(header_key, field.spellings):
+                score = (
+                    len(key) + 1
+                    if spelling == key
+                    else len(spelling)
+                    if len(spelling) >= LOOKALIKE_MIN and spelling in key
+                    else 0
+                )
+                if score and (best is None or score > best[0]):
+                    best = (score, field)
+        if best is not None:
+            found.append((column, best[1]))
+    return found
+
+
+def named_column(named: str, header: Sequence[str]) -> int | None:
+    """The column an option names: see `_named_column`."""
+    return _named_column(named, header, [header_key(name) for name in header])
+
+
 def _named_column(named: str, header: Sequence[str], folded: Sequence[str]) -> int | None:
+    """Exact text first, then folded (`salary (eur)` is `Salary (EUR)`, not `Salary
+    (GBP)`), then without the unit; then a 1-based number."""
     if named in header:
         return list(header).index(named)
-    if fold(named) in folded:
-        return list(folded).index(fold(named))
+    whole = [fold(name) for name in header]
+    if fold(named) in whole:
+        return whole.index(fold(named))
+    if header_key(named) in folded:
+        return list(folded).index(header_key(named))
     if named.isdigit() and 1 <= int(named) <= len(header):
         return int(named) - 1
     return None
@@ -102,7 +155,7 @@ def _named_column(named: str, header: Sequence[str], folded: Sequence[str]) -> i
 
 def _recognised(field: Field, folded: Sequence[str], taken: set[int]) -> int | None:
     for spelling in field.spellings:
-        target = fold(spelling)
+        target = header_key(spelling)
         for column, name in enumerate(folded):
             if name == target and column not in taken:
                 return column
