@@ -21,6 +21,7 @@ from clientchain.cli.diff import diff_command
 from clientchain.cli.export import export_command
 from clientchain.cli.importing import import_app
 from clientchain.cli.options import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from clientchain.cli.recipes import model_app
 from clientchain.cli.report import report_command
 from clientchain.cli.schema import schema_command
 from clientchain.cli.validate import validate_command
@@ -70,6 +71,7 @@ app.command("schema")(schema_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
 app.add_typer(import_app, name="import")
+app.add_typer(model_app, name="model")
 
 
 def main() -> NoReturn:
