@@ -289,3 +289,21 @@ def test_no_sentence_when_money_passes_between_roles_or_clients_pay_all(
 )  # fmt: skip
 def test_percent_rounds_down_so_100_means_all(part: int, whole: int, shown: str) -> None:
     assert percent(part, whole) == shown
+
+
+@pytest.mark.parametrize(
+    ("roles", "clients", "expected"),
+    [
+        (1, 1, "│ 1 role · 1 person · 1 paying client · 1 flow"),
+        (2, 2, "│ 2 roles · 2 people · 2 paying clients · 2 flows"),
+    ],
+)
+def test_the_headline_counts_in_words(
+    write: Write, roles: int, clients: int, expected: str
+) -> None:
+    spec = oracle.OrgSpec(
+        tuple(oracle.Role(f"r{i}") for i in range(roles)),
+        tuple(f"c{i}" for i in range(clients)),
+        tuple((f"c{i}", f"r{i}", 10) for i in range(clients)),
+    )
+    assert table_text(analysis_of(write, spec))[1].startswith(expected)

@@ -55,9 +55,10 @@ def _header(analysis: Analysis) -> Panel:
     org = analysis.org
     title = _cell(org.name or org.source, style="bold")
     lines = Text()
+    people = "1 person" if s.headcount == 1 else f"{s.headcount:,} people"
     lines.append(
-        f"{s.roles:,} roles · {s.headcount:,} people · {s.clients:,} paying clients"
-        f" · {s.flows:,} flows\n"
+        f"{count(s.roles, 'role')} · {people} · {count(s.clients, 'paying client')}"
+        f" · {count(s.flows, 'flow')}\n"
     )
     lines.append("Money in from clients: ")
     lines.append(_money(analysis, s.money_in), style="bold")
