@@ -42,7 +42,7 @@ class OrgSpec:
 
     roles: tuple[Role, ...]
     clients: tuple[str, ...]
-    flows: tuple[tuple[str, str, int], ...]
+    flows: tuple[tuple[str, str, int | Fraction], ...]  # amounts exactly as written
 
     @property
     def role_ids(self) -> list[str]:
@@ -395,9 +395,12 @@ def find_inversions(org: OrgSpec) -> list[Inversion]:
                             impact_headcount=subtree_headcount(org, sub),
                         )
                     )
-    # the SPEC orders by impact then net; ties beyond that are unspecified,
-    # so the oracle uses (boss, subordinate) only to be deterministic
-    found.sort(key=lambda i: (-i.impact_headcount, -i.net, i.boss, i.subordinate))
+    # the SPEC orders by impact then net; ties beyond that are unspecified: the
+    # roles' file order (boss, then subordinate), as every other list keeps it
+    position = {r.id: i for i, r in enumerate(org.roles)}
+    found.sort(
+        key=lambda i: (-i.impact_headcount, -i.net, position[i.boss], position[i.subordinate])
+    )
     return found
 
 

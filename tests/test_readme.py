@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -84,3 +85,101 @@ def test_the_library_example_runs(workdir: Path, monkeypatch: pytest.MonkeyPatch
 
     roles = yaml.safe_load((workdir / "examples/dealership/org.yaml").read_text())["roles"]
     assert namespace["doc"]["summary"]["roles"] == len(roles)  # type: ignore[index]
+
+
+def _walk_through(title: str, workdir: Path) -> tuple[list[int], list[str]]:
+    """Run the one bash block of the README section `title` line by line in one shell
+    (from the repository's root, as a user would) and return each line's exit status
+    and output (stdout)."""
+    (script,) = _blocks(_section(title), "bash")
+    marked = "".join(f'{line}; echo "== $?"\n' for line in script.splitlines())
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run(  # no -e: an analysis with error findings exits 1
+        ["bash", "-c", marked], cwd=workdir, env=env, capture_output=True, text=True, check=False
+    )
+    statuses: list[int] = []
+    outputs: list[str] = []
+    current: list[str] = []
+    for line in result.stdout.splitlines():
+        if line.startswith("== "):
+            statuses.append(int(line[3:]))
+            outputs.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    assert len(statuses) == len(script.splitlines()), result.stderr
+    return statuses, outputs
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.slow
+def test_the_music_store_walk_through_runs_as_written(workdir: Path) -> None:
+    from decimal import Decimal
+
+    statuses, outputs = _walk_through("Worked example: a music store", workdir)
+    # cd, two imports, an analysis with warnings only, two recipes, an analysis that
+    # finds the inverted relationships (exit 1), the report.
+    assert statuses == [0, 0, 0, 0, 0, 0, 1, 0]
+    shipped, written = ROOT / "examples/music-store", workdir / "examples/music-store"
+    for name in ("org.yaml", "sales.csv", "rollup.csv", "it-budget.csv"):
+        # the shipped files are what the commands write, byte for byte
+        assert (written / name).read_bytes() == (shipped / name).read_bytes(), name
+    assert "No money passes between roles" in outputs[3]
+    assert "Music store" in (written / "report.html").read_text(encoding="utf-8")
+    # The figures, against the raw data joined here by hand: invoice totals per agent.
+    data = shipped / "data"
+    agent = {c["CustomerId"]: c["SupportRepId"] for c in _csv_rows(data / "customers.csv")}
+    revenue: dict[str, Decimal] = {}
+    for invoice in _csv_rows(data / "invoices.csv"):
+        rep = agent[invoice["CustomerId"]]
+        revenue[rep] = revenue.get(rep, Decimal(0)) + Decimal(invoice["Total"])
+    env_root = workdir / "examples/music-store"
+    doc = json.loads(
+        _bash(
+            "clientchain analyze org.yaml --flows rollup.csv --flows it-budget.csv"
+            " --format json || true",
+            env_root,
+        ).stdout
+    )
+    inflow = {role["id"]: Decimal(str(role["inflow"])) for role in doc["roles"]}
+    for rep, total in revenue.items():
+        assert inflow[rep] == total
+    total = sum(revenue.values(), Decimal(0))
+    assert inflow["1"] == inflow["2"] == total  # rolled up to the Sales and General Manager
+    assert [(i["boss"], i["subordinate"]) for i in doc["inversions"]] == [
+        ("1", "6"),
+        ("6", "7"),
+        ("6", "8"),
+    ]
+
+
+@pytest.mark.slow
+def test_the_organogram_walk_through_runs_as_written(workdir: Path) -> None:
+    from decimal import Decimal, InvalidOperation
+
+    statuses, outputs = _walk_through("Worked example: a government department", workdir)
+    assert statuses == [0, 0, 0, 1, 0]  # cd, import, budgets, analysis (400 errors), report
+    shipped, written = ROOT / "examples/uk-treasury", workdir / "examples/uk-treasury"
+    for name in ("org.yaml", "budgets.csv"):
+        assert (written / name).read_bytes() == (shipped / name).read_bytes(), name
+    assert "in 400 of 400 reporting lines (100%)" in " ".join(outputs[3].split())
+    # Independently: the March 2014 rows, their FTE, and what the budgets hand down.
+    rows = [r for r in _csv_rows(shipped / "data/hmt_full.csv") if r["Back to Index"] == "Mar-14"]
+    cost = Decimal(0)
+    for row in rows:
+        fte = Decimal(row["FTE"])
+        try:
+            cost += Decimal(row["Actual Pay Ceiling (£)"]) * fte
+        except InvalidOperation:  # N/A: the stand-in cost per FTE
+            cost += 30000 * fte
+    doc = json.loads(_bash("clientchain analyze org.yaml --format json || true", written).stdout)
+    assert doc["summary"]["roles"] == len(rows)
+    assert Decimal(str(doc["summary"]["headcount"])) == sum(Decimal(r["FTE"]) for r in rows)
+    assert Decimal(str(doc["summary"]["money_in"])) == cost
+    assert doc["summary"]["inversions"] == len(rows) - 1
