@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
 from clientchain.model.policy import NO_POLICY, Policy
@@ -22,6 +23,33 @@ IntArray = npt.NDArray[Any]
 FloatArray = npt.NDArray[Any]
 
 NO_PARENT = -1
+NO_OWNER = -1
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class Links:
+    """Per-role lists of node indices (compressed rows): role i's are
+    `node[ptr[i]:ptr[i + 1]]`, in the order written. Empty arrays when no role has any."""
+
+    ptr: IntArray = field(default_factory=lambda: _NONE)  # role_count + 1 entries, or none
+    node: IntArray = field(default_factory=lambda: _NONE)
+
+    def __bool__(self) -> bool:
+        return bool(self.node.size)
+
+    def of(self, role: int) -> list[int]:
+        """The nodes role `role` names (none when no role names any)."""
+        if not self.node.size:
+            return []
+        return self.node[int(self.ptr[role]) : int(self.ptr[role + 1])].tolist()  # type: ignore[no-any-return]
+
+    def pairs(self) -> tuple[IntArray, IntArray]:
+        """Every (role, node) link as two aligned arrays."""
+        if not self.node.size:
+            return _NONE, _NONE
+        roles = np.repeat(np.arange(self.ptr.size - 1), np.diff(self.ptr))
+        return roles, self.node
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +77,13 @@ class Org:
     client_extra: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
     flow_extra: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
     policy: Policy = NO_POLICY  # the org chart's `policy:` block
+    # SPEC Additions. dotted: each role's dotted-line bosses (role indices), as written.
+    dotted: Links = field(default_factory=Links)
+    # serves: whom each role's work is for: role indices, or R + client index.
+    serves: Links = field(default_factory=Links)
+    # client_owner: per client, the role that owns the relationship (NO_OWNER for none);
+    # empty when no client names an owner.
+    client_owner: IntArray = field(default_factory=lambda: _NONE)
 
     @property
     def role_count(self) -> int:
