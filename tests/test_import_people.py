@@ -250,8 +250,8 @@ def test_a_workbook_is_refused_with_what_to_do(run: Runner, tmp_path: Path) -> N
     book = tmp_path / "people.xlsx"
     book.write_bytes(b"PK\x03\x04" + bytes(100))
     assert refused(run, str(book)) == [
-        f"{book}: a spreadsheet workbook, not CSV: clientchain reads CSV only (openpyxl is"
-        " not installed); save the sheet as CSV UTF-8 and import that"
+        f"{book}:1:1: a spreadsheet workbook (XLSX or XLS), not CSV text: save it as CSV UTF-8",
+        "clientchain: 1 problem in the input",
     ]
 
 
@@ -263,7 +263,7 @@ def test_a_missing_id_column_is_the_only_problem_reported(
 ) -> None:
     export = write("staff.csv", "Staff,Boss,FTE\nann,,N/A\nbob,carl,1\n")
     assert refused(run, str(export)) == [
-        f"{export}:1: no column for id: pass --id COLUMN; the columns are 'Staff', 'Boss', 'FTE'",
+        f"{export}:1:1: no column for id: pass --id COLUMN; the columns are 'Staff', 'Boss', 'FTE'",
         "clientchain: 1 problem in the input",
     ]
 
@@ -277,7 +277,7 @@ def test_columns_are_named_by_header_or_number_and_a_wrong_name_gets_a_hint(
         "clientchain: columns: id = 'Staff', reports_to = 'Boss', title = 'Role'"
     )
     assert refused(run, str(export), "--id", "Staf", "--reports-to", "Boss") == [
-        f"{export}:1: --id Staf: no such column (did you mean 'Staff'?); the columns are"
+        f"{export}:1:1: --id Staf: no such column (did you mean 'Staff'?); the columns are"
         " 'Staff', 'Boss', 'Role'",
         "clientchain: 1 problem in the input",
     ]
@@ -461,9 +461,12 @@ def test_where_on_one_column_twice_keeps_either_value(
     assert [r["id"] for r in roles_of(done.stdout)] == ["ceo", "b"]
 
 
-def test_a_missing_file_is_one_line(run: Runner, tmp_path: Path) -> None:
+def test_a_missing_file_is_one_problem(run: Runner, tmp_path: Path) -> None:
     missing = tmp_path / "nope.csv"
-    assert refused(run, str(missing)) == [f"clientchain: {missing}: file not found"]
+    assert refused(run, str(missing)) == [
+        f"{missing}: file not found",
+        "clientchain: 1 problem in the input",
+    ]
 
 
 # --------------------------------------------------------------------------- ids
@@ -505,12 +508,13 @@ def test_where_keeps_one_snapshot_and_says_what_it_found_when_it_keeps_none(
 ) -> None:
     export = corpus("organogram.csv")
     assert refused(run, export, "--where", "Snapshot=Mar-15") == [
-        f"{export}:1: --where 'Snapshot=Mar-15' keeps no row; values in that column include"
+        f"{export}:1:1: --where 'Snapshot=Mar-15' keeps no row; values in that column include"
         " 'Mar-14', 'Sep-14'",
         "clientchain: 1 problem in the input",
     ]
     assert refused(run, export, "--where", "Snapshots=Mar-14") == [
-        f"{export}:1: --where 'Snapshots=Mar-14': no column 'Snapshots' (did you mean 'Snapshot'?)",
+        f"{export}:1:1: --where 'Snapshots=Mar-14': no column 'Snapshots' (did you mean"
+        " 'Snapshot'?)",
         "clientchain: 1 problem in the input",
     ]
     done = imported(run, export, "--where", "Snapshot=Sep-14", "--generate-ids", "--orphans", "top")

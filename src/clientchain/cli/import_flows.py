@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,24 +11,22 @@ from clientchain.cli.options import (
     DelimiterOpt,
     EncodingOpt,
     ForceOpt,
+    check_columns_need_file,
+    column_option,
     count,
     dialect_of,
-    fail,
     fail_input,
     output_option,
+    output_target,
+    say,
+    say_written,
+    stdin_once,
+    tables_or_fail,
 )
-from clientchain.cli.output_file import STDOUT, Kind, open_output_or_fail, write_or_fail
+from clientchain.cli.output_file import Kind, write_or_fail
 from clientchain.importing.flows_csv import flows_csv
 from clientchain.importing.ledger import LedgerOptions, columns_of, import_ledger
-from clientchain.importing.ledger_source import STDIN, Table, read_table
-from clientchain.loading.spreadsheet import Dialect
-from clientchain.model.problems import InputError, Problem
-from clientchain.model.visible import visible, visible_message
-
-
-def _column(flag: str, help: str) -> typer.models.OptionInfo:
-    info: typer.models.OptionInfo = typer.Option(flag, metavar="COL", help=help, show_default=False)
-    return info
+from clientchain.model.problems import InputError
 
 
 def import_flows_command(
@@ -47,7 +43,7 @@ def import_flows_command(
     ] = None,
     payer: Annotated[
         str | None,
-        _column(
+        column_option(
             "--from",
             "The column naming who pays, the customer (default: recognised"
             " names such as Customer, CustomerId, Client, Account).",
@@ -55,7 +51,7 @@ def import_flows_command(
     ] = None,
     payee: Annotated[
         str | None,
-        _column(
+        column_option(
             "--to",
             "The column naming who is paid, a role id (default: Salesperson, Sales"
             " Rep, SupportRepId, EmployeeID, Owner...; looked for in --join's file too).",
@@ -63,7 +59,7 @@ def import_flows_command(
     ] = None,
     amount: Annotated[
         str | None,
-        _column(
+        column_option(
             "--amount",
             "The column holding the amount (default: Amount, Total, Net"
             " Amount, Value, Revenue...).",
@@ -71,11 +67,11 @@ def import_flows_command(
     ] = None,
     times: Annotated[
         list[str] | None,
-        _column("--times", "Multiply the amount by this column, e.g. Quantity (repeatable)."),
+        column_option("--times", "Multiply the amount by this column, e.g. Quantity (repeatable)."),
     ] = None,
     discount: Annotated[
         str | None,
-        _column(
+        column_option(
             "--discount",
             "Take off this column's fraction of the amount (0.15 or 15%):"
             " amount x times x (1 - discount).",
@@ -93,7 +89,7 @@ def import_flows_command(
     ] = None,
     join_on: Annotated[
         str | None,
-        _column(
+        column_option(
             "--join-on",
             "The --join file's customer column (default: the one named like"
             " the ledger's --from column).",
@@ -101,7 +97,7 @@ def import_flows_command(
     ] = None,
     client_by: Annotated[
         str | None,
-        _column(
+        column_option(
             "--client-by",
             "Group customers into clients by this column (Country,"
             " Industry): its value is the client id.",
@@ -136,18 +132,9 @@ def import_flows_command(
     Exit status: 0 written, 2 bad input or usage.
     """
     dialect = dialect_of(delimiter, encoding, decimal_comma)
-    if join_on is not None and join is None:
-        fail(["clientchain: --join-on names a column of the --join file: pass --join FILE"])
-    if ledger == STDIN and join == STDIN:
-        fail(["clientchain: standard input can be read once: name the ledger or the --join file"])
-    inputs = [Path(p) for p in (ledger, join) if p is not None and p != STDIN]
-    target = open_output_or_fail(
-        STDOUT if output is None else output,
-        option="-o",
-        kind=Kind.FLOWS,
-        force=force,
-        inputs=inputs,
-    )
+    check_columns_need_file("--join", join, {"--join-on": join_on})
+    stdin_once({"the ledger": ledger, "the --join file": join})
+    target = output_target(output, Kind.FLOWS, force, [ledger, join])
     options = LedgerOptions(
         payer=payer,
         payee=payee,
@@ -160,42 +147,15 @@ def import_flows_command(
         kind=kind or None,
         decimal_comma=decimal_comma,
     )
-    tables = _tables(ledger, join, dialect)
+    ledger_table, join_table = tables_or_fail(dialect, ledger, join)
     try:
-        columns = columns_of(tables[0], options, tables[1])
-        _say(f"columns: {columns.describe()}")
+        columns = columns_of(ledger_table, options, join_table)
+        say(f"columns: {columns.describe()}")
         imported = import_ledger(columns, options)
     except InputError as exc:
         fail_input(exc)
     for note in imported.notes:
-        _say(f"note: {note}")
+        say(f"note: {note}")
     write_or_fail(target, flows_csv(imported.rows, imported.decimals))
-    if not target.is_stdout:
-        _say(
-            f"wrote {count(len(imported.rows), 'flow')} (from"
-            f" {count(imported.ledger_rows, 'ledger row')}) to {visible(target.shown)}"
-        )
-
-
-def _tables(ledger: str, join: str | None, dialect: Dialect) -> tuple[Table, Table | None]:
-    """Both files read, or every problem of both on stderr and exit 2."""
-    problems: list[Problem] = []
-    found: list[Table | None] = []
-    for path in (ledger, join):
-        if path is None:
-            found.append(None)
-            continue
-        try:
-            found.append(read_table(path, dialect))
-        except InputError as exc:
-            problems.extend(exc.problems)
-            found.append(None)
-    if problems:
-        fail_input(InputError(problems))
-    first = found[0]
-    assert first is not None
-    return first, found[1]
-
-
-def _say(line: str) -> None:
-    sys.stderr.write(f"clientchain: {visible_message(line)}\n")
+    rows = count(len(imported.rows), "flow")
+    say_written(target, f"{rows} (from {count(imported.ledger_rows, 'ledger row')})")

@@ -3,46 +3,42 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from typer.models import OptionInfo
 
 from clientchain.cli.options import (
     DecimalCommaOpt,
     DelimiterOpt,
     EncodingOpt,
     ForceOpt,
+    check_columns_need_file,
+    column_option,
     count,
     dialect_of,
     fail,
-    fail_input,
     output_option,
+    output_target,
+    say,
+    say_written,
+    stdin_once,
+    tables_or_fail,
 )
-from clientchain.cli.output_file import STDOUT, Kind, open_output_or_fail, write_or_fail
+from clientchain.cli.output_file import Kind, write_or_fail
 from clientchain.importing.clients import ClientOptions, parse_client
 from clientchain.importing.export_rows import Where
 from clientchain.importing.failure import ImportInputError
+from clientchain.importing.ledger_source import STDIN, STDIN_NAME
 from clientchain.importing.org_import import OrgSettings, import_org
 from clientchain.importing.org_yaml import org_yaml
 from clientchain.importing.people import Orphans, PeopleOptions
-from clientchain.loading.spreadsheet import CsvText, Dialect, csv_text, decode_table
-from clientchain.model.problems import InputError
-from clientchain.model.visible import visible
-
-STDIN = "-"
-# What a spreadsheet workbook starts with (XLSX is a zip, XLS an OLE2 file).
-_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+from clientchain.loading.spreadsheet import Dialect
 
 
-def _column(option: str, field: str) -> object:
-    return typer.Option(
-        option,
-        metavar="COL",
-        help=f"Column with {field} (its header, or its number from 1).",
-        show_default=False,
-    )
+def _column(option: str, field: str) -> OptionInfo:
+    return column_option(option, f"Column with {field} (its header, or its number from 1).")
 
 
 def import_people_command(
@@ -181,18 +177,10 @@ def import_people_command(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--client") from None
     _check_client_options(clients, client_id, client_title, client_by)
-    if file == STDIN and clients is not None and str(clients) == STDIN:
-        raise typer.BadParameter("standard input is the export already", param_hint="--clients")
-    inputs = [Path(p) for p in (file, clients) if p is not None and str(p) != STDIN]
-    target = open_output_or_fail(
-        STDOUT if output is None else output,
-        option="-o",
-        kind=Kind.ORG_CHART,
-        force=force,
-        inputs=inputs,
-    )
-    export = _read_csv(file, dialect)
-    client_source = _read_csv(str(clients), dialect) if clients is not None else None
+    client_file = None if clients is None else str(clients)
+    stdin_once({"the export": file, "the --clients file": client_file})
+    target = output_target(output, Kind.ORG_CHART, force, [file, client_file])
+    export, client_list = tables_or_fail(dialect, file, client_file)
     people = PeopleOptions(
         chosen={
             "id": id_column,
@@ -213,7 +201,7 @@ def import_people_command(
         decimal_comma=decimal_comma,
     )
     client_options = ClientOptions(named, client_id, client_title, client_by, client_prefix)
-    shown = "<stdin>" if file == STDIN else Path(file).name
+    shown = STDIN_NAME if file == STDIN else Path(file).name
     settings = OrgSettings(
         name=org_name if org_name is not None else (None if file == STDIN else Path(file).stem),
         currency=currency,
@@ -222,20 +210,16 @@ def import_people_command(
         clients_name=None if clients is None else Path(clients).name,
         options=_options_text(wheres, orphans, generate_ids, keep_names, dialect, client_prefix),
     )
+    client_source = None if client_list is None else client_list.source
     try:
-        done = import_org(export, people, client_source, client_options, settings)
+        done = import_org(export.source, people, client_source, client_options, settings)
     except ImportInputError as exc:
         _fail_import(exc)
-    for line in done.people.context:
-        _note(line)
-    for line in done.people.notes:
-        _note(line)
+    for line in (*done.people.context, *done.people.notes):
+        say(line)
     write_or_fail(target, org_yaml(done.org))
-    if not target.is_stdout:
-        roles, listed = len(done.org.roles), len(done.org.clients)
-        _note(
-            f"wrote {count(roles, 'role')} and {count(listed, 'client')} to {visible(target.shown)}"
-        )
+    roles, listed = len(done.org.roles), len(done.org.clients)
+    say_written(target, f"{count(roles, 'role')} and {count(listed, 'client')}")
 
 
 def _where(text: str) -> Where:
@@ -252,45 +236,13 @@ def _check_client_options(
     clients: Path | None, client_id: str | None, client_title: str | None, client_by: str | None
 ) -> None:
     columns = {"--client-id": client_id, "--client-title": client_title, "--client-by": client_by}
-    given = [option for option, value in columns.items() if value is not None]
-    if given and clients is None:
-        raise typer.BadParameter(f"{given[0]} names a column of the --clients FILE; pass one")
+    check_columns_need_file("--clients", clients, columns)
     if client_by is not None and (client_id is not None or client_title is not None):
         raise typer.BadParameter(
             "--client-by makes one client per value (its id is the value); it does not"
             " take --client-id or --client-title",
             param_hint="--client-by",
         )
-
-
-def _read_csv(file: str, dialect: Dialect) -> CsvText:
-    """The file's text as CSV, or its problem printed and exit 2."""
-    shown = "<stdin>" if file == STDIN else file
-    data = _read_bytes(file, shown)
-    if data.startswith(_WORKBOOK_MAGIC):
-        fail(
-            [
-                f"{shown}: a spreadsheet workbook, not CSV: clientchain reads CSV only (openpyxl"
-                " is not installed); save the sheet as CSV UTF-8 and import that"
-            ]
-        )
-    try:
-        return csv_text(decode_table(data, shown, dialect.encoding), shown, dialect.delimiter)
-    except InputError as exc:
-        fail_input(exc)
-
-
-def _read_bytes(file: str, shown: str) -> bytes:
-    if file == STDIN:
-        return sys.stdin.buffer.read()
-    try:
-        return Path(file).read_bytes()
-    except FileNotFoundError:
-        fail([f"clientchain: {shown}: file not found"])
-    except IsADirectoryError:
-        fail([f"clientchain: {shown}: is a directory, not a file"])
-    except OSError as exc:
-        fail([f"clientchain: {shown}: cannot read: {exc.strerror or exc}"])
 
 
 def _options_text(
@@ -316,10 +268,6 @@ def _options_text(
     if client_prefix:
         words += ["--client-prefix", shlex.quote(client_prefix)]
     return " ".join(words)
-
-
-def _note(line: str) -> None:
-    sys.stderr.write(f"clientchain: {visible(line)}\n")
 
 
 def _fail_import(exc: ImportInputError) -> NoReturn:

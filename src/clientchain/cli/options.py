@@ -1,15 +1,20 @@
-"""What every command shares: exit codes, the common options, loading with clean errors."""
+"""What every command shares: exit codes, the common options, loading with clean errors;
+and for the commands that turn CSV files into a new file (import, model): reading the
+files, the output target, what they tell the user on stderr."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.models import OptionInfo
 
+from clientchain.cli.output_file import STDOUT, Kind, Output, open_output_or_fail
+from clientchain.importing.ledger_source import STDIN, Table, read_table
 from clientchain.loading.loader import load
 from clientchain.loading.spreadsheet import (
     DEFAULT,
@@ -19,8 +24,8 @@ from clientchain.loading.spreadsheet import (
     is_utf8,
 )
 from clientchain.model.org import Org
-from clientchain.model.problems import InputError
-from clientchain.model.visible import LINE_LIMIT, visible_line
+from clientchain.model.problems import InputError, Problem
+from clientchain.model.visible import LINE_LIMIT, visible, visible_line, visible_message
 from clientchain.render.words import count
 
 if TYPE_CHECKING:
@@ -41,7 +46,9 @@ __all__ = [
     "ForceOpt",
     "OrgArg",
     "TopClientsOpt",
+    "check_columns_need_file",
     "check_decay",
+    "column_option",
     "count",  # from render.words: commands count in words too
     "dialect_of",
     "exit_zero_option",
@@ -52,7 +59,12 @@ __all__ = [
     "format_option",
     "load_or_fail",
     "output_option",
+    "output_target",
     "print_rich",
+    "say",
+    "say_written",
+    "stdin_once",
+    "tables_or_fail",
 ]
 
 
@@ -244,3 +256,74 @@ def dialect_of(delimiter: str | None, encoding: str | None, decimal_comma: bool)
     if encoding is not None and is_utf8(encoding):
         encoding = None  # UTF-8 (a BOM or none) is the default reading: the fast one
     return Dialect(delimiter, encoding, decimal_comma)
+
+
+# The commands that turn CSV files into one new file (import people|flows, model ...).
+
+
+def column_option(flag: str, help: str) -> OptionInfo:
+    """`--flag COL` (`str | None = None`): a column of a CSV input, by header or number."""
+    return _option(typer.Option(flag, metavar="COL", help=help, show_default=False))
+
+
+def check_columns_need_file(file_option: str, file: object, columns: Mapping[str, object]) -> None:
+    """Exit 2 when an option naming a column of `file_option`'s file (`columns`: option ->
+    value, None when not given) is given without that file."""
+    given = [option for option, value in columns.items() if value is not None]
+    if given and file is None:
+        fail(
+            [
+                f"clientchain: {given[0]} names a column of the {file_option} file:"
+                f" pass {file_option} FILE"
+            ]
+        )
+
+
+def stdin_once(inputs: Mapping[str, str | None]) -> None:
+    """Exit 2 when more than one input is standard input ('-'); `inputs`: how each is
+    named ("the ledger", "the --join file") -> its path."""
+    named = [name for name, path in inputs.items() if path == STDIN]
+    if len(named) > 1:
+        fail([f"clientchain: standard input can be read once: name {' or '.join(named)}"])
+
+
+def output_target(
+    output: str | None, kind: Kind, force: bool, inputs: Iterable[str | Path | None]
+) -> Output:
+    """Where `-o` writes (none: stdout), checked (exit 2 if refused). `inputs` are the
+    run's input files, never written (None, and '-' for standard input, are no file)."""
+    paths = [Path(p) for p in inputs if p is not None and str(p) != STDIN]
+    return open_output_or_fail(
+        STDOUT if output is None else output, option="-o", kind=kind, force=force, inputs=paths
+    )
+
+
+def tables_or_fail(
+    dialect: Dialect, path: str, other: str | None = None
+) -> tuple[Table, Table | None]:
+    """The CSV file at `path` and the `other` one, if any (`-`: standard input), read in
+    `dialect`; or every problem of both on stderr and exit 2."""
+    problems: list[Problem] = []
+    tables: list[Table | None] = []
+    for each in (path, other):
+        try:
+            tables.append(None if each is None else read_table(each, dialect))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        fail_input(InputError(problems))
+    first, second = tables
+    assert first is not None  # read, or the command has exited
+    return first, second
+
+
+def say(line: str) -> None:
+    """A line for the user on stderr, `clientchain: LINE` (the user text it quotes made
+    visible, long words cut)."""
+    sys.stderr.write(f"clientchain: {visible_message(line)}\n")
+
+
+def say_written(target: Output, what: str) -> None:
+    """`clientchain: wrote WHAT to PATH` on stderr, unless the output is stdout."""
+    if not target.is_stdout:
+        sys.stderr.write(f"clientchain: wrote {what} to {visible(target.shown)}\n")

@@ -7,10 +7,8 @@ together with the flows the org chart already has.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,30 +20,26 @@ from clientchain.cli.options import (
     FlowsOpt,
     ForceOpt,
     OrgArg,
+    column_option,
     count,
     dialect_of,
     fail_input,
     load_or_fail,
     output_option,
+    output_target,
+    say,
+    say_written,
+    tables_or_fail,
 )
-from clientchain.cli.output_file import (
-    STDOUT,
-    Kind,
-    Output,
-    input_paths,
-    open_output_or_fail,
-    write_or_fail,
-)
+from clientchain.cli.output_file import Kind, Output, input_paths, write_or_fail
 from clientchain.importing.flows_csv import flows_csv
-from clientchain.importing.ledger_source import STDIN, Table, read_table
+from clientchain.importing.ledger_source import AmountError, cell_amount
 from clientchain.importing.recipes.budgets import BudgetBy, BudgetOptions, budget_cascade
 from clientchain.importing.recipes.centres import CentreKind
 from clientchain.importing.recipes.recharges import RechargeOptions, recharge_flows
 from clientchain.importing.recipes.result import RecipeResult
 from clientchain.importing.recipes.rollup import revenue_rollup
-from clientchain.loading.spreadsheet import AmountSpellingError, Dialect, plain_amount
 from clientchain.model.problems import InputError
-from clientchain.model.visible import visible, visible_message
 
 model_app = typer.Typer(
     name="model",
@@ -60,11 +54,6 @@ model_app = typer.Typer(
 OutputOpt = Annotated[
     str | None, output_option("Write the new flows to this file ('-' or none: stdout).")
 ]
-
-
-def _column(flag: str, help: str) -> typer.models.OptionInfo:
-    info: typer.models.OptionInfo = typer.Option(flag, metavar="COL", help=help, show_default=False)
-    return info
 
 
 @model_app.command("rollup")
@@ -94,7 +83,7 @@ def rollup_command(
     """
     fraction = _share(share)
     loaded = load_or_fail(org, flows)
-    target = _target(output, force, input_paths(loaded))
+    target = output_target(output, Kind.FLOWS, force, input_paths(loaded))
     _write(target, _run(lambda: revenue_rollup(loaded, fraction)))
 
 
@@ -136,7 +125,7 @@ def budgets_command(
     ] = BudgetBy.role,
     role_column: Annotated[
         str | None,
-        _column(
+        column_option(
             "--role",
             "The budgets column naming the role, or with --by the cost centre"
             " or department (default: recognised names).",
@@ -144,7 +133,7 @@ def budgets_command(
     ] = None,
     amount_column: Annotated[
         str | None,
-        _column(
+        column_option(
             "--amount", "The budgets column holding the amount (default: Budget, Amount, Total...)."
         ),
     ] = None,
@@ -178,8 +167,8 @@ def budgets_command(
     head_cost = _amount_option("--per-head", per_head) if per_head is not None else None
     # Only the organisation: its own flows file may be the very file being written.
     loaded = load_or_fail(org, None, own_flows=False)
-    target = _target(output, force, _with(input_paths(loaded), budgets))
-    table = _table(budgets, dialect) if budgets is not None else None
+    target = output_target(output, Kind.FLOWS, force, [*input_paths(loaded), budgets])
+    table = tables_or_fail(dialect, budgets)[0] if budgets is not None else None
     options = BudgetOptions(
         funder=funder,
         by=by,
@@ -209,7 +198,7 @@ def recharges_command(
     ] = CentreKind.cost_centre,
     paying: Annotated[
         str | None,
-        _column(
+        column_option(
             "--from",
             "The column naming the paying centre, the one charged (default:"
             " From Cost Centre, Charged To, Payer...).",
@@ -217,7 +206,7 @@ def recharges_command(
     ] = None,
     providing: Annotated[
         str | None,
-        _column(
+        column_option(
             "--to",
             "The column naming the providing centre, the one paid (default: To"
             " Cost Centre, Provider, Charged By...).",
@@ -225,7 +214,9 @@ def recharges_command(
     ] = None,
     amount_column: Annotated[
         str | None,
-        _column("--amount", "The column holding the amount (default: Amount, Recharge, Value...)."),
+        column_option(
+            "--amount", "The column holding the amount (default: Amount, Recharge, Value...)."
+        ),
     ] = None,
     output: OutputOpt = None,
     delimiter: DelimiterOpt = None,
@@ -246,8 +237,8 @@ def recharges_command(
     dialect = dialect_of(delimiter, encoding, decimal_comma)
     # Only the organisation: its own flows file may be the very file being written.
     loaded = load_or_fail(org, None, own_flows=False)
-    target = _target(output, force, _with(input_paths(loaded), recharges))
-    table = _table(recharges, dialect)
+    target = output_target(output, Kind.FLOWS, force, [*input_paths(loaded), recharges])
+    table, _ = tables_or_fail(dialect, recharges)
     options = RechargeOptions(
         by=by,
         paying=paying,
@@ -271,37 +262,16 @@ def _share(text: str) -> Decimal:
 
 
 def _amount_option(option: str, text: str) -> Decimal:
+    """An amount given on the command line, read as an amount cell of a CSV file is."""
     try:
-        literal = plain_amount(text)
-        value = Decimal(literal)
-    except (AmountSpellingError, InvalidOperation):
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0:
+        value = cell_amount(text, decimal_comma=False)
+    except AmountError:
+        value = Decimal(-1)
+    if value < 0:
         raise typer.BadParameter(
             f"an amount of 0 or more, such as 52000; got '{text}'", param_hint=option
         )
     return value
-
-
-def _with(paths: list[Path], extra: str | None) -> list[Path]:
-    return paths if extra is None or extra == STDIN else [*paths, Path(extra)]
-
-
-def _target(output: str | None, force: bool, inputs: list[Path]) -> Output:
-    return open_output_or_fail(
-        STDOUT if output is None else output,
-        option="-o",
-        kind=Kind.FLOWS,
-        force=force,
-        inputs=inputs,
-    )
-
-
-def _table(path: str, dialect: Dialect) -> Table:
-    try:
-        return read_table(path, dialect)
-    except InputError as exc:
-        fail_input(exc)
 
 
 def _run(recipe: Callable[[], RecipeResult]) -> RecipeResult:
@@ -313,9 +283,6 @@ def _run(recipe: Callable[[], RecipeResult]) -> RecipeResult:
 
 def _write(target: Output, result: RecipeResult) -> None:
     for note in result.notes:
-        sys.stderr.write(f"clientchain: note: {visible_message(note)}\n")
+        say(f"note: {note}")
     write_or_fail(target, flows_csv(result.rows, result.decimals, kind_column=True))
-    if not target.is_stdout:
-        sys.stderr.write(
-            f"clientchain: wrote {count(len(result.rows), 'flow')} to {visible(target.shown)}\n"
-        )
+    say_written(target, count(len(result.rows), "flow"))

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from clientchain.importing.failure import lines_listing, plural, values_listing
+from clientchain.importing.ledger_source import AmountError, amount_literal
 from clientchain.importing.people_fields import UNKNOWN_CELLS
 from clientchain.loading.scalars import MAX_AMOUNT, MAX_HEADCOUNT, NUMBER
-from clientchain.loading.spreadsheet import AmountSpellingError, plain_amount
 from clientchain.model.problems import Position, Problem
 
 T = TypeVar("T")
@@ -131,12 +131,13 @@ def read_pay(cell: str, decimal_comma: bool) -> str | Unreadable | None:
     N/A, N/D)."""
     if not cell or cell.casefold() in UNKNOWN_CELLS:
         return None
-    try:
-        text = plain_amount(cell, decimal_comma)
-    except AmountSpellingError as exc:
-        return Unreadable("spelling", str(exc))
-    text = text.removeprefix("+")
-    if not NUMBER.fullmatch(text) or not math.isfinite(float(text)):
+    try:  # read as every amount cell is (`clientchain model budgets` reads it back so)
+        text = amount_literal(cell, decimal_comma, "pay").removeprefix("+")
+    except AmountError as error:
+        if error.kind == "spelling":
+            return Unreadable("spelling", str(error))
+        return Unreadable("number")
+    if not math.isfinite(float(text)):
         return Unreadable("number")
     value = float(text)
     if value < 0:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from clientchain.importing.columns import Field
 from clientchain.importing.export_rows import ExportRows, read_export
-from clientchain.importing.failure import ImportInputError, lines_listing, plural
+from clientchain.importing.failure import ImportInputError, plural
 from clientchain.importing.imported import Client
+from clientchain.importing.people_messages import rows_lacking
 from clientchain.loading.spreadsheet import CsvText
 from clientchain.model.problems import Position, Problem
 
@@ -58,6 +59,7 @@ CLIENT_TITLE = Field(
 )
 CLIENT_BY = Field("client_by", "--client-by", ())
 COMMAND_LINE = "--client"  # where a client named on the command line is "written"
+_FILL = "fill them in, or remove those rows"
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,10 @@ def _client_rows(source: CsvText, options: ClientOptions) -> ExportRows:
     chosen = {"client_id": options.id_column, "client_title": options.title_column}
     rows = read_export(source, [CLIENT_ID, CLIENT_TITLE], chosen)
     if "client_id" not in rows.columns:
-        here = Position(source.file, rows.header_line)
         raise ImportInputError(
             [
                 Problem(
-                    here,
+                    rows.table.header_position,
                     "no column for the client id: pass --client-id COLUMN, or --client-by COLUMN"
                     " for one client per value (a segment such as a country)",
                 )
@@ -166,7 +167,7 @@ def _customers(rows: ExportRows) -> tuple[list[Client], list[Position]]:
     titles = rows.cells.get("client_title")
     without = [i for i, cid in enumerate(ids) if not cid]
     if without:
-        _fail_without(rows, "client_id", without, "no client id")
+        raise ImportInputError([rows_lacking(rows, "client_id", without, "no client id", _FILL)])
     clients = [
         Client(cid, (titles[i] or None) if titles is not None else None)
         for i, cid in enumerate(ids)
@@ -178,7 +179,9 @@ def _segments(rows: ExportRows) -> tuple[list[Client], list[Position]]:
     values = rows.cells["client_by"]
     without = [i for i, value in enumerate(values) if not value]
     if without:
-        _fail_without(rows, "client_by", without, "an empty segment")
+        raise ImportInputError(
+            [rows_lacking(rows, "client_by", without, "an empty segment", _FILL)]
+        )
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
     for i, value in enumerate(values):
@@ -186,20 +189,6 @@ def _segments(rows: ExportRows) -> tuple[list[Client], list[Position]]:
         first.setdefault(value, i)
     clients = [Client(value, f"Customers in {value} ({n:,})") for value, n in counts.items()]
     return clients, [rows.position(first[c.id], "client_by") for c in clients]
-
-
-def _fail_without(rows: ExportRows, field: str, without: list[int], what: str) -> None:
-    lines = [rows.lines[i] for i in without]
-    header = rows.header(field)
-    raise ImportInputError(
-        [
-            Problem(
-                rows.position(without[0], field),
-                f"{plural(len(lines), 'row')} {'has' if len(lines) == 1 else 'have'} {what}"
-                f" in '{header}' ({lines_listing(lines)}); fill them in, or remove those rows",
-            )
-        ]
-    )
 
 
 def _check_unique(clients: list[Client], positions: list[Position]) -> None:

@@ -15,12 +15,14 @@ Reports`) is named by `lookalikes`, so the user sees what was left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from clientchain.loading.keys import fold
-from clientchain.model.problems import Position, Problem, closest
+from clientchain.model.problems import Position, Problem, did_you_mean
 from clientchain.model.visible import clip
+
+LISTED_COLUMNS = 30  # header names a message lists before "and N more"
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,6 @@ class Columns:
 
     def __getitem__(self, name: str) -> int:
         return self.index[name]
-
-    def describe(self) -> str:
-        """`id = 'Employee ID', reports_to = 'Manager ID', ...` in field order."""
-        return ", ".join(f"{name} = '{clip(self.header[i])}'" for name, i in self.index.items())
 
 
 _UNIT = re.compile(r"\s*\([^()]*\)\s*$")  # `Salary (GBP)`, `Total Pay (£)`
@@ -80,10 +78,12 @@ def find_columns(
             continue
         column = _named_column(named, header, folded)
         if column is None:
-            hint = closest(named, header)
-            maybe = f" (did you mean '{hint}'?)" if hint is not None else ""
+            maybe = did_you_mean(named, header)
             problems.append(
-                Problem(where, f"{field.option} {named}: no such column{maybe}; {_listing(header)}")
+                Problem(
+                    where,
+                    f"{field.option} {named}: no such column{maybe}; {columns_listing(header)}",
+                )
             )
             continue
         index[field.name] = column
@@ -99,7 +99,8 @@ def find_columns(
             problems.append(
                 Problem(
                     where,
-                    f"no column for {field.name}: pass {field.option} COLUMN; {_listing(header)}",
+                    f"no column for {field.name}: pass {field.option} COLUMN;"
+                    f" {columns_listing(header)}",
                 )
             )
     ordered = {f.name: index[f.name] for f in fields if f.name in index}
@@ -162,7 +163,18 @@ def _recognised(field: Field, folded: Sequence[str], taken: set[int]) -> int | N
     return None
 
 
-def _listing(header: Sequence[str]) -> str:
-    shown = ", ".join(f"'{clip(name, 40)}'" for name in header[:30])
-    more = f" and {len(header) - 30} more" if len(header) > 30 else ""
-    return f"the columns are {shown}{more}"
+def columns_listing(header: Sequence[str]) -> str:
+    """`the columns are 'a', 'b', ...`: what a message about a missing column ends with."""
+    return f"the columns are {column_names(header)}"
+
+
+def column_names(header: Sequence[str]) -> str:
+    """`'a', 'b', ... and 12 more`: the first LISTED_COLUMNS names, each cut short."""
+    shown = ", ".join(f"'{clip(name, 40)}'" for name in header[:LISTED_COLUMNS])
+    rest = len(header) - LISTED_COLUMNS
+    return shown + (f" and {rest} more" if rest > 0 else "")
+
+
+def mapping_text(taken: Iterable[tuple[str, int]], header: Sequence[str]) -> str:
+    """`from = 'CustomerId', amount = 'Total'`: which column each field was taken from."""
+    return ", ".join(f"{name} = '{clip(header[index])}'" for name, index in taken)

@@ -1,9 +1,11 @@
 """An export's header mapped to fields, and its rows as columns of trimmed cells.
 
-The rows kept are those that `--where COL=VALUE` lets through (all of them
-without it); blank rows (every cell empty, as spreadsheets append them) are
-skipped; a short row reads as empty cells. Only the spaces typed around a cell
-are trimmed, as the flows reader trims them, so an id means the same in both.
+The export is read as every importer reads a CSV file (`ledger_source.Table`:
+its header row, where each cell is). The rows kept are those that `--where
+COL=VALUE` lets through (all of them without it); blank rows (every cell empty,
+as spreadsheets append them) are skipped; a short row reads as empty cells.
+Only the spaces typed around a cell are trimmed, as the flows reader trims
+them, so an id means the same in both.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from operator import itemgetter
 
 from clientchain.importing.columns import Columns, Field, find_columns, named_column
 from clientchain.importing.failure import ImportInputError
+from clientchain.importing.ledger_source import Table, table_of
 from clientchain.loading.flow_table import CELL_PADDING
-from clientchain.loading.spreadsheet import CellLocator, CsvText
-from clientchain.model.problems import Position, Problem, closest
+from clientchain.loading.spreadsheet import CsvText
+from clientchain.model.problems import InputError, Position, Problem, did_you_mean
 
 SEEN_VALUES = 8  # distinct values of a --where column named when none matches
 
@@ -37,22 +40,17 @@ class Where:
 class ExportRows:
     """The kept rows: their lines, and per field found the trimmed cell of each."""
 
-    file: str
-    header_line: int
+    table: Table
     columns: Columns
     lines: list[int]
     cells: dict[str, list[str]]
-    locator: CellLocator
 
     def __len__(self) -> int:
         return len(self.lines)
 
     def position(self, row: int, field: str) -> Position:
         """Where the cell of `field` in kept row `row` is."""
-        return self.locator.position(self.lines[row], self.columns[field])
-
-    def at_line(self, line: int, column: int) -> Position:
-        return self.locator.position(line, column)
+        return self.table.position(self.lines[row], self.columns[field])
 
     def header(self, field: str) -> str:
         return self.columns.header[self.columns[field]]
@@ -65,14 +63,21 @@ def read_export(
     where: Sequence[Where] = (),
 ) -> ExportRows:
     """The rows of `source` as columns; ImportInputError for a missing or unknown column (a
-    root cause: nothing else is reported then), an empty file, or a --where that keeps
-    nothing."""
-    rows = source.rows()
-    first = next(rows, None)
-    if first is None:
-        raise ImportInputError([Problem(Position(source.file, 1), "empty file: no header row")])
-    header_line, header = first
-    here = Position(source.file, header_line)
+    root cause: nothing else is reported then), an empty file, a row the csv module
+    cannot read, or a --where that keeps nothing."""
+    try:
+        return _read_export(table_of(source), fields, chosen, where)
+    except InputError as exc:  # no header row, or a row that is not CSV
+        raise ImportInputError(exc.problems) from None
+
+
+def _read_export(
+    table: Table,
+    fields: Sequence[Field],
+    chosen: Mapping[str, str | None],
+    where: Sequence[Where],
+) -> ExportRows:
+    header, here = table.header, table.header_position
     columns, problems = find_columns(header, fields, chosen, here)
     filters, where_problems = _filters(where, header, here)
     if problems or where_problems:
@@ -84,7 +89,7 @@ def read_export(
     lines: list[int] = []
     kept: list[tuple[str, ...]] = []
     seen: dict[str, None] = {}  # --where values met, for the message when none matches
-    for line, cells in rows:
+    for line, cells in table.raw_rows():
         if len(cells) < width:
             if not any(cells):
                 continue
@@ -102,15 +107,8 @@ def read_export(
     ]
     del kept
     if not lines:
-        raise ImportInputError([_nothing_kept(source.file, header_line, where, seen)])
-    return ExportRows(
-        source.file,
-        header_line,
-        columns,
-        lines,
-        dict(zip(names, taken, strict=True)),
-        source.locator(),
-    )
+        raise ImportInputError([_nothing_kept(here, where, seen)])
+    return ExportRows(table, columns, lines, dict(zip(names, taken, strict=True)))
 
 
 def _grabber(indices: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
@@ -134,8 +132,7 @@ def _filters(
     for item in where:
         column = named_column(item.column, header)
         if column is None:
-            hint = closest(item.column, header)
-            maybe = f" (did you mean '{hint}'?)" if hint is not None else ""
+            maybe = did_you_mean(item.column, header)
             problems.append(Problem(here, f"--where '{item}': no column '{item.column}'{maybe}"))
             continue
         wanted.setdefault(column, set()).add(item.value.strip(CELL_PADDING))
@@ -154,10 +151,7 @@ def _kept(
     return True
 
 
-def _nothing_kept(
-    file: str, header_line: int, where: Sequence[Where], seen: dict[str, None]
-) -> Problem:
-    here = Position(file, header_line)
+def _nothing_kept(here: Position, where: Sequence[Where], seen: dict[str, None]) -> Problem:
     if not where:
         return Problem(here, "no rows below the header: nothing to import")
     shown = " ".join(f"--where '{item}'" for item in where)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, Inexact, localcontext
 
+from clientchain.importing.failure import plural
 from clientchain.importing.flows_csv import FlowRow, amount_out_of_range, unwritable_id
 from clientchain.importing.ledger_columns import NO_COLUMN, LedgerColumns, ledger_columns
 from clientchain.importing.ledger_problems import (
@@ -27,6 +28,7 @@ from clientchain.importing.ledger_problems import (
 )
 from clientchain.importing.ledger_source import (
     EXACT,
+    PLAIN_POINT,
     AmountError,
     Table,
     cell_amount,
@@ -115,9 +117,8 @@ def _customers(join: Table, columns: LedgerColumns) -> Customers:
     return rows
 
 
-# Number cells that are plain decimals: read as they are. With --decimal-comma every row
-# takes the careful path (`1.500` would mean 1500 there).
-_PLAIN_POINT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Number cells that are plain decimals (PLAIN_POINT) are read as they are. With
+# --decimal-comma every row takes the careful path (`1.500` would mean 1500 there).
 _PLAIN_FRACTION = re.compile(r"0(?:\.[0-9]+)?|1(?:\.0+)?|\.[0-9]+")  # a discount, 0 to 1
 _NEVER = re.compile(r"(?!)")
 
@@ -234,7 +235,7 @@ class _Summing:
         customers = self.customers or {}
         joining = self.customers is not None
         prefix = self.options.client_prefix
-        plain = (_NEVER if self.options.decimal_comma else _PLAIN_POINT).fullmatch
+        plain = (_NEVER if self.options.decimal_comma else PLAIN_POINT).fullmatch
         product = self._product_of if self.product else None
         sums, first_line = self.sums, self.first_line
         padding = CELL_PADDING
@@ -268,7 +269,7 @@ class _Summing:
     def _product_of(self, cells: list[str], text: str) -> Decimal | None:
         """A plain amount cell times plain quantities, less a plain discount; None when
         a cell needs the careful reading (which also words any problem)."""
-        c, plain = self.columns, _PLAIN_POINT.fullmatch
+        c, plain = self.columns, PLAIN_POINT.fullmatch
         amount = Decimal(text)
         dot = text.find(".")
         if dot >= 0 and len(text) - dot - 1 > self.places:
@@ -411,17 +412,18 @@ def _notes(rows: Sequence[FlowRow], zero: Sequence[tuple[str, str]]) -> list[str
     notes: list[str] = []
     if zero:
         client, payee = zero[0]
-        pairs = "1 pair sums" if len(zero) == 1 else f"{len(zero):,} pairs sum"
+        sums, are = ("sums", "is") if len(zero) == 1 else ("sum", "are")
         notes.append(
-            f"{pairs} to 0 (credits cancel sales) and {'is' if len(zero) == 1 else 'are'}"
+            f"{plural(len(zero), 'pair')} {sums} to 0 (credits cancel sales) and {are}"
             f" left out (e.g. '{client}' -> '{payee}')"
         )
     payees = {row.payee for row in rows}
     both = list(dict.fromkeys(row.payer for row in rows if row.payer in payees))
     if both:
-        ids = "1 client id is" if len(both) == 1 else f"{len(both):,} client ids are"
+        are = "is" if len(both) == 1 else "are"
         notes.append(
-            f"{ids} also the id of someone paid (e.g. '{both[0]}'); ids are unique across"
-            " roles and clients in an org chart: pass --client-prefix (e.g. customer-)"
+            f"{plural(len(both), 'client id')} {are} also the id of someone paid (e.g."
+            f" '{both[0]}'); ids are unique across roles and clients in an org chart: pass"
+            " --client-prefix (e.g. customer-)"
         )
     return notes

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clientchain.importing.columns import Field, find_columns
+from clientchain.importing.columns import (
+    Field,
+    column_names,
+    columns_listing,
+    find_columns,
+    mapping_text,
+)
 from clientchain.importing.ledger_source import Table
 from clientchain.model.problems import InputError, Problem
 from clientchain.model.visible import clip
@@ -151,24 +157,13 @@ class LedgerColumns:
         ):
             if index != NO_COLUMN:
                 (joined if is_joined else own).append((name, index))
-        text = f"{self.ledger.file}: {_mapping(own, self.ledger.header)}"
+        text = f"{self.ledger.file}: {mapping_text(own, self.ledger.header)}"
         if self.join is not None:
             key = clip(self.join.header[self.join_key])
             text += f"; {self.join.file} (joined on '{key}')"
             if joined:
-                text += f": {_mapping(joined, self.join.header)}"
+                text += f": {mapping_text(joined, self.join.header)}"
         return text
-
-
-def _mapping(pairs: Sequence[tuple[str, int]], header: Sequence[str]) -> str:
-    return ", ".join(f"{name} = '{clip(header[index])}'" for name, index in pairs)
-
-
-def columns_listing(header: Sequence[str]) -> str:
-    """`the columns are 'a', 'b', ...` (at most 30 named)."""
-    shown = ", ".join(f"'{clip(name, 40)}'" for name in header[:30])
-    more = f" and {len(header) - 30} more" if len(header) > 30 else ""
-    return f"the columns are {shown}{more}"
 
 
 def ledger_columns(
@@ -259,8 +254,7 @@ def _not_found(field: Field, ledger: Table, join: Table | None) -> Problem:
     return Problem(
         ledger.header_position,
         f"no column for {field.name} (who is paid) in {ledger.file} or {join.file}: pass"
-        f" {field.option} COLUMN; {listing}; in {join.file}, "
-        + columns_listing(join.header).removeprefix("the columns are "),
+        f" {field.option} COLUMN; {listing}; in {join.file}, {column_names(join.header)}",
     )
 
 

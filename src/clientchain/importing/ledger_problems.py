@@ -11,13 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from clientchain.importing.failure import plural
 from clientchain.importing.ledger_source import amount_message
 from clientchain.model.problems import Position, Problem
-
-
-def rows_text(number: int) -> str:
-    """'1 row', '3 rows', '1,000 rows'."""
-    return f"{number:,} row{'' if number == 1 else 's'}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +79,9 @@ def _worded(cause: Cause, group: _Group) -> str:
     if not group.mixed:
         text = cause.one(group.value)
         if group.rows > 1:
-            text += f" ({rows_text(group.rows)})"
+            text += f" ({plural(group.rows, 'row')})"
     else:
-        text = cause.many(rows_text(group.rows), group.value, rows_text(group.value_rows))
+        text = cause.many(plural(group.rows, "row"), group.value, plural(group.value_rows, "row"))
     return text + (cause.after(group.value) if cause.after is not None else "")
 
 

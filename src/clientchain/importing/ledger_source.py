@@ -1,4 +1,5 @@
-"""A ledger, budget or recharge file as rows: read as spreadsheets write CSV.
+"""A CSV input of the importers as rows: an HR export, a customer list, a ledger,
+budgets, recharges, read as spreadsheets write CSV.
 
 The bytes are decoded and split by `loading.spreadsheet` (encodings, sniffed
 delimiter, `sep=` line); here they become a header and data rows with their
@@ -15,6 +16,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from itertools import islice
 from pathlib import Path
 
+from clientchain.loading.scalars import NUMBER
 from clientchain.loading.spreadsheet import (
     AmountSpellingError,
     CellLocator,
@@ -94,7 +96,8 @@ class Table:
 
 
 def read_table(path: str, dialect: Dialect) -> Table:
-    """The file at `path` as a table, or InputError (unreadable, empty, undecodable)."""
+    """The file at `path` as a table, or InputError (unreadable, a workbook, not text in
+    its encoding, empty)."""
     shown = shown_name(path)
     text = decode_table(read_bytes(path), shown, dialect.encoding)
     return table_of(csv_text(text, shown, dialect.delimiter))
@@ -115,10 +118,10 @@ def table_of(source: CsvText) -> Table:
 # is refused (Inexact), never rounded.
 EXACT = Context(prec=120, traps=[Inexact, InvalidOperation, Overflow])
 
-# Most cells are plain already: these skip the spreadsheet translation.
-_PLAIN_POINT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Most cells are plain already: these skip the spreadsheet translation (with a decimal
+# comma, `1.500` means 1500: only whole numbers are plain then).
+PLAIN_POINT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _PLAIN_WHOLE = re.compile(r"-?[0-9]+")
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 class AmountError(ValueError):
@@ -134,18 +137,24 @@ def cell_amount(cell: str, decimal_comma: bool, what: str = "amount") -> Decimal
     """The exact number in a cell (`$9,000,000`, `1 234,50` with `decimal_comma`,
     `-12.5`); AmountError when there is none or it could be read two ways. `what` names
     the value in messages."""
-    plain = _PLAIN_WHOLE if decimal_comma else _PLAIN_POINT
+    plain = _PLAIN_WHOLE if decimal_comma else PLAIN_POINT
     if plain.fullmatch(cell):
         return Decimal(cell)
+    return Decimal(amount_literal(cell, decimal_comma, what))
+
+
+def amount_literal(cell: str, decimal_comma: bool, what: str = "amount") -> str:
+    """The plain number literal a cell's amount is written as (`$9,000,000` ->
+    `9000000`; see `cell_amount`), or AmountError."""
     if not cell.strip():
         raise AmountError("empty", f"{what} is empty; write a number")
     try:
         literal = plain_amount(cell, decimal_comma)
     except AmountSpellingError as exc:
         raise AmountError("spelling", str(exc)) from None
-    if not _NUMBER.fullmatch(literal):
+    if not NUMBER.fullmatch(literal):
         raise AmountError("not-a-number", f"{what} '{cell}' is not a number")
-    return Decimal(literal)
+    return literal
 
 
 def amount_message(cell: str, decimal_comma: bool) -> str:

@@ -128,7 +128,14 @@ def loose(text: str) -> str:
 
 def plausible(value: str, candidates: dict[str, list[int]]) -> list[int]:
     """The rows whose id (or name) `value` plausibly means (see `loose`); [] when none,
-    or when several could be meant."""
+    or when several could be meant.
+
+    Not `model.edits.closest`, the did-you-mean of the other inputs, on purpose: a
+    manager missing from an export is most often someone who left, so only the same id
+    typed another way is a plausible hint, never a near spelling (a gone `jsmith` is not
+    the `jsmyth` still there); leading zeros count as typing (spreadsheets drop them:
+    `00042` is `42`); and 140 missing managers among a million rows are 140 look-ups in
+    one index, where `closest` scans every candidate for each."""
     key = loose(value)
     found = candidates.get(key, []) if key else []
     return found if len(found) == 1 else []

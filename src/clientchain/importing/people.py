@@ -201,7 +201,7 @@ class _People:
             comma = self.options.decimal_comma
             issues = self._issues("headcount", FTE_REASONS)
             counts = read_column(ftes, lambda cell: read_fte(cell, comma), issues, self.rows.lines)
-            self.problems.extend(issues.problems(self.rows.at_line))
+            self.problems.extend(issues.problems(self.rows.table.position))
         if vacant is not None:
             counts = ["0" if empty else count for count, empty in zip(counts, vacant, strict=True)]
         return counts
@@ -213,7 +213,7 @@ class _People:
         comma = self.options.decimal_comma
         issues = self._issues("pay", PAY_REASONS)
         pays = read_column(cells, lambda cell: read_pay(cell, comma), issues, self.rows.lines)
-        self.problems.extend(issues.problems(self.rows.at_line))
+        self.problems.extend(issues.problems(self.rows.table.position))
         return pays
 
     def _issues(self, field_name: str, reasons: dict[str, tuple[str, str]]) -> CellIssues:

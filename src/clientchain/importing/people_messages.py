@@ -18,13 +18,27 @@ CYCLE_SHOWN = 10  # members of a reporting cycle named before "..."
 
 
 def rows_without_id(rows: ExportRows, without: Sequence[int]) -> Problem:
+    return rows_lacking(
+        rows,
+        "id",
+        without,
+        "no id",
+        "pass --generate-ids to name each after its manager"
+        " ('MANAGER/1', 'MANAGER/2', ... and 'top/1' for a top)",
+    )
+
+
+def rows_lacking(
+    rows: ExportRows, field: str, without: Sequence[int], what: str, fix: str
+) -> Problem:
+    """One problem for every row whose `field` cell is empty, at the first: `3 rows have
+    WHAT in 'HEADER' (lines 4, 9 and 12); FIX`."""
     lines = [rows.lines[i] for i in without]
     has = "has" if len(lines) == 1 else "have"
     return Problem(
-        rows.position(without[0], "id"),
-        f"{plural(len(lines), 'row')} {has} no id in '{rows.header('id')}'"
-        f" ({lines_listing(lines)}); pass --generate-ids to name each after its manager"
-        " ('MANAGER/1', 'MANAGER/2', ... and 'top/1' for a top)",
+        rows.position(without[0], field),
+        f"{plural(len(lines), 'row')} {has} {what} in '{rows.header(field)}'"
+        f" ({lines_listing(lines)}); {fix}",
     )
 
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from clientchain.graph.hierarchy import build_forest
 from clientchain.importing.columns import Field, find_columns
+from clientchain.importing.failure import plural
 from clientchain.importing.flows_csv import FlowRow
 from clientchain.importing.ledger_problems import ProblemGroups, number_cause, short_row_cause
 from clientchain.importing.ledger_source import (
@@ -50,12 +51,12 @@ from clientchain.importing.ledger_source import (
     cell_amount,
     places_written,
 )
+from clientchain.importing.people_fields import COST_CENTRE
 from clientchain.importing.recipes.centres import (
     CentreKind,
     UnknownNames,
     centre_heads,
     no_centres_problem,
-    plausible,
 )
 from clientchain.importing.recipes.result import (
     ZERO,
@@ -65,7 +66,7 @@ from clientchain.importing.recipes.result import (
     subtree_totals,
 )
 from clientchain.model.org import NO_PARENT, Org
-from clientchain.model.problems import InputError, Position, Problem
+from clientchain.model.problems import InputError, Position, Problem, did_you_mean
 
 KIND = "budget"
 PAY_KEY = "pay"
@@ -87,20 +88,7 @@ _KEY_COLUMNS = {
         required=True,
     ),
     BudgetBy.cost_centre: Field(
-        "cost_centre",
-        "--role",
-        (
-            "Cost Centre",
-            "Cost Center",
-            "Cost Centre Code",
-            "Cost Center Code",
-            "Cost Centre ID",
-            "Cost Center ID",
-            "CC",
-            "Centre",
-            "Center",
-        ),
-        required=True,
+        "cost_centre", "--role", (*COST_CENTRE.spellings, "CC", "Centre", "Center"), required=True
     ),
     BudgetBy.department: Field(
         "department", "--role", ("Department", "Dept", "Unit", "Directorate"), required=True
@@ -175,8 +163,7 @@ def _funded_roles(org: Org, under: tuple[str, ...], problems: list[Problem]) -> 
     for name in under:
         role = org.role_index.get(name)
         if role is None:
-            hint = plausible(name, org.role_ids)
-            maybe = f" (did you mean '{hint}'?)" if hint is not None else ""
+            maybe = did_you_mean(name, org.role_ids)
             problems.append(Problem(Position(org.source), f"--under {name}: no such role{maybe}"))
             continue
         start = int(forest.preorder[role])
@@ -202,8 +189,7 @@ def _funder_problem(org: Org, funder: str | None) -> Problem | None:
             f"funder '{funder}' is a role; the funder is an external client (a ministry, a"
             f" parent company, a board): add one under clients: in {org.source} and name it",
         )
-    hint = plausible(funder, org.client_ids)
-    maybe = f" (did you mean '{hint}'?)" if hint is not None else ""
+    maybe = did_you_mean(funder, org.client_ids)
     return Problem(
         where,
         f"funder '{funder}' is not a client in {org.source}{maybe}: add it under clients:"
@@ -224,7 +210,7 @@ def _file_costs(org: Org, options: BudgetOptions, table: Table) -> _FileCosts:
     groups = ProblemGroups()
     if options.by is BudgetBy.role:
         target: Mapping[str, int] = org.role_index
-        unknown = UnknownNames("role", org, org.role_ids, groups, fuzzy=False)
+        unknown = UnknownNames("role", org, org.role_ids, groups)
         heads = None
     else:
         kind = CentreKind(options.by.value)
@@ -232,7 +218,7 @@ def _file_costs(org: Org, options: BudgetOptions, table: Table) -> _FileCosts:
         if not heads.head:
             raise InputError([no_centres_problem(org, kind, "--by role")])
         target = heads.head
-        unknown = UnknownNames(kind.noun, org, heads.head, groups, fuzzy=True)
+        unknown = UnknownNames(kind.noun, org, heads.head, groups)
     sums: dict[int, Decimal] = {}
     first: dict[int, Callable[[], Position]] = {}
     budgeted: set[str] = set()
@@ -316,14 +302,16 @@ def _own_costs(
     notes = []
     if uncosted and len(uncosted) < sum(funded):
         first = org.role_ids[uncosted[0]]
+        has = "has" if len(uncosted) == 1 else "have"
         notes.append(
-            f"{len(uncosted):,} role{'s have' if len(uncosted) != 1 else ' has'} no budget and"
-            f" no pay, and no --per-head was given: own cost 0 (e.g. '{first}')"
+            f"{plural(len(uncosted), 'role')} {has} no budget and no pay, and no --per-head"
+            f" was given: own cost 0 (e.g. '{first}')"
         )
     if costs.covered:
+        are = "is" if len(costs.covered) == 1 else "are"
         notes.append(
-            f"{len(costs.covered):,} role{'s are' if len(costs.covered) != 1 else ' is'}"
-            " covered by the budget of their centre, which its head receives"
+            f"{plural(len(costs.covered), 'role')} {are} covered by the budget of their"
+            " centre, which its head receives"
         )
     return own, places, notes
 

@@ -11,7 +11,6 @@ A role carries a cost centre by its `cost_centre` key (as `import people
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,9 +19,9 @@ import numpy as np
 
 from clientchain.graph.hierarchy import fold_to_top
 from clientchain.importing.ledger_problems import Cause, ProblemGroups
-from clientchain.loading.keys import fold, near_miss
+from clientchain.loading.keys import fold
 from clientchain.model.org import NO_PARENT, Org
-from clientchain.model.problems import Position, Problem
+from clientchain.model.problems import Position, Problem, closest
 
 CENTRE_KEYS = frozenset({"costcentre", "costcenter"})  # folded
 NAMED_ONE_BY_ONE = 10  # unknown centres each get their own line, up to this many
@@ -106,35 +105,13 @@ def no_centres_problem(org: Org, kind: CentreKind, other: str) -> Problem:
     )
 
 
-def plausible(word: str, known: Iterable[str], fuzzy: bool = True) -> str | None:
-    """A known text `word` was likely meant as: equal but for case, spaces, `-` and `_`;
-    with `fuzzy`, also a near spelling of a word-like name (`Finanse`) whose digits are
-    the same (CC101 never suggests CC102: that is another centre, not a typo)."""
-    known = list(known)
-    folded = fold(word)
-    for candidate in known:
-        if fold(candidate) == folded:
-            return candidate
-    if not fuzzy or sum(ch.isalpha() for ch in word) < 4:
-        return None
-    near = near_miss(word, known)
-    if near is None or _digits(near) != _digits(word):
-        return None
-    return near
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 class UnknownNames:
     """Rows naming a role or centre the org chart does not have: one line per name (the
-    first NAMED_ONE_BY_ONE), then one for the rest; a did-you-mean only when plausible."""
+    first NAMED_ONE_BY_ONE), then one for the rest; a did-you-mean only when plausible
+    (`closest`: CC101 never suggests CC102, jmason never hmason)."""
 
-    def __init__(
-        self, what: str, org: Org, known: Iterable[str], groups: ProblemGroups, fuzzy: bool
-    ) -> None:
-        self.what, self.org, self.groups, self.fuzzy = what, org, groups, fuzzy
+    def __init__(self, what: str, org: Org, known: Iterable[str], groups: ProblemGroups) -> None:
+        self.what, self.org, self.groups = what, org, groups
         self.known = list(known)
         self.causes: dict[str, Cause] = {}
         self.rest = Cause(
@@ -154,7 +131,7 @@ class UnknownNames:
         self.groups.add(cause, name, where)
 
     def _cause(self, name: str) -> Cause:
-        hint = plausible(name, self.known, self.fuzzy)
+        hint = closest(name, self.known)
         maybe = f"; did you mean '{hint}'?" if hint is not None else ""
         text = f"{self.what} '{name}' is not in {self.org.source}"
         return Cause(one=lambda v: text, many=lambda n, v, k: text, after=lambda v: maybe)

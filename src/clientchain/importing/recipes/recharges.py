@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from clientchain.importing.columns import Field, find_columns
+from clientchain.importing.failure import plural
 from clientchain.importing.flows_csv import FlowRow
 from clientchain.importing.ledger_problems import ProblemGroups, number_cause, short_row_cause
 from clientchain.importing.ledger_source import (
@@ -143,7 +144,7 @@ class _Recharges:
         self.org, self.options, self.table, self.heads = org, options, table, heads
         self.paying, self.providing, self.amount = paying, providing, amount
         self.groups = ProblemGroups()
-        self.unknown = UnknownNames(options.by.noun, org, heads.head, self.groups, fuzzy=True)
+        self.unknown = UnknownNames(options.by.noun, org, heads.head, self.groups)
         self.short = short_row_cause(len(table.header))
         self.causes = {
             kind: number_cause(kind, "amount", table.header[amount], options.decimal_comma)
@@ -224,13 +225,13 @@ class _Recharges:
         notes = []
         if self.same_head:
             notes.append(
-                f"{self.same_head:,} row{'s' if self.same_head != 1 else ''} recharge a"
-                f" {self.options.by.noun} to itself or to one with the same head (e.g."
-                f" '{self.example_same}'): no money changes hands, left out"
+                f"{plural(self.same_head, 'row')} recharge a {self.options.by.noun} to itself"
+                f" or to one with the same head (e.g. '{self.example_same}'): no money"
+                " changes hands, left out"
             )
         if self.zero:
             notes.append(
-                f"{self.zero:,} pair{'s' if self.zero != 1 else ''} of heads sum to 0 and"
-                f" {'are' if self.zero != 1 else 'is'} left out"
+                f"{plural(self.zero, 'pair')} of heads sum to 0 and"
+                f" {'is' if self.zero == 1 else 'are'} left out"
             )
         return notes
