@@ -34,6 +34,8 @@ class Role:
     id: str
     parent: str | None = None
     headcount: Headcount = 1
+    dotted: tuple[str, ...] = ()  # dotted-line bosses, as written
+    serves: tuple[str, ...] = ()  # role or client ids, as written
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Inversion:
     boss_to_subordinate: Fraction
     subordinate_to_boss: Fraction
     impact_headcount: Headcount
+    line: str = "solid"  # or "dotted"
 
 
 @dataclass
@@ -73,6 +76,11 @@ class RoleResult:
     shares: dict[str, Fraction]  # client -> share, only clients with share > 0
     clients: dict[str, Fraction]  # direct client id -> net amount
     chain_broken_at: tuple[str, str] | None
+    relations: dict[str, str] = field(default_factory=dict)  # direct client id -> relation
+    span: int = 0
+    layer: int = 1
+    served_share: Fraction | None = None
+    served_roles_share: Fraction | None = None
 
 
 @dataclass
@@ -395,12 +403,29 @@ def find_inversions(org: OrgSpec) -> list[Inversion]:
                             impact_headcount=subtree_headcount(org, sub),
                         )
                     )
+    found.extend(dotted_inversions(org, w))
     # the SPEC orders by impact then net; ties beyond that are unspecified: the
     # roles' file order (boss, then subordinate), as every other list keeps it
     position = {r.id: i for i, r in enumerate(org.roles)}
     found.sort(
         key=lambda i: (-i.impact_headcount, -i.net, position[i.boss], position[i.subordinate])
     )
+    return found
+
+
+def dotted_inversions(org: OrgSpec, w: dict[tuple[str, str], Fraction]) -> list[Inversion]:
+    """A dotted-line boss that is a net payer of the role: one level, whatever the depths."""
+    found = []
+    for r in org.roles:
+        for boss in set(r.dotted):
+            down = w.get((boss, r.id), Fraction(0))
+            up = w.get((r.id, boss), Fraction(0))
+            if down - up > 0:
+                found.append(
+                    Inversion(
+                        boss, r.id, 1, down - up, down, up, subtree_headcount(org, r.id), "dotted"
+                    )
+                )
     return found
 
 
@@ -413,13 +438,87 @@ def chain_broken_at(
     out: dict[str, tuple[str, str] | None] = {}
     for r in org.roles:
         line = {r.id, *ancestors(org, r.id)}
-        cands = [i for i in invs if i.subordinate in line]
+        cands = [i for i in invs if i.subordinate in line and i.line == "solid"]
         if not cands:
             out[r.id] = None
             continue
         best = min(cands, key=lambda i: (depth[i.boss], order[i.subordinate]))
         out[r.id] = (best.boss, best.subordinate)
     return out
+
+
+# --------------------------------------------------------------------------
+# structure, relations and whom roles serve (SPEC Additions)
+
+SPAN_BANDS = {"1": (1, 1), "2-3": (2, 3), "4-7": (4, 7), "8-12": (8, 12), "13-16": (13, 16)}
+
+
+def span_of(org: OrgSpec, rid: str) -> int:
+    return sum(1 for r in org.roles if r.parent == rid)
+
+
+def span_bands(org: OrgSpec) -> dict[str, int]:
+    bands = dict.fromkeys([*SPAN_BANDS, "17+"], 0)
+    for r in org.roles:
+        n = span_of(org, r.id)
+        if n == 0:
+            continue
+        label = next((k for k, (lo, hi) in SPAN_BANDS.items() if lo <= n <= hi), "17+")
+        bands[label] += 1
+    return bands
+
+
+def relation(org: OrgSpec, role: str, payer: str) -> str:
+    """How the payer of `role` stands to it, straight from the SPEC's words."""
+    if payer in org.clients:
+        return "external"
+    dotted = {r.id: set(r.dotted) for r in org.roles}
+    if role in ancestors(org, payer) or role in dotted[payer]:
+        return "subordinate"
+    if payer in ancestors(org, role) or payer in dotted[role]:
+        return "boss"
+    return "peer"
+
+
+def served_figures(
+    org: OrgSpec,
+    rid: str,
+    w: dict[tuple[str, str], Fraction],
+    shares: dict[str, dict[str, Fraction]],
+) -> tuple[Fraction | None, Fraction | None]:
+    """(served_share, served_roles_share) of role `rid`: None where not applicable."""
+    role = next(r for r in org.roles if r.id == rid)
+    inflow = sum((a for (_s, d), a in w.items() if d == rid), Fraction(0))
+    if inflow == 0:
+        return None, None
+    clients = {s for s in role.serves if s in org.clients}
+    roles = {s for s in role.serves if s not in org.clients}
+    served = sum((shares[c][rid] for c in clients), Fraction(0)) if clients else None
+    paid = sum((w.get((u, rid), Fraction(0)) for u in roles), Fraction(0)) / inflow
+    return served, paid if roles else None
+
+
+def paid_by_others(result: RoleResult) -> bool:
+    """CC105: it serves someone, and every figure that applies is 0 (at least one does)."""
+    applies = [x for x in (result.served_share, result.served_roles_share) if x is not None]
+    return bool(applies) and all(x == 0 for x in applies)
+
+
+def policy_breaches(
+    org: OrgSpec,
+    result: Result,
+    max_layers: int | None,
+    min_span: int | None,
+    max_span: int | None,
+) -> dict[str, list[str]]:
+    """The roles of CC206 (on the first layer past max_layers), CC207 and CC208
+    (managers with too few or too many direct reports), in file order."""
+    roles = result.roles.values()
+    return {
+        "CC206": [r.id for r in roles if max_layers is not None and r.layer == max_layers + 1],
+        "CC207": [r.id for r in roles if min_span is not None and 1 <= r.span < min_span],
+        "CC208": [r.id for r in roles if max_span is not None and r.span > max_span],
+    }
 
 
 # --------------------------------------------------------------------------
@@ -443,6 +542,7 @@ def analyze(
     invs = find_inversions(org)
     broken = chain_broken_at(org, invs)
     roles: dict[str, RoleResult] = {}
+    depth = depths(org)
     for r in org.roles:
         v = r.id
         traced = money.traced[v]
@@ -468,13 +568,21 @@ def analyze(
             shares={c: money.shares[c][v] for c in org.clients if money.shares[c][v] > 0},
             clients=direct,
             chain_broken_at=broken[v],
+            relations={u: relation(org, v, u) for u in direct},
+            span=span_of(org, v),
+            layer=depth[v] + 1,
         )
+        roles[v].served_share, roles[v].served_roles_share = served_figures(org, v, w, money.shares)
     total_hc = sum((r.headcount for r in org.roles), Fraction(0))
     org_alienation = (
         sum((r.headcount * roles[r.id].alienation for r in org.roles), Fraction(0)) / total_hc
         if total_hc
         else None
     )
+    by_relation = dict.fromkeys(("external", "subordinate", "boss", "peer"), Fraction(0))
+    for res in roles.values():
+        for u, net in res.clients.items():
+            by_relation[res.relations[u]] += net
     summary: dict[str, object] = {
         "roles": len(org.roles),
         "headcount": total_hc,
@@ -484,6 +592,9 @@ def analyze(
         "org_alienation": org_alienation,
         "inversions": len(invs),
         "unfunded_roles": sum(1 for v in roles.values() if v.traced_share == 0),
+        "layers": max((res.layer for res in roles.values()), default=0),
+        "span_bands": span_bands(org),
+        "money_by_relation": by_relation,
     }
     return Result(roles=roles, inversions=invs, summary=summary)
 

@@ -56,6 +56,10 @@ def render_yaml(org: OrgSpec, omit_default_headcount: bool = False) -> str:
             lines.append(f"    reports_to: {_quote(r.parent)}")
         if not (omit_default_headcount and r.headcount == 1):
             lines.append(f"    headcount: {headcount_text(r.headcount)}")
+        # SPEC Additions: lists of quoted ids (absent when empty)
+        for key, ids in (("dotted_to", r.dotted), ("serves", r.serves)):
+            if ids:
+                lines.append(f"    {key}: [{', '.join(_quote(i) for i in ids)}]")
     if org.flows:
         lines.append("flows:")
         for src, dst, amount in org.flows:

@@ -223,9 +223,9 @@ def test_ids_keep_their_exact_spelling_in_json(run: Runner, write: Write) -> Non
     doc = json.loads(run("analyze", str(path), "--format", "json", "--top-clients", "0").stdout)
     assert [r["id"] for r in doc["roles"]] == ["no", "on", "0755", "1e3", "2024-01-01"]
     assert [r["reports_to"] for r in doc["roles"]] == [None, "no", "on", "no", "no"]
-    assert doc["roles"][2]["clients"] == [{"id": "yes", "net": 10}]
+    assert doc["roles"][2]["clients"] == [{"id": "yes", "net": 10, "relation": "external"}]
     assert doc["roles"][3]["provenance"] == [{"client": ".inf", "share": 1.0}]
-    assert doc["roles"][0]["clients"] == [{"id": "2024-01-01", "net": 1}]
+    assert doc["roles"][0]["clients"] == [{"id": "2024-01-01", "net": 1, "relation": "subordinate"}]
 
 
 def test_timings_go_to_stderr_and_leave_the_json_alone(run: Runner, write: Write) -> None:

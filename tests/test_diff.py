@@ -113,6 +113,7 @@ def test_figures_agree_with_analyze_run_on_each_side(run: Runner, sides: tuple[s
                 "boss_to_subordinate": 50000,
                 "subordinate_to_boss": 0,
                 "impact_headcount": 1,
+                "line": "solid",
             }
         ]
     )

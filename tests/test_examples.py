@@ -83,12 +83,21 @@ def _independent_spec(org_path: Path) -> object:
                 str(r["id"]),
                 None if r.get("reports_to") is None else str(r["reports_to"]),
                 Fraction(str(r.get("headcount", 1))),
+                dotted=_id_list(r.get("dotted_to")),
+                serves=_id_list(r.get("serves")),
             )
             for r in data["roles"]
         ),
         clients=tuple(str(c["id"]) for c in data.get("clients", [])),
         flows=tuple((str(f["from"]), str(f["to"]), Fraction(str(f["amount"]))) for f in flows),
     )
+
+
+def _id_list(value: object) -> tuple[str, ...]:
+    """`dotted_to` / `serves` as plain YAML gives them: absent, one id, or a list."""
+    if value is None:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
 
 
 @pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
@@ -111,10 +120,71 @@ def test_example_golden_figures_agree_with_the_oracle(org: Path) -> None:
             exp.chain_broken_at
         )
     got = [
-        (i["boss"], i["subordinate"], i["levels"], i["net"], i["impact_headcount"])
+        (i["boss"], i["subordinate"], i["levels"], i["net"], i["impact_headcount"], i["line"])
         for i in doc["inversions"]
     ]
     assert got == [
-        (i.boss, i.subordinate, i.levels, float(i.net), float(i.impact_headcount))
+        (i.boss, i.subordinate, i.levels, float(i.net), float(i.impact_headcount), i.line)
         for i in want.inversions
     ]
+
+
+def _optional(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+def test_example_golden_structure_and_clients_agree_with_the_oracles(org: Path) -> None:
+    """Spans, layers, relations, served shares and every client's reach (SPEC Additions)."""
+    from fractions import Fraction
+
+    import yaml
+
+    from tests import oracle, oracle_clients
+
+    doc = json.loads((org.parent / "expected.json").read_text(encoding="utf-8"))
+    spec = _independent_spec(org)
+    want = oracle.analyze(spec, Fraction(1, 2))  # type: ignore[arg-type]
+    for role in doc["roles"]:
+        exp = want.roles[role["id"]]
+        assert (role["span"], role["layer"]) == (exp.span, exp.layer), role["id"]
+        for key in ("served_share", "served_roles_share"):
+            assert role[key] == pytest.approx(_optional(getattr(exp, key)), abs=1e-12), key
+        assert {c["id"]: c["relation"] for c in role["clients"]} == exp.relations
+    data = yaml.safe_load(org.read_text(encoding="utf-8"))
+    places = tuple(
+        oracle_clients.Place(r.id, r.parent, _department(data, r.id), r.serves)
+        for r in spec.roles  # type: ignore[attr-defined]
+    )
+    customers = tuple(
+        oracle_clients.Customer(str(c["id"]), None if c.get("owner") is None else str(c["owner"]))
+        for c in data.get("clients", [])
+    )
+    reach = oracle_clients.ClientsSpec(places, customers, spec.flows)  # type: ignore[attr-defined]
+    expected = [
+        {
+            "id": c.id,
+            "owner": c.owner,
+            "money_out": float(c.money_out),
+            "touchpoints": len(c.touchpoints),
+            "departments": c.departments,
+            "lowest_common_boss": c.lowest_common_boss,
+            "fragmented": c.fragmented,
+        }
+        for c in oracle_clients.clients_exact(reach)
+    ]
+    assert (
+        [{k: c[k] for k in expected[0]} for c in doc["clients"]] == expected
+        if expected
+        else (doc["clients"] == [])
+    )
+    assert doc["summary"]["client_money_owned"] == pytest.approx(
+        _optional(oracle_clients.client_money_owned(reach)), abs=1e-12
+    )
+
+
+def _department(data: dict[str, object], rid: str) -> str | None:
+    for r in data["roles"]:  # type: ignore[attr-defined]
+        if str(r["id"]) == rid:
+            return None if r.get("department") is None else str(r["department"])
+    raise KeyError(rid)

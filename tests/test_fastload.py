@@ -19,7 +19,7 @@ from clientchain.analyses.analyze import analyze
 from clientchain.loading.fast.loader import fast_load
 from clientchain.loading.loader import _load_precisely, load
 from clientchain.loading.yaml_source import decode
-from clientchain.model.org import Org
+from clientchain.model.org import Links, Org
 from clientchain.model.phases import recording
 from clientchain.model.problems import InputError
 from clientchain.render.analysis.json_doc import json_document
@@ -53,6 +53,9 @@ def assert_same(fast: Org, precise: Org | InputError) -> None:
     assert isinstance(precise, Org), f"fast path accepted what the precise path refuses: {precise}"
     for f in fields(Org):
         mine, theirs = getattr(fast, f.name), getattr(precise, f.name)
+        if isinstance(theirs, Links):  # compared by content: each role's nodes, in order
+            assert isinstance(mine, Links), f.name
+            mine, theirs = np.r_[mine.ptr, -1, mine.node], np.r_[theirs.ptr, -1, theirs.node]
         if isinstance(theirs, np.ndarray):
             assert mine.dtype == theirs.dtype, f.name
             assert np.array_equal(mine, theirs), f.name
@@ -285,6 +288,26 @@ def _scalar(draw: st.DrawFn, text: str, clean: bool = False) -> str:
     return text
 
 
+def _reference(
+    draw: st.DrawFn, section: str, rid: str, roles: list[str], names: list[str], clean: bool
+) -> tuple[str, str]:
+    """A client's `owner`, or a role's `serves` or `dotted_to` (SPEC Additions): one id
+    (clean: a valid one; a dotted line could run along the hierarchy, so none), else
+    any id, a null or now and then a flow list, which the fast path hands over."""
+    if section == "clients":
+        key, targets = "owner", roles
+    else:
+        key = "serves" if clean else draw(st.sampled_from(["serves", "dotted_to"]))
+        targets = [n for n in names if n != rid]
+    if not clean:
+        targets = [*names, *NULLS]
+    target = draw(st.sampled_from(targets))
+    if not clean and draw(st.integers(0, 4)) == 0:
+        listed = draw(st.lists(st.sampled_from(names), max_size=3))
+        return key, "[" + ", ".join(_scalar(draw, n) for n in listed) + "]"
+    return key, target if target in NULLS else _scalar(draw, target, clean)
+
+
 @st.composite
 def flat_inputs(draw: st.DrawFn, clean: bool = False) -> tuple[bytes, bytes]:
     """An org chart in (nearly) flat YAML and a CSV of flows between its ids; `clean`:
@@ -315,6 +338,8 @@ def flat_inputs(draw: st.DrawFn, clean: bool = False) -> tuple[bytes, bytes]:
                 keys.append(("headcount", draw(st.sampled_from(counts))))
             if draw(st.booleans()):
                 keys.append(("title", _scalar(draw, draw(TEXT), clean)))
+            if draw(st.integers(0, 2)) == 0:
+                keys.append(_reference(draw, section, rid, roles, names, clean))
             if draw(st.booleans()):
                 # A key of the user's own, or (not clean) one that misspells a known key:
                 # the fast path must hand that over, for the precise reader to word.

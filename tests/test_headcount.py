@@ -79,7 +79,7 @@ def test_a_sum_of_tenths_is_written_without_float_noise() -> None:
     assert want.inversions[0].impact_headcount == Fraction(3, 10)  # the oracle is exact
     analysis = clientchain.analyze(clientchain.loads(text))
     body = render_json(analysis).decode()
-    assert '"impact_headcount": 0.3\n' in body
+    assert '"impact_headcount": 0.3,\n' in body
     assert '"headcount": 2.8,' in body  # summary: 0 + 0.1 + 0.2 + 2.5
     assert "0.30000000000000004" not in body and "2.8000000000000003" not in body
 

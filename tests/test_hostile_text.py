@@ -133,11 +133,18 @@ def write_org(folder: Path, f: Fields, *, boss_of_last: int = 1) -> Path:
         "clients:",
         f"  - id: {q(f.client)}",
         f"    title: {q(f.client_title)}",
+        f"    owner: {q(manager)}",
         "roles:",
     ]
+    # SPEC Additions: both staff serve the client (touchpoints in two departments); in
+    # the old org the clerk has a dotted line to the seller, who pays it (a dotted
+    # inversion); in the new one the seller is its boss, so the line goes.
+    extra = {seller: [f"    serves: {q(f.client)}"], clerk: [f"    serves: [{q(f.client)}]"]}
+    if boss_of_last == 1:
+        extra[clerk].append(f"    dotted_to: {q(seller)}")
     for role, title, department, boss in zip(f.roles, f.titles, f.departments, bosses, strict=True):
         lines += [f"  - id: {q(role)}", f"    title: {q(title)}"]
-        lines += [f"    department: {q(department)}"]
+        lines += [f"    department: {q(department)}", *extra.get(role, [])]
         if boss is not None:
             lines.append(f"    reports_to: {q(boss)}")
     (folder / "org.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -146,6 +153,7 @@ def write_org(folder: Path, f: Fields, *, boss_of_last: int = 1) -> Path:
         (seller, manager, "600"),
         (manager, owner, "400"),
         (owner, clerk, "150"),
+        (seller, clerk, "50"),
     ]
     flows = "from,to,amount,kind\n" + "".join(
         f"{csv_cell(a)},{csv_cell(b)},{amount},{csv_cell(f.kind)}\n" for a, b, amount in rows
@@ -194,6 +202,10 @@ def check_exact_text(doc: dict[str, object], f: Fields) -> None:
     assert [r["id"] for r in roles] == f.roles
     assert [r["title"] for r in roles] == f.titles
     assert [r["department"] for r in roles] == f.departments
+    assert [r["serves"] for r in roles] == [[], [], [f.client], [f.client]]
+    clients = doc["clients"]
+    assert isinstance(clients, list)
+    assert [(c["id"], c["owner"]) for c in clients] == [(f.client, f.roles[1])]
 
 
 def run_everything(tmp: Path, f: Fields) -> None:

@@ -267,7 +267,8 @@ def test_long_reporting_chain(n: int) -> None:
         assert near(doc["summary"]["org_alienation"], 1 - 2 / n)
     assert doc["inversions"] == [
         {"boss": "r0", "subordinate": "r1", "levels": 1, "net": 900,
-         "boss_to_subordinate": 1000, "subordinate_to_boss": 100, "impact_headcount": n - 1}
+         "boss_to_subordinate": 1000, "subordinate_to_boss": 100, "impact_headcount": n - 1,
+         "line": "solid"}
     ]  # fmt: skip
     summary = doc["summary"]
     assert (summary["roles"], summary["headcount"], summary["flows"]) == (n, n, n + 1)

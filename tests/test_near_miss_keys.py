@@ -273,7 +273,8 @@ def test_an_unknown_policy_key_with_no_likely_meaning_lists_the_known_ones(
     (tmp_path / "flows.csv").write_text(FLOWS_CSV, encoding="utf-8")
     assert _problems(path) == [
         f"{path}:10:3: unknown key 'strictness' in policy is not used (known:"
-        " max_org_alienation, max_role_alienation, max_levels_inverted, fail_on, ignore)"
+        " max_org_alienation, max_role_alienation, max_levels_inverted, max_layers,"
+        " min_span, max_span, fail_on, ignore)"
     ]
 
 

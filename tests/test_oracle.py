@@ -318,8 +318,8 @@ def test_hand_seller_passes_money_to_manager() -> None:
     close(roles["manager"]["alienation"], Fraction(1, 2), "manager alienation")
     close(roles["manager"]["distance"], Fraction(2), "manager distance")
     close(roles["manager"]["traced_share"], Fraction(1), "manager traced_share")
-    assert roles["manager"]["clients"] == [{"id": "seller", "net": 100}]
-    assert roles["seller"]["clients"] == [{"id": "buyers", "net": 100}]
+    assert roles["manager"]["clients"] == [{"id": "seller", "net": 100, "relation": "subordinate"}]
+    assert roles["seller"]["clients"] == [{"id": "buyers", "net": 100, "relation": "external"}]
     assert roles["manager"]["provenance"] == [{"client": "buyers", "share": 1.0}]
     close(doc["summary"]["org_alienation"], Fraction(1, 14), "org_alienation")
     assert doc["summary"]["money_in"] == 100
@@ -384,6 +384,7 @@ def test_hand_budget_loop_is_an_inversion() -> None:
             "boss_to_subordinate": 150,
             "subordinate_to_boss": 100,
             "impact_headcount": 3,
+            "line": "solid",
         }
     ]
     assert roles["seller"]["chain_broken_at"] == {"boss": "boss", "subordinate": "seller"}

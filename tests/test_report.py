@@ -51,7 +51,13 @@ def _spec(loaded: clientchain.Org) -> oracle.OrgSpec:
     """The org as the oracle reads it: plain ids, parents, headcounts and flow rows."""
     ids = loaded.role_ids
     roles = tuple(
-        oracle.Role(ids[i], ids[p] if p >= 0 else None, Fraction(repr(h)))
+        oracle.Role(
+            ids[i],
+            ids[p] if p >= 0 else None,
+            Fraction(repr(h)),
+            dotted=tuple(ids[b] for b in loaded.dotted.of(i)),
+            serves=tuple(loaded.node_id(n) for n in loaded.serves.of(i)),
+        )
         for i, (p, h) in enumerate(
             zip(loaded.parent.tolist(), loaded.headcount.tolist(), strict=True)
         )

@@ -60,6 +60,53 @@ policy:
     - {code: CC103, client: nobody, reason: stale}
 """
 
+# SPEC Additions: dotted lines, serves, owners and structure limits (CC105-CC107,
+# CC206-CC208); the walk-ins deal with two trees (no lowest common boss).
+MATRIX_ORG = """\
+clients:
+  - id: buyers
+    title: Households
+    owner: sales
+  - id: walk-ins
+roles:
+  - id: ceo
+  - id: sales
+    reports_to: ceo
+    department: sales
+  - id: seller
+    reports_to: sales
+    department: sales
+  - id: service
+    reports_to: ceo
+    department: service
+  - id: desk
+    reports_to: service
+    department: service
+    serves: [buyers]
+  - id: partner
+    reports_to: ceo
+    dotted_to: sales
+    serves: seller
+  - id: branch
+    department: retail
+  - id: clerk
+    reports_to: branch
+    department: retail
+    serves: walk-ins
+flows:
+  - {from: buyers, to: seller, amount: 1000}
+  - {from: walk-ins, to: seller, amount: 100}
+  - {from: seller, to: sales, amount: 600}
+  - {from: ceo, to: service, amount: 300}
+  - {from: service, to: desk, amount: 100}
+  - {from: sales, to: partner, amount: 50}
+  - {from: sales, to: clerk, amount: 20}
+policy:
+  max_layers: 2
+  min_span: 2
+  max_span: 2
+"""
+
 # No name, no currency, nobody employed: the nulls of the document.
 EMPTY_ORG = "roles:\n  - id: ghost\n    headcount: 0\n"
 # A vacancy with a report (CC104): the one finding the other documents do not have.
@@ -92,6 +139,9 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     vacancy = here / "vacancy.yaml"
     vacancy.write_text(VACANCY_ORG, "utf-8")
     docs["vacancy"] = _analyze(runner, str(vacancy))
+    matrix = here / "matrix.yaml"
+    matrix.write_text(MATRIX_ORG, "utf-8")
+    docs["matrix"] = _analyze(runner, str(matrix))
     baseline = here / "baseline.json"
     wrote = runner.invoke(app, ["analyze", str(policy), "--write-baseline", str(baseline)])
     assert wrote.exit_code == 0, wrote.stderr
@@ -109,11 +159,17 @@ def test_the_corpus_exercises_what_it_is_meant_to(documents: dict[str, dict[str,
         "CC102",
         "CC103",
         "CC104",
+        "CC105",
+        "CC106",
+        "CC107",
         "CC201",
         "CC202",
         "CC203",
         "CC204",
         "CC205",
+        "CC206",
+        "CC207",
+        "CC208",
     } <= codes
     assert documents["policy"]["summary"]["findings_ignored"] == 1
     assert documents["baselined"]["summary"]["findings_baselined"] > 0

@@ -9,15 +9,25 @@ from functools import cached_property
 
 import numpy as np
 
+from clientchain.analyses.clients import (
+    ClientReach,
+    ClientResult,
+    client_money_owned,
+    client_reach,
+    client_results,
+)
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
 from clientchain.analyses.policy_findings import apply_policy
 from clientchain.analyses.provenance import Provenance, TopClients, client_blocks
+from clientchain.analyses.relations import RELATIONS, relations
 from clientchain.analyses.rules import ORG_FINDERS, OrgFacts
+from clientchain.analyses.served import ServedClients, served_roles_share
+from clientchain.analyses.structure import span_bands, spans
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sweep import plan_sweeps
 from clientchain.model.findings import Finding, Level, finding_order
-from clientchain.model.org import FloatArray, IntArray, Org
+from clientchain.model.org import FloatArray, IntArray, Links, Org
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.rounding import (
     decimals_needed,
@@ -32,6 +42,7 @@ from clientchain.model.rounding import (
 
 DEFAULT_DECAY = 0.5
 DEFAULT_TOP_CLIENTS = 5
+SOLID, DOTTED = "solid", "dotted"  # Inversion.line
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,7 @@ class ClientLink:
 
     id: str
     net: float
+    relation: str  # one of relations.RELATIONS: external, subordinate, boss, peer
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +84,12 @@ class RoleResult:
     provenance: tuple[Share, ...]
     provenance_rest: float
     chain_broken_at: Break | None
+    span: int  # roles reporting to it directly (solid lines)
+    layer: int  # 1 = a top
+    serves: tuple[str, ...]  # ids as written
+    served_share: float | None
+    served_roles_share: float | None
+    dotted_to: tuple[str, ...]  # its dotted-line bosses, as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +101,7 @@ class Inversion:
     boss_to_subordinate: float
     subordinate_to_boss: float
     impact_headcount: int | float  # rounded as `Analysis.headcount_decimals` says
+    line: str  # SOLID or DOTTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +114,10 @@ class Summary:
     org_alienation: float | None
     inversions: int
     unfunded_roles: int
+    layers: int  # the deepest layer (0 without roles)
+    span_bands: dict[str, int]  # managers per band: always the six bands of structure.py
+    money_by_relation: dict[str, float]  # net money received, per relation (all four)
+    client_money_owned: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +137,9 @@ class Analysis:
     client_payer: IntArray  # node index
     client_net: FloatArray
     inversions_raw: Inversions
+    served_share_raw: FloatArray  # NaN where null (serves no client, or receives nothing)
+    served_roles_share_raw: FloatArray  # NaN where null (serves no role, or receives nothing)
+    clients_raw: ClientReach  # every client's touchpoints, lowest common boss and owner
     findings: tuple[Finding, ...]  # what is reported: after the policy and any baseline
     policy: Policy = NO_POLICY
     ignored: tuple[Finding, ...] = ()  # excused by the policy's ignore entries
@@ -134,6 +160,34 @@ class Analysis:
     @cached_property
     def inflow(self) -> FloatArray:
         return moneys(self.graph.inflow, self.org.amount_decimals)
+
+    @cached_property
+    def span_raw(self) -> IntArray:
+        """Per role: roles reporting to it directly."""
+        return spans(self.org.parent)
+
+    @cached_property
+    def layer_raw(self) -> IntArray:
+        """Per role: 1 for a top, its boss's layer + 1 below."""
+        layer: IntArray = self.forest.depth + 1
+        return layer
+
+    @cached_property
+    def client_relation_raw(self) -> IntArray:
+        """Per direct-client link (as client_payer): its index into RELATIONS."""
+        payee = np.repeat(np.arange(self.org.role_count), np.diff(self.client_indptr))
+        return relations(
+            self.forest, self.org.dotted, self.org.role_count, payee, self.client_payer
+        )
+
+    def _money_by_relation(self) -> dict[str, float]:
+        d = self.org.amount_decimals
+        shown = moneys(self.client_net, d)
+        relation = self.client_relation_raw
+        return {
+            name: money(math.fsum(shown[relation == k].tolist()), d)
+            for k, name in enumerate(RELATIONS)
+        }
 
     @cached_property
     def headcount_decimals(self) -> int:
@@ -167,7 +221,16 @@ class Analysis:
             org_alienation=ratio(weighted / total) if total else None,
             inversions=len(self.inversions_raw),
             unfunded_roles=int(self.unfunded.sum()),
+            layers=int(self.layer_raw.max(initial=0)),
+            span_bands=span_bands(self.span_raw),
+            money_by_relation=self._money_by_relation(),
+            client_money_owned=client_money_owned(self.org, self.clients_raw),
         )
+
+    @cached_property
+    def clients(self) -> tuple[ClientResult, ...]:
+        """Every external client's touchpoints and holders, in file order."""
+        return client_results(self.org, self.clients_raw)
 
     def role(self, index: int) -> RoleResult:
         """The figures of role `index` (file order)."""
@@ -193,6 +256,7 @@ class Analysis:
         client_ptr = (c_ptr - c0).tolist()
         client_id = [org.node_id(p) for p in self.client_payer[c0:c1].tolist()]
         client_net = moneys(self.client_net[c0:c1], d).tolist()
+        relation = [RELATIONS[k] for k in self.client_relation_raw[c0:c1].tolist()]
         p_ptr = prov.indptr[lo : hi + 1]
         p0, p1 = int(p_ptr[0]), int(p_ptr[-1])
         prov_ptr = (p_ptr - p0).tolist()
@@ -203,6 +267,11 @@ class Analysis:
         rest = ratios(np.maximum(0.0, np.minimum(1.0, self.traced_raw[lo:hi]) - listed)).tolist()
         broken = inv.broken_at[lo:hi].tolist()
         boss, sub = inv.boss, inv.subordinate
+        span, layer = self.span_raw[lo:hi].tolist(), self.layer_raw[lo:hi].tolist()
+        served = _nullable(ratios(self.served_share_raw[lo:hi]).tolist())
+        served_roles = _nullable(ratios(self.served_roles_share_raw[lo:hi]).tolist())
+        serves = _named(org, org.serves, lo, hi)
+        dotted_to = _named(org, org.dotted, lo, hi)
         return tuple(
             RoleResult(
                 id=ids[lo + i],
@@ -216,7 +285,7 @@ class Analysis:
                 distance=None if distance[i] != distance[i] else distance[i],  # NaN: untraced
                 traced_share=traced[i],
                 clients=tuple(
-                    ClientLink(client_id[k], client_net[k])
+                    ClientLink(client_id[k], client_net[k], relation[k])
                     for k in range(client_ptr[i], client_ptr[i + 1])
                 ),
                 provenance=tuple(
@@ -226,6 +295,12 @@ class Analysis:
                 chain_broken_at=None
                 if broken[i] == NONE
                 else Break(ids[int(boss[broken[i]])], ids[int(sub[broken[i]])]),
+                span=span[i],
+                layer=layer[i],
+                serves=serves[i],
+                served_share=served[i],
+                served_roles_share=served_roles[i],
+                dotted_to=dotted_to[i],
             )
             for i in range(hi - lo)
         )
@@ -242,12 +317,30 @@ class Analysis:
             moneys(inv.boss_to_subordinate, d).tolist(),
             moneys(inv.subordinate_to_boss, d).tolist(),
             plain_numbers(inv.impact_headcount),
+            inv.dotted.tolist(),
             strict=True,
         )
         return tuple(
-            Inversion(ids[b], ids[s], levels, net, down, up, impact)
-            for b, s, levels, net, down, up, impact in rows
+            Inversion(ids[b], ids[s], levels, net, down, up, impact, DOTTED if dotted else SOLID)
+            for b, s, levels, net, down, up, impact, dotted in rows
         )
+
+
+def _nullable(values: list[float]) -> list[float | None]:
+    """NaN (not applicable) as None."""
+    return [None if math.isnan(v) else v for v in values]
+
+
+def _named(org: Org, links: Links, lo: int, hi: int) -> list[tuple[str, ...]]:
+    """Roles lo..hi-1: the ids each names in `links`, as written (one slice, no per-role
+    numpy indexing)."""
+    if not links:
+        return [()] * (hi - lo)
+    ptr = links.ptr[lo : hi + 1]
+    first = int(ptr[0])
+    names = [org.node_id(n) for n in links.node[first : int(ptr[-1])].tolist()]
+    bounds = (ptr - first).tolist()
+    return [tuple(names[bounds[i] : bounds[i + 1]]) for i in range(hi - lo)]
 
 
 def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, FloatArray]:
@@ -317,6 +410,7 @@ def analyze(
     )
     # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
     top = TopClients(r, client_rank, top_clients, rows=plan.position)
+    served = ServedClients(org.serves, graph, rows=plan.position)
     blocks = client_blocks(graph, plan)
     # One sweep: closeness (decay), traced share, hand-overs (based on the traced share),
     # and the first block of clients' shares; further blocks of clients sweep on their own.
@@ -327,17 +421,33 @@ def analyze(
     closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
     if swept.shape[1] > 3:
         top.add(start, swept[:, 3:])
+        if served.wanted:
+            served.add(start, swept[:, 3:])
     del base, swept
     for first, block in blocks:
-        top.add(first, plan.solve(block, [1.0] * block.shape[1], in_place=True))
+        solved = plan.solve(block, [1.0] * block.shape[1], in_place=True)
+        top.add(first, solved)
+        if served.wanted:
+            served.add(first, solved)
+        del solved
     prov = top.result()
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(traced > 0, handovers / traced, np.nan)
     inversions = find_inversions(
-        graph, forest, org.headcount, org.amount_decimals, decimals_needed(org.headcount)
+        graph,
+        forest,
+        org.headcount,
+        org.amount_decimals,
+        decimals_needed(org.headcount),
+        org.dotted,
     )
     indptr, payer, net = _direct_clients(org, graph)
-    findings = _findings(org, graph, inversions, traced <= 0)
+    served_share = served.result()
+    served_roles = served_roles_share(org.serves, graph)
+    reach = client_reach(org, graph, forest)
+    findings = _findings(
+        OrgFacts(org, graph, inversions, traced <= 0, served_share, served_roles, reach)
+    )
     result = Analysis(
         org,
         decay,
@@ -352,6 +462,9 @@ def analyze(
         payer,
         net,
         inversions,
+        served_share,
+        served_roles,
+        reach,
         findings,
     )
     return _with_policy(result, org.policy if policy is None else policy)
@@ -374,17 +487,16 @@ def _with_policy(result: Analysis, policy: Policy) -> Analysis:
         result.alienation,
         result.summary.org_alienation,
         levels,
+        result.span_raw,
+        result.layer_raw,
     )
     return dataclasses.replace(
         result, findings=gated.reported, policy=policy, ignored=gated.ignored
     )
 
 
-def _findings(
-    org: Org, graph: MoneyGraph, inv: Inversions, unfunded: np.ndarray
-) -> tuple[Finding, ...]:
+def _findings(facts: OrgFacts) -> tuple[Finding, ...]:
     """The organisation's own findings (CC1xx): every finder of the registry, in order."""
-    facts = OrgFacts(org, graph, inv, unfunded)
     found = [finding for find in ORG_FINDERS for finding in find(facts)]
     # One key tuple per finding (far fewer tuples than sorting with __lt__, which
     # builds two per comparison).

@@ -1,4 +1,9 @@
-"""Inverted relationships: a boss whose net money flows down to a subordinate acts as its client."""
+"""Inverted relationships: a boss whose net money flows down to a subordinate acts as its client.
+
+The boss is a solid-line ancestor (any number of levels up) or a dotted-line boss (one
+level: SPEC Additions). Dotted inversions count like the others but never break a chain:
+`reports_to` alone defines the hierarchy.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import numpy as np
 
 from clientchain.graph.hierarchy import Forest, fold_to_top
 from clientchain.graph.money import MoneyGraph
-from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.org import FloatArray, IntArray, Links
 from clientchain.model.rounding import headcounts, moneys
 
 NONE = -1
@@ -26,6 +31,7 @@ class Inversions:
     subordinate_to_boss: FloatArray
     impact_headcount: FloatArray  # rounded to the headcounts' own decimal places
     broken_at: IntArray  # per role: index into these inversions, NONE when the chain is whole
+    dotted: np.ndarray  # per inversion: along a dotted line (else a solid one)
 
     def __len__(self) -> int:
         return int(self.boss.size)
@@ -37,9 +43,11 @@ def find_inversions(
     headcount: FloatArray,
     decimals: int,
     headcount_decimals: int,
+    dotted: Links | None = None,
 ) -> Inversions:
-    """Every inverted pair; money compared at `decimals` places, the people below a break
-    summed and rounded at `headcount_decimals` (so float noise never reorders them)."""
+    """Every inverted pair, solid and along the `dotted` lines; money compared at
+    `decimals` places, the people below a break summed and rounded at
+    `headcount_decimals` (so float noise never reorders them)."""
     r = graph.roles
     inner = graph.payer < r
     u, v, w = graph.payer[inner], graph.payee[inner], graph.amount[inner]
@@ -55,25 +63,69 @@ def find_inversions(
     b2s = np.bincount(where, weights=gross_down, minlength=pairs.size)
     s2b = np.bincount(where, weights=gross_up, minlength=pairs.size)
     boss, sub = np.divmod(pairs, r)
+    line_boss, line_sub, line_down, line_up = _dotted_pairs(graph, dotted)
+    is_dotted = np.r_[np.zeros(boss.size, dtype=bool), np.ones(line_boss.size, dtype=bool)]
+    boss, sub = np.r_[boss, line_boss], np.r_[sub, line_sub]
+    b2s, s2b = np.r_[b2s, line_down], np.r_[s2b, line_up]
     # Compare at the input's precision: float noise must never invent an inversion.
     net = moneys(b2s - s2b, decimals)
     inverted = net > 0
-    boss, sub, net = boss[inverted], sub[inverted], net[inverted]
+    boss, sub, net, is_dotted = boss[inverted], sub[inverted], net[inverted], is_dotted[inverted]
     b2s, s2b = b2s[inverted], s2b[inverted]
     impact = headcounts(forest.subtree_sum(headcount)[sub], headcount_decimals)
+    # Ties by file order (boss, then subordinate); a pair is solid or dotted, never both.
     order = np.lexsort((sub, boss, -net, -impact))
-    boss, sub, net, b2s, s2b, impact = (a[order] for a in (boss, sub, net, b2s, s2b, impact))
-    levels = forest.depth[sub] - forest.depth[boss]
-    return Inversions(boss, sub, levels, net, b2s, s2b, impact, _broken_at(forest, boss, sub, r))
+    boss, sub, net, b2s, s2b, impact, is_dotted = (
+        a[order] for a in (boss, sub, net, b2s, s2b, impact, is_dotted)
+    )
+    levels = np.where(is_dotted, 1, forest.depth[sub] - forest.depth[boss])
+    broken = _broken_at(forest, boss, sub, r, ~is_dotted)
+    return Inversions(boss, sub, levels, net, b2s, s2b, impact, broken, is_dotted)
 
 
-def _broken_at(forest: Forest, boss: IntArray, sub: IntArray, roles: int) -> IntArray:
-    """Per role: the inversion nearest the top on its path (smallest boss depth, then the
-    subordinate's file order) whose subordinate is the role or one of its ancestors."""
+def _dotted_pairs(
+    graph: MoneyGraph, dotted: Links | None
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """(boss, subordinate, w(boss->sub), w(sub->boss)) for each distinct dotted line with
+    money either way."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not dotted:
+        return empty, empty, np.zeros(0), np.zeros(0)
+    sub, boss = dotted.pairs()
+    n = graph.nodes
+    # A line written twice is one relationship, counted once.
+    pairs = np.unique(boss * n + sub)
+    boss, sub = np.divmod(pairs, n)
+    down, up = _amount_of(graph, boss, sub), _amount_of(graph, sub, boss)
+    money = (down > 0) | (up > 0)
+    return boss[money], sub[money], down[money], up[money]
+
+
+def _amount_of(graph: MoneyGraph, payer: IntArray, payee: IntArray) -> FloatArray:
+    """w(payer->payee) per element (0 where no money flows), by binary search: the
+    graph's pairs are sorted by payee, then payer."""
+    key = graph.payee * graph.nodes + graph.payer
+    wanted = payee * graph.nodes + payer
+    result = np.zeros(wanted.size, dtype=np.float64)
+    if not key.size:
+        return result
+    found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
+    hit = key[found] == wanted
+    result[hit] = graph.amount[found[hit]]
+    return result
+
+
+def _broken_at(
+    forest: Forest, boss: IntArray, sub: IntArray, roles: int, solid: np.ndarray
+) -> IntArray:
+    """Per role: the solid inversion nearest the top on its path (smallest boss depth,
+    then the subordinate's file order) whose subordinate is the role or one of its
+    ancestors."""
     never = np.iinfo(np.int64).max
-    key = forest.depth[boss] * roles + sub
+    # Dotted inversions never break a chain: their key is one no role can reach.
+    key = np.where(solid, forest.depth[boss] * roles + sub, never)
     own = np.full(roles, never, dtype=np.int64)
-    np.minimum.at(own, sub, key)
+    np.minimum.at(own, sub[solid], key[solid])
     nearest, _ = fold_to_top(forest.parent, own, np.minimum)
     which = np.full(roles, NONE, dtype=np.int64)
     found = nearest != never

@@ -45,10 +45,10 @@ def overview(analysis: Analysis) -> Overview:
     """The figures of the lead sentences, linear in roles + flows."""
     org, graph, inv = analysis.org, analysis.graph, analysis.inversions_raw
     r = org.role_count
-    # An inversion with levels 1 is a boss and its direct report: one reporting line,
-    # counted once (inversions are distinct pairs). Dotted-line inversions (SPEC
-    # Additions; levels 1 too) are no reporting line: leave them out when they come.
-    inverted = int(np.count_nonzero(inv.levels == 1))
+    # A solid inversion with levels 1 is a boss and its direct report: one reporting
+    # line, counted once (inversions are distinct pairs). Dotted-line inversions (levels
+    # 1 too) are no reporting line.
+    inverted = int(np.count_nonzero((inv.levels == 1) & ~inv.dotted))
     from_client = graph.payer >= r
     return Overview(
         roles=r,

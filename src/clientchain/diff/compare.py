@@ -1,9 +1,9 @@
 """`diff`: what changes between two versions of an organisation, as plain values.
 
-Roles are matched by id (an id is a role's identity: a renamed id is a role removed
-and one added), inversions by (boss, subordinate), findings by `Finding.key` (code
-and the ids involved, never a line). Every list is sorted by what it is about, not
-by file order, so reordering the roles of a file changes nothing here.
+Roles and clients are matched by id (an id is a role's identity: a renamed id is a
+role removed and one added), inversions by (boss, subordinate, line), findings by
+`Finding.key` (code and the ids involved, never a line). Every list is sorted by what
+it is about, not by file order, so reordering the roles of a file changes nothing here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clientchain.analyses.analyze import Analysis, Inversion, Summary
+from clientchain.diff.clients import ClientChange, Ownership, compare_clients
 from clientchain.diff.inversions import InversionChange, compare_inversions
 from clientchain.diff.roles import (
     RoleChange,
@@ -20,21 +21,28 @@ from clientchain.diff.roles import (
     compare_roles,
     join_roles,
 )
+from clientchain.diff.structure import CountChange, CountChanges, StructureDiff, compare_structure
 from clientchain.model.findings import Finding, Level
 from clientchain.model.rounding import ratio
 
 DEFAULT_TOP = 10
+NO_STRUCTURE_CHANGE = StructureDiff(CountChanges((), 0), CountChanges((), 0))
 
 __all__ = [
     "DEFAULT_TOP",
+    "ClientChange",
+    "CountChange",
+    "CountChanges",
     "FindingChanges",
     "InversionChange",
     "OrgDiff",
+    "Ownership",
     "RoleChange",
     "RoleDiff",
     "RoleEntry",
     "RoleMove",
     "Side",
+    "StructureDiff",
     "compare",
 ]
 
@@ -74,6 +82,8 @@ class OrgDiff:
     inversions_changed: tuple[InversionChange, ...]
     findings: FindingChanges
     roles: RoleDiff
+    clients: tuple[ClientChange, ...] = ()  # whose ownership differs, by id
+    structure: StructureDiff = NO_STRUCTURE_CHANGE
 
     @property
     def org_alienation_change(self) -> float | None:
@@ -101,12 +111,16 @@ class OrgDiff:
             or r.removed
             or r.moved
             or r.changed_total
+            or self.clients
+            or self.structure.spans.total
+            or self.structure.layers.total
             or self.old.summary != self.new.summary
         )
 
 
 def compare(old: Analysis, new: Analysis, top: int = DEFAULT_TOP) -> OrgDiff:
-    """What changes from `old` to `new`; `top` roles whose alienation changed most (0 = all).
+    """What changes from `old` to `new`; `top` roles whose alienation, span or layer
+    changed most (0 = all).
 
     Each side's findings are as its own analysis reported them (its own policy applied).
     """
@@ -125,6 +139,8 @@ def compare(old: Analysis, new: Analysis, top: int = DEFAULT_TOP) -> OrgDiff:
         inversions_changed=inversions.changed,
         findings=_findings(old, new),
         roles=compare_roles(old, new, top, join),
+        clients=compare_clients(old, new),
+        structure=compare_structure(old, new, top, join),
     )
 
 

@@ -1,8 +1,9 @@
 """Inversions between two versions: added, removed, and those whose figures changed.
 
-Pairs are matched by (boss id, subordinate id) as integer keys in the new version's
-indices (one sort and one binary search per side), and only the inversions that
-differ become objects: a reorganisation of a million roles with a hundred thousand
+Pairs are matched by (boss id, subordinate id, line) as integer keys in the new
+version's indices (one sort and one binary search per side; along a dotted line is
+another inversion than along the solid line), and only the inversions that differ
+become objects: a reorganisation of a million roles with a hundred thousand
 inversions on each side stays well under a second.
 """
 
@@ -15,6 +16,8 @@ import numpy as np
 from clientchain.analyses.analyze import Analysis, Inversion
 from clientchain.model.org import IntArray
 from clientchain.model.rounding import moneys, plain_numbers
+
+SOLID, DOTTED = "solid", "dotted"  # Inversion.line
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,10 @@ class InversionChange:
     @property
     def subordinate(self) -> str:
         return self.after.subordinate
+
+    @property
+    def line(self) -> str:
+        return self.after.line
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +64,17 @@ def _objects(result: Analysis, rows: IntArray) -> list[Inversion]:
     levels, net, b2s, s2b = (c[rows].tolist() for c in _columns(result)[:4])
     impact = plain_numbers(inv.impact_headcount[rows])  # whole numbers as ints
     return [
-        Inversion(ids[b], ids[s], *figures)
-        for b, s, *figures in zip(
+        Inversion(
+            boss=ids[b],
+            subordinate=ids[s],
+            levels=n,
+            net=down_net,
+            boss_to_subordinate=down,
+            subordinate_to_boss=up,
+            impact_headcount=people,
+            line=DOTTED if dotted else SOLID,
+        )
+        for b, s, n, down_net, down, up, people, dotted in zip(
             inv.boss[rows].tolist(),
             inv.subordinate[rows].tolist(),
             levels,
@@ -66,6 +82,7 @@ def _objects(result: Analysis, rows: IntArray) -> list[Inversion]:
             b2s,
             s2b,
             impact,
+            inv.dotted[rows].tolist(),
             strict=True,
         )
     ]
@@ -82,8 +99,14 @@ def _matches(old_key: IntArray, new_key: IntArray) -> tuple[IntArray, IntArray]:
     return then, at[then]
 
 
-def _order(inv: Inversion) -> tuple[float, float, str, str]:
-    return (-inv.impact_headcount, -inv.net, inv.boss, inv.subordinate)
+def _order(inv: Inversion) -> tuple[float, float, str, str, str]:
+    return (-inv.impact_headcount, -inv.net, inv.boss, inv.subordinate, inv.line)
+
+
+def _keys(boss: IntArray, sub: IntArray, dotted: IntArray, roles: int) -> IntArray:
+    """One integer per (boss, subordinate, line)."""
+    key: IntArray = (boss * roles + sub) * 2 + dotted.astype(np.int64)
+    return key
 
 
 def compare_inversions(old: Analysis, new: Analysis, to_new: IntArray) -> InversionDiff:
@@ -92,8 +115,8 @@ def compare_inversions(old: Analysis, new: Analysis, to_new: IntArray) -> Invers
     r = max(new.org.role_count, 1)
     boss, sub = to_new[a.boss], to_new[a.subordinate]
     # A pair with a role gone is always removed (-1 matches no key).
-    old_key = np.where((boss >= 0) & (sub >= 0), boss * r + sub, -1)
-    new_key = b.boss * r + b.subordinate
+    old_key = np.where((boss >= 0) & (sub >= 0), _keys(boss, sub, a.dotted, r), -1)
+    new_key = _keys(b.boss, b.subordinate, b.dotted, r)
     then, now = _matches(old_key, new_key)
     hit = np.zeros(len(a), dtype=bool)
     hit[then] = True
@@ -108,5 +131,5 @@ def compare_inversions(old: Analysis, new: Analysis, to_new: IntArray) -> Invers
         InversionChange(x, y)
         for x, y in zip(_objects(old, then[differs]), _objects(new, now[differs]), strict=True)
     ]
-    changed.sort(key=lambda c: (-abs(c.after.net - c.before.net), c.boss, c.subordinate))
+    changed.sort(key=lambda c: (-abs(c.after.net - c.before.net), c.boss, c.subordinate, c.line))
     return InversionDiff(tuple(added), tuple(removed), tuple(changed))

@@ -1,8 +1,10 @@
 """The graph that `clientchain export` draws, built once from the analysis arrays.
 
 Nodes: the clients, then the roles, each in file order. Edges: the reporting
-lines (subordinate -> boss) in role file order, then one money edge per pair of
-nodes with money between them, from the net payer to the net payee, sorted by
+lines (subordinate -> boss) in role file order; the dotted lines (role -> its
+dotted-line boss) and then the `serves` links (role -> the role or client it
+serves), each in role file order and then as written; then one money edge per pair
+of nodes with money between them, from the net payer to the net payee, sorted by
 (payer, payee) in node order. A pair whose money cancels out exactly is drawn
 once, net 0, from the node listed first. Every attribute is a str, int, float
 or bool (never None: an absent title or department is an absent attribute), so
@@ -19,7 +21,7 @@ import numpy as np
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import Inversions
-from clientchain.model.org import IntArray, Org
+from clientchain.model.org import IntArray, Links, Org
 from clientchain.model.rounding import headcount_text, moneys, ratios
 
 Value = str | int | float | bool
@@ -28,6 +30,10 @@ Attributes = dict[str, Value]
 # The terminal table's bands (render/table.py): below a third, below two thirds, above.
 LOW_BELOW, MEDIUM_BELOW = 1 / 3, 2 / 3
 REPORTS_TO, MONEY = "reports_to", "money"
+# SPEC Additions: a matrix (dotted-line) boss, and whom a role's work is for.
+DOTTED_TO, SERVES = "dotted_to", "serves"
+# Edges with nothing but their kind: the organisation's structure, not its money.
+STRUCTURE = (REPORTS_TO, DOTTED_TO, SERVES)
 
 
 def band(alienation: float) -> str:
@@ -101,7 +107,7 @@ class Node:
 class Edge:
     source: int  # position in ExportGraph.nodes
     target: int
-    kind: str  # REPORTS_TO or MONEY
+    kind: str  # REPORTS_TO, DOTTED_TO, SERVES or MONEY
     label: str = ""  # money: the net amount as the table writes it, with the currency
     net: float = 0.0  # money: source -> target minus target -> source
     amount: float = 0.0  # money: gross source -> target
@@ -115,8 +121,8 @@ class Edge:
     @property
     def attrs(self) -> Attributes:
         """Built on demand: DOT and Mermaid never need them for a million edges."""
-        if self.kind == REPORTS_TO:
-            return {"kind": REPORTS_TO}
+        if self.kind in STRUCTURE:
+            return {"kind": self.kind}
         attrs: Attributes = {"kind": MONEY, "label": self.label, "net": self.net}
         attrs.update(amount=self.amount, amount_back=self.amount_back, inverted=self.inverted)
         if self.levels:
@@ -139,7 +145,13 @@ def build_export_graph(analysis: Analysis) -> ExportGraph:
     if org.currency is not None:
         graph["currency"] = org.currency
     nodes = (*_client_nodes(analysis), *_role_nodes(analysis))
-    return ExportGraph(graph, nodes, (*_reporting_edges(analysis), *_money_edges(analysis)))
+    edges = (
+        *_reporting_edges(analysis),
+        *_link_edges(analysis, analysis.org.dotted, DOTTED_TO),
+        *_link_edges(analysis, analysis.org.serves, SERVES),
+        *_money_edges(analysis),
+    )
+    return ExportGraph(graph, nodes, edges)
 
 
 def _client_nodes(analysis: Analysis) -> list[Node]:
@@ -193,6 +205,23 @@ def _reporting_edges(analysis: Analysis) -> list[Edge]:
     return [
         Edge(c + i, c + boss, REPORTS_TO) for i, boss in enumerate(org.parent.tolist()) if boss >= 0
     ]
+
+
+def _link_edges(analysis: Analysis, links: Links, kind: str) -> list[Edge]:
+    """One edge per (role, node) a role names, as written; a node named twice by one
+    role is one edge (networkx keys the edges between two nodes by their kind)."""
+    org = analysis.org
+    r, c = org.role_count, org.client_count
+    roles, nodes = links.pairs()
+    # Node index (roles, then clients) -> position in the export (clients, then roles).
+    target = np.where(nodes < r, nodes + c, nodes - r)
+    seen: set[tuple[int, int]] = set()
+    edges = []
+    for role, to in zip((roles + c).tolist(), target.tolist(), strict=True):
+        if (role, to) not in seen:
+            seen.add((role, to))
+            edges.append(Edge(role, to, kind))
+    return edges
 
 
 def _money_edges(analysis: Analysis) -> list[Edge]:

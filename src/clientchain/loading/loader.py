@@ -20,6 +20,7 @@ from clientchain.loading.flow_table import (
     read_yaml_list,
 )
 from clientchain.loading.org_file import OrgFile, read_org
+from clientchain.loading.org_links import client_owners, dotted_lines, served
 from clientchain.loading.policy import read_policy_section, take_policy_section
 from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.yaml_source import compose, decode
@@ -245,7 +246,8 @@ def _unique_ids(org: OrgFile, problems: list[Problem]) -> dict[str, int]:
 
 def _parents(
     org: OrgFile, role_index: dict[str, int], clients: set[str], problems: list[Problem]
-) -> np.ndarray:
+) -> tuple[np.ndarray, bool]:
+    """The parent column, and whether it is acyclic (a cycle is a problem here)."""
     roles = org.roles
     parent = np.full(len(roles.ids), NO_PARENT, dtype=np.int64)
     for i, boss in enumerate(roles.reports_to):
@@ -267,12 +269,13 @@ def _parents(
             problems.append(Problem(where, f"role '{boss}' reports to itself"))
         else:
             parent[i] = j
-    for loop in cycles(parent):
+    loops = cycles(parent)
+    for loop in loops:
         names = [roles.ids[i] for i in loop]
         where = roles.reports_to_positions[loop[0]] or Position("?")
         shown = " -> ".join([*names, names[0]])
         problems.append(Problem(where, f"reporting cycle: {shown}"))
-    return parent
+    return parent, not loops
 
 
 def _resolve_flows(
@@ -345,7 +348,10 @@ def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list
     if org.ids_incomplete:  # roles or clients missing or misspelt: the cause, said alone
         raise InputError(problems)
     client_index = {cid: i for i, cid in reversed(list(enumerate(org.clients.ids)))}
-    parent = _parents(org, role_index, set(client_index), problems)
+    parent, acyclic = _parents(org, role_index, set(client_index), problems)
+    dotted = dotted_lines(org, role_index, client_index, parent if acyclic else None, problems)
+    serves = served(org, role_index, client_index, problems)
+    client_owner = client_owners(org, role_index, client_index, problems)
     payer, payee, amount, flow_extra = _resolve_flows(tables, role_index, client_index, problems)
     if problems:
         raise InputError(problems)
@@ -372,4 +378,7 @@ def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list
         role_extra=roles.extra,
         client_extra=clients.extra,
         flow_extra=flow_extra,
+        dotted=dotted,
+        serves=serves,
+        client_owner=client_owner,
     )

@@ -21,8 +21,18 @@ from clientchain.model.problems import Position, Problem
 
 # The keys read into the Org's columns; every other key is kept as the entry's own
 # (a known key's misspelling is a problem: see loading/keys).
-ROLE_KEYS = frozenset({"id", "title", "reports_to", "department", "headcount"})
-CLIENT_KEYS = frozenset({"id", "title"})
+ROLE_KEYS = frozenset(
+    {"id", "title", "reports_to", "department", "headcount", "dotted_to", "serves"}
+)
+CLIENT_KEYS = frozenset({"id", "title", "owner"})
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An id named by a reference key (`dotted_to`, `serves`, `owner`), where it is written."""
+
+    text: str
+    where: Position
 
 
 @dataclass
@@ -42,6 +52,15 @@ class RoleEntries(Entries):
     headcounts: list[float] = field(default_factory=list)
     reports_to: list[str | None] = field(default_factory=list)
     reports_to_positions: list[Position | None] = field(default_factory=list)
+    # Only the roles that name any, by role number: most roles name none, and a list
+    # per role would cost a million lists.
+    dotted_to: dict[int, list[Ref]] = field(default_factory=dict)
+    serves: dict[int, list[Ref]] = field(default_factory=dict)
+
+
+@dataclass
+class ClientEntries(Entries):
+    owners: dict[int, Ref] = field(default_factory=dict)  # by client number
 
 
 @dataclass
@@ -51,7 +70,7 @@ class OrgFile:
     name: str | None = None
     currency: str | None = None
     roles: RoleEntries = field(default_factory=RoleEntries)
-    clients: Entries = field(default_factory=Entries)
+    clients: ClientEntries = field(default_factory=ClientEntries)
     flows_path: str | None = None
     flows_position: Position | None = None
     inline_flows: YNode | None = None
@@ -188,8 +207,12 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
                 Problem(where, "no 'roles' list: an org chart lists its roles under 'roles:'")
             )
     org.ids_incomplete |= "clients" in meant
+    clients = org.clients
     for item in _list(root, "clients", file, problems):
-        _entry(item, "client", keys.CLIENT, CLIENT_KEYS, org.clients, file, org)
+        if _entry(item, "client", keys.CLIENT, CLIENT_KEYS, clients, file, org):
+            owner = _ref(item.get("owner"), "owner", file, problems)
+            if owner is not None:
+                clients.owners[len(clients.ids) - 1] = owner
     roles = org.roles
     for item in _list(root, "roles", file, problems):
         if not _entry(item, "role", keys.ROLE, ROLE_KEYS, roles, file, org):
@@ -201,6 +224,10 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
         roles.reports_to_positions.append(
             None if boss is None else Position(file, boss.line, boss.column)
         )
+        for key, named in (("dotted_to", roles.dotted_to), ("serves", roles.serves)):
+            refs = _refs(item.get(key), key, file, problems)
+            if refs:
+                named[len(roles.ids) - 1] = refs
     org.policy = read_policy(root.get("policy"), file, problems)
     flows = root.get("flows")
     if flows is not None and not is_null(flows):
@@ -210,6 +237,43 @@ def read_org(root: YNode | None, file: str) -> OrgFile:
         else:
             org.inline_flows = flows
     return org
+
+
+def _ref(node: YNode | None, key: str, file: str, problems: list[Problem]) -> Ref | None:
+    """The one id a key names (null: none); ids are literal text, `no` and `0755` too."""
+    if is_null(node):
+        return None
+    assert node is not None
+    where = Position(file, node.line, node.column)
+    if node.kind != "scalar":
+        problems.append(Problem(where, f"{key} must be a role id, not {node.describe}"))
+        return None
+    return Ref(node.text, where)
+
+
+def _refs(node: YNode | None, key: str, file: str, problems: list[Problem]) -> list[Ref]:
+    """The ids a key names: one id, or a list of ids (null or an empty list: none)."""
+    if is_null(node):
+        return []
+    assert node is not None
+    if node.kind == "scalar":
+        return [Ref(node.text, Position(file, node.line, node.column))]
+    if node.kind == "map":
+        where = Position(file, node.line, node.column)
+        problems.append(Problem(where, f"{key} must be an id or a list of ids, not a mapping"))
+        return []
+    refs: list[Ref] = []
+    for item in node.items:
+        where = Position(file, item.line, item.column)
+        if item.kind != "scalar":
+            problems.append(
+                Problem(where, f"each item of {key} must be an id, not {item.describe}")
+            )
+        elif is_null(item):
+            problems.append(Problem(where, f"each item of {key} must be an id, not null"))
+        else:
+            refs.append(Ref(item.text, where))
+    return refs
 
 
 def _headcount(node: YNode | None, file: str, problems: list[Problem]) -> float:

@@ -5,6 +5,9 @@ policy:
   max_org_alienation: 0.4
   max_role_alienation: 0.8
   max_levels_inverted: 1
+  max_layers: 6             # layers from the top; min_span / max_span: direct reports
+  min_span: 2               # of a manager (a role with at least one)
+  max_span: 12
   fail_on: error            # error | warning | never
   ignore:
     - {code: CC101, boss: director, subordinate: accountant, reason: "interim budget"}
@@ -27,7 +30,8 @@ from clientchain.model.policy import NO_POLICY, FailOn, Ignore, Limit, Policy
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
 
 _RATIO_KEYS = ("max_org_alienation", "max_role_alienation")
-_KEYS = (*_RATIO_KEYS, "max_levels_inverted", "fail_on", "ignore")
+_COUNT_KEYS = ("max_layers", "min_span", "max_span")  # whole numbers >= 1
+_KEYS = (*_RATIO_KEYS, "max_levels_inverted", *_COUNT_KEYS, "fail_on", "ignore")
 _SUBJECT_KEYS = ("role", "boss", "subordinate", "client")
 _IGNORE_KEYS = ("code", "reason", *_SUBJECT_KEYS)
 _POLICY = Keys("in policy", _KEYS)
@@ -97,6 +101,13 @@ class _Reader:
             return None
         return Limit(value, node.line)
 
+    def count(self, node: YNode, key: str) -> Limit | None:
+        value = self._number(node)
+        if value is None or value < 1 or not value.is_integer():
+            self.problem(node, f"{key} must be a whole number >= 1, found {_shown(node)}")
+            return None
+        return Limit(value, node.line)
+
     def fail_on(self, node: YNode) -> FailOn | None:
         choices = [f.value for f in FailOn]
         if node.kind != "scalar" or node.text not in choices:
@@ -156,6 +167,9 @@ def read_policy(node: YNode | None, file: str, problems: list[Problem]) -> Polic
     for key in _RATIO_KEYS:
         value = node.get(key)
         limits[key] = None if is_null(value) or value is None else reader.ratio(value, key)
+    for key in _COUNT_KEYS:
+        value = node.get(key)
+        limits[key] = None if is_null(value) or value is None else reader.count(value, key)
     levels = node.get("max_levels_inverted")
     fail_on = node.get("fail_on")
     ignores: list[Ignore] = []
@@ -171,6 +185,9 @@ def read_policy(node: YNode | None, file: str, problems: list[Problem]) -> Polic
         max_levels_inverted=None if is_null(levels) or levels is None else reader.levels(levels),
         fail_on=None if is_null(fail_on) or fail_on is None else reader.fail_on(fail_on),
         ignore=tuple(ignores),
+        max_layers=limits["max_layers"],
+        min_span=limits["min_span"],
+        max_span=limits["max_span"],
     )
 
 

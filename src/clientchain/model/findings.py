@@ -71,8 +71,8 @@ INVERTED_RELATIONSHIP = Rule(
     "Make the subordinate serve the people whose money reaches it: route the budget "
     "through a client relationship, or record the flows that carry revenue up. If the "
     "inversion is intended, ignore it in the policy block with a reason.",
-    "'{boss}' is a net payer of its subordinate '{subordinate}' (net {net} flows down "
-    "{levels} level{s}): the boss acts as the subordinate's client",
+    "'{boss}' is a net payer of its {dotted}subordinate '{subordinate}' (net {net} flows "
+    "down {levels} level{s}): the boss acts as the subordinate's client",
     About.PAIR,
 )
 NO_PAYING_CLIENT = Rule(
@@ -99,6 +99,38 @@ VACANCY_WITH_REPORTS = Rule(
     "A vacant role (headcount 0) has roles reporting to it: nobody holds that chain together.",
     "Fill the role, or move its reports to a role that is held.",
     "'{role}' is vacant (headcount 0) but {reports} role{s} report{verb_s} to it",
+)
+PAID_BY_OTHERS = Rule(
+    "CC105",
+    "paid-by-others",
+    Level.WARNING,
+    "A role serves someone, but none of its money comes from those it serves.",
+    "Let the clients or roles it serves pay for its work (a charge, a share of the "
+    "revenue), or say whom it really serves.",
+    "'{role}' serves {whom}, but none of its money comes from them: it is paid by others",
+)
+FRAGMENTED_CLIENT = Rule(
+    "CC106",
+    "fragmented-client",
+    Level.WARNING,
+    "A client's touchpoints span two or more departments and no role below a top holds "
+    "them all: nobody owns the relationship.",
+    "Give the client an owner below the top (a Chief Client Officer, an account director) "
+    "whose part of the organisation holds every role that serves it or is paid by it.",
+    "client '{client}' is served across {department_count} departments ({departments}) and "
+    "no role below a top holds them all: nobody owns the relationship",
+    About.CLIENT,
+)
+OWNER_OUT_OF_REACH = Rule(
+    "CC107",
+    "owner-out-of-reach",
+    Level.WARNING,
+    "Some roles that serve a client or are paid by it lie outside its owner's solid subtree.",
+    "Move those roles under the owner, or give the client an owner whose part of the "
+    "organisation holds them all.",
+    "client '{client}' is owned by '{owner}', but {outside_count} of its {touchpoints} "
+    "touchpoint{s} lie{verb_s} outside the owner's reach: {outside}",
+    About.CLIENT,
 )
 ORG_ALIENATION_ABOVE_LIMIT = Rule(
     "CC201",
@@ -146,16 +178,47 @@ STALE_BASELINE_ENTRY = Rule(
     "baseline entry {entry_code} {subject} matches no finding any more: write the baseline again",
     About.POLICY,
 )
+TOO_MANY_LAYERS = Rule(
+    "CC206",
+    "too-many-layers",
+    Level.ERROR,
+    "A role sits on a layer deeper than the policy's max_layers.",
+    "Flatten the reporting line above the role (fewer managers between it and the top), "
+    "or raise the limit in the policy block.",
+    "'{role}' is on layer {layer}, deeper than the policy's limit of {limit} layer{s} (max_layers)",
+)
+SPAN_BELOW_LIMIT = Rule(
+    "CC207",
+    "span-below-limit",
+    Level.ERROR,
+    "A manager has fewer direct reports than the policy's min_span.",
+    "Merge the manager's team with another, or move the reports up a level.",
+    "'{role}' has {span} direct report{s}, fewer than the policy's minimum of {limit} (min_span)",
+)
+SPAN_ABOVE_LIMIT = Rule(
+    "CC208",
+    "span-above-limit",
+    Level.ERROR,
+    "A manager has more direct reports than the policy's max_span.",
+    "Split the team under a second manager, or raise the limit in the policy block.",
+    "'{role}' has {span} direct reports, more than the policy's maximum of {limit} (max_span)",
+)
 RULES: tuple[Rule, ...] = (
     INVERTED_RELATIONSHIP,
     NO_PAYING_CLIENT,
     CLIENT_PAYS_NOBODY,
     VACANCY_WITH_REPORTS,
+    PAID_BY_OTHERS,
+    FRAGMENTED_CLIENT,
+    OWNER_OUT_OF_REACH,
     ORG_ALIENATION_ABOVE_LIMIT,
     ROLE_ALIENATION_ABOVE_LIMIT,
     INVERSION_TOO_DEEP,
     UNUSED_IGNORE,
     STALE_BASELINE_ENTRY,
+    TOO_MANY_LAYERS,
+    SPAN_BELOW_LIMIT,
+    SPAN_ABOVE_LIMIT,
 )
 RULE_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 

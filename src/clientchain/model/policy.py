@@ -64,6 +64,10 @@ class Policy:
     max_levels_inverted: Limit | None = None
     fail_on: FailOn | None = None  # None: not set (the default is error)
     ignore: tuple[Ignore, ...] = ()
+    # Spans and layers (SPEC Additions): whole numbers; spans limit managers only.
+    max_layers: Limit | None = None
+    min_span: Limit | None = None
+    max_span: Limit | None = None
 
 
 NO_POLICY = Policy()

@@ -25,11 +25,17 @@ from clientchain.analyses.rules import (
     cc102_no_paying_client,
     cc103_client_pays_nobody,
     cc104_vacancy_with_reports,
+    cc105_paid_by_others,
+    cc106_fragmented_client,
+    cc107_owner_out_of_reach,
     cc201_org_alienation_above_limit,
     cc202_role_alienation_above_limit,
     cc203_inversion_too_deep,
     cc204_unused_ignore,
     cc205_stale_baseline_entry,
+    cc206_too_many_layers,
+    cc207_span_below_limit,
+    cc208_span_above_limit,
 )
 from clientchain.analyses.rules.facts import OrgFacts
 from clientchain.model.findings import Finding, Rule
@@ -46,11 +52,17 @@ RULE_MODULES: tuple[RuleModule, ...] = (
     cc102_no_paying_client,
     cc103_client_pays_nobody,
     cc104_vacancy_with_reports,
+    cc105_paid_by_others,
+    cc106_fragmented_client,
+    cc107_owner_out_of_reach,
     cc201_org_alienation_above_limit,
     cc202_role_alienation_above_limit,
     cc203_inversion_too_deep,
     cc204_unused_ignore,
     cc205_stale_baseline_entry,
+    cc206_too_many_layers,
+    cc207_span_below_limit,
+    cc208_span_above_limit,
 )
 
 ORG_FINDERS: tuple[Callable[[OrgFacts], list[Finding]], ...] = (
@@ -58,6 +70,9 @@ ORG_FINDERS: tuple[Callable[[OrgFacts], list[Finding]], ...] = (
     cc102_no_paying_client.find,
     cc103_client_pays_nobody.find,
     cc104_vacancy_with_reports.find,
+    cc105_paid_by_others.find,
+    cc106_fragmented_client.find,
+    cc107_owner_out_of_reach.find,
 )
 
 

@@ -3,7 +3,10 @@
 **What it means.** Between a role and someone below it in the reporting line, the
 net money flows down: the boss pays the subordinate more than the subordinate brings
 up. The boss has become the subordinate's client, so the subordinate works to please
-the boss who funds it, not the people whose money pays for its work. The finding
+the boss who funds it, not the people whose money pays for its work. A dotted-line
+(matrix) boss counts too, one level up: the message then says "dotted-line
+subordinate", and the inversion's `line` in the JSON document is `dotted` (it never
+sets `chain_broken_at`: only `reports_to` makes the hierarchy). The finding
 stands at the subordinate's line and names both roles, how many levels apart they
 are, and the net amount.
 
@@ -70,6 +73,7 @@ from clientchain.model.findings import INVERTED_RELATIONSHIP, Finding
 from clientchain.model.rounding import moneys, plain_number, rounded_money_text
 
 RULE = INVERTED_RELATIONSHIP
+_DOTTED = "dotted-line "
 
 
 def find(facts: OrgFacts) -> list[Finding]:
@@ -80,7 +84,13 @@ def find(facts: OrgFacts) -> list[Finding]:
     # moneys() over the column rounds each amount exactly as format_amount's money() does.
     nets = moneys(inv.net, d).tolist()
     rows = zip(
-        inv.boss.tolist(), inv.subordinate.tolist(), inv.levels.tolist(), nets, lines, strict=True
+        inv.boss.tolist(),
+        inv.subordinate.tolist(),
+        inv.levels.tolist(),
+        nets,
+        lines,
+        inv.dotted.tolist(),
+        strict=True,
     )
     return [
         Finding.of_pair(
@@ -91,6 +101,7 @@ def find(facts: OrgFacts) -> list[Finding]:
             line,
             RULE.message(
                 boss=ids[b],
+                dotted=_DOTTED if dotted else "",
                 subordinate=ids[s],
                 net=rounded_money_text(net, d, currency),
                 levels=levels,
@@ -104,5 +115,5 @@ def find(facts: OrgFacts) -> list[Finding]:
                 ("levels", levels),
             ),
         )
-        for b, s, levels, net, line in rows
+        for b, s, levels, net, line, dotted in rows
     ]

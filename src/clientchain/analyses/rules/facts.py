@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clientchain.analyses.clients import ClientReach
 from clientchain.analyses.inversions import Inversions
 from clientchain.graph.money import MoneyGraph
-from clientchain.model.org import Org
+from clientchain.model.org import FloatArray, Org
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -18,3 +19,7 @@ class OrgFacts:
     graph: MoneyGraph
     inversions: Inversions
     unfunded: np.ndarray  # per role: True when none of its money traces to a paying client
+    # per role (SPEC Additions): NaN where null (serves none of that kind, or receives nothing)
+    served_share: FloatArray
+    served_roles_share: FloatArray
+    clients: ClientReach  # every client's touchpoints and holders (CC106, CC107)

@@ -16,3 +16,10 @@ def ratio_text(value: float) -> str:
 def plural(count: float) -> str:
     """The ending of a noun after `count`: '' for one, 's' otherwise."""
     return "" if count == 1 else "s"
+
+
+def quoted_names(names: list[str], limit: int = 10) -> str:
+    """Names quoted and joined ('a', 'b', 'c'); past `limit`, the first ones and how many
+    more, so one finding stays one readable line."""
+    shown = ", ".join(f"'{name}'" for name in names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clientchain.graph.hierarchy import cycles
+from clientchain.graph.hierarchy import build_forest, cycles
 from clientchain.loading import keys
 from clientchain.loading.fast.byte_columns import odd_edge, plain_decimals, strip_spaces
 from clientchain.loading.fast.flat_csv import FlatCsv, read_flat_csv, spreadsheet_dialect
@@ -45,7 +45,7 @@ from clientchain.loading.scalars import (
     decimals_of,
 )
 from clientchain.loading.yaml_source import compose
-from clientchain.model.org import NO_PARENT, FloatArray, IntArray, Org
+from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Links, Org
 from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError
 
@@ -147,6 +147,7 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
     _need(len(set(node_ids)) == len(node_ids))
     ids = IdIndex(node_ids)
     resolved = _resolve_flows(tables, ids, len(role_ids))
+    parent = _parents(roles, ids, document)
     return Org(
         source=source,
         name=_scalar(document, "org"),
@@ -155,7 +156,7 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
         role_titles=tuple(_texts(roles, "title")),
         role_departments=tuple(_texts(roles, "department")),
         role_lines=roles.lines.astype(np.int64),
-        parent=_parents(roles, ids, document),
+        parent=parent,
         headcount=_headcounts(roles),
         client_ids=tuple(client_ids),
         client_titles=tuple(_texts(clients, "title")) if clients else (),
@@ -168,6 +169,9 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
         role_extra=_extra(roles, ROLE_KEYS),
         client_extra=_extra(clients, CLIENT_KEYS) if clients else {},
         flow_extra={k: tuple(v) for k, v in resolved.extra.items()},
+        dotted=_dotted(roles, ids, document, parent),
+        serves=_links(roles, "serves", ids, document, len(node_ids)),
+        client_owner=_owners(clients, ids, document, len(role_ids)),
     )
 
 
@@ -234,6 +238,56 @@ def _parents(roles: FlatList, ids: IdIndex, document: FlatDocument) -> IntArray:
     _need(not np.any(parent == np.arange(roles.count)))
     _need(not cycles(parent))
     return parent
+
+
+def _named(
+    entries: FlatList, key: str, ids: IdIndex, document: FlatDocument, nodes: int
+) -> tuple[IntArray, IntArray]:
+    """(items, node) for each item whose `key` names an id (nulls name none): flat values
+    are single ids; every one must be a known node below `nodes` (roles: R)."""
+    column = entries.columns.get(key)
+    if column is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    named = ~column.nulls()[column.items]
+    buf = np.frombuffer(document.data, dtype=np.uint8)
+    node = ids.find(buf, document.data, column.start[named], column.end[named], strip=False)
+    _need(np.all((node >= 0) & (node < nodes)))  # unknown, or a client where a role is due
+    return column.items[named].astype(np.int64), node
+
+
+def _links(roles: FlatList, key: str, ids: IdIndex, document: FlatDocument, nodes: int) -> Links:
+    """One id per role at most (a list is not flat): compressed rows, as the precise path."""
+    items, node = _named(roles, key, ids, document, nodes)
+    _need(not np.any(items == node))  # to itself
+    if not node.size:
+        return Links()
+    ptr = np.zeros(roles.count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(items, minlength=roles.count), out=ptr[1:])
+    return Links(ptr, node)  # items ascend, so the nodes are in role order
+
+
+def _dotted(roles: FlatList, ids: IdIndex, document: FlatDocument, parent: IntArray) -> Links:
+    """Dotted lines that run across the hierarchy (acyclic here), never along it, nor
+    both ways between two roles."""
+    dotted = _links(roles, "dotted_to", ids, document, roles.count)
+    if dotted:
+        role, boss = dotted.pairs()
+        forest = build_forest(parent)
+        _need(not forest.is_proper_ancestor(boss, role).any())
+        _need(not forest.is_proper_ancestor(role, boss).any())
+        _need(not np.isin(boss * roles.count + role, role * roles.count + boss).any())
+    return dotted
+
+
+def _owners(clients: FlatList | None, ids: IdIndex, document: FlatDocument, roles: int) -> IntArray:
+    if clients is None:
+        return np.zeros(0, np.int64)
+    items, owner = _named(clients, "owner", ids, document, roles)
+    if not items.size:
+        return np.zeros(0, np.int64)
+    owners = np.full(clients.count, NO_OWNER, dtype=np.int64)
+    owners[items] = owner
+    return owners
 
 
 def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, object]]:

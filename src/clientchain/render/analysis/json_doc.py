@@ -6,6 +6,7 @@ import io
 from typing import Any, BinaryIO
 
 from clientchain.analyses.analyze import Analysis, Inversion, RoleResult
+from clientchain.analyses.clients import ClientResult
 from clientchain.model.findings import Finding
 from clientchain.model.rounding import plain_number
 from clientchain.render.analysis.json_stream import DEFAULT_CHUNK, document_chunks
@@ -26,12 +27,35 @@ def _role(role: RoleResult) -> dict[str, Any]:
         "alienation": role.alienation,
         "distance": role.distance,
         "traced_share": role.traced_share,
-        "clients": [{"id": c.id, "net": plain_number(c.net)} for c in role.clients],
+        "clients": [
+            {"id": c.id, "net": plain_number(c.net), "relation": c.relation} for c in role.clients
+        ],
         "provenance": [{"client": s.client, "share": s.share} for s in role.provenance],
         "provenance_rest": role.provenance_rest,
         "chain_broken_at": None
         if broken is None
         else {"boss": broken.boss, "subordinate": broken.subordinate},
+        # SPEC Additions: appended, so the keys above never move.
+        "span": role.span,
+        "layer": role.layer,
+        "serves": list(role.serves),
+        "served_share": role.served_share,
+        "served_roles_share": role.served_roles_share,
+        "dotted_to": list(role.dotted_to),
+    }
+
+
+def client_document(client: ClientResult) -> dict[str, Any]:
+    """One external client's touchpoints and ownership (SPEC Additions)."""
+    return {
+        "id": client.id,
+        "title": client.title,
+        "owner": client.owner,
+        "money_out": plain_number(client.money_out),
+        "touchpoints": client.touchpoints,
+        "departments": list(client.departments),
+        "lowest_common_boss": client.lowest_common_boss,
+        "fragmented": client.fragmented,
     }
 
 
@@ -45,6 +69,7 @@ def inversion_document(inv: Inversion) -> dict[str, Any]:
         "boss_to_subordinate": plain_number(inv.boss_to_subordinate),
         "subordinate_to_boss": plain_number(inv.subordinate_to_boss),
         "impact_headcount": inv.impact_headcount,
+        "line": inv.line,
     }
 
 
@@ -97,10 +122,19 @@ def _frame(analysis: Analysis) -> dict[str, Any]:
             # Findings kept out of `findings`: excused by the policy, known from a baseline.
             "findings_ignored": len(analysis.ignored),
             "findings_baselined": len(analysis.baselined),
+            "layers": summary.layers,
+            "span_bands": dict(summary.span_bands),
+            "money_by_relation": {
+                relation: plain_number(amount)
+                for relation, amount in summary.money_by_relation.items()
+            },
+            "client_money_owned": summary.client_money_owned,
         },
         "roles": [],
         "inversions": [],
         "findings": [],
+        # One entry per client: short, so the frame carries it (not streamed by columns).
+        "clients": [client_document(c) for c in analysis.clients],
     }
 
 

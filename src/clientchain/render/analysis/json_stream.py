@@ -30,8 +30,9 @@ import orjson
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import NONE
+from clientchain.analyses.relations import RELATIONS
 from clientchain.model.findings import Data, Finding
-from clientchain.model.org import IntArray
+from clientchain.model.org import IntArray, Links
 from clientchain.model.rounding import moneys, ratios
 
 DEFAULT_CHUNK = 1_000  # objects at a time: ~1 MB of role text, cache-sized (measured fastest)
@@ -158,10 +159,16 @@ ROLE = Objects(
         "provenance",
         "provenance_rest",
         "chain_broken_at",
+        "span",
+        "layer",
+        "serves",
+        "served_share",
+        "served_roles_share",
+        "dotted_to",
     ),
     indent=4,
 )
-CLIENT = Objects(("id", "net"), indent=8)
+CLIENT = Objects(("id", "net", "relation"), indent=8)
 SHARE = Objects(("client", "share"), indent=8)
 BREAK = Objects(("boss", "subordinate"), indent=6)
 INVERSION = Objects(
@@ -173,10 +180,12 @@ INVERSION = Objects(
         "boss_to_subordinate",
         "subordinate_to_boss",
         "impact_headcount",
+        "line",
     ),
     indent=4,
 )
 MONEYS = ("net", "boss_to_subordinate", "subordinate_to_boss")
+LINES = text_array(strings(("solid", "dotted"), INVERSION.key("line")))  # by `dotted`
 FINDING = Objects(
     ("code", "rule", "level", "message", "data", "role", "file", "line", "client", "boss"),
     indent=4,
@@ -193,6 +202,16 @@ def data_text(data: Data) -> str:
     return text.replace("\n", _DATA_INDENT)
 
 
+def string_lists(ptr: IntArray, texts: list[str], indent: int) -> list[str]:
+    """Each CSR row's list of JSON strings (`texts`, one per entry) as OPT_INDENT_2 writes
+    a list whose brackets are `indent` spaces deep; "[]" for the rows without entries."""
+    inner = "\n" + " " * (indent + 2)
+    close = "\n" + " " * indent + "]"
+    leads = text_array(["," + inner, close + NUL + "[" + inner])
+    lists = cut(interleave(len(texts), [pick(leads, _first_of_row(ptr)), texts]), close)
+    return _per_row(ptr, lists, "[]")
+
+
 def _list_starts(layout: Objects, key: str) -> Any:
     """Leads of a list's entries, picked by first-of-row (1) or not (0): a list's first entry
     also closes the previous list and marks, with NUL, where the new list's text begins."""
@@ -207,6 +226,7 @@ class RoleColumns:
         self.analysis = analysis
         self.nodes = text_array([*strings(org.role_ids + org.client_ids), NULL])  # -1: null
         self.client_leads = _list_starts(CLIENT, ROLE.key("clients"))
+        self.relations = text_array(strings(RELATIONS, CLIENT.key("relation")))
         clients = self.nodes[org.role_count : org.role_count + org.client_count].tolist()
         shares = _list_starts(SHARE, ROLE.key("provenance"))
         # Entry leads with the client's id: [next entry of client 0, 1, ..., first entry of 0, ...]
@@ -243,7 +263,27 @@ class RoleColumns:
             ROLE.key("provenance_rest"),
             self._provenance_rest(lo, hi),
             pick(self.breaks, self._break_index(lo, hi)),
+            ROLE.key("span"),
+            numbers(a.span_raw[lo:hi]),
+            ROLE.key("layer"),
+            numbers(a.layer_raw[lo:hi]),
+            ROLE.key("serves"),
+            self._links(org.serves, lo, hi),
+            ROLE.key("served_share"),
+            numbers(ratios(a.served_share_raw[lo:hi])),  # NaN (serves none of the kind): null
+            ROLE.key("served_roles_share"),
+            numbers(ratios(a.served_roles_share_raw[lo:hi])),
+            ROLE.key("dotted_to"),
+            self._links(org.dotted, lo, hi),
         ]
+
+    def _links(self, links: Links, lo: int, hi: int) -> list[str]:
+        """Each role's linked ids (dotted-line bosses, whom it serves) as written."""
+        if not links:
+            return ["[]"] * (hi - lo)
+        ptr = links.ptr[lo : hi + 1]
+        ids = pick(self.nodes, links.node[int(ptr[0]) : int(ptr[-1])])
+        return string_lists(ptr, ids, indent=6)
 
     def _clients(self, lo: int, hi: int) -> list[str]:
         a = self.analysis
@@ -255,6 +295,7 @@ class RoleColumns:
             pick(self.nodes, a.client_payer[c0:c1]),
             CLIENT.key("net"),
             plain_numbers(nets),
+            pick(self.relations, a.client_relation_raw[c0:c1]),
         ]
         lists = cut(interleave(c1 - c0, parts), CLIENT.end)
         return _per_row(ptr, lists, ROLE.key("clients") + "[]")
@@ -294,6 +335,7 @@ def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Pa
         *[part for key in MONEYS for part in (INVERSION.key(key), money[key])],
         INVERSION.key("impact_headcount"),
         plain_numbers(inv.impact_headcount[lo:hi]),
+        pick(LINES, inv.dotted[lo:hi].astype(np.int64)),
     ]
 
 

@@ -23,11 +23,12 @@ from clientchain.model.rounding import money_text
 from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.locations import repo_paths
 from clientchain.render.overview import lead_sentences
-from clientchain.render.words import count
+from clientchain.render.words import OWNED_MONEY, count, levels_text, share, span_bands
 
 TOP_ROLES = 10
 MAX_INVERSIONS = 20
 MAX_FINDINGS = 50
+MAX_CLIENTS = 20
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
 _SPACES = re.compile(r"\s+")  # what str.split() splits on
 
@@ -57,7 +58,8 @@ def _escape(text: str) -> str:
 
 
 def render_markdown(analysis: Analysis, fail_on: FailOn, root: Path) -> str:
-    """The headline figures, the inversions, the most alienated roles and the findings."""
+    """The headline figures, the inversions, the most alienated roles, the clients and the
+    findings."""
     parts = [_headline(analysis, fail_on), _figures(analysis)]
     inversions = len(analysis.inversions)
     listed = min(inversions, MAX_INVERSIONS)
@@ -66,6 +68,8 @@ def render_markdown(analysis: Analysis, fail_on: FailOn, root: Path) -> str:
         parts.append(_inversions(analysis))
     if analysis.org.role_count:
         parts.append(_most_alienated(analysis))
+    if analysis.clients:
+        parts.append(_clients(analysis))
     parts.append(_findings(analysis, root))
     return "\n\n".join(parts) + "\n"
 
@@ -94,7 +98,13 @@ def _figures(analysis: Analysis) -> str:
     rows = [
         ("Org alienation (headcount-weighted)", alienation),
         ("Roles · people · paying clients", f"{s.roles:,} · {s.headcount:,} · {s.clients:,}"),
+        ("Layers", f"{s.layers:,}"),
+        ("Spans of control (managers by direct reports)", span_bands(s.span_bands)),
         ("Money in from clients", _money(analysis, s.money_in)),
+    ]
+    if s.client_money_owned is not None:
+        rows.append((OWNED_MONEY, share(s.client_money_owned)))
+    rows += [
         ("Inverted relationships", f"{s.inversions:,}"),
         ("Roles with no paying client", f"{s.unfunded_roles:,}"),
     ]
@@ -114,7 +124,7 @@ def _inversions(analysis: Analysis) -> str:
         (
             md(inv.boss),
             md(inv.subordinate),
-            str(inv.levels),
+            levels_text(inv.levels, inv.line),
             _money(analysis, inv.net),
             f"{inv.impact_headcount:,}",
         )
@@ -136,6 +146,26 @@ def _most_alienated(analysis: Analysis) -> str:
     of = analysis.org.role_count
     title = f"top {len(top)} of {of:,}" if len(top) < of else "all roles"
     return f"#### Most alienated roles ({title})\n\n" + _table(head, rows, right={2, 3})
+
+
+def _clients(analysis: Analysis) -> str:
+    """Who deals with each paying client, in which departments, and who owns it."""
+    shown = analysis.clients[:MAX_CLIENTS]
+    rows = [
+        (
+            md(c.id),
+            _money(analysis, c.money_out),
+            f"{c.touchpoints:,}",
+            ", ".join(md(department) for department in c.departments),
+            md(c.owner) if c.owner is not None else "—",
+            md(c.lowest_common_boss) if c.lowest_common_boss is not None else "—",
+            "**yes**" if c.fragmented else "no",
+        )
+        for c in shown
+    ]
+    head = ("Client", "Pays", "Touchpoints", "Departments", "Owner", "Common boss", "Fragmented")
+    body = _table(head, rows, right={1, 2}) + _more(len(analysis.clients) - len(shown), "client")
+    return "#### Clients (who deals with each paying client)\n\n" + body
 
 
 def _role_row(role: RoleResult) -> tuple[str, ...]:

@@ -8,12 +8,13 @@ from rich.table import Table
 from rich.text import Text
 
 from clientchain.analyses.analyze import Analysis, RoleResult
+from clientchain.analyses.clients import ClientResult
 from clientchain.analyses.overview import overview
 from clientchain.model.findings import INVERTED_RELATIONSHIP, Level
 from clientchain.model.rounding import format_amount, money_text
 from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.overview import lead_sentences
-from clientchain.render.words import count
+from clientchain.render.words import OWNED_MONEY, count, levels_text, share, span_bands_line
 
 BAR_WIDTH = 10
 # A budget-funded organisation has an inversion per reporting line: the lead sentence
@@ -21,6 +22,7 @@ BAR_WIDTH = 10
 BUDGET_FUNDED_LISTED = 10
 _EVERY_INVERSION = "(--max-rows 0 shows all; --format json has every figure)"
 _EVERY_FINDING = "(--max-rows 0 shows all; --format json has every finding)"
+_EVERY_CLIENT = "(--max-rows 0 shows all; --format json has every figure)"
 
 
 def alienation_style(value: float) -> str:
@@ -58,8 +60,9 @@ def _header(analysis: Analysis) -> Panel:
     people = "1 person" if s.headcount == 1 else f"{s.headcount:,} people"
     lines.append(
         f"{count(s.roles, 'role')} · {people} · {count(s.clients, 'paying client')}"
-        f" · {count(s.flows, 'flow')}\n"
+        f" · {count(s.flows, 'flow')} · {count(s.layers, 'layer')}\n"
     )
+    lines.append(f"{span_bands_line(s.span_bands)}\n")
     lines.append("Money in from clients: ")
     lines.append(_money(analysis, s.money_in), style="bold")
     lines.append("\nOrg alienation (headcount-weighted): ")
@@ -86,6 +89,7 @@ def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
     table.add_column("Role", overflow="fold")
     table.add_column("Department", overflow="fold")
     table.add_column("HC", justify="right")
+    table.add_column("Span", justify="right")  # direct reports; layers are in the headline
     table.add_column("Inflow", justify="right")
     table.add_column("Alienation", no_wrap=True)
     table.add_column("Main client", overflow="fold")
@@ -101,6 +105,7 @@ def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
             name,
             _cell(role.department or ""),
             str(role.headcount),
+            f"{role.span:,}",
             format_amount(role.inflow, analysis.org.amount_decimals),
             alienation_cell(role.alienation),
             _main_client(role),
@@ -138,7 +143,7 @@ def _inversions(analysis: Analysis, listed: int) -> RenderableType:
         table.add_row(
             _cell(inv.boss),
             _cell(inv.subordinate),
-            str(inv.levels),
+            levels_text(inv.levels, inv.line),
             Text(_money(analysis, inv.net)),
             f"{inv.impact_headcount:,}",
         )
@@ -147,6 +152,49 @@ def _inversions(analysis: Analysis, listed: int) -> RenderableType:
         more = f"… {count(hidden, 'more inversion')} not shown"
         return Group(table, Text(f"{more} {_EVERY_INVERSION}", style="dim"))
     return table
+
+
+def _clients(analysis: Analysis, max_rows: int) -> RenderableType:
+    """Each paying client's touchpoints: who deals with it, in which departments, who owns it."""
+    table = Table(title="Clients (file order)", title_justify="left", expand=False)
+    table.add_column("Client", overflow="fold")
+    table.add_column("Pays", justify="right")
+    table.add_column("Touchpoints", justify="right")
+    table.add_column("Departments", overflow="fold")
+    table.add_column("Owner", overflow="fold")
+    # Fragmented: the lowest common boss is a top (or there is none), so it is said there.
+    table.add_column("Common boss", overflow="fold")
+    clients = analysis.clients
+    shown = clients if max_rows <= 0 else clients[:max_rows]
+    for client in shown:
+        name = _cell(client.id, style="bold")
+        if client.title:
+            name.append(f"\n{clip(client.title)}", style="dim")
+        table.add_row(
+            name,
+            Text(_money(analysis, client.money_out)),
+            f"{client.touchpoints:,}",
+            _cell(", ".join(client.departments)),
+            _cell(client.owner or "—"),
+            _common_boss(client),
+        )
+    parts: list[RenderableType] = [table]
+    if len(shown) < len(clients):
+        more = f"… {count(len(clients) - len(shown), 'more client')} not shown"
+        parts.append(Text(f"{more} {_EVERY_CLIENT}", style="dim"))
+    owned = analysis.summary.client_money_owned
+    if owned is not None:
+        parts.append(Text(f"{OWNED_MONEY}: {share(owned)}"))
+    return Group(*parts)
+
+
+def _common_boss(client: ClientResult) -> Text:
+    """The lowest common boss, and 'fragmented' (CC106) after it when nobody below a top
+    holds the client."""
+    cell = _cell(client.lowest_common_boss or "—")
+    if client.fragmented:
+        cell.append(" (fragmented)", style="bold red")
+    return cell
 
 
 def _inversions_listed(analysis: Analysis, budget_funded: bool, max_rows: int) -> int:
@@ -185,6 +233,8 @@ def render_table(analysis: Analysis, max_rows: int = 200) -> RenderableType:
     lead = lead_sentences(facts, listed, len(analysis.inversions))
     parts: list[RenderableType] = [_header(analysis), *(Text(s, style="bold") for s in lead)]
     parts.append(_roles(analysis, max_rows))
+    if analysis.clients:
+        parts.append(_clients(analysis, max_rows))
     if analysis.inversions:
         parts.append(_inversions(analysis, listed))
     if analysis.findings:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from clientchain.diff.compare import OrgDiff, RoleEntry, Side
+from clientchain.diff.compare import ClientChange, CountChanges, OrgDiff, Ownership, RoleEntry, Side
 from clientchain.model.findings import Finding
 from clientchain.model.rounding import money, plain_number, ratio
 from clientchain.render.analysis.json_doc import finding_document, inversion_document
@@ -66,7 +66,35 @@ def _summary(diff: OrgDiff) -> dict[str, Any]:
         "findings_ignored": (old.ignored, new.ignored),
     }
     doc.update({key: _figures(x, y, 0) for key, (x, y) in later.items()})
+    doc["layers"] = _figures(a.layers, b.layers, 0)
+    doc["span_bands"] = {
+        band: _figures(a.span_bands.get(band, 0), b.span_bands.get(band, 0), 0)
+        for band in dict.fromkeys([*a.span_bands, *b.span_bands])
+    }
+    doc["client_money_owned"] = _figures(a.client_money_owned, b.client_money_owned, None)
     return doc
+
+
+def _ownership(side: Ownership | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    return {
+        "owner": side.owner,
+        "lowest_common_boss": side.lowest_common_boss,
+        "fragmented": side.fragmented,
+        "touchpoints": side.touchpoints,
+    }
+
+
+def _client(change: ClientChange) -> dict[str, Any]:
+    return {"id": change.id, "before": _ownership(change.before), "after": _ownership(change.after)}
+
+
+def _counts(changes: CountChanges) -> list[dict[str, Any]]:
+    return [
+        {"id": c.id, "before": c.before, "after": c.after, "change": c.change}
+        for c in changes.changed
+    ]
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -124,7 +152,12 @@ def diff_document(diff: OrgDiff) -> dict[str, Any]:
             ],
             "alienation_changed_total": r.changed_total,
             "top": r.top,
+            "span_changed": _counts(diff.structure.spans),
+            "span_changed_total": diff.structure.spans.total,
+            "layer_changed": _counts(diff.structure.layers),
+            "layer_changed_total": diff.structure.layers.total,
         },
+        "clients": {"ownership_changed": [_client(c) for c in diff.clients]},
     }
 
 

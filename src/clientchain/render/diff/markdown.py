@@ -14,14 +14,27 @@ from typing import TypeVar
 
 from clientchain.analyses.analyze import Inversion
 from clientchain.ci.gate import fails
-from clientchain.diff.compare import InversionChange, OrgDiff, RoleChange, RoleEntry, RoleMove
+from clientchain.diff.compare import (
+    ClientChange,
+    CountChange,
+    CountChanges,
+    InversionChange,
+    OrgDiff,
+    RoleChange,
+    RoleEntry,
+    RoleMove,
+)
 from clientchain.model.findings import Finding, Level
 from clientchain.model.policy import FailOn
 from clientchain.render.analysis.markdown import md, md_message, md_uncut
 from clientchain.render.diff.text import (
     change_cells,
+    client_cells,
+    has_dotted,
     headline,
     inversion_cells,
+    inversions_title,
+    line_text,
     ratio_change,
     ratio_text,
     summary_rows,
@@ -104,7 +117,27 @@ def _entry_row(e: RoleEntry) -> Sequence[object]:
     return (e.id, boss, e.department or "", f"{e.headcount:,}", ratio_text(e.alienation))
 
 
+def _count_row(c: CountChange) -> Sequence[object]:
+    return (c.id, f"{c.before:,}", f"{c.after:,}", f"{c.change:+,}")
+
+
+def _client_row(c: ClientChange) -> Sequence[object]:
+    return _shown(client_cells(c))
+
+
+def _which(changes: CountChanges) -> str:
+    shown = len(changes.changed)
+    return f"top {shown:,} of {changes.total:,}" if shown < changes.total else f"{shown:,}"
+
+
+def _lined(header: tuple[tuple[str, ...], str]) -> tuple[tuple[str, ...], str]:
+    """A table's columns with the inversion's line third."""
+    names, align = header
+    return (*names[:2], "Line", *names[2:]), align[:2] + "l" + align[2:]
+
+
 FINDING = (("Level", "Code", "Where", "Message"), "llll")
+CLIENT = (("Client", "Owner", "Lowest common boss", "Fragmented", "Touchpoints"), "llllr")
 INVERSION = (("Boss", "Subordinate", "Levels", "Net down", "Impact (people)"), "llrrr")
 ENTRY = (("Role", "Reports to", "Department", "People", "Alienation"), "lllrr")
 CHANGED_INVERSION = (
@@ -133,7 +166,7 @@ def render_diff_markdown(
     new version adds (and escalates) at `fail_on`, as the exit code does."""
     lines = [_verdict(diff, fail_on), "", headline(diff), ""]
     sources = f"{md_uncut(diff.old.source)} -> {md_uncut(diff.new.source)}"
-    lines.append(f"{sources} · {cell(tally(diff))}")
+    lines.append(f"{sources} · {md_uncut(tally(diff))}")  # counts only: never cut
     lines.append("")
     figures = [_shown(row) for row in summary_rows(diff)]
     lines.extend(_table(("Figure", "Before", "After", "Change"), "lrrr", figures))
@@ -142,8 +175,16 @@ def render_diff_markdown(
     def inversion_row(i: Inversion) -> Sequence[object]:
         return _shown(inversion_cells(diff, i))
 
+    def lined_row(i: Inversion) -> Sequence[object]:
+        boss, sub, *rest = inversion_row(i)
+        return (boss, sub, line_text(i), *rest)
+
     def changed_row(c: InversionChange) -> Sequence[object]:
         return _shown(change_cells(diff, c))
+
+    def lined_changed_row(c: InversionChange) -> Sequence[object]:
+        boss, sub, *rest = changed_row(c)
+        return (boss, sub, line_text(c.after), *rest)
 
     for title, found in (
         ("Findings added", f.added),
@@ -156,12 +197,21 @@ def render_diff_markdown(
         ("Inversions added", diff.inversions_added),
         ("Inversions removed", diff.inversions_removed),
     ):
-        lines += _section(
-            _counted(title, inversions), inversions, *INVERSION, inversion_row, max_rows
-        )
+        title = inversions_title(title, inversions)
+        # The line is a column only when one of them runs along a dotted line.
+        if has_dotted(inversions):
+            lines += _section(title, inversions, *_lined(INVERSION), lined_row, max_rows)
+        else:
+            lines += _section(title, inversions, *INVERSION, inversion_row, max_rows)
     changed = diff.inversions_changed
-    title = _counted("Inversions whose figures changed", changed)
-    lines += _section(title, changed, *CHANGED_INVERSION, changed_row, max_rows)
+    afters = tuple(c.after for c in changed)
+    title = inversions_title("Inversions whose figures changed", afters)
+    if has_dotted(afters):
+        lines += _section(title, changed, *_lined(CHANGED_INVERSION), lined_changed_row, max_rows)
+    else:
+        lines += _section(title, changed, *CHANGED_INVERSION, changed_row, max_rows)
+    title = _counted("Client ownership changed", diff.clients)
+    lines += _section(title, diff.clients, *CLIENT, _client_row, max_rows)
     shown = len(r.changed)
     which = f"top {shown:,} of {r.changed_total:,}" if shown < r.changed_total else f"{shown:,}"
     title = f"Roles whose alienation changed most ({which})"
@@ -169,4 +219,7 @@ def render_diff_markdown(
     lines += _section(_counted("Roles added", r.added), r.added, *ENTRY, _entry_row, max_rows)
     lines += _section(_counted("Roles removed", r.removed), r.removed, *ENTRY, _entry_row, max_rows)
     lines += _section(_counted("Roles moved", r.moved), r.moved, *MOVED, _moved_row, max_rows)
+    for what, changes in (("span", diff.structure.spans), ("layer", diff.structure.layers)):
+        title = f"Roles whose {what} changed most ({_which(changes)})"
+        lines += _section(title, changes.changed, *ROLE_CHANGE, _count_row, max_rows)
     return "\n".join(lines) + "\n"

@@ -12,13 +12,27 @@ from rich.table import Table
 from rich.text import Text
 
 from clientchain.analyses.analyze import Inversion
-from clientchain.diff.compare import InversionChange, OrgDiff, RoleChange, RoleEntry, RoleMove
+from clientchain.diff.compare import (
+    ClientChange,
+    CountChange,
+    CountChanges,
+    InversionChange,
+    OrgDiff,
+    RoleChange,
+    RoleEntry,
+    RoleMove,
+)
 from clientchain.model.findings import Finding, Level
 from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.diff.text import (
+    CLIENT_MONEY_OWNED,
     change_cells,
+    client_cells,
+    has_dotted,
     headline,
     inversion_cells,
+    inversions_title,
+    line_text,
     ratio_change,
     ratio_text,
     summary_rows,
@@ -89,6 +103,16 @@ def _moved_row(m: RoleMove) -> Row:
     return (clip(m.id), _boss(m.before), _boss(m.after))
 
 
+def _count_row(c: CountChange) -> Row:
+    return (clip(c.id), f"{c.before:,}", f"{c.after:,}", f"{c.change:+,}")
+
+
+def _client_row(c: ClientChange) -> Row:
+    client, owner, boss, fragmented, touchpoints = client_cells(c)
+    style = "yellow" if c.after is not None and c.after.fragmented else ""
+    return (client, owner, boss, Text(fragmented, style=style), touchpoints)
+
+
 def _boss(boss: str | None) -> str:
     return clip(boss) if boss else "— (top)"
 
@@ -117,6 +141,14 @@ CHANGED_INVERSION = (
     ("Impact (people)", "right"),
 )
 ROLE_CHANGE = (("Role", "left"), ("Before", "right"), ("After", "right"), ("Change", "right"))
+LINE = (("Line", "left"),)
+CLIENT = (
+    ("Client", "left"),
+    ("Owner", "left"),
+    ("Lowest common boss", "left"),
+    ("Fragmented", "left"),
+    ("Touchpoints", "right"),
+)
 MOVED = (("Role", "left"), ("Reports to before", "left"), ("Reports to after", "left"))
 
 
@@ -145,12 +177,20 @@ def _summary(diff: OrgDiff) -> Table:
     for label, before, after, change in summary_rows(diff):
         # More money in from clients is better; more of everything else listed is worse
         # or neutral (roles, people, flows: no colour).
-        if label in {"roles", "people (headcount)", "clients", "flows"}:
+        if label in {"roles", "people (headcount)", "clients", "flows", "layers"} or (
+            label.startswith("managers with span ")
+        ):
             shown = Text(change)
         else:
-            shown = _trend(change, worse_when_up=label != "money in from clients")
+            better_up = label in {"money in from clients", CLIENT_MONEY_OWNED}
+            shown = _trend(change, worse_when_up=not better_up)
         table.add_row(label, Text(before), Text(after), shown)
     return table
+
+
+def _which(changes: CountChanges) -> str:
+    shown = len(changes.changed)
+    return f"top {shown:,} of {changes.total:,}" if shown < changes.total else f"{shown:,}"
 
 
 def render_diff_table(diff: OrgDiff, max_rows: int = DEFAULT_MAX_ROWS) -> RenderableType:
@@ -160,9 +200,17 @@ def render_diff_table(diff: OrgDiff, max_rows: int = DEFAULT_MAX_ROWS) -> Render
     def inversion_row(i: Inversion) -> Row:
         return inversion_cells(diff, i)
 
+    def lined_row(i: Inversion) -> Row:
+        boss, sub, *rest = inversion_cells(diff, i)
+        return (boss, sub, line_text(i), *rest)
+
     def changed_row(c: InversionChange) -> Row:
         *head, change, people = change_cells(diff, c)
         return (*head, _trend(change), people)
+
+    def lined_changed_row(c: InversionChange) -> Row:
+        boss, sub, *rest = changed_row(c)
+        return (boss, sub, line_text(c.after), *rest)
 
     parts: list[RenderableType] = [_header(diff), _summary(diff)]
     for title, found in (
@@ -176,12 +224,22 @@ def render_diff_table(diff: OrgDiff, max_rows: int = DEFAULT_MAX_ROWS) -> Render
         ("Inversions added", diff.inversions_added),
         ("Inversions removed", diff.inversions_removed),
     ):
-        parts += _table(
-            f"{title} ({len(inversions):,})", inversions, INVERSION, inversion_row, max_rows
-        )
+        title = inversions_title(title, inversions)
+        # The line is a column only when one of them runs along a dotted line.
+        if has_dotted(inversions):
+            lined = (*INVERSION[:2], *LINE, *INVERSION[2:])
+            parts += _table(title, inversions, lined, lined_row, max_rows)
+        else:
+            parts += _table(title, inversions, INVERSION, inversion_row, max_rows)
     changed = diff.inversions_changed
-    title = f"Inversions whose figures changed ({len(changed):,})"
-    parts += _table(title, changed, CHANGED_INVERSION, changed_row, max_rows)
+    title = inversions_title("Inversions whose figures changed", tuple(c.after for c in changed))
+    if has_dotted(tuple(c.after for c in changed)):
+        lined_changes = (*CHANGED_INVERSION[:2], *LINE, *CHANGED_INVERSION[2:])
+        parts += _table(title, changed, lined_changes, lined_changed_row, max_rows)
+    else:
+        parts += _table(title, changed, CHANGED_INVERSION, changed_row, max_rows)
+    title = f"Client ownership changed ({len(diff.clients):,})"
+    parts += _table(title, diff.clients, CLIENT, _client_row, max_rows)
     shown = len(r.changed)
     which = f"top {shown:,} of {r.changed_total:,}" if shown < r.changed_total else f"{shown:,}"
     title = f"Roles whose alienation changed most ({which})"
@@ -189,6 +247,9 @@ def render_diff_table(diff: OrgDiff, max_rows: int = DEFAULT_MAX_ROWS) -> Render
     parts += _table(f"Roles added ({len(r.added):,})", r.added, ENTRY, _entry_row, max_rows)
     parts += _table(f"Roles removed ({len(r.removed):,})", r.removed, ENTRY, _entry_row, max_rows)
     parts += _table(f"Roles moved ({len(r.moved):,})", r.moved, MOVED, _moved_row, max_rows)
+    for what, changes in (("span", diff.structure.spans), ("layer", diff.structure.layers)):
+        title = f"Roles whose {what} changed most ({_which(changes)})"
+        parts += _table(title, changes.changed, ROLE_CHANGE, _count_row, max_rows)
     if diff.unchanged:
         parts.append(Text("No changes.", style="green"))
     return Group(*parts)

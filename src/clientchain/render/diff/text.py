@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from clientchain.analyses.analyze import Inversion
-from clientchain.diff.compare import InversionChange, OrgDiff
+from clientchain.diff.compare import ClientChange, InversionChange, OrgDiff, Ownership
 from clientchain.model.findings import Finding
 from clientchain.model.rounding import format_amount, money, plain_number
 from clientchain.model.visible import clip, visible
@@ -93,12 +93,78 @@ def summary_rows(diff: OrgDiff) -> list[tuple[str, str, str, str]]:
         for label, x, y in (
             ("inverted relationships", a.inversions, b.inversions),
             ("roles with no paying client", a.unfunded_roles, b.unfunded_roles),
+            ("layers", a.layers, b.layers),
+            *_span_bands(diff),
+        )
+    )
+    rows.append(
+        (
+            CLIENT_MONEY_OWNED,
+            ratio_text(a.client_money_owned),
+            ratio_text(b.client_money_owned),
+            ratio_change(a.client_money_owned, b.client_money_owned),
+        )
+    )
+    rows.extend(
+        (label, f"{x:,}", f"{y:,}", count_change(x, y))
+        for label, x, y in (
             ("error findings", old.errors, new.errors),
             ("warning findings", old.warnings, new.warnings),
             ("findings ignored by the policy", old.ignored, new.ignored),
         )
     )
     return rows
+
+
+CLIENT_MONEY_OWNED = "client money owned"
+SPAN_BAND = "managers with span "
+
+
+def _span_bands(diff: OrgDiff) -> list[tuple[str, int, int]]:
+    """One row per band of spans that has managers on either side (SPEC: six bands)."""
+    a, b = diff.old.summary.span_bands, diff.new.summary.span_bands
+    return [
+        (SPAN_BAND + band, a.get(band, 0), b.get(band, 0))
+        for band in dict.fromkeys([*a, *b])
+        if a.get(band, 0) or b.get(band, 0)
+    ]
+
+
+def line_text(i: Inversion) -> str:
+    """Which reporting line an inversion runs along."""
+    return "dotted line" if i.line == "dotted" else "solid line"
+
+
+def has_dotted(inversions: tuple[Inversion, ...]) -> bool:
+    return any(i.line == "dotted" for i in inversions)
+
+
+def inversions_title(title: str, inversions: tuple[Inversion, ...]) -> str:
+    """'Inversions added (2, 1 along a dotted line)'."""
+    dotted = sum(i.line == "dotted" for i in inversions)
+    along = f", {dotted:,} along a dotted line" if dotted else ""
+    return f"{title} ({len(inversions):,}{along})"
+
+
+def _ownership_texts(side: Ownership | None) -> tuple[str, str, str, str]:
+    if side is None:
+        return ("(no client)",) * 4
+    return (
+        clip(side.owner) if side.owner else "none",
+        clip(side.lowest_common_boss) if side.lowest_common_boss else "none",
+        "yes" if side.fragmented else "no",
+        f"{side.touchpoints:,}",
+    )
+
+
+def client_cells(c: ClientChange) -> tuple[str, str, str, str, str]:
+    """(client, owner, lowest common boss, fragmented, touchpoints): 'before → after' where
+    they differ, the value once where not."""
+    before, after = _ownership_texts(c.before), _ownership_texts(c.after)
+    owner, boss, fragmented, touchpoints = (
+        x if x == y else f"{x} → {y}" for x, y in zip(before, after, strict=True)
+    )
+    return (clip(c.id), owner, boss, fragmented, touchpoints)
 
 
 def inversion_cells(diff: OrgDiff, i: Inversion) -> tuple[str, str, str, str, str]:
@@ -134,7 +200,7 @@ def where(finding: Finding) -> str:
 
 def tally(diff: OrgDiff) -> str:
     """One line of what changed, e.g. 'roles: 1 added, 1 removed, 1 moved; ...'."""
-    r, f = diff.roles, diff.findings
+    r, f, s = diff.roles, diff.findings, diff.structure
     parts = [
         _counts(
             "roles", (len(r.added), "added"), (len(r.removed), "removed"), (len(r.moved), "moved")
@@ -152,6 +218,9 @@ def tally(diff: OrgDiff) -> str:
             (len(f.ignored), "now ignored"),
             (len(f.escalated), "now errors"),
         ),
+        _counts("client ownership", (len(diff.clients), "changed")),
+        _counts("spans", (s.spans.total, "changed")),
+        _counts("layers", (s.layers.total, "changed")),
     ]
     said = [p for p in parts if p]
     return "; ".join(said) if said else "no roles, inversions or findings changed"

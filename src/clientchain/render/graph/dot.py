@@ -14,9 +14,11 @@ import html
 import re
 
 from clientchain.export.graph import (
+    DOTTED_TO,
     LOW_BELOW,
     MEDIUM_BELOW,
     REPORTS_TO,
+    SERVES,
     Edge,
     ExportGraph,
     Node,
@@ -26,9 +28,11 @@ from clientchain.model.visible import HIDDEN, LIMIT, escape, picture_lines
 from clientchain.render.graph.palette import (
     BAND_FILL,
     CLIENT_FILL,
+    DOTTED_COLOUR,
     INVERTED_COLOUR,
     MONEY_COLOUR,
     REPORTING_COLOUR,
+    SERVES_COLOUR,
 )
 
 _FONT = '"Helvetica,Arial,sans-serif"'
@@ -97,6 +101,19 @@ def _node(node: Node) -> str:
 
 
 _REPORTING = f'[style=dashed, color="{REPORTING_COLOUR}", arrowhead=onormal, kind="reports_to"]'
+# Dotted lines and `serves` do not lay the chart out (only reports_to ranks the roles),
+# and each says what it is in words too: colour is never the only cue.
+_STRUCTURE = {
+    REPORTS_TO: _REPORTING,
+    DOTTED_TO: (
+        f'[style=dotted, penwidth=2, color="{DOTTED_COLOUR}", fontcolor="{DOTTED_COLOUR}", '
+        'arrowhead=onormal, constraint=false, label="dotted line", kind="dotted_to"]'
+    ),
+    SERVES: (
+        f'[style=dashed, penwidth=1.5, color="{SERVES_COLOUR}", fontcolor="{SERVES_COLOUR}", '
+        'arrowhead=vee, constraint=false, label="serves", kind="serves"]'
+    ),
+}
 _MONEY = f'color="{MONEY_COLOUR}", fontcolor="{MONEY_COLOUR}"'
 _INVERTED = (
     f'style=bold, penwidth=2.5, color="{INVERTED_COLOUR}", fontcolor="{INVERTED_COLOUR}", '
@@ -107,8 +124,9 @@ _INVERTED = (
 def _edge(graph: ExportGraph, names: list[str], edge: Edge) -> str:
     """Edges carry kind, net and inverted; GraphML and JSON have the gross amounts too."""
     ends = f"  {names[edge.source]} -> {names[edge.target]}"
-    if edge.kind == REPORTS_TO:
-        return f"{ends} {_REPORTING}"
+    structure = _STRUCTURE.get(edge.kind)
+    if structure is not None:
+        return f"{ends} {structure}"
     data = f'kind="money", net="{edge.net!r}"'
     if edge.inverted:
         look = f"label={label([edge.label, 'inverted'])}, {_INVERTED}"
@@ -118,6 +136,21 @@ def _edge(graph: ExportGraph, names: list[str], edge: Edge) -> str:
         # Money between roles does not move them: the reporting lines lay the chart out.
         look += ", constraint=false"
     return f'{ends} [{look}, {data}, inverted="false"]'
+
+
+def _matrix_legend(graph: ExportGraph) -> str:
+    """The legend's line for dotted lines and `serves`, only when the graph has them."""
+    kinds = {edge.kind for edge in graph.edges if edge.kind in (DOTTED_TO, SERVES)}
+    said = []
+    if DOTTED_TO in kinds:
+        said.append(
+            f'<font color="{DOTTED_COLOUR}">dotted purple</font>: dotted line (matrix boss)'
+        )
+    if SERVES in kinds:
+        said.append(
+            f'<font color="{SERVES_COLOUR}">dashed green</font>: serves (whom the work is for)'
+        )
+    return " · ".join(said) + '<br align="left"/>' if said else ""
 
 
 def _legend(graph: ExportGraph) -> str:
@@ -140,6 +173,7 @@ def _legend(graph: ExportGraph) -> str:
         f'<font color="{INVERTED_COLOUR}"><b>bold red</b></font>: inverted, the boss pays'
         " its subordinate · ellipse: client · dashed red border: no paying client"
         '<br align="left"/>'
+        f"{_matrix_legend(graph)}"
         "</td></tr></table>>"
     )
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 
-from clientchain.export.graph import REPORTS_TO, ExportGraph, Node
+from clientchain.export.graph import DOTTED_TO, REPORTS_TO, SERVES, ExportGraph, Node
 from clientchain.model.visible import HIDDEN, LIMIT, picture_lines
 from clientchain.render.graph.palette import (
     BAND_FILL,
     CLIENT_FILL,
+    DOTTED_COLOUR,
     INVERTED_COLOUR,
     MONEY_COLOUR,
     REPORTING_COLOUR,
+    SERVES_COLOUR,
 )
 
 # Characters a quoted Mermaid label cannot hold as they are: quotes end it, `#` starts an
@@ -69,7 +71,8 @@ def render_mermaid(graph: ExportGraph) -> str:
         "  %% clientchain export. Fill: alienation band (low below 0.333, medium below 0.667,",
         "  %% high). Dotted grey: reports to (subordinate to boss). Blue: net money, payer to",
         "  %% payee. Thick red: inverted (the boss pays its subordinate). Stadium: a client.",
-        "  %% Dashed red border: no paying client.",
+        "  %% Dashed red border: no paying client. Purple, labelled: a dotted (matrix) line.",
+        "  %% Green, labelled: whom a role serves.",
         *_class_defs(),
     ]
     lines.extend(_node(i, node) for i, node in enumerate(graph.nodes))
@@ -78,11 +81,19 @@ def render_mermaid(graph: ExportGraph) -> str:
         lines.append(f"  class {','.join(unfunded)} unfunded")
     reporting: list[str] = []
     inverted: list[str] = []
+    dotted: list[str] = []
+    serves: list[str] = []
     for k, edge in enumerate(graph.edges):
         ends = f"n{edge.source}", f"n{edge.target}"
         if edge.kind == REPORTS_TO:
             reporting.append(str(k))
             lines.append(f"  {ends[0]} -.-> {ends[1]}")
+        elif edge.kind == DOTTED_TO:
+            dotted.append(str(k))
+            lines.append(f'  {ends[0]} -.->|"dotted line"| {ends[1]}')
+        elif edge.kind == SERVES:
+            serves.append(str(k))
+            lines.append(f'  {ends[0]} -.->|"serves"| {ends[1]}')
         elif edge.inverted:
             inverted.append(str(k))
             lines.append(f"  {ends[0]} ==>|{text([edge.label, 'inverted'])}| {ends[1]}")
@@ -92,6 +103,16 @@ def render_mermaid(graph: ExportGraph) -> str:
         lines.append(f"  linkStyle default stroke:{MONEY_COLOUR},color:{MONEY_COLOUR}")
     if reporting:
         lines.append(f"  linkStyle {','.join(reporting)} stroke:{REPORTING_COLOUR}")
+    if dotted:
+        lines.append(
+            f"  linkStyle {','.join(dotted)} stroke:{DOTTED_COLOUR},stroke-width:2px,"
+            f"stroke-dasharray:2 3,color:{DOTTED_COLOUR}"
+        )
+    if serves:
+        lines.append(
+            f"  linkStyle {','.join(serves)} stroke:{SERVES_COLOUR},stroke-dasharray:6 3,"
+            f"color:{SERVES_COLOUR}"
+        )
     if inverted:
         lines.append(
             f"  linkStyle {','.join(inverted)} stroke:{INVERTED_COLOUR},stroke-width:3px,"

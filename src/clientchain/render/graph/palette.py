@@ -7,3 +7,5 @@ CLIENT_FILL = "#dde7f5"
 MONEY_COLOUR = "#2b5d9b"
 INVERTED_COLOUR = "#d62728"  # inverted money edges, and the border of unfunded roles
 REPORTING_COLOUR = "#9a9a9a"
+DOTTED_COLOUR = "#7b3fa0"  # dotted (matrix) reporting lines
+SERVES_COLOUR = "#2e7d4f"  # whom a role's work is for

@@ -4,7 +4,8 @@ Roles are re-numbered 0..N-1 over the roles shown (file order); above `max_roles
 the report shows the top of the organisation (the roles nearest a top, ties in
 file order), so every role shown has its boss shown too. Money-graph nodes in the
 payload are the shown roles, then the clients (N + j), then any role that pays a
-shown role but is not shown itself (N + C + k, id only).
+shown role, or that a shown role or a client names (a dotted-line boss, a role it
+serves, an owner, a touchpoint), but is not shown itself (N + C + k, id only).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.overview import overview
 from clientchain.model.findings import Finding
-from clientchain.model.org import NO_PARENT, IntArray
+from clientchain.model.org import NO_PARENT, IntArray, Links
 from clientchain.model.rounding import moneys, plain_number, ratios
 from clientchain.render.overview import lead_sentences
 
@@ -53,6 +54,11 @@ def _lookup(table: IntArray, index: IntArray) -> IntArray:
     padded: IntArray = np.r_[table, -1].astype(np.int64)
     looked_up: IntArray = padded[np.where(index < 0, table.size, index)]
     return looked_up
+
+
+def _nullable(values: Any) -> list[float | None]:
+    """Ratios as shown (12 decimals), None where NaN (null in the analysis)."""
+    return [None if math.isnan(x) else x for x in ratios(np.asarray(values)).tolist()]
 
 
 def _numbers(values: Any) -> list[int | float]:
@@ -124,7 +130,10 @@ def _roles(analysis: Analysis, shown: IntArray, inv_new: IntArray) -> dict[str, 
         "unfunded": analysis.unfunded[shown].astype(np.int64).tolist(),
         "broken": _lookup(inv_new, broken).tolist(),
         "inv_below": inv_below[shown].tolist(),
-        "reports": reports[shown].tolist(),
+        "reports": reports[shown].tolist(),  # = span: direct reports (solid lines)
+        "layer": analysis.layer_raw[shown].tolist(),
+        "served_share": _nullable(analysis.served_share_raw[shown]),
+        "served_roles_share": _nullable(analysis.served_roles_share_raw[shown]),
         "prov_ptr": ptr.tolist(),
         "prov_client": prov.client[pos].tolist(),
         "prov_share": ratios(prov.share[pos]).tolist(),
@@ -142,9 +151,12 @@ def _money_lists(analysis: Analysis, shown: IntArray, nodes: _Nodes) -> dict[str
     # The order of `trace_chain`: by payee, largest amount first, then the payer's node.
     order = keep[np.lexsort((graph.payer[keep], -graph.amount[keep], payee))]
     pay_ptr = np.searchsorted(np.sort(payee), np.arange(shown.size + 1)).astype(np.int64)
-    # One numbering of the roles outside the report for both lists.
-    mapped, hidden = nodes.map(np.r_[analysis.client_payer[pos], graph.payer[order]])
-    direct, payers = mapped[: pos.size], mapped[pos.size :]
+    links = _Links(analysis, shown)
+    # One numbering of the roles outside the report for every list.
+    mapped, hidden = nodes.map(
+        np.r_[analysis.client_payer[pos], graph.payer[order], links.nodes].astype(np.int64)
+    )
+    direct, payers = mapped[: pos.size], mapped[pos.size : pos.size + order.size]
     return {
         "hidden": hidden,
         "direct": {
@@ -157,7 +169,61 @@ def _money_lists(analysis: Analysis, shown: IntArray, nodes: _Nodes) -> dict[str
             "node": payers.tolist(),
             "amount": _numbers(moneys(graph.amount[order], d)),
         },
+        **links.payload(mapped[pos.size + order.size :]),
     }
+
+
+class _Links:
+    """Dotted lines and `serves` of the shown roles, and each client's owner, lowest
+    common boss and touchpoints, as money-graph nodes (mapped with the payers, so the
+    roles outside the report have one numbering)."""
+
+    def __init__(self, analysis: Analysis, shown: IntArray) -> None:
+        org = analysis.org
+        self.clients = analysis.clients
+        index = org.role_index
+        self.dotted_ptr, dotted = self._rows(org.dotted, shown)
+        self.serves_ptr, serves = self._rows(org.serves, shown)
+        owners = [index[c.owner] if c.owner is not None else -1 for c in self.clients]
+        bosses = [
+            index[c.lowest_common_boss] if c.lowest_common_boss is not None else -1
+            for c in self.clients
+        ]
+        touch = [index[rid] for c in self.clients for rid in c.touchpoint_roles]
+        self.touch_ptr = np.r_[0, np.cumsum([len(c.touchpoint_roles) for c in self.clients])]
+        self.sizes = [dotted.size, serves.size, len(owners), len(bosses), len(touch)]
+        self.owner_known = np.asarray(owners, dtype=np.int64) >= 0
+        self.boss_known = np.asarray(bosses, dtype=np.int64) >= 0
+        self.nodes = np.r_[
+            dotted,
+            serves,
+            np.maximum(np.asarray(owners, dtype=np.int64), 0),
+            np.maximum(np.asarray(bosses, dtype=np.int64), 0),
+            np.asarray(touch, dtype=np.int64),
+        ]
+
+    @staticmethod
+    def _rows(links: Links, shown: IntArray) -> tuple[IntArray, IntArray]:
+        if not links:
+            return np.zeros(shown.size + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        ptr, pos = csr_rows(links.ptr, shown)
+        return ptr, links.node[pos]
+
+    def payload(self, mapped: IntArray) -> dict[str, Any]:
+        dotted, serves, owners, bosses, touch = np.split(mapped, np.cumsum(self.sizes)[:-1])
+        return {
+            "dotted": {"ptr": self.dotted_ptr.tolist(), "node": dotted.tolist()},
+            "serves": {"ptr": self.serves_ptr.tolist(), "node": serves.tolist()},
+            "client_links": {
+                "owner": np.where(self.owner_known, owners, -1).tolist(),
+                "lowest_common_boss": np.where(self.boss_known, bosses, -1).tolist(),
+                "touch_ptr": self.touch_ptr.astype(np.int64).tolist(),
+                "touch": touch.tolist(),
+                "departments": [list(c.departments) for c in self.clients],
+                "fragmented": [int(c.fragmented) for c in self.clients],
+                "money_out": [plain_number(c.money_out) for c in self.clients],
+            },
+        }
 
 
 def _inversions(analysis: Analysis, shown_mask: np.ndarray) -> tuple[list[Any], IntArray]:
@@ -228,6 +294,9 @@ def report_payload(
             "findings": len(analysis.findings),
             "findings_ignored": len(analysis.ignored),
             "findings_baselined": len(analysis.baselined),
+            "layers": s.layers,
+            "span_bands": dict(s.span_bands),
+            "client_money_owned": s.client_money_owned,
         },
         "shown_roles": int(shown.size),
         "total_roles": org.role_count,

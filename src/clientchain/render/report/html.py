@@ -26,7 +26,7 @@ from clientchain.render.report.data import DEFAULT_MAX_ROLES, report_payload
 from clientchain.version import __version__
 
 # The script is these files in this order, inside one function scope.
-SCRIPTS = ("text.js", "base.js", "tree.js", "panel.js", "tables.js", "main.js")
+SCRIPTS = ("text.js", "base.js", "tree.js", "panel.js", "tables.js", "clients.js", "main.js")
 STYLES = ("report.css",)
 
 
@@ -121,11 +121,14 @@ open it in a web browser (it needs no network).</p></noscript>
 <span>0 = paid directly by clients, 1 = no paying client in sight</span>
 <span><span class="badge inv">\u26a0 inverted</span> boss is a net payer of the subordinate</span>
 <span><span class="badge unfunded">\u2205 no paying client</span></span>
+<span><span class="badge dotted">\u2508 dotted line</span> a second (matrix) boss</span>
 <span class="people">\u00d7N people</span>
 </div>
 <div class="tree" id="tree" role="tree" aria-label="Org tree"></div>
 </div>
 <section class="inversions" id="inversions" aria-label="Inverted relationships"></section>
+<section class="clients" id="clients" aria-label="Clients"></section>
+<section class="structure" id="structure" aria-label="Spans and layers"></section>
 </div>
 <aside class="panel" id="panel" aria-live="polite">
 <p class="empty">Click a role to see its clients, where its money comes from and its

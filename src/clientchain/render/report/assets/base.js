@@ -148,3 +148,16 @@ function renderFigures() {
     "none of their money traces to a client", s.unfunded_roles ? "warn" : null));
   document.getElementById("figures").replaceChildren(...figures);
 }
+
+// Dotted lines and `serves` of each shown role (payload node numbers, as written), and
+// the roles with a dotted line to each shown role (its dotted-line reports).
+function linksOf(list, v) { return list.node.slice(list.ptr[v], list.ptr[v + 1]); }
+const dottedReports = new Map();
+for (let v = 0; v < N; v++) {
+  for (const boss of linksOf(DATA.dotted, v)) {
+    if (!dottedReports.has(boss)) dottedReports.set(boss, []);
+    dottedReports.get(boss).push(v);
+  }
+}
+const CL = DATA.client_links;
+function touchpointsOf(c) { return CL.touch.slice(CL.touch_ptr[c], CL.touch_ptr[c + 1]); }

@@ -20,6 +20,12 @@ function start() {
   const table = renderRolesTable(document.getElementById("roles-body"), goTo);
   const findings = renderFindings(document.getElementById("findings-body"), goTo);
   const inverted = renderInversions(document.getElementById("inversions"), goTo);
+  renderClients(document.getElementById("clients"));
+  document.getElementById("clients").addEventListener("click", (event) => {
+    const link = event.target.closest("[data-goto]");
+    if (link) goTo(Number(link.dataset.goto));
+  });
+  renderSpanChart(document.getElementById("structure"));
   window.addEventListener("beforeprint", () => {
     expandAll(true);
     table.showAll();

@@ -138,6 +138,13 @@ function alerts(v) {
   return out;
 }
 
+// Nodes between commas.
+function joined(nodes) {
+  const out = [];
+  nodes.forEach((node, k) => { if (k) out.push(", "); out.push(node); });
+  return out;
+}
+
 function renderPanel(v) {
   const panel = document.getElementById("panel");
   const facts = el("dl", { class: "facts" });
@@ -147,9 +154,23 @@ function renderPanel(v) {
   fact("Hand-overs", R.distance[v] === null ? "n/a (nothing traced)" : ratio(R.distance[v], 2) + " on average");
   fact("Inflow", money(R.inflow[v]));
   fact("Reports to", R.parent[v] >= 0 ? roleLink(R.parent[v]) : "\u2014 (a top of the hierarchy)");
+  const dotted = linksOf(DATA.dotted, v);
+  if (dotted.length) fact("Dotted line to", el("span", { class: "dotted-links" }, ...joined(dotted.map(roleLink))));
+  const matrix = dottedReports.get(v) || [];
+  if (matrix.length) fact("Dotted-line reports", el("span", null, ...joined(matrix.map(roleLink))));
+  fact("Span", plural(R.reports[v], "direct report"));
+  fact("Layer", count(R.layer[v]) + " of " + count(DATA.summary.layers) + (R.layer[v] === 1 ? " (a top)" : ""));
   if (R.department[v]) fact("Department", el("span", { user: R.department[v] }));
   fact("Headcount", heads(R.headcount[v]));
   fact("Line", clip(DATA.source) + ":" + R.line[v]);
+  const serves = linksOf(DATA.serves, v);
+  if (serves.length) {
+    fact("Serves", el("span", { id: "serves" }, ...joined(serves.map((node) => node >= N && node < N + C
+      ? el("span", { class: "who" }, el("span", { user: nodeId(node) }), el("span", { class: "quiet", text: " client" }))
+      : roleLink(node)))));
+    if (R.served_share[v] !== null) fact("Paid by the clients it serves", percent(R.served_share[v]));
+    if (R.served_roles_share[v] !== null) fact("Paid by the roles it serves", percent(R.served_roles_share[v]));
+  }
   panel.replaceChildren(
     el("h2", { user: roleName(v) }),
     el("code", { user: R.id[v] }),

@@ -47,6 +47,8 @@ const rowOf = new Array(N).fill(null);
 let treeBox = null;
 let onSelect = () => {};
 let selected = -1;
+// The client whose touchpoints the tree shows ({client, roles: Set, owner}), or null.
+let highlight = null;
 
 function hasKids(v) { return kidPtr[v + 1] > kidPtr[v]; }
 
@@ -83,6 +85,16 @@ function badges(v) {
       "\u2193 pays " + whom + " net " + money(net)));
   }
   if (R.unfunded[v]) out.push(el("span", { class: "badge unfunded" }, "\u2205 no paying client"));
+  // A dotted (matrix) line is drawn dashed, never like the solid line of the tree.
+  for (const boss of linksOf(DATA.dotted, v)) {
+    out.push(el("span", { class: "badge dotted", "data-boss": nodeId(boss),
+      title: clip(R.id[v]) + " has a dotted line to " + clip(nodeId(boss)) + " (a second, matrix boss)" },
+    "\u2508 dotted line to " + clip(boss < N ? roleName(boss) : nodeId(boss))));
+  }
+  if (highlight && highlight.roles.has(v)) {
+    out.push(el("span", { class: "badge touch", text: "\u25c9 touches " + clip(DATA.clients.id[highlight.client]) }));
+  }
+  if (highlight && highlight.owner === v) out.push(el("span", { class: "badge owner", text: "\u2605 owns the client" }));
   return out;
 }
 
@@ -109,7 +121,9 @@ function makeRow(v) {
   const toggle = el("button", { class: "toggle" + (hasKids(v) ? "" : " leaf"), tabindex: -1,
     "aria-label": (open ? "Collapse " : "Expand ") + clip(R.id[v]) }, hasKids(v) ? (open ? "\u25be" : "\u25b8") : "");
   const row = el("div", {
-    class: "row" + (invertedAt.has(v) ? " inverted" : "") + (R.unfunded[v] ? " unfunded" : "") + (v === selected ? " selected" : ""),
+    class: "row" + (invertedAt.has(v) ? " inverted" : "") + (R.unfunded[v] ? " unfunded" : "") + (v === selected ? " selected" : "") +
+      (linksOf(DATA.dotted, v).length ? " has-dotted" : "") + (highlight && highlight.roles.has(v) ? " touchpoint" : "") +
+      (highlight && highlight.owner === v ? " client-owner" : ""),
     role: "treeitem", tabindex: v === selected ? 0 : -1, "aria-level": d + 1,
     "aria-expanded": hasKids(v) ? String(open) : null, "data-role": R.id[v], "data-depth": d,
     title: clip(R.id[v]) + " \u00b7 alienation " + ratio(R.alienation[v], 3) + " \u00b7 inflow " + money(R.inflow[v]) +
@@ -325,4 +339,19 @@ function wireSearch(input, list) {
     } else if (event.key === "Escape") close();
   });
   input.addEventListener("blur", close);
+}
+
+// Show one client's touchpoints (and its owner) across the tree, or none (c < 0): every
+// touchpoint is revealed, and rows already on screen are redrawn with their marks.
+function highlightClient(c) {
+  const before = highlight ? [...highlight.roles, highlight.owner] : [];
+  highlight = c < 0 ? null : { client: c, roles: new Set(touchpointsOf(c).filter((v) => v < N)), owner: CL.owner[c] };
+  const now = highlight ? [...highlight.roles, highlight.owner] : [];
+  for (const v of now) if (v >= 0 && v < N) reveal(v);
+  for (const v of new Set([...before, ...now])) {
+    const old = v >= 0 && v < N ? rowOf[v] : null;
+    if (old) old.replaceWith(makeRow(v)); // makeRow files the new row under rowOf[v]
+  }
+  const first = highlight ? [...highlight.roles].sort((a, b) => a - b)[0] : undefined;
+  if (first !== undefined && rowOf[first]) rowOf[first].scrollIntoView({ block: "nearest" });
 }

@@ -1,0 +1,48 @@
+"""Client ownership between two versions: who owns each client, who holds all its
+touchpoints, whether it is fragmented, and how many roles touch it.
+
+Clients are matched by id; a client on one side only is listed with nothing on the
+other. Only clients whose ownership differs are listed, by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clientchain.analyses.analyze import Analysis
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    """One client's ownership on one side."""
+
+    owner: str | None  # the role named as its owner
+    lowest_common_boss: str | None  # the nearest role above all its touchpoints
+    fragmented: bool
+    touchpoints: int  # roles it pays directly or that serve it
+
+
+@dataclass(frozen=True, slots=True)
+class ClientChange:
+    id: str
+    before: Ownership | None  # None: the client is new
+    after: Ownership | None  # None: the client is gone
+
+
+def _ownership(result: Analysis) -> dict[str, Ownership]:
+    return {
+        c.id: Ownership(c.owner, c.lowest_common_boss, c.fragmented, c.touchpoints)
+        for c in result.clients
+    }
+
+
+def compare_clients(old: Analysis, new: Analysis) -> tuple[ClientChange, ...]:
+    """The clients whose ownership differs (added and removed ones too), by id."""
+    before, after = _ownership(old), _ownership(new)
+    changed = [
+        ClientChange(cid, before.get(cid), after.get(cid))
+        for cid in before.keys() | after.keys()
+        if before.get(cid) != after.get(cid)
+    ]
+    changed.sort(key=lambda c: c.id)
+    return tuple(changed)
