@@ -16,6 +16,21 @@ from typer.testing import CliRunner
 from clientchain.cli.app import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# Examples imported from real data (hundreds of roles): their brute-force oracle checks
+# take seconds each, so they run with the slow tests (CI runs everything).
+BIG_EXAMPLE_BYTES = 20_000
+
+
+def example_params(orgs: list[Path]) -> list[object]:
+    """`orgs` as pytest params named by folder, the big ones marked slow."""
+    return [
+        pytest.param(
+            org,
+            id=org.parent.name,
+            marks=[pytest.mark.slow] if org.stat().st_size > BIG_EXAMPLE_BYTES else [],
+        )
+        for org in orgs
+    ]
 UPDATE_GOLDEN = "CLIENTCHAIN_UPDATE_GOLDEN"
 
 

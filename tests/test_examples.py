@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, Run
+from tests.conftest import EXAMPLES, Run, example_params
 
 ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
 UPDATE = os.environ.get("CLIENTCHAIN_UPDATE_GOLDEN") == "1"
@@ -100,7 +100,7 @@ def _id_list(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
 
 
-@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("org", example_params(ORGS))
 def test_example_golden_figures_agree_with_the_oracle(org: Path) -> None:
     from fractions import Fraction
 
@@ -133,7 +133,7 @@ def _optional(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("org", example_params(ORGS))
 def test_example_golden_structure_and_clients_agree_with_the_oracles(org: Path) -> None:
     """Spans, layers, relations, served shares and every client's reach (SPEC Additions)."""
     from fractions import Fraction

@@ -30,7 +30,7 @@ from clientchain.analyses.chain import trace_chain
 from clientchain.render.report.data import report_payload
 from clientchain.render.report.html import embed_json, render_html
 from tests import oracle
-from tests.conftest import EXAMPLES, Run
+from tests.conftest import EXAMPLES, Run, example_params
 
 ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
 GOLDEN = Path(__file__).parent / "golden" / "report"
@@ -83,7 +83,7 @@ def _roles(payload: dict[str, Any]) -> list[dict[str, Any]]:
 # --- the embedded data ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("org", ORGS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("org", example_params(ORGS))
 def test_every_role_is_embedded_with_the_oracles_figures(org: Path) -> None:
     analysis = _analysis(org)
     payload = report_payload(analysis)
