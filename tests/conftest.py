@@ -31,6 +31,8 @@ def example_params(orgs: list[Path]) -> list[object]:
         )
         for org in orgs
     ]
+
+
 UPDATE_GOLDEN = "CLIENTCHAIN_UPDATE_GOLDEN"
 
 
