@@ -6,13 +6,22 @@ passed down to support functions and to a third of business roles (budget down +
 revenue up on the same pair: money cycles along the tree), and shared-service
 centres charging business roles: about 2.4 flow rows per role.
 
+With --matrix (issue 16's inputs, on the same org and flows): 5% of roles have a
+dotted line to a manager in another branch below the top (never along the solid
+hierarchy, never two roles dotted to each other: no dotted-line boss has a dotted line
+itself), 10% serve someone (six in ten a client segment, the rest another role), and
+every client segment has an owner (a role one or two levels below the top). Single ids
+as plain scalars, so the fast loader reads them.
+
     python bench/generate.py 100000 bench/out/100k
+    python bench/generate.py --matrix 100000 bench/out/100k-matrix
     python bench/generate.py --chain 100000 bench/out/chain
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +46,60 @@ def tree(n: int, rng: np.random.Generator) -> np.ndarray:
     return parent
 
 
-def generate(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+@dataclass
+class Matrix:
+    """Issue 16's additions, per role (-1 / None: none) and per client."""
+
+    dotted_to: np.ndarray  # role index
+    serves: list[str | None]  # an id
+    owner: np.ndarray  # per client: role index
+
+
+def matrix(parent: np.ndarray, clients: int, rng: np.random.Generator) -> Matrix:
+    n = parent.size
+    ups = parent.tolist()
+    branch = [0] * n  # the role's ancestor just below the top (0 for the top itself)
+    for v in range(1, n):  # breadth first: a parent's branch is known
+        branch[v] = v if ups[v] == 0 else branch[ups[v]]
+    branch_of = np.asarray(branch, dtype=np.int64)
+    dotted_to = np.full(n, -1, dtype=np.int64)
+    sources = np.flatnonzero(rng.random(n) < 0.05)
+    sources = sources[sources > 0]
+    manager = np.zeros(n, dtype=bool)
+    manager[parent[parent >= 0]] = True
+    manager[0] = False
+    manager[sources] = False  # a dotted-line boss has no dotted line itself: no pair
+    candidates = np.flatnonzero(manager)
+    if candidates.size and np.unique(branch_of[candidates]).size > 1:
+        # Another branch: neither an ancestor nor a descendant. Redraw where it is not.
+        target = candidates[rng.integers(0, candidates.size, sources.size)]
+        for _ in range(50):
+            same = branch_of[target] == branch_of[sources]
+            if not same.any():
+                break
+            target[same] = candidates[rng.integers(0, candidates.size, int(same.sum()))]
+        ok = branch_of[target] != branch_of[sources]
+        dotted_to[sources[ok]] = target[ok]
+    serves: list[str | None] = [None] * n
+    servers = np.flatnonzero(rng.random(n) < 0.10)
+    to_client = rng.random(servers.size) < 0.6
+    client = rng.integers(0, clients, servers.size)
+    role = rng.integers(0, n, servers.size)
+    role = np.where(role == servers, (role + 1) % n, role)  # never itself
+    for v, c, u, is_client in zip(
+        servers.tolist(), client.tolist(), role.tolist(), to_client.tolist(), strict=True
+    ):
+        if is_client or n == 1:
+            serves[v] = f"seg-{c}"
+        elif u != v:
+            serves[v] = f"r{u}"
+    heads = np.flatnonzero((parent == 0) | np.isin(parent, np.flatnonzero(parent == 0)))
+    heads = heads if heads.size else np.zeros(1, dtype=np.int64)
+    owner = heads[rng.integers(0, heads.size, clients)]
+    return Matrix(dotted_to, serves, owner)
+
+
+def generate(n: int, seed: int = 7, with_matrix: bool = False) -> tuple[list[str], list[str]]:
     rng = np.random.default_rng(seed)
     parent = tree(n, rng)
     dept = np.empty(n, dtype=np.int64)
@@ -88,13 +150,22 @@ def generate(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
         "flows: flows.csv",
         "clients:",
     ]
-    org += [f"  - id: seg-{c}\n    title: Client segment {c}" for c in range(clients)]
+    # Its own random stream: the org and flows stay the same with or without --matrix.
+    extra = matrix(parent, clients, np.random.default_rng(seed + 1)) if with_matrix else None
+    for c in range(clients):
+        entry = f"  - id: seg-{c}\n    title: Client segment {c}"
+        org.append(entry if extra is None else f"{entry}\n    owner: r{extra.owner[c]}")
     org.append("roles:")
     heads = rng.integers(1, 9, n)
     for v in range(n):
         entry = f"  - id: r{v}\n    department: {DEPARTMENTS[dept[v]]}\n    headcount: {heads[v]}"
         if parent[v] >= 0:
             entry += f"\n    reports_to: r{parent[v]}"
+        if extra is not None:
+            if extra.dotted_to[v] >= 0:
+                entry += f"\n    dotted_to: r{extra.dotted_to[v]}"
+            if extra.serves[v] is not None:
+                entry += f"\n    serves: {extra.serves[v]}"
         org.append(entry)
     flows = ["from,to,amount,kind"] + [f"{a},{b},{m},{k}" for a, b, m, k in rows]
     return org, flows
@@ -114,9 +185,15 @@ def main() -> None:
     parser.add_argument("roles", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--chain", action="store_true", help="one deep reporting chain")
+    parser.add_argument(
+        "--matrix", action="store_true", help="add dotted lines, serves and client owners"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    org, flows = chain(args.roles) if args.chain else generate(args.roles, args.seed)
+    if args.chain:
+        org, flows = chain(args.roles)
+    else:
+        org, flows = generate(args.roles, args.seed, args.matrix)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "org.yaml").write_text("\n".join(org) + "\n", encoding="utf-8")
     (args.out / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")

@@ -9,6 +9,15 @@ Prints, per input: wall time (the median of --repeat runs after one untimed warm
 run, which also brings the files into the page cache; 1M: one run after the warm-up),
 peak RSS, the time per phase
 as clientchain reports it (--timings), and whether each target of issue 5 is met.
+
+Then the cost of issue 16's analyses (skip with --no-matrix): each size again as a
+"matrix" org (the same org and flows plus dotted lines, `serves` and client owners:
+generate.py --matrix), its analysis phase beside the plain org's, and the new pieces
+timed in-process on the largest matrix org (each the best of 3): client reach and
+results, structure (spans, layers, bands), relations, served shares, the dotted part
+of the inversions and the new findings. Their sum is compared with the in-process
+analysis without them (`analyze()` minus the pieces it runs itself; the others run
+when the output asks for them); issue 16's target: at most 15% more at 1M roles.
 Inputs are generated once into --out (bench/out by default, not committed).
 """
 
@@ -21,6 +30,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +42,7 @@ TIME_TARGETS = {10_000: 0.5, 100_000: 2.0, 1_000_000: 15.0}
 MEMORY_TARGET = {1_000_000: 2 * GIB}
 GROWTH_TARGET = 11.0  # time(1M) / time(100k)
 SPEEDUP_TARGET = 10.0  # naive / clientchain at 100k
+NEW_ANALYSES_TARGET = 15.0  # percent the new analyses add to the analysis at 1M (issue 16)
 
 
 @dataclass
@@ -77,11 +88,12 @@ def _timings_line(err: str) -> str:
     return next((line for line in err.splitlines() if line.startswith("clientchain: timings")), "")
 
 
-def ensure_input(out: Path, roles: int, chain: bool) -> Path:
-    folder = out / (f"chain-{roles}" if chain else str(roles))
+def ensure_input(out: Path, roles: int, chain: bool, matrix: bool = False) -> Path:
+    folder = out / (f"chain-{roles}" if chain else f"{roles}-matrix" if matrix else str(roles))
     if not (folder / "org.yaml").exists():
         command = [sys.executable, str(HERE / "generate.py"), str(roles), str(folder)]
-        subprocess.run([*command, *(["--chain"] if chain else [])], check=True)
+        flag = ["--chain"] if chain else ["--matrix"] if matrix else []
+        subprocess.run([*command, *flag], check=True)
     return folder / "org.yaml"
 
 
@@ -109,6 +121,159 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
+def best_of(times: int, work: Callable[[], object]) -> float:
+    """The shortest of `times` runs of `work`, in seconds."""
+    seconds = []
+    for _ in range(times):
+        start = time.perf_counter()
+        work()
+        seconds.append(time.perf_counter() - start)
+    return min(seconds)
+
+
+# The new pieces, as printed; INSIDE: those that `analyze()` runs itself (the others run
+# when an output asks: the JSON, the table and the report all do).
+PIECES = {
+    "reach": "client reach (client_reach)",
+    "results": "client results (client_results, client_money_owned)",
+    "structure": "structure (spans, layers, span bands)",
+    "relations": "relations (relation per client link, money_by_relation)",
+    "served": "served shares (ServedClients, served_roles_share)",
+    "dotted": "dotted-line inversions (find_inversions, extra)",
+    "cc105": "finding CC105 paid-by-others",
+    "cc106": "finding CC106 fragmented-client",
+    "cc107": "finding CC107 owner-out-of-reach",
+}
+INSIDE = ("reach", "served", "dotted", "cc105", "cc106", "cc107")
+
+
+def time_pieces(org_path: Path) -> dict[str, float]:
+    """Seconds of `analyze()` and of each new piece on one org, in this process."""
+    import dataclasses
+
+    import numpy as np
+
+    from clientchain.analyses.analyze import analyze
+    from clientchain.analyses.clients import client_money_owned, client_reach, client_results
+    from clientchain.analyses.inversions import find_inversions
+    from clientchain.analyses.provenance import client_blocks
+    from clientchain.analyses.rules import (
+        cc105_paid_by_others,
+        cc106_fragmented_client,
+        cc107_owner_out_of_reach,
+    )
+    from clientchain.analyses.rules.facts import OrgFacts
+    from clientchain.analyses.served import ServedClients, served_roles_share
+    from clientchain.analyses.structure import span_bands, spans
+    from clientchain.graph.sweep import plan_sweeps
+    from clientchain.loading.loader import load
+    from clientchain.model.rounding import decimals_needed
+
+    org = load(org_path)
+    total = best_of(1, lambda: analyze(org))  # a warm-up (imports, page cache) ...
+    total = best_of(2, lambda: analyze(org))  # ... then the best of two
+    result = analyze(org)
+    graph, forest = result.graph, result.forest
+    reach = client_reach(org, graph, forest)
+    seconds = {"analyze": total}
+    seconds["reach"] = best_of(3, lambda: client_reach(org, graph, forest))
+    seconds["results"] = best_of(
+        3, lambda: (client_results(org, reach), client_money_owned(org, reach))
+    )
+
+    def structure() -> object:
+        span = spans(org.parent)
+        return span_bands(span), forest.depth + 1
+
+    seconds["structure"] = best_of(3, structure)
+    # A fresh copy has no cached relations: this times them and their sums per relation.
+    seconds["relations"] = best_of(3, lambda: dataclasses.replace(result)._money_by_relation())
+
+    # Served shares: their sums ride on the provenance sweeps, so the blocks are swept
+    # here once more, and only what ServedClients does with them is timed.
+    plan = plan_sweeps(graph)
+    start = time.perf_counter()
+    served = ServedClients(org.serves, graph, rows=plan.position)
+    served_seconds = time.perf_counter() - start
+    for first, block in client_blocks(graph, plan):
+        solved = plan.solve(block, [1.0] * block.shape[1], in_place=True)
+        start = time.perf_counter()
+        if served.wanted:
+            served.add(first, solved)
+        served_seconds += time.perf_counter() - start
+        del solved, block
+    served_seconds += best_of(1, served.result)
+    seconds["served"] = served_seconds + best_of(3, lambda: served_roles_share(org.serves, graph))
+
+    def inversions(dotted: bool) -> float:
+        decimals, heads = org.amount_decimals, decimals_needed(org.headcount)
+        lines = org.dotted if dotted else None
+        return best_of(
+            3, lambda: find_inversions(graph, forest, org.headcount, decimals, heads, lines)
+        )
+
+    seconds["dotted"] = max(0.0, inversions(True) - inversions(False))
+    facts = OrgFacts(
+        org,
+        graph,
+        result.inversions_raw,
+        np.asarray(result.traced_raw <= 0),
+        result.served_share_raw,
+        result.served_roles_share_raw,
+        result.clients_raw,
+    )
+    for key, rule in (
+        ("cc105", cc105_paid_by_others),
+        ("cc106", cc106_fragmented_client),
+        ("cc107", cc107_owner_out_of_reach),
+    ):
+        seconds[key] = best_of(3, lambda find=rule.find: find(facts))
+        seconds[f"{key} findings"] = len(rule.find(facts))
+    return seconds
+
+
+def pieces_in_child(org: Path) -> dict[str, float]:
+    """time_pieces in a process of its own (its memory and caches do not linger here)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--pieces", str(org)]
+    done = subprocess.run(command, capture_output=True, check=True, text=True)
+    seconds: dict[str, float] = json.loads(done.stdout)
+    return seconds
+
+
+def new_analyses_block(
+    plain: dict[int, Measure], matrix: dict[int, Measure], largest: int, pieces: dict[str, float]
+) -> list[str]:
+    """Issue 16's block: the analysis phase plain vs matrix, and the new pieces."""
+    lines = ["", "new analyses (issue 16)", "analyse phase (--timings), plain org vs matrix org:"]
+    for size, measured in plain.items():
+        before, after = measured.phases.get("analyse"), matrix[size].phases.get("analyse")
+        if before and after:
+            lines.append(
+                f"  {size:>9,} roles  {before:6.2f} s  {after:6.2f} s"
+                f"  {100 * (after - before) / before:+6.1f}%"
+            )
+    lines.append(f"in-process, {largest:,}-role matrix org (best of 3 each):")
+    lines.append(f"  {'analyze(), everything it runs':<58}{pieces['analyze']:7.3f} s")
+    for key, label in PIECES.items():
+        where = "" if key in INSIDE else "  (when output)"
+        if f"{key} findings" in pieces:
+            where = f"  ({int(pieces[f'{key} findings']):,} findings)"
+        lines.append(f"  {label:<58}{pieces[key]:7.3f} s{where}")
+    added = sum(pieces[key] for key in PIECES)
+    without = pieces["analyze"] - sum(pieces[key] for key in INSIDE)
+    share = 100 * added / without if without > 0 else float("inf")
+    line = (
+        f"  all new pieces {added:.3f} s = {share:.1f}% of the analysis without them"
+        f" ({without:.3f} s)"
+    )
+    if largest == 10**6:
+        line += f": <= {NEW_ANALYSES_TARGET:g}% {verdict(share <= NEW_ANALYSES_TARGET)}"
+    else:
+        line += f" (the {NEW_ANALYSES_TARGET:g}% target is for 1,000,000 roles)"
+    lines.append(line)
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -117,14 +282,23 @@ def main() -> None:
     parser.add_argument("--chain", type=int, default=100_000, help="chain depth (0: skip)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per input below 1M")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument(
+        "--no-matrix", action="store_true", help="skip the matrix orgs (issue 16's cost)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--pieces", type=Path, help=argparse.SUPPRESS)  # run.py's own child
     args = parser.parse_args()
+    if args.pieces:
+        print(json.dumps(time_pieces(args.pieces)))
+        return
     sizes = [int(size) for size in args.sizes.split(",") if size]
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
     # Every input first, so that writing a big one never disturbs the timing of another.
     for size in sizes:
         ensure_input(args.out, size, chain=False)
+        if not args.no_matrix:
+            ensure_input(args.out, size, chain=False, matrix=True)
     if args.chain:
         ensure_input(args.out, args.chain, chain=True)
     results: dict[int, Measure] = {}
@@ -140,6 +314,12 @@ def main() -> None:
         if size in MEMORY_TARGET:
             checks.append(f"<= 2 GB {verdict(result.peak_bytes <= MEMORY_TARGET[size])}")
         rows.append((result, ", ".join(checks)))
+    matrix: dict[int, Measure] = {}
+    for size in [] if args.no_matrix else sizes:
+        org = ensure_input(args.out, size, chain=False, matrix=True)
+        command = clientchain(org)
+        matrix[size] = measure(f"{size:,} matrix", command, args.repeat if size < 10**6 else 1)
+        rows.append((matrix[size], ""))
     if args.chain:
         org = ensure_input(args.out, args.chain, chain=True)
         rows.append((measure(f"{args.chain:,}-level chain", clientchain(org), args.repeat), ""))
@@ -184,6 +364,10 @@ def main() -> None:
             f"org alienation at {size:,}: naive {baseline.note}, clientchain {ours:.12f}"
             f" ({'the same' if same else 'DIFFERENT: MISSED'})"
         )
+    if matrix:
+        largest = max(sizes)
+        pieces = pieces_in_child(ensure_input(args.out, largest, chain=False, matrix=True))
+        summary += new_analyses_block(results, matrix, largest, pieces)
     for line in summary:
         print(line)
     missed = sum("MISSED" in checks for _, checks in rows) + sum("MISSED" in s for s in summary)

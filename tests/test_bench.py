@@ -32,6 +32,11 @@ def test_benchmark_prints_a_row_per_input_and_the_verdict(tmp_path: Path) -> Non
     assert any(line.startswith("300-level chain") for line in lines), done.stdout
     assert any(line.startswith("naive 1,500 roles") for line in lines), done.stdout
     assert "(the same)" in done.stdout  # the baseline computes clientchain's figure
+    assert any(line.startswith("1,500 matrix") for line in lines), done.stdout
+    block = lines[lines.index("new analyses (issue 16)") :]
+    assert any(line.strip().startswith("1,500 roles") for line in block), done.stdout
+    assert any("client reach (client_reach)" in line for line in block), done.stdout
+    assert any("of the analysis without them" in line for line in block), done.stdout
     assert lines[-1] in ("all targets met",) or lines[-1].endswith("target(s) missed")
 
 
@@ -57,3 +62,24 @@ def test_naive_baseline_agrees_with_clientchain(tmp_path: Path) -> None:
     assert len(theirs["inversions"]) == mine["summary"]["inversions"]
     closeness = {r["id"]: r["closeness"] for r in mine["roles"]}
     assert all(abs(closeness[r["id"]] - r["closeness"]) < 1e-9 for r in theirs["roles"])
+
+
+def test_matrix_org_is_valid_and_has_every_new_input(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, str(BENCH / "generate.py"), "--matrix", "400", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    org = tmp_path / "org.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "clientchain", "validate", str(org)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    text = org.read_text(encoding="utf-8")
+    assert "\n    dotted_to: r" in text
+    assert "\n    serves: seg-" in text
+    assert "\n    serves: r" in text
+    assert "\n    owner: r" in text
