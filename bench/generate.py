@@ -21,8 +21,8 @@ as plain scalars, so the fast loader reads them.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,8 +46,7 @@ def tree(n: int, rng: np.random.Generator) -> np.ndarray:
     return parent
 
 
-@dataclass
-class Matrix:
+class Matrix(NamedTuple):
     """Issue 16's additions, per role (-1 / None: none) and per client."""
 
     dotted_to: np.ndarray  # role index
