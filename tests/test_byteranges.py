@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,7 @@ def ranges(cells: list[bytes]) -> tuple[np.ndarray, bytes, np.ndarray, np.ndarra
 DECIMAL = st.from_regex(r"[0-9]{1,17}(\.[0-9]{0,6})?|\.[0-9]{1,6}", fullmatch=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(st.lists(DECIMAL, min_size=1, max_size=20), st.lists(st.sampled_from(["", " ", "  "])))
 def test_plain_decimals_are_exactly_float_of_the_text(texts: list[str], pads: list[str]) -> None:

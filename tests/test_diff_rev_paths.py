@@ -566,6 +566,7 @@ def _composed_flows(text: str) -> str | None:
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(_LINES), st.sampled_from(_BREAKS)), max_size=9))
 # A key a cut made on LF lines would not see (behind a CR, NEL or line separator).
+@pytest.mark.slow
 @example([("policy: x", "\r"), ("flows: ../BAD1", "\n"), ("roles:", "\n")])
 @example([("policy: {}", "\u2028"), ("flows: ../BAD1", "\n"), ("roles:", "\n")])
 @example([("roles:", "\n"), ("policy: x", "\x85"), ("flows : BAD2", "\n")])

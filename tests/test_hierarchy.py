@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ def ancestors(parent: np.ndarray, v: int) -> list[int]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(forests())
 def test_depth_size_and_ancestry_match_brute_force(parent: np.ndarray) -> None:

@@ -175,6 +175,7 @@ def _run_action(
     return result, outputs, summary.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_readme_workflow_annotates_the_inversion_and_fails(tmp_path: Path) -> None:
     workflow = yaml.safe_load(readme_block("# .github/workflows/org-chart.yml"))
     (job,) = workflow["jobs"].values()

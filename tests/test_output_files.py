@@ -317,6 +317,7 @@ def test_a_foreign_file_needs_force(name: str, noun: str, tmp_path: Path) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", slow_but("export", sorted(WRITERS)))
 def test_an_earlier_output_of_the_same_kind_is_replaced(name: str, tmp_path: Path) -> None:
     first = write_to(name, "out.txt", cwd=tmp_path)

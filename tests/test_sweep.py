@@ -64,6 +64,7 @@ def dense_least_solution(a: np.ndarray, base: np.ndarray, alpha: float) -> np.nd
     return x
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(money_graphs(), st.floats(0.05, 1.0))
 def test_sweep_matches_dense_solve(

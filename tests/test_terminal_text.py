@@ -93,6 +93,7 @@ def test_markup_in_a_department_is_shown_literally(tmp_path: Path) -> None:
 LINK = "[link=https://example.invalid/login]Open HR portal[/link]"
 
 
+@pytest.mark.slow
 def test_a_markup_link_is_text_not_a_hyperlink(tmp_path: Path) -> None:
     org_file(
         tmp_path,
@@ -153,6 +154,7 @@ def test_an_escape_sequence_in_an_unknown_id_is_shown_escaped_on_stderr(tmp_path
     assert analysed.stderr.splitlines() == [*expected, "clientchain: 3 problems in the input"]
 
 
+@pytest.mark.slow
 def test_escapes_in_ids_titles_and_the_org_name_in_the_table_chain_and_diff(
     tmp_path: Path,
 ) -> None:
