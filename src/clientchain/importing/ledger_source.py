@@ -16,6 +16,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from itertools import islice
 from pathlib import Path
 
+from clientchain.loading.loader import read_input_bytes
 from clientchain.loading.scalars import NUMBER
 from clientchain.loading.spreadsheet import (
     AmountSpellingError,
@@ -36,17 +37,7 @@ def read_bytes(path: str) -> bytes:
     """The bytes of `path` (`-`: standard input), or InputError saying why not."""
     if path == STDIN:
         return sys.stdin.buffer.read()
-    where = Position(path)
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(where, "file not found")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(where, "is a directory, not a file")]) from None
-    except OSError as exc:
-        raise InputError([Problem(where, f"cannot read: {exc.strerror or exc}")]) from None
-    except ValueError:  # a NUL in the name: no file has it
-        raise InputError([Problem(where, "a file name cannot hold a NUL character")]) from None
+    return read_input_bytes(Path(path), path, Position(path))
 
 
 def shown_name(path: str) -> str:

@@ -29,7 +29,8 @@ from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
 
 
-def _read_bytes(path: Path, shown: str, where: Position) -> bytes:
+def read_input_bytes(path: Path, shown: str, where: Position) -> bytes:
+    """The bytes of an input file, or InputError at `where` saying why not."""
     # Named inside the org chart: say which file; named on the command line: the
     # position already is the file.
     which = f": {shown}" if where.line else ""
@@ -40,7 +41,7 @@ def _read_bytes(path: Path, shown: str, where: Position) -> bytes:
     except IsADirectoryError:
         raise InputError([Problem(where, f"is a directory, not a file{which}")]) from None
     except OSError as exc:
-        raise InputError([Problem(where, f"cannot read{which}: {exc.strerror}")]) from None
+        raise InputError([Problem(where, f"cannot read{which}: {exc.strerror or exc}")]) from None
     except ValueError:  # no file name holds a NUL character; the OS cannot be asked
         raise InputError([Problem(where, "a file name cannot hold a NUL character")]) from None
 
@@ -49,7 +50,7 @@ def read_flow_file(
     path: Path, shown: str, where: Position, dialect: Dialect = DEFAULT
 ) -> FlowTable:
     """A flows file: YAML/JSON list by suffix, otherwise CSV (read in `dialect`)."""
-    data = _read_bytes(path, shown, where)
+    data = read_input_bytes(path, shown, where)
     if path.suffix.lower() not in YAML_SUFFIXES:
         return read_csv_bytes(data, shown, dialect)
     root = compose(decode(data, shown), shown)
@@ -71,7 +72,7 @@ def load(
     only the organisation, such as a recipe writing that very file)."""
     shown = os.fspath(path)
     with phase("parse"):
-        data = _read_bytes(Path(shown), shown, Position(shown))
+        data = read_input_bytes(Path(shown), shown, Position(shown))
         text = decode(data, shown)
     return _load_either(data, text, shown, flows, Path(shown).parent, dialect, own_flows)
 
