@@ -4,15 +4,15 @@ files, the output target, what they tell the user on stderr."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.models import OptionInfo
 
+from clientchain.cli.console import print_rich
 from clientchain.cli.output_file import STDOUT, Kind, Output, open_output_or_fail
 from clientchain.importing.ledger_source import STDIN, Table, read_table
 from clientchain.loading.loader import load
@@ -27,9 +27,6 @@ from clientchain.model.org import Org
 from clientchain.model.problems import InputError, Problem
 from clientchain.model.visible import LINE_LIMIT, visible, visible_line, visible_message
 from clientchain.render.words import count
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -66,27 +63,6 @@ __all__ = [
     "stdin_once",
     "tables_or_fail",
 ]
-
-
-def print_rich(renderable: RenderableType) -> None:
-    """Print for people on stdout (rich is imported only by the commands that print so)."""
-    from rich.console import Console
-
-    # Colour only on a terminal (rich also honours NO_COLOR / FORCE_COLOR); a wide page
-    # when piped, so a saved report is not wrapped at 80 columns.
-    terminal = sys.stdout.isatty()
-    width = None if terminal else int(os.environ.get("COLUMNS", "140"))
-    # The renderers build `Text` from user text (made visible and cut by model.visible);
-    # no string is read as markup or :emoji: codes, whatever slips through.
-    console = Console(
-        file=sys.stdout,
-        width=width,
-        highlight=False,
-        soft_wrap=False,
-        markup=False,
-        emoji=False,
-    )
-    console.print(renderable)
 
 
 def fail(lines: list[str]) -> NoReturn:
