@@ -391,9 +391,12 @@ def test_browser_shows_dashed_dotted_lines_and_each_clients_touchpoints(
         opened.row_name("desk").click()
         panel = page.locator("#panel").inner_text()
         assert "Span\n0 direct reports" in panel and "Layer\n3 of 3" in panel
-        assert "Serves\nbuyers client" in panel
+        assert "Serves\nRetail buyers buyers client" in panel  # title first, then the id
         opened.row_name("sales-head").click()
-        assert "Dotted-line reports\npartner" in page.locator("#panel").inner_text()
+        assert (
+            "Dotted-line reports\nFinance business partner partner"
+            in page.locator("#panel").inner_text()
+        )
         # The clients view: one row per client, fragmented marked; a click marks the
         # touchpoints (seller and desk) and the owner in the tree.
         rows = page.locator("#clients-table tbody tr")

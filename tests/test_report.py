@@ -7,6 +7,7 @@ golden (tests/golden/report/) is regenerated only with `CLIENTCHAIN_UPDATE_GOLDE
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import html
 import json
@@ -29,7 +30,10 @@ from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.chain import trace_chain
 from clientchain.render.report.data import report_payload
 from clientchain.render.report.html import embed_json, render_html
+from clientchain.render.report.numbers import abbreviate
+from clientchain.render.report.summary import figures, plain, summary_sentences
 from tests import oracle
+from tests.big_org import write_big_org
 from tests.conftest import EXAMPLES, Run, example_params
 
 ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
@@ -407,3 +411,188 @@ def test_report_options_are_checked(run: Callable[..., Run], tmp_path: Path) -> 
     data = json.loads(embed_json_section(decayed.stdout))
     assert data["decay"] == 0.9
     assert np.diff(data["roles"]["prov_ptr"]).max() == 1
+
+
+# --- the executive summary and the short figures -------------------------------------
+# Every count is recomputed here from the JSON document (`analyze --format json`), in
+# plain Python: never read back from the report's own sentences.
+
+
+@pytest.mark.parametrize(
+    ("value", "short"),
+    [
+        (0, "0"),
+        (950, "950"),
+        (999.6, "1K"),
+        (950_000, "950K"),
+        (999_999, "1M"),
+        (13_800_000, "13.8M"),
+        (504_929_000, "505M"),
+        (1_234_567_890, "1.23B"),
+    ],
+)
+def test_headline_figures_are_abbreviated_to_three_digits(value: float, short: str) -> None:
+    assert abbreviate(value) == short
+
+
+def test_every_abbreviation_is_within_half_a_unit_of_its_third_digit() -> None:
+    units = {"K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+    rng = random.Random(17)
+    for _ in range(2000):
+        value = round(10 ** rng.uniform(0, 14))
+        short = abbreviate(value)
+        number, unit = (short[:-1], units[short[-1]]) if short[-1] in units else (short, 1)
+        shown = Fraction(number.replace(",", "")) * unit
+        digits = len(number.replace(".", "").replace(",", "").lstrip("0"))
+        assert digits <= 4 and len(short) <= 6, short  # "1,000" only below a thousand
+        # three significant digits: off by at most half of the third digit's place
+        assert abs(shown - value) <= Fraction(10) ** (len(str(value)) - 3) / 2, (value, short)
+
+
+def _figures_from_json(document: dict[str, Any]) -> dict[str, Any]:
+    """summary.py's counts, as its docstring defines them, from the JSON document."""
+    roles = document["roles"]
+    heads = {r["id"]: Fraction(repr(r["headcount"])) for r in roles}
+    people = sum(heads.values(), Fraction(0))
+
+    def boss_funded(role: dict[str, Any]) -> bool:
+        received = sum(Fraction(repr(c["net"])) for c in role["clients"])
+        from_bosses = sum(
+            Fraction(repr(c["net"])) for c in role["clients"] if c["relation"] == "boss"
+        )
+        return 2 * from_bosses > received
+
+    unfunded = [r for r in roles if r["traced_share"] == 0]
+    fragmented = [c for c in document["clients"] if c["fragmented"]]
+    largest_unfunded = max(unfunded, key=lambda r: heads[r["id"]], default=None)  # first of ties
+    return {
+        "roles": len(roles),
+        "people": people,
+        "paying_clients": sum(1 for c in document["clients"] if c["money_out"] > 0),
+        "clients": len(document["clients"]),
+        "money_in": document["summary"]["money_in"],
+        "people_paid_directly": sum(
+            (
+                heads[r["id"]]
+                for r in roles
+                if any(c["relation"] == "external" for c in r["clients"])
+            ),
+            Fraction(0),
+        ),
+        "boss_funded_roles": sum(1 for r in roles if boss_funded(r)),
+        "inversions": len(document["inversions"]),
+        "largest_break": (
+            (document["inversions"][0]["boss"], document["inversions"][0]["subordinate"])
+            if document["inversions"]
+            else None
+        ),
+        "people_broken": sum(
+            (heads[r["id"]] for r in roles if r["chain_broken_at"] is not None), Fraction(0)
+        ),
+        "unfunded_roles": len(unfunded),
+        "unfunded_people": sum((heads[r["id"]] for r in unfunded), Fraction(0)),
+        "largest_unfunded": largest_unfunded["id"] if largest_unfunded else None,
+        "fragmented_clients": len(fragmented),
+        "largest_fragmented": (
+            max(fragmented, key=lambda c: c["money_out"])["id"] if fragmented else None
+        ),
+    }
+
+
+def _figures_as_ids(analysis: Analysis) -> dict[str, Any]:
+    f = figures(analysis)
+    org, inv = analysis.org, analysis.inversions_raw
+    got = dataclasses.asdict(f)
+    del got["org_alienation"]
+    for key in ("people", "people_paid_directly", "people_broken", "unfunded_people"):
+        got[key] = Fraction(repr(got[key]))
+    got["largest_break"] = (
+        (org.role_ids[int(inv.boss[0])], org.role_ids[int(inv.subordinate[0])])
+        if f.largest_break is not None
+        else None
+    )
+    got["largest_unfunded"] = (
+        org.role_ids[f.largest_unfunded] if f.largest_unfunded is not None else None
+    )
+    got["largest_fragmented"] = (
+        org.client_ids[f.largest_fragmented] if f.largest_fragmented is not None else None
+    )
+    return got
+
+
+def _big_org(tmp_path: Path) -> Path:
+    return write_big_org(tmp_path / "big")
+
+
+@pytest.mark.parametrize("org", [*example_params(ORGS), pytest.param(None, id="2000-roles")])
+def test_the_summary_counts_what_the_json_document_says(org: Path | None, tmp_path: Path) -> None:
+    analysis = _analysis(org or _big_org(tmp_path))
+    document = json.loads(json.dumps(clientchain.json_document(analysis)))
+    assert _figures_as_ids(analysis) == _figures_from_json(document)
+
+
+def test_the_2000_role_summary_names_the_largest_break_and_counts_the_people(
+    tmp_path: Path,
+) -> None:
+    analysis = _analysis(_big_org(tmp_path))
+    document = clientchain.json_document(analysis)
+    want = _figures_from_json(document)
+    text = [plain(s) for s in summary_sentences(analysis)]
+    first = document["inversions"][0]
+    title = {r["id"]: r["title"] for r in document["roles"]}
+    boss, sub = first["boss"], first["subordinate"]
+    assert text[2] == (
+        f"{want['boss_funded_roles']:,} of {want['roles']:,} roles are paid mostly through a"
+        f" boss's budget; the largest break is {title[boss]} ({boss}) \u2192 {title[sub]}"
+        f" ({sub}), affecting {first['impact_headcount']:,} people."
+    )
+    broken, people = int(want["people_broken"]), int(want["people"])  # whole headcounts
+    assert text[3] == (
+        f"In all, {want['inversions']} inverted relationships (a boss paying a subordinate"
+        f" net) break the chain to the clients for {broken:,} of {people:,} people"
+        f" ({round(100 * broken / people)}%)."
+    )
+
+
+def test_the_dealership_summary_reads_as_reviewed() -> None:
+    analysis = _analysis(EXAMPLES / "dealership" / "org.yaml")
+    assert [plain(s) for s in summary_sentences(analysis)] == [
+        "9 roles and 18 people; 3 paying clients bring in 13.8M UAH in all.",
+        "11 of 18 people (61%) work in roles that clients pay directly; org alienation is"
+        " 0.305, fairly close to the clients who pay (0: everyone is paid directly by a"
+        " client; 1: none of the money traces back to one).",
+        "1 of 9 roles is paid mostly through a boss's budget; the largest break is Dealership"
+        " director (director) \u2192 Accountant (accountant), affecting 2 people.",
+        "In all, 1 inverted relationship (a boss paying a subordinate net) breaks the chain"
+        " to the clients for 2 of 18 people (11%).",
+        "1 role, with 1 person, has no paying client (none of its money traces back to"
+        " one): Marketing specialist (marketing).",
+        "None of the 3 clients is fragmented across departments.",
+        "Look first at the largest break, Dealership director (director) \u2192 Accountant"
+        " (accountant); then at Marketing specialist (marketing), which has no paying client.",
+    ]
+    amount = summary_sentences(analysis)[0][1]
+    assert amount == {"short": "13.8M UAH", "full": "13,800,000 UAH"}  # the full on hover
+
+
+def test_a_summary_of_an_org_without_breaks_says_so(write: Callable[[str, str], Path]) -> None:
+    org = write(
+        "org.yaml",
+        "clients: [{id: buyers}]\nroles: [{id: a, title: Boss}, {id: b, reports_to: a}]\n"
+        "flows: [{from: buyers, to: b, amount: 950000}, {from: b, to: a, amount: 4}]\n",
+    )
+    text = [plain(s) for s in summary_sentences(_analysis(org))]
+    assert text == [
+        "2 roles and 2 people; 1 paying client brings in 950K in all.",
+        "1 of 2 people (50%) works in roles that clients pay directly; org alienation is"
+        " 0.250, fairly close to the clients who pay (0: everyone is paid directly by a"
+        " client; 1: none of the money traces back to one).",
+        "No boss pays a subordinate net: the money in every reporting line flows up, or"
+        " none flows.",
+        "Every role has money that traces back to a paying client.",
+        "The client is not fragmented across departments.",
+        "Nothing needs attention first: no inverted relationship, no role without a paying"
+        " client, no fragmented client.",
+    ]
+    payload = report_payload(_analysis(org))
+    assert payload["short"] == {"money_in": "950K", "roles": "2", "headcount": "2"}

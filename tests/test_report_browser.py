@@ -14,6 +14,7 @@ Playwright's own browser downloads are never used.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -303,6 +304,7 @@ def test_an_organisation_without_roles_still_opens(
     opened = open_report(browser, page_file)
     try:
         assert opened.tree_ids() == []
+        opened.page.locator("#findings summary").click()  # the details, closed at first
         assert "No findings." in opened.page.locator("#findings").inner_text()
         assert opened.problems == []
     finally:
@@ -346,3 +348,179 @@ def test_ten_thousand_roles_load_lazily_and_search_reveals_a_deep_role(
         assert opened.problems == []
     finally:
         opened.page.close()
+
+
+# --- the room: two widths, every example and the 2,000-role org ----------------------
+
+WIDTHS = (1280, 1920)
+
+# Every card and badge, and every tree row and table wrapper: the elements whose text
+# must never run past their own box or their container's (a cut figure, a clipped badge).
+OVERFLOW = """() => {
+  const out = [];
+  const name = (e) =>
+    (e.id ? "#" + e.id : e.className || e.tagName) + ": " + e.textContent.slice(0, 60);
+  const boxes = document.querySelectorAll(".figure, .figure .value, .badge, .chip, #tree .row,"
+    + " #tree .row .name, .tablewrap, #summary, #top-inversions");
+  for (const e of boxes) {
+    if (e.scrollWidth > e.clientWidth + 1) out.push("scrolls: " + name(e));
+  }
+  const within = (inner, outer) => {
+    const a = inner.getBoundingClientRect();
+    const b = outer.getBoundingClientRect();
+    return a.left >= b.left - 1 && a.right <= b.right + 1;
+  };
+  const tree = document.getElementById("tree");
+  const parts = "#tree .row .badge, #tree .row .name, #tree .row .rid, #tree .row .tag";
+  for (const e of document.querySelectorAll(parts)) {
+    if (!within(e, e.closest(".row")) || !within(e, tree)) out.push("outside its row: " + name(e));
+  }
+  for (const e of document.querySelectorAll(".figure .value, .figure .hint")) {
+    if (!within(e, e.closest(".figure"))) out.push("outside its card: " + name(e));
+  }
+  if (tree && tree.scrollWidth > tree.clientWidth + 1) out.push("the tree scrolls sideways");
+  const page = document.documentElement;
+  if (page.scrollWidth > window.innerWidth + 1) out.push("the page scrolls sideways");
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def room_orgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from tests.big_org import write_big_org
+
+    orgs = {org.parent.name: org for org in ORGS}
+    orgs["2000-roles"] = write_big_org(tmp_path_factory.mktemp("big") / "org")
+    return orgs
+
+
+def _titles_shown(opened: Opened, analysis: Any) -> None:
+    """Titles first, ids small after them: in the summary, the top inversions, the panel."""
+    org = analysis.org
+    titled = {rid: t for rid, t in zip(org.role_ids, org.role_titles, strict=True) if t}
+    labels = opened.js(
+        "() => [...document.querySelectorAll('#summary .label-of, #top-inversions .label-of,"
+        " #panel .label-of')].map(l => [...l.children].map(c => [c.className, c.textContent]))"
+    )
+    assert labels
+    for parts in labels:
+        if len(parts) == 2:  # a title, then its id
+            (first_class, title), (second_class, rid) = parts
+            assert first_class == "title-of" and "rid" in second_class
+            assert titled.get(rid, title) == title or rid in analysis.org.client_ids
+    if analysis.inversions:
+        first = analysis.inversions[0]
+        row = opened.page.locator("#top-inversions-table tbody tr").first.inner_text()
+        for rid in (first.boss, first.subordinate):
+            assert (titled.get(rid) or rid) in row
+        # "Pays its subordinate" names the title, the id small after it.
+        alert = opened.js(
+            "(id) => { const v = [...document.querySelectorAll('#tree .row[data-role]')]"
+            ".find(r => r.dataset.role === id); return v ? v.dataset.node : null; }",
+            first.boss,
+        )
+        if alert is not None:
+            opened.row_name(first.boss).click()
+            text = opened.page.locator("#panel").inner_text()
+            assert (
+                f"Pays its subordinate {titled.get(first.subordinate) or first.subordinate}" in text
+            )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", [*(o.parent.name for o in ORGS), "2000-roles"])
+def test_the_report_fits_the_room_at_each_width(
+    browser: Any,
+    run: Callable[..., Run],
+    room_orgs: dict[str, Path],
+    name: str,
+    width: int,
+    tmp_path: Path,
+    artefacts: Path,
+) -> None:
+    org = room_orgs[name]
+    page_file = _report(run, org, tmp_path / "r.html")
+    analysis = clientchain.analyze(clientchain.load(org, flows=[]))
+    opened = open_report(browser, page_file)
+    opened.page.set_viewport_size({"width": width, "height": 1000})
+    try:
+        assert opened.problems == []
+        summary = opened.page.locator("#summary")
+        assert summary.is_visible()
+        sentences = summary.locator("li")
+        assert sentences.count() >= 4
+        # The executive view shows no rule code and no file:line; the details do.
+        executive = opened.js(
+            "() => [...document.querySelectorAll('#figures, #summary, #top-inversions, #tree')]"
+            ".map(e => e.innerText).join('\\n')"
+        )
+        assert not re.search(r"\bCC\d{3}\b", executive)
+        assert not re.search(r"org\.yaml:\d+", executive)
+        assert opened.js("() => document.getElementById('findings').open") is False
+        _titles_shown(opened, analysis)
+        shot = artefacts / f"report-{name}-{width}.png"
+        opened.page.screenshot(path=str(shot), full_page=False)
+        assert opened.js(OVERFLOW) == []
+        opened.page.click("#expand-all")  # every row, every badge
+        assert len(opened.tree_ids()) == analysis.org.role_count
+        assert opened.js(OVERFLOW) == []
+        opened.page.locator("#tree").screenshot(
+            path=str(artefacts / f"report-{name}-{width}-tree.png")
+        )
+        assert opened.problems == []
+    finally:
+        opened.page.close()
+
+
+def test_the_cards_show_short_figures_with_the_full_value_on_hover(
+    browser: Any, run: Callable[..., Run], tmp_path: Path
+) -> None:
+    page_file = _report(run, EXAMPLES / "dealership" / "org.yaml", tmp_path / "r.html")
+    opened = open_report(browser, page_file)
+    try:
+        cards = opened.js(
+            "() => [...document.querySelectorAll('.figure')].map(f => [f.querySelector('.label')"
+            ".textContent, f.querySelector('.value').textContent, f.querySelector('.value').title])"
+        )
+        money = next(c for c in cards if c[0] == "Money in from clients")
+        assert money == ["Money in from clients", "13.8MUAH", "13,800,000 UAH"]
+        assert "13,800,000 UAH" in opened.page.locator("#figures").inner_text()
+        amount = opened.page.locator("#summary .amount").first
+        assert (amount.inner_text(), amount.get_attribute("title")) == (
+            "13.8M UAH",
+            "13,800,000 UAH",
+        )
+        assert opened.problems == []
+    finally:
+        opened.page.close()
+
+
+def test_the_print_layout_fits_a4_landscape(
+    browser: Any,
+    run: Callable[..., Run],
+    room_orgs: dict[str, Path],
+    tmp_path: Path,
+    artefacts: Path,
+) -> None:
+    for name in ("dealership", "2000-roles"):
+        page_file = _report(run, room_orgs[name], tmp_path / f"{name}.html")
+        opened = open_report(browser, page_file)
+        try:
+            # A4 landscape less 10 mm margins: 277 mm = 1047 CSS pixels.
+            opened.page.set_viewport_size({"width": 1047, "height": 740})
+            opened.page.emulate_media(media="print")
+            opened.js("() => window.dispatchEvent(new Event('beforeprint'))")
+            assert opened.js("() => [...document.querySelectorAll('details')].every(d => d.open)")
+            clipped = opened.js(
+                "() => [...document.querySelectorAll('table')].filter(t =>"
+                " t.getBoundingClientRect().right > document.documentElement.clientWidth + 1"
+                " || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1).map(t => t.id)"
+            )
+            assert clipped == []
+            assert opened.js(OVERFLOW) == []
+            pdf = artefacts / f"report-{name}-a4.pdf"
+            opened.page.pdf(path=str(pdf), prefer_css_page_size=True)
+            assert pdf.read_bytes().startswith(b"%PDF")
+            assert opened.problems == []
+        finally:
+            opened.page.close()

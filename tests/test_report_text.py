@@ -331,6 +331,8 @@ def test_hostile_text_is_shown_escaped_and_runs_nothing(browser: Any, tmp_path: 
             opened.row_name(role).click()  # every panel: alerts, provenance, money chain
             assert opened.js("() => document.getElementById('panel').dataset.role") == role
             _check_nothing_raw(opened, page)
+        # The findings (their messages quote whole ids) are in the details: open them all.
+        opened.js("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         text = opened.js("() => document.body.innerText")
         for escaped in ("\\x1b[2J", "\\u202e", "\\x1b]8;;https://example.invalid\\x07click",
                         "\\x00\\x01", "\\x85", "\\u2028\\u2029", "\\x9f", "[/x][bold]",

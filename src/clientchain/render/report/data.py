@@ -22,8 +22,10 @@ from clientchain.model.findings import Finding
 from clientchain.model.org import NO_PARENT, IntArray, Links
 from clientchain.model.rounding import moneys, plain_number, ratios
 from clientchain.render.overview import lead_sentences
+from clientchain.render.report.defaults import DEFAULT_MAX_ROLES
+from clientchain.render.report.numbers import abbreviate, abbreviate_count
+from clientchain.render.report.summary import summary_sentences
 
-DEFAULT_MAX_ROLES = 10_000
 PAYLOAD_FORMAT = 1
 # The money chain in the side panel: the `chain` command's depth, fewer payers (a panel).
 CHAIN_MAX_DEPTH = 12
@@ -157,8 +159,11 @@ def _money_lists(analysis: Analysis, shown: IntArray, nodes: _Nodes) -> dict[str
         np.r_[analysis.client_payer[pos], graph.payer[order], links.nodes].astype(np.int64)
     )
     direct, payers = mapped[: pos.size], mapped[pos.size : pos.size + order.size]
+    titles = analysis.org.role_titles
+    index = analysis.org.role_index
     return {
         "hidden": hidden,
+        "hidden_title": [titles[index[h]] for h in hidden],
         "direct": {
             "ptr": ptr.tolist(),
             "node": direct.tolist(),
@@ -298,6 +303,13 @@ def report_payload(
             "span_bands": dict(s.span_bands),
             "client_money_owned": s.client_money_owned,
         },
+        # The headline cards' figures, short (the full values are in `summary`).
+        "short": {
+            "money_in": abbreviate(s.money_in, org.amount_decimals),
+            "roles": abbreviate_count(s.roles),
+            "headcount": abbreviate_count(s.headcount, analysis.headcount_decimals),
+        },
+        "executive": summary_sentences(analysis),
         "shown_roles": int(shown.size),
         "total_roles": org.role_count,
         "roles": _roles(analysis, shown, inv_new),

@@ -22,7 +22,8 @@ from typing import Any
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.visible import HIDDEN, clip
-from clientchain.render.report.data import DEFAULT_MAX_ROLES, report_payload
+from clientchain.render.report.data import report_payload
+from clientchain.render.report.defaults import DEFAULT_MAX_ROLES
 from clientchain.version import __version__
 
 # The script is these files in this order, inside one function scope.
@@ -100,7 +101,8 @@ _PAGE = """<!DOCTYPE html>
 <noscript><p class="notice">This report draws its tree and tables with JavaScript:
 open it in a web browser (it needs no network).</p></noscript>
 <section class="figures" id="figures" aria-label="Headline figures"></section>
-<section class="lead" id="lead" aria-label="In one sentence" hidden></section>
+<section class="summary" id="summary" aria-label="Executive summary"></section>
+<section class="top-inversions" id="top-inversions" aria-label="The largest breaks"></section>
 <section class="orgview" aria-label="Organisation">
 <div class="leftcol">
 <div class="treepane">
@@ -136,7 +138,8 @@ money chain.</p>
 </aside>
 </section>
 <section class="block" id="roles"><h2>Roles</h2><div id="roles-body"></div></section>
-<section class="block" id="findings"><h2>Findings</h2><div id="findings-body"></div></section>
+<details class="block detail" id="findings"><summary><h2>Details: findings, rule codes and
+where they are in the file</h2></summary><div id="findings-body"></div></details>
 <footer>Made with clientchain {version}. A client is whoever brings you money: each role's
 alienation is how far it stands from the clients who pay (0 = paid by them directly,
 1 = none of its money comes from a client); each hand-over keeps a share of {decay}.

@@ -89,6 +89,26 @@ function nodeId(node) {
   return DATA.hidden[node - N - C];
 }
 function roleName(i) { return R.title[i] || R.id[i]; }
+// The title a reader knows a node by (null when it has none): roles outside the report too.
+function nodeTitle(node) {
+  if (node < N) return R.title[node];
+  if (node < N + C) return DATA.clients.title[node - N];
+  return DATA.hidden_title[node - N - C];
+}
+// A role or client as people read it: its title, the id small after it (the id alone
+// when it has no title). `tag`: the element around both.
+function label(title, id, tag = "span", attrs = null) {
+  const box = el(tag, Object.assign({ class: "label-of" }, attrs || {}));
+  if (title) box.append(el("span", { class: "title-of", user: title }), " ", el("span", { class: "rid mono", user: id }));
+  else box.append(el("span", { class: "title-of", user: id }));
+  return box;
+}
+function nodeLabel(node, tag, attrs) { return label(nodeTitle(node), nodeId(node), tag, attrs); }
+// The same as one line of text (a tooltip, a badge): "Title (id)", or the id.
+function nodeText(node) {
+  const title = nodeTitle(node);
+  return title ? clip(title) + " (" + clip(nodeId(node)) + ")" : clip(nodeId(node));
+}
 const invertedAt = new Map(); // subordinate -> its inversions
 const invertedFrom = new Map(); // boss -> its inversions
 for (const inv of DATA.inversions) {
@@ -118,10 +138,13 @@ function renderMasthead() {
   }
 }
 
-function figure(label, value, unit, hint, kind) {
+// A headline card: the figure short (13.8M), the full value on hover and in the hint.
+function figure(name, value, unit, hint, kind, full) {
+  const whole = full && full !== value ? full + (unit ? " " + unit : "") : null;
   const box = el("div", { class: "figure" + (kind ? " " + kind : "") },
-    el("div", { class: "label", text: label }),
-    el("div", { class: "value" + (value.length > 11 ? " long" : "") }, value, unit ? el("span", { class: "unit", text: unit }) : null),
+    el("div", { class: "label", text: name }),
+    el("div", { class: "value" + (value.length > 8 ? " long" : ""), title: whole }, value, unit ? el("span", { class: "unit", text: unit }) : null),
+    whole ? el("div", { class: "hint full", text: whole }) : null,
     hint ? el("div", { class: "hint", text: hint }) : null);
   return box;
 }
@@ -139,9 +162,10 @@ function renderFigures() {
   }
   alienation.id = "figure-alienation";
   figures.push(alienation);
-  figures.push(figure("Roles", count(s.roles), null, plural(s.clients, "paying client") + ", " + plural(s.flows, "flow")));
-  figures.push(figure("People", heads(s.headcount), null, "headcount of all roles"));
-  figures.push(figure("Money in from clients", moneyFormat.format(s.money_in), CUR_SHOWN, "paid by external clients"));
+  const short = DATA.short;
+  figures.push(figure("Roles", short.roles, null, plural(s.clients, "client") + ", " + plural(s.flows, "flow"), null, count(s.roles)));
+  figures.push(figure("People", short.headcount, null, "headcount of all roles", null, heads(s.headcount)));
+  figures.push(figure("Money in from clients", short.money_in, CUR_SHOWN, "paid by external clients", null, moneyFormat.format(s.money_in)));
   figures.push(figure("Inverted relationships", (s.inversions ? "\u26a0 " : "") + count(s.inversions), null,
     "a boss is a net payer of a subordinate", s.inversions ? "bad" : null));
   figures.push(figure("Roles with no paying client", count(s.unfunded_roles), null,

@@ -2,9 +2,7 @@
 // shows its touchpoints across the tree) and the span-band chart (plain SVG).
 
 function clientLabel(c) {
-  const title = DATA.clients.title[c];
-  return el("td", null, el("span", { class: "name", user: DATA.clients.id[c] }),
-    title ? el("div", { class: "quiet", user: title }) : null);
+  return el("td", null, nodeLabel(N + c, "div"));
 }
 
 function roleCell(node, empty) {

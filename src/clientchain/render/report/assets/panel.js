@@ -39,10 +39,10 @@ function traceChain(role) {
   return root;
 }
 
+// A role (or client) by its title, the id small after it; a role in the report is a link.
 function roleLink(node) {
-  if (node >= N) return el("span", { class: "who", user: nodeId(node) });
-  const link = el("button", { class: "link who", type: "button", "data-goto": node, user: R.id[node] });
-  return link;
+  if (node >= N) return nodeLabel(node, "span", { class: "label-of who" });
+  return nodeLabel(node, "button", { class: "label-of link who", type: "button", "data-goto": node });
 }
 
 function chainItem(hop, isRoot) {
@@ -119,17 +119,17 @@ function alerts(v) {
   for (const inv of invertedAt.get(v) || []) {
     out.push(el("div", { class: "alert inverted-alert", "data-net": inv.net },
       el("strong", { text: "\u26a0 Inverted relationship. " }),
-      clip(roleName(inv.boss)) + " (" + plural(inv.levels, "level") + " up) is a net payer of this role: net " +
+      nodeText(inv.boss) + ", " + plural(inv.levels, "level") + " up, is a net payer of this role: net " +
       money(inv.net) + " flows down (" + money(inv.down) + " down, " + money(inv.up) +
       " up). The boss acts as its client; the broken chain reaches " + people(inv.impact) + " (this role and everyone below it)."));
   }
   for (const inv of invertedFrom.get(v) || []) {
-    out.push(el("div", { class: "alert" }, "\u2193 Pays its subordinate " + clip(R.id[inv.subordinate]) + " net " + money(inv.net) + "."));
+    out.push(el("div", { class: "alert" }, "\u2193 Pays its subordinate ", roleLink(inv.subordinate), " net " + money(inv.net) + "."));
   }
   const broken = R.broken[v];
   if (broken >= 0 && !(invertedAt.get(v) || []).includes(DATA.inversions[broken])) {
     const inv = DATA.inversions[broken];
-    out.push(el("div", { class: "alert" }, "Chain broken above: " + clip(R.id[inv.boss]) + " \u2192 " + clip(R.id[inv.subordinate]) + "."));
+    out.push(el("div", { class: "alert" }, "Chain broken above: ", roleLink(inv.boss), " \u2192 ", roleLink(inv.subordinate), "."));
   }
   if (R.unfunded[v]) {
     out.push(el("div", { class: "alert grey" }, "\u2205 No paying client: " +
@@ -162,24 +162,26 @@ function renderPanel(v) {
   fact("Layer", count(R.layer[v]) + " of " + count(DATA.summary.layers) + (R.layer[v] === 1 ? " (a top)" : ""));
   if (R.department[v]) fact("Department", el("span", { user: R.department[v] }));
   fact("Headcount", heads(R.headcount[v]));
-  fact("Line", clip(DATA.source) + ":" + R.line[v]);
   const serves = linksOf(DATA.serves, v);
   if (serves.length) {
     fact("Serves", el("span", { id: "serves" }, ...joined(serves.map((node) => node >= N && node < N + C
-      ? el("span", { class: "who" }, el("span", { user: nodeId(node) }), el("span", { class: "quiet", text: " client" }))
+      ? el("span", { class: "who" }, nodeLabel(node), el("span", { class: "quiet", text: " client" }))
       : roleLink(node)))));
     if (R.served_share[v] !== null) fact("Paid by the clients it serves", percent(R.served_share[v]));
     if (R.served_roles_share[v] !== null) fact("Paid by the roles it serves", percent(R.served_roles_share[v]));
   }
   panel.replaceChildren(
     el("h2", { user: roleName(v) }),
-    el("code", { user: R.id[v] }),
+    el("code", { class: "quiet", user: R.id[v] }),
     facts,
     ...alerts(v),
     el("h3", { text: "Direct clients (net)" }), clientsBlock(v),
     el("h3", { text: "Where its money comes from" }), provenanceBlock(v),
     el("h3", { text: "Money chain" }), renderChain(v),
-    el("p", { class: "cmd" }, "The full tree: ", el("code", { text: "clientchain chain " + clip(DATA.source) + " " + clip(R.id[v]) })),
+    // Where it is written and the command for the whole tree: for whoever edits the file.
+    el("details", { class: "detail cmd" }, el("summary", { text: "Details" }),
+      el("p", null, "Written at ", el("code", { text: clip(DATA.source) + ":" + R.line[v] })),
+      el("p", null, "The full tree: ", el("code", { text: "clientchain chain " + clip(DATA.source) + " " + clip(R.id[v]) }))),
   );
   panel.dataset.role = R.id[v];
 }

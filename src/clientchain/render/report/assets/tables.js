@@ -16,7 +16,8 @@ function status(v) {
   const broken = R.broken[v];
   if (broken >= 0 && !invertedAt.has(v)) {
     const inv = DATA.inversions[broken];
-    parts.push(el("span", { class: "status-inv", text: "broken at " + clip(R.id[inv.boss]) + " \u2192 " + clip(R.id[inv.subordinate]) }));
+    parts.push(el("span", { class: "status-inv", text: "broken at " + clip(roleName(inv.boss)) + " \u2192 " + clip(roleName(inv.subordinate)),
+      title: nodeText(inv.boss) + " \u2192 " + nodeText(inv.subordinate) }));
   }
   if (R.unfunded[v]) parts.push(el("span", { text: "\u2205 no paying client" }));
   const cell = el("td");
@@ -37,7 +38,7 @@ const COLUMNS = [
   { name: "Hand-overs", num: true, key: (v) => (R.distance[v] === null ? Infinity : R.distance[v]),
     cell: (v) => numberCell(ratio(R.distance[v], 2)) },
   { name: "Traced", num: true, key: (v) => R.traced[v], cell: (v) => numberCell(percent(R.traced[v])) },
-  { name: "Main client", key: (v) => mainClient(v, false), cell: (v) => el("td", { text: mainClient(v, true) }) },
+  { name: "Funded mostly by", key: (v) => mainClient(v, false), cell: (v) => el("td", { text: mainClient(v, true) }) },
   { name: "Status", key: (v) => (invertedAt.has(v) ? 0 : R.broken[v] >= 0 ? 1 : R.unfunded[v] ? 2 : 3), cell: status },
 ];
 
@@ -105,8 +106,10 @@ function renderFindings(box, select) {
     list.replaceChildren(...all.slice(0, shown).map((f) => {
       const v = f.role === null ? undefined : indexOfRole.get(f.role);
       const about = f.client || f.role;
-      const subject = v === undefined ? el("td", about ? { user: about } : { text: "organisation" })
-        : el("td", null, el("button", { class: "link", type: "button", user: f.role }));
+      const client = f.client ? DATA.clients.id.indexOf(f.client) : -1;
+      const subject = v !== undefined ? el("td", null, nodeLabel(v, "button", { class: "label-of link", type: "button" }))
+        : client >= 0 ? el("td", null, nodeLabel(N + client))
+          : el("td", about ? { user: about } : { text: "organisation" });
       const message = visibleMessage(f.message);
       const whole = visible(f.message);
       const tr = el("tr", { class: "finding " + f.level, "data-code": f.code },
@@ -135,26 +138,53 @@ function renderFindings(box, select) {
   return { showAll: () => { shown = all.length; paint(); } };
 }
 
-// The inverted relationships, largest impact first (the order of `analyze`).
+// One inversion as a table row: boss and subordinate by title (ids small), net, people.
+function inversionRow(inv, rank, select) {
+  const tr = el("tr", { class: "inversion", "data-role": R.id[inv.subordinate], "data-net": inv.net },
+    rank ? el("td", { class: "num rank", text: String(rank) }) : null,
+    el("td", null, nodeLabel(inv.boss, "div")),
+    el("td", { class: "status-inv", text: "\u2192" }),
+    el("td", null, nodeLabel(inv.subordinate, "div")),
+    el("td", { class: "num", text: heads(inv.impact) }),
+    el("td", { class: "num status-inv", text: money(inv.net) }),
+    el("td", { class: "num", text: count(inv.levels) }));
+  tr.addEventListener("click", () => select(inv.subordinate));
+  return tr;
+}
+
+function inversionHead(ranked) {
+  return el("tr", null, ...[[ranked ? "#" : null, "num"], ["Boss (pays)", ""], ["", ""], ["Subordinate (paid)", ""],
+    ["People affected", "num"], ["Net down", "num"], ["Levels", "num"]]
+    .filter(([h]) => h !== null).map(([h, c]) => el("th", { scope: "col", class: c || null, text: h })));
+}
+
+// The ten breaks that affect the most people (DATA.inversions is in that order), first
+// thing after the summary; the full list follows beside the tree when there are more.
+const TOP_INVERSIONS = 10;
+function renderTopInversions(box, select) {
+  const all = DATA.inversions;
+  if (!all.length) { box.hidden = true; return; }
+  const top = all.slice(0, TOP_INVERSIONS);
+  const more = DATA.summary.inversions - top.length;
+  const heading = all.length > TOP_INVERSIONS
+    ? "\u26a0 The " + count(top.length) + " inverted relationships that affect the most people"
+    : "\u26a0 Inverted relationships: the boss acts as the subordinate\u2019s client";
+  box.replaceChildren(el("h2", { text: heading }),
+    el("div", { class: "tablewrap" }, el("table", { id: "top-inversions-table" }, el("thead", null, inversionHead(true)),
+      el("tbody", null, ...top.map((inv, k) => inversionRow(inv, k + 1, select))))));
+  if (more > 0) box.append(el("p", { class: "quiet", text: count(more) + " more: the full list is below the tree, the largest first." }));
+}
+
+// Every inverted relationship, largest impact first (the order of `analyze`), a page at
+// a time; only when the ten above are not all of them.
 function renderInversions(box, select) {
   const all = DATA.inversions;
-  if (!all.length) return { showAll: () => {} };
-  const first = 10;
-  let shown = Math.min(all.length, first);
+  if (all.length <= TOP_INVERSIONS) return { showAll: () => {} };
+  let shown = Math.min(all.length, 2 * TOP_INVERSIONS);
   const body = el("tbody");
   const pager = el("div", { class: "pager" });
   const paint = () => {
-    body.replaceChildren(...all.slice(0, shown).map((inv) => {
-      const tr = el("tr", { class: "inversion", "data-role": R.id[inv.subordinate], "data-net": inv.net },
-        el("td", null, el("span", { class: "name", user: roleName(inv.boss) }), el("div", { class: "rid mono", user: R.id[inv.boss] })),
-        el("td", { class: "status-inv", text: "\u2192" }),
-        el("td", null, el("span", { class: "name", user: roleName(inv.subordinate) }), el("div", { class: "rid mono", user: R.id[inv.subordinate] })),
-        el("td", { class: "num status-inv", text: money(inv.net) }),
-        el("td", { class: "num", text: count(inv.levels) }),
-        el("td", { class: "num", text: heads(inv.impact) }));
-      tr.addEventListener("click", () => select(inv.subordinate));
-      return tr;
-    }));
+    body.replaceChildren(...all.slice(0, shown).map((inv, k) => inversionRow(inv, k + 1, select)));
     pager.replaceChildren();
     if (shown < all.length) {
       const more = el("button", { type: "button", text: "Show all " + count(all.length) });
@@ -163,9 +193,7 @@ function renderInversions(box, select) {
     }
   };
   paint();
-  const head = el("tr", null, ...[["Boss (pays)", ""], ["", ""], ["Subordinate (paid)", ""], ["Net down", "num"], ["Levels", "num"], ["People affected", "num"]]
-    .map(([h, c]) => el("th", { scope: "col", class: c || null, text: h })));
-  box.replaceChildren(el("h2", { text: "\u26a0 Inverted relationships: the boss acts as the subordinate\u2019s client" }),
-    el("table", { id: "inversions-table" }, el("thead", null, head), body), pager);
+  box.replaceChildren(el("h2", { text: "\u26a0 All " + count(all.length) + " inverted relationships: the boss acts as the subordinate\u2019s client" }),
+    el("div", { class: "tablewrap" }, el("table", { id: "inversions-table" }, el("thead", null, inversionHead(true)), body)), pager);
   return { showAll: () => { shown = all.length; paint(); } };
 }

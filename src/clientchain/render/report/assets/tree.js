@@ -20,6 +20,11 @@ const kids = new Int32Array(N);
 const depth = new Int32Array(N);
 const subtree = new Int32Array(N + 1); // roles shown below each role (itself excluded)
 const invShownBelow = new Int32Array(N + 1); // inversions shown below each role
+// What matters most: the TOP_RANKED inversions with the most people affected (the order
+// of DATA.inversions) are drawn loud; the rest, and the subtrees without one, quieter.
+const TOP_RANKED = 10;
+const topBelow = new Int32Array(N + 1); // of the top-ranked inversions, how many below each role
+const rankOf = new Map(DATA.inversions.map((inv, k) => [inv, k + 1]));
 (() => {
   const order = [];
   const stack = [TOP];
@@ -31,14 +36,18 @@ const invShownBelow = new Int32Array(N + 1); // inversions shown below each role
       stack.push(kids[k]);
     }
   }
+  const top = DATA.inversions.slice(0, TOP_RANKED);
   for (const inv of DATA.inversions) invShownBelow[inv.subordinate]++;
+  for (const inv of top) topBelow[inv.subordinate]++;
   for (let k = order.length - 1; k >= 0; k--) {
     const v = order[k];
     const up = R.parent[v] < 0 ? TOP : R.parent[v];
     subtree[up] += subtree[v] + 1;
     invShownBelow[up] += invShownBelow[v];
+    topBelow[up] += topBelow[v];
   }
   for (const inv of DATA.inversions) invShownBelow[inv.subordinate]--; // strictly below
+  for (const inv of top) topBelow[inv.subordinate]--;
 })();
 
 const expanded = new Uint8Array(N + 1);
@@ -73,26 +82,29 @@ function indentBox(d) {
 function badges(v) {
   const out = [];
   for (const inv of invertedAt.get(v) || []) {
-    out.push(el("span", { class: "badge inv", "data-net": inv.net,
-      title: clip(R.id[inv.boss]) + " pays " + clip(R.id[v]) + " net " + money(inv.net) + " (" + plural(inv.levels, "level") + " down)" },
-    "\u26a0 inverted: " + clip(roleName(inv.boss)) + " pays net " + money(inv.net)));
+    const rank = rankOf.get(inv);
+    out.push(el("span", { class: "badge inv" + (rank > TOP_RANKED ? " minor" : ""), "data-net": inv.net, "data-rank": rank,
+      title: nodeText(inv.boss) + " pays " + nodeText(v) + " net " + money(inv.net) + " (" + plural(inv.levels, "level") +
+        " down); number " + count(rank) + " of " + count(DATA.inversions.length) + " by people affected" },
+    "\u26a0 " + (rank <= TOP_RANKED ? "#" + rank + " " : "") + "inverted: " + clip(roleName(inv.boss)) + " pays net " + money(inv.net)));
   }
   const paid = invertedFrom.get(v) || [];
   if (paid.length) {
     const net = paid.reduce((sum, inv) => sum + inv.net, 0);
-    const whom = paid.length === 1 ? clip(R.id[paid[0].subordinate]) : plural(paid.length, "subordinate");
-    out.push(el("span", { class: "badge inv-boss", title: paid.map((inv) => clip(R.id[inv.subordinate]) + ": " + money(inv.net)).join("\n") },
+    const whom = paid.length === 1 ? clip(roleName(paid[0].subordinate)) : plural(paid.length, "subordinate");
+    const ranked = paid.some((inv) => rankOf.get(inv) <= TOP_RANKED);
+    out.push(el("span", { class: "badge inv-boss" + (ranked ? "" : " minor"), title: paid.map((inv) => nodeText(inv.subordinate) + ": " + money(inv.net)).join("\n") },
       "\u2193 pays " + whom + " net " + money(net)));
   }
   if (R.unfunded[v]) out.push(el("span", { class: "badge unfunded" }, "\u2205 no paying client"));
   // A dotted (matrix) line is drawn dashed, never like the solid line of the tree.
   for (const boss of linksOf(DATA.dotted, v)) {
     out.push(el("span", { class: "badge dotted", "data-boss": nodeId(boss),
-      title: clip(R.id[v]) + " has a dotted line to " + clip(nodeId(boss)) + " (a second, matrix boss)" },
-    "\u2508 dotted line to " + clip(boss < N ? roleName(boss) : nodeId(boss))));
+      title: nodeText(v) + " has a dotted line to " + nodeText(boss) + " (a second, matrix boss)" },
+    "\u2508 dotted line to " + clip(nodeTitle(boss) || nodeId(boss))));
   }
   if (highlight && highlight.roles.has(v)) {
-    out.push(el("span", { class: "badge touch", text: "\u25c9 touches " + clip(DATA.clients.id[highlight.client]) }));
+    out.push(el("span", { class: "badge touch", text: "\u25c9 touches " + clip(nodeTitle(N + highlight.client) || DATA.clients.id[highlight.client]) }));
   }
   if (highlight && highlight.owner === v) out.push(el("span", { class: "badge owner", text: "\u2605 owns the client" }));
   return out;
@@ -110,7 +122,12 @@ function collapsedNotes(v) {
   }
   if (hasKids(v)) notes.push(el("span", { class: "count", text: "+" + count(subtree[v]) + " below" }));
   if (R.inv_below[v] > 0) {
-    notes.push(el("span", { class: "badge below", text: "\u26a0 " + plural(R.inv_below[v], "inversion") + " below" }));
+    // Loud only where one of the top-ranked inversions is below; quiet elsewhere.
+    const top = topBelow[v];
+    notes.push(top > 0
+      ? el("span", { class: "badge below", text: "\u26a0 " + plural(R.inv_below[v], "inversion") + " below, " +
+        count(top) + " of the top " + count(Math.min(TOP_RANKED, DATA.inversions.length)) })
+      : el("span", { class: "badge below minor", text: plural(R.inv_below[v], "inversion") + " below" }));
   }
   return notes;
 }
@@ -126,16 +143,18 @@ function makeRow(v) {
       (highlight && highlight.owner === v ? " client-owner" : ""),
     role: "treeitem", tabindex: v === selected ? 0 : -1, "aria-level": d + 1,
     "aria-expanded": hasKids(v) ? String(open) : null, "data-role": R.id[v], "data-depth": d,
-    title: clip(R.id[v]) + " \u00b7 alienation " + ratio(R.alienation[v], 3) + " \u00b7 inflow " + money(R.inflow[v]) +
+    title: nodeText(v) + " \u00b7 alienation " + ratio(R.alienation[v], 3) + " \u00b7 inflow " + money(R.inflow[v]) +
       " \u00b7 click for clients, provenance and the money chain",
   },
   indentBox(d), toggle, chip(R.alienation[v], 2),
-  el("span", { class: "name", user: roleName(v) }),
-  R.title[v] ? el("span", { class: "rid mono", user: R.id[v] }) : null,
-  R.department[v] ? el("span", { class: "tag", user: R.department[v] }) : null,
-  el("span", { class: "people", text: "\u00d7" + heads(R.headcount[v]) }),
-  d > MAX_INDENT_LEVELS ? el("span", { class: "count", text: "level " + (d + 1) }) : null,
-  ...badges(v), ...collapsedNotes(v));
+  // Everything after the chip wraps inside the row: a badge never runs past the edge.
+  el("span", { class: "body" },
+    el("span", { class: "name", user: roleName(v) }),
+    R.title[v] ? el("span", { class: "rid mono", user: R.id[v] }) : null,
+    R.department[v] ? el("span", { class: "tag", user: R.department[v] }) : null,
+    el("span", { class: "people", text: "\u00d7" + heads(R.headcount[v]) }),
+    d > MAX_INDENT_LEVELS ? el("span", { class: "count", text: "level " + (d + 1) }) : null,
+    ...badges(v), ...collapsedNotes(v)));
   row.dataset.node = v;
   rowOf[v] = row;
   return row;
