@@ -18,7 +18,7 @@ from clientchain.analyses.analyze import Analysis, RoleResult
 from clientchain.analyses.overview import overview
 from clientchain.ci.gate import fails
 from clientchain.model.findings import Level
-from clientchain.model.policy import FailOn
+from clientchain.model.policy import FailOn, ignored_by
 from clientchain.model.rounding import money_text
 from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.locations import repo_paths
@@ -110,7 +110,8 @@ def _figures(analysis: Analysis) -> str:
     ]
     quiet = []
     if analysis.ignored:
-        quiet.append(f"{len(analysis.ignored):,} ignored by the policy")
+        by = ignored_by(analysis.policy, analysis.ignored)
+        quiet.append(f"{len(analysis.ignored):,} ignored by {by}")
     if analysis.baselined:
         quiet.append(f"{len(analysis.baselined):,} known from the baseline")
     if quiet:
@@ -134,7 +135,13 @@ def _inversions(analysis: Analysis) -> str:
     body = _table(head, rows, right={2, 3, 4}) + _more(
         len(analysis.inversions) - len(shown), "inversion"
     )
-    return "#### Inverted relationships (the boss acts as the subordinate's client)\n\n" + body
+    title = "Inverted relationships (the boss acts as the subordinate's client)"
+    if len(analysis.inversions) > 1:
+        title = (
+            "Inverted relationships, most people affected first"
+            " (the boss acts as the subordinate's client)"
+        )
+    return f"#### {title}\n\n" + body
 
 
 def _most_alienated(analysis: Analysis) -> str:
@@ -142,7 +149,7 @@ def _most_alienated(analysis: Analysis) -> str:
     # Largest alienation first, file order among equals (a stable sort of the negation).
     top = np.argsort(-raw, kind="stable")[:TOP_ROLES].tolist()
     rows = [_role_row(analysis.role(i)) for i in top]
-    head = ("Role", "Department", "People", "Alienation", "Main client", "Broken chain")
+    head = ("Role", "Department", "People", "Alienation", "Funded mostly by", "Broken chain")
     of = analysis.org.role_count
     title = f"top {len(top)} of {of:,}" if len(top) < of else "all roles"
     return f"#### Most alienated roles ({title})\n\n" + _table(head, rows, right={2, 3})

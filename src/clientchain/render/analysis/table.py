@@ -1,28 +1,61 @@
-"""The terminal report: headline figures, roles, inversions and findings, as rich renderables."""
+"""The terminal report: headline figures, roles, clients, inversions, findings and the
+verdict, built for the width of the console that prints it.
+
+What is shown is chosen once (which roles, in which order, how many inversions); how
+it is laid out is chosen when rich renders it and says the width (see text_fit): a
+figure is never cut, a word is never broken, lower-priority columns give way first.
+"""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
-from clientchain.analyses.analyze import Analysis, RoleResult
+from clientchain.analyses.analyze import DOTTED, SOLID, Analysis, Inversion, RoleResult
 from clientchain.analyses.clients import ClientResult
 from clientchain.analyses.overview import overview
-from clientchain.model.findings import INVERTED_RELATIONSHIP, Level
-from clientchain.model.rounding import format_amount, money_text
+from clientchain.model.findings import INVERTED_RELATIONSHIP, Finding, Level
+from clientchain.model.policy import FailOn, ignored_by
+from clientchain.model.rounding import format_amount, money_text, moneys, plain_numbers
 from clientchain.model.visible import clip, visible, visible_message
+from clientchain.render.analysis.sort import Sort
+from clientchain.render.analysis.verdict import verdict
 from clientchain.render.overview import lead_sentences
+from clientchain.render.text_fit import Cell, Column, Span, Step, cell, cut_line, fit_table
 from clientchain.render.words import OWNED_MONEY, count, levels_text, share, span_bands_line
 
 BAR_WIDTH = 10
 # A budget-funded organisation has an inversion per reporting line: the lead sentence
 # says so, and this many (the most people affected first) show what it means.
 BUDGET_FUNDED_LISTED = 10
-_EVERY_INVERSION = "(--max-rows 0 shows all; --format json has every figure)"
-_EVERY_FINDING = "(--max-rows 0 shows all; --format json has every finding)"
-_EVERY_CLIENT = "(--max-rows 0 shows all; --format json has every figure)"
+# An organisation with more roles than this does not fit one screen (a pipe has no
+# screen; a terminal says its own height): it is shown most alienated first, capped.
+SCREEN_ROWS = 40
+DEFAULT_LIMIT = 20  # rows of each list when the org does not fit one screen
+ALL = "(use --limit 0 for all)"
+DASH = "—"
+
+# When a table is too wide, these give way in this order (text_fit.fit_table).
+ROLE_STEPS: tuple[Step, ...] = (
+    ("drop", "Span"),
+    ("compact", "Alienation"),
+    ("drop", "Department"),
+    ("drop", "People"),
+    ("drop", "Broken chain"),
+    ("compact", "Role"),
+    ("drop", "Funded mostly by"),
+)
+CLIENT_STEPS: tuple[Step, ...] = (
+    ("drop", "Owner"),
+    ("compact", "Client"),
+    ("drop", "Departments"),
+)
+INVERSION_STEPS: tuple[Step, ...] = (("drop", "Levels"),)
 
 
 def alienation_style(value: float) -> str:
@@ -35,11 +68,176 @@ def alienation_style(value: float) -> str:
 
 
 def alienation_cell(value: float) -> Text:
-    filled = round(value * BAR_WIDTH)
-    text = Text(f"{value:.3f} ")
-    text.append("█" * filled, style=alienation_style(value))
-    text.append("░" * (BAR_WIDTH - filled), style="dim")
+    text = Text()
+    for span in _alienation_spans(value):
+        text.append(span.text, style=span.style)
     return text
+
+
+def _alienation_spans(value: float) -> tuple[Span, ...]:
+    filled = round(value * BAR_WIDTH)
+    return (
+        Span(f"{value:.3f} "),
+        Span("█" * filled, alienation_style(value)),
+        Span("░" * (BAR_WIDTH - filled), "dim"),
+    )
+
+
+def legend(decay: float) -> str:
+    """What the figures of the roles table mean, in words."""
+    return (
+        "Alienation: 0 = paid directly by clients, 1 = no client money reaches the role;"
+        f" decay {decay:g}: each further hand-over counts {decay:g} times as close as the one"
+        " before. Hand-overs: how many times, on average, client money changed hands on its"
+        f" way to the role (1 = a client pays it directly; {DASH} = none reaches it)."
+    )
+
+
+def render_table(
+    analysis: Analysis,
+    *,
+    limit: int | None = None,
+    sort: Sort | None = None,
+    fail_on: FailOn = FailOn.ERROR,
+    screen_rows: int | None = None,
+    exit_zero: bool = False,
+    max_rows: int | None = None,
+) -> RenderableType:
+    """Everything a leadership team needs to see, top to bottom, fitted to the width.
+
+    `limit`: rows of each list (0: all; None: all roles when the org fits one screen of
+    `screen_rows`, else DEFAULT_LIMIT). `sort`: the roles' order (None: file order when
+    the org fits one screen, else most alienated first). `max_rows` is the old name of
+    `limit`."""
+    if limit is None:
+        limit = max_rows
+    screen = SCREEN_ROWS if screen_rows is None else screen_rows
+    fits = analysis.org.role_count <= screen
+    if sort is None:
+        sort = Sort.file if fits else Sort.alienation
+    role_cap = limit if limit is not None else (0 if fits else DEFAULT_LIMIT)
+    cap = limit if limit is not None else DEFAULT_LIMIT
+    return _Report(analysis, _plan(analysis, sort, role_cap, cap), fail_on, exit_zero)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What is shown, whatever the width."""
+
+    sort: Sort
+    roles: tuple[RoleResult, ...]
+    inversions: tuple[Inversion, ...]
+    clients: tuple[ClientResult, ...]
+    findings: tuple[Finding, ...]
+    hidden_findings: int
+    lead: tuple[str, ...]
+
+
+def _plan(analysis: Analysis, sort: Sort, role_cap: int, cap: int) -> _Plan:
+    facts = overview(analysis)
+    total = len(analysis.inversions_raw)
+    listed = total if cap <= 0 else min(total, cap)
+    if facts.budget_funded and cap > 0:
+        listed = min(listed, BUDGET_FUNDED_LISTED)
+    lead = lead_sentences(facts, listed, total)
+    inversions = _first_inversions(analysis, listed)
+    findings, hidden = _findings_shown(analysis, inversions, listed >= total, cap)
+    clients = analysis.clients if cap <= 0 else analysis.clients[:cap]
+    return _Plan(
+        sort, _roles_shown(analysis, sort, role_cap), inversions, clients, findings, hidden,
+        tuple(lead),
+    )  # fmt: skip
+
+
+def _roles_shown(analysis: Analysis, sort: Sort, cap: int) -> tuple[RoleResult, ...]:
+    """The roles in the table: one argsort over the analysis arrays, and figures built
+    for the rows shown only (a million roles cost one sort)."""
+    n = analysis.org.role_count
+    shown = n if cap <= 0 else min(n, cap)
+    if sort is Sort.file:
+        return analysis.roles_between(0, shown)
+    key = _sort_key(analysis, sort)
+    order = np.argsort(-key, kind="stable")[:shown]  # largest first, file order among equals
+    return tuple(analysis.role(i) for i in order.tolist())
+
+
+def _sort_key(analysis: Analysis, sort: Sort) -> np.ndarray:
+    if sort is Sort.inflow:
+        return analysis.inflow
+    if sort is Sort.impact:
+        return np.asarray(analysis.alienation * analysis.org.headcount)
+    return analysis.alienation
+
+
+def _first_inversions(analysis: Analysis, k: int) -> tuple[Inversion, ...]:
+    """The first `k` inversions (the most people affected first), built from the arrays:
+    an org with a million roles may have a hundred thousand inversions."""
+    inv, ids, d = analysis.inversions_raw, analysis.org.role_ids, analysis.org.amount_decimals
+    rows = zip(
+        inv.boss[:k].tolist(),
+        inv.subordinate[:k].tolist(),
+        inv.levels[:k].tolist(),
+        moneys(inv.net[:k], d).tolist(),
+        moneys(inv.boss_to_subordinate[:k], d).tolist(),
+        moneys(inv.subordinate_to_boss[:k], d).tolist(),
+        plain_numbers(inv.impact_headcount[:k]),
+        inv.dotted[:k].tolist(),
+        strict=True,
+    )
+    return tuple(
+        Inversion(ids[b], ids[s], levels, net, down, up, impact, DOTTED if dotted else SOLID)
+        for b, s, levels, net, down, up, impact, dotted in rows
+    )
+
+
+def _findings_shown(
+    analysis: Analysis, inversions: Sequence[Inversion], every_inversion: bool, cap: int
+) -> tuple[tuple[Finding, ...], int]:
+    """The findings listed (a CC101 only for an inversion listed), at most `cap`, and how
+    many are not."""
+    pairs = {(inv.subordinate, inv.boss) for inv in inversions}
+    code = INVERTED_RELATIONSHIP.code
+    shown: list[Finding] = []
+    for f in analysis.findings:
+        if cap > 0 and len(shown) >= cap:
+            break
+        if every_inversion or f.code != code or (f.role, f.boss) in pairs:
+            shown.append(f)
+    return tuple(shown), len(analysis.findings) - len(shown)
+
+
+class _Report:
+    """The report as rich renders it: built when the console says its width."""
+
+    def __init__(self, analysis: Analysis, plan: _Plan, fail_on: FailOn, exit_zero: bool):
+        self.analysis, self.plan, self.fail_on, self.exit_zero = (
+            analysis,
+            plan,
+            fail_on,
+            exit_zero,
+        )
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.parts(options.max_width)
+
+    def parts(self, width: int) -> Iterator[RenderableType]:
+        analysis, plan = self.analysis, self.plan
+        yield _header(analysis)
+        yield from (Text(sentence, style="bold") for sentence in plan.lead)
+        yield from _roles(analysis, plan, width)
+        if analysis.clients:
+            yield from _clients(analysis, plan.clients, width)
+        if plan.inversions:
+            yield from _inversions(analysis, plan.inversions, width)
+        if analysis.findings:
+            yield Text("Findings", style="bold")
+            yield from _findings(plan, width)
+        else:
+            yield Text("No findings.", style="green")
+        quiet = _not_reported(analysis)
+        if quiet:
+            yield Text(quiet, style="dim")
+        yield Text(verdict(analysis, self.fail_on, exit_zero=self.exit_zero), style="bold")
 
 
 def _money(analysis: Analysis, value: float) -> str:
@@ -47,15 +245,10 @@ def _money(analysis: Analysis, value: float) -> str:
     return money_text(value, analysis.org.amount_decimals, currency and clip(currency))
 
 
-def _cell(text: str, style: str = "") -> Text:
-    """User text in a cell: as `clip` shows it, and never read as markup."""
-    return Text(clip(text), style=style)
-
-
 def _header(analysis: Analysis) -> Panel:
     s = analysis.summary
     org = analysis.org
-    title = _cell(org.name or org.source, style="bold")
+    title = Text(clip(org.name or org.source), style="bold")
     lines = Text()
     people = "1 person" if s.headcount == 1 else f"{s.headcount:,} people"
     lines.append(
@@ -77,184 +270,195 @@ def _header(analysis: Analysis) -> Panel:
     return Panel(lines, title=title, title_align="left", expand=False)
 
 
-def _main_client(role: RoleResult) -> Text:
-    if not role.provenance:
-        return Text("—")
-    top = role.provenance[0]
-    return Text(f"{clip(top.client)} {top.share:.0%}")
+_ROLES_TITLE = {
+    Sort.alienation: "most alienated first",
+    Sort.inflow: "largest inflow first",
+    Sort.impact: "most alienated people first (alienation times people)",
+    Sort.file: "file order",
+}
 
 
-def _roles(analysis: Analysis, max_rows: int) -> RenderableType:
-    table = Table(title="Roles (file order)", title_justify="left", expand=False)
-    table.add_column("Role", overflow="fold")
-    table.add_column("Department", overflow="fold")
-    table.add_column("HC", justify="right")
-    table.add_column("Span", justify="right")  # direct reports; layers are in the headline
-    table.add_column("Inflow", justify="right")
-    table.add_column("Alienation", no_wrap=True)
-    table.add_column("Main client", overflow="fold")
-    table.add_column("Broken chain", overflow="fold")
-    count = analysis.org.role_count
-    shown = count if max_rows <= 0 else min(count, max_rows)
-    for role in analysis.roles_between(0, shown):
-        name = _cell(role.id, style="bold")
-        if role.title:
-            name.append(f"\n{clip(role.title)}", style="dim")
-        broken = role.chain_broken_at
-        table.add_row(
-            name,
-            _cell(role.department or ""),
-            str(role.headcount),
-            f"{role.span:,}",
-            format_amount(role.inflow, analysis.org.amount_decimals),
-            alienation_cell(role.alienation),
-            _main_client(role),
-            Text(f"{clip(broken.boss)} → {clip(broken.subordinate)}", style="red")
-            if broken
-            else Text(""),
-        )
-    if shown < count:
-        return Group(
-            table,
-            Text(
-                f"… {count - shown:,} more roles not shown"
-                " (--max-rows 0 shows all; --format json has every figure)",
-                style="dim",
-            ),
-        )
-    return table
-
-
-def _inversions(analysis: Analysis, listed: int) -> RenderableType:
-    table = Table(
-        title="Inverted relationships (boss acts as the subordinate's client)",
-        title_justify="left",
-        expand=False,
+def _roles(analysis: Analysis, plan: _Plan, width: int) -> Iterator[RenderableType]:
+    roles = plan.roles
+    total = analysis.org.role_count
+    order = _ROLES_TITLE[plan.sort]
+    title = (
+        f"Roles ({order})"
+        if len(roles) == total
+        else f"Roles ({order}, {len(roles):,} of {total:,})"
     )
-    for name, justify in (
-        ("Boss", "left"),
-        ("Subordinate", "left"),
-        ("Levels", "right"),
-        ("Net down", "right"),
-        ("Impact (people)", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for inv in analysis.inversions[:listed]:
-        table.add_row(
-            _cell(inv.boss),
-            _cell(inv.subordinate),
-            levels_text(inv.levels, inv.line),
-            Text(_money(analysis, inv.net)),
-            f"{inv.impact_headcount:,}",
+    d = analysis.org.amount_decimals
+    columns = [
+        Column(
+            "Role",
+            [_role_name(r, titled=True) for r in roles],
+            compact=[_role_name(r, titled=False) for r in roles],
+        ),
+        Column("Department", [cell(Span(r.department or "", user=True)) for r in roles]),
+        Column("People", [cell(f"{r.headcount:,}") for r in roles], "right", figure=True),
+        Column("Span", [cell(f"{r.span:,}") for r in roles], "right", figure=True),
+        Column("Inflow", [cell(format_amount(r.inflow, d)) for r in roles], "right", figure=True),
+        Column(
+            "Alienation",
+            [cell(_alienation_spans(r.alienation)) for r in roles],
+            figure=True,
+            compact=[cell(f"{r.alienation:.3f}") for r in roles],
+        ),
+        Column("Hand-overs", [cell(_handovers(r)) for r in roles], "right", figure=True),
+        Column("Funded mostly by", [_funded_by(r) for r in roles]),
+        Column("Broken chain", [_broken(r) for r in roles]),
+    ]
+    fitted = fit_table(columns, width, ROLE_STEPS, title=title)
+    yield fitted.table
+    if len(roles) < total:
+        yield Text(f"… {count(total - len(roles), 'more role')} {ALL}", style="dim")
+    yield Text(legend(analysis.decay), style="dim")
+    if fitted.dropped:
+        yield _left_out(fitted.dropped, width)
+
+
+def _left_out(headers: Sequence[str], width: int) -> Text:
+    return Text(
+        f"Not shown at {width} columns: {', '.join(headers)} (a wider terminal or"
+        " --format json shows them).",
+        style="dim",
+    )
+
+
+def _role_name(role: RoleResult, titled: bool) -> Cell:
+    name = (Span(role.id, "bold", user=True),)
+    if titled and role.title:
+        return (name, (Span(role.title, "dim", user=True),))
+    return (name,)
+
+
+def _handovers(role: RoleResult) -> str:
+    """The role's expected hand-overs from its paying clients (`distance`), 2 decimals."""
+    return DASH if role.distance is None else f"{role.distance:.2f}"
+
+
+def _funded_by(role: RoleResult) -> Cell:
+    """The client most of the role's money comes from (in the end, through any hand-overs)."""
+    if not role.provenance:
+        return cell(DASH)
+    top = role.provenance[0]
+    return cell((Span(top.client, user=True), Span(f" {top.share:.0%}")))
+
+
+def _broken(role: RoleResult) -> Cell:
+    broken = role.chain_broken_at
+    if broken is None:
+        return cell("")
+    return cell(
+        (
+            Span(broken.boss, "red", user=True),
+            Span(" → ", "red"),
+            Span(broken.subordinate, "red", user=True),
         )
-    hidden = len(analysis.inversions) - listed
-    if hidden > 0:
-        more = f"… {count(hidden, 'more inversion')} not shown"
-        return Group(table, Text(f"{more} {_EVERY_INVERSION}", style="dim"))
-    return table
+    )
 
 
-def _clients(analysis: Analysis, max_rows: int) -> RenderableType:
+def _inversions(
+    analysis: Analysis, shown: Sequence[Inversion], width: int
+) -> Iterator[RenderableType]:
+    columns = [
+        Column("Boss", [cell(Span(inv.boss, user=True)) for inv in shown]),
+        Column("Subordinate", [cell(Span(inv.subordinate, user=True)) for inv in shown]),
+        Column(
+            "Levels", [cell(levels_text(inv.levels, inv.line)) for inv in shown], "right",
+            figure=True,
+        ),
+        Column(
+            "Net down", [cell(_money(analysis, inv.net)) for inv in shown], "right", figure=True
+        ),
+        Column(
+            "Impact (people)", [cell(f"{inv.impact_headcount:,}") for inv in shown], "right",
+            figure=True,
+        ),
+    ]  # fmt: skip
+    total = len(analysis.inversions_raw)
+    title = "Inverted relationships (boss acts as the subordinate's client)"
+    if total > 1:
+        title = (
+            "Inverted relationships, most people affected first"
+            " (boss acts as the subordinate's client)"
+        )
+    yield fit_table(columns, width, INVERSION_STEPS, title=title).table
+    if len(shown) < total:
+        yield Text(f"… {count(total - len(shown), 'more inversion')} {ALL}", style="dim")
+
+
+def _clients(
+    analysis: Analysis, shown: Sequence[ClientResult], width: int
+) -> Iterator[RenderableType]:
     """Each paying client's touchpoints: who deals with it, in which departments, who owns it."""
-    table = Table(title="Clients (file order)", title_justify="left", expand=False)
-    table.add_column("Client", overflow="fold")
-    table.add_column("Pays", justify="right")
-    table.add_column("Touchpoints", justify="right")
-    table.add_column("Departments", overflow="fold")
-    table.add_column("Owner", overflow="fold")
-    # Fragmented: the lowest common boss is a top (or there is none), so it is said there.
-    table.add_column("Common boss", overflow="fold")
-    clients = analysis.clients
-    shown = clients if max_rows <= 0 else clients[:max_rows]
-    for client in shown:
-        name = _cell(client.id, style="bold")
-        if client.title:
-            name.append(f"\n{clip(client.title)}", style="dim")
-        table.add_row(
-            name,
-            Text(_money(analysis, client.money_out)),
-            f"{client.touchpoints:,}",
-            _cell(", ".join(client.departments)),
-            _cell(client.owner or "—"),
-            _common_boss(client),
-        )
-    parts: list[RenderableType] = [table]
-    if len(shown) < len(clients):
-        more = f"… {count(len(clients) - len(shown), 'more client')} not shown"
-        parts.append(Text(f"{more} {_EVERY_CLIENT}", style="dim"))
+    columns = [
+        Column(
+            "Client",
+            [_client_name(c, titled=True) for c in shown],
+            compact=[_client_name(c, titled=False) for c in shown],
+        ),
+        Column("Pays", [cell(_money(analysis, c.money_out)) for c in shown], "right", figure=True),
+        Column("Touchpoints", [cell(f"{c.touchpoints:,}") for c in shown], "right", figure=True),
+        Column("Departments", [_departments(c) for c in shown]),
+        Column("Owner", [cell(Span(c.owner, user=True) if c.owner else DASH) for c in shown]),
+        # Fragmented: the lowest common boss is a top (or there is none), so it is said there.
+        Column("Common boss", [_common_boss(c) for c in shown]),
+    ]
+    yield fit_table(columns, width, CLIENT_STEPS, title="Clients (file order)").table
+    total = len(analysis.clients)
+    if len(shown) < total:
+        yield Text(f"… {count(total - len(shown), 'more client')} {ALL}", style="dim")
     owned = analysis.summary.client_money_owned
     if owned is not None:
-        parts.append(Text(f"{OWNED_MONEY}: {share(owned)}"))
-    return Group(*parts)
+        yield Text(f"{OWNED_MONEY}: {share(owned)}")
 
 
-def _common_boss(client: ClientResult) -> Text:
+def _client_name(client: ClientResult, titled: bool) -> Cell:
+    name = (Span(client.id, "bold", user=True),)
+    if titled and client.title:
+        return (name, (Span(client.title, "dim", user=True),))
+    return (name,)
+
+
+def _departments(client: ClientResult) -> Cell:
+    spans: list[Span] = []
+    for i, department in enumerate(client.departments):
+        if i:
+            spans.append(Span(", "))
+        spans.append(Span(department, user=True))
+    return (tuple(spans),)
+
+
+def _common_boss(client: ClientResult) -> Cell:
     """The lowest common boss, and 'fragmented' (CC106) after it when nobody below a top
     holds the client."""
-    cell = _cell(client.lowest_common_boss or "—")
+    boss = Span(client.lowest_common_boss, user=True) if client.lowest_common_boss else Span(DASH)
     if client.fragmented:
-        cell.append(" (fragmented)", style="bold red")
-    return cell
+        return cell((boss, Span(" (fragmented)", "bold red")))
+    return cell(boss)
 
 
-def _inversions_listed(analysis: Analysis, budget_funded: bool, max_rows: int) -> int:
-    """Every inversion, unless the organisation is budget-funded: then the sentence above
-    says it, and a few show what it means (`--max-rows 0` lists them all)."""
-    total = len(analysis.inversions)
-    return min(total, BUDGET_FUNDED_LISTED) if budget_funded and max_rows > 0 else total
-
-
-def _findings(analysis: Analysis, listed: int) -> RenderableType:
-    """Every finding, but a CC101 only for the inversions listed (the rest: one line)."""
-    shown = {(inv.boss, inv.subordinate) for inv in analysis.inversions[:listed]}
-    everything = listed >= len(analysis.inversions)
-    code = INVERTED_RELATIONSHIP.code
-    lines = Text()
-    hidden = 0
-    for f in analysis.findings:
-        if not everything and f.code == code and (f.boss, f.role) not in shown:
-            hidden += 1
-            continue
+def _findings(plan: _Plan, width: int) -> Iterator[Text]:
+    """One line per finding: where, level and code whole; the message cut to the width."""
+    for f in plan.findings:
         style = "bold red" if f.level is Level.ERROR else "yellow"
-        lines.append(f"{visible(f.file)}:{f.line}: ", style="dim")
-        lines.append(f"{f.level.value} {f.code}", style=style)
-        lines.append(f" {visible_message(f.message)}\n")
-    if hidden:
-        more = count(hidden, f"more {code} finding")
-        lines.append(f"… {more}, one per inversion not shown {_EVERY_FINDING}", style="dim")
-    lines.rstrip()
-    return lines
-
-
-def render_table(analysis: Analysis, max_rows: int = 200) -> RenderableType:
-    """Everything a leadership team needs to see, top to bottom."""
-    facts = overview(analysis)
-    listed = _inversions_listed(analysis, facts.budget_funded, max_rows)
-    lead = lead_sentences(facts, listed, len(analysis.inversions))
-    parts: list[RenderableType] = [_header(analysis), *(Text(s, style="bold") for s in lead)]
-    parts.append(_roles(analysis, max_rows))
-    if analysis.clients:
-        parts.append(_clients(analysis, max_rows))
-    if analysis.inversions:
-        parts.append(_inversions(analysis, listed))
-    if analysis.findings:
-        parts.append(Text("Findings", style="bold"))
-        parts.append(_findings(analysis, listed))
-    else:
-        parts.append(Text("No findings.", style="green"))
-    quiet = _not_reported(analysis)
-    if quiet:
-        parts.append(Text(quiet, style="dim"))
-    return Group(*parts)
+        line = Text()
+        line.append(f"{visible(f.file)}:{f.line}: ", style="dim")
+        line.append(f"{f.level.value} {f.code}", style=style)
+        keep = len(line.plain)
+        line.append(f" {visible_message(f.message)}")
+        yield cut_line(line, width, keep)
+    if plan.hidden_findings:
+        yield Text(f"… {count(plan.hidden_findings, 'more finding')} {ALL}", style="dim")
 
 
 def _not_reported(analysis: Analysis) -> str:
     """Say what the policy and the baseline kept quiet: silence must not look like health."""
     said = []
     if analysis.ignored:
-        n = len(analysis.ignored)
-        said.append(f"{n:,} finding{'s' if n != 1 else ''} ignored by the policy")
+        by = ignored_by(analysis.policy, analysis.ignored)
+        said.append(f"{count(len(analysis.ignored), 'finding')} ignored by {by}")
     if analysis.baselined:
-        n = len(analysis.baselined)
-        said.append(f"{n:,} finding{'s' if n != 1 else ''} known from the baseline")
+        said.append(f"{count(len(analysis.baselined), 'finding')} known from the baseline")
     return f"Not shown: {'; '.join(said)}." if said else ""
