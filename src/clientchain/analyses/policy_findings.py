@@ -20,7 +20,7 @@ from clientchain.analyses.rules import cc207_span_below_limit as cc207
 from clientchain.analyses.rules import cc208_span_above_limit as cc208
 from clientchain.model.findings import Finding, finding_order
 from clientchain.model.org import FloatArray, IntArray, Org
-from clientchain.model.policy import Ignore, Policy
+from clientchain.model.policy import Ignore, Policy, ProjectIgnore
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ def apply_policy(
     found.extend(cc207.find(org, policy.min_span, span))
     found.extend(cc208.find(org, policy.max_span, span))
     reported, ignored, unused = _excuse(found, policy.ignore)
-    reported.extend(cc204.find(org, unused))
+    reported.extend(cc204.find(org, [e for e in unused if not isinstance(e, ProjectIgnore)]))
     reported.sort(key=finding_order)
     return Gated(tuple(reported), tuple(ignored))
 

@@ -8,6 +8,7 @@ analyses.policy_findings; a run's exit code decided by ci.gate.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -58,6 +59,12 @@ class Ignore:
 
 
 @dataclass(frozen=True, slots=True)
+class ProjectIgnore(Ignore):
+    """A whole rule ignored by the configuration's `ignore`, for a whole project: not an
+    org chart's exception, so never reported unused (CC204)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     max_org_alienation: Limit | None = None
     max_role_alienation: Limit | None = None
@@ -92,3 +99,22 @@ def with_overrides(
         max_levels_inverted=limit(max_levels_inverted, policy.max_levels_inverted),
         fail_on=policy.fail_on if fail_on is None else fail_on,
     )
+
+
+def with_ignored_rules(policy: Policy, codes: Iterable[str], reason: str) -> Policy:
+    """The policy that also ignores every finding of each rule in `codes` (the
+    configuration's `ignore`, said to be for `reason`); the same policy for no codes."""
+    added = tuple(ProjectIgnore(code, reason, 0) for code in codes)
+    return dataclasses.replace(policy, ignore=(*policy.ignore, *added)) if added else policy
+
+
+def ignored_by(policy: Policy, ignored: Iterable[Finding]) -> str:
+    """Who set `ignored` apart, for "N findings ignored by ...": "the policy" (the org
+    chart's entries), "the configuration" (its `ignore`), or both."""
+    project: set[bool] = set()
+    for finding in ignored:
+        entry = next((e for e in policy.ignore if e.matches(finding)), None)
+        project.add(isinstance(entry, ProjectIgnore))
+        if len(project) == 2:
+            return "the policy and the configuration"
+    return "the configuration" if project == {True} else "the policy"
