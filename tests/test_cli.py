@@ -185,13 +185,13 @@ def test_idle_client_and_vacant_boss_are_warnings_exit_0(run: Runner, write: Wri
 def test_a_bug_is_one_line_and_exit_3_traceback_only_with_debug(
     shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from clientchain.cli import analyze as analyze_command
+    from clientchain.analyses import analyze as analyses
     from clientchain.cli import app as cli
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analyze_command, "analyze", broken)
+    monkeypatch.setattr(analyses, "analyze", broken)  # the command imports it when it runs
     monkeypatch.setattr("sys.argv", ["clientchain", "analyze", str(shop)])
     assert cli.run() == 3
     err = capsys.readouterr().err

@@ -35,7 +35,7 @@ SARIF_SCHEMA = json.loads(
 )
 ORGS = sorted(p.relative_to(ROOT) for p in EXAMPLES.glob("*/org.yaml"))
 SUFFIX = {"sarif": "sarif", "github": "github.txt", "gitlab": "gitlab.json", "markdown": "md"}
-ANNOTATION = {"error": "error", "warning": "notice"}  # as issue 6 specifies the format
+ANNOTATION = {"error": "error", "warning": "warning"}  # GitHub's own levels (issue 17)
 WORKFLOW_COMMAND = re.compile(r"::(error|warning|notice) ([^:]*)::(.*)")
 
 Runner = Callable[..., Run]
@@ -123,6 +123,9 @@ def test_sarif_is_valid_and_holds_every_finding(run: Runner, org: Path) -> None:
     rules = driver["rules"]
     assert [r["id"] for r in rules] == [rule.code for rule in RULES]
     assert all(r["shortDescription"]["text"] and r["help"]["text"] for r in rules)
+    # Each rule links to its row of the README's findings table (anchored by its code).
+    readme = "https://github.com/clientchain/clientchain/blob/main/README.md"
+    assert [r["helpUri"] for r in rules] == [f"{readme}#{rule.code.lower()}" for rule in RULES]
     seen = []
     for result in sarif_run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -251,7 +254,7 @@ def test_github_commands_escape_what_would_break_them(
     lines = stdout.splitlines()
     assert len(lines) == 2  # one warning finding (no paying client), the totals: no line broke
     (command, properties, data), _ = _commands(stdout)
-    assert command == "notice"
+    assert command == "warning"
     assert properties["file"] == "a,b:c%d/org.yaml"
     assert data == "'50%\r\nx::y,z' receives no money"
 
@@ -328,7 +331,9 @@ def test_markdown_tables_parse_and_hold_the_figures(run: Runner, org: Path) -> N
     for table in tables:
         assert len({len(row) for row in table}) == 1  # every row as wide as the header
     by_head = {tuple(table[0]): table[1:] for table in tables}
-    roles = by_head[("Role", "Department", "People", "Alienation", "Main client", "Broken chain")]
+    roles = by_head[
+        ("Role", "Department", "People", "Alienation", "Funded mostly by", "Broken chain")
+    ]
     expected = sorted(
         range(len(document["roles"])), key=lambda i: (-document["roles"][i]["alienation"], i)
     )[:TOP_ROLES]

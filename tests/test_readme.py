@@ -183,3 +183,90 @@ def test_the_organogram_walk_through_runs_as_written(workdir: Path) -> None:
     assert Decimal(str(doc["summary"]["headcount"])) == sum(Decimal(r["FTE"]) for r in rows)
     assert Decimal(str(doc["summary"]["money_in"])) == cost
     assert doc["summary"]["inversions"] == len(rows) - 1
+
+
+# What a README command line may be when the test does not run it: installing, the
+# test suite itself, CI and the benchmarks (each run elsewhere: by .ci/run, or by hand).
+_NOT_RUN_HERE = re.compile(
+    r"^(pipx? install|pytest|bash \.ci/run|python bench/|ruff |mypy|lint-imports)"
+)
+
+
+def _command_lines(block: str) -> list[str]:
+    """The block's lines, a `\\`-continued command joined into one."""
+    lines: list[str] = []
+    pending = ""
+    for raw in block.splitlines():
+        if raw.rstrip().endswith("\\"):
+            pending += raw.rstrip()[:-1] + " "
+            continue
+        lines.append(pending + raw)
+        pending = ""
+    return [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _stage(workdir: Path) -> None:
+    """What the README's commands assume is there besides the examples: an org chart of
+    one's own (`org.yaml`), an old and a new version of one (`old/`, `new/`, the new one
+    with a reorganisation), and a git repository with an `origin/main`."""
+    dealership = workdir / "examples/dealership"
+    for target in (workdir, workdir / "old", workdir / "new"):
+        target.mkdir(exist_ok=True)
+        for name in ("org.yaml", "flows.csv"):
+            shutil.copy(dealership / name, target / name)
+    new = workdir / "new/org.yaml"
+    new.write_text(
+        new.read_text(encoding="utf-8").replace(
+            "    reports_to: director\n    department: marketing",
+            "    reports_to: sales-manager\n    department: marketing",
+        ),
+        encoding="utf-8",
+    )
+    git = "git -c user.name=t -c user.email=t@t -c init.defaultBranch=main"
+    script = f"{git} init -q && {git} add -A && {git} commit -qm base"
+    assert (
+        _bash(f"{script} && git update-ref refs/remotes/origin/main HEAD", workdir).returncode == 0
+    )
+
+
+@pytest.mark.slow
+def test_every_command_the_readme_shows_runs(workdir: Path) -> None:
+    """Every shell command in the README runs from the repository's root as written and
+    ends in 0 or 1 (findings), never 2 (bad input or usage) or 3."""
+    _stage(workdir)
+    ran = 0
+    for block in _blocks(README, "bash"):
+        lines = []
+        for line in _command_lines(block):
+            command = re.sub(r"^pip install [^&]*&& ", "", line.strip())
+            if _NOT_RUN_HERE.match(command):
+                continue
+            if "| jq" in command and shutil.which("jq") is None:
+                continue
+            if "| dot " in command and shutil.which("dot") is None:
+                continue
+            lines.append(command)
+        if not lines:
+            continue
+        # Each line's status is checked on its own: `cd` carries over, findings do not stop.
+        script = "".join(
+            f"{line}\nstatus=$?; if [ $status -gt 1 ]; then echo 'line {n} exited '$status >&2;"
+            " exit 1; fi\n"
+            for n, line in enumerate(lines, 1)
+        )
+        result = _run_lines(script, workdir)
+        assert result.returncode == 0, (lines, result.stderr[-3000:])
+        ran += len(lines)
+    assert ran >= 30  # the README shows this many at least: a broken extraction fails here
+
+
+def _run_lines(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(  # no -e: an analysis with error findings exits 1
+        ["bash", "-o", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -16,6 +16,7 @@ from clientchain.analyses.clients import (
     client_reach,
     client_results,
 )
+from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
 from clientchain.analyses.policy_findings import apply_policy
 from clientchain.analyses.provenance import Provenance, TopClients, client_blocks
@@ -40,8 +41,6 @@ from clientchain.model.rounding import (
     ratios,
 )
 
-DEFAULT_DECAY = 0.5
-DEFAULT_TOP_CLIENTS = 5
 SOLID, DOTTED = "solid", "dotted"  # Inversion.line
 
 

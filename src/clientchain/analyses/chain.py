@@ -7,11 +7,9 @@ from enum import StrEnum
 
 import numpy as np
 
+from clientchain.analyses.defaults import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES
 from clientchain.graph.money import MoneyGraph
 from clientchain.model.org import Org
-
-DEFAULT_MAX_DEPTH = 12
-DEFAULT_MAX_NODES = 400
 
 
 class Stop(StrEnum):

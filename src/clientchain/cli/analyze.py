@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clientchain.analyses.analyze import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, Analysis, analyze
-from clientchain.ci.baseline import Baseline, baseline_text, read_baseline, with_baseline
+from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
 from clientchain.ci.gate import fails
+from clientchain.cli.config import ConfigOpt, IsolatedOpt, configured, say_config
 from clientchain.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -22,26 +25,44 @@ from clientchain.cli.options import (
     EncodingOpt,
     FlowsOpt,
     OrgArg,
+    QuietOpt,
     TopClientsOpt,
+    VerboseOpt,
     dialect_of,
     exit_zero_option,
+    fail,
     fail_input,
     fail_on_option,
     force_option,
     format_option,
     load_or_fail,
+    output_option,
     print_rich,
+    stdin_once_for,
 )
-from clientchain.cli.output_file import Kind, input_paths, open_output_or_fail, write_or_fail
+from clientchain.cli.output_file import (
+    Kind,
+    Output,
+    input_paths,
+    open_output_or_fail,
+    write_or_fail,
+)
 from clientchain.cli.progress import big_input, phases
-from clientchain.loading.loader import load
-from clientchain.loading.spreadsheet import Dialect
-from clientchain.model.org import Org
 from clientchain.model.phases import phase
 from clientchain.model.policy import FailOn, with_overrides
-from clientchain.model.problems import InputError
 from clientchain.model.visible import visible
+from clientchain.render.analysis.sort import Sort
 from clientchain.render.words import count
+
+# The analyses, the loaders and the renderers pull in numpy, yaml and rich: each is
+# imported where it is used, so that `--help` and `--version` start fast.
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from clientchain.analyses.analyze import Analysis
+    from clientchain.ci.baseline import Baseline
+    from clientchain.loading.spreadsheet import Dialect
+    from clientchain.model.org import Org
 
 
 class Format(StrEnum):
@@ -69,7 +90,20 @@ def _ratio_option(name: str, key: str) -> typer.models.OptionInfo:
     return option
 
 
+@dataclass(frozen=True)
+class View:
+    """How the people's output is cut: the table's options, and -q / --statistics."""
+
+    limit: int | None
+    sort: Sort | None
+    fail_on: FailOn
+    exit_zero: bool
+    quiet: bool
+    statistics: bool
+
+
 def analyze_command(
+    ctx: typer.Context,
     org: OrgArg,
     flows: FlowsOpt = None,
     delimiter: DelimiterOpt = None,
@@ -81,11 +115,43 @@ def analyze_command(
             "table for people, json for tools; sarif, github, gitlab or markdown for CI."
         ),
     ] = Format.table,
+    output_file: Annotated[
+        str | None,
+        output_option("Write the output to this file instead of stdout ('-' for stdout)."),
+    ] = None,
     decay: DecayOpt = DEFAULT_DECAY,
     top_clients: TopClientsOpt = DEFAULT_TOP_CLIENTS,
+    sort: Annotated[
+        Sort | None,
+        typer.Option(
+            "--sort",
+            case_sensitive=False,
+            help="Order of the roles table: alienation (most first), inflow, impact"
+            " (alienation x headcount) or file [default: file order when the org fits a"
+            " screen, else alienation].",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=0,
+            metavar="N",
+            help="Rows per table: roles, inversions, clients (0 = all) [default: all when"
+            " the org fits a screen, else a screenful].",
+            show_default=False,
+        ),
+    ] = None,
     max_rows: Annotated[
-        int, typer.Option("--max-rows", min=0, help="Roles shown in the table (0 = all).")
-    ] = 200,
+        int | None, typer.Option("--max-rows", min=0, hidden=True, show_default=False)
+    ] = None,  # the name --limit had before: kept working, not shown
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics", help="Print the number of findings per rule, then the verdict."
+        ),
+    ] = False,
     fail_on: Annotated[
         FailOn | None,
         fail_on_option(
@@ -115,8 +181,8 @@ def analyze_command(
     force: Annotated[
         bool,
         force_option(
-            "With --write-baseline: replace the file even if it is not a clientchain"
-            " baseline (an input file is never replaced)."
+            "With -o or --write-baseline: replace the file even if it is not a clientchain"
+            " output of that kind (an input file is never replaced)."
         ),
     ] = False,
     max_org_alienation: Annotated[
@@ -134,6 +200,10 @@ def analyze_command(
             show_default=False,
         ),
     ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
     timings: Annotated[
         bool,
         typer.Option(
@@ -143,13 +213,51 @@ def analyze_command(
 ) -> None:
     """Analyse an org chart: clients, provenance, alienation, inversions, findings.
 
+    -q prints only the verdict line of the table (json, sarif, github, gitlab and
+    markdown are unchanged) and nothing on stderr but problems.
+
     Exit status: 0 no finding at the --fail-on level (default: error), 1 such
     findings (e.g. an inverted relationship), 2 bad input or usage.
     """
+    from clientchain.analyses.analyze import analyze
+    from clientchain.ci.baseline import baseline_text, with_baseline
+
+    settings = configured(
+        ctx,
+        org,
+        config,
+        isolated,
+        output=output,
+        decay=decay,
+        top_clients=top_clients,
+        sort=sort,
+        limit=limit,
+        fail_on=fail_on,
+    )
+    output, decay, top_clients = settings["output"], settings["decay"], settings["top_clients"]
+    sort, limit, fail_on = settings["sort"], settings["limit"], settings["fail_on"]
+    if verbose:
+        say_config(settings)
+    if statistics and output is not Format.table:
+        fail([f"clientchain: --statistics is a table for people: leave out --format {output}"])
+    if quiet and verbose:
+        fail(["clientchain: -q and -v ask for less and for more: choose one"])
     dialect = dialect_of(delimiter, encoding, decimal_comma)
-    with phases(org, big=big_input([org, *(flows or [])])) as record:
+    stdin_once_for([org], flows)
+    chatty = not quiet
+    with phases(org, big=chatty and big_input([org, *(flows or [])])) as record:
         loaded = _load_for(output, org, flows, dialect)
+        if verbose:
+            _say_read(loaded)
         known = _read_baseline(baseline) if baseline is not None else None
+        inputs = input_paths(loaded)
+        target = (
+            None
+            if output_file is None
+            else open_output_or_fail(
+                output_file, option="-o", kind=Kind.ANALYSIS, force=force, inputs=inputs
+            )
+        )
         baseline_out = (
             None
             if write_baseline_to is None
@@ -158,84 +266,168 @@ def analyze_command(
                 option="--write-baseline",
                 kind=Kind.BASELINE,
                 force=force,
-                inputs=input_paths(loaded),
+                inputs=inputs,
                 allow_stdout=False,
             )
         )
         policy = with_overrides(
             loaded.policy, max_org_alienation, max_role_alienation, max_levels_inverted, fail_on
         )
+        policy = settings.policy(policy)  # the configuration's ignore
+        threshold = policy.fail_on or FailOn.ERROR
         with phase("analyse"):
             result: Analysis = analyze(loaded, decay, top_clients, policy)
             if known is not None:
                 result = with_baseline(result, known)
+        view = View(
+            limit if limit is not None else max_rows,
+            sort,
+            threshold,
+            exit_zero or baseline_out is not None,
+            quiet,
+            statistics,
+        )
         with phase("render"):
-            RENDERERS[output](result, max_rows, policy.fail_on or FailOn.ERROR)
-    if timings:
+            _emit(output, result, view, target)
+    if (timings or verbose) and chatty:
         sys.stdout.flush()
         sys.stderr.write(f"clientchain: timings: {record.line()}\n")
+    if target is not None and not target.is_stdout and chatty:
+        sys.stderr.write(f"clientchain: wrote the {output} output to {visible(target.shown)}\n")
     if baseline_out is not None:
         text, written = baseline_text([*result.findings, *result.baselined])
         write_or_fail(baseline_out, text)
         sys.stdout.flush()
-        to = visible(str(write_baseline_to))
-        sys.stderr.write(f"clientchain: wrote {count(written, 'finding')} to {to}\n")
+        if chatty:
+            to = visible(str(write_baseline_to))
+            sys.stderr.write(f"clientchain: wrote {count(written, 'finding')} to {to}\n")
         raise typer.Exit(EXIT_OK)
-    failing = fails(result.findings, policy.fail_on or FailOn.ERROR)
+    failing = fails(result.findings, threshold)
     raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-# A renderer prints the analysis on stdout, given --max-rows and the --fail-on level. Each
-# imports its module when chosen: the table pulls in rich, and `--version`, `--help` and
-# the other commands need none of them.
-Renderer = Callable[[Analysis, int, FailOn], None]
+def _say_read(loaded: Org) -> None:
+    """-v: what was read, and how big it is."""
+    # Inline flows are read from the org chart itself: each file once.
+    files = ", ".join(visible(f) for f in dict.fromkeys((loaded.source, *loaded.flow_files)))
+    sizes = ", ".join(
+        count(n, noun)
+        for n, noun in (
+            (loaded.role_count, "role"),
+            (loaded.client_count, "client"),
+            (loaded.flow_count, "flow"),
+        )
+    )
+    sys.stderr.write(f"clientchain: read {files}: {sizes}\n")
 
 
-def _print_table(result: Analysis, max_rows: int, _fail_on: FailOn) -> None:
+# A renderer makes the analysis as text, given the view. Each imports its module when
+# chosen: the table pulls in rich, and `--version`, `--help` and the other commands need
+# none of them.
+Renderer = Callable[["Analysis", View], str | bytes]
+
+
+def _emit(output: Format, result: Analysis, view: View, target: Output | None) -> None:
+    """The output on stdout (the table for the terminal, JSON streamed) or into -o FILE."""
+    to_stdout = target is None or target.is_stdout
+    if to_stdout and output is Format.table and not (view.quiet or view.statistics):
+        print_rich(_table(result, view))
+        return
+    if to_stdout and output is Format.json:
+        from clientchain.render.analysis.json_doc import write_json
+
+        sys.stdout.flush()
+        write_json(result, sys.stdout.buffer)  # streamed: never the whole document
+        return
+    text = RENDERERS[output](result, view)
+    if target is None:
+        sys.stdout.write(text if isinstance(text, str) else text.decode("utf-8"))
+    else:
+        write_or_fail(target, text)
+
+
+def _table(result: Analysis, view: View) -> RenderableType:
     from clientchain.render.analysis.table import render_table
 
-    print_rich(render_table(result, max_rows=max_rows))
+    return render_table(
+        result, limit=view.limit, sort=view.sort, fail_on=view.fail_on, exit_zero=view.exit_zero
+    )
 
 
-def _write_json(result: Analysis, _max_rows: int, _fail_on: FailOn) -> None:
-    from clientchain.render.analysis.json_doc import write_json
+def _render_table(result: Analysis, view: View) -> str:
+    """The table as text (for -o FILE), -q's verdict line, or --statistics."""
+    from clientchain.render.analysis.verdict import verdict
 
-    sys.stdout.flush()
-    write_json(result, sys.stdout.buffer)  # streamed: never the whole document
+    closing = verdict(result, view.fail_on, exit_zero=view.exit_zero) + "\n"
+    if view.quiet:
+        return closing
+    if view.statistics:
+        return _statistics(result) + closing
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):  # not a terminal: no colour, a fixed width
+        print_rich(_table(result, view))
+    return buffer.getvalue()
 
 
-def _write_markdown(result: Analysis, _max_rows: int, fail_on: FailOn) -> None:
+def _statistics(result: Analysis) -> str:
+    """One line per rule that found something, most findings first (ruff --statistics):
+    the count, the code, the rule's name and its level."""
+    from collections import Counter
+
+    from clientchain.model.findings import RULE_BY_CODE
+
+    counted = Counter(f.code for f in result.findings)
+    if not counted:
+        return ""
+    order = {code: i for i, code in enumerate(RULE_BY_CODE)}
+    rows = sorted(counted.items(), key=lambda item: (-item[1], order[item[0]]))
+    width = max(len(f"{n:,}") for _, n in rows)
+    name_width = max(len(RULE_BY_CODE[code].name) for code, _ in rows)
+    return "".join(
+        f"{n:>{width},}  {code}  {RULE_BY_CODE[code].name:<{name_width}}"
+        f"  {RULE_BY_CODE[code].level.value}\n"
+        for code, n in rows
+    )
+
+
+def _render_json(result: Analysis, _view: View) -> bytes:
+    from clientchain.render.analysis.json_doc import render_json
+
+    return render_json(result)
+
+
+def _render_markdown(result: Analysis, view: View) -> str:
     from clientchain.render.analysis.markdown import render_markdown
 
-    sys.stdout.write(render_markdown(result, fail_on, Path.cwd()))
+    return render_markdown(result, view.fail_on, Path.cwd())
 
 
 # The CI formats name files from the directory CI runs in: the repository root.
-def _write_sarif(result: Analysis, _max_rows: int, _fail_on: FailOn) -> None:
+def _render_sarif(result: Analysis, _view: View) -> str:
     from clientchain.render.analysis.sarif import render_sarif
 
-    sys.stdout.write(render_sarif(result, Path.cwd()))
+    return render_sarif(result, Path.cwd())
 
 
-def _write_github(result: Analysis, _max_rows: int, _fail_on: FailOn) -> None:
+def _render_github(result: Analysis, _view: View) -> str:
     from clientchain.render.analysis.github import render_github
 
-    sys.stdout.write(render_github(result, Path.cwd()))
+    return render_github(result, Path.cwd())
 
 
-def _write_gitlab(result: Analysis, _max_rows: int, _fail_on: FailOn) -> None:
+def _render_gitlab(result: Analysis, _view: View) -> str:
     from clientchain.render.analysis.gitlab import render_gitlab
 
-    sys.stdout.write(render_gitlab(result, Path.cwd()))
+    return render_gitlab(result, Path.cwd())
 
 
 RENDERERS: dict[Format, Renderer] = {
-    Format.table: _print_table,
-    Format.json: _write_json,
-    Format.sarif: _write_sarif,
-    Format.github: _write_github,
-    Format.gitlab: _write_gitlab,
-    Format.markdown: _write_markdown,
+    Format.table: _render_table,
+    Format.json: _render_json,
+    Format.sarif: _render_sarif,
+    Format.github: _render_github,
+    Format.gitlab: _render_gitlab,
+    Format.markdown: _render_markdown,
 }
 
 
@@ -243,6 +435,9 @@ def _load_for(output: Format, org: Path, flows: list[Path] | None, dialect: Dial
     """Load; with --format github, input problems become annotations on stdout too."""
     if output is not Format.github:
         return load_or_fail(org, flows, dialect)
+    from clientchain.loading.loader import load
+    from clientchain.model.problems import InputError
+
     try:
         return load(org, flows or [], dialect)
     except InputError as exc:
@@ -254,6 +449,9 @@ def _load_for(output: Format, org: Path, flows: list[Path] | None, dialect: Dial
 
 
 def _read_baseline(path: Path) -> Baseline:
+    from clientchain.ci.baseline import read_baseline
+    from clientchain.model.problems import InputError
+
     try:
         return read_baseline(path)
     except InputError as exc:

@@ -18,9 +18,16 @@ import typer
 from clientchain.cli.analyze import analyze_command
 from clientchain.cli.chain import chain_command
 from clientchain.cli.diff import diff_command
+from clientchain.cli.explain import explain_command
 from clientchain.cli.export import export_command
 from clientchain.cli.importing import import_app
-from clientchain.cli.options import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from clientchain.cli.options import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    HELP_OPTIONS,
+)
 from clientchain.cli.recipes import model_app
 from clientchain.cli.report import report_command
 from clientchain.cli.schema import schema_command
@@ -34,7 +41,10 @@ app = typer.Typer(
     "flag bosses who act as their subordinates' clients, and score how far each role "
     "stands from the paying clients.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion: typer's, for bash, zsh, fish and
+    # PowerShell; the shell is detected only when one of them is asked for.
+    add_completion=True,
+    context_settings=HELP_OPTIONS,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -70,6 +80,7 @@ app.command("diff")(diff_command)
 app.command("schema")(schema_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
+app.command("explain")(explain_command)
 app.add_typer(import_app, name="import")
 app.add_typer(model_app, name="model")
 

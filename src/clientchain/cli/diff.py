@@ -6,12 +6,13 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clientchain.analyses.analyze import DEFAULT_DECAY, analyze
+from clientchain.analyses.defaults import DEFAULT_DECAY
 from clientchain.ci.gate import fails
+from clientchain.cli.config import ConfigOpt, IsolatedOpt, configured
 from clientchain.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -27,16 +28,21 @@ from clientchain.cli.options import (
     fail_on_option,
     format_option,
     print_rich,
+    stdin_once_for,
 )
 from clientchain.cli.progress import big_input, phases
-from clientchain.diff.compare import DEFAULT_TOP, OrgDiff, compare
-from clientchain.loading.loader import load
-from clientchain.loading.revision import RevisionError, load_at_revision, load_working_tree
-from clientchain.loading.spreadsheet import Dialect
-from clientchain.model.org import Org
+from clientchain.diff.defaults import DEFAULT_TOP
+from clientchain.loading.stdin import is_stdin
 from clientchain.model.phases import phase
 from clientchain.model.policy import FailOn
 from clientchain.model.problems import InputError, Problem
+
+# The analyses, the loaders and the renderers pull in numpy, yaml and rich: imported
+# where they are used, so that `--help` and `--version` start fast.
+if TYPE_CHECKING:
+    from clientchain.diff.compare import OrgDiff
+    from clientchain.loading.spreadsheet import Dialect
+    from clientchain.model.org import Org
 
 
 class DiffFormat(StrEnum):
@@ -46,17 +52,22 @@ class DiffFormat(StrEnum):
 
 
 def diff_command(
+    ctx: typer.Context,
     old: Annotated[
         Path,
         typer.Argument(
             metavar="OLD",
-            help="The org chart before the change (with --rev: the org chart, ORG).",
+            help="The org chart before the change (with --rev: the org chart, ORG; '-' for stdin).",
             show_default=False,
         ),
     ],
     new: Annotated[
         Path | None,
-        typer.Argument(metavar="NEW", help="The org chart after the change.", show_default=False),
+        typer.Argument(
+            metavar="NEW",
+            help="The org chart after the change ('-' for stdin).",
+            show_default=False,
+        ),
     ] = None,
     rev: Annotated[
         str | None,
@@ -89,6 +100,8 @@ def diff_command(
     exit_zero: Annotated[
         bool, exit_zero_option("Exit 0 even when findings are added (2: bad input).")
     ] = False,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
     """Compare two versions of an org chart: OLD NEW, or --rev REV ORG.
 
@@ -101,20 +114,28 @@ def diff_command(
     Exit status: 0 no finding added at the --fail-on level (default: error), 1 the
     new version adds such findings (e.g. an inverted relationship), 2 bad input or usage.
     """
+    from clientchain.analyses.analyze import analyze
+    from clientchain.diff.compare import compare
+
     dialect = dialect_of(delimiter, encoding, decimal_comma)
     if rev is not None and new is not None:
         fail([f"clientchain: diff --rev {rev} takes one org chart (ORG), not two"])
     if rev is None and new is None:
         fail(["clientchain: diff needs two org charts, OLD and NEW (or --rev REV ORG)"])
+    if rev is not None and is_stdin(old):
+        fail([f"clientchain: diff --rev {rev} reads ORG from git: name the file, not '-'"])
+    stdin_once_for([old, new], flows)
     after = old if new is None else new
+    settings = configured(ctx, after, config, isolated, output=output, decay=decay, fail_on=fail_on)
+    output, decay, fail_on = settings["output"], settings["decay"], settings["fail_on"]
     extra = flows or []
     with phases(after, big=big_input([old, *(p for p in [new] if p), *extra])):
         before_org, after_org = _load_both(old, after, rev, extra, dialect)
         with phase("analyse"):
             # Provenance is not compared: list the fewest clients per role (the cheapest).
             diff = compare(
-                analyze(before_org, decay, top_clients=1),
-                analyze(after_org, decay, top_clients=1),
+                analyze(before_org, decay, 1, settings.policy(before_org.policy)),
+                analyze(after_org, decay, 1, settings.policy(after_org.policy)),
                 top,
             )
         threshold = fail_on or after_org.policy.fail_on or FailOn.ERROR
@@ -129,6 +150,9 @@ def _load_both(
 ) -> tuple[Org, Org]:
     """Both versions (flows CSV files read in `dialect`), or every problem of either on
     stderr and exit 2."""
+    from clientchain.loading.loader import load
+    from clientchain.loading.revision import RevisionError, load_at_revision, load_working_tree
+
     problems: list[Problem] = []
     loaded: list[Org] = []
     for side in ("old", "new"):
@@ -150,7 +174,7 @@ def _load_both(
 
 # A renderer prints the diff on stdout, given the --fail-on level; each imports its module
 # (the table: rich) only when chosen.
-Renderer = Callable[[OrgDiff, FailOn], None]
+Renderer = Callable[["OrgDiff", FailOn], None]
 
 
 def _print_table(diff: OrgDiff, _fail_on: FailOn) -> None:

@@ -6,11 +6,11 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clientchain.analyses.analyze import DEFAULT_DECAY
+from clientchain.analyses.defaults import DEFAULT_DECAY
 from clientchain.cli.options import (
     DecayOpt,
     DecimalCommaOpt,
@@ -32,8 +32,10 @@ from clientchain.cli.output_file import (
     open_output_or_fail,
     write_or_fail,
 )
-from clientchain.export.graph import ExportGraph
 from clientchain.model.visible import visible
+
+if TYPE_CHECKING:  # the analyses and numpy: imported when a graph is made
+    from clientchain.export.graph import ExportGraph
 
 # Mermaid renderers (GitHub, mermaid.live) slow down and give up well before this.
 MERMAID_NODE_LIMIT = 2_000
@@ -99,6 +101,7 @@ def export_command(
         GraphFormat | None,
         typer.Option(
             "--to",
+            case_sensitive=False,
             help="dot (Graphviz), mermaid, graphml or json (networkx node-link)"
             " [default: from the -o suffix]",
             show_default=False,

@@ -24,8 +24,6 @@ from clientchain.cli.options import (
     tables_or_fail,
 )
 from clientchain.cli.output_file import Kind, write_or_fail
-from clientchain.importing.flows_csv import flows_csv
-from clientchain.importing.ledger import LedgerOptions, columns_of, import_ledger
 from clientchain.model.problems import InputError
 
 
@@ -131,6 +129,9 @@ def import_flows_command(
 
     Exit status: 0 written, 2 bad input or usage.
     """
+    from clientchain.importing.flows_csv import flows_csv
+    from clientchain.importing.ledger import LedgerOptions, columns_of, import_ledger
+
     dialect = dialect_of(delimiter, encoding, decimal_comma)
     check_columns_need_file("--join", join, {"--join-on": join_on})
     stdin_once({"the ledger": ledger, "the --join file": join})

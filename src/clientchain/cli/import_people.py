@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from typer.models import OptionInfo
@@ -27,14 +27,15 @@ from clientchain.cli.options import (
     tables_or_fail,
 )
 from clientchain.cli.output_file import Kind, write_or_fail
-from clientchain.importing.clients import ClientOptions, parse_client
-from clientchain.importing.export_rows import Where
-from clientchain.importing.failure import ImportInputError
-from clientchain.importing.ledger_source import STDIN, STDIN_NAME
-from clientchain.importing.org_import import OrgSettings, import_org
-from clientchain.importing.org_yaml import org_yaml
-from clientchain.importing.people import Orphans, PeopleOptions
-from clientchain.loading.spreadsheet import Dialect
+from clientchain.importing.choices import Orphans
+from clientchain.loading.stdin import STDIN, STDIN_NAME
+
+# The importers pull in numpy: imported when the command runs, so that `--help` and
+# `--version` start fast.
+if TYPE_CHECKING:
+    from clientchain.importing.export_rows import Where
+    from clientchain.importing.failure import ImportInputError
+    from clientchain.loading.spreadsheet import Dialect
 
 
 def _column(option: str, field: str) -> OptionInfo:
@@ -168,6 +169,12 @@ def import_people_command(
 
     Exit status: 0 written, 2 a problem in the export or the command line.
     """
+    from clientchain.importing.clients import ClientOptions, parse_client
+    from clientchain.importing.failure import ImportInputError
+    from clientchain.importing.org_import import OrgSettings, import_org
+    from clientchain.importing.org_yaml import org_yaml
+    from clientchain.importing.people import PeopleOptions
+
     dialect = dialect_of(delimiter, encoding, decimal_comma)
     wheres = [_where(item) for item in where or []]
     named = list(client or [])
@@ -223,6 +230,8 @@ def import_people_command(
 
 
 def _where(text: str) -> Where:
+    from clientchain.importing.export_rows import Where
+
     column, equals, value = text.partition("=")
     if not equals or not column.strip():
         raise typer.BadParameter(

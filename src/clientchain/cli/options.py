@@ -4,18 +4,17 @@ files, the output target, what they tell the user on stderr."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.models import OptionInfo
 
 from clientchain.cli.console import print_rich
 from clientchain.cli.output_file import STDOUT, Kind, Output, open_output_or_fail
-from clientchain.importing.ledger_source import STDIN, Table, read_table
-from clientchain.loading.loader import load
 from clientchain.loading.spreadsheet import (
     DEFAULT,
     Dialect,
@@ -23,18 +22,28 @@ from clientchain.loading.spreadsheet import (
     check_encoding,
     is_utf8,
 )
-from clientchain.model.org import Org
+from clientchain.loading.stdin import STDIN
 from clientchain.model.problems import InputError, Problem
 from clientchain.model.visible import LINE_LIMIT, visible, visible_line, visible_message
 from clientchain.render.words import count
 
+# Loading pulls in numpy and yaml: imported where a command loads, so that `--help`,
+# `--version` and shell completion start fast (tests/test_cli_conventions.py holds it).
+if TYPE_CHECKING:
+    from clientchain.importing.ledger_source import Table
+    from clientchain.model.org import Org
+
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+# `-h` as well as `--help`, for every command (subcommands inherit it from the app);
+# `--help` first: usage errors say "Try 'clientchain analyze --help'".
+HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["--help", "-h"]}
 
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_FINDINGS",
     "EXIT_INTERNAL",
     "EXIT_OK",
+    "HELP_OPTIONS",
     "DecayOpt",
     "DecimalCommaOpt",
     "DelimiterOpt",
@@ -42,7 +51,9 @@ __all__ = [
     "FlowsOpt",
     "ForceOpt",
     "OrgArg",
+    "QuietOpt",
     "TopClientsOpt",
+    "VerboseOpt",
     "check_columns_need_file",
     "check_decay",
     "column_option",
@@ -61,6 +72,7 @@ __all__ = [
     "say",
     "say_written",
     "stdin_once",
+    "stdin_once_for",
     "tables_or_fail",
 ]
 
@@ -82,7 +94,11 @@ def load_or_fail(
     org: Path, flows: list[Path] | None, dialect: Dialect = DEFAULT, *, own_flows: bool = True
 ) -> Org:
     """The org chart and its flows (CSV read in `dialect`; `own_flows=False`: not the
-    flows file the org chart names), or every problem on stderr and exit 2."""
+    flows file the org chart names), or every problem on stderr and exit 2. `-` (the
+    org chart or one flows file) is standard input, read once."""
+    from clientchain.loading.loader import load
+
+    stdin_once_for([org], flows)
     try:
         return load(org, flows or [], dialect, own_flows=own_flows)
     except InputError as exc:
@@ -101,12 +117,27 @@ def check_decay(value: float) -> float:
 
 
 OrgArg = Annotated[
-    Path, typer.Argument(metavar="ORG", help="The org chart (YAML).", show_default=False)
+    Path,
+    typer.Argument(metavar="ORG", help="The org chart (YAML; '-' for stdin).", show_default=False),
 ]
 FlowsOpt = Annotated[
     list[Path] | None,
     typer.Option(
-        "--flows", help="A money-flow file (CSV or YAML); repeat for more.", show_default=False
+        "--flows",
+        help="A money-flow file (CSV or YAML; '-': CSV on stdin); repeat for more.",
+        show_default=False,
+    ),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("-q", "--quiet", help="Print only the closing verdict line; nothing on stderr."),
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "-v",
+        "--verbose",
+        help="Say more on stderr: the seconds per phase, the files read, the settings used.",
     ),
 ]
 # Beyond this, a K is a typo, not a wish: the analysis lists at most every client anyway.
@@ -128,8 +159,9 @@ TopClientsOpt = Annotated[
 
 
 def format_option(help: str) -> OptionInfo:
-    """`--format`: the command's own enum of formats (default: table)."""
-    return _option(typer.Option("--format", help=help))
+    """`--format` (also `--output-format`, ruff's name): the command's own enum of
+    formats (default: table), in any case (`--format JSON`)."""
+    return _option(typer.Option("--format", "--output-format", help=help, case_sensitive=False))
 
 
 def fail_on_option(help: str) -> OptionInfo:
@@ -263,6 +295,20 @@ def stdin_once(inputs: Mapping[str, str | None]) -> None:
         fail([f"clientchain: standard input can be read once: name {' or '.join(named)}"])
 
 
+def stdin_once_for(orgs: Iterable[str | os.PathLike[str] | None], flows: list[Path] | None) -> None:
+    """`stdin_once` for a command's org charts and --flows files (`-` named twice,
+    e.g. `analyze - --flows -`, is a usage error, exit 2)."""
+    shown = [os.fspath(org) for org in orgs if org is not None]
+    inputs: dict[str, str | None] = {}
+    for i, org in enumerate(shown):
+        inputs["the org chart" if len(shown) == 1 else f"org chart {i + 1}"] = org
+    for i, path in enumerate(flows or []):
+        inputs[f"--flows file {i + 1}" if len(flows or []) > 1 else "the --flows file"] = os.fspath(
+            path
+        )
+    stdin_once(inputs)
+
+
 def output_target(
     output: str | None, kind: Kind, force: bool, inputs: Iterable[str | Path | None]
 ) -> Output:
@@ -279,6 +325,8 @@ def tables_or_fail(
 ) -> tuple[Table, Table | None]:
     """The CSV file at `path` and the `other` one, if any (`-`: standard input), read in
     `dialect`; or every problem of both on stderr and exit 2."""
+    from clientchain.importing.ledger_source import read_table
+
     problems: list[Problem] = []
     tables: list[Table | None] = []
     for each in (path, other):

@@ -58,8 +58,11 @@ class OutputError(Exception):
 
 
 def _sniffer(*patterns: bytes) -> Callable[[bytes], bool]:
-    compiled = [re.compile(p) for p in patterns]
-    return lambda head: any(p.search(head) for p in compiled)
+    # Compiled at the first use: most runs write no file, and start-up counts.
+    def recognises(head: bytes) -> bool:
+        return any(re.compile(p).search(head) for p in patterns)  # re caches compiled ones
+
+    return recognises
 
 
 class Kind(enum.Enum):
@@ -87,6 +90,20 @@ class Kind(enum.Enum):
     FLOWS = ("flows file", _sniffer(rb"\Afrom,to,amount(,kind)?\n"))
     # The first line importing/org_import.py writes (its HEADER).
     ORG_CHART = ("org chart", _sniffer(rb"\A# Imported by clientchain import people from "))
+    # `analyze -o`: how each machine format of ours starts (the table and -q's verdict
+    # line have nothing of ours to tell them by: replacing one takes --force).
+    ANALYSIS = (
+        "analysis",
+        _sniffer(
+            rb'\A\{\n  "schema_version": 1,\n',  # JSON
+            rb'\A\{\n  "\$schema": "https://json\.schemastore\.org/sarif-[^\0]*?'
+            rb'"driver": \{\n\s*"name": "clientchain"',  # SARIF
+            rb"\A::(?:error|warning|notice) [^\n]*title=(?:CC\d{3} |clientchain)",  # GitHub
+            rb'\A\[\n  \{\n    "type": "issue",\n    "check_name": "CC\d{3}"',  # GitLab
+            rb"\A\[\]\n",  # GitLab, nothing found
+            rb"\A### [^\n]{0,8}clientchain: ",  # Markdown
+        ),
+    )
 
     def __init__(self, noun: str, recognises: Callable[[bytes], bool]) -> None:
         self.noun = noun
@@ -148,8 +165,10 @@ class Output:
 
 
 def input_paths(loaded: Org) -> list[Path]:
-    """The files a run read: the org chart and every flows file."""
-    return [Path(loaded.source), *(Path(f) for f in loaded.flow_files)]
+    """The files a run read: the org chart and every flows file (standard input is none)."""
+    from clientchain.loading.stdin import STDIN_NAME
+
+    return [Path(f) for f in (loaded.source, *loaded.flow_files) if f != STDIN_NAME]
 
 
 def open_output(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from clientchain.cli.options import (
+    HELP_OPTIONS,
     DecimalCommaOpt,
     DelimiterOpt,
     EncodingOpt,
@@ -32,14 +33,13 @@ from clientchain.cli.options import (
     tables_or_fail,
 )
 from clientchain.cli.output_file import Kind, Output, input_paths, write_or_fail
-from clientchain.importing.flows_csv import flows_csv
-from clientchain.importing.ledger_source import AmountError, cell_amount
-from clientchain.importing.recipes.budgets import BudgetBy, BudgetOptions, budget_cascade
-from clientchain.importing.recipes.centres import CentreKind
-from clientchain.importing.recipes.recharges import RechargeOptions, recharge_flows
-from clientchain.importing.recipes.result import RecipeResult
-from clientchain.importing.recipes.rollup import revenue_rollup
+from clientchain.importing.choices import BudgetBy, CentreKind
 from clientchain.model.problems import InputError
+
+# The importers pull in numpy: imported when the command runs, so that `--help` and
+# `--version` start fast.
+if TYPE_CHECKING:
+    from clientchain.importing.recipes.result import RecipeResult
 
 model_app = typer.Typer(
     name="model",
@@ -47,6 +47,7 @@ model_app = typer.Typer(
     " handed down, recharges between cost centres), written as a flows file.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings=HELP_OPTIONS,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -81,6 +82,8 @@ def rollup_command(
 
     Exit status: 0 written, 2 bad input or usage.
     """
+    from clientchain.importing.recipes.rollup import revenue_rollup
+
     fraction = _share(share)
     loaded = load_or_fail(org, flows)
     target = output_target(output, Kind.FLOWS, force, input_paths(loaded))
@@ -163,6 +166,8 @@ def budgets_command(
 
     Exit status: 0 written, 2 bad input or usage.
     """
+    from clientchain.importing.recipes.budgets import BudgetOptions, budget_cascade
+
     dialect = dialect_of(delimiter, encoding, decimal_comma)
     head_cost = _amount_option("--per-head", per_head) if per_head is not None else None
     # Only the organisation: its own flows file may be the very file being written.
@@ -234,6 +239,8 @@ def recharges_command(
 
     Exit status: 0 written, 2 bad input or usage.
     """
+    from clientchain.importing.recipes.recharges import RechargeOptions, recharge_flows
+
     dialect = dialect_of(delimiter, encoding, decimal_comma)
     # Only the organisation: its own flows file may be the very file being written.
     loaded = load_or_fail(org, None, own_flows=False)
@@ -263,6 +270,8 @@ def _share(text: str) -> Decimal:
 
 def _amount_option(option: str, text: str) -> Decimal:
     """An amount given on the command line, read as an amount cell of a CSV file is."""
+    from clientchain.importing.ledger_source import AmountError, cell_amount
+
     try:
         value = cell_amount(text, decimal_comma=False)
     except AmountError:
@@ -282,6 +291,8 @@ def _run(recipe: Callable[[], RecipeResult]) -> RecipeResult:
 
 
 def _write(target: Output, result: RecipeResult) -> None:
+    from clientchain.importing.flows_csv import flows_csv
+
     for note in result.notes:
         say(f"note: {note}")
     write_or_fail(target, flows_csv(result.rows, result.decimals, kind_column=True))

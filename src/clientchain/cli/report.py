@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from clientchain.analyses.analyze import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS, analyze
+from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
+from clientchain.cli.config import ConfigOpt, IsolatedOpt, configured
 from clientchain.cli.options import (
     EXIT_OK,
     DecayOpt,
@@ -34,10 +35,11 @@ from clientchain.cli.output_file import (
 from clientchain.cli.progress import big_input, phases
 from clientchain.model.phases import phase
 from clientchain.model.visible import visible
-from clientchain.render.report.data import DEFAULT_MAX_ROLES
+from clientchain.render.report.defaults import DEFAULT_MAX_ROLES
 
 
 def report_command(
+    ctx: typer.Context,
     org: OrgArg,
     flows: FlowsOpt = None,
     delimiter: DelimiterOpt = None,
@@ -68,6 +70,8 @@ def report_command(
         ),
     ] = DEFAULT_MAX_ROLES,
     force: ForceOpt = False,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
     """Write the analysis as one HTML page: headline figures, the org tree coloured by
     alienation, inversions, each role's clients, provenance and money chain, findings.
@@ -76,6 +80,8 @@ def report_command(
     status: 0 the report is written (whatever it finds), 2 bad input or usage.
     """
     dialect = dialect_of(delimiter, encoding, decimal_comma)
+    settings = configured(ctx, org, config, isolated, decay=decay, top_clients=top_clients)
+    decay, top_clients = settings["decay"], settings["top_clients"]
     if output is None and sys.stdout.isatty():
         fail(["clientchain: name the HTML file with -o report.html (or -o - for stdout)"])
     with phases(org, big=big_input([org, *(flows or [])])):
@@ -87,8 +93,10 @@ def report_command(
             force=force,
             inputs=input_paths(loaded),
         )
+        from clientchain.analyses.analyze import analyze  # numpy: only when it runs
+
         with phase("analyse"):
-            result = analyze(loaded, decay, top_clients)
+            result = analyze(loaded, decay, top_clients, settings.policy(loaded.policy))
         with phase("render"):
             from clientchain.render.report.html import render_html
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from clientchain.cli.config import ConfigOpt, IsolatedOpt, check_config
 from clientchain.cli.options import (
     EXIT_BAD_INPUT,
     DecimalCommaOpt,
@@ -16,9 +17,9 @@ from clientchain.cli.options import (
     FlowsOpt,
     count,
     dialect_of,
+    stdin_once_for,
 )
-from clientchain.loading.loader import load
-from clientchain.model.problems import InputError
+from clientchain.loading.stdin import STDIN_NAME, is_stdin
 from clientchain.model.visible import visible
 
 
@@ -27,7 +28,8 @@ def validate_command(
         list[Path],
         typer.Argument(
             metavar="ORG...",
-            help="One or more org charts (YAML); each is checked with its own flows.",
+            help="One or more org charts (YAML; '-' for stdin); each is checked with its"
+            " own flows.",
             show_default=False,
         ),
     ],
@@ -35,21 +37,30 @@ def validate_command(
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     decimal_comma: DecimalCommaOpt = False,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
-    """Check the input only (structure, references, hierarchy, amounts, policy).
+    """Check the input only (structure, references, hierarchy, amounts, policy, and the
+    configuration file the other commands would read).
 
     Exit status: 0 every org chart is sound, 2 any is not (every problem is printed).
     """
+    from clientchain.loading.loader import load
+    from clientchain.model.problems import InputError
+
     dialect = dialect_of(delimiter, encoding, decimal_comma)
+    stdin_once_for(orgs, flows)
     broken = 0
     for org in orgs:
+        shown = visible(STDIN_NAME if is_stdin(org) else str(org))
         try:
+            check_config(org, config, isolated)  # the configuration is input too
             loaded = load(org, flows or [], dialect)
         except InputError as exc:
             broken += 1
             sys.stdout.flush()
             sys.stderr.write("".join(f"{p}\n" for p in exc.problems))
-            said = f"clientchain: {count(len(exc.problems), 'problem')} in {visible(str(org))}"
+            said = f"clientchain: {count(len(exc.problems), 'problem')} in {shown}"
             sys.stderr.write(f"{said}\n")
             continue
         counts = ", ".join(
@@ -60,6 +71,6 @@ def validate_command(
                 (loaded.flow_count, "flow"),
             )
         )
-        sys.stdout.write(f"{visible(str(org))}: ok: {counts}\n")
+        sys.stdout.write(f"{shown}: ok: {counts}\n")
     if broken:
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from clientchain.analyses.analyze import Analysis, Inversion, Summary
 from clientchain.diff.clients import ClientChange, Ownership, compare_clients
+from clientchain.diff.defaults import DEFAULT_TOP
 from clientchain.diff.inversions import InversionChange, compare_inversions
 from clientchain.diff.roles import (
     RoleChange,
@@ -25,7 +26,6 @@ from clientchain.diff.structure import CountChange, CountChanges, StructureDiff,
 from clientchain.model.findings import Finding, Level
 from clientchain.model.rounding import ratio
 
-DEFAULT_TOP = 10
 NO_STRUCTURE_CHANGE = StructureDiff(CountChanges((), 0), CountChanges((), 0))
 
 __all__ = [

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 
@@ -41,6 +40,7 @@ from clientchain.importing.cells import (
     read_fte,
     read_pay,
 )
+from clientchain.importing.choices import Orphans
 from clientchain.importing.columns import Field, lookalikes
 from clientchain.importing.export_rows import ExportRows, Where, read_export
 from clientchain.importing.failure import ImportInputError, plural
@@ -69,14 +69,6 @@ from clientchain.importing.reporting import (
 )
 from clientchain.loading.spreadsheet import CsvText
 from clientchain.model.problems import Problem
-
-
-class Orphans(StrEnum):
-    """What to do with rows whose manager is not in the file."""
-
-    error = "error"
-    top = "top"
-    drop = "drop"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from clientchain.loading.org_file import OrgFile, read_org
 from clientchain.loading.org_links import client_owners, dotted_lines, served
 from clientchain.loading.policy import read_policy_section, take_policy_section
 from clientchain.loading.spreadsheet import DEFAULT, Dialect
+from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.loading.yaml_source import compose, decode
 from clientchain.model.org import NO_PARENT, Org
 from clientchain.model.phases import note, phase
@@ -46,10 +47,22 @@ def read_input_bytes(path: Path, shown: str, where: Position) -> bytes:
         raise InputError([Problem(where, "a file name cannot hold a NUL character")]) from None
 
 
+def read_stdin(where: Position) -> bytes:
+    """Standard input's bytes (read once per run), or InputError saying why not."""
+    try:
+        return stdin_bytes()
+    except (OSError, AttributeError) as exc:  # AttributeError: no standard input at all
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is closed"
+        raise InputError([Problem(where, f"cannot read standard input: {why}")]) from None
+
+
 def read_flow_file(
-    path: Path, shown: str, where: Position, dialect: Dialect = DEFAULT
+    path: Path, shown: str, where: Position, dialect: Dialect = DEFAULT, *, stdin: bool = False
 ) -> FlowTable:
-    """A flows file: YAML/JSON list by suffix, otherwise CSV (read in `dialect`)."""
+    """A flows file: YAML/JSON list by suffix, otherwise CSV (read in `dialect`);
+    `stdin`: standard input, always CSV."""
+    if stdin:
+        return read_csv_bytes(read_stdin(where), shown, dialect)
     data = read_input_bytes(path, shown, where)
     if path.suffix.lower() not in YAML_SUFFIXES:
         return read_csv_bytes(data, shown, dialect)
@@ -69,12 +82,20 @@ def load(
     """Load the org chart at `path` plus any extra flows files, checking everything;
     flows CSV files are read in `dialect` (delimiter, encoding, decimal comma).
     `own_flows=False` leaves out the flows file the org chart names (for what needs
-    only the organisation, such as a recipe writing that very file)."""
+    only the organisation, such as a recipe writing that very file).
+
+    `-` (as `path` or among `flows`) is standard input, named `<stdin>`; a relative
+    `flows:` in an org chart read from it is found from the working directory."""
     shown = os.fspath(path)
     with phase("parse"):
-        data = read_input_bytes(Path(shown), shown, Position(shown))
+        if shown == STDIN:
+            shown, base = STDIN_NAME, Path()
+            data = read_stdin(Position(shown))
+        else:
+            base = Path(shown).parent
+            data = read_input_bytes(Path(shown), shown, Position(shown))
         text = decode(data, shown)
-    return _load_either(data, text, shown, flows, Path(shown).parent, dialect, own_flows)
+    return _load_either(data, text, shown, flows, base, dialect, own_flows)
 
 
 def loads(
@@ -189,7 +210,9 @@ def _parse(
         files.append((path, org_file.flows_position or Position(source), os.fspath(path)))
     elif org_file.inline_flows is not None and own_flows:
         tables.append(read_yaml_list(org_file.inline_flows, source))
-    files.extend((Path(extra), Position(os.fspath(extra)), os.fspath(extra)) for extra in flows)
+    for extra in flows:
+        named = STDIN_NAME if is_stdin(extra) else os.fspath(extra)
+        files.append((Path(extra), Position(named), named))
     tables.extend(_read_each_once(files, dialect, problems))
     for table in tables:
         problems.extend(table.problems)
@@ -204,6 +227,12 @@ def _read_each_once(
     tables: list[FlowTable] = []
     named: dict[object, str] = {}  # each file read, and how it was first named
     for path, where, as_named in files:
+        if as_named == STDIN_NAME and is_stdin(path):  # `--flows -`: read as CSV
+            try:
+                tables.append(read_flow_file(path, as_named, where, dialect, stdin=True))
+            except InputError as exc:
+                problems.extend(exc.problems)
+            continue
         key = flows_file_key(path)
         if key is not None and key in named:
             problems.append(Problem(where, _read_twice(as_named, named[key])))

@@ -81,6 +81,16 @@ def documentation(module: RuleModule) -> str:
     return inspect.cleandoc(module.__doc__ or "")
 
 
+def find_rule(word: str) -> RuleModule | None:
+    """The rule named by its code or its name, in any case (`cc101`,
+    `Inverted-Relationship`); None when no rule has that code or name."""
+    wanted = word.strip().lower()
+    for module in RULE_MODULES:
+        if wanted in (module.RULE.code.lower(), module.RULE.name.lower()):
+            return module
+    return None
+
+
 def findings_table() -> str:
     """The README's findings table (Markdown), one row per rule in registry order."""
     rows = ["| code | rule | level | meaning |", "|---|---|---|---|"]
@@ -96,5 +106,6 @@ __all__ = [
     "OrgFacts",
     "RuleModule",
     "documentation",
+    "find_rule",
     "findings_table",
 ]

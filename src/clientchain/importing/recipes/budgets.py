@@ -35,11 +35,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from enum import StrEnum
 
 import numpy as np
 
 from clientchain.graph.hierarchy import build_forest
+from clientchain.importing.choices import BudgetBy, CentreKind
 from clientchain.importing.columns import Field, find_columns
 from clientchain.importing.failure import plural
 from clientchain.importing.flows_csv import FlowRow
@@ -53,7 +53,6 @@ from clientchain.importing.ledger_source import (
 )
 from clientchain.importing.people_fields import COST_CENTRE
 from clientchain.importing.recipes.centres import (
-    CentreKind,
     UnknownNames,
     centre_heads,
     no_centres_problem,
@@ -70,14 +69,6 @@ from clientchain.model.problems import InputError, Position, Problem, did_you_me
 
 KIND = "budget"
 PAY_KEY = "pay"
-
-
-class BudgetBy(StrEnum):
-    """What the budgets file's rows name."""
-
-    role = "role"
-    cost_centre = "cost-centre"
-    department = "department"
 
 
 _KEY_COLUMNS = {

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 
 from clientchain.graph.hierarchy import fold_to_top
+from clientchain.importing.choices import CentreKind
 from clientchain.importing.ledger_problems import Cause, ProblemGroups
 from clientchain.loading.keys import fold
 from clientchain.model.org import NO_PARENT, Org
@@ -25,21 +25,6 @@ from clientchain.model.problems import Position, Problem, closest
 
 CENTRE_KEYS = frozenset({"costcentre", "costcenter"})  # folded
 NAMED_ONE_BY_ONE = 10  # unknown centres each get their own line, up to this many
-
-
-class CentreKind(StrEnum):
-    """What a budget or recharge row names: a cost centre, or a department."""
-
-    cost_centre = "cost-centre"
-    department = "department"
-
-    @property
-    def noun(self) -> str:
-        return "cost centre" if self is CentreKind.cost_centre else "department"
-
-    @property
-    def key(self) -> str:
-        return "cost_centre" if self is CentreKind.cost_centre else "department"
 
 
 def role_centres(org: Org, kind: CentreKind) -> list[str | None]:

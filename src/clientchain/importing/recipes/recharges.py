@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
+from clientchain.importing.choices import CentreKind
 from clientchain.importing.columns import Field, find_columns
 from clientchain.importing.failure import plural
 from clientchain.importing.flows_csv import FlowRow
@@ -37,7 +38,6 @@ from clientchain.importing.ledger_source import (
 )
 from clientchain.importing.recipes.centres import (
     CentreHeads,
-    CentreKind,
     UnknownNames,
     centre_heads,
     no_centres_problem,

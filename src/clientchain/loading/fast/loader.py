@@ -44,6 +44,7 @@ from clientchain.loading.scalars import (
     NUMBER,
     decimals_of,
 )
+from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.loading.yaml_source import compose
 from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Links, Org
 from clientchain.model.phases import note, phase
@@ -109,7 +110,8 @@ def fast_load(
             document = read_flat(data.removeprefix(b"\xef\xbb\xbf"), text)
             flows_path = _scalar(document, "flows")
             paths = [] if flows_path is None or not own_flows else [base / flows_path]
-            tables = [_read_table(path) for path in [*paths, *map(Path, flows)]]
+            tables = [_read_table(path) for path in paths]
+            tables.extend(_read_table(Path(path), stdin=is_stdin(path)) for path in flows)
         with phase("build"):
             return _org(document, source, tables)
     except NotFlatError as exc:
@@ -311,14 +313,15 @@ def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, obje
     return extra
 
 
-def _read_table(path: Path) -> FlatCsv | FlowTable:
-    """A flows file: a plain CSV's cells, or a YAML list read by the precise reader."""
-    shown = os.fspath(path)
+def _read_table(path: Path, *, stdin: bool = False) -> FlatCsv | FlowTable:
+    """A flows file: a plain CSV's cells, or a YAML list read by the precise reader
+    (`stdin`: standard input, always CSV)."""
+    shown = STDIN_NAME if stdin else os.fspath(path)
     try:
-        data = path.read_bytes()
-    except (OSError, ValueError):  # ValueError: a NUL in the path
+        data = stdin_bytes() if stdin else path.read_bytes()
+    except (OSError, ValueError, AttributeError):  # a NUL in the path; no stdin at all
         raise _RefusedError from None
-    csv = path.suffix.lower() not in YAML_SUFFIXES
+    csv = stdin or path.suffix.lower() not in YAML_SUFFIXES
     dialect = spreadsheet_dialect(data) if csv else None
     _need(dialect is None, f"{shown}: {dialect}")
     try:
@@ -342,7 +345,8 @@ def _read_table(path: Path) -> FlatCsv | FlowTable:
 
 def _resolve_flows(tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int) -> _Flows:
     # A file named twice (its money would count twice) is the precise path's to word.
-    files = [flows_file_key(Path(table.file)) for table in tables]
+    # Standard input is read once: the command line makes sure it is named once.
+    files = [flows_file_key(Path(t.file)) for t in tables if t.file != STDIN_NAME]
     _need(None not in files and len(set(files)) == len(files))
     flows = _Flows()
     for table in tables:

@@ -1,6 +1,7 @@
 """GitHub Actions workflow commands: one annotation per finding, then a summary notice.
 
-Error findings are `::error`, warning findings `::notice`.
+Error findings are `::error`, warning findings `::warning`, as GitHub's own checks
+annotate; the closing totals are a `::notice`.
 
     ::error file=org.yaml,line=31,col=1,title=CC101 inverted-relationship::'director' is ...
 
@@ -20,14 +21,15 @@ from pathlib import Path
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.findings import Finding, Level
+from clientchain.model.policy import ignored_by
 from clientchain.model.problems import Problem
 from clientchain.model.visible import clip, shorten, visible
 from clientchain.render.locations import repo_path, repo_paths
 from clientchain.render.words import count
 
-# Errors are errors; warning-level findings are notices: advice on the pull request,
-# kept apart from what fails it (the issue that specified this format asks for it).
-COMMAND = {Level.ERROR: "error", Level.WARNING: "notice"}
+# Each level as GitHub's own annotation of that level (what users of other checks
+# expect to see); whether a level fails the run is --fail-on's to say.
+COMMAND = {Level.ERROR: "error", Level.WARNING: "warning"}
 
 
 def escape_data(text: str) -> str:
@@ -93,7 +95,8 @@ def _totals(analysis: Analysis) -> str:
         f"{count(s.inversions, 'inverted relationship')}",
     ]
     if analysis.ignored:
-        said.append(f"{len(analysis.ignored):,} ignored by the policy")
+        by = ignored_by(analysis.policy, analysis.ignored)
+        said.append(f"{len(analysis.ignored):,} ignored by {by}")
     if analysis.baselined:
         said.append(f"{len(analysis.baselined):,} known from the baseline")
     return "; ".join(said)

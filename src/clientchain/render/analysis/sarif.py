@@ -22,6 +22,14 @@ from clientchain.version import __version__
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "clientchain/v1"  # partialFingerprints: the finding's key, not its line
 _RULE_INDEX = {rule.code: i for i, rule in enumerate(RULES)}
+# Each rule's documentation: its row of the README's findings table, anchored by the
+# rule's code in lower case (`<a id="cc101"></a>`).
+RULES_DOCUMENT = "https://github.com/clientchain/clientchain/blob/main/README.md"
+
+
+def rule_url(code: str) -> str:
+    """Where a rule is documented for people: `RULES_DOCUMENT#cc101`."""
+    return f"{RULES_DOCUMENT}#{code.lower()}"
 
 
 def render_sarif(analysis: Analysis, root: Path) -> str:
@@ -72,6 +80,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
+        "helpUri": rule_url(rule.code),
         "help": {"text": rule.help, "markdown": f"**{rule.code} {rule.name}**\n\n{rule.help}"},
         "defaultConfiguration": {"level": rule.level.value},
         "properties": {"tags": ["org-design", "clientchain"]},

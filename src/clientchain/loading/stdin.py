@@ -1,0 +1,31 @@
+"""Standard input as an input file: `-` on the command line, `<stdin>` in messages.
+
+Standard input can be read only once, but one run may need its bytes more than once
+(the fast loader, then the precise one when the fast one declines; `validate` with
+one `--flows -` for several org charts). The bytes are kept for the stream they were
+read from: a new stream (a test runner's) is read afresh.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+STDIN = "-"  # how the command line names standard input
+STDIN_NAME = "<stdin>"  # how messages and `source` name it
+
+_read: dict[str, tuple[object, bytes]] = {}  # "stdin": (the stream, its bytes), kept together
+
+
+def is_stdin(path: str | os.PathLike[str]) -> bool:
+    """Whether a path given on the command line means standard input."""
+    return os.fspath(path) == STDIN
+
+
+def stdin_bytes() -> bytes:
+    """Everything on standard input, read at the first call for this stream."""
+    stream = sys.stdin.buffer
+    kept = _read.get("stdin")
+    if kept is None or kept[0] is not stream:
+        kept = _read["stdin"] = (stream, stream.read())
+    return kept[1]

@@ -1,0 +1,367 @@
+"""The command-line conventions users bring from ruff, yamllint and pip (issue 17): -h,
+`-` for standard input, -q/-v, -o on analyze, format names in any case and
+--output-format, chain --format json and --decay, shell completion, explain,
+--statistics, and a start-up that loads no heavy library."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clientchain.cli.app import app
+from clientchain.model.findings import RULE_BY_CODE, RULES
+from tests.conftest import Run
+
+SHOP = """\
+org: Corner Shop
+currency: EUR
+clients: [{id: buyers, title: Walk-in buyers}]
+roles:
+  - {id: owner, title: Owner}
+  - {id: seller, reports_to: owner, headcount: 2}
+  - {id: cleaner, reports_to: owner}
+flows:
+  - {from: buyers, to: seller, amount: 1000}
+  - {from: seller, to: owner, amount: 800}
+  - {from: owner, to: cleaner, amount: 100}
+"""
+# The same organisation with its money in a flows file beside it.
+SHOP_CHART = SHOP.split("flows:\n", maxsplit=1)[0] + "flows: flows.csv\n"
+FLAT_SHOP = """\
+clients:
+  - id: buyers
+roles:
+  - id: owner
+  - id: seller
+    reports_to: owner
+  - id: cleaner
+    reports_to: owner
+"""
+SHOP_FLOWS = "from,to,amount\nbuyers,seller,1000\nseller,owner,800\nowner,cleaner,100\n"
+
+
+def invoke(*args: str, stdin: str | None = None) -> Run:
+    """`clientchain ARGS...` in-process, with `stdin` on standard input."""
+    result = CliRunner().invoke(
+        app, list(args), input=stdin, catch_exceptions=False, prog_name="clientchain"
+    )
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    path = tmp_path / "org.yaml"
+    path.write_text(SHOP, encoding="utf-8")
+    return path
+
+
+# --- -h -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[], ["analyze"], ["chain"], ["explain"], ["import", "people"]])
+def test_dash_h_is_help_everywhere(command: list[str]) -> None:
+    short, long = invoke(*command, "-h"), invoke(*command, "--help")
+    assert short.exit_code == long.exit_code == 0
+    assert short.stdout == long.stdout
+    assert short.stdout.startswith(f"Usage: clientchain {' '.join(command)}".rstrip() + " ")
+    assert "-h, --help" in short.stdout
+
+
+# --- standard input -----------------------------------------------------------------------
+
+
+def test_org_chart_from_stdin_is_named_stdin(shop: Path) -> None:
+    from_file = json.loads(invoke("analyze", str(shop), "--format", "json").stdout)
+    piped = invoke("analyze", "-", "--format", "json", stdin=SHOP)
+    assert piped.exit_code == 1  # owner pays the cleaner: an inversion
+    document = json.loads(piped.stdout)
+    assert {f["file"] for f in document["findings"]} == {"<stdin>"}
+    assert document["summary"] == from_file["summary"]
+
+
+def test_stdin_problems_are_positioned_at_stdin() -> None:
+    result = invoke("analyze", "-", stdin="roles:\n  - {id: a, reprts_to: b}\n")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "<stdin>:2:13: unknown key 'reprts_to' in a role is not used"
+        " (did you mean 'reports_to'?)\n"
+        "clientchain: 1 problem in the input\n"
+    )
+
+
+def test_flows_named_in_a_piped_chart_are_found_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "flows.csv").write_text(SHOP_FLOWS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate", "-", stdin=SHOP_CHART)
+    assert (result.exit_code, result.stdout) == (0, "<stdin>: ok: 3 roles, 1 client, 3 flows\n")
+    monkeypatch.chdir(tmp_path.parent)
+    missing = invoke("validate", "-", stdin=SHOP_CHART)
+    assert missing.exit_code == 2
+    assert missing.stderr.splitlines()[0] == "<stdin>:8:8: file not found: flows.csv"
+
+
+@pytest.mark.parametrize("options", [[], ["--delimiter", ","]], ids=["fast", "precise"])
+def test_flows_from_stdin_count_once(tmp_path: Path, options: list[str]) -> None:
+    chart = tmp_path / "org.yaml"
+    chart.write_text(SHOP_CHART.replace("flows: flows.csv\n", ""), encoding="utf-8")
+    result = invoke(
+        "analyze", str(chart), "--flows", "-", "--format", "json", *options, stdin=SHOP_FLOWS
+    )
+    document = json.loads(result.stdout)
+    assert document["summary"]["money_in"] == 1000  # the buyers' one payment
+    assert document["summary"]["flows"] == 3
+
+
+def test_the_fast_and_the_precise_loader_read_the_same_flows_from_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientchain.loading.fast.loader import fast_load
+    from clientchain.loading.loader import load
+    from clientchain.loading.spreadsheet import Dialect
+
+    chart = FLAT_SHOP  # a chart the fast path reads (one `key: value` a line)
+    stdin = io.TextIOWrapper(io.BytesIO(SHOP_FLOWS.encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    fast = fast_load(chart.encode(), chart, "org.yaml", ["-"], tmp_path)
+    assert fast is not None  # the fast path read standard input itself
+    (tmp_path / "org.yaml").write_text(chart, encoding="utf-8")
+    precise = load(tmp_path / "org.yaml", ["-"], Dialect(",", None, False))  # same stream
+    for org in (fast, precise):
+        assert org.flow_files == ("<stdin>",)
+        assert org.flow_amount.tolist() == [1000, 800, 100]
+        assert org.flow_payee.tolist() == [1, 0, 2]  # seller, owner, cleaner
+
+
+def test_standard_input_is_read_once(shop: Path) -> None:
+    result = invoke("analyze", "-", "--flows", "-", stdin=SHOP)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "clientchain: standard input can be read once: name the org chart or the --flows file\n"
+    )
+    twice = invoke("diff", "-", "-", stdin=SHOP)
+    assert twice.exit_code == 2
+    assert twice.stderr == (
+        "clientchain: standard input can be read once: name org chart 1 or org chart 2\n"
+    )
+
+
+def test_diff_and_chain_read_stdin(shop: Path) -> None:
+    diff = invoke("diff", str(shop), "-", "--format", "json", stdin=SHOP)
+    assert diff.exit_code == 0
+    assert json.loads(diff.stdout)["findings"]["added"] == []
+    chain = invoke("chain", "-", "cleaner", "--format", "json", stdin=SHOP)
+    assert json.loads(chain.stdout)["role"] == "cleaner"
+
+
+# --- -q, -v, -o ---------------------------------------------------------------------------
+
+
+def test_quiet_prints_only_the_verdict(shop: Path) -> None:
+    result = invoke("analyze", str(shop), "-q")
+    assert (result.exit_code, result.stderr) == (1, "")
+    assert result.stdout == "1 error, 0 warnings in 3 roles: exit 1 (fails at error)\n"
+
+
+def test_quiet_leaves_machine_formats_alone(shop: Path) -> None:
+    for fmt in ("json", "sarif", "github", "gitlab", "markdown"):
+        assert invoke("analyze", str(shop), "--format", fmt, "-q").stdout == (
+            invoke("analyze", str(shop), "--format", fmt).stdout
+        )
+
+
+def test_verbose_says_what_was_read_and_the_timings(shop: Path) -> None:
+    result = invoke("analyze", str(shop), "-v", "--format", "json")
+    lines = result.stderr.splitlines()
+    assert f"clientchain: read {shop}: 3 roles, 1 client, 3 flows" in lines, lines
+    assert any(line.startswith("clientchain: timings: parse ") for line in lines)
+    json.loads(result.stdout)  # stdout is still the document alone
+
+
+def test_output_file_holds_what_stdout_would(shop: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.sarif"
+    result = invoke("analyze", str(shop), "--format", "sarif", "-o", str(target))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"clientchain: wrote the sarif output to {target}\n"
+    assert (
+        target.read_text(encoding="utf-8")
+        == invoke("analyze", str(shop), "--format", "sarif").stdout
+    )
+    again = invoke("analyze", str(shop), "--format", "json", "-o", str(target))  # ours: replaced
+    assert json.loads(target.read_text(encoding="utf-8"))["schema_version"] == 1
+    assert again.exit_code == 1
+
+
+def test_output_file_never_replaces_an_input_or_a_stranger(shop: Path, tmp_path: Path) -> None:
+    own = invoke("analyze", str(shop), "-o", str(shop))
+    assert own.exit_code == 2
+    assert (
+        own.stderr == f"clientchain: -o {shop}: that is an input file ({shop}); name a new file\n"
+    )
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", encoding="utf-8")
+    refused = invoke("analyze", str(shop), "--format", "json", "-o", str(notes))
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"clientchain: -o {notes}: exists and is not a clientchain analysis;"
+        " pass --force to replace it\n"
+    )
+    assert notes.read_text(encoding="utf-8") == "my notes\n"
+    forced = invoke("analyze", str(shop), "-q", "-o", str(notes), "--force")
+    assert forced.exit_code == 1
+    assert notes.read_text(encoding="utf-8").endswith("exit 1 (fails at error)\n")
+
+
+# --- formats ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["analyze", "{org}"], ["diff", "{org}", "{org}"], ["chain", "{org}", "cleaner"]],
+    ids=["analyze", "diff", "chain"],
+)
+def test_format_names_in_any_case_and_as_output_format(shop: Path, command: list[str]) -> None:
+    args = [arg.format(org=shop) for arg in command]
+    expected = invoke(*args, "--format", "json").stdout
+    assert invoke(*args, "--format", "JSON").stdout == expected
+    assert invoke(*args, "--output-format", "Json").stdout == expected
+    assert expected.startswith("{")
+
+
+def test_chain_json_against_the_definition(tmp_path: Path) -> None:
+    # buyers -> a -> b -> c, and b also pays c: c's closeness by SPEC's definition is
+    # the expected decay^(h-1) over its money: 60 of 100 came in 3 hand-overs, 40 in 2.
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        textwrap.dedent(
+            """\
+            clients: [{id: buyers}]
+            roles:
+              - {id: a}
+              - {id: b, reports_to: a}
+              - {id: c, reports_to: b}
+            flows:
+              - {from: buyers, to: a, amount: 500}
+              - {from: a, to: b, amount: 60}
+              - {from: buyers, to: b, amount: 40}
+              - {from: b, to: c, amount: 100}
+            """
+        ),
+        encoding="utf-8",
+    )
+    decay = 0.8
+    # b's inflow: 60 from a (2 hand-overs from the client), 40 from buyers (1 hand-over).
+    expected = 0.6 * decay**2 + 0.4 * decay**1
+    result = invoke("chain", str(org), "c", "--format", "json", "--decay", str(decay))
+    document = json.loads(result.stdout)
+    assert document["closeness_traced"] == pytest.approx(expected, abs=1e-12)
+    assert document["complete"] is True
+    assert [(h["id"], h["pays"], h["hand_overs"], h["stop"]) for h in document["hops"]] == [
+        ("c", None, 0, None),
+        ("b", 0, 1, None),
+        ("a", 1, 2, None),
+        ("buyers", 2, 3, "client"),
+        ("buyers", 1, 2, "client"),
+    ]
+    analysed = json.loads(invoke("analyze", str(org), "--format", "json", "--decay", "0.8").stdout)
+    assert analysed["roles"][2]["closeness"] == pytest.approx(expected, abs=1e-9)
+    table = invoke("chain", str(org), "c", "--decay", "0.8")
+    assert table.stdout.endswith(
+        f"Closeness at decay 0.8: {expected:.3f}; alienation {1 - expected:.3f}\n"
+    )
+
+
+# --- completion, explain, --statistics ----------------------------------------------------
+
+
+def test_shell_completion_is_offered() -> None:
+    assert "--install-completion" in invoke("--help").stdout
+    script = invoke("--show-completion", "bash")
+    assert script.exit_code == 0
+    assert "_CLIENTCHAIN_COMPLETE=complete_bash" in script.stdout
+
+
+@pytest.mark.parametrize("spelling", ["CC101", "cc101", "Inverted-Relationship"])
+def test_explain_prints_the_rules_documentation(spelling: str) -> None:
+    from clientchain.analyses.rules import cc101_inverted_relationship, documentation
+
+    result = invoke("explain", spelling)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        documentation(cc101_inverted_relationship)
+        + "\n\nOnline: https://github.com/clientchain/clientchain/blob/main/README.md#cc101\n"
+    )
+
+
+def test_explain_an_unknown_rule_suggests_the_nearest() -> None:
+    result = invoke("explain", "inverted-relationshp")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "clientchain: no rule 'inverted-relationshp' (did you mean 'inverted-relationship'?);"
+        " `clientchain explain` lists every rule\n"
+    )
+    assert invoke("explain", "CC999").stderr == (
+        "clientchain: no rule 'CC999'; `clientchain explain` lists every rule\n"
+    )
+
+
+def test_explain_without_a_code_lists_every_rule() -> None:
+    lines = invoke("explain").stdout.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        [rule.code, rule.name, rule.level.value] for rule in RULES
+    ]
+    assert all(line.endswith(rule.summary) for line, rule in zip(lines, RULES, strict=True))
+
+
+def test_statistics_count_the_findings_per_rule(tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        SHOP.replace("roles:\n", "roles:\n  - {id: idle1}\n  - {id: idle2}\n"), encoding="utf-8"
+    )
+    findings = json.loads(invoke("analyze", str(org), "--format", "json").stdout)["findings"]
+    counted = Counter(f["code"] for f in findings)
+    assert counted == {"CC101": 1, "CC102": 2}  # the oracle: counted from the findings
+    result = invoke("analyze", str(org), "--statistics")
+    assert result.stdout == (
+        "2  CC102  no-paying-client       warning\n"
+        "1  CC101  inverted-relationship  error\n"
+        "1 error, 2 warnings in 5 roles: exit 1 (fails at error)\n"
+    )
+    assert RULE_BY_CODE["CC102"].name == "no-paying-client"
+    refused = invoke("analyze", str(org), "--statistics", "--format", "json")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "clientchain: --statistics is a table for people: leave out --format json\n"
+    )
+
+
+def test_limit_sort_and_the_old_max_rows_are_accepted(shop: Path) -> None:
+    for options in (["--limit", "1"], ["--max-rows", "1"], ["--sort", "Inflow"]):
+        assert invoke("analyze", str(shop), *options).exit_code == 1
+    assert "--max-rows" not in invoke("analyze", "--help").stdout  # a hidden alias
+    assert invoke("analyze", str(shop), "--sort", "size").exit_code == 2
+
+
+# --- start-up -----------------------------------------------------------------------------
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    heavy = ("numpy", "scipy", "rich", "networkx", "yaml")
+    code = (
+        "import sys, clientchain.cli.app; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded == "[]\n"
