@@ -31,7 +31,10 @@ def test_codes_are_unique_and_numbered_in_order() -> None:
 
 def test_every_code_has_a_line_in_the_readme_table() -> None:
     for rule in RULES:
-        assert f"| {rule.code} | `{rule.name}` | {rule.level.value} |" in README, rule.code
+        row = (
+            f'| <a id="{rule.code.lower()}"></a>{rule.code} | `{rule.name}` | {rule.level.value} |'
+        )
+        assert row in README, rule.code
 
 
 def test_the_readme_table_is_the_registrys_table() -> None:
@@ -93,3 +96,12 @@ def test_a_finding_with_data_stays_a_frozen_value() -> None:
 def test_a_finding_made_without_data_has_none() -> None:
     f = Finding.of(NO_PAYING_CLIENT, "marketing", "org.yaml", 9, "'marketing' receives no money")
     assert f.data == ()
+
+
+def test_every_rules_help_link_lands_on_its_row_of_the_readme() -> None:
+    from clientchain.render.analysis.sarif import RULES_DOCUMENT, rule_url
+
+    assert RULES_DOCUMENT.endswith("/README.md")
+    for rule in RULES:
+        _, anchor = rule_url(rule.code).split("#")
+        assert f'<a id="{anchor}"></a>{rule.code} |' in README, rule.code

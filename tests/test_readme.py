@@ -185,10 +185,12 @@ def test_the_organogram_walk_through_runs_as_written(workdir: Path) -> None:
     assert doc["summary"]["inversions"] == len(rows) - 1
 
 
-# What a README command line may be when the test does not run it: installing, the
-# test suite itself, CI and the benchmarks (each run elsewhere: by .ci/run, or by hand).
+# What a README command line may be when the test does not run it: installing (the
+# package, or completion into the user's shell), the test suite itself, CI and the
+# benchmarks (each run elsewhere: by .ci/run, or by hand).
 _NOT_RUN_HERE = re.compile(
-    r"^(pipx? install|pytest|bash \.ci/run|python bench/|ruff |mypy|lint-imports)"
+    r"^(pipx? install|clientchain --install-completion|pytest|bash \.ci/run|python bench/"
+    r"|ruff |mypy|lint-imports)"
 )
 
 
@@ -270,3 +272,21 @@ def _run_lines(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def test_the_dealership_table_in_the_readme_is_what_80_columns_print() -> None:
+    """'What the numbers mean' shows the table as a user's 80-column terminal prints it."""
+    (shown,) = _blocks(_section("What the numbers mean"), "text")
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+    env.pop("FORCE_COLOR", None)
+    result = subprocess.run(
+        [BIN / "clientchain", "analyze", "examples/dealership/org.yaml", "--isolated"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1  # the inverted relationship is an error finding
+    printed = "\n".join(line.rstrip() for line in result.stdout.splitlines())
+    assert shown == printed + "\n"

@@ -92,11 +92,15 @@ def find_rule(word: str) -> RuleModule | None:
 
 
 def findings_table() -> str:
-    """The README's findings table (Markdown), one row per rule in registry order."""
+    """The README's findings table (Markdown), one row per rule in registry order, each
+    anchored by its code in lower case (`#cc101`: where SARIF's helpUri points)."""
     rows = ["| code | rule | level | meaning |", "|---|---|---|---|"]
     for module in RULE_MODULES:
         rule = module.RULE
-        rows.append(f"| {rule.code} | `{rule.name}` | {rule.level.value} | {rule.summary} |")
+        anchor = f'<a id="{rule.code.lower()}"></a>'
+        rows.append(
+            f"| {anchor}{rule.code} | `{rule.name}` | {rule.level.value} | {rule.summary} |"
+        )
     return "\n".join(rows) + "\n"
 
 
