@@ -99,8 +99,9 @@ class Run:
 
 @pytest.fixture
 def run() -> Callable[..., Run]:
-    """Run `clientchain ARGS...` in-process; stdout and stderr kept apart."""
-    runner = CliRunner()
+    """Run `clientchain ARGS...` in-process; stdout and stderr kept apart. Piped output
+    at the default width whatever the terminal the tests run in (COLUMNS unset)."""
+    runner = CliRunner(env={"COLUMNS": None})
 
     def invoke(*args: str) -> Run:
         result = runner.invoke(app, list(args), catch_exceptions=False)

@@ -279,3 +279,22 @@ def test_a_long_id_is_cut_in_the_middle_not_folded(write: Any) -> None:
     assert "1,200,000" in out and "600,000" in out
     cut = [w for line in out.splitlines() for w in line.split() if "…" in w and "regional" in w]
     assert cut and all(w.endswith("emea") or w.endswith("…") for w in cut)
+
+
+def test_a_deep_path_keeps_the_place_and_code_of_each_finding_whole(tmp_path: Path) -> None:
+    """On a narrow terminal, a finding in a deeply nested org chart still says where and
+    which rule: its message goes under the place instead of the code being cut away."""
+    deep = tmp_path.joinpath(*(f"level-{n}-of-the-org-design-repository" for n in range(4)))
+    deep.mkdir(parents=True)
+    (deep / "org.yaml").write_text(
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: idle\n    reports_to: boss\n"
+        "flows:\n  - {from: buyers, to: boss, amount: 10}\n",
+        encoding="utf-8",
+    )
+    analysis = clientchain.analyze(clientchain.load(deep / "org.yaml"))
+    console = Console(file=io.StringIO(), width=80, color_system=None, soft_wrap=False)
+    console.print(render_table(analysis))
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    place = f"{deep / 'org.yaml'}:5: warning CC102"
+    assert "".join(place.split()) in "".join(text.split())  # whole, wherever it wraps
+    assert "\n  'idle' receives no money" in text

@@ -243,6 +243,10 @@ def _cut(word: str, width: int, raw: bool) -> str:
     return word[: room - room // 2] + ELLIPSIS + word[len(word) - room // 2 :]
 
 
+# The fewest cells a finding's message keeps on the line of its place and code.
+MIN_MESSAGE = 24
+
+
 def cut_line(text: Text, width: int, keep: int = 0) -> Text:
     """One line of text in `width` cells: cut after its last whole word that fits, then
     ' …' (a finding's message: a figure is never cut in two). The first `keep`
@@ -251,6 +255,14 @@ def cut_line(text: Text, width: int, keep: int = 0) -> Text:
     if cell_len(plain) <= width:
         return text
     room = width - len(ELLIPSIS) - 1
+    if cell_len(plain[:keep]) > room - MIN_MESSAGE:
+        # A place too long to leave the message room (a deep path on a narrow terminal):
+        # the place and the code whole, the message under it, indented.
+        head, message = text[:keep], text[keep:]
+        message.plain = message.plain.lstrip()
+        head.append("\n  ")
+        head.append_text(cut_line(message, max(width - 2, MIN_MESSAGE + len(ELLIPSIS) + 1)))
+        return head
     end = room
     while end > keep and cell_len(plain[:end]) > room:
         end -= 1
