@@ -48,10 +48,10 @@ roles:
 SHOP_FLOWS = "from,to,amount\nbuyers,seller,1000\nseller,owner,800\nowner,cleaner,100\n"
 
 
-def invoke(*args: str, stdin: str | None = None) -> Run:
+def invoke(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
     """`clientchain ARGS...` in-process, with `stdin` on standard input."""
     result = CliRunner().invoke(
-        app, list(args), input=stdin, catch_exceptions=False, prog_name="clientchain"
+        app, list(args), input=stdin, env=env, catch_exceptions=False, prog_name="clientchain"
     )
     return Run(result.exit_code, result.stdout, result.stderr)
 
@@ -365,3 +365,120 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded == "[]\n"
+
+
+# --- review of issue 17: -o over its own table, -q and -v in words, --fail-on in any case ---
+
+
+@pytest.mark.parametrize(
+    "options", [[], ["-q"], ["--statistics"], ["--exit-zero"], ["--fail-on", "never"]]
+)
+def test_a_table_written_with_o_is_replaced_by_the_next_run(
+    shop: Path, tmp_path: Path, options: list[str]
+) -> None:
+    """The table (and -q's or --statistics' lines) ends with the verdict line: a file
+    that ends so is an earlier output of ours, replaced without --force."""
+    target = tmp_path / "out.txt"
+    for _ in range(2):
+        result = invoke("analyze", str(shop), *options, "-o", str(target))
+        assert result.exit_code in (0, 1), result.stderr
+    want = invoke("analyze", str(shop), *options, "--format", "table", "-o", "-").stdout
+    assert target.read_text(encoding="utf-8") == want
+    json_first = tmp_path / "out.json"
+    invoke("analyze", str(shop), "--format", "json", "-o", str(json_first))
+    assert invoke("analyze", str(shop), "-q", "-o", str(json_first)).exit_code == 1  # ours too
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my notes\n",
+        "1 error, 0 warnings in 3 roles: exit 1 (fails at error)\nmy notes\n",  # not the end
+        "Found 3 errors in 3 roles: exit 1 (fails at error)\n",  # not our verdict
+        "1 error, 0 warnings in 3 roles: exit 1 (fails at error)",  # no line end
+    ],
+)
+def test_a_file_that_does_not_end_with_our_verdict_needs_force(
+    shop: Path, tmp_path: Path, text: str
+) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text(text, encoding="utf-8")
+    refused = invoke("analyze", str(shop), "-q", "-o", str(target))
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"clientchain: -o {target}: exists and is not a clientchain analysis;"
+        " pass --force to replace it\n"
+    )
+    assert target.read_text(encoding="utf-8") == text
+
+
+def _help_text(*command: str) -> str:
+    """A command's --help as one line of words (rich wraps it to the width)."""
+    shown = invoke(*command, "--help").stdout
+    return " ".join(shown.replace("│", " ").split())
+
+
+def test_quiet_and_verbose_say_what_they_print() -> None:
+    said = _help_text("analyze")
+    quiet = (
+        "Print only the closing verdict line of the table (the other formats are"
+        " unchanged); nothing on stderr but problems."
+    )
+    assert said.count(quiet) == 1 and said.count("nothing on stderr") == 1
+    assert (
+        "Say more on stderr: the configuration file and the settings taken from it, the"
+        " files read and their sizes, the seconds per phase." in said
+    )
+    for command in ("chain", "diff", "report"):
+        assert (
+            "Say on stderr which configuration file was read and the settings taken from it."
+            in _help_text(command)
+        )
+
+
+def test_verbose_prints_each_thing_its_help_names(shop: Path) -> None:
+    (shop.parent / ".clientchain.toml").write_text("decay = 0.4\n", encoding="utf-8")
+    lines = invoke("analyze", str(shop), "-v").stderr.splitlines()
+    assert lines[0] == f"clientchain: settings from {shop.parent / '.clientchain.toml'}: decay 0.4"
+    assert lines[1] == f"clientchain: read {shop}: 3 roles, 1 client, 3 flows"
+    assert lines[2].startswith("clientchain: timings: parse ")
+
+
+@pytest.mark.parametrize("level", ["ERROR", "Warning", "never", "NEVER"])
+def test_fail_on_in_any_case_on_the_command_line(shop: Path, level: str) -> None:
+    result = invoke("analyze", str(shop), "-q", "--fail-on", level)
+    assert result.exit_code == (0 if level.lower() == "never" else 1), result.stderr
+    fold = level.lower()
+    gate = "never fails (--fail-on never)" if fold == "never" else f"fails at {fold}"
+    assert result.stdout.endswith(f"({gate})\n")
+
+
+# --- the terminal -------------------------------------------------------------------------
+
+
+def test_a_terminal_smaller_than_the_org_shows_the_most_alienated_first(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen is the terminal's own height: the shop's 3 roles fit 40 rows, not 2."""
+    from clientchain.cli import console
+
+    monkeypatch.setattr(console, "terminal_rows", lambda: 40)
+    assert "Roles (file order)" in invoke("analyze", str(shop)).stdout
+    monkeypatch.setattr(console, "terminal_rows", lambda: 2)
+    assert "Roles (most alienated first)" in invoke("analyze", str(shop)).stdout
+
+
+@pytest.mark.parametrize("width", [30, 50, 70])
+def test_chains_closing_line_fits_the_width(shop: Path, width: int) -> None:
+    document = json.loads(invoke("chain", str(shop), "cleaner", "--format", "json").stdout)
+    traced = document["closeness_traced"]
+    result = invoke("chain", str(shop), "cleaner", env={"COLUMNS": str(width)})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    said = " ".join(result.stdout.split())
+    bound = "" if document["complete"] else " at least (the tree is cut: see the notes above)"
+    most = "" if document["complete"] else " at most"
+    assert said.endswith(
+        f"Closeness at decay 0.5: {traced:.3f}{bound}; alienation {1 - traced:.3f}{most}"
+    )

@@ -5,9 +5,13 @@ problem positioned like an org chart's (exit 2)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -136,12 +140,25 @@ def test_standard_input_searches_from_the_current_directory(
     assert json.loads(result.stdout)["org"] == "Northside Motors", result.stderr
 
 
-def test_verbose_says_which_file_was_used(run: Runner, org: Path) -> None:
-    put(org.parents[1] / ".clientchain.toml", "decay = 0.5\n")
-    result = analyze(run, org, "-v")
-    assert "clientchain: configuration: .clientchain.toml\n" in result.stderr
+def test_verbose_says_which_file_was_used_and_the_settings_taken_from_it(
+    run: Runner, org: Path
+) -> None:
+    put(
+        org.parents[1] / ".clientchain.toml",
+        'decay = 0.4\nfail-on = "never"\nignore = ["CC102", "CC105"]\nsort = "inflow"\n',
+    )
+    result = analyze(run, org, "-v", "--sort", "file")  # the command line's sort wins
+    assert result.stderr.startswith(
+        "clientchain: settings from .clientchain.toml: decay 0.4, fail-on never,"
+        " ignore CC102 CC105\n"
+    )
+    chain = run("chain", str(org), "accountant", "-v")
+    assert chain.stderr == "clientchain: settings from .clientchain.toml: decay 0.4\n"
+    put(org.parents[1] / ".clientchain.toml", "top-clients = 2\n")
+    chain = run("chain", str(org), "accountant", "-v")
+    assert chain.stderr == "clientchain: settings from .clientchain.toml: none chain uses\n"
     result = analyze(run, org, "-v", "--isolated")
-    assert "clientchain: configuration: none (--isolated)\n" in result.stderr
+    assert result.stderr.startswith("clientchain: configuration: none (--isolated)\n")
 
 
 # Precedence: command line > the command's table > top level > default
@@ -225,6 +242,13 @@ class Shape(StrEnum):
     json = "json"
 
 
+@dataclass(frozen=True)
+class ProbeValues:
+    output: Shape
+    limit: int | None
+    decay: float
+
+
 def _probe() -> typer.Typer:
     """A command named `analyze` that prints what `configured` hands it."""
     probe = typer.Typer()
@@ -238,10 +262,9 @@ def _probe() -> typer.Typer:
         max_rows: Annotated[int | None, typer.Option("--max-rows", min=0)] = None,
         decay: Annotated[float, typer.Option("--decay")] = 0.5,
     ) -> None:
-        settings = configured(ctx, org, None, False, output=output, limit=limit, decay=decay)
-        shape = settings["output"]
-        assert isinstance(shape, Shape)  # an enum member, as typer gives the option
-        typer.echo(f"{shape.value} {settings['limit']} {max_rows} {settings['decay']}")
+        chosen = configured(ctx, org, None, False, ProbeValues(output, limit, decay)).values
+        assert isinstance(chosen.output, Shape)  # an enum member, as typer gives the option
+        typer.echo(f"{chosen.output.value} {chosen.limit} {max_rows} {chosen.decay}")
 
     @probe.command("other")
     def _other() -> None: ...
@@ -282,7 +305,8 @@ def test_each_command_takes_the_keys_of_its_options(command: str) -> None:
 
 def _fails(run: Runner, org: Path, config: str, *lines: str, command: str = "analyze") -> None:
     put(org.parent / ".clientchain.toml", config)
-    result = run(command, str(org)) if command != "diff" else run("diff", str(org), str(org))
+    extra = {"diff": [str(org)], "chain": ["accountant"]}.get(command, [])
+    result = run(command, str(org), *extra)
     assert result.exit_code == 2
     assert result.stdout == ""
     n = len(lines)
@@ -346,16 +370,74 @@ def test_bad_values(run: Runner, org: Path) -> None:
 
 
 def test_a_value_the_command_cannot_take(run: Runner, org: Path) -> None:
-    config = 'format = "sarif"\nfail-on = "warnig"\n'
+    config = '[diff]\nformat = "sarif"\nfail-on = "warnig"\n'
     _fails(
         run,
         org,
         config,
-        "1:1: diff has no format 'sarif' (one of: table, json, markdown)",
-        "2:1: diff has no fail-on 'warnig' (one of: error, warning, never)"
+        "2:1: diff has no format 'sarif' (one of: table, json, markdown)",
+        "3:1: diff has no fail-on 'warnig' (one of: error, warning, never)"
         " (did you mean 'warning'?)",
         command="diff",
     )
+
+
+def test_a_top_level_format_applies_where_the_command_has_it(run: Runner, org: Path) -> None:
+    put(org.parent / ".clientchain.toml", 'format = "GitHub"\n')
+    assert analyze(run, org).stdout.startswith("::error ")
+    for args in (["chain", str(org), "accountant"], ["diff", str(org), str(org)]):
+        result = run(*args, "-v")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == run(*args, "--isolated").stdout  # the default: table
+        assert result.stderr == (
+            "clientchain: settings from orgs/.clientchain.toml: none"
+            f" {args[0]} uses\n"
+            f"clientchain: {args[0]} has no format 'GitHub' (orgs/.clientchain.toml:1:1): it"
+            " keeps its default, table\n"
+        )
+
+
+def test_a_top_level_value_no_command_takes_is_a_problem(run: Runner, org: Path) -> None:
+    _fails(
+        run,
+        org,
+        'format = "jsn"\nfail-on = "warnig"\nsort = "nope"\n',
+        "1:1: no command has format 'jsn' (one of: table, json, sarif, github, gitlab,"
+        " markdown) (did you mean 'json'?)",
+        "2:1: no command has fail-on 'warnig' (one of: error, warning, never)"
+        " (did you mean 'warning'?)",
+        "3:1: analyze has no sort 'nope' (one of: alienation, inflow, impact, file)",
+        command="chain",
+    )
+
+
+def test_every_problem_of_the_file_in_one_pass(run: Runner, org: Path) -> None:
+    """Unknown keys (the file's reading) and values the options refuse (the command's
+    check), in every table, whichever command reads the file."""
+    config = 'dekay = 1\nformat = "yaml"\nsort = "nope"\n[chain]\nformat = "sarif"\n'
+    said = (
+        "1:1: unknown key 'dekay' at the top level is not used (did you mean 'decay'?)",
+        "2:1: no command has format 'yaml' (one of: table, json, sarif, github, gitlab, markdown)",
+        "3:1: analyze has no sort 'nope' (one of: alienation, inflow, impact, file)",
+        "5:1: chain has no format 'sarif' (one of: table, json)",
+    )
+    for command in ("analyze", "diff", "report"):
+        _fails(run, org, config, *said, command=command)
+    result = run("validate", str(org))
+    assert result.exit_code == 2
+    assert result.stderr == "".join(f"orgs/.clientchain.toml:{line}\n" for line in said) + (
+        f"clientchain: 4 problems in {org}\n"
+    )
+
+
+def test_fail_on_in_any_case(run: Runner, org: Path) -> None:
+    assert analyze(run, org, "--fail-on", "NEVER", "--isolated").exit_code == 0
+    assert run("diff", str(org), str(org), "--fail-on", "Warning").exit_code == 0
+    put(org.parent / ".clientchain.toml", 'fail-on = "Never"\n')
+    assert analyze(run, org).exit_code == 0
+    put(org.parent / ".clientchain.toml", '[analyze]\nfail-on = "WARNING"\n')
+    assert analyze(run, org, "--fail-on", "error").exit_code == 1
+    assert analyze(run, org, "--exit-zero", "--format", "json").exit_code == 0
 
 
 def test_unknown_rule_codes_in_ignore(run: Runner, org: Path) -> None:
@@ -366,6 +448,18 @@ def test_unknown_rule_codes_in_ignore(run: Runner, org: Path) -> None:
         "3:3: cannot ignore 'cc102': not a finding code (did you mean 'CC102'?)",
         "4:3: cannot ignore 'CC204': about the policy itself",
         "7:1: ignore must be a list of rule codes, e.g. [\"CC102\"], found 'CC101' (a text)",
+    )
+
+
+def test_each_item_of_ignore_is_judged_at_its_position(run: Runner, org: Path) -> None:
+    _fails(
+        run,
+        org,
+        'ignore = ["CC101", 3, "CC1O2", "CCl05", ["CC102"]]\n',
+        '1:20: ignore takes rule codes in quotes, e.g. "CC102", found 3',
+        "1:23: cannot ignore 'CC1O2': not a finding code (did you mean 'CC102'?)",
+        "1:32: cannot ignore 'CCl05': not a finding code (did you mean 'CC105'?)",
+        '1:41: ignore takes rule codes in quotes, e.g. "CC102", found a list',
     )
 
 
@@ -391,7 +485,42 @@ def test_config_file_problems(run: Runner, org: Path) -> None:
     assert result.stderr.startswith("missing.toml: cannot read the configuration: No such file")
     put(org.parent / "pyproject.toml", "[project]\nname = 'x'\n")
     result = analyze(run, org, "--config", "orgs/pyproject.toml")
-    assert result.stderr.startswith("orgs/pyproject.toml: no [tool.clientchain] table to read\n")
+    assert result.stderr.startswith(
+        "orgs/pyproject.toml:1:1: no [tool.clientchain] table to read\n"
+    )
+    result = analyze(run, org, "--config", "orgs")
+    assert result.stderr.startswith(
+        "orgs: is a directory, not a configuration file (name a regular file)\n"
+    )
+
+
+def test_a_whole_table_of_the_wrong_kind_is_at_its_header(run: Runner, org: Path) -> None:
+    put(org.parent / "pyproject.toml", '[project]\nname = "x"\n\n[tool]\nclientchain = 3\n')
+    result = analyze(run, org, "--config", "orgs/pyproject.toml")
+    assert result.stderr == (
+        "orgs/pyproject.toml:5:1: [tool.clientchain] must be a table, found 3\n"
+        "clientchain: 1 problem in the input\n"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_config_on_a_fifo_is_refused_at_once(org: Path) -> None:
+    """A FIFO with no writer would block the open for ever; it is refused unread (a
+    subprocess, so that a hang is a timeout and not a stuck test run)."""
+    fifo = org.parent / "settings.toml"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-m", "clientchain", "analyze", str(org), "--config", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"{fifo}: is a named pipe (FIFO), not a configuration file (name a regular file)\n"
+        "clientchain: 1 problem in the input\n"
+    )
 
 
 def test_validate_checks_the_config_too(run: Runner, org: Path) -> None:
@@ -437,7 +566,7 @@ def test_a_huge_config_is_refused_unread(run: Runner, org: Path) -> None:
     (org.parent / ".clientchain.toml").write_bytes(b"#" * (2 << 20))
     result = analyze(run, org)
     assert result.stderr == (
-        "orgs/.clientchain.toml: a configuration of more than 1,048,576 bytes is not read\n"
+        "orgs/.clientchain.toml:1:1: a configuration of more than 1,048,576 bytes is not read\n"
         "clientchain: 1 problem in the input\n"
     )
 

@@ -332,7 +332,7 @@ def test_markdown_tables_parse_and_hold_the_figures(run: Runner, org: Path) -> N
         assert len({len(row) for row in table}) == 1  # every row as wide as the header
     by_head = {tuple(table[0]): table[1:] for table in tables}
     roles = by_head[
-        ("Role", "Department", "People", "Alienation", "Funded mostly by", "Broken chain")
+        ("Role", "Department", "People", "Alienation", "Largest funder", "Broken chain")
     ]
     expected = sorted(
         range(len(document["roles"])), key=lambda i: (-document["roles"][i]["alienation"], i)

@@ -376,6 +376,39 @@ def test_force_never_overwrites_an_input(name: str, tmp_path: Path) -> None:
     assert org.read_bytes() == before
 
 
+# Every file a run reads is an input: the baseline and the configuration file too, under
+# any path to them (another spelling, a hard link), with --force or without.
+READ_FILES = {
+    "baseline": ["--baseline", "b.json"],
+    "config": ["--config", "cc.toml"],
+    "found-config": [],  # .clientchain.toml beside the org chart, found by the run
+}
+
+
+@pytest.mark.parametrize("read", sorted(READ_FILES))
+@pytest.mark.parametrize("option", ["-o", "--write-baseline"])
+def test_no_file_the_run_reads_is_replaced(
+    read: str, option: str, run: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "org.yaml").write_bytes(DEALERSHIP.read_bytes())
+    (tmp_path / "flows.csv").write_bytes((DEALERSHIP.parent / "flows.csv").read_bytes())
+    assert run("analyze", "org.yaml", "--write-baseline", "b.json").exit_code == 0
+    (tmp_path / "cc.toml").write_text("decay = 0.5\n", encoding="utf-8")
+    (tmp_path / ".clientchain.toml").write_text('fail-on = "error"\n', encoding="utf-8")
+    named = {"baseline": "b.json", "config": "cc.toml", "found-config": ".clientchain.toml"}[read]
+    os.link(tmp_path / named, tmp_path / "link")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for target in (f"./{named}", "link"):
+        args = ["analyze", "org.yaml", *READ_FILES[read], option, target, "--force"]
+        result = run(*args, "--format", "json") if option == "-o" else run(*args)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == (
+            f"clientchain: {option} {target}: that is an input file ({named}); name a new file\n"
+        )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 @pytest.mark.parametrize("name", slow_but("schema", sorted(WRITERS)))
 def test_a_symlink_to_a_file_keeps_the_link_and_replaces_the_target(
     name: str, tmp_path: Path

@@ -59,8 +59,9 @@ def analysis_of(write: Write, spec: oracle.OrgSpec) -> Analysis:
     return clientchain.analyze(clientchain.load(write("org.yaml", render_yaml(spec))))
 
 
-def table_text(analysis: Analysis, max_rows: int = 200) -> list[str]:
-    """The table as a pipe shows it at 120 columns, line by line (trailing blanks cut)."""
+def table_text(analysis: Analysis, max_rows: int | None = None) -> list[str]:
+    """The table as a pipe shows it at 120 columns, line by line (trailing blanks cut);
+    `max_rows` None: no --limit given."""
     out = io.StringIO()
     console = Console(
         file=out, width=120, color_system=None, highlight=False, markup=False, emoji=False
@@ -72,7 +73,7 @@ def table_text(analysis: Analysis, max_rows: int = 200) -> list[str]:
 def lead_of_table(lines: list[str]) -> list[str]:
     """The lines between the headline panel and the roles table."""
     start = next(i for i, line in enumerate(lines) if line.startswith("╰")) + 1
-    end = lines.index("Roles (file order)")
+    end = next(i for i, line in enumerate(lines) if line.startswith("Roles ("))
     return lines[start:end]
 
 
@@ -173,6 +174,26 @@ def test_max_rows_0_lists_every_inversion_of_a_budget_funded_org(write: Write) -
     )
     assert sum("error CC101" in line for line in table) == len(oracle.find_inversions(spec))
     assert not any("more inversions" in line or "more CC101" in line for line in table)
+
+
+def test_an_explicit_limit_caps_the_inversions_and_findings_of_a_budget_funded_org(
+    write: Write,
+) -> None:
+    """--limit N is N rows of every table, the budget-funded org's inversions too (the
+    10 listed by default are only the default)."""
+    spec = budget_org(30)
+    analysis = analysis_of(write, spec)
+    inverted = len(oracle.find_inversions(spec))
+    assert inverted > 25 > BUDGET_FUNDED_LISTED
+    table = table_text(analysis, max_rows=25)
+    assert " ".join(lead_of_table(table)) == (
+        "Budget-funded: in 30 of 30 reporting lines (100%) the money flows from the boss"
+        " down to the subordinate; the 25 inversions with the most people affected are"
+        " listed below."
+    )
+    assert f"… {inverted - 25} more inversions (use --limit 0 for all)" in table
+    assert sum("error CC101" in line for line in table) == 25
+    assert table[-2] == f"… {len(analysis.findings) - 25} more findings (use --limit 0 for all)"
 
 
 def test_one_inverted_line_of_one(write: Write) -> None:

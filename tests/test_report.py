@@ -465,6 +465,7 @@ def _figures_from_json(document: dict[str, Any]) -> dict[str, Any]:
     unfunded = [r for r in roles if r["traced_share"] == 0]
     fragmented = [c for c in document["clients"] if c["fragmented"]]
     largest_unfunded = max(unfunded, key=lambda r: heads[r["id"]], default=None)  # first of ties
+    most = heads[largest_unfunded["id"]] if largest_unfunded else None
     return {
         "roles": len(roles),
         "people": people,
@@ -492,6 +493,7 @@ def _figures_from_json(document: dict[str, Any]) -> dict[str, Any]:
         "unfunded_roles": len(unfunded),
         "unfunded_people": sum((heads[r["id"]] for r in unfunded), Fraction(0)),
         "largest_unfunded": largest_unfunded["id"] if largest_unfunded else None,
+        "largest_unfunded_ties": sum(1 for r in unfunded if heads[r["id"]] == most),
         "fragmented_clients": len(fragmented),
         "largest_fragmented": (
             max(fragmented, key=lambda c: c["money_out"])["id"] if fragmented else None
@@ -573,6 +575,84 @@ def test_the_dealership_summary_reads_as_reviewed() -> None:
     ]
     amount = summary_sentences(analysis)[0][1]
     assert amount == {"short": "13.8M UAH", "full": "13,800,000 UAH"}  # the full on hover
+
+
+def _sentences(write: Callable[[str, str], Path], chart: str) -> list[str]:
+    return [plain(s) for s in summary_sentences(_analysis(write("org.yaml", chart)))]
+
+
+def test_a_break_with_no_role_paid_mostly_by_its_boss_says_so(
+    write: Callable[[str, str], Path],
+) -> None:
+    # b earns 1000 from the buyers and gets 10 net from its boss a: an inversion, but b
+    # is not paid mostly through a's budget.
+    text = _sentences(
+        write,
+        "clients: [{id: buyers}]\nroles: [{id: a, title: Boss}, {id: b, reports_to: a,"
+        " title: Seller, headcount: 3}]\nflows: [{from: buyers, to: b, amount: 1000},"
+        " {from: a, to: b, amount: 10}]\n",
+    )
+    assert text[2] == (
+        "No role is paid mostly through a boss's budget, though the money of a reporting"
+        " line flows down; the largest break is Boss (a) \u2192 Seller (b), affecting 3 people."
+    )
+    assert not any(s.startswith("0 of ") for s in text)
+
+
+def test_fractional_people_read_as_the_org_chart_counts_them(
+    write: Callable[[str, str], Path],
+) -> None:
+    # 1 of 200.25 people is paid directly (under 0.5%); 199.25 are cut off (over 99.5%).
+    text = _sentences(
+        write,
+        "clients: [{id: buyers}]\nroles: [{id: a, headcount: 1.00},"
+        " {id: b, reports_to: a, headcount: 199.25}]\nflows: [{from: buyers, to: a,"
+        " amount: 100}, {from: a, to: b, amount: 90}]\n",
+    )
+    assert text[0].startswith("2 roles and 200.25 people; ")
+    assert text[1].startswith("1 of 200.25 people (<1%) works in roles that clients pay directly")
+    assert text[3] == (
+        "In all, 1 inverted relationship (a boss paying a subordinate net) breaks the chain"
+        " to the clients for 199.25 of 200.25 people (>99%)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("heads", "said", "first"),
+    [
+        (
+            (1, 1, 1),
+            "3 roles, each with 1 person, have no paying client (none of their money traces"
+            " back to one); the first is x (x).",
+            "a role with no paying client, x (x)",
+        ),
+        (
+            (2, 1, 2),
+            "3 roles, with 5 people, have no paying client (none of their money traces back"
+            " to one); one of the largest, with 2 people, is x (x).",
+            "a role with no paying client, x (x)",
+        ),
+        (
+            (1, 4, 2),
+            "3 roles, with 7 people, have no paying client (none of their money traces back"
+            " to one); the largest, with 4 people, is y (y).",
+            "the largest role with no paying client, y (y)",
+        ),
+    ],
+)
+def test_the_largest_role_with_no_paying_client_is_named_only_when_it_is(
+    write: Callable[[str, str], Path], heads: tuple[int, int, int], said: str, first: str
+) -> None:
+    x, y, z = heads
+    text = _sentences(
+        write,
+        f"clients: [{{id: buyers}}]\nroles: [{{id: boss, title: Boss}}, {{id: x, title: x,"
+        f" reports_to: boss, headcount: {x}}}, {{id: y, title: y, reports_to: boss, headcount:"
+        f" {y}}}, {{id: z, title: z, reports_to: boss, headcount: {z}}}]\n"
+        "flows: [{from: buyers, to: boss, amount: 5}]\n",
+    )
+    assert said in text
+    assert text[-1] == f"Look first at {first}."
 
 
 def test_a_summary_of_an_org_without_breaks_says_so(write: Callable[[str, str], Path]) -> None:

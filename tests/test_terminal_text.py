@@ -106,13 +106,14 @@ def test_a_markup_link_is_text_not_a_hyperlink(tmp_path: Path) -> None:
             f"    department: {q(LINK)}",
         ],
     )
-    plain = cli("analyze", "org.yaml", cwd=tmp_path)
+    # Wide enough for the title and the department whole, side by side.
+    plain = cli("analyze", "org.yaml", cwd=tmp_path, env={"COLUMNS": "240"})
     assert (plain.code, plain.stderr) == (0, "")
     assert plain.stdout.splitlines()[0].startswith(f"╭─ {LINK} ─")
     assert f"│ owner{' ' * (len(LINK) - 5)} │ {LINK} │" in plain.stdout
     assert f"│ {LINK} │" in plain.stdout  # the title, under the id
     # In colour (as on a terminal), the text is still the same characters, never OSC 8.
-    coloured = cli("analyze", "org.yaml", cwd=tmp_path, env={"FORCE_COLOR": "1"})
+    coloured = cli("analyze", "org.yaml", cwd=tmp_path, env={"FORCE_COLOR": "1", "COLUMNS": "240"})
     assert coloured.code == 0
     assert "\x1b[" in coloured.stdout  # colour is on...
     assert "\x1b]8;" not in coloured.stdout  # ...but no hyperlink
@@ -228,9 +229,9 @@ def test_github_annotations_show_escapes_and_stay_one_command_per_line(tmp_path:
     result = cli("analyze", "org.yaml", "--format", "github", cwd=tmp_path)
     assert (result.code, result.stderr) == (0, "")
     assert result.stdout.splitlines() == [
-        "::notice file=org.yaml,line=3,col=1,title=CC102 no-paying-client::"
+        "::warning file=org.yaml,line=3,col=1,title=CC102 no-paying-client::"
         "'\\x1b[2Jowner\\u202e' receives no money",
-        "::notice file=org.yaml,line=4,col=1,title=CC102 no-paying-client::"
+        "::warning file=org.yaml,line=4,col=1,title=CC102 no-paying-client::"
         "'x%0A::error::injected\\u2028::warning::y' receives no money",
         "::notice title=clientchain::Acme\\x1b[2J: 0 errors, 2 warnings;"
         " org alienation 1.000; 0 inverted relationships",

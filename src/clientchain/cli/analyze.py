@@ -36,8 +36,10 @@ from clientchain.cli.options import (
     force_option,
     format_option,
     load_or_fail,
+    org_sizes,
     output_option,
     print_rich,
+    read_files,
     stdin_once_for,
 )
 from clientchain.cli.output_file import (
@@ -88,6 +90,18 @@ def _ratio_option(name: str, key: str) -> typer.models.OptionInfo:
         help=f"Policy limit {key} (0-1), in place of the org chart's.",
     )
     return option
+
+
+@dataclass(frozen=True)
+class Configurable:
+    """The options of analyze a configuration file may set (cli.config)."""
+
+    output: Format
+    decay: float
+    top_clients: int
+    sort: Sort | None
+    limit: int | None
+    fail_on: FailOn | None
 
 
 @dataclass(frozen=True)
@@ -213,9 +227,6 @@ def analyze_command(
 ) -> None:
     """Analyse an org chart: clients, provenance, alienation, inversions, findings.
 
-    -q prints only the verdict line of the table (json, sarif, github, gitlab and
-    markdown are unchanged) and nothing on stderr but problems.
-
     Exit status: 0 no finding at the --fail-on level (default: error), 1 such
     findings (e.g. an inverted relationship), 2 bad input or usage.
     """
@@ -227,17 +238,13 @@ def analyze_command(
         org,
         config,
         isolated,
-        output=output,
-        decay=decay,
-        top_clients=top_clients,
-        sort=sort,
-        limit=limit,
-        fail_on=fail_on,
+        Configurable(output, decay, top_clients, sort, limit, fail_on),
     )
-    output, decay, top_clients = settings["output"], settings["decay"], settings["top_clients"]
-    sort, limit, fail_on = settings["sort"], settings["limit"], settings["fail_on"]
+    chosen = settings.values
+    output, decay, top_clients = chosen.output, chosen.decay, chosen.top_clients
+    sort, limit, fail_on = chosen.sort, chosen.limit, chosen.fail_on
     if verbose:
-        say_config(settings)
+        say_config(settings, "analyze")
     if statistics and output is not Format.table:
         fail([f"clientchain: --statistics is a table for people: leave out --format {output}"])
     if quiet and verbose:
@@ -248,9 +255,9 @@ def analyze_command(
     with phases(org, big=chatty and big_input([org, *(flows or [])])) as record:
         loaded = _load_for(output, org, flows, dialect)
         if verbose:
-            _say_read(loaded)
+            sys.stderr.write(f"clientchain: read {read_files(loaded)}: {org_sizes(loaded)}\n")
         known = _read_baseline(baseline) if baseline is not None else None
-        inputs = input_paths(loaded)
+        inputs = input_paths(loaded, baseline, settings.config_file)
         target = (
             None
             if output_file is None
@@ -306,21 +313,6 @@ def analyze_command(
     raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-def _say_read(loaded: Org) -> None:
-    """-v: what was read, and how big it is."""
-    # Inline flows are read from the org chart itself: each file once.
-    files = ", ".join(visible(f) for f in dict.fromkeys((loaded.source, *loaded.flow_files)))
-    sizes = ", ".join(
-        count(n, noun)
-        for n, noun in (
-            (loaded.role_count, "role"),
-            (loaded.client_count, "client"),
-            (loaded.flow_count, "flow"),
-        )
-    )
-    sys.stderr.write(f"clientchain: read {files}: {sizes}\n")
-
-
 # A renderer makes the analysis as text, given the view. Each imports its module when
 # chosen: the table pulls in rich, and `--version`, `--help` and the other commands need
 # none of them.
@@ -347,10 +339,17 @@ def _emit(output: Format, result: Analysis, view: View, target: Output | None) -
 
 
 def _table(result: Analysis, view: View) -> RenderableType:
+    from clientchain.cli.console import terminal_rows
     from clientchain.render.analysis.table import render_table
 
+    # On a terminal, "fits a screen" is its own height; piped, the table's default.
     return render_table(
-        result, limit=view.limit, sort=view.sort, fail_on=view.fail_on, exit_zero=view.exit_zero
+        result,
+        limit=view.limit,
+        sort=view.sort,
+        fail_on=view.fail_on,
+        exit_zero=view.exit_zero,
+        screen_rows=terminal_rows(),
     )
 
 
@@ -362,32 +361,13 @@ def _render_table(result: Analysis, view: View) -> str:
     if view.quiet:
         return closing
     if view.statistics:
-        return _statistics(result) + closing
+        from clientchain.render.analysis.statistics import render_statistics
+
+        return render_statistics(result) + closing
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):  # not a terminal: no colour, a fixed width
         print_rich(_table(result, view))
     return buffer.getvalue()
-
-
-def _statistics(result: Analysis) -> str:
-    """One line per rule that found something, most findings first (ruff --statistics):
-    the count, the code, the rule's name and its level."""
-    from collections import Counter
-
-    from clientchain.model.findings import RULE_BY_CODE
-
-    counted = Counter(f.code for f in result.findings)
-    if not counted:
-        return ""
-    order = {code: i for i, code in enumerate(RULE_BY_CODE)}
-    rows = sorted(counted.items(), key=lambda item: (-item[1], order[item[0]]))
-    width = max(len(f"{n:,}") for _, n in rows)
-    name_width = max(len(RULE_BY_CODE[code].name) for code, _ in rows)
-    return "".join(
-        f"{n:>{width},}  {code}  {RULE_BY_CODE[code].name:<{name_width}}"
-        f"  {RULE_BY_CODE[code].level.value}\n"
-        for code, n in rows
-    )
 
 
 def _render_json(result: Analysis, _view: View) -> bytes:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES
-from clientchain.cli.config import ConfigOpt, IsolatedOpt, configured
+from clientchain.cli.config import ConfigOpt, ConfigVerboseOpt, IsolatedOpt, configured, say_config
 from clientchain.cli.options import (
     DecayOpt,
     DecimalCommaOpt,
@@ -29,6 +30,14 @@ from clientchain.model.visible import clip
 class ChainFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+@dataclass(frozen=True)
+class Configurable:
+    """The options of chain a configuration file may set (cli.config)."""
+
+    output: ChainFormat
+    decay: float
 
 
 def chain_command(
@@ -59,6 +68,7 @@ def chain_command(
     ] = DEFAULT_MAX_NODES,
     config: ConfigOpt = None,
     isolated: IsolatedOpt = False,
+    verbose: ConfigVerboseOpt = False,
 ) -> None:
     """Show where a role's money comes from: hand-overs back to the paying clients.
 
@@ -69,8 +79,10 @@ def chain_command(
     from clientchain.graph.money import build_money_graph
     from clientchain.model.problems import closest
 
-    settings = configured(ctx, org, config, isolated, output=output, decay=decay)
-    output, decay = settings["output"], settings["decay"]
+    settings = configured(ctx, org, config, isolated, Configurable(output, decay))
+    output, decay = settings.values.output, settings.values.decay
+    if verbose:
+        say_config(settings, "chain")
     loaded = load_or_fail(org, flows, dialect_of(delimiter, encoding, decimal_comma))
     index = loaded.role_index.get(role)
     if index is None:
@@ -85,13 +97,6 @@ def chain_command(
 
         sys.stdout.write(render_chain_json(loaded, tree, decay))
         return
-    from clientchain.render.analysis.chain_json import chain_hops, chain_traced
     from clientchain.render.analysis.chain_tree import render_chain  # rich: only when asked
 
-    print_rich(render_chain(loaded, tree))
-    traced, complete = chain_traced(chain_hops(loaded, tree, decay))
-    bound = "" if complete else " at least (the tree is cut: see the notes above)"
-    sys.stdout.write(
-        f"Closeness at decay {decay:g}: {traced:.3f}{bound}; alienation {1 - traced:.3f}"
-        f"{' at most' if not complete else ''}\n"
-    )
+    print_rich(render_chain(loaded, tree, decay))

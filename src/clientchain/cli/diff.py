@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +13,7 @@ import typer
 
 from clientchain.analyses.defaults import DEFAULT_DECAY
 from clientchain.ci.gate import fails
-from clientchain.cli.config import ConfigOpt, IsolatedOpt, configured
+from clientchain.cli.config import ConfigOpt, ConfigVerboseOpt, IsolatedOpt, configured, say_config
 from clientchain.cli.options import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -49,6 +50,15 @@ class DiffFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+
+
+@dataclass(frozen=True)
+class Configurable:
+    """The options of diff a configuration file may set (cli.config)."""
+
+    output: DiffFormat
+    decay: float
+    fail_on: FailOn | None
 
 
 def diff_command(
@@ -102,6 +112,7 @@ def diff_command(
     ] = False,
     config: ConfigOpt = None,
     isolated: IsolatedOpt = False,
+    verbose: ConfigVerboseOpt = False,
 ) -> None:
     """Compare two versions of an org chart: OLD NEW, or --rev REV ORG.
 
@@ -126,8 +137,10 @@ def diff_command(
         fail([f"clientchain: diff --rev {rev} reads ORG from git: name the file, not '-'"])
     stdin_once_for([old, new], flows)
     after = old if new is None else new
-    settings = configured(ctx, after, config, isolated, output=output, decay=decay, fail_on=fail_on)
-    output, decay, fail_on = settings["output"], settings["decay"], settings["fail_on"]
+    settings = configured(ctx, after, config, isolated, Configurable(output, decay, fail_on))
+    output, decay, fail_on = settings.values.output, settings.values.decay, settings.values.fail_on
+    if verbose:
+        say_config(settings, "diff")
     extra = flows or []
     with phases(after, big=big_input([old, *(p for p in [new] if p), *extra])):
         before_org, after_org = _load_both(old, after, rev, extra, dialect)

@@ -31,14 +31,9 @@ def explain_command(
     from clientchain.render.analysis.sarif import rule_url
 
     if code is None:
-        rules = [module.RULE for module in RULE_MODULES]
-        name_width = max(len(rule.name) for rule in rules)
-        sys.stdout.write(
-            "".join(
-                f"{rule.code}  {rule.name:<{name_width}}  {rule.level.value:<7}  {rule.summary}\n"
-                for rule in rules
-            )
-        )
+        from clientchain.render.analysis.rule_list import render_rule_list
+
+        sys.stdout.write(render_rule_list([module.RULE for module in RULE_MODULES]))
         return
     module = find_rule(code)
     if module is None:

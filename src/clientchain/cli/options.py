@@ -66,9 +66,11 @@ __all__ = [
     "force_option",
     "format_option",
     "load_or_fail",
+    "org_sizes",
     "output_option",
     "output_target",
     "print_rich",
+    "read_files",
     "say",
     "say_written",
     "stdin_once",
@@ -130,14 +132,20 @@ FlowsOpt = Annotated[
 ]
 QuietOpt = Annotated[
     bool,
-    typer.Option("-q", "--quiet", help="Print only the closing verdict line; nothing on stderr."),
+    typer.Option(
+        "-q",
+        "--quiet",
+        help="Print only the closing verdict line of the table (the other formats are"
+        " unchanged); nothing on stderr but problems.",
+    ),
 ]
 VerboseOpt = Annotated[
     bool,
     typer.Option(
         "-v",
         "--verbose",
-        help="Say more on stderr: the seconds per phase, the files read, the settings used.",
+        help="Say more on stderr: the configuration file and the settings taken from it,"
+        " the files read and their sizes, the seconds per phase.",
     ),
 ]
 # Beyond this, a K is a typo, not a wish: the analysis lists at most every client anyway.
@@ -165,8 +173,9 @@ def format_option(help: str) -> OptionInfo:
 
 
 def fail_on_option(help: str) -> OptionInfo:
-    """`--fail-on FailOn | None = None`: None leaves it to the policy (then error)."""
-    return _option(typer.Option("--fail-on", help=help, show_default=False))
+    """`--fail-on FailOn | None = None`: None leaves it to the policy (then error); in
+    any case (`--fail-on WARNING`), as formats are."""
+    return _option(typer.Option("--fail-on", help=help, show_default=False, case_sensitive=False))
 
 
 def exit_zero_option(help: str) -> OptionInfo:
@@ -339,6 +348,21 @@ def tables_or_fail(
     first, second = tables
     assert first is not None  # read, or the command has exited
     return first, second
+
+
+def org_sizes(loaded: Org) -> str:
+    """How big an org is, for the user: '9 roles, 3 clients, 11 flows'."""
+    sizes = (
+        (loaded.role_count, "role"),
+        (loaded.client_count, "client"),
+        (loaded.flow_count, "flow"),
+    )
+    return ", ".join(count(n, noun) for n, noun in sizes)
+
+
+def read_files(loaded: Org) -> str:
+    """The files an org was read from, each once (inline flows are the org chart's)."""
+    return ", ".join(visible(f) for f in dict.fromkeys((loaded.source, *loaded.flow_files)))
 
 
 def say(line: str) -> None:

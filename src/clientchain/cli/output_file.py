@@ -3,15 +3,17 @@
 The rule, the same for every command that writes a file:
 
 - `-` is standard output (where the command allows it); an empty path is refused.
-- An input of the run (the org chart, a flows file) is never written, under any
-  spelling of its path, with or without --force.
+- An input of the run (every file it reads: the org chart, a flows file, the baseline,
+  the configuration file) is never written, under any spelling of its path (the same
+  device and inode), with or without --force.
 - A regular file, or a path that does not exist yet, is written whole or not at
   all: a temporary file next to the real file (symlinks resolved), then a rename
   over it. A symlink stays a symlink; the file it points to gets the new content.
 - An existing non-empty regular file is replaced only when it is recognisably an
-  earlier output of the same kind (its first few KB are sniffed: our HTML report's
-  generator tag, our schema `$id`, our baseline's `"tool": "clientchain"`, the way
-  each export format of ours starts); anything else needs --force.
+  earlier output of the same kind (its first and last few KB are sniffed: our HTML
+  report's generator tag, our schema `$id`, our baseline's `"tool": "clientchain"`, the
+  way each export format of ours starts, the verdict line the analysis table ends
+  with); anything else needs --force.
 - A character device or a FIFO (/dev/null, /dev/stdout, a named pipe) is opened and
   written into, never replaced; our own stdout or stderr named by path is written
   through that descriptor. Directories, sockets, block devices and missing folders
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from clientchain.model.org import Org
 
 STDOUT = "-"
-SNIFF_BYTES = 8192  # an earlier output of ours shows what it is well before this
+SNIFF_BYTES = 8192  # an earlier output of ours shows what it is well within this
 
 __all__ = [
     "STDOUT",
@@ -57,10 +59,17 @@ class OutputError(Exception):
     """The output cannot or must not be written; str() is the line to print."""
 
 
-def _sniffer(*patterns: bytes) -> Callable[[bytes], bool]:
+Sniffer = Callable[[bytes, bytes], bool]  # (the file's first KB, its last KB) -> ours?
+
+
+def _sniffer(*patterns: bytes, last: bytes | None = None) -> Sniffer:
+    """Ours when the head matches one of `patterns`, or the tail matches `last`."""
+
     # Compiled at the first use: most runs write no file, and start-up counts.
-    def recognises(head: bytes) -> bool:
-        return any(re.compile(p).search(head) for p in patterns)  # re caches compiled ones
+    def recognises(head: bytes, tail: bytes) -> bool:
+        if any(re.compile(p).search(head) for p in patterns):  # re caches compiled ones
+            return True
+        return last is not None and re.compile(last).search(tail) is not None
 
     return recognises
 
@@ -90,8 +99,9 @@ class Kind(enum.Enum):
     FLOWS = ("flows file", _sniffer(rb"\Afrom,to,amount(,kind)?\n"))
     # The first line importing/org_import.py writes (its HEADER).
     ORG_CHART = ("org chart", _sniffer(rb"\A# Imported by clientchain import people from "))
-    # `analyze -o`: how each machine format of ours starts (the table and -q's verdict
-    # line have nothing of ours to tell them by: replacing one takes --force).
+    # `analyze -o`: how each machine format of ours starts; the table, -q and
+    # --statistics end with the verdict line (render/analysis/verdict.py), e.g.
+    # "1 error, 1 warning in 9 roles: exit 1 (fails at error)".
     ANALYSIS = (
         "analysis",
         _sniffer(
@@ -102,10 +112,12 @@ class Kind(enum.Enum):
             rb'\A\[\n  \{\n    "type": "issue",\n    "check_name": "CC\d{3}"',  # GitLab
             rb"\A\[\]\n",  # GitLab, nothing found
             rb"\A### [^\n]{0,8}clientchain: ",  # Markdown
+            last=rb"(?:\A|\n)(?:No findings|[\d,]+ errors?, [\d,]+ warnings?) in [\d,]+ roles?:"
+            rb" exit [01] \([^\n]*\)\n\Z",
         ),
     )
 
-    def __init__(self, noun: str, recognises: Callable[[bytes], bool]) -> None:
+    def __init__(self, noun: str, recognises: Sniffer) -> None:
         self.noun = noun
         self.recognises = recognises
 
@@ -164,11 +176,13 @@ class Output:
         raise OutputError(f"clientchain: {self.option} {self.shown}: cannot write: {reason}")
 
 
-def input_paths(loaded: Org) -> list[Path]:
-    """The files a run read: the org chart and every flows file (standard input is none)."""
+def input_paths(loaded: Org, *others: Path | None) -> list[Path]:
+    """The files a run read: the org chart, every flows file, and the `others` it read
+    (a baseline, the configuration file; None: not read). Standard input is no file."""
     from clientchain.loading.stdin import STDIN_NAME
 
-    return [Path(f) for f in (loaded.source, *loaded.flow_files) if f != STDIN_NAME]
+    read = [Path(f) for f in (loaded.source, *loaded.flow_files) if f != STDIN_NAME]
+    return [*read, *(path for path in others if path is not None)]
 
 
 def open_output(
@@ -216,7 +230,7 @@ def open_output(
             else "not a regular file"
         )
         raise OutputError(f"clientchain: {option} {shown}: that is {what}; name a file")
-    if st.st_size > 0 and not force and not kind.recognises(_head(path)):
+    if st.st_size > 0 and not force and not kind.recognises(*_head_and_tail(path, st.st_size)):
         raise OutputError(
             f"clientchain: {option} {shown}: exists and is not a clientchain {kind.noun};"
             " pass --force to replace it"
@@ -339,13 +353,18 @@ def _same_file(path: Path, st: os.stat_result) -> bool:
     return (found.st_dev, found.st_ino) == (st.st_dev, st.st_ino)
 
 
-def _head(path: Path) -> bytes:
-    """The file's first few KB (nothing when it cannot be read: then it is not ours)."""
+def _head_and_tail(path: Path, size: int) -> tuple[bytes, bytes]:
+    """The file's first and last few KB (nothing when it cannot be read: then it is not
+    ours)."""
     try:
         with path.open("rb") as stream:
-            return stream.read(SNIFF_BYTES)
+            head = stream.read(SNIFF_BYTES)
+            if size <= SNIFF_BYTES:
+                return head, head
+            stream.seek(size - SNIFF_BYTES)
+            return head, stream.read(SNIFF_BYTES)
     except OSError:
-        return b""
+        return b"", b""
 
 
 # --- writing --------------------------------------------------------------------------

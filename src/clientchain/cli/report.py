@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
 from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
-from clientchain.cli.config import ConfigOpt, IsolatedOpt, configured
+from clientchain.cli.config import ConfigOpt, ConfigVerboseOpt, IsolatedOpt, configured, say_config
 from clientchain.cli.options import (
     EXIT_OK,
     DecayOpt,
@@ -36,6 +37,14 @@ from clientchain.cli.progress import big_input, phases
 from clientchain.model.phases import phase
 from clientchain.model.visible import visible
 from clientchain.render.report.defaults import DEFAULT_MAX_ROLES
+
+
+@dataclass(frozen=True)
+class Configurable:
+    """The options of report a configuration file may set (cli.config)."""
+
+    decay: float
+    top_clients: int
 
 
 def report_command(
@@ -72,6 +81,7 @@ def report_command(
     force: ForceOpt = False,
     config: ConfigOpt = None,
     isolated: IsolatedOpt = False,
+    verbose: ConfigVerboseOpt = False,
 ) -> None:
     """Write the analysis as one HTML page: headline figures, the org tree coloured by
     alienation, inversions, each role's clients, provenance and money chain, findings.
@@ -80,8 +90,10 @@ def report_command(
     status: 0 the report is written (whatever it finds), 2 bad input or usage.
     """
     dialect = dialect_of(delimiter, encoding, decimal_comma)
-    settings = configured(ctx, org, config, isolated, decay=decay, top_clients=top_clients)
-    decay, top_clients = settings["decay"], settings["top_clients"]
+    settings = configured(ctx, org, config, isolated, Configurable(decay, top_clients))
+    decay, top_clients = settings.values.decay, settings.values.top_clients
+    if verbose:
+        say_config(settings, "report")
     if output is None and sys.stdout.isatty():
         fail(["clientchain: name the HTML file with -o report.html (or -o - for stdout)"])
     with phases(org, big=big_input([org, *(flows or [])])):
@@ -91,7 +103,7 @@ def report_command(
             option="-o",
             kind=Kind.REPORT,
             force=force,
-            inputs=input_paths(loaded),
+            inputs=input_paths(loaded, settings.config_file),
         )
         from clientchain.analyses.analyze import analyze  # numpy: only when it runs
 

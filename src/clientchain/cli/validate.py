@@ -17,6 +17,7 @@ from clientchain.cli.options import (
     FlowsOpt,
     count,
     dialect_of,
+    org_sizes,
     stdin_once_for,
 )
 from clientchain.loading.stdin import STDIN_NAME, is_stdin
@@ -24,6 +25,7 @@ from clientchain.model.visible import visible
 
 
 def validate_command(
+    ctx: typer.Context,
     orgs: Annotated[
         list[Path],
         typer.Argument(
@@ -54,7 +56,7 @@ def validate_command(
     for org in orgs:
         shown = visible(STDIN_NAME if is_stdin(org) else str(org))
         try:
-            check_config(org, config, isolated)  # the configuration is input too
+            check_config(ctx, org, config, isolated)  # the configuration is input too
             loaded = load(org, flows or [], dialect)
         except InputError as exc:
             broken += 1
@@ -63,14 +65,6 @@ def validate_command(
             said = f"clientchain: {count(len(exc.problems), 'problem')} in {shown}"
             sys.stderr.write(f"{said}\n")
             continue
-        counts = ", ".join(
-            count(n, noun)
-            for n, noun in (
-                (loaded.role_count, "role"),
-                (loaded.client_count, "client"),
-                (loaded.flow_count, "flow"),
-            )
-        )
-        sys.stdout.write(f"{shown}: ok: {counts}\n")
+        sys.stdout.write(f"{shown}: ok: {org_sizes(loaded)}\n")
     if broken:
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -24,16 +24,21 @@ format = "github"           # for `clientchain analyze` only
 Keys are kebab-case. A top-level key applies to every command that has the option
 (COMMAND_KEYS) and is passed over by the others; a command's table (`analyze`, `diff`,
 `chain`, `report`, `validate`) overrides it for that command, and names only keys that
-command has. The command line wins over both. Problems (TOML syntax, unknown keys with
-a did-you-mean, wrong types, values out of range, unknown rule codes) come all at once
-as `FILE:LINE:COL` problems at the key, in an InputError; the file is never written.
-Values the command line's options judge (a format, a sort order) are checked by the
-command that uses them (cli.config).
+command has. The command line wins over both. Every problem is a `FILE:LINE:COL`
+problem: one that stops the file being read (it cannot be read, is not a regular file,
+is too big, is not UTF-8 or not TOML, a pyproject.toml named by --config has no table)
+is raised at once as an InputError; the others (unknown keys with a did-you-mean, wrong
+types, values out of range, unknown rule codes) are collected in `Config.problems`, at
+their key or list item, so that the command line adds the problems of the values its
+options judge (a format, a sort order: cli.config) and reports them all in one pass.
+The file is never written.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,13 +97,15 @@ class Setting:
 @dataclass(frozen=True, slots=True)
 class Config:
     """The settings read (none: `path` None). `top`: the top-level keys; `commands`: the
-    keys of each command's table."""
+    keys of each command's table; `problems`: those of the keys (a bad key has no
+    setting)."""
 
     path: Path | None = None
     shown: str = ""  # the path as problems name it
     searched_from: Path | None = None  # where discovery started (None: --config, --isolated)
     top: Mapping[str, Setting] = field(default_factory=dict)
     commands: Mapping[str, Mapping[str, Setting]] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
 
     def settings(self, command: str) -> dict[str, Setting]:
         """The settings `command` uses: its table's over the top-level keys it has."""
@@ -151,7 +158,7 @@ def read_config(path: Path, shown: str, *, explicit: bool = False) -> Config:
     pyproject = path.name == PYPROJECT
     data = _read(path, shown)
     if explicit and pyproject and not _has_our_table(path, data, shown):
-        raise InputError([Problem(Position(shown), "no [tool.clientchain] table to read")])
+        raise InputError([Problem(_whole(shown), "no [tool.clientchain] table to read")])
     return _parse(path, shown, data, pyproject=pyproject, start=None)
 
 
@@ -171,23 +178,48 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _whole(shown: str) -> Position:
+    """Where a problem of the whole file stands: its first line (an editor jumps there)."""
+    return Position(shown, 1, 1)
+
+
 def _read(path: Path, shown: str) -> bytes:
+    """The file's bytes. Only a regular file is read: opened without waiting (a FIFO
+    with no writer would block the run for ever), then looked at before any read (a
+    device such as /dev/tty would wait for a keyboard, /dev/zero never ends)."""
     where = Position(shown)
     try:
-        with path.open("rb") as file:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        what = _not_regular(os.fstat(descriptor).st_mode)
+        if what:
+            os.close(descriptor)
+            said = f"is {what}, not a configuration file (name a regular file)"
+            raise InputError([Problem(where, said)])
+        os.set_blocking(descriptor, True)
+        with os.fdopen(descriptor, "rb") as file:
             data = file.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        raise InputError([Problem(where, "is a directory, not a configuration file")]) from None
     except OSError as exc:
         why = exc.strerror or str(exc)
         raise InputError([Problem(where, f"cannot read the configuration: {why}")]) from None
     except ValueError:  # a NUL in the name: the OS cannot be asked
         raise InputError([Problem(where, "a file name cannot hold a NUL character")]) from None
     if len(data) > MAX_BYTES:
-        raise InputError(
-            [Problem(where, f"a configuration of more than {MAX_BYTES:,} bytes is not read")]
-        )
+        said = f"a configuration of more than {MAX_BYTES:,} bytes is not read"
+        raise InputError([Problem(_whole(shown), said)])
     return data
+
+
+def _not_regular(mode: int) -> str:
+    """What a file that is not a regular file is, in words ('' for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def _has_our_table(path: Path, data: bytes, shown: str | None = None) -> bool:
@@ -275,9 +307,8 @@ def _parse(path: Path, shown: str, data: bytes, *, pyproject: bool, start: Path 
             else:
                 hint = did_you_mean(key, (*KEYS, *COMMAND_KEYS))
                 reader.problem((key,), f"{unknown_key(key, reader.where(()))}{hint}")
-    if reader.problems:
-        raise InputError(reader.problems)
-    return Config(path, shown, start, top, {k: v for k, v in commands.items() if v})
+    tables = {k: v for k, v in commands.items() if v}
+    return Config(path, shown, start, top, tables, tuple(sorted(reader.problems)))
 
 
 class _Reader:
@@ -306,7 +337,7 @@ class _Reader:
 
     def position(self, path: KeyPath) -> Position:
         line, column = position_of(self.positions, (*self.prefix, *path))
-        return Position(self.shown, line, column)
+        return Position(self.shown, line or 1, column or 1)  # never written: the first line
 
     def problem(self, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(self.position(path), message))
@@ -337,10 +368,13 @@ class _Reader:
             self.problem(path, f"{key} {why}")
             return None
         if key == "ignore":
-            assert isinstance(value, list)  # checked: a list of texts
-            bad = [(i, code) for i, code in enumerate(value) if _not_ignorable(code)]
-            for i, code in bad:
-                self.problem((*path, i), f"cannot ignore '{code}': {_not_ignorable(code)}")
+            assert isinstance(value, list)  # checked: a list
+            bad = 0
+            for i, code in enumerate(value):
+                why = _not_ignorable(code)
+                if why:
+                    bad += 1
+                    self.problem((*path, i), why)
             if bad:
                 return None
             value = tuple(value)
@@ -379,7 +413,8 @@ def _word(value: object) -> str | None:
 
 
 def _codes(value: object) -> str | None:
-    if isinstance(value, list) and all(isinstance(code, str) for code in value):
+    """A list (each item is checked at its own position: `_not_ignorable`)."""
+    if isinstance(value, list):
         return None
     return f'must be a list of rule codes, e.g. ["CC102"], found {_kind(value)}'
 
@@ -395,11 +430,28 @@ _CHECKS = {
 }
 
 
-def _not_ignorable(code: str) -> str:
-    """Why `code` cannot be ignored, or '' when it can."""
+def _not_ignorable(code: object) -> str:
+    """Why the item `code` of an ignore list cannot be ignored, or '' when it can."""
+    if not isinstance(code, str):
+        return f'ignore takes rule codes in quotes, e.g. "CC102", found {_kind(code)}'
     rule = RULE_BY_CODE.get(code)
     if rule is None:
-        return f"not a finding code{did_you_mean(code, RULE_BY_CODE)}"
+        return f"cannot ignore '{code}': not a finding code{_code_hint(code)}"
     if rule.about is About.POLICY:
-        return "about the policy itself"
+        return f"cannot ignore '{code}': about the policy itself"
     return ""
+
+
+# Characters a code is mistyped with: a letter O for a zero, I or l for a one.
+_DIGIT_SLIPS = str.maketrans("OoIiLl", "001111")
+
+
+def _code_hint(code: str) -> str:
+    """A did-you-mean for a rule code: as ids are (`cc102`), else the code with letters
+    typed for digits put right (`CC1O2`: a letter O; the digits rule of ids forbids it)."""
+    hint = did_you_mean(code, RULE_BY_CODE)
+    if hint:
+        return hint
+    upper = code.strip().upper()
+    guess = upper[:2] + upper[2:].translate(_DIGIT_SLIPS)
+    return f" (did you mean '{guess}'?)" if guess in RULE_BY_CODE else ""

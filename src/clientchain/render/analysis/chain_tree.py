@@ -17,6 +17,7 @@ from clientchain.analyses.chain import Hop, Stop
 from clientchain.model.org import Org
 from clientchain.model.rounding import format_amount
 from clientchain.model.visible import clip
+from clientchain.render.analysis.chain_json import chain_hops, chain_traced
 from clientchain.render.text_fit import fit_words
 
 _NOTES = {
@@ -68,13 +69,15 @@ def _label(org: Org, hop: Hop, payee: int | None, room: int) -> Text:
 
 
 class _Chain:
-    """The tree as rich renders it: labels laid out when the console says its width."""
+    """The tree and its closing line as rich renders them: laid out when the console
+    says its width."""
 
-    def __init__(self, org: Org, root: Hop):
-        self.org, self.root = org, root
+    def __init__(self, org: Org, root: Hop, decay: float):
+        self.org, self.root, self.decay = org, root, decay
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield self.tree(options.max_width)
+        yield closing_line(self.org, self.root, self.decay)
 
     def tree(self, width: int) -> Tree:
         """Built with an explicit stack (a chain may be thousands of hand-overs deep)."""
@@ -92,6 +95,18 @@ class _Chain:
         return tree
 
 
-def render_chain(org: Org, root: Hop) -> _Chain:
-    """Where the root's money comes from, hand-over by hand-over, as a tree."""
-    return _Chain(org, root)
+def closing_line(org: Org, root: Hop, decay: float) -> Text:
+    """'Closeness at decay 0.5: 0.124; alienation 0.876': what the tree adds up to (a
+    bound when the tree is cut), wrapped between words to the width."""
+    traced, complete = chain_traced(chain_hops(org, root, decay))
+    bound = "" if complete else " at least (the tree is cut: see the notes above)"
+    most = "" if complete else " at most"
+    return Text(
+        f"Closeness at decay {decay:g}: {traced:.3f}{bound}; alienation {1 - traced:.3f}{most}"
+    )
+
+
+def render_chain(org: Org, root: Hop, decay: float) -> _Chain:
+    """Where the root's money comes from, hand-over by hand-over, as a tree, and the
+    closeness it adds up to at `decay`."""
+    return _Chain(org, root, decay)

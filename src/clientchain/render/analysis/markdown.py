@@ -149,7 +149,7 @@ def _most_alienated(analysis: Analysis) -> str:
     # Largest alienation first, file order among equals (a stable sort of the negation).
     top = np.argsort(-raw, kind="stable")[:TOP_ROLES].tolist()
     rows = [_role_row(analysis.role(i)) for i in top]
-    head = ("Role", "Department", "People", "Alienation", "Funded mostly by", "Broken chain")
+    head = ("Role", "Department", "People", "Alienation", "Largest funder", "Broken chain")
     of = analysis.org.role_count
     title = f"top {len(top)} of {of:,}" if len(top) < of else "all roles"
     return f"#### Most alienated roles ({title})\n\n" + _table(head, rows, right={2, 3})

@@ -26,15 +26,16 @@ from clientchain.model.visible import clip, visible, visible_message
 from clientchain.render.analysis.sort import Sort
 from clientchain.render.analysis.verdict import verdict
 from clientchain.render.overview import lead_sentences
-from clientchain.render.text_fit import Cell, Column, Span, Step, cell, cut_line, fit_table
+from clientchain.render.text_fit import Cell, Column, Span, Step, cell, fit_table, wrap_line
 from clientchain.render.words import OWNED_MONEY, count, levels_text, share, span_bands_line
 
 BAR_WIDTH = 10
 # A budget-funded organisation has an inversion per reporting line: the lead sentence
 # says so, and this many (the most people affected first) show what it means.
 BUDGET_FUNDED_LISTED = 10
-# An organisation with more roles than this does not fit one screen (a pipe has no
-# screen; a terminal says its own height): it is shown most alienated first, capped.
+# An organisation with more roles than this does not fit one screen when nothing says
+# the height (a pipe has no screen; a terminal's height is passed as `screen_rows`): it
+# is shown most alienated first, each table capped.
 SCREEN_ROWS = 40
 DEFAULT_LIMIT = 20  # rows of each list when the org does not fit one screen
 ALL = "(use --limit 0 for all)"
@@ -48,14 +49,15 @@ ROLE_STEPS: tuple[Step, ...] = (
     ("drop", "People"),
     ("drop", "Broken chain"),
     ("compact", "Role"),
-    ("drop", "Funded mostly by"),
+    ("drop", "Largest funder"),
 )
 CLIENT_STEPS: tuple[Step, ...] = (
     ("drop", "Owner"),
     ("compact", "Client"),
     ("drop", "Departments"),
 )
-INVERSION_STEPS: tuple[Step, ...] = (("drop", "Levels"),)
+# Inversions: nothing is dropped (Levels says `(dotted)`); narrow, the rows are stacked.
+INVERSION_STEPS: tuple[Step, ...] = ()
 
 
 def alienation_style(value: float) -> str:
@@ -105,8 +107,10 @@ def render_table(
 ) -> RenderableType:
     """Everything a leadership team needs to see, top to bottom, fitted to the width.
 
-    `limit`: rows of each list (0: all; None: all roles when the org fits one screen of
-    `screen_rows`, else DEFAULT_LIMIT). `sort`: the roles' order (None: file order when
+    `limit`: rows of each table, roles, clients, inversions and findings alike (0: all;
+    None: all when the org has no more roles than `screen_rows`, a screen (SCREEN_ROWS
+    when None), else DEFAULT_LIMIT; a budget-funded org lists BUDGET_FUNDED_LISTED
+    inversions unless a limit is given). `sort`: the roles' order (None: file order when
     the org fits one screen, else most alienated first). `max_rows` is the old name of
     `limit`."""
     if limit is None:
@@ -115,9 +119,9 @@ def render_table(
     fits = analysis.org.role_count <= screen
     if sort is None:
         sort = Sort.file if fits else Sort.alienation
-    role_cap = limit if limit is not None else (0 if fits else DEFAULT_LIMIT)
-    cap = limit if limit is not None else DEFAULT_LIMIT
-    return _Report(analysis, _plan(analysis, sort, role_cap, cap), fail_on, exit_zero)
+    cap = limit if limit is not None else (0 if fits else DEFAULT_LIMIT)
+    plan = _plan(analysis, sort, cap, budget_cap=limit is None)
+    return _Report(analysis, plan, fail_on, exit_zero)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,18 +137,20 @@ class _Plan:
     lead: tuple[str, ...]
 
 
-def _plan(analysis: Analysis, sort: Sort, role_cap: int, cap: int) -> _Plan:
+def _plan(analysis: Analysis, sort: Sort, cap: int, *, budget_cap: bool) -> _Plan:
+    """What each table shows: at most `cap` rows (0: all); `budget_cap`: a budget-funded
+    org lists only its BUDGET_FUNDED_LISTED most damaging inversions (no limit given)."""
     facts = overview(analysis)
     total = len(analysis.inversions_raw)
     listed = total if cap <= 0 else min(total, cap)
-    if facts.budget_funded and cap > 0:
+    if facts.budget_funded and budget_cap:
         listed = min(listed, BUDGET_FUNDED_LISTED)
     lead = lead_sentences(facts, listed, total)
     inversions = _first_inversions(analysis, listed)
     findings, hidden = _findings_shown(analysis, inversions, listed >= total, cap)
     clients = analysis.clients if cap <= 0 else analysis.clients[:cap]
     return _Plan(
-        sort, _roles_shown(analysis, sort, role_cap), inversions, clients, findings, hidden,
+        sort, _roles_shown(analysis, sort, cap), inversions, clients, findings, hidden,
         tuple(lead),
     )  # fmt: skip
 
@@ -252,7 +258,7 @@ def _header(analysis: Analysis) -> Panel:
     lines = Text()
     people = "1 person" if s.headcount == 1 else f"{s.headcount:,} people"
     lines.append(
-        f"{count(s.roles, 'role')} · {people} · {count(s.clients, 'paying client')}"
+        f"{count(s.roles, 'role')} · {people} · {_paying_clients(analysis)}"
         f" · {count(s.flows, 'flow')} · {count(s.layers, 'layer')}\n"
     )
     lines.append(f"{span_bands_line(s.span_bands)}\n")
@@ -268,6 +274,15 @@ def _header(analysis: Analysis) -> Panel:
         f" {s.unfunded_roles:,} · decay {analysis.decay:g}"
     )
     return Panel(lines, title=title, title_align="left", expand=False)
+
+
+def _paying_clients(analysis: Analysis) -> str:
+    """'3 paying clients': those that pay money in; '(4 listed)' when the org chart
+    lists more."""
+    listed = analysis.summary.clients
+    paying = sum(1 for c in analysis.clients if c.money_out > 0)
+    said = count(paying, "paying client")
+    return said if paying == listed else f"{said} ({listed:,} listed)"
 
 
 _ROLES_TITLE = {
@@ -291,8 +306,8 @@ def _roles(analysis: Analysis, plan: _Plan, width: int) -> Iterator[RenderableTy
     columns = [
         Column(
             "Role",
-            [_role_name(r, titled=True) for r in roles],
-            compact=[_role_name(r, titled=False) for r in roles],
+            [_name(r, titled=True) for r in roles],
+            compact=[_name(r, titled=False) for r in roles],
         ),
         Column("Department", [cell(Span(r.department or "", user=True)) for r in roles]),
         Column("People", [cell(f"{r.headcount:,}") for r in roles], "right", figure=True),
@@ -305,7 +320,7 @@ def _roles(analysis: Analysis, plan: _Plan, width: int) -> Iterator[RenderableTy
             compact=[cell(f"{r.alienation:.3f}") for r in roles],
         ),
         Column("Hand-overs", [cell(_handovers(r)) for r in roles], "right", figure=True),
-        Column("Funded mostly by", [_funded_by(r) for r in roles]),
+        Column("Largest funder", [_funded_by(r) for r in roles]),
         Column("Broken chain", [_broken(r) for r in roles]),
     ]
     fitted = fit_table(columns, width, ROLE_STEPS, title=title)
@@ -325,10 +340,11 @@ def _left_out(headers: Sequence[str], width: int) -> Text:
     )
 
 
-def _role_name(role: RoleResult, titled: bool) -> Cell:
-    name = (Span(role.id, "bold", user=True),)
-    if titled and role.title:
-        return (name, (Span(role.title, "dim", user=True),))
+def _name(item: RoleResult | ClientResult, titled: bool) -> Cell:
+    """A role's or a client's id in bold, and (`titled`) its title dim on a line below."""
+    name = (Span(item.id, "bold", user=True),)
+    if titled and item.title:
+        return (name, (Span(item.title, "dim", user=True),))
     return (name,)
 
 
@@ -338,7 +354,8 @@ def _handovers(role: RoleResult) -> str:
 
 
 def _funded_by(role: RoleResult) -> Cell:
-    """The client most of the role's money comes from (in the end, through any hand-overs)."""
+    """The client the largest share of the role's money comes from (in the end, through
+    any hand-overs), and that share: 'car-buyers 60%', 'small-businesses 12%'."""
     if not role.provenance:
         return cell(DASH)
     top = role.provenance[0]
@@ -383,9 +400,12 @@ def _inversions(
             "Inverted relationships, most people affected first"
             " (boss acts as the subordinate's client)"
         )
-    yield fit_table(columns, width, INVERSION_STEPS, title=title).table
+    fitted = fit_table(columns, width, INVERSION_STEPS, title=title)
+    yield fitted.table
     if len(shown) < total:
         yield Text(f"… {count(total - len(shown), 'more inversion')} {ALL}", style="dim")
+    if fitted.dropped:
+        yield _left_out(fitted.dropped, width)
 
 
 def _clients(
@@ -395,8 +415,8 @@ def _clients(
     columns = [
         Column(
             "Client",
-            [_client_name(c, titled=True) for c in shown],
-            compact=[_client_name(c, titled=False) for c in shown],
+            [_name(c, titled=True) for c in shown],
+            compact=[_name(c, titled=False) for c in shown],
         ),
         Column("Pays", [cell(_money(analysis, c.money_out)) for c in shown], "right", figure=True),
         Column("Touchpoints", [cell(f"{c.touchpoints:,}") for c in shown], "right", figure=True),
@@ -405,20 +425,16 @@ def _clients(
         # Fragmented: the lowest common boss is a top (or there is none), so it is said there.
         Column("Common boss", [_common_boss(c) for c in shown]),
     ]
-    yield fit_table(columns, width, CLIENT_STEPS, title="Clients (file order)").table
+    fitted = fit_table(columns, width, CLIENT_STEPS, title="Clients (file order)")
+    yield fitted.table
     total = len(analysis.clients)
     if len(shown) < total:
         yield Text(f"… {count(total - len(shown), 'more client')} {ALL}", style="dim")
+    if fitted.dropped:
+        yield _left_out(fitted.dropped, width)
     owned = analysis.summary.client_money_owned
     if owned is not None:
         yield Text(f"{OWNED_MONEY}: {share(owned)}")
-
-
-def _client_name(client: ClientResult, titled: bool) -> Cell:
-    name = (Span(client.id, "bold", user=True),)
-    if titled and client.title:
-        return (name, (Span(client.title, "dim", user=True),))
-    return (name,)
 
 
 def _departments(client: ClientResult) -> Cell:
@@ -440,7 +456,8 @@ def _common_boss(client: ClientResult) -> Cell:
 
 
 def _findings(plan: _Plan, width: int) -> Iterator[Text]:
-    """One line per finding: where, level and code whole; the message cut to the width."""
+    """One line per finding when it fits: where, level and code whole on the first line,
+    the message wrapped between words under it (nothing of it is lost)."""
     for f in plan.findings:
         style = "bold red" if f.level is Level.ERROR else "yellow"
         line = Text()
@@ -448,7 +465,7 @@ def _findings(plan: _Plan, width: int) -> Iterator[Text]:
         line.append(f"{f.level.value} {f.code}", style=style)
         keep = len(line.plain)
         line.append(f" {visible_message(f.message)}")
-        yield cut_line(line, width, keep)
+        yield wrap_line(line, width, keep=keep)
     if plan.hidden_findings:
         yield Text(f"… {count(plan.hidden_findings, 'more finding')} {ALL}", style="dim")
 

@@ -8,11 +8,12 @@ What each sentence counts (over the whole organisation, whatever the report show
   relation `external`), of all people; org alienation in words (ALIENATION_WORDS);
 - budgets: roles paid mostly through a boss's budget (the net money from its bosses,
   relation `boss`, is more than half of the net money from all its direct clients);
-  the largest break is the first inversion (largest impact, then net);
+  the largest break is the first inversion (largest impact, then net). Bosses can pay
+  subordinates net while no role gets most of its money so: then the summary says so;
 - breaks: inversions, and the people whose chain to the clients is broken (headcount
   of the roles with a `chain_broken_at`);
 - unfunded: roles with no paying client (traced share 0), their people, the one with
-  the most people (ties: file order);
+  the most people (ties: file order) and how many have as many people as it;
 - clients: fragmented clients of all clients, the fragmented one that pays the most;
 - first: the largest break, the unfunded role with the most people and the
   fragmented client that pays the most, those that exist.
@@ -20,6 +21,10 @@ What each sentence counts (over the whole organisation, whatever the report show
 A sentence is a list of parts: our words (str) or a reference the page draws (a role
 or client by its title with its id small after it, an amount short with its full value
 on hover). `plain` writes one as text, for tests and for reading.
+
+People are counted as the org chart counts them: a whole headcount as a whole number,
+a fractional one (full-time equivalents) to the decimals it needs (`1,089.04`, never
+`1.00`); a share of people that rounds to 0% or 100% but is neither says `<1%`, `>99%`.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import numpy as np
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.relations import BOSS, EXTERNAL
-from clientchain.model.rounding import format_amount, headcounts
+from clientchain.model.rounding import format_amount, headcount_text, headcounts
 from clientchain.model.visible import clip
 from clientchain.render.report.numbers import abbreviate
 
@@ -67,6 +72,7 @@ class Figures:
     unfunded_roles: int
     unfunded_people: float
     largest_unfunded: int | None
+    largest_unfunded_ties: int  # unfunded roles with as many people as the largest
     fragmented_clients: int
     largest_fragmented: int | None
 
@@ -101,6 +107,9 @@ def figures(analysis: Analysis) -> Figures:
         unfunded_people=_people_sum(analysis, heads[unfunded]),
         # argmax: the first of the largest, so ties go to file order
         largest_unfunded=int(unfunded[np.argmax(heads[unfunded])]) if unfunded.size else None,
+        largest_unfunded_ties=(
+            int(np.count_nonzero(heads[unfunded] == heads[unfunded].max())) if unfunded.size else 0
+        ),
         fragmented_clients=len(fragmented),
         largest_fragmented=(
             max(fragmented, key=lambda c: (clients[c].money_out, -c)) if fragmented else None
@@ -134,13 +143,12 @@ class _Writer:
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
         self.org = analysis.org
-        self.heads_decimals = analysis.headcount_decimals
 
     def role(self, v: int) -> dict[str, Any]:
-        return {"role": self.org.role_ids[v], "title": self.org.role_titles[v]}
+        return _reference("role", self.org.role_ids[v], self.org.role_titles[v])
 
     def client(self, c: int) -> dict[str, Any]:
-        return {"client": self.org.client_ids[c], "title": self.org.client_titles[c]}
+        return _reference("client", self.org.client_ids[c], self.org.client_titles[c])
 
     def money(self, value: float) -> dict[str, Any]:
         d, currency = self.org.amount_decimals, self.org.currency
@@ -148,7 +156,8 @@ class _Writer:
         return {"short": abbreviate(value, d) + unit, "full": format_amount(value, d) + unit}
 
     def people(self, n: float) -> str:
-        return "1 person" if n == 1 else f"{format_amount(n, self.heads_decimals)} people"
+        shown = _heads(n)
+        return "1 person" if shown == "1" else f"{shown} people"
 
     def scale(self, f: Figures) -> Sentence:
         start = f"{_count(f.roles, 'role')} and {self.people(f.people)}"
@@ -159,11 +168,10 @@ class _Writer:
                 self.money(f.money_in), " in all."]  # fmt: skip
 
     def reach(self, f: Figures) -> Sentence:
+        part = _heads(f.people_paid_directly)
         said = (
-            f"{_amount(f.people_paid_directly, self.heads_decimals)} of {self.people(f.people)}"
-            f" ({_percent(f.people_paid_directly, f.people)})"
-            f" {'works' if f.people_paid_directly == 1 else 'work'} in roles that clients pay"
-            " directly"
+            f"{part} of {self.people(f.people)} ({_percent(f.people_paid_directly, f.people)})"
+            f" {'works' if part == '1' else 'work'} in roles that clients pay directly"
         )
         if f.org_alienation is None:
             return [said + "."]
@@ -179,21 +187,32 @@ class _Writer:
                      " flows up, or none flows."]]  # fmt: skip
         inv = self.analysis.inversions_raw
         k = f.largest_break
-        verb = "is" if f.boss_funded_roles == 1 else "are"
         dotted = " (a dotted line)" if inv.dotted[k] else ""
-        return [
-            [
+        largest: Sentence = [
+            self.role(int(inv.boss[k])),
+            " \u2192 ",
+            self.role(int(inv.subordinate[k])),
+            f"{dotted}, affecting {self.people(float(inv.impact_headcount[k]))}.",
+        ]
+        if f.boss_funded_roles:
+            verb = "is" if f.boss_funded_roles == 1 else "are"
+            said = [
                 f"{f.boss_funded_roles:,} of {_count(f.roles, 'role')} {verb} paid mostly"
                 " through a boss's budget; the largest break is ",
-                self.role(int(inv.boss[k])),
-                " \u2192 ",
-                self.role(int(inv.subordinate[k])),
-                f"{dotted}, affecting {self.people(float(inv.impact_headcount[k]))}.",
-            ],
+                *largest,
+            ]
+        else:  # bosses pay subordinates net, but every such role earns more elsewhere
+            said = [
+                "No role is paid mostly through a boss's budget, though the money of a"
+                " reporting line flows down; the largest break is ",
+                *largest,
+            ]
+        return [
+            said,
             [
                 f"In all, {_count(f.inversions, 'inverted relationship')} (a boss paying a"
                 f" subordinate net) {'breaks' if f.inversions == 1 else 'break'} the chain to"
-                f" the clients for {_amount(f.people_broken, self.heads_decimals)} of"
+                f" the clients for {_heads(f.people_broken)} of"
                 f" {self.people(f.people)} ({_percent(f.people_broken, f.people)})."
             ],
         ]
@@ -208,11 +227,18 @@ class _Writer:
                 self.role(f.largest_unfunded),
                 ".",
             ]
-        most = float(self.org.headcount[f.largest_unfunded])
+        most = self.people(float(self.org.headcount[f.largest_unfunded]))
+        if f.largest_unfunded_ties == f.unfunded_roles:  # all alike: none is the largest
+            return [
+                f"{f.unfunded_roles:,} roles, each with {most}, have no paying client (none of"
+                " their money traces back to one); the first is ",
+                self.role(f.largest_unfunded),
+                ".",
+            ]
+        which = "the largest" if f.largest_unfunded_ties == 1 else "one of the largest"
         return [
             f"{f.unfunded_roles:,} roles, with {self.people(f.unfunded_people)}, have no paying"
-            f" client (none of their money traces back to one); the largest, with"
-            f" {self.people(most)}, is ",
+            f" client (none of their money traces back to one); {which}, with {most}, is ",
             self.role(f.largest_unfunded),
             ".",
         ]
@@ -253,7 +279,8 @@ class _Writer:
             if f.unfunded_roles == 1:
                 items.append([self.role(f.largest_unfunded), ", which has no paying client"])
             else:
-                items.append(["the largest role with no paying client, ",
+                which = "the largest" if f.largest_unfunded_ties == 1 else "a"
+                items.append([f"{which} role with no paying client, ",
                               self.role(f.largest_unfunded)])  # fmt: skip
         if f.largest_fragmented is not None:
             if f.fragmented_clients == 1:
@@ -277,12 +304,26 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def _amount(n: float, decimals: int) -> str:
-    return format_amount(n, decimals)
+def _heads(n: float) -> str:
+    """A count of people, already rounded (`headcounts`): `18`, `1,089.04`, `446.5`."""
+    return headcount_text(n)
 
 
 def _percent(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "0%"
+    """A share in whole percent; never 0% for some, nor 100% for not all."""
+    if not whole:
+        return "0%"
+    share = 100 * part / whole
+    if 0 < share < 0.5:
+        return "<1%"
+    if 99.5 <= share < 100:
+        return ">99%"
+    return f"{share:.0f}%"
+
+
+def _reference(kind: str, name: str, title: str | None) -> dict[str, Any]:
+    """A role or a client as the page draws it: its title, its id small after it."""
+    return {kind: name, "title": title}
 
 
 def plain(sentence: Sentence) -> str:

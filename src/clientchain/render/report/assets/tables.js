@@ -2,7 +2,8 @@
 
 const PAGE = 100;
 
-// The client most of v's money comes from: its exact id (to sort by), or as shown.
+// The client the largest share of v's money comes from, with that share (the
+// "Largest funder" column): its exact id (to sort by), or as shown.
 function mainClient(v, shown) {
   if (R.prov_ptr[v + 1] === R.prov_ptr[v]) return "";
   const k = R.prov_ptr[v];
@@ -38,7 +39,7 @@ const COLUMNS = [
   { name: "Hand-overs", num: true, key: (v) => (R.distance[v] === null ? Infinity : R.distance[v]),
     cell: (v) => numberCell(ratio(R.distance[v], 2)) },
   { name: "Traced", num: true, key: (v) => R.traced[v], cell: (v) => numberCell(percent(R.traced[v])) },
-  { name: "Funded mostly by", key: (v) => mainClient(v, false), cell: (v) => el("td", { text: mainClient(v, true) }) },
+  { name: "Largest funder", key: (v) => mainClient(v, false), cell: (v) => el("td", { text: mainClient(v, true) }) },
   { name: "Status", key: (v) => (invertedAt.has(v) ? 0 : R.broken[v] >= 0 ? 1 : R.unfunded[v] ? 2 : 3), cell: status },
 ];
 
