@@ -1,26 +1,54 @@
-"""Write a synthetic organisation of N roles as org.yaml + flows.csv (issue 5's shape).
+"""Write a synthetic organisation of N roles as org.yaml + flows.csv, of one of several shapes.
 
-Spans of 3-12, depth around 8-12 with a few deep chains, departments, headcounts,
-up to 100 client segments paying front-line roles, revenue passed up, budgets
-passed down to support functions and to a third of business roles (budget down +
-revenue up on the same pair: money cycles along the tree), and shared-service
-centres charging business roles: about 2.4 flow rows per role.
+Every shape is deterministic for a seed and written in the flat shape the fast loader
+reads (top-level `key: value` lines, lists of flat mappings, plain scalars, plain CSV),
+with file order breadth first (a boss before its reports). The shapes:
 
-With --matrix (issue 16's inputs, on the same org and flows): 5% of roles have a
-dotted line to a manager in another branch below the top (never along the solid
-hierarchy, never two roles dotted to each other: no dotted-line boss has a dotted line
-itself), 10% serve someone (six in ten a client segment, the rest another role), and
-every client segment has an owner (a role one or two levels below the top). Single ids
-as plain scalars, so the fast loader reads them.
+business    issue 5's: spans of 3-12, depth around 8-12 with a few deep chains,
+            departments, headcounts, up to 100 client segments paying front-line roles,
+            revenue passed up, budgets passed down to support functions and to a third
+            of business roles (budget down + revenue up on the same pair: money cycles
+            along the tree), and shared-service centres charging business roles: about
+            2.4 flow rows per role.
+matrix      business plus issue 16's inputs, on the same org and flows: 5% of roles have
+            a dotted line to a manager in another branch below the top (never along the
+            solid hierarchy, never two roles dotted to each other), 10% serve someone
+            (six in ten a client segment, the rest another role), and every client
+            segment has an owner (a role one or two levels below the top).
+hub         a few big accounts: 100 clients (fewer below 5,000 roles) of very unequal
+            size (weights falling as 1/rank) each paying thousands of front-line roles
+            at 1M (every front-line role is paid by one to four clients), and key-account
+            managers paid directly; revenue up, budgets down to support functions.
+chargeback  business, plus shared-service centres that charge each other: one centre
+            per 10,000 roles (at least one), each a run of 100-500 support roles (in
+            file order) in which every member charges the next (a ring) and two others,
+            so each centre is a strongly connected component of hundreds of roles; and
+            every business role is charged by one or two centre members.
+budget      a budget-funded public body: 100 appropriations (fewer below 5,000 roles)
+            pay the head of the body; money only flows top-down, a budget from every
+            boss to every report, so every reporting line is inverted (n - 1 CC101
+            findings); no revenue, no cycles.
+chain       one reporting chain N levels deep with money flowing all the way up.
+longids     business-like (spans, departments, clients paying front-line roles), with
+            ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
+            title on every role and client, and about 14% of roles in an inversion (a
+            budget down with no revenue up); the rest pass revenue up.
 
-    python bench/generate.py 100000 bench/out/100k
-    python bench/generate.py --matrix 100000 bench/out/100k-matrix
-    python bench/generate.py --chain 100000 bench/out/chain
+`--variant` writes a reorganised copy of the same shape (for `clientchain diff`): 2% of
+roles report to another (earlier) boss, 5% of flow amounts change, and 1% of titles
+are reworded (where roles have titles).
+
+    python bench/generate.py 100000 bench/out/business-100000
+    python bench/generate.py --shape hub 100000 bench/out/hub-100000
+    python bench/generate.py --matrix 100000 bench/out/100k-matrix    # = --shape matrix
+    python bench/generate.py --chain 100000 bench/out/chain           # = --shape chain
+    python bench/generate.py --shape business --variant 1000000 bench/out/business-1000000-b
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -133,7 +161,9 @@ def generate(n: int, seed: int = 7, with_matrix: bool = False) -> tuple[list[str
         rows.append((f"r{parent[v]}", f"r{v}", a, "budget"))
     centres = rng.choice(np.flatnonzero(support), size=min(20, int(support.sum())), replace=False)
     customers = business[rng.random(business.size) < 0.5]
-    charged = centres[rng.integers(0, centres.size, customers.size)]
+    if not centres.size:  # a small org may have no support function at all
+        customers = customers[:0]
+    charged = centres[rng.integers(0, max(1, centres.size), customers.size)]
     for v, s, a in zip(
         customers.tolist(),
         charged.tolist(),
@@ -179,24 +209,328 @@ def chain(n: int) -> tuple[list[str], list[str]]:
     return org, flows
 
 
+def _front_and_support(
+    n: int, parent: np.ndarray, rng: np.random.Generator, support_names: set[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Department per role (each top-level branch one), support flags, leaf flags."""
+    dept = np.zeros(n, dtype=np.int64)
+    top_level = np.flatnonzero(parent == 0)
+    dept[top_level] = np.arange(top_level.size) % len(DEPARTMENTS)
+    for v in range(1, n):  # breadth first: a parent's department is known
+        if parent[v] > 0:
+            dept[v] = dept[parent[v]]
+    support = np.isin(dept, [DEPARTMENTS.index(d) for d in support_names])
+    leaf = np.ones(n, dtype=bool)
+    leaf[parent[parent >= 0]] = False
+    return dept, support, leaf
+
+
+Row = tuple[str, str, int, str]
+
+
+def _rows(kind: str, payers: list[str], payees: list[str], amounts: np.ndarray) -> list[Row]:
+    return [
+        (a, b, m, kind) for a, b, m in zip(payers, payees, amounts.tolist(), strict=True) if a != b
+    ]
+
+
+def _write_org(
+    name: str,
+    clients: list[tuple[str, str]],
+    ids: list[str],
+    parent: np.ndarray,
+    dept: np.ndarray | None,
+    heads: np.ndarray | None,
+    titles: list[str] | None = None,
+    departments: list[str] = DEPARTMENTS,
+) -> list[str]:
+    org = [
+        "# synthetic organisation generated by bench/generate.py",
+        f"org: {name}",
+        "currency: EUR",
+        "flows: flows.csv",
+        "clients:",
+    ]
+    org += [f"  - id: {c}\n    title: {t}" for c, t in clients]
+    org.append("roles:")
+    ups = parent.tolist()
+    for v, role in enumerate(ids):
+        entry = f"  - id: {role}"
+        if titles is not None:
+            entry += f"\n    title: {titles[v]}"
+        if dept is not None:
+            entry += f"\n    department: {departments[dept[v]]}"
+        if heads is not None:
+            entry += f"\n    headcount: {heads[v]}"
+        if ups[v] >= 0:
+            entry += f"\n    reports_to: {ids[ups[v]]}"
+        org.append(entry)
+    return org
+
+
+def _flows(rows: list[Row]) -> list[str]:
+    return ["from,to,amount,kind"] + [f"{a},{b},{m},{k}" for a, b, m, k in rows]
+
+
+def _clients(n: int, prefix: str, label: str) -> list[tuple[str, str]]:
+    count = min(100, max(1, n // 50))
+    return [(f"{prefix}-{c}", f"{label} {c}") for c in range(count)]
+
+
+def hub(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """100 clients of very unequal size, each paying thousands of front-line roles at 1M."""
+    rng = np.random.default_rng(seed)
+    parent = tree(n, rng)
+    dept, support, leaf = _front_and_support(n, parent, rng, {"finance", "it", "hr"})
+    clients = _clients(n, "account", "Key account")
+    weight = 1.0 / np.arange(1, len(clients) + 1)
+    weight /= weight.sum()
+    ids = [f"r{v}" for v in range(n)]
+    front = np.flatnonzero(leaf & ~support)
+    rows: list[Row] = []
+    for k in range(4):  # every front-line role paid by one client, some by up to four
+        paid = front if k == 0 else front[rng.random(front.size) < 0.5**k]
+        payer = rng.choice(len(clients), size=paid.size, p=weight)
+        rows += _rows(
+            "sale",
+            [clients[c][0] for c in payer.tolist()],
+            [ids[v] for v in paid.tolist()],
+            rng.integers(1_000, 80_000, paid.size),
+        )
+    managers = np.flatnonzero(~leaf & ~support & (parent >= 0))
+    keyed = managers[rng.random(managers.size) < 0.05]  # key-account managers, paid directly
+    payer = rng.choice(len(clients), size=keyed.size, p=weight)
+    rows += _rows(
+        "contract",
+        [clients[c][0] for c in payer.tolist()],
+        [ids[v] for v in keyed.tolist()],
+        rng.integers(50_000, 500_000, keyed.size),
+    )
+    kids = np.flatnonzero(parent >= 0)
+    business, backoffice = kids[~support[kids]], kids[support[kids]]
+    rows += _rows(
+        "revenue",
+        [ids[v] for v in business.tolist()],
+        [ids[p] for p in parent[business].tolist()],
+        rng.integers(500, 50_000, business.size),
+    )
+    rows += _rows(
+        "budget",
+        [ids[p] for p in parent[backoffice].tolist()],
+        [ids[v] for v in backoffice.tolist()],
+        rng.integers(100, 20_000, backoffice.size),
+    )
+    org = _write_org(f"Hub {n:,}", clients, ids, parent, dept, rng.integers(1, 9, n))
+    return org, _flows(rows)
+
+
+def chargeback(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Business, plus shared-service centres charging each other: SCCs of hundreds."""
+    org, flows = generate(n, seed)
+    rng = np.random.default_rng(seed + 2)  # its own stream: the business part stays the same
+    parent = tree(n, np.random.default_rng(seed))
+    _, support, _ = _front_and_support(n, parent, rng, SUPPORT)
+    staff = np.flatnonzero(support)
+    business = np.flatnonzero(~support & (parent >= 0))
+    centres = max(1, n // 10_000)
+    size = rng.integers(100, 501, centres)
+    # Runs in file order: a boss is never in a later run than its reports, so budgets
+    # down the tree never join two centres into one component.
+    starts = np.linspace(0, max(0, staff.size - size.max()), centres).astype(np.int64)
+    rows: list[Row] = []
+    members_all: list[np.ndarray] = []
+    for first, length in zip(starts.tolist(), size.tolist(), strict=True):
+        members = staff[first : first + length]
+        if members.size < 2:
+            continue
+        members_all.append(members)
+        ring = np.roll(members, -1)
+        others = [members[rng.integers(0, members.size, members.size)] for _ in range(2)]
+        for payee in [ring, *others]:
+            rows += _rows(
+                "chargeback",
+                [f"r{v}" for v in members.tolist()],
+                [f"r{v}" for v in payee.tolist()],
+                rng.integers(200, 20_000, members.size),
+            )
+    if members_all:
+        pool = np.concatenate(members_all)
+        for share in (1.0, 0.5):  # every business role charged once, half of them twice
+            customers = business[rng.random(business.size) < share]
+            charged = pool[rng.integers(0, pool.size, customers.size)]
+            rows += _rows(
+                "chargeback",
+                [f"r{v}" for v in customers.tolist()],
+                [f"r{v}" for v in charged.tolist()],
+                rng.integers(50, 5_000, customers.size),
+            )
+    org[1] = f"org: Chargeback {n:,}"
+    return org, flows + [f"{a},{b},{m},{k}" for a, b, m, k in rows]
+
+
+PUBLIC = ["education", "health", "transport", "housing", "finance", "it", "hr", "legal"]
+
+
+def budget(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """A budget-funded public body: money only top-down, every reporting line inverted."""
+    rng = np.random.default_rng(seed)
+    parent = tree(n, rng)
+    dept, _, _ = _front_and_support(n, parent, rng, set())
+    clients = _clients(n, "appropriation", "Appropriation")
+    ids = [f"r{v}" for v in range(n)]
+    rows = _rows(
+        "appropriation",
+        [c for c, _ in clients],
+        [ids[0]] * len(clients),
+        rng.integers(10_000_000, 100_000_000, len(clients)),
+    )
+    kids = np.flatnonzero(parent >= 0)
+    rows += _rows(
+        "budget",
+        [ids[p] for p in parent[kids].tolist()],
+        [ids[v] for v in kids.tolist()],
+        rng.integers(1_000, 100_000, kids.size),
+    )
+    heads = rng.integers(1, 9, n)
+    org = _write_org(f"Public body {n:,}", clients, ids, parent, dept, heads, None, PUBLIC)
+    return org, _flows(rows)
+
+
+# Stems for long ids: accented Latin, Greek and CJK (2- and 3-byte UTF-8 sequences).
+STEMS = [
+    "équipe-vente",
+    "größe-kundendienst",
+    "παραγωγή",
+    "営業部-東京",
+    "servicio-técnico",
+    "økonomi-afdeling",
+    "развитие-отдел",
+    "support-nível",
+]
+JOBS = ["Directrice", "Head of", "Teamleiter", "Responsable", "Analyst", "Berater", "Agent"]
+REGIONS = ["Nord", "Süd", "Île-de-France", "Kantō", "Αττική", "Skåne", "Castilla y León"]
+
+
+def long_id(v: int, width: int, stem: str) -> str:
+    """`stem-v`, padded with 'x' to `width` bytes of UTF-8 (20-40)."""
+    base = f"{stem}-{v}"
+    pad = width - len(base.encode("utf-8"))
+    return base + "x" * pad if pad > 0 else base
+
+
+def longids(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Ids of 20-40 bytes (unicode), a title on every role, ~14% of roles inverted."""
+    rng = np.random.default_rng(seed)
+    parent = tree(n, rng)
+    dept, _, leaf = _front_and_support(n, parent, rng, SUPPORT)
+    width = rng.integers(20, 41, n)
+    stem = rng.integers(0, len(STEMS), n)
+    ids = [
+        long_id(v, w, STEMS[s])
+        for v, w, s in zip(range(n), width.tolist(), stem.tolist(), strict=True)
+    ]
+    job = rng.integers(0, len(JOBS), n)
+    region = rng.integers(0, len(REGIONS), n)
+    titles = [
+        f"{JOBS[j]} {DEPARTMENTS[d]} {REGIONS[r]} {v % 1000}"
+        for v, j, d, r in zip(range(n), job.tolist(), dept.tolist(), region.tolist(), strict=True)
+    ]
+    clients = [
+        (long_id(c, 24 + c % 16, "kundensegment-ü"), f"Segment client {c} / {REGIONS[c % 7]}")
+        for c in range(min(100, max(1, n // 100)))
+    ]
+    front = np.flatnonzero(leaf)
+    payer = rng.integers(0, len(clients), front.size)
+    rows = _rows(
+        "sale",
+        [clients[c][0] for c in payer.tolist()],
+        [ids[v] for v in front.tolist()],
+        rng.integers(1_000, 100_000, front.size),
+    )
+    kids = np.flatnonzero(parent >= 0)
+    inverted = rng.random(kids.size) < 0.14
+    down, up = kids[inverted], kids[~inverted]
+    rows += _rows(
+        "budget",
+        [ids[p] for p in parent[down].tolist()],
+        [ids[v] for v in down.tolist()],
+        rng.integers(100, 20_000, down.size),
+    )
+    rows += _rows(
+        "revenue",
+        [ids[v] for v in up.tolist()],
+        [ids[p] for p in parent[up].tolist()],
+        rng.integers(500, 50_000, up.size),
+    )
+    org = _write_org(f"Långa id {n:,}", clients, ids, parent, dept, rng.integers(1, 9, n), titles)
+    return org, _flows(rows)
+
+
+def reorganise(org: list[str], flows: list[str], seed: int) -> tuple[list[str], list[str]]:
+    """A reorganised copy: 2% of roles report to an earlier boss, 5% of amounts change,
+    1% of titles are reworded. File order stays breadth first, so no cycle appears."""
+    rng = np.random.default_rng(seed + 100)
+    roles_at = org.index("roles:") + 1
+    ids = [entry[len("  - id: ") :].split("\n", 1)[0] for entry in org[roles_at:]]
+    out = org[:roles_at]
+    moved = rng.random(len(ids)) < 0.02
+    retitled = rng.random(len(ids)) < 0.01
+    for v, entry in enumerate(org[roles_at:]):
+        if moved[v] and "\n    reports_to: " in entry and v > 1:
+            head, _, tail = entry.partition("\n    reports_to: ")
+            rest = tail.partition("\n")[2]
+            boss = ids[int(rng.integers(0, v))]
+            entry = f"{head}\n    reports_to: {boss}" + (f"\n{rest}" if rest else "")
+        if retitled[v] and "\n    title: " in entry:
+            entry = entry.replace("\n    title: ", "\n    title: Acting ", 1)
+        out.append(entry)
+    changed = rng.random(len(flows)) < 0.05
+    new_flows = [flows[0]]
+    for k, line in enumerate(flows[1:], start=1):
+        if changed[k]:
+            cells = line.split(",")
+            cells[2] = str(int(cells[2]) * 2 + 1)
+            line = ",".join(cells)
+        new_flows.append(line)
+    return out, new_flows
+
+
+Shape = Callable[[int, int], tuple[list[str], list[str]]]
+SHAPES: dict[str, Shape] = {
+    "business": generate,
+    "matrix": lambda n, seed: generate(n, seed, with_matrix=True),
+    "hub": hub,
+    "chargeback": chargeback,
+    "budget": budget,
+    "chain": lambda n, seed: chain(n),
+    "longids": longids,
+}
+
+
+def write(shape: str, n: int, out: Path, seed: int = 7, variant: bool = False) -> int:
+    """Write one organisation of `shape` into `out`; the number of flow rows."""
+    org, flows = SHAPES[shape](n, seed)
+    if variant:
+        org, flows = reorganise(org, flows, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "org.yaml").write_text("\n".join(org) + "\n", encoding="utf-8")
+    (out / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")
+    return len(flows) - 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("roles", type=int)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--chain", action="store_true", help="one deep reporting chain")
-    parser.add_argument(
-        "--matrix", action="store_true", help="add dotted lines, serves and client owners"
-    )
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="business")
+    parser.add_argument("--chain", action="store_true", help="= --shape chain")
+    parser.add_argument("--matrix", action="store_true", help="= --shape matrix")
+    parser.add_argument("--variant", action="store_true", help="a reorganised copy")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    if args.chain:
-        org, flows = chain(args.roles)
-    else:
-        org, flows = generate(args.roles, args.seed, args.matrix)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "org.yaml").write_text("\n".join(org) + "\n", encoding="utf-8")
-    (args.out / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")
-    print(f"{args.out}: {args.roles:,} roles, {len(flows) - 1:,} flow rows")
+    shape = "chain" if args.chain else "matrix" if args.matrix else args.shape
+    rows = write(shape, args.roles, args.out, args.seed, args.variant)
+    print(f"{args.out}: {shape}, {args.roles:,} roles, {rows:,} flow rows")
 
 
 if __name__ == "__main__":

@@ -1,24 +1,34 @@
-"""Benchmark: `clientchain analyze ORG --format json > /dev/null`, end to end, in a separate
-process, for 10k, 100k and 1M synthetic roles and a 100,000-level reporting chain, beside a
-deliberately naive baseline (naive.py) run in the same session.
+"""Benchmark (issue 18): `clientchain analyze ORG --format json > /dev/null`, end to end, in a
+separate process, for every shape bench/generate.py writes, at 10k, 100k and 1M roles (the
+chain shape: 10,000 and 100,000 levels), against issue 18's targets, beside the floor.
 
-    python bench/run.py                       # everything (a few minutes; 1M needs ~2 GB)
-    python bench/run.py --sizes 10000 --chain 0 --no-naive   # a quick look
+    python bench/run.py                          # everything (about half an hour; ~3 GB free)
+    python bench/run.py --shapes business,hub --sizes 10000,100000 --no-naive --no-diff
+    python bench/run.py --sizes 10000 --repeat 1 --no-naive --no-diff --no-floor  # a glance
 
-Prints, per input: wall time (the median of --repeat runs after one untimed warm-up
-run, which also brings the files into the page cache; 1M: one run after the warm-up),
-peak RSS, the time per phase
-as clientchain reports it (--timings), and whether each target of issue 5 is met.
+Per input (bench/out/<shape>-<size>/, generated once if missing; not committed): one
+untimed warm-up run (which brings the files into the page cache and keeps the JSON for
+the floor), then --repeat timed runs (default 5; 1M: --repeat-1m, default 3) of which the
+median is printed: wall seconds, CPU seconds of the child (user + system, from rusage),
+peak RSS, and the CPU seconds per phase as `--timings` reports them when its clock is
+CPU time (bench/cpu_phases.py runs the CLI so; `start` is the child's CPU outside the
+phases: interpreter, imports, exit). Each target of issue 18 gets ✓ or ✗:
 
-Then the cost of issue 16's analyses (skip with --no-matrix): each size again as a
-"matrix" org (the same org and flows plus dotted lines, `serves` and client owners:
-generate.py --matrix), its analysis phase beside the plain org's, and the new pieces
-timed in-process on the largest matrix org (each the best of 3): client reach and
-results, structure (spans, layers, bands), relations, served shares, the dotted part
-of the inversions and the new findings. Their sum is compared with the in-process
-analysis without them (`analyze()` minus the pieces it runs itself; the others run
-when the output asks for them); issue 16's target: at most 15% more at 1M roles.
-Inputs are generated once into --out (bench/out by default, not committed).
+  wall  10k <= 0.30 s, 100k <= 1.0 s, 1M <= 9 s (100,000-level chain <= 1.0 s)
+  RSS   1M <= 1 GB (10^9 bytes)
+  time(1M) / time(100k) <= 10, per shape
+  naive baseline (bench/naive.py, business shape, 100k) / clientchain >= 50, same run
+  `clientchain diff` of a 1M business org and its reorganised copy (generate.py
+  --variant) <= 15 s
+
+The floor line per input (bench/floors.py, CPU seconds, best of 3; 1M: 1): reading the
+bytes, a minimal numpy scan (newlines, colons, commas), scipy's SCC call on the money
+graph, and one indented orjson dump of the role documents (the `roles` list of
+clientchain's own JSON output), with python + numpy start-up beside them; and how many
+times the floor clientchain's CPU seconds are. The machine may be shared: wall times are
+then noisy, CPU seconds less so; the first line says how loaded the machine was.
+
+--new-analyses adds issue 16's block (the cost of its analyses on the matrix shape).
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -35,28 +46,54 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GIB = 1024**3
+GB = 10**9
 
-# size -> seconds allowed, end to end (issue 5)
-TIME_TARGETS = {10_000: 0.5, 100_000: 2.0, 1_000_000: 15.0}
-MEMORY_TARGET = {1_000_000: 2 * GIB}
-GROWTH_TARGET = 11.0  # time(1M) / time(100k)
-SPEEDUP_TARGET = 10.0  # naive / clientchain at 100k
+SHAPES = ("business", "hub", "chargeback", "budget", "chain", "longids", "matrix")
+SIZES = (10_000, 100_000, 1_000_000)
+CHAIN_SIZES = {10_000: 10_000, 100_000: 100_000}  # size -> levels (no 1M-level chain)
+# size -> wall seconds allowed, end to end (issue 18); the chain: 100,000 levels <= 1.0 s
+TIME_TARGETS = {10_000: 0.30, 100_000: 1.0, 1_000_000: 9.0}
+MEMORY_TARGETS = {1_000_000: 1 * GB}
+GROWTH_TARGET = 10.0  # time(1M) / time(100k)
+SPEEDUP_TARGET = 50.0  # naive / clientchain at 100k
+DIFF_TARGET = 15.0  # seconds, diff of two 1M orgs
 NEW_ANALYSES_TARGET = 15.0  # percent the new analyses add to the analysis at 1M (issue 16)
+PHASES = ("parse", "build", "analyse", "render")
+FLOORS = ("read", "scan", "scc", "dump")
+YES, NO = "✓", "✗"
 
 
 @dataclass
 class Measure:
     label: str
-    seconds: float
+    seconds: float  # wall, median
+    cpu: float  # user + system of the child, median
     peak_bytes: int
-    phases: dict[str, float] = field(default_factory=dict)
+    runs: int
+    phases: dict[str, float] = field(default_factory=dict)  # CPU seconds per phase
     note: str = ""
 
+    @property
+    def start(self) -> float:
+        """CPU seconds outside the phases: interpreter, imports, exit."""
+        return max(0.0, self.cpu - sum(self.phases.values())) if self.phases else 0.0
 
-def run_once(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in bytes and stderr of one run, stdout thrown away."""
-    with Path(os.devnull).open("wb") as sink:
+
+@dataclass
+class Row:
+    measure: Measure
+    checks: list[str] = field(default_factory=list)
+    floor: dict[str, float] = field(default_factory=dict)
+
+
+def check(ok: bool, text: str) -> str:
+    return f"{YES if ok else NO} {text}"
+
+
+def run_once(command: list[str], output: Path | None = None) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds, peak RSS in bytes and stderr of one run; stdout thrown
+    away (or kept in `output`)."""
+    with (output or Path(os.devnull)).open("wb") as sink:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
         assert proc.stderr is not None
@@ -66,48 +103,53 @@ def run_once(command: list[str]) -> tuple[float, int, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):  # 1: the org has error findings, which is fine
         sys.exit(f"{' '.join(command)} failed ({proc.returncode}):\n{err.decode()}")
-    return seconds, usage.ru_maxrss * 1024, err.decode("utf-8", "replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss * 1024, err.decode("utf-8", "replace")
 
 
-def measure(label: str, command: list[str], repeat: int, warm_up: bool = True) -> Measure:
+def measure(
+    label: str, command: list[str], repeat: int, warm_up: bool = True, keep: Path | None = None
+) -> Measure:
+    """The median of `repeat` runs (by wall time; CPU seconds: their own median)."""
+    print(f"  {label} ...", file=sys.stderr, flush=True)  # progress; the report is on stdout
     if warm_up:
-        run_once(command)
+        run_once(command, keep)
     runs = [run_once(command) for _ in range(repeat)]
+    cpu = statistics.median(run[1] for run in runs)
     runs.sort(key=lambda run: run[0])
-    seconds, peak, err = runs[len(runs) // 2]
+    seconds, _, peak, err = runs[len(runs) // 2]
     phases = {
         name: float(secs)
         for name, secs in re.findall(r"(\w+) ([0-9.]+) s", _timings_line(err))
         if name != "total"
     }
     found = re.search(r"org alienation ([0-9.]+)", err)
-    return Measure(label, seconds, peak, phases, found.group(1) if found else "")
+    return Measure(label, seconds, cpu, peak, repeat, phases, found.group(1) if found else "")
 
 
 def _timings_line(err: str) -> str:
     return next((line for line in err.splitlines() if line.startswith("clientchain: timings")), "")
 
 
-def ensure_input(out: Path, roles: int, chain: bool, matrix: bool = False) -> Path:
-    folder = out / (f"chain-{roles}" if chain else f"{roles}-matrix" if matrix else str(roles))
+def folder_of(out: Path, shape: str, size: int, variant: bool = False) -> Path:
+    roles = CHAIN_SIZES.get(size, size) if shape == "chain" else size
+    return out / f"{shape}-{roles}{'-variant' if variant else ''}"
+
+
+def ensure_input(out: Path, shape: str, size: int, variant: bool = False) -> Path:
+    folder = folder_of(out, shape, size, variant)
     if not (folder / "org.yaml").exists():
-        command = [sys.executable, str(HERE / "generate.py"), str(roles), str(folder)]
-        flag = ["--chain"] if chain else ["--matrix"] if matrix else []
-        subprocess.run([*command, *flag], check=True)
+        roles = folder.name.split("-")[1]
+        command = [sys.executable, str(HERE / "generate.py"), "--shape", shape, roles]
+        flags = ["--variant"] if variant else []
+        subprocess.run([*command, str(folder), *flags], check=True, stdout=subprocess.DEVNULL)
     return folder / "org.yaml"
 
 
 def clientchain(org: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "clientchain",
-        "analyze",
-        str(org),
-        "--format",
-        "json",
-        "--timings",
-    ]
+    """The timed command: the CLI with its phase clock on CPU time (see cpu_phases.py)."""
+    script = str(HERE / "cpu_phases.py")
+    return [sys.executable, script, "analyze", str(org), "--format", "json", "--timings"]
 
 
 def org_alienation(org: Path) -> float:
@@ -274,104 +316,228 @@ def new_analyses_block(
     return lines
 
 
+def floor_in_child(folder: Path, output: Path, repeat: int) -> dict[str, float]:
+    """bench/floors.py on one input, in a process of its own."""
+    command = [sys.executable, str(HERE / "floors.py"), str(folder), str(output)]
+    done = subprocess.run(
+        [*command, "--repeat", str(repeat)], capture_output=True, check=True, text=True
+    )
+    seconds: dict[str, float] = json.loads(done.stdout)
+    return seconds
+
+
+def startup_floor(repeat: int) -> float:
+    """CPU seconds of `python -c "import numpy"`: the least any run of a numpy tool pays."""
+    command = [sys.executable, "-c", "import numpy"]
+    return statistics.median(run_once(command)[1] for _ in range(max(3, repeat)))
+
+
+def targets_for(shape: str, size: int, result: Measure) -> list[str]:
+    checks: list[str] = []
+    if shape == "chain" and size not in CHAIN_SIZES:
+        return checks
+    if size in TIME_TARGETS:
+        checks.append(check(result.seconds <= TIME_TARGETS[size], f"<= {TIME_TARGETS[size]:g} s"))
+    if size in MEMORY_TARGETS and shape != "chain":
+        checks.append(check(result.peak_bytes <= MEMORY_TARGETS[size], "<= 1 GB"))
+    return checks
+
+
+def print_table(rows: list[Row], start_floor: float) -> None:
+    header = (
+        f"{'input':<22}{'runs':>5}{'wall':>8}{'cpu':>8}{'peak RSS':>10}  "
+        + " ".join(f"{name:>7}" for name in ("start", *PHASES))
+        + "  targets"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        m = row.measure
+        phases = " ".join(
+            f"{m.phases[name]:>7.2f}" if name in m.phases else " " * 7 for name in PHASES
+        )
+        start = f"{m.start:>7.2f}" if m.phases else " " * 7
+        print(
+            f"{m.label:<22}{m.runs:>5}{m.seconds:>7.2f}s{m.cpu:>7.2f}s"
+            f"{m.peak_bytes / 2**20:>7.0f} MB  {start} {phases}  {', '.join(row.checks)}"
+        )
+    floored = [row for row in rows if row.floor]
+    if not floored:
+        return
+    print()
+    print(
+        f"floor (CPU s; start = python -c 'import numpy' {start_floor:.2f} s; read, numpy scan,"
+        " scipy SCC, indented orjson dump of the roles)"
+    )
+    header = f"{'input':<22}" + "".join(f"{name:>8}" for name in ("start", *FLOORS))
+    header += f"{'sum':>8}{'clientchain cpu':>17}{'x floor':>9}"
+    print(header)
+    print("-" * len(header))
+    for row in floored:
+        pieces = [start_floor] + [row.floor[name] for name in FLOORS]
+        total = sum(pieces)
+        print(
+            f"{row.measure.label:<22}"
+            + "".join(f"{secs:>8.3f}" for secs in pieces)
+            + f"{total:>8.3f}{row.measure.cpu:>16.2f}s{row.measure.cpu / total:>8.1f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated")
     parser.add_argument(
-        "--sizes", default="10000,100000,1000000", help="role counts, comma-separated"
+        "--sizes", default=",".join(map(str, SIZES)), help="role counts, comma-separated"
     )
-    parser.add_argument("--chain", type=int, default=100_000, help="chain depth (0: skip)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per input below 1M")
-    parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     parser.add_argument(
-        "--no-matrix", action="store_true", help="skip the matrix orgs (issue 16's cost)"
+        "--shapes-1m", help="shapes run at 1M roles, comma-separated (default: --shapes)"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per input below 1M")
+    parser.add_argument("--repeat-1m", type=int, default=3, help="timed runs per 1M input")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--no-diff", action="store_true", help="skip `clientchain diff`")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor lines")
+    parser.add_argument(
+        "--new-analyses", action="store_true", help="issue 16's block (matrix shape)"
     )
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument(
+        "--code", type=Path, help="a src/ folder to measure (first on the children's PYTHONPATH)"
+    )
     parser.add_argument("--pieces", type=Path, help=argparse.SUPPRESS)  # run.py's own child
     args = parser.parse_args()
     if args.pieces:
         print(json.dumps(time_pieces(args.pieces)))
         return
     sizes = [int(size) for size in args.sizes.split(",") if size]
-
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
+    shapes = [shape for shape in args.shapes.split(",") if shape]
+    unknown = set(shapes) - set(SHAPES)
+    if unknown:
+        sys.exit(f"unknown shapes: {', '.join(sorted(unknown))} (known: {', '.join(SHAPES)})")
+    large = shapes if args.shapes_1m is None else args.shapes_1m.split(",")
+    inputs = [
+        (shape, size)
+        for size in sizes
+        for shape in shapes
+        if (shape != "chain" or size in CHAIN_SIZES or size not in SIZES)
+        and (size < 10**6 or shape in large)
+    ]
+    if args.code is not None:  # the children inherit it
+        paths = [str(args.code.resolve()), os.environ.get("PYTHONPATH", "")]
+        os.environ["PYTHONPATH"] = os.pathsep.join(paths).strip(os.pathsep)
+    where = subprocess.run(
+        [sys.executable, "-c", "import clientchain; print(clientchain.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"code: {Path(where).parent.parent}")
+    load = os.getloadavg()
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform};"
+        f" load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start"
+    )
+    print(
+        f"runs: median of {args.repeat} below 1M, {args.repeat_1m} at 1M, after one warm-up;"
+        " cpu and phases in CPU seconds"
+    )
     # Every input first, so that writing a big one never disturbs the timing of another.
-    for size in sizes:
-        ensure_input(args.out, size, chain=False)
-        if not args.no_matrix:
-            ensure_input(args.out, size, chain=False, matrix=True)
-    if args.chain:
-        ensure_input(args.out, args.chain, chain=True)
-    results: dict[int, Measure] = {}
-    rows: list[tuple[Measure, str]] = []
-    for size in sizes:
-        org = ensure_input(args.out, size, chain=False)
-        result = measure(f"{size:,} roles", clientchain(org), args.repeat if size < 10**6 else 1)
-        results[size] = result
-        checks = []
-        if size in TIME_TARGETS:
-            limit = TIME_TARGETS[size]
-            checks.append(f"<= {limit:g} s {verdict(result.seconds <= limit)}")
-        if size in MEMORY_TARGET:
-            checks.append(f"<= 2 GB {verdict(result.peak_bytes <= MEMORY_TARGET[size])}")
-        rows.append((result, ", ".join(checks)))
-    matrix: dict[int, Measure] = {}
-    for size in [] if args.no_matrix else sizes:
-        org = ensure_input(args.out, size, chain=False, matrix=True)
-        command = clientchain(org)
-        matrix[size] = measure(f"{size:,} matrix", command, args.repeat if size < 10**6 else 1)
-        rows.append((matrix[size], ""))
-    if args.chain:
-        org = ensure_input(args.out, args.chain, chain=True)
-        rows.append((measure(f"{args.chain:,}-level chain", clientchain(org), args.repeat), ""))
-    naive: dict[int, Measure] = {}
-    if not args.no_naive:
-        for size in [s for s in sizes if s <= 100_000]:
-            org = ensure_input(args.out, size, chain=False)
-            command = [sys.executable, str(HERE / "naive.py"), str(org)]
-            naive[size] = measure(f"naive {size:,} roles", command, 1, warm_up=False)
-            rows.append((naive[size], ""))
+    for shape, size in inputs:
+        ensure_input(args.out, shape, size)
+    diff_size = max(sizes)
+    if not args.no_diff:
+        ensure_input(args.out, "business", diff_size)
+        ensure_input(args.out, "business", diff_size, variant=True)
 
-    header = f"{'input':<24}{'wall':>9}{'peak RSS':>11}  {'parse':>6} {'build':>6}"
-    header += f" {'analyse':>7} {'render':>6}  targets"
-    print(header)
-    print("-" * len(header))
-    for result, checks in rows:
-        phases = " ".join(
-            f"{result.phases[name]:>{width}.2f}" if name in result.phases else " " * width
-            for name, width in (("parse", 6), ("build", 6), ("analyse", 7), ("render", 6))
+    rows: list[Row] = []
+    results: dict[tuple[str, int], Measure] = {}
+    for shape, size in inputs:
+        org = ensure_input(args.out, shape, size)
+        label = folder_of(args.out, shape, size).name
+        repeat = args.repeat if size < 10**6 else args.repeat_1m
+        kept = org.parent / ".clientchain-output.json"
+        result = measure(label, clientchain(org), repeat, keep=None if args.no_floor else kept)
+        results[shape, size] = result
+        row = Row(result, targets_for(shape, size, result))
+        if not args.no_floor:
+            row.floor = floor_in_child(org.parent, kept, 3 if size < 10**6 else 1)
+            kept.unlink()
+        rows.append(row)
+    summary: list[str] = []
+    naive: Measure | None = None
+    naive_size = 100_000 if 100_000 in sizes else min(sizes)
+    if not args.no_naive:
+        org = ensure_input(args.out, "business", naive_size)
+        command = [sys.executable, str(HERE / "naive.py"), str(org)]
+        naive = measure(f"naive business-{naive_size}", command, 1, warm_up=False)
+        rows.append(Row(naive))
+    if not args.no_diff:
+        old = ensure_input(args.out, "business", diff_size)
+        new = ensure_input(args.out, "business", diff_size, variant=True)
+        command = [sys.executable, "-m", "clientchain", "diff", str(old), str(new)]
+        repeat = 1 if diff_size >= 10**6 else args.repeat
+        diff = measure(f"diff business-{diff_size}", command, repeat, warm_up=diff_size < 10**6)
+        checks: list[str] = (
+            [check(diff.seconds <= DIFF_TARGET, f"<= {DIFF_TARGET:g} s")]
+            if diff_size == 10**6
+            else []
         )
-        print(
-            f"{result.label:<24}{result.seconds:>8.2f}s{result.peak_bytes / 2**20:>8.0f} MB"
-            f"  {phases}  {checks}"
-        )
-    summary = []
-    if 100_000 in results and 1_000_000 in results:
-        growth = results[1_000_000].seconds / results[100_000].seconds
+        rows.append(Row(diff, checks))
+
+    print()
+    print_table(rows, startup_floor(args.repeat) if not args.no_floor else 0.0)
+    print()
+    for shape in shapes:
+        small, large = results.get((shape, 100_000)), results.get((shape, 1_000_000))
+        if small and large:
+            growth = large.seconds / small.seconds
+            summary.append(
+                f"{shape}: time(1M) / time(100k) = {growth:.1f}"
+                f" (cpu {large.cpu / small.cpu:.1f})"
+                f"  {check(growth <= GROWTH_TARGET, f'<= {GROWTH_TARGET:g}')}"
+            )
+    ours = results.get(("business", naive_size))
+    if naive is not None and ours is not None:
+        speedup = naive.seconds / ours.seconds
+        text = f"naive / clientchain at {naive_size:,} (business) = {speedup:.0f}x"
+        text += f" (cpu {naive.cpu / ours.cpu:.0f}x)"
+        if naive_size == 100_000:
+            text += f"  {check(speedup >= SPEEDUP_TARGET, f'>= {SPEEDUP_TARGET:g}x')}"
+        summary.append(text)
+    if naive is not None:
+        figure = org_alienation(ensure_input(args.out, "business", naive_size))
+        same = bool(naive.note) and abs(float(naive.note) - figure) < 1e-9
         summary.append(
-            f"time(1M) / time(100k) = {growth:.1f} (<= {GROWTH_TARGET:g}: "
-            f"{verdict(growth <= GROWTH_TARGET)})"
+            f"org alienation at {naive_size:,}: naive {naive.note}, clientchain {figure:.12f}"
+            f" ({'the same' if same else 'DIFFERENT: ' + NO})"
         )
-    if 100_000 in results and 100_000 in naive:
-        speedup = naive[100_000].seconds / results[100_000].seconds
-        summary.append(
-            f"naive / clientchain at 100k = {speedup:.0f}x (>= {SPEEDUP_TARGET:g}x: "
-            f"{verdict(speedup >= SPEEDUP_TARGET)})"
-        )
-    for size, baseline in naive.items():
-        ours = org_alienation(ensure_input(args.out, size, chain=False))
-        same = bool(baseline.note) and abs(float(baseline.note) - ours) < 1e-9
-        summary.append(
-            f"org alienation at {size:,}: naive {baseline.note}, clientchain {ours:.12f}"
-            f" ({'the same' if same else 'DIFFERENT: MISSED'})"
-        )
-    if matrix:
-        largest = max(sizes)
-        pieces = pieces_in_child(ensure_input(args.out, largest, chain=False, matrix=True))
-        summary += new_analyses_block(results, matrix, largest, pieces)
+    if args.new_analyses:
+        summary += issue16_block(args, sizes, results)
     for line in summary:
         print(line)
-    missed = sum("MISSED" in checks for _, checks in rows) + sum("MISSED" in s for s in summary)
+    missed = sum(NO in text for row in rows for text in row.checks)
+    missed += sum(NO in line or "MISSED" in line for line in summary)
     print("all targets met" if not missed else f"{missed} target(s) missed")
+
+
+def issue16_block(
+    args: argparse.Namespace, sizes: list[int], results: dict[tuple[str, int], Measure]
+) -> list[str]:
+    """Issue 16's block: the analysis phase plain vs matrix, and the new pieces (the
+    business and matrix runs above, or runs of their own where those were not asked for)."""
+    plain: dict[int, Measure] = {}
+    matrix: dict[int, Measure] = {}
+    for size in sizes:
+        for shape, into in (("business", plain), ("matrix", matrix)):
+            if (shape, size) in results:
+                into[size] = results[shape, size]
+                continue
+            org = ensure_input(args.out, shape, size)
+            repeat = args.repeat if size < 10**6 else args.repeat_1m
+            into[size] = measure(f"{shape}-{size}", clientchain(org), repeat)
+    largest = max(sizes)
+    pieces = pieces_in_child(ensure_input(args.out, "matrix", largest))
+    return new_analyses_block(plain, matrix, largest, pieces)
 
 
 if __name__ == "__main__":

@@ -17,27 +17,40 @@ def test_benchmark_prints_a_row_per_input_and_the_verdict(tmp_path: Path) -> Non
     command = [
         sys.executable,
         str(BENCH / "run.py"),
+        "--shapes",
+        "business,chain,budget,matrix",
         "--sizes",
         "1500",
-        "--chain",
-        "300",
         "--repeat",
         "1",
+        "--new-analyses",
         "--out",
         str(tmp_path),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     lines = done.stdout.splitlines()
-    assert any(line.startswith("1,500 roles") for line in lines), done.stdout
-    assert any(line.startswith("300-level chain") for line in lines), done.stdout
-    assert any(line.startswith("naive 1,500 roles") for line in lines), done.stdout
+    for label in ("business-1500", "chain-1500", "budget-1500", "matrix-1500"):
+        rows = [line for line in lines if line.startswith(f"{label} ")]
+        assert len(rows) == 2, (label, done.stdout)  # its timings, then its floor
+        assert "<= 0.3 s" not in rows[0]  # targets are for 10k, 100k and 1M roles
+    assert any(line.startswith("naive business-1500") for line in lines), done.stdout
+    assert any(line.startswith("diff business-1500") for line in lines), done.stdout
+    assert any(line.startswith("floor (CPU s;") for line in lines), done.stdout
     assert "(the same)" in done.stdout  # the baseline computes clientchain's figure
-    assert any(line.startswith("1,500 matrix") for line in lines), done.stdout
     block = lines[lines.index("new analyses (issue 16)") :]
     assert any(line.strip().startswith("1,500 roles") for line in block), done.stdout
     assert any("client reach (client_reach)" in line for line in block), done.stdout
     assert any("of the analysis without them" in line for line in block), done.stdout
     assert lines[-1] in ("all targets met",) or lines[-1].endswith("target(s) missed")
+
+
+@pytest.mark.slow
+def test_benchmark_checks_the_targets_of_the_sizes_it_runs(tmp_path: Path) -> None:
+    command = [sys.executable, str(BENCH / "run.py"), "--shapes", "chain", "--sizes", "10000"]
+    command += ["--repeat", "1", "--no-naive", "--no-diff", "--no-floor", "--out", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    row = next(line for line in done.stdout.splitlines() if line.startswith("chain-10000 "))
+    assert row.endswith(("✓ <= 0.3 s", "✗ <= 0.3 s")), row
 
 
 @pytest.mark.slow

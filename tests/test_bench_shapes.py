@@ -1,0 +1,163 @@
+"""Every shape bench/generate.py writes is read alike by the fast and the precise loading
+path (the same `analyze --format json` bytes), is the same for the same seed, and has the
+trait its name promises (issue 18: the targets hold for every shape)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from clientchain.loading import loader as loading
+from clientchain.model.org import Org
+from tests.conftest import Run
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+SHAPES = ("business", "matrix", "hub", "chargeback", "budget", "chain", "longids")
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("generate", BENCH / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _generator()
+
+
+def _json_both_ways(run: Callable[..., Run], org: Path) -> tuple[Run, Run, list[bool]]:
+    """`analyze --format json` as a user runs it (recording whether the fast path took the
+    input) and with the fast path switched off."""
+    taken: list[bool] = []
+    fast_load = loading._fast_load
+
+    def spy(*args: object) -> Org | None:
+        found = fast_load(*args)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loading, "_fast_load", spy)
+        fast = run("analyze", str(org), "--format", "json")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loading, "_fast_load", lambda *args: None)
+        precise = run("analyze", str(org), "--format", "json")
+    return fast, precise, taken
+
+
+def _same_both_ways(
+    run: Callable[..., Run], tmp_path: Path, shape: str, roles: int
+) -> dict[str, Any]:
+    generate.write(shape, roles, tmp_path / shape)
+    fast, precise, taken = _json_both_ways(run, tmp_path / shape / "org.yaml")
+    assert taken == [True], f"{shape}: the fast path should read a generated org chart"
+    assert fast.exit_code in (0, 1), fast.stderr
+    assert (fast.exit_code, fast.stdout) == (precise.exit_code, precise.stdout), shape
+    document: dict[str, Any] = json.loads(fast.stdout)
+    return document
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_both_paths_give_the_same_json_for_every_shape(
+    run: Callable[..., Run], tmp_path: Path, shape: str
+) -> None:
+    document = _same_both_ways(run, tmp_path, shape, 600)
+    assert document["summary"]["roles"] == 600
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", SHAPES)
+def test_both_paths_give_the_same_json_at_10k(
+    run: Callable[..., Run], tmp_path: Path, shape: str
+) -> None:
+    document = _same_both_ways(run, tmp_path, shape, 10_000)
+    assert document["summary"]["roles"] == 10_000
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_same_seed_writes_the_same_bytes(tmp_path: Path, shape: str) -> None:
+    for name in ("a", "b"):
+        generate.write(shape, 700, tmp_path / name, seed=11)
+    for name in ("org.yaml", "flows.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    if shape != "chain":  # the chain has nothing to draw
+        generate.write(shape, 700, tmp_path / "c", seed=12)
+        assert (tmp_path / "c" / "flows.csv").read_bytes() != (
+            tmp_path / "a" / "flows.csv"
+        ).read_bytes()
+
+
+def test_the_aliases_write_what_the_shapes_write(tmp_path: Path) -> None:
+    assert generate.SHAPES["matrix"](300, 7) == generate.generate(300, 7, with_matrix=True)
+    assert generate.SHAPES["chain"](300, 7) == generate.chain(300)
+
+
+def _money_components(flows: Path) -> np.ndarray:
+    """Sizes of the strongly connected components of the money graph, from the CSV."""
+    lines = flows.read_text(encoding="utf-8").splitlines()[1:]
+    rows = [line.split(",")[:2] for line in lines]
+    index: dict[str, int] = {}
+    edges = [(index.setdefault(a, len(index)), index.setdefault(b, len(index))) for a, b in rows]
+    src, dst = np.array(edges).T
+    graph = csr_matrix((np.ones(src.size), (src, dst)), shape=(len(index), len(index)))
+    _, label = connected_components(graph, directed=True, connection="strong")
+    return np.bincount(label)
+
+
+def test_chargeback_centres_are_components_of_hundreds(tmp_path: Path) -> None:
+    generate.write("chargeback", 30_000, tmp_path)
+    sizes = np.sort(_money_components(tmp_path / "flows.csv"))[::-1]
+    assert 100 <= sizes[0] <= 600  # the centres, and nothing joins two of them
+    assert 3 <= int((sizes >= 100).sum()) <= 6  # one centre per 10,000 roles
+
+
+def test_budget_inverts_every_reporting_line(run: Callable[..., Run], tmp_path: Path) -> None:
+    document = _same_both_ways(run, tmp_path, "budget", 900)
+    assert document["summary"]["inversions"] == 899
+
+
+def test_hub_clients_pay_many_roles_each(tmp_path: Path) -> None:
+    generate.write("hub", 20_000, tmp_path)
+    rows = [line.split(",") for line in (tmp_path / "flows.csv").read_text().split("\n")[1:]]
+    paid: dict[str, set[str]] = {}
+    for row in rows:
+        if row[0].startswith("account-"):
+            paid.setdefault(row[0], set()).add(row[1])
+    assert len(paid) == 100
+    counts = sorted(len(roles) for roles in paid.values())
+    assert counts[-1] >= 20 * counts[0]  # a few big accounts, many small ones
+    assert counts[len(counts) // 2] >= 50
+
+
+def test_longids_have_long_unicode_ids_and_titles(run: Callable[..., Run], tmp_path: Path) -> None:
+    document = _same_both_ways(run, tmp_path, "longids", 3_000)
+    ids = [role["id"] for role in document["roles"]]
+    widths = [len(role_id.encode("utf-8")) for role_id in ids]
+    assert min(widths) >= 20 and max(widths) <= 40
+    assert sum(not role_id.isascii() for role_id in ids) > len(ids) // 2
+    assert all(role.get("title") for role in document["roles"])
+    share = document["summary"]["inversions"] / len(ids)
+    assert 0.10 <= share <= 0.18, share
+
+
+def test_a_variant_moves_some_roles_and_keeps_the_rest(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    generate.write("business", 2_000, tmp_path / "old")
+    generate.write("business", 2_000, tmp_path / "new", variant=True)
+    old = (tmp_path / "old" / "org.yaml").read_text().split("\n  - id: ")
+    new = (tmp_path / "new" / "org.yaml").read_text().split("\n  - id: ")
+    assert len(old) == len(new)
+    moved = sum(a != b for a, b in zip(old, new, strict=True))
+    assert 10 <= moved <= 80  # about 2% of 2,000
+    done = run("diff", str(tmp_path / "old" / "org.yaml"), str(tmp_path / "new" / "org.yaml"))
+    assert done.exit_code in (0, 1), done.stderr
