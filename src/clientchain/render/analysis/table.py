@@ -56,8 +56,9 @@ CLIENT_STEPS: tuple[Step, ...] = (
     ("compact", "Client"),
     ("drop", "Departments"),
 )
-# Inversions: nothing is dropped (Levels says `(dotted)`); narrow, the rows are stacked.
-INVERSION_STEPS: tuple[Step, ...] = ()
+# Inversions: nothing is dropped (Levels says `(dotted)`); the titles under the ids give
+# way first, then the rows are stacked.
+INVERSION_STEPS: tuple[Step, ...] = (("compact", "Subordinate"), ("compact", "Boss"))
 
 
 def alienation_style(value: float) -> str:
@@ -348,6 +349,22 @@ def _name(item: RoleResult | ClientResult, titled: bool) -> Cell:
     return (name,)
 
 
+def _titles(analysis: Analysis, role_ids: set[str]) -> dict[str, str | None]:
+    """The titles of a few roles (those a table shows), by id."""
+    index = analysis.org.role_index
+    return {
+        role_id: analysis.roles_between(index[role_id], index[role_id] + 1)[0].title
+        for role_id in role_ids
+    }
+
+
+def _role_cell(role_id: str, titles: dict[str, str | None], titled: bool) -> Cell:
+    """A role named in another role's row: its id, and (`titled`) its title dim below."""
+    name = (Span(role_id, user=True),)
+    title = titles.get(role_id)
+    return (name, (Span(title, "dim", user=True),)) if titled and title else (name,)
+
+
 def _handovers(role: RoleResult) -> str:
     """The role's expected hand-overs from its paying clients (`distance`), 2 decimals."""
     return DASH if role.distance is None else f"{role.distance:.2f}"
@@ -378,9 +395,18 @@ def _broken(role: RoleResult) -> Cell:
 def _inversions(
     analysis: Analysis, shown: Sequence[Inversion], width: int
 ) -> Iterator[RenderableType]:
+    titles = _titles(analysis, {r for inv in shown for r in (inv.boss, inv.subordinate)})
     columns = [
-        Column("Boss", [cell(Span(inv.boss, user=True)) for inv in shown]),
-        Column("Subordinate", [cell(Span(inv.subordinate, user=True)) for inv in shown]),
+        Column(
+            "Boss",
+            [_role_cell(inv.boss, titles, titled=True) for inv in shown],
+            compact=[_role_cell(inv.boss, titles, titled=False) for inv in shown],
+        ),
+        Column(
+            "Subordinate",
+            [_role_cell(inv.subordinate, titles, titled=True) for inv in shown],
+            compact=[_role_cell(inv.subordinate, titles, titled=False) for inv in shown],
+        ),
         Column(
             "Levels", [cell(levels_text(inv.levels, inv.line)) for inv in shown], "right",
             figure=True,
