@@ -60,8 +60,8 @@ def matrix_org_specs(draw: st.DrawFn, max_roles: int = 9) -> OrgSpec:
     roles = []
     for r in base.roles:
         serves: list[str] = []
-        if draw(st.integers(0, 2)) == 0:
-            pool = [t for t in targets if t != r.id]
+        pool = [t for t in targets if t != r.id]  # empty for a lone role without clients
+        if pool and draw(st.integers(0, 2)) == 0:
             serves = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
         roles.append(Role(r.id, r.parent, r.headcount, tuple(dotted[r.id]), tuple(serves)))
     return OrgSpec(tuple(roles), base.clients, tuple(draw(st.permutations(flows))))
