@@ -8,8 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientchain.loading.fast.byte_columns import (
-    distinct_texts,
-    gather_texts,
     plain_decimals,
     strip_spaces,
 )
@@ -63,7 +61,11 @@ def test_anything_but_plain_decimals_is_left_to_the_general_path() -> None:
         assert plain_decimals(buf, start, end) is None, odd
 
 
-IDS = st.text(alphabet=st.sampled_from(list("ab0_-é. \U0001d538")), min_size=1, max_size=24)
+IDS = st.text(
+    alphabet=st.sampled_from(list("ab0_-é. \U0001d538\xa0\u3000\u2003\x1f°")),
+    min_size=1,
+    max_size=44,
+)
 
 
 @settings(max_examples=300)
@@ -72,22 +74,37 @@ def test_ids_are_found_exactly_as_a_dict_finds_them(ids: list[str], data: st.Dat
     known = [i for i in ids if i.strip() == i and i]
     if not known:
         return
-    index = IdIndex(known)
+    index = IdIndex.of_texts(known)
     asked = data.draw(st.lists(st.one_of(st.sampled_from(ids), IDS), max_size=40))
     padded = [data.draw(st.sampled_from(["", " ", "  "])) + a for a in asked]
-    buf, raw, start, end = ranges([p.encode() for p in padded])
-    stripped = index.find(buf, raw, start, end)
-    exact = index.find(buf, raw, start, end, strip=False)
+    buf, _, start, end = ranges([p.encode() for p in padded])
+    stripped = index.find(buf, start, end)
+    exact = index.find(buf, start, end, strip=False)
     lookup = {k: n for n, k in enumerate(known)}
     assert stripped.tolist() == [lookup.get(p.strip(), NOT_FOUND) for p in padded]
     assert exact.tolist() == [lookup.get(p, NOT_FOUND) for p in padded]
 
 
-@settings(max_examples=200)
-@given(st.lists(st.sampled_from(["sale", "budget", "", "é", "x" * 17, "chargeback"]) | IDS))
-def test_distinct_texts_equal_the_texts_and_share_objects(cells: list[str]) -> None:
-    buf, _, start, end = ranges([c.encode() for c in cells])
-    texts = distinct_texts(buf, start, end)
-    assert texts == gather_texts(buf, start, end) == cells
-    if len(set(cells)) <= len(cells) // 4 and all(len(c.encode()) <= 16 for c in cells):
-        assert len({id(t) for t in texts}) == len(set(cells))  # one object per value
+def test_short_whole_numbers_read_a_word_at_a_time_equal_float_of_the_text() -> None:
+    texts = ["0", "7", "42", "00000001", "99999999", "12345678", "1234567", "10", "123.5", "9" * 9]
+    buf, _, start, end = ranges([t.encode() for t in texts])
+    parsed = plain_decimals(buf, start, end)
+    assert parsed is not None
+    assert parsed[0].tolist() == [float(t) for t in texts]
+    for odd in ["1a", "12 4", "/", ":", "1\x00"]:  # bytes beside the digits in ASCII
+        buf, _, start, end = ranges([b"5", odd.encode()])
+        assert plain_decimals(buf, start, end) is None, odd
+
+
+@pytest.mark.parametrize("width", [1, 7, 8, 9, 15, 16, 17, 40])
+def test_a_repeated_id_is_found_whatever_its_length(width: int) -> None:
+    ids = [f"{i:0{width}d}é" for i in range(300)]  # differing anywhere in a word
+    assert not IdIndex.of_texts(ids).has_duplicates()
+    assert IdIndex.of_texts([*ids, ids[217]]).has_duplicates()
+    index = IdIndex.of_texts(ids)
+    assert index.find_texts([ids[5], ids[299], ids[5] + "x", ids[5][:-1]]).tolist() == [
+        5,
+        299,
+        NOT_FOUND,
+        NOT_FOUND,
+    ]

@@ -14,6 +14,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clientchain.loading.keys import FLOW
 from clientchain.loading.scalars import amount_ok, amount_problem, decimals_of, parse_number
@@ -30,8 +31,10 @@ from clientchain.loading.spreadsheet import (
     no_field_limit,
     read_amount,
 )
-from clientchain.loading.yaml_source import YNode
 from clientchain.model.problems import Position, Problem
+
+if TYPE_CHECKING:  # a type only: reading a flows CSV needs no yaml
+    from clientchain.loading.yaml_source import YNode
 
 REQUIRED = ("from", "to", "amount")
 YAML_SUFFIXES = frozenset({".yaml", ".yml", ".json"})  # flows files read as YAML; others CSV

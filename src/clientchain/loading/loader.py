@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
 from collections.abc import Iterable, Sequence
@@ -21,10 +20,8 @@ from clientchain.loading.flow_table import (
 )
 from clientchain.loading.org_file import OrgFile, read_org
 from clientchain.loading.org_links import client_owners, dotted_lines, served
-from clientchain.loading.policy import read_policy_section, take_policy_section
 from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
-from clientchain.loading.yaml_source import compose, decode
 from clientchain.model.org import NO_PARENT, Org
 from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
@@ -66,6 +63,8 @@ def read_flow_file(
     data = read_input_bytes(path, shown, where)
     if path.suffix.lower() not in YAML_SUFFIXES:
         return read_csv_bytes(data, shown, dialect)
+    from clientchain.loading.yaml_source import compose, decode  # yaml: only when needed
+
     root = compose(decode(data, shown), shown)
     if root is None:
         return FlowTable(shown)
@@ -94,8 +93,9 @@ def load(
         else:
             base = Path(shown).parent
             data = read_input_bytes(Path(shown), shown, Position(shown))
-        text = decode(data, shown)
-    return _load_either(data, text, shown, flows, base, dialect, own_flows)
+    # Decoded only if the precise reader is needed: the fast one reads bytes (and a
+    # 170 MB file of ids in Japanese is 340 MB as a str).
+    return _load_either(data, None, shown, flows, base, dialect, own_flows)
 
 
 def loads(
@@ -112,7 +112,7 @@ def loads(
 
 def _load_either(
     data: bytes,
-    text: str,
+    text: str | None,
     source: str,
     flows: Iterable[str | os.PathLike[str]],
     base: Path,
@@ -135,9 +135,14 @@ def _load_either(
                 f"{source}: flows files read with --delimiter, --encoding or --decimal-comma:"
                 " read by the precise reader, which takes longer"
             )
-        if fast is None:
-            return _load_precisely(text, source, flows, base, dialect, own_flows)
-        return fast
+        if fast is not None:
+            return fast
+        if text is None:
+            from clientchain.loading.yaml_source import decode
+
+            with phase("parse"):
+                text = decode(data, source)
+        return _load_precisely(text, source, flows, base, dialect, own_flows)
     finally:
         if collecting:
             gc.enable()
@@ -145,36 +150,16 @@ def _load_either(
 
 def _fast_load(
     data: bytes,
-    text: str,
+    text: str | None,
     source: str,
     flows: list[str | os.PathLike[str]],
     base: Path,
     own_flows: bool = True,
 ) -> Org | None:
-    """The fast loader's `Org`, with the policy block read on its own (it is not flat);
-    None to load precisely.
-
-    The fast path reads exactly what the precise path reads or nothing: the policy
-    section is cut out only where the cut is exact (see `take_policy_section`), and the
-    flat reader refuses any `policy` key left in what it reads.
-    """
-    cut = take_policy_section(text)
-    if cut is None:
-        note(
-            f"{source}: a policy block in a shape (or with line breaks) the fast reader"
-            " cannot cut out: read by the precise reader, which takes longer"
-        )
-        return None
-    rest, section = cut
-    if not section:
-        return fast_load(data, text, source, flows, base, own_flows)
-    problems: list[Problem] = []
-    with phase("parse"):
-        policy = read_policy_section(section, source, problems)
-    if problems:
-        return None  # the precise reader words them, with every other problem
-    fast = fast_load(rest.encode("utf-8"), rest, source, flows, base, own_flows)
-    return None if fast is None else dataclasses.replace(fast, policy=policy)
+    """The fast loader's `Org` (`text`: `data` decoded, if it already is), or None to load
+    precisely. (The policy block, which is not flat, is cut out and read on its own
+    there: see fast.loader.)"""
+    return fast_load(data, text, source, flows, base, own_flows)
 
 
 def _load_precisely(
@@ -200,6 +185,8 @@ def _parse(
     dialect: Dialect,
     own_flows: bool = True,
 ) -> tuple[OrgFile, list[FlowTable], list[Problem]]:
+    from clientchain.loading.yaml_source import compose
+
     problems: list[Problem] = []
     org_file = read_org(compose(text, source), source)
     problems.extend(org_file.problems)

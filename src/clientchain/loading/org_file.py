@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 from clientchain.loading import keys
 from clientchain.loading.keys import Keys
@@ -15,9 +16,11 @@ from clientchain.loading.scalars import (
     headcount_value,
     is_null,
 )
-from clientchain.loading.yaml_source import YNode
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.problems import Position, Problem
+
+if TYPE_CHECKING:  # a type only: the fast readers use this module without yaml
+    from clientchain.loading.yaml_source import YNode
 
 # The keys read into the Org's columns; every other key is kept as the entry's own
 # (a known key's misspelling is a problem: see loading/keys).

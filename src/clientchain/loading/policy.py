@@ -21,13 +21,16 @@ misspelling of a known key is a problem: see loading/keys, whose wording this sh
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from clientchain.loading.keys import Keys, unknown_key
 from clientchain.loading.scalars import NUMBER, is_null
-from clientchain.loading.yaml_source import YNode, compose
 from clientchain.model.findings import RULE_BY_CODE, About
 from clientchain.model.policy import NO_POLICY, FailOn, Ignore, Limit, Policy
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
+
+if TYPE_CHECKING:  # a type only: yaml is imported when a policy section is composed
+    from clientchain.loading.yaml_source import YNode
 
 _RATIO_KEYS = ("max_org_alienation", "max_role_alienation")
 _COUNT_KEYS = ("max_layers", "min_span", "max_span")  # whole numbers >= 1
@@ -246,6 +249,8 @@ def take_policy_section(text: str) -> tuple[str, str] | None:
 
 def read_policy_section(section: str, file: str, problems: list[Problem]) -> Policy:
     """The policy in a section cut out by `take_policy_section`."""
+    from clientchain.loading.yaml_source import compose
+
     try:
         root = compose(section, file)
     except InputError as exc:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from clientchain.loading.yaml_source import YNode
+if TYPE_CHECKING:  # a type only: the fast readers use this module without yaml
+    from clientchain.loading.yaml_source import YNode
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})  # YAML null, written plainly
 NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")

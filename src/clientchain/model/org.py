@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from clientchain.model.policy import NO_POLICY, Policy
+from clientchain.model.texts import LateTexts, TextColumn
 
 # numpy's dtype-level types fight with mypy on every fancy index; these aliases say
 # what a column holds (int64 or float64) and are checked at runtime by the tests.
@@ -52,21 +53,26 @@ class Links:
         return roles, self.node
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Org:
-    """An org chart with its money flows, ready to analyse."""
+    """An org chart with its money flows, ready to analyse.
+
+    Ids, titles and departments read as tuples of strings; the fast loader hands them
+    over as byte columns, decoded when first read (see model.texts). Code that walks a
+    whole column in order can read the bytes instead: `Org.text_column(org, "role_titles")`.
+    """
 
     source: str  # the org chart's path as the user gave it
     name: str | None
     currency: str | None
-    role_ids: tuple[str, ...]
-    role_titles: tuple[str | None, ...]
-    role_departments: tuple[str | None, ...]
+    role_ids: LateTexts[str] = LateTexts()  # noqa: RUF009  (a descriptor)
+    role_titles: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
+    role_departments: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
     role_lines: IntArray  # 1-based line of each role's entry, for findings
     parent: IntArray  # index of the role each role reports to, NO_PARENT for a top
     headcount: FloatArray  # people per role, in full-time equivalents (0.5: half a post)
-    client_ids: tuple[str, ...]
-    client_titles: tuple[str | None, ...]
+    client_ids: LateTexts[str] = LateTexts()  # noqa: RUF009  (a descriptor)
+    client_titles: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
     client_lines: IntArray
     flow_payer: IntArray  # node index (role, or R + client)
     flow_payee: IntArray  # role index
@@ -87,11 +93,19 @@ class Org:
 
     @property
     def role_count(self) -> int:
-        return len(self.role_ids)
+        return int(self.role_lines.size)
 
     @property
     def client_count(self) -> int:
-        return len(self.client_ids)
+        return int(self.client_lines.size)
+
+    def text_column(self, name: str) -> TextColumn | None:
+        """The column `name` (role_ids, role_titles, role_departments, client_ids,
+        client_titles) as bytes, if it has not been decoded yet; None when it is (or was
+        built as) strings: then read the attribute."""
+        late = type(self).__dict__[name]
+        assert isinstance(late, LateTexts), name
+        return late.column(self)
 
     @property
     def flow_count(self) -> int:

@@ -1,100 +1,166 @@
-"""Cells of a byte buffer, given as [start, end) ranges: trimming them and reading numbers,
-a whole column at a time (see flat_csv and id_lookup)."""
+"""Cells of a byte buffer, given as [start, end) ranges: trimming them, reading numbers and
+hashing or comparing their bytes, a whole column at a time (see flat_csv and id_lookup).
+
+Bytes are read 8 at a time (`Words`): a range of n bytes is covered by the words at its
+start, start + 8, ... and the word that ends where it ends (which may overlap the one
+before it), so no byte outside the range is ever read into a hash or a comparison and
+no mask is needed but for ranges shorter than a word.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.texts import gather_texts
 
-_NEWLINE, _SPACE, _DOT, _ZERO, _NINE = 10, 32, 46, 48, 57
+__all__ = ["gather_texts"]  # (moved to model.texts) still found here by the fast readers
+
+_SPACE, _DOT, _ZERO, _NINE = 32, 46, 48, 57
+_WORD = 8
 _EXACT_INTEGER = 2**53  # float64 holds every integer below this exactly
-PACKED = 16  # bytes packed exactly: two uint64 words
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 _POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 .. 10**22
+_U = np.uint64
+_BELOW = np.array([8 * (_WORD - n) for n in range(_WORD + 1)], dtype=np.uint64)  # by length
+_ZEROS = _U(0x3030303030303030)  # "00000000"
+_HIGH_NIBBLES = _U(0xF0F0F0F0F0F0F0F0)
+# str.strip's white space beyond ASCII, as UTF-8 (all are 2 or 3 bytes, none above U+3000).
+_UNICODE_SPACES = [chr(c).encode() for c in range(128, 0x3001) if chr(c).isspace()]
+_SPACE_LEAD = np.zeros(256, dtype=bool)  # bytes that begin one of those
+_SPACE_LEAD[[space[0] for space in _UNICODE_SPACES]] = True
+# How a range's edge byte may matter to str.strip: a space, another ASCII control or
+# white space character, or the start or end of a non-ASCII character.
+_EDGE_SPACE, _EDGE_CONTROL, _EDGE_WIDE = 1, 2, 4
+_EDGE = np.zeros(256, dtype=np.uint8)
+_EDGE[:33] = _EDGE_CONTROL
+_EDGE[_SPACE] = _EDGE_SPACE
+_EDGE[127] = _EDGE_CONTROL
+_EDGE[128:] = _EDGE_WIDE
+
+
+class Words:
+    """The 8 bytes at any offset of a buffer as one little-endian word: a strided view,
+    so a whole column of ranges reads its k-th word in one gather."""
+
+    def __init__(self, buf: np.ndarray) -> None:
+        if buf.size < _WORD:  # too short for one word: a padded copy (tiny)
+            buf = np.concatenate([buf, np.zeros(_WORD - buf.size, dtype=np.uint8)])
+        self.buf, self.size = buf, buf.size
+        self.view = np.ndarray((buf.size - _WORD + 1,), dtype="<u8", buffer=buf, strides=(1,))
+
+    def at(self, position: IntArray) -> np.ndarray:
+        """The 8 bytes from each position (zero bytes beyond the buffer's end)."""
+        if not position.size or int(position.max()) <= self.size - _WORD:
+            return np.asarray(self.view[position])
+        read = np.minimum(position, self.size - _WORD)
+        shift = (np.minimum(position, self.size) - read).astype(np.uint64) * _U(8)
+        return np.asarray(self.view[read] >> shift)
+
+    def tail(self, end: IntArray, length: IntArray) -> np.ndarray:
+        """The last min(8, length) bytes before each `end` as a word, first byte lowest,
+        zero above them (all of a range shorter than a word)."""
+        if not end.size:
+            return np.zeros(0, dtype=np.uint64)
+        if int(end.min()) >= _WORD:  # the usual case: the word that ends at `end`
+            word = self.view[end - _WORD]
+            if int(length.min()) >= _WORD:
+                return np.asarray(word)
+            return np.asarray(word >> _BELOW[np.minimum(length, _WORD)])
+        base = np.maximum(end - _WORD, 0)
+        # Bytes after the range are shifted out at the top, bytes before it at the bottom.
+        above = ((_WORD - (end - base)) * 8).astype(np.uint64)
+        return np.asarray((self.view[base] << above) >> _BELOW[np.minimum(length, _WORD)])
+
+
+def _heads(length: IntArray) -> int:
+    """How many whole words the longest range has before its last word."""
+    longest = int(length.max(initial=0))
+    return max(0, -(-longest // _WORD) - 1)
+
+
+def same_ranges(
+    words: Words, start: IntArray, other: Words, other_start: IntArray, length: IntArray
+) -> np.ndarray:
+    """Per pair: the `length` bytes at `start` (in words) equal those at `other_start`."""
+    start, other_start = start.astype(np.int64), other_start.astype(np.int64)
+    length = length.astype(np.int64)
+    same = np.asarray(
+        words.tail(start + length, length) == other.tail(other_start + length, length)
+    )
+    for k in range(_heads(length)):
+        rows = np.flatnonzero(same & (length > _WORD * (k + 1)))
+        if not rows.size:
+            break
+        offset = _WORD * k
+        same[rows] = words.view[start[rows] + offset] == other.view[other_start[rows] + offset]
+    return same
 
 
 def strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
     """The ranges without the spaces at either end."""
     start, end = start.copy(), end.copy()
+    if not start.size:
+        return start, end
     # Indices are clamped only so that empty ranges read some valid byte; the range
-    # test discards it.
-    while True:
-        lead = np.flatnonzero((start < end) & (buf[np.minimum(start, end - 1)] == _SPACE))
-        if not lead.size:
-            break
+    # test discards it. One pass over all ranges, then only over those still shrinking.
+    top = buf.size - 1
+    lead = np.flatnonzero((start < end) & (buf[np.minimum(start, top)] == _SPACE))
+    while lead.size:
         start[lead] += 1
-    while True:
-        trail = np.flatnonzero((end > start) & (buf[np.maximum(end - 1, start)] == _SPACE))
-        if not trail.size:
-            break
+        lead = lead[(start[lead] < end[lead]) & (buf[np.minimum(start[lead], top)] == _SPACE)]
+    trail = np.flatnonzero((end > start) & (buf[np.maximum(end - 1, 0)] == _SPACE))
+    while trail.size:
         end[trail] -= 1
+        trail = trail[(end[trail] > start[trail]) & (buf[np.maximum(end[trail] - 1, 0)] == _SPACE)]
     return start, end
+
+
+def edge_kinds(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
+    """Per range, how its first and last bytes may matter to `str.strip` (_EDGE_* bits
+    of both, or-ed; 0 for an empty range)."""
+    if not start.size:
+        return np.zeros(0, dtype=np.uint8)
+    # Clamped: an empty range at either end of buf still reads a valid byte (dropped).
+    first = _EDGE[buf[np.minimum(start, buf.size - 1)]]
+    last = _EDGE[buf[np.maximum(end - 1, 0)]]
+    return np.asarray(np.where(start < end, first | last, 0).astype(np.uint8))
 
 
 def odd_edge(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
     """Ranges that begin or end with a byte `str.strip` might treat as white space
     (control characters, or the start of a non-ASCII character)."""
-    empty = start >= end
-    # Clamped: an empty range at either end of buf still reads a valid byte (`empty` drops it).
-    first = buf[np.minimum(start, buf.size - 1)]
-    last = buf[np.maximum(end - 1, 0)]
-    return np.asarray(~empty & ((first < 33) | (first > 126) | (last < 33) | (last > 126)))
+    return np.asarray(edge_kinds(buf, start, end) & (_EDGE_CONTROL | _EDGE_WIDE) != 0)
 
 
-def pack(buf: np.ndarray, start: IntArray, length: IntArray) -> tuple[np.ndarray, np.ndarray]:
-    """The first 16 bytes of each range as two little-endian words (zero beyond its end)."""
-    words = [np.zeros(start.size, dtype=np.uint64), np.zeros(start.size, dtype=np.uint64)]
-    last = buf.size - 1
-    for k in range(min(PACKED, int(length.max(initial=0)))):
-        byte = buf[np.minimum(start + k, last)].astype(np.uint64)
-        byte[length <= k] = 0  # the next cell's bytes: zeroed, the words are this range's only
-        words[k // 8] |= byte << np.uint64(8 * (k % 8))
-    return words[0], words[1]
-
-
-def mix(low: np.ndarray, high: np.ndarray, length: IntArray) -> np.ndarray:
-    """64 well-mixed bits (the top ones pick the slot): a multiply mixes upwards only."""
-    h = low * _MIX[0] ^ high * _MIX[1] ^ length.astype(np.uint64) * _MIX[2]
-    h ^= h >> np.uint64(31)
-    h *= _MIX[1]
-    return np.asarray(h ^ (h >> np.uint64(29)))
-
-
-def distinct_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> list[str]:
-    """`gather_texts`, for columns of few distinct values ("sale", "budget", ...): each
-    distinct text is decoded once and shared, found by its exactly packed bytes."""
-    length = (end - start).astype(np.int64)
-    if not length.size or length.max() > PACKED:
-        return gather_texts(buf, start, end)
-    low, high = pack(buf, start, length)
-    _, first, which = np.unique(mix(low, high, length), return_index=True, return_inverse=True)
-    # Every value against the one decoded for its hash: any difference is a collision.
-    exact = (low[first][which] == low) & (high[first][which] == high)
-    # Many distinct values (over a quarter): little to share, decoded the plain way.
-    if first.size > length.size // 4 or not np.all(exact & (length[first][which] == length)):
-        return gather_texts(buf, start, end)  # many distinct values (or a hash collision)
-    texts = np.array(gather_texts(buf, start[first], end[first]), dtype=object)
-    shared: list[str] = texts[which].tolist()
-    return shared
-
-
-def gather_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> list[str]:
-    """The ranges' texts (UTF-8, no line breaks inside), gathered with one index: they
-    travel as one newline-separated string, decoded and split once."""
-    if not start.size:
-        return []
-    start, end = start.astype(np.int64), end.astype(np.int64)
-    width = end - start + 1  # each text and a separator
-    offsets = np.cumsum(width) - width
-    # The positions of all ranges back to back: +1 within a range, a jump between them.
-    steps = np.ones(int(offsets[-1] + width[-1]), dtype=np.int64)
-    steps[0] = start[0]
-    steps[offsets[1:]] = start[1:] - end[:-1]
-    gathered = buf[np.cumsum(steps)]
-    gathered[offsets + width - 1] = _NEWLINE
-    texts: list[str] = gathered[:-1].tobytes().decode("utf-8").split("\n")
-    return texts
+def may_strip(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
+    """Ranges (spaces already stripped) that `str.strip` might still shorten: they begin or
+    end with an ASCII control character or a non-ASCII white-space character."""
+    kinds = edge_kinds(buf, start, end)
+    flagged = (kinds & _EDGE_CONTROL) != 0
+    wide = np.flatnonzero(kinds & _EDGE_WIDE)
+    if not wide.size:
+        return np.asarray(flagged)
+    s, e = start[wide], end[wide]
+    top = buf.size - 1
+    # Those white spaces start with a few lead bytes: only ranges whose first character
+    # or one of the last ones starts with such a byte are compared.
+    suspect = np.flatnonzero(
+        _SPACE_LEAD[buf[s]]
+        | _SPACE_LEAD[buf[np.maximum(e - 2, 0)]]
+        | _SPACE_LEAD[buf[np.maximum(e - 3, 0)]]
+    )
+    ss, ee = s[suspect], e[suspect]
+    found = np.zeros(suspect.size, dtype=bool)
+    for space in _UNICODE_SPACES:  # 19 sequences of 2-3 bytes, on the suspects only
+        n = len(space)
+        head = ee - ss >= n
+        tail = head.copy()
+        for k, byte in enumerate(space):
+            head &= buf[np.minimum(ss + k, top)] == byte
+            tail &= buf[np.maximum(ee - n + k, 0)] == byte
+        found |= head | tail
+    flagged[wide[suspect]] |= found
+    return np.asarray(flagged)
 
 
 def plain_decimals(
@@ -108,7 +174,46 @@ def plain_decimals(
     at most 22, so integer and power of ten are exact doubles and one IEEE division
     rounds their quotient, the written number, correctly, as float() does.
     """
-    length = (end - start).astype(np.int64)
+    start, end = start.astype(np.int64), end.astype(np.int64)
+    values = np.zeros(start.size, dtype=np.float64)
+    places = np.zeros(start.size, dtype=np.int64)
+    # Most numbers are whole and at most 8 digits: read a word at a time.
+    short = np.flatnonzero((end - start >= 1) & (end - start <= _WORD))
+    whole = np.zeros(start.size, dtype=bool)
+    if short.size:
+        number, digits = _eight_digits(Words(buf), end[short], (end - start)[short])
+        values[short[digits]] = number[digits]
+        whole[short[digits]] = True
+    rest = np.flatnonzero(~whole)
+    if rest.size:
+        parsed = _decimals_by_byte(buf, start[rest], end[rest], fractions)
+        if parsed is None:
+            return None
+        values[rest], places[rest] = parsed
+    return values, places
+
+
+def _eight_digits(words: Words, end: IntArray, length: IntArray) -> tuple[FloatArray, np.ndarray]:
+    """Ranges of 1 to 8 bytes read as whole numbers, and which ranges are all digits."""
+    # Left-aligned in a word of eight digits: leading zeros fill the low bytes (the
+    # first character is the lowest byte, the most significant digit).
+    pad = ((_WORD - length) * 8).astype(np.uint64)
+    word = (words.tail(end, length) << pad) | (_ZEROS >> (_U(64) - pad))
+    # Every byte 0x30..0x39: its high nibble is 3, and stays 3 when 6 is added.
+    nibbles = (word & _HIGH_NIBBLES) | (((word + _U(0x0606060606060606)) & _HIGH_NIBBLES) >> _U(4))
+    digits = nibbles == _U(0x3333333333333333)
+    word -= _ZEROS  # eight digit values, combined pairwise (simdjson's eight-digit parse)
+    word = word * _U(10) + (word >> _U(8))
+    low = (word & _U(0x000000FF000000FF)) * _U(100 + (1_000_000 << 32))
+    high = ((word >> _U(16)) & _U(0x000000FF000000FF)) * _U(1 + (10_000 << 32))
+    return ((low + high) >> _U(32)).astype(np.float64), np.asarray(digits)
+
+
+def _decimals_by_byte(
+    buf: np.ndarray, start: IntArray, end: IntArray, fractions: bool
+) -> tuple[FloatArray, IntArray] | None:
+    """`plain_decimals` a byte position at a time (any length, decimal points)."""
+    length = end - start
     digits = np.zeros(start.size, dtype=np.int64)
     number = np.zeros(start.size, dtype=np.int64)
     places = np.zeros(start.size, dtype=np.int64)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import distinct_texts, gather_texts
+from clientchain.loading.fast.byte_columns import gather_texts
 from clientchain.loading.spreadsheet import DELIMITER_NAMES, byte_order_mark, sniff_delimiter
 from clientchain.model.org import IntArray
+from clientchain.model.texts import TextColumn
 
-_COMMA, _NEWLINE, _RETURN = 44, 10, 13
+_COMMA, _NEWLINE, _RETURN, _QUOTE, _NUL, _BELOW_DASH = 44, 10, 13, 34, 0, 45
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,9 +38,9 @@ class FlatCsv:
         """A column's cells as written (not stripped)."""
         return gather_texts(self.buf, self.start[:, column], self.end[:, column])
 
-    def distinct_texts(self, column: int) -> list[str]:
-        """The same, each distinct text one shared object (metadata like "sale")."""
-        return distinct_texts(self.buf, self.start[:, column], self.end[:, column])
+    def column(self, column: int) -> TextColumn:
+        """A column's cells as written, decoded when read (metadata like "sale")."""
+        return TextColumn(self.buf, self.start[:, column], self.end[:, column])
 
 
 def spreadsheet_dialect(data: bytes) -> str | None:
@@ -63,25 +64,32 @@ def spreadsheet_dialect(data: bytes) -> str | None:
 def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     """The cells of `data` (UTF-8 without BOM) from `file`, or None if it needs a real
     CSV parser."""
-    if b'"' in data or b"\x00" in data:
-        return None
-    # Windows line ends are fine; a carriage return anywhere else is for the csv module.
-    returns = data.count(b"\r")
-    if returns and returns != data.count(b"\r\n"):
-        return None
     header_end = data.find(b"\n")
-    if header_end < 0:
+    if header_end < 0 or data.endswith(b"\r"):  # (a carriage return not before \n)
         return None
     if not data.endswith(b"\n"):
         data += b"\n"
     if len(data) >= 2**31 - 64:
         return None
-    header = data[:header_end].decode("utf-8").removesuffix("\r").split(",")
+    header_bytes = data[:header_end]
+    if b'"' in header_bytes or b"\x00" in header_bytes or b"\r" in header_bytes[:-1]:
+        return None
+    header = header_bytes.decode("utf-8").removesuffix("\r").split(",")
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
     body = buf[header_end + 1 :]
+    # One pass finds every byte below '-': separators, and the quotes, NULs and carriage
+    # returns that need the csv module (usually spaces are the only others).
     # int32 positions (files of 2 GB and more are left to the csv module): half the memory
-    separators = np.flatnonzero((body == _COMMA) | (body == _NEWLINE)).astype(np.int32)
+    low = np.flatnonzero(body < _BELOW_DASH).astype(np.int32)
+    kind = body[low]
+    if np.any((kind == _QUOTE) | (kind == _NUL)):
+        return None
+    # Windows line ends are fine; a carriage return anywhere else is for the csv module.
+    returns = low[kind == _RETURN]
+    if returns.size and not np.all(body[returns + 1] == _NEWLINE):
+        return None
+    separators = low[(kind == _COMMA) | (kind == _NEWLINE)]
     # A plain row has width - 1 commas and a newline: rows * width separators in all, so
     # they reshape into one row of cell ends per row.
     if separators.size % width:
@@ -95,7 +103,7 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     starts[:, 1:] = ends[:, :-1] + 1
     starts[:1, 0] = header_end + 1
     starts[1:, 0] = ends[:-1, -1] + 1
-    if returns:  # a row's last cell ends before its \r\n
+    if returns.size or header_bytes.endswith(b"\r"):  # a row's last cell ends before \r\n
         last = ends[:, -1]
         last[buf[last - 1] == _RETURN] -= 1
     return FlatCsv(file, data, buf, header, rows, starts, ends)

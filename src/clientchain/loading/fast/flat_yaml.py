@@ -22,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import gather_texts
+from clientchain.loading.fast.byte_columns import Words, gather_texts, same_ranges
 from clientchain.loading.scalars import NULLS
 from clientchain.model.org import IntArray
 
@@ -33,16 +33,26 @@ _NOT_FLAT_EVER = bytes(range(0, 9)) + bytes(range(11, 32)) + b"\x7f"
 _NOT_FLAT_OUTSIDE_COMMENTS = b"#\\\t"
 # ... and where a plain value begins (indicators; quotes are handled separately).
 _NOT_FLAT_FIRST = b"-?:,[]{}#&*!|>%@`"
-# Line breaks and characters libyaml treats specially or refuses, beyond ASCII.
-_ODD_UNICODE = re.compile("[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# Line breaks and characters libyaml treats specially or refuses, beyond ASCII, as UTF-8:
+# each begins with one of three bytes, found by deleting all others (a C loop).
+_ODD_CODES = [*range(0x80, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF]
+_ODD_UNICODE = [chr(code).encode() for code in _ODD_CODES]
+_ODD_LEADS = frozenset(odd[0] for odd in _ODD_UNICODE)
+_NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
 _SINGLE, _DOUBLE = 39, 34
+_WORD = 8
+_U = np.uint64
+_HIGH_BITS = _U(0x8080808080808080)
+_KEEP = np.array([(1 << (8 * k)) - 1 for k in range(_WORD + 1)], dtype=np.uint64)  # low k bytes
 
 
 _OUTSIDE_COMMENTS, _EVER = 1, 2
 _ODD = np.zeros(256, dtype=np.uint8)  # how odd each byte is, in one table: one pass
 _ODD[list(_NOT_FLAT_OUTSIDE_COMMENTS)] = _OUTSIDE_COMMENTS
 _ODD[list(_NOT_FLAT_EVER)] = _EVER
+_ORDINARY = bytes(np.flatnonzero(_ODD == 0).tolist())
+_NOT_SKELETON = bytes(b for b in _ORDINARY if b not in b"\n:" and b not in _ODD_LEADS)
 _FIRST = np.zeros(256, dtype=bool)
 _FIRST[list(_NOT_FLAT_FIRST)] = True
 
@@ -118,18 +128,35 @@ class NotFlatError(Exception):
         self.why, self.line = why, line
 
 
-def read_flat(data: bytes, text: str) -> FlatDocument:
-    """The document in `data` (UTF-8, no BOM; `text` is the same, decoded); NotFlatError
-    if it is not flat YAML."""
-    odd = None if text.isascii() else _ODD_UNICODE.search(text)
-    if odd:
-        line = text.count("\n", 0, odd.start()) + 1
-        raise NotFlatError("a Unicode line break or non-printable character", line)
+def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True) -> FlatDocument:
+    """The document in `data` (UTF-8, no BOM); NotFlatError if it is not flat YAML.
+    (`text`, the same decoded, is not needed: the bytes say all.) `policy_lines=False`:
+    PolicyLineError if a line starts with `policy` (a block to cut out first)."""
     if not data.endswith(b"\n"):
         data += b"\n"
     if len(data) >= 2**31 - 64:
         raise NotFlatError("a file of 2 GB or more")
-    return _Scanner(data).document()
+    return _Scanner(data, policy_lines).document()
+
+
+def _odd_unicode(data: bytes) -> int | None:
+    """Where the first of those characters is in `data` (valid UTF-8), if anywhere."""
+    kinds = set(data.translate(None, _NOT_ODD_LEADS))
+    if not kinds:
+        return None
+    buf = np.frombuffer(data, dtype=np.uint8)
+    lead = np.sort(np.concatenate([np.flatnonzero(buf == kind) for kind in kinds]))
+    odd = np.zeros(lead.size, dtype=bool)
+    for sequence in _ODD_UNICODE:
+        same = lead + len(sequence) <= buf.size
+        for k, byte in enumerate(sequence):
+            same &= buf[np.minimum(lead + k, buf.size - 1)] == byte
+        odd |= same
+    return int(lead[np.argmax(odd)]) if odd.any() else None
+
+
+class PolicyLineError(NotFlatError):
+    """A line starts with `policy` (asked for by `read_flat(policy_lines=False)`)."""
 
 
 def _need(condition: object, why: str, line: int = 0) -> None:
@@ -138,34 +165,55 @@ def _need(condition: object, why: str, line: int = 0) -> None:
 
 
 class _Scanner:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, policy_lines: bool) -> None:
         self.data = data
         buf = self.buf = np.frombuffer(data, dtype=np.uint8)
+        self.words = Words(buf)
         ends = _positions(buf == _NEWLINE)
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
-        first = _skip_spaces(buf, starts)
+        line_words = self.words.at(starts)  # each line's first 8 bytes
+        if not policy_lines and _some_start(line_words, b"policy"):
+            raise PolicyLineError("a policy block")
+        # One pass keeps only the bytes that matter to the checks: line ends, colons and
+        # anything odd. Usually that leaves `:\n` per key line and a few '#' of comments.
+        skeleton = data.translate(None, _NOT_SKELETON)
+        residue = skeleton.translate(None, b"\n:#")
+        if not _ODD_LEADS.isdisjoint(residue):
+            odd = _odd_unicode(data)
+            if odd is not None:
+                line = data.count(b"\n", 0, odd) + 1
+                raise NotFlatError("a Unicode line break or non-printable character", line)
+        first = _skip_spaces(self.words, starts, line_words)
         head = buf[first]
         comment = head == _HASH
         content = (head != _NEWLINE) & ~comment
         lines = np.flatnonzero(content)  # 0-based numbers of the lines that say something
         _need(lines.size, "no keys at all")
-        self._check_characters(starts, comment)
+        # Every key line holds one colon and no '#': no odd byte outside comment lines,
+        # and each line's colon is the first after its key's start.
+        self.one_colon = not residue and _one_colon_each(skeleton, lines)
+        if not self.one_colon:
+            self._check_characters(starts, comment)
         self.line = lines
         self.start, self.end = starts[lines], ends[lines]
         self.first = first[lines]
         self.indent = self.first - self.start
 
     def _check_characters(self, starts: IntArray, comment: np.ndarray) -> None:
-        odd = np.flatnonzero(_ODD[self.buf])
-        if odd.size:
-            # Line starts are sorted: a byte's line is the last one starting at or before it.
-            line_of = np.searchsorted(starts, odd, side="right") - 1
-            bad = (_ODD[self.buf[odd]] != _OUTSIDE_COMMENTS) | ~comment[line_of]
-            if bad.any():
-                line = int(line_of[np.argmax(bad)]) + 1
-                raise NotFlatError("a tab, backslash, '#' or control character", line)
+        # Deleting every ordinary byte (a C loop) leaves the odd ones: usually none, or a
+        # few kinds ('#' of a comment), each then found by one comparison.
+        kinds = set(self.data.translate(None, _ORDINARY))
+        if not kinds:
+            return
+        odd = np.sort(np.concatenate([np.flatnonzero(self.buf == kind) for kind in kinds]))
+        # Line starts are sorted: a byte's line is the last one starting at or before it.
+        line_of = np.searchsorted(starts, odd, side="right") - 1
+        bad = (_ODD[self.buf[odd]] != _OUTSIDE_COMMENTS) | ~comment[line_of]
+        if bad.any():
+            line = int(line_of[np.argmax(bad)]) + 1
+            raise NotFlatError("a tab, backslash, '#' or control character", line)
 
     def _every(self, ok: np.ndarray, why: str, rows: IntArray | None = None) -> None:
         """NotFlatError at the first line (of `rows`, or of all content lines) not `ok`."""
@@ -188,12 +236,17 @@ class _Scanner:
         value_start, value_end = self._values(key_end)
         top = (self.indent == 0) & ~dash
         self._every(top[:1], "no top-level key first")
-        codes, names = _key_codes(buf, self.data, key_start, key_end)
+        codes, names = _key_codes(self.words, self.data, key_start, key_end)
         quoted = self._quoted(value_start, value_end)
         return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
 
     def _key_ends(self, key_start: IntArray) -> IntArray:
         """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
+        if self.one_colon:
+            key_end = _colons_after(self.words, self.data, key_start)
+            if key_end is not None:
+                self._every(key_end > key_start, "an empty key")
+                return key_end
         colons = _positions(self.buf == _COLON)
         # Colons from the key's start to the line's end, counted by two searches (all
         # lines at once): exactly one, and it is the first one from the key's start.
@@ -210,7 +263,7 @@ class _Scanner:
         buf = self.buf
         after = buf[key_end + 1]
         self._every((after == _SPACE) | (after == _NEWLINE), "no space after a colon")
-        value_start = _skip_spaces(buf, key_end + 1)
+        value_start = _skip_spaces(self.words, key_end + 1)
         value_end = self.end.copy()
         present = value_start < value_end
         self._every(~(present & (buf[value_end - 1] == _SPACE)), "spaces after a value")
@@ -288,7 +341,7 @@ class _Scanner:
         bounds = [*top_rows.tolist(), top.size]
         for s, (name, row) in enumerate(zip(top_names, top_rows.tolist(), strict=True)):
             if bounds[s + 1] > row + 1:  # lines below the key: its list's items
-                rows = np.arange(row + 1, bounds[s + 1])
+                rows = np.arange(row + 1, bounds[s + 1], dtype=np.int32)
                 doc.lists[name] = self._list(rows, item, codes, names, texts)
             elif empty[row]:
                 doc.nulls.add(name)
@@ -304,8 +357,11 @@ class _Scanner:
         row_codes = codes[rows]
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         flat = FlatList(int(owner[-1]) + 1, self.line[rows[starts]] + 1)
-        for code in np.unique(row_codes).tolist():
-            mine = np.flatnonzero(row_codes == code)
+        # The lines of each key, in order: one stable (radix) sort of the small codes.
+        order = np.argsort(row_codes.astype(np.int16), kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(row_codes, minlength=len(names)))].tolist()
+        for code in np.flatnonzero(np.diff(bounds)).tolist():
+            mine = order[bounds[code] : bounds[code + 1]]
             items = owner[mine]
             self._every(np.diff(items) > 0, "a key repeated in one item", rows[mine][1:])
             where = rows[mine]
@@ -341,50 +397,116 @@ def _positions(mask: np.ndarray) -> IntArray:
     return np.flatnonzero(mask).astype(np.int32)
 
 
-def _skip_spaces(buf: np.ndarray, at: IntArray) -> IntArray:
-    """The first position at or after each of `at` that is not a space (lines end in \\n)."""
-    pos = at.copy()
-    live = np.arange(pos.size)
+def _some_start(line_words: np.ndarray, prefix: bytes) -> bool:
+    """Some line (given by its first 8 bytes) starts with `prefix` (at most 8 bytes)."""
+    wanted = _U(int.from_bytes(prefix, "little"))
+    return bool(np.any((line_words & _KEEP[len(prefix)]) == wanted))
+
+
+def _skip_spaces(words: Words, at: IntArray, at_words: np.ndarray | None = None) -> IntArray:
+    """The first position at or after each of `at` that is not a space (lines end in \\n):
+    8 bytes read at once, the spaces counted from their low end."""
+    word = words.at(at) if at_words is None else at_words
+    spaces = _leading(word ^ _U(0x2020202020202020))
+    pos = (at + spaces).astype(at.dtype)
+    live = np.flatnonzero(spaces == _WORD)  # 8 spaces or more: on, a byte at a time
     while live.size:
-        live = live[buf[pos[live]] == _SPACE]
+        live = live[words.buf[pos[live]] == _SPACE]
         pos[live] += 1
     return pos
 
 
+def _leading(word: np.ndarray) -> IntArray:
+    """How many of each word's bytes, from its low end, are zero (8 when all are)."""
+    # Bit 7 of each byte set where the byte is not zero (no carry crosses bytes).
+    nonzero = (((word & _U(0x7F7F7F7F7F7F7F7F)) + _U(0x7F7F7F7F7F7F7F7F)) | word) & _HIGH_BITS
+    return _lowest_flag(nonzero)
+
+
+def _one_colon_each(skeleton: bytes, lines: IntArray) -> bool:
+    """Each of the (content) `lines` kept exactly one byte, a colon, in `skeleton`."""
+    kept = np.frombuffer(skeleton, dtype=np.uint8)
+    ends = _positions(kept == _NEWLINE)
+    before = np.empty_like(ends)
+    before[0] = -1
+    before[1:] = ends[:-1]
+    line_ends = ends[lines]
+    return bool(np.all((line_ends - before[lines] == 2) & (kept[line_ends - 1] == _COLON)))
+
+
+def _colons_after(words: Words, data: bytes, start: IntArray) -> IntArray | None:
+    """The first colon at or after each of `start`, where every line has one (None if a
+    key is so long that searching is better left to the general way)."""
+    found = _first_colon(words.at(start))
+    far = np.flatnonzero(found == _WORD)
+    found[far] = _WORD + _first_colon(words.at(start[far] + _WORD))
+    far = far[found[far] == 2 * _WORD]
+    if far.size > 1000:
+        return None
+    for row in far.tolist():  # keys of 16 characters or more (a few extra keys)
+        found[row] = data.index(b":", int(start[row])) - int(start[row])
+    return (start + found).astype(start.dtype)
+
+
+def _first_colon(word: np.ndarray) -> IntArray:
+    """Per word, the index of its first ':' byte (8: none)."""
+    x = word ^ _U(0x3A3A3A3A3A3A3A3A)  # a colon becomes a zero byte
+    # The classic zero-byte test: exact for the lowest zero byte (a borrow can only
+    # flag bytes above it).
+    zero = (x - _U(0x0101010101010101)) & ~x & _HIGH_BITS
+    return _lowest_flag(zero)
+
+
+def _lowest_flag(flags: np.ndarray) -> IntArray:
+    """Per word whose bytes are flagged in bit 7 (0x80), the index of the lowest flagged
+    byte (8 when none is): the lowest flag alone, 2**(8i + 7), times a constant whose
+    byte 7 - i is i, leaves i in the top byte."""
+    lowest = (flags & (~flags + _U(1))) >> _U(7)
+    index = ((lowest * _U(0x0001020304050607)) >> _U(56)).astype(np.int64)
+    return np.asarray(np.where(flags == 0, _WORD, index))
+
+
 def _key_codes(
-    buf: np.ndarray, data: bytes, start: IntArray, end: IntArray
+    words: Words, data: bytes, start: IntArray, end: IntArray
 ) -> tuple[IntArray, list[str]]:
     """A small integer per line naming its key, and the names; exact, not hashed.
 
     Lines are grouped by (length, first byte, last byte), which separates the few
-    keys of a generated file; each group is then checked byte for byte, and any
-    group that turns out to hold several keys is sorted out in Python.
+    keys of a generated file; every line is then compared byte for byte with one line
+    of its group (all lines at once, 8 bytes per gather), and any line that differs
+    from it is sorted out in Python.
     """
-    length = end - start
+    buf = np.frombuffer(data, dtype=np.uint8)
+    length = (end - start).astype(np.int64)
     _need(np.all(length <= 64), "a key longer than 64 characters")
     # One small integer per (length, first byte, last byte), fields apart (bytes < 256,
     # length <= 64): bincount finds the groups, and a table renumbers them 0, 1, ...
     signature = (length << 16) | (buf[start].astype(np.int64) << 8) | buf[end - 1]
     seen = np.flatnonzero(np.bincount(signature))
-    group_of = np.zeros(int(signature.max()) + 1, dtype=np.int64)
-    group_of[seen] = np.arange(seen.size)
-    group_of = group_of[signature]
-    groups = seen
-    codes = np.empty(start.size, dtype=np.int64)
+    table = np.zeros(int(signature.max()) + 1, dtype=np.int64)
+    table[seen] = np.arange(seen.size)
+    group = table[signature]
+    example = np.zeros(seen.size, dtype=np.int64)
+    example[group] = np.arange(group.size)  # some line of each group
+    first = start.astype(np.int64)
+    if int(length.max()) <= 2 * _WORD:  # the usual keys: two words each, masked
+        low = words.at(first) & _KEEP[np.minimum(length, _WORD)]
+        same = low == low[example][group]
+        if int(length.max()) > _WORD:
+            high = words.at(first + _WORD) & _KEEP[np.clip(length - _WORD, 0, _WORD)]
+            same &= high == high[example][group]
+    else:
+        same = same_ranges(words, first, words, first[example[group]], length)
     names: list[str] = []
     index: dict[str, int] = {}
-    for g in range(groups.size):
-        rows = np.flatnonzero(group_of == g)
-        a, b = int(start[rows[0]]), int(end[rows[0]])
-        same = np.ones(rows.size, dtype=bool)
-        for k in range(1, b - a - 1):  # first and last bytes already agree (the signature)
-            same &= buf[start[rows] + k] == buf[a + k]
-        if same.all():
-            codes[rows] = _code(data[a:b].decode("ascii", "replace"), index, names)
-            continue
-        for row in rows.tolist():
-            key = data[int(start[row]) : int(end[row])].decode("ascii", "replace")
-            codes[row] = _code(key, index, names)
+    named = [
+        _code(data[a:b].decode("ascii", "replace"), index, names)
+        for a, b in zip(start[example].tolist(), end[example].tolist(), strict=True)
+    ]
+    codes = np.asarray(named, dtype=np.int64)[group]
+    for row in np.flatnonzero(~same).tolist():
+        key = data[int(start[row]) : int(end[row])].decode("ascii", "replace")
+        codes[row] = _code(key, index, names)
     return codes, names
 
 

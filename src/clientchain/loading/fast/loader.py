@@ -11,20 +11,26 @@ its position. For an input both paths accept they build the same `Org`
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
 from clientchain.graph.hierarchy import build_forest, cycles
 from clientchain.loading import keys
-from clientchain.loading.fast.byte_columns import odd_edge, plain_decimals, strip_spaces
+from clientchain.loading.fast.byte_columns import may_strip, odd_edge, plain_decimals, strip_spaces
 from clientchain.loading.fast.flat_csv import FlatCsv, read_flat_csv, spreadsheet_dialect
-from clientchain.loading.fast.flat_yaml import FlatDocument, FlatList, NotFlatError, read_flat
+from clientchain.loading.fast.flat_yaml import (
+    FlatDocument,
+    FlatList,
+    NotFlatError,
+    PolicyLineError,
+    read_flat,
+)
 from clientchain.loading.fast.id_lookup import IdIndex
 from clientchain.loading.flow_table import (
     REQUIRED,
@@ -35,6 +41,7 @@ from clientchain.loading.flow_table import (
 )
 from clientchain.loading.keys import Keys
 from clientchain.loading.org_file import CLIENT_KEYS, ROLE_KEYS
+from clientchain.loading.policy import read_policy_section, take_policy_section
 from clientchain.loading.scalars import (
     MAX_AMOUNT,
     MAX_DECIMALS,
@@ -45,13 +52,16 @@ from clientchain.loading.scalars import (
     decimals_of,
 )
 from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
-from clientchain.loading.yaml_source import compose
 from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Links, Org
 from clientchain.model.phases import note, phase
-from clientchain.model.problems import InputError
+from clientchain.model.policy import NO_POLICY, Policy
+from clientchain.model.problems import InputError, Problem
+from clientchain.model.texts import LateColumns, TextColumn
 
 _NUMBERS = re.compile(rf"(?:(?:{NUMBER.pattern})\n)*(?:{NUMBER.pattern})")  # one per line
 _FRACTIONS = re.compile(r"\.([0-9]*)")
+_NONE = np.zeros(0, dtype=np.int64)
+_SLICE = 1 << 24  # bytes of lines decoded at a time, only to check them
 
 
 class _RefusedError(Exception):
@@ -77,43 +87,60 @@ class _Flows:
     payee: list[IntArray] = field(default_factory=list)
     amount: list[FloatArray] = field(default_factory=list)
     decimals: int = 0
-    extra: dict[str, list[str | None]] = field(default_factory=dict)
+    # Per table: its metadata columns (bytes of a CSV, or texts) and its rows.
+    extra: list[tuple[Mapping[str, TextColumn | Sequence[str | None]], int]] = field(
+        default_factory=list
+    )
     files: list[str] = field(default_factory=list)
-    count: int = 0
 
-    def add_extra(self, columns: Mapping[str, Sequence[str | None]], rows: int) -> None:
-        """Metadata columns of `rows` new rows (None where a source lacks a column)."""
-        if rows:
-            for name, values in columns.items():
-                self.extra.setdefault(name, _nones(self.count)).extend(values)
-        self.count += rows
-        for column in self.extra.values():
-            column.extend(_nones(self.count - len(column)))
+    def add_extra(
+        self, columns: Mapping[str, TextColumn | Sequence[str | None]], rows: int
+    ) -> None:
+        """Metadata columns of `rows` new rows."""
+        self.extra.append((columns, rows))
 
-
-def _nones(count: int) -> list[str | None]:
-    return [None] * count
+    def extra_columns(self) -> LateColumns:
+        """Each metadata column over all rows (None where a table lacks it); a column of
+        one CSV table stays bytes until someone reads it (only graph exports do)."""
+        tables = [(columns, rows) for columns, rows in self.extra if rows]
+        if len(tables) <= 1:
+            return LateColumns(tables[0][0] if tables else {})
+        names = list(dict.fromkeys(name for columns, _ in tables for name in columns))
+        joined: dict[str, TextColumn | tuple[str | None, ...]] = {}
+        for name in names:
+            values: list[str | None] = []
+            for columns, rows in tables:
+                column = columns.get(name)
+                if column is None:
+                    values.extend([None] * rows)
+                else:
+                    values.extend(column.decode() if isinstance(column, TextColumn) else column)
+            joined[name] = tuple(values)
+        return LateColumns(joined)
 
 
 def fast_load(
     data: bytes,
-    text: str,
+    text: str | None,
     source: str,
     flows: Iterable[str | os.PathLike[str]],
     base: Path,
     own_flows: bool = True,
 ) -> Org | None:
-    """The `Org` in `data` (= `text`, decoded) and its flows, or None to load it precisely
-    (`own_flows=False`: without the flows file the org chart names)."""
+    """The `Org` in `data` (`text`: the same decoded, if it already is; else its UTF-8 is
+    checked here) and its flows, or None to load it precisely (`own_flows=False`:
+    without the flows file the org chart names)."""
     try:
         with phase("parse"):
-            document = read_flat(data.removeprefix(b"\xef\xbb\xbf"), text)
+            data = data.removeprefix(b"\xef\xbb\xbf")
+            _need(text is not None or valid_utf8(data))  # else the precise path says where
+            document, policy = _document(data, text, source)
             flows_path = _scalar(document, "flows")
             paths = [] if flows_path is None or not own_flows else [base / flows_path]
             tables = [_read_table(path) for path in paths]
             tables.extend(_read_table(Path(path), stdin=is_stdin(path)) for path in flows)
         with phase("build"):
-            return _org(document, source, tables)
+            return _org(document, source, tables, policy)
     except NotFlatError as exc:
         where = f"{source}:{exc.line}" if exc.line else source
         note(f"{where}: {exc.why}: read by the precise reader, which takes longer")
@@ -124,13 +151,57 @@ def fast_load(
         return None
 
 
+def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument, Policy]:
+    """The flat document, and the policy block, which is not flat: when a line starts
+    with `policy`, its section is cut out (left as blank lines) and read on its own, if
+    the cut is exact (see `take_policy_section`); the flat reader refuses any `policy`
+    key left in what it reads."""
+    try:
+        return read_flat(data, policy_lines=False), NO_POLICY
+    except PolicyLineError:
+        pass
+    cut = take_policy_section(data.decode("utf-8") if text is None else text)
+    _need(
+        cut is not None,
+        f"{source}: a policy block in a shape (or with line breaks) the fast reader cannot cut out",
+    )
+    assert cut is not None
+    rest, section = cut
+    if not section:  # a line starting with `policy` but not the key (`policyx: 1`)
+        return read_flat(data), NO_POLICY
+    problems: list[Problem] = []
+    policy = read_policy_section(section, source, problems)
+    _need(not problems)  # the precise reader words them, with every other problem
+    return read_flat(rest.encode("utf-8")), policy
+
+
+def valid_utf8(data: bytes) -> bool:
+    """`data` decodes as UTF-8: checked a slice of lines at a time, so that no str of
+    the whole file is held."""
+    if data.isascii():
+        return True
+    view = memoryview(data)
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + _SLICE)
+        end = len(data) if end < 0 else end + 1
+        try:
+            codecs.utf_8_decode(view[start:end], "strict", True)
+        except UnicodeDecodeError:
+            return False
+        start = end
+    return True
+
+
 def _scalar(document: FlatDocument, key: str) -> str | None:
     _need(key not in document.lists, f"'{key}' is a list")
     text, quoted = document.scalars.get(key, ("", False))
     return None if not quoted and text in NULLS else text
 
 
-def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable]) -> Org:
+def _org(
+    document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable], policy: Policy
+) -> Org:
     # The policy is read on its own (loading cuts its section out); one left here would
     # be dropped, so it is the precise path's.
     top = [*document.scalars, *document.lists, *document.nulls]
@@ -144,24 +215,25 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
     _need(_none_misspelt(top, keys.TOP_LEVEL))
     _need(_none_misspelt(roles.columns, keys.ROLE))
     _need(clients is None or _none_misspelt(clients.columns, keys.CLIENT))
-    role_ids, client_ids = _ids(roles), _ids(clients) if clients else []
-    node_ids = [*role_ids, *client_ids]
-    _need(len(set(node_ids)) == len(node_ids))
-    ids = IdIndex(node_ids)
+    buf = np.frombuffer(document.data, dtype=np.uint8)
+    role_ids = _ids(roles, buf)
+    client_ids = _ids(clients, buf) if clients else TextColumn(buf, _NONE, _NONE)
+    ids = IdIndex(buf, np.r_[role_ids.start, client_ids.start], np.r_[role_ids.end, client_ids.end])
+    _need(not ids.has_duplicates())
     resolved = _resolve_flows(tables, ids, len(role_ids))
     parent = _parents(roles, ids, document)
     return Org(
         source=source,
         name=_scalar(document, "org"),
         currency=_scalar(document, "currency"),
-        role_ids=tuple(role_ids),
-        role_titles=tuple(_texts(roles, "title")),
-        role_departments=tuple(_texts(roles, "department")),
+        role_ids=role_ids,
+        role_titles=_texts(roles, "title", buf),
+        role_departments=_texts(roles, "department", buf),
         role_lines=roles.lines.astype(np.int64),
         parent=parent,
         headcount=_headcounts(roles),
-        client_ids=tuple(client_ids),
-        client_titles=tuple(_texts(clients, "title")) if clients else (),
+        client_ids=client_ids,
+        client_titles=_texts(clients, "title", buf) if clients else (),
         client_lines=clients.lines.astype(np.int64) if clients else np.zeros(0, np.int64),
         flow_payer=_joined(resolved.payer, np.int64),
         flow_payee=_joined(resolved.payee, np.int64),
@@ -170,9 +242,10 @@ def _org(document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable])
         amount_decimals=resolved.decimals,
         role_extra=_extra(roles, ROLE_KEYS),
         client_extra=_extra(clients, CLIENT_KEYS) if clients else {},
-        flow_extra={k: tuple(v) for k, v in resolved.extra.items()},
+        flow_extra=resolved.extra_columns(),
+        policy=policy,
         dotted=_dotted(roles, ids, document, parent),
-        serves=_links(roles, "serves", ids, document, len(node_ids)),
+        serves=_links(roles, "serves", ids, document, len(ids)),
         client_owner=_owners(clients, ids, document, len(role_ids)),
     )
 
@@ -187,26 +260,33 @@ def _joined(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-def _ids(entries: FlatList) -> list[str]:
+def _ids(entries: FlatList, buf: np.ndarray) -> TextColumn:
+    """The `id` of every item, none null or only white space (as `str.strip` sees it)."""
     column = entries.columns.get("id")
     _need(column is not None)
     assert column is not None
-    _need(not column.nulls().any())
-    ids: list[str] = column.texts  # type: ignore[assignment]  # no None: checked
-    _need(all(map(str.strip, ids)))  # an id of spaces is empty
-    return ids
+    _need(not column.nulls().any())  # so every item has one, in item order
+    start, end = strip_spaces(buf, column.start, column.end)
+    _need(np.all(start < end))
+    odd = np.flatnonzero(may_strip(buf, start, end))
+    _need(
+        all(
+            buf[s:e].tobytes().decode("utf-8").strip()
+            for s, e in zip(start[odd].tolist(), end[odd].tolist(), strict=True)
+        )
+    )
+    return TextColumn(buf, column.start, column.end)
 
 
-def _texts(entries: FlatList, key: str) -> list[str | None]:
+def _texts(entries: FlatList, key: str, buf: np.ndarray) -> TextColumn:
+    """Per item: the value of `key` (None where absent or null), as bytes until read."""
     column = entries.columns.get(key)
+    start = np.zeros(entries.count, dtype=np.int64)
+    end = np.zeros(entries.count, dtype=np.int64)
     if column is None:
-        return [None] * entries.count
-    nulls = column.nulls()
-    if not nulls.any():
-        return column.texts
-    texts = np.array(column.texts, dtype=object)
-    texts[nulls] = None
-    return texts.tolist()  # type: ignore[no-any-return]
+        return TextColumn(buf, start, end, np.ones(entries.count, dtype=bool))
+    start[column.items], end[column.items] = column.start, column.end
+    return TextColumn(buf, start, end, column.nulls())
 
 
 def _headcounts(roles: FlatList) -> FloatArray:
@@ -234,7 +314,7 @@ def _parents(roles: FlatList, ids: IdIndex, document: FlatDocument) -> IntArray:
     named = ~column.nulls()[column.items]
     buf = np.frombuffer(document.data, dtype=np.uint8)
     start, end = column.start[named], column.end[named]
-    boss = ids.find(buf, document.data, start, end, strip=False)
+    boss = ids.find(buf, start, end, strip=False)
     _need(np.all((boss >= 0) & (boss < roles.count)))  # an unknown boss (or a client)
     parent[column.items[named]] = boss
     _need(not np.any(parent == np.arange(roles.count)))
@@ -252,7 +332,7 @@ def _named(
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     named = ~column.nulls()[column.items]
     buf = np.frombuffer(document.data, dtype=np.uint8)
-    node = ids.find(buf, document.data, column.start[named], column.end[named], strip=False)
+    node = ids.find(buf, column.start[named], column.end[named], strip=False)
     _need(np.all((node >= 0) & (node < nodes)))  # unknown, or a client where a role is due
     return column.items[named].astype(np.int64), node
 
@@ -324,18 +404,17 @@ def _read_table(path: Path, *, stdin: bool = False) -> FlatCsv | FlowTable:
     csv = stdin or path.suffix.lower() not in YAML_SUFFIXES
     dialect = spreadsheet_dialect(data) if csv else None
     _need(dialect is None, f"{shown}: {dialect}")
-    try:
-        data = data.removeprefix(b"\xef\xbb\xbf")
-        text = data.decode("utf-8")
-    except ValueError:  # not UTF-8
-        raise _RefusedError from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    _need(valid_utf8(data))
     if csv:
         table = read_flat_csv(data, shown)
         _need(table is not None, f"{shown}: quotes, carriage returns or uneven rows")
         assert table is not None
         return table
+    from clientchain.loading.yaml_source import compose  # yaml: for a YAML flows file only
+
     try:
-        root = compose(text, shown)
+        root = compose(data.decode("utf-8"), shown)
     except InputError:
         raise _RefusedError from None
     yaml_table = FlowTable(shown) if root is None else read_yaml_list(root, shown)
@@ -353,15 +432,14 @@ def _resolve_flows(tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int) 
         if isinstance(table, FlatCsv):
             _add_csv(flows, table, ids, roles)
         else:
-            _add_table(flows, table, ids.index, roles)
+            _add_table(flows, table, ids, roles)
         flows.files.append(table.file)
     return flows
 
 
-def _add_table(flows: _Flows, table: FlowTable, nodes: dict[str, int], roles: int) -> None:
+def _add_table(flows: _Flows, table: FlowTable, ids: IdIndex, roles: int) -> None:
     count = len(table.payer)
-    payer = np.fromiter(map(nodes.get, table.payer, repeat(-1)), dtype=np.int64, count=count)
-    payee = np.fromiter(map(nodes.get, table.payee, repeat(-1)), dtype=np.int64, count=count)
+    payer, payee = ids.find_texts(table.payer), ids.find_texts(table.payee)
     _add_nodes(flows, payer, payee, roles)
     flows.amount.append(np.asarray(table.amount, dtype=np.float64))
     flows.decimals = max(flows.decimals, table.decimals)
@@ -380,12 +458,12 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     names = [name.strip().lower() for name in table.header]
     _need(all(name in names for name in REQUIRED) and len(set(names)) == len(names))
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
-    payer = ids.find(table.buf, table.data, table.start[:, i_from], table.end[:, i_from])
-    payee = ids.find(table.buf, table.data, table.start[:, i_to], table.end[:, i_to])
+    payer = ids.find(table.buf, table.start[:, i_from], table.end[:, i_from])
+    payee = ids.find(table.buf, table.start[:, i_to], table.end[:, i_to])
     _add_nodes(flows, payer, payee, roles)
     flows.amount.append(_csv_amounts(table, i_amount, flows))
     extra = {
-        table.header[i].strip(): table.distinct_texts(i)
+        table.header[i].strip(): table.column(i)
         for i in range(len(names))
         if names[i] not in REQUIRED
     }
