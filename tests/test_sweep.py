@@ -156,3 +156,39 @@ def test_gather_matches_reduceat_bit_for_bit(seed: int) -> None:
     expected[dst[starts]] += np.add.reduceat(weight[:, None] * x[src], starts, axis=0) * 0.5
     _gather(src, dst, weight, roles).add_into(x, 0.5)
     assert np.array_equal(x.view(np.int64), expected.view(np.int64))
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 200])
+def test_gather_in_chunks_matches_reduceat_bit_for_bit(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hub groups gathered a chunk of whole groups at a time still sum as reduceat does."""
+    from clientchain.graph import sweep
+
+    monkeypatch.setattr(sweep, "GATHER_CHUNK", chunk)
+    rng = np.random.default_rng(chunk)
+    roles, cols = 800, 4
+    size = rng.choice([1, 9, 15, 130, 300], size=30)
+    dst = np.repeat(np.arange(size.size) + roles - size.size, size)
+    src = rng.integers(0, roles - size.size, size=dst.size)
+    weight = rng.random(dst.size) ** 3
+    x = rng.random((roles, cols)) * 10.0 ** rng.integers(-8, 8, size=(roles, 1))
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    scale = np.array([0.5, 1.0, 1.0, 0.25])
+    expected = x.copy()
+    expected[dst[starts]] += np.add.reduceat(weight[:, None] * x[src], starts, axis=0) * scale
+    sweep._gather(src, dst, weight, roles).add_into(x, scale)
+    assert np.array_equal(x.view(np.int64), expected.view(np.int64))
+
+
+def test_one_blas_thread_restores_the_thread_counts() -> None:
+    """The sweep runs BLAS on one thread and leaves each OpenBLAS as it found it."""
+    import scipy.sparse.linalg  # noqa: F401  (loads scipy's own OpenBLAS as well)
+
+    from clientchain.graph.blas_threads import _control, _openblas_paths, one_blas_thread
+
+    controls = [c for path in _openblas_paths() if (c := _control(path))]
+    before = [get() for get, _ in controls]
+    with one_blas_thread():
+        assert [get() for get, _ in controls] == [1] * len(controls)
+    assert [get() for get, _ in controls] == before

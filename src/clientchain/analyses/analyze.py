@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,8 +27,9 @@ from clientchain.analyses.served import ServedClients, served_roles_share
 from clientchain.analyses.structure import span_bands, spans
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
+from clientchain.graph.sorting import descending_rank, pair_order
 from clientchain.graph.sweep import plan_sweeps
-from clientchain.model.findings import Finding, Level, finding_order
+from clientchain.model.findings import Finding, Findings, Level
 from clientchain.model.org import FloatArray, IntArray, Links, Org
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.rounding import (
@@ -139,7 +141,10 @@ class Analysis:
     served_share_raw: FloatArray  # NaN where null (serves no client, or receives nothing)
     served_roles_share_raw: FloatArray  # NaN where null (serves no role, or receives nothing)
     clients_raw: ClientReach  # every client's touchpoints, lowest common boss and owner
-    findings: tuple[Finding, ...]  # what is reported: after the policy and any baseline
+    # What is reported, after the policy and any baseline: a `Findings` (columns, each
+    # finding made when read) straight from `analyze`, a tuple once a policy or baseline
+    # has picked from it.
+    findings: Sequence[Finding]
     policy: Policy = NO_POLICY
     ignored: tuple[Finding, ...] = ()  # excused by the policy's ignore entries
     baselined: tuple[Finding, ...] = ()  # known from a baseline (see baseline.py)
@@ -200,6 +205,8 @@ class Analysis:
 
     @property
     def has_errors(self) -> bool:
+        if isinstance(self.findings, Findings):
+            return self.findings.level_count(Level.ERROR) > 0
         return any(f.level is Level.ERROR for f in self.findings)
 
     @cached_property
@@ -365,7 +372,8 @@ def _by_payee_then_net(roles: int, payee: IntArray, net: FloatArray) -> IntArray
         unsorted = np.zeros(roles, dtype=bool)
         unsorted[payee[1:][rising]] = True
         sub = np.flatnonzero(unsorted[payee])
-        order[sub] = sub[np.lexsort((-net[sub], payee[sub]))]
+        rank, distinct = descending_rank(net[sub])
+        order[sub] = sub[pair_order(payee[sub], rank, max(roles, distinct))]
     return order
 
 
@@ -381,7 +389,7 @@ def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArra
     names = [org.node_id(p) for p in nodes.tolist()]
     by_name = np.empty(nodes.size, dtype=np.int64)
     by_name[sorted(range(nodes.size), key=names.__getitem__)] = np.arange(nodes.size)
-    payer[tied] = payer[tied][np.lexsort((by_name[where], run))]
+    payer[tied] = payer[tied][pair_order(run, by_name[where], max(int(run[-1]) + 1, nodes.size))]
 
 
 def analyze(
@@ -410,12 +418,11 @@ def analyze(
     # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
     top = TopClients(r, client_rank, top_clients, rows=plan.position)
     served = ServedClients(org.serves, graph, rows=plan.position)
-    blocks = client_blocks(graph, plan)
+    blocks = client_blocks(graph, plan, lead=3)
     # One sweep: closeness (decay), traced share, hand-overs (based on the traced share),
     # and the first block of clients' shares; further blocks of clients sweep on their own.
-    start, shares = next(blocks, (0, np.zeros((r, 0))))
-    base = np.column_stack([direct_share, direct_share, np.zeros(r), shares])
-    del shares  # copied into base; a block is 128 MB at a million roles
+    start, base = next(blocks, (0, np.zeros((r, 3))))
+    base[:, 0] = base[:, 1] = direct_share
     swept = plan.solve(base, [decay] + [1.0] * (base.shape[1] - 1), chained=(1, 2), in_place=True)
     closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
     if swept.shape[1] > 3:
@@ -428,7 +435,7 @@ def analyze(
         top.add(first, solved)
         if served.wanted:
             served.add(first, solved)
-        del solved
+        del block, solved  # before the next block is made (128 MB each)
     prov = top.result()
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(traced > 0, handovers / traced, np.nan)
@@ -494,9 +501,7 @@ def _with_policy(result: Analysis, policy: Policy) -> Analysis:
     )
 
 
-def _findings(facts: OrgFacts) -> tuple[Finding, ...]:
-    """The organisation's own findings (CC1xx): every finder of the registry, in order."""
-    found = [finding for find in ORG_FINDERS for finding in find(facts)]
-    # One key tuple per finding (far fewer tuples than sorting with __lt__, which
-    # builds two per comparison).
-    return tuple(sorted(found, key=finding_order))
+def _findings(facts: OrgFacts) -> Findings:
+    """The organisation's own findings (CC1xx): every finder of the registry, as columns
+    in finding order (each made into a `Finding` only when read)."""
+    return Findings([find(facts) for find in ORG_FINDERS])

@@ -32,20 +32,34 @@ class Provenance:
     share: FloatArray
 
 
-def client_blocks(graph: MoneyGraph, plan: SweepPlan) -> Iterator[tuple[int, FloatArray]]:
-    """(first client, base columns in plan order) for consecutive blocks of clients."""
+def client_blocks(
+    graph: MoneyGraph, plan: SweepPlan, lead: int = 0
+) -> Iterator[tuple[int, FloatArray]]:
+    """(first client, base columns in plan order) for consecutive blocks of clients.
+
+    The first block comes after `lead` zero columns that the caller fills (the sweep's
+    own columns): one array for the first sweep, never a copy of a 128 MB block.
+    """
     r, c = graph.roles, graph.nodes - graph.roles
     paid = graph.paid_by_client
     payee_pos = plan.position[graph.payee[paid]]
     client_of = graph.payer[paid] - r
     fraction = graph.share[paid]
+    # Pairs are distinct (payer, payee): each cell is written once, so a plain
+    # assignment into zeros is the sum np.add.at would make.
+    narrow = np.int16 if c <= np.iinfo(np.int16).max else np.int64  # a radix sort
+    by_client = np.argsort(client_of.astype(narrow), kind="stable")
+    bounds = np.searchsorted(client_of[by_client], np.arange(c + 1)).tolist()
     block = max(1, min(c, CELLS_PER_BLOCK // max(r, 1)))
     for first in range(0, c, block):
         last = min(c, first + block)
-        base = np.zeros((r, last - first), dtype=np.float64)
-        mine = (client_of >= first) & (client_of < last)
-        np.add.at(base, (payee_pos[mine], client_of[mine] - first), fraction[mine])
+        base = np.zeros((r, lead + last - first), dtype=np.float64)
+        mine = by_client[bounds[first] : bounds[last]]
+        base[payee_pos[mine], lead + client_of[mine] - first] = fraction[mine]
+        lead = 0
         yield first, base
+        # Dropped before the next block is made: two 128 MB blocks never coexist here.
+        del base
 
 
 class TopClients:

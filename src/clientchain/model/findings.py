@@ -14,10 +14,16 @@ same facts as people read them (thousands separators, currency, the plural s).
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from string import Formatter
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:  # numpy is imported where findings are made: `explain` needs none
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[Any]  # as model.org's (which imports this module, through policy)
 
 
 class Level(StrEnum):
@@ -257,6 +263,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """A stable hex digest of `key` (GitLab Code Quality, SARIF partialFingerprints)."""
+        import hashlib  # here: a run without SARIF or GitLab output needs no hashing
+
         return hashlib.sha256("\x1f".join(("clientchain/1", *self.key)).encode()).hexdigest()
 
     @classmethod
@@ -291,3 +299,206 @@ class Finding:
 def finding_order(f: Finding) -> tuple[object, ...]:
     """Findings by place, then code and subject: the order every output lists them in."""
     return (f.file, f.line, f.code, f.role, f.message, f.level, f.rule, f.client, f.boss)
+
+
+# Findings are read in chunks of this many when iterated: a million findings are never
+# all held as objects at once.
+CHUNK = 8192
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Ids:
+    """Ids of the org chart's nodes by number: roles 0..n-1, then clients (n + client)."""
+
+    node: IntArray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Choice:
+    """One of a few texts per finding: `options[index]` (a message's optional word)."""
+
+    options: tuple[str, ...]
+    index: IntArray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Money:
+    """Amounts already rounded by `moneys`, as `rounded_money_text` writes each one
+    (thousands separators, the input's decimals, the currency after a space)."""
+
+    amount: IntArray
+    decimals: int
+    currency: str | None
+
+    def texts(self) -> list[str]:
+        """Each amount's text: one bound format method mapped over the column."""
+        text = f"{{:,.{self.decimals}f}}"
+        if self.currency:  # braces in a currency are the currency's, not the format's
+            text += " " + self.currency.replace("{", "{{").replace("}", "}}")
+        return list(map(text.format, self.amount.tolist()))
+
+
+if TYPE_CHECKING:  # aliases of numpy arrays: for the type checker only
+    # A template field of each finding as people read it: ids, a choice of texts, an
+    # amount, integers (shown as written), or any text.
+    Shown = Ids | Choice | Money | list[str] | IntArray
+    # A `data` value of each finding: ids, numbers (floats as `plain_number` writes
+    # them), or one JSON value that every finding shares (an org's currency).
+    Fact = Ids | IntArray | Value
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FindingColumns:
+    """What findings at some rows of one rule say, as columns: enough to write them
+    without making a `Finding` each (a million CC101 findings in a budget-funded body).
+
+    The message is the rule's template filled with `shown`; `data` lists the facts in
+    the order of the findings' `data`. `role`, `boss`, `client`: None when the rule's
+    findings have none (a role of "", no boss, no client).
+    """
+
+    role: Ids | None
+    boss: Ids | None
+    client: Ids | None
+    shown: dict[str, Shown]
+    data: tuple[tuple[str, Fact], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class FindingRows:
+    """One rule's findings as columns, made into `Finding`s only when read.
+
+    `line` holds each finding's line (all in `file`), `build(rows)` makes the findings
+    at those row numbers, in that order. A rule with a million findings (every
+    reporting line of a budget-funded body inverted) costs a few arrays, not a million
+    objects and messages, until someone reads them.
+    """
+
+    rule: Rule
+    file: str
+    line: IntArray
+    build: Callable[[list[int]], list[Finding]]
+    # The same findings' columns at those rows, for writers that need no objects; None:
+    # the rule has few findings, and writers make them.
+    columns: Callable[[IntArray], FindingColumns] | None = None
+
+    def __len__(self) -> int:
+        return int(self.line.size)
+
+    @classmethod
+    def of(cls, rule: Rule, file: str, found: list[Finding]) -> FindingRows:
+        """Findings already made (rules with a handful: one per client)."""
+        import numpy as np
+
+        line = np.fromiter((f.line for f in found), dtype=np.int64, count=len(found))
+        return cls(rule, file, line, lambda rows: [found[i] for i in rows])
+
+
+class Findings(Sequence[Finding]):
+    """Findings of several rules in `finding_order`, made from their rows when read.
+
+    Behaves like the tuple of those findings (indexing, slicing, iteration, equality);
+    `rows(lo, hi)` gives the columns behind findings lo..hi-1 without making them.
+    """
+
+    def __init__(self, parts: Sequence[FindingRows]) -> None:
+        import numpy as np
+
+        self.parts = tuple(parts)
+        sizes = [len(p) for p in self.parts]
+        part = np.repeat(np.arange(len(self.parts), dtype=np.int64), sizes)
+        row = np.concatenate(
+            [np.arange(n, dtype=np.int64) for n in sizes] or [np.zeros(0, np.int64)]
+        )
+        self.part, self.row = self._ordered(part, row)
+
+    def _ordered(self, part: IntArray, row: IntArray) -> tuple[IntArray, IntArray]:
+        """finding_order without making the findings: by (file, line, code) in numpy;
+        only runs that tie on all three are made and compared whole (rare: a role with
+        two inverted bosses)."""
+        import numpy as np
+
+        if not part.size:
+            return part, row
+        files = sorted({p.file for p in self.parts})
+        codes = sorted({p.rule.code for p in self.parts})
+        file_rank = np.asarray([files.index(p.file) for p in self.parts], dtype=np.int64)
+        code_rank = np.asarray([codes.index(p.rule.code) for p in self.parts], dtype=np.int64)
+        line = np.concatenate([p.line for p in self.parts])
+        order = np.lexsort((row, code_rank[part], line, file_rank[part]))
+        part, row, line = part[order], row[order], line[order]
+        file_at, code_at = file_rank[part], code_rank[part]
+        same = (line[1:] == line[:-1]) & (code_at[1:] == code_at[:-1])
+        same &= file_at[1:] == file_at[:-1]
+        if same.any():
+            tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+            run = np.cumsum(np.r_[True, ~same[tied[:-1]]])
+            made = self._make(part[tied], row[tied])
+            # Within each run the whole finding_order decides (message, level, ...).
+            rank = sorted(range(tied.size), key=lambda i: (int(run[i]), finding_order(made[i])))
+            pick = tied[np.asarray(rank, dtype=np.int64)]
+            part[tied], row[tied] = part[pick], row[pick]
+        return part, row
+
+    def _make(self, part: IntArray, row: IntArray) -> list[Finding]:
+        """The findings at (part, row) pairs, in that order; each part builds its own."""
+        import numpy as np
+
+        made: list[Finding | None] = [None] * part.size
+        for p in np.unique(part).tolist():
+            at = np.flatnonzero(part == p)
+            for i, f in zip(at.tolist(), self.parts[p].build(row[at].tolist()), strict=True):
+                made[i] = f
+        return made  # type: ignore[return-value]  # every slot filled above
+
+    def __len__(self) -> int:
+        return int(self.part.size)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
+        if isinstance(index, slice):
+            return tuple(self._make(self.part[index], self.row[index]))
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("finding index out of range")
+        i = index % n
+        return self._make(self.part[i : i + 1], self.row[i : i + 1])[0]
+
+    def __iter__(self) -> Iterator[Finding]:
+        for lo in range(0, len(self), CHUNK):
+            yield from self._make(self.part[lo : lo + CHUNK], self.row[lo : lo + CHUNK])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Findings | tuple | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared like a tuple, but not hashable
+
+    def __repr__(self) -> str:
+        return f"Findings({tuple(self)!r})"
+
+    def level_count(self, level: Level) -> int:
+        """How many findings have this level (no finding made)."""
+        import numpy as np
+
+        levels = np.asarray([p.rule.level is level for p in self.parts], dtype=bool)
+        return int(np.count_nonzero(levels[self.part])) if self.parts else 0
+
+    def rows(self, lo: int, hi: int) -> list[tuple[FindingRows, IntArray, IntArray]]:
+        """The columns behind findings lo..hi-1: per rule with findings there, its
+        `FindingRows`, the rows it holds and their places (lo-based) in this range. Every
+        finding of a rule has its rule's code, name and level, and `file`."""
+        import numpy as np
+
+        part, row = self.part[lo:hi], self.row[lo:hi]
+        found = []
+        for p in np.unique(part).tolist():
+            at = np.flatnonzero(part == p)
+            found.append((self.parts[p], row[at], at))
+        return found

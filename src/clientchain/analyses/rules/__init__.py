@@ -38,7 +38,7 @@ from clientchain.analyses.rules import (
     cc208_span_above_limit,
 )
 from clientchain.analyses.rules.facts import OrgFacts
-from clientchain.model.findings import Finding, Rule
+from clientchain.model.findings import FindingRows, Rule
 
 
 class RuleModule(Protocol):
@@ -65,7 +65,7 @@ RULE_MODULES: tuple[RuleModule, ...] = (
     cc208_span_above_limit,
 )
 
-ORG_FINDERS: tuple[Callable[[OrgFacts], list[Finding]], ...] = (
+ORG_FINDERS: tuple[Callable[[OrgFacts], FindingRows], ...] = (
     cc101_inverted_relationship.find,
     cc102_no_paying_client.find,
     cc103_client_pays_nobody.find,

@@ -67,53 +67,94 @@ org.yaml:8: error CC101 'owner' is a net payer of its subordinate 'accountant' (
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 from clientchain.analyses.rules.facts import OrgFacts
 from clientchain.analyses.rules.wording import plural
-from clientchain.model.findings import INVERTED_RELATIONSHIP, Finding
+from clientchain.model.findings import (
+    INVERTED_RELATIONSHIP,
+    Choice,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Ids,
+    Money,
+)
+from clientchain.model.org import IntArray
 from clientchain.model.rounding import moneys, plain_number, rounded_money_text
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = INVERTED_RELATIONSHIP
 _DOTTED = "dotted-line "
 
 
-def find(facts: OrgFacts) -> list[Finding]:
-    """One finding per inverted pair, at the subordinate's line."""
+def find(facts: OrgFacts) -> FindingRows:
+    """One finding per inverted pair, at the subordinate's line (made when read)."""
     org, inv = facts.org, facts.inversions
     ids, d, currency = org.role_ids, org.amount_decimals, org.currency
-    lines = org.role_lines[inv.subordinate].tolist()
-    # moneys() over the column rounds each amount exactly as format_amount's money() does.
-    nets = moneys(inv.net, d).tolist()
-    rows = zip(
-        inv.boss.tolist(),
-        inv.subordinate.tolist(),
-        inv.levels.tolist(),
-        nets,
-        lines,
-        inv.dotted.tolist(),
-        strict=True,
-    )
-    return [
-        Finding.of_pair(
-            RULE,
-            ids[b],
-            ids[s],
-            org.source,
-            line,
-            RULE.message(
-                boss=ids[b],
-                dotted=_DOTTED if dotted else "",
-                subordinate=ids[s],
-                net=rounded_money_text(net, d, currency),
-                levels=levels,
-                s=plural(levels),
-            ),
-            (
-                ("boss", ids[b]),
-                ("subordinate", ids[s]),
-                ("net", plain_number(net)),
-                ("currency", currency),
-                ("levels", levels),
-            ),
+
+    def build(rows: list[int]) -> list[Finding]:
+        at = np.asarray(rows, dtype=np.int64)
+        # moneys() over the column rounds each amount exactly as format_amount's money() does.
+        nets = moneys(inv.net[at], d).tolist()
+        found = zip(
+            inv.boss[at].tolist(),
+            inv.subordinate[at].tolist(),
+            inv.levels[at].tolist(),
+            nets,
+            org.role_lines[inv.subordinate[at]].tolist(),
+            inv.dotted[at].tolist(),
+            strict=True,
         )
-        for b, s, levels, net, line, dotted in rows
-    ]
+        return [
+            Finding.of_pair(
+                RULE,
+                ids[b],
+                ids[s],
+                org.source,
+                line,
+                RULE.message(
+                    boss=ids[b],
+                    dotted=_DOTTED if dotted else "",
+                    subordinate=ids[s],
+                    net=rounded_money_text(net, d, currency),
+                    levels=levels,
+                    s=plural(levels),
+                ),
+                (
+                    ("boss", ids[b]),
+                    ("subordinate", ids[s]),
+                    ("net", plain_number(net)),
+                    ("currency", currency),
+                    ("levels", levels),
+                ),
+            )
+            for b, s, levels, net, line, dotted in found
+        ]
+
+    def columns(rows: IntArray) -> FindingColumns:
+        boss, subordinate = Ids(inv.boss[rows]), Ids(inv.subordinate[rows])
+        levels = inv.levels[rows].astype(np.int64)
+        nets = moneys(inv.net[rows], d)
+        shown: dict[str, Shown] = {
+            "boss": boss,
+            "dotted": Choice(("", _DOTTED), inv.dotted[rows].astype(np.int64)),
+            "subordinate": subordinate,
+            "net": Money(nets, d, currency),
+            "levels": levels,
+            "s": Choice(("s", ""), (levels == 1).astype(np.int64)),  # plural(levels)
+        }
+        facts = (
+            ("boss", boss),
+            ("subordinate", subordinate),
+            ("net", nets),
+            ("currency", currency),
+            ("levels", levels),
+        )
+        return FindingColumns(subordinate, boss, None, shown, facts)
+
+    return FindingRows(RULE, org.source, org.role_lines[inv.subordinate], build, columns)

@@ -68,7 +68,15 @@ from __future__ import annotations
 import numpy as np
 
 from clientchain.analyses.rules.facts import OrgFacts
-from clientchain.model.findings import NO_PAYING_CLIENT, Finding
+from clientchain.model.findings import (
+    NO_PAYING_CLIENT,
+    Choice,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Ids,
+)
+from clientchain.model.org import IntArray
 from clientchain.model.rounding import moneys, plain_number
 
 RULE = NO_PAYING_CLIENT
@@ -76,21 +84,36 @@ _NOTHING = "no money"
 _UNTRACED = "money, but none of it traces back to a paying client"
 
 
-def find(facts: OrgFacts) -> list[Finding]:
-    """One finding per role whose traced share is 0, at its line."""
+def find(facts: OrgFacts) -> FindingRows:
+    """One finding per role whose traced share is 0, at its line (made when read)."""
     org = facts.org
     ids, lines = org.role_ids, org.role_lines
     unfunded = np.flatnonzero(facts.unfunded)
-    raw = facts.graph.inflow[unfunded]
-    shown = moneys(raw, org.amount_decimals).tolist()
-    return [
-        Finding.of(
-            RULE,
-            ids[s],
-            org.source,
-            int(lines[s]),
-            RULE.message(role=ids[s], what=_NOTHING if received == 0 else _UNTRACED),
-            (("role", ids[s]), ("inflow", plain_number(inflow))),
-        )
-        for s, received, inflow in zip(unfunded.tolist(), raw.tolist(), shown, strict=True)
-    ]
+
+    def build(rows: list[int]) -> list[Finding]:
+        roles = unfunded[np.asarray(rows, dtype=np.int64)]
+        raw = facts.graph.inflow[roles]
+        shown = moneys(raw, org.amount_decimals).tolist()
+        return [
+            Finding.of(
+                RULE,
+                ids[s],
+                org.source,
+                line,
+                RULE.message(role=ids[s], what=_NOTHING if received == 0 else _UNTRACED),
+                (("role", ids[s]), ("inflow", plain_number(inflow))),
+            )
+            for s, line, received, inflow in zip(
+                roles.tolist(), lines[roles].tolist(), raw.tolist(), shown, strict=True
+            )
+        ]
+
+    def columns(rows: IntArray) -> FindingColumns:
+        roles = unfunded[rows]
+        raw = facts.graph.inflow[roles]
+        role = Ids(roles)
+        what = Choice((_NOTHING, _UNTRACED), (raw != 0).astype(np.int64))
+        facts_shown = (("role", role), ("inflow", moneys(raw, org.amount_decimals)))
+        return FindingColumns(role, None, None, {"role": role, "what": what}, facts_shown)
+
+    return FindingRows(RULE, org.source, lines[unfunded], build, columns)

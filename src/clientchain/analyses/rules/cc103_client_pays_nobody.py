@@ -52,12 +52,17 @@ from __future__ import annotations
 import numpy as np
 
 from clientchain.analyses.rules.facts import OrgFacts
-from clientchain.model.findings import CLIENT_PAYS_NOBODY, Finding
+from clientchain.model.findings import CLIENT_PAYS_NOBODY, Finding, FindingRows
 
 RULE = CLIENT_PAYS_NOBODY
 
 
-def find(facts: OrgFacts) -> list[Finding]:
+def find(facts: OrgFacts) -> FindingRows:
+    """A finding per client at most: made at once."""
+    return FindingRows.of(RULE, facts.org.source, _found(facts))
+
+
+def _found(facts: OrgFacts) -> list[Finding]:
     """One finding per client that pays nobody, at its entry's line."""
     org = facts.org
     paying = np.zeros(org.client_count, dtype=bool)

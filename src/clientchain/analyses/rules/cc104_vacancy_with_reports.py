@@ -62,30 +62,37 @@ import numpy as np
 
 from clientchain.analyses.rules.facts import OrgFacts
 from clientchain.analyses.rules.wording import plural
-from clientchain.model.findings import VACANCY_WITH_REPORTS, Finding
+from clientchain.model.findings import VACANCY_WITH_REPORTS, Finding, FindingRows
 
 RULE = VACANCY_WITH_REPORTS
 
 
-def find(facts: OrgFacts) -> list[Finding]:
-    """One finding per vacant role with direct reports, at its line."""
+def find(facts: OrgFacts) -> FindingRows:
+    """One finding per vacant role with direct reports, at its line (made when read)."""
     org = facts.org
     ids, lines = org.role_ids, org.role_lines
     reports = np.bincount(org.parent[org.parent >= 0], minlength=org.role_count)
-    vacant = np.flatnonzero((reports > 0) & (org.headcount == 0)).tolist()
-    return [
-        Finding.of(
-            RULE,
-            ids[v],
-            org.source,
-            int(lines[v]),
-            RULE.message(
-                role=ids[v],
-                reports=int(reports[v]),
-                s=plural(int(reports[v])),
-                verb_s="s" if reports[v] == 1 else "",
-            ),
-            (("role", ids[v]), ("reports", int(reports[v]))),
-        )
-        for v in vacant
-    ]
+    vacant = np.flatnonzero((reports > 0) & (org.headcount == 0))
+
+    def build(rows: list[int]) -> list[Finding]:
+        roles = vacant[np.asarray(rows, dtype=np.int64)]
+        return [
+            Finding.of(
+                RULE,
+                ids[v],
+                org.source,
+                line,
+                RULE.message(
+                    role=ids[v],
+                    reports=count,
+                    s=plural(count),
+                    verb_s="s" if count == 1 else "",
+                ),
+                (("role", ids[v]), ("reports", count)),
+            )
+            for v, line, count in zip(
+                roles.tolist(), lines[roles].tolist(), reports[roles].tolist(), strict=True
+            )
+        ]
+
+    return FindingRows(RULE, org.source, lines[vacant], build)

@@ -76,7 +76,7 @@ import math
 import numpy as np
 
 from clientchain.analyses.rules.facts import OrgFacts
-from clientchain.model.findings import PAID_BY_OTHERS, Finding
+from clientchain.model.findings import PAID_BY_OTHERS, Finding, FindingRows
 from clientchain.model.org import Org
 from clientchain.model.rounding import ratios
 
@@ -91,28 +91,35 @@ def paid_by_others(served_share: np.ndarray, served_roles_share: np.ndarray) -> 
     return np.asarray((clients | roles) & zero)
 
 
-def find(facts: OrgFacts) -> list[Finding]:
-    """One finding per role paid by others, at its line."""
+def find(facts: OrgFacts) -> FindingRows:
+    """One finding per role paid by others, at its line (made when read)."""
     org = facts.org
     hits = np.flatnonzero(paid_by_others(facts.served_share, facts.served_roles_share))
-    shown = ratios(facts.served_share[hits]).tolist()
-    shown_roles = ratios(facts.served_roles_share[hits]).tolist()
     ids = org.role_ids
-    return [
-        Finding.of(
-            RULE,
-            ids[v],
-            org.source,
-            int(org.role_lines[v]),
-            RULE.message(role=ids[v], whom=_whom(org, v)),
-            (
-                ("role", ids[v]),
-                ("served_share", None if math.isnan(share) else share),  # NaN: null
-                ("served_roles_share", None if math.isnan(roles) else roles),
-            ),
-        )
-        for v, share, roles in zip(hits.tolist(), shown, shown_roles, strict=True)
-    ]
+
+    def build(rows: list[int]) -> list[Finding]:
+        roles = hits[np.asarray(rows, dtype=np.int64)]
+        shown = ratios(facts.served_share[roles]).tolist()
+        shown_roles = ratios(facts.served_roles_share[roles]).tolist()
+        return [
+            Finding.of(
+                RULE,
+                ids[v],
+                org.source,
+                line,
+                RULE.message(role=ids[v], whom=_whom(org, v)),
+                (
+                    ("role", ids[v]),
+                    ("served_share", None if math.isnan(share) else share),  # NaN: null
+                    ("served_roles_share", None if math.isnan(served) else served),
+                ),
+            )
+            for v, line, share, served in zip(
+                roles.tolist(), org.role_lines[roles].tolist(), shown, shown_roles, strict=True
+            )
+        ]
+
+    return FindingRows(RULE, org.source, org.role_lines[hits], build)
 
 
 def _whom(org: Org, role: int) -> str:

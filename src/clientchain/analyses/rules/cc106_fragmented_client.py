@@ -72,12 +72,17 @@ from __future__ import annotations
 
 from clientchain.analyses.rules.facts import OrgFacts
 from clientchain.analyses.rules.wording import quoted_names
-from clientchain.model.findings import FRAGMENTED_CLIENT, Finding
+from clientchain.model.findings import FRAGMENTED_CLIENT, Finding, FindingRows
 
 RULE = FRAGMENTED_CLIENT
 
 
-def find(facts: OrgFacts) -> list[Finding]:
+def find(facts: OrgFacts) -> FindingRows:
+    """A finding per client at most: made at once."""
+    return FindingRows.of(RULE, facts.org.source, _found(facts))
+
+
+def _found(facts: OrgFacts) -> list[Finding]:
     """One finding per fragmented client, at its entry's line."""
     org, reach = facts.org, facts.clients
     ids, found = org.role_ids, []

@@ -70,13 +70,18 @@ from __future__ import annotations
 
 from clientchain.analyses.rules.facts import OrgFacts
 from clientchain.analyses.rules.wording import plural, quoted_names
-from clientchain.model.findings import OWNER_OUT_OF_REACH, Finding
+from clientchain.model.findings import OWNER_OUT_OF_REACH, Finding, FindingRows
 from clientchain.model.org import NO_OWNER
 
 RULE = OWNER_OUT_OF_REACH
 
 
-def find(facts: OrgFacts) -> list[Finding]:
+def find(facts: OrgFacts) -> FindingRows:
+    """A finding per client at most: made at once."""
+    return FindingRows.of(RULE, facts.org.source, _found(facts))
+
+
+def _found(facts: OrgFacts) -> list[Finding]:
     """One finding per owned client with touchpoints outside its owner's subtree."""
     org, reach = facts.org, facts.clients
     ids, lines = org.role_ids, org.client_lines
