@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import itertools
 import textwrap
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from hypothesis import strategies as st
 
 from clientchain import analyze, load, loads
 from clientchain.analyses.analyze import Analysis
+from clientchain.model.findings import Money
+from clientchain.model.rounding import moneys, rounded_money_text
 from clientchain.render.analysis import json_stream
 from clientchain.render.analysis.json_doc import json_document, render_json, write_json
 from tests.conftest import EXAMPLES
@@ -217,15 +220,61 @@ def test_roles_with_none_and_many_clients_and_shares(top_clients: int) -> None:
 
 def test_json_string_encoder_matches_orjson_for_every_code_point() -> None:
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
-    assert json_stream.strings(chars) == [orjson.dumps(c).decode() for c in chars]
+    assert json_stream.strings(chars) == [orjson.dumps(c) for c in chars]
+    assert json_stream.strings([*chars[:3], None], b"k") == [
+        *(b"k" + orjson.dumps(c) for c in chars[:3]),
+        b"knull",
+    ]
 
 
 def test_plain_numbers_of_mixed_columns() -> None:
     values = np.array([0.0, 3.0, 2.5, 1e15, 2.0**53, 9.5e15, 2e16, -4.0, 0.1 + 0.2, np.nan])
     expected = [
-        orjson.dumps(int(v) if v.is_integer() and abs(v) < 2**53 else v).decode()
-        for v in values.tolist()
+        orjson.dumps(int(v) if v.is_integer() and abs(v) < 2**53 else v) for v in values.tolist()
     ]
     assert json_stream.plain_numbers(values) == expected
     assert json_stream.plain_numbers(values[:2]) == expected[:2]
     assert json_stream.plain_numbers(values[:0]) == []
+
+
+def _texts(parts: list[json_stream.Part], count: int) -> list[bytes]:
+    """One text per object out of the parts (as the findings' writer joins them)."""
+    return json_stream.cut(json_stream.interleave(count, [json_stream.NUL, *parts]), b"")
+
+
+@pytest.mark.parametrize("currency", [None, "EUR", 'a{b}"\\\n€'])
+@pytest.mark.parametrize("decimals", [0, 2])
+def test_amounts_in_messages_as_every_report_writes_them(
+    currency: str | None, decimals: int
+) -> None:
+    whole = [0.0, 7.0, 999.0, 1000.0, 12345.0, 999999.0, 1e6, 1234567890.0, 123456789012345.0]
+    whole += [-5.0, -1000.0, -98765432.0, 999999999999999.0]
+    others = [0.5, 1e15, 2.5e17, 1234.25]
+    for amounts in (whole, whole + others):
+        rounded = moneys(np.array(amounts), decimals)
+        expected = [
+            orjson.dumps(rounded_money_text(a, decimals, currency))[1:-1] for a in rounded.tolist()
+        ]
+        parts = json_stream.money_parts(Money(rounded, decimals, currency))
+        assert _texts(parts, len(amounts)) == expected
+
+
+def test_findings_written_from_columns_with_awkward_ids_and_currency() -> None:
+    # Budget-funded: every reporting line inverted (CC101 from columns), a role paid
+    # by nobody (CC102 from columns) and a vacancy with a report (CC104 from objects)
+    # in the same chunks; ids and the currency need escapes.
+    ids = ['t"op', "mid\\dle", "lo\tw", "ünï😀", "va{c}ant", "le,af"]
+    q = [orjson.dumps(i).decode() for i in ids]  # as YAML reads them
+    lines = ['currency: "E{U}R \\"x\\""', "roles:", f"  - id: {q[0]}"]
+    for boss, sub in itertools.pairwise(range(len(ids))):
+        lines += [f"  - id: {q[sub]}", f"    reports_to: {q[boss]}"]
+        if ids[sub] == "va{c}ant":
+            lines.append("    headcount: 0")
+    lines.append("flows:")
+    for boss in range(3):
+        amount = 1234567 * (boss + 1)
+        lines.append(f"  - {{from: {q[boss]}, to: {q[boss + 1]}, amount: {amount}}}")
+    analysis = analysed("\n".join(lines) + "\n")
+    codes = {f.code for f in analysis.findings}
+    assert {"CC101", "CC102", "CC104"} <= codes
+    assert_same_document(analysis)

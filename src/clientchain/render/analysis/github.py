@@ -21,9 +21,9 @@ from pathlib import Path
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.findings import Finding, Level
-from clientchain.model.policy import ignored_by
 from clientchain.model.problems import Problem
 from clientchain.model.visible import clip, shorten, visible
+from clientchain.render.analysis.ignores import ignored_by
 from clientchain.render.locations import repo_path, repo_paths
 from clientchain.render.words import count
 
@@ -78,9 +78,26 @@ def render_problems(problems: Iterable[Problem], root: Path) -> str:
 def render_github(analysis: Analysis, root: Path) -> str:
     """Every reported finding as an annotation (paths relative to `root`), and a notice."""
     paths = repo_paths(analysis.findings, root)
-    lines = [annotation(f, paths[f.file]) for f in analysis.findings]
-    lines.append(f"::notice title=clientchain::{escape_data(_totals(analysis))}")
-    return "".join(line + "\n" for line in lines)
+    # What an annotation says around its line and message is the same for every finding
+    # of one level, file and rule: escaped once (a million findings name a few).
+    heads: dict[tuple[Level, str, str, str], tuple[str, str]] = {}
+    lines = []
+    for f in analysis.findings:
+        key = (f.level, f.file, f.code, f.rule)
+        around = heads.get(key)
+        if around is None:
+            around = heads[key] = _around(f, paths[f.file])
+        lines.append(f"{around[0]}{f.line}{around[1]}{escape_data(shorten(f.message))}\n")
+    lines.append(f"::notice title=clientchain::{escape_data(_totals(analysis))}\n")
+    return "".join(lines)
+
+
+def _around(finding: Finding, path: str) -> tuple[str, str]:
+    """`annotation(finding, path)`'s text before its line number, and after it up to the
+    message (a line number is digits: escaping leaves it as it is)."""
+    before, _, after = annotation(finding, path).partition(f",line={finding.line},")
+    head, _, _ = after.partition("::")
+    return f"{before},line=", f",{head}::"
 
 
 def _totals(analysis: Analysis) -> str:
@@ -95,7 +112,7 @@ def _totals(analysis: Analysis) -> str:
         f"{count(s.inversions, 'inverted relationship')}",
     ]
     if analysis.ignored:
-        by = ignored_by(analysis.policy, analysis.ignored)
+        by = ignored_by(analysis.policy.ignore, analysis.ignored)
         said.append(f"{len(analysis.ignored):,} ignored by {by}")
     if analysis.baselined:
         said.append(f"{len(analysis.baselined):,} known from the baseline")

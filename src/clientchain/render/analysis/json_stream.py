@@ -9,21 +9,25 @@ Three facts make the C calls possible:
 - orjson writes numbers without commas, so a list of numbers dumped at once
   splits back into one text per value at its commas (numpy arrays are
   dumped as such: no Python float per value).
-- orjson escapes every control character inside strings, so a raw NUL never
-  occurs in its output and can mark where text is to be cut (one text per
-  role, say, out of all clients of a chunk rendered at once).
-- The standard library's C string encoder escapes exactly as orjson does
-  (the tests check every code point), without orjson's large buffer per call.
+- orjson escapes every control character inside strings, so a raw newline or
+  NUL never occurs in a string's text: a list of strings dumped indented splits
+  back into one text per string at its newlines, and a NUL can mark where text
+  is to be cut (one text per role, say, out of all clients of a chunk).
+- Every string is encoded by orjson itself, so escapes are orjson's by definition.
 
-Text is built as str: str.join is several times faster than bytes.join on many
-small pieces, and encoding a chunk of ASCII at the end is a copy.
+Text is built as bytes, never str: orjson writes bytes (no decoding, no encoding
+of a chunk), and a non-ASCII id or title cannot make a chunk's text wide (two or
+four bytes a character) and its encoding slow. (str.join is faster than bytes.join
+on many small pieces, but bytes.split makes its pieces faster: at a million roles
+the two were even on ASCII text and bytes ~10% faster on non-ASCII.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from json.encoder import encode_basestring
-from typing import Any
+from operator import attrgetter, itemgetter
+from string import Formatter
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
@@ -31,16 +35,21 @@ import orjson
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import NONE
 from clientchain.analyses.relations import RELATIONS
-from clientchain.model.findings import Data, Finding
+from clientchain.model.findings import Choice, Finding, FindingRows, Findings, Ids, Money
 from clientchain.model.org import IntArray, Links
 from clientchain.model.rounding import moneys, ratios
 
+if TYPE_CHECKING:
+    from clientchain.model.findings import Fact, Shown
+
 DEFAULT_CHUNK = 1_000  # objects at a time: ~1 MB of role text, cache-sized (measured fastest)
-NUL = "\x00"
-NULL = "null"
+NUL = b"\x00"
+NULL = b"null"
+EMPTY = b""
 ARRAYS = ("roles", "inversions", "findings")  # the top-level lists rendered here
-Part = str | list[str]  # the same text in every object, or one text per object
+Part = bytes | list[bytes]  # the same text in every object, or one text per object
 Columns = Callable[[int, int], list[Part]]  # the parts of objects lo..hi-1
+_ITEM = b",\n  "  # between the items of a list orjson dumps on its own, indented
 
 
 class Objects:
@@ -48,83 +57,106 @@ class Objects:
     the objects' braces `indent` spaces deep."""
 
     def __init__(self, keys: Sequence[str], indent: int) -> None:
-        inner = "\n" + " " * (indent + 2)
-        pad = "\n" + " " * indent
-        self.keys = {key: "," + inner + encode_basestring(key) + ": " for key in keys[1:]}
-        self.open = "{" + inner + encode_basestring(keys[0]) + ": "  # up to the first value
-        self.close = pad + "}"
-        self.first = "[" + pad + self.open  # opens a list and its first object
-        self.next = self.close + "," + pad + self.open  # closes one object, opens the next
-        self.end = self.close + "\n" + " " * (indent - 2) + "]"  # closes the last and the list
+        inner = b"\n" + b" " * (indent + 2)
+        pad = b"\n" + b" " * indent
+        self.keys = {key: b"," + inner + orjson.dumps(key) + b": " for key in keys[1:]}
+        self.open = b"{" + inner + orjson.dumps(keys[0]) + b": "  # up to the first value
+        self.close = pad + b"}"
+        self.first = b"[" + pad + self.open  # opens a list and its first object
+        self.next = self.close + b"," + pad + self.open  # closes one object, opens the next
+        self.end = self.close + b"\n" + b" " * (indent - 2) + b"]"  # closes the last and the list
 
-    def key(self, name: str) -> str:
+    def key(self, name: str) -> bytes:
         """The text between the previous value and the value of key `name`."""
         return self.keys[name]
 
 
-def interleave(count: int, parts: Sequence[Part]) -> list[str]:
+def interleave(count: int, parts: Sequence[Part]) -> list[bytes]:
     """The pieces of `count` objects, part after part within each object."""
     width = len(parts)
-    out = [""] * (count * width)
+    out = [EMPTY] * (count * width)
     for j, part in enumerate(parts):
-        out[j::width] = [part] * count if isinstance(part, str) else part
+        out[j::width] = [part] * count if isinstance(part, bytes) else part
     return out
 
 
-def cut(pieces: list[str], tail: str) -> list[str]:
+def merged(parts: Sequence[Part]) -> list[Part]:
+    """Adjacent texts that are the same in every object joined into one part (fewer
+    pieces to interleave and join)."""
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, bytes) and out and isinstance(out[-1], bytes):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
+def cut(pieces: list[bytes], tail: bytes) -> list[bytes]:
     """The texts after each NUL in the joined pieces + tail (what precedes the first NUL is
     a closing that belongs to no text, and is dropped)."""
     if not pieces:
         return []
-    return ("".join(pieces) + tail).split(NUL)[1:]
+    pieces.append(tail)
+    return b"".join(pieces).split(NUL)[1:]
 
 
-def pick(texts: Any, index: IntArray) -> list[str]:
+def pick(texts: Any, index: IntArray) -> list[bytes]:
     """texts[index] for an object array of texts, at C speed."""
-    picked: list[str] = texts[index].tolist()
+    picked: list[bytes] = texts[index].tolist()
     return picked
 
 
-def text_array(texts: Sequence[str]) -> Any:
+def text_array(texts: Sequence[bytes]) -> Any:
     """An object array of the texts, to `pick` from."""
     out = np.empty(len(texts), dtype=object)
     out[:] = texts
     return out
 
 
-def strings(values: Sequence[str], prefix: str = "") -> list[str]:
-    """prefix + each string as JSON."""
+def strings(values: Sequence[str | None], prefix: bytes = EMPTY) -> list[bytes]:
+    """prefix + each string (None: null) as orjson writes it: one indented dump of them all,
+    cut at the newlines between the items (a string's own newlines are escaped)."""
     if not values:
         return []
-    return (prefix + (NUL + prefix).join(map(encode_basestring, values))).split(NUL)
+    inner = orjson.dumps(values, option=orjson.OPT_INDENT_2)[4:-2]  # no '[\n  ', '\n]'
+    if not prefix:
+        return inner.split(_ITEM)
+    return (prefix + inner.replace(_ITEM, NUL + prefix)).split(NUL)
 
 
-def repeated_strings(values: Sequence[str | None], prefix: str = "") -> list[str]:
-    """prefix + each string or None as JSON, encoding each distinct value once."""
-    distinct = [value for value in set(values) if value is not None]
-    encoded: dict[str | None, str] = dict(zip(distinct, strings(distinct, prefix), strict=True))
-    encoded[None] = prefix + NULL
-    return list(map(encoded.__getitem__, values))
+def repeated_strings(
+    values: Sequence[Any], prefix: bytes = EMPTY, suffix: bytes = EMPTY
+) -> list[bytes]:
+    """prefix + each string + suffix, for a column with few distinct values (codes,
+    levels, files): each distinct value encoded once."""
+    distinct = list(set(values))
+    texts = [text + suffix for text in strings(distinct, prefix)]
+    return list(map(dict(zip(distinct, texts, strict=True)).__getitem__, values))
 
 
-def _dumps(values: np.ndarray) -> str:
-    return orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+def _dumps(values: np.ndarray) -> bytes:
+    return orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def numbers(values: np.ndarray) -> list[str]:
-    """Each int, or float (NaN as null), as orjson writes it: one dump, cut at the commas."""
+def numbers(values: np.ndarray, prefix: bytes = EMPTY) -> list[bytes]:
+    """prefix + each int, or float (NaN as null), as orjson writes it: one dump, cut at
+    the commas."""
     if values.size == 0:
         return []
-    return _dumps(values)[1:-1].split(",")
+    if not prefix:
+        return _dumps(values)[1:-1].split(b",")
+    return (prefix + _dumps(values)[1:-1].replace(b",", NUL + prefix)).split(NUL)
 
 
-def plain_numbers(values: np.ndarray) -> list[str]:
-    """Each value as orjson writes `plain_number(value)` (integral floats below 2**53 as ints)."""
+def plain_numbers(values: np.ndarray, prefix: bytes = EMPTY) -> list[bytes]:
+    """prefix + each value as orjson writes `plain_number(value)` (integral floats below
+    2**53 as ints)."""
     whole = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
     if whole.all():
-        return numbers(values.astype(np.int64))
-    out = text_array(numbers(values.astype(np.float64)))
-    out[whole] = numbers(values[whole].astype(np.int64))
+        return numbers(values.astype(np.int64), prefix)
+    out = text_array(numbers(values.astype(np.float64), prefix))
+    out[whole] = numbers(values[whole].astype(np.int64), prefix)
     return list(out.tolist())
 
 
@@ -136,10 +168,13 @@ def _first_of_row(indptr: IntArray) -> IntArray:
     return first
 
 
-def _per_row(indptr: IntArray, lists: list[str], empty: str) -> list[str]:
+def _per_row(indptr: IntArray, lists: list[bytes], empty: bytes) -> list[bytes]:
     """Each CSR row's list text, `empty` for the rows without entries."""
+    nonempty = np.diff(indptr) > 0
+    if nonempty.all():
+        return lists
     out = np.full(indptr.size - 1, empty, dtype=object)
-    out[np.diff(indptr) > 0] = lists
+    out[nonempty] = lists
     return list(out.tolist())
 
 
@@ -190,32 +225,43 @@ FINDING = Objects(
     ("code", "rule", "level", "message", "data", "role", "file", "line", "client", "boss"),
     indent=4,
 )
-_DATA_INDENT = "\n" + " " * 6  # a finding's `data` object is a value 6 spaces deep
+# chain_broken_at, by whether the role's chain is broken (0: no, 1: yes): the text up to
+# the boss's id, between the two ids, and after the subordinate's id up to `span`.
+BROKEN_OPEN = text_array(
+    [ROLE.key("chain_broken_at") + NULL, ROLE.key("chain_broken_at") + BREAK.open]
+)
+BROKEN_MID = text_array([EMPTY, BREAK.key("subordinate")])
+BROKEN_CLOSE = text_array([ROLE.key("span"), BREAK.close + ROLE.key("span")])
+NO_NODE = -2  # picks EMPTY from RoleColumns.nodes (-1 picks null)
 
 
-def data_text(data: Data) -> str:
-    """A finding's `data` as orjson's OPT_INDENT_2 writes it inside a finding: dumped on
-    its own, then indented (strings escape newlines, so every newline is the layout's)."""
-    if not data:
-        return "{}"
-    text = orjson.dumps(dict(data), option=orjson.OPT_INDENT_2).decode()
-    return text.replace("\n", _DATA_INDENT)
+def data_texts(datas: list[dict[str, Any]]) -> list[bytes]:
+    """Each finding's `data` object as orjson's OPT_INDENT_2 writes it inside a finding,
+    without its braces: the list of them dumped at once, two lists deep so that each
+    object's braces are 6 spaces deep as in a finding, and cut between the objects
+    (strings escape newlines, so every newline is the layout's; keys lie deeper)."""
+    text = orjson.dumps([[datas]], option=orjson.OPT_INDENT_2)
+    return text[len(_DATA_OPEN) : -len(_DATA_CLOSE)].split(b"},\n      {")
 
 
-def string_lists(ptr: IntArray, texts: list[str], indent: int) -> list[str]:
+_DATA_OPEN = b"[\n  [\n    [\n      {"
+_DATA_CLOSE = b"}\n    ]\n  ]\n]"
+
+
+def string_lists(ptr: IntArray, texts: list[bytes], indent: int) -> list[bytes]:
     """Each CSR row's list of JSON strings (`texts`, one per entry) as OPT_INDENT_2 writes
     a list whose brackets are `indent` spaces deep; "[]" for the rows without entries."""
-    inner = "\n" + " " * (indent + 2)
-    close = "\n" + " " * indent + "]"
-    leads = text_array(["," + inner, close + NUL + "[" + inner])
+    inner = b"\n" + b" " * (indent + 2)
+    close = b"\n" + b" " * indent + b"]"
+    leads = text_array([b"," + inner, close + NUL + b"[" + inner])
     lists = cut(interleave(len(texts), [pick(leads, _first_of_row(ptr)), texts]), close)
-    return _per_row(ptr, lists, "[]")
+    return _per_row(ptr, lists, b"[]")
 
 
 def _list_starts(layout: Objects, key: str) -> Any:
     """Leads of a list's entries, picked by first-of-row (1) or not (0): a list's first entry
     also closes the previous list and marks, with NUL, where the new list's text begins."""
-    return text_array([layout.next, layout.end + NUL + key + layout.first])
+    return text_array([layout.next, layout.end + NUL + key.encode() + layout.first])
 
 
 class RoleColumns:
@@ -224,71 +270,65 @@ class RoleColumns:
     def __init__(self, analysis: Analysis) -> None:
         org = analysis.org
         self.analysis = analysis
-        self.nodes = text_array([*strings(org.role_ids + org.client_ids), NULL])  # -1: null
-        self.client_leads = _list_starts(CLIENT, ROLE.key("clients"))
+        # Every node's id as JSON; NO_NODE (-2): nothing, NO_PARENT (-1): null.
+        self.nodes = text_array([*strings(org.role_ids + org.client_ids), EMPTY, NULL])
+        self.client_leads = _list_starts(CLIENT, "")
         self.relations = text_array(strings(RELATIONS, CLIENT.key("relation")))
         clients = self.nodes[org.role_count : org.role_count + org.client_count].tolist()
-        shares = _list_starts(SHARE, ROLE.key("provenance"))
+        shares = _list_starts(SHARE, "")
         # Entry leads with the client's id: [next entry of client 0, 1, ..., first entry of 0, ...]
         self.share_leads = text_array([lead + c for lead in shares.tolist() for c in clients])
-        inv = analysis.inversions_raw
-        lead = BREAK.close + NUL + ROLE.key("chain_broken_at") + BREAK.open
-        parts: list[Part] = [lead, pick(self.nodes, inv.boss), BREAK.key("subordinate")]
-        parts.append(pick(self.nodes, inv.subordinate))
-        breaks = cut(interleave(len(inv), parts), BREAK.close)
-        self.breaks = text_array([*breaks, ROLE.key("chain_broken_at") + NULL])  # last: none
 
     def parts(self, lo: int, hi: int) -> list[Part]:
         a, org = self.analysis, self.analysis.org
-        return [
-            pick(self.nodes, np.arange(lo, hi)),
-            repeated_strings(org.role_titles[lo:hi], ROLE.key("title")),
-            ROLE.key("reports_to"),
-            pick(self.nodes, org.parent[lo:hi]),  # NO_PARENT (-1) picks null
-            repeated_strings(org.role_departments[lo:hi], ROLE.key("department")),
-            ROLE.key("headcount"),
-            plain_numbers(org.headcount[lo:hi]),
-            ROLE.key("inflow"),
-            plain_numbers(a.inflow[lo:hi]),
-            ROLE.key("closeness"),
-            numbers(a.closeness[lo:hi]),
-            ROLE.key("alienation"),
-            numbers(a.alienation[lo:hi]),
-            ROLE.key("distance"),
-            numbers(ratios(a.distance_raw[lo:hi])),  # NaN (untraced) is null
-            ROLE.key("traced_share"),
-            numbers(a.traced_share[lo:hi]),
-            self._clients(lo, hi),
-            self._provenance(lo, hi),
-            ROLE.key("provenance_rest"),
-            self._provenance_rest(lo, hi),
-            pick(self.breaks, self._break_index(lo, hi)),
-            ROLE.key("span"),
-            numbers(a.span_raw[lo:hi]),
-            ROLE.key("layer"),
-            numbers(a.layer_raw[lo:hi]),
-            ROLE.key("serves"),
-            self._links(org.serves, lo, hi),
-            ROLE.key("served_share"),
-            numbers(ratios(a.served_share_raw[lo:hi])),  # NaN (serves none of the kind): null
-            ROLE.key("served_roles_share"),
-            numbers(ratios(a.served_roles_share_raw[lo:hi])),
-            ROLE.key("dotted_to"),
-            self._links(org.dotted, lo, hi),
-        ]
+        return merged(
+            [
+                pick(self.nodes, np.arange(lo, hi)),
+                strings(org.role_titles[lo:hi], ROLE.key("title")),
+                ROLE.key("reports_to"),
+                pick(self.nodes, org.parent[lo:hi]),  # NO_PARENT (-1) picks null
+                strings(org.role_departments[lo:hi], ROLE.key("department")),
+                plain_numbers(org.headcount[lo:hi], ROLE.key("headcount")),
+                plain_numbers(a.inflow[lo:hi], ROLE.key("inflow")),
+                numbers(a.closeness[lo:hi], ROLE.key("closeness")),
+                numbers(a.alienation[lo:hi], ROLE.key("alienation")),
+                # NaN (untraced) is null
+                numbers(ratios(a.distance_raw[lo:hi]), ROLE.key("distance")),
+                numbers(a.traced_share[lo:hi], ROLE.key("traced_share")),
+                ROLE.key("clients"),
+                self._clients(lo, hi),
+                ROLE.key("provenance"),
+                self._provenance(lo, hi),
+                numbers(self._provenance_rest(lo, hi), ROLE.key("provenance_rest")),
+                *self._broken(lo, hi),
+                numbers(a.span_raw[lo:hi]),
+                numbers(a.layer_raw[lo:hi], ROLE.key("layer")),
+                ROLE.key("serves"),
+                self._links(org.serves, lo, hi),
+                # NaN (serves none of the kind): null
+                numbers(ratios(a.served_share_raw[lo:hi]), ROLE.key("served_share")),
+                numbers(ratios(a.served_roles_share_raw[lo:hi]), ROLE.key("served_roles_share")),
+                ROLE.key("dotted_to"),
+                self._links(org.dotted, lo, hi),
+            ]
+        )
 
-    def _links(self, links: Links, lo: int, hi: int) -> list[str]:
+    def _links(self, links: Links, lo: int, hi: int) -> Part:
         """Each role's linked ids (dotted-line bosses, whom it serves) as written."""
         if not links:
-            return ["[]"] * (hi - lo)
+            return b"[]"
         ptr = links.ptr[lo : hi + 1]
+        if ptr[0] == ptr[-1]:
+            return b"[]"
         ids = pick(self.nodes, links.node[int(ptr[0]) : int(ptr[-1])])
         return string_lists(ptr, ids, indent=6)
 
-    def _clients(self, lo: int, hi: int) -> list[str]:
+    def _clients(self, lo: int, hi: int) -> Part:
         a = self.analysis
         ptr = a.client_indptr[lo : hi + 1]
         c0, c1 = int(ptr[0]), int(ptr[-1])
+        if c0 == c1:
+            return b"[]"
         nets = moneys(a.client_net[c0:c1], a.org.amount_decimals)
         parts: list[Part] = [
             pick(self.client_leads, _first_of_row(ptr)),
@@ -298,29 +338,46 @@ class RoleColumns:
             pick(self.relations, a.client_relation_raw[c0:c1]),
         ]
         lists = cut(interleave(c1 - c0, parts), CLIENT.end)
-        return _per_row(ptr, lists, ROLE.key("clients") + "[]")
+        return _per_row(ptr, lists, b"[]")
 
-    def _provenance(self, lo: int, hi: int) -> list[str]:
+    def _provenance(self, lo: int, hi: int) -> Part:
         prov, clients = self.analysis.provenance_raw, self.analysis.org.client_count
         ptr = prov.indptr[lo : hi + 1]
         p0, p1 = int(ptr[0]), int(ptr[-1])
+        if p0 == p1:
+            return b"[]"
         leads = pick(self.share_leads, prov.client[p0:p1] + clients * _first_of_row(ptr))
         shares = numbers(ratios(prov.share[p0:p1]))
         lists = cut(interleave(p1 - p0, [leads, SHARE.key("share"), shares]), SHARE.end)
-        return _per_row(ptr, lists, ROLE.key("provenance") + "[]")
+        return _per_row(ptr, lists, b"[]")
 
-    def _provenance_rest(self, lo: int, hi: int) -> list[str]:
+    def _provenance_rest(self, lo: int, hi: int) -> np.ndarray:
         a, prov = self.analysis, self.analysis.provenance_raw
         ptr = prov.indptr[lo : hi + 1]
         p0, p1 = int(ptr[0]), int(ptr[-1])
-        listed = np.zeros(hi - lo)  # summed in entry order, as roles_between sums
-        np.add.at(listed, np.repeat(np.arange(hi - lo), np.diff(ptr)), prov.share[p0:p1])
-        rest = np.maximum(0.0, np.minimum(1.0, a.traced_raw[lo:hi]) - listed)
-        return numbers(ratios(rest))
+        # Summed in entry order, as roles_between sums (bincount adds in input order).
+        role = np.repeat(np.arange(hi - lo), np.diff(ptr))
+        listed = np.bincount(role, weights=prov.share[p0:p1], minlength=hi - lo)
+        return ratios(np.maximum(0.0, np.minimum(1.0, a.traced_raw[lo:hi]) - listed))
 
-    def _break_index(self, lo: int, hi: int) -> IntArray:
-        broken = self.analysis.inversions_raw.broken_at[lo:hi]
-        return np.where(broken == NONE, len(self.analysis.inversions_raw), broken)
+    def _broken(self, lo: int, hi: int) -> list[Part]:
+        """chain_broken_at, up to the value of `span`: null, or the pair's ids."""
+        inv = self.analysis.inversions_raw
+        broken = inv.broken_at[lo:hi]
+        has = broken != NONE
+        if not has.any():
+            return [bytes(BROKEN_OPEN[0]) + bytes(BROKEN_CLOSE[0])]
+        index = np.where(has, broken, 0)
+        boss = np.where(has, inv.boss[index], NO_NODE)
+        sub = np.where(has, inv.subordinate[index], NO_NODE)
+        flag = has.astype(np.int64)
+        return [
+            pick(BROKEN_OPEN, flag),
+            pick(self.nodes, boss),
+            pick(BROKEN_MID, flag),
+            pick(self.nodes, sub),
+            pick(BROKEN_CLOSE, flag),
+        ]
 
 
 def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Part]:
@@ -339,61 +396,232 @@ def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Pa
     ]
 
 
+_FINDING_COLUMNS = attrgetter(
+    "code", "rule", "level", "message", "data", "role", "file", "line", "client", "boss"
+)
+
+
+def _optional_strings(values: Sequence[str | None], prefix: bytes) -> Part:
+    """prefix + each string as JSON, nothing for None (a key left out)."""
+    absent = values.count(None)
+    if absent == len(values):
+        return EMPTY
+    texts = strings(values, prefix)
+    if not absent:
+        return texts
+    nothing = {prefix + NULL: EMPTY}
+    return list(map(nothing.get, texts, texts))
+
+
 def finding_parts(findings: Sequence[Finding]) -> list[Part]:
-    lines = numbers(np.array([f.line for f in findings], dtype=np.int64))
-    for i, f in enumerate(findings):
-        if f.client is not None:  # the optional last keys
-            lines[i] += strings([f.client], FINDING.key("client"))[0]
-        if f.boss is not None:
-            lines[i] += strings([f.boss], FINDING.key("boss"))[0]
-    return [
-        repeated_strings([f.code for f in findings]),
-        repeated_strings([f.rule for f in findings], FINDING.key("rule")),
-        repeated_strings([f.level.value for f in findings], FINDING.key("level")),
-        strings([f.message for f in findings], FINDING.key("message")),
-        [FINDING.key("data") + data_text(f.data) for f in findings],
-        repeated_strings([f.role or None for f in findings], FINDING.key("role")),
-        repeated_strings([f.file for f in findings], FINDING.key("file")),
-        FINDING.key("line"),
-        lines,
-    ]
+    """The parts of these findings, column by column (no Python code per finding)."""
+    columns = list(zip(*map(_FINDING_COLUMNS, findings), strict=True))
+    code, rule, level, message, data, role, file, line, client, boss = columns
+    key = FINDING.key
+    # Levels are few Level members: each written once, by its value.
+    levels = {lvl: strings([lvl.value])[0] + key("message") for lvl in set(level)}
+    roles = strings(role)
+    if "" in role:  # about a client, or the whole org: the role is null
+        roles = list(map({b'""': NULL}.get, roles, roles))
+    # Each constant key travels with the value before it (fewer pieces to join).
+    return merged(
+        [
+            repeated_strings(code, suffix=key("rule")),
+            repeated_strings(rule, suffix=key("level")),
+            list(map(levels.__getitem__, level)),
+            strings(message),
+            key("data") + b"{",
+            data_texts(list(map(dict, data))),
+            b"}" + key("role"),
+            roles,
+            repeated_strings(file, key("file"), key("line")),
+            numbers(np.fromiter(line, dtype=np.int64, count=len(line))),
+            _optional_strings(client, FINDING.key("client")),  # the optional last keys
+            _optional_strings(boss, FINDING.key("boss")),
+        ]
+    )
 
 
-def array_chunks(layout: Objects, count: int, parts: Columns, chunk: int) -> Iterator[str]:
+_QUOTE = b'"'
+_unquoted = itemgetter(slice(1, -1))  # a JSON string's text without its quotes
+
+
+def escaped(text: str) -> bytes:
+    """The text as it reads inside a JSON string: orjson escapes character by character,
+    so a message's text is the concatenation of its pieces' texts."""
+    return orjson.dumps(text)[1:-1]
+
+
+def bare_strings(values: Sequence[str]) -> list[bytes]:
+    """Each string as it reads inside a JSON string (no quotes): one dump, cut where one
+    string ends and the next begins (a string's own quotes and newlines are escaped)."""
+    if not values:
+        return []
+    return orjson.dumps(values, option=orjson.OPT_INDENT_2)[5:-3].split(b'",\n  "')
+
+
+# ",000" .. ",999" by value, and nothing at 1000: the groups after an amount's first.
+_GROUPS = text_array([b",%03d" % g for g in range(1000)] + [EMPTY])
+_SIGNS = text_array([EMPTY, b"-"])
+
+
+def money_parts(money: Money) -> list[Part]:
+    """The amounts' texts (`Money.texts`) as parts. Whole amounts without decimals (a
+    budget in whole euros) in numpy: the leading digits, then each further group of
+    three from a table; any others by `Money.texts`."""
+    amount = money.amount
+    if money.decimals or not (np.floor(amount) == amount).all() or abs(amount).max() >= 1e15:
+        return [bare_strings(money.texts())]
+    whole = np.abs(amount).astype(np.int64)
+    groups = np.searchsorted(np.asarray([1e3, 1e6, 1e9, 1e12]), whole, side="right")
+    out: list[Part] = []
+    if (amount < 0).any():
+        out.append(pick(_SIGNS, (amount < 0).astype(np.int64)))
+    out.append(numbers(whole // 1000**groups))  # the leading one to three digits
+    for column in range(int(groups.max())):  # then each amount's groups, the highest first
+        at = groups - 1 - column  # the group's place is 1000**at; < 0: the amount has no more
+        value = np.where(at >= 0, whole // 1000 ** np.maximum(at, 0) % 1000, 1000)
+        out.append(pick(_GROUPS, value))
+    if money.currency:
+        out.append(b" " + escaped(money.currency))
+    return out
+
+
+class FindingTexts:
+    """The parts of findings written from their rule's columns (`FindingColumns`): no
+    `Finding` made, the message filled in by interleaving its template's literal text
+    with each field's column."""
+
+    def __init__(self, nodes: Any) -> None:
+        self.nodes = nodes  # every node's id as JSON, as RoleColumns holds them
+
+    def parts(self, found: FindingRows, rows: IntArray) -> list[Part]:
+        """The parts of `found`'s findings at `rows` (it has `columns`)."""
+        assert found.columns is not None
+        columns, line = found.columns(rows), found.line[rows]
+        rule, key = found.rule, FINDING.key
+        head = b"".join(
+            [
+                orjson.dumps(rule.code) + key("rule"),
+                orjson.dumps(rule.name) + key("level"),
+                orjson.dumps(rule.level.value) + key("message"),
+            ]
+        )
+        role = NULL if columns.role is None else pick(self.nodes, columns.role.node)
+        return merged(
+            [
+                head,
+                *self._message(rule.template, columns.shown),
+                key("data") + b"{",
+                *self._data(columns.data),
+                b"}" + key("role"),
+                role,  # null: about a client, or the whole org
+                key("file") + orjson.dumps(found.file) + key("line"),
+                numbers(line),
+                *self._optional(columns.client, "client"),
+                *self._optional(columns.boss, "boss"),
+            ]
+        )
+
+    def _message(self, template: str, shown: dict[str, Shown]) -> list[Part]:
+        out: list[Part] = [_QUOTE]
+        for literal, name, spec, conversion in Formatter().parse(template):
+            out.append(escaped(literal))
+            if name is not None:
+                assert not spec and conversion is None, template  # plain {name} fields only
+                out.extend(self._shown(shown[name]))
+        out.append(_QUOTE)
+        return out
+
+    def _shown(self, column: Shown) -> list[Part]:
+        if isinstance(column, Ids):
+            return [list(map(_unquoted, pick(self.nodes, column.node)))]
+        if isinstance(column, Choice):
+            return [pick(text_array([escaped(o) for o in column.options]), column.index)]
+        if isinstance(column, Money):
+            return money_parts(column)
+        if isinstance(column, list):
+            return [bare_strings(column)]
+        return [numbers(column)]  # integers: as written
+
+    def _data(self, facts: tuple[tuple[str, Fact], ...]) -> list[Part]:
+        if not facts:
+            return []
+        out: list[Part] = []
+        for i, (name, fact) in enumerate(facts):
+            out.append((b"," if i else EMPTY) + _DATA_KEY + orjson.dumps(name) + b": ")
+            out.append(self._fact(fact))
+        out.append(_DATA_END)
+        return out
+
+    def _fact(self, fact: Fact) -> Part:
+        if isinstance(fact, Ids):
+            return pick(self.nodes, fact.node)
+        if isinstance(fact, np.ndarray):
+            return numbers(fact) if fact.dtype.kind in "iu" else plain_numbers(fact)
+        return orjson.dumps(fact)  # the same in every finding
+
+    def _optional(self, ids: Ids | None, name: str) -> list[Part]:
+        """The key and the ids, or nothing (the key left out)."""
+        return [] if ids is None else [FINDING.key(name), pick(self.nodes, ids.node)]
+
+
+_DATA_KEY = b"\n        "  # a data key's indentation (the finding's braces are 4 deep)
+_DATA_END = b"\n      "
+
+
+def findings_parts(
+    findings: Sequence[Finding], texts: FindingTexts, lo: int, hi: int
+) -> list[Part]:
+    """The parts of findings lo..hi-1: rules with columns written from them, the others
+    (and findings after a policy, a plain tuple) from `Finding` objects."""
+    if not isinstance(findings, Findings):
+        return finding_parts(findings[lo:hi])
+    groups = findings.rows(lo, hi)
+    if len(groups) == 1 and groups[0][0].columns is not None:
+        part, rows, _ = groups[0]
+        return texts.parts(part, rows)
+    # Several rules in the chunk: each rule's findings whole, then put in their places.
+    out = np.empty(hi - lo, dtype=object)
+    for part, rows, places in groups:
+        if part.columns is None:
+            parts = finding_parts(part.build(rows.tolist()))
+        else:
+            parts = texts.parts(part, rows)
+        out[places] = cut(interleave(rows.size, [NUL, *parts]), EMPTY)
+    return [list(out.tolist())]
+
+
+def array_chunks(layout: Objects, count: int, parts: Columns, chunk: int) -> Iterator[bytes]:
     """The text of a list of `count` objects, `chunk` at a time."""
     if count == 0:
-        yield "[]"
+        yield b"[]"
         return
+    yield layout.first
     for lo in range(0, count, chunk):
         hi = min(count, lo + chunk)
-        leads = [layout.next] * (hi - lo)
-        if lo == 0:
-            leads[0] = layout.first
-        yield "".join(interleave(hi - lo, [leads, *parts(lo, hi)]))
+        # Each object is followed by what closes it and opens the next; the last by nothing.
+        after: Part = layout.next if hi < count else [layout.next] * (hi - lo - 1) + [EMPTY]
+        yield b"".join(interleave(hi - lo, merged([*parts(lo, hi), after])))
     yield layout.end
 
 
-def split_frame(frame: str) -> list[str]:
+def split_frame(frame: bytes) -> list[bytes]:
     """The frame's text around its empty top-level lists: one more piece than ARRAYS.
 
     Each marker occurs once: nested keys are indented deeper, and strings escape newlines.
     """
     pieces = []
     for key in ARRAYS:
-        marker = "\n  " + encode_basestring(key) + ": "
-        before, frame = frame.split(marker + "[]")
+        marker = b"\n  " + orjson.dumps(key) + b": "
+        before, frame = frame.split(marker + b"[]")
         pieces.append(before + marker)
     return [*pieces, frame]
 
 
 def document_chunks(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[bytes]:
     """The whole document in UTF-8 pieces; `frame` is the document with its ARRAYS empty."""
-    for text in _document_texts(frame, analysis, chunk):
-        yield text.encode()
-
-
-def _document_texts(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[str]:
-    texts = split_frame(orjson.dumps(frame, option=orjson.OPT_INDENT_2).decode() + "\n")
+    texts = split_frame(orjson.dumps(frame, option=orjson.OPT_INDENT_2) + b"\n")
     roles = RoleColumns(analysis)
     findings = analysis.findings
     yield texts[0]
@@ -406,7 +634,8 @@ def _document_texts(frame: dict[str, Any], analysis: Analysis, chunk: int) -> It
         chunk,
     )
     yield texts[2]
+    written = FindingTexts(roles.nodes)
     yield from array_chunks(
-        FINDING, len(findings), lambda lo, hi: finding_parts(findings[lo:hi]), chunk
+        FINDING, len(findings), lambda lo, hi: findings_parts(findings, written, lo, hi), chunk
     )
     yield texts[3]

@@ -16,6 +16,7 @@ import orjson
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.findings import RULES, Finding, Rule
+from clientchain.render.analysis.ignores import IgnoreIndex
 from clientchain.render.locations import repo_paths
 from clientchain.version import __version__
 
@@ -122,5 +123,5 @@ def _result(finding: Finding, uri: str, suppression: dict[str, str] | None) -> d
 def _ignore_reasons(analysis: Analysis) -> list[tuple[Finding, str]]:
     """Each ignored finding with the reason of the first ignore entry that excuses it
     (the entry `apply_policy` used)."""
-    entries = analysis.policy.ignore
-    return [(f, next((e.reason for e in entries if e.matches(f)), "")) for f in analysis.ignored]
+    index = IgnoreIndex(analysis.policy.ignore)  # a look-up per finding, not a scan
+    return [(f, entry.reason if (entry := index.first(f)) else "") for f in analysis.ignored]
