@@ -367,6 +367,43 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     assert loaded == "[]\n"
 
 
+# A run builds the app with its own command only (the others are neither imported nor
+# converted): what the user sees of that command must be what the whole app shows.
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["analyze", "--help"],
+        ["--debug", "diff", "-h"],
+        ["import", "people", "--help"],
+        ["model", "--help"],
+        ["validate"],  # a missing argument: usage and error
+        ["explain", "CC999"],
+        ["--version", "analyze"],
+    ],
+)
+def test_a_run_of_one_command_shows_what_the_whole_app_shows(args: list[str]) -> None:
+    from clientchain.cli.app import app_for
+
+    runner = CliRunner()
+    alone = runner.invoke(app_for(args), args, prog_name="clientchain")
+    whole = runner.invoke(app, args, prog_name="clientchain")
+    assert (alone.exit_code, alone.stdout, alone.stderr) == (
+        whole.exit_code,
+        whole.stdout,
+        whole.stderr,
+    )
+    assert alone.exit_code in (0, 2)
+
+
+def test_a_mistyped_command_is_named_by_the_whole_app() -> None:
+    from clientchain.cli.app import app_for
+
+    args = ["analyse", "org.yaml"]
+    wrong = CliRunner().invoke(app_for(args), args, prog_name="clientchain")
+    assert wrong.exit_code == 2
+    assert "No such command 'analyse'" in wrong.stderr
+
+
 # --- review of issue 17: -o over its own table, -q and -v in words, --fail-on in any case ---
 
 

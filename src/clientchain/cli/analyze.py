@@ -231,7 +231,6 @@ def analyze_command(
     findings (e.g. an inverted relationship), 2 bad input or usage.
     """
     from clientchain.analyses.analyze import analyze
-    from clientchain.ci.baseline import baseline_text, with_baseline
 
     settings = configured(
         ctx,
@@ -285,6 +284,8 @@ def analyze_command(
         with phase("analyse"):
             result: Analysis = analyze(loaded, decay, top_clients, policy)
             if known is not None:
+                from clientchain.ci.baseline import with_baseline  # it reads YAML: only here
+
                 result = with_baseline(result, known)
         view = View(
             limit if limit is not None else max_rows,
@@ -302,6 +303,8 @@ def analyze_command(
     if target is not None and not target.is_stdout and chatty:
         sys.stderr.write(f"clientchain: wrote the {output} output to {visible(target.shown)}\n")
     if baseline_out is not None:
+        from clientchain.ci.baseline import baseline_text
+
         text, written = baseline_text([*result.findings, *result.baselined])
         write_or_fail(baseline_out, text)
         sys.stdout.flush()

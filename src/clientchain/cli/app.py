@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import errno
 import gc
+import importlib
 import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated, NoReturn
 
 import typer
 
-from clientchain.cli.analyze import analyze_command
-from clientchain.cli.chain import chain_command
-from clientchain.cli.diff import diff_command
-from clientchain.cli.explain import explain_command
-from clientchain.cli.export import export_command
-from clientchain.cli.importing import import_app
 from clientchain.cli.options import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
@@ -28,26 +24,73 @@ from clientchain.cli.options import (
     EXIT_OK,
     HELP_OPTIONS,
 )
-from clientchain.cli.recipes import model_app
-from clientchain.cli.report import report_command
-from clientchain.cli.schema import schema_command
-from clientchain.cli.validate import validate_command
 from clientchain.model.visible import visible_message
 from clientchain.version import __version__
 
-app = typer.Typer(
-    name="clientchain",
-    help="Trace who is whose client in an org chart (a client is whoever brings you money), "
-    "flag bosses who act as their subordinates' clients, and score how far each role "
-    "stands from the paying clients.",
-    no_args_is_help=True,
-    # --install-completion / --show-completion: typer's, for bash, zsh, fish and
-    # PowerShell; the shell is detected only when one of them is asked for.
-    add_completion=True,
-    context_settings=HELP_OPTIONS,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+# The commands, in their `clientchain --help` order: name -> (module, the command
+# function, or for `import` and `model` the typer app of their subcommands). A
+# command's module is imported only when the app is built with it: a run of one
+# command neither imports nor converts (typer's work per option) the others.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "analyze": ("clientchain.cli.analyze", "analyze_command"),
+    "chain": ("clientchain.cli.chain", "chain_command"),
+    "validate": ("clientchain.cli.validate", "validate_command"),
+    "diff": ("clientchain.cli.diff", "diff_command"),
+    "schema": ("clientchain.cli.schema", "schema_command"),
+    "export": ("clientchain.cli.export", "export_command"),
+    "report": ("clientchain.cli.report", "report_command"),
+    "explain": ("clientchain.cli.explain", "explain_command"),
+    "import": ("clientchain.cli.importing", "import_app"),
+    "model": ("clientchain.cli.recipes", "model_app"),
+}
+# Options of the app itself that may come before the command (flags: no value).
+_APP_FLAGS = frozenset({"--debug"})
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The command line as a typer app: every command, or only the command `only` (none: "")."""
+    app = typer.Typer(
+        name="clientchain",
+        help="Trace who is whose client in an org chart (a client is whoever brings you"
+        " money), flag bosses who act as their subordinates' clients, and score how far"
+        " each role stands from the paying clients.",
+        no_args_is_help=True,
+        # --install-completion / --show-completion: typer's, for bash, zsh, fish and
+        # PowerShell; the shell is detected only when one of them is asked for.
+        add_completion=True,
+        context_settings=HELP_OPTIONS,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(_main)
+    for name, (module, attribute) in _COMMANDS.items():
+        if only is None or name == only:
+            command = getattr(importlib.import_module(module), attribute)
+            if isinstance(command, typer.Typer):
+                app.add_typer(command, name=name)
+            else:
+                app.command(name)(command)
+    return app
+
+
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app that runs these arguments: with only their command when they name one
+    (after the app's own flags), else with all (`--help`, a mistyped command, completion)."""
+    for arg in args:
+        if arg == "--version":  # answered before any command is looked at
+            return build_app("")
+        if arg not in _APP_FLAGS:
+            return build_app(arg if arg in _COMMANDS else None)
+    return build_app()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `app`, the whole command line (tests, the documentation tools), built on first use.
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    app = build_app()
+    globals()["app"] = app
+    return app
 
 
 def _version(value: bool) -> None:
@@ -56,7 +99,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-@app.callback()
 def _main(
     version: Annotated[
         bool,
@@ -70,19 +112,6 @@ def _main(
 ) -> None:
     """clientchain: clients, alienation and inverted relationships in an org chart."""
     # --debug is read by main(), around the whole app: see there.
-
-
-# In this order in `clientchain --help`.
-app.command("analyze")(analyze_command)
-app.command("chain")(chain_command)
-app.command("validate")(validate_command)
-app.command("diff")(diff_command)
-app.command("schema")(schema_command)
-app.command("export")(export_command)
-app.command("report")(report_command)
-app.command("explain")(explain_command)
-app.add_typer(import_app, name="import")
-app.add_typer(model_app, name="model")
 
 
 def main() -> NoReturn:
@@ -115,7 +144,7 @@ def _cannot_write(exc: OSError) -> int:
 def run() -> int:
     """The command line's exit code; the only place that turns a bug into one."""
     try:
-        app()
+        app_for(sys.argv[1:])()
     except SystemExit as stop:
         if stop.code is None or isinstance(stop.code, int):
             return stop.code or EXIT_OK

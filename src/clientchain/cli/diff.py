@@ -41,6 +41,7 @@ from clientchain.model.problems import InputError, Problem
 # The analyses, the loaders and the renderers pull in numpy, yaml and rich: imported
 # where they are used, so that `--help` and `--version` start fast.
 if TYPE_CHECKING:
+    from clientchain.analyses.analyze import Analysis
     from clientchain.diff.compare import OrgDiff
     from clientchain.loading.spreadsheet import Dialect
     from clientchain.model.org import Org
@@ -142,15 +143,23 @@ def diff_command(
     if verbose:
         say_config(settings, "diff")
     extra = flows or []
-    with phases(after, big=big_input([old, *(p for p in [new] if p), *extra])):
-        before_org, after_org = _load_both(old, after, rev, extra, dialect)
-        with phase("analyse"):
-            # Provenance is not compared: list the fewest clients per role (the cheapest).
-            diff = compare(
-                analyze(before_org, decay, 1, settings.policy(before_org.policy)),
-                analyze(after_org, decay, 1, settings.policy(after_org.policy)),
-                top,
-            )
+    from clientchain.diff.beside import wanted
+
+    def load_side(side: str) -> Org:
+        return _load_side(side, old, after, rev, extra, dialect)
+
+    def analyse(org: Org) -> Analysis:
+        # Provenance is not compared: list the fewest clients per role (the cheapest).
+        return analyze(org, decay, 1, settings.policy(org.policy))
+
+    inputs = [old, *(p for p in [new] if p), *extra]
+    with phases(after, big=big_input(inputs)):
+        if wanted(_input_bytes([old, after])):
+            diff, after_org = _compare_beside(load_side, analyse, top)
+        else:
+            before_org, after_org = _load_both(load_side)
+            with phase("analyse"):
+                diff = compare(analyse(before_org), analyse(after_org), top)
         threshold = fail_on or after_org.policy.fail_on or FailOn.ERROR
         with phase("render"):
             RENDERERS[output](diff, threshold)
@@ -158,24 +167,29 @@ def diff_command(
     raise typer.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-def _load_both(
-    old: Path, new: Path, rev: str | None, flows: list[Path], dialect: Dialect
-) -> tuple[Org, Org]:
-    """Both versions (flows CSV files read in `dialect`), or every problem of either on
-    stderr and exit 2."""
+def _load_side(
+    side: str, old: Path, new: Path, rev: str | None, flows: list[Path], dialect: Dialect
+) -> Org:
+    """One version ("old" or "new"), its flows CSV files read in `dialect`."""
     from clientchain.loading.loader import load
-    from clientchain.loading.revision import RevisionError, load_at_revision, load_working_tree
+    from clientchain.loading.revision import load_at_revision, load_working_tree
+
+    if side == "old" and rev is not None:
+        return load_at_revision(rev, old, flows, dialect)
+    if rev is not None:  # held to the repository too: its flows file must be in it
+        return load_working_tree(rev, new, flows, dialect)
+    return load(old if side == "old" else new, flows, dialect)
+
+
+def _load_both(load_side: Callable[[str], Org]) -> tuple[Org, Org]:
+    """Both versions, or every problem of either on stderr and exit 2."""
+    from clientchain.loading.revision import RevisionError
 
     problems: list[Problem] = []
     loaded: list[Org] = []
     for side in ("old", "new"):
         try:
-            if side == "old" and rev is not None:
-                loaded.append(load_at_revision(rev, old, flows, dialect))
-            elif rev is not None:  # held to the repository too: its flows file must be in it
-                loaded.append(load_working_tree(rev, new, flows, dialect))
-            else:
-                loaded.append(load(old if side == "old" else new, flows, dialect))
+            loaded.append(load_side(side))
         except InputError as exc:
             problems.extend(exc.problems)
         except RevisionError as exc:
@@ -183,6 +197,51 @@ def _load_both(
     if problems:
         fail_input(InputError(problems))  # one list, sorted; a problem shared by both once
     return loaded[0], loaded[1]
+
+
+def _input_bytes(paths: list[Path]) -> int:
+    """The org charts' size on disk (standard input and unreadable paths count 0)."""
+    total = 0
+    for path in paths:
+        try:
+            total += 0 if is_stdin(path) else path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def _compare_beside(
+    load_side: Callable[[str], Org], analyse: Callable[[Org], Analysis], top: int
+) -> tuple[OrgDiff, Org]:
+    """The old version loaded and analysed in a child process while this one does the
+    new: the same diff, the same problems and messages as one after the other."""
+    from clientchain.diff.beside import beside
+    from clientchain.diff.compare import compare
+    from clientchain.loading.revision import RevisionError
+
+    with beside(lambda: load_side("old"), analyse, "OLD") as old_side:
+        problems: list[Problem] = []
+        refused: RevisionError | None = None
+        after_org: Org | None = None
+        try:
+            after_org = load_side("new")
+        except InputError as exc:
+            problems.extend(exc.problems)
+        except RevisionError as exc:
+            refused = exc
+        try:
+            old_side.loaded()
+        except InputError as exc:
+            problems.extend(exc.problems)
+        except RevisionError as exc:  # the old side's first, as when read in turn
+            fail([f"clientchain: {exc}"])
+        if refused is not None:
+            fail([f"clientchain: {refused}"])
+        if problems or after_org is None:
+            fail_input(InputError(problems))  # one list, sorted; a problem shared by both once
+        with phase("analyse"):
+            diff = compare(old_side, analyse(after_org), top)
+    return diff, after_org
 
 
 # A renderer prints the diff on stdout, given the --fail-on level; each imports its module

@@ -30,7 +30,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -389,6 +388,8 @@ def _write_into(path: Path, data: bytes, truncate: bool) -> None:
 
 def _replace(real: Path, data: bytes, permissions: int) -> None:
     """Whole or not at all: a temporary file next to the real file, then a rename."""
+    import tempfile  # random and hashlib behind it: only for a run that writes a file
+
     handle, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     temporary = Path(name)
     try:

@@ -29,16 +29,18 @@ class ClientChange:
     after: Ownership | None  # None: the client is gone
 
 
-def _ownership(result: Analysis) -> dict[str, Ownership]:
+def ownership(result: Analysis) -> dict[str, Ownership]:
+    """Each client's ownership, by id."""
     return {
         c.id: Ownership(c.owner, c.lowest_common_boss, c.fragmented, c.touchpoints)
         for c in result.clients
     }
 
 
-def compare_clients(old: Analysis, new: Analysis) -> tuple[ClientChange, ...]:
+def compare_clients(
+    before: dict[str, Ownership], after: dict[str, Ownership]
+) -> tuple[ClientChange, ...]:
     """The clients whose ownership differs (added and removed ones too), by id."""
-    before, after = _ownership(old), _ownership(new)
     changed = [
         ClientChange(cid, before.get(cid), after.get(cid))
         for cid in before.keys() | after.keys()

@@ -10,20 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clientchain.analyses.analyze import Analysis, Inversion, Summary
+from clientchain.analyses.analyze import Analysis, Inversion
 from clientchain.diff.clients import ClientChange, Ownership, compare_clients
 from clientchain.diff.defaults import DEFAULT_TOP
 from clientchain.diff.inversions import InversionChange, compare_inversions
-from clientchain.diff.roles import (
-    RoleChange,
-    RoleDiff,
-    RoleEntry,
-    RoleMove,
-    compare_roles,
-    join_roles,
-)
+from clientchain.diff.roles import RoleChange, RoleDiff, RoleMove, compare_roles, join_roles
+from clientchain.diff.sides import Key, LocalSide, RoleEntry, Side, SideColumns, SideView
 from clientchain.diff.structure import CountChange, CountChanges, StructureDiff, compare_structure
-from clientchain.model.findings import Finding, Level
+from clientchain.model.findings import Finding
 from clientchain.model.rounding import ratio
 
 NO_STRUCTURE_CHANGE = StructureDiff(CountChanges((), 0), CountChanges((), 0))
@@ -42,24 +36,11 @@ __all__ = [
     "RoleEntry",
     "RoleMove",
     "Side",
+    "SideColumns",
+    "SideView",
     "StructureDiff",
     "compare",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Side:
-    """One version: where it was read from and its headline figures."""
-
-    source: str  # the org chart as the user named it (`REV:path` for a git revision)
-    name: str | None
-    currency: str | None
-    amount_decimals: int
-    headcount_decimals: int  # the places its headcounts are summed at (0: all whole)
-    summary: Summary
-    errors: int  # findings reported at error level (after that version's policy)
-    warnings: int
-    ignored: int  # findings excused by that version's policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,79 +99,71 @@ class OrgDiff:
         )
 
 
-def compare(old: Analysis, new: Analysis, top: int = DEFAULT_TOP) -> OrgDiff:
+def compare(old: Analysis | SideView, new: Analysis | SideView, top: int = DEFAULT_TOP) -> OrgDiff:
     """What changes from `old` to `new`; `top` roles whose alienation, span or layer
-    changed most (0 = all).
+    changed most (0 = all). A side is an analysis, or a view of one made elsewhere
+    (another process: see diff.beside).
 
     Each side's findings are as its own analysis reported them (its own policy applied).
     """
-    if old.decay != new.decay:
-        raise ValueError(f"both sides need the same decay, got {old.decay} and {new.decay}")
+    before = LocalSide(old) if isinstance(old, Analysis) else old
+    after = LocalSide(new) if isinstance(new, Analysis) else new
+    a, b = before.columns, after.columns
+    if a.decay != b.decay:
+        raise ValueError(f"both sides need the same decay, got {a.decay} and {b.decay}")
     if top < 0:
         raise ValueError(f"top must be >= 0, got {top}")
-    join = join_roles(old.org, new.org)
-    inversions = compare_inversions(old, new, join.to_new)
+    join = join_roles(a, b)
+    inversions = compare_inversions(a, b, join.to_new)
     return OrgDiff(
-        old=_side(old),
-        new=_side(new),
-        decay=new.decay,
+        old=a.side,
+        new=b.side,
+        decay=b.decay,
         inversions_added=inversions.added,
         inversions_removed=inversions.removed,
         inversions_changed=inversions.changed,
-        findings=_findings(old, new),
-        roles=compare_roles(old, new, top, join),
-        clients=compare_clients(old, new),
-        structure=compare_structure(old, new, top, join),
+        findings=_findings(before, after),
+        roles=compare_roles(before, after, top, join),
+        clients=compare_clients(a.ownership, b.ownership),
+        structure=compare_structure(a, b, top, join),
     )
 
 
-def _side(result: Analysis) -> Side:
-    org = result.org
-    errors = sum(1 for f in result.findings if f.level is Level.ERROR)
-    return Side(
-        source=org.source,
-        name=org.name,
-        currency=org.currency,
-        amount_decimals=org.amount_decimals,
-        headcount_decimals=result.headcount_decimals,
-        summary=result.summary,
-        errors=errors,
-        warnings=len(result.findings) - errors,
-        ignored=len(result.ignored),
-    )
-
-
-_Keyed = tuple[tuple[str, ...], Finding]
-
-
-def _by_key(findings: tuple[Finding, ...]) -> dict[tuple[str, ...], Finding]:
-    return {f.key: f for f in findings}
-
-
-def _findings(old: Analysis, new: Analysis) -> FindingChanges:
-    before, after = _by_key(old.findings), _by_key(new.findings)
-    now_ignored = _by_key(new.ignored)
-    added: list[_Keyed] = []
-    resolved: list[_Keyed] = []
-    ignored: list[_Keyed] = []
-    escalated: list[_Keyed] = []
-    for key, f in after.items():
+def _findings(old: SideView, new: SideView) -> FindingChanges:
+    """Matched by key; only the findings listed are made (asked of their side)."""
+    a, b = old.columns, new.columns
+    before = {key: i for i, key in enumerate(a.finding_keys)}
+    after = {key: i for i, key in enumerate(b.finding_keys)}
+    added: list[tuple[Key, int]] = []
+    escalated: list[tuple[Key, int]] = []
+    for key, i in after.items():
         then = before.get(key)
         if then is None:
-            added.append((key, f))
-        elif f.level is Level.ERROR and then.level is not Level.ERROR:
-            escalated.append((key, f))
-    for key, f in before.items():
+            added.append((key, i))
+        elif b.finding_errors[i] and not a.finding_errors[then]:
+            escalated.append((key, i))
+    resolved: list[tuple[Key, int]] = []
+    ignored: list[tuple[Key, int]] = []
+    for key, i in before.items():
         if key not in after:
-            (ignored if key in now_ignored else resolved).append((key, f))
-
-    def ordered(found: list[_Keyed]) -> tuple[Finding, ...]:
+            (ignored if key in b.ignored_keys else resolved).append((key, i))
+    # One request per side: (list, position) pairs in the order they are listed.
+    lists = {"added": added, "escalated": escalated, "resolved": resolved, "ignored": ignored}
+    for found in lists.values():
         found.sort(key=lambda pair: pair[0])  # by what they are about (keys are unique)
-        return tuple(f for _, f in found)
-
+    made_new = _made(new, [added, escalated])
+    made_old = _made(old, [resolved, ignored])
     return FindingChanges(
-        added=ordered(added),
-        resolved=ordered(resolved),
-        ignored=ordered(ignored),
-        escalated=ordered(escalated),
+        added=made_new[0], resolved=made_old[0], ignored=made_old[1], escalated=made_new[1]
     )
+
+
+def _made(side: SideView, lists: list[list[tuple[Key, int]]]) -> list[tuple[Finding, ...]]:
+    positions = [i for found in lists for _, i in found]
+    made = side.findings_at(positions) if positions else []
+    out: list[tuple[Finding, ...]] = []
+    start = 0
+    for found in lists:
+        out.append(tuple(made[start : start + len(found)]))
+        start += len(found)
+    return out

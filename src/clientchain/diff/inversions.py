@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.analyses.analyze import Analysis, Inversion
+from clientchain.analyses.analyze import Inversion
+from clientchain.diff.sides import SideColumns
 from clientchain.model.org import IntArray
-from clientchain.model.rounding import moneys, plain_numbers
+from clientchain.model.rounding import plain_numbers
 
 SOLID, DOTTED = "solid", "dotted"  # Inversion.line
 
@@ -47,22 +48,10 @@ class InversionDiff:
     changed: tuple[InversionChange, ...]  # largest change of net first; ties by ids
 
 
-def _columns(result: Analysis) -> tuple[np.ndarray, ...]:
-    """The figures of every inversion as shown (money at the input's decimals)."""
-    inv, d = result.inversions_raw, result.org.amount_decimals
-    return (
-        inv.levels,
-        moneys(inv.net, d),
-        moneys(inv.boss_to_subordinate, d),
-        moneys(inv.subordinate_to_boss, d),
-        inv.impact_headcount,
-    )
-
-
-def _objects(result: Analysis, rows: IntArray) -> list[Inversion]:
-    inv, ids = result.inversions_raw, result.org.role_ids
-    levels, net, b2s, s2b = (c[rows].tolist() for c in _columns(result)[:4])
-    impact = plain_numbers(inv.impact_headcount[rows])  # whole numbers as ints
+def _objects(side: SideColumns, rows: IntArray) -> list[Inversion]:
+    ids = side.role_ids
+    levels, net, b2s, s2b = (c[rows].tolist() for c in side.inv_figures[:4])
+    impact = plain_numbers(side.inv_figures[4][rows])  # whole numbers as ints
     return [
         Inversion(
             boss=ids[b],
@@ -75,14 +64,14 @@ def _objects(result: Analysis, rows: IntArray) -> list[Inversion]:
             line=DOTTED if dotted else SOLID,
         )
         for b, s, n, down_net, down, up, people, dotted in zip(
-            inv.boss[rows].tolist(),
-            inv.subordinate[rows].tolist(),
+            side.inv_boss[rows].tolist(),
+            side.inv_subordinate[rows].tolist(),
             levels,
             net,
             b2s,
             s2b,
             impact,
-            inv.dotted[rows].tolist(),
+            side.inv_dotted[rows].tolist(),
             strict=True,
         )
     ]
@@ -109,21 +98,20 @@ def _keys(boss: IntArray, sub: IntArray, dotted: IntArray, roles: int) -> IntArr
     return key
 
 
-def compare_inversions(old: Analysis, new: Analysis, to_new: IntArray) -> InversionDiff:
+def compare_inversions(old: SideColumns, new: SideColumns, to_new: IntArray) -> InversionDiff:
     """`to_new`: each old role's index in the new version (-1: removed)."""
-    a, b = old.inversions_raw, new.inversions_raw
-    r = max(new.org.role_count, 1)
-    boss, sub = to_new[a.boss], to_new[a.subordinate]
+    r = max(new.role_count, 1)
+    boss, sub = to_new[old.inv_boss], to_new[old.inv_subordinate]
     # A pair with a role gone is always removed (-1 matches no key).
-    old_key = np.where((boss >= 0) & (sub >= 0), _keys(boss, sub, a.dotted, r), -1)
-    new_key = _keys(b.boss, b.subordinate, b.dotted, r)
+    old_key = np.where((boss >= 0) & (sub >= 0), _keys(boss, sub, old.inv_dotted, r), -1)
+    new_key = _keys(new.inv_boss, new.inv_subordinate, new.inv_dotted, r)
     then, now = _matches(old_key, new_key)
-    hit = np.zeros(len(a), dtype=bool)
+    hit = np.zeros(old_key.size, dtype=bool)
     hit[then] = True
     matched = np.zeros(new_key.size, dtype=bool)
     matched[now] = True
     differs = np.zeros(then.size, dtype=bool)
-    for before, after in zip(_columns(old), _columns(new), strict=True):
+    for before, after in zip(old.inv_figures, new.inv_figures, strict=True):
         differs |= before[then] != after[now]
     added = sorted(_objects(new, np.flatnonzero(~matched)), key=_order)
     removed = sorted(_objects(old, np.flatnonzero(~hit)), key=_order)

@@ -11,23 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.analyses.analyze import Analysis
-from clientchain.model.org import IntArray, Org
-from clientchain.model.rounding import plain_numbers, ratios
+from clientchain.diff.sides import RoleEntry, SideColumns, SideView
+from clientchain.model.org import IntArray
+from clientchain.model.rounding import ratios
 
 _ADDED = -2  # a parent that exists only in the new version (never equal to an old index)
-
-
-@dataclass(frozen=True, slots=True)
-class RoleEntry:
-    """A role present on one side only, with its figures on that side."""
-
-    id: str
-    title: str | None
-    reports_to: str | None
-    department: str | None
-    headcount: int | float  # as written: an int when whole
-    alienation: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +57,8 @@ class RoleJoin:
     was: IntArray  # ... and their old indices
 
 
-def join_roles(old: Org, new: Org) -> RoleJoin:
-    index = old.role_index
+def join_roles(old: SideColumns, new: SideColumns) -> RoleJoin:
+    index = {rid: i for i, rid in enumerate(old.role_ids)}
     to_old = np.fromiter(
         (index.get(rid, -1) for rid in new.role_ids), dtype=np.int64, count=new.role_count
     )
@@ -81,46 +69,35 @@ def join_roles(old: Org, new: Org) -> RoleJoin:
     return RoleJoin(to_old, to_new, kept, was)
 
 
-def compare_roles(old: Analysis, new: Analysis, top: int, join: RoleJoin) -> RoleDiff:
+def compare_roles(old: SideView, new: SideView, top: int, join: RoleJoin) -> RoleDiff:
     """Added, removed and moved roles, and the `top` largest alienation changes (0 = all)."""
-    old_org, new_org = old.org, new.org
+    a, b = old.columns, new.columns
     kept, was = join.kept, join.was
-    delta = ratios(new.alienation[kept] - old.alienation[was])
+    delta = ratios(b.alienation[kept] - a.alienation[was])
     changed = np.flatnonzero(delta != 0)
     return RoleDiff(
         added=_entries(new, np.flatnonzero(join.to_old < 0)),
         removed=_entries(old, np.flatnonzero(join.to_new < 0)),
-        moved=_moves(old_org, new_org, join.to_old, kept, was),
-        changed=_largest(new_org, old, new, kept, was, changed, delta, top),
+        moved=_moves(a, b, join.to_old, kept, was),
+        changed=_largest(a, b, kept, was, changed, delta, top),
         changed_total=int(changed.size),
         top=top,
     )
 
 
-def _reports_to(org: Org, rows: IntArray) -> list[str | None]:
-    ids = org.role_ids
-    return [ids[p] if p >= 0 else None for p in org.parent[rows].tolist()]
+def _reports_to(side: SideColumns, rows: IntArray) -> list[str | None]:
+    ids = side.role_ids
+    return [ids[p] if p >= 0 else None for p in side.parent[rows].tolist()]
 
 
-def _entries(result: Analysis, rows: IntArray) -> tuple[RoleEntry, ...]:
-    org = result.org
-    ids, titles, departments = org.role_ids, org.role_titles, org.role_departments
-    entries = [
-        RoleEntry(ids[i], titles[i], boss, departments[i], headcount, alienation)
-        for i, boss, headcount, alienation in zip(
-            rows.tolist(),
-            _reports_to(org, rows),
-            plain_numbers(org.headcount[rows]),
-            result.alienation[rows].tolist(),
-            strict=True,
-        )
-    ]
+def _entries(side: SideView, rows: IntArray) -> tuple[RoleEntry, ...]:
+    entries = side.entries(rows.tolist()) if rows.size else []
     entries.sort(key=lambda e: e.id)
     return tuple(entries)
 
 
 def _moves(
-    old: Org, new: Org, to_old: IntArray, kept: IntArray, was: IntArray
+    old: SideColumns, new: SideColumns, to_old: IntArray, kept: IntArray, was: IntArray
 ) -> tuple[RoleMove, ...]:
     """Roles whose boss is another role than before (compared as old indices)."""
     boss = new.parent[kept]
@@ -142,9 +119,8 @@ def _moves(
 
 
 def _largest(
-    org: Org,
-    old: Analysis,
-    new: Analysis,
+    old: SideColumns,
+    new: SideColumns,
     kept: IntArray,
     was: IntArray,
     changed: IntArray,
@@ -158,7 +134,7 @@ def _largest(
     if top and size > top:
         cut = np.partition(magnitude, size - top)[size - top]  # the top-th largest
         changed = changed[magnitude >= cut]
-    ids = org.role_ids
+    ids = new.role_ids
     rows = kept[changed]
     found = [
         RoleChange(ids[i], before, after, change)

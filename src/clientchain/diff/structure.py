@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.analyses.analyze import Analysis
 from clientchain.diff.roles import RoleJoin
+from clientchain.diff.sides import SideColumns
 from clientchain.model.org import IntArray
 
 
@@ -41,12 +41,14 @@ class StructureDiff:
     layers: CountChanges  # 1 = a top
 
 
-def compare_structure(old: Analysis, new: Analysis, top: int, join: RoleJoin) -> StructureDiff:
+def compare_structure(
+    old: SideColumns, new: SideColumns, top: int, join: RoleJoin
+) -> StructureDiff:
     """The `top` (0 = all) largest span and layer changes of the roles on both sides."""
     kept, was = join.kept, join.was
-    ids = new.org.role_ids
-    span_old, span_new = old.span_raw[was], new.span_raw[kept]
-    layer_old, layer_new = old.layer_raw[was], new.layer_raw[kept]
+    ids = new.role_ids
+    span_old, span_new = old.span[was], new.span[kept]
+    layer_old, layer_new = old.layer[was], new.layer[kept]
     return StructureDiff(
         spans=_largest(ids, kept, span_old, span_new, top),
         layers=_largest(ids, kept, layer_old, layer_new, top),
