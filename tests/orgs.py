@@ -132,7 +132,7 @@ def org_specs(
         )
     )
     flows: list[tuple[str, str, int]] = []
-    if open_roles:
+    if open_roles and clients:
         # client money into the open part of the org
         for _ in range(draw(st.integers(1, n_clients + 3))):
             src = draw(st.sampled_from(clients))
