@@ -3,16 +3,16 @@
     python bench/same_output.py                 # the current code against the record
     python bench/same_output.py --only 10000,examples   # 10k of every shape, the examples
     python bench/same_output.py --only longids          # one shape (10k and 100k)
-    python bench/same_output.py --record --code /work/base18/src   # write the record
+    python bench/same_output.py --record --code ../pristine/src   # write the record first
 
-The record (/work/scratch/before18.txt by default) has one line per input and format,
+The record (bench/out/before.txt by default) has one line per input and format,
 `<sha256>  <label> <format>`, where a label is `<shape>-<size>` (bench/out/<label>/org.yaml)
 or `examples/<name>`; the formats are `json`, `sarif` and `table` (COLUMNS=120). Each
 output is `clientchain analyze ORG --format F` on stdout, run from the repository's root
 with the org's relative path (paths appear in SARIF and the table), by the code under
 --code (put first on PYTHONPATH; default: whatever `python -m clientchain` imports).
 With --record, the outputs of 10k inputs and of the examples are also kept in the
-record's folder (before18/ beside before18.txt), and a differing output is then
+record's folder (before/ beside before.txt), and a differing output is then
 compared with its kept copy: where the first difference is.
 
 Exit status: 0 every output the same, 1 any different (or an input missing).
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHAPES = ("business", "matrix", "hub", "chargeback", "budget", "chain", "longids")
 SIZES = (10_000, 100_000)
 FORMATS = ("json", "sarif", "table")
-RECORD = Path("/work/scratch/before18.txt")
+RECORD = Path(__file__).resolve().parent / "out" / "before.txt"  # generated, not committed
 KEEP_SIZES = ("10000",)  # outputs kept whole for diffing (100k ones are large)
 
 
