@@ -5,8 +5,7 @@ from __future__ import annotations
 import itertools
 
 from clientchain.model.findings import INVERTED_RELATIONSHIP, NO_PAYING_CLIENT, Finding, Rule
-from clientchain.model.policy import Ignore, ProjectIgnore
-from clientchain.render.analysis.ignores import IgnoreIndex, ignored_by
+from clientchain.model.policy import Ignore, IgnoreIndex, Policy, ProjectIgnore, ignored_by
 
 NAMES = (None, "a", "b", "")
 
@@ -43,7 +42,7 @@ def test_ignored_by_names_who_set_findings_apart() -> None:
     project = ProjectIgnore("CC102", "not for us", 0)
     by_policy = finding(INVERTED_RELATIONSHIP, "b", "a", None)
     by_project = finding(NO_PAYING_CLIENT, "c", None, None)
-    assert ignored_by([policy, project], [by_policy]) == "the policy"
-    assert ignored_by([policy, project], [by_project]) == "the configuration"
-    both = ignored_by([policy, project], [by_project, by_policy])
+    assert ignored_by(Policy(ignore=(policy, project)), [by_policy]) == "the policy"
+    assert ignored_by(Policy(ignore=(policy, project)), [by_project]) == "the configuration"
+    both = ignored_by(Policy(ignore=(policy, project)), [by_project, by_policy])
     assert both == "the policy and the configuration"

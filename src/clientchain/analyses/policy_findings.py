@@ -20,7 +20,7 @@ from clientchain.analyses.rules import cc207_span_below_limit as cc207
 from clientchain.analyses.rules import cc208_span_above_limit as cc208
 from clientchain.model.findings import Finding, finding_order
 from clientchain.model.org import FloatArray, IntArray, Org
-from clientchain.model.policy import Ignore, Policy, ProjectIgnore
+from clientchain.model.policy import Ignore, IgnoreIndex, Policy, ProjectIgnore
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -65,17 +65,15 @@ def _excuse(
 ) -> tuple[list[Finding], list[Finding], list[Ignore]]:
     if not ignores:
         return findings, [], []
-    by_code: dict[str, list[Ignore]] = {}
-    for entry in ignores:
-        by_code.setdefault(entry.code, []).append(entry)
+    index = IgnoreIndex(ignores)
     used: set[int] = set()
     reported: list[Finding] = []
     ignored: list[Finding] = []
     for f in findings:
-        hit = next((e for e in by_code.get(f.code, ()) if e.matches(f)), None)
+        hit = index.first_position(f)
         if hit is None:
             reported.append(f)
         else:
             ignored.append(f)
-            used.add(id(hit))
-    return reported, ignored, [e for e in ignores if id(e) not in used]
+            used.add(hit)
+    return reported, ignored, [e for i, e in enumerate(ignores) if i not in used]

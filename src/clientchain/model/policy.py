@@ -8,7 +8,7 @@ analyses.policy_findings; a run's exit code decided by ci.gate.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -111,10 +111,50 @@ def with_ignored_rules(policy: Policy, codes: Iterable[str], reason: str) -> Pol
 def ignored_by(policy: Policy, ignored: Iterable[Finding]) -> str:
     """Who set `ignored` apart, for "N findings ignored by ...": "the policy" (the org
     chart's entries), "the configuration" (its `ignore`), or both."""
+    index = IgnoreIndex(policy.ignore)
     project: set[bool] = set()
     for finding in ignored:
-        entry = next((e for e in policy.ignore if e.matches(finding)), None)
-        project.add(isinstance(entry, ProjectIgnore))
+        project.add(isinstance(index.first(finding), ProjectIgnore))
         if len(project) == 2:
             return "the policy and the configuration"
     return "the configuration" if project == {True} else "the policy"
+
+
+# An entry's subject fields, and the finding field each is compared with.
+_FIELDS = (("role", "role"), ("subordinate", "role"), ("boss", "boss"), ("client", "client"))
+Subject = tuple[str | None, ...]
+
+
+class IgnoreIndex:
+    """The ignore entries of a policy, indexed for `first`: which entry excuses a
+    finding, by look-up instead of asking every entry (`Ignore.matches`), which is
+    quadratic when a policy accepts thousands of findings. Entries are grouped by code
+    and by which subject fields they set; within a group, equal subjects map to the
+    first such entry, so a finding costs one look-up per group of its code."""
+
+    def __init__(self, entries: Sequence[Ignore]) -> None:
+        self.entries = tuple(entries)
+        # code -> [(fields the group sets, {their values: position of the first entry})]
+        self.groups: dict[str, list[tuple[tuple[int, ...], dict[Subject, int]]]] = {}
+        by_shape: dict[tuple[str, tuple[int, ...]], dict[Subject, int]] = {}
+        for position, entry in enumerate(self.entries):
+            values = [getattr(entry, name) for name, _ in _FIELDS]
+            shape = tuple(i for i, value in enumerate(values) if value is not None)
+            group = by_shape.get((entry.code, shape))
+            if group is None:
+                group = by_shape[(entry.code, shape)] = {}
+                self.groups.setdefault(entry.code, []).append((shape, group))
+            group.setdefault(tuple(values[i] for i in shape), position)
+
+    def first_position(self, finding: Finding) -> int | None:
+        """The position of the first entry that matches `finding`, if any."""
+        subject = [getattr(finding, field) for _, field in _FIELDS]
+        best = len(self.entries)
+        for shape, group in self.groups.get(finding.code, ()):
+            best = min(best, group.get(tuple(subject[i] for i in shape), best))
+        return best if best < len(self.entries) else None
+
+    def first(self, finding: Finding) -> Ignore | None:
+        """The first entry that matches `finding` (as `Ignore.matches` says), if any."""
+        position = self.first_position(finding)
+        return None if position is None else self.entries[position]

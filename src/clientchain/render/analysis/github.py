@@ -21,9 +21,9 @@ from pathlib import Path
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.findings import Finding, Level
+from clientchain.model.policy import ignored_by
 from clientchain.model.problems import Problem
 from clientchain.model.visible import clip, shorten, visible
-from clientchain.render.analysis.ignores import ignored_by
 from clientchain.render.locations import repo_path, repo_paths
 from clientchain.render.words import count
 
@@ -112,7 +112,7 @@ def _totals(analysis: Analysis) -> str:
         f"{count(s.inversions, 'inverted relationship')}",
     ]
     if analysis.ignored:
-        by = ignored_by(analysis.policy.ignore, analysis.ignored)
+        by = ignored_by(analysis.policy, analysis.ignored)
         said.append(f"{len(analysis.ignored):,} ignored by {by}")
     if analysis.baselined:
         said.append(f"{len(analysis.baselined):,} known from the baseline")

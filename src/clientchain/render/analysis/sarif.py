@@ -16,7 +16,7 @@ import orjson
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.findings import RULES, Finding, Rule
-from clientchain.render.analysis.ignores import IgnoreIndex
+from clientchain.model.policy import IgnoreIndex
 from clientchain.render.locations import repo_paths
 from clientchain.version import __version__
 
