@@ -27,12 +27,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from clientchain.graph.blas_threads import one_blas_thread
+from clientchain.graph.gather import Gather, gather
 from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.sorting import pair_order
@@ -40,8 +40,6 @@ from clientchain.model.org import FloatArray, IntArray
 
 DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
 THIN = 8  # a layer with this few edges is gathered edge by edge (cheaper than vector setup)
-SHORT_GROUP = 8  # reduceat sums a group of up to this many terms left to right (see _Gather)
-GATHER_CHUNK = 65_536  # edges of long groups gathered at a time (a few MB of columns)
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,46 +91,6 @@ class _Large:
         return refined
 
 
-@dataclass(frozen=True, eq=False)
-class _Gather:
-    """One layer's sum over incoming cross edges, bit for bit as np.add.reduceat sums it.
-
-    reduceat adds a group's first term to a pairwise sum of the rest, which for fewer
-    than 8 further terms is a plain left-to-right sum from zero: a sparse product
-    computes exactly that, far faster than reduceat's one call per group and column.
-    Longer groups (hubs) keep reduceat, over their own edges only, a chunk of whole
-    groups at a time: a layer of shared services has 1.5M such edges, and gathered
-    at once with 19 columns they took 460 MB.
-    """
-
-    short_target: IntArray  # plan positions of the targets with at most SHORT_GROUP edges
-    first: Any  # scipy.sparse.csr_matrix: each short target's first edge
-    rest: Any  # csr_matrix: its other edges, in order
-    long_target: IntArray
-    long_src: IntArray
-    long_weight: FloatArray
-    long_start: IntArray  # reduceat offsets into long_src
-    long_chunks: list[int]  # chunks of whole long groups: group i..j is one chunk
-
-    def add_into(self, x: FloatArray, scale: FloatArray | float) -> None:
-        """x[target] += scale * (sum over the target's edges of weight * x[source])."""
-        if self.short_target.size:
-            summed = self.first @ x
-            summed += self.rest @ x
-            x[self.short_target] += summed * scale
-        # Sources lie in earlier layers than targets: a chunk's writes never reach
-        # what a later chunk reads.
-        bounds, start = self.long_chunks, self.long_start
-        for g0, g1 in pairwise(bounds):
-            e0 = int(start[g0])
-            e1 = int(start[g1]) if g1 < start.size else self.long_src.size
-            gathered = x[self.long_src[e0:e1]]
-            gathered *= self.long_weight[e0:e1, None]
-            gathered = np.add.reduceat(gathered, start[g0:g1] - e0, axis=0)
-            gathered *= scale
-            x[self.long_target[g0:g1]] += gathered
-
-
 # (batch index, first component, last component) or (-1 - large index, 0, 0)
 Task = tuple[int, int, int]
 
@@ -162,7 +120,7 @@ class SweepPlan:
     edge_dst: IntArray  # target plan position
     edge_weight: FloatArray  # A[v, u] of that edge
     layer_edges: list[int]  # per layer: first edge
-    gathers: list[_Gather | None]  # per layer with more than THIN edges
+    gathers: list[Gather | None]  # per layer with more than THIN edges
     batches: list[_Batch]
     large: list[_Large]
     tasks: list[list[Task]]  # per layer: the component solves it needs
@@ -287,7 +245,7 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     layers = layer_nodes.size - 1
     cu, cv, cw, layer_edges = _cross_edges(condensed, position, role_layer[order], layers)
     gathers = [
-        _gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], graph.roles) if e1 - e0 > THIN else None
+        gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], graph.roles) if e1 - e0 > THIN else None
         for e0, e1 in zip(layer_edges[:-1].tolist(), layer_edges[1:].tolist(), strict=True)
     ]
     batches, large, tasks = _components(
@@ -420,56 +378,6 @@ def _outside_share(graph: MoneyGraph, condensed: _Condensed) -> FloatArray:
     )
     outside: FloatArray = graph.client_share + entering
     return outside
-
-
-def _gather(src: IntArray, dst: IntArray, weight: FloatArray, roles: int) -> _Gather:
-    """The sums of one layer's edges (sorted by target) per target, split short / long."""
-    from scipy.sparse import csr_matrix
-
-    start = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
-    size = np.diff(np.r_[start, dst.size])
-    short = size <= SHORT_GROUP
-    in_short = np.repeat(short, size)  # per edge: its target's group is short
-    lead = np.zeros(dst.size, dtype=bool)
-    lead[start] = True
-    count = int(short.sum())
-    first_edge = start[short]
-    # Each target's first edge in a matrix of its own: reduceat adds it to the sum of the
-    # others, not into that sum (see _Gather).
-    first = csr_matrix(
-        (weight[first_edge], src[first_edge], np.arange(count + 1)), shape=(count, roles)
-    )
-    rest_edge = in_short & ~lead
-    # Row pointers of the rest: each short target keeps its size - 1 later edges.
-    rest_ptr = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(size[short] - 1, out=rest_ptr[1:])
-    rest = csr_matrix((weight[rest_edge], src[rest_edge], rest_ptr), shape=(count, roles))
-    long_size = size[~short]
-    # reduceat offsets into the long edges alone (long_src below), not into the layer's.
-    long_start = np.zeros(long_size.size, dtype=np.int64)
-    np.cumsum(long_size[:-1], out=long_start[1:])
-    return _Gather(
-        dst[first_edge],
-        first,
-        rest,
-        dst[start[~short]],
-        src[~in_short],
-        weight[~in_short],
-        long_start,
-        _chunks(long_size),
-    )
-
-
-def _chunks(group_size: IntArray) -> list[int]:
-    """Bounds of consecutive groups holding about GATHER_CHUNK edges each (a larger
-    group alone), as group numbers from 0 to the group count."""
-    if group_size.size == 0:
-        return [0]
-    ends = np.cumsum(group_size)
-    # The group whose edges reach each multiple of the chunk closes a chunk.
-    closing = np.searchsorted(ends, np.arange(GATHER_CHUNK, int(ends[-1]), GATHER_CHUNK))
-    bounds: list[int] = np.unique(np.r_[0, closing + 1, group_size.size]).tolist()
-    return bounds
 
 
 def _components(
