@@ -142,7 +142,7 @@ def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_gather_matches_reduceat_bit_for_bit(seed: int) -> None:
     """The sparse gather sums each target's terms in reduceat's order (short and hub groups)."""
-    from clientchain.graph.sweep import _gather
+    from clientchain.graph.gather import gather
 
     rng = np.random.default_rng(seed)
     roles, cols = 500, 3
@@ -154,7 +154,7 @@ def test_gather_matches_reduceat_bit_for_bit(seed: int) -> None:
     starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
     expected = x.copy()
     expected[dst[starts]] += np.add.reduceat(weight[:, None] * x[src], starts, axis=0) * 0.5
-    _gather(src, dst, weight, roles).add_into(x, 0.5)
+    gather(src, dst, weight, roles).add_into(x, 0.5)
     assert np.array_equal(x.view(np.int64), expected.view(np.int64))
 
 
@@ -163,9 +163,9 @@ def test_gather_in_chunks_matches_reduceat_bit_for_bit(
     chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Hub groups gathered a chunk of whole groups at a time still sum as reduceat does."""
-    from clientchain.graph import sweep
+    from clientchain.graph import gather as gathers
 
-    monkeypatch.setattr(sweep, "GATHER_CHUNK", chunk)
+    monkeypatch.setattr(gathers, "GATHER_CHUNK", chunk)
     rng = np.random.default_rng(chunk)
     roles, cols = 800, 4
     size = rng.choice([1, 9, 15, 130, 300], size=30)
@@ -177,7 +177,7 @@ def test_gather_in_chunks_matches_reduceat_bit_for_bit(
     scale = np.array([0.5, 1.0, 1.0, 0.25])
     expected = x.copy()
     expected[dst[starts]] += np.add.reduceat(weight[:, None] * x[src], starts, axis=0) * scale
-    sweep._gather(src, dst, weight, roles).add_into(x, scale)
+    gathers.gather(src, dst, weight, roles).add_into(x, scale)
     assert np.array_equal(x.view(np.int64), expected.view(np.int64))
 
 
