@@ -1,0 +1,117 @@
+"""Deep chains: runs of thin layers swept in Python floats, and longest-path layers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clientchain.graph.layering import longest_path_layers
+from clientchain.graph.thin_layers import MIN_RUN, thin_runs
+
+
+def _numpy_sweep(
+    x: np.ndarray,
+    layer_edges: list[int],
+    layer_nodes: list[int],
+    src: np.ndarray,
+    dst: np.ndarray,
+    weight: np.ndarray,
+    scale: np.ndarray,
+    chained: tuple[int, int] | None,
+) -> None:
+    """The per-layer numpy steps the runs replace (SweepPlan._solve's thin branch)."""
+    for layer in range(len(layer_edges) - 1):
+        for e in range(layer_edges[layer], layer_edges[layer + 1]):
+            x[dst[e]] += (weight[e] * scale) * x[src[e]]
+        if chained is not None:
+            n0, n1 = layer_nodes[layer], layer_nodes[layer + 1]
+            x[n0:n1, chained[1]] += x[n0:n1, chained[0]]
+
+
+def _layered(
+    rng: np.random.Generator, layers: int
+) -> tuple[list[int], list[int], np.ndarray, np.ndarray]:
+    """A random layered DAG in plan order: 1-3 nodes a layer, each with 0-3 edges in
+    from any earlier node, edges sorted by target."""
+    sizes = rng.integers(1, 4, size=layers)
+    layer_nodes = np.r_[0, np.cumsum(sizes)].tolist()
+    src: list[int] = []
+    dst: list[int] = []
+    layer_edges = [0]
+    for layer in range(layers):
+        for node in range(layer_nodes[layer], layer_nodes[layer + 1]):
+            if layer_nodes[layer] == 0:
+                continue
+            for source in sorted(rng.integers(0, layer_nodes[layer], size=rng.integers(0, 4))):
+                src.append(int(source))
+                dst.append(node)
+        layer_edges.append(len(src))
+    return (
+        layer_edges,
+        layer_nodes,
+        np.asarray(src, dtype=np.int64),
+        np.asarray(dst, dtype=np.int64),
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("chained", [None, (1, 2)])
+def test_a_run_of_thin_layers_gives_numpys_bits(seed: int, chained: tuple[int, int] | None) -> None:
+    rng = np.random.default_rng(seed)
+    layers = MIN_RUN + int(rng.integers(0, 40))
+    layer_edges, layer_nodes, src, dst = _layered(rng, layers)
+    weight = rng.random(src.size) ** 3
+    x = rng.random((layer_nodes[-1], 4)) * 10.0 ** rng.integers(-6, 6, size=(layer_nodes[-1], 1))
+    scale = np.array([0.85, 1.0, 0.5, 0.3])
+    expected = x.copy()
+    _numpy_sweep(expected, layer_edges, layer_nodes, src, dst, weight, scale, chained)
+    runs = thin_runs(layer_edges, layer_nodes, [True] * layers, src, dst, weight)
+    assert list(runs) == [0] and runs[0].stop == layers
+    runs[0].apply(x, scale, chained)
+    assert np.array_equal(x.view(np.int64), expected.view(np.int64))
+
+
+def test_only_long_runs_of_simple_layers_become_runs() -> None:
+    simple = [True] * (MIN_RUN - 1) + [False] + [True] * MIN_RUN + [False, True]
+    layers = len(simple)
+    bounds = list(range(layers + 1))
+    empty = np.zeros(0, dtype=np.int64)
+    runs = thin_runs(bounds, bounds, simple, empty, empty, np.zeros(0))
+    assert [(r.first, r.stop) for r in runs.values()] == [(MIN_RUN, 2 * MIN_RUN)]
+
+
+def _oracle_layers(count: int, src: list[int], dst: list[int]) -> list[int]:
+    """Longest path from any source, by relaxing every edge until nothing changes."""
+    layer = [0] * count
+    changed = True
+    while changed:
+        changed = False
+        for u, v in zip(src, dst, strict=True):
+            if layer[v] < layer[u] + 1:
+                layer[v] = layer[u] + 1
+                changed = True
+    return layer
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_longest_path_layers_match_relaxation(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(1, 300))
+    # Random DAG: edges go from a lower to a higher number in a shuffled numbering;
+    # a long path through part of it mixes thin and wide frontiers.
+    rank = rng.permutation(count)
+    pairs = rng.integers(0, count, size=(int(rng.integers(0, 3 * count)), 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    chain = np.arange(count - 1)
+    u = np.r_[rank[lo], rank[chain[: count // 2]]]
+    v = np.r_[rank[hi], rank[chain[: count // 2] + 1]]
+    got = longest_path_layers(count, u.astype(np.int64), v.astype(np.int64))
+    assert got.tolist() == _oracle_layers(count, u.tolist(), v.tolist())
+
+
+def test_a_chain_of_100000_levels_is_layered_one_level_a_node() -> None:
+    count = 100_000
+    order = np.random.default_rng(1).permutation(count)
+    got = longest_path_layers(count, order[:-1].astype(np.int64), order[1:].astype(np.int64))
+    assert np.array_equal(got[order], np.arange(count))
