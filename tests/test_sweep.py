@@ -192,3 +192,48 @@ def test_one_blas_thread_restores_the_thread_counts() -> None:
     with one_blas_thread():
         assert [get() for get, _ in controls] == [1] * len(controls)
     assert [get() for get, _ in controls] == before
+
+
+def test_analysis_with_a_large_loop_never_imports_scipy_sparse() -> None:
+    """Up to ~100k roles the sweep runs scipy's kernels from their files: the 0.15 s
+    `import scipy.sparse` would be a third of a 10,000-role run."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import sys
+from clientchain import analyze
+from clientchain.graph.money import build_money_graph
+from clientchain.graph.sweep import plan_sweeps
+from tests.test_sweep import org_from_edges
+
+ring = [(i, (i + 1) % 60, 5 + i % 7) for i in range(60)]  # one loop: SuperLU
+small = [(60 + i, 60 + (i + 1) % 3, 4) for i in range(3)]  # and a dense one
+org = org_from_edges(70, 1, [(70, 0, 100), (70, 60, 50), (59, 65, 9), *ring, *small])
+assert [large.members.size for large in plan_sweeps(build_money_graph(org)).large] == [60]
+analyze(org)
+print(sorted(name for name in sys.modules if name.startswith("scipy.sparse")))
+"""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+    )
+    loaded = set(done.stdout.split("\n")[0].strip("[]").replace("'", "").split(", "))
+    # Only the compiled kernels, loaded from their files: not the package around them.
+    assert loaded == {"scipy.sparse._sparsetools", "scipy.sparse.linalg._dsolve._superlu"}
+
+
+def test_sweeps_with_other_alphas_refactor_to_the_same_bits() -> None:
+    """A sweep drops the loop factors of alphas it does not use (memory): sweeping with
+    such an alpha again factorises anew and gives the same figures, bit for bit."""
+    ring = [(i, (i + 1) % 60, 5 + i % 7) for i in range(60)]
+    small = [(60 + i, 60 + (i + 1) % 3, 4) for i in range(3)]
+    org = org_from_edges(70, 1, [(70, 0, 100), (70, 60, 50), (59, 65, 9), *ring, *small])
+    plan = plan_sweeps(build_money_graph(org))
+    base = np.random.default_rng(3).random((70, 2))
+    first = plan.solve(base, [0.5, 1.0])
+    plan.solve(base, [1.0, 1.0])
+    assert [set(large.factors) for large in plan.large] == [{1.0}]
+    again = plan.solve(base, [0.5, 1.0])
+    assert first.tobytes() == again.tobytes()

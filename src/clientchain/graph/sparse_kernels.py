@@ -55,8 +55,15 @@ def _from_file(name: str) -> ModuleType | None:
 
 
 @cache
-def _sparsetools() -> ModuleType:
+def sparsetools() -> ModuleType:
+    """scipy.sparse._sparsetools: the C++ kernels behind every csr/csc/coo operation."""
     return load_extension("sparse._sparsetools")
+
+
+@cache
+def superlu() -> ModuleType:
+    """scipy.sparse.linalg._dsolve._superlu: SuperLU, as `splu` calls it."""
+    return load_extension("sparse.linalg._dsolve._superlu")
 
 
 def csr_matvecs(
@@ -67,10 +74,10 @@ def csr_matvecs(
     rows = indptr.size - 1
     if x.ndim == 1:
         result = np.zeros(rows, dtype=np.float64)
-        _sparsetools().csr_matvec(rows, columns, indptr, indices, data, x, result)
+        sparsetools().csr_matvec(rows, columns, indptr, indices, data, x, result)
         return result
     vectors = x.shape[1]
     result = np.zeros((rows, vectors), dtype=np.float64)
     flat = np.ascontiguousarray(x).ravel()
-    _sparsetools().csr_matvecs(rows, columns, vectors, indptr, indices, data, flat, result.ravel())
+    sparsetools().csr_matvecs(rows, columns, vectors, indptr, indices, data, flat, result.ravel())
     return result

@@ -32,10 +32,13 @@ from typing import Any
 import numpy as np
 
 from clientchain.graph.blas_threads import one_blas_thread
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.money import MoneyGraph
+from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
+from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
 DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
@@ -66,26 +69,21 @@ class _Large:
     """One large fed component: its members and sparse A, factorised lazily per alpha."""
 
     members: IntArray
-    matrix: Any  # scipy.sparse.csc_matrix
-    factors: dict[float, Any] = field(default_factory=dict)
+    matrix: SquareCsc
+    factors: dict[float, Any] = field(default_factory=dict)  # alpha -> SuperLU factors
 
     @cached_property
-    def wide_matrix(self) -> Any:
+    def wide_matrix(self) -> SquareCsc:
         """A in extended precision, for the residual (converted once, not every solve)."""
-        return self.matrix.astype(np.longdouble)
+        return self.matrix.widened()
 
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
-        from scipy.sparse import csc_matrix, identity
-        from scipy.sparse.linalg import splu
-
         if alpha not in self.factors:
-            size = self.members.size
-            system = csc_matrix(identity(size, format="csc") - alpha * self.matrix)
-            self.factors[alpha] = splu(system)
+            self.factors[alpha] = self.matrix.identity_minus(alpha).lu()
         factor = self.factors[alpha]
         x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
         wide = x.astype(np.longdouble)
-        product = np.asarray(self.wide_matrix @ wide)
+        product = self.wide_matrix.times(wide)
         residual = (rhs - (wide - alpha * product)).astype(np.float64)
         refined: FloatArray = x + factor.solve(np.ascontiguousarray(residual))
         return refined
@@ -142,8 +140,21 @@ class SweepPlan:
         needs the traced share of the same role as its own base). `in_place` overwrites
         a float64 base with x instead of copying it (a block of clients is 128 MB).
         """
+        self._forget_factors(set(alphas))
         with one_blas_thread():
             return self._solve(base, alphas, chained, in_place)
+
+    def _forget_factors(self, keep: set[float]) -> None:
+        """Drop the factors of alphas this sweep does not use. The analysis sweeps once
+        with the decay and 1.0, then only with 1.0 for every further block of clients:
+        the decay's SuperLU factors (~140 MB at 1M chargeback roles) are dead weight there.
+        """
+        for large in self.large:
+            for alpha in [a for a in large.factors if a not in keep]:
+                del large.factors[alpha]
+        for batch in self.batches:
+            for alpha in [a for a in batch.inverses if a not in keep]:
+                del batch.inverses[alpha]
 
     def _solve(
         self,
@@ -274,17 +285,10 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
 
 def _condense(graph: MoneyGraph) -> _Condensed:
     """The strongly connected components of the edges between roles (clients left out)."""
-    # scipy is imported here, not at module load: validate, chain and library users who
-    # only load files do not pay its ~0.4 s import.
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
     r = graph.roles
     inner = graph.payer < r
     u, v = graph.payer[inner], graph.payee[inner]
-    adjacency = csr_matrix((np.ones(u.size), (u, v)), shape=(r, r))
-    count, labels = connected_components(adjacency, directed=True, connection="strong")
-    labels = labels.astype(np.int64)
+    count, labels = strong_components(u, v, r)
     return _Condensed(count, labels, u, v, graph.share[inner], labels[u] != labels[v])
 
 
@@ -327,7 +331,7 @@ def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
         np.subtract.at(indegree, hits, 1)
         ready = hits[indegree[hits] == 0]
         # Such a target is also in `ready` once per edge; it must enter the frontier once.
-        frontier = np.unique(ready) if ready.size > 1 else ready
+        frontier = sorted_distinct(ready)
     return layer
 
 
@@ -427,7 +431,7 @@ def _size_groups(
     rank = np.full(comp_size.size, -1, dtype=np.int64)  # component -> its place in its group
     for size, mine, edge_of in sized:
         edge = edge_in[edge_of]
-        comps = np.unique(member_label[mine])
+        comps = sorted_distinct(member_label[mine])
         # By layer: a layer's components are then one slice of the group (one task).
         comps = comps[np.argsort(comp_layer[comps], kind="stable")]
         rank[comps] = np.arange(comps.size)
@@ -462,7 +466,7 @@ def _split_by_size(
     each kept in its given order, so each size works on its own slices, not masks over all."""
     members_of, member_sizes = _by_size(member_size)
     edges_of, edge_sizes = _by_size(edge_size)
-    sizes = np.unique(member_sizes)
+    sizes = sorted_distinct(member_sizes)
     # Both are sorted by size: where each size (and one past the largest) would go
     # bounds that size's slice.
     ends: IntArray = np.append(sizes, sizes[-1] + 1)
@@ -509,16 +513,12 @@ def _add_large(
     large: list[_Large], tasks: list[list[Task]], group: _SizeGroup, comp_layer: IntArray
 ) -> None:
     """One sparse matrix per component of this (large) size, edges in their given order."""
-    from scipy.sparse import csc_matrix
-
     size, which = group.size, group.which
     # Edges grouped by component (stable: given order kept), each group one slice.
     by_comp = np.argsort(which, kind="stable")
     bounds = np.searchsorted(which[by_comp], np.arange(group.comps.size + 1)).tolist()
     for k, comp in enumerate(group.comps.tolist()):
         mine = by_comp[bounds[k] : bounds[k + 1]]
-        matrix = csc_matrix(
-            (group.weight[mine], (group.row[mine], group.col[mine])), shape=(size, size)
-        )
+        matrix = SquareCsc.from_entries(size, group.row[mine], group.col[mine], group.weight[mine])
         tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
         large.append(_Large(group.members[k], matrix))

@@ -1,0 +1,134 @@
+"""Square sparse matrices in compressed columns, as scipy's csc_matrix keeps them.
+
+A loop of more than DENSE_MAX roles is solved with SuperLU. Going through
+scipy.sparse's classes would cost its ~0.15 s import on every run with such a loop,
+so this module makes the same calls those classes make, to the same compiled
+kernels (`sparse_kernels`), in the same order: the matrices hold the same entries in
+the same places, and the factors and products are the same to the last bit. Each
+method names the scipy expression it reproduces (scipy 1.17).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from clientchain.graph.sparse_kernels import sparsetools, superlu
+from clientchain.model.org import FloatArray, IntArray
+
+# What splu passes when called with no arguments (ColPerm None: SuperLU's COLAMD).
+_SPLU_OPTIONS: dict[str, Any] = {
+    "DiagPivotThresh": None,
+    "ColPerm": None,
+    "PanelSize": None,
+    "Relax": None,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class SquareCsc:
+    """A size x size matrix: column j's rows are indices[indptr[j]:indptr[j + 1]]."""
+
+    size: int
+    indptr: IntArray  # intc, like scipy's for matrices of this size
+    indices: IntArray
+    data: np.ndarray  # float64, or longdouble for residuals
+
+    @classmethod
+    def from_entries(
+        cls, size: int, rows: IntArray, cols: IntArray, values: FloatArray
+    ) -> SquareCsc:
+        """csc_matrix((values, (rows, cols)), shape=(size, size)): duplicates summed."""
+        tools = sparsetools()
+        nnz = values.size
+        indptr = np.empty(size + 1, dtype=np.intc)
+        indices = np.empty(nnz, dtype=np.intc)
+        data = np.empty(nnz, dtype=np.float64)
+        # coo -> csc is coo -> csr of the transpose: columns are the major axis.
+        tools.coo_tocsr(
+            size,
+            size,
+            nnz,
+            np.asarray(cols, dtype=np.intc),
+            np.asarray(rows, dtype=np.intc),
+            np.asarray(values, dtype=np.float64),
+            indptr,
+            indices,
+            data,
+        )
+        # sum_duplicates: sorting runs only when unsorted (its sort is not stable, so
+        # sorting sorted duplicates could change the order they are added in).
+        if not tools.csr_has_canonical_format(size, indptr, indices):
+            if not tools.csr_has_sorted_indices(size, indptr, indices):
+                tools.csr_sort_indices(size, indptr, indices, data)
+            tools.csr_sum_duplicates(size, size, indptr, indices, data)
+            nnz = int(indptr[-1])
+            indices, data = indices[:nnz].copy(), data[:nnz].copy()
+        return cls(size, indptr, indices, data)
+
+    def identity_minus(self, alpha: float) -> SquareCsc:
+        """csc_matrix(identity(size, format="csc") - alpha * self): csr_minus_csr, then
+        cut to the entries it wrote (it leaves out exact zeros)."""
+        size = self.size
+        room = size + self.data.size
+        indptr = np.empty(size + 1, dtype=np.intc)
+        indices = np.empty(room, dtype=np.intc)
+        data = np.empty(room, dtype=np.float64)
+        sparsetools().csr_minus_csr(
+            size,
+            size,
+            np.arange(size + 1, dtype=np.intc),
+            np.arange(size, dtype=np.intc),
+            np.ones(size, dtype=np.float64),
+            self.indptr,
+            self.indices,
+            self.data * alpha,
+            indptr,
+            indices,
+            data,
+        )
+        nnz = int(indptr[-1])
+        return SquareCsc(size, indptr, indices[:nnz].copy(), data[:nnz].copy())
+
+    def widened(self) -> SquareCsc:
+        """self.astype(np.longdouble): the same entries in extended precision."""
+        return SquareCsc(self.size, self.indptr, self.indices, self.data.astype(np.longdouble))
+
+    def times(self, x: np.ndarray) -> np.ndarray:
+        """self @ x for a vector or a (size, k) array, as scipy dispatches it: a single
+        column goes through csc_matvec, more through csc_matvecs."""
+        size = self.size
+        dtype = np.result_type(self.data.dtype, x.dtype)
+        tools = sparsetools()
+        if x.ndim == 1 or x.shape[1] == 1:
+            vector = np.zeros(size, dtype=dtype)
+            tools.csc_matvec(size, size, self.indptr, self.indices, self.data, x.ravel(), vector)
+            return vector if x.ndim == 1 else vector.reshape(size, 1)
+        columns = x.shape[1]
+        result = np.zeros((size, columns), dtype=dtype)
+        tools.csc_matvecs(
+            size, size, columns, self.indptr, self.indices, self.data, x.ravel(), result.ravel()
+        )
+        return result
+
+    def lu(self) -> Any:
+        """splu(self): SuperLU's factors (a scipy SuperLU object: `.solve(rhs)`)."""
+        return superlu().gstrf(
+            self.size,
+            self.data.size,
+            self.data,
+            self.indices,
+            self.indptr,
+            csc_construct_func=_csc_array,
+            ilu=False,
+            options=dict(_SPLU_OPTIONS),
+        )
+
+
+def _csc_array(*args: Any, **kwargs: Any) -> Any:
+    """What the factors' .L and .U are built with; only those (unused here) need scipy.sparse."""
+    from scipy.sparse import csc_array
+
+    return csc_array(*args, **kwargs)

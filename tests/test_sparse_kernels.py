@@ -1,0 +1,112 @@
+"""SquareCsc calls scipy's compiled kernels as scipy.sparse's classes do: on random
+matrices every array it builds, every product and every LU solve is the one the
+classes give, bit for bit (the large loops' figures depend on it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.sparse import csc_matrix, identity
+from scipy.sparse.linalg import splu
+
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.sweep import _Large
+
+SEEDS = range(12)
+
+
+def random_entries(seed: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """A loop's share matrix: rows summing to less than 1, some (row, col) repeated."""
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(49, 160))
+    nnz = int(rng.integers(size, 5 * size))
+    rows = rng.integers(0, size, nnz)
+    cols = rng.integers(0, size, nnz)
+    repeat = rng.integers(0, nnz, nnz // 10)  # duplicates, in scattered places
+    rows, cols = np.r_[rows, rows[repeat]], np.r_[cols, cols[repeat]]
+    values = rng.random(rows.size)
+    inflow = np.bincount(rows, weights=values, minlength=size)
+    values = values / (inflow[rows] * rng.uniform(1.0, 1.5))
+    return size, rows, cols, values
+
+
+def same_bits(mine: np.ndarray, theirs: Any) -> bool:
+    theirs = np.asarray(theirs)
+    same_kind = mine.dtype == theirs.dtype and mine.shape == theirs.shape
+    return bool(same_kind and mine.tobytes() == theirs.tobytes())
+
+
+def same_matrix(mine: SquareCsc, theirs: Any) -> bool:
+    return (
+        np.array_equal(mine.indptr, theirs.indptr)
+        and np.array_equal(mine.indices, theirs.indices)
+        and same_bits(mine.data, theirs.data)
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_from_entries_is_csc_matrix_of_the_entries(seed: int) -> None:
+    size, rows, cols, values = random_entries(seed)
+    theirs = csc_matrix((values, (rows, cols)), shape=(size, size))
+    assert same_matrix(SquareCsc.from_entries(size, rows, cols, values), theirs)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_identity_minus_is_scipys_difference(seed: int) -> None:
+    size, rows, cols, values = random_entries(seed)
+    alpha = float(np.random.default_rng(seed).uniform(0.3, 1.0))
+    matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
+    theirs = csc_matrix(identity(size, format="csc") - alpha * matrix)
+    mine = SquareCsc.from_entries(size, rows, cols, values).identity_minus(alpha)
+    assert same_matrix(mine, theirs)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("shape", [(), (1,), (3,)])
+def test_times_is_scipys_product_in_both_precisions(seed: int, shape: tuple[int, ...]) -> None:
+    size, rows, cols, values = random_entries(seed)
+    matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
+    mine = SquareCsc.from_entries(size, rows, cols, values)
+    x = np.random.default_rng(seed + 100).random((size, *shape))
+    assert same_bits(mine.times(x), matrix @ x)
+    wide = np.asfortranarray(x.astype(np.longdouble))  # as the solver hands it back
+    assert same_bits(mine.widened().times(wide), matrix.astype(np.longdouble) @ wide)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lu_solves_as_splu_does(seed: int) -> None:
+    size, rows, cols, values = random_entries(seed)
+    alpha = 0.85
+    matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
+    theirs = splu(csc_matrix(identity(size, format="csc") - alpha * matrix))
+    mine = SquareCsc.from_entries(size, rows, cols, values).identity_minus(alpha).lu()
+    rhs = np.random.default_rng(seed).random((size, 4))
+    assert same_bits(mine.solve(rhs), theirs.solve(rhs))
+    assert same_bits(mine.solve(rhs[:, 0]), theirs.solve(rhs[:, 0]))
+
+
+def scipy_large_solve(matrix: Any, alpha: float, rhs: np.ndarray) -> np.ndarray:
+    """The large-loop solve as it was written with scipy.sparse's classes."""
+    system = csc_matrix(identity(matrix.shape[0], format="csc") - alpha * matrix)
+    factor = splu(system)
+    x = factor.solve(np.ascontiguousarray(rhs))
+    wide = x.astype(np.longdouble)
+    product = np.asarray(matrix.astype(np.longdouble) @ wide)
+    residual = (rhs - (wide - alpha * product)).astype(np.float64)
+    refined: np.ndarray = x + factor.solve(np.ascontiguousarray(residual))
+    return refined
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_large_loop_solve_is_the_scipy_class_solve(seed: int) -> None:
+    size, rows, cols, values = random_entries(seed)
+    matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
+    large = _Large(np.arange(size), SquareCsc.from_entries(size, rows, cols, values))
+    rng = np.random.default_rng(seed)
+    for alpha in (0.5, 0.85, 1.0, 0.85):  # the repeat reuses the stored factors
+        for columns in (1, 5):
+            # rhs as the sweep passes it: a fancy-indexed block of x.
+            rhs = rng.random((size, columns)) * rng.choice([0.0, 1.0], (size, 1))
+            assert same_bits(large.solve(alpha, rhs), scipy_large_solve(matrix, alpha, rhs))
