@@ -42,3 +42,30 @@ def test_merge_by_row_chunks_changes_nothing(chunk: int, monkeypatch: pytest.Mon
     whole = _run(shares, rank, 3, 5, True)
     monkeypatch.setattr("clientchain.analyses.provenance.MERGE_ROWS", chunk)
     assert _run(shares, rank, 3, 5, True) == whole
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sparse_rows_noise_and_row_order_match_sorting(seed: int) -> None:
+    """Blocks where most rows have no candidate (only the touched rows are merged), wide
+    and narrow blocks, negative noise, shares above 1 and a plan order of rows."""
+    rng = np.random.default_rng(seed)
+    roles, clients, top = 300, 70, 4
+    shares = np.zeros((roles, clients))
+    busy = rng.random(roles) < 0.3
+    values = rng.choice(
+        [1e-15, 0.125, 0.125 + 1e-13, 0.5, 1.0 / 7, 1.5, 6.0, -1e-17], (roles, clients)
+    )
+    shares[busy] = np.where(rng.random((int(busy.sum()), clients)) < 0.5, values[busy], 0.0)
+    rank = rng.permutation(clients).astype(np.int64)
+    rows = rng.permutation(roles)
+
+    def run(block: int, dense: bool) -> tuple[list[int], list[int], list[float]]:
+        tc = TopClients(roles, rank, top, rows=rows)
+        tc.dense = tc.dense and dense
+        for first in range(0, clients, block):
+            tc.add(first, shares[:, first : first + block])
+        p = tc.result()
+        return p.indptr.tolist(), p.client.tolist(), p.share.tolist()
+
+    for block in (3, 16, 40, clients):
+        assert run(block, True) == run(block, False)

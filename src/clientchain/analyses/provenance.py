@@ -20,7 +20,8 @@ from clientchain.model.rounding import RATIO_DECIMALS
 CELLS_PER_BLOCK = 16_000_000  # roles x block columns of float64: 128 MB at a time
 # Packed keys (rounded share x clients + rank) fit in int64 up to this many clients.
 MAX_PACKED_CLIENTS = 2_000_000
-MERGE_ROWS = 65_536  # rows of a share block merged at a time
+MERGE_ROWS = 8_192  # rows of a share block merged at a time (keys of 100 clients: 7 MB)
+RESULT_ROWS = 65_536  # rows of the top-K slots sorted into the result at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,45 +111,54 @@ class TopClients:
         self.share = np.concatenate([self.share, shares[role, col]])
         self._order(trim=self.top > 0)
 
-    def _packed(self, clients: IntArray, shares: FloatArray) -> IntArray:
-        """Keys of positive shares: larger = listed first (rounded share, then client id)."""
+    def _merge(self, first: int, shares: FloatArray) -> None:
+        # Row chunks keep the temporaries (rows x (K + block) keys and shares) in cache;
+        # rows are independent, so the result is the same.
+        # Per column of the block: the key's low part (client id order, larger = first).
+        order = (self.clients - 1) - self.rank[first : first + shares.shape[1]]
+        if not order.size:
+            return
+        for lo in range(0, shares.shape[0], MERGE_ROWS):
+            self._merge_rows(lo, shares[lo : lo + MERGE_ROWS], order)
+
+    def _merge_rows(self, lo: int, shares: FloatArray, order: IntArray) -> None:
+        top, (n, cols) = self.top, shares.shape
+        rows: slice | IntArray = slice(lo, lo + n)
+        taken = shares > self.bar[rows, None]  # only shares > 0 ever take part
+        touched = _any_per_row(taken)
+        count = int(np.count_nonzero(touched))
+        if count == 0:
+            return
+        if 2 * count < n:  # few rows change (narrow blocks of many roles): only those
+            local = np.flatnonzero(touched)
+            rows, shares, taken, n = local + lo, shares[local], taken[local], count
+        # Per row: its K kept slots, then one key per column of the block, built in
+        # place (no per-candidate scatter).
+        key = np.empty((n, top + cols), dtype=np.int64)
+        key[:, :top] = self.key[rows]
         # np.round(s, 12) is rint(s * 1e12) / 1e12, so this integer orders exactly like
         # the rounded share. Shares are fractions <= 1 (plus float error): capped at 4 the
-        # key always fits in 63 bits.
-        scaled = np.rint(np.minimum(shares, 4.0) * 10.0**RATIO_DECIMALS)
-        key: IntArray = scaled.astype(np.int64) * self.clients + (self.clients - 1)
-        return key - self.rank[clients]
-
-    def _merge(self, first: int, shares: FloatArray) -> None:
-        # Row chunks bound the temporaries (rows x (K + block) keys and shares) and stay
-        # in cache; rows are independent, so the result is the same.
-        for lo in range(0, shares.shape[0], MERGE_ROWS):
-            self._merge_rows(first, lo, shares[lo : lo + MERGE_ROWS])
-
-    def _merge_rows(self, first: int, lo: int, shares: FloatArray) -> None:
-        top, cols = self.top, shares.shape[1]
-        hit = np.flatnonzero(shares > self.bar[lo : lo + shares.shape[0], None])
-        if hit.size == 0:
-            return
-        row, col = np.divmod(hit, cols)
-        starts = np.r_[True, row[1:] != row[:-1]]
-        rows, local = row[starts] + lo, np.cumsum(starts) - 1
-        values = shares.ravel()[hit]
-        # Per touched row: its K kept slots, then this block's candidates (others vacant).
-        width = top + cols
-        key = np.empty((rows.size, width), dtype=np.int64)
-        key[:, :top] = self.key[rows]
-        key[:, top:] = _vacant(cols) - top
-        key[local, top + col] = self._packed(first + col, values)
-        share = np.zeros((rows.size, width), dtype=np.float64)
+        # key always fits in 63 bits. A share that is no candidate scales from -1: its key
+        # is negative, as vacant as an empty slot (and no NaN reaches the cast).
+        scaled = np.where(taken, shares, -1.0)
+        if scaled.max() > 4.0:  # never in practice: one cheap pass instead of a minimum
+            np.minimum(scaled, 4.0, out=scaled)
+        scaled *= 10.0**RATIO_DECIMALS
+        fresh = key[:, top:]
+        fresh[...] = np.rint(scaled, out=scaled)  # exact: whole numbers below 2**53
+        fresh *= self.clients
+        fresh += order
+        share = np.empty((n, top + cols), dtype=np.float64)
         share[:, :top] = self.kept[rows]
-        share[local, top + col] = values
-        # Keys in a row are distinct, so the K slots past the K-th largest are the top K
-        # (their order within the row does not matter: results are sorted by key).
-        picked = np.argpartition(key, width - top, axis=1)[:, width - top :]
-        key = np.take_along_axis(key, picked, axis=1)
-        self.kept[rows] = np.take_along_axis(share, picked, axis=1)
-        self.key[rows] = np.where(key >= 0, key, _vacant(top))
+        share[:, top:] = shares
+        # Keys >= 0 in a row are distinct, so the K slots past the K-th largest hold the
+        # top K (vacant keys may tie: which of them stay changes nothing, and the order
+        # within the row does not matter either: results are sorted by key).
+        picked = np.argpartition(key, cols, axis=1)[:, cols:]
+        picked += np.arange(0, n * (top + cols), top + cols)[:, None]  # flat: np.take is quicker
+        key = key.ravel().take(picked)
+        self.kept[rows] = share.ravel().take(picked)
+        self.key[rows] = key
         self.bar[rows] = self._bar(key.min(axis=1))
 
     def _bar(self, kth: IntArray) -> FloatArray:
@@ -178,18 +188,35 @@ class TopClients:
 
     def _dense_result(self) -> Provenance:
         c = self.clients
-        key, kept = self.key[self.rows], self.kept[self.rows]
-        order = np.argsort(-key, axis=1, kind="stable")  # vacant (negative) slots last
-        key = np.take_along_axis(key, order, axis=1)
-        share = np.take_along_axis(kept, order, axis=1)
-        listed = key >= 0
         indptr = np.zeros(self.roles + 1, dtype=np.int64)
-        np.cumsum(listed.sum(axis=1), out=indptr[1:])
+        np.cumsum(np.count_nonzero(self.key >= 0, axis=1)[self.rows], out=indptr[1:])
+        client = np.empty(int(indptr[-1]), dtype=np.int64)
+        share = np.empty(int(indptr[-1]), dtype=np.float64)
         by_rank = np.argsort(self.rank, kind="stable")
-        client = by_rank[(c - 1) - key[listed] % c].astype(np.int64)
-        return Provenance(indptr, client, share[listed])
+        # In row chunks: the temporaries stay small next to the result (the K slots of a
+        # million roles are 80 MB, their sorted copies as much again).
+        for lo in range(0, self.roles, RESULT_ROWS):
+            rows = self.rows[lo : lo + RESULT_ROWS]
+            key, kept = self.key[rows], self.kept[rows]
+            order = np.argsort(-key, axis=1, kind="stable")  # vacant (negative) slots last
+            key = np.take_along_axis(key, order, axis=1)
+            listed = key >= 0
+            at = slice(int(indptr[lo]), int(indptr[lo + rows.size]))
+            client[at] = by_rank[(c - 1) - key[listed] % c]
+            share[at] = np.take_along_axis(kept, order, axis=1)[listed]
+        return Provenance(indptr, client, share)
+
+
+def _any_per_row(flags: np.ndarray) -> np.ndarray:
+    """flags.any(axis=1); column by column for narrow rows (3x faster at 16 columns)."""
+    if flags.shape[1] > 32:
+        return np.asarray(flags.any(axis=1))
+    found = flags[:, 0].copy()
+    for j in range(1, flags.shape[1]):
+        found |= flags[:, j]
+    return found
 
 
 def _vacant(width: int) -> IntArray:
-    """Distinct negative keys for empty slots (-1, -2, ...), so keys never tie."""
+    """Negative keys for empty slots (-1, -2, ...): below every share's key."""
     return -1 - np.arange(width, dtype=np.int64)

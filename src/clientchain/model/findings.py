@@ -14,6 +14,7 @@ same facts as people read them (thousands separators, currency, the plural s).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -394,6 +395,22 @@ class FindingRows:
         return cls(rule, file, line, lambda rows: [found[i] for i in rows])
 
 
+def _by_file_line_code_row(
+    file: IntArray, line: IntArray, code: IntArray, row: IntArray, distinct: bool
+) -> IntArray:
+    """np.lexsort((row, code, line, file)): the four packed into one integer when they
+    fit, and sorted at once (a quarter of the time at a million findings). `distinct`:
+    no two findings share all four, so the fastest (unstable) sort gives that order."""
+    import numpy as np
+
+    keys = (file, line, code, row)
+    bounds = [int(k.max()) + 1 for k in keys]
+    if min(int(k.min()) for k in keys) < 0 or math.prod(bounds) >= 2**62:
+        return np.lexsort((row, code, line, file))
+    key = ((file * bounds[1] + line) * bounds[2] + code) * bounds[3] + row
+    return np.argsort(key) if distinct else np.argsort(key, kind="stable")
+
+
 class Findings(Sequence[Finding]):
     """Findings of several rules in `finding_order`, made from their rows when read.
 
@@ -425,7 +442,9 @@ class Findings(Sequence[Finding]):
         file_rank = np.asarray([files.index(p.file) for p in self.parts], dtype=np.int64)
         code_rank = np.asarray([codes.index(p.rule.code) for p in self.parts], dtype=np.int64)
         line = np.concatenate([p.line for p in self.parts])
-        order = np.lexsort((row, code_rank[part], line, file_rank[part]))
+        # Each part one (file, rule)? Then (file, line, code, row) never repeats.
+        distinct = len({(p.file, p.rule.code) for p in self.parts}) == len(self.parts)
+        order = _by_file_line_code_row(file_rank[part], line, code_rank[part], row, distinct)
         part, row, line = part[order], row[order], line[order]
         file_at, code_at = file_rank[part], code_rank[part]
         same = (line[1:] == line[:-1]) & (code_at[1:] == code_at[:-1])

@@ -1,0 +1,34 @@
+"""MoneyGraph.reverse_amount: w(v->u) per pair u->v, against a dictionary of the pairs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clientchain.graph.money import MoneyGraph
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reverse_amount_matches_a_dictionary(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    roles, clients = 40, 6
+    nodes = roles + clients
+    pairs = {
+        (int(u), int(v)): float(rng.integers(1, 1000)) / 8
+        for u, v in zip(rng.integers(0, nodes, 400), rng.integers(0, roles, 400), strict=True)
+        if u != v
+    }
+    ordered = sorted(pairs, key=lambda uv: (uv[1], uv[0]))  # by payee, then payer
+    payer = np.array([u for u, _ in ordered], dtype=np.int64)
+    payee = np.array([v for _, v in ordered], dtype=np.int64)
+    amount = np.array([pairs[uv] for uv in ordered])
+    inflow = np.bincount(payee, weights=amount, minlength=roles)
+    graph = MoneyGraph(roles, nodes, payer, payee, amount, inflow)
+    want = [pairs.get((v, u), 0.0) for u, v in ordered]
+    assert graph.reverse_amount().tolist() == want
+
+
+def test_no_pairs() -> None:
+    empty = np.zeros(0, dtype=np.int64)
+    graph = MoneyGraph(3, 4, empty, empty, np.zeros(0), np.zeros(3))
+    assert graph.reverse_amount().size == 0
