@@ -3,9 +3,11 @@
 A million-role org chart holds millions of ids, titles and departments; as Python
 strings they cost a second and ~200 MB at load, although most runs read few of them
 (and a renderer reads them in order). The fast loader keeps each such column as a
-`TextColumn` (where each text is in the file's bytes); `Org` decodes a column when an
-attribute is first read (`LateTexts`), and a renderer can decode slices of it
-(`TextColumn.decode`) without ever holding the whole column as strings.
+`TextColumn` (where each text is in the file's bytes), packed once the `Org` is built
+(`TextColumn.packed`: the column's texts alone, so the file's bytes are freed); `Org`
+decodes a column when an attribute is first read (`LateTexts`), and a renderer can
+decode slices of it (`TextColumn.decode`) without ever holding the whole column as
+strings.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy.typing as npt
 T = TypeVar("T")
 _NEWLINE = 10
 CHUNK = 65_536  # texts decoded at a time: bounds the temporary index arrays
+_PACK_CHUNK = 16_384  # texts packed at a time: their index arrays fit in a core's cache
 
 
 class TextColumn:
@@ -31,20 +34,65 @@ class TextColumn:
         start: npt.NDArray[Any],
         end: npt.NDArray[Any],
         null: npt.NDArray[np.bool_] | None = None,
+        *,
+        packed: bool = False,
     ) -> None:
         self.buf, self.start, self.end = buf, start, end
         self.null = null if null is not None and null.any() else None
+        # Packed: the texts lie in order in `buf`, each followed by a line break (see
+        # `packed`), so entries lo..hi-1 are one slice of it.
+        self.is_packed = packed
 
     def __len__(self) -> int:
         return int(self.start.size)
 
+    def packed(self) -> TextColumn:
+        """The same texts in a buffer of their own, in order, each followed by a line
+        break: the file they were read from (mostly keys, spaces and other columns) can
+        then be freed, and decoding needs no gather."""
+        if self.is_packed:
+            return self
+        if self.null is not None and self.null.all():  # a key no entry has: no reading
+            n = self.start.size
+            each = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
+            return TextColumn(np.full(n, _NEWLINE, np.uint8), each, each, self.null, packed=True)
+        start, end = self.start.astype(np.int64), self.end.astype(np.int64)
+        width = end - start + 1  # each text and its line break
+        offsets = np.zeros(start.size + 1, dtype=np.int64)
+        np.cumsum(width, out=offsets[1:])
+        packed = np.empty(int(offsets[-1]), dtype=np.uint8)
+        # (Texts are all empty when the buffer is: a byte to read for their line breaks.)
+        buf = self.buf if self.buf.size else np.zeros(1, dtype=np.uint8)
+        # Positions as int32 where the buffer allows: half the index traffic.
+        index = np.int32 if buf.size + offsets[-1] < 2**31 else np.int64
+        # Per text, where its bytes are read from, less where they go in the packed buffer.
+        shift = start - offsets[:-1]
+        for a in range(0, start.size, _PACK_CHUNK):  # small index arrays: they stay cached
+            b = min(start.size, a + _PACK_CHUNK)
+            lo, hi = int(offsets[a]), int(offsets[b])
+            at: npt.NDArray[Any] = np.repeat((shift[a:b] + lo).astype(index), width[a:b])
+            at += np.arange(hi - lo, dtype=index)
+            # Clipped: each text's last slot read the byte after it (past the buffer's end,
+            # maybe); its line break goes there.
+            np.take(buf, at, out=packed[lo:hi], mode="clip")
+        packed[offsets[1:] - 1] = _NEWLINE
+        new_start = offsets[:-1].astype(index)
+        new_end = (offsets[1:] - 1).astype(index)
+        return TextColumn(packed, new_start, new_end, self.null, packed=True)
+
     def decode(self, lo: int = 0, hi: int | None = None) -> list[str | None]:
         """The texts of entries lo..hi-1 (None for nulls)."""
         hi = len(self) if hi is None else min(hi, len(self))
+        if self.null is not None and self.null[lo:hi].all():  # a key no entry has
+            return [None] * max(0, hi - lo)
         texts: list[str | None] = []
         for a in range(lo, hi, CHUNK):
             b = min(hi, a + CHUNK)
-            texts.extend(gather_texts(self.buf, self.start[a:b], self.end[a:b]))
+            if self.is_packed:  # one slice, decoded and split at the line breaks
+                chunk = self.buf.data[int(self.start[a]) : int(self.end[b - 1])]
+                texts.extend(str(chunk, "utf-8").split("\n"))
+            else:
+                texts.extend(gather_texts(self.buf, self.start[a:b], self.end[a:b]))
         if self.null is not None:
             for i in np.flatnonzero(self.null[lo:hi]).tolist():
                 texts[i] = None

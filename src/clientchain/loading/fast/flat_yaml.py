@@ -42,9 +42,13 @@ _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
 _SINGLE, _DOUBLE = 39, 34
 _WORD = 8
+_SCAN = 1 << 18  # bytes compared at a time when looking for one byte value
 _U = np.uint64
 _HIGH_BITS = _U(0x8080808080808080)
 _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(_WORD + 1)], dtype=np.uint64)  # low k bytes
+# By a key's length (at most 64): the masks of its bytes in its first and second words.
+_KEEP_FIRST = _KEEP[np.minimum(np.arange(65), _WORD)]
+_KEEP_SECOND = _KEEP[np.clip(np.arange(65) - _WORD, 0, _WORD)]
 
 
 _OUTSIDE_COMMENTS, _EVER = 1, 2
@@ -169,7 +173,7 @@ class _Scanner:
         self.data = data
         buf = self.buf = np.frombuffer(data, dtype=np.uint8)
         self.words = Words(buf)
-        ends = _positions(buf == _NEWLINE)
+        ends = _positions(buf, _NEWLINE)
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
@@ -247,7 +251,7 @@ class _Scanner:
             if key_end is not None:
                 self._every(key_end > key_start, "an empty key")
                 return key_end
-        colons = _positions(self.buf == _COLON)
+        colons = _positions(self.buf, _COLON)
         # Colons from the key's start to the line's end, counted by two searches (all
         # lines at once): exactly one, and it is the first one from the key's start.
         before_start = np.searchsorted(colons, key_start)
@@ -289,7 +293,7 @@ class _Scanner:
             mine = quoted & (head == mark)
             if not mine.any():
                 continue
-            at = _positions(buf == mark)
+            at = _positions(buf, mark)
             # Marks within the value, counted by two searches: two means only its own.
             inside = np.searchsorted(at, value_end[mine]) - np.searchsorted(at, value_start[mine])
             whole = (inside == 2) & (buf[value_end[mine] - 1] == mark)
@@ -391,10 +395,15 @@ class _Texts:
         return self.data[int(self.start[row]) : int(self.end[row])].decode("utf-8")
 
 
-def _positions(mask: np.ndarray) -> IntArray:
-    """Where `mask` is true, as int32 (read_flat refuses files of 2 GB and more): the line
-    table's dozen columns of millions of positions then take half the memory."""
-    return np.flatnonzero(mask).astype(np.int32)
+def _positions(buf: np.ndarray, byte: int) -> IntArray:
+    """Where `byte` is in `buf`, as int32 (read_flat refuses files of 2 GB and more): the
+    line table's dozen columns of millions of positions then take half the memory. Found
+    a slice at a time: the slice's mask stays in cache (and no mask of the whole file)."""
+    found = [
+        np.flatnonzero(buf[a : a + _SCAN] == byte).astype(np.int32) + np.int32(a)
+        for a in range(0, buf.size, _SCAN)
+    ]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
 
 
 def _some_start(line_words: np.ndarray, prefix: bytes) -> bool:
@@ -426,7 +435,7 @@ def _leading(word: np.ndarray) -> IntArray:
 def _one_colon_each(skeleton: bytes, lines: IntArray) -> bool:
     """Each of the (content) `lines` kept exactly one byte, a colon, in `skeleton`."""
     kept = np.frombuffer(skeleton, dtype=np.uint8)
-    ends = _positions(kept == _NEWLINE)
+    ends = _positions(kept, _NEWLINE)
     before = np.empty_like(ends)
     before[0] = -1
     before[1:] = ends[:-1]
@@ -489,14 +498,15 @@ def _key_codes(
     example = np.zeros(seen.size, dtype=np.int64)
     example[group] = np.arange(group.size)  # some line of each group
     first = start.astype(np.int64)
+    like = example[group]  # per line, the line of its group it is compared with
     if int(length.max()) <= 2 * _WORD:  # the usual keys: two words each, masked
-        low = words.at(first) & _KEEP[np.minimum(length, _WORD)]
-        same = low == low[example][group]
+        low = words.at(first) & _KEEP_FIRST[length]
+        same = low == low[like]
         if int(length.max()) > _WORD:
-            high = words.at(first + _WORD) & _KEEP[np.clip(length - _WORD, 0, _WORD)]
-            same &= high == high[example][group]
+            high = words.at(first + _WORD) & _KEEP_SECOND[length]
+            same &= high == high[like]
     else:
-        same = same_ranges(words, first, words, first[example[group]], length)
+        same = same_ranges(words, first, words, first[like], length)
     names: list[str] = []
     index: dict[str, int] = {}
     named = [

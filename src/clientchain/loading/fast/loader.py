@@ -61,7 +61,7 @@ from clientchain.model.texts import LateColumns, TextColumn
 _NUMBERS = re.compile(rf"(?:(?:{NUMBER.pattern})\n)*(?:{NUMBER.pattern})")  # one per line
 _FRACTIONS = re.compile(r"\.([0-9]*)")
 _NONE = np.zeros(0, dtype=np.int64)
-_SLICE = 1 << 24  # bytes of lines decoded at a time, only to check them
+_SLICE = 1 << 18  # bytes of lines decoded at a time, only to check them: the str stays in cache
 
 
 class _RefusedError(Exception):
@@ -221,19 +221,26 @@ def _org(
     ids = IdIndex(buf, np.r_[role_ids.start, client_ids.start], np.r_[role_ids.end, client_ids.end])
     _need(not ids.has_duplicates())
     resolved = _resolve_flows(tables, ids, len(role_ids))
+    tables.clear()  # read: their bytes and cell ranges can go (the caller keeps no other)
     parent = _parents(roles, ids, document)
+    dotted = _dotted(roles, ids, document, parent)
+    serves = _links(roles, "serves", ids, document, len(ids))
+    client_owner = _owners(clients, ids, document, len(role_ids))
+    del ids  # (a hundred megabytes at a million roles) before the packed columns are made
+    # Text columns are packed into buffers of their own: the Org then holds none of the
+    # file's bytes (keys, spaces, numbers), and each column's bytes go once it is decoded.
     return Org(
         source=source,
         name=_scalar(document, "org"),
         currency=_scalar(document, "currency"),
-        role_ids=role_ids,
-        role_titles=_texts(roles, "title", buf),
-        role_departments=_texts(roles, "department", buf),
+        role_ids=role_ids.packed(),
+        role_titles=_texts(roles, "title", buf).packed(),
+        role_departments=_texts(roles, "department", buf).packed(),
         role_lines=roles.lines.astype(np.int64),
         parent=parent,
         headcount=_headcounts(roles),
-        client_ids=client_ids,
-        client_titles=_texts(clients, "title", buf) if clients else (),
+        client_ids=client_ids.packed(),
+        client_titles=_texts(clients, "title", buf).packed() if clients else (),
         client_lines=clients.lines.astype(np.int64) if clients else np.zeros(0, np.int64),
         flow_payer=_joined(resolved.payer, np.int64),
         flow_payee=_joined(resolved.payee, np.int64),
@@ -244,9 +251,9 @@ def _org(
         client_extra=_extra(clients, CLIENT_KEYS) if clients else {},
         flow_extra=resolved.extra_columns(),
         policy=policy,
-        dotted=_dotted(roles, ids, document, parent),
-        serves=_links(roles, "serves", ids, document, len(ids)),
-        client_owner=_owners(clients, ids, document, len(role_ids)),
+        dotted=dotted,
+        serves=serves,
+        client_owner=client_owner,
     )
 
 
@@ -462,8 +469,10 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     payee = ids.find(table.buf, table.start[:, i_to], table.end[:, i_to])
     _add_nodes(flows, payer, payee, roles)
     flows.amount.append(_csv_amounts(table, i_amount, flows))
+    # Packed: the metadata (only graph exports read it) keeps no hold on the file's bytes
+    # nor on the table of every cell's range.
     extra = {
-        table.header[i].strip(): table.column(i)
+        table.header[i].strip(): table.column(i).packed()
         for i in range(len(names))
         if names[i] not in REQUIRED
     }
