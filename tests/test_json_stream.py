@@ -278,3 +278,44 @@ def test_findings_written_from_columns_with_awkward_ids_and_currency() -> None:
     codes = {f.code for f in analysis.findings}
     assert {"CC101", "CC102", "CC104"} <= codes
     assert_same_document(analysis)
+
+
+@pytest.mark.parametrize(
+    ("slots", "filled"),
+    [(8, 1.25), (0, 1.25), (8, 1e9), (2, 1e9)],
+    ids=["as-shipped", "always-cut", "always-slots", "mixed"],
+)
+def test_provenance_slot_by_slot_or_cut_per_role(
+    monkeypatch: pytest.MonkeyPatch, slots: int, filled: float
+) -> None:
+    # Roles with 0 to 3 provenance entries in the same chunks: slots left empty for some.
+    monkeypatch.setattr(json_stream, "SLOTS", slots)
+    monkeypatch.setattr(json_stream, "SLOTS_FILLED", filled)
+    clients = [f"c{i}" for i in range(6)]
+    lines = ["clients:", *[f"  - id: {c}" for c in clients], "roles:", "  - id: r0"]
+    lines += [f"  - id: r{i}\n    reports_to: r{(i - 1) // 2}" for i in range(1, 12)]
+    lines.append("flows:")
+    for i in range(12):
+        for j in range(i % 4):  # r0: none, r1: one client, r2: two, r3: three, ...
+            lines.append(f"  - {{from: {clients[(i + j) % 6]}, to: r{i}, amount: {10 + j}}}")
+    analysis = analysed("\n".join(lines) + "\n", top_clients=3)
+    counts = np.diff(analysis.provenance_raw.indptr)
+    assert counts.min() == 0 and counts.max() == 3
+    assert_same_document(analysis, chunks=(1, 2, 3, 5, 1000))
+
+
+def test_columns_written_once_or_from_a_table_match_orjson() -> None:
+    small = np.array([0, 1, 7, 1023, 0], dtype=np.int64)  # from the table of small ints
+    larger = np.array([1024, -1, 5, 2**40], dtype=np.int64)  # dumped
+    for values in (small, larger, small.astype(np.uint8)):
+        expected = [b"k" + orjson.dumps(v) for v in values.tolist()]
+        assert json_stream.numbers(values, b"k") == expected
+    # One text for a column of equal values; 0.0 and -0.0 are not equal as text.
+    assert json_stream.number_part(np.full(4, np.nan), b"k") == b"knull"
+    assert json_stream.number_part(np.array([0.0, -0.0]), b"k") == [b"k0.0", b"k-0.0"]
+    assert json_stream.plain_part(np.full(3, 5.0), b"k") == b"k5"
+    assert json_stream.string_part(("a", "a"), b"k") == b'k"a"'
+    assert json_stream.string_part((None, "a", None), b"k") == [b"knull", b'k"a"', b"knull"]
+    table = json_stream.text_array([b"x", b"y"])
+    assert json_stream.pick_part(table, np.array([1, 1])) == b"y"
+    assert json_stream.pick_part(table, np.array([1, 0])) == [b"y", b"x"]

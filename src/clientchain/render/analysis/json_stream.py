@@ -15,6 +15,13 @@ Three facts make the C calls possible:
   is to be cut (one text per role, say, out of all clients of a chunk).
 - Every string is encoded by orjson itself, so escapes are orjson's by definition.
 
+Every piece costs a Python object and a step of the join, so pieces are saved where
+the values allow: a column whose values are all the same in a chunk (nulls, 1.0, a flag
+no role sets) is one text merged into the constant text around it; small ints (spans,
+layers, headcounts) are picked from a table of their texts; short lists of even length
+(provenance's top clients) are written slot by slot, straight into the chunk's text,
+instead of joined per role and cut apart again.
+
 Text is built as bytes, never str: orjson writes bytes (no decoding, no encoding
 of a chunk), and a non-ASCII id or title cannot make a chunk's text wide (two or
 four bytes a character) and its encoding slow. (str.join is faster than bytes.join
@@ -25,6 +32,7 @@ the two were even on ASCII text and bytes ~10% faster on non-ASCII.)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from operator import attrgetter, itemgetter
 from string import Formatter
 from typing import TYPE_CHECKING, Any
@@ -107,6 +115,14 @@ def pick(texts: Any, index: IntArray) -> list[bytes]:
     return picked
 
 
+def pick_part(texts: Any, index: IntArray) -> Part:
+    """`pick`, as one text for all when the index is the same throughout (a flag that no
+    object of the chunk sets): it joins the constant text around it."""
+    if index.size and same_in_all(index):
+        return bytes(texts[int(index[0])])
+    return pick(texts, index)
+
+
 def text_array(texts: Sequence[bytes]) -> Any:
     """An object array of the texts, to `pick` from."""
     out = np.empty(len(texts), dtype=object)
@@ -139,14 +155,58 @@ def _dumps(values: np.ndarray) -> bytes:
     return orjson.dumps(np.ascontiguousarray(values), option=orjson.OPT_SERIALIZE_NUMPY)
 
 
+SMALL = 1_024  # non-negative ints below this are picked from a table of their texts
+
+
+@cache
+def small_ints(prefix: bytes) -> Any:
+    """prefix + each int 0..SMALL-1 as orjson writes it (a table to `pick` from)."""
+    return text_array(_split_numbers(np.arange(SMALL), prefix))
+
+
 def numbers(values: np.ndarray, prefix: bytes = EMPTY) -> list[bytes]:
     """prefix + each int, or float (NaN as null), as orjson writes it: one dump, cut at
-    the commas."""
+    the commas (small counts, levels and spans: picked from a table, no text made)."""
     if values.size == 0:
         return []
+    if values.dtype.kind in "iu" and values.min() >= 0 and values.max() < SMALL:
+        return pick(small_ints(prefix), values)
+    return _split_numbers(values, prefix)
+
+
+def _split_numbers(values: np.ndarray, prefix: bytes) -> list[bytes]:
+    """prefix + each number's text out of one dump of them all."""
     if not prefix:
         return _dumps(values)[1:-1].split(b",")
     return (prefix + _dumps(values)[1:-1].replace(b",", NUL + prefix)).split(NUL)
+
+
+def same_in_all(values: np.ndarray) -> bool:
+    """Whether every value has the same bits (0.0 and -0.0 differ, as their texts do)."""
+    bits = values.view(f"u{values.itemsize}") if values.dtype.kind == "f" else values
+    return bool(bits[-1] == bits[0] and (bits == bits[0]).all())
+
+
+def number_part(values: np.ndarray, prefix: bytes = EMPTY) -> Part:
+    """`numbers`, as one text for all when the values are the same (a column of nulls,
+    of 1.0): it joins the constant text around it, no piece per object."""
+    if values.size and same_in_all(values):
+        return numbers(values[:1], prefix)[0]
+    return numbers(values, prefix)
+
+
+def plain_part(values: np.ndarray, prefix: bytes = EMPTY) -> Part:
+    """`plain_numbers`, as one text for all when the values are the same."""
+    if values.size and same_in_all(values):
+        return plain_numbers(values[:1], prefix)[0]
+    return plain_numbers(values, prefix)
+
+
+def string_part(values: Sequence[str | None], prefix: bytes = EMPTY) -> Part:
+    """`strings`, as one text for all when the values are the same (no titles: nulls)."""
+    if values and values[-1] == values[0] and values.count(values[0]) == len(values):
+        return strings(values[:1], prefix)[0]
+    return strings(values, prefix)
 
 
 def plain_numbers(values: np.ndarray, prefix: bytes = EMPTY) -> list[bytes]:
@@ -166,6 +226,14 @@ def _first_of_row(indptr: IntArray) -> IntArray:
     nonempty = np.diff(indptr) > 0
     first[(indptr[:-1] - indptr[0])[nonempty]] = 1
     return first
+
+
+def _last_of_row(indptr: IntArray) -> IntArray:
+    """For CSR rows: 1 for the entries that are the last of their row, else 0."""
+    last = np.zeros(int(indptr[-1] - indptr[0]), dtype=np.int64)
+    nonempty = np.diff(indptr) > 0
+    last[(indptr[1:] - indptr[0] - 1)[nonempty]] = 1
+    return last
 
 
 def _per_row(indptr: IntArray, lists: list[bytes], empty: bytes) -> list[bytes]:
@@ -233,6 +301,8 @@ BROKEN_OPEN = text_array(
 BROKEN_MID = text_array([EMPTY, BREAK.key("subordinate")])
 BROKEN_CLOSE = text_array([ROLE.key("span"), BREAK.close + ROLE.key("span")])
 NO_NODE = -2  # picks EMPTY from RoleColumns.nodes (-1 picks null)
+SLOTS = 8  # lists (clients, provenance) up to this long are written slot by slot, when
+SLOTS_FILLED = 1.25  # the slots are full enough: an empty slot costs what a cut saves
 
 
 def data_texts(datas: list[dict[str, Any]]) -> list[bytes]:
@@ -258,6 +328,43 @@ def string_lists(ptr: IntArray, texts: list[bytes], indent: int) -> list[bytes]:
     return _per_row(ptr, lists, b"[]")
 
 
+def fits_slots(ptr: IntArray) -> bool:
+    """Whether CSR rows' lists are short and even enough to be written slot by slot."""
+    counts = np.diff(ptr)
+    most = int(counts.max())
+    return most <= SLOTS and most * counts.size <= SLOTS_FILLED * int(ptr[-1] - ptr[0])
+
+
+def slot_parts(
+    ptr: IntArray, entries: Sequence[Any], opens: tuple[bytes, bytes], end: bytes
+) -> list[Part]:
+    """CSR rows' lists slot by slot: for each k below the longest list, every row's k-th
+    entry (`opens[0]` before a first entry, `opens[1]` before the others, then one text
+    per `entries` column: object arrays, a text per entry), nothing for the rows with
+    fewer; then `end`, or "[]" for a row without entries. The entries go straight into
+    the chunk's text: no text per row joined and cut."""
+    counts = np.diff(ptr)
+    rows, starts = counts.size, ptr[:-1] - ptr[0]
+    out: list[Part] = []
+    for k in range(int(counts.max())):
+        has = counts > k
+        at = starts[has] + k
+        full = at.size == rows
+        opening = opens[min(k, 1)]
+        if opening:
+            flags = has.astype(np.int64)  # 1: the row has a k-th entry
+            out.append(opening if full else pick(text_array([EMPTY, opening]), flags))
+        for texts in entries:
+            if full:
+                out.append(texts[at].tolist())
+            else:
+                column = np.full(rows, EMPTY, dtype=object)
+                column[has] = texts[at]
+                out.append(column.tolist())
+    out.append(pick_part(text_array([b"[]", end]), (counts > 0).astype(np.int64)))
+    return out
+
+
 def _list_starts(layout: Objects, key: str) -> Any:
     """Leads of a list's entries, picked by first-of-row (1) or not (0): a list's first entry
     also closes the previous list and marks, with NUL, where the new list's text begins."""
@@ -272,42 +379,52 @@ class RoleColumns:
         self.analysis = analysis
         # Every node's id as JSON; NO_NODE (-2): nothing, NO_PARENT (-1): null.
         self.nodes = text_array([*strings(org.role_ids + org.client_ids), EMPTY, NULL])
-        self.client_leads = _list_starts(CLIENT, "")
+        # A client entry's relation and what follows it, by relation * 2 + (last in its
+        # row): the next entry's opening, or the list's end, NUL, the next list's opening.
+        ends = (CLIENT.next, CLIENT.end + NUL + CLIENT.first)
         self.relations = text_array(strings(RELATIONS, CLIENT.key("relation")))
+        self.relation_ends = text_array([text + end for text in self.relations for end in ends])
         clients = self.nodes[org.role_count : org.role_count + org.client_count].tolist()
         shares = _list_starts(SHARE, "")
         # Entry leads with the client's id: [next entry of client 0, 1, ..., first entry of 0, ...]
         self.share_leads = text_array([lead + c for lead in shares.tolist() for c in clients])
+        # The same, up to the share's value, for lists written slot by slot (no NUL).
+        key = SHARE.key("share")
+        self.share_opens = text_array(
+            [lead + c + key for lead in (SHARE.next, SHARE.first) for c in clients]
+        )
 
     def parts(self, lo: int, hi: int) -> list[Part]:
         a, org = self.analysis, self.analysis.org
         return merged(
             [
-                pick(self.nodes, np.arange(lo, hi)),
-                strings(org.role_titles[lo:hi], ROLE.key("title")),
+                self.nodes[lo:hi].tolist(),
+                string_part(org.role_titles[lo:hi], ROLE.key("title")),
                 ROLE.key("reports_to"),
                 pick(self.nodes, org.parent[lo:hi]),  # NO_PARENT (-1) picks null
-                strings(org.role_departments[lo:hi], ROLE.key("department")),
-                plain_numbers(org.headcount[lo:hi], ROLE.key("headcount")),
-                plain_numbers(a.inflow[lo:hi], ROLE.key("inflow")),
-                numbers(a.closeness[lo:hi], ROLE.key("closeness")),
-                numbers(a.alienation[lo:hi], ROLE.key("alienation")),
+                string_part(org.role_departments[lo:hi], ROLE.key("department")),
+                plain_part(org.headcount[lo:hi], ROLE.key("headcount")),
+                plain_part(a.inflow[lo:hi], ROLE.key("inflow")),
+                number_part(a.closeness[lo:hi], ROLE.key("closeness")),
+                number_part(a.alienation[lo:hi], ROLE.key("alienation")),
                 # NaN (untraced) is null
-                numbers(ratios(a.distance_raw[lo:hi]), ROLE.key("distance")),
-                numbers(a.traced_share[lo:hi], ROLE.key("traced_share")),
+                number_part(ratios(a.distance_raw[lo:hi]), ROLE.key("distance")),
+                number_part(a.traced_share[lo:hi], ROLE.key("traced_share")),
                 ROLE.key("clients"),
-                self._clients(lo, hi),
+                *self._clients(lo, hi),
                 ROLE.key("provenance"),
-                self._provenance(lo, hi),
-                numbers(self._provenance_rest(lo, hi), ROLE.key("provenance_rest")),
+                *self._provenance(lo, hi),
+                number_part(self._provenance_rest(lo, hi), ROLE.key("provenance_rest")),
                 *self._broken(lo, hi),
-                numbers(a.span_raw[lo:hi]),
-                numbers(a.layer_raw[lo:hi], ROLE.key("layer")),
+                number_part(a.span_raw[lo:hi]),
+                number_part(a.layer_raw[lo:hi], ROLE.key("layer")),
                 ROLE.key("serves"),
                 self._links(org.serves, lo, hi),
                 # NaN (serves none of the kind): null
-                numbers(ratios(a.served_share_raw[lo:hi]), ROLE.key("served_share")),
-                numbers(ratios(a.served_roles_share_raw[lo:hi]), ROLE.key("served_roles_share")),
+                number_part(ratios(a.served_share_raw[lo:hi]), ROLE.key("served_share")),
+                number_part(
+                    ratios(a.served_roles_share_raw[lo:hi]), ROLE.key("served_roles_share")
+                ),
                 ROLE.key("dotted_to"),
                 self._links(org.dotted, lo, hi),
             ]
@@ -323,29 +440,55 @@ class RoleColumns:
         ids = pick(self.nodes, links.node[int(ptr[0]) : int(ptr[-1])])
         return string_lists(ptr, ids, indent=6)
 
-    def _clients(self, lo: int, hi: int) -> Part:
+    def _clients(self, lo: int, hi: int) -> list[Part]:
         a = self.analysis
         ptr = a.client_indptr[lo : hi + 1]
         c0, c1 = int(ptr[0]), int(ptr[-1])
         if c0 == c1:
-            return b"[]"
+            return [b"[]"]
         nets = moneys(a.client_net[c0:c1], a.org.amount_decimals)
-        parts: list[Part] = [
-            pick(self.client_leads, _first_of_row(ptr)),
-            pick(self.nodes, a.client_payer[c0:c1]),
-            CLIENT.key("net"),
-            plain_numbers(nets),
-            pick(self.relations, a.client_relation_raw[c0:c1]),
-        ]
-        lists = cut(interleave(c1 - c0, parts), CLIENT.end)
-        return _per_row(ptr, lists, b"[]")
+        relations = a.client_relation_raw[c0:c1].astype(np.int64)
+        if fits_slots(ptr):
+            entries = [
+                self.nodes[a.client_payer[c0:c1]],
+                text_array(plain_numbers(nets, CLIENT.key("net"))),
+                self.relations[relations],
+            ]
+            return slot_parts(ptr, entries, (CLIENT.first, CLIENT.next), CLIENT.end)
+        # Three pieces an entry: its id, its net with the key before, its relation with
+        # what follows (each row's text ends at a NUL, and the next begins after it).
+        pieces = interleave(
+            c1 - c0,
+            [
+                pick(self.nodes, a.client_payer[c0:c1]),
+                plain_part(nets, CLIENT.key("net")),
+                pick(self.relation_ends, 2 * relations + _last_of_row(ptr)),
+            ],
+        )
+        pieces.insert(0, CLIENT.first)
+        lists = b"".join(pieces).split(NUL)[:-1]  # the last opening belongs to no row
+        return [_per_row(ptr, lists, b"[]")]
 
-    def _provenance(self, lo: int, hi: int) -> Part:
+    def _provenance(self, lo: int, hi: int) -> list[Part]:
+        """Each role's provenance list. Short lists (top-K, K small) slot by slot: the
+        k-th entry of every role is a part (nothing for roles with fewer entries), so the
+        entries go straight into the chunk's text, never joined and cut per role."""
         prov, clients = self.analysis.provenance_raw, self.analysis.org.client_count
         ptr = prov.indptr[lo : hi + 1]
         p0, p1 = int(ptr[0]), int(ptr[-1])
         if p0 == p1:
-            return b"[]"
+            return [b"[]"]
+        if not fits_slots(ptr):
+            return [self._provenance_lists(lo, hi)]  # long lists, or slots mostly empty
+        opens = self.share_opens[prov.client[p0:p1] + clients * _first_of_row(ptr)]
+        shares = text_array(numbers(ratios(prov.share[p0:p1])))
+        return slot_parts(ptr, [opens, shares], (EMPTY, EMPTY), SHARE.end)
+
+    def _provenance_lists(self, lo: int, hi: int) -> Part:
+        """Each role's provenance list as one text (lists that do not fit slots)."""
+        prov, clients = self.analysis.provenance_raw, self.analysis.org.client_count
+        ptr = prov.indptr[lo : hi + 1]
+        p0, p1 = int(ptr[0]), int(ptr[-1])
         leads = pick(self.share_leads, prov.client[p0:p1] + clients * _first_of_row(ptr))
         shares = numbers(ratios(prov.share[p0:p1]))
         lists = cut(interleave(p1 - p0, [leads, SHARE.key("share"), shares]), SHARE.end)
@@ -372,27 +515,27 @@ class RoleColumns:
         sub = np.where(has, inv.subordinate[index], NO_NODE)
         flag = has.astype(np.int64)
         return [
-            pick(BROKEN_OPEN, flag),
+            pick_part(BROKEN_OPEN, flag),
             pick(self.nodes, boss),
-            pick(BROKEN_MID, flag),
+            pick_part(BROKEN_MID, flag),
             pick(self.nodes, sub),
-            pick(BROKEN_CLOSE, flag),
+            pick_part(BROKEN_CLOSE, flag),
         ]
 
 
 def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Part]:
     inv, d = analysis.inversions_raw, analysis.org.amount_decimals
-    money = {key: plain_numbers(moneys(getattr(inv, key)[lo:hi], d)) for key in MONEYS}
+    money = {key: plain_part(moneys(getattr(inv, key)[lo:hi], d)) for key in MONEYS}
     return [
         pick(nodes, inv.boss[lo:hi]),
         INVERSION.key("subordinate"),
         pick(nodes, inv.subordinate[lo:hi]),
         INVERSION.key("levels"),
-        numbers(inv.levels[lo:hi]),
+        number_part(inv.levels[lo:hi]),
         *[part for key in MONEYS for part in (INVERSION.key(key), money[key])],
         INVERSION.key("impact_headcount"),
-        plain_numbers(inv.impact_headcount[lo:hi]),
-        pick(LINES, inv.dotted[lo:hi].astype(np.int64)),
+        plain_part(inv.impact_headcount[lo:hi]),
+        pick_part(LINES, inv.dotted[lo:hi].astype(np.int64)),
     ]
 
 
@@ -537,12 +680,12 @@ class FindingTexts:
         if isinstance(column, Ids):
             return [list(map(_unquoted, pick(self.nodes, column.node)))]
         if isinstance(column, Choice):
-            return [pick(text_array([escaped(o) for o in column.options]), column.index)]
+            return [pick_part(text_array([escaped(o) for o in column.options]), column.index)]
         if isinstance(column, Money):
             return money_parts(column)
         if isinstance(column, list):
             return [bare_strings(column)]
-        return [numbers(column)]  # integers: as written
+        return [number_part(column)]  # integers: as written
 
     def _data(self, facts: tuple[tuple[str, Fact], ...]) -> list[Part]:
         if not facts:
@@ -558,7 +701,7 @@ class FindingTexts:
         if isinstance(fact, Ids):
             return pick(self.nodes, fact.node)
         if isinstance(fact, np.ndarray):
-            return numbers(fact) if fact.dtype.kind in "iu" else plain_numbers(fact)
+            return number_part(fact) if fact.dtype.kind in "iu" else plain_part(fact)
         return orjson.dumps(fact)  # the same in every finding
 
     def _optional(self, ids: Ids | None, name: str) -> list[Part]:
