@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -365,6 +366,39 @@ def test_the_command_line_starts_without_the_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded == "[]\n"
+
+
+# main() with a run that loads numpy and says how many threads the process has then.
+_THREADS_IN_A_RUN = """\
+import os, clientchain.cli.app as app
+def run():
+    import numpy
+    print(len(os.listdir("/proc/self/task")), os.environ["OPENBLAS_NUM_THREADS"])
+    return 0
+app.run = run
+app.main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+@pytest.mark.parametrize("chosen", [None, "2"])
+def test_a_run_starts_no_blas_worker_unless_the_user_asks(chosen: str | None) -> None:
+    # OpenBLAS's workers spin on the CPU after numpy loads; a run needs none of them,
+    # but a count the user set is theirs.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if chosen is not None:
+        env["OPENBLAS_NUM_THREADS"] = chosen
+    threads, setting = subprocess.run(
+        [sys.executable, "-c", _THREADS_IN_A_RUN],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.split()
+    if chosen is None:
+        assert (threads, setting) == ("1", "1")  # the main thread alone
+    else:
+        assert setting == chosen
 
 
 # A run builds the app with its own command only (the others are neither imported nor

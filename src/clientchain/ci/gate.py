@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from clientchain.model.findings import Finding, Level
+from clientchain.model.findings import Finding, Findings, Level
 from clientchain.model.policy import FailOn
 
 
@@ -13,4 +13,6 @@ def fails(findings: Iterable[Finding], fail_on: FailOn) -> bool:
     if fail_on is FailOn.NEVER:
         return False
     levels = {Level.ERROR} if fail_on is FailOn.ERROR else {Level.ERROR, Level.WARNING}
+    if isinstance(findings, Findings):  # columns: counted per rule, no finding made
+        return any(findings.level_count(level) for level in levels)
     return any(f.level in levels for f in findings)

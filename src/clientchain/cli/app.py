@@ -119,6 +119,7 @@ def main() -> NoReturn:
     # One short run that keeps what it builds until it exits: no cycle collection, and
     # no interpreter teardown freeing a million-role analysis object by object.
     gc.disable()
+    _one_blas_thread()
     code = run()
     try:
         sys.stdout.flush()
@@ -128,6 +129,16 @@ def main() -> NoReturn:
         code = _cannot_write(exc)
     sys.stderr.flush()
     os._exit(code)
+
+
+def _one_blas_thread() -> None:
+    """OpenBLAS at one thread for this run, unless the user chose a count."""
+    # OpenBLAS starts a worker per core when numpy (and scipy, with its own copy) loads,
+    # and the workers spin on the CPU for a while after that and after every call: at
+    # 10k roles a fifth to a third of the run's CPU, for nothing (our BLAS calls are small, and the
+    # sweep runs them on one thread anyway: graph.blas_threads). The count is read when
+    # the library loads, so it is set here, before anything imports numpy.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 # What the system says when the output cannot be written (a full disk, `> /dev/full`,
