@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.model.org import IntArray
 
 THIN_FRONTIER = 8  # a frontier this small is walked in plain Python (a long chain)
@@ -46,7 +47,7 @@ def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
         np.subtract.at(indegree, hits, 1)
         ready = hits[indegree[hits] == 0]
         # Such a target is also in `ready` once per edge; it must enter the frontier once.
-        frontier = np.unique(ready) if ready.size > 1 else ready
+        frontier = sorted_distinct(ready)
     return layer
 
 

@@ -34,11 +34,13 @@ import numpy as np
 from clientchain.graph.blas_threads import one_blas_thread
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.gather import Gather, gather
+from clientchain.graph.layering import longest_path_layers
 from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.thin_layers import MAX_COLUMNS, ThinRun, thin_runs
 from clientchain.model.org import FloatArray, IntArray
 
 DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
@@ -127,6 +129,19 @@ class SweepPlan:
     def layers(self) -> int:
         return len(self.layer_nodes) - 1
 
+    @cached_property
+    def thin_runs(self) -> dict[int, ThinRun]:
+        """Long runs of layers with a few edges and no loop (deep chains), by first layer."""
+        simple = [g is None and not t for g, t in zip(self.gathers, self.tasks, strict=True)]
+        return thin_runs(
+            self.layer_edges,
+            self.layer_nodes,
+            simple,
+            self.edge_src,
+            self.edge_dst,
+            self.edge_weight,
+        )
+
     def solve(
         self,
         base: FloatArray,
@@ -172,7 +187,15 @@ class SweepPlan:
         free = runs if chained is None else _runs(alphas, skip=chained[1])
         src, dst, weight = self.edge_src, self.edge_dst, self.edge_weight
         le, ln = self.layer_edges, self.layer_nodes
-        for layer in range(self.layers):
+        thin = self.thin_runs if x.shape[1] <= MAX_COLUMNS else {}
+        layer = -1
+        while layer + 1 < self.layers:
+            layer += 1
+            run = thin.get(layer)
+            if run is not None:
+                run.apply(x, scale, chained)
+                layer = run.stop - 1
+                continue
             e0, e1 = le[layer], le[layer + 1]
             gather = self.gathers[layer]
             if gather is not None:
@@ -248,7 +271,7 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     """Condense, layer and index the role-to-role money graph once."""
     condensed = _condense(graph)
     labels, cross = condensed.labels, condensed.cross
-    comp_layer = _layers(
+    comp_layer = longest_path_layers(
         condensed.count, labels[condensed.src[cross]], labels[condensed.dst[cross]]
     )
     role_layer = comp_layer[labels]
@@ -290,49 +313,6 @@ def _condense(graph: MoneyGraph) -> _Condensed:
     u, v = graph.payer[inner], graph.payee[inner]
     count, labels = strong_components(u, v, r)
     return _Condensed(count, labels, u, v, graph.share[inner], labels[u] != labels[v])
-
-
-def _layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
-    """Longest-path layer of each component in the condensation DAG (Kahn, one layer a pass).
-
-    Wide frontiers are processed as arrays; a frontier of a few components (a long
-    chain) is processed one component at a time, which is far cheaper there.
-    """
-    layer = np.zeros(count, dtype=np.int64)
-    indegree = np.bincount(dst, minlength=count)
-    # Out-edges as CSR (grouped by source): a component's targets are one slice.
-    by_src = np.argsort(src, kind="stable")
-    out_dst = dst[by_src]
-    out_ptr = np.searchsorted(src[by_src], np.arange(count + 1))
-    frontier = np.flatnonzero(indegree == 0)
-    depth = 0
-    while frontier.size:
-        layer[frontier] = depth
-        depth += 1
-        if frontier.size <= THIN:
-            found: list[int] = []
-            for comp in frontier.tolist():
-                for target in out_dst[out_ptr[comp] : out_ptr[comp + 1]].tolist():
-                    indegree[target] -= 1
-                    if indegree[target] == 0:
-                        found.append(target)
-            frontier = np.asarray(found, dtype=np.int64)
-            continue
-        lo, hi = out_ptr[frontier], out_ptr[frontier + 1]
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total == 0:
-            break
-        # All the frontier's slices in one gather, no loop: arange(total) counts through
-        # them back to back, and the repeated term moves each slice's count onto its lo.
-        offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        hits = out_dst[offsets]
-        # subtract.at, not -=: a target hit by several frontier components loses one each.
-        np.subtract.at(indegree, hits, 1)
-        ready = hits[indegree[hits] == 0]
-        # Such a target is also in `ready` once per edge; it must enter the frontier once.
-        frontier = sorted_distinct(ready)
-    return layer
 
 
 def _plan_order(labels: IntArray, role_layer: IntArray) -> tuple[IntArray, IntArray, IntArray]:
