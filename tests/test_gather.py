@@ -46,6 +46,22 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))
 
 
+def _gathers_as_reduceat(
+    rng: np.random.Generator,
+    sizes: np.ndarray,
+    roles: int,
+    shape: tuple[int, ...],
+    scale: object,
+    gap: int = 1,
+) -> bool:
+    """One random layer of these group sizes, gathered and reduced: the same bits?"""
+    src, dst, weight = _layer(rng, sizes, roles, gap)
+    x = _values(rng, shape)
+    expected = _reduceat(x, src, dst, weight, scale)
+    gathers.gather(src, dst, weight, roles).add_into(x, scale)
+    return _same_bits(x, expected)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_every_group_size_up_to_2000_sums_as_reduceat(seed: int) -> None:
     """Sizes 1..2000 cover every path: plain sums, one block of 8 running sums with a
@@ -71,36 +87,21 @@ def test_chunks_of_whole_groups_sum_as_reduceat(
     monkeypatch.setattr(gathers, "GATHER_CHUNK", chunk)
     rng = np.random.default_rng(chunk)
     sizes = rng.choice([1, 2, 8, 9, 10, 16, 17, 129, 130, 137, 300, 1025], size=60)
-    roles = 1000
-    src, dst, weight = _layer(rng, sizes, roles, gap)
-    x = _values(rng, (roles, 4))
-    expected = _reduceat(x, src, dst, weight, 0.25)
-    gathers.gather(src, dst, weight, roles).add_into(x, 0.25)
-    assert _same_bits(x, expected)
+    assert _gathers_as_reduceat(rng, sizes, 1000, (1000, 4), 0.25, gap)
 
 
 def test_a_single_column_sums_as_reduceat() -> None:
     """One vector (x one-dimensional) takes the single-vector kernel: same bits."""
     rng = np.random.default_rng(7)
     sizes = rng.integers(1, 700, size=80)
-    roles = 1000
-    src, dst, weight = _layer(rng, sizes, roles)
-    x = _values(rng, (roles,))
-    expected = _reduceat(x, src, dst, weight, 0.75)
-    gathers.gather(src, dst, weight, roles).add_into(x, 0.75)
-    assert _same_bits(x, expected)
+    assert _gathers_as_reduceat(rng, sizes, 1000, (1000,), 0.75)
 
 
 @pytest.mark.parametrize("sizes", [[1, 3, 8], [9], [4000], [2, 140, 1, 9]])
 def test_only_short_or_only_long_groups(sizes: list[int]) -> None:
     """A layer with no hub, or nothing but hubs, or one huge group."""
     rng = np.random.default_rng(len(sizes))
-    roles = 5000
-    src, dst, weight = _layer(rng, np.array(sizes), roles)
-    x = _values(rng, (roles, 2))
-    expected = _reduceat(x, src, dst, weight, 1.0)
-    gathers.gather(src, dst, weight, roles).add_into(x, 1.0)
-    assert _same_bits(x, expected)
+    assert _gathers_as_reduceat(rng, np.array(sizes), 5000, (5000, 2), 1.0)
 
 
 def test_a_target_reads_sources_updated_by_an_earlier_layer() -> None:
