@@ -51,7 +51,7 @@ def _gathers_as_reduceat(
     sizes: np.ndarray,
     roles: int,
     shape: tuple[int, ...],
-    scale: object,
+    scale: np.ndarray | float,
     gap: int = 1,
 ) -> bool:
     """One random layer of these group sizes, gathered and reduced: the same bits?"""

@@ -19,9 +19,21 @@ def _run(
     return p.indptr.tolist(), p.client.tolist(), p.share.tolist()
 
 
+# How the dense merge picks a row's top K: a partition over every cell, or a sort of
+# the candidates alone (SPARSE_MERGE 0: always; 10**9: never). Both must agree.
+
+
+@pytest.fixture
+def sparse_merge(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr("clientchain.analyses.provenance.SPARSE_MERGE", request.param)
+    value: int = request.param
+    return value
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("top", [1, 3, 5])
-def test_dense_top_k_matches_sorting(seed: int, top: int) -> None:
+@pytest.mark.parametrize("sparse_merge", [0, 10**9], ids=["sort", "partition"], indirect=True)
+def test_dense_top_k_matches_sorting(seed: int, top: int, sparse_merge: int) -> None:
     rng = np.random.default_rng(seed)
     roles, clients = 200, 23
     # Few distinct values (ties), values equal after rounding, zeros and tiny shares.
@@ -45,7 +57,8 @@ def test_merge_by_row_chunks_changes_nothing(chunk: int, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_sparse_rows_noise_and_row_order_match_sorting(seed: int) -> None:
+@pytest.mark.parametrize("sparse_merge", [0, 10**9], ids=["sort", "partition"], indirect=True)
+def test_sparse_rows_noise_and_row_order_match_sorting(seed: int, sparse_merge: int) -> None:
     """Blocks where most rows have no candidate (only the touched rows are merged), wide
     and narrow blocks, negative noise, shares above 1 and a plan order of rows."""
     rng = np.random.default_rng(seed)

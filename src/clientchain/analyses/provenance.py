@@ -21,6 +21,7 @@ CELLS_PER_BLOCK = 16_000_000  # roles x block columns of float64: 128 MB at a ti
 # Packed keys (rounded share x clients + rank) fit in int64 up to this many clients.
 MAX_PACKED_CLIENTS = 2_000_000
 MERGE_ROWS = 8_192  # rows of a share block merged at a time (keys of 100 clients: 7 MB)
+SPARSE_MERGE = 8  # fewer than 1 in 8 cells a candidate: sort them, do not partition all
 RESULT_ROWS = 65_536  # rows of the top-K slots sorted into the result at a time
 
 
@@ -132,6 +133,10 @@ class TopClients:
         if 2 * count < n:  # few rows change (narrow blocks of many roles): only those
             local = np.flatnonzero(touched)
             rows, shares, taken, n = local + lo, shares[local], taken[local], count
+        candidates = int(np.count_nonzero(taken))
+        if candidates * SPARSE_MERGE < n * cols:
+            self._merge_few(rows, shares, taken, order, candidates)
+            return
         # Per row: its K kept slots, then one key per column of the block, built in
         # place (no per-candidate scatter).
         key = np.empty((n, top + cols), dtype=np.int64)
@@ -158,6 +163,40 @@ class TopClients:
         picked += np.arange(0, n * (top + cols), top + cols)[:, None]  # flat: np.take is quicker
         key = key.ravel().take(picked)
         self.kept[rows] = share.ravel().take(picked)
+        self.key[rows] = key
+        self.bar[rows] = self._bar(key.min(axis=1))
+
+    def _merge_few(
+        self,
+        rows: slice | IntArray,
+        shares: FloatArray,
+        taken: np.ndarray,
+        order: IntArray,
+        candidates: int,
+    ) -> None:
+        """_merge_rows when few cells are candidates (a role paid by one or two clients
+        of a block of 100): sort the kept slots and the candidates alone, not a
+        partition over every cell. Candidates' keys are >= 0 and the slots' vacant
+        keys -1..-K lie above every non-candidate's, so the top K are the same ones."""
+        top, n = self.top, shares.shape[0]
+        row, col = np.nonzero(taken)  # by row, then column
+        share = shares[row, col]
+        scaled = np.minimum(share, 4.0)  # as _merge_rows: the identity below 4
+        scaled *= 10.0**RATIO_DECIMALS
+        fresh = np.rint(scaled, out=scaled).astype(np.int64)
+        fresh *= self.clients
+        fresh += order[col]
+        every_row = np.concatenate([np.repeat(np.arange(n), top), row])
+        every_key = np.concatenate([self.key[rows].ravel(), fresh])
+        every_share = np.concatenate([self.kept[rows].ravel(), share])
+        # By row, the largest key first; each row has its K slots and its candidates.
+        by_key = np.lexsort((-every_key, every_row))
+        per_row = np.bincount(row, minlength=n) + top
+        first = np.zeros(n, dtype=np.int64)
+        np.cumsum(per_row[:-1], out=first[1:])
+        picked = by_key[(first[:, None] + np.arange(top)).ravel()]
+        key = every_key[picked].reshape(n, top)
+        self.kept[rows] = every_share[picked].reshape(n, top)
         self.key[rows] = key
         self.bar[rows] = self._bar(key.min(axis=1))
 
