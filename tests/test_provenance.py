@@ -82,3 +82,18 @@ def test_sparse_rows_noise_and_row_order_match_sorting(seed: int, sparse_merge: 
 
     for block in (3, 16, 40, clients):
         assert run(block, True) == run(block, False)
+
+
+@pytest.mark.parametrize("clients", [7, 1_000_000])
+def test_rows_then_larger_keys_packed_or_not(clients: int) -> None:
+    """The merge's order (by row, larger key first) whether the packed key fits in 63
+    bits (few clients) or falls back to a two-key sort (millions of clients)."""
+    from clientchain.analyses.provenance import _by_row_then_larger_key
+
+    rng = np.random.default_rng(clients)
+    rows, top = 9000, 3
+    row = np.sort(rng.integers(0, rows, size=5000))
+    key = rng.integers(-top, 4 * 10**12 * clients, size=row.size)
+    order = _by_row_then_larger_key(row, key, rows, top, clients)
+    expected = sorted(range(row.size), key=lambda i: (row[i], -key[i]))
+    assert order.tolist() == expected

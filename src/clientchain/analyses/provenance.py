@@ -189,8 +189,7 @@ class TopClients:
         every_row = np.concatenate([np.repeat(np.arange(n), top), row])
         every_key = np.concatenate([self.key[rows].ravel(), fresh])
         every_share = np.concatenate([self.kept[rows].ravel(), share])
-        # By row, the largest key first; each row has its K slots and its candidates.
-        by_key = np.lexsort((-every_key, every_row))
+        by_key = _by_row_then_larger_key(every_row, every_key, n, top, self.clients)
         per_row = np.bincount(row, minlength=n) + top
         first = np.zeros(n, dtype=np.int64)
         np.cumsum(per_row[:-1], out=first[1:])
@@ -244,6 +243,21 @@ class TopClients:
             client[at] = by_rank[(c - 1) - key[listed] % c]
             share[at] = np.take_along_axis(kept, order, axis=1)[listed]
         return Provenance(indptr, client, share)
+
+
+def _by_row_then_larger_key(
+    row: IntArray, key: IntArray, rows: int, top: int, clients: int
+) -> IntArray:
+    """The order by row, then larger key first (within a row, keys are distinct): one
+    sort of a packed integer where it fits in 63 bits, else a two-key lexsort."""
+    largest = 4 * 10**RATIO_DECIMALS * clients + clients  # the largest key (share <= 4)
+    span = largest + top + 1  # keys run from -top to largest
+    if rows * span >= 2**63:
+        return np.lexsort((-key, row))
+    packed = row * span
+    packed += largest - key
+    order: IntArray = np.argsort(packed)
+    return order
 
 
 def _any_per_row(flags: np.ndarray) -> np.ndarray:
