@@ -3,11 +3,14 @@ Hypothesis profiles; the one switch that rewrites golden files, and its refusal 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -31,6 +34,17 @@ def example_params(orgs: list[Path]) -> list[object]:
         )
         for org in orgs
     ]
+
+
+@cache
+def bench_generator() -> ModuleType:
+    """bench/generate.py as a module (bench/ is scripts, not a package)."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 UPDATE_GOLDEN = "CLIENTCHAIN_UPDATE_GOLDEN"

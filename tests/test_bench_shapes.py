@@ -4,7 +4,6 @@ trait its name promises (issue 18: the targets hold for every shape)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,21 +16,12 @@ from scipy.sparse.csgraph import connected_components
 
 from clientchain.loading import loader as loading
 from clientchain.model.org import Org
-from tests.conftest import Run
+from tests.conftest import Run, bench_generator
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 SHAPES = ("business", "matrix", "hub", "chargeback", "budget", "chain", "longids")
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate", BENCH / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _generator()
+generate = bench_generator()
 
 
 def _json_both_ways(run: Callable[..., Run], org: Path) -> tuple[Run, Run, list[bool]]:

@@ -3,11 +3,9 @@ steps aside: never a different result, never a problem it would word differently
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import orjson
@@ -24,18 +22,8 @@ from clientchain.model.phases import recording
 from clientchain.model.problems import InputError
 from clientchain.model.texts import LateColumns
 from clientchain.render.analysis.json_doc import json_document
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, bench_generator
 from tests.test_fuzz import SEED_FLOWS, SEED_ORG, mutations
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-
-
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate", BENCH / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def both(path: Path, flows: list[Path] | None = None) -> tuple[Org | None, Org | InputError]:
@@ -69,7 +57,7 @@ def assert_same(fast: Org, precise: Org | InputError) -> None:
 
 @pytest.mark.slow
 def test_synthetic_10k_org_takes_the_fast_path_with_identical_results(tmp_path: Path) -> None:
-    generate = _generator()
+    generate = bench_generator()
     org, flows = generate.generate(10_000)
     (tmp_path / "org.yaml").write_text("\n".join(org) + "\n", encoding="utf-8")
     (tmp_path / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")

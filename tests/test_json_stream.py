@@ -8,7 +8,6 @@ escape or the indentation fails it.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import itertools
 import textwrap
@@ -26,12 +25,11 @@ from clientchain.model.findings import Money
 from clientchain.model.rounding import moneys, rounded_money_text
 from clientchain.render.analysis import json_stream
 from clientchain.render.analysis.json_doc import json_document, render_json, write_json
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, bench_generator
 from tests.oracle import OrgSpec
 from tests.orgs import org_specs, render_yaml
 
 ORGS = sorted(EXAMPLES.glob("*/org.yaml"))
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
 
 
 class Recorder(io.BytesIO):
@@ -92,11 +90,7 @@ def test_random_orgs(org: OrgSpec, top_clients: int, decay: float, chunk: int) -
 
 @pytest.mark.slow
 def test_synthetic_ten_thousand_roles(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    org_lines, flow_lines = bench.generate(10_000)
+    org_lines, flow_lines = bench_generator().generate(10_000)
     (tmp_path / "org.yaml").write_text("\n".join(org_lines) + "\n", encoding="utf-8")
     (tmp_path / "flows.csv").write_text("\n".join(flow_lines) + "\n", encoding="utf-8")
     analysis = analyze(load(tmp_path / "org.yaml"))
