@@ -14,9 +14,8 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from clientchain.loading import loader as loading
-from clientchain.model.org import Org
 from tests.conftest import Run, bench_generator
+from tests.test_load_paths import both_paths
 
 SHAPES = ("business", "matrix", "hub", "chargeback", "budget", "chain", "longids")
 
@@ -27,21 +26,7 @@ generate = bench_generator()
 def _json_both_ways(run: Callable[..., Run], org: Path) -> tuple[Run, Run, list[bool]]:
     """`analyze --format json` as a user runs it (recording whether the fast path took the
     input) and with the fast path switched off."""
-    taken: list[bool] = []
-    fast_load = loading._fast_load
-
-    def spy(*args: object) -> Org | None:
-        found = fast_load(*args)  # type: ignore[arg-type]
-        taken.append(found is not None)
-        return found
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loading, "_fast_load", spy)
-        fast = run("analyze", str(org), "--format", "json")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loading, "_fast_load", lambda *args: None)
-        precise = run("analyze", str(org), "--format", "json")
-    return fast, precise, taken
+    return both_paths(lambda: run("analyze", str(org), "--format", "json"))
 
 
 def _same_both_ways(

@@ -16,8 +16,10 @@ import itertools
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -128,6 +130,9 @@ NESTED_ROLES = (
 )
 
 
+T = TypeVar("T")
+
+
 def _outcome(path: Path) -> Org | tuple[Problem, ...]:
     try:
         return loading.load(path)
@@ -135,9 +140,9 @@ def _outcome(path: Path) -> Org | tuple[Problem, ...]:
         return exc.problems
 
 
-def load_both(path: Path) -> tuple[Org | tuple[Problem, ...], bool]:
-    """Load `path` as a user does and with the fast path off; assert that both give the
-    same Org or the same problems. Returns the result and whether the fast path took it."""
+def both_paths(action: Callable[[], T]) -> tuple[T, T, list[bool]]:
+    """`action` as a user runs it, recording per load whether the fast path took the
+    input, and again with the fast path switched off."""
     taken: list[bool] = []
     fast_load = loading._fast_load
 
@@ -148,10 +153,17 @@ def load_both(path: Path) -> tuple[Org | tuple[Problem, ...], bool]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(loading, "_fast_load", spy)
-        result = _outcome(path)
+        fast = action()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(loading, "_fast_load", lambda *args: None)
-        precise = _outcome(path)
+        precise = action()
+    return fast, precise, taken
+
+
+def load_both(path: Path) -> tuple[Org | tuple[Problem, ...], bool]:
+    """Load `path` as a user does and with the fast path off; assert that both give the
+    same Org or the same problems. Returns the result and whether the fast path took it."""
+    result, precise, taken = both_paths(lambda: _outcome(path))
     assert len(taken) <= 1  # none: not UTF-8, refused before either path reads it
     if isinstance(result, Org):
         assert isinstance(precise, Org), (
