@@ -19,25 +19,18 @@ every term of a group and its target's value are -0.0, which money never is.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from itertools import pairwise
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from clientchain.graph.sparse_kernels import csr_matvecs, load_extension
+from clientchain.graph.sparse_kernels import csr_matvecs
 from clientchain.model.org import FloatArray, IntArray
 
 LANES = 8  # numpy's pairwise sum keeps 8 running sums ...
 BLOCK = 128  # ... over at most this many terms (PW_BLOCKSIZE); longer runs are halved
 SHORT_GROUP = LANES  # a group of this many terms: first + fewer than LANES others, summed in turn
 GATHER_CHUNK = 65_536  # edges of long groups summed at a time (bounds the running sums' memory)
-
-
-@cache
-def _sparsetools() -> ModuleType:
-    return load_extension("sparse._sparsetools")
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,15 +55,7 @@ class _Rows:
     def add_times(self, x: FloatArray, out: FloatArray, first: int, last: int) -> None:
         """out += rows first..last of this matrix @ x (x, out C-contiguous float64)."""
         indptr = self.indptr[first : last + 1]  # absolute offsets: no copy of the terms
-        kernels = _sparsetools()
-        if x.ndim == 1:
-            kernels.csr_matvec(last - first, self.columns, indptr, self.indices, self.data, x, out)
-            return
-        vectors = x.shape[1]
-        flat = np.ascontiguousarray(x).ravel()
-        kernels.csr_matvecs(
-            last - first, self.columns, vectors, indptr, self.indices, self.data, flat, out.ravel()
-        )
+        csr_matvecs(indptr, self.indices, self.data, self.columns, x, out)
 
 
 @dataclass(frozen=True, eq=False)

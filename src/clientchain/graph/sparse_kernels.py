@@ -67,17 +67,25 @@ def superlu() -> ModuleType:
 
 
 def csr_matvecs(
-    indptr: IntArray, indices: IntArray, data: FloatArray, columns: int, x: FloatArray
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    columns: int,
+    x: FloatArray,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """A @ x for the CSR matrix (data, indices, indptr) with `columns` columns, as
-    scipy's csr_matrix @ x computes it: each row summed left to right from zero."""
+    scipy's csr_matrix @ x computes it: each row summed left to right from zero; or,
+    given `out` (C-contiguous float64), each row's terms added in turn onto out's row.
+    `indptr` may be a slice of a larger matrix's (its offsets stay absolute)."""
     rows = indptr.size - 1
+    tools = sparsetools()
     if x.ndim == 1:
-        result = np.zeros(rows, dtype=np.float64)
-        sparsetools().csr_matvec(rows, columns, indptr, indices, data, x, result)
+        result = np.zeros(rows, dtype=np.float64) if out is None else out
+        tools.csr_matvec(rows, columns, indptr, indices, data, x, result)
         return result
     vectors = x.shape[1]
-    result = np.zeros((rows, vectors), dtype=np.float64)
+    result = np.zeros((rows, vectors), dtype=np.float64) if out is None else out
     flat = np.ascontiguousarray(x).ravel()
-    sparsetools().csr_matvecs(rows, columns, vectors, indptr, indices, data, flat, result.ravel())
+    tools.csr_matvecs(rows, columns, vectors, indptr, indices, data, flat, result.ravel())
     return result
