@@ -264,7 +264,7 @@ class Analysis:
         c_ptr = self.client_indptr[lo : hi + 1]
         c0, c1 = int(c_ptr[0]), int(c_ptr[-1])
         client_ptr = (c_ptr - c0).tolist()
-        client_id = _node_ids(org, self.client_payer[c0:c1].tolist())
+        client_id = org.node_ids(self.client_payer[c0:c1].tolist())
         client_net = moneys(self.client_net[c0:c1], d).tolist()
         relation = [RELATIONS[k] for k in self.client_relation_raw[c0:c1].tolist()]
         p_ptr = prov.indptr[lo : hi + 1]
@@ -341,13 +341,6 @@ def _nullable(values: list[float]) -> list[float | None]:
     return [None if math.isnan(v) else v for v in values]
 
 
-def _node_ids(org: Org, nodes: list[int]) -> list[str]:
-    """Org.node_id of each node, the id tuples read once (not once per node: seconds at a
-    million)."""
-    roles, clients, r = org.role_ids, org.client_ids, org.role_count
-    return [roles[n] if n < r else clients[n - r] for n in nodes]
-
-
 def _named(org: Org, links: Links, lo: int, hi: int) -> list[tuple[str, ...]]:
     """Roles lo..hi-1: the ids each names in `links`, as written (one slice, no per-role
     numpy indexing)."""
@@ -355,7 +348,7 @@ def _named(org: Org, links: Links, lo: int, hi: int) -> list[tuple[str, ...]]:
         return [()] * (hi - lo)
     ptr = links.ptr[lo : hi + 1]
     first = int(ptr[0])
-    names = _node_ids(org, links.node[first : int(ptr[-1])].tolist())
+    names = org.node_ids(links.node[first : int(ptr[-1])].tolist())
     bounds = (ptr - first).tolist()
     return [tuple(names[bounds[i] : bounds[i + 1]]) for i in range(hi - lo)]
 
@@ -397,7 +390,7 @@ def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArra
     run = np.cumsum(np.r_[True, ~same[tied[:-1]]])  # tied elements of one run are adjacent
     # Rank only the payers that tie, by id, in Python (ids compare as str, not as numpy text).
     nodes, where = np.unique(payer[tied], return_inverse=True)
-    names = _node_ids(org, nodes.tolist())
+    names = org.node_ids(nodes.tolist())
     by_name = np.empty(nodes.size, dtype=np.int64)
     by_name[sorted(range(nodes.size), key=names.__getitem__)] = np.arange(nodes.size)
     payer[tied] = payer[tied][pair_order(run, by_name[where], max(int(run[-1]) + 1, nodes.size))]

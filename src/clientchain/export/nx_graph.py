@@ -72,14 +72,13 @@ def to_networkx(analysis: Analysis, *, money: Literal["flows", "net"] = "flows")
             for other in dict.fromkeys(named):  # named twice: one edge
                 graph.add_edge(role.id, other, kind=kind)
     pairs = analysis.graph
-    for payer, payee, amount, net in zip(
-        pairs.payer.tolist(),
-        pairs.payee.tolist(),
+    for source, target, amount, net in zip(
+        org.node_ids(pairs.payer.tolist()),
+        org.node_ids(pairs.payee.tolist()),
         pairs.amount.tolist(),
         pairs.net.tolist(),
         strict=True,
     ):
-        source, target = org.node_id(payer), org.node_id(payee)
         graph.add_edge(
             source,
             target,
