@@ -221,7 +221,11 @@ print(sorted(name for name in sys.modules if name.startswith("scipy.sparse")))
     )
     loaded = set(done.stdout.split("\n")[0].strip("[]").replace("'", "").split(", "))
     # Only the compiled kernels, loaded from their files: not the package around them.
-    assert loaded == {"scipy.sparse._sparsetools", "scipy.sparse.linalg._dsolve._superlu"}
+    assert loaded == {
+        "scipy.sparse._sparsetools",
+        "scipy.sparse.linalg._dsolve._superlu",
+        "scipy.sparse.csgraph._traversal",
+    }
 
 
 def test_sweeps_with_other_alphas_refactor_to_the_same_bits() -> None:

@@ -2,18 +2,22 @@
 
 The labels decide the plan order of the sweep, and so the order in which sums are
 taken: they must be scipy's, label for label, or the figures move in the last bit.
-For graphs up to PORT_MAX_EDGES edges we run a port of scipy's own algorithm
-(Pearce's iterative labelling, as `scipy.sparse.csgraph._traversal` writes it:
-successors in sorted order, labels counted down, then flipped). It costs less than
-`import scipy.sparse.csgraph` (~0.16 s) on graphs of that size; above it the import
-is small beside the rest of the work and scipy's compiled loop is far faster.
+We run scipy's own compiled loop (Pearce's iterative labelling, which
+`connected_components(..., connection="strong")` calls) on the CSR it would build,
+loaded without `import scipy.sparse` (~0.17 s, more than a 10k-role analysis; see
+sparse_kernels). Should that loop not be found, a port of it in Python gives the same
+labels (successors in sorted order, labels counted down, then flipped) up to
+PORT_MAX_EDGES edges, and scipy's public function above.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.sparse_kernels import strong_labeller
 from clientchain.model.org import IntArray
 
 PORT_MAX_EDGES = 500_000  # the pure-Python port takes ~0.15 s at 100k roles / 315k edges
@@ -25,9 +29,25 @@ def strong_components(src: IntArray, dst: IntArray, nodes: int) -> tuple[int, In
     """(count, labels) of the strong components of the edges src -> dst over `nodes`
     nodes, as scipy.sparse.csgraph.connected_components(csr_matrix((ones, (src, dst)),
     shape=(nodes, nodes)), directed=True, connection="strong") gives them (int64)."""
+    labeller = strong_labeller()
+    if labeller is not None:
+        return compiled_components(labeller, src, dst, nodes)
     if src.size <= PORT_MAX_EDGES:
         return pearce_components(src, dst, nodes)
     return _scipy_components(src, dst, nodes)
+
+
+def compiled_components(
+    labeller: Callable[[IntArray, IntArray, IntArray], int],
+    src: IntArray,
+    dst: IntArray,
+    nodes: int,
+) -> tuple[int, IntArray]:
+    """scipy's compiled labelling on the canonical CSR of the edges."""
+    indptr, indices = _canonical_csr(src, dst, nodes)
+    labels = np.full(nodes, _VOID, dtype=np.int32)  # scipy's ITYPE for labels
+    count = labeller(indices, indptr, labels)
+    return int(count), labels.astype(np.int64)
 
 
 def _scipy_components(src: IntArray, dst: IntArray, nodes: int) -> tuple[int, IntArray]:
@@ -104,9 +124,17 @@ def pearce_components(src: IntArray, dst: IntArray, nodes: int) -> tuple[int, In
 
 
 def _sorted_adjacency(src: IntArray, dst: IntArray, nodes: int) -> tuple[list[int], list[int]]:
-    """The CSR scipy walks: rows in order, each row's columns sorted, duplicates merged."""
+    """The CSR scipy walks, as lists for the port."""
+    indptr, indices = _canonical_csr(src, dst, nodes)
+    return indptr.tolist(), indices.tolist()
+
+
+def _canonical_csr(src: IntArray, dst: IntArray, nodes: int) -> tuple[IntArray, IntArray]:
+    """(indptr, indices) of the CSR scipy walks: rows in order, each row's columns
+    sorted, duplicates merged; int32 where it fits, as scipy's index arrays are."""
     key = sorted_distinct(src.astype(np.int64) * nodes + dst.astype(np.int64))
     rows, cols = np.divmod(key, nodes)
-    indptr: list[int] = np.searchsorted(rows, np.arange(nodes + 1)).tolist()
-    indices: list[int] = cols.tolist()
-    return indptr, indices
+    index = np.int32 if max(nodes, key.size) < 2**31 else np.int64
+    indptr = np.zeros(nodes + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=nodes), out=indptr[1:])
+    return indptr, cols.astype(index)

@@ -13,9 +13,12 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -32,12 +35,14 @@ def load_extension(module: str) -> ModuleType:
     return direct if direct is not None else importlib.import_module(name)
 
 
-def _from_file(name: str) -> ModuleType | None:
+def _from_file(name: str, register: bool = False) -> ModuleType | None:
+    """The extension `name` (scipy.…) run from its file, or None when there is none.
+    `register` puts it in sys.modules first, as an import would (a Cython module can
+    be initialised once per process, so it must be the one scipy later finds)."""
+    folder = _scipy_folder()
+    if folder is None:
+        return None
     try:
-        package = importlib.util.find_spec("scipy")  # finds the folder; runs nothing
-        if package is None or not package.submodule_search_locations:
-            return None
-        folder = Path(next(iter(package.submodule_search_locations)))
         *parents, leaf = name.split(".")[1:]
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = folder.joinpath(*parents, leaf + suffix)
@@ -47,11 +52,30 @@ def _from_file(name: str) -> ModuleType | None:
                 if spec is None:
                     return None
                 module = importlib.util.module_from_spec(spec)
-                loader.exec_module(module)
+                if register:
+                    sys.modules[name] = module
+                try:
+                    loader.exec_module(module)
+                except BaseException:
+                    if sys.modules.get(name) is module:
+                        del sys.modules[name]
+                    raise
                 return module
     except (ImportError, OSError):
         return None
     return None
+
+
+@cache
+def _scipy_folder() -> Path | None:
+    """Where scipy is installed, found without running its __init__."""
+    try:
+        package = importlib.util.find_spec("scipy")
+    except (ImportError, ValueError):
+        return None
+    if package is None or not package.submodule_search_locations:
+        return None
+    return Path(next(iter(package.submodule_search_locations)))
 
 
 @cache
@@ -64,6 +88,69 @@ def sparsetools() -> ModuleType:
 def superlu() -> ModuleType:
     """scipy.sparse.linalg._dsolve._superlu: SuperLU, as `splu` calls it."""
     return load_extension("sparse.linalg._dsolve._superlu")
+
+
+_TRAVERSAL = "scipy.sparse.csgraph._traversal"
+# What _traversal's initialisation imports, for functions of it that we never call;
+# each name forwards to the real function, so scipy's own use of the module works.
+_TRAVERSAL_IMPORTS = {
+    "scipy.sparse.csgraph._validation": "validate_graph",
+    "scipy.sparse.csgraph._tools": "reconstruct_path",
+}
+
+
+@cache
+def strong_labeller() -> Callable[[IntArray, IntArray, IntArray], int] | None:
+    """scipy's compiled Pearce labelling, `_connected_components_directed(indices,
+    indptr, labels)`: the loop `connected_components(..., connection="strong")` runs
+    on the canonical CSR (int32 or int64 indices, int32 labels filled in, the count
+    returned). None when this scipy does not have it where we look."""
+    try:
+        module = _traversal()
+        labeller = getattr(module, "_connected_components_directed", None) if module else None
+    except ImportError:
+        return None
+    return labeller if callable(labeller) else None
+
+
+def _traversal() -> ModuleType | None:
+    if _TRAVERSAL in sys.modules:
+        return sys.modules[_TRAVERSAL]
+    if _scipy_folder() is None:
+        return None
+    if "scipy._cyutility" not in sys.modules:  # Cython's shared helpers, where scipy has them
+        _from_file("scipy._cyutility", register=True)
+    with _stand_ins():
+        return _from_file(_TRAVERSAL, register=True)
+
+
+@contextmanager
+def _stand_ins() -> Iterator[None]:
+    """Modules that _traversal's initialisation imports, standing in for the real
+    ones (which import all of scipy.sparse) while it runs, then taken away."""
+    added: dict[str, ModuleType] = {}
+    if "scipy" not in sys.modules:  # a dotted import starts at the package (14 ms)
+        added["scipy"] = ModuleType("scipy")
+    for name, function in _TRAVERSAL_IMPORTS.items():
+        if name not in sys.modules:
+            stand_in = ModuleType(name)
+            setattr(stand_in, function, _forward(name, function))
+            added[name] = stand_in
+    sys.modules.update(added)
+    try:
+        yield
+    finally:
+        for name, stand_in in added.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
+def _forward(module: str, function: str) -> Callable[..., Any]:
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), function)(*args, **kwargs)
+
+    forward.__name__ = function
+    return forward
 
 
 def csr_matvecs(
