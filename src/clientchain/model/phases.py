@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from clientchain.model.heap import release_freed_memory
+
 PHASES = ("parse", "build", "analyse", "render")
 
 
@@ -65,6 +67,7 @@ def phase(name: str) -> Iterator[None]:
     record = _current.get()
     if record is None:
         yield
+        release_freed_memory()  # what the phase freed, before the next one allocates
         return
     if record.on_enter is not None:
         record.on_enter(name)
@@ -73,3 +76,4 @@ def phase(name: str) -> Iterator[None]:
         yield
     finally:
         record.seconds[name] = record.seconds.get(name, 0.0) + time.perf_counter() - start
+    release_freed_memory()
