@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 from typing import Any, BinaryIO
 
+import numpy as np
+
 from clientchain.analyses.analyze import Analysis, Inversion, RoleResult
-from clientchain.analyses.clients import ClientResult
+from clientchain.analyses.clients import NO_ROLE, ClientResult
 from clientchain.model.findings import Finding
-from clientchain.model.rounding import plain_number
+from clientchain.model.org import NO_OWNER
+from clientchain.model.rounding import moneys, plain_number
 from clientchain.render.analysis.json_stream import DEFAULT_CHUNK, document_chunks
 
 SCHEMA_VERSION = 1
@@ -57,6 +60,30 @@ def client_document(client: ClientResult) -> dict[str, Any]:
         "lowest_common_boss": client.lowest_common_boss,
         "fragmented": client.fragmented,
     }
+
+
+def client_documents(analysis: Analysis) -> list[dict[str, Any]]:
+    """Every client's `client_document`, from the analysis' columns: `Analysis.clients`
+    also names each client's touchpoints, which the document does not show (a tuple of
+    ids per client: ~0.15 s at a million roles)."""
+    org, reach = analysis.org, analysis.clients_raw
+    ids = org.role_ids
+    owner, boss = reach.owner.tolist(), reach.boss.tolist()
+    money_out = moneys(reach.paid, org.amount_decimals).tolist()
+    touchpoints = np.diff(reach.ptr).tolist()
+    return [
+        {
+            "id": org.client_ids[j],
+            "title": org.client_titles[j],
+            "owner": ids[owner[j]] if owner[j] != NO_OWNER else None,
+            "money_out": plain_number(money_out[j]),
+            "touchpoints": touchpoints[j],
+            "departments": list(reach.departments[j]),
+            "lowest_common_boss": ids[boss[j]] if boss[j] != NO_ROLE else None,
+            "fragmented": reach.fragmented[j],
+        }
+        for j in range(org.client_count)
+    ]
 
 
 def inversion_document(inv: Inversion) -> dict[str, Any]:
@@ -134,7 +161,7 @@ def _frame(analysis: Analysis) -> dict[str, Any]:
         "inversions": [],
         "findings": [],
         # One entry per client: short, so the frame carries it (not streamed by columns).
-        "clients": [client_document(c) for c in analysis.clients],
+        "clients": client_documents(analysis),
     }
 
 

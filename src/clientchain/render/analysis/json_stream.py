@@ -378,7 +378,7 @@ class RoleColumns:
         org = analysis.org
         self.analysis = analysis
         # Every node's id as JSON; NO_NODE (-2): nothing, NO_PARENT (-1): null.
-        self.nodes = text_array([*strings(org.role_ids + org.client_ids), EMPTY, NULL])
+        self.nodes = text_array([*strings(org.role_ids), *strings(org.client_ids), EMPTY, NULL])
         # A client entry's relation and what follows it, by relation * 2 + (last in its
         # row): the next entry's opening, or the list's end, NUL, the next list's opening.
         ends = (CLIENT.next, CLIENT.end + NUL + CLIENT.first)
@@ -386,10 +386,11 @@ class RoleColumns:
         self.relation_ends = text_array([text + end for text in self.relations for end in ends])
         clients = self.nodes[org.role_count : org.role_count + org.client_count].tolist()
         shares = _list_starts(SHARE, "")
-        # Entry leads with the client's id: [next entry of client 0, 1, ..., first entry of 0, ...]
-        self.share_leads = text_array([lead + c for lead in shares.tolist() for c in clients])
-        # The same, up to the share's value, for lists written slot by slot (no NUL).
         key = SHARE.key("share")
+        # Entry leads with the client's id, up to the share's value:
+        # [next entry of client 0, 1, ..., first entry of 0, ...]
+        self.share_leads = text_array([lead + c + key for lead in shares.tolist() for c in clients])
+        # The same for lists written slot by slot (no NUL).
         self.share_opens = text_array(
             [lead + c + key for lead in (SHARE.next, SHARE.first) for c in clients]
         )
@@ -465,7 +466,7 @@ class RoleColumns:
                 pick(self.relation_ends, 2 * relations + _last_of_row(ptr)),
             ],
         )
-        pieces.insert(0, CLIENT.first)
+        pieces[0] = CLIENT.first + pieces[0]  # (not an insert: it would move every piece)
         lists = b"".join(pieces).split(NUL)[:-1]  # the last opening belongs to no row
         return [_per_row(ptr, lists, b"[]")]
 
@@ -491,7 +492,7 @@ class RoleColumns:
         p0, p1 = int(ptr[0]), int(ptr[-1])
         leads = pick(self.share_leads, prov.client[p0:p1] + clients * _first_of_row(ptr))
         shares = numbers(ratios(prov.share[p0:p1]))
-        lists = cut(interleave(p1 - p0, [leads, SHARE.key("share"), shares]), SHARE.end)
+        lists = cut(interleave(p1 - p0, [leads, shares]), SHARE.end)
         return _per_row(ptr, lists, b"[]")
 
     def _provenance_rest(self, lo: int, hi: int) -> np.ndarray:
