@@ -32,7 +32,7 @@ the two were even on ASCII text and bytes ~10% faster on non-ASCII.)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from functools import cache, partial
 from operator import attrgetter, itemgetter
 from string import Formatter
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from clientchain.analyses.relations import RELATIONS
 from clientchain.model.findings import Choice, Finding, FindingRows, Findings, Ids, Money
 from clientchain.model.org import IntArray, Links
 from clientchain.model.rounding import moneys, ratios
+from clientchain.render.analysis.in_turns import Item
 
 if TYPE_CHECKING:
     from clientchain.model.findings import Fact, Shown
@@ -736,18 +737,22 @@ def findings_parts(
     return [list(out.tolist())]
 
 
-def array_chunks(layout: Objects, count: int, parts: Columns, chunk: int) -> Iterator[bytes]:
-    """The text of a list of `count` objects, `chunk` at a time."""
+def array_chunks(layout: Objects, count: int, parts: Columns, chunk: int) -> Iterator[Item]:
+    """The text of a list of `count` objects: its brackets, and a job per `chunk` objects
+    (each renders its objects' text from the columns alone, in any process, any order)."""
     if count == 0:
         yield b"[]"
         return
     yield layout.first
     for lo in range(0, count, chunk):
-        hi = min(count, lo + chunk)
-        # Each object is followed by what closes it and opens the next; the last by nothing.
-        after: Part = layout.next if hi < count else [layout.next] * (hi - lo - 1) + [EMPTY]
-        yield b"".join(interleave(hi - lo, merged([*parts(lo, hi), after])))
+        yield partial(_objects_text, layout, count, parts, lo, min(count, lo + chunk))
     yield layout.end
+
+
+def _objects_text(layout: Objects, count: int, parts: Columns, lo: int, hi: int) -> bytes:
+    # Each object is followed by what closes it and opens the next; the last by nothing.
+    after: Part = layout.next if hi < count else [layout.next] * (hi - lo - 1) + [EMPTY]
+    return b"".join(interleave(hi - lo, merged([*parts(lo, hi), after])))
 
 
 def split_frame(frame: bytes) -> list[bytes]:
@@ -765,6 +770,12 @@ def split_frame(frame: bytes) -> list[bytes]:
 
 def document_chunks(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[bytes]:
     """The whole document in UTF-8 pieces; `frame` is the document with its ARRAYS empty."""
+    for item in document_items(frame, analysis, chunk):
+        yield item if isinstance(item, bytes) else item()
+
+
+def document_items(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[Item]:
+    """`document_chunks`, with each chunk of objects left as the job that renders it."""
     texts = split_frame(orjson.dumps(frame, option=orjson.OPT_INDENT_2) + b"\n")
     roles = RoleColumns(analysis)
     findings = analysis.findings

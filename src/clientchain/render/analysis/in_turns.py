@@ -1,0 +1,117 @@
+"""A streamed document rendered on two cores and written in order, byte for byte.
+
+The chunks of the JSON document's long lists are independent jobs (json_stream): each
+renders its objects from the analysis' columns alone. On a machine with two cores a
+forked child renders every other job and passes each text back through a pipe; the
+parent renders the others and writes every text in document order, so the bytes are
+those of one process. Memory stays at a chunk or two in flight: the child waits on the
+pipe until the parent has taken its previous text, and pages are shared until written.
+Should the child fail, or fork not be there, the parent renders those jobs itself:
+slower, never different.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import BinaryIO, NoReturn
+
+Item = bytes | Callable[[], bytes]  # a text of the document, or the job that renders it
+
+MIN_JOBS = 8  # fewer: a fork (a few ms) costs more than half the rendering saves
+_HEADER = 8  # bytes of a text's length before it, in the pipe
+_PIPE_BYTES = 1 << 20  # a larger pipe: fewer switches between the two processes
+
+
+def write_items(items: Sequence[Item], stream: BinaryIO, two_cores: bool) -> None:
+    """Write each item's text to `stream` in order (a job's text is what it returns),
+    with a second process rendering every other job when `two_cores` is asked for."""
+    jobs = [k for k, item in enumerate(items) if not isinstance(item, bytes)]
+    if not two_cores or len(jobs) < MIN_JOBS or not can_fork():
+        for item in items:
+            stream.write(item if isinstance(item, bytes) else item())
+        return
+    theirs = jobs[1::2]
+    read_end, write_end = os.pipe()
+    _widen(write_end)
+    pid = os.fork()
+    if pid == 0:
+        _render_and_send(items, theirs, read_end, write_end)
+    os.close(write_end)
+    try:
+        _write_in_turns(items, set(theirs), read_end, stream)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # it may be waiting on a pipe nobody will read
+        raise
+    finally:
+        os.waitpid(pid, 0)
+
+
+def can_fork() -> bool:
+    """A fork that copies only page tables: Linux (macOS' system libraries are not safe
+    to use in a forked child; Windows has no fork)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def _write_in_turns(
+    items: Sequence[Item], theirs: set[int], read_end: int, stream: BinaryIO
+) -> None:
+    with os.fdopen(read_end, "rb", buffering=_PIPE_BYTES) as texts:
+        child_alive = True
+        for k, item in enumerate(items):
+            if isinstance(item, bytes):
+                text = item
+            elif k in theirs and child_alive:
+                received = _receive(texts)
+                child_alive = received is not None
+                text = received if received is not None else item()
+            else:
+                text = item()
+            stream.write(text)
+
+
+def _receive(texts: BinaryIO) -> bytes | None:
+    """The child's next text, or None if it stopped before sending all of it."""
+    header = texts.read(_HEADER)
+    if len(header) < _HEADER:
+        return None
+    size = int.from_bytes(header, "little")
+    text = texts.read(size)
+    return text if len(text) == size else None
+
+
+def _render_and_send(
+    items: Sequence[Item], theirs: list[int], read_end: int, write_end: int
+) -> NoReturn:
+    """The child: render its jobs, send each text, and leave without running anything
+    of the parent's (no atexit, no flush of buffers it inherited)."""
+    code = 1
+    try:
+        os.close(read_end)
+        for k in theirs:
+            item = items[k]
+            text = item if isinstance(item, bytes) else item()
+            _send(write_end, len(text).to_bytes(_HEADER, "little"))
+            _send(write_end, text)
+        code = 0
+    except BaseException:  # the parent renders whatever it does not receive
+        pass
+    finally:
+        os._exit(code)
+
+
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _widen(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    except (ImportError, OSError):
+        pass  # the default pipe works too, with more switches
