@@ -5,7 +5,8 @@ printing and exit status; here they are registered, and `run()` turns whatever a
 command raises into the exit code (a bug into 3, an unwritable output into 2).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads _main's annotations on every run,
+# and as strings it would compile and evaluate them again (~0.4 ms).
 
 import errno
 import gc

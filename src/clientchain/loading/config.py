@@ -45,12 +45,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clientchain.loading.keys import unknown_key
-from clientchain.loading.toml_keys import KeyPath, key_positions, position_of
 from clientchain.model.findings import RULE_BY_CODE, About
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
 
 if TYPE_CHECKING:
     import tomllib
+
+    from clientchain.loading.toml_keys import KeyPath
 
 __all__ = [
     "COMMAND_KEYS",
@@ -78,9 +79,9 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "report": ("decay", "top-clients", "ignore"),
     "validate": (),
 }
-_TOML_POSITION = re.compile(
-    r"^(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$",
-    re.S,
+# Compiled by re (and cached there) on the first error: most runs read no broken TOML.
+_TOML_POSITION = (
+    r"^(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$"
 )
 _TOO_DEEP = 100  # brackets open at once past which tomllib's recursion gives up
 
@@ -261,7 +262,7 @@ def _text(data: bytes, shown: str) -> str:
 def _toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int, int]:
     """tomllib's message (lower-cased as ours are) and its position."""
     said = str(exc)
-    found = _TOML_POSITION.match(said)
+    found = re.match(_TOML_POSITION, said, re.S)
     message = found.group("message") if found else said
     if found and found.group("line"):
         line, column = int(found.group("line")), int(found.group("column"))
@@ -285,6 +286,9 @@ def _too_deep(text: str) -> tuple[int, int]:
 
 
 def _parse(path: Path, shown: str, data: bytes, *, pyproject: bool, start: Path | None) -> Config:
+    # Where each key is written: needed once a file is read, and most runs read none.
+    from clientchain.loading.toml_keys import key_positions
+
     text = _text(data, shown)
     document = _toml(text, shown)
     reader = _Reader(shown, key_positions(text), ("tool", "clientchain") if pyproject else ())
@@ -336,6 +340,8 @@ class _Reader:
         return f"in {table}" if table else "at the top level"
 
     def position(self, path: KeyPath) -> Position:
+        from clientchain.loading.toml_keys import position_of  # loaded by _parse already
+
         line, column = position_of(self.positions, (*self.prefix, *path))
         return Position(self.shown, line or 1, column or 1)  # never written: the first line
 

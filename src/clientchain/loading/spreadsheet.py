@@ -13,11 +13,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io
 import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 from clientchain.model.problems import InputError, Position, Problem
 
@@ -309,24 +309,40 @@ ISO_CODES = frozenset(_ISO_4217.split())
 _SPACES = " \u00a0\u2009\u202f"
 _GROUP_MARKS = ",.'\u2019" + _SPACES
 _SYMBOLS = "".join(sorted(CURRENCY_SYMBOLS))
-# A symbol may carry a country's letters: US$, C$, R$, HK$.
-_SYMBOL_BEFORE = re.compile(rf"([A-Z]{{0,2}}[{_SYMBOLS}])[{_SPACES}]*")
-_SYMBOL_AFTER = re.compile(rf"[{_SPACES}]*([{_SYMBOLS}])\Z")
-_CODE_BEFORE = re.compile(rf"([A-Z]{{3}})[{_SPACES}]*(?=[-+0-9.,])")
-_CODE_AFTER = re.compile(rf"(?<=[0-9.,])[{_SPACES}]*([A-Z]{{3}})\Z")
-_WORDS = "|".join(re.escape(word) for word in _CURRENCY_WORDS)
-_WORD_BEFORE = re.compile(rf"({_WORDS})[{_SPACES}]*(?=[-+0-9.,])")
-_WORD_AFTER = re.compile(rf"(?<=[0-9.,])[{_SPACES}]*({_WORDS})\Z")
-# Digits and the marks between them: the only shape this module translates.
-_SHAPED = re.compile(rf"[0-9{re.escape(_GROUP_MARKS)}]*[0-9][0-9{re.escape(_GROUP_MARKS)}]*")
-_PLAIN = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # what needs no translation
 _DIGITS = re.compile(r"[0-9]+")
 _COMMA_DECIMALS = re.compile(r"[0-9]+,[0-9]+")
-_GROUPED = {
-    mark: re.compile(r"[0-9]{1,3}(?:" + re.escape(mark) + r"[0-9]{3})+") for mark in _GROUP_MARKS
-}
-# One group of thousands, or three decimals: `1.500` or `1,500`.
-_LONE_GROUP = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")
+
+
+class _Spellings:
+    """The patterns of the amounts past plain digits. Compiled on first use: their
+    character classes take ~2 ms to compile, which every run would pay at start-up,
+    most of them reading no amount that is not plain digits."""
+
+    def __init__(self) -> None:
+        spaces, symbols = f"[{_SPACES}]*", f"[{_SYMBOLS}]"
+        words = "|".join(re.escape(word) for word in _CURRENCY_WORDS)
+        # A symbol may carry a country's letters: US$, C$, R$, HK$.
+        self.symbol_before = re.compile(rf"([A-Z]{{0,2}}{symbols}){spaces}")
+        self.code_before = re.compile(rf"([A-Z]{{3}}){spaces}(?=[-+0-9.,])")
+        self.word_before = re.compile(rf"({words}){spaces}(?=[-+0-9.,])")
+        self.symbol_after = re.compile(rf"{spaces}({symbols})\Z")
+        self.code_after = re.compile(rf"(?<=[0-9.,]){spaces}([A-Z]{{3}})\Z")
+        self.word_after = re.compile(rf"(?<=[0-9.,]){spaces}({words})\Z")
+        # Digits and the marks between them: the only shape this module translates.
+        marks = f"[0-9{re.escape(_GROUP_MARKS)}]*"
+        self.shaped = re.compile(f"{marks}[0-9]{marks}")
+        self.plain = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # needs no translation
+        self.grouped = {
+            mark: re.compile(r"[0-9]{1,3}(?:" + re.escape(mark) + r"[0-9]{3})+")
+            for mark in _GROUP_MARKS
+        }
+        # One group of thousands, or three decimals: `1.500` or `1,500`.
+        self.lone_group = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")
+
+
+@functools.cache
+def _spellings() -> _Spellings:
+    return _Spellings()
 
 
 class AmountSpellingError(ValueError):
@@ -359,16 +375,17 @@ def read_amount(
         return written, None
     if decimal_comma and _COMMA_DECIMALS.fullmatch(written):
         return written.replace(",", "."), None
+    spellings = _spellings()
     sign, rest = _unsigned(written)
     rest, currency = _without_currency(rest)
     if not sign:
         sign, rest = _unsigned(rest)
-    if not _SHAPED.fullmatch(rest):
+    if not spellings.shaped.fullmatch(rest):
         return written, None  # not a number a spreadsheet writes: the number check decides
     if not decimal_comma:
-        if delimiter == ";" and _LONE_GROUP.fullmatch(rest):
+        if delimiter == ";" and spellings.lone_group.fullmatch(rest):
             raise AmountSpellingError(_ambiguous(written, rest))
-        if _PLAIN.fullmatch(rest):
+        if spellings.plain.fullmatch(rest):
             return (sign + rest if currency else written), currency
     plain = _translated(rest, decimal_comma)
     if plain is None:
@@ -384,13 +401,15 @@ def _unsigned(text: str) -> tuple[str, str]:
 
 def _without_currency(text: str) -> tuple[str, str | None]:
     """The text without one currency symbol, ISO code or word before or after it."""
-    for pattern in (_SYMBOL_BEFORE, _CODE_BEFORE, _WORD_BEFORE):
+    spellings = _spellings()
+    code_before, code_after = spellings.code_before, spellings.code_after
+    for pattern in (spellings.symbol_before, code_before, spellings.word_before):
         found = pattern.match(text)
-        if found is not None and (pattern is not _CODE_BEFORE or found.group(1) in ISO_CODES):
+        if found is not None and (pattern is not code_before or found.group(1) in ISO_CODES):
             return text[found.end() :], found.group(1)
-    for pattern in (_SYMBOL_AFTER, _CODE_AFTER, _WORD_AFTER):
+    for pattern in (spellings.symbol_after, code_after, spellings.word_after):
         found = pattern.search(text)
-        if found is not None and (pattern is not _CODE_AFTER or found.group(1) in ISO_CODES):
+        if found is not None and (pattern is not code_after or found.group(1) in ISO_CODES):
             return text[: found.start()], found.group(1)
     return text, None
 
@@ -405,7 +424,7 @@ def _translated(text: str, decimal_comma: bool) -> str | None:
         return None  # a second decimal mark, or a group mark after the decimals
     if whole and not _DIGITS.fullmatch(whole):
         grouping = next((g for g in _GROUP_MARKS if g != mark and g in whole), None)
-        if grouping is None or not _GROUPED[grouping].fullmatch(whole):
+        if grouping is None or not _spellings().grouped[grouping].fullmatch(whole):
             return None
         whole = whole.replace(grouping, "")
     return whole + ("." + fraction if found else "")
@@ -421,6 +440,8 @@ def _ambiguous(cell: str, digits: str) -> str:
 
 
 def _shortest(literal: str | None) -> str:
+    from decimal import Decimal  # an error message's only need: not imported at start-up
+
     assert literal is not None  # a lone group reads both ways
     return format(Decimal(literal).normalize(), "f")
 

@@ -25,6 +25,8 @@ class FailOn(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Limit:
+    """A policy limit, and the policy line that sets it."""
+
     value: float
     line: int = 0  # where the policy sets it; 0 = on the command line
 
@@ -66,6 +68,8 @@ class ProjectIgnore(Ignore):
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """What a policy sets: limits, the level that fails a run, the findings accepted."""
+
     max_org_alienation: Limit | None = None
     max_role_alienation: Limit | None = None
     max_levels_inverted: Limit | None = None
