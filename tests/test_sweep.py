@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientchain.graph.money import build_money_graph
-from clientchain.graph.sweep import plan_sweeps
+from clientchain.graph.sweep import SweepPlan, Task, plan_sweeps
 from clientchain.model.org import Org
 
 
@@ -241,3 +241,92 @@ def test_sweeps_with_other_alphas_refactor_to_the_same_bits() -> None:
     assert [set(large.factors) for large in plan.large] == [{1.0}]
     again = plan.solve(base, [0.5, 1.0])
     assert first.tobytes() == again.tobytes()
+
+
+def _reference_solve_components(
+    plan: SweepPlan, x: np.ndarray, tasks: list[Task], runs: list[tuple[float, slice]]
+) -> None:
+    """The component solves as first written: every run through a copied block."""
+    for which, first, last in tasks:
+        if which >= 0:
+            batch = plan.batches[which]
+            members = batch.members[first:last]
+            block = x[members]
+            for alpha, cols in runs:
+                block[:, :, cols] = batch.solve(alpha, first, last, block[:, :, cols])
+            x[members] = block
+        else:
+            large = plan.large[-1 - which]
+            for alpha, cols in runs:
+                x[large.members, cols] = large.solve(alpha, x[large.members, cols])
+
+
+def _loops_and_layers() -> Org:
+    """A client feeding small loops, a 60-role loop (SuperLU), a wide layer (gathered)
+    and a few thin ones."""
+    rng = np.random.default_rng(11)
+    ring = [(i, (i + 1) % 60, 5 + i % 7) for i in range(60)]
+    small = [(60 + 3 * j + i, 60 + 3 * j + (i + 1) % 3, 4 + i) for j in range(5) for i in range(3)]
+    fan = [(int(rng.integers(0, 75)), 75 + i % 30, 1 + i % 5) for i in range(120)]
+    chain = [(104, 105, 3), (105, 106, 2), (59, 106, 1)]
+    feed = [(110, 0, 100), (110, 60, 50), (110, 63, 20), (110, 75, 7)]
+    return org_from_edges(110, 1, [*ring, *small, *fan, *chain, *feed])
+
+
+def test_sweeps_of_one_alpha_give_the_reference_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block of clients (one alpha over every column) is solved on whole rows; the
+    first sweep (several alphas, chained) as before: both give the reference's bits.
+    The plan keeps only the thin layers' edges (the gathers hold the others)."""
+    plan = plan_sweeps(build_money_graph(_loops_and_layers()))
+    thin = [g is None for g in plan.gathers]
+    assert any(thin) and not all(thin) and plan.large and plan.batches
+    kept = sum(
+        e1 - e0
+        for e0, e1, t in zip(plan.layer_edges[:-1], plan.layer_edges[1:], thin, strict=True)
+        if t
+    )
+    assert plan.edge_src.size == kept
+    base = np.random.default_rng(5).random((110, 6))
+    cases = [([1.0] * 6, None), ([0.5] + [1.0] * 5, (1, 2))]
+    got = [plan.solve(base, alphas, chained=chained) for alphas, chained in cases]
+    monkeypatch.setattr(SweepPlan, "_solve_components", _reference_solve_components)
+    expected = [plan.solve(base, alphas, chained=chained) for alphas, chained in cases]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert np.array_equal(mine.view(np.int64), theirs.view(np.int64))
+
+
+def test_superlu_runs_on_one_blas_thread_when_the_sweep_loads_it() -> None:
+    """SuperLU brings scipy's own OpenBLAS. Loaded by the first sweep, it must still run
+    on one thread there (its spinning worker doubled the CPU of a 100k-role sweep)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import json
+from clientchain.graph import blas_threads, square_csc
+from clientchain.graph.money import build_money_graph
+from clientchain.graph.sweep import plan_sweeps
+from tests.test_sweep import org_from_edges
+import numpy as np
+
+seen = []
+factorise = square_csc.SquareCsc.lu
+def spy(self):
+    factors = factorise(self)
+    controls = [blas_threads._control(path) for path in blas_threads._openblas_paths()]
+    seen.append([get() for get, _ in filter(None, controls)])
+    return factors
+square_csc.SquareCsc.lu = spy
+ring = [(i, (i + 1) % 60, 5 + i % 7) for i in range(60)]
+plan = plan_sweeps(build_money_graph(org_from_edges(60, 1, [(60, 0, 100), *ring])))
+plan.solve(np.ones((60, 2)), [0.5, 1.0])
+print(json.dumps(seen))
+"""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+    )
+    seen = json.loads(done.stdout)  # per factorisation: each loaded OpenBLAS's threads
+    assert len(seen) == 2 and all(len(counts) == 2 and set(counts) == {1} for counts in seen)

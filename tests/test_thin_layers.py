@@ -115,3 +115,27 @@ def test_a_chain_of_100000_levels_is_layered_one_level_a_node() -> None:
     order = np.random.default_rng(1).permutation(count)
     got = longest_path_layers(count, order[:-1].astype(np.int64), order[1:].astype(np.int64))
     assert np.array_equal(got[order], np.arange(count))
+
+
+@pytest.mark.parametrize("lists_after", [0, 3, 10**9])
+@pytest.mark.parametrize("seed", range(4))
+def test_thin_walks_read_arrays_or_lists_alike(
+    seed: int, lists_after: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Short thin walks read the edge arrays, long ones switch to lists part way: the
+    layers are the same either way (stretches of chain between wide parts)."""
+    from clientchain.graph import layering
+
+    monkeypatch.setattr(layering, "LISTS_AFTER", lists_after)
+    rng = np.random.default_rng(100 + seed)
+    count = 240
+    rank = rng.permutation(count)
+    pairs = rng.integers(0, count, size=(2 * count, 2))
+    pairs = pairs[(pairs[:, 0] != pairs[:, 1]) & ((pairs // 60) % 2 == 0).all(axis=1)]
+    lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    # Chains through the blocks without other edges: the frontier narrows to one there.
+    chain = np.r_[np.arange(50, 120), np.arange(170, count - 1)]
+    u = np.r_[rank[lo], rank[chain]]
+    v = np.r_[rank[hi], rank[chain + 1]]
+    got = layering.longest_path_layers(count, u.astype(np.int64), v.astype(np.int64))
+    assert got.tolist() == _oracle_layers(count, u.tolist(), v.tolist())

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.sparse_kernels import csr_matvecs
 from clientchain.model.org import FloatArray, IntArray
 
@@ -283,5 +284,5 @@ def _chunks(group_size: IntArray) -> list[int]:
     ends = np.cumsum(group_size)
     # The group whose edges reach each multiple of the chunk closes a chunk.
     closing = np.searchsorted(ends, np.arange(GATHER_CHUNK, int(ends[-1]), GATHER_CHUNK))
-    bounds: list[int] = np.unique(np.r_[0, closing + 1, group_size.size]).tolist()
+    bounds: list[int] = sorted_distinct(np.r_[0, closing + 1, group_size.size]).tolist()
     return bounds

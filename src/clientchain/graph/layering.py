@@ -8,6 +8,9 @@ from clientchain.graph.distinct import sorted_distinct
 from clientchain.model.org import IntArray
 
 THIN_FRONTIER = 8  # a frontier this small is walked in plain Python (a long chain)
+# Thin steps taken reading the arrays before they become lists: a few such steps (the
+# last layers of a wide graph) cost less than listing millions of edges (~0.1 s, ~100 MB).
+LISTS_AFTER = 256
 
 
 def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
@@ -19,18 +22,26 @@ def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
     """
     layer = np.zeros(count, dtype=np.int64)
     indegree = np.bincount(dst, minlength=count)
-    # Out-edges as CSR (grouped by source): a node's targets are one slice.
-    by_src = np.argsort(src, kind="stable")
-    out_dst = dst[by_src]
-    out_ptr = np.searchsorted(src[by_src], np.arange(count + 1))
+    # Out-edges as CSR (grouped by source): a node's targets are one slice. Their order
+    # within the slice does not matter (a layer is a longest path), so the unstable sort.
+    out_dst = dst[np.argsort(src)]
+    out_ptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=count), out=out_ptr[1:])
     lists: tuple[list[int], list[int]] | None = None  # out_ptr, out_dst as lists, made once
+    thin_steps = 0
     frontier = np.flatnonzero(indegree == 0)
     depth = 0
     while frontier.size:
         if frontier.size <= THIN_FRONTIER:
-            if lists is None:
+            if lists is None and thin_steps >= LISTS_AFTER:
                 lists = (out_ptr.tolist(), out_dst.tolist())
-            frontier, depth = _walk_thin(frontier.tolist(), depth, layer, indegree, *lists)
+            ptr, targets = (out_ptr, out_dst) if lists is None else lists
+            budget = None if lists is not None else LISTS_AFTER - thin_steps
+            start = depth
+            frontier, depth = _walk_thin(
+                frontier.tolist(), depth, layer, indegree, ptr, targets, budget
+            )
+            thin_steps += depth - start
             continue
         layer[frontier] = depth
         depth += 1
@@ -56,20 +67,24 @@ def _walk_thin(
     depth: int,
     layer: IntArray,
     indegree: IntArray,
-    out_ptr: list[int],
-    out_dst: list[int],
+    out_ptr: list[int] | IntArray,
+    out_dst: list[int] | IntArray,
+    budget: int | None = None,
 ) -> tuple[IntArray, int]:
-    """Kahn's steps while the frontier has at most THIN_FRONTIER nodes; returns the
-    next (wide or empty) frontier and its depth. Layers and in-degrees are written back."""
+    """Kahn's steps while the frontier has at most THIN_FRONTIER nodes (and at most
+    `budget` steps); returns the next frontier and its depth. Layers and in-degrees are
+    written back. The edges are lists, or arrays for a short walk."""
     placed: list[int] = []
     depths: list[int] = []
     lowered: dict[int, int] = {}  # target -> in-degree left, for targets touched here
-    while frontier and len(frontier) <= THIN_FRONTIER:
+    stop = -1 if budget is None else depth + budget
+    while frontier and len(frontier) <= THIN_FRONTIER and depth != stop:
         found: list[int] = []
         for node in frontier:
             placed.append(node)
             depths.append(depth)
-            for target in out_dst[out_ptr[node] : out_ptr[node + 1]]:
+            targets = out_dst[out_ptr[node] : out_ptr[node + 1]]
+            for target in targets.tolist() if isinstance(targets, np.ndarray) else targets:
                 left = lowered.get(target)
                 left = (int(indegree[target]) if left is None else left) - 1
                 lowered[target] = left

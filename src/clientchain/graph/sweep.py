@@ -24,7 +24,7 @@ remaining matrix I - alpha * A_CC nonsingular.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -35,16 +35,19 @@ from clientchain.graph.blas_threads import one_blas_thread
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.layering import longest_path_layers
-from clientchain.graph.loop_inverse import gth_inverse
+from clientchain.graph.loop_inverse import gth_inverse, gth_inverses
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
+from clientchain.graph.sparse_kernels import superlu
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.thin_layers import MAX_COLUMNS, ThinRun, thin_runs
+from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray
 
 DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
 THIN = 8  # a layer with this few edges is gathered edge by edge (cheaper than vector setup)
+STACKED_CELLS = 1 << 16  # batches this small are inverted together (see _invert_small)
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,12 +59,21 @@ class _Batch:
     leak: FloatArray  # (k, s): share of each role's inflow from outside its component
     inverses: dict[float, FloatArray] = field(default_factory=dict)
 
+    def prepare(self, alphas: Iterable[float]) -> None:
+        """Invert for each of these alphas not inverted yet."""
+        for alpha in alphas:
+            if alpha not in self.inverses:
+                self.inverses[alpha] = gth_inverse(alpha * self.matrix, self.leak_at(alpha))
+
+    def leak_at(self, alpha: float) -> FloatArray:
+        """The leak of I - alpha A."""
+        # Row sums of I - alpha A are 1 - alpha (1 - leak): written without a subtraction.
+        leak: FloatArray = (1.0 - alpha) + alpha * self.leak
+        return leak
+
     def solve(self, alpha: float, first: int, last: int, rhs: FloatArray) -> FloatArray:
         """(I - alpha A) x = rhs for components first..last."""
-        if alpha not in self.inverses:
-            # Row sums of I - alpha A are 1 - alpha (1 - leak): written without a subtraction.
-            leak = (1.0 - alpha) + alpha * self.leak
-            self.inverses[alpha] = gth_inverse(alpha * self.matrix, leak)
+        self.prepare([alpha])
         result: FloatArray = self.inverses[alpha][first:last] @ rhs
         return result
 
@@ -116,10 +128,11 @@ class SweepPlan:
     order: IntArray  # plan position -> role index; roles grouped by layer
     position: IntArray  # role index -> plan position
     layer_nodes: list[int]  # per layer: first plan position (len layers + 1)
-    edge_src: IntArray  # cross-component edges sorted by target: source plan position
+    # Cross-component edges of the layers without a gather, sorted by target:
+    edge_src: IntArray  # source plan position
     edge_dst: IntArray  # target plan position
     edge_weight: FloatArray  # A[v, u] of that edge
-    layer_edges: list[int]  # per layer: first edge
+    layer_edges: list[int]  # per layer: first edge (a gathered layer: none)
     gathers: list[Gather | None]  # per layer with more than THIN edges
     batches: list[_Batch]
     large: list[_Large]
@@ -156,20 +169,55 @@ class SweepPlan:
         a float64 base with x instead of copying it (a block of clients is 128 MB).
         """
         self._forget_factors(set(alphas))
+        if self.large:
+            # SuperLU brings its own OpenBLAS: loaded first, so that one_blas_thread finds
+            # it. Loaded inside, it kept its threads for this sweep (every sweep at 100k
+            # roles), and their waits cost more CPU than the solves did.
+            superlu()
+        self._invert_small(alphas)
         with one_blas_thread():
             return self._solve(base, alphas, chained, in_place)
+
+    def _invert_small(self, alphas: Sequence[float]) -> None:
+        """The inverses the sweep will need of small batches, for every alpha, in one
+        elimination per size class (sizes up to 2, 4, 8, 16, 32, DENSE_MAX): at 10k
+        roles a sweep has ~40 batches of a few loops each, and their calls were most of
+        its time. Larger batches are inverted on their own, when first solved."""
+        wanted = list(dict.fromkeys(alphas))
+        classes: dict[int, list[tuple[_Batch, float]]] = {}
+        for batch in self.batches:
+            if batch.matrix.size * len(wanted) > STACKED_CELLS:
+                continue
+            size = min(DENSE_MAX, 1 << (batch.matrix.shape[1] - 1).bit_length())
+            todo = [(batch, alpha) for alpha in wanted if alpha not in batch.inverses]
+            classes.setdefault(size, []).extend(todo)
+        for todo in classes.values():
+            if not todo:
+                continue
+            inverses = gth_inverses(
+                [(alpha * batch.matrix, batch.leak_at(alpha)) for batch, alpha in todo]
+            )
+            for (batch, alpha), inverse in zip(todo, inverses, strict=True):
+                batch.inverses[alpha] = inverse
 
     def _forget_factors(self, keep: set[float]) -> None:
         """Drop the factors of alphas this sweep does not use. The analysis sweeps once
         with the decay and 1.0, then only with 1.0 for every further block of clients:
-        the decay's SuperLU factors (~140 MB at 1M chargeback roles) are dead weight there.
+        the decay's SuperLU factors and dense inverses (~100 MB at 1M chargeback roles)
+        are dead weight there. Their pages go back to the system: SuperLU's many small
+        blocks stay in the heap otherwise, under every later block of clients.
         """
+        dropped = False
         for large in self.large:
             for alpha in [a for a in large.factors if a not in keep]:
                 del large.factors[alpha]
+                dropped = True
         for batch in self.batches:
             for alpha in [a for a in batch.inverses if a not in keep]:
                 del batch.inverses[alpha]
+                dropped = True
+        if dropped:
+            release_freed_memory()
 
     def _solve(
         self,
@@ -220,18 +268,21 @@ class SweepPlan:
     def _solve_components(
         self, x: FloatArray, tasks: list[Task], runs: list[tuple[float, slice]]
     ) -> None:
+        # Each run's columns are gathered on their own (a chained pass needs one column of
+        # a block of 100); a block of clients (one alpha, every column) takes whole rows.
+        whole = len(runs) == 1 and runs[0][1] == slice(0, x.shape[1])
         for which, first, last in tasks:
             if which >= 0:
                 batch = self.batches[which]
-                members = batch.members[first:last]
-                block = x[members]
+                rows = batch.members[first:last]
                 for alpha, cols in runs:
-                    block[:, :, cols] = batch.solve(alpha, first, last, block[:, :, cols])
-                x[members] = block
+                    at = rows if whole else (rows, cols)
+                    x[at] = batch.solve(alpha, first, last, x[at])
             else:
                 large = self.large[-1 - which]
                 for alpha, cols in runs:
-                    x[large.members, cols] = large.solve(alpha, x[large.members, cols])
+                    at = large.members if whole else (large.members, cols)
+                    x[at] = large.solve(alpha, x[at])
 
     def to_plan(self, values: FloatArray) -> FloatArray:
         """Rows in role order -> rows in plan order."""
@@ -253,6 +304,13 @@ class _Condensed:
     weight: FloatArray  # A[v, u]
     cross: np.ndarray  # per edge: it leaves its component
 
+    @cached_property
+    def leaving(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """The edges that leave their component (u, v, weight), selected once for
+        the layering, the plan's edges, what is fed and the outside shares."""
+        where = np.flatnonzero(self.cross)
+        return self.src[where], self.dst[where], self.weight[where]
+
 
 @dataclass(frozen=True, eq=False)
 class _SizeGroup:
@@ -270,18 +328,21 @@ class _SizeGroup:
 def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
     """Condense, layer and index the role-to-role money graph once."""
     condensed = _condense(graph)
-    labels, cross = condensed.labels, condensed.cross
-    comp_layer = longest_path_layers(
-        condensed.count, labels[condensed.src[cross]], labels[condensed.dst[cross]]
-    )
+    labels = condensed.labels
+    leaving_src, leaving_dst, _ = condensed.leaving
+    comp_layer = longest_path_layers(condensed.count, labels[leaving_src], labels[leaving_dst])
     role_layer = comp_layer[labels]
     order, position, layer_nodes = _plan_order(labels, role_layer)
     layers = layer_nodes.size - 1
     cu, cv, cw, layer_edges = _cross_edges(condensed, position, role_layer[order], layers)
+    gathered = np.diff(layer_edges) > THIN
     gathers = [
-        gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], graph.roles) if e1 - e0 > THIN else None
-        for e0, e1 in zip(layer_edges[:-1].tolist(), layer_edges[1:].tolist(), strict=True)
+        gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], graph.roles) if wide else None
+        for e0, e1, wide in zip(
+            layer_edges[:-1].tolist(), layer_edges[1:].tolist(), gathered.tolist(), strict=True
+        )
     ]
+    cu, cv, cw, layer_edges = _ungathered(cu, cv, cw, layer_edges, gathered)
     batches, large, tasks = _components(
         condensed,
         comp_layer,
@@ -333,9 +394,8 @@ def _cross_edges(
 ) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
     """Edges between components as plan positions (source, target, weight) sorted by
     target, and each layer's first edge; `layer_at` is the layer of each plan position."""
-    cross = condensed.cross
-    cu, cv = position[condensed.src[cross]], position[condensed.dst[cross]]
-    cw = condensed.weight[cross]
+    src, dst, cw = condensed.leaving
+    cu, cv = position[src], position[dst]
     # By target: a target's edges are one group (reduceat), and as plan positions run
     # layer by layer, so does this order: a layer's edges are one slice.
     by_target = pair_order(cv, cu, position.size)
@@ -344,22 +404,33 @@ def _cross_edges(
     return cu, cv, cw, layer_edges
 
 
+def _ungathered(
+    cu: IntArray, cv: IntArray, cw: FloatArray, layer_edges: IntArray, gathered: np.ndarray
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """The edges of the layers without a gather, and each layer's first edge among them
+    (a gathered layer has none). A gather holds its own copy of its edges: the plan's
+    would be dead weight (58 MB at a million roles of the chargeback shape)."""
+    count = np.diff(layer_edges)
+    keep = np.repeat(~gathered, count)
+    bounds = np.zeros(layer_edges.size, dtype=np.int64)
+    np.cumsum(np.where(gathered, 0, count), out=bounds[1:])
+    return cu[keep], cv[keep], cw[keep], bounds
+
+
 def _fed(graph: MoneyGraph, condensed: _Condensed) -> np.ndarray:
     """Per component: a client pays one of its roles or an edge enters it."""
     labels = condensed.labels
     fed = np.zeros(condensed.count, dtype=bool)
     fed[labels[graph.payee[graph.paid_by_client]]] = True
-    fed[labels[condensed.dst[condensed.cross]]] = True
+    fed[labels[condensed.leaving[1]]] = True
     return fed
 
 
 def _outside_share(graph: MoneyGraph, condensed: _Condensed) -> FloatArray:
     """Per role: the share of its inflow from outside its component."""
-    cross = condensed.cross
+    _, dst, weight = condensed.leaving
     # Summed from what enters the role, never 1 - inside: that would cancel in a tight loop.
-    entering = np.bincount(
-        condensed.dst[cross], weights=condensed.weight[cross], minlength=graph.roles
-    )
+    entering = np.bincount(dst, weights=weight, minlength=graph.roles)
     outside: FloatArray = graph.client_share + entering
     return outside
 
