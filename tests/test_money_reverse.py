@@ -32,3 +32,15 @@ def test_no_pairs() -> None:
     empty = np.zeros(0, dtype=np.int64)
     graph = MoneyGraph(3, 4, empty, empty, np.zeros(0), np.zeros(3))
     assert graph.reverse_amount().size == 0
+
+
+def test_forgotten_sweep_columns_come_back_the_same() -> None:
+    payer = np.array([2, 0, 2], dtype=np.int64)  # node 2 is the client
+    payee = np.array([0, 1, 1], dtype=np.int64)
+    amount = np.array([4.0, 1.0, 3.0])
+    graph = MoneyGraph(2, 3, payer, payee, amount, np.bincount(payee, weights=amount))
+    before = graph.share.copy(), graph.client_share.copy(), graph.paid_by_client.copy()
+    graph.forget_sweep_columns()
+    assert "share" not in graph.__dict__  # not held any more
+    after = graph.share, graph.client_share, graph.paid_by_client
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))

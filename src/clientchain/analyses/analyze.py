@@ -18,6 +18,7 @@ from clientchain.analyses.clients import (
     client_results,
 )
 from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
+from clientchain.analyses.exact_sum import exact_sum
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
 from clientchain.analyses.policy_findings import apply_policy
 from clientchain.analyses.provenance import Provenance, TopClients, client_blocks
@@ -30,6 +31,7 @@ from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sorting import descending_rank, pair_order
 from clientchain.graph.sweep import plan_sweeps
 from clientchain.model.findings import Finding, Findings, Level
+from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray, Links, Org
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.rounding import (
@@ -185,17 +187,10 @@ class Analysis:
         )
 
     def _money_by_relation(self) -> dict[str, float]:
-        d = self.org.amount_decimals
-        # Grouped by relation in one pass (fsum is exact: the order within a group is free).
-        order = np.argsort(self.client_relation_raw, kind="stable")
-        shown = moneys(self.client_net, d)[order].tolist()
-        bounds = np.searchsorted(
-            self.client_relation_raw[order], np.arange(len(RELATIONS) + 1)
-        ).tolist()
-        return {
-            name: money(math.fsum(shown[bounds[k] : bounds[k + 1]]), d)
-            for k, name in enumerate(RELATIONS)
-        }
+        d, relation = self.org.amount_decimals, self.client_relation_raw
+        shown = moneys(self.client_net, d)
+        # One relation at a time, summed exactly in chunks: no Python float per link held.
+        return {name: money(exact_sum(shown[relation == k]), d) for k, name in enumerate(RELATIONS)}
 
     @cached_property
     def headcount_decimals(self) -> int:
@@ -218,8 +213,8 @@ class Analysis:
         org = self.org
         # Whole headcounts add up exactly in floats; fractional ones are summed exactly too.
         decimals = self.headcount_decimals
-        total = float(org.headcount.sum()) if not decimals else math.fsum(org.headcount.tolist())
-        weighted = math.fsum((org.headcount * (1.0 - self.closeness_raw)).tolist())
+        total = float(org.headcount.sum()) if not decimals else exact_sum(org.headcount)
+        weighted = exact_sum(org.headcount * (1.0 - self.closeness_raw))
         paid = org.flow_payer >= org.role_count
         shown = headcounts(np.asarray([total]), decimals)[0]
         return Summary(
@@ -227,7 +222,7 @@ class Analysis:
             headcount=plain_number(float(shown)),
             clients=org.client_count,
             flows=org.flow_count,
-            money_in=money(math.fsum(org.flow_amount[paid].tolist()), org.amount_decimals),
+            money_in=money(exact_sum(org.flow_amount[paid]), org.amount_decimals),
             org_alienation=ratio(weighted / total) if total else None,
             inversions=len(self.inversions_raw),
             unfunded_roles=int(self.unfunded.sum()),
@@ -445,6 +440,7 @@ def analyze(
     # The plan and the running top-K (about 230 MB at a million roles) are not needed
     # any more: dropped here, the later steps do not stack their peaks on them.
     del plan, top, served, blocks
+    release_freed_memory()  # their pages too: the later steps' arrays do not fit the holes
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(traced > 0, handovers / traced, np.nan)
     inversions = find_inversions(
@@ -457,6 +453,7 @@ def analyze(
     )
     indptr, payer, net = _direct_clients(org, graph)
     served_roles = served_roles_share(org.serves, graph)
+    graph.forget_sweep_columns()  # the last step to read them is done
     reach = client_reach(org, graph, forest)
     findings = _findings(
         OrgFacts(org, graph, inversions, traced <= 0, served_share, served_roles, reach)

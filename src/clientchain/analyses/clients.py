@@ -11,12 +11,13 @@ minimum over depths in preorder (no walk up the hierarchy, no per-pair work).
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from clientchain.analyses.exact_sum import exact_sum
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.hierarchy import Forest
 from clientchain.graph.money import MoneyGraph
 from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Org
@@ -59,22 +60,22 @@ class ClientReach:
     @cached_property
     def departments(self) -> tuple[tuple[str, ...], ...]:
         """Per client: its touchpoints' departments, distinct and sorted."""
-        # Names are read in role order (memory order: about twice as fast as client by
-        # client at a million roles), each name numbered where first met; then the
-        # distinct (client, number) pairs of all clients are found at once.
-        size, clients = self.role.size, self.ptr.size - 1
-        by_role = np.argsort(self.role, kind="stable")
-        named = map(self.role_departments.__getitem__, self.role[by_role].tolist())
+        # Every role's name numbered where first met, in one pass over the column (no
+        # sort of the touchpoints, no list of their indices); then the distinct
+        # (client, number) pairs of all clients are found at once.
+        roles, clients = len(self.role_departments), self.ptr.size - 1
         numbers: dict[str | None, int] = {}
-        number = np.empty(size, dtype=np.int64)
-        number[by_role] = np.fromiter(
-            map(numbers.setdefault, named, itertools.count()), dtype=np.int64, count=size
+        per_role = np.fromiter(
+            map(numbers.setdefault, self.role_departments, itertools.count()),
+            dtype=np.int64,
+            count=roles,
         )
         client = np.repeat(np.arange(clients, dtype=np.int64), np.diff(self.ptr))
-        pairs = np.unique(client * (size + 1) + number)
+        span = max(roles, 1)  # numbers are role indices: below it
+        pairs = sorted_distinct(client * span + per_role[self.role])
         name = {n: text for text, n in numbers.items()}
         found: list[list[str]] = [[] for _ in range(clients)]
-        for j, n in zip((pairs // (size + 1)).tolist(), (pairs % (size + 1)).tolist(), strict=True):
+        for j, n in zip((pairs // span).tolist(), (pairs % span).tolist(), strict=True):
             if (text := name[n]) is not None:  # a role without a department
                 found[j].append(text)
         return tuple(tuple(sorted(names)) for names in found)
@@ -142,7 +143,7 @@ def _touchpoints(org: Org, pay_client: IntArray, pay_role: IntArray) -> tuple[In
     serving, served = org.serves.pairs()
     for_client = served >= r
     if for_client.any():
-        extra = np.unique((served[for_client] - r) * r + serving[for_client])
+        extra = sorted_distinct((served[for_client] - r) * r + serving[for_client])
         keys = np.insert(keys, np.searchsorted(keys, extra), extra)
         keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # paid by the client and serving it
     client, role = np.divmod(keys, max(r, 1))
@@ -175,10 +176,10 @@ def client_results(org: Org, reach: ClientReach) -> tuple[ClientResult, ...]:
 def client_money_owned(org: Org, reach: ClientReach) -> float | None:
     """The share of money_in paid by clients held by one role below a top (their owner,
     else their lowest common boss); None when no client pays anything."""
-    money_in = math.fsum(org.flow_amount[org.flow_payer >= org.role_count].tolist())
+    money_in = exact_sum(org.flow_amount[org.flow_payer >= org.role_count])
     if money_in == 0:
         return None
-    return ratio(math.fsum(reach.paid[reach.owned].tolist()) / money_in)
+    return ratio(exact_sum(reach.paid[reach.owned]) / money_in)
 
 
 def _lowest_common_bosses(forest: Forest, ptr: IntArray, role: IntArray) -> IntArray:
@@ -250,7 +251,7 @@ class _RangeMin:
             wide = np.flatnonzero(between > 0)
             if wide.size:
                 level = np.floor(np.log2(between[wide])).astype(np.int64)
-                for k in np.unique(level).tolist():
+                for k in sorted_distinct(level).tolist():
                     pick = wide[level == k]
                     part = np.minimum(self.table[k][a[pick] + 1], self.table[k][b[pick] - 2**k])
                     edges[pick] = np.minimum(edges[pick], part)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.hierarchy import Forest, fold_to_top
 from clientchain.graph.money import MoneyGraph
 from clientchain.model.org import FloatArray, IntArray, Links
@@ -99,7 +100,7 @@ def _dotted_pairs(
     sub, boss = dotted.pairs()
     n = graph.nodes
     # A line written twice is one relationship, counted once.
-    pairs = np.unique(boss * n + sub)
+    pairs = sorted_distinct(boss * n + sub)
     boss, sub = np.divmod(pairs, n)
     down, up = _amount_of(graph, boss, sub), _amount_of(graph, sub, boss)
     money = (down > 0) | (up > 0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.analyses.analyze import Analysis
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.model.org import NO_PARENT
 
 # Budget-funded: at least this share of the reporting lines is inverted (exact, in
@@ -54,6 +55,6 @@ def overview(analysis: Analysis) -> Overview:
         roles=r,
         reporting_lines=int(np.count_nonzero(org.parent != NO_PARENT)),
         inverted_lines=inverted,
-        paid_by_clients=int(np.unique(graph.payee[from_client]).size),
+        paid_by_clients=int(sorted_distinct(graph.payee[from_client]).size),
         money_between_roles=bool((~from_client).any()),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.hierarchy import Forest
 from clientchain.model.org import IntArray, Links
 
@@ -31,7 +32,7 @@ def relations(
     above = forest.is_proper_ancestor(u, v)
     if dotted:
         line_role, line_boss = dotted.pairs()
-        lines = np.unique(line_role * roles + line_boss)  # sorted: binary searches below
+        lines = sorted_distinct(line_role * roles + line_boss)  # sorted: binary searches below
         below |= _member(lines, u * roles + v)  # u has a dotted line to v
         above |= _member(lines, v * roles + u)  # u is one of v's dotted-line bosses
     relation[inner[below]] = SUBORDINATE

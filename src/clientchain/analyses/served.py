@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.money import MoneyGraph
 from clientchain.model.org import FloatArray, IntArray, Links
 
@@ -23,7 +24,7 @@ from clientchain.model.org import FloatArray, IntArray, Links
 def _distinct_pairs(serves: Links, roles: int, nodes: int) -> tuple[IntArray, IntArray]:
     """Every (role, node) it serves, once (a name written twice is served once)."""
     role, node = serves.pairs()
-    keys = np.unique(role * nodes + node)
+    keys = sorted_distinct(role * nodes + node)
     return np.divmod(keys, nodes)
 
 

@@ -67,6 +67,13 @@ class MoneyGraph:
             np.float64
         )
 
+    def forget_sweep_columns(self) -> None:
+        """Drop the cached columns only the sweeps and the provenance read (`share`,
+        `paid_by_client`, `client_share`: 30 MB at a million roles), so they do not sit
+        under the later steps' peaks; read again, they are computed again."""
+        for name in ("share", "paid_by_client", "client_share"):
+            self.__dict__.pop(name, None)
+
 
 def _by_payer(graph: MoneyGraph) -> tuple[IntArray, IntArray]:
     """(pair index, payee) of every pair, sorted by payer then payee: scipy's CSR to CSC
