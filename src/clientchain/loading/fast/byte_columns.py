@@ -24,6 +24,10 @@ _U = np.uint64
 _BELOW = np.array([8 * (_WORD - n) for n in range(_WORD + 1)], dtype=np.uint64)  # by length
 _ZEROS = _U(0x3030303030303030)  # "00000000"
 _HIGH_NIBBLES = _U(0xF0F0F0F0F0F0F0F0)
+# By a number's length n (1 to 8): the word's top n bytes, and '0' in the 8 - n below.
+_PAD = (_WORD - np.minimum(np.arange(_WORD + 1), _WORD)).astype(np.uint64) * _U(8)
+_TOP_BYTES = np.array([~((1 << (8 * (_WORD - n))) - 1) & (2**64 - 1) for n in range(9)], np.uint64)
+_LOW_ZEROS = _ZEROS >> (_U(64) - _PAD)  # (as the general way computes it, shifts and all)
 # str.strip's white space beyond ASCII, as UTF-8 (all are 2 or 3 bytes, none above U+3000).
 _UNICODE_SPACES = [chr(c).encode() for c in range(128, 0x3001) if chr(c).isspace()]
 _SPACE_LEAD = np.zeros(256, dtype=bool)  # bytes that begin one of those
@@ -36,6 +40,15 @@ _EDGE[:33] = _EDGE_CONTROL
 _EDGE[_SPACE] = _EDGE_SPACE
 _EDGE[127] = _EDGE_CONTROL
 _EDGE[128:] = _EDGE_WIDE
+# A quick filter before those: an edge byte that is a space or control character, or that
+# may begin (first byte) or end (last byte) a non-ASCII white space; a range with neither
+# is one that neither `strip_spaces` nor `may_strip` changes or flags.
+_SPACE_TAIL = np.zeros(256, dtype=bool)
+_SPACE_TAIL[[space[-1] for space in _UNICODE_SPACES]] = True
+_ASCII_EDGE = (_EDGE & (_EDGE_SPACE | _EDGE_CONTROL)) != 0
+_MAY_STRIP_FIRST = _ASCII_EDGE | _SPACE_LEAD
+_MAY_STRIP_LAST = _ASCII_EDGE | _SPACE_TAIL
+_ODD_EDGE = _EDGE != 0  # (odd_edge's bytes, and spaces)
 
 
 class Words:
@@ -115,6 +128,51 @@ def strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntAr
     return start, end
 
 
+def strip_for_lookup(
+    buf: np.ndarray, start: IntArray, end: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """`strip_spaces`, and the ranges `may_strip` flags then (their indices): both on the
+    few ranges with a suspect edge byte only (one table look-up per edge for all)."""
+    rows = _suspect_edges(buf, start, end, _MAY_STRIP_FIRST, _MAY_STRIP_LAST)
+    if not rows.size:
+        return start, end, rows
+    start, end = _strip_rows(buf, start, end, rows)
+    return start, end, rows[may_strip(buf, start[rows], end[rows])]
+
+
+def strip_for_numbers(
+    buf: np.ndarray, start: IntArray, end: IntArray
+) -> tuple[IntArray, IntArray, bool]:
+    """`strip_spaces`, and whether `odd_edge` flags any range then: both on the few ranges
+    with a space, control or non-ASCII edge byte only."""
+    rows = _suspect_edges(buf, start, end, _ODD_EDGE, _ODD_EDGE)
+    if not rows.size:
+        return start, end, False
+    start, end = _strip_rows(buf, start, end, rows)
+    return start, end, bool(odd_edge(buf, start[rows], end[rows]).any())
+
+
+def _suspect_edges(
+    buf: np.ndarray, start: IntArray, end: IntArray, first: np.ndarray, last: np.ndarray
+) -> IntArray:
+    """The non-empty ranges whose first byte is flagged in `first` or last in `last`."""
+    if not start.size:
+        return np.zeros(0, dtype=np.int64)
+    # Clamped only if needed: an empty range at either end of buf reads a valid byte.
+    head = buf[start] if int(start.max()) < buf.size else buf[np.minimum(start, buf.size - 1)]
+    tail = buf[end - 1] if int(end.min()) > 0 else buf[np.maximum(end - 1, 0)]
+    return np.flatnonzero((first[head] | last[tail]) & (start < end))
+
+
+def _strip_rows(
+    buf: np.ndarray, start: IntArray, end: IntArray, rows: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Copies of the ranges with `rows` stripped of spaces (the others have none)."""
+    start, end = start.copy(), end.copy()
+    start[rows], end[rows] = strip_spaces(buf, start[rows], end[rows])
+    return start, end
+
+
 def edge_kinds(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
     """Per range, how its first and last bytes may matter to `str.strip` (_EDGE_* bits
     of both, or-ed; 0 for an empty range)."""
@@ -175,9 +233,15 @@ def plain_decimals(
     rounds their quotient, the written number, correctly, as float() does.
     """
     start, end = start.astype(np.int64), end.astype(np.int64)
+    length = end - start
+    # Most numbers are whole and at most 8 digits: read a word at a time; when all are,
+    # that is all (no scatter into the columns).
+    if length.size and int(length.min()) >= 1 and int(length.max()) <= _WORD:
+        number, digits = _eight_digits(Words(buf), end, length)
+        if digits.all():
+            return number, np.zeros(start.size, dtype=np.int64)
     values = np.zeros(start.size, dtype=np.float64)
     places = np.zeros(start.size, dtype=np.int64)
-    # Most numbers are whole and at most 8 digits: read a word at a time.
     short = np.flatnonzero((end - start >= 1) & (end - start <= _WORD))
     whole = np.zeros(start.size, dtype=bool)
     if short.size:
@@ -197,8 +261,11 @@ def _eight_digits(words: Words, end: IntArray, length: IntArray) -> tuple[FloatA
     """Ranges of 1 to 8 bytes read as whole numbers, and which ranges are all digits."""
     # Left-aligned in a word of eight digits: leading zeros fill the low bytes (the
     # first character is the lowest byte, the most significant digit).
-    pad = ((_WORD - length) * 8).astype(np.uint64)
-    word = (words.tail(end, length) << pad) | (_ZEROS >> (_U(64) - pad))
+    if end.size and int(end.min()) >= _WORD:  # the word ending there, low bytes made '0'
+        word = (words.view[end - _WORD] & _TOP_BYTES[length]) | _LOW_ZEROS[length]
+    else:
+        pad = ((_WORD - length) * 8).astype(np.uint64)
+        word = (words.tail(end, length) << pad) | (_ZEROS >> (_U(64) - pad))
     # Every byte 0x30..0x39: its high nibble is 3, and stays 3 when 6 is added.
     nibbles = (word & _HIGH_NIBBLES) | (((word + _U(0x0606060606060606)) & _HIGH_NIBBLES) >> _U(4))
     digits = nibbles == _U(0x3333333333333333)

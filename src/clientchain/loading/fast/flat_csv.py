@@ -20,6 +20,7 @@ from clientchain.model.org import IntArray
 from clientchain.model.texts import TextColumn
 
 _COMMA, _NEWLINE, _RETURN, _QUOTE, _NUL, _BELOW_DASH = 44, 10, 13, 34, 0, 45
+_SCAN = 1 << 18  # bytes compared at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,6 +34,8 @@ class FlatCsv:
     rows: int
     start: IntArray  # (rows, width)
     end: IntArray
+    # No cell holds a space, control or non-ASCII byte: none has anything to strip.
+    bare: bool = False
 
     def texts(self, column: int) -> list[str]:
         """A column's cells as written (not stripped)."""
@@ -81,7 +84,7 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     # One pass finds every byte below '-': separators, and the quotes, NULs and carriage
     # returns that need the csv module (usually spaces are the only others).
     # int32 positions (files of 2 GB and more are left to the csv module): half the memory
-    low = np.flatnonzero(body < _BELOW_DASH).astype(np.int32)
+    low = _below_dash(body)
     kind = body[low]
     if np.any((kind == _QUOTE) | (kind == _NUL)):
         return None
@@ -106,4 +109,17 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     if returns.size or header_bytes.endswith(b"\r"):  # a row's last cell ends before \r\n
         last = ends[:, -1]
         last[buf[last - 1] == _RETURN] -= 1
-    return FlatCsv(file, data, buf, header, rows, starts, ends)
+    # The bytes below '-' are all separators (or carriage returns before them), so no
+    # cell holds one; with no DEL and no byte beyond ASCII, no cell has an edge to strip.
+    bare = separators.size + returns.size == low.size and data.isascii() and b"\x7f" not in data
+    return FlatCsv(file, data, buf, header, rows, starts, ends, bare)
+
+
+def _below_dash(body: np.ndarray) -> IntArray:
+    """Where the bytes below '-' are, as int32: found a slice at a time, so that no mask
+    of the whole file is made (the slice's stays in cache)."""
+    found = [
+        np.flatnonzero(body[a : a + _SCAN] < _BELOW_DASH).astype(np.int32) + np.int32(a)
+        for a in range(0, body.size, _SCAN)
+    ]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)

@@ -49,6 +49,8 @@ _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(_WORD + 1)], dtype=np.uint64
 # By a key's length (at most 64): the masks of its bytes in its first and second words.
 _KEEP_FIRST = _KEEP[np.minimum(np.arange(65), _WORD)]
 _KEEP_SECOND = _KEEP[np.clip(np.arange(65) - _WORD, 0, _WORD)]
+_LONGEST_NULL = max(map(len, NULLS))
+_MIX_LOW, _MIX_HIGH = _U(0x9E3779B97F4A7C15), _U(0xC2B2AE3D27D4EB4F)  # odd: bits spread up
 
 
 _OUTSIDE_COMMENTS, _EVER = 1, 2
@@ -96,8 +98,12 @@ class Column:
         null = np.ones(self.count, dtype=bool)
         length = self.end - self.start
         written = np.zeros(length.size, dtype=bool)
+        # Only values as short as the longest spelling may be one: those are few, but in
+        # a column of numbers (all short) they are all.
+        short = np.flatnonzero(length <= _LONGEST_NULL)
+        short_length = length[short]
         for spelling in NULLS:  # the same spellings as the precise reader's
-            same = np.flatnonzero(length == len(spelling))
+            same = short[short_length == len(spelling)]
             for k, byte in enumerate(spelling.encode("ascii")):
                 same = same[self.buf[self.start[same] + k] == byte]
             written[same] = True
@@ -195,14 +201,19 @@ class _Scanner:
         content = (head != _NEWLINE) & ~comment
         lines = np.flatnonzero(content)  # 0-based numbers of the lines that say something
         _need(lines.size, "no keys at all")
+        # Usually the lines that say something are one run (a comment or blank line above
+        # them at most): slices of the line tables then, not copies.
+        lo, hi = int(lines[0]), int(lines[-1]) + 1
+        pick = slice(lo, hi) if hi - lo == lines.size else lines
         # Every key line holds one colon and no '#': no odd byte outside comment lines,
         # and each line's colon is the first after its key's start.
-        self.one_colon = not residue and _one_colon_each(skeleton, lines)
+        self.one_colon = not residue and _one_colon_each(skeleton, pick)
+        self.key_words: _KeyWords | None = None  # (read by `_key_ends`, if it can)
         if not self.one_colon:
             self._check_characters(starts, comment)
         self.line = lines
-        self.start, self.end = starts[lines], ends[lines]
-        self.first = first[lines]
+        self.start, self.end = starts[pick], ends[pick]
+        self.first = first[pick]
         self.indent = self.first - self.start
 
     def _check_characters(self, starts: IntArray, comment: np.ndarray) -> None:
@@ -240,15 +251,17 @@ class _Scanner:
         value_start, value_end = self._values(key_end)
         top = (self.indent == 0) & ~dash
         self._every(top[:1], "no top-level key first")
-        codes, names = _key_codes(self.words, self.data, key_start, key_end)
+        codes, names = _key_codes(self.words, self.data, key_start, key_end, self.key_words)
+        self.key_words = None  # (a word per line: not kept)
         quoted = self._quoted(value_start, value_end)
         return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
 
     def _key_ends(self, key_start: IntArray) -> IntArray:
         """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
         if self.one_colon:
-            key_end = _colons_after(self.words, self.data, key_start)
-            if key_end is not None:
+            found = _colons_after(self.words, self.data, key_start)
+            if found is not None:
+                key_end, self.key_words = found
                 self._every(key_end > key_start, "an empty key")
                 return key_end
         colons = _positions(self.buf, _COLON)
@@ -265,9 +278,15 @@ class _Scanner:
 
     def _values(self, key_end: IntArray) -> tuple[IntArray, IntArray]:
         buf = self.buf
-        after = buf[key_end + 1]
+        at = key_end + 1
+        after = buf[at]
         self._every((after == _SPACE) | (after == _NEWLINE), "no space after a colon")
-        value_start = _skip_spaces(self.words, key_end + 1)
+        # Values follow one space, as a rule: past it, a byte at a time for any more.
+        value_start = at + (after == _SPACE)
+        more = np.flatnonzero(buf[value_start] == _SPACE)
+        while more.size:  # (lines end in \n: each stops within its line)
+            value_start[more] += 1
+            more = more[buf[value_start[more]] == _SPACE]
         value_end = self.end.copy()
         present = value_start < value_end
         self._every(~(present & (buf[value_end - 1] == _SPACE)), "spaces after a value")
@@ -333,11 +352,10 @@ class _Scanner:
             "list items at different indentations",
             item_rows[1:],
         )
-        self._every(
-            self.indent[in_item] == item_indent[item[in_item]] + 2,
-            "a key not two columns right of its item's dash",
-            np.flatnonzero(in_item),
-        )
+        two_right = self.indent[in_item] == item_indent[item[in_item]] + 2
+        if not two_right.all():  # (the rows are found only then: they are most lines)
+            why = "a key not two columns right of its item's dash"
+            self._every(two_right, why, np.flatnonzero(in_item))
         doc = FlatDocument(self.data)
         top_names = [names[c] for c in codes[top_rows].tolist()]
         _need(len(set(top_names)) == len(top_names), "a repeated top-level key")
@@ -345,8 +363,7 @@ class _Scanner:
         bounds = [*top_rows.tolist(), top.size]
         for s, (name, row) in enumerate(zip(top_names, top_rows.tolist(), strict=True)):
             if bounds[s + 1] > row + 1:  # lines below the key: its list's items
-                rows = np.arange(row + 1, bounds[s + 1], dtype=np.int32)
-                doc.lists[name] = self._list(rows, item, codes, names, texts)
+                doc.lists[name] = self._list(row + 1, bounds[s + 1], item, codes, names, texts)
             elif empty[row]:
                 doc.nulls.add(name)
             else:
@@ -354,21 +371,21 @@ class _Scanner:
         return doc
 
     def _list(
-        self, rows: IntArray, item: IntArray, codes: IntArray, names: list[str], texts: _Texts
+        self, lo: int, hi: int, item: IntArray, codes: IntArray, names: list[str], texts: _Texts
     ) -> FlatList:
-        """The items on `rows` (one list's lines, in order) as columns."""
-        owner = item[rows] - item[rows[0]]  # items numbered from 0 within this list
-        row_codes = codes[rows]
+        """The items on rows lo..hi-1 (one list's lines, in order) as columns."""
+        owner = item[lo:hi] - item[lo]  # items numbered from 0 within this list
+        row_codes = codes[lo:hi]
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        flat = FlatList(int(owner[-1]) + 1, self.line[rows[starts]] + 1)
+        flat = FlatList(int(owner[-1]) + 1, self.line[starts + lo] + 1)
         # The lines of each key, in order: one stable (radix) sort of the small codes.
         order = np.argsort(row_codes.astype(np.int16), kind="stable")
         bounds = np.r_[0, np.cumsum(np.bincount(row_codes, minlength=len(names)))].tolist()
         for code in np.flatnonzero(np.diff(bounds)).tolist():
             mine = order[bounds[code] : bounds[code + 1]]
             items = owner[mine]
-            self._every(np.diff(items) > 0, "a key repeated in one item", rows[mine][1:])
-            where = rows[mine]
+            where = mine + lo
+            self._every(np.diff(items) > 0, "a key repeated in one item", where[1:])
             flat.columns[names[code]] = Column(
                 flat.count,
                 items,
@@ -387,8 +404,8 @@ class _Texts:
     def __init__(self, data: bytes, start: IntArray, end: IntArray, quoted: np.ndarray) -> None:
         self.data = data
         self.buf = np.frombuffer(data, dtype=np.uint8)
-        self.start = np.where(quoted, start + 1, start)
-        self.end = np.where(quoted, end - 1, end)
+        self.start = start + quoted  # (quotes dropped: one byte in from either end)
+        self.end = end - quoted
         self.quoted = quoted
 
     def one(self, row: int) -> str:
@@ -417,7 +434,8 @@ def _skip_spaces(words: Words, at: IntArray, at_words: np.ndarray | None = None)
     8 bytes read at once, the spaces counted from their low end."""
     word = words.at(at) if at_words is None else at_words
     spaces = _leading(word ^ _U(0x2020202020202020))
-    pos = (at + spaces).astype(at.dtype)
+    pos = spaces.astype(at.dtype)
+    pos += at
     live = np.flatnonzero(spaces == _WORD)  # 8 spaces or more: on, a byte at a time
     while live.size:
         live = live[words.buf[pos[live]] == _SPACE]
@@ -426,14 +444,19 @@ def _skip_spaces(words: Words, at: IntArray, at_words: np.ndarray | None = None)
 
 
 def _leading(word: np.ndarray) -> IntArray:
-    """How many of each word's bytes, from its low end, are zero (8 when all are)."""
+    """How many of each word's bytes, from its low end, are zero (8 when all are).
+    (Words by the million: each step is done in place, on one temporary.)"""
     # Bit 7 of each byte set where the byte is not zero (no carry crosses bytes).
-    nonzero = (((word & _U(0x7F7F7F7F7F7F7F7F)) + _U(0x7F7F7F7F7F7F7F7F)) | word) & _HIGH_BITS
+    nonzero = word & _U(0x7F7F7F7F7F7F7F7F)
+    nonzero += _U(0x7F7F7F7F7F7F7F7F)
+    nonzero |= word
+    nonzero &= _HIGH_BITS
     return _lowest_flag(nonzero)
 
 
-def _one_colon_each(skeleton: bytes, lines: IntArray) -> bool:
-    """Each of the (content) `lines` kept exactly one byte, a colon, in `skeleton`."""
+def _one_colon_each(skeleton: bytes, lines: IntArray | slice) -> bool:
+    """Each of the (content) `lines` (numbers, or a run of them) kept exactly one byte, a
+    colon, in `skeleton`."""
     kept = np.frombuffer(skeleton, dtype=np.uint8)
     ends = _positions(kept, _NEWLINE)
     before = np.empty_like(ends)
@@ -443,40 +466,64 @@ def _one_colon_each(skeleton: bytes, lines: IntArray) -> bool:
     return bool(np.all((line_ends - before[lines] == 2) & (kept[line_ends - 1] == _COLON)))
 
 
-def _colons_after(words: Words, data: bytes, start: IntArray) -> IntArray | None:
-    """The first colon at or after each of `start`, where every line has one (None if a
-    key is so long that searching is better left to the general way)."""
-    found = _first_colon(words.at(start))
+@dataclass
+class _KeyWords:
+    """The words read at each key's start (`low`) and, for the keys of 8 bytes or more
+    (`far`), the next ones (`high`): what `_key_codes` reads too."""
+
+    low: np.ndarray
+    far: IntArray
+    high: np.ndarray
+
+
+def _colons_after(words: Words, data: bytes, start: IntArray) -> tuple[IntArray, _KeyWords] | None:
+    """The first colon at or after each of `start`, where every line has one, and the
+    words read to find it (None if a key is so long that searching is better left to
+    the general way)."""
+    low = words.at(start)
+    found = _first_colon(low)
     far = np.flatnonzero(found == _WORD)
-    found[far] = _WORD + _first_colon(words.at(start[far] + _WORD))
-    far = far[found[far] == 2 * _WORD]
-    if far.size > 1000:
+    high = words.at(start[far] + _WORD)
+    found[far] = _WORD + _first_colon(high)
+    beyond = far[found[far] == 2 * _WORD]
+    if beyond.size > 1000:
         return None
-    for row in far.tolist():  # keys of 16 characters or more (a few extra keys)
+    for row in beyond.tolist():  # keys of 16 characters or more (a few extra keys)
         found[row] = data.index(b":", int(start[row])) - int(start[row])
-    return (start + found).astype(start.dtype)
+    return (start + found).astype(start.dtype), _KeyWords(low, far, high)
 
 
 def _first_colon(word: np.ndarray) -> IntArray:
     """Per word, the index of its first ':' byte (8: none)."""
     x = word ^ _U(0x3A3A3A3A3A3A3A3A)  # a colon becomes a zero byte
     # The classic zero-byte test: exact for the lowest zero byte (a borrow can only
-    # flag bytes above it).
-    zero = (x - _U(0x0101010101010101)) & ~x & _HIGH_BITS
+    # flag bytes above it). In place, on two temporaries.
+    zero = x - _U(0x0101010101010101)
+    np.invert(x, out=x)
+    zero &= x
+    del x
+    zero &= _HIGH_BITS
     return _lowest_flag(zero)
 
 
 def _lowest_flag(flags: np.ndarray) -> IntArray:
     """Per word whose bytes are flagged in bit 7 (0x80), the index of the lowest flagged
     byte (8 when none is): the lowest flag alone, 2**(8i + 7), times a constant whose
-    byte 7 - i is i, leaves i in the top byte."""
-    lowest = (flags & (~flags + _U(1))) >> _U(7)
-    index = ((lowest * _U(0x0001020304050607)) >> _U(56)).astype(np.int64)
-    return np.asarray(np.where(flags == 0, _WORD, index))
+    byte 7 - i is i, leaves i in the top byte. (In place, on one temporary.)"""
+    none = flags == 0
+    lowest = np.invert(flags)
+    lowest += _U(1)
+    lowest &= flags
+    lowest >>= _U(7)
+    lowest *= _U(0x0001020304050607)
+    lowest >>= _U(56)
+    index: IntArray = lowest.view(np.int64)  # (0 to 7: the same numbers)
+    index[none] = _WORD
+    return index
 
 
 def _key_codes(
-    words: Words, data: bytes, start: IntArray, end: IntArray
+    words: Words, data: bytes, start: IntArray, end: IntArray, read: _KeyWords | None = None
 ) -> tuple[IntArray, list[str]]:
     """A small integer per line naming its key, and the names; exact, not hashed.
 
@@ -485,9 +532,13 @@ def _key_codes(
     of its group (all lines at once, 8 bytes per gather), and any line that differs
     from it is sorted out in Python.
     """
-    buf = np.frombuffer(data, dtype=np.uint8)
     length = (end - start).astype(np.int64)
     _need(np.all(length <= 64), "a key longer than 64 characters")
+    if int(length.max()) <= 2 * _WORD:
+        short = _short_key_codes(words, data, start, end, length, read)
+        if short is not None:
+            return short
+    buf = np.frombuffer(data, dtype=np.uint8)
     # One small integer per (length, first byte, last byte), fields apart (bytes < 256,
     # length <= 64): bincount finds the groups, and a table renumbers them 0, 1, ...
     signature = (length << 16) | (buf[start].astype(np.int64) << 8) | buf[end - 1]
@@ -518,6 +569,81 @@ def _key_codes(
         key = data[int(start[row]) : int(end[row])].decode("ascii", "replace")
         codes[row] = _code(key, index, names)
     return codes, names
+
+
+def _short_key_codes(
+    words: Words,
+    data: bytes,
+    start: IntArray,
+    end: IntArray,
+    length: IntArray,
+    read: _KeyWords | None,
+) -> tuple[IntArray, list[str]] | None:
+    """`_key_codes` of keys of at most 16 bytes, without its (length, first byte, last
+    byte) table: a key is its two words (masked to its length) and its length, grouped
+    by a 16-bit hash of those; every line is compared with one line of its group, and
+    the lines that differ (another key in the same bucket, rarely) are grouped again
+    with another hash, until none is left. The keys are then numbered (and checked) in
+    the order `_key_codes` numbers them when no two share a (length, first byte, last
+    byte); None when two do (that way numbers them otherwise)."""
+    if read is None:
+        low = words.at(start) & _KEEP_FIRST[length]
+        high = words.at(start + _WORD) & _KEEP_SECOND[length]
+    else:  # the words the colons were found in: keys below 8 bytes have no second one
+        low = read.low  # (masked in place: not read again)
+        low &= _KEEP_FIRST[length]
+        high = np.zeros_like(low)
+        high[read.far] = read.high & _KEEP_SECOND[length[read.far]]
+    found = np.zeros(length.size, dtype=np.int64)  # per line, its key's place in `keys`
+    keys: list[bytes] = []
+    # The lines still to place, and their words and lengths (all lines at first).
+    rows: IntArray | None = None
+    lo, hi, size = low, high, length.view(_U)  # (lengths are not negative)
+    salt = 0
+    while size.size:
+        bucket = _bucket(lo, hi, size, salt)
+        example = np.zeros(1 << 16, dtype=np.int64)
+        example[bucket] = np.arange(size.size)  # some line of each bucket
+        like = example[bucket]
+        same = lo[like] == lo
+        same &= hi[like] == hi
+        same &= size[like] == size
+        del like
+        used = np.flatnonzero(np.bincount(bucket, minlength=1 << 16))
+        place = np.zeros(1 << 16, dtype=np.int64)
+        place[used] = np.arange(len(keys), len(keys) + used.size)
+        lines = example[used] if rows is None else rows[example[used]]
+        keys.extend(data[int(start[i]) : int(end[i])] for i in lines.tolist())
+        if rows is None:
+            found[same] = place[bucket[same]]
+            rows = np.flatnonzero(~same)
+        else:
+            found[rows[same]] = place[bucket[same]]
+            rows = rows[~same]
+        del bucket
+        lo, hi, size = low[rows], high[rows], length.view(_U)[rows]
+        salt += 1
+    signature = [(len(key), key[0], key[-1]) for key in keys]
+    if len(set(signature)) < len(keys):
+        return None
+    names: list[str] = []
+    index: dict[str, int] = {}
+    code = np.zeros(len(keys), dtype=np.int64)
+    for k in sorted(range(len(keys)), key=signature.__getitem__):
+        code[k] = _code(keys[k].decode("ascii", "replace"), index, names)
+    return code[found], names
+
+
+def _bucket(low: np.ndarray, high: np.ndarray, size: np.ndarray, salt: int) -> IntArray:
+    """A 16-bit hash of each key's words and length (computed in place: keys are many)."""
+    mixed = low ^ _U(salt)
+    mixed *= _MIX_LOW
+    other = high + size
+    other *= _MIX_HIGH
+    mixed ^= other
+    del other
+    mixed >>= _U(48)
+    return mixed.view(np.int64)
 
 
 def _code(key: str, index: dict[str, int], names: list[str]) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import Words, may_strip, strip_spaces
+from clientchain.loading.fast.byte_columns import Words, strip_for_lookup
 from clientchain.model.org import IntArray
 
 NOT_FOUND = -1
@@ -29,23 +29,31 @@ class IdIndex:
     """Known ids (node order, as byte ranges of `buf`) in a hash table of node numbers,
     probed a vector at a time.
 
-    Every id is kept as a row of words (see `_words`: its bytes 8 at a time, zero past
-    its end, and the word ending where it ends), so a lookup hashes and confirms a
-    candidate with words it reads once, against one row per candidate.
+    Every id is kept as a row of words and its length (see `_words`: its bytes 8 at a
+    time and the word ending where it ends), so a lookup hashes and confirms a candidate
+    with words it reads once, against one row per candidate; a table slot holds a hash
+    and its node side by side (one read per probe).
     """
 
     def __init__(self, buf: np.ndarray, start: IntArray, end: IntArray) -> None:
-        self.length = (end - start).astype(np.int64)
-        self.heads = _heads(self.length)  # whole words before the last, of the longest id
-        columns = _words(Words(buf), start.astype(np.int64), self.length, self.heads)
-        self.key = _hash(columns, self.length)
-        # One id's words side by side: a candidate's are one read.
-        self.rows = np.stack(columns, axis=1)
-        del columns
+        length = (end - start).astype(np.int64)
+        self.heads = _heads(length)  # whole words before the last, of the longest id
+        self.count = int(start.size)
+        columns = _words(Words(buf), start.astype(np.int64), length, self.heads)
         size = 1 << max(4, int(2 * start.size).bit_length())  # at most half full
         self.mask = size - 1  # size is a power of two: `& mask` is `% size`
-        self.node, self.slot_key, (a, b) = _insert(self.key, size)
-        twins = (self.length[a] == self.length[b]) & (self.rows[a] == self.rows[b]).all(axis=1)
+        slots, (a, b) = _insert(_hash(columns, length), size)
+        if self.heads == 0:  # ids of one word each: a slot holds its id whole (one read)
+            word = columns[0]
+            self._duplicates = bool(np.any((word[a] == word[b]) & (length[a] == length[b])))
+            self.slots = _whole_slots(slots["node"], word, length)
+            self.rows = np.zeros((0, 2), dtype=np.uint64)
+            return
+        self.slots = slots
+        # One id's words and length side by side: a candidate's are one read.
+        self.rows = np.stack([*columns, length.astype(np.uint64)], axis=1)
+        del columns
+        twins = (self.rows.take(a, axis=0) == self.rows.take(b, axis=0)).all(axis=1)
         self._duplicates = bool(twins.any())
 
     @classmethod
@@ -55,7 +63,7 @@ class IdIndex:
         return cls(buf, start, end)
 
     def __len__(self) -> int:
-        return int(self.length.size)
+        return self.count
 
     def has_duplicates(self) -> bool:
         """Some id is known twice (found while the table was built: an id meets its twin's
@@ -66,8 +74,7 @@ class IdIndex:
         """The node of the id written in each buf[start:end] (with `strip`, white space
         around it ignored as `str.strip` ignores it); NOT_FOUND where it names no known id."""
         if strip:
-            start, end = strip_spaces(buf, start, end)
-            slow = np.flatnonzero(may_strip(buf, start, end))
+            start, end, slow = strip_for_lookup(buf, start, end)
         else:
             slow = np.zeros(0, dtype=np.int64)
         start, length = start.astype(np.int64), (end - start).astype(np.int64)
@@ -99,25 +106,47 @@ class IdIndex:
 
     def _probe_rows(self, columns: list[np.ndarray], length: IntArray) -> IntArray:
         key = _hash(columns, length)
-        slot = (key & np.uint64(self.mask)).astype(np.int64)
         found = np.full(length.size, NOT_FOUND, dtype=np.int64)
+        if not len(self):
+            return found
+        if self.heads == 0:
+            return self._probe_whole(columns[0], length, key, found)
+        columns = [*columns, length.astype(np.uint64)]  # what a hit's row holds
+        slot = (key & np.uint64(self.mask)).astype(np.int64)
         live = np.arange(length.size)
         # Linear probing: a slot with this hash is confirmed word for word; an empty slot
         # ends the chain (nothing is ever deleted), so it is a definite miss.
         while live.size:
-            at = slot[live]
-            node = self.node[at]
+            entry = self.slots[slot[live]]
+            node = entry["node"]
             occupied = node >= 0
-            maybe = np.flatnonzero(occupied & (self.slot_key[at] == key[live]))
+            maybe = np.flatnonzero(occupied & (entry["key"] == key[live]))
             hit = np.zeros(live.size, dtype=bool)
             if maybe.size:
                 asked, nodes = live[maybe], node[maybe]
-                theirs = self.rows[nodes]
-                same = self.length[nodes] == length[asked]
-                for k, column in enumerate(columns):
-                    same &= theirs[:, k] == column[asked]
+                theirs = self.rows.take(nodes, axis=0)
+                same = theirs[:, 0] == columns[0][asked]
+                for k in range(1, len(columns)):
+                    same &= theirs[:, k] == columns[k][asked]
                 found[asked[same]] = nodes[same]
                 hit[maybe[same]] = True
+            live = live[occupied & ~hit]
+            slot[live] = (slot[live] + 1) & self.mask
+        return found
+
+    def _probe_whole(
+        self, word: np.ndarray, length: IntArray, key: np.ndarray, found: IntArray
+    ) -> IntArray:
+        """`_probe_rows` where every known id is one word, held in its slot: a slot that
+        holds the asked word and length is the id (no hash to compare, no row to read)."""
+        slot = (key & np.uint64(self.mask)).astype(np.int64)
+        live = np.arange(length.size)
+        while live.size:
+            entry = self.slots[slot[live]]
+            node = entry["node"]
+            occupied = node >= 0
+            hit = occupied & (entry["word"] == word[live]) & (entry["length"] == length[live])
+            found[live[hit]] = node[hit]
             live = live[occupied & ~hit]
             slot[live] = (slot[live] + 1) & self.mask
         return found
@@ -129,20 +158,26 @@ def _heads(length: IntArray) -> int:
 
 
 def _words(words: Words, start: IntArray, length: IntArray, heads: int) -> list[np.ndarray]:
-    """Per range, `heads` words from its start (0 where the range has no such word before
-    its last one) and the word that ends where it ends, as columns: equal words and
-    lengths are equal bytes, and no byte outside a range is in its words."""
+    """Per range, `heads` words from its start and the word that ends where it ends, as
+    columns: equal words and lengths are equal bytes, and no byte outside a range is in
+    its words. A word a range lacks (it has no such word before its last one) is its last
+    word again if it has 8 bytes or more, else 0: a function of its bytes all the same."""
     end = start + length
     columns = []
-    # A word a range lacks is read at the range's last word (always within the buffer),
-    # then zeroed.
+    if int(length.min(initial=0)) >= _WORD:  # the usual long ids: no word to zero
+        last = end - _WORD
+        for k in range(heads):
+            at = start + _WORD * k
+            every = int(length.min()) > _WORD * (k + 1)  # every range has this word
+            columns.append(words.view[at if every else np.minimum(at, last)])
+        columns.append(words.view[last])
+        return columns
+    # Some range is shorter than a word: its head words read some valid word, zeroed.
     last = np.maximum(end - _WORD, 0)
+    wide = length >= _WORD
     for k in range(heads):
-        if int(length.min(initial=0)) > _WORD * (k + 1):  # every range has it
-            columns.append(words.view[start + _WORD * k])
-        else:
-            word = words.view[np.minimum(start + _WORD * k, last)]
-            columns.append(np.where(length > _WORD * (k + 1), word, np.uint64(0)))
+        word = words.view[np.minimum(start + _WORD * k, last)]
+        columns.append(np.where(wide, word, np.uint64(0)))
     columns.append(words.tail(end, length))
     return columns
 
@@ -167,12 +202,29 @@ def _encoded(texts: Sequence[str]) -> tuple[np.ndarray, IntArray, IntArray]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), end - length, end
 
 
-def _insert(key: np.ndarray, size: int) -> tuple[IntArray, np.ndarray, tuple[IntArray, IntArray]]:
-    """Linear probing, all keys at once: which entry sits in each slot (-1: empty), each
-    slot's key, and the pairs of entries whose keys met on the way (twins, maybe)."""
+_SLOT = np.dtype([("key", np.uint64), ("node", np.int64)])
+_WHOLE = np.dtype([("word", np.uint64), ("node", np.int32), ("length", np.int32)])
+
+
+def _whole_slots(node: IntArray, word: np.ndarray, length: IntArray) -> np.ndarray:
+    """The table of `node`s (-1: empty) with each id's one word and length in its slot,
+    in place of its hash."""
+    whole = np.zeros(node.size, dtype=_WHOLE)
+    whole["node"] = node
+    held = np.flatnonzero(node >= 0)
+    ids = node[held]
+    whole["word"][held] = word[ids]
+    whole["length"][held] = length[ids]
+    return whole
+
+
+def _insert(key: np.ndarray, size: int) -> tuple[np.ndarray, tuple[IntArray, IntArray]]:
+    """Linear probing, all keys at once: per slot, its key and the entry there (node -1:
+    empty), and the pairs of entries whose keys met on the way (twins, maybe)."""
     mask = size - 1
-    table = np.full(size, -1, dtype=np.int64)
-    slot_key = np.zeros(size, dtype=np.uint64)
+    slots = np.zeros(size, dtype=_SLOT)
+    table, slot_key = slots["node"], slots["key"]  # (views: written in place)
+    table[:] = -1
     slot = (key & np.uint64(mask)).astype(np.int64)
     pending = np.arange(slot.size)
     met: list[tuple[IntArray, IntArray]] = []
@@ -197,4 +249,4 @@ def _insert(key: np.ndarray, size: int) -> tuple[IntArray, np.ndarray, tuple[Int
         pending = pending[~placed]
     a = np.concatenate([m[0] for m in met]) if met else np.zeros(0, dtype=np.int64)
     b = np.concatenate([m[1] for m in met]) if met else np.zeros(0, dtype=np.int64)
-    return table, slot_key, (a, b)
+    return slots, (a, b)

@@ -22,7 +22,11 @@ import numpy as np
 
 from clientchain.graph.hierarchy import build_forest, cycles
 from clientchain.loading import keys
-from clientchain.loading.fast.byte_columns import may_strip, odd_edge, plain_decimals, strip_spaces
+from clientchain.loading.fast.byte_columns import (
+    plain_decimals,
+    strip_for_lookup,
+    strip_for_numbers,
+)
 from clientchain.loading.fast.flat_csv import FlatCsv, read_flat_csv, spreadsheet_dialect
 from clientchain.loading.fast.flat_yaml import (
     FlatDocument,
@@ -273,9 +277,8 @@ def _ids(entries: FlatList, buf: np.ndarray) -> TextColumn:
     _need(column is not None)
     assert column is not None
     _need(not column.nulls().any())  # so every item has one, in item order
-    start, end = strip_spaces(buf, column.start, column.end)
+    start, end, odd = strip_for_lookup(buf, column.start, column.end)
     _need(np.all(start < end))
-    odd = np.flatnonzero(may_strip(buf, start, end))
     _need(
         all(
             buf[s:e].tobytes().decode("utf-8").strip()
@@ -412,12 +415,18 @@ def _read_table(path: Path, *, stdin: bool = False) -> FlatCsv | FlowTable:
     dialect = spreadsheet_dialect(data) if csv else None
     _need(dialect is None, f"{shown}: {dialect}")
     data = data.removeprefix(b"\xef\xbb\xbf")
-    _need(valid_utf8(data))
     if csv:
+        # A plain CSV's cells are checked as UTF-8 where they are read (see _add_csv), so
+        # no cell is decoded twice; its header here (read_flat_csv decodes it).
+        header_end = data.find(b"\n")
+        _need(valid_utf8(data if header_end < 0 else data[:header_end]))
         table = read_flat_csv(data, shown)
+        if table is None:
+            _need(valid_utf8(data))  # (beyond the fast path, but not UTF-8: say nothing)
         _need(table is not None, f"{shown}: quotes, carriage returns or uneven rows")
         assert table is not None
         return table
+    _need(valid_utf8(data))
     from clientchain.loading.yaml_source import compose  # yaml: for a YAML flows file only
 
     try:
@@ -465,10 +474,17 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     names = [name.strip().lower() for name in table.header]
     _need(all(name in names for name in REQUIRED) and len(set(names)) == len(names))
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
-    payer = ids.find(table.buf, table.start[:, i_from], table.end[:, i_from])
-    payee = ids.find(table.buf, table.start[:, i_to], table.end[:, i_to])
-    _add_nodes(flows, payer, payee, roles)
-    flows.amount.append(_csv_amounts(table, i_amount, flows))
+    # The file's bytes were not checked as UTF-8 (see _read_table): an id cell is, once
+    # it is found among the org chart's ids, a plain amount is ASCII, and the rest is
+    # checked here; a cell decoded on the way that is not UTF-8 is the precise path's.
+    strip = not table.bare  # (bare cells: nothing to strip)
+    try:
+        payer = ids.find(table.buf, table.start[:, i_from], table.end[:, i_from], strip)
+        payee = ids.find(table.buf, table.start[:, i_to], table.end[:, i_to], strip)
+        _add_nodes(flows, payer, payee, roles)
+        flows.amount.append(_csv_amounts(table, i_amount, flows))
+    except UnicodeDecodeError:
+        raise _RefusedError from None
     # Packed: the metadata (only graph exports read it) keeps no hold on the file's bytes
     # nor on the table of every cell's range.
     extra = {
@@ -476,13 +492,17 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
         for i in range(len(names))
         if names[i] not in REQUIRED
     }
+    _need(all(valid_utf8(column.buf.tobytes()) for column in extra.values()))
     flows.add_extra(extra, table.rows)
 
 
 def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     """A column of amounts: read from the bytes when all are plain decimals, else as text."""
-    start, end = strip_spaces(table.buf, table.start[:, column], table.end[:, column])
-    plain = None if odd_edge(table.buf, start, end).any() else plain_decimals(table.buf, start, end)
+    start, end = table.start[:, column], table.end[:, column]
+    odd = False
+    if not table.bare:  # (bare cells: nothing to strip)
+        start, end, odd = strip_for_numbers(table.buf, start, end)
+    plain = None if odd else plain_decimals(table.buf, start, end)
     if plain is None:  # signs, exponents, other white space: the general way
         return _amounts(list(map(str.strip, table.texts(column))), flows)
     values, places = plain
