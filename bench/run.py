@@ -359,7 +359,7 @@ def print_table(rows: list[Row], start_floor: float) -> None:
         start = f"{m.start:>7.2f}" if m.phases else " " * 7
         print(
             f"{m.label:<22}{m.runs:>5}{m.seconds:>7.2f}s{m.cpu:>7.2f}s"
-            f"{m.peak_bytes / 2**20:>7.0f} MB  {start} {phases}  {', '.join(row.checks)}"
+            f"{m.peak_bytes / 10**6:>7.0f} MB  {start} {phases}  {', '.join(row.checks)}"
         )
     floored = [row for row in rows if row.floor]
     if not floored:
