@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from clientchain import analyze, load, loads
 from clientchain.analyses.analyze import Analysis
 from clientchain.model.findings import Money
 from clientchain.model.rounding import moneys, rounded_money_text
+from clientchain.model.texts import TextColumn
 from clientchain.render.analysis import json_stream
 from clientchain.render.analysis.json_doc import json_document, render_json, write_json
 from tests.conftest import EXAMPLES, bench_generator
@@ -313,3 +315,49 @@ def test_columns_written_once_or_from_a_table_match_orjson() -> None:
     table = json_stream.text_array([b"x", b"y"])
     assert json_stream.pick_part(table, np.array([1, 1])) == b"y"
     assert json_stream.pick_part(table, np.array([1, 0])) == [b"y", b"x"]
+
+
+def _column(texts: Sequence[str | None], packed: bool) -> TextColumn:
+    """A column of these texts (None: null) as the fast loader keeps one: ranges of a
+    buffer with other bytes around them, or packed (each text ended by a line break)."""
+    buf, start, end = bytearray(), [], []
+    for text in texts:
+        buf += b"key: " if not packed else b""
+        start.append(len(buf))
+        buf += (text or "").encode()
+        end.append(len(buf))
+        buf += b"\n"
+    null = np.array([text is None for text in texts])
+    array = np.frombuffer(bytes(buf), dtype=np.uint8)
+    return TextColumn(array, np.array(start), np.array(end), null, packed=packed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from(["", "Head of Sales", "Directrice générale", "x"]),
+            st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\n")),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    packed=st.booleans(),
+    prefix=st.sampled_from([b"", json_stream.ROLE.key("title")]),
+)
+def test_texts_read_from_their_bytes_are_what_orjson_writes(
+    texts: list[str | None], packed: bool, prefix: bytes
+) -> None:
+    column = _column(texts, packed)
+    for lo, hi in ((0, len(texts)), (len(texts) - 1, len(texts)), (0, (len(texts) + 1) // 2)):
+        expected = json_stream.string_part(texts[lo:hi], prefix)
+        assert json_stream.column_part(column, lo, hi, prefix) == expected, (lo, hi)
+
+
+def test_texts_that_need_no_escape_are_cut_from_the_bytes_not_decoded() -> None:
+    texts = ["Head of Sales", "", "Directrice générale 日本 😀", "a/b\x7f", "Head of Sales"]
+    column = _column(texts, packed=True)
+    column.decode = None  # type: ignore[method-assign,assignment]  # decoding would fail
+    assert json_stream.column_part(column, 0, 5, b"k") == json_stream.strings(texts, b"k")
+    assert json_stream.column_part(column, 4, 5, b"k") == b'k"Head of Sales"'

@@ -16,7 +16,10 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import BinaryIO, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
+
+if TYPE_CHECKING:
+    from threading import Event
 
 Item = bytes | Callable[[], bytes]  # a text of the document, or the job that renders it
 
@@ -25,13 +28,15 @@ _HEADER = 8  # bytes of a text's length before it, in the pipe
 _PIPE_BYTES = 1 << 20  # a larger pipe: fewer switches between the two processes
 
 
-def write_items(items: Sequence[Item], stream: BinaryIO, two_cores: bool) -> None:
+def write_items(
+    items: Sequence[Item], stream: BinaryIO, two_cores: bool, stop: Event | None = None
+) -> None:
     """Write each item's text to `stream` in order (a job's text is what it returns),
-    with a second process rendering every other job when `two_cores` is asked for."""
+    with a second process rendering every other job when `two_cores` is asked for.
+    One process stops between items once `stop` is set."""
     jobs = [k for k, item in enumerate(items) if not isinstance(item, bytes)]
     if not two_cores or len(jobs) < MIN_JOBS or not can_fork():
-        for item in items:
-            stream.write(item if isinstance(item, bytes) else item())
+        _write_all(items, stream, stop)
         return
     theirs = jobs[1::2]
     read_end, write_end = os.pipe()
@@ -47,6 +52,13 @@ def write_items(items: Sequence[Item], stream: BinaryIO, two_cores: bool) -> Non
         raise
     finally:
         os.waitpid(pid, 0)
+
+
+def _write_all(items: Sequence[Item], stream: BinaryIO, stop: Event | None = None) -> None:
+    for item in items:
+        if stop is not None and stop.is_set():
+            return
+        stream.write(item if isinstance(item, bytes) else item())
 
 
 def can_fork() -> bool:

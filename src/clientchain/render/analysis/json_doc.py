@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any, BinaryIO
+from functools import partial
+from threading import Event
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from clientchain.analyses.analyze import Analysis, Inversion, RoleResult
+from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.clients import NO_ROLE, ClientResult
 from clientchain.model.findings import Finding
-from clientchain.model.heap import resident_bytes
+from clientchain.model.heap import release_freed_memory, resident_bytes
 from clientchain.model.org import NO_OWNER
 from clientchain.model.rounding import moneys, plain_number
 from clientchain.render.analysis.in_turns import write_items
 from clientchain.render.analysis.json_stream import DEFAULT_CHUNK, document_items
+from clientchain.render.analysis.own_arena import in_own_arena
+
+if TYPE_CHECKING:
+    from clientchain.analyses.results import Inversion, RoleResult
 
 SCHEMA_VERSION = 1
 # From this many roles the render is long enough (~0.1 s) to be worth a second process,
@@ -181,15 +187,27 @@ def write_json(
 ) -> None:
     """The bytes of `render_json`, written `chunk` roles at a time: never all in memory.
     Large documents are rendered on two cores when there are two and memory to spare
-    (`two_cores` None); the bytes are the same either way."""
-    items = list(document_items(_frame(analysis), analysis, chunk))
+    (`two_cores` None), else on a thread of their own (`in_own_arena`: a compact heap);
+    the bytes are the same either way."""
+    large = analysis.org.role_count >= TWO_CORES_FROM
     if two_cores is None:
-        two_cores = (
-            analysis.org.role_count >= TWO_CORES_FROM
-            and _cores() >= 2
-            and resident_bytes() <= TWO_CORES_RESIDENT
-        )
-    write_items(items, stream, two_cores)
+        two_cores = large and _cores() >= 2 and resident_bytes() <= TWO_CORES_RESIDENT
+    if large and not two_cores:  # (a fork from a second thread is not safe)
+        in_own_arena(partial(_write_json, analysis, stream, chunk, two_cores))
+    else:
+        _write_json(analysis, stream, chunk, two_cores)
+
+
+def _write_json(
+    analysis: Analysis, stream: BinaryIO, chunk: int, two_cores: bool, stop: Event | None = None
+) -> None:
+    frame = _frame(analysis)
+    # What building the frame and the node texts touched of the heap's holes, given
+    # back before the chunks come on top (see own_arena).
+    release_freed_memory()
+    items = list(document_items(frame, analysis, chunk))
+    release_freed_memory()
+    write_items(items, stream, two_cores, stop)
 
 
 def _cores() -> int:

@@ -44,8 +44,9 @@ from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import NONE
 from clientchain.analyses.relations import RELATIONS
 from clientchain.model.findings import Choice, Finding, FindingRows, Findings, Ids, Money
-from clientchain.model.org import IntArray, Links
+from clientchain.model.org import IntArray, Links, Org
 from clientchain.model.rounding import moneys, ratios
+from clientchain.model.texts import TextColumn
 from clientchain.render.analysis.in_turns import Item
 
 if TYPE_CHECKING:
@@ -210,6 +211,41 @@ def string_part(values: Sequence[str | None], prefix: bytes = EMPTY) -> Part:
     return strings(values, prefix)
 
 
+def text_part(org: Org, name: str, lo: int, hi: int, prefix: bytes = EMPTY) -> Part:
+    """`string_part` of entries lo..hi-1 of the org's text column `name` (role_titles,
+    ...), read from its bytes while it has not been decoded: a million titles as Python
+    strings are ~100 MB that the render would hold to its end."""
+    column = org.text_column(name)
+    if column is None:
+        return string_part(getattr(org, name)[lo:hi], prefix)
+    return column_part(column, lo, hi, prefix)
+
+
+def column_part(column: TextColumn, lo: int, hi: int, prefix: bytes = EMPTY) -> Part:
+    """`string_part` of the texts of entries lo..hi-1 (lo < hi), made from the column's
+    bytes where orjson would write them as they are (no escapes, no nulls)."""
+    if column.null is not None:
+        nulls = column.null[lo:hi]
+        if nulls.all():
+            return prefix + NULL
+        if nulls.any():
+            return string_part(column.decode(lo, hi), prefix)
+    if not column.is_packed:
+        return string_part(column.decode(lo, hi), prefix)
+    # Packed: the texts in order, each ended by a line break; UTF-8 checked at load.
+    raw = column.buf[int(column.start[lo]) : int(column.end[hi - 1])]
+    text = raw.tobytes()
+    # A quote, a backslash or a control other than the hi - lo - 1 line breaks between
+    # the texts: orjson escapes it.
+    if b'"' in text or b"\\" in text or np.count_nonzero(raw < 0x20) != hi - lo - 1:
+        return string_part(column.decode(lo, hi), prefix)
+    quoted = b'"' + NUL + prefix + b'"'
+    texts = (prefix + b'"' + text.replace(b"\n", quoted) + b'"').split(NUL)
+    if texts[-1] == texts[0] and texts.count(texts[0]) == len(texts):
+        return texts[0]
+    return texts
+
+
 def plain_numbers(values: np.ndarray, prefix: bytes = EMPTY) -> list[bytes]:
     """prefix + each value as orjson writes `plain_number(value)` (integral floats below
     2**53 as ints)."""
@@ -294,14 +330,12 @@ FINDING = Objects(
     ("code", "rule", "level", "message", "data", "role", "file", "line", "client", "boss"),
     indent=4,
 )
-# chain_broken_at, by whether the role's chain is broken (0: no, 1: yes): the text up to
-# the boss's id, between the two ids, and after the subordinate's id up to `span`.
-BROKEN_OPEN = text_array(
-    [ROLE.key("chain_broken_at") + NULL, ROLE.key("chain_broken_at") + BREAK.open]
-)
-BROKEN_MID = text_array([EMPTY, BREAK.key("subordinate")])
-BROKEN_CLOSE = text_array([ROLE.key("span"), BREAK.close + ROLE.key("span")])
-NO_NODE = -2  # picks EMPTY from RoleColumns.nodes (-1 picks null)
+# chain_broken_at up to `span`'s value when the chain is whole; when it is broken, the
+# text up to the boss's id, between the two ids, and after the subordinate's id.
+UNBROKEN = ROLE.key("chain_broken_at") + NULL + ROLE.key("span")
+BROKEN_OPEN = ROLE.key("chain_broken_at") + BREAK.open
+BROKEN_MID = BREAK.key("subordinate")
+BROKEN_CLOSE = BREAK.close + ROLE.key("span")
 SLOTS = 8  # lists (clients, provenance) up to this long are written slot by slot, when
 SLOTS_FILLED = 1.25  # the slots are full enough: an empty slot costs what a cut saves
 
@@ -372,14 +406,32 @@ def _list_starts(layout: Objects, key: str) -> Any:
     return text_array([layout.next, layout.end + NUL + key.encode() + layout.first])
 
 
+def node_texts(org: Org) -> Any:
+    """Every node's id as JSON (roles, then clients), then EMPTY and NULL: an object
+    array to `pick` from. Encoded a slice at a time: one dump of a million ids is a
+    transient ~100 MB on top of the texts."""
+    roles, clients = org.role_ids, org.client_ids
+    r, c = len(roles), len(clients)
+    out = np.empty(r + c + 2, dtype=object)
+    for a in range(0, r, _IDS_AT_A_TIME):
+        b = min(r, a + _IDS_AT_A_TIME)
+        out[a:b] = strings(roles[a:b])
+    out[r : r + c] = strings(clients)
+    out[r + c :] = [EMPTY, NULL]
+    return out
+
+
+_IDS_AT_A_TIME = 65_536
+
+
 class RoleColumns:
     """The parts of roles lo..hi-1, rounded exactly as `Analysis.roles_between` rounds them."""
 
     def __init__(self, analysis: Analysis) -> None:
         org = analysis.org
         self.analysis = analysis
-        # Every node's id as JSON; NO_NODE (-2): nothing, NO_PARENT (-1): null.
-        self.nodes = text_array([*strings(org.role_ids), *strings(org.client_ids), EMPTY, NULL])
+        # Every node's id as JSON; -2: nothing, NO_PARENT (-1): null.
+        self.nodes = node_texts(org)
         # A client entry's relation and what follows it, by relation * 2 + (last in its
         # row): the next entry's opening, or the list's end, NUL, the next list's opening.
         ends = (CLIENT.next, CLIENT.end + NUL + CLIENT.first)
@@ -398,20 +450,24 @@ class RoleColumns:
 
     def parts(self, lo: int, hi: int) -> list[Part]:
         a, org = self.analysis, self.analysis.org
+        closeness = a.closeness_raw[lo:hi]
         return merged(
             [
                 self.nodes[lo:hi].tolist(),
-                string_part(org.role_titles[lo:hi], ROLE.key("title")),
+                text_part(org, "role_titles", lo, hi, ROLE.key("title")),
                 ROLE.key("reports_to"),
                 pick(self.nodes, org.parent[lo:hi]),  # NO_PARENT (-1) picks null
-                string_part(org.role_departments[lo:hi], ROLE.key("department")),
+                text_part(org, "role_departments", lo, hi, ROLE.key("department")),
                 plain_part(org.headcount[lo:hi], ROLE.key("headcount")),
-                plain_part(a.inflow[lo:hi], ROLE.key("inflow")),
-                number_part(a.closeness[lo:hi], ROLE.key("closeness")),
-                number_part(a.alienation[lo:hi], ROLE.key("alienation")),
+                # Rounded here, a chunk at a time, as Analysis.inflow, .closeness,
+                # .alienation and .traced_share round the whole column (elementwise):
+                # no four columns of a million floats held for the render.
+                plain_part(moneys(a.graph.inflow[lo:hi], org.amount_decimals), ROLE.key("inflow")),
+                number_part(ratios(closeness), ROLE.key("closeness")),
+                number_part(ratios(1.0 - closeness), ROLE.key("alienation")),
                 # NaN (untraced) is null
                 number_part(ratios(a.distance_raw[lo:hi]), ROLE.key("distance")),
-                number_part(a.traced_share[lo:hi], ROLE.key("traced_share")),
+                number_part(ratios(np.minimum(a.traced_raw[lo:hi], 1.0)), ROLE.key("traced_share")),
                 ROLE.key("clients"),
                 *self._clients(lo, hi),
                 ROLE.key("provenance"),
@@ -506,23 +562,34 @@ class RoleColumns:
         return ratios(np.maximum(0.0, np.minimum(1.0, a.traced_raw[lo:hi]) - listed))
 
     def _broken(self, lo: int, hi: int) -> list[Part]:
-        """chain_broken_at, up to the value of `span`: null, or the pair's ids."""
+        """chain_broken_at, up to the value of `span`: null, or the pair's ids; one text
+        per role (not five) when some roles of the chunk have a break and some not."""
         inv = self.analysis.inversions_raw
         broken = inv.broken_at[lo:hi]
         has = broken != NONE
         if not has.any():
-            return [bytes(BROKEN_OPEN[0]) + bytes(BROKEN_CLOSE[0])]
-        index = np.where(has, broken, 0)
-        boss = np.where(has, inv.boss[index], NO_NODE)
-        sub = np.where(has, inv.subordinate[index], NO_NODE)
-        flag = has.astype(np.int64)
-        return [
-            pick_part(BROKEN_OPEN, flag),
-            pick(self.nodes, boss),
-            pick_part(BROKEN_MID, flag),
-            pick(self.nodes, sub),
-            pick_part(BROKEN_CLOSE, flag),
-        ]
+            return [UNBROKEN]
+        rows = np.flatnonzero(has)
+        pairs = broken[rows]
+        # The texts of the broken ones: each opens with a NUL, where `cut` cuts.
+        texts = cut(
+            interleave(
+                rows.size,
+                [
+                    NUL + BROKEN_OPEN,
+                    pick(self.nodes, inv.boss[pairs]),
+                    BROKEN_MID,
+                    pick(self.nodes, inv.subordinate[pairs]),
+                    BROKEN_CLOSE,
+                ],
+            ),
+            EMPTY,
+        )
+        if rows.size == hi - lo:
+            return [texts]
+        out = np.full(hi - lo, UNBROKEN, dtype=object)
+        out[rows] = texts
+        return [out.tolist()]
 
 
 def inversion_parts(analysis: Analysis, nodes: Any, lo: int, hi: int) -> list[Part]:
