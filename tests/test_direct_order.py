@@ -29,3 +29,39 @@ def test_packed_pair_order_matches_lexsort(seed: int) -> None:
 def test_pair_order_falls_back_when_keys_would_overflow() -> None:
     major, minor = np.array([2, 1, 2]), np.array([0, 5, 0])
     assert pair_order(major, minor, 2**40).tolist() == [1, 0, 2]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sorted_places_is_argsort_of_distinct_keys(seed: int) -> None:
+    from clientchain.graph.sorting import sorted_places
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 400))
+    key = rng.integers(0, 50, size=n) * n + np.arange(n)  # each key's place below
+    assert np.array_equal(sorted_places(key.copy(), n), np.argsort(key))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_run_bounds_match_searchsorted(seed: int) -> None:
+    from clientchain.graph.sorting import run_bounds
+
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(1, 60))
+    values = np.sort(rng.integers(0, count, size=int(rng.integers(0, 300))))
+    expected = np.searchsorted(values, np.arange(count + 1))
+    assert np.array_equal(run_bounds(values, count), expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_flow_rows_in_canonical_order_match_lexsort(seed: int) -> None:
+    """By pair, a pair's rows by amount, equal amounts in file order: the packed sort
+    and the stable argsort it falls back on give lexsort's order."""
+    from clientchain.graph import money
+
+    rng = np.random.default_rng(seed)
+    key = rng.integers(0, 40, size=500)
+    amount = rng.choice([0.5, 1.0, 2.25, 7.0], size=key.size)
+    expected = np.lexsort((amount, key))
+    assert np.array_equal(money._canonical_order(key, amount), expected)
+    huge = key + 2**62 // key.size  # too large to pack with the row's place
+    assert np.array_equal(money._canonical_order(huge, amount), expected)

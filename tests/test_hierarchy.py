@@ -65,3 +65,18 @@ def test_a_100000_level_chain_needs_no_recursion() -> None:
     assert forest.size[0] == n
     assert forest.is_proper_ancestor(np.array([0]), np.array([n - 1])).tolist() == [True]
     assert cycles(parent) == []
+
+
+@given(forests(), st.lists(st.tuples(st.integers(0, 39), st.integers(0, 39)), max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_ancestry_both_ways_matches_walking_up(
+    parent: np.ndarray, pairs: list[tuple[int, int]]
+) -> None:
+    forest = build_forest(parent)
+    n = parent.size
+    a = np.array([x % n for x, _ in pairs], dtype=np.int64)
+    b = np.array([y % n for _, y in pairs], dtype=np.int64)
+    above, below = forest.ancestry(a, b)
+    for i in range(a.size):
+        assert bool(above[i]) == (int(a[i]) in ancestors(parent, int(b[i])))
+        assert bool(below[i]) == (int(b[i]) in ancestors(parent, int(a[i])))

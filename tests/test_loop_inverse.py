@@ -96,3 +96,21 @@ def test_loops_of_several_sizes_in_one_elimination_keep_their_own_bits(sizes: li
     for (matrix, leak), inverse in zip(loops, together, strict=True):
         alone = gth_inverse(matrix, leak)
         assert np.array_equal(inverse.view(np.int64), alone.view(np.int64))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_loops_in_any_order_skip_only_padding_steps(seed: int) -> None:
+    """Stacked largest first, each step runs over the loops with a row there: loops of
+    many sizes in any order (single loops among them) still get their own bits."""
+    from clientchain.graph.loop_inverse import gth_inverses
+
+    rng = np.random.default_rng(100 + seed)
+    sizes = rng.permutation([1, 2, 3, 3, 5, 9, 17, 17, 20, 31, 32])[: 6 + seed]
+    loops = [
+        _loops(rng, int(rng.integers(1, 4)), int(size), float(rng.random()))
+        for size in sizes.tolist()
+    ]
+    together = gth_inverses(loops)
+    for (matrix, leak), inverse in zip(loops, together, strict=True):
+        alone = gth_inverse(matrix, leak)
+        assert np.array_equal(inverse.view(np.int64), alone.view(np.int64))

@@ -22,8 +22,9 @@ import pytest
 from rich.console import Console
 
 import clientchain
-from clientchain.analyses.analyze import Analysis, Inversion
+from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.overview import overview
+from clientchain.analyses.results import Inversion
 from clientchain.model.policy import FailOn
 from clientchain.render.analysis.markdown import render_markdown
 from clientchain.render.analysis.table import BUDGET_FUNDED_LISTED, render_table

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from clientchain.version import __version__
 
 if TYPE_CHECKING:
-    from clientchain.analyses.analyze import Analysis, RoleResult, analyze
+    from clientchain.analyses.analyze import Analysis, analyze
+    from clientchain.analyses.results import RoleResult
     from clientchain.export.nx_graph import to_networkx
     from clientchain.loading.loader import load, loads
     from clientchain.model.org import Org
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 # The public name -> the module that defines it.
 _PUBLIC = {
     "Analysis": "clientchain.analyses.analyze",
-    "RoleResult": "clientchain.analyses.analyze",
+    "RoleResult": "clientchain.analyses.results",
     "analyze": "clientchain.analyses.analyze",
     "to_networkx": "clientchain.export.nx_graph",
     "load": "clientchain.loading.loader",

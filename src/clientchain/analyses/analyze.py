@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from clientchain.analyses.served import ServedClients, served_roles_share
 from clientchain.analyses.structure import span_bands, spans
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
-from clientchain.graph.sorting import descending_rank, pair_order
+from clientchain.graph.sorting import descending_rank, pair_order, run_bounds
 from clientchain.graph.sweep import plan_sweeps
 from clientchain.model.findings import Finding, Findings, Level
 from clientchain.model.heap import release_freed_memory
@@ -45,66 +46,10 @@ from clientchain.model.rounding import (
     ratios,
 )
 
+if TYPE_CHECKING:
+    from clientchain.analyses.results import Inversion, RoleResult
+
 SOLID, DOTTED = "solid", "dotted"  # Inversion.line
-
-
-@dataclass(frozen=True, slots=True)
-class ClientLink:
-    """A direct client of a role and the net money it brings."""
-
-    id: str
-    net: float
-    relation: str  # one of relations.RELATIONS: external, subordinate, boss, peer
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    client: str
-    share: float
-
-
-@dataclass(frozen=True, slots=True)
-class Break:
-    boss: str
-    subordinate: str
-
-
-@dataclass(frozen=True, slots=True)
-class RoleResult:
-    """One role's figures, rounded as shown to users."""
-
-    id: str
-    title: str | None
-    reports_to: str | None
-    department: str | None
-    headcount: int | float  # as written: an int when whole (FTE may be fractional)
-    inflow: float
-    closeness: float
-    alienation: float
-    distance: float | None
-    traced_share: float
-    clients: tuple[ClientLink, ...]
-    provenance: tuple[Share, ...]
-    provenance_rest: float
-    chain_broken_at: Break | None
-    span: int  # roles reporting to it directly (solid lines)
-    layer: int  # 1 = a top
-    serves: tuple[str, ...]  # ids as written
-    served_share: float | None
-    served_roles_share: float | None
-    dotted_to: tuple[str, ...]  # its dotted-line bosses, as written
-
-
-@dataclass(frozen=True, slots=True)
-class Inversion:
-    boss: str
-    subordinate: str
-    levels: int
-    net: float
-    boss_to_subordinate: float
-    subordinate_to_boss: float
-    impact_headcount: int | float  # rounded as `Analysis.headcount_decimals` says
-    line: str  # SOLID or DOTTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +193,8 @@ class Analysis:
 
     def roles_between(self, lo: int, hi: int) -> tuple[RoleResult, ...]:
         """Roles lo..hi-1, built column by column from slices (no per-role numpy indexing)."""
+        from clientchain.analyses.results import Break, ClientLink, RoleResult, Share
+
         org, prov, inv = self.org, self.provenance_raw, self.inversions_raw
         d, ids = org.amount_decimals, org.role_ids
         parent = org.parent[lo:hi].tolist()
@@ -312,6 +259,8 @@ class Analysis:
 
     @cached_property
     def inversions(self) -> tuple[Inversion, ...]:
+        from clientchain.analyses.results import Inversion
+
         inv, ids, d = self.inversions_raw, self.org.role_ids, self.org.amount_decimals
         # Whole columns at once: one rounding pass, not three numpy calls per inversion.
         rows = zip(
@@ -358,7 +307,7 @@ def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, Fl
     order = _by_payee_then_net(r, payee, net)
     payee, payer, net = payee[order], payer[order], net[order]
     _order_ties_by_id(org, payee, payer, net)
-    indptr = np.searchsorted(payee, np.arange(r + 1)).astype(np.int64)
+    indptr = run_bounds(payee, r)
     return indptr, payer, net
 
 

@@ -52,8 +52,8 @@ def find_inversions(
     r = graph.roles
     inner = graph.payer < r
     u, v, w = graph.payer[inner], graph.payee[inner], graph.amount[inner]
-    down = forest.is_proper_ancestor(u, v)  # u pays v and u is above v
-    up = forest.is_proper_ancestor(v, u)  # u pays v and v is above u
+    # u pays v and u is above v (down), or v is above u (up).
+    down, up = forest.ancestry(u, v)
     # One row per (boss, subordinate) pair with money either way.
     boss = np.r_[u[down], v[up]]
     sub = np.r_[v[down], u[up]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -120,9 +121,9 @@ class TopClients:
         if not order.size:
             return
         for lo in range(0, shares.shape[0], MERGE_ROWS):
-            self._merge_rows(lo, shares[lo : lo + MERGE_ROWS], order)
+            self._merge_rows(lo, shares[lo : lo + MERGE_ROWS], first, order)
 
-    def _merge_rows(self, lo: int, shares: FloatArray, order: IntArray) -> None:
+    def _merge_rows(self, lo: int, shares: FloatArray, first: int, order: IntArray) -> None:
         top, (n, cols) = self.top, shares.shape
         rows: slice | IntArray = slice(lo, lo + n)
         taken = shares > self.bar[rows, None]  # only shares > 0 ever take part
@@ -153,23 +154,27 @@ class TopClients:
         fresh[...] = np.rint(scaled, out=scaled)  # exact: whole numbers below 2**53
         fresh *= self.clients
         fresh += order
-        # Keys >= 0 in a row are distinct, so the K places past the K-th largest hold the
-        # top K; larger key first, rows stay sorted (see _merge_few). The picked keys are
-        # distinct: candidates' by client, vacant ones -1..-K, the others by column.
-        picked = np.argpartition(key, cols, axis=1)[:, cols:]
-        picked += np.arange(0, n * (top + cols), top + cols)[:, None]  # flat: np.take is quicker
-        by_key = key.ravel().take(picked).argsort(axis=1)[:, ::-1]
-        by_key += np.arange(0, n * top, top)[:, None]
-        picked = picked.ravel().take(by_key)
-        key = key.ravel().take(picked)
-        # Each one's share from where it came: a kept slot or a column of the block (no
-        # copy of the whole block beside the slots).
-        place = picked % (top + cols)
-        from_slot = place < top
-        share = np.take_along_axis(shares, np.maximum(place - top, 0), axis=1)
-        if from_slot.any():
-            kept = np.take_along_axis(self.kept[rows], np.minimum(place, top - 1), axis=1)
-            share[from_slot] = kept[from_slot]
+        # The K largest keys of a row are the K slots and candidates that stay: the slots'
+        # keys are >= -K, the other cells' far below, and those keys are distinct
+        # (candidates' and kept ones' by client, vacant ones -1..-K). So they are one set,
+        # found by value (a partition of the keys, not of their places: 2.5x quicker),
+        # then sorted, larger first (rows stay sorted, see _merge_few).
+        key = np.partition(key, cols, axis=1)[:, cols:]
+        key.sort(axis=1)
+        key = key[:, ::-1]
+        # Each one's share from where it came: a client of this block from its column,
+        # any other key from its slot. The slots that stay are the row's first ones, in
+        # order (both are sorted): the j-th key not from the block is slot j.
+        client = self.by_rank[(self.clients - 1) - key % self.clients]  # garbage if vacant
+        col = client - first
+        in_block = (key >= 0) & (col >= 0) & (col < cols)
+        share = np.take_along_axis(shares, np.where(in_block, col, 0), axis=1)
+        if not in_block.all():
+            slot = np.cumsum(~in_block, axis=1)
+            slot -= 1
+            np.maximum(slot, 0, out=slot)
+            kept = np.take_along_axis(self.kept[rows], slot, axis=1)
+            share = np.where(in_block, share, kept)
         self.kept[rows] = share
         self.key[rows] = key
         self.bar[rows] = self._bar(key[:, -1])
@@ -220,6 +225,12 @@ class TopClients:
         self.kept[changed] = kept
         self.bar[changed] = self._bar(key[:, -1])
 
+    @cached_property
+    def by_rank(self) -> IntArray:
+        """Client index by id rank (the inverse of `rank`)."""
+        by_rank: IntArray = np.argsort(self.rank, kind="stable")
+        return by_rank
+
     def _bar(self, kth: IntArray) -> FloatArray:
         """Shares at or below this cannot reach the K-th kept key (0 while slots are free):
         a share whose rounded value reaches that key's q has s * 1e12 >= q - 1/2."""
@@ -251,7 +262,7 @@ class TopClients:
         np.cumsum(np.count_nonzero(self.key >= 0, axis=1)[self.rows], out=indptr[1:])
         client = np.empty(int(indptr[-1]), dtype=np.int64)
         share = np.empty(int(indptr[-1]), dtype=np.float64)
-        by_rank = np.argsort(self.rank, kind="stable")
+        by_rank = self.by_rank
         # In row chunks: the temporaries stay small next to the result (the K slots of a
         # million roles are 80 MB, their sorted copies as much again).
         for lo in range(0, self.roles, RESULT_ROWS):

@@ -28,8 +28,7 @@ def relations(
     if not inner.size:
         return relation
     v, u = payee[inner], payer[inner]
-    below = forest.is_proper_ancestor(v, u)
-    above = forest.is_proper_ancestor(u, v)
+    below, above = forest.ancestry(v, u)
     if dotted:
         line_role, line_boss = dotted.pairs()
         lines = sorted_distinct(line_role * roles + line_boss)  # sorted: binary searches below

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clientchain.analyses.analyze import Analysis, Inversion
+from clientchain.analyses.analyze import Analysis
+from clientchain.analyses.results import Inversion
 from clientchain.diff.clients import ClientChange, Ownership, compare_clients
 from clientchain.diff.defaults import DEFAULT_TOP
 from clientchain.diff.inversions import InversionChange, compare_inversions

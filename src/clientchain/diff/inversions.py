@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.analyses.analyze import Inversion
+from clientchain.analyses.results import Inversion
 from clientchain.diff.sides import SideColumns
 from clientchain.model.org import IntArray
 from clientchain.model.rounding import plain_numbers

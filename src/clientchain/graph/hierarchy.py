@@ -79,10 +79,18 @@ class Forest:
 
     def is_proper_ancestor(self, boss: IntArray, sub: IntArray) -> IntArray:
         """Element-wise: is boss[i] strictly above sub[i] in the hierarchy?"""
-        start = self.preorder[boss]
-        return np.asarray(
-            (start < self.preorder[sub]) & (self.preorder[sub] < start + self.size[boss])
-        )
+        start, place = self.preorder[boss], self.preorder[sub]
+        return np.asarray((start < place) & (place < start + self.size[boss]))
+
+    def ancestry(self, a: IntArray, b: IntArray) -> tuple[np.ndarray, np.ndarray]:
+        """Element-wise (a[i] strictly above b[i], b[i] strictly above a[i]): both ways
+        from one gather of each role's place and size (4 gathers, not 6, of millions)."""
+        place_a, place_b = self.preorder[a], self.preorder[b]
+        above = place_a < place_b
+        above &= place_b < place_a + self.size[a]
+        below = place_b < place_a
+        below &= place_a < place_b + self.size[b]
+        return above, below
 
     def subtree_sum(self, values: np.ndarray) -> np.ndarray:
         """values summed over each role's whole subtree, itself included (in their own

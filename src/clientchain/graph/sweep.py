@@ -98,7 +98,9 @@ class _Large:
         x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
         wide = x.astype(np.longdouble)
         product = self.wide_matrix.times(wide)
-        residual = (rhs - (wide - alpha * product)).astype(np.float64)
+        if alpha != 1.0:  # times 1.0 is exact: one pass over the product saved
+            product *= alpha
+        residual = (rhs - (wide - product)).astype(np.float64)
         refined: FloatArray = x + factor.solve(np.ascontiguousarray(residual))
         return refined
 

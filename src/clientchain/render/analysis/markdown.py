@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from clientchain.analyses.analyze import Analysis, RoleResult
+from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.overview import overview
+from clientchain.analyses.results import RoleResult
 from clientchain.ci.gate import fails
 from clientchain.model.findings import Level
 from clientchain.model.policy import FailOn, ignored_by

@@ -16,9 +16,10 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.text import Text
 
-from clientchain.analyses.analyze import DOTTED, SOLID, Analysis, Inversion, RoleResult
+from clientchain.analyses.analyze import DOTTED, SOLID, Analysis
 from clientchain.analyses.clients import ClientResult
 from clientchain.analyses.overview import overview
+from clientchain.analyses.results import Inversion, RoleResult
 from clientchain.model.findings import INVERTED_RELATIONSHIP, Finding, Level
 from clientchain.model.policy import FailOn, ignored_by
 from clientchain.model.rounding import format_amount, money_text, moneys, plain_numbers

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from clientchain.analyses.analyze import Inversion
+from clientchain.analyses.results import Inversion
 from clientchain.ci.gate import fails
 from clientchain.diff.compare import (
     ClientChange,

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from clientchain.analyses.analyze import Inversion
+from clientchain.analyses.results import Inversion
 from clientchain.diff.compare import (
     ClientChange,
     CountChange,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from clientchain.analyses.analyze import Inversion
+from clientchain.analyses.results import Inversion
 from clientchain.diff.compare import ClientChange, InversionChange, OrgDiff, Ownership
 from clientchain.model.findings import Finding
 from clientchain.model.rounding import format_amount, money, plain_number
