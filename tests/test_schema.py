@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from clientchain.cli.schema import SchemaName
-from clientchain.loading.org_file import CLIENT_KEYS, ROLE_KEYS
+from clientchain.loading.keys import CLIENT_KEYS, ROLE_KEYS
 from clientchain.model.findings import RULES, About, Level
 from clientchain.model.policy import FailOn, Ignore, Policy
 from clientchain.schemas import SCHEMA_FILES

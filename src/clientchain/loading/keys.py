@@ -118,4 +118,12 @@ ROLE = Keys(
     ("id", "title", "reports_to", "department", "headcount", "dotted_to", "serves"),
 )
 CLIENT = Keys("in a client", ("id", "title", "owner"))
+
+# The keys read into the Org's columns; every other key is kept as the entry's own
+# (a known key's misspelling is a problem: see above). Here, not beside the precise
+# reader, so that the fast loader needs none of that reader's classes.
+ROLE_KEYS = frozenset(
+    {"id", "title", "reports_to", "department", "headcount", "dotted_to", "serves"}
+)
+CLIENT_KEYS = frozenset({"id", "title", "owner"})
 FLOW = Keys("in a flow", ("from", "to", "amount"))

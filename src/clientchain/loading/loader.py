@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,13 +19,14 @@ from clientchain.loading.flow_table import (
     read_csv_bytes,
     read_yaml_list,
 )
-from clientchain.loading.org_file import OrgFile, read_org
-from clientchain.loading.org_links import client_owners, dotted_lines, served
 from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.org import NO_PARENT, Org
 from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
+
+if TYPE_CHECKING:  # the precise reader's classes: imported when it runs (see _parse)
+    from clientchain.loading.org_file import OrgFile
 
 
 def read_input_bytes(path: Path, shown: str, where: Position) -> bytes:
@@ -185,6 +187,7 @@ def _parse(
     dialect: Dialect,
     own_flows: bool = True,
 ) -> tuple[OrgFile, list[FlowTable], list[Problem]]:
+    from clientchain.loading.org_file import read_org
     from clientchain.loading.yaml_source import compose
 
     problems: list[Problem] = []
@@ -361,6 +364,8 @@ def _flow_problem(
 
 
 def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list[Problem]) -> Org:
+    from clientchain.loading.org_links import client_owners, dotted_lines, served
+
     role_index = _unique_ids(org, problems)
     if org.ids_incomplete:  # roles or clients missing or misspelt: the cause, said alone
         raise InputError(problems)

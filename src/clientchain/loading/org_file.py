@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from clientchain.loading import keys
-from clientchain.loading.keys import Keys
+from clientchain.loading.keys import CLIENT_KEYS, ROLE_KEYS, Keys
 from clientchain.loading.policy import read_policy
 from clientchain.loading.scalars import (
     HEADCOUNT_WANTED,
@@ -21,13 +21,6 @@ from clientchain.model.problems import Position, Problem
 
 if TYPE_CHECKING:  # a type only: the fast readers use this module without yaml
     from clientchain.loading.yaml_source import YNode
-
-# The keys read into the Org's columns; every other key is kept as the entry's own
-# (a known key's misspelling is a problem: see loading/keys).
-ROLE_KEYS = frozenset(
-    {"id", "title", "reports_to", "department", "headcount", "dotted_to", "serves"}
-)
-CLIENT_KEYS = frozenset({"id", "title", "owner"})
 
 
 @dataclass(frozen=True, slots=True)

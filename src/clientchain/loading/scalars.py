@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # a type only: the fast readers use this module without yaml
@@ -60,6 +59,8 @@ def decimals_of(text: str) -> int:
     """How many decimal places a number literal carries (`12.50` -> 2, `1e3` -> 0)."""
     if "." not in text and "e" not in text and "E" not in text:
         return 0
+    from decimal import Decimal  # (rarely called: not imported with the module)
+
     exponent = Decimal(text).as_tuple().exponent
     if not isinstance(exponent, int):
         return 0

@@ -161,7 +161,11 @@ def _suspect_edges(
     # Clamped only if needed: an empty range at either end of buf reads a valid byte.
     head = buf[start] if int(start.max()) < buf.size else buf[np.minimum(start, buf.size - 1)]
     tail = buf[end - 1] if int(end.min()) > 0 else buf[np.maximum(end - 1, 0)]
-    return np.flatnonzero((first[head] | last[tail]) & (start < end))
+    # (np.take on a table indexed by bytes: no conversion of the bytes to indices first)
+    flagged = np.take(first, head)
+    flagged |= np.take(last, tail)
+    flagged &= start < end
+    return np.flatnonzero(flagged)
 
 
 def _strip_rows(
@@ -179,8 +183,8 @@ def edge_kinds(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
     if not start.size:
         return np.zeros(0, dtype=np.uint8)
     # Clamped: an empty range at either end of buf still reads a valid byte (dropped).
-    first = _EDGE[buf[np.minimum(start, buf.size - 1)]]
-    last = _EDGE[buf[np.maximum(end - 1, 0)]]
+    first = np.take(_EDGE, buf[np.minimum(start, buf.size - 1)])
+    last = np.take(_EDGE, buf[np.maximum(end - 1, 0)])
     return np.asarray(np.where(start < end, first | last, 0).astype(np.uint8))
 
 

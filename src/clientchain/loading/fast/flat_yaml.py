@@ -294,8 +294,9 @@ class _Scanner:
         head = buf[np.where(present, value_start, 0)]
         nxt = buf[np.where(present, value_start + 1, 0)]
         lone_dash = (head == _DASH) & ((nxt == _SPACE) | (nxt == _NEWLINE))
+        # (np.take: a table indexed by bytes, without converting them to indices first)
         self._every(
-            ~(present & ((_FIRST[head] & (head != _DASH)) | lone_dash)),
+            ~(present & ((np.take(_FIRST, head) & (head != _DASH)) | lone_dash)),
             "a value that starts with a YAML indicator",
         )
         return value_start, np.where(present, value_end, value_start)
