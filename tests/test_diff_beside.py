@@ -17,10 +17,11 @@ from clientchain.analyses import analyze as analyze_module
 from clientchain.cli.app import run as run_cli
 from clientchain.diff import beside
 from clientchain.diff.sides import PackedTexts
+from clientchain.model.forking import can_fork
 from tests.conftest import Run
 from tests.diff_orgs import copy_dealership, the_pull_request
 
-pytestmark = pytest.mark.skipif(not beside.can_fork(), reason="no safe fork here")
+pytestmark = pytest.mark.skipif(not can_fork(), reason="no safe fork here")
 
 Runner = Callable[..., Run]
 

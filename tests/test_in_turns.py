@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from clientchain import analyze, load
+from clientchain.model.forking import can_fork
 from clientchain.render.analysis import in_turns
-from clientchain.render.analysis.in_turns import Item, can_fork, write_items
+from clientchain.render.analysis.in_turns import Item, write_items
 from clientchain.render.analysis.json_doc import write_json
 from tests.conftest import bench_generator
 from tests.test_json_stream import reference

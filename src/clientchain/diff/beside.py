@@ -27,6 +27,7 @@ from typing import Any, Generic, NoReturn, TypeVar
 from clientchain.analyses.analyze import Analysis
 from clientchain.diff.sides import LocalSide, RoleEntry, SideColumns
 from clientchain.model.findings import Finding
+from clientchain.model.forking import can_fork
 from clientchain.model.phases import note, recording
 from clientchain.model.problems import InputError
 
@@ -41,11 +42,6 @@ PARALLEL_VARIABLE = "CLIENTCHAIN_DIFF_PARALLEL"  # 1: always a child, 0: never
 
 class SideLostError(RuntimeError):
     """The child analysing one side ended without answering (a bug, killed, out of memory)."""
-
-
-def can_fork() -> bool:
-    """Fork is there and safe (macOS' system libraries are not fork-safe)."""
-    return hasattr(os, "fork") and sys.platform != "darwin"
 
 
 def wanted(input_bytes: int) -> bool:

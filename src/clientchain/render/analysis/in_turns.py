@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
+
+from clientchain.model.forking import can_fork
 
 if TYPE_CHECKING:
     from threading import Event
@@ -59,12 +60,6 @@ def _write_all(items: Sequence[Item], stream: BinaryIO, stop: Event | None = Non
         if stop is not None and stop.is_set():
             return
         stream.write(item if isinstance(item, bytes) else item())
-
-
-def can_fork() -> bool:
-    """A fork that copies only page tables: Linux (macOS' system libraries are not safe
-    to use in a forked child; Windows has no fork)."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def _write_in_turns(
