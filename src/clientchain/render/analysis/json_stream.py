@@ -835,14 +835,9 @@ def split_frame(frame: bytes) -> list[bytes]:
     return [*pieces, frame]
 
 
-def document_chunks(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[bytes]:
-    """The whole document in UTF-8 pieces; `frame` is the document with its ARRAYS empty."""
-    for item in document_items(frame, analysis, chunk):
-        yield item if isinstance(item, bytes) else item()
-
-
 def document_items(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[Item]:
-    """`document_chunks`, with each chunk of objects left as the job that renders it."""
+    """The whole document in UTF-8 pieces, each chunk of objects as the job that renders
+    it (in_turns writes them); `frame` is the document with its ARRAYS empty."""
     texts = split_frame(orjson.dumps(frame, option=orjson.OPT_INDENT_2) + b"\n")
     roles = RoleColumns(analysis)
     findings = analysis.findings
