@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from clientchain.analyses.exact_sum import exact_sum
-from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.distinct import run_starts, sorted_distinct
 from clientchain.graph.hierarchy import Forest
 from clientchain.graph.money import MoneyGraph
 from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Org
@@ -143,9 +143,9 @@ def _touchpoints(org: Org, pay_client: IntArray, pay_role: IntArray) -> tuple[In
     serving, served = org.serves.pairs()
     for_client = served >= r
     if for_client.any():
-        extra = sorted_distinct((served[for_client] - r) * r + serving[for_client])
+        extra = np.sort((served[for_client] - r) * r + serving[for_client])
         keys = np.insert(keys, np.searchsorted(keys, extra), extra)
-        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # paid by the client and serving it
+        keys = keys[run_starts(keys)]  # once each: paid by the client and serving it
     client, role = np.divmod(keys, max(r, 1))
     return np.searchsorted(client, np.arange(c + 1)).astype(np.int64), role
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from clientchain.graph.distinct import run_starts
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.sweep import SweepPlan
 from clientchain.model.org import FloatArray, IntArray
@@ -195,7 +196,7 @@ class TopClients:
         fresh *= self.clients
         fresh += order[col]
         row += lo  # rows of the slots from here on
-        first = np.flatnonzero(_run_starts(row))  # each row's first
+        first = np.flatnonzero(run_starts(row))  # each row's first
         place = np.arange(row.size)
         if first.size < row.size:  # a row with several candidates: larger key first
             by_key = _by_row_then_larger_key(row - lo, fresh, shares.shape[0], top, self.clients)
@@ -208,7 +209,7 @@ class TopClients:
         if not won.size:
             return
         row, place, fresh, share = row[won], place[won], fresh[won], share[won]
-        starts = _run_starts(row)
+        starts = run_starts(row)
         changed = row[starts]  # distinct, sorted
         local = np.cumsum(starts) - 1
         filled = np.zeros((changed.size, top), dtype=bool)
@@ -288,15 +289,6 @@ def _by_row_then_larger_key(
     packed += largest - key
     order: IntArray = np.argsort(packed)
     return order
-
-
-def _run_starts(sorted_values: IntArray) -> np.ndarray:
-    """Where each run of equal values starts (np.r_[True, a[1:] != a[:-1]] without the
-    cost of np.r_, called once per merged chunk)."""
-    starts = np.empty(sorted_values.size, dtype=bool)
-    starts[:1] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=starts[1:])
-    return starts
 
 
 def _any_per_row(flags: np.ndarray) -> np.ndarray:

@@ -15,10 +15,14 @@ from clientchain.model.org import IntArray
 def sorted_distinct(values: IntArray) -> IntArray:
     """np.unique(values) for a 1-D integer array."""
     ordered = np.sort(values)
-    if ordered.size < 2:
-        return ordered
-    first = np.empty(ordered.size, dtype=bool)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    distinct: IntArray = ordered[first]
+    distinct: IntArray = ordered[run_starts(ordered)]
     return distinct
+
+
+def run_starts(sorted_values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts: np.r_[True, a[1:] != a[:-1]] without the
+    cost of np.r_ (a boolean mask; empty for an empty array)."""
+    starts = np.empty(sorted_values.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=starts[1:])
+    return starts

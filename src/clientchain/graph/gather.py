@@ -254,13 +254,18 @@ class _Leaves:
         """Each chunk of whole groups g0..g1, with its leaves and halvings as rows."""
         leaf_bounds: list[int] = np.searchsorted(self.group, bounds).tolist()
         halved = np.concatenate([h[0] for h in self.halvings]) if self.halvings else None
+        halved_group = self.node_group[halved] if halved is not None else None
+        # Per halving level, deepest first: its parents' groups (the same for every chunk).
+        levels_in = [
+            (self.node_group[parent], parent, left, right)
+            for parent, left, right in reversed(self.halvings)
+        ]
         out: list[_Chunk] = []
         for (g0, g1), (l0, l1) in zip(pairwise(bounds), pairwise(leaf_bounds), strict=True):
             leaves = l1 - l0
             mine = None
-            if halved is not None:
-                group = self.node_group[halved]
-                mine = halved[(group >= g0) & (group < g1)]
+            if halved is not None and halved_group is not None:
+                mine = halved[(halved_group >= g0) & (halved_group < g1)]
             if mine is None or mine.size == 0:
                 out.append(_Chunk(g0, g1, l0, l1, leaves, [], None))
                 continue
@@ -268,8 +273,8 @@ class _Leaves:
             row[self.node[l0:l1]] = np.arange(leaves)
             row[mine] = leaves + np.arange(mine.size)
             levels = []
-            for parent, left, right in reversed(self.halvings):
-                inside = (self.node_group[parent] >= g0) & (self.node_group[parent] < g1)
+            for parent_group, parent, left, right in levels_in:
+                inside = (parent_group >= g0) & (parent_group < g1)
                 if inside.any():
                     levels.append((row[parent[inside]], row[left[inside]], row[right[inside]]))
             out.append(_Chunk(g0, g1, l0, l1, leaves + mine.size, levels, row[g0:g1]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.sorting import run_bounds
 from clientchain.model.org import IntArray
 
 THIN_FRONTIER = 8  # a frontier this small is walked in plain Python (a long chain)
@@ -30,8 +31,7 @@ def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
         np.remainder(out_dst, count, out=out_dst)
     else:
         out_dst = dst[np.argsort(src)]
-    out_ptr = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=count), out=out_ptr[1:])
+    out_ptr = run_bounds(src, count)
     lists: tuple[list[int], list[int]] | None = None  # out_ptr, out_dst as lists, made once
     thin_steps = 0
     frontier = np.flatnonzero(indegree == 0)

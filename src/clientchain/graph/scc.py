@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.sorting import run_bounds
 from clientchain.graph.sparse_kernels import strong_labeller
 from clientchain.model.org import IntArray
 
@@ -135,6 +136,4 @@ def _canonical_csr(src: IntArray, dst: IntArray, nodes: int) -> tuple[IntArray, 
     key = sorted_distinct(src.astype(np.int64) * nodes + dst.astype(np.int64))
     rows, cols = np.divmod(key, nodes)
     index = np.int32 if max(nodes, key.size) < 2**31 else np.int64
-    indptr = np.zeros(nodes + 1, dtype=index)
-    np.cumsum(np.bincount(rows, minlength=nodes), out=indptr[1:])
-    return indptr, cols.astype(index)
+    return run_bounds(rows, nodes).astype(index), cols.astype(index)

@@ -24,7 +24,7 @@ remaining matrix I - alpha * A_CC nonsingular.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -59,12 +59,6 @@ class _Batch:
     leak: FloatArray  # (k, s): share of each role's inflow from outside its component
     inverses: dict[float, FloatArray] = field(default_factory=dict)
 
-    def prepare(self, alphas: Iterable[float]) -> None:
-        """Invert for each of these alphas not inverted yet."""
-        for alpha in alphas:
-            if alpha not in self.inverses:
-                self.inverses[alpha] = gth_inverse(alpha * self.matrix, self.leak_at(alpha))
-
     def leak_at(self, alpha: float) -> FloatArray:
         """The leak of I - alpha A."""
         # Row sums of I - alpha A are 1 - alpha (1 - leak): written without a subtraction.
@@ -73,7 +67,8 @@ class _Batch:
 
     def solve(self, alpha: float, first: int, last: int, rhs: FloatArray) -> FloatArray:
         """(I - alpha A) x = rhs for components first..last."""
-        self.prepare([alpha])
+        if alpha not in self.inverses:  # (small batches are inverted ahead: _invert_small)
+            self.inverses[alpha] = gth_inverse(alpha * self.matrix, self.leak_at(alpha))
         result: FloatArray = self.inverses[alpha][first:last] @ rhs
         return result
 
