@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.distinct import member, sorted_distinct
 from clientchain.graph.hierarchy import Forest
 from clientchain.model.org import IntArray, Links
 
@@ -32,13 +32,8 @@ def relations(
     if dotted:
         line_role, line_boss = dotted.pairs()
         lines = sorted_distinct(line_role * roles + line_boss)  # sorted: binary searches below
-        below |= _member(lines, u * roles + v)  # u has a dotted line to v
-        above |= _member(lines, v * roles + u)  # u is one of v's dotted-line bosses
+        below |= member(lines, u * roles + v)  # u has a dotted line to v
+        above |= member(lines, v * roles + u)  # u is one of v's dotted-line bosses
     relation[inner[below]] = SUBORDINATE
     relation[inner[above]] = BOSS
     return relation
-
-
-def _member(sorted_keys: IntArray, wanted: IntArray) -> np.ndarray:
-    found = np.minimum(np.searchsorted(sorted_keys, wanted), sorted_keys.size - 1)
-    return np.asarray(sorted_keys[found] == wanted)

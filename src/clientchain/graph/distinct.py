@@ -19,6 +19,15 @@ def sorted_distinct(values: IntArray) -> IntArray:
     return distinct
 
 
+def member(sorted_keys: IntArray, wanted: IntArray) -> np.ndarray:
+    """np.isin(wanted, sorted_keys) for integers, `sorted_keys` sorted: one search each,
+    and no np.isin (which imports numpy.ma, ~8 ms)."""
+    if sorted_keys.size == 0:
+        return np.zeros(wanted.shape, dtype=bool)
+    found = np.minimum(np.searchsorted(sorted_keys, wanted), sorted_keys.size - 1)
+    return np.asarray(sorted_keys[found] == wanted)
+
+
 def run_starts(sorted_values: np.ndarray) -> np.ndarray:
     """Where each run of equal values starts: np.r_[True, a[1:] != a[:-1]] without the
     cost of np.r_ (a boolean mask; empty for an empty array)."""

@@ -9,6 +9,8 @@ no mask is needed but for ranges shorter than a word.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from clientchain.model.org import FloatArray, IntArray
@@ -18,6 +20,7 @@ __all__ = ["gather_texts"]  # (moved to model.texts) still found here by the fas
 
 _SPACE, _DOT, _ZERO, _NINE = 32, 46, 48, 57
 _WORD = 8
+_SCAN = 1 << 18  # bytes compared at a time by `positions`
 _EXACT_INTEGER = 2**53  # float64 holds every integer below this exactly
 _POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 .. 10**22
 _U = np.uint64
@@ -25,9 +28,8 @@ _BELOW = np.array([8 * (_WORD - n) for n in range(_WORD + 1)], dtype=np.uint64) 
 _ZEROS = _U(0x3030303030303030)  # "00000000"
 _HIGH_NIBBLES = _U(0xF0F0F0F0F0F0F0F0)
 # By a number's length n (1 to 8): the word's top n bytes, and '0' in the 8 - n below.
-_PAD = (_WORD - np.minimum(np.arange(_WORD + 1), _WORD)).astype(np.uint64) * _U(8)
 _TOP_BYTES = np.array([~((1 << (8 * (_WORD - n))) - 1) & (2**64 - 1) for n in range(9)], np.uint64)
-_LOW_ZEROS = _ZEROS >> (_U(64) - _PAD)  # (as the general way computes it, shifts and all)
+_LOW_ZEROS = _ZEROS >> (_U(64) - _BELOW)  # (as the general way computes it, shifts and all)
 # str.strip's white space beyond ASCII, as UTF-8 (all are 2 or 3 bytes, none above U+3000).
 _UNICODE_SPACES = [chr(c).encode() for c in range(128, 0x3001) if chr(c).isspace()]
 _SPACE_LEAD = np.zeros(256, dtype=bool)  # bytes that begin one of those
@@ -306,3 +308,14 @@ def _decimals_by_byte(
     if np.any(digits == 0) or np.any(places > 22):
         return None
     return number.astype(np.float64) / _POWERS[places], places
+
+
+def positions(buf: np.ndarray, where: Callable[[np.ndarray], np.ndarray]) -> IntArray:
+    """Where `where(bytes)` holds in `buf`, as int32 (the fast readers refuse files of
+    2 GB and more): their columns of millions of positions then take half the memory.
+    Found a slice at a time: the slice's mask stays in cache (no mask of the whole file)."""
+    found = [
+        np.flatnonzero(where(buf[a : a + _SCAN])).astype(np.int32) + np.int32(a)
+        for a in range(0, buf.size, _SCAN)
+    ]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)

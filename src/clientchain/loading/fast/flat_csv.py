@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import gather_texts
+from clientchain.loading.fast.byte_columns import gather_texts, positions
 from clientchain.loading.spreadsheet import DELIMITER_NAMES, byte_order_mark, sniff_delimiter
 from clientchain.model.org import IntArray
 from clientchain.model.texts import TextColumn
 
 _COMMA, _NEWLINE, _RETURN, _QUOTE, _NUL, _BELOW_DASH = 44, 10, 13, 34, 0, 45
-_SCAN = 1 << 18  # bytes compared at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,10 +115,5 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
 
 
 def _below_dash(body: np.ndarray) -> IntArray:
-    """Where the bytes below '-' are, as int32: found a slice at a time, so that no mask
-    of the whole file is made (the slice's stays in cache)."""
-    found = [
-        np.flatnonzero(body[a : a + _SCAN] < _BELOW_DASH).astype(np.int32) + np.int32(a)
-        for a in range(0, body.size, _SCAN)
-    ]
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+    """Where the bytes below '-' are, as int32."""
+    return positions(body, lambda part: part < _BELOW_DASH)

@@ -22,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import Words, gather_texts, same_ranges
+from clientchain.loading.fast.byte_columns import Words, gather_texts, positions, same_ranges
 from clientchain.loading.scalars import NULLS
 from clientchain.model.org import IntArray
 
@@ -42,7 +42,6 @@ _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
 _SINGLE, _DOUBLE = 39, 34
 _WORD = 8
-_SCAN = 1 << 18  # bytes compared at a time when looking for one byte value
 _U = np.uint64
 _HIGH_BITS = _U(0x8080808080808080)
 _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(_WORD + 1)], dtype=np.uint64)  # low k bytes
@@ -414,14 +413,9 @@ class _Texts:
 
 
 def _positions(buf: np.ndarray, byte: int) -> IntArray:
-    """Where `byte` is in `buf`, as int32 (read_flat refuses files of 2 GB and more): the
-    line table's dozen columns of millions of positions then take half the memory. Found
-    a slice at a time: the slice's mask stays in cache (and no mask of the whole file)."""
-    found = [
-        np.flatnonzero(buf[a : a + _SCAN] == byte).astype(np.int32) + np.int32(a)
-        for a in range(0, buf.size, _SCAN)
-    ]
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+    """Where `byte` is in `buf`, as int32: the line table's dozen columns of millions of
+    positions then take half the memory."""
+    return positions(buf, lambda part: part == byte)
 
 
 def _some_start(line_words: np.ndarray, prefix: bytes) -> bool:

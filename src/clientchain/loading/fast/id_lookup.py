@@ -280,7 +280,7 @@ def _place_sorted(
     home_bits = size.bit_length() - 1
     entry_bits = max(1, count.bit_length())
     rest_bits = 64 - home_bits - entry_bits
-    if rest_bits < 16:  # (ids by the billion)
+    if rest_bits < 16:  # (from about 8 million ids: the old insertion builds the table)
         return None
     u = np.uint64
     packed = (key & u(size - 1)) << u(64 - home_bits)
