@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from clientchain.analyses.client_sweeps import sweep_all
 from clientchain.analyses.clients import (
     ClientReach,
     ClientResult,
@@ -22,7 +23,7 @@ from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
 from clientchain.analyses.exact_sum import exact_sum
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
 from clientchain.analyses.policy_findings import apply_policy
-from clientchain.analyses.provenance import Provenance, TopClients, client_blocks
+from clientchain.analyses.provenance import ClientBlocks, Provenance, TopClients
 from clientchain.analyses.relations import RELATIONS, relations
 from clientchain.analyses.rules import ORG_FINDERS, OrgFacts
 from clientchain.analyses.served import ServedClients, served_roles_share
@@ -366,29 +367,14 @@ def analyze(
     # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
     top = TopClients(r, client_rank, top_clients, rows=plan.position)
     served = ServedClients(org.serves, graph, rows=plan.position)
-    blocks = client_blocks(graph, plan, lead=3)
-    # One sweep: closeness (decay), traced share, hand-overs (based on the traced share),
-    # and the first block of clients' shares; further blocks of clients sweep on their own.
-    start, base = next(blocks, (0, np.zeros((r, 3))))
-    base[:, 0] = base[:, 1] = direct_share
-    swept = plan.solve(base, [decay] + [1.0] * (base.shape[1] - 1), chained=(1, 2), in_place=True)
-    closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
-    if swept.shape[1] > 3:
-        top.add(start, swept[:, 3:])
-        if served.wanted:
-            served.add(start, swept[:, 3:])
-    del base, swept
-    for first, block in blocks:
-        solved = plan.solve(block, [1.0] * block.shape[1], in_place=True)
-        top.add(first, solved)
-        if served.wanted:
-            served.add(first, solved)
-        del block, solved  # before the next block is made (128 MB each)
+    closeness, traced, handovers = sweep_all(
+        plan, ClientBlocks(graph, plan), decay, direct_share, top, served
+    )
     prov = top.result()
     served_share = served.result()
     # The plan and the running top-K (about 230 MB at a million roles) are not needed
     # any more: dropped here, the later steps do not stack their peaks on them.
-    del plan, top, served, blocks
+    del plan, top, served
     release_freed_memory()  # their pages too: the later steps' arrays do not fit the holes
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(traced > 0, handovers / traced, np.nan)

@@ -36,31 +36,57 @@ class Provenance:
     share: FloatArray
 
 
+class ClientBlocks:
+    """The base columns of the client sweeps, in blocks of consecutive clients: one
+    column of roles (in plan order) per client. A block is made when asked for (128 MB
+    at a million roles), never all at once."""
+
+    def __init__(self, graph: MoneyGraph, plan: SweepPlan) -> None:
+        self.roles = graph.roles
+        self.clients = graph.nodes - graph.roles
+        paid = graph.paid_by_client
+        self._payee_pos = plan.position[graph.payee[paid]]
+        self._client_of = graph.payer[paid] - self.roles
+        self._fraction = graph.share[paid]
+        narrow = np.int16 if self.clients <= np.iinfo(np.int16).max else np.int64  # radix
+        self._by_client = np.argsort(self._client_of.astype(narrow), kind="stable")
+        self._bounds = np.searchsorted(
+            self._client_of[self._by_client], np.arange(self.clients + 1)
+        ).tolist()
+        # Clients per block: CELLS_PER_BLOCK cells at most (one client at least).
+        self.width = max(1, min(self.clients, CELLS_PER_BLOCK // max(self.roles, 1)))
+
+    def ranges(self, first: int, width: int) -> list[tuple[int, int]]:
+        """(first, last + 1) of each block of `width` clients from client `first` on."""
+        return [(lo, min(lo + width, self.clients)) for lo in range(first, self.clients, width)]
+
+    def base(
+        self, first: int, last: int, lead: int = 0, out: FloatArray | None = None
+    ) -> FloatArray:
+        """Clients first..last-1 as columns after `lead` zero columns that the caller
+        fills (the sweep's own columns): one array for the first sweep, not a copy.
+        Written into `out` (float64, roles x columns, C order) if given."""
+        shape = (self.roles, lead + last - first)
+        if out is None:
+            base = np.zeros(shape, dtype=np.float64)
+        else:
+            base = out.reshape(shape)
+            base.fill(0.0)
+        mine = self._by_client[self._bounds[first] : self._bounds[last]]
+        # Pairs are distinct (payer, payee): each cell is written once, so a plain
+        # assignment into zeros is the sum np.add.at would make.
+        base[self._payee_pos[mine], lead + self._client_of[mine] - first] = self._fraction[mine]
+        return base
+
+
 def client_blocks(
     graph: MoneyGraph, plan: SweepPlan, lead: int = 0
 ) -> Iterator[tuple[int, FloatArray]]:
-    """(first client, base columns in plan order) for consecutive blocks of clients.
-
-    The first block comes after `lead` zero columns that the caller fills (the sweep's
-    own columns): one array for the first sweep, never a copy of a 128 MB block.
-    """
-    r, c = graph.roles, graph.nodes - graph.roles
-    paid = graph.paid_by_client
-    payee_pos = plan.position[graph.payee[paid]]
-    client_of = graph.payer[paid] - r
-    fraction = graph.share[paid]
-    # Pairs are distinct (payer, payee): each cell is written once, so a plain
-    # assignment into zeros is the sum np.add.at would make.
-    narrow = np.int16 if c <= np.iinfo(np.int16).max else np.int64  # a radix sort
-    by_client = np.argsort(client_of.astype(narrow), kind="stable")
-    bounds = np.searchsorted(client_of[by_client], np.arange(c + 1)).tolist()
-    block = max(1, min(c, CELLS_PER_BLOCK // max(r, 1)))
-    for first in range(0, c, block):
-        last = min(c, first + block)
-        base = np.zeros((r, lead + last - first), dtype=np.float64)
-        mine = by_client[bounds[first] : bounds[last]]
-        base[payee_pos[mine], lead + client_of[mine] - first] = fraction[mine]
-        lead = 0
+    """(first client, base columns in plan order) for each block of clients in turn, the
+    first after `lead` zero columns (see ClientBlocks.base)."""
+    blocks = ClientBlocks(graph, plan)
+    for k, (first, last) in enumerate(blocks.ranges(0, blocks.width)):
+        base = blocks.base(first, last, lead if k == 0 else 0)
         yield first, base
         # Dropped before the next block is made: two 128 MB blocks never coexist here.
         del base
@@ -77,7 +103,11 @@ class TopClients:
     """
 
     def __init__(
-        self, roles: int, client_rank: IntArray, top: int, rows: IntArray | None = None
+        self,
+        roles: int,
+        client_rank: IntArray,
+        top: int,
+        rows: IntArray | None = None,
     ) -> None:
         """`rows[v]` is role v's row in the share blocks given to `add` (default: v)."""
         self.clients = int(client_rank.size)
@@ -96,11 +126,30 @@ class TopClients:
         self.client = np.zeros(0, dtype=np.int64)
         self.share = np.zeros(0, dtype=np.float64)
 
-    def add(self, first: int, shares: FloatArray) -> None:
-        """Merge the shares of clients first, first + 1, ... (negative float noise = 0)."""
+    def clear(self) -> None:
+        """Forget every merge: as new (the dense slots stay where they are)."""
         if self.dense:
-            self._merge(first, shares)  # only shares > 0 ever take part
+            self.key[...] = _vacant(self.top)
+            self.kept[...] = 0.0
+            self.bar[...] = 0.0
+        self.role = self.client = np.zeros(0, dtype=np.int64)
+        self.share = np.zeros(0, dtype=np.float64)
+
+    def move_slots(self, key: IntArray, kept: FloatArray, bar: FloatArray) -> None:
+        """Keep the dense slots in these arrays from now on (shared memory, written by
+        two processes each merging its own rows), as they are so far."""
+        key[...], kept[...], bar[...] = self.key, self.kept, self.bar
+        self.key, self.kept, self.bar = key, kept, bar
+
+    def add(self, first: int, shares: FloatArray, turn: tuple[int, int] = (0, 1)) -> None:
+        """Merge the shares of clients first, first + 1, ... (negative float noise = 0).
+        With `turn=(k, n)`, only row chunks k, k + n, k + 2n, ... (dense slots only: two
+        processes share the merge, see move_slots)."""
+        if self.dense:
+            self._merge(first, shares, turn)  # only shares > 0 ever take part
             return
+        if turn != (0, 1):
+            raise ValueError("only the dense slots merge in turns")
         shares = np.maximum(shares[self.rows], 0.0)
         cols = shares.shape[1]
         rounded = np.round(shares, RATIO_DECIMALS)
@@ -114,14 +163,15 @@ class TopClients:
         self.share = np.concatenate([self.share, shares[role, col]])
         self._order(trim=self.top > 0)
 
-    def _merge(self, first: int, shares: FloatArray) -> None:
+    def _merge(self, first: int, shares: FloatArray, turn: tuple[int, int]) -> None:
         # Row chunks keep the temporaries (rows x (K + block) keys and shares) in cache;
         # rows are independent, so the result is the same.
         # Per column of the block: the key's low part (client id order, larger = first).
         order = (self.clients - 1) - self.rank[first : first + shares.shape[1]]
         if not order.size:
             return
-        for lo in range(0, shares.shape[0], MERGE_ROWS):
+        mine, every = turn
+        for lo in range(mine * MERGE_ROWS, shares.shape[0], every * MERGE_ROWS):
             self._merge_rows(lo, shares[lo : lo + MERGE_ROWS], first, order)
 
     def _merge_rows(self, lo: int, shares: FloatArray, first: int, order: IntArray) -> None:

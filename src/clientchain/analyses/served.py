@@ -58,6 +58,10 @@ class ServedClients:
         # Negative float noise is no share (as in provenance).
         np.add.at(self.total, self.role[lo:hi], np.maximum(cells, 0.0))
 
+    def clear(self) -> None:
+        """Forget every block added so far."""
+        self.total[...] = 0.0
+
     def result(self) -> FloatArray:
         """Per role: the served share, NaN when it serves no client or receives nothing."""
         return np.where(self.serves_any & (self.inflow > 0), self.total, np.nan)

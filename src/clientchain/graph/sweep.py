@@ -165,7 +165,7 @@ class SweepPlan:
         needs the traced share of the same role as its own base). `in_place` overwrites
         a float64 base with x instead of copying it (a block of clients is 128 MB).
         """
-        self._forget_factors(set(alphas))
+        self.keep_only(set(alphas))
         if self.large:
             # SuperLU brings its own OpenBLAS: loaded first, so that one_blas_thread finds
             # it. Loaded inside, it kept its threads for this sweep (every sweep at 100k
@@ -197,7 +197,7 @@ class SweepPlan:
             for (batch, alpha), inverse in zip(todo, inverses, strict=True):
                 batch.inverses[alpha] = inverse
 
-    def _forget_factors(self, keep: set[float]) -> None:
+    def keep_only(self, keep: set[float]) -> None:
         """Drop the factors of alphas this sweep does not use. The analysis sweeps once
         with the decay and 1.0, then only with 1.0 for every further block of clients:
         the decay's SuperLU factors and dense inverses (~100 MB at 1M chargeback roles)

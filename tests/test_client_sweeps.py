@@ -1,0 +1,187 @@
+"""The client sweeps with the top-K merged on two cores give the analysis of one core,
+byte for byte, whatever happens to the second process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from clientchain import analyze, load
+from clientchain.analyses import client_sweeps
+from clientchain.analyses.provenance import TopClients
+from clientchain.graph.sweep import SweepPlan
+from clientchain.model.forking import can_fork
+from tests.conftest import bench_generator
+from tests.test_in_turns import no_child_left
+from tests.test_json_stream import reference
+
+SHAPES = ("business", "matrix", "chargeback", "hub")
+ROLES = 3000
+
+
+def merged(shares: np.ndarray, rank: np.ndarray, top: int, turns: int) -> list[list[float]]:
+    """TopClients' result after merging 5-client blocks, each block in `turns` turns."""
+    tc = TopClients(shares.shape[0], rank, top)
+    for first in range(0, shares.shape[1], 5):
+        for k in range(turns):
+            tc.add(first, shares[:, first : first + 5], turn=(k, turns))
+    p = tc.result()
+    return [p.indptr.tolist(), p.client.tolist(), p.share.tolist()]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("turns", [2, 3])
+def test_merging_in_turns_is_merging_at_once(
+    monkeypatch: pytest.MonkeyPatch, seed: int, turns: int
+) -> None:
+    monkeypatch.setattr("clientchain.analyses.provenance.MERGE_ROWS", 7)  # many chunks
+    rng = np.random.default_rng(seed)
+    shares = rng.choice([0.0, 0.0, 1e-15, 0.25, 0.5, 1.0 / 3], (100, 23))
+    shares[rng.random(shares.shape) < 0.2] = rng.random()
+    rank = rng.permutation(23)
+    assert merged(shares, rank, 4, turns) == merged(shares, rank, 4, 1)
+
+
+def test_only_the_dense_slots_merge_in_turns() -> None:
+    tc = TopClients(10, np.arange(3), 0)  # K = 0: every client, no dense slots
+    with pytest.raises(ValueError, match="turns"):
+        tc.add(0, np.ones((10, 3)), turn=(1, 2))
+
+
+def document(org: Path, two_cores: bool, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    with monkeypatch.context() as patch:
+        patch.setattr(client_sweeps, "_two_cores", lambda: two_cores)
+        return reference(analyze(load(org)))
+
+
+@pytest.fixture
+def many_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 7 clients, merged 64 rows at a time (turns for both processes), and the
+    second core from any size on."""
+    monkeypatch.setattr("clientchain.analyses.provenance.CELLS_PER_BLOCK", ROLES * 7)
+    monkeypatch.setattr("clientchain.analyses.provenance.MERGE_ROWS", 64)
+    monkeypatch.setattr(client_sweeps, "MIN_ROLES", 0)
+
+
+def forks_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    return forks
+
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="the second core is used through fork")
+
+
+@needs_fork
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_shape_is_the_same_analysis_on_two_cores(
+    tmp_path: Path, shape: str, many_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench_generator().write(shape, ROLES, tmp_path)
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+    forks = forks_counted(monkeypatch)
+    assert document(org, True, monkeypatch) == expected
+    assert len(forks) == 1  # the second core did take part
+    assert no_child_left()
+
+
+def child_stops(
+    parent: int, at_call: int, stop: Callable[[TopClients], None]
+) -> Callable[..., None]:
+    """TopClients.add that, in the child, stops at its `at_call`-th call."""
+    real_add = TopClients.add
+    calls = [0]
+
+    def add(self: TopClients, *args: object, **kwargs: object) -> None:
+        if os.getpid() != parent:
+            calls[0] += 1
+            if calls[0] == at_call:
+                stop(self)
+        real_add(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    return add
+
+
+def raises(top: TopClients) -> None:
+    raise MemoryError("the child ran out")
+
+
+def is_killed(top: TopClients) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def is_killed_halfway_through_a_write(top: TopClients) -> None:
+    """Some of its rows written (nonsense), the rest not: then killed."""
+    top.key[1::7] = 1
+    top.kept[1::7] = 0.5
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@needs_fork
+@pytest.mark.parametrize("stop", [raises, is_killed, is_killed_halfway_through_a_write])
+@pytest.mark.parametrize("at_call", [1, 3])
+def test_a_child_that_stops_leaves_the_merges_to_the_parent(
+    tmp_path: Path,
+    many_blocks: None,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: Callable[[TopClients], None],
+    at_call: int,
+) -> None:
+    bench_generator().write("matrix", ROLES, tmp_path)  # roles that serve clients too
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+    monkeypatch.setattr(TopClients, "add", child_stops(os.getpid(), at_call, stop))
+    assert document(org, True, monkeypatch) == expected
+    assert no_child_left()
+
+
+def test_no_fork_to_be_had_is_one_core(
+    tmp_path: Path, many_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench_generator().write("chargeback", ROLES, tmp_path)
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert document(org, True, monkeypatch) == expected
+
+
+@needs_fork
+def test_a_parent_that_fails_leaves_no_child_behind(
+    tmp_path: Path, many_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench_generator().write("business", ROLES, tmp_path)
+    loaded = load(tmp_path / "org.yaml")
+    forks = forks_counted(monkeypatch)
+    real_solve = SweepPlan.solve
+    solves = [0]
+
+    def failing_solve(self: SweepPlan, *args: object, **kwargs: object) -> object:
+        solves[0] += 1
+        if solves[0] == 3:  # a block after the child started
+            raise KeyboardInterrupt
+        return real_solve(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SweepPlan, "solve", failing_solve)
+    monkeypatch.setattr(client_sweeps, "_two_cores", lambda: True)
+    with pytest.raises(KeyboardInterrupt):
+        analyze(loaded)
+    assert len(forks) == 1
+    assert no_child_left()
