@@ -149,6 +149,26 @@ def test_a_child_that_stops_leaves_the_merges_to_the_parent(
     assert no_child_left()
 
 
+@needs_fork
+@pytest.mark.parametrize("stop", [raises, is_killed])
+def test_a_child_that_stops_while_solving_leaves_everything_to_the_parent(
+    tmp_path: Path, many_blocks: None, monkeypatch: pytest.MonkeyPatch, stop: Callable[..., None]
+) -> None:
+    bench_generator().write("chargeback", ROLES, tmp_path)  # loops: SuperLU in the child
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+    parent, real_solve = os.getpid(), SweepPlan.solve
+
+    def solve(self: SweepPlan, *args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            stop(self)
+        return real_solve(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SweepPlan, "solve", solve)
+    assert document(org, True, monkeypatch) == expected
+    assert no_child_left()
+
+
 def test_no_fork_to_be_had_is_one_core(
     tmp_path: Path, many_blocks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
