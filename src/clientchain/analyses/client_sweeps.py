@@ -116,7 +116,11 @@ class TwoCores:
         if not self.shared:
             return
         cells, slots = roles * widest, roles * top.top
-        memory = mmap.mmap(-1, 8 * (cells + 2 * slots + roles))
+        try:
+            memory = mmap.mmap(-1, 8 * (cells + 2 * slots + roles))
+        except OSError:  # no shared memory to be had: one process, as ever
+            self.shared = False
+            return
         self._buffer = np.frombuffer(memory, np.float64, cells)
         key = np.frombuffer(memory, np.int64, slots, 8 * cells)
         kept = np.frombuffer(memory, np.float64, slots, 8 * (cells + slots))
