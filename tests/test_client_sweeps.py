@@ -54,9 +54,14 @@ def test_only_the_dense_slots_merge_in_turns() -> None:
 
 
 def document(org: Path, two_cores: bool, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """The JSON document, then the unrounded shares bit for bit (the document rounds
+    them to 12 decimals: a last-bit difference would hide there)."""
     with monkeypatch.context() as patch:
         patch.setattr(client_sweeps, "_two_cores", lambda: two_cores)
-        return reference(analyze(load(org)))
+        analysis = analyze(load(org), top_clients=50)
+        prov = analysis.provenance_raw
+        raw = [prov.indptr, prov.client, prov.share, analysis.served_share_raw]
+        return reference(analysis) + b"".join(np.asarray(a).tobytes() for a in raw)
 
 
 @pytest.fixture
@@ -145,26 +150,6 @@ def test_a_child_that_stops_leaves_the_merges_to_the_parent(
     org = tmp_path / "org.yaml"
     expected = document(org, False, monkeypatch)
     monkeypatch.setattr(TopClients, "add", child_stops(os.getpid(), at_call, stop))
-    assert document(org, True, monkeypatch) == expected
-    assert no_child_left()
-
-
-@needs_fork
-@pytest.mark.parametrize("stop", [raises, is_killed])
-def test_a_child_that_stops_while_solving_leaves_everything_to_the_parent(
-    tmp_path: Path, many_blocks: None, monkeypatch: pytest.MonkeyPatch, stop: Callable[..., None]
-) -> None:
-    bench_generator().write("chargeback", ROLES, tmp_path)  # loops: SuperLU in the child
-    org = tmp_path / "org.yaml"
-    expected = document(org, False, monkeypatch)
-    parent, real_solve = os.getpid(), SweepPlan.solve
-
-    def solve(self: SweepPlan, *args: object, **kwargs: object) -> object:
-        if os.getpid() != parent:
-            stop(self)
-        return real_solve(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(SweepPlan, "solve", solve)
     assert document(org, True, monkeypatch) == expected
     assert no_child_left()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from functools import partial
 from threading import Event
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -13,6 +12,7 @@ import numpy as np
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.clients import NO_ROLE, ClientResult
 from clientchain.model.findings import Finding
+from clientchain.model.forking import usable_cores
 from clientchain.model.heap import release_freed_memory, resident_bytes
 from clientchain.model.org import NO_OWNER
 from clientchain.model.rounding import moneys, plain_number
@@ -191,7 +191,7 @@ def write_json(
     the bytes are the same either way."""
     large = analysis.org.role_count >= TWO_CORES_FROM
     if two_cores is None:
-        two_cores = large and _cores() >= 2 and resident_bytes() <= TWO_CORES_RESIDENT
+        two_cores = large and usable_cores() >= 2 and resident_bytes() <= TWO_CORES_RESIDENT
     if large and not two_cores:  # (a fork from a second thread is not safe)
         in_own_arena(partial(_write_json, analysis, stream, chunk, two_cores))
     else:
@@ -208,13 +208,6 @@ def _write_json(
     items = list(document_items(frame, analysis, chunk))
     release_freed_memory()
     write_items(items, stream, two_cores, stop)
-
-
-def _cores() -> int:
-    """The cores this process may run on (a container's limit, not the machine's)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def render_json(analysis: Analysis, chunk: int = DEFAULT_CHUNK) -> bytes:
