@@ -272,7 +272,8 @@ def dialect_of(delimiter: str | None, encoding: str | None, decimal_comma: bool)
         raise typer.BadParameter(why, param_hint="--encoding")
     if encoding is not None and is_utf8(encoding):
         encoding = None  # UTF-8 (a BOM or none) is the default reading: the fast one
-    return Dialect(delimiter, encoding, decimal_comma)
+    # metadata=False: no command reads the flows' other columns (see Dialect).
+    return Dialect(delimiter, encoding, decimal_comma, metadata=False)
 
 
 # The commands that turn CSV files into one new file (import people|flows, model ...).

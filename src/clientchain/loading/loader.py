@@ -131,7 +131,7 @@ def _load_either(
     try:
         fast = None
         if dialect.is_default:
-            fast = _fast_load(data, text, source, flows, base, own_flows)
+            fast = _fast_load(data, text, source, flows, base, own_flows, dialect.metadata)
         else:  # the fast path reads plain CSV only
             note(
                 f"{source}: flows files read with --delimiter, --encoding or --decimal-comma:"
@@ -157,11 +157,12 @@ def _fast_load(
     flows: list[str | os.PathLike[str]],
     base: Path,
     own_flows: bool = True,
+    metadata: bool = True,
 ) -> Org | None:
     """The fast loader's `Org` (`text`: `data` decoded, if it already is), or None to load
     precisely. (The policy block, which is not flat, is cut out and read on its own
     there: see fast.loader.)"""
-    return fast_load(data, text, source, flows, base, own_flows)
+    return fast_load(data, text, source, flows, base, own_flows, metadata=metadata)
 
 
 def _load_precisely(
@@ -176,7 +177,7 @@ def _load_precisely(
     with phase("parse"):
         org_file, tables, problems = _parse(text, source, flows, base, dialect, own_flows)
     with phase("build"):
-        return _assemble(org_file, source, tables, problems)
+        return _assemble(org_file, source, tables, problems, dialect.metadata)
 
 
 def _parse(
@@ -363,7 +364,13 @@ def _flow_problem(
     return Problem(table.position(row, "to"), f"flow from '{src}' to itself")
 
 
-def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list[Problem]) -> Org:
+def _assemble(
+    org: OrgFile,
+    source: str,
+    tables: list[FlowTable],
+    problems: list[Problem],
+    metadata: bool = True,
+) -> Org:
     from clientchain.loading.org_links import client_owners, dotted_lines, served
 
     role_index = _unique_ids(org, problems)
@@ -399,7 +406,7 @@ def _assemble(org: OrgFile, source: str, tables: list[FlowTable], problems: list
         policy=org.policy,
         role_extra=roles.extra,
         client_extra=clients.extra,
-        flow_extra=flow_extra,
+        flow_extra=flow_extra if metadata else {},
         dotted=dotted,
         serves=serves,
         client_owner=client_owner,

@@ -96,12 +96,14 @@ class _Flows:
         default_factory=list
     )
     files: list[str] = field(default_factory=list)
+    metadata: bool = True  # keep the metadata columns (see Dialect.metadata)
 
     def add_extra(
         self, columns: Mapping[str, TextColumn | Sequence[str | None]], rows: int
     ) -> None:
         """Metadata columns of `rows` new rows."""
-        self.extra.append((columns, rows))
+        if self.metadata:
+            self.extra.append((columns, rows))
 
     def extra_columns(self) -> LateColumns:
         """Each metadata column over all rows (None where a table lacks it); a column of
@@ -130,10 +132,13 @@ def fast_load(
     flows: Iterable[str | os.PathLike[str]],
     base: Path,
     own_flows: bool = True,
+    *,
+    metadata: bool = True,
 ) -> Org | None:
     """The `Org` in `data` (`text`: the same decoded, if it already is; else its UTF-8 is
     checked here) and its flows, or None to load it precisely (`own_flows=False`:
-    without the flows file the org chart names)."""
+    without the flows file the org chart names; `metadata=False`: without the flows'
+    metadata columns)."""
     try:
         with phase("parse"):
             data = data.removeprefix(b"\xef\xbb\xbf")
@@ -144,7 +149,7 @@ def fast_load(
             tables = [_read_table(path) for path in paths]
             tables.extend(_read_table(Path(path), stdin=is_stdin(path)) for path in flows)
         with phase("build"):
-            return _org(document, source, tables, policy)
+            return _org(document, source, tables, policy, metadata)
     except NotFlatError as exc:
         where = f"{source}:{exc.line}" if exc.line else source
         note(f"{where}: {exc.why}: read by the precise reader, which takes longer")
@@ -204,7 +209,11 @@ def _scalar(document: FlatDocument, key: str) -> str | None:
 
 
 def _org(
-    document: FlatDocument, source: str, tables: list[FlatCsv | FlowTable], policy: Policy
+    document: FlatDocument,
+    source: str,
+    tables: list[FlatCsv | FlowTable],
+    policy: Policy,
+    metadata: bool = True,
 ) -> Org:
     # The policy is read on its own (loading cuts its section out); one left here would
     # be dropped, so it is the precise path's.
@@ -224,7 +233,7 @@ def _org(
     client_ids = _ids(clients, buf) if clients else TextColumn(buf, _NONE, _NONE)
     ids = IdIndex(buf, np.r_[role_ids.start, client_ids.start], np.r_[role_ids.end, client_ids.end])
     _need(not ids.has_duplicates())
-    resolved = _resolve_flows(tables, ids, len(role_ids))
+    resolved = _resolve_flows(tables, ids, len(role_ids), metadata)
     tables.clear()  # read: their bytes and cell ranges can go (the caller keeps no other)
     parent = _parents(roles, ids, document)
     dotted = _dotted(roles, ids, document, parent)
@@ -438,12 +447,14 @@ def _read_table(path: Path, *, stdin: bool = False) -> FlatCsv | FlowTable:
     return yaml_table
 
 
-def _resolve_flows(tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int) -> _Flows:
+def _resolve_flows(
+    tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int, metadata: bool = True
+) -> _Flows:
     # A file named twice (its money would count twice) is the precise path's to word.
     # Standard input is read once: the command line makes sure it is named once.
     files = [flows_file_key(Path(t.file)) for t in tables if t.file != STDIN_NAME]
     _need(None not in files and len(set(files)) == len(files))
-    flows = _Flows()
+    flows = _Flows(metadata=metadata)
     for table in tables:
         if isinstance(table, FlatCsv):
             _add_csv(flows, table, ids, roles)
@@ -485,8 +496,12 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
         flows.amount.append(_csv_amounts(table, i_amount, flows))
     except UnicodeDecodeError:
         raise _RefusedError from None
-    # Packed: the metadata (only graph exports read it) keeps no hold on the file's bytes
-    # nor on the table of every cell's range.
+    # The metadata cells must be UTF-8 too, kept or not (the precise path says where one
+    # is not). An ASCII file needs no look at them.
+    if not flows.metadata and table.data.isascii():
+        return
+    # Packed: the metadata keeps no hold on the file's bytes nor on the table of every
+    # cell's range.
     extra = {
         table.header[i].strip(): table.column(i).packed()
         for i in range(len(names))
