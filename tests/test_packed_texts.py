@@ -92,3 +92,49 @@ def test_the_fast_loader_keeps_none_of_the_files_bytes(tmp_path: Path) -> None:
     assert org.role_titles == ("Boss", None) and org.role_departments == ("sales", None)
     assert all(c.is_packed for c in vars(org.flow_extra)["_columns"].values())
     assert org.flow_extra["kind"] == ("sale", "pay")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=30), st.data())
+def test_picked_rows_read_the_same_texts_packed_or_not(
+    values: list[str | None], data: st.DataObject
+) -> None:
+    rows = data.draw(st.lists(st.integers(0, len(values) - 1), max_size=40))  # repeats too
+    at = np.array(rows, dtype=np.int64)
+    column = column_of(values, b", ")
+    expected = [values[i] for i in rows]
+    assert column.pick(at) == column.packed().pick(at) == expected
+
+
+def test_an_analysis_leaves_the_id_and_department_columns_in_bytes(tmp_path: Path) -> None:
+    """Direct clients tied on their net (ordered by id) and a client's departments (held
+    below the top: no CC106 finding, whose making would read the ids) read only the ids
+    and departments they need: the columns stay bytes, for the renderer to read in
+    order, and the document is that of an org whose columns are strings from the start."""
+    from clientchain.analyses.analyze import analyze
+    from clientchain.loading.loader import _load_precisely
+    from clientchain.render.analysis.json_doc import json_document
+
+    (tmp_path / "org.yaml").write_text(
+        "flows: flows.csv\nclients:\n  - id: c1\n"
+        "roles:\n  - id: top\n    department: board\n  - id: mgr\n    reports_to: top\n"
+        "  - id: zed\n    reports_to: mgr\n    department: sales\n"
+        "  - id: amy\n    reports_to: mgr\n    department: service\n"
+        "  - id: bob\n    reports_to: zed\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "flows.csv").write_text(
+        "from,to,amount\nc1,zed,10\nc1,amy,10\nzed,bob,5\namy,bob,5\nc1,bob,1\n"
+    )
+    org = fast_load((tmp_path / "org.yaml").read_bytes(), None, "org.yaml", [], tmp_path)
+    assert org is not None
+    result = analyze(org)
+    assert org.text_column("role_ids") is not None
+    assert org.text_column("role_departments") is not None
+    assert result.clients_raw.departments == (("sales", "service"),)  # bob has none
+    assert org.node_ids([2, 5, 3]) == ["zed", "c1", "amy"]
+    assert org.text_column("role_ids") is not None  # (node_ids did not decode it either)
+    text = (tmp_path / "org.yaml").read_text(encoding="utf-8")
+    strings = _load_precisely(text, "org.yaml", [], tmp_path)
+    assert strings.text_column("role_ids") is None  # (the precise reader's strings)
+    assert json_document(result) == json_document(analyze(strings))

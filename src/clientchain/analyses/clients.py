@@ -25,6 +25,7 @@ from clientchain.model.rounding import moneys, ratio
 
 NO_ROLE = -1
 _BLOCK = 64  # range-minimum block: scans within a block, a sparse table across blocks
+_CHUNK = 65_536  # touchpoints whose departments are read at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,23 +56,26 @@ class ClientReach:
     unheld: np.ndarray  # per client: no role below a top holds all its touchpoints
     owner: IntArray  # per client: owner role, NO_OWNER when none
     owned: np.ndarray  # per client: all touchpoints in the subtree of its holder, not a top
-    role_departments: tuple[str | None, ...]  # the org's, per role
+    org: Org  # whose departments `departments` reads
 
     @cached_property
     def departments(self) -> tuple[tuple[str, ...], ...]:
         """Per client: its touchpoints' departments, distinct and sorted."""
-        # Every role's name numbered where first met, in one pass over the column (no
-        # sort of the touchpoints, no list of their indices); then the distinct
-        # (client, number) pairs of all clients are found at once.
-        roles, clients = len(self.role_departments), self.ptr.size - 1
+        # Each touchpoint's department numbered where first met, then the distinct
+        # (client, number) pairs of all clients found at once. The departments are read
+        # a chunk of touchpoints at a time: a column still in bytes is not made a
+        # million strings (60 MB) for them.
+        roles, clients = self.org.role_count, self.ptr.size - 1
+        touched = sorted_distinct(self.role)
         numbers: dict[str | None, int] = {}
-        per_role = np.fromiter(
-            map(numbers.setdefault, self.role_departments, itertools.count()),
-            dtype=np.int64,
-            count=roles,
-        )
+        number = itertools.count()
+        per_role = np.zeros(roles, dtype=np.int64)
+        for a in range(0, touched.size, _CHUNK):
+            at = touched[a : a + _CHUNK]
+            names = self.org.texts_at("role_departments", at)
+            per_role[at] = np.fromiter(map(numbers.setdefault, names, number), np.int64, at.size)
         client = np.repeat(np.arange(clients, dtype=np.int64), np.diff(self.ptr))
-        span = max(roles, 1)  # numbers are role indices: below it
+        span = max(roles, 1)  # numbers count touchpoints: below it
         pairs = sorted_distinct(client * span + per_role[self.role])
         name = {n: text for text, n in numbers.items()}
         found: list[list[str]] = [[] for _ in range(clients)]
@@ -128,7 +132,7 @@ def client_reach(org: Org, graph: MoneyGraph, forest: Forest) -> ClientReach:
         unheld,
         owner,
         below_top & all_inside,
-        org.role_departments,
+        org,
     )
 
 

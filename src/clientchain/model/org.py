@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -122,6 +122,18 @@ class Org:
 
     def node_ids(self, nodes: list[int]) -> list[str]:
         """node_id of each node, the id columns read once (not once per node: at a
-        million nodes the descriptor look-ups alone take seconds)."""
-        roles, clients, r = self.role_ids, self.client_ids, self.role_count
-        return [roles[n] if n < r else clients[n - r] for n in nodes]
+        million nodes the descriptor look-ups alone take seconds). Role ids still in
+        bytes stay so: only those asked for are decoded."""
+        clients, r = self.client_ids, self.role_count
+        at = np.asarray(nodes, dtype=np.int64)
+        roles = iter(cast("list[str]", self.texts_at("role_ids", at[at < r])))  # (no null id)
+        return [next(roles) if n < r else clients[n - r] for n in nodes]
+
+    def texts_at(self, name: str, rows: IntArray) -> list[str | None]:
+        """The texts column `name` (see text_column) holds for `rows`; a column still in
+        bytes is not decoded whole (nor kept decoded) for them."""
+        column = self.text_column(name)
+        if column is not None:
+            return column.pick(rows)
+        texts: tuple[str | None, ...] = getattr(self, name)
+        return [texts[i] for i in rows.tolist()]

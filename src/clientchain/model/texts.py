@@ -80,6 +80,18 @@ class TextColumn:
         new_end = (offsets[1:] - 1).astype(index)
         return TextColumn(packed, new_start, new_end, self.null, packed=True)
 
+    def pick(self, rows: npt.NDArray[Any]) -> list[str | None]:
+        """The texts of entries `rows` (any order, repeats allowed; None for nulls),
+        gathered a chunk at a time: what a few of them need, not the whole column."""
+        texts: list[str | None] = []
+        for a in range(0, rows.size, CHUNK):
+            at = rows[a : a + CHUNK]
+            texts.extend(gather_texts(self.buf, self.start[at], self.end[at]))
+        if self.null is not None:
+            for i in np.flatnonzero(self.null[rows]).tolist():
+                texts[i] = None
+        return texts
+
     def decode(self, lo: int = 0, hi: int | None = None) -> list[str | None]:
         """The texts of entries lo..hi-1 (None for nulls)."""
         hi = len(self) if hi is None else min(hi, len(self))

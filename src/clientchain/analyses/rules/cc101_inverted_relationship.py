@@ -95,9 +95,10 @@ _DOTTED = "dotted-line "
 def find(facts: OrgFacts) -> FindingRows:
     """One finding per inverted pair, at the subordinate's line (made when read)."""
     org, inv = facts.org, facts.inversions
-    ids, d, currency = org.role_ids, org.amount_decimals, org.currency
+    d, currency = org.amount_decimals, org.currency
 
     def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
         at = np.asarray(rows, dtype=np.int64)
         # moneys() over the column rounds each amount exactly as format_amount's money() does.
         nets = moneys(inv.net[at], d).tolist()

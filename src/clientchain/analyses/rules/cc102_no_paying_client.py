@@ -87,10 +87,11 @@ _UNTRACED = "money, but none of it traces back to a paying client"
 def find(facts: OrgFacts) -> FindingRows:
     """One finding per role whose traced share is 0, at its line (made when read)."""
     org = facts.org
-    ids, lines = org.role_ids, org.role_lines
+    lines = org.role_lines
     unfunded = np.flatnonzero(facts.unfunded)
 
     def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
         roles = unfunded[np.asarray(rows, dtype=np.int64)]
         raw = facts.graph.inflow[roles]
         shown = moneys(raw, org.amount_decimals).tolist()

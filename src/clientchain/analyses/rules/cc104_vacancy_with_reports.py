@@ -70,11 +70,12 @@ RULE = VACANCY_WITH_REPORTS
 def find(facts: OrgFacts) -> FindingRows:
     """One finding per vacant role with direct reports, at its line (made when read)."""
     org = facts.org
-    ids, lines = org.role_ids, org.role_lines
+    lines = org.role_lines
     reports = np.bincount(org.parent[org.parent >= 0], minlength=org.role_count)
     vacant = np.flatnonzero((reports > 0) & (org.headcount == 0))
 
     def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
         roles = vacant[np.asarray(rows, dtype=np.int64)]
         return [
             Finding.of(

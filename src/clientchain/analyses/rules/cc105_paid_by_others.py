@@ -95,9 +95,9 @@ def find(facts: OrgFacts) -> FindingRows:
     """One finding per role paid by others, at its line (made when read)."""
     org = facts.org
     hits = np.flatnonzero(paid_by_others(facts.served_share, facts.served_roles_share))
-    ids = org.role_ids
 
     def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
         roles = hits[np.asarray(rows, dtype=np.int64)]
         shown = ratios(facts.served_share[roles]).tolist()
         shown_roles = ratios(facts.served_roles_share[roles]).tolist()

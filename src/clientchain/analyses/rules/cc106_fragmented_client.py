@@ -85,9 +85,10 @@ def find(facts: OrgFacts) -> FindingRows:
 def _found(facts: OrgFacts) -> list[Finding]:
     """One finding per fragmented client, at its entry's line."""
     org, reach = facts.org, facts.clients
-    ids, found = org.role_ids, []
+    found = []
     for j in [j for j, fragmented in enumerate(reach.fragmented) if fragmented]:
         client, names, boss = org.client_ids[j], reach.departments[j], int(reach.boss[j])
+        ids = org.role_ids  # read here, for a finding: not for an org without any
         found.append(
             Finding.of_client(
                 RULE,

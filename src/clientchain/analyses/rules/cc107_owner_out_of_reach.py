@@ -84,12 +84,13 @@ def find(facts: OrgFacts) -> FindingRows:
 def _found(facts: OrgFacts) -> list[Finding]:
     """One finding per owned client with touchpoints outside its owner's subtree."""
     org, reach = facts.org, facts.clients
-    ids, lines = org.role_ids, org.client_lines
+    lines = org.client_lines
     found = []
     for j, owner in enumerate(reach.owner.tolist()):
         outside = reach.outside(j) if owner != NO_OWNER else []
         if not outside:
             continue
+        ids = org.role_ids  # read here, for a finding: not for an org without any
         client, touchpoints = org.client_ids[j], int(reach.ptr[j + 1] - reach.ptr[j])
         found.append(
             Finding.of_client(
