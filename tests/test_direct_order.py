@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clientchain.analyses.analyze import _by_payee_then_net
+from clientchain.analyses.analyze import _order_by_net
 from clientchain.graph.sorting import pair_order
 
 
@@ -16,7 +16,10 @@ def test_partial_sort_matches_lexsort(seed: int) -> None:
     payee = np.sort(rng.integers(0, roles, size=300))
     net = rng.choice([1.0, 2.0, 2.5, 7.0], size=payee.size)
     expected = np.lexsort((-net, payee))
-    assert np.array_equal(_by_payee_then_net(roles, payee, net), expected)
+    payer = rng.permutation(payee.size)  # distinct: any pair out of place shows
+    want = payee[expected], payer[expected], net[expected]
+    _order_by_net(roles, payee, payer, net)
+    assert all(np.array_equal(a, b) for a, b in zip((payee, payer, net), want, strict=True))
 
 
 @pytest.mark.parametrize("seed", range(5))

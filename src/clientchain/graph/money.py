@@ -38,9 +38,12 @@ class MoneyGraph:
         key = self.payee * self.nodes + self.payer
         pair, payee = _by_payer(self)
         back = self.payer[pair] * self.nodes + payee
+        del payee  # (each column a pair long goes as soon as it is done: 30 MB at a million)
         # A reverse key past the last pair would index out of range; clamped, `match` drops it.
-        found = np.minimum(np.searchsorted(key, back), key.size - 1)
+        found = np.searchsorted(key, back)
+        np.minimum(found, key.size - 1, out=found)
         match = key[found] == back
+        del key, back
         result[pair[match]] = self.amount[found[match]]
         return result
 
