@@ -244,7 +244,11 @@ def test_sweeps_with_other_alphas_refactor_to_the_same_bits() -> None:
 
 
 def _reference_solve_components(
-    plan: SweepPlan, x: np.ndarray, tasks: list[Task], runs: list[tuple[float, slice]]
+    plan: SweepPlan,
+    x: np.ndarray,
+    tasks: list[Task],
+    runs: list[tuple[float, slice]],
+    once: frozenset[float] = frozenset(),
 ) -> None:
     """The component solves as first written: every run through a copied block."""
     for which, first, last in tasks:
@@ -293,6 +297,24 @@ def test_sweeps_of_one_alpha_give_the_reference_bits(monkeypatch: pytest.MonkeyP
     expected = [plan.solve(base, alphas, chained=chained) for alphas, chained in cases]
     for mine, theirs in zip(got, expected, strict=True):
         assert np.array_equal(mine.view(np.int64), theirs.view(np.int64))
+
+
+def test_factors_used_once_go_as_soon_as_solved_and_change_no_bit() -> None:
+    """`once`: the large loops' factors for that alpha are dropped as each is solved
+    (the first sweep's decay); the result is the same to the bit, and the other alpha's
+    factors stay for the next sweep."""
+    org = _loops_and_layers()
+    base = np.random.default_rng(7).random((110, 6))
+    alphas = [0.5] + [1.0] * 5
+    kept = plan_sweeps(build_money_graph(org))
+    expected = kept.solve(base, alphas, chained=(1, 2))
+    assert all(set(large.factors) == {0.5, 1.0} for large in kept.large)
+    plan = plan_sweeps(build_money_graph(org))
+    got = plan.solve(base, alphas, chained=(1, 2), once=frozenset({0.5}))
+    assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+    assert plan.large and all(set(large.factors) == {1.0} for large in plan.large)
+    again = plan.solve(base, alphas, chained=(1, 2))  # asked again: factorised again
+    assert np.array_equal(again.view(np.int64), expected.view(np.int64))
 
 
 def test_superlu_runs_on_one_blas_thread_when_the_sweep_loads_it() -> None:

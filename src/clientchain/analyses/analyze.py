@@ -370,14 +370,16 @@ def analyze(
     # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
     top = TopClients(r, client_rank, top_clients, rows=plan.position)
     served = ServedClients(org.serves, graph, rows=plan.position)
-    closeness, traced, handovers = sweep_all(
-        plan, ClientBlocks(graph, plan), decay, direct_share, top, served
-    )
+    blocks = ClientBlocks(graph, plan)
+    # The sweeps read the pairs' shares from the plan and the blocks now: the graph's
+    # cached columns (40 MB at a million roles) do not sit under their peak.
+    graph.forget_sweep_columns()
+    closeness, traced, handovers = sweep_all(plan, blocks, decay, direct_share, top, served)
     prov = top.result()
     served_share = served.result()
     # The plan and the running top-K (about 230 MB at a million roles) are not needed
     # any more: dropped here, the later steps do not stack their peaks on them.
-    del plan, top, served
+    del plan, top, served, blocks
     release_freed_memory()  # their pages too: the later steps' arrays do not fit the holes
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(traced > 0, handovers / traced, np.nan)

@@ -35,6 +35,7 @@ from clientchain.model.org import FloatArray
 # Below this many roles the merges cost less than a fork and its page faults save.
 MIN_ROLES = 200_000
 _ASK = struct.Struct("<3q")  # first client, lead columns, width of the buffer's block
+_NO_BUFFER: FloatArray = np.zeros(0)
 
 
 def sweep_all(
@@ -57,11 +58,13 @@ def sweep_all(
         base = blocks.base(0, head, lead=3, out=merger.buffer(3 + head))
         base[:, 0] = base[:, 1] = direct_share
         alphas = [decay] + [1.0] * (base.shape[1] - 1)
-        swept = plan.solve(base, alphas, chained=(1, 2), in_place=True)
-        closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
+        # The decay is this sweep's alone: its factors go as each loop is solved.
+        swept = plan.solve(base, alphas, chained=(1, 2), in_place=True, once=frozenset({decay}))
         # Every further sweep is at alpha 1: the decay's factors go before the merger
-        # forks, or its child would keep their pages.
+        # forks, or its child would keep their pages (and before the three columns are
+        # copied out, which would come on top of them).
         plan.keep_only({1.0})
+        closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
         try:
             if head:
                 merger.merge(0, swept, lead=3)
@@ -115,13 +118,15 @@ class BlockMerger:
             return
         cells, slots = roles * widest, roles * top.top
         try:
-            memory = mmap.mmap(-1, 8 * (cells + 2 * slots + roles))
+            # Two mappings: the blocks' goes at `close`, the slots' stays for the result.
+            blocks = mmap.mmap(-1, 8 * cells)
+            memory = mmap.mmap(-1, 8 * (2 * slots + roles))
         except OSError:  # no shared memory to be had: one process, as ever
             return
-        self._buffer = np.frombuffer(memory, np.float64, cells)
-        key = np.frombuffer(memory, np.int64, slots, 8 * cells)
-        kept = np.frombuffer(memory, np.float64, slots, 8 * (cells + slots))
-        bar = np.frombuffer(memory, np.float64, roles, 8 * (cells + 2 * slots))
+        self._buffer = np.frombuffer(blocks, np.float64, cells)
+        key = np.frombuffer(memory, np.int64, slots)
+        kept = np.frombuffer(memory, np.float64, slots, 8 * slots)
+        bar = np.frombuffer(memory, np.float64, roles, 16 * slots)
         top.move_slots(key.reshape(roles, top.top), kept.reshape(roles, top.top), bar)
         self._pid = -1  # forked at the first merge
 
@@ -171,8 +176,10 @@ class BlockMerger:
             raise ChildStoppedError
 
     def close(self) -> None:
-        """Let the child go (the slots stay where they are, for the result)."""
+        """Let the child go, and the blocks' shared memory with it (128 MB at a million
+        roles, otherwise held while the result is read out of the slots, which stay)."""
         self._stop_child()
+        self._buffer = _NO_BUFFER
 
     def _stop_child(self) -> None:
         if self._pid > 0:

@@ -45,14 +45,17 @@ class ClientBlocks:
         self.roles = graph.roles
         self.clients = graph.nodes - graph.roles
         paid = graph.paid_by_client
-        self._payee_pos = plan.position[graph.payee[paid]]
-        self._client_of = graph.payer[paid] - self.roles
-        self._fraction = graph.share[paid]
+        client_of = graph.payer[paid] - self.roles
         narrow = np.int16 if self.clients <= np.iinfo(np.int16).max else np.int64  # radix
-        self._by_client = np.argsort(self._client_of.astype(narrow), kind="stable")
-        self._bounds = np.searchsorted(
-            self._client_of[self._by_client], np.arange(self.clients + 1)
-        ).tolist()
+        by_client = np.argsort(client_of.astype(narrow), kind="stable")
+        # The client-paid pairs in client order, once: a block's pairs are one slice (at
+        # a million roles these columns are held through every sweep).
+        self._client_of = client_of[by_client].astype(
+            np.int32 if self.clients < 2**31 else np.int64
+        )
+        self._payee_pos = plan.position[graph.payee[paid][by_client]]
+        self._fraction = graph.share[paid][by_client]
+        self._bounds = np.searchsorted(self._client_of, np.arange(self.clients + 1)).tolist()
         # Clients per block: CELLS_PER_BLOCK cells at most (one client at least).
         self.width = max(1, min(self.clients, CELLS_PER_BLOCK // max(self.roles, 1)))
 
@@ -72,10 +75,11 @@ class ClientBlocks:
         else:
             base = out.reshape(shape)
             base.fill(0.0)
-        mine = self._by_client[self._bounds[first] : self._bounds[last]]
+        mine = slice(self._bounds[first], self._bounds[last])
         # Pairs are distinct (payer, payee): each cell is written once, so a plain
         # assignment into zeros is the sum np.add.at would make.
-        base[self._payee_pos[mine], lead + self._client_of[mine] - first] = self._fraction[mine]
+        column = self._client_of[mine].astype(np.int64) + (lead - first)
+        base[self._payee_pos[mine], column] = self._fraction[mine]
         return base
 
 

@@ -158,12 +158,15 @@ class SweepPlan:
         alphas: Sequence[float],
         chained: tuple[int, int] | None = None,
         in_place: bool = False,
+        once: frozenset[float] = frozenset(),
     ) -> FloatArray:
         """Least x (plan order, roles x columns) with x[:, j] = base[:, j] + alpha_j A x[:, j].
 
         `chained=(s, d)` adds column s to column d's base as the sweep goes (distance
         needs the traced share of the same role as its own base). `in_place` overwrites
         a float64 base with x instead of copying it (a block of clients is 128 MB).
+        `once`: alphas no later sweep uses; a large loop's factors for them go as soon
+        as it is solved, so that they do not pile up under the other alphas' factors.
         """
         self.keep_only(set(alphas))
         if self.large:
@@ -173,7 +176,7 @@ class SweepPlan:
             superlu()
         self._invert_small(alphas)
         with one_blas_thread():
-            return self._solve(base, alphas, chained, in_place)
+            return self._solve(base, alphas, chained, in_place, once)
 
     def _invert_small(self, alphas: Sequence[float]) -> None:
         """The inverses the sweep will need of small batches, for every alpha, in one
@@ -222,6 +225,7 @@ class SweepPlan:
         alphas: Sequence[float],
         chained: tuple[int, int] | None,
         in_place: bool,
+        once: frozenset[float],
     ) -> FloatArray:
         # C order: the sparse gathers would copy anything else on every layer.
         fits = in_place and base.dtype == np.float64 and base.flags.c_contiguous
@@ -251,19 +255,23 @@ class SweepPlan:
             tasks = self.tasks[layer]
             if chained is None:
                 if tasks:
-                    self._solve_components(x, tasks, runs)
+                    self._solve_components(x, tasks, runs, once)
                 continue
             if tasks:
-                self._solve_components(x, tasks, free)
+                self._solve_components(x, tasks, free, once)
             n0, n1 = ln[layer], ln[layer + 1]
             x[n0:n1, chained[1]] += x[n0:n1, chained[0]]
             if tasks:
                 one = slice(chained[1], chained[1] + 1)
-                self._solve_components(x, tasks, [(float(scale[chained[1]]), one)])
+                self._solve_components(x, tasks, [(float(scale[chained[1]]), one)], once)
         return x
 
     def _solve_components(
-        self, x: FloatArray, tasks: list[Task], runs: list[tuple[float, slice]]
+        self,
+        x: FloatArray,
+        tasks: list[Task],
+        runs: list[tuple[float, slice]],
+        once: frozenset[float],
     ) -> None:
         # Each run's columns are gathered on their own (a chained pass needs one column of
         # a block of 100); a block of clients (one alpha, every column) takes whole rows.
@@ -280,6 +288,8 @@ class SweepPlan:
                 for alpha, cols in runs:
                     at = large.members if whole else (large.members, cols)
                     x[at] = large.solve(alpha, x[at])
+                    if alpha in once:  # (a large loop is one task: solved once a sweep)
+                        large.factors.pop(alpha, None)
 
     def to_plan(self, values: FloatArray) -> FloatArray:
         """Rows in role order -> rows in plan order."""
