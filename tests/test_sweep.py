@@ -315,6 +315,11 @@ def test_factors_used_once_go_as_soon_as_solved_and_change_no_bit() -> None:
     assert plan.large and all(set(large.factors) == {1.0} for large in plan.large)
     again = plan.solve(base, alphas, chained=(1, 2))  # asked again: factorised again
     assert np.array_equal(again.view(np.int64), expected.view(np.int64))
+    # An alpha solved twice a sweep (two runs, or the chained column's) is not dropped.
+    for columns, chained in (([1.0, 0.5, 1.0, 1.0, 1.0, 1.0], None), (alphas, (1, 2))):
+        twice = plan_sweeps(build_money_graph(org))
+        twice.solve(base, columns, chained=chained, once=frozenset({1.0}))
+        assert all(1.0 in large.factors for large in twice.large)
 
 
 def test_superlu_runs_on_one_blas_thread_when_the_sweep_loads_it() -> None:

@@ -372,7 +372,7 @@ def analyze(
     served = ServedClients(org.serves, graph, rows=plan.position)
     blocks = ClientBlocks(graph, plan)
     # The sweeps read the pairs' shares from the plan and the blocks now: the graph's
-    # cached columns (40 MB at a million roles) do not sit under their peak.
+    # cached columns (30-40 MB at a million roles) do not sit under their peak.
     graph.forget_sweep_columns()
     closeness, traced, handovers = sweep_all(plan, blocks, decay, direct_share, top, served)
     prov = top.result()

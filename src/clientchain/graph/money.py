@@ -72,9 +72,9 @@ class MoneyGraph:
         )
 
     def forget_sweep_columns(self) -> None:
-        """Drop the cached columns only the sweeps and the provenance read (`share`,
-        `paid_by_client`, `client_share`: 30 MB at a million roles), so they do not sit
-        under the later steps' peaks; read again, they are computed again."""
+        """Drop the cached columns (`share`, `paid_by_client`, `client_share`: 30-40 MB at
+        a million roles), so that they do not sit under a later step's peak; read again,
+        they are computed again (the same bits)."""
         for name in ("share", "paid_by_client", "client_share"):
             self.__dict__.pop(name, None)
 

@@ -166,7 +166,9 @@ class SweepPlan:
         needs the traced share of the same role as its own base). `in_place` overwrites
         a float64 base with x instead of copying it (a block of clients is 128 MB).
         `once`: alphas no later sweep uses; a large loop's factors for them go as soon
-        as it is solved, so that they do not pile up under the other alphas' factors.
+        as it is solved, so that they do not pile up under the other alphas' factors
+        (only for an alpha the sweep solves each loop for once: one run of columns, not
+        the chained one; any other would be factorised again, the same, but slower).
         """
         self.keep_only(set(alphas))
         if self.large:
@@ -175,6 +177,10 @@ class SweepPlan:
             # roles), and their waits cost more CPU than the solves did.
             superlu()
         self._invert_small(alphas)
+        runs = [a for a, _ in _runs(alphas, skip=-1 if chained is None else chained[1])]
+        once = frozenset(a for a in once if runs.count(a) == 1)
+        if chained is not None:
+            once -= {alphas[chained[1]]}
         with one_blas_thread():
             return self._solve(base, alphas, chained, in_place, once)
 
@@ -288,7 +294,7 @@ class SweepPlan:
                 for alpha, cols in runs:
                     at = large.members if whole else (large.members, cols)
                     x[at] = large.solve(alpha, x[at])
-                    if alpha in once:  # (a large loop is one task: solved once a sweep)
+                    if alpha in once:  # (see solve: the loop's one solve for it)
                         large.factors.pop(alpha, None)
 
     def to_plan(self, values: FloatArray) -> FloatArray:
