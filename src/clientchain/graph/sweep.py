@@ -177,10 +177,6 @@ class SweepPlan:
             # roles), and their waits cost more CPU than the solves did.
             superlu()
         self._invert_small(alphas)
-        runs = [a for a, _ in _runs(alphas, skip=-1 if chained is None else chained[1])]
-        once = frozenset(a for a in once if runs.count(a) == 1)
-        if chained is not None:
-            once -= {alphas[chained[1]]}
         with one_blas_thread():
             return self._solve(base, alphas, chained, in_place, once)
 
@@ -240,6 +236,11 @@ class SweepPlan:
         scale = np.asarray(alphas, dtype=np.float64)
         uniform = len(runs) == 1
         free = runs if chained is None else _runs(alphas, skip=chained[1])
+        # Dropped as used only where each loop is solved once for it (see solve).
+        solved = [alpha for alpha, _ in free]
+        once = frozenset(a for a in once if solved.count(a) == 1)
+        if chained is not None:
+            once -= {alphas[chained[1]]}
         src, dst, weight = self.edge_src, self.edge_dst, self.edge_weight
         le, ln = self.layer_edges, self.layer_nodes
         thin = self.thin_runs if x.shape[1] <= MAX_COLUMNS else {}

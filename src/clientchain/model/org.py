@@ -125,9 +125,13 @@ class Org:
         million nodes the descriptor look-ups alone take seconds). Role ids still in
         bytes stay so: only those asked for are decoded."""
         clients, r = self.client_ids, self.role_count
+        column = self.text_column("role_ids")
+        if column is None:  # strings already: indexed, no gather
+            roles = self.role_ids
+            return [roles[n] if n < r else clients[n - r] for n in nodes]
         at = np.asarray(nodes, dtype=np.int64)
-        roles = iter(cast("list[str]", self.texts_at("role_ids", at[at < r])))  # (no null id)
-        return [next(roles) if n < r else clients[n - r] for n in nodes]
+        picked = iter(cast("list[str]", column.pick(at[at < r])))  # (no id is null)
+        return [next(picked) if n < r else clients[n - r] for n in nodes]
 
     def texts_at(self, name: str, rows: IntArray) -> list[str | None]:
         """The texts column `name` (see text_column) holds for `rows`; a column still in
