@@ -3,19 +3,30 @@ as making each one and sorting them all (finding_order)."""
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
+from typing import cast
+
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clientchain import analyze, loads
 from clientchain.analyses.rules import ORG_FINDERS, OrgFacts
+from clientchain.analyses.rules import cc105_paid_by_others as cc105
 from clientchain.model.findings import (
     Choice,
     Finding,
     Findings,
+    Floats,
     Ids,
     Level,
     Money,
+    Phrases,
     finding_order,
 )
+from clientchain.model.org import Links, Org
 from clientchain.model.rounding import plain_number
 
 # 'c' has two inverted bosses (b, then a two levels up) on one line: a tie that only
@@ -101,18 +112,62 @@ def _column_value(column: object, ids: list[str], i: int) -> object:
     if isinstance(column, np.ndarray):
         value = column[i].item()
         return plain_number(value) if isinstance(value, float) else value
+    if isinstance(column, Phrases):
+        return column.text(ids, i)
+    if isinstance(column, Floats):
+        value = column.values[i].item()
+        return None if math.isnan(value) else value
     if isinstance(column, list):
         return column[i]
     return column  # one value for every finding
 
 
-def test_columns_say_what_the_findings_say() -> None:
-    result = analyze(loads(ORG.replace("clients:", "currency: '{EUR}'\nclients:")))
+# Roles that serve others and are paid by 'm', whom none of them serves (CC105): one
+# name, two, four (all named), six (three named and "3 more"); a vacancy with two reports.
+SERVING = """\
+currency: '{EUR}'
+clients:
+  - id: buyers
+  - id: idle
+roles:
+  - id: a
+  - {id: m, reports_to: a}
+  - {id: y, reports_to: a}
+  - {id: b, reports_to: a}
+  - {id: c, reports_to: a}
+  - {id: x, reports_to: a}
+  - {id: "it's", reports_to: a, serves: [idle, y, x, b, c, a]}
+  - {id: q, reports_to: a, serves: [y, idle]}
+  - {id: p, reports_to: a, serves: [b, c, x, idle]}
+  - {id: s, reports_to: a, serves: idle}
+  - {id: v, reports_to: a, headcount: 0}
+  - {id: w, reports_to: v}
+  - {id: w2, reports_to: v}
+flows:
+  - {from: buyers, to: a, amount: 1000}
+  - {from: a, to: m, amount: 100}
+  - {from: m, to: "it's", amount: 5}
+  - {from: m, to: q, amount: 5}
+  - {from: m, to: p, amount: 5}
+  - {from: m, to: s, amount: 5}
+"""
+
+
+@pytest.mark.parametrize(
+    ("org", "codes"),
+    [
+        (ORG.replace("clients:", "currency: '{EUR}'\nclients:"), {"CC101", "CC102", "CC104"}),
+        (SERVING, {"CC101", "CC102", "CC104", "CC105"}),
+    ],
+    ids=["inversions", "serving"],
+)
+def test_columns_say_what_the_findings_say(org: str, codes: set[str]) -> None:
+    result = analyze(loads(org))
     ids = [*result.org.role_ids, *result.org.client_ids]
     findings = result.findings
     assert isinstance(findings, Findings)
-    with_columns = [p for p in findings.parts if p.columns is not None]
-    assert {p.rule.code for p in with_columns} == {"CC101", "CC102"}
+    with_columns = [p for p in findings.parts if p.columns is not None and len(p)]
+    assert {p.rule.code for p in with_columns} == codes
     for part in with_columns:
         assert part.columns is not None
         rows = np.arange(len(part))[::-1]  # any order of rows
@@ -127,3 +182,20 @@ def test_columns_say_what_the_findings_say() -> None:
                 f.boss,
                 f.client,
             ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 7), min_size=1, max_size=9), min_size=1, max_size=6), st.data()
+)
+def test_whom_phrases_name_whom_each_role_serves(
+    served: list[list[int]], data: st.DataObject
+) -> None:
+    # Any lists, repeats included (the Python API takes what the loader refuses).
+    ptr = np.cumsum([0, *map(len, served)])
+    serves = Links(ptr, np.array([n for row in served for n in row], dtype=np.int64))
+    ids = [f"n{n}" for n in range(8)]
+    org = cast(Org, SimpleNamespace(serves=serves, node_id=ids.__getitem__))
+    roles = data.draw(st.lists(st.integers(0, len(served) - 1)))  # any order, repeats
+    phrases = cc105.whom_phrases(serves, np.array(roles, dtype=np.int64))
+    assert [phrases.text(ids, i) for i in range(len(roles))] == [cc105._whom(org, r) for r in roles]

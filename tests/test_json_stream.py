@@ -276,6 +276,27 @@ def test_findings_written_from_columns_with_awkward_ids_and_currency() -> None:
     assert_same_document(analysis)
 
 
+def test_paid_by_others_written_from_columns_with_awkward_ids() -> None:
+    # CC105 names whom each role serves (clients and roles, ids that need escapes):
+    # lists of one to seven names, so every wording of `whom` is in the same chunks.
+    names = ['c"1', "r\\2", "c\t3", "cü😀4", "{r5}", "c,6", "r'7"]
+    q = [orjson.dumps(n).decode() for n in names]
+    lines = ["clients:", "  - id: funder", *(f"  - id: {n}" for n in q if "c" in n)]
+    lines += ["roles:", "  - id: top", "  - {id: m, reports_to: top}"]
+    lines += [f"  - {{id: {n}, reports_to: top}}" for n in q if "r" in n]
+    for k in range(1, len(q) + 1):
+        lines.append(f"  - {{id: s{k}, reports_to: top, serves: [{', '.join(q[-k:])}]}}")
+    # The clients named pay top; the roles that serve them are paid with funder's money.
+    lines += ["flows:", *(f"  - {{from: {n}, to: top, amount: 10}}" for n in q if "c" in n)]
+    lines.append("  - {from: funder, to: m, amount: 100}")
+    lines += [f"  - {{from: m, to: s{k}, amount: {k}}}" for k in range(1, len(q) + 1)]
+    analysis = analysed("\n".join(lines) + "\n")
+    paid_by_others = [f.message for f in analysis.findings if f.code == "CC105"]
+    assert len(paid_by_others) == len(q)
+    assert "'s7' serves 'c\"1', 'r\\2', 'c\t3' and 4 more, but" in "".join(paid_by_others)
+    assert_same_document(analysis)
+
+
 @pytest.mark.parametrize(
     ("slots", "filled"),
     [(8, 1.25), (0, 1.25), (8, 1e9), (2, 1e9)],

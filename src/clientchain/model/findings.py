@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # numpy is imported where findings are made: `explain` needs 
     import numpy.typing as npt
 
     IntArray = npt.NDArray[Any]  # as model.org's (which imports this module, through policy)
+    FloatArray = npt.NDArray[Any]
 
 
 class Level(StrEnum):
@@ -339,13 +340,38 @@ class Money:
         return list(map(text.format, self.amount.tolist()))
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Phrases:
+    """A text of each finding made of pieces, some of them ids: finding i's text is its
+    pieces `piece[ptr[i]:ptr[i + 1]]` in order, a piece `n >= 0` the id of node n and a
+    piece `-1 - k` the text `texts[k]` ('a', 'b' and 3 more, of varying length)."""
+
+    ptr: IntArray
+    piece: IntArray
+    texts: tuple[str, ...]
+
+    def text(self, ids: Sequence[str], i: int) -> str:
+        """Finding i's text, given every node's id."""
+        pieces = self.piece[int(self.ptr[i]) : int(self.ptr[i + 1])].tolist()
+        return "".join(ids[n] if n >= 0 else self.texts[-1 - n] for n in pieces)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Floats:
+    """Floats kept as they are (a ratio's 0.0 stays 0.0; not `plain_number`'s 0), NaN
+    for null."""
+
+    values: FloatArray
+
+
 if TYPE_CHECKING:  # aliases of numpy arrays: for the type checker only
     # A template field of each finding as people read it: ids, a choice of texts, an
-    # amount, integers (shown as written), or any text.
-    Shown = Ids | Choice | Money | list[str] | IntArray
+    # amount, integers (shown as written), a text of ids and words, or any text.
+    Shown = Ids | Choice | Money | Phrases | list[str] | IntArray
     # A `data` value of each finding: ids, numbers (floats as `plain_number` writes
-    # them), or one JSON value that every finding shares (an org's currency).
-    Fact = Ids | IntArray | Value
+    # them, or kept as they are), or one JSON value that every finding shares (an org's
+    # currency).
+    Fact = Ids | IntArray | Floats | Value
 
 
 @dataclass(frozen=True, slots=True, eq=False)

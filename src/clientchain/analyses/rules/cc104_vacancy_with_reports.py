@@ -58,11 +58,24 @@ org.yaml:5: warning CC104 'sales-manager' is vacant (headcount 0) but 1 role rep
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from clientchain.analyses.rules.facts import OrgFacts
 from clientchain.analyses.rules.wording import plural
-from clientchain.model.findings import VACANCY_WITH_REPORTS, Finding, FindingRows
+from clientchain.model.findings import (
+    VACANCY_WITH_REPORTS,
+    Choice,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Ids,
+)
+from clientchain.model.org import IntArray
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = VACANCY_WITH_REPORTS
 
@@ -96,4 +109,16 @@ def find(facts: OrgFacts) -> FindingRows:
             )
         ]
 
-    return FindingRows(RULE, org.source, lines[vacant], build)
+    def columns(rows: IntArray) -> FindingColumns:
+        roles = vacant[rows]
+        role, count = Ids(roles), reports[roles]
+        one = (count == 1).astype(np.int64)
+        shown: dict[str, Shown] = {
+            "role": role,
+            "reports": count,
+            "s": Choice(("s", ""), one),  # plural(count)
+            "verb_s": Choice(("", "s"), one),
+        }
+        return FindingColumns(role, None, None, shown, (("role", role), ("reports", count)))
+
+    return FindingRows(RULE, org.source, lines[vacant], build, columns)

@@ -72,13 +72,25 @@ org.yaml:10: warning CC105 'complaints' serves 'buyers', but none of its money c
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from clientchain.analyses.rules.facts import OrgFacts
-from clientchain.model.findings import PAID_BY_OTHERS, Finding, FindingRows
-from clientchain.model.org import Org
+from clientchain.model.findings import (
+    PAID_BY_OTHERS,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Floats,
+    Ids,
+    Phrases,
+)
+from clientchain.model.org import IntArray, Links, Org
 from clientchain.model.rounding import ratios
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = PAID_BY_OTHERS
 NAMED = 3  # the served ids a message names before it counts the rest
@@ -119,7 +131,18 @@ def find(facts: OrgFacts) -> FindingRows:
             )
         ]
 
-    return FindingRows(RULE, org.source, org.role_lines[hits], build)
+    def columns(rows: IntArray) -> FindingColumns:
+        roles = hits[rows]
+        role = Ids(roles)
+        shown: dict[str, Shown] = {"role": role, "whom": whom_phrases(org.serves, roles)}
+        facts_shown = (
+            ("role", role),
+            ("served_share", Floats(ratios(facts.served_share[roles]))),
+            ("served_roles_share", Floats(ratios(facts.served_roles_share[roles]))),
+        )
+        return FindingColumns(role, None, None, shown, facts_shown)
+
+    return FindingRows(RULE, org.source, org.role_lines[hits], build, columns)
 
 
 def _whom(org: Org, role: int) -> str:
@@ -128,3 +151,43 @@ def _whom(org: Org, role: int) -> str:
     if len(names) > NAMED + 1:
         names = [*names[:NAMED], f"{len(names) - NAMED} more"]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# The words of `_whom` around each name: before it, then after it and before the next
+# ("'a', 'b' and 'c'"); after the last name of a long list, "and N more" (added per N).
+_OPEN, _COMMA, _AND, _CLOSE = "'", "', ", "' and ", "'"
+
+
+def whom_phrases(serves: Links, roles: IntArray) -> Phrases:
+    """`_whom` of each role, as pieces: every role's served nodes gathered at once, the
+    repeats dropped (the first kept, as dict.fromkeys does), the names after the
+    NAMED-th of a long list left out."""
+    start = serves.ptr[roles]
+    count = serves.ptr[roles + 1] - start
+    owner = np.repeat(np.arange(roles.size), count)
+    first = np.cumsum(count) - count
+    node = serves.node[np.arange(owner.size) - first[owner] + start[owner]]
+    order = np.lexsort((node, owner))  # stable: a repeat sorts after its first
+    repeat = np.zeros(owner.size, dtype=bool)
+    repeat[order[1:]] = (owner[order[1:]] == owner[order[:-1]]) & (
+        node[order[1:]] == node[order[:-1]]
+    )
+    owner, node = owner[~repeat], node[~repeat]
+    names = np.bincount(owner, minlength=roles.size)
+    place = np.arange(owner.size) - (np.cumsum(names) - names)[owner]
+    total = names[owner]
+    kept = (total <= NAMED + 1) | (place < NAMED)
+    owner, node, place, total = owner[kept], node[kept], place[kept], total[kept]
+    long = total > NAMED + 1
+    more = np.unique(total[long] - NAMED)
+    texts = (_OPEN, _COMMA, _AND, _CLOSE, *(f"' and {m} more" for m in more.tolist()))
+    # Which text follows each name: a comma, "and" before the last name, the closing
+    # quote after it; "and N more" after the last of a long list.
+    last = np.where(long, NAMED - 1, total - 1)  # the place of the last name shown
+    after = np.where(place == last, 3, np.where(~long & (place == last - 1), 2, 1))
+    cut = long & (place == last)
+    after[cut] = 4 + np.searchsorted(more, total[cut] - NAMED)
+    piece = np.column_stack([np.full_like(node, -1), node, -1 - after]).ravel()
+    ptr = np.zeros(roles.size + 1, dtype=np.int64)
+    np.cumsum(3 * np.bincount(owner, minlength=roles.size), out=ptr[1:])
+    return Phrases(ptr, piece, texts)

@@ -43,7 +43,16 @@ import orjson
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import NONE
 from clientchain.analyses.relations import RELATIONS
-from clientchain.model.findings import Choice, Finding, FindingRows, Findings, Ids, Money
+from clientchain.model.findings import (
+    Choice,
+    Finding,
+    FindingRows,
+    Findings,
+    Floats,
+    Ids,
+    Money,
+    Phrases,
+)
 from clientchain.model.org import IntArray, Links, Org
 from clientchain.model.rounding import moneys, ratios
 from clientchain.model.texts import TextColumn
@@ -752,9 +761,26 @@ class FindingTexts:
             return [pick_part(text_array([escaped(o) for o in column.options]), column.index)]
         if isinstance(column, Money):
             return money_parts(column)
+        if isinstance(column, Phrases):
+            return [self._phrases(column)]
         if isinstance(column, list):
             return [bare_strings(column)]
         return [number_part(column)]  # integers: as written
+
+    def _phrases(self, phrases: Phrases) -> list[bytes]:
+        """Each finding's text of pieces: the pieces' texts in a row, a NUL after each
+        finding's last, one join and one split."""
+        piece, count = phrases.piece, phrases.ptr.size - 1
+        words = piece < 0
+        texts = np.empty(piece.size, dtype=object)
+        texts[~words] = list(map(_unquoted, pick(self.nodes, piece[~words])))
+        texts[words] = pick(text_array([escaped(t) for t in phrases.texts]), -1 - piece[words])
+        ptr = phrases.ptr - phrases.ptr[0]
+        row = np.repeat(np.arange(count), np.diff(ptr))
+        joined = np.empty(piece.size + count, dtype=object)
+        joined[:] = NUL  # (np.full would store b"": numpy strips a bytes value's NULs)
+        joined[np.arange(piece.size) + row] = texts
+        return b"".join(joined.tolist()).split(NUL)[:-1]
 
     def _data(self, facts: tuple[tuple[str, Fact], ...]) -> list[Part]:
         if not facts:
@@ -769,6 +795,8 @@ class FindingTexts:
     def _fact(self, fact: Fact) -> Part:
         if isinstance(fact, Ids):
             return pick(self.nodes, fact.node)
+        if isinstance(fact, Floats):
+            return number_part(fact.values)  # NaN: null
         if isinstance(fact, np.ndarray):
             return number_part(fact) if fact.dtype.kind in "iu" else plain_part(fact)
         return orjson.dumps(fact)  # the same in every finding
