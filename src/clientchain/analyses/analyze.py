@@ -23,6 +23,7 @@ from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
 from clientchain.analyses.exact_sum import exact_sum
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
 from clientchain.analyses.policy_findings import apply_policy
+from clientchain.analyses.policy_rows import apply_policy_to_rows
 from clientchain.analyses.provenance import ClientBlocks, Provenance, TopClients
 from clientchain.analyses.relations import RELATIONS, relations
 from clientchain.analyses.rules import ORG_FINDERS, OrgFacts
@@ -424,6 +425,20 @@ def analyze(
 def _with_policy(result: Analysis, policy: Policy) -> Analysis:
     if policy == NO_POLICY:
         return result
+    if isinstance(result.findings, Findings):  # kept as rows: the policy keeps them so
+        gated = apply_policy_to_rows(
+            result.findings,
+            policy,
+            result.org,
+            result.alienation,
+            result.summary.org_alienation,
+            result.span_raw,
+            result.layer_raw,
+        )
+        if gated is not None:
+            return dataclasses.replace(
+                result, findings=gated.reported, policy=policy, ignored=gated.ignored
+            )
     inv, ids = result.inversions_raw, result.org.role_ids
     levels = {
         (ids[b], ids[s]): n

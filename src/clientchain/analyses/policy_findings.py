@@ -27,7 +27,7 @@ from clientchain.model.policy import Ignore, IgnoreIndex, Policy, ProjectIgnore
 class Gated:
     """The findings to report, and those an ignore entry excused."""
 
-    reported: tuple[Finding, ...]
+    reported: Sequence[Finding]  # in finding order
     ignored: tuple[Finding, ...]
 
 

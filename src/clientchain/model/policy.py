@@ -125,7 +125,7 @@ def ignored_by(policy: Policy, ignored: Iterable[Finding]) -> str:
 
 
 # An entry's subject fields, and the finding field each is compared with.
-_FIELDS = (("role", "role"), ("subordinate", "role"), ("boss", "boss"), ("client", "client"))
+SUBJECT_FIELDS = (("role", "role"), ("subordinate", "role"), ("boss", "boss"), ("client", "client"))
 Subject = tuple[str | None, ...]
 
 
@@ -142,7 +142,7 @@ class IgnoreIndex:
         self.groups: dict[str, list[tuple[tuple[int, ...], dict[Subject, int]]]] = {}
         by_shape: dict[tuple[str, tuple[int, ...]], dict[Subject, int]] = {}
         for position, entry in enumerate(self.entries):
-            values = [getattr(entry, name) for name, _ in _FIELDS]
+            values = [getattr(entry, name) for name, _ in SUBJECT_FIELDS]
             shape = tuple(i for i, value in enumerate(values) if value is not None)
             group = by_shape.get((entry.code, shape))
             if group is None:
@@ -152,7 +152,7 @@ class IgnoreIndex:
 
     def first_position(self, finding: Finding) -> int | None:
         """The position of the first entry that matches `finding`, if any."""
-        subject = [getattr(finding, field) for _, field in _FIELDS]
+        subject = [getattr(finding, field) for _, field in SUBJECT_FIELDS]
         best = len(self.entries)
         for shape, group in self.groups.get(finding.code, ()):
             best = min(best, group.get(tuple(subject[i] for i in shape), best))

@@ -72,12 +72,28 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from clientchain.analyses.rules.wording import plural
-from clientchain.model.findings import INVERSION_TOO_DEEP, INVERTED_RELATIONSHIP, Finding, Level
+from clientchain.model.findings import (
+    INVERSION_TOO_DEEP,
+    INVERTED_RELATIONSHIP,
+    Choice,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Level,
+)
 from clientchain.model.policy import Limit
 
+if TYPE_CHECKING:
+    from clientchain.model.findings import IntArray, Shown
+
 RULE = INVERSION_TOO_DEEP
+# CC101 tolerated under the limit: the same findings, as warnings.
+TOLERATED = dataclasses.replace(INVERTED_RELATIONSHIP, level=Level.WARNING)
 
 
 def limited(
@@ -95,17 +111,70 @@ def limited(
             yield f
             continue
         span = levels[(f.boss, f.role)]
-        if span <= most:
-            yield dataclasses.replace(f, level=Level.WARNING)
-        else:
-            yield Finding.of_pair(
-                RULE,
-                f.boss,
-                f.role,
-                f.file,
-                f.line,
-                RULE.message(
-                    boss=f.boss, subordinate=f.role, levels=span, limit=most, s=plural(most)
-                ),
-                (("boss", f.boss), ("subordinate", f.role), ("levels", span), ("limit", most)),
-            )
+        yield tolerated(f) if span <= most else too_deep(f, span, most)
+
+
+def tolerated(inversion: Finding) -> Finding:
+    """A CC101 finding within the limit: a warning."""
+    return dataclasses.replace(inversion, level=Level.WARNING)
+
+
+def too_deep(inversion: Finding, levels: int, most: int) -> Finding:
+    """The CC203 finding that a CC101 finding of `levels` levels becomes (`most` < levels)."""
+    boss, subordinate = inversion.boss, inversion.role
+    assert boss is not None, inversion
+    return Finding.of_pair(
+        RULE,
+        boss,
+        subordinate,
+        inversion.file,
+        inversion.line,
+        RULE.message(boss=boss, subordinate=subordinate, levels=levels, limit=most, s=plural(most)),
+        (("boss", boss), ("subordinate", subordinate), ("levels", levels), ("limit", most)),
+    )
+
+
+def limited_rows(
+    inversions: FindingRows, levels: IntArray, most: int
+) -> tuple[tuple[FindingRows, IntArray], tuple[FindingRows, IntArray]]:
+    """`limited` for CC101's findings kept as rows (`levels` per row): those tolerated,
+    and those too deep (as CC203), each made only when read; with each, the rows of
+    `inversions` it holds."""
+    within, deep = np.flatnonzero(levels <= most), np.flatnonzero(levels > most)
+    build, columns = inversions.build, inversions.columns
+    assert columns is not None, "CC101 keeps its findings as columns"
+
+    def tolerated_rows(rows: list[int]) -> list[Finding]:
+        return [tolerated(f) for f in build(within[rows].tolist())]
+
+    def deep_rows(rows: list[int]) -> list[Finding]:
+        at = deep[rows]
+        found = build(at.tolist())
+        return [too_deep(f, n, most) for f, n in zip(found, levels[at].tolist(), strict=True)]
+
+    def deep_columns(rows: IntArray) -> FindingColumns:
+        at = deep[rows]
+        inverted = columns(at)
+        boss, subordinate = inverted.boss, inverted.role
+        assert boss is not None and subordinate is not None
+        n = levels[at].astype(np.int64)
+        shown: dict[str, Shown] = {
+            "boss": boss,
+            "subordinate": subordinate,
+            "levels": n,
+            "limit": np.full(n.size, most, dtype=np.int64),
+            "s": Choice(("s", ""), np.full(n.size, most == 1, dtype=np.int64)),  # plural(most)
+        }
+        facts = (("boss", boss), ("subordinate", subordinate), ("levels", n), ("limit", most))
+        return FindingColumns(subordinate, boss, None, shown, facts)
+
+    file, line = inversions.file, inversions.line
+    return (
+        (
+            FindingRows(
+                TOLERATED, file, line[within], tolerated_rows, lambda rows: columns(within[rows])
+            ),
+            within,
+        ),
+        (FindingRows(RULE, file, line[deep], deep_rows, deep_columns), deep),
+    )
