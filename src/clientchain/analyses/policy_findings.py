@@ -50,10 +50,13 @@ def apply_policy(
     """
     found = list(cc203.limited(findings, policy.max_levels_inverted, inversion_levels))
     found.extend(cc201.find(org, policy.max_org_alienation, org_alienation))
-    found.extend(cc202.find(org, policy.max_role_alienation, alienation))
-    found.extend(cc206.find(org, policy.max_layers, layer))
-    found.extend(cc207.find(org, policy.min_span, span))
-    found.extend(cc208.find(org, policy.max_span, span))
+    for rows in (
+        cc202.find(org, policy.max_role_alienation, alienation),
+        cc206.find(org, policy.max_layers, layer),
+        cc207.find(org, policy.min_span, span),
+        cc208.find(org, policy.max_span, span),
+    ):
+        found.extend(rows.build(list(range(len(rows)))))
     reported, ignored, unused = _excuse(found, policy.ignore)
     reported.extend(cc204.find(org, [e for e in unused if not isinstance(e, ProjectIgnore)]))
     reported.sort(key=finding_order)

@@ -4,7 +4,7 @@ the findings one by one, without making them.
 Any policy block, `fail_on` alone, used to make every finding, sort them and keep
 them: at a million inversions, seconds and hundreds of megabytes. Here the org's
 findings stay rows. max_levels_inverted splits CC101's rows into the tolerated and
-the too deep (`cc203.limited_rows`); the policy rules' findings join as parts of their
+the too deep (`cc203.limited_rows`); the policy rules' findings join as rows of their
 own; an ignore entry is matched against a rule's subject columns (`FindingColumns`),
 by node number. Only the excused findings are made: they are listed one by one.
 """
@@ -50,14 +50,13 @@ def apply_policy_to_rows(
     parts, origins = _limited(findings.parts, policy)
     if parts is None:
         return None
-    made = [
-        (cc201.RULE, cc201.find(org, policy.max_org_alienation, org_alienation)),
-        (cc202.RULE, cc202.find(org, policy.max_role_alienation, alienation)),
-        (cc206.RULE, cc206.find(org, policy.max_layers, layer)),
-        (cc207.RULE, cc207.find(org, policy.min_span, span)),
-        (cc208.RULE, cc208.find(org, policy.max_span, span)),
+    added = [
+        *_parts_of(cc201.RULE, cc201.find(org, policy.max_org_alienation, org_alienation)),
+        cc202.find(org, policy.max_role_alienation, alienation),
+        cc206.find(org, policy.max_layers, layer),
+        cc207.find(org, policy.min_span, span),
+        cc208.find(org, policy.max_span, span),
     ]
-    added = [part for rule, found in made for part in _parts_of(rule, found)]
     # Where each part's findings stood before the policy: an excused finding is listed
     # in that order (the org's findings in finding order, then the policy's, by rule).
     rank = _ranks(findings)

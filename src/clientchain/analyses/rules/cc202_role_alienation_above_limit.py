@@ -61,32 +61,64 @@ org.yaml:4: error CC202 'owner' has alienation 0.75, above the policy's limit 0.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from clientchain.analyses.rules.wording import ratio_text
-from clientchain.model.findings import ROLE_ALIENATION_ABOVE_LIMIT, Finding
-from clientchain.model.org import FloatArray, Org
+from clientchain.model.findings import (
+    ROLE_ALIENATION_ABOVE_LIMIT,
+    Choice,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Floats,
+    Ids,
+)
+from clientchain.model.org import FloatArray, IntArray, Org
 from clientchain.model.policy import Limit
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = ROLE_ALIENATION_ABOVE_LIMIT
 
 
-def find(org: Org, limit: Limit | None, alienation: FloatArray) -> list[Finding]:
-    """One finding per role whose alienation (as shown) is above the limit."""
+def find(org: Org, limit: Limit | None, alienation: FloatArray) -> FindingRows:
+    """One finding per role whose alienation (as shown) is above the limit (made when
+    read)."""
     if limit is None:
-        return []
-    ids, lines = org.role_ids, org.role_lines
+        return FindingRows(RULE, org.source, np.zeros(0, dtype=np.int64), lambda rows: [])
+    lines = org.role_lines
     shown = ratio_text(limit.value)
-    over = np.flatnonzero(alienation > limit.value).tolist()
-    values = alienation[over].tolist()
-    return [
-        Finding.of(
-            RULE,
-            ids[i],
-            org.source,
-            int(lines[i]),
-            RULE.message(role=ids[i], alienation=ratio_text(a), limit=shown),
-            (("role", ids[i]), ("alienation", a), ("limit", limit.value)),
-        )
-        for i, a in zip(over, values, strict=True)
-    ]
+    over = np.flatnonzero(alienation > limit.value)
+
+    def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
+        roles = over[np.asarray(rows, dtype=np.int64)]
+        return [
+            Finding.of(
+                RULE,
+                ids[i],
+                org.source,
+                line,
+                RULE.message(role=ids[i], alienation=ratio_text(a), limit=shown),
+                (("role", ids[i]), ("alienation", a), ("limit", limit.value)),
+            )
+            for i, a, line in zip(
+                roles.tolist(), alienation[roles].tolist(), lines[roles].tolist(), strict=True
+            )
+        ]
+
+    def columns(rows: IntArray) -> FindingColumns:
+        roles = over[rows]
+        role, values = Ids(roles), alienation[roles]
+        texts: dict[str, Shown] = {
+            "role": role,
+            "alienation": list(map(ratio_text, values.tolist())),
+            "limit": Choice((shown,), np.zeros(roles.size, dtype=np.int64)),
+        }
+        facts = (("role", role), ("alienation", Floats(values)), ("limit", limit.value))
+        return FindingColumns(role, None, None, texts, facts)
+
+    return FindingRows(RULE, org.source, lines[over], build, columns)

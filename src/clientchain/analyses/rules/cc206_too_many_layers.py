@@ -62,30 +62,61 @@ org.yaml:7: error CC206 'seller' is on layer 3, deeper than the policy's limit o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from clientchain.analyses.rules.wording import plural
-from clientchain.model.findings import TOO_MANY_LAYERS, Finding
+from clientchain.model.findings import (
+    TOO_MANY_LAYERS,
+    Choice,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Ids,
+)
 from clientchain.model.org import IntArray, Org
 from clientchain.model.policy import Limit
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = TOO_MANY_LAYERS
 
 
-def find(org: Org, limit: Limit | None, layer: IntArray) -> list[Finding]:
-    """One finding per role on the first layer past the limit, at its line."""
+def find(org: Org, limit: Limit | None, layer: IntArray) -> FindingRows:
+    """One finding per role on the first layer past the limit, at its line (made when
+    read)."""
     if limit is None:
-        return []
+        return FindingRows(RULE, org.source, np.zeros(0, dtype=np.int64), lambda rows: [])
     most = int(limit.value)
-    ids = org.role_ids
-    return [
-        Finding.of(
-            RULE,
-            ids[v],
-            org.source,
-            int(org.role_lines[v]),
-            RULE.message(role=ids[v], layer=most + 1, limit=most, s=plural(most)),
-            (("role", ids[v]), ("layer", most + 1), ("limit", most)),
-        )
-        for v in np.flatnonzero(layer == most + 1).tolist()
-    ]
+    lines = org.role_lines
+    deep = np.flatnonzero(layer == most + 1)
+
+    def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
+        roles = deep[np.asarray(rows, dtype=np.int64)]
+        return [
+            Finding.of(
+                RULE,
+                ids[v],
+                org.source,
+                line,
+                RULE.message(role=ids[v], layer=most + 1, limit=most, s=plural(most)),
+                (("role", ids[v]), ("layer", most + 1), ("limit", most)),
+            )
+            for v, line in zip(roles.tolist(), lines[roles].tolist(), strict=True)
+        ]
+
+    def columns(rows: IntArray) -> FindingColumns:
+        role, n = Ids(deep[rows]), rows.size
+        shown: dict[str, Shown] = {
+            "role": role,
+            "layer": np.full(n, most + 1, dtype=np.int64),
+            "limit": np.full(n, most, dtype=np.int64),
+            "s": Choice(("s", ""), np.full(n, most == 1, dtype=np.int64)),  # plural(most)
+        }
+        facts = (("role", role), ("layer", most + 1), ("limit", most))
+        return FindingColumns(role, None, None, shown, facts)
+
+    return FindingRows(RULE, org.source, lines[deep], build, columns)

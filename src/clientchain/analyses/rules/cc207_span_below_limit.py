@@ -71,31 +71,63 @@ org.yaml:5: error CC207 'manager' has 1 direct report, fewer than the policy's m
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from clientchain.analyses.rules.wording import plural
-from clientchain.model.findings import SPAN_BELOW_LIMIT, Finding
+from clientchain.model.findings import (
+    SPAN_BELOW_LIMIT,
+    Choice,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Ids,
+)
 from clientchain.model.org import IntArray, Org
 from clientchain.model.policy import Limit
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = SPAN_BELOW_LIMIT
 
 
-def find(org: Org, limit: Limit | None, span: IntArray) -> list[Finding]:
-    """One finding per manager (span >= 1) below the limit, at its line."""
+def find(org: Org, limit: Limit | None, span: IntArray) -> FindingRows:
+    """One finding per manager (span >= 1) below the limit, at its line (made when read)."""
     if limit is None:
-        return []
-    least = int(limit.value)
-    ids = org.role_ids
-    narrow = np.flatnonzero((span >= 1) & (span < least))
-    return [
-        Finding.of(
-            RULE,
-            ids[v],
-            org.source,
-            int(org.role_lines[v]),
-            RULE.message(role=ids[v], span=n, s=plural(n), limit=least),
-            (("role", ids[v]), ("span", n), ("limit", least)),
-        )
-        for v, n in zip(narrow.tolist(), span[narrow].tolist(), strict=True)
-    ]
+        return FindingRows(RULE, org.source, np.zeros(0, dtype=np.int64), lambda rows: [])
+    bound = int(limit.value)
+    lines = org.role_lines
+    hits = np.flatnonzero((span >= 1) & (span < bound))
+
+    def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
+        roles = hits[np.asarray(rows, dtype=np.int64)]
+        return [
+            Finding.of(
+                RULE,
+                ids[v],
+                org.source,
+                line,
+                RULE.message(role=ids[v], span=n, s=plural(n), limit=bound),
+                (("role", ids[v]), ("span", n), ("limit", bound)),
+            )
+            for v, n, line in zip(
+                roles.tolist(), span[roles].tolist(), lines[roles].tolist(), strict=True
+            )
+        ]
+
+    def columns(rows: IntArray) -> FindingColumns:
+        roles = hits[rows]
+        role, count = Ids(roles), span[roles].astype(np.int64)
+        shown: dict[str, Shown] = {
+            "role": role,
+            "span": count,
+            "s": Choice(("s", ""), (count == 1).astype(np.int64)),  # plural(span)
+            "limit": np.full(roles.size, bound, dtype=np.int64),
+        }
+        facts = (("role", role), ("span", count), ("limit", bound))
+        return FindingColumns(role, None, None, shown, facts)
+
+    return FindingRows(RULE, org.source, lines[hits], build, columns)

@@ -67,30 +67,61 @@ org.yaml:4: error CC208 'owner' has 3 direct reports, more than the policy's max
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from clientchain.model.findings import SPAN_ABOVE_LIMIT, Finding
+from clientchain.model.findings import (
+    SPAN_ABOVE_LIMIT,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Ids,
+)
 from clientchain.model.org import IntArray, Org
 from clientchain.model.policy import Limit
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = SPAN_ABOVE_LIMIT
 
 
-def find(org: Org, limit: Limit | None, span: IntArray) -> list[Finding]:
-    """One finding per role with more direct reports than the limit, at its line."""
+def find(org: Org, limit: Limit | None, span: IntArray) -> FindingRows:
+    """One finding per role with more direct reports than the limit, at its line (made
+    when read)."""
     if limit is None:
-        return []
-    most = int(limit.value)
-    ids = org.role_ids
-    wide = np.flatnonzero(span > most)
-    return [
-        Finding.of(
-            RULE,
-            ids[v],
-            org.source,
-            int(org.role_lines[v]),
-            RULE.message(role=ids[v], span=n, limit=most),
-            (("role", ids[v]), ("span", n), ("limit", most)),
-        )
-        for v, n in zip(wide.tolist(), span[wide].tolist(), strict=True)
-    ]
+        return FindingRows(RULE, org.source, np.zeros(0, dtype=np.int64), lambda rows: [])
+    bound = int(limit.value)
+    lines = org.role_lines
+    hits = np.flatnonzero(span > bound)
+
+    def build(rows: list[int]) -> list[Finding]:
+        ids = org.role_ids  # read here: when a finding is made, not before
+        roles = hits[np.asarray(rows, dtype=np.int64)]
+        return [
+            Finding.of(
+                RULE,
+                ids[v],
+                org.source,
+                line,
+                RULE.message(role=ids[v], span=n, limit=bound),
+                (("role", ids[v]), ("span", n), ("limit", bound)),
+            )
+            for v, n, line in zip(
+                roles.tolist(), span[roles].tolist(), lines[roles].tolist(), strict=True
+            )
+        ]
+
+    def columns(rows: IntArray) -> FindingColumns:
+        roles = hits[rows]
+        role, count = Ids(roles), span[roles].astype(np.int64)
+        shown: dict[str, Shown] = {
+            "role": role,
+            "span": count,
+            "limit": np.full(roles.size, bound, dtype=np.int64),
+        }
+        facts = (("role", role), ("span", count), ("limit", bound))
+        return FindingColumns(role, None, None, shown, facts)
+
+    return FindingRows(RULE, org.source, lines[hits], build, columns)
