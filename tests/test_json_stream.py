@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from clientchain import analyze, load, loads
 from clientchain.analyses.analyze import Analysis
-from clientchain.model.findings import Money
+from clientchain.model.findings import Money, Phrases
 from clientchain.model.rounding import moneys, rounded_money_text
 from clientchain.model.texts import TextColumn
 from clientchain.render.analysis import json_stream
@@ -336,6 +336,23 @@ def test_columns_written_once_or_from_a_table_match_orjson() -> None:
     table = json_stream.text_array([b"x", b"y"])
     assert json_stream.pick_part(table, np.array([1, 1])) == b"y"
     assert json_stream.pick_part(table, np.array([1, 0])) == [b"y", b"x"]
+
+
+@given(st.data())
+def test_phrases_are_each_findings_pieces_in_order(data: st.DataObject) -> None:
+    """A text of ids and words is each finding's pieces, escaped as JSON, whatever
+    piece its pointers start at (a column of some rows starts past the first)."""
+    ids = data.draw(st.lists(st.text(max_size=4), min_size=1, max_size=5))
+    words = data.draw(st.lists(st.text(max_size=4), min_size=1, max_size=3))
+    piece = st.integers(-len(words), len(ids) - 1)  # n >= 0: node n; -1 - k: words[k]
+    findings = data.draw(st.lists(st.lists(piece, max_size=4), min_size=1, max_size=5))
+    lead = data.draw(st.lists(piece, max_size=3))  # pieces before the first finding's
+    ptr = np.cumsum([len(lead)] + [len(f) for f in findings])
+    flat = np.array(lead + [p for f in findings for p in f], dtype=np.int64)
+    phrases = Phrases(ptr, flat, tuple(words))
+    nodes = json_stream.text_array([orjson.dumps(i) for i in ids])
+    written = json_stream.FindingTexts(nodes)._phrases(phrases)
+    assert written == [orjson.dumps(phrases.text(ids, i))[1:-1] for i in range(len(findings))]
 
 
 def _column(texts: Sequence[str | None], packed: bool) -> TextColumn:

@@ -5,6 +5,7 @@ same order, the same excused ones, the same data, and the same JSON document."""
 from __future__ import annotations
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from clientchain.model.policy import NO_POLICY, Ignore, Limit, Policy, ProjectIg
 from tests.oracle import OrgSpec
 from tests.orgs import org_specs, render_yaml
 from tests.test_json_stream import reference, streamed
+from tests.test_matrix_figures import matrix_org_specs
 
 
 def _gated_by_rows(analysis: Analysis, policy: Policy) -> Gated:
@@ -83,24 +85,26 @@ def policies(draw: st.DrawFn, findings: list[Finding], ids: list[str]) -> Policy
             entries.append(Ignore(f.code, "why", 9, subordinate=f.role))
         else:
             entries.append(Ignore(f.code, "why", 9, boss=f.boss, subordinate=f.role))
-    codes = st.sampled_from(["CC101", "CC102", "CC105", "CC202", "CC203", "CC207", "CC208"])
+    codes = st.sampled_from(
+        ["CC101", "CC102", "CC104", "CC105", "CC202", "CC203", "CC206", "CC207", "CC208"]
+    )
     for _ in range(draw(st.integers(0, 2))):  # ids that are not there, or not that code's
         role = draw(st.sampled_from([*ids, "nobody"]))
         entries.append(Ignore(draw(codes), "why", 9, role=role))
-    spans = st.none() | st.integers(0, 4).map(float)
+    spans = st.none() | st.integers(0, 4).map(float) | st.just(1.5)
     return Policy(
         max_org_alienation=_limit(draw(st.none() | st.sampled_from([0.0, 0.5]))),
         max_role_alienation=_limit(draw(st.none() | st.sampled_from([0.0, 0.3, 0.75]))),
-        max_levels_inverted=_limit(draw(st.none() | st.integers(0, 3).map(float))),
+        max_levels_inverted=_limit(draw(st.none() | st.sampled_from([0.0, 1.0, 1.5, 2.0, 3.0]))),
         ignore=tuple(draw(st.permutations(entries))),
-        max_layers=_limit(draw(st.none() | st.integers(1, 3).map(float))),
+        max_layers=_limit(draw(st.none() | st.sampled_from([1.0, 2.0, 2.5, 3.0]))),
         min_span=_limit(draw(spans)),
         max_span=_limit(draw(spans)),
     )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(org=org_specs(max_roles=12), data=st.data())
+@given(org=org_specs(max_roles=12) | matrix_org_specs(max_roles=9), data=st.data())
 def test_rows_and_findings_made_one_by_one_agree(org: OrgSpec, data: st.DataObject) -> None:
     analysis = analyze(loads(render_yaml(org), source="org.yaml"), policy=NO_POLICY)
     ids = list(analysis.org.role_ids)
@@ -114,7 +118,7 @@ def test_rows_and_findings_made_one_by_one_agree(org: OrgSpec, data: st.DataObje
     assert streamed(gated, 2) == reference(gated)
 
 
-def test_a_policy_keeps_the_findings_as_rows() -> None:
+def test_a_policy_keeps_the_findings_as_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     # Budget-funded: every reporting line inverted. A policy (here a limit and one
     # accepted inversion) leaves the findings as rows, none made but the one excused;
     # the deep inversion becomes CC203 and the others warnings.
@@ -127,7 +131,21 @@ def test_a_policy_keeps_the_findings_as_rows() -> None:
     analysis = analyze(loads("\n".join(lines) + "\n", source="org.yaml"))
     accepted = Ignore("CC101", "interim", 1, boss="r0", subordinate="r1")
     policy = Policy(max_levels_inverted=Limit(1.0, 1), ignore=(accepted,))
+    made: list[Finding] = []
+    init = Finding.__init__
+
+    def counted(self: Finding, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(Finding, "__init__", counted)
     gated = analyze(analysis.org, policy=policy)
+    # Made: the excused one (as a warning too: it is in the tolerated depth), and r9's
+    # two inversions, which tie on (file, line, code) and are ordered whole; none of the
+    # other 38.
+    made_pairs = {(f.code, f.boss, f.role) for f in made}
+    assert made_pairs == {("CC101", "r0", "r1"), ("CC101", "r4", "r9"), ("CC101", "r0", "r9")}
+    monkeypatch.undo()
     assert isinstance(gated.findings, Findings)
     inverted = [f.code for f in analysis.findings].count("CC101")
     assert inverted == n  # each line, and r0 -> r9

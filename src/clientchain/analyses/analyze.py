@@ -91,8 +91,8 @@ class Analysis:
     served_roles_share_raw: FloatArray  # NaN where null (serves no role, or receives nothing)
     clients_raw: ClientReach  # every client's touchpoints, lowest common boss and owner
     # What is reported, after the policy and any baseline: a `Findings` (columns, each
-    # finding made when read) straight from `analyze`, a tuple once a policy or baseline
-    # has picked from it.
+    # finding made when read) from `analyze` and its policy, a tuple once a baseline has
+    # picked from it.
     findings: Sequence[Finding]
     policy: Policy = NO_POLICY
     ignored: tuple[Finding, ...] = ()  # excused by the policy's ignore entries

@@ -770,12 +770,13 @@ class FindingTexts:
     def _phrases(self, phrases: Phrases) -> list[bytes]:
         """Each finding's text of pieces: the pieces' texts in a row, a NUL after each
         finding's last, one join and one split."""
-        piece, count = phrases.piece, phrases.ptr.size - 1
+        ptr, count = phrases.ptr, phrases.ptr.size - 1
+        piece = phrases.piece[int(ptr[0]) : int(ptr[-1])]  # (ptr may start past 0)
+        ptr = ptr - ptr[0]
         words = piece < 0
         texts = np.empty(piece.size, dtype=object)
         texts[~words] = list(map(_unquoted, pick(self.nodes, piece[~words])))
         texts[words] = pick(text_array([escaped(t) for t in phrases.texts]), -1 - piece[words])
-        ptr = phrases.ptr - phrases.ptr[0]
         row = np.repeat(np.arange(count), np.diff(ptr))
         joined = np.empty(piece.size + count, dtype=object)
         joined[:] = NUL  # (np.full would store b"": numpy strips a bytes value's NULs)
@@ -814,7 +815,7 @@ def findings_parts(
     findings: Sequence[Finding], texts: FindingTexts, lo: int, hi: int
 ) -> list[Part]:
     """The parts of findings lo..hi-1: rules with columns written from them, the others
-    (and findings after a policy, a plain tuple) from `Finding` objects."""
+    (and findings after a baseline, a plain tuple) from `Finding` objects."""
     if not isinstance(findings, Findings):
         return finding_parts(findings[lo:hi])
     groups = findings.rows(lo, hi)
