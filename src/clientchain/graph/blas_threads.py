@@ -13,6 +13,7 @@ each bring their own copy); without /proc or OpenBLAS this changes nothing.
 from __future__ import annotations
 
 import ctypes
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,16 +24,27 @@ _PREFIXES = ("scipy_openblas", "openblas")
 _SUFFIXES = ("64_", "")
 
 
+_open = threading.local()  # per thread: one_blas_thread contexts entered and not left
+
+
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Every loaded OpenBLAS at one thread inside, as it was after."""
+    """Every loaded OpenBLAS at one thread inside, as it was after. Inside another such
+    context it does nothing: the libraries are read once for a run of many sweeps (each
+    read of the process' maps costs about a millisecond)."""
+    depth = getattr(_open, "depth", 0)
+    if depth:
+        yield
+        return
     controls = [control for path in _openblas_paths() if (control := _control(path))]
     previous = [get() for get, _ in controls]
     for _, set_threads in controls:
         set_threads(1)
+    _open.depth = 1
     try:
         yield
     finally:
+        _open.depth = 0
         for (_, set_threads), count in zip(controls, previous, strict=True):
             set_threads(count)
 

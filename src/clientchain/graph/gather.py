@@ -159,8 +159,16 @@ def gather(src: IntArray, dst: IntArray, weight: FloatArray, roles: int) -> Gath
     rest_ptr = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(size[short] - 1, out=rest_ptr[1:])
     rest = _Rows.of(rest_ptr, src[rest_edge], weight[rest_edge], roles)
+    if count == start.size:  # no hub: none of _hubs' two dozen passes (a cut's small plans)
+        return Gather(dst[first_edge], first, rest, _no_hubs(roles))
     hubs = _hubs(src, dst, weight, start[~short], size[~short], roles)
     return Gather(dst[first_edge], first, rest, hubs)
+
+
+def _no_hubs(roles: int) -> _Hubs:
+    none, pointer = np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    empty = _Rows.of(pointer, none, np.zeros(0), roles)
+    return _Hubs(none, none, np.zeros(0), empty, empty, [])
 
 
 def _hubs(

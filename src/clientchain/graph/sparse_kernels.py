@@ -113,6 +113,24 @@ def strong_labeller() -> Callable[[IntArray, IntArray, IntArray], int] | None:
     return labeller if callable(labeller) else None
 
 
+@cache
+def breadth_first() -> Callable[[int, IntArray, IntArray, IntArray, IntArray], int] | None:
+    """scipy's compiled breadth-first search, `_breadth_first_directed(start, indices,
+    indptr, order, predecessor)` (int32 arrays): the nodes reached from `start` written
+    to `order` (start first), each one's predecessor set (those still at NULL_IDX are the
+    unreached: the caller fills it so), and their count returned. None when this scipy
+    does not have it where we look."""
+    try:
+        module = _traversal()
+        search = getattr(module, "_breadth_first_directed", None) if module else None
+    except ImportError:
+        return None
+    return search if callable(search) else None
+
+
+NULL_IDX = -9999  # scipy's mark of a node not reached yet
+
+
 def _traversal() -> ModuleType | None:
     if _TRAVERSAL in sys.modules:
         return sys.modules[_TRAVERSAL]

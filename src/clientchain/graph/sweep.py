@@ -339,8 +339,10 @@ class _SizeGroup:
     weight: FloatArray
 
 
-def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
-    """Condense, layer and index the role-to-role money graph once."""
+def plan_sweeps(graph: MoneyGraph, left_out: FloatArray | None = None) -> SweepPlan:
+    """Condense, layer and index the role-to-role money graph once. `left_out`: per role,
+    the share of its inflow from payers the graph leaves out (a cut: graph/reach.py),
+    which leaks out of its loop like any other outside money."""
     condensed = _condense(graph)
     labels = condensed.labels
     leaving_src, leaving_dst, _ = condensed.leaving
@@ -357,14 +359,11 @@ def plan_sweeps(graph: MoneyGraph) -> SweepPlan:
         )
     ]
     cu, cv, cw, layer_edges = _ungathered(cu, cv, cw, layer_edges, gathered)
+    outside = _outside_share(graph, condensed)
+    if left_out is not None:
+        outside += left_out
     batches, large, tasks = _components(
-        condensed,
-        comp_layer,
-        _fed(graph, condensed),
-        order,
-        position,
-        _outside_share(graph, condensed)[order],
-        layers,
+        condensed, comp_layer, _fed(graph, condensed), order, position, outside[order], layers
     )
     return SweepPlan(
         order,
