@@ -375,7 +375,7 @@ def analyze(
     # The sweeps read the pairs' shares from the plan and the blocks now: the graph's
     # cached columns (30-40 MB at a million roles) do not sit under their peak.
     graph.forget_sweep_columns()
-    closeness, traced, handovers = sweep_all(plan, blocks, decay, direct_share, top, served)
+    closeness, traced, handovers = sweep_all(graph, plan, blocks, decay, direct_share, top, served)
     prov = top.result()
     served_share = served.result()
     # The plan and the running top-K (about 230 MB at a million roles) are not needed

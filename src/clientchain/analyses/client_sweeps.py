@@ -25,8 +25,12 @@ import struct
 
 import numpy as np
 
+from clientchain.analyses.local_sweeps import LOCAL_MIN_BLOCKS, LocalSweeps
 from clientchain.analyses.provenance import ClientBlocks, TopClients
 from clientchain.analyses.served import ServedClients
+from clientchain.graph.blas_threads import one_blas_thread
+from clientchain.graph.money import MoneyGraph
+from clientchain.graph.sparse_kernels import superlu
 from clientchain.graph.sweep import SweepPlan
 from clientchain.model.forking import can_fork, usable_cores
 from clientchain.model.heap import release_freed_memory
@@ -39,6 +43,7 @@ _NO_BUFFER: FloatArray = np.zeros(0)
 
 
 def sweep_all(
+    graph: MoneyGraph,
     plan: SweepPlan,
     blocks: ClientBlocks,
     decay: float,
@@ -71,18 +76,43 @@ def sweep_all(
                 if served.wanted:
                     served.add(0, swept[:, 3:])
             del base, swept  # before the next block is made (128 MB each)
-            _sweep_blocks(plan, blocks, blocks.ranges(head, blocks.width), merger, served)
+            _sweep_rest(graph, plan, blocks, head, merger, served)
         except ChildStoppedError:
             # What the child merged cannot be trusted (it may have stopped halfway
             # through a row): every client again, from nothing, in this process.
             top.clear()
             served.clear()
-            _sweep_blocks(plan, blocks, blocks.ranges(0, blocks.width), merger, served)
+            _sweep_rest(graph, plan, blocks, 0, merger, served)
     except BaseException:
         merger.kill()
         raise
     merger.close()
     return closeness, traced, handovers
+
+
+def _sweep_rest(
+    graph: MoneyGraph,
+    plan: SweepPlan,
+    blocks: ClientBlocks,
+    first: int,
+    merger: BlockMerger,
+    served: ServedClients,
+) -> None:
+    """Clients first.. in dense blocks, or, when they would take many, in blocks over
+    only the roles they reach (see local_sweeps.py) wherever those are few."""
+    ranges = blocks.ranges(first, blocks.width)
+    if len(ranges) <= LOCAL_MIN_BLOCKS:
+        _sweep_blocks(plan, blocks, ranges, merger, served)
+        return
+    local = LocalSweeps(graph, plan, blocks)
+    if plan.large:
+        superlu()  # (its OpenBLAS loaded before the one below looks: see SweepPlan.solve)
+    with one_blas_thread():  # once for the many small sweeps, not once each
+        while first < blocks.clients:
+            after, swept = local.sweep(first, merger.top, served, merger.scratch)
+            if not swept:  # these clients reach too much of the org: a dense block
+                _sweep_blocks(plan, blocks, [(first, after)], merger, served)
+            first = after
 
 
 def _sweep_blocks(
@@ -155,6 +185,13 @@ class BlockMerger:
         if not self._pid:
             return None
         return self._buffer[: self.roles * width].reshape(self.roles, width)
+
+    def scratch(self, cells: int) -> FloatArray | None:
+        """`cells` float64 of the blocks' shared memory, for a block this process merges
+        alone (a local block), when there is such memory and enough of it."""
+        if not self._pid or cells > self._buffer.size:
+            return None
+        return self._buffer[:cells]
 
     def merge(self, first: int, block: FloatArray, lead: int = 0) -> None:
         """Merge clients first.. (the columns of `block` after its first `lead`) into

@@ -59,6 +59,11 @@ class ClientBlocks:
         # Clients per block: CELLS_PER_BLOCK cells at most (one client at least).
         self.width = max(1, min(self.clients, CELLS_PER_BLOCK // max(self.roles, 1)))
 
+    def payees(self, first: int, last: int) -> IntArray:
+        """The plan positions clients first..last-1 pay (a role paid by two: twice)."""
+        payees: IntArray = self._payee_pos[self._bounds[first] : self._bounds[last]]
+        return payees
+
     def ranges(self, first: int, width: int) -> list[tuple[int, int]]:
         """(first, last + 1) of each block of `width` clients from client `first` on."""
         return [(lo, min(lo + width, self.clients)) for lo in range(first, self.clients, width)]
@@ -129,6 +134,7 @@ class TopClients:
         self.role = np.zeros(0, dtype=np.int64)
         self.client = np.zeros(0, dtype=np.int64)
         self.share = np.zeros(0, dtype=np.float64)
+        self._pending: list[tuple[IntArray, IntArray, FloatArray]] = []
 
     def clear(self) -> None:
         """Forget every merge: as new (the dense slots stay where they are)."""
@@ -138,6 +144,7 @@ class TopClients:
             self.bar[...] = 0.0
         self.role = self.client = np.zeros(0, dtype=np.int64)
         self.share = np.zeros(0, dtype=np.float64)
+        self._pending = []
 
     def move_slots(self, key: IntArray, kept: FloatArray, bar: FloatArray) -> None:
         """Keep the dense slots in these arrays from now on (shared memory, written by
@@ -145,16 +152,24 @@ class TopClients:
         key[...], kept[...], bar[...] = self.key, self.kept, self.bar
         self.key, self.kept, self.bar = key, kept, bar
 
-    def add(self, first: int, shares: FloatArray, turn: tuple[int, int] = (0, 1)) -> None:
+    def add(
+        self,
+        first: int,
+        shares: FloatArray,
+        turn: tuple[int, int] = (0, 1),
+        slots: IntArray | None = None,
+    ) -> None:
         """Merge the shares of clients first, first + 1, ... (negative float noise = 0).
         With `turn=(k, n)`, only row chunks k, k + n, k + 2n, ... (dense slots only: two
-        processes share the merge, see move_slots)."""
+        processes share the merge, see move_slots). `slots`: the row of each of the
+        block's rows, when it has only some (the roles a local block reaches), in any
+        order; else the block has every row, in order."""
         if self.dense:
-            self._merge(first, shares, turn)  # only shares > 0 ever take part
+            self._merge(first, shares, turn, slots)  # only shares > 0 ever take part
             return
         if turn != (0, 1):
             raise ValueError("only the dense slots merge in turns")
-        shares = np.maximum(shares[self.rows], 0.0)
+        shares = np.maximum(shares if slots is not None else shares[self.rows], 0.0)
         cols = shares.shape[1]
         rounded = np.round(shares, RATIO_DECIMALS)
         mask = shares > 0
@@ -162,12 +177,26 @@ class TopClients:
             kth = np.partition(rounded, cols - self.top, axis=1)[:, cols - self.top]
             mask &= rounded >= kth[:, None]
         role, col = np.nonzero(mask)
-        self.role = np.concatenate([self.role, role])
-        self.client = np.concatenate([self.client, col + first])
-        self.share = np.concatenate([self.share, shares[role, col]])
-        self._order(trim=self.top > 0)
+        share = shares[role, col]
+        if slots is not None:
+            role = self.role_at_row[slots[role]]
+        self._pending.append((role, col + first, share))
+        if self.top > 0:  # trimmed as it goes; every share (K = 0) is sorted once, at the end
+            self._collect()
+            self._order(trim=True)
 
-    def _merge(self, first: int, shares: FloatArray, turn: tuple[int, int]) -> None:
+    def _collect(self) -> None:
+        """The blocks' entries added since the last collect, joined to the others."""
+        if self._pending:
+            roles, clients, shares = zip(*self._pending, strict=True)
+            self.role = np.concatenate([self.role, *roles])
+            self.client = np.concatenate([self.client, *clients])
+            self.share = np.concatenate([self.share, *shares])
+            self._pending = []
+
+    def _merge(
+        self, first: int, shares: FloatArray, turn: tuple[int, int], slots: IntArray | None
+    ) -> None:
         # Row chunks keep the temporaries (rows x (K + block) keys and shares) in cache;
         # rows are independent, so the result is the same.
         # Per column of the block: the key's low part (client id order, larger = first).
@@ -176,23 +205,28 @@ class TopClients:
             return
         mine, every = turn
         for lo in range(mine * MERGE_ROWS, shares.shape[0], every * MERGE_ROWS):
-            self._merge_rows(lo, shares[lo : lo + MERGE_ROWS], first, order)
+            at = None if slots is None else slots[lo : lo + MERGE_ROWS]
+            self._merge_rows(lo, shares[lo : lo + MERGE_ROWS], first, order, at)
 
-    def _merge_rows(self, lo: int, shares: FloatArray, first: int, order: IntArray) -> None:
+    def _merge_rows(
+        self, lo: int, shares: FloatArray, first: int, order: IntArray, at: IntArray | None
+    ) -> None:
+        """Merge rows lo.. of a block (`at`: their slots, if not lo.. themselves)."""
         top, (n, cols) = self.top, shares.shape
-        rows: slice | IntArray = slice(lo, lo + n)
+        rows: slice | IntArray = slice(lo, lo + n) if at is None else at
         taken = shares > self.bar[rows, None]  # only shares > 0 ever take part
         candidates = int(np.count_nonzero(taken))
         if candidates == 0:
             return
         if candidates * SPARSE_MERGE < n * cols:
-            self._merge_few(lo, shares, taken, order)
+            self._merge_few(lo, shares, taken, order, at)
             return
         touched = _any_per_row(taken)
         count = int(np.count_nonzero(touched))
         if 2 * count < n:  # few rows change (narrow blocks of many roles): only those
             local = np.flatnonzero(touched)
-            rows, shares, taken, n = local + lo, shares[local], taken[local], count
+            rows = local + lo if at is None else at[local]
+            shares, taken, n = shares[local], taken[local], count
         # Per row: its K kept slots, then one key per column of the block, built in
         # place (no per-candidate scatter).
         key = np.empty((n, top + cols), dtype=np.int64)
@@ -234,7 +268,9 @@ class TopClients:
         self.key[rows] = key
         self.bar[rows] = self._bar(key[:, -1])
 
-    def _merge_few(self, lo: int, shares: FloatArray, taken: np.ndarray, order: IntArray) -> None:
+    def _merge_few(
+        self, lo: int, shares: FloatArray, taken: np.ndarray, order: IntArray, at: IntArray | None
+    ) -> None:
         """_merge_rows for rows lo.. when few cells are candidates (a role paid by one or
         two clients of a block of 100). A row's K slots are kept sorted, larger key first,
         so only the candidates are sorted: each one's place in the merged row is the
@@ -242,18 +278,18 @@ class TopClients:
         their order in the places left. Candidates' keys are >= 0, above vacant slots'."""
         top = self.top
         # By row, then column (np.nonzero on 2-D is three times slower than this).
-        row, col = np.divmod(np.flatnonzero(taken), taken.shape[1])
-        share = shares[row, col]
+        local_row, col = np.divmod(np.flatnonzero(taken), taken.shape[1])
+        share = shares[local_row, col]
         scaled = np.minimum(share, 4.0)  # as _merge_rows: the identity below 4
         scaled *= 10.0**RATIO_DECIMALS
         fresh = np.rint(scaled, out=scaled).astype(np.int64)
         fresh *= self.clients
         fresh += order[col]
-        row += lo  # rows of the slots from here on
+        row = local_row + lo if at is None else at[local_row]  # the slots' rows from here on
         first = np.flatnonzero(run_starts(row))  # each row's first
         place = np.arange(row.size)
         if first.size < row.size:  # a row with several candidates: larger key first
-            by_key = _by_row_then_larger_key(row - lo, fresh, shares.shape[0], top, self.clients)
+            by_key = _by_row_then_larger_key(local_row, fresh, shares.shape[0], top, self.clients)
             share, fresh = share[by_key], fresh[by_key]  # rows stay as they are (sorted)
             place -= np.repeat(first, np.diff(first, append=row.size))
         else:
@@ -279,6 +315,13 @@ class TopClients:
         self.key[changed] = key
         self.kept[changed] = kept
         self.bar[changed] = self._bar(key[:, -1])
+
+    @cached_property
+    def role_at_row(self) -> IntArray:
+        """The role of each row (the inverse of `rows`)."""
+        role = np.empty_like(self.rows)
+        role[self.rows] = np.arange(self.rows.size)
+        return role
 
     @cached_property
     def by_rank(self) -> IntArray:
@@ -308,6 +351,9 @@ class TopClients:
     def result(self) -> Provenance:
         if self.dense:
             return self._dense_result()
+        if self._pending:
+            self._collect()
+            self._order(trim=False)
         indptr = np.searchsorted(self.role, np.arange(self.roles + 1)).astype(np.int64)
         return Provenance(indptr, self.client.astype(np.int64), self.share)
 

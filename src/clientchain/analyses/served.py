@@ -44,19 +44,31 @@ class ServedClients:
         self.serves_any = np.zeros(r, dtype=bool)
         self.serves_any[self.role] = True
         self.inflow = graph.inflow
+        self._local: IntArray | None = None  # per row, its row in a local block (-1: none)
 
     @property
     def wanted(self) -> bool:
         return bool(self.role.size)
 
-    def add(self, first: int, shares: FloatArray) -> None:
-        """Clients first, first + 1, ... as columns (rows as `rows` says)."""
+    def add(self, first: int, shares: FloatArray, slots: IntArray | None = None) -> None:
+        """Clients first, first + 1, ... as columns (rows as `rows` says; `slots`: each
+        row's row in those terms, when the block has only some, see TopClients.add)."""
         lo, hi = np.searchsorted(self.client, [first, first + shares.shape[1]])
         if lo == hi:
             return
-        cells = shares[self.row[lo:hi], self.client[lo:hi] - first]
+        row, client, role = self.row[lo:hi], self.client[lo:hi], self.role[lo:hi]
+        if slots is not None:  # a role the block does not reach has no share of it
+            if self._local is None:
+                self._local = np.full(self.total.size, -1, dtype=np.int64)
+            local = self._local
+            local[slots] = np.arange(slots.size)
+            row = local[row]
+            local[slots] = -1  # ready for the next block
+            reached = row >= 0
+            row, client, role = row[reached], client[reached], role[reached]
+        cells = shares[row, client - first]
         # Negative float noise is no share (as in provenance).
-        np.add.at(self.total, self.role[lo:hi], np.maximum(cells, 0.0))
+        np.add.at(self.total, role, np.maximum(cells, 0.0))
 
     def clear(self) -> None:
         """Forget every block added so far."""
