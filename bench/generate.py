@@ -29,6 +29,11 @@ budget      a budget-funded public body: 100 appropriations (fewer below 5,000 r
             boss to every report, so every reporting line is inverted (n - 1 CC101
             findings); no revenue, no cycles.
 chain       one reporting chain N levels deep with money flowing all the way up.
+customers   a sales network with many clients: one customer per ten roles (100,000 at
+            1M); every front-line role is paid by one customer at random, half of them
+            by a second (a customer pays about ten); revenue passed up every line, no
+            budgets down (so a customer's money reaches only the lines above the roles
+            it pays).
 longids     business-like (spans, departments, clients paying front-line roles), with
             ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
             title on every role and client, and about 14% of roles in an inversion (a
@@ -324,6 +329,38 @@ def hub(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     return org, _flows(rows)
 
 
+def customers(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """A sales network paid by its customers: one customer per ten roles, every front-line
+    role paid by one or two of them at random, revenue passed up every line, no budgets
+    down."""
+    rng = np.random.default_rng(seed)
+    parent = tree(n, rng)
+    dept, _, leaf = _front_and_support(n, parent, rng, set())
+    count = max(1, n // 10)
+    clients = [(f"cust-{c}", f"Customer {c}") for c in range(count)]
+    ids = [f"r{v}" for v in range(n)]
+    front = np.flatnonzero(leaf)
+    rows: list[Row] = []
+    for k in range(2):  # every front-line role paid by a customer, half by a second
+        paid = front if k == 0 else front[rng.random(front.size) < 0.5]
+        payer = rng.integers(0, count, paid.size)
+        rows += _rows(
+            "sale",
+            [clients[c][0] for c in payer.tolist()],
+            [ids[v] for v in paid.tolist()],
+            rng.integers(100, 20_000, paid.size),
+        )
+    kids = np.flatnonzero(parent >= 0)
+    rows += _rows(
+        "revenue",
+        [ids[v] for v in kids.tolist()],
+        [ids[p] for p in parent[kids].tolist()],
+        rng.integers(500, 50_000, kids.size),
+    )
+    org = _write_org(f"Customers {n:,}", clients, ids, parent, dept, rng.integers(1, 9, n))
+    return org, _flows(rows)
+
+
 def chargeback(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     """Business, plus shared-service centres charging each other: SCCs of hundreds."""
     org, flows = generate(n, seed)
@@ -504,6 +541,7 @@ SHAPES: dict[str, Shape] = {
     "budget": budget,
     "chain": lambda n, seed: chain(n),
     "longids": longids,
+    "customers": customers,
 }
 
 

@@ -20,6 +20,8 @@ phases: interpreter, imports, exit). Each target of issue 18 gets ✓ or ✗:
   naive baseline (bench/naive.py, business shape, 100k) / clientchain >= 50, same run
   `clientchain diff` of a 1M business org and its reorganised copy (generate.py
   --variant) <= 15 s
+The targets are for 100 clients at 1M: the customers shape (100,000 clients at 1M) is
+timed and shown beside them, not checked.
 
 The floor line per input (bench/floors.py, CPU seconds, best of 3; 1M: 1): reading the
 bytes, a minimal numpy scan (newlines, colons, commas), scipy's SCC call on the money
@@ -48,7 +50,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 GB = 10**9
 
-SHAPES = ("business", "hub", "chargeback", "budget", "chain", "longids", "matrix")
+SHAPES = ("business", "hub", "chargeback", "budget", "chain", "longids", "matrix", "customers")
+# Shapes outside issue 18's targets, which are for 100 clients at 1M: timed and shown,
+# not checked (customers has one client per ten roles, 100,000 at 1M).
+UNTARGETED = {"customers"}
 SIZES = (10_000, 100_000, 1_000_000)
 CHAIN_SIZES = {10_000: 10_000, 100_000: 100_000}  # size -> levels (no 1M-level chain)
 # size -> wall seconds allowed, end to end (issue 18); the chain: 100,000 levels <= 1.0 s
@@ -334,6 +339,8 @@ def startup_floor(repeat: int) -> float:
 
 def targets_for(shape: str, size: int, result: Measure) -> list[str]:
     checks: list[str] = []
+    if shape in UNTARGETED:
+        return ["(no target: many clients)"]
     if shape == "chain" and size not in CHAIN_SIZES:
         return checks
     if size in TIME_TARGETS:
@@ -495,10 +502,14 @@ def main() -> None:
         small, large = results.get((shape, 100_000)), results.get((shape, 1_000_000))
         if small and large:
             growth = large.seconds / small.seconds
+            verdict = (
+                "(no target)"
+                if shape in UNTARGETED
+                else check(growth <= GROWTH_TARGET, f"<= {GROWTH_TARGET:g}")
+            )
             summary.append(
                 f"{shape}: time(1M) / time(100k) = {growth:.1f}"
-                f" (cpu {large.cpu / small.cpu:.1f})"
-                f"  {check(growth <= GROWTH_TARGET, f'<= {GROWTH_TARGET:g}')}"
+                f" (cpu {large.cpu / small.cpu:.1f})  {verdict}"
             )
     ours = results.get(("business", naive_size))
     if naive is not None and ours is not None:

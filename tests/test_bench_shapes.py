@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import connected_components
 from tests.conftest import Run, bench_generator
 from tests.test_load_paths import both_paths
 
-SHAPES = ("business", "matrix", "hub", "chargeback", "budget", "chain", "longids")
+SHAPES = ("business", "matrix", "hub", "chargeback", "budget", "chain", "longids", "customers")
 
 
 generate = bench_generator()
@@ -136,3 +136,20 @@ def test_a_variant_moves_some_roles_and_keeps_the_rest(
     assert 10 <= moved <= 80  # about 2% of 2,000
     done = run("diff", str(tmp_path / "old" / "org.yaml"), str(tmp_path / "new" / "org.yaml"))
     assert done.exit_code in (0, 1), done.stderr
+
+
+def test_customers_are_many_and_each_pays_a_few_front_line_roles(tmp_path: Path) -> None:
+    generate.write("customers", 5_000, tmp_path)
+    rows = [line.split(",") for line in (tmp_path / "flows.csv").read_text().splitlines()[1:]]
+    paid: dict[str, set[str]] = {}
+    bosses = {row[1] for row in rows if row[3] == "revenue"}
+    for row in rows:
+        if row[0].startswith("cust-"):
+            paid.setdefault(row[0], set()).add(row[1])
+    assert 490 <= len(paid) <= 500  # one customer per ten roles, nearly every one paying
+    front = set().union(*paid.values())
+    assert not front & bosses  # front-line roles: nobody reports to them
+    everyone = {row[0] for row in rows if row[3] == "revenue"} | bosses
+    assert front == everyone - bosses  # every front-line role is paid
+    assert 5 <= sum(len(roles) for roles in paid.values()) / len(paid) <= 20
+    assert all(row[3] in ("sale", "revenue") for row in rows)  # no budgets down
