@@ -105,12 +105,7 @@ def strong_labeller() -> Callable[[IntArray, IntArray, IntArray], int] | None:
     indptr, labels)`: the loop `connected_components(..., connection="strong")` runs
     on the canonical CSR (int32 or int64 indices, int32 labels filled in, the count
     returned). None when this scipy does not have it where we look."""
-    try:
-        module = _traversal()
-        labeller = getattr(module, "_connected_components_directed", None) if module else None
-    except ImportError:
-        return None
-    return labeller if callable(labeller) else None
+    return _traversal_function("_connected_components_directed")
 
 
 @cache
@@ -120,12 +115,17 @@ def breadth_first() -> Callable[[int, IntArray, IntArray, IntArray, IntArray], i
     to `order` (start first), each one's predecessor set (those still at NULL_IDX are the
     unreached: the caller fills it so), and their count returned. None when this scipy
     does not have it where we look."""
+    return _traversal_function("_breadth_first_directed")
+
+
+def _traversal_function(name: str) -> Callable[..., Any] | None:
+    """A compiled function of scipy's csgraph traversal module, or None."""
     try:
         module = _traversal()
-        search = getattr(module, "_breadth_first_directed", None) if module else None
+        function = getattr(module, name, None) if module else None
     except ImportError:
         return None
-    return search if callable(search) else None
+    return function if callable(function) else None
 
 
 NULL_IDX = -9999  # scipy's mark of a node not reached yet
