@@ -22,6 +22,7 @@ from clientchain.model.findings import (
     Floats,
     Ids,
     Level,
+    MaybeIds,
     Money,
     Phrases,
     finding_order,
@@ -105,6 +106,9 @@ def _column_value(column: object, ids: list[str], i: int) -> object:
     """Finding i's value of a `FindingColumns` column, as a `Finding` holds it."""
     if isinstance(column, Ids):
         return ids[int(column.node[i])]
+    if isinstance(column, MaybeIds):
+        node = int(column.node[i])
+        return None if node < 0 else ids[node]
     if isinstance(column, Choice):
         return column.options[int(column.index[i])]
     if isinstance(column, Money):
@@ -153,13 +157,36 @@ flows:
 """
 
 
+# Clients served across departments (CC106): 'buyers' meet at the top 'ceo', "o'hare"
+# across two trees (no common boss: null), 'solo' in one department (no finding).
+FRAGMENTED = """\
+clients:
+  - id: buyers
+  - id: "o'hare"
+  - id: solo
+roles:
+  - id: ceo
+  - {id: sales, reports_to: ceo, department: Sales}
+  - {id: billing, reports_to: ceo, department: "Finance & \\"Co\\""}
+  - id: board
+  - {id: audit, reports_to: board, department: Audit}
+flows:
+  - {from: buyers, to: sales, amount: 800}
+  - {from: buyers, to: billing, amount: 200}
+  - {from: "o'hare", to: billing, amount: 5}
+  - {from: "o'hare", to: audit, amount: 5}
+  - {from: solo, to: sales, amount: 1}
+"""
+
+
 @pytest.mark.parametrize(
     ("org", "codes"),
     [
         (ORG.replace("clients:", "currency: '{EUR}'\nclients:"), {"CC101", "CC102", "CC104"}),
         (SERVING, {"CC101", "CC102", "CC104", "CC105"}),
+        (FRAGMENTED, {"CC102", "CC106"}),
     ],
-    ids=["inversions", "serving"],
+    ids=["inversions", "serving", "fragmented"],
 )
 def test_columns_say_what_the_findings_say(org: str, codes: set[str]) -> None:
     result = analyze(loads(org))

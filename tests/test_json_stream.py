@@ -297,6 +297,24 @@ def test_paid_by_others_written_from_columns_with_awkward_ids() -> None:
     assert_same_document(analysis)
 
 
+def test_fragmented_clients_written_from_columns() -> None:
+    # CC106 with a lowest common boss and without one (null), awkward names, and more
+    # than one chunk of findings: many customers, each across two departments.
+    from tests.test_finding_rows import FRAGMENTED
+
+    lines = FRAGMENTED.replace("  - id: solo", "\n".join(f"  - id: c{k}" for k in range(40)))
+    lines += "".join(
+        f"  - {{from: c{k}, to: {'audit' if k % 3 else 'sales'}, amount: 1}}\n"
+        f"  - {{from: c{k}, to: billing, amount: 2}}\n"
+        for k in range(40)
+    )
+    analysis = analysed(lines.replace("  - {from: solo, to: sales, amount: 1}\n", ""))
+    fragmented = [f for f in analysis.findings if f.code == "CC106"]
+    assert len(fragmented) == 42
+    assert {f.data[2][1] for f in fragmented} == {"ceo", None}
+    assert_same_document(analysis)  # in chunks of one to a thousand findings
+
+
 @pytest.mark.parametrize(
     ("slots", "filled"),
     [(8, 1.25), (0, 1.25), (8, 1e9), (2, 1e9)],

@@ -316,6 +316,13 @@ class Ids:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class MaybeIds:
+    """Ids of nodes by number, -1 where a finding has none (null)."""
+
+    node: IntArray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Choice:
     """One of a few texts per finding: `options[index]` (a message's optional word)."""
 
@@ -371,7 +378,7 @@ if TYPE_CHECKING:  # aliases of numpy arrays: for the type checker only
     # A `data` value of each finding: ids, numbers (floats as `plain_number` writes
     # them, or kept as they are), or one JSON value that every finding shares (an org's
     # currency).
-    Fact = Ids | IntArray | Floats | Value
+    Fact = Ids | MaybeIds | IntArray | Floats | Value
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -70,41 +70,71 @@ org.yaml:2: warning CC106 client 'buyers' is served across 2 departments ('Finan
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 from clientchain.analyses.rules.facts import OrgFacts
 from clientchain.analyses.rules.wording import quoted_names
-from clientchain.model.findings import FRAGMENTED_CLIENT, Finding, FindingRows
+from clientchain.model.findings import (
+    FRAGMENTED_CLIENT,
+    Finding,
+    FindingColumns,
+    FindingRows,
+    Ids,
+    MaybeIds,
+)
+from clientchain.model.org import IntArray
+
+if TYPE_CHECKING:
+    from clientchain.model.findings import Shown
 
 RULE = FRAGMENTED_CLIENT
 
 
 def find(facts: OrgFacts) -> FindingRows:
-    """A finding per client at most: made at once."""
-    return FindingRows.of(RULE, facts.org.source, _found(facts))
-
-
-def _found(facts: OrgFacts) -> list[Finding]:
-    """One finding per fragmented client, at its entry's line."""
+    """One finding per fragmented client, at its entry's line (made when read: an org with
+    a hundred thousand customers can have as many)."""
     org, reach = facts.org, facts.clients
-    found = []
-    for j in [j for j, fragmented in enumerate(reach.fragmented) if fragmented]:
-        client, names, boss = org.client_ids[j], reach.departments[j], int(reach.boss[j])
-        ids = org.role_ids  # read here, for a finding: not for an org without any
-        found.append(
-            Finding.of_client(
-                RULE,
-                client,
-                org.source,
-                int(org.client_lines[j]),
-                RULE.message(
-                    client=client,
-                    department_count=len(names),
-                    departments=quoted_names(list(names)),
-                ),
-                (
-                    ("client", client),
-                    ("department_count", len(names)),
-                    ("lowest_common_boss", ids[boss] if boss >= 0 else None),
-                ),
+    hits = np.flatnonzero(np.asarray(reach.fragmented, dtype=bool))
+
+    def build(rows: list[int]) -> list[Finding]:
+        ids, client_ids = org.role_ids, org.client_ids  # read here, for a finding
+        found = []
+        for j in hits[np.asarray(rows, dtype=np.int64)].tolist():
+            client, names, boss = client_ids[j], reach.departments[j], int(reach.boss[j])
+            found.append(
+                Finding.of_client(
+                    RULE,
+                    client,
+                    org.source,
+                    int(org.client_lines[j]),
+                    RULE.message(
+                        client=client,
+                        department_count=len(names),
+                        departments=quoted_names(list(names)),
+                    ),
+                    (
+                        ("client", client),
+                        ("department_count", len(names)),
+                        ("lowest_common_boss", ids[boss] if boss >= 0 else None),
+                    ),
+                )
             )
-        )
-    return found
+        return found
+
+    def columns(rows: IntArray) -> FindingColumns:
+        clients = hits[rows]
+        client = Ids(org.role_count + clients)
+        names = [reach.departments[j] for j in clients.tolist()]
+        count = np.fromiter(map(len, names), np.int64, len(names))
+        shown: dict[str, Shown] = {
+            "client": client,
+            "department_count": count,
+            "departments": [quoted_names(list(n)) for n in names],
+        }
+        boss = MaybeIds(np.asarray(reach.boss[clients], dtype=np.int64))  # -1: null
+        data = (("client", client), ("department_count", count), ("lowest_common_boss", boss))
+        return FindingColumns(None, None, client, shown, data)
+
+    return FindingRows(RULE, org.source, org.client_lines[hits], build, columns)

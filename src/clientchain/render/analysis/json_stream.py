@@ -50,6 +50,7 @@ from clientchain.model.findings import (
     Findings,
     Floats,
     Ids,
+    MaybeIds,
     Money,
     Phrases,
 )
@@ -796,6 +797,11 @@ class FindingTexts:
     def _fact(self, fact: Fact) -> Part:
         if isinstance(fact, Ids):
             return pick(self.nodes, fact.node)
+        if isinstance(fact, MaybeIds):
+            texts = pick(self.nodes, np.maximum(fact.node, 0))
+            for i in np.flatnonzero(fact.node < 0).tolist():
+                texts[i] = NULL
+            return texts
         if isinstance(fact, Floats):
             return number_part(fact.values)  # NaN: null
         if isinstance(fact, np.ndarray):
