@@ -14,7 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clientchain
+from clientchain.ci import baseline
+from clientchain.ci.baseline import baseline_text, read_baseline
 from clientchain.loading.loader import _fast_load, _load_precisely
+from clientchain.loading.yaml_source import compose, decode
+from clientchain.model.findings import Finding, Level
+from clientchain.model.problems import InputError
 from tests.conftest import EXAMPLES, Run
 from tests.oracle import analyze as oracle_analyze
 from tests.orgs import org_specs, render_yaml
@@ -384,3 +389,74 @@ def test_a_bad_baseline_is_an_input_error(
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# A written baseline is read as plain JSON; any other spelling by the precise reader.
+_AWKWARD = ['a"b', "c\\d", "é😀", "tab\there", "line\nbreak", "\u2028", "\x7f", "x: y", '{"k": 1}']
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["CC101", "CC102", "CC106"]),
+            st.sampled_from(["", *_AWKWARD]),
+            st.sampled_from(["", "boss", *_AWKWARD]),
+            st.sampled_from(["", *_AWKWARD]),
+            st.text(max_size=12),
+        ),
+        max_size=6,
+    )
+)
+def test_a_written_baseline_reads_as_the_precise_reader_reads_it(
+    tmp_path_factory: pytest.TempPathFactory,
+    entries: list[tuple[str, str, str, str, str]],
+) -> None:
+    findings = [
+        Finding("org.yaml", 1, code, role, message, Level.ERROR, "r", client or None, boss or None)
+        for code, role, boss, client, message in entries
+    ]
+    text, _ = baseline_text(findings)
+    data = text.encode("utf-8")
+    path = tmp_path_factory.mktemp("b") / "b.json"
+    path.write_bytes(data)
+    try:
+        precise = baseline._entries(compose(decode(data, "b.json"), "b.json"), "b.json", [])
+    except InputError:  # a character the precise reader refuses: so does the fast one
+        assert baseline._written_entries(data) is None
+        return
+    assert baseline._written_entries(data) in (precise, None)
+    assert list(read_baseline(path).entries) == precise
+    odd = {chr(c) for c in [*range(0x7F, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF]}
+    if not odd & set(text):  # (json.dumps escapes the other control characters)
+        assert baseline._written_entries(data) == precise  # the plain case: read fast
+
+
+@pytest.mark.parametrize(
+    ("entry", "readable"),
+    [
+        ('{"code": "CC101", "role": "x", "role": "y"}', False),  # a repeated key: refused
+        ('{"code": "CC101", "role": "x", "code": "CC102"}', False),
+        ('{"code":"CC101","role":"x"}', True),  # other spacing: the precise reader's
+        ('{"code": "CC101", "role": 5}', True),  # a number: the precise reader's text
+        ('{"role": "x", "code": "CC101"}', True),  # keys in another order: the same
+    ],
+)
+def test_a_hand_spelled_baseline_is_read_by_the_precise_reader(
+    tmp_path: Path, entry: str, readable: bool
+) -> None:
+    """However an entry is spelled, it reads as the precise reader reads it (a repeated
+    key stays an error: no spelling quietly excuses another finding)."""
+    head = '{\n  "schema_version": 1,\n  "tool": "clientchain",\n  "findings": [\n'
+    path = tmp_path / "b.json"
+    path.write_text(head + "    " + entry + "\n  ]\n}\n", encoding="utf-8")
+    data = path.read_bytes()
+    fast = baseline._written_entries(data)
+    if not readable:
+        assert fast is None
+        with pytest.raises(InputError):
+            read_baseline(path)
+        return
+    precise = baseline._entries(compose(decode(data, str(path)), str(path)), str(path), [])
+    assert list(read_baseline(path).entries) == precise
+    assert fast is None or fast == precise
