@@ -33,6 +33,7 @@ from clientchain.loading.fast.flat_yaml import (
     FlatDocument,
     FlatList,
     NotFlatError,
+    PolicyLineError,
     read_flat,
 )
 from clientchain.loading.fast.id_lookup import IdIndex
@@ -164,10 +165,10 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
     with `policy`, its section is cut out (left as blank lines) and read on its own, if
     the cut is exact (see `take_policy_section`); the flat reader refuses any `policy`
     key left in what it reads."""
-    # Whether a line starts with `policy`: a search at memory speed, where the flat
-    # reader would find out a fifth of a second into a million roles, and start again.
-    if not (data.startswith(b"policy") or b"\npolicy" in data):
+    try:
         return read_flat(data, policy_lines=False), NO_POLICY
+    except PolicyLineError:
+        pass
     cut = take_policy_section(data.decode("utf-8") if text is None else text)
     _need(
         cut is not None,
