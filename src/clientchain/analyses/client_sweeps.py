@@ -28,9 +28,7 @@ import numpy as np
 from clientchain.analyses.local_sweeps import LOCAL_MIN_BLOCKS, LocalSweeps
 from clientchain.analyses.provenance import ClientBlocks, TopClients
 from clientchain.analyses.served import ServedClients
-from clientchain.graph.blas_threads import one_blas_thread
 from clientchain.graph.money import MoneyGraph
-from clientchain.graph.sparse_kernels import superlu
 from clientchain.graph.sweep import SweepPlan
 from clientchain.model.forking import can_fork, usable_cores
 from clientchain.model.heap import release_freed_memory
@@ -105,9 +103,7 @@ def _sweep_rest(
         _sweep_blocks(plan, blocks, ranges, merger, served)
         return
     local = LocalSweeps(graph, plan, blocks)
-    if plan.large:
-        superlu()  # (its OpenBLAS loaded before the one below looks: see SweepPlan.solve)
-    with one_blas_thread():  # once for the many small sweeps, not once each
+    with plan.one_thread():  # once for the many small sweeps, not once each
         while first < blocks.clients:
             after, swept = local.sweep(first, merger.top, served, merger.scratch)
             if not swept:  # these clients reach too much of the org: a dense block

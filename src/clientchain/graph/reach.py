@@ -35,8 +35,7 @@ class Downstream:
         by_payer = np.argsort(payer, kind="stable")
         self._indptr = np.zeros(r + 2, dtype=np.int32)
         np.cumsum(np.bincount(payer, minlength=r), out=self._indptr[1 : r + 1])
-        self._indices = np.zeros(self._edges, dtype=np.int32)
-        self._indices[:] = payee[by_payer]
+        self._indices = payee[by_payer].astype(np.int32)
         self._order = np.empty(r + 1, dtype=np.int32)
         self._before = np.full(r + 1, NULL_IDX, dtype=np.int32)
 

@@ -25,6 +25,7 @@ remaining matrix I - alpha * A_CC nonsingular.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -171,14 +172,21 @@ class SweepPlan:
         the chained one; any other would be factorised again, the same, but slower).
         """
         self.keep_only(set(alphas))
-        if self.large:
-            # SuperLU brings its own OpenBLAS: loaded first, so that one_blas_thread finds
-            # it. Loaded inside, it kept its threads for this sweep (every sweep at 100k
-            # roles), and their waits cost more CPU than the solves did.
-            superlu()
         self._invert_small(alphas)
-        with one_blas_thread():
+        with self.one_thread():
             return self._solve(base, alphas, chained, in_place, once)
+
+    @contextmanager
+    def one_thread(self) -> Iterator[None]:
+        """BLAS at one thread for this plan's sweeps (one_blas_thread; inside, a run of
+        sweeps sets it once). SuperLU brings its own OpenBLAS: loaded first when a loop
+        is large, so that one_blas_thread finds it. Loaded inside, it kept its threads
+        for the sweep (every sweep at 100k roles), and their waits cost more CPU than the
+        solves did."""
+        if self.large:
+            superlu()
+        with one_blas_thread():
+            yield
 
     def _invert_small(self, alphas: Sequence[float]) -> None:
         """The inverses the sweep will need of small batches, for every alpha, in one
