@@ -35,6 +35,9 @@ from clientchain.model.findings import RULE_BY_CODE, About, Finding, finding_ord
 from clientchain.model.problems import InputError, Position, Problem
 
 SCHEMA_VERSION = 1
+# The file as `baseline_text` writes it: this head, one entry per line, this tail.
+_HEAD = f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "tool": "clientchain",\n  "findings": ['
+_TAIL = "]\n}\n"
 # json.dumps(entry, ensure_ascii=False), with the encoder made once (json.dumps makes one
 # per call for any non-default option: most of its time on a small entry).
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -76,16 +79,13 @@ def baseline_text(findings: Iterable[Finding]) -> tuple[str, int]:
         entry: dict[str, str] = {"code": f.code}
         entry.update({k: v for k, v in zip(_SUBJECT, f.key[1:4], strict=True) if v})
         entry["message"] = f.message
-        lines.append("    " + _ENCODE(entry))
-    body = ",\n".join(lines)
-    text = (
-        "{\n"
-        f'  "schema_version": {SCHEMA_VERSION},\n'
-        '  "tool": "clientchain",\n'
-        f'  "findings": [{chr(10) + body + chr(10) + "  " if lines else ""}]\n'
-        "}\n"
-    )
-    return text, len(lines)
+        lines.append(_entry_line(entry))
+    body = "\n" + ",\n".join(lines) + "\n  " if lines else ""
+    return _HEAD + body + _TAIL, len(lines)
+
+
+def _entry_line(entry: dict[str, str]) -> str:
+    return "    " + _ENCODE(entry)
 
 
 def read_baseline(path: Path) -> Baseline:
@@ -109,9 +109,9 @@ def read_baseline(path: Path) -> Baseline:
     return Baseline(shown, tuple(entries))
 
 
-_HEAD = b'{\n  "schema_version": 1,\n  "tool": "clientchain",\n  "findings": ['
-_HEAD_LINES = 4  # the lines before the first entry in a written baseline
-_EMPTY = _HEAD + b"]\n}\n"
+_HEAD_BYTES = _HEAD.encode()
+_HEAD_LINES = _HEAD.count("\n") + 1  # the lines before the first entry
+_EMPTY = (_HEAD + _TAIL).encode()
 # What the precise reader counts as a line break or refuses (control characters, C1, a
 # byte order mark, noncharacters), which json.dumps leaves unescaped in a text: the
 # precise reader reads (or words) any file that has one.
@@ -128,7 +128,7 @@ def _written_entries(data: bytes) -> list[Entry] | None:
     repeated key, no other spacing, and text values only, so nothing reads differently."""
     if data == _EMPTY:
         return []
-    if not data.startswith(_HEAD) or _NOT_PLAIN.search(data):
+    if not data.startswith(_HEAD_BYTES) or _NOT_PLAIN.search(data):
         return None
     try:
         document = orjson.loads(data)  # (invalid UTF-8 is a JSONDecodeError too)
@@ -145,7 +145,7 @@ def _written_entries(data: bytes) -> list[Entry] | None:
     for k, entry in enumerate(findings):
         if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()):
             return None
-        written = "    " + _ENCODE(entry) + ("," if k + 1 < n else "")
+        written = _entry_line(entry) + ("," if k + 1 < n else "")
         code = entry.get("code", "")
         if not code or lines[_HEAD_LINES + k].decode("utf-8") != written:
             return None
