@@ -59,7 +59,7 @@ def apply_policy_to_rows(
     ]
     # Where each part's findings stood before the policy: an excused finding is listed
     # in that order (the org's findings in finding order, then the policy's, by rule).
-    rank = _ranks(findings)
+    rank = findings.ranks()
     ranks = [rank[p][rows] for p, rows in origins]
     start = len(findings)
     for part in added:
@@ -74,7 +74,7 @@ def apply_policy_to_rows(
         first = _first_entries(part, index, org)
         hit = np.flatnonzero(first < len(entries))
         used.update(first[hit].tolist())
-        kept.append(_subset(part, np.flatnonzero(first == len(entries))))
+        kept.append(part.subset(np.flatnonzero(first == len(entries))))
         if hit.size:
             excused.append((part_rank[hit], part, hit))
     unused = [e for i, e in enumerate(entries) if i not in used]
@@ -106,37 +106,10 @@ def _limited(
     return out, origins
 
 
-def _ranks(findings: Findings) -> list[IntArray]:
-    """For each part, each of its rows' place among the findings."""
-    rank = [np.empty(len(p), dtype=np.int64) for p in findings.parts]
-    for p in range(len(findings.parts)):
-        at = np.flatnonzero(findings.part == p)
-        rank[p][findings.row[at]] = at
-    return rank
-
-
 def _parts_of(rule: Rule, found: list[Finding]) -> list[FindingRows]:
     """A rule's findings, already made, as rows: a part per file."""
     by_file = groupby(sorted(found, key=lambda f: f.file), key=lambda f: f.file)
     return [FindingRows.of(rule, file, list(group)) for file, group in by_file]
-
-
-def _subset(part: FindingRows, rows: IntArray) -> FindingRows:
-    """The part with only these rows (in this order)."""
-    if rows.size == len(part):
-        return part
-    build, columns = part.build, part.columns
-
-    def build_rows(at: list[int]) -> list[Finding]:
-        return build(rows[np.asarray(at, dtype=np.int64)].tolist())
-
-    return FindingRows(
-        part.rule,
-        part.file,
-        part.line[rows],
-        build_rows,
-        None if columns is None else lambda at: columns(rows[at]),
-    )
 
 
 def _first_entries(part: FindingRows, index: IgnoreIndex | None, org: Org) -> IntArray:

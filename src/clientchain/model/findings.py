@@ -427,6 +427,25 @@ class FindingRows:
         line = np.fromiter((f.line for f in found), dtype=np.int64, count=len(found))
         return cls(rule, file, line, lambda rows: [found[i] for i in rows])
 
+    def subset(self, rows: IntArray) -> FindingRows:
+        """These findings at only these rows (in this order)."""
+        import numpy as np
+
+        if rows.size == len(self) and (rows == np.arange(rows.size)).all():
+            return self
+        build, columns = self.build, self.columns
+
+        def build_rows(at: list[int]) -> list[Finding]:
+            return build(rows[np.asarray(at, dtype=np.int64)].tolist())
+
+        return FindingRows(
+            self.rule,
+            self.file,
+            self.line[rows],
+            build_rows,
+            None if columns is None else lambda at: columns(rows[at]),
+        )
+
 
 def _by_file_line_code_row(
     file: IntArray, line: IntArray, code: IntArray, row: IntArray, distinct: bool
@@ -543,6 +562,16 @@ class Findings(Sequence[Finding]):
 
         levels = np.asarray([p.rule.level is level for p in self.parts], dtype=bool)
         return int(np.count_nonzero(levels[self.part])) if self.parts else 0
+
+    def ranks(self) -> list[IntArray]:
+        """For each part, each of its rows' place among the findings."""
+        import numpy as np
+
+        rank = [np.empty(len(p), dtype=np.int64) for p in self.parts]
+        for p in range(len(self.parts)):
+            at = np.flatnonzero(self.part == p)
+            rank[p][self.row[at]] = at
+        return rank
 
     def rows(self, lo: int, hi: int) -> list[tuple[FindingRows, IntArray, IntArray]]:
         """The columns behind findings lo..hi-1: per rule with findings there, its
