@@ -96,7 +96,7 @@ class Analysis:
     findings: Sequence[Finding]
     policy: Policy = NO_POLICY
     ignored: tuple[Finding, ...] = ()  # excused by the policy's ignore entries
-    baselined: tuple[Finding, ...] = ()  # known from a baseline (see baseline.py)
+    baselined: Sequence[Finding] = ()  # known from a baseline (see baseline.py): rows or a tuple
 
     @cached_property
     def closeness(self) -> FloatArray:

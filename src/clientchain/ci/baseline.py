@@ -26,12 +26,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import orjson
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.rules.cc205_stale_baseline_entry import find as stale_entry
+from clientchain.ci.baseline_entries import SUBJECT, Entry, NodeEntries
+from clientchain.ci.baseline_rows import apply_baseline_to_rows
 from clientchain.loading.yaml_source import YNode, compose, decode
-from clientchain.model.findings import RULE_BY_CODE, About, Finding, finding_order
+from clientchain.model.findings import RULE_BY_CODE, About, Finding, Findings, finding_order
+from clientchain.model.org import Org
 from clientchain.model.problems import InputError, Position, Problem
 
 SCHEMA_VERSION = 1
@@ -41,28 +45,12 @@ _TAIL = "]\n}\n"
 # json.dumps(entry, ensure_ascii=False), with the encoder made once (json.dumps makes one
 # per call for any non-default option: most of its time on a small entry).
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-_SUBJECT = ("role", "boss", "client")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Entry:
-    """One accepted finding: its key, and where the entry stands in the baseline file."""
-
-    code: str
-    role: str
-    boss: str
-    client: str
-    line: int
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.code, self.role, self.boss, self.client)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Baseline:
     file: str
-    entries: tuple[Entry, ...]
+    entries: Sequence[Entry]  # read against an org chart: NodeEntries
 
 
 def _kept(finding: Finding) -> bool:
@@ -77,7 +65,7 @@ def baseline_text(findings: Iterable[Finding]) -> tuple[str, int]:
     lines = []
     for f in sorted((f for f in findings if _kept(f)), key=lambda f: f.key):
         entry: dict[str, str] = {"code": f.code}
-        entry.update({k: v for k, v in zip(_SUBJECT, f.key[1:4], strict=True) if v})
+        entry.update({k: v for k, v in zip(SUBJECT, f.key[1:4], strict=True) if v})
         entry["message"] = f.message
         lines.append(_entry_line(entry))
     body = "\n" + ",\n".join(lines) + "\n  " if lines else ""
@@ -88,8 +76,11 @@ def _entry_line(entry: dict[str, str]) -> str:
     return "    " + _ENCODE(entry)
 
 
-def read_baseline(path: Path) -> Baseline:
-    """The baseline at `path`; InputError (with positions) when it is not one."""
+def read_baseline(path: Path, org: Org | None = None) -> Baseline:
+    """The baseline at `path`; InputError (with positions) when it is not one. Given the
+    org chart it is for, entries spelled as `baseline_text` writes them are kept as the
+    node numbers of the ids they name (`NodeEntries`): read chunk by chunk, a million
+    entries never stand as strings all at once."""
     shown = os.fspath(path)
     try:
         data = path.read_bytes()
@@ -98,9 +89,9 @@ def read_baseline(path: Path) -> Baseline:
         raise InputError(
             [Problem(Position(shown), f"cannot read the baseline: {reason}")]
         ) from None
-    fast = _written_entries(data)
+    fast = _written_entries(data, org)
     if fast is not None:
-        return Baseline(shown, tuple(fast))
+        return Baseline(shown, fast)
     root = compose(decode(data, shown), shown)  # JSON is YAML: positions, no repeated keys
     problems: list[Problem] = []
     entries = _entries(root, shown, problems)
@@ -110,48 +101,90 @@ def read_baseline(path: Path) -> Baseline:
 
 
 _HEAD_BYTES = _HEAD.encode()
+_TAIL_BYTES = ("\n  " + _TAIL).encode()  # after the last entry
 _HEAD_LINES = _HEAD.count("\n") + 1  # the lines before the first entry
 _EMPTY = (_HEAD + _TAIL).encode()
-# What the precise reader counts as a line break or refuses (control characters, C1, a
-# byte order mark, noncharacters), which json.dumps leaves unescaped in a text: the
-# precise reader reads (or words) any file that has one.
-_NOT_PLAIN = re.compile(
-    rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]"
-)
+# What the precise reader counts as a line break or refuses, which json.dumps leaves
+# unescaped in a text: control characters (found by a table, below) and these sequences
+# (C1, line and paragraph separators, a byte order mark, noncharacters). The precise
+# reader reads (or words) any file that has one.
+_NOT_PLAIN = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]")
+_CONTROL = np.zeros(256, dtype=bool)
+_CONTROL[[*range(0x0A), *range(0x0B, 0x20), 0x7F]] = True
+_LEADS = (b"\xc2", b"\xe2", b"\xef")
+_ENTRY_SEPARATOR = b",\n    {"  # between two entry lines: never inside a text (no raw breaks)
+_CHUNK_BYTES = 1 << 22  # entry lines parsed at a time: the document is never all objects
 
 
-def _written_entries(data: bytes) -> list[Entry] | None:
+def _written_entries(data: bytes, org: Org | None = None) -> Sequence[Entry] | None:
     """The entries of a baseline spelled as `baseline_text` writes it (the usual case: a
-    million entries read as JSON in a second or two, where positions for every node took
-    half a minute), or None for any other spelling, which the precise reader reads and
-    words. Every entry line must be the one `json.dumps` writes for what it holds: no
-    repeated key, no other spacing, and text values only, so nothing reads differently."""
+    million entries in a few seconds, where positions for every node took half a
+    minute), or None for any other spelling, which the precise reader reads and words.
+    Every entry line must be the one `json.dumps` writes for what it holds: no repeated
+    key, no other spacing, and text values only, so nothing reads differently."""
     if data == _EMPTY:
         return []
-    if not data.startswith(_HEAD_BYTES) or _NOT_PLAIN.search(data):
+    start, end = len(_HEAD_BYTES) + 1, len(data) - len(_TAIL_BYTES)  # (no copy of the body)
+    if not (data.startswith(_HEAD_BYTES + b"\n") and data.endswith(_TAIL_BYTES)) or start > end:
         return None
+    if not _plain(data):
+        return None
+    entries: list[Entry] | NodeEntries = [] if org is None else NodeEntries(org)
+    while start < end:
+        cut = data.find(_ENTRY_SEPARATOR, start + _CHUNK_BYTES, end)
+        cut = end if cut < 0 else cut
+        found = _chunk_entries(data[start:cut], _HEAD_LINES + 1 + len(entries))
+        if found is None:
+            return None
+        if isinstance(entries, NodeEntries):
+            entries.add(found)
+        else:
+            entries.extend(found)
+        start = cut + 2  # past the comma and the line break
+    return entries if len(entries) else None
+
+
+def _plain(data: bytes) -> bool:
+    """No byte or sequence of _NOT_PLAIN's or _CONTROL's in the file (the sequences are
+    looked for only where their first byte is: plain ASCII never runs the pattern)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    for lo in range(0, raw.size, _CHUNK_BYTES):  # (a mask of the whole file is its size)
+        if _CONTROL[raw[lo : lo + _CHUNK_BYTES]].any():
+            return False
+    return not (any(lead in data for lead in _LEADS) and _NOT_PLAIN.search(data))
+
+
+def _chunk_entries(lines: bytes, first_line: int) -> list[Entry] | None:
+    """The entries on these entry lines (the first on `first_line`), when the lines are
+    exactly as written: the parsed entries, dumped again by orjson in the writer's
+    spacing (json.dumps's: the separators are all it changes, as no text holds a raw
+    line break), must give these bytes back."""
     try:
-        document = orjson.loads(data)  # (invalid UTF-8 is a JSONDecodeError too)
+        found = orjson.loads(b"[" + lines + b"]")  # (invalid UTF-8 is an error too)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(document, dict) or list(document) != ["schema_version", "tool", "findings"]:
+    if not all(type(entry) is dict for entry in found):
         return None
-    findings = document["findings"]
-    lines = data.split(b"\n")
-    n = len(findings) if isinstance(findings, list) else -1
-    if n < 1 or lines[_HEAD_LINES + n :] != [b"  ]", b"}", b""]:
+    values = [value for entry in found for value in entry.values()]
+    if not all(type(value) is str for value in values):
         return None
-    entries = []
-    for k, entry in enumerate(findings):
-        if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()):
-            return None
-        written = _entry_line(entry) + ("," if k + 1 < n else "")
-        code = entry.get("code", "")
-        if not code or lines[_HEAD_LINES + k].decode("utf-8") != written:
-            return None
-        subject = {key: entry.get(key, "") for key in _SUBJECT}
-        entries.append(Entry(code, line=_HEAD_LINES + 1 + k, **subject))
-    return entries
+    del values
+    distinct: dict[str, str] = {}  # one string per code, not one per entry
+    codes = [distinct.setdefault(code, code) for code in (e.get("code", "") for e in found)]
+    if not all(codes):
+        return None
+    role, boss, client = ([entry.get(key, "") for entry in found] for key in SUBJECT)
+    entries = list(
+        map(Entry, codes, role, boss, client, range(first_line, first_line + len(found)))
+    )
+    dumped = orjson.dumps(found, option=orjson.OPT_INDENT_2)
+    for indented, written in _REWRITES:
+        dumped = dumped.replace(indented, written)
+    return entries if dumped[2:-2] == lines else None
+
+
+# orjson's indented list of entries -> the writer's lines ("    {...},\n    {...}").
+_REWRITES = ((b',\n    "', b', "'), (b"{\n    ", b"{"), (b"\n  }", b"}"), (b"\n  {", b"\n    {"))
 
 
 def _entries(root: YNode | None, file: str, problems: list[Problem]) -> list[Entry]:
@@ -173,7 +206,7 @@ def _entries(root: YNode | None, file: str, problems: list[Problem]) -> list[Ent
             problem(item, "a baseline entry needs a 'code'")
             continue
         subject = {}
-        for key in _SUBJECT:
+        for key in SUBJECT:
             value = item.get(key)
             subject[key] = "" if value is None or value.kind != "scalar" else value.text
         entries.append(Entry(code.text, line=item.line, **subject))
@@ -207,7 +240,12 @@ def apply_baseline(
 
 
 def with_baseline(result: Analysis, baseline: Baseline) -> Analysis:
-    """The analysis reporting only what the baseline does not know, plus its stale entries."""
+    """The analysis reporting only what the baseline does not know, plus its stale entries
+    (findings kept as rows stay rows: see baseline_rows)."""
+    if isinstance(result.findings, Findings):
+        rows = apply_baseline_to_rows(result.findings, baseline, result.org)
+        if rows is not None:
+            return dataclasses.replace(result, findings=rows[0], baselined=rows[1])
     reported, known = apply_baseline(result.findings, baseline)
     reported.sort(key=finding_order)
     return dataclasses.replace(result, findings=tuple(reported), baselined=tuple(known))

@@ -257,7 +257,7 @@ def analyze_command(
         loaded = _load_for(output, org, flows, dialect)
         if verbose:
             sys.stderr.write(f"clientchain: read {read_files(loaded)}: {org_sizes(loaded)}\n")
-        known = _read_baseline(baseline) if baseline is not None else None
+        known = _read_baseline(baseline, loaded) if baseline is not None else None
         inputs = input_paths(loaded, baseline, settings.config_file)
         target = (
             None
@@ -433,11 +433,11 @@ def _load_for(output: Format, org: Path, flows: list[Path] | None, dialect: "Dia
         fail_input(exc)
 
 
-def _read_baseline(path: Path) -> "Baseline":
+def _read_baseline(path: Path, org: "Org") -> "Baseline":
     from clientchain.ci.baseline import read_baseline
     from clientchain.model.problems import InputError
 
     try:
-        return read_baseline(path)
+        return read_baseline(path, org)
     except InputError as exc:
         fail_input(exc)
