@@ -57,6 +57,12 @@ WRITERS = {
         "--write-baseline",
         "clientchain: wrote 2 findings to {}\n",
     ),
+    # The JSON document is streamed into the file (not made whole first): the same rules.
+    "json": (
+        ["analyze", str(DEALERSHIP), "--format", "json", "--exit-zero"],
+        "-o",
+        "clientchain: wrote the json output to {}\n",
+    ),
 }
 
 
@@ -565,3 +571,23 @@ def test_stdout_on_a_full_device_is_exit_2_with_the_reason(args: list[str]) -> N
         2,
         "clientchain: cannot write the output: No space left on device\n",
     )
+
+
+def test_a_stream_that_fails_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """A document streamed into a file (`Output.stream`) replaces it whole or not at all:
+    when the writing stops halfway, the old file stays and no temporary file is left."""
+    from clientchain.cli.output_file import Kind, open_output
+
+    target = tmp_path / "out.json"
+    first = cli("analyze", str(DEALERSHIP), "--format", "json", "-o", str(target), cwd=tmp_path)
+    assert first.returncode == 1  # (the dealership has findings)
+    before = target.read_bytes()
+    output = open_output(str(target), option="-o", kind=Kind.ANALYSIS)
+    with pytest.raises(RuntimeError), output.stream() as out:
+        out.write(b'{"half": ')
+        raise RuntimeError("the render stopped")
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+    with output.stream() as out:  # and a whole one replaces it
+        out.write(b"{}\n")
+    assert target.read_bytes() == b"{}\n"

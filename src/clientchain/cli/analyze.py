@@ -49,6 +49,7 @@ from clientchain.cli.output_file import (
     Output,
     input_paths,
     open_output_or_fail,
+    stream_or_fail,
     write_or_fail,
 )
 from clientchain.cli.progress import big_input, phases
@@ -330,11 +331,16 @@ def _emit(output: Format, result: "Analysis", view: View, target: Output | None)
     if to_stdout and output is Format.table and not (view.quiet or view.statistics):
         print_rich(_table(result, view))
         return
-    if to_stdout and output is Format.json:
+    if output is Format.json:
         from clientchain.render.analysis.json_doc import write_json
 
-        sys.stdout.flush()
-        write_json(result, sys.stdout.buffer)  # streamed: never the whole document
+        if to_stdout:
+            sys.stdout.flush()
+            write_json(result, sys.stdout.buffer)  # streamed: never the whole document
+        else:
+            assert target is not None
+            with stream_or_fail(target) as out:  # into the file: streamed too
+                write_json(result, out)
         return
     text = RENDERERS[output](result, view)
     if target is None:

@@ -30,10 +30,11 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 if TYPE_CHECKING:
     from clientchain.model.org import Org
@@ -49,6 +50,7 @@ __all__ = [
     "input_paths",
     "open_output",
     "open_output_or_fail",
+    "stream_or_fail",
     "write_or_fail",
     "write_output",
 ]
@@ -146,22 +148,33 @@ class Output:
 
     def write(self, data: bytes | str) -> None:
         """Write all of `data` (text as UTF-8); OutputError with the OS's reason if not."""
-        raw = data.encode("utf-8") if isinstance(data, str) else data
+        with self.stream() as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+    @contextmanager
+    def stream(self) -> Iterator[BinaryIO]:
+        """A binary stream into the output, for an output made piece by piece (the JSON
+        document of a million roles is a gigabyte: never held whole). As `write`: a
+        file is replaced whole once the block ends, or not at all if it raises;
+        OutputError with the OS's reason on a write error."""
         try:
             if self.mode is _Mode.STDOUT:
                 sys.stdout.flush()
-                sys.stdout.buffer.write(raw)
+                yield sys.stdout.buffer
                 sys.stdout.buffer.flush()
             elif self.mode is _Mode.DESCRIPTOR:
                 for stream in (sys.stdout, sys.stderr):
                     stream.flush()
-                _write_all(self.descriptor, raw)
+                with os.fdopen(os.dup(self.descriptor), "wb") as out:  # (ours stays open)
+                    yield out
             elif self.mode is _Mode.DIRECT:
                 assert self.path is not None
-                _write_into(self.path, raw, self.truncate)
+                with _opened(self.path, self.truncate) as out:
+                    yield out
             else:
                 assert self.path is not None
-                _replace(self.path, raw, self.permissions)
+                with _replacing(self.path, self.permissions) as out:
+                    yield out
         except BrokenPipeError:
             if self.mode is _Mode.STDOUT:
                 raise  # `| head`: the reader left; the command line treats that as done
@@ -286,6 +299,16 @@ def write_or_fail(output: Output, data: bytes | str) -> None:
         _fail(exc)
 
 
+@contextmanager
+def stream_or_fail(output: Output) -> Iterator[BinaryIO]:
+    """`Output.stream` for the command line: a write error is printed and exits 2."""
+    try:
+        with output.stream() as out:
+            yield out
+    except OutputError as exc:
+        _fail(exc)
+
+
 def _fail(exc: OutputError) -> NoReturn:
     from clientchain.cli.options import fail
 
@@ -369,35 +392,26 @@ def _head_and_tail(path: Path, size: int) -> tuple[bytes, bytes]:
 # --- writing --------------------------------------------------------------------------
 
 
-def _write_all(descriptor: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(descriptor, view)
-        view = view[written:]
-
-
-def _write_into(path: Path, data: bytes, truncate: bool) -> None:
-    """A device or a FIFO: open it as it is (never created, never replaced) and write."""
+@contextmanager
+def _opened(path: Path, truncate: bool) -> Iterator[BinaryIO]:
+    """A device or a FIFO: opened as it is (never created, never replaced)."""
     flags = os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC | (os.O_TRUNC if truncate else 0)
-    descriptor = os.open(path, flags)
-    try:
-        _write_all(descriptor, data)
-    finally:
-        os.close(descriptor)
+    with os.fdopen(os.open(path, flags), "wb") as out:
+        yield out
 
 
-def _replace(real: Path, data: bytes, permissions: int) -> None:
-    """Whole or not at all: a temporary file next to the real file, then a rename."""
+@contextmanager
+def _replacing(real: Path, permissions: int) -> Iterator[BinaryIO]:
+    """Whole or not at all: a temporary file next to the real file, renamed over it once
+    everything is written (removed if anything fails)."""
     import tempfile  # random and hashlib behind it: only for a run that writes a file
 
     handle, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     temporary = Path(name)
     try:
-        try:
-            _write_all(handle, data)
-            os.fchmod(handle, permissions)  # as the replaced file, or as a new file would be
-        finally:
-            os.close(handle)
+        with os.fdopen(handle, "wb") as out:
+            yield out
+            os.fchmod(out.fileno(), permissions)  # as the replaced file, or a new file
         temporary.replace(real)
     except BaseException:
         temporary.unlink(missing_ok=True)
