@@ -18,11 +18,11 @@ from clientchain.analyses.analyze import Analysis
 from clientchain.ci.baseline import (
     Baseline,
     apply_baseline,
-    baseline_text,
     read_baseline,
     with_baseline,
 )
 from clientchain.ci.baseline_entries import Entry, NodeEntries
+from clientchain.ci.baseline_format import baseline_text
 from clientchain.model.findings import (
     INVERTED_RELATIONSHIP,
     Finding,
@@ -31,6 +31,7 @@ from clientchain.model.findings import (
     finding_order,
 )
 from clientchain.model.policy import Ignore, Limit, Policy
+from clientchain.render.analysis.baseline_file import baseline_file
 from tests.oracle import OrgSpec
 from tests.orgs import org_specs, render_yaml
 from tests.test_json_stream import reference, streamed
@@ -209,3 +210,27 @@ def test_entries_of_one_key_excuse_as_many_findings_in_order(copies: int) -> Non
         assert _whole(result.findings) == _whole(reported)
         stale = [f.line for f in result.findings if f.code == "CC205"]
         assert stale == [5 + i for i in range(max(0, copies - 2))]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    org=org_specs(max_roles=12) | matrix_org_specs(max_roles=9),
+    data=st.data(),
+    max_levels=st.none() | st.sampled_from([0.0, 1.0]),
+)
+def test_a_baseline_written_from_rows_is_the_one_written_from_findings(
+    org: OrgSpec, data: st.DataObject, max_levels: float | None
+) -> None:
+    """--write-baseline from the rows' columns (render/analysis/baseline_file.py) writes
+    baseline_text's bytes: the reported findings and the baselined ones, by key."""
+    policy = Policy(
+        max_levels_inverted=None if max_levels is None else Limit(max_levels, 1),
+        ignore=(Ignore("CC102", "why", 9, role="nobody"),),  # CC204: never written
+    )
+    analysis = analyze(loads(render_yaml(org), source="org.yaml"), policy=policy)
+    ids = list(analysis.org.role_ids) + list(analysis.org.client_ids)
+    entries = data.draw(entries_for(list(analysis.findings), ids))
+    for result in (analysis, with_baseline(analysis, Baseline("b.json", tuple(entries)))):
+        chunks, count = baseline_file(result)
+        text, expected = baseline_text([*result.findings, *result.baselined])
+        assert b"".join(chunks) == text.encode() and count == expected

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 import clientchain
 from clientchain.ci import baseline
-from clientchain.ci.baseline import baseline_text, read_baseline
+from clientchain.ci.baseline import read_baseline
+from clientchain.ci.baseline_format import baseline_text
 from clientchain.loading.loader import _fast_load, _load_precisely
 from clientchain.loading.yaml_source import compose, decode
 from clientchain.model.findings import Finding, Level

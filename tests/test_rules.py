@@ -23,7 +23,8 @@ import pytest
 import clientchain
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.rules import RULE_MODULES, RuleModule, documentation
-from clientchain.ci.baseline import baseline_text, read_baseline, with_baseline
+from clientchain.ci.baseline import read_baseline, with_baseline
+from clientchain.ci.baseline_format import baseline_text
 from clientchain.model.findings import RULES, Finding, Rule
 from clientchain.render.analysis.json_doc import json_document, render_json
 from tests.schema_support import OUTPUT, OUTPUT_VALIDATOR

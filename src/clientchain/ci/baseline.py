@@ -19,11 +19,10 @@ any more is reported (CC205) so the baseline only ever shrinks.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,49 +30,27 @@ import orjson
 
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.rules.cc205_stale_baseline_entry import find as stale_entry
-from clientchain.ci.baseline_entries import SUBJECT, Entry, NodeEntries
+from clientchain.ci.baseline_entries import Entry, NodeEntries
+from clientchain.ci.baseline_format import (
+    EMPTY,
+    HEAD_BYTES,
+    HEAD_LINES,
+    SCHEMA_VERSION,
+    SUBJECT,
+    TAIL_BYTES,
+    kept,
+)
 from clientchain.ci.baseline_rows import apply_baseline_to_rows
 from clientchain.loading.yaml_source import YNode, compose, decode
-from clientchain.model.findings import RULE_BY_CODE, About, Finding, Findings, finding_order
+from clientchain.model.findings import Finding, Findings, finding_order
 from clientchain.model.org import Org
 from clientchain.model.problems import InputError, Position, Problem
-
-SCHEMA_VERSION = 1
-# The file as `baseline_text` writes it: this head, one entry per line, this tail.
-_HEAD = f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "tool": "clientchain",\n  "findings": ['
-_TAIL = "]\n}\n"
-# json.dumps(entry, ensure_ascii=False), with the encoder made once (json.dumps makes one
-# per call for any non-default option: most of its time on a small entry).
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Baseline:
     file: str
     entries: Sequence[Entry]  # read against an org chart: NodeEntries
-
-
-def _kept(finding: Finding) -> bool:
-    """Findings about the policy or baseline itself are never baselined."""
-    rule = RULE_BY_CODE.get(finding.code)
-    return rule is None or rule.about is not About.POLICY
-
-
-def baseline_text(findings: Iterable[Finding]) -> tuple[str, int]:
-    """The baseline file for these findings (sorted by key, one entry per line), and the
-    number of entries in it."""
-    lines = []
-    for f in sorted((f for f in findings if _kept(f)), key=lambda f: f.key):
-        entry: dict[str, str] = {"code": f.code}
-        entry.update({k: v for k, v in zip(SUBJECT, f.key[1:4], strict=True) if v})
-        entry["message"] = f.message
-        lines.append(_entry_line(entry))
-    body = "\n" + ",\n".join(lines) + "\n  " if lines else ""
-    return _HEAD + body + _TAIL, len(lines)
-
-
-def _entry_line(entry: dict[str, str]) -> str:
-    return "    " + _ENCODE(entry)
 
 
 def read_baseline(path: Path, org: Org | None = None) -> Baseline:
@@ -100,10 +77,6 @@ def read_baseline(path: Path, org: Org | None = None) -> Baseline:
     return Baseline(shown, tuple(entries))
 
 
-_HEAD_BYTES = _HEAD.encode()
-_TAIL_BYTES = ("\n  " + _TAIL).encode()  # after the last entry
-_HEAD_LINES = _HEAD.count("\n") + 1  # the lines before the first entry
-_EMPTY = (_HEAD + _TAIL).encode()
 # What the precise reader counts as a line break or refuses, which json.dumps leaves
 # unescaped in a text: control characters (found by a table, below) and these sequences
 # (C1, line and paragraph separators, a byte order mark, noncharacters). The precise
@@ -122,10 +95,10 @@ def _written_entries(data: bytes, org: Org | None = None) -> Sequence[Entry] | N
     minute), or None for any other spelling, which the precise reader reads and words.
     Every entry line must be the one `json.dumps` writes for what it holds: no repeated
     key, no other spacing, and text values only, so nothing reads differently."""
-    if data == _EMPTY:
+    if data == EMPTY:
         return []
-    start, end = len(_HEAD_BYTES) + 1, len(data) - len(_TAIL_BYTES)  # (no copy of the body)
-    if not (data.startswith(_HEAD_BYTES + b"\n") and data.endswith(_TAIL_BYTES)) or start > end:
+    start, end = len(HEAD_BYTES) + 1, len(data) - len(TAIL_BYTES)  # (no copy of the body)
+    if not (data.startswith(HEAD_BYTES + b"\n") and data.endswith(TAIL_BYTES)) or start > end:
         return None
     if not _plain(data):
         return None
@@ -133,7 +106,7 @@ def _written_entries(data: bytes, org: Org | None = None) -> Sequence[Entry] | N
     while start < end:
         cut = data.find(_ENTRY_SEPARATOR, start + _CHUNK_BYTES, end)
         cut = end if cut < 0 else cut
-        found = _chunk_entries(data[start:cut], _HEAD_LINES + 1 + len(entries))
+        found = _chunk_entries(data[start:cut], HEAD_LINES + 1 + len(entries))
         if found is None:
             return None
         if isinstance(entries, NodeEntries):
@@ -223,7 +196,7 @@ def apply_baseline(
     known: list[Finding] = []
     for f in findings:
         key = (f.code, f.role, f.boss or "", f.client or "")
-        if _kept(f) and left[key] > 0:
+        if kept(f) and left[key] > 0:
             left[key] -= 1
             known.append(f)
         else:

@@ -15,12 +15,13 @@ from typing import NamedTuple, overload
 
 import numpy as np
 
+from clientchain.ci.baseline_format import SUBJECT
 from clientchain.loading.fast.id_lookup import NOT_FOUND, IdIndex
+from clientchain.model.findings import NO_SUBJECT
 from clientchain.model.org import IntArray, Org
 
-NOT_NAMED = -1  # the entry names no such subject ('' in its key)
+NOT_NAMED = NO_SUBJECT  # the entry names no such subject ('' in its key)
 UNKNOWN = -2  # an id the org chart does not have: it matches no finding
-SUBJECT = ("role", "boss", "client")
 _CHUNK = 65_536  # entries made at a time when iterated
 
 

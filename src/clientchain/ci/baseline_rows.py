@@ -19,21 +19,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from clientchain.analyses.rules.cc205_stale_baseline_entry import find as stale_entry
-from clientchain.ci.baseline_entries import NOT_NAMED, SUBJECT, UNKNOWN, IdLookup, NodeEntries
+from clientchain.ci.baseline_entries import NOT_NAMED, UNKNOWN, IdLookup, NodeEntries
+from clientchain.ci.baseline_format import SUBJECT
 from clientchain.model.findings import (
     RULE_BY_CODE,
     STALE_BASELINE_ENTRY,
     About,
     FindingRows,
     Findings,
-    Ids,
 )
 from clientchain.model.org import IntArray, Org
 
 if TYPE_CHECKING:
     from clientchain.ci.baseline import Baseline
-
-_ROWS = 1 << 16  # findings whose columns are made at a time (only their subjects stay)
 
 
 def apply_baseline_to_rows(
@@ -49,7 +47,7 @@ def apply_baseline_to_rows(
     lookup = IdLookup(org) if any(p.columns is None for p in parts) else None
     subjects = []
     for part in parts:
-        nodes = _subject_nodes(part, lookup, org.role_count)
+        nodes = subject_nodes(part, lookup, org.role_count)
         if nodes is None:
             return None
         subjects.append(nodes)
@@ -86,31 +84,25 @@ def apply_baseline_to_rows(
     return Findings(reported), Findings(kept)
 
 
-def _subject_nodes(part: FindingRows, lookup: IdLookup | None, roles: int) -> list[IntArray] | None:
+def subject_nodes(part: FindingRows, lookup: IdLookup | None, roles: int) -> list[IntArray] | None:
     """Per field (role, boss, client): each row's node (NOT_NAMED where it names none);
-    None when the part's columns hold a subject elsewhere than this expects. Read in
-    chunks of rows: only the subjects are kept of each chunk's columns."""
+    None when the part's columns hold a subject elsewhere than this expects."""
     if part.columns is None:  # a rule with few findings: made, and their ids looked up
         assert lookup is not None
         made = part.build(list(range(len(part))))
         return lookup.nodes([(f.role, f.boss or "", f.client or "") for f in made])
-    out: list[list[IntArray]] = [[], [], []]
-    for lo in range(0, len(part), _ROWS):
-        columns = part.columns(np.arange(lo, min(lo + _ROWS, len(part))))
-        for k, name in enumerate(SUBJECT):
-            ids = getattr(columns, name)
-            if ids is None:
-                out[k].append(np.full(min(_ROWS, len(part) - lo), NOT_NAMED, dtype=np.int64))
-                continue
-            if not isinstance(ids, Ids):
-                return None
-            nodes = ids.node.astype(np.int64)
-            # A role's or a boss's node is a role's, a client's a client's: as IdLookup's.
-            fits = nodes >= roles if name == "client" else (nodes >= 0) & (nodes < roles)
-            if not fits.all():
-                return None
-            out[k].append(nodes)
-    return [np.concatenate(chunks) if chunks else np.zeros(0, np.int64) for chunks in out]
+    nodes = part.subjects()
+    if nodes is None:
+        return None
+    role, boss, client = nodes
+    # A role's or a boss's node is a role's, a client's a client's (as IdLookup finds
+    # them); none is NOT_NAMED, as the lookup's.
+    for column in (role, boss):
+        if not ((column == NOT_NAMED) | ((column >= 0) & (column < roles))).all():
+            return None
+    if not ((client == NOT_NAMED) | (client >= roles)).all():
+        return None
+    return nodes
 
 
 def _packed(wanted: list[IntArray], found: list[IntArray]) -> tuple[IntArray, IntArray]:

@@ -306,10 +306,12 @@ def analyze_command(
     if target is not None and not target.is_stdout and chatty:
         sys.stderr.write(f"clientchain: wrote the {output} output to {visible(target.shown)}\n")
     if baseline_out is not None:
-        from clientchain.ci.baseline import baseline_text
+        from clientchain.render.analysis.baseline_file import baseline_file
 
-        text, written = baseline_text([*result.findings, *result.baselined])
-        write_or_fail(baseline_out, text)
+        chunks, written = baseline_file(result)
+        with stream_or_fail(baseline_out) as out:
+            for chunk in chunks:
+                out.write(chunk)
         sys.stdout.flush()
         if chatty:
             to = visible(str(write_baseline_to))

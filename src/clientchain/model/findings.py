@@ -306,6 +306,7 @@ def finding_order(f: Finding) -> tuple[object, ...]:
 # Findings are read in chunks of this many when iterated: a million findings are never
 # all held as objects at once.
 CHUNK = 8192
+NO_SUBJECT = -1  # a finding's node where it names no role, boss or client
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -426,6 +427,26 @@ class FindingRows:
 
         line = np.fromiter((f.line for f in found), dtype=np.int64, count=len(found))
         return cls(rule, file, line, lambda rows: [found[i] for i in rows])
+
+    def subjects(self) -> list[IntArray] | None:
+        """Per subject (role, boss, client): each finding's node number, NO_SUBJECT where
+        it names none; None without columns, or where a subject is no column of ids.
+        Read a chunk of rows at a time: of each chunk's columns only these stay."""
+        import numpy as np
+
+        if self.columns is None:
+            return None
+        out: list[list[IntArray]] = [[], [], []]
+        for lo in range(0, len(self), CHUNK):
+            columns = self.columns(np.arange(lo, min(lo + CHUNK, len(self))))
+            for k, ids in enumerate((columns.role, columns.boss, columns.client)):
+                if ids is None:
+                    out[k].append(np.full(min(CHUNK, len(self) - lo), NO_SUBJECT, np.int64))
+                elif isinstance(ids, Ids):
+                    out[k].append(ids.node.astype(np.int64))
+                else:
+                    return None
+        return [np.concatenate(chunks) if chunks else np.zeros(0, np.int64) for chunks in out]
 
     def subset(self, rows: IntArray) -> FindingRows:
         """These findings at only these rows (in this order)."""

@@ -733,7 +733,7 @@ class FindingTexts:
         return merged(
             [
                 head,
-                *self._message(rule.template, columns.shown),
+                *self.message(rule.template, columns.shown),
                 key("data") + b"{",
                 *self._data(columns.data),
                 b"}" + key("role"),
@@ -745,7 +745,9 @@ class FindingTexts:
             ]
         )
 
-    def _message(self, template: str, shown: dict[str, Shown]) -> list[Part]:
+    def message(self, template: str, shown: dict[str, Shown]) -> list[Part]:
+        """The parts of the messages: the template's literal text between its fields'
+        columns, as one JSON string (quotes included)."""
         out: list[Part] = [_QUOTE]
         for literal, name, spec, conversion in Formatter().parse(template):
             out.append(escaped(literal))
