@@ -12,8 +12,12 @@ from typing import NoReturn
 
 
 def main() -> NoReturn:
-    """Run the command line with no cycle collection from its first import on."""
+    """Run the command line with no cycle collection from its first import on, and the
+    heap set for arrays of megabytes (`tune_heap`)."""
     gc.disable()
+    from clientchain.model.heap import tune_heap
+
+    tune_heap()
     from clientchain.cli.app import main as run_command_line
 
     run_command_line()

@@ -18,6 +18,33 @@ from functools import cache
 from pathlib import Path
 
 LARGE = 256 * 2**20
+# The heap's thresholds for a run of the command line (glibc's mallopt): arrays up to
+# MMAP_THRESHOLD come from the heap, not from a fresh mapping faulted in page by page
+# each time, and up to TRIM_THRESHOLD of freed memory stays at the heap's top for the
+# next array. glibc's defaults (128 KB, raised as big blocks are freed) suit many small
+# objects; a run here makes and frees arrays of megabytes. At 100k roles a quarter of
+# the page faults go (50-90 ms of system time); a million roles peak no higher, as
+# `release_freed_memory` still hands whole free pages back where a phase ends.
+MMAP_THRESHOLD = 64 * 2**20
+TRIM_THRESHOLD = 128 * 2**20
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
+
+
+def tune_heap() -> None:
+    """Set the heap's thresholds for a run of the command line (glibc only: elsewhere,
+    or if glibc says no, the heap stays as it is). A library's caller keeps its own."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # (numpy imports it too: no cost of its own)
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 def release_freed_memory() -> None:
