@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from clientchain.cli.app import app
+from clientchain.model.findings import Finding
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Examples imported from real data (hundreds of roles): their brute-force oracle checks
@@ -134,3 +135,17 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return put
+
+
+def count_made_findings(monkeypatch: pytest.MonkeyPatch) -> list[Finding]:
+    """Every `Finding` made from now on (until monkeypatch undoes it), in order: for the
+    tests that a million findings stay rows and only the few that must be are made."""
+    made: list[Finding] = []
+    init = Finding.__init__
+
+    def counted(self: Finding, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(Finding, "__init__", counted)
+    return made

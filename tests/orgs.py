@@ -216,3 +216,15 @@ def leaky_loop_chains(draw: st.DrawFn) -> OrgSpec:
         flows.append((a, b, draw(st.integers(1, 5))))
         flows.append((b, a, draw(st.integers(900, 1000))))
     return OrgSpec(roles=roles, clients=(client,), flows=tuple(draw(st.permutations(flows))))
+
+
+def budget_yaml(roles: int, *extra_flows: str) -> str:
+    """A budget-funded body: a binary tree of `roles` roles, money only top-down, so every
+    reporting line is inverted (CC101) and no role is paid by a client; `extra_flows`
+    are more flow lines ("{from: a, to: b, amount: 5}")."""
+    lines = ["currency: EUR", "roles:", "  - id: r0"]
+    lines += [f"  - {{id: r{i}, reports_to: r{i // 2}}}" for i in range(1, roles)]
+    lines += ["flows:", "  - {from: r0, to: r1, amount: 1000}"]
+    lines += [f"  - {{from: r{i // 2}, to: r{i}, amount: 10}}" for i in range(2, roles)]
+    lines += [f"  - {flow}" for flow in extra_flows]
+    return "\n".join(lines) + "\n"

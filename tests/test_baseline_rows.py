@@ -32,8 +32,9 @@ from clientchain.model.findings import (
 )
 from clientchain.model.policy import Ignore, Limit, Policy
 from clientchain.render.analysis.baseline_file import baseline_file
+from tests.conftest import count_made_findings
 from tests.oracle import OrgSpec
-from tests.orgs import org_specs, render_yaml
+from tests.orgs import budget_yaml, org_specs, render_yaml
 from tests.test_json_stream import reference, streamed
 from tests.test_matrix_figures import matrix_org_specs
 
@@ -83,17 +84,12 @@ def _one_by_one(analysis: Analysis, baseline: Baseline) -> tuple[list[Finding], 
     return reported, known
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    org=org_specs(max_roles=12) | matrix_org_specs(max_roles=9),
-    data=st.data(),
-    max_levels=st.none() | st.sampled_from([0.0, 1.0]),
-)
-def test_rows_and_findings_made_one_by_one_agree(
-    org: OrgSpec, data: st.DataObject, max_levels: float | None
-) -> None:
-    # A policy splits CC101 (CC203) and adds findings about itself (CC204: never
-    # baselined, so an entry for one is stale).
+@st.composite
+def analyses_with_entries(draw: st.DrawFn) -> tuple[Analysis, list[Entry]]:
+    """An analysis, under a policy that splits CC101 (CC203) or not and adds a finding
+    about itself (CC204: never baselined, so an entry for one is stale), and entries."""
+    org = draw(org_specs(max_roles=12) | matrix_org_specs(max_roles=9))
+    max_levels = draw(st.none() | st.sampled_from([0.0, 1.0]))
     policy = Policy(
         max_levels_inverted=None if max_levels is None else Limit(max_levels, 1),
         ignore=(Ignore("CC102", "why", 9, role="nobody"),),
@@ -101,7 +97,13 @@ def test_rows_and_findings_made_one_by_one_agree(
     analysis = analyze(loads(render_yaml(org), source="org.yaml"), policy=policy)
     assert isinstance(analysis.findings, Findings)
     ids = list(analysis.org.role_ids) + list(analysis.org.client_ids)
-    entries = data.draw(entries_for(list(analysis.findings), ids))
+    return analysis, draw(entries_for(list(analysis.findings), ids))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=analyses_with_entries())
+def test_rows_and_findings_made_one_by_one_agree(case: tuple[Analysis, list[Entry]]) -> None:
+    analysis, entries = case
     for kept in (tuple(entries), NodeEntries.of(analysis.org, entries)):
         baseline = Baseline("baseline.json", kept)
         result = _by_rows(analysis, baseline)
@@ -140,25 +142,13 @@ def test_a_baseline_keeps_the_findings_as_rows(monkeypatch: pytest.MonkeyPatch) 
     # Budget-funded: every reporting line inverted (and no role paid by a client).
     # Applying its own baseline makes no finding (all are known); one entry naming a
     # role that left is stale.
-    n = 60
-    lines = ["currency: EUR", "roles:", "  - id: r0"]
-    lines += [f"  - {{id: r{i}, reports_to: r{i // 2}}}" for i in range(1, n)]
-    lines += ["flows:", "  - {from: r0, to: r1, amount: 1000}"]
-    lines += [f"  - {{from: r{i // 2}, to: r{i}, amount: 10}}" for i in range(2, n)]
-    analysis = analyze(loads("\n".join(lines) + "\n", source="org.yaml"))
+    analysis = analyze(loads(budget_yaml(60), source="org.yaml"))
     entries = [
         Entry(f.code, f.role, f.boss or "", "", 5 + i) for i, f in enumerate(analysis.findings)
     ]
     entries.append(Entry("CC101", "gone", "r0", "", 5 + len(entries)))
     baseline = Baseline("baseline.json", NodeEntries.of(analysis.org, entries))
-    made: list[Finding] = []
-    init = Finding.__init__
-
-    def counted(self: Finding, *args: object, **kwargs: object) -> None:
-        init(self, *args, **kwargs)  # type: ignore[arg-type]
-        made.append(self)
-
-    monkeypatch.setattr(Finding, "__init__", counted)
+    made = count_made_findings(monkeypatch)
     result = with_baseline(analysis, baseline)
     assert len(result.baselined) == len(analysis.findings) == len(entries) - 1
     assert [f.code for f in made] == ["CC205"]  # the stale entry's, and nothing else
@@ -213,23 +203,13 @@ def test_entries_of_one_key_excuse_as_many_findings_in_order(copies: int) -> Non
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    org=org_specs(max_roles=12) | matrix_org_specs(max_roles=9),
-    data=st.data(),
-    max_levels=st.none() | st.sampled_from([0.0, 1.0]),
-)
+@given(case=analyses_with_entries())
 def test_a_baseline_written_from_rows_is_the_one_written_from_findings(
-    org: OrgSpec, data: st.DataObject, max_levels: float | None
+    case: tuple[Analysis, list[Entry]],
 ) -> None:
     """--write-baseline from the rows' columns (render/analysis/baseline_file.py) writes
     baseline_text's bytes: the reported findings and the baselined ones, by key."""
-    policy = Policy(
-        max_levels_inverted=None if max_levels is None else Limit(max_levels, 1),
-        ignore=(Ignore("CC102", "why", 9, role="nobody"),),  # CC204: never written
-    )
-    analysis = analyze(loads(render_yaml(org), source="org.yaml"), policy=policy)
-    ids = list(analysis.org.role_ids) + list(analysis.org.client_ids)
-    entries = data.draw(entries_for(list(analysis.findings), ids))
+    analysis, entries = case
     for result in (analysis, with_baseline(analysis, Baseline("b.json", tuple(entries)))):
         chunks, count = baseline_file(result)
         text, expected = baseline_text([*result.findings, *result.baselined])

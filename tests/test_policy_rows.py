@@ -15,8 +15,9 @@ from clientchain.analyses.policy_findings import Gated, apply_policy
 from clientchain.analyses.policy_rows import apply_policy_to_rows
 from clientchain.model.findings import Finding, Findings
 from clientchain.model.policy import NO_POLICY, Ignore, Limit, Policy, ProjectIgnore
+from tests.conftest import count_made_findings
 from tests.oracle import OrgSpec
-from tests.orgs import org_specs, render_yaml
+from tests.orgs import budget_yaml, org_specs, render_yaml
 from tests.test_json_stream import reference, streamed
 from tests.test_matrix_figures import matrix_org_specs
 
@@ -123,22 +124,11 @@ def test_a_policy_keeps_the_findings_as_rows(monkeypatch: pytest.MonkeyPatch) ->
     # accepted inversion) leaves the findings as rows, none made but the one excused;
     # the deep inversion becomes CC203 and the others warnings.
     n = 40
-    lines = ["currency: EUR", "roles:", "  - id: r0"]
-    lines += [f"  - {{id: r{i}, reports_to: r{i // 2}}}" for i in range(1, n)]
-    lines += ["flows:", "  - {from: r0, to: r1, amount: 1000}"]
-    lines += [f"  - {{from: r{i // 2}, to: r{i}, amount: 10}}" for i in range(2, n)]
-    lines += ["  - {from: r0, to: r9, amount: 5}"]  # over three levels
-    analysis = analyze(loads("\n".join(lines) + "\n", source="org.yaml"))
+    over_three_levels = "{from: r0, to: r9, amount: 5}"
+    analysis = analyze(loads(budget_yaml(n, over_three_levels), source="org.yaml"))
     accepted = Ignore("CC101", "interim", 1, boss="r0", subordinate="r1")
     policy = Policy(max_levels_inverted=Limit(1.0, 1), ignore=(accepted,))
-    made: list[Finding] = []
-    init = Finding.__init__
-
-    def counted(self: Finding, *args: object, **kwargs: object) -> None:
-        init(self, *args, **kwargs)  # type: ignore[arg-type]
-        made.append(self)
-
-    monkeypatch.setattr(Finding, "__init__", counted)
+    made = count_made_findings(monkeypatch)
     gated = analyze(analysis.org, policy=policy)
     # Made: the excused one (as a warning too: it is in the tolerated depth), and r9's
     # two inversions, which tie on (file, line, code) and are ordered whole; none of the
