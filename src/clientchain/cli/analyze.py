@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
@@ -333,16 +333,17 @@ def _emit(output: Format, result: "Analysis", view: View, target: Output | None)
     if to_stdout and output is Format.table and not (view.quiet or view.statistics):
         print_rich(_table(result, view))
         return
-    if output is Format.json:
-        from clientchain.render.analysis.json_doc import write_json
-
+    if output in (Format.json, Format.sarif):
+        # Streamed, on stdout as into a file: never the whole document (a gigabyte at a
+        # million roles, or a million findings' results).
+        write = _write_json if output is Format.json else _write_sarif
         if to_stdout:
             sys.stdout.flush()
-            write_json(result, sys.stdout.buffer)  # streamed: never the whole document
+            write(result, sys.stdout.buffer)
         else:
             assert target is not None
-            with stream_or_fail(target) as out:  # into the file: streamed too
-                write_json(result, out)
+            with stream_or_fail(target) as out:
+                write(result, out)
         return
     text = RENDERERS[output](result, view)
     if target is None:
@@ -396,6 +397,18 @@ def _render_markdown(result: "Analysis", view: View) -> str:
 
 
 # The CI formats name files from the directory CI runs in: the repository root.
+def _write_json(result: "Analysis", stream: BinaryIO) -> None:
+    from clientchain.render.analysis.json_doc import write_json
+
+    write_json(result, stream)
+
+
+def _write_sarif(result: "Analysis", stream: BinaryIO) -> None:
+    from clientchain.render.analysis.sarif import write_sarif
+
+    write_sarif(result, Path.cwd(), stream)
+
+
 def _render_sarif(result: "Analysis", _view: View) -> str:
     from clientchain.render.analysis.sarif import render_sarif
 

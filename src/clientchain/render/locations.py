@@ -26,7 +26,12 @@ def repo_path(file: str, root: Path) -> str:
 def repo_paths(findings: Iterable[Finding], root: Path) -> dict[str, str]:
     """`repo_path` of each file the findings name, worked out once per file (a million
     findings name one or two files)."""
-    return {file: repo_path(file, root) for file in {f.file for f in findings}}
+    return files_repo_paths({f.file for f in findings}, root)
+
+
+def files_repo_paths(files: Iterable[str], root: Path) -> dict[str, str]:
+    """`repo_path` of each of these files."""
+    return {file: repo_path(file, root) for file in set(files)}
 
 
 def _absolute(path: Path) -> Path:

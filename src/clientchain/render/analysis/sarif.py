@@ -8,16 +8,18 @@ ignore entry's reason: a viewer shows them as dismissed instead of losing them.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 import orjson
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.model.findings import RULES, Finding, Rule
+from clientchain.model.findings import CHUNK, RULES, Finding, Findings, Rule
 from clientchain.model.policy import IgnoreIndex
-from clientchain.render.locations import repo_paths
+from clientchain.render.locations import files_repo_paths
 from clientchain.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -35,20 +37,41 @@ def rule_url(code: str) -> str:
 
 def render_sarif(analysis: Analysis, root: Path) -> str:
     """The SARIF log, indented, ending in a newline; paths relative to `root`."""
-    every = (*analysis.findings, *analysis.ignored, *analysis.baselined)
-    uris = {file: quote(path, safe="/") for file, path in repo_paths(every, root).items()}
+    buffer = io.BytesIO()
+    write_sarif(analysis, root, buffer)
+    return buffer.getvalue().decode()
 
-    results = [_result(f, uris[f.file], None) for f in analysis.findings]
-    results.extend(
-        _result(f, uris[f.file], {"kind": "inSource", "justification": reason})
-        for f, reason in _ignore_reasons(analysis)
-    )
-    results.extend(
-        _result(f, uris[f.file], {"kind": "external", "justification": "known from the baseline"})
-        for f in analysis.baselined
-    )
+
+def write_sarif(analysis: Analysis, root: Path, stream: BinaryIO) -> None:
+    """`render_sarif`'s bytes, the results written a chunk at a time: a million findings'
+    results (a budget-funded body) are never all held, nor the whole log. The log is
+    orjson's indented dump; its results list is cut out of it, and each chunk of
+    results dumped the same way and indented to its depth (a text holds no raw line
+    break, so every line break in a dump is the layout's)."""
+    uris = {file: quote(path, safe="/") for file, path in _repo_paths(analysis, root).items()}
+    before, after = orjson.dumps(_log(analysis), option=orjson.OPT_INDENT_2).split(_NO_RESULTS)
+    stream.write(before + _RESULTS)
+    written = False
+    for results in _result_chunks(analysis, uris):
+        if not results:
+            continue
+        items = orjson.dumps(results, option=orjson.OPT_INDENT_2)[2:-2]  # no "[\n", "\n]"
+        stream.write((b",\n" if written else b"\n") + _PAD + items.replace(b"\n", b"\n" + _PAD))
+        written = True
+    stream.write((b"\n" + _CLOSE if written else b"") + b"]" + after + b"\n")
+
+
+# The results list in the log: at depth 3 (the log, its runs, the run); its items at 4.
+_NO_RESULTS = b'"results": []'
+_RESULTS = b'"results": ['
+_PAD = b" " * 6  # orjson indents a list's items by 2: 8 in the log
+_CLOSE = b" " * 6
+
+
+def _log(analysis: Analysis) -> dict[str, Any]:
+    """The log without its results."""
     summary = analysis.summary
-    log = {
+    return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
@@ -62,7 +85,7 @@ def render_sarif(analysis: Analysis, root: Path) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": [],
                 "properties": {
                     "org": analysis.org.name,
                     "roles": summary.roles,
@@ -73,7 +96,32 @@ def render_sarif(analysis: Analysis, root: Path) -> str:
             }
         ],
     }
-    return orjson.dumps(log, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _repo_paths(analysis: Analysis, root: Path) -> dict[str, str]:
+    """The repository path of every file a finding names (read from the rows' files
+    where the findings are rows: none is made for it)."""
+    files: set[str] = set()
+    for found in (analysis.findings, analysis.ignored, analysis.baselined):
+        if isinstance(found, Findings):
+            files.update(part.file for part in found.parts if len(part))
+        else:
+            files.update(f.file for f in found)
+    return files_repo_paths(files, root)
+
+
+def _result_chunks(analysis: Analysis, uris: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
+    """The results, a chunk of findings at a time: the reported, the ignored (with the
+    ignore entry's reason), the baselined."""
+    for lo in range(0, len(analysis.findings), CHUNK):
+        yield [_result(f, uris[f.file], None) for f in analysis.findings[lo : lo + CHUNK]]
+    yield [
+        _result(f, uris[f.file], {"kind": "inSource", "justification": reason})
+        for f, reason in _ignore_reasons(analysis)
+    ]
+    known = {"kind": "external", "justification": "known from the baseline"}
+    for lo in range(0, len(analysis.baselined), CHUNK):
+        yield [_result(f, uris[f.file], known) for f in analysis.baselined[lo : lo + CHUNK]]
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
