@@ -333,10 +333,10 @@ def _emit(output: Format, result: "Analysis", view: View, target: Output | None)
     if to_stdout and output is Format.table and not (view.quiet or view.statistics):
         print_rich(_table(result, view))
         return
-    if output in (Format.json, Format.sarif):
+    write = STREAMED.get(output)
+    if write is not None:
         # Streamed, on stdout as into a file: never the whole document (a gigabyte at a
         # million roles, or a million findings' results).
-        write = _write_json if output is Format.json else _write_sarif
         if to_stdout:
             sys.stdout.flush()
             write(result, sys.stdout.buffer)
@@ -407,6 +407,28 @@ def _write_sarif(result: "Analysis", stream: BinaryIO) -> None:
     from clientchain.render.analysis.sarif import write_sarif
 
     write_sarif(result, Path.cwd(), stream)
+
+
+def _write_github(result: "Analysis", stream: BinaryIO) -> None:
+    from clientchain.render.analysis.github import write_github
+
+    write_github(result, Path.cwd(), stream)
+
+
+def _write_gitlab(result: "Analysis", stream: BinaryIO) -> None:
+    from clientchain.render.analysis.gitlab import write_gitlab
+
+    write_gitlab(result, Path.cwd(), stream)
+
+
+# The formats written in pieces as they are made (their renderers below make the same
+# bytes whole, for the library and the tests).
+STREAMED: dict[Format, Callable[["Analysis", BinaryIO], None]] = {
+    Format.json: _write_json,
+    Format.sarif: _write_sarif,
+    Format.github: _write_github,
+    Format.gitlab: _write_gitlab,
+}
 
 
 def _render_sarif(result: "Analysis", _view: View) -> str:

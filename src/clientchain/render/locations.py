@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
-from clientchain.model.findings import Finding
+from clientchain.model.findings import Finding, Findings
 
 
 def repo_path(file: str, root: Path) -> str:
@@ -27,6 +27,14 @@ def repo_paths(findings: Iterable[Finding], root: Path) -> dict[str, str]:
     """`repo_path` of each file the findings name, worked out once per file (a million
     findings name one or two files)."""
     return files_repo_paths({f.file for f in findings}, root)
+
+
+def finding_files(findings: Sequence[Finding]) -> set[str]:
+    """The files the findings name: read from the rows where they are rows (a million
+    findings, none made for it)."""
+    if isinstance(findings, Findings):
+        return {part.file for part in findings.parts if len(part)}
+    return {f.file for f in findings}
 
 
 def files_repo_paths(files: Iterable[str], root: Path) -> dict[str, str]:

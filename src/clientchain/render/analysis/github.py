@@ -16,15 +16,17 @@ the middle.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.model.findings import Finding, Level
+from clientchain.model.findings import CHUNK, Finding, Findings, Level
 from clientchain.model.policy import ignored_by
 from clientchain.model.problems import Problem
 from clientchain.model.visible import clip, shorten, visible
-from clientchain.render.locations import repo_path, repo_paths
+from clientchain.render.locations import files_repo_paths, finding_files, repo_path
 from clientchain.render.words import count
 
 # Each level as GitHub's own annotation of that level (what users of other checks
@@ -77,19 +79,29 @@ def render_problems(problems: Iterable[Problem], root: Path) -> str:
 
 def render_github(analysis: Analysis, root: Path) -> str:
     """Every reported finding as an annotation (paths relative to `root`), and a notice."""
-    paths = repo_paths(analysis.findings, root)
+    buffer = io.BytesIO()
+    write_github(analysis, root, buffer)
+    return buffer.getvalue().decode()
+
+
+def write_github(analysis: Analysis, root: Path, stream: BinaryIO) -> None:
+    """`render_github`'s bytes, a chunk of findings at a time (a million annotations are
+    never all held)."""
+    paths = files_repo_paths(finding_files(analysis.findings), root)
     # What an annotation says around its line and message is the same for every finding
     # of one level, file and rule: escaped once (a million findings name a few).
     heads: dict[tuple[Level, str, str, str], tuple[str, str]] = {}
-    lines = []
-    for f in analysis.findings:
-        key = (f.level, f.file, f.code, f.rule)
-        around = heads.get(key)
-        if around is None:
-            around = heads[key] = _around(f, paths[f.file])
-        lines.append(f"{around[0]}{f.line}{around[1]}{escape_data(shorten(f.message))}\n")
-    lines.append(f"::notice title=clientchain::{escape_data(_totals(analysis))}\n")
-    return "".join(lines)
+    findings = analysis.findings
+    for lo in range(0, len(findings), CHUNK):
+        lines = []
+        for f in findings[lo : lo + CHUNK]:
+            key = (f.level, f.file, f.code, f.rule)
+            around = heads.get(key)
+            if around is None:
+                around = heads[key] = _around(f, paths[f.file])
+            lines.append(f"{around[0]}{f.line}{around[1]}{escape_data(shorten(f.message))}\n")
+        stream.write("".join(lines).encode())
+    stream.write(f"::notice title=clientchain::{escape_data(_totals(analysis))}\n".encode())
 
 
 def _around(finding: Finding, path: str) -> tuple[str, str]:
@@ -101,8 +113,12 @@ def _around(finding: Finding, path: str) -> tuple[str, str]:
 
 
 def _totals(analysis: Analysis) -> str:
-    errors = sum(f.level is Level.ERROR for f in analysis.findings)
-    warnings = len(analysis.findings) - errors
+    findings = analysis.findings
+    if isinstance(findings, Findings):  # (counted from the rows: no finding made)
+        errors = findings.level_count(Level.ERROR)
+    else:
+        errors = sum(f.level is Level.ERROR for f in findings)
+    warnings = len(findings) - errors
     s = analysis.summary
     org = clip(analysis.org.name or analysis.org.source)
     alienation = "n/a" if s.org_alienation is None else f"{s.org_alienation:.3f}"

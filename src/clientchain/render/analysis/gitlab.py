@@ -8,14 +8,14 @@ a finding keeps its identity when the org chart around it is edited.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
-from typing import Any
-
-import orjson
+from typing import Any, BinaryIO
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.model.findings import Finding, Level
-from clientchain.render.locations import repo_paths
+from clientchain.model.findings import CHUNK, Finding, Level
+from clientchain.render.analysis.json_stream import list_end, write_list_items
+from clientchain.render.locations import files_repo_paths, finding_files
 
 # Code Quality severities: info, minor, major, critical, blocker.
 SEVERITY = {Level.ERROR: "major", Level.WARNING: "minor"}
@@ -28,18 +28,31 @@ def fingerprint(finding: Finding, path: str) -> str:
 
 def render_gitlab(analysis: Analysis, root: Path) -> str:
     """The Code Quality report of the reported findings, paths relative to `root`."""
-    paths = repo_paths(analysis.findings, root)
-    issues: list[dict[str, Any]] = []
-    for f in analysis.findings:
-        path = paths[f.file]
-        issues.append(
-            {
-                "type": "issue",
-                "check_name": f.code,
-                "description": f"{f.code} {f.rule}: {f.message}",
-                "severity": SEVERITY[f.level],
-                "fingerprint": fingerprint(f, path),
-                "location": {"path": path, "lines": {"begin": f.line}},
-            }
-        )
-    return orjson.dumps(issues, option=orjson.OPT_INDENT_2).decode() + "\n"
+    buffer = io.BytesIO()
+    write_gitlab(analysis, root, buffer)
+    return buffer.getvalue().decode()
+
+
+def write_gitlab(analysis: Analysis, root: Path, stream: BinaryIO) -> None:
+    """`render_gitlab`'s bytes, a chunk of issues at a time (a million findings' issues
+    are never all held): orjson's indented dump of the list, written in pieces."""
+    paths = files_repo_paths(finding_files(analysis.findings), root)
+    findings = analysis.findings
+    chunks = (
+        [_issue(f, paths[f.file]) for f in findings[lo : lo + CHUNK]]
+        for lo in range(0, len(findings), CHUNK)
+    )
+    stream.write(b"[")
+    written = write_list_items(stream, chunks, 1)
+    stream.write(list_end(1, written) + b"\n")
+
+
+def _issue(f: Finding, path: str) -> dict[str, Any]:
+    return {
+        "type": "issue",
+        "check_name": f.code,
+        "description": f"{f.code} {f.rule}: {f.message}",
+        "severity": SEVERITY[f.level],
+        "fingerprint": fingerprint(f, path),
+        "location": {"path": path, "lines": {"begin": f.line}},
+    }

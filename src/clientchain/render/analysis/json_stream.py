@@ -31,11 +31,11 @@ the two were even on ASCII text and bytes ~10% faster on non-ASCII.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, partial
 from operator import attrgetter, itemgetter
 from string import Formatter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import orjson
@@ -672,6 +672,30 @@ def escaped(text: str) -> bytes:
     """The text as it reads inside a JSON string: orjson escapes character by character,
     so a message's text is the concatenation of its pieces' texts."""
     return orjson.dumps(text)[1:-1]
+
+
+def write_list_items(stream: BinaryIO, chunks: Iterable[Sequence[Any]], depth: int) -> bool:
+    """The items of a list that sits at `depth` in an indented orjson dump (items at
+    2 * depth spaces), written a chunk at a time, each chunk dumped on its own and
+    indented to that depth (a text holds no raw line break: every line break in a dump
+    is the layout's); whether any item was written. The caller writes the list's
+    opening bracket before, and `list_end(depth, written)` after."""
+    pad = b" " * (2 * depth - 2)  # orjson indents a dumped list's items by 2
+    written = False
+    for chunk in chunks:
+        if not chunk:
+            continue
+        items = orjson.dumps(list(chunk), option=orjson.OPT_INDENT_2)[2:-2]  # no "[\n", "\n]"
+        if pad:
+            items = pad + items.replace(b"\n", b"\n" + pad)
+        stream.write((b",\n" if written else b"\n") + items)
+        written = True
+    return written
+
+
+def list_end(depth: int, written: bool) -> bytes:
+    """What closes a list written by `write_list_items`."""
+    return b"\n" + b" " * (2 * depth - 2) + b"]" if written else b"]"
 
 
 def bare_strings(values: Sequence[str]) -> list[bytes]:

@@ -17,9 +17,10 @@ from urllib.parse import quote
 import orjson
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.model.findings import CHUNK, RULES, Finding, Findings, Rule
+from clientchain.model.findings import CHUNK, RULES, Finding, Rule
 from clientchain.model.policy import IgnoreIndex
-from clientchain.render.locations import files_repo_paths
+from clientchain.render.analysis.json_stream import list_end, write_list_items
+from clientchain.render.locations import files_repo_paths, finding_files
 from clientchain.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,27 +46,17 @@ def render_sarif(analysis: Analysis, root: Path) -> str:
 def write_sarif(analysis: Analysis, root: Path, stream: BinaryIO) -> None:
     """`render_sarif`'s bytes, the results written a chunk at a time: a million findings'
     results (a budget-funded body) are never all held, nor the whole log. The log is
-    orjson's indented dump; its results list is cut out of it, and each chunk of
-    results dumped the same way and indented to its depth (a text holds no raw line
-    break, so every line break in a dump is the layout's)."""
+    orjson's indented dump; its results list is cut out of it and written a chunk at
+    a time (`write_list_items`)."""
     uris = {file: quote(path, safe="/") for file, path in _repo_paths(analysis, root).items()}
     before, after = orjson.dumps(_log(analysis), option=orjson.OPT_INDENT_2).split(_NO_RESULTS)
-    stream.write(before + _RESULTS)
-    written = False
-    for results in _result_chunks(analysis, uris):
-        if not results:
-            continue
-        items = orjson.dumps(results, option=orjson.OPT_INDENT_2)[2:-2]  # no "[\n", "\n]"
-        stream.write((b",\n" if written else b"\n") + _PAD + items.replace(b"\n", b"\n" + _PAD))
-        written = True
-    stream.write((b"\n" + _CLOSE if written else b"") + b"]" + after + b"\n")
+    stream.write(before + b'"results": [')
+    written = write_list_items(stream, _result_chunks(analysis, uris), _RESULTS_DEPTH)
+    stream.write(list_end(_RESULTS_DEPTH, written) + after + b"\n")
 
 
-# The results list in the log: at depth 3 (the log, its runs, the run); its items at 4.
-_NO_RESULTS = b'"results": []'
-_RESULTS = b'"results": ['
-_PAD = b" " * 6  # orjson indents a list's items by 2: 8 in the log
-_CLOSE = b" " * 6
+_NO_RESULTS = b'"results": []'  # the results list in the log without them
+_RESULTS_DEPTH = 4  # its items' depth: in the log, its runs, the run
 
 
 def _log(analysis: Analysis) -> dict[str, Any]:
@@ -99,15 +90,9 @@ def _log(analysis: Analysis) -> dict[str, Any]:
 
 
 def _repo_paths(analysis: Analysis, root: Path) -> dict[str, str]:
-    """The repository path of every file a finding names (read from the rows' files
-    where the findings are rows: none is made for it)."""
-    files: set[str] = set()
-    for found in (analysis.findings, analysis.ignored, analysis.baselined):
-        if isinstance(found, Findings):
-            files.update(part.file for part in found.parts if len(part))
-        else:
-            files.update(f.file for f in found)
-    return files_repo_paths(files, root)
+    """The repository path of every file a finding names (no finding made for it)."""
+    found = (analysis.findings, analysis.ignored, analysis.baselined)
+    return files_repo_paths(set().union(*map(finding_files, found)), root)
 
 
 def _result_chunks(analysis: Analysis, uris: dict[str, str]) -> Iterator[list[dict[str, Any]]]:
