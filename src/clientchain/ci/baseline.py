@@ -43,6 +43,7 @@ from clientchain.ci.baseline_format import (
 from clientchain.ci.baseline_rows import apply_baseline_to_rows
 from clientchain.loading.yaml_source import YNode, compose, decode
 from clientchain.model.findings import Finding, Findings, finding_order
+from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import Org
 from clientchain.model.problems import InputError, Position, Problem
 
@@ -68,6 +69,8 @@ def read_baseline(path: Path, org: Org | None = None) -> Baseline:
         ) from None
     fast = _written_entries(data, org)
     if fast is not None:
+        del data
+        release_freed_memory()  # what parsing a million entries left in the heap's holes
         return Baseline(shown, fast)
     root = compose(decode(data, shown), shown)  # JSON is YAML: positions, no repeated keys
     problems: list[Problem] = []
@@ -106,13 +109,15 @@ def _written_entries(data: bytes, org: Org | None = None) -> Sequence[Entry] | N
     while start < end:
         cut = data.find(_ENTRY_SEPARATOR, start + _CHUNK_BYTES, end)
         cut = end if cut < 0 else cut
-        found = _chunk_entries(data[start:cut], HEAD_LINES + 1 + len(entries))
+        found = _chunk_columns(data[start:cut])
         if found is None:
             return None
+        first_line = HEAD_LINES + 1 + len(entries)
         if isinstance(entries, NodeEntries):
-            entries.add(found)
+            entries.add_columns(*found, first_line)  # (no Entry made)
         else:
-            entries.extend(found)
+            lines = range(first_line, first_line + len(found[0]))
+            entries.extend(map(Entry, *found, lines))
         start = cut + 2  # past the comma and the line break
     return entries if len(entries) else None
 
@@ -127,11 +132,11 @@ def _plain(data: bytes) -> bool:
     return not (any(lead in data for lead in _LEADS) and _NOT_PLAIN.search(data))
 
 
-def _chunk_entries(lines: bytes, first_line: int) -> list[Entry] | None:
-    """The entries on these entry lines (the first on `first_line`), when the lines are
-    exactly as written: the parsed entries, dumped again by orjson in the writer's
-    spacing (json.dumps's: the separators are all it changes, as no text holds a raw
-    line break), must give these bytes back."""
+def _chunk_columns(lines: bytes) -> tuple[list[str], list[str], list[str], list[str]] | None:
+    """The code, role, boss and client of each entry on these entry lines ('' where an
+    entry has none), when the lines are exactly as written: the parsed entries, dumped
+    again by orjson in the writer's spacing (json.dumps's: the separators are all it
+    changes, as no text holds a raw line break), must give these bytes back."""
     try:
         found = orjson.loads(b"[" + lines + b"]")  # (invalid UTF-8 is an error too)
     except orjson.JSONDecodeError:
@@ -147,13 +152,10 @@ def _chunk_entries(lines: bytes, first_line: int) -> list[Entry] | None:
     if not all(codes):
         return None
     role, boss, client = ([entry.get(key, "") for entry in found] for key in SUBJECT)
-    entries = list(
-        map(Entry, codes, role, boss, client, range(first_line, first_line + len(found)))
-    )
     dumped = orjson.dumps(found, option=orjson.OPT_INDENT_2)
     for indented, written in _REWRITES:
         dumped = dumped.replace(indented, written)
-    return entries if dumped[2:-2] == lines else None
+    return (codes, role, boss, client) if dumped[2:-2] == lines else None
 
 
 # orjson's indented list of entries -> the writer's lines ("    {...},\n    {...}").

@@ -58,9 +58,12 @@ class IdLookup:
     def nodes(self, subjects: Sequence[tuple[str, str, str]]) -> list[IntArray]:
         """Per field (role, boss, client): each subject's node, NOT_NAMED for '' and
         UNKNOWN for an id the org chart does not have."""
+        return self.columns_nodes([[s[k] for s in subjects] for k in range(len(SUBJECT))])
+
+    def columns_nodes(self, columns: list[list[str]]) -> list[IntArray]:
+        """`nodes`, given the role, boss and client columns."""
         out = []
-        for k, name in enumerate(SUBJECT):
-            texts = [s[k] for s in subjects]
+        for texts, name in zip(columns, SUBJECT, strict=True):
             index, first = (
                 (self.client_index, self.roles) if name == "client" else (self.role_index, 0)
             )
@@ -116,18 +119,30 @@ class NodeEntries(Sequence[Entry]):
 
     def add(self, entries: Sequence[Entry]) -> None:
         """Append these entries (the file's next ones)."""
-        role, boss, client = self._lookup.nodes([(e.role, e.boss, e.client) for e in entries])
-        code = np.fromiter(
-            (self._code_of.setdefault(e.code, len(self._code_of)) for e in entries),
-            dtype=np.int64,
-            count=len(entries),
-        )
-        self.codes.extend(list(self._code_of)[len(self.codes) :])
-        line = np.fromiter((e.line for e in entries), dtype=np.int64, count=len(entries))
-        for i in np.flatnonzero((role == UNKNOWN) | (boss == UNKNOWN) | (client == UNKNOWN)):
-            self.unknown[self._size + int(i)] = entries[int(i)]
-        self._parts.append((code, role, boss, client, line))
-        self._size += len(entries)
+        if not entries:
+            return
+        code, role, boss, client, line = (list(column) for column in zip(*entries, strict=True))
+        self._append(code, role, boss, client, np.asarray(line, dtype=np.int64))
+
+    def add_columns(
+        self, code: list[str], role: list[str], boss: list[str], client: list[str], first: int
+    ) -> None:
+        """Append the file's next entries, given as columns ('' where none is named),
+        on consecutive lines from `first`: no Entry is made but for an id not found."""
+        self._append(code, role, boss, client, np.arange(first, first + len(code)))
+
+    def _append(
+        self, code: list[str], role: list[str], boss: list[str], client: list[str], line: IntArray
+    ) -> None:
+        nodes = self._lookup.columns_nodes([role, boss, client])
+        number = self._code_of
+        codes = np.asarray([number.setdefault(c, len(number)) for c in code], dtype=np.int64)
+        self.codes.extend(list(number)[len(self.codes) :])
+        unknown = (nodes[0] == UNKNOWN) | (nodes[1] == UNKNOWN) | (nodes[2] == UNKNOWN)
+        for i in np.flatnonzero(unknown).tolist():
+            self.unknown[self._size + i] = Entry(code[i], role[i], boss[i], client[i], int(line[i]))
+        self._parts.append((codes, nodes[0], nodes[1], nodes[2], line))
+        self._size += len(code)
 
     def columns(self) -> tuple[IntArray, list[IntArray], IntArray]:
         """(code index, [role, boss, client] nodes, line) of every entry."""
