@@ -23,10 +23,11 @@ LARGE = 256 * 2**20
 # each time, and up to TRIM_THRESHOLD of freed memory stays at the heap's top for the
 # next array. glibc's defaults (128 KB, raised as big blocks are freed) suit many small
 # objects; a run here makes and frees arrays of megabytes. At 100k roles a quarter of
-# the page faults go (50-90 ms of system time); a million roles peak no higher, as
-# `release_freed_memory` still hands whole free pages back where a phase ends.
-MMAP_THRESHOLD = 64 * 2**20
-TRIM_THRESHOLD = 128 * 2**20
+# the page faults go (50-90 ms of system time). Larger thresholds save no more there
+# and hold more at a million roles: 64 / 128 MB put chargeback's peak at 940-960 MB and
+# a million-finding baseline's at 950, these 880 and 860 (without any, 950 and 860).
+MMAP_THRESHOLD = 16 * 2**20
+TRIM_THRESHOLD = 32 * 2**20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
 
 
