@@ -100,9 +100,9 @@ class NodeEntries(Sequence[Entry]):
     """Entries (in file order) kept as the node numbers of the ids they name in `org`;
     each `Entry` is made again, the same, when read."""
 
-    def __init__(self, org: Org, lookup: IdLookup | None = None) -> None:
+    def __init__(self, org: Org) -> None:
         self.org = org
-        self._lookup = lookup or IdLookup(org)
+        self.lookup = IdLookup(org)  # the org's ids hashed once: the matching uses it too
         self.codes: list[str] = []
         self._code_of: dict[str, int] = {}
         self._parts: list[tuple[IntArray, IntArray, IntArray, IntArray, IntArray]] = []
@@ -134,7 +134,7 @@ class NodeEntries(Sequence[Entry]):
     def _append(
         self, code: list[str], role: list[str], boss: list[str], client: list[str], line: IntArray
     ) -> None:
-        nodes = self._lookup.columns_nodes([role, boss, client])
+        nodes = self.lookup.columns_nodes([role, boss, client])
         number = self._code_of
         codes = np.asarray([number.setdefault(c, len(number)) for c in code], dtype=np.int64)
         self.codes.extend(list(number)[len(self.codes) :])

@@ -44,10 +44,9 @@ def apply_baseline_to_rows(
     entries = baseline.entries
     if not (isinstance(entries, NodeEntries) and entries.org is org):
         entries = NodeEntries.of(org, entries)
-    lookup = IdLookup(org) if any(p.columns is None for p in parts) else None
     subjects = []
     for part in parts:
-        nodes = subject_nodes(part, lookup, org.role_count)
+        nodes = subject_nodes(part, entries.lookup, org.role_count)
         if nodes is None:
             return None
         subjects.append(nodes)
@@ -84,11 +83,10 @@ def apply_baseline_to_rows(
     return Findings(reported), Findings(kept)
 
 
-def subject_nodes(part: FindingRows, lookup: IdLookup | None, roles: int) -> list[IntArray] | None:
+def subject_nodes(part: FindingRows, lookup: IdLookup, roles: int) -> list[IntArray] | None:
     """Per field (role, boss, client): each row's node (NOT_NAMED where it names none);
     None when the part's columns hold a subject elsewhere than this expects."""
     if part.columns is None:  # a rule with few findings: made, and their ids looked up
-        assert lookup is not None
         made = part.build(list(range(len(part))))
         return lookup.nodes([(f.role, f.boss or "", f.client or "") for f in made])
     nodes = part.subjects()
