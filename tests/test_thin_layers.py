@@ -55,7 +55,7 @@ def _layered(
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("chained", [None, (1, 2)])
+@pytest.mark.parametrize("chained", [None, (1, 2), (3, 0)])
 def test_a_run_of_thin_layers_gives_numpys_bits(seed: int, chained: tuple[int, int] | None) -> None:
     rng = np.random.default_rng(seed)
     layers = MIN_RUN + int(rng.integers(0, 40))

@@ -3,9 +3,10 @@
 A layer with a few edges and no money loop costs the sweep a dozen numpy calls
 for a handful of multiply-adds; along a deep chain that is most of the analysis.
 A run of such layers is instead carried out on Python floats, which are the same
-IEEE doubles: each step is the very operation numpy did, in the same order
-(`x[dst] += (weight * scale) * x[src]`, then the chained column), so every bit
-comes out the same.
+IEEE doubles: each step is the very operation numpy did, in the same order for
+each value (`x[dst] += (weight * scale) * x[src]`, then the chained column), so
+every bit comes out the same. The run goes one column at a time: a loop over
+plain lists of floats, no list made per edge.
 """
 
 from __future__ import annotations
@@ -35,24 +36,41 @@ class ThinRun:
     node_bounds: list[int]  # per layer: first node's place in rows (one more at the end)
 
     def apply(self, x: FloatArray, scale: FloatArray, chained: tuple[int, int] | None) -> None:
-        """The run's layers on x (plan order, roles x columns), in place."""
-        values: list[list[float]] = x[self.rows].tolist()
+        """The run's layers on x (plan order, roles x columns), in place.
+
+        Column by column: a node's value is final once its own layer's edges are in (its
+        in-edges all lie in that layer), so each column but the chained one is one pass
+        over the run's edges, and the chained one follows with the given column's final
+        values. Every value sees the same operations in the same order as layer by layer.
+        """
+        columns: list[list[float]] = x[self.rows].T.tolist()
         factors: list[float] = scale.tolist()
-        src, dst, weight = self.src, self.dst, self.weight
-        edges, nodes = self.edge_bounds, self.node_bounds
+        edges = list(zip(self.dst, self.src, self.weight, strict=True))
+        into = -1 if chained is None else chained[1]
+        for c, (values, factor) in enumerate(zip(columns, factors, strict=True)):
+            if c == into:
+                continue
+            for d, s, w in edges:
+                values[d] += (w * factor) * values[s]
+        if chained is not None:
+            self._chained(columns[into], columns[chained[0]], factors[into], edges)
+        x[self.rows] = np.array(columns).T
+
+    def _chained(
+        self,
+        values: list[float],
+        given: list[float],
+        factor: float,
+        edges: list[tuple[int, int, float]],
+    ) -> None:
+        """The chained column: layer by layer, its edges, then the given column added to
+        each of the layer's nodes."""
+        bounds, nodes = self.edge_bounds, self.node_bounds
         for k in range(self.stop - self.first):
-            for e in range(edges[k], edges[k + 1]):
-                w, source = weight[e], values[src[e]]
-                target = values[dst[e]]
-                values[dst[e]] = [
-                    t + (w * f) * s for t, f, s in zip(target, factors, source, strict=True)
-                ]
-            if chained is not None:
-                given, into = chained
-                for n in range(nodes[k], nodes[k + 1]):
-                    row = values[n]
-                    row[into] += row[given]
-        x[self.rows] = values
+            for d, s, w in edges[bounds[k] : bounds[k + 1]]:
+                values[d] += (w * factor) * values[s]
+            for n in range(nodes[k], nodes[k + 1]):
+                values[n] += given[n]
 
 
 def thin_runs(
@@ -100,13 +118,15 @@ def _run(
     distinct = sorted_distinct(src)
     outside = distinct[(distinct < n0) | (distinct >= n1)]
     rows = np.concatenate([np.arange(n0, n1, dtype=np.int64), outside.astype(np.int64)])
-    place = {int(p): i for i, p in enumerate(rows.tolist())}
+    # A node's place in rows: after n0 for the run's own, after the run's for the others.
+    inside = (src >= n0) & (src < n1)
+    src_place = np.where(inside, src - n0, (n1 - n0) + np.searchsorted(outside, src))
     return ThinRun(
         first,
         stop,
         rows,
-        [place[p] for p in src.tolist()],
-        [place[p] for p in dst.tolist()],
+        src_place.tolist(),
+        (dst - n0).tolist(),  # targets are the run's own nodes
         edge_weight[e0:e1].tolist(),
         [b - e0 for b in layer_edges[first : stop + 1]],
         [b - n0 for b in layer_nodes[first : stop + 1]],
