@@ -1,5 +1,5 @@
-"""The client sweeps with the top-K merged on two cores give the analysis of one core,
-byte for byte, whatever happens to the second process."""
+"""The client sweeps solved and merged on two cores give the analysis of one core, byte
+for byte, whatever happens to the second process."""
 
 from __future__ import annotations
 
@@ -64,13 +64,26 @@ def document(org: Path, two_cores: bool, monkeypatch: pytest.MonkeyPatch) -> byt
         return reference(analysis) + b"".join(np.asarray(a).tobytes() for a in raw)
 
 
-@pytest.fixture
-def many_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of 7 clients, merged 64 rows at a time (turns for both processes), and the
-    second core from any size on."""
-    monkeypatch.setattr("clientchain.analyses.provenance.CELLS_PER_BLOCK", ROLES * 7)
+def blocks_of(clients: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of `clients` clients, merged 64 rows at a time (turns for both processes),
+    and the second core from any size on."""
+    monkeypatch.setattr("clientchain.analyses.provenance.CELLS_PER_BLOCK", ROLES * clients)
     monkeypatch.setattr("clientchain.analyses.provenance.MERGE_ROWS", 64)
     monkeypatch.setattr(client_sweeps, "MIN_ROLES", 0)
+
+
+@pytest.fixture
+def many_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 7 clients: too narrow to split, many merges."""
+    blocks_of(7, monkeypatch)
+
+
+@pytest.fixture
+def split_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 12 clients (30 at 3000 roles, 60 for the hub shape): each block after
+    the first is split, 8 clients swept by the parent, 4 by the child, but a last block
+    of 6 (too narrow to split)."""
+    blocks_of(12, monkeypatch)
 
 
 def forks_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -92,16 +105,66 @@ needs_fork = pytest.mark.skipif(not can_fork(), reason="the second core is used 
 
 @needs_fork
 @pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("clients", [7, 12])
 def test_every_shape_is_the_same_analysis_on_two_cores(
-    tmp_path: Path, shape: str, many_blocks: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, shape: str, clients: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    blocks_of(clients, monkeypatch)
     bench_generator().write(shape, ROLES, tmp_path)
     org = tmp_path / "org.yaml"
     expected = document(org, False, monkeypatch)
     forks = forks_counted(monkeypatch)
+    splits = halves_counted(monkeypatch)
+    redone = redos_counted(monkeypatch)
     assert document(org, True, monkeypatch) == expected
     assert len(forks) == 1  # the second core did take part
+    assert (sum(splits) > 0) == (clients == 12)  # and swept half of each wide block
+    assert not redone  # (not by the parent, after the child had stopped)
     assert no_child_left()
+
+
+def redos_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Merges forgotten to be made again in one process (the child stopped)."""
+    redos: list[int] = []
+    real_clear = TopClients.clear
+
+    def counting_clear(self: TopClients) -> None:
+        redos.append(1)
+        real_clear(self)
+
+    monkeypatch.setattr(TopClients, "clear", counting_clear)
+    return redos
+
+
+def halves_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Clients given to the child to sweep, per block (0: the block was not split)."""
+    counts: list[int] = []
+    real_halves = client_sweeps.halves
+
+    def counting_halves(first: int, last: int) -> int:
+        mid = real_halves(first, last)
+        counts.append(last - mid)
+        return mid
+
+    monkeypatch.setattr(client_sweeps, "halves", counting_halves)
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "mid"),
+    [
+        (0, 16, 8),
+        (16, 32, 24),
+        (0, 12, 8),
+        (0, 9, 8),
+        (0, 8, 8),
+        (0, 4, 4),
+        (0, 24, 16),
+        (3, 35, 19),
+    ],
+)
+def test_blocks_split_at_a_multiple_of_the_blas_group(first: int, last: int, mid: int) -> None:
+    assert client_sweeps.halves(first, last) == mid
 
 
 def child_stops(
@@ -151,6 +214,35 @@ def test_a_child_that_stops_leaves_the_merges_to_the_parent(
     expected = document(org, False, monkeypatch)
     monkeypatch.setattr(TopClients, "add", child_stops(os.getpid(), at_call, stop))
     assert document(org, True, monkeypatch) == expected
+    assert no_child_left()
+
+
+@needs_fork
+@pytest.mark.parametrize("stop", [raises, is_killed])
+@pytest.mark.parametrize("at_call", [1, 2])
+def test_a_child_that_stops_sweeping_leaves_the_sweeps_to_the_parent(
+    tmp_path: Path,
+    split_blocks: None,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: Callable[[TopClients], None],
+    at_call: int,
+) -> None:
+    bench_generator().write("hub", ROLES, tmp_path)  # 60 clients: four split blocks
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+    parent, real_solve, calls = os.getpid(), SweepPlan.solve, [0]
+
+    def solve(self: SweepPlan, *args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            calls[0] += 1
+            if calls[0] == at_call:
+                stop(TopClients(1, np.arange(1), 1))
+        return real_solve(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SweepPlan, "solve", solve)
+    redone = redos_counted(monkeypatch)
+    assert document(org, True, monkeypatch) == expected
+    assert redone  # the parent did it all again
     assert no_child_left()
 
 

@@ -1,18 +1,21 @@
-"""The client sweeps, with their top-K merges on two cores where the machine has two.
+"""The client sweeps, solved and merged on two cores where the machine has two.
 
-At a million roles the merge of each block of clients into the running top-K costs
-more than the sweep that solved it. Rows merge independently, so a forked child merges
-every other chunk of rows of each block while the parent merges the others (chunks in
-turns, not halves: the roles of the later layers have many more clients to merge).
-The blocks are solved into one buffer of shared memory and the top-K slots live in
-shared memory too, each process writing only its own rows. The merges are the ones one
-process would make, row for row, so the result is the same to the bit. Should the child
-stop, the parent merges its rows itself: slower, never different.
+At a million roles a block of clients costs its sweep (the solve) and then the merge of
+its shares into the running top-K; both split between two processes. Columns solve
+independently, so a forked child solves the second half of each block's clients while
+the parent solves the first. Rows merge independently, so the child merges every other
+chunk of rows of each block while the parent merges the others (chunks in turns, not
+halves: the roles of the later layers have many more clients to merge). The blocks are
+solved into one buffer of shared memory and the top-K slots live in shared memory too,
+each process writing only its own columns, then its own rows. The sweeps and merges are
+the ones one process would make, value for value, so the result is the same to the bit
+(see `halves` for the columns). Should the child stop, the parent does everything
+itself, from the first client again: slower, never different.
 
 Memory stays as in one process: the block and the slots are the same arrays, only
-shared; the child adds its merge temporaries (a few thousand rows at a time), and it
-is forked once the heap's free pages are handed back, so that the pages the parent
-writes afterwards are not kept twice.
+shared; the child adds the temporaries of its half-block's sweep and of its merges (a
+few thousand rows at a time), and it is forked once the heap's free pages are handed
+back, so that the pages the parent writes afterwards are not kept twice.
 """
 
 from __future__ import annotations
@@ -36,7 +39,14 @@ from clientchain.model.org import FloatArray
 
 # Below this many roles the merges cost less than a fork and its page faults save.
 MIN_ROLES = 200_000
-_ASK = struct.Struct("<3q")  # first client, lead columns, width of the buffer's block
+# A block's clients split between the two processes at a multiple of this many columns:
+# BLAS solves columns in groups of up to 8 (the width of its kernels), and a column's
+# bits depend on its place in its group; split at a multiple of 8, every column keeps it.
+SPLIT_COLUMNS = 8
+# What (MERGE, SOLVE), first client, lead, width, the width of a second part of the
+# block right after it in the buffer (MERGE; 0: none), offset in the buffer.
+_ASK = struct.Struct("<6q")
+MERGE, SOLVE = 0, 1
 _NO_BUFFER: FloatArray = np.zeros(0)
 
 
@@ -56,7 +66,7 @@ def sweep_all(
     block of clients' shares; further blocks of clients sweep on their own.
     """
     head = min(blocks.clients, blocks.width)  # clients 0..head-1 join the first sweep
-    merger = BlockMerger(top, blocks.roles, 3 + head)
+    merger = BlockMerger(top, blocks, plan, 3 + head)
     try:
         base = blocks.base(0, head, lead=3, out=merger.buffer(3 + head))
         base[:, 0] = base[:, 1] = direct_share
@@ -70,7 +80,7 @@ def sweep_all(
         closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
         try:
             if head:
-                merger.merge(0, swept, lead=3)
+                merger.merge(0, [swept], lead=3)
                 if served.wanted:
                     served.add(0, swept[:, 3:])
             del base, swept  # before the next block is made (128 MB each)
@@ -100,56 +110,56 @@ def _sweep_rest(
     only the roles they reach (see local_sweeps.py) wherever those are few."""
     ranges = blocks.ranges(first, blocks.width)
     if len(ranges) <= LOCAL_MIN_BLOCKS:
-        _sweep_blocks(plan, blocks, ranges, merger, served)
+        _sweep_blocks(ranges, merger, served)
         return
     local = LocalSweeps(graph, plan, blocks)
     with plan.one_thread():  # once for the many small sweeps, not once each
         while first < blocks.clients:
             after, swept = local.sweep(first, merger.top, served, merger.scratch)
             if not swept:  # these clients reach too much of the org: a dense block
-                _sweep_blocks(plan, blocks, [(first, after)], merger, served)
+                _sweep_blocks([(first, after)], merger, served)
             first = after
 
 
 def _sweep_blocks(
-    plan: SweepPlan,
-    blocks: ClientBlocks,
-    ranges: list[tuple[int, int]],
-    merger: BlockMerger,
-    served: ServedClients,
+    ranges: list[tuple[int, int]], merger: BlockMerger, served: ServedClients
 ) -> None:
     for first, last in ranges:
-        block = blocks.base(first, last, out=merger.buffer(last - first))
-        solved = plan.solve(block, [1.0] * (last - first), in_place=True)
-        merger.merge(first, solved)
+        parts = merger.solved_blocks(first, last)
+        merger.merge(first, parts)
         if served.wanted:
-            served.add(first, solved)
-        del block, solved
+            for part in parts:
+                served.add(first, part)
+                first += part.shape[1]
+        del parts  # before the next block is made (128 MB each)
 
 
 class ChildStoppedError(Exception):
-    """The child stopped before it said it had merged its rows of a block."""
+    """The child stopped before it said it had done what it was asked."""
 
 
 class BlockMerger:
-    """Gives out the buffer each block is solved into and merges blocks into `top`,
-    every other chunk of rows in a forked child when that pays."""
+    """Gives out the buffer each block is solved into, solves blocks of clients and
+    merges them into `top`: half of each block's clients solved and every other chunk of
+    rows merged in a forked child, when that pays."""
 
-    def __init__(self, top: TopClients, roles: int, widest: int) -> None:
+    def __init__(self, top: TopClients, blocks: ClientBlocks, plan: SweepPlan, widest: int) -> None:
         """`widest`: the most columns a block will have (the first sweep's own ones
-        included)."""
-        self.top, self.roles = top, roles
+        included). The child solves with `plan` and `blocks` as they are when it forks."""
+        self.top, self.roles = top, blocks.roles
+        self._blocks, self._plan = blocks, plan
         self._pid = 0
+        roles = self.roles
         if not (roles >= MIN_ROLES and top.dense and _two_cores()):
             return
         cells, slots = roles * widest, roles * top.top
         try:
             # Two mappings: the blocks' goes at `close`, the slots' stays for the result.
-            blocks = mmap.mmap(-1, 8 * cells)
+            shared_blocks = mmap.mmap(-1, 8 * cells)
             memory = mmap.mmap(-1, 8 * (2 * slots + roles))
         except OSError:  # no shared memory to be had: one process, as ever
             return
-        self._buffer = np.frombuffer(blocks, np.float64, cells)
+        self._buffer = np.frombuffer(shared_blocks, np.float64, cells)
         key = np.frombuffer(memory, np.int64, slots)
         kept = np.frombuffer(memory, np.float64, slots, 8 * slots)
         bar = np.frombuffer(memory, np.float64, roles, 16 * slots)
@@ -171,16 +181,19 @@ class BlockMerger:
                 os.close(fd)
             return
         if self._pid == 0:
-            self._merge_when_asked()
+            self._work_when_asked()
         os.close(self._asks_r)
         os.close(self._done_w)
 
-    def buffer(self, width: int) -> FloatArray | None:
-        """Where to build a block of `width` columns (roles x width, C order): shared
-        memory while a child merges, else None (any array will do)."""
-        if not self._pid:
-            return None
-        return self._buffer[: self.roles * width].reshape(self.roles, width)
+    def buffer(self, width: int, offset: int = 0) -> FloatArray | None:
+        """Where to build a block of `width` columns (roles x width, C order), `offset`
+        cells into the blocks' shared memory while a child works, else None (any array
+        will do)."""
+        return self._view(width, offset) if self._pid else None
+
+    def _view(self, width: int, offset: int) -> FloatArray:
+        cells = self.roles * width
+        return self._buffer[offset : offset + cells].reshape(self.roles, width)
 
     def scratch(self, cells: int) -> FloatArray | None:
         """`cells` float64 of the blocks' shared memory, for a block this process merges
@@ -189,22 +202,52 @@ class BlockMerger:
             return None
         return self._buffer[:cells]
 
-    def merge(self, first: int, block: FloatArray, lead: int = 0) -> None:
-        """Merge clients first.. (the columns of `block` after its first `lead`) into
-        the top-K. `block` is the array `buffer` gave, when it gave one."""
-        shares = block[:, lead:]
+    def solved_blocks(self, first: int, last: int) -> list[FloatArray]:
+        """Clients first..last-1 swept (alpha 1), their shares in plan order as parts of
+        the block, columns side by side: two when the child swept the second part of
+        the clients (a child works and the block splits, see `halves`), else one."""
+        plan, blocks = self._plan, self._blocks
+        mid = halves(first, last) if self._pid > 0 else last
+        if mid == last:
+            block = blocks.base(first, last, out=self.buffer(last - first))
+            return [plan.solve(block, [1.0] * (last - first), in_place=True)]
+        theirs = self.roles * (mid - first)  # their part's offset in the buffer
+        self._ask(SOLVE, mid, 0, last - mid, 0, theirs)
+        mine = blocks.base(first, mid, out=self.buffer(mid - first))
+        solved = plan.solve(mine, [1.0] * (mid - first), in_place=True)
+        self._wait()
+        return [solved, self._view(last - mid, theirs)]
+
+    def merge(self, first: int, parts: list[FloatArray], lead: int = 0) -> None:
+        """Merge clients first.. into the top-K: the columns of the block's parts, side by
+        side, after the first part's first `lead`. The parts are arrays `buffer` or
+        `solved_blocks` gave, when they gave them."""
+        block = parts[0]
+        shares = [block[:, lead:], *parts[1:]]
         if self._pid == -1:
             self._start_child()
         if not self._pid or not np.may_share_memory(block, self._buffer):
-            self.top.add(first, shares)  # (a block elsewhere: the child cannot see it)
+            # (a block elsewhere: the child cannot see it)
+            self.top.add(first, shares[0] if len(shares) == 1 else shares)
             return
-        try:
-            os.write(self._asks_w, _ASK.pack(first, lead, block.shape[1]))
-            asked = True
-        except OSError:  # the child is gone
-            asked = False
+        offset = (block.ctypes.data - self._buffer.ctypes.data) // self._buffer.itemsize
+        second = parts[1].shape[1] if len(parts) > 1 else 0
+        self._ask(MERGE, first, lead, block.shape[1], second, offset)
         self.top.add(first, shares, turn=(0, 2))
-        if not (asked and os.read(self._done_r, 1) == b"d"):
+        self._wait()
+
+    def _ask(self, what: int, first: int, lead: int, width: int, second: int, offset: int) -> None:
+        try:
+            os.write(self._asks_w, _ASK.pack(what, first, lead, width, second, offset))
+        except OSError:  # the child is gone: `_wait` finds out
+            self._asked = False
+        else:
+            self._asked = True
+
+    def _wait(self) -> None:
+        """Until the child says it has done what it was asked; ChildStoppedError if it
+        stopped first."""
+        if not (self._asked and os.read(self._done_r, 1) == b"d"):
             self._stop_child()
             raise ChildStoppedError
 
@@ -228,22 +271,39 @@ class BlockMerger:
             os.kill(self._pid, signal.SIGKILL)
             self._stop_child()
 
-    def _merge_when_asked(self) -> None:
-        """The child: merge its turn of row chunks of each block the parent names,
-        say so, and leave without running anything of the parent's (no atexit handler,
-        no flush of buffered output) once the parent stops asking."""
+    def _work_when_asked(self) -> None:
+        """The child: sweep the part of a block the parent names, or merge its turn of row
+        chunks of one, say so, and leave without running anything of the parent's (no
+        atexit handler, no flush of buffered output) once the parent stops asking."""
         code = 1
         try:
             os.close(self._asks_w)
             os.close(self._done_r)
             while len(ask := _read_exactly(self._asks_r, _ASK.size)) == _ASK.size:
-                first, lead, width = _ASK.unpack(ask)
-                block = self._buffer[: self.roles * width].reshape(self.roles, width)
-                self.top.add(first, block[:, lead:], turn=(1, 2))
+                what, first, lead, width, second, offset = _ASK.unpack(ask)
+                block = self._view(width, offset)
+                if what == SOLVE:
+                    block = self._blocks.base(first, first + width, out=block)
+                    self._plan.solve(block, [1.0] * width, in_place=True)
+                    os.write(self._done_w, b"d")
+                    continue
+                shares = [block[:, lead:]]
+                if second:
+                    shares.append(self._view(second, offset + self.roles * width))
+                self.top.add(first, shares, turn=(1, 2))
                 os.write(self._done_w, b"d")
             code = 0
         finally:
             os._exit(code)
+
+
+def halves(first: int, last: int) -> int:
+    """Where clients first..last-1 split between the two processes: the parent's are
+    first..mid-1, a multiple of SPLIT_COLUMNS, about half; `last` for a block too
+    narrow to split."""
+    parts = max(1, round((last - first) / (2 * SPLIT_COLUMNS)))
+    mid = first + SPLIT_COLUMNS * parts
+    return mid if mid < last else last
 
 
 def _two_cores() -> bool:

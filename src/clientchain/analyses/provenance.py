@@ -7,7 +7,7 @@ roles x clients.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -155,7 +155,7 @@ class TopClients:
     def add(
         self,
         first: int,
-        shares: FloatArray,
+        shares: FloatArray | Sequence[FloatArray],
         turn: tuple[int, int] = (0, 1),
         slots: IntArray | None = None,
     ) -> None:
@@ -163,12 +163,15 @@ class TopClients:
         With `turn=(k, n)`, only row chunks k, k + n, k + 2n, ... (dense slots only: two
         processes share the merge, see move_slots). `slots`: the row of each of the
         block's rows, when it has only some (the roles a local block reaches), in any
-        order; else the block has every row, in order."""
+        order; else the block has every row, in order. The shares may come in parts,
+        columns side by side (dense slots only: a block solved in two halves)."""
         if self.dense:
             self._merge(first, shares, turn, slots)  # only shares > 0 ever take part
             return
         if turn != (0, 1):
             raise ValueError("only the dense slots merge in turns")
+        if not isinstance(shares, np.ndarray):
+            raise ValueError("only the dense slots merge a block in parts")
         shares = np.maximum(shares if slots is not None else shares[self.rows], 0.0)
         cols = shares.shape[1]
         rounded = np.round(shares, RATIO_DECIMALS)
@@ -195,18 +198,27 @@ class TopClients:
             self._pending = []
 
     def _merge(
-        self, first: int, shares: FloatArray, turn: tuple[int, int], slots: IntArray | None
+        self,
+        first: int,
+        shares: FloatArray | Sequence[FloatArray],
+        turn: tuple[int, int],
+        slots: IntArray | None,
     ) -> None:
         # Row chunks keep the temporaries (rows x (K + block) keys and shares) in cache;
-        # rows are independent, so the result is the same.
+        # rows are independent, so the result is the same. A block in parts (columns
+        # solved apart) is put together a chunk at a time.
+        parts = [shares] if isinstance(shares, np.ndarray) else list(shares)
+        width = sum(part.shape[1] for part in parts)
         # Per column of the block: the key's low part (client id order, larger = first).
-        order = (self.clients - 1) - self.rank[first : first + shares.shape[1]]
+        order = (self.clients - 1) - self.rank[first : first + width]
         if not order.size:
             return
         mine, every = turn
-        for lo in range(mine * MERGE_ROWS, shares.shape[0], every * MERGE_ROWS):
+        for lo in range(mine * MERGE_ROWS, parts[0].shape[0], every * MERGE_ROWS):
             at = None if slots is None else slots[lo : lo + MERGE_ROWS]
-            self._merge_rows(lo, shares[lo : lo + MERGE_ROWS], first, order, at)
+            chunk = [part[lo : lo + MERGE_ROWS] for part in parts]
+            rows = chunk[0] if len(chunk) == 1 else np.concatenate(chunk, axis=1)
+            self._merge_rows(lo, rows, first, order, at)
 
     def _merge_rows(
         self, lo: int, shares: FloatArray, first: int, order: IntArray, at: IntArray | None
