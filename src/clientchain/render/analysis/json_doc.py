@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 # From this many roles the render is long enough (~0.1 s) to be worth a second process,
 TWO_CORES_FROM = 30_000
-# while the process is this small: the child's copies of the pages it writes (reference
-# counts of the shared texts, its own chunks) come on top, ~30% of the parent at 1M roles.
-TWO_CORES_RESIDENT = 512 * 2**20
+# while the process is this small: the copies of the pages either process writes (the
+# reference counts of the texts they share, mostly: see in_turns) come on top, ~15% of
+# the parent at a million roles.
+TWO_CORES_RESIDENT = 768 * 2**20
 
 
 def _role(role: RoleResult) -> dict[str, Any]:
