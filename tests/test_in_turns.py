@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from clientchain import analyze, load
+from clientchain.model import own_arena
 from clientchain.model.forking import can_fork
-from clientchain.render.analysis import in_turns, own_arena
+from clientchain.render.analysis import in_turns
 from clientchain.render.analysis.in_turns import Item, write_items
 from clientchain.render.analysis.json_doc import write_json
 from tests.conftest import bench_generator

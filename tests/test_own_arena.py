@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from clientchain import analyze, load
+from clientchain.model.own_arena import in_own_arena
 from clientchain.render.analysis import json_doc
-from clientchain.render.analysis.own_arena import in_own_arena
 from tests.conftest import bench_generator
 from tests.test_json_stream import reference
 

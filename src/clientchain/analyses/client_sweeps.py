@@ -36,6 +36,7 @@ from clientchain.graph.sweep import SweepPlan
 from clientchain.model.forking import can_fork, usable_cores
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray
+from clientchain.model.own_arena import in_own_arena
 
 # Below this many roles the merges cost less than a fork and its page faults save.
 MIN_ROLES = 200_000
@@ -84,7 +85,10 @@ def sweep_all(
                 if served.wanted:
                     served.add(0, swept[:, 3:])
             del base, swept  # before the next block is made (128 MB each)
-            _sweep_rest(graph, plan, blocks, head, merger, served)
+            if merger.forked:  # on a thread of its own arena (see `_start_child`)
+                in_own_arena(lambda _stop: _sweep_rest(graph, plan, blocks, head, merger, served))
+            else:
+                _sweep_rest(graph, plan, blocks, head, merger, served)
         except ChildStoppedError:
             # What the child merged cannot be trusted (it may have stopped halfway
             # through a row): every client again, from nothing, in this process.
@@ -184,6 +188,15 @@ class BlockMerger:
             self._work_when_asked()
         os.close(self._asks_r)
         os.close(self._done_w)
+        # From here on, each process sweeps and merges on a thread of its own (the
+        # parent: sweep_all), whose heap arena is fresh: their temporaries do not land
+        # in the holes of the heap the two share since the fork, where every write
+        # would copy a page (see render/analysis/in_turns.py).
+
+    @property
+    def forked(self) -> bool:
+        """A child works beside this process."""
+        return self._pid > 0
 
     def buffer(self, width: int, offset: int = 0) -> FloatArray | None:
         """Where to build a block of `width` columns (roles x width, C order), `offset`
@@ -279,22 +292,24 @@ class BlockMerger:
         try:
             os.close(self._asks_w)
             os.close(self._done_r)
-            while len(ask := _read_exactly(self._asks_r, _ASK.size)) == _ASK.size:
-                what, first, lead, width, second, offset = _ASK.unpack(ask)
-                block = self._view(width, offset)
-                if what == SOLVE:
-                    block = self._blocks.base(first, first + width, out=block)
-                    self._plan.solve(block, [1.0] * width, in_place=True)
-                    os.write(self._done_w, b"d")
-                    continue
+            in_own_arena(lambda _stop: self._answer_asks())
+            code = 0
+        finally:
+            os._exit(code)
+
+    def _answer_asks(self) -> None:
+        while len(ask := _read_exactly(self._asks_r, _ASK.size)) == _ASK.size:
+            what, first, lead, width, second, offset = _ASK.unpack(ask)
+            block = self._view(width, offset)
+            if what == SOLVE:
+                block = self._blocks.base(first, first + width, out=block)
+                self._plan.solve(block, [1.0] * width, in_place=True)
+            else:
                 shares = [block[:, lead:]]
                 if second:
                     shares.append(self._view(second, offset + self.roles * width))
                 self.top.add(first, shares, turn=(1, 2))
-                os.write(self._done_w, b"d")
-            code = 0
-        finally:
-            os._exit(code)
+            os.write(self._done_w, b"d")
 
 
 def halves(first: int, last: int) -> int:

@@ -23,7 +23,7 @@ from functools import partial
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from clientchain.model.forking import can_fork
-from clientchain.render.analysis.own_arena import in_own_arena
+from clientchain.model.own_arena import in_own_arena
 
 if TYPE_CHECKING:
     from threading import Event

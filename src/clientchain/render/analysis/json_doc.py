@@ -15,10 +15,10 @@ from clientchain.model.findings import Finding
 from clientchain.model.forking import usable_cores
 from clientchain.model.heap import release_freed_memory, resident_bytes
 from clientchain.model.org import NO_OWNER
+from clientchain.model.own_arena import in_own_arena
 from clientchain.model.rounding import moneys, plain_number
 from clientchain.render.analysis.in_turns import write_items
 from clientchain.render.analysis.json_stream import DEFAULT_CHUNK, document_items
-from clientchain.render.analysis.own_arena import in_own_arena
 
 if TYPE_CHECKING:
     from clientchain.analyses.results import Inversion, RoleResult

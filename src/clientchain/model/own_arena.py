@@ -5,8 +5,10 @@ to the system (`release_freed_memory`), yet still the heap's. A render's short-l
 buffers land in those holes by best fit, a different hole each time, and touch their
 pages again one after another: at a million roles the summary and the chunks made
 ~+450 MB resident for ~60 MB in use. glibc gives a new thread an arena of its own, so
-the same buffers come and go in a few compact megabytes there. Elsewhere (another
-libc, MALLOC_ARENA_MAX=1) the work runs the same, only without that gain.
+the same buffers come and go in a few compact megabytes there. After a fork it also
+keeps each process' temporaries out of the pages the two share, where every write
+would copy a page (the client sweeps, the two-core render). Elsewhere (another libc,
+MALLOC_ARENA_MAX=1) the work runs the same, only without that gain.
 """
 
 from __future__ import annotations
