@@ -17,6 +17,7 @@ from clientchain.analyses import analyze as analyze_module
 from clientchain.cli.app import run as run_cli
 from clientchain.diff import beside
 from clientchain.diff.sides import PackedTexts
+from clientchain.model import forking
 from clientchain.model.forking import can_fork
 from tests.conftest import Run
 from tests.diff_orgs import copy_dealership, the_pull_request
@@ -171,3 +172,39 @@ def test_packed_ids_come_back_as_written(texts: tuple[str, ...]) -> None:
     import pickle
 
     assert pickle.loads(pickle.dumps(PackedTexts(texts))).texts == texts
+
+
+def test_each_side_counts_one_core_fewer_while_the_other_is_analysed(
+    monkeypatch: pytest.MonkeyPatch, sides: tuple[str, str], tmp_path: Path
+) -> None:
+    """Two sides at once already fill two cores: their analyses fork no helper for a
+    second core (the sweeps', the render's), which only made four processes wait on
+    each other. Every analysis writes down the cores it may use."""
+    said = tmp_path / "cores"
+    real = analyze_module.analyze
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        with said.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {forking.usable_cores()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analyze_module, "analyze", counting)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setenv(beside.PARALLEL_VARIABLE, "1")
+    monkeypatch.setattr(sys, "argv", ["clientchain", "diff", *sides])
+    assert run_cli() == 1
+    lines = [line.split() for line in said.read_text(encoding="utf-8").splitlines()]
+    assert sorted(cores for _, cores in lines) == ["1", "1"]
+    assert len({pid for pid, _ in lines}) == 2  # one in each process
+    assert forking.usable_cores() == 2  # as before, once the diff is done
+
+
+def test_sharing_cores_leaves_at_least_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert forking.usable_cores() == 3
+    with forking.sharing_cores():
+        assert forking.usable_cores() == 2
+        with forking.sharing_cores(5):
+            assert forking.usable_cores() == 1
+        assert forking.usable_cores() == 2
+    assert forking.usable_cores() == 3

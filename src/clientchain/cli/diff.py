@@ -218,8 +218,9 @@ def _compare_beside(
     from clientchain.diff.beside import beside
     from clientchain.diff.compare import compare
     from clientchain.loading.revision import RevisionError
+    from clientchain.model.forking import sharing_cores
 
-    with beside(lambda: load_side("old"), analyse, "OLD") as old_side:
+    with sharing_cores(), beside(lambda: load_side("old"), analyse, "OLD") as old_side:
         problems: list[Problem] = []
         refused: RevisionError | None = None
         after_org: Org | None = None

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+# Cores another process of this run is busy on (see `sharing_cores`); a list, not a
+# context variable: the threads this process starts must see it too.
+_TAKEN = [0]
 
 
 def can_fork() -> bool:
@@ -14,7 +20,23 @@ def can_fork() -> bool:
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (a container's limit, not the machine's)."""
+    """The cores this process may run on (a container's limit, not the machine's), but
+    those another process of the same run is busy on."""
     if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return max(1, cores - _TAKEN[0])
+
+
+@contextmanager
+def sharing_cores(others: int = 1) -> Iterator[None]:
+    """Within: `others` of the cores are another process' of this run (diff's two sides,
+    analysed at once), so the helpers that fork for a second core do not: on two cores,
+    four processes forking and waiting on each other were slower than two."""
+    before = _TAKEN[0]
+    _TAKEN[0] = before + others
+    try:
+        yield
+    finally:
+        _TAKEN[0] = before
