@@ -149,3 +149,21 @@ def count_made_findings(monkeypatch: pytest.MonkeyPatch) -> list[Finding]:
 
     monkeypatch.setattr(Finding, "__init__", counted)
     return made
+
+
+def arena_users(
+    monkeypatch: pytest.MonkeyPatch, module: ModuleType, said: Path
+) -> Callable[[], list[str]]:
+    """Make `module`'s in_own_arena note, in `said`, the process of each caller (a forked
+    child's too); the returned function reads the process ids noted so far."""
+    from clientchain.model import own_arena
+
+    real = own_arena.in_own_arena
+
+    def spied(work: Callable[..., object]) -> object:
+        with said.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(work)
+
+    monkeypatch.setattr(module, "in_own_arena", spied)
+    return lambda: said.read_text(encoding="utf-8").split() if said.exists() else []

@@ -15,9 +15,8 @@ from clientchain import analyze, load
 from clientchain.analyses import client_sweeps
 from clientchain.analyses.provenance import TopClients
 from clientchain.graph.sweep import SweepPlan
-from clientchain.model import own_arena
 from clientchain.model.forking import can_fork
-from tests.conftest import bench_generator
+from tests.conftest import arena_users, bench_generator
 from tests.test_in_turns import no_child_left
 from tests.test_json_stream import reference
 
@@ -291,19 +290,11 @@ def test_once_forked_both_processes_sweep_on_a_thread_of_their_own(
 ) -> None:
     """After the fork each process' temporaries come and go in an arena of its own (see
     own_arena), not in the heap the two share: every process that works says so."""
-    said = tmp_path / "said"
-    real = own_arena.in_own_arena
-
-    def spied(work: Callable[..., object]) -> object:
-        with said.open("a", encoding="utf-8") as file:
-            file.write(f"{os.getpid()}\n")
-        return real(work)
-
     bench_generator().write("business", ROLES, tmp_path)
     org = tmp_path / "org.yaml"
     expected = document(org, False, monkeypatch)
-    monkeypatch.setattr(client_sweeps, "in_own_arena", spied)
+    users = arena_users(monkeypatch, client_sweeps, tmp_path / "said")
     assert document(org, True, monkeypatch) == expected
-    pids = said.read_text(encoding="utf-8").split()
+    pids = users()
     assert len(pids) == 2 and str(os.getpid()) in pids and len(set(pids)) == 2
     assert no_child_left()

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from clientchain import analyze, load
-from clientchain.model import own_arena
 from clientchain.model.forking import can_fork
 from clientchain.render.analysis import in_turns
 from clientchain.render.analysis.in_turns import Item, write_items
 from clientchain.render.analysis.json_doc import write_json
-from tests.conftest import bench_generator
+from tests.conftest import arena_users, bench_generator
 from tests.test_json_stream import reference
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="two cores are used through fork")
@@ -132,17 +131,9 @@ def test_both_processes_render_on_a_thread_of_their_own(
 ) -> None:
     """Each process' texts come and go in an arena of its own (see own_arena), not in the
     heap the two share since the fork: every process that renders says so in a file."""
-    said = tmp_path / "said"
-    real = own_arena.in_own_arena
-
-    def spied(work: Callable[..., object]) -> object:
-        with said.open("a", encoding="utf-8") as file:
-            file.write(f"{os.getpid()}\n")
-        return real(work)
-
-    monkeypatch.setattr(in_turns, "in_own_arena", spied)
+    users = arena_users(monkeypatch, in_turns, tmp_path / "said")
     items = jobs(20)
     assert written(items, True) == written(items, False)
     assert no_child_left()
-    pids = said.read_text(encoding="utf-8").split()
+    pids = users()
     assert len(pids) == 2 and str(os.getpid()) in pids and len(set(pids)) == 2
