@@ -225,10 +225,10 @@ class BlockMerger:
             block = blocks.base(first, last, out=self.buffer(last - first))
             return [plan.solve(block, [1.0] * (last - first), in_place=True)]
         theirs = self.roles * (mid - first)  # their part's offset in the buffer
-        self._ask(SOLVE, mid, 0, last - mid, 0, theirs)
+        asked = self._ask(SOLVE, mid, 0, last - mid, 0, theirs)
         mine = blocks.base(first, mid, out=self.buffer(mid - first))
         solved = plan.solve(mine, [1.0] * (mid - first), in_place=True)
-        self._wait()
+        self._wait(asked)
         return [solved, self._view(last - mid, theirs)]
 
     def merge(self, first: int, parts: list[FloatArray], lead: int = 0) -> None:
@@ -245,22 +245,22 @@ class BlockMerger:
             return
         offset = (block.ctypes.data - self._buffer.ctypes.data) // self._buffer.itemsize
         second = parts[1].shape[1] if len(parts) > 1 else 0
-        self._ask(MERGE, first, lead, block.shape[1], second, offset)
+        asked = self._ask(MERGE, first, lead, block.shape[1], second, offset)
         self.top.add(first, shares, turn=(0, 2))
-        self._wait()
+        self._wait(asked)
 
-    def _ask(self, what: int, first: int, lead: int, width: int, second: int, offset: int) -> None:
+    def _ask(self, what: int, first: int, lead: int, width: int, second: int, offset: int) -> bool:
+        """Send the child a request; False if it is gone (`_wait` then finds out)."""
         try:
             os.write(self._asks_w, _ASK.pack(what, first, lead, width, second, offset))
-        except OSError:  # the child is gone: `_wait` finds out
-            self._asked = False
-        else:
-            self._asked = True
+        except OSError:
+            return False
+        return True
 
-    def _wait(self) -> None:
-        """Until the child says it has done what it was asked; ChildStoppedError if it
+    def _wait(self, asked: bool) -> None:
+        """Until the child says it has done what it was `asked`; ChildStoppedError if it
         stopped first."""
-        if not (self._asked and os.read(self._done_r, 1) == b"d"):
+        if not (asked and os.read(self._done_r, 1) == b"d"):
             self._stop_child()
             raise ChildStoppedError
 
