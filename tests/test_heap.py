@@ -3,6 +3,7 @@ is set by the work, not by what earlier phases left in the heap."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,86 @@ def test_the_resident_set_is_measured_where_proc_says_it() -> None:
         assert 10 * 2**20 < size < 2**40
     else:
         assert size == 0
+
+
+# Allocates 64 MB twice (freed in between) and prints the page faults of the second
+# time: 16,384 where the pages went back to the system and had to be zeroed again, few
+# where the heap kept them. numpy's huge pages are off so that a fault is one page.
+_SECOND_TIME = """
+import resource
+import numpy as np
+
+def second_time():
+    block = np.ones(64 * 2**20, dtype=np.uint8)
+    del block
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    block = np.ones(64 * 2**20, dtype=np.uint8)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+"""
+_PAGES = 64 * 2**20 // 4096
+
+
+def _run(script: str) -> list[str]:
+    env = {**os.environ, "NUMPY_MADVISE_HUGEPAGE": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", _SECOND_TIME + script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return done.stdout.split()
+
+
+@needs_glibc
+def test_within_the_block_freed_arrays_are_reused_and_after_it_go_back() -> None:
+    script = """
+from clientchain.model.heap import resident_bytes, reusing_freed_memory, tune_heap
+tune_heap()
+print(second_time())
+with reusing_freed_memory():
+    print(second_time())
+    inside = resident_bytes()
+print(inside, resident_bytes())
+print(second_time())
+"""
+    before, inside, resident_inside, resident_after, after = (int(w) for w in _run(script))
+    assert before > _PAGES * 0.9  # the heap as tuned: a 64 MB array has a mapping of its own
+    assert inside < _PAGES * 0.1  # the same pages again, not zeroed anew
+    assert resident_after < resident_inside - 48 * 2**20  # the kept pages went back
+    assert after > _PAGES * 0.9  # and the thresholds are the tuned ones again
+
+
+@needs_glibc
+def test_an_untuned_heap_is_left_as_its_caller_set_it() -> None:
+    """A library's caller that never ran tune_heap keeps glibc's behaviour."""
+    script = """
+from clientchain.model.heap import reusing_freed_memory
+with reusing_freed_memory():
+    print(second_time())
+"""
+    (inside,) = (int(w) for w in _run(script))
+    assert inside > _PAGES * 0.9
+
+
+@needs_glibc
+def test_loading_reuses_the_heap_and_leaves_it_tuned_even_when_the_input_is_bad(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "org.yaml"
+    bad.write_text("roles:\n  - id: a\n    reports_to: nobody\n", encoding="utf-8")
+    script = f"""
+from clientchain.loading.loader import load
+from clientchain.model.heap import tune_heap
+from clientchain.model.problems import InputError
+tune_heap()
+try:
+    load({str(bad)!r})
+except InputError as exc:
+    print(len(exc.problems))
+print(second_time())
+"""
+    problems, after = (int(w) for w in _run(script))
+    assert problems >= 1
+    assert after > _PAGES * 0.9

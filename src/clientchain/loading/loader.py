@@ -21,6 +21,7 @@ from clientchain.loading.flow_table import (
 )
 from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
+from clientchain.model.heap import reusing_freed_memory
 from clientchain.model.org import NO_PARENT, Org
 from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
@@ -127,27 +128,39 @@ def _load_either(
     # for nothing (pausing it halves the time of a big file).
     collecting = gc.isenabled()
     gc.disable()
-    flows = list(flows)
     try:
-        fast = None
-        if dialect.is_default:
-            fast = _fast_load(data, text, source, flows, base, own_flows, dialect.metadata)
-        else:  # the fast path reads plain CSV only
-            note(
-                f"{source}: flows files read with --delimiter, --encoding or --decimal-comma:"
-                " read by the precise reader, which takes longer"
-            )
-        if fast is not None:
-            return fast
-        if text is None:
-            from clientchain.loading.yaml_source import decode
-
-            with phase("parse"):
-                text = decode(data, source)
-        return _load_precisely(text, source, flows, base, dialect, own_flows)
+        with reusing_freed_memory():  # loading's peak is below the analysis' (see there)
+            return _load_from(data, text, source, list(flows), base, dialect, own_flows)
     finally:
         if collecting:
             gc.enable()
+
+
+def _load_from(
+    data: bytes,
+    text: str | None,
+    source: str,
+    flows: list[str | os.PathLike[str]],
+    base: Path,
+    dialect: Dialect,
+    own_flows: bool,
+) -> Org:
+    fast = None
+    if dialect.is_default:
+        fast = _fast_load(data, text, source, flows, base, own_flows, dialect.metadata)
+    else:  # the fast path reads plain CSV only
+        note(
+            f"{source}: flows files read with --delimiter, --encoding or --decimal-comma:"
+            " read by the precise reader, which takes longer"
+        )
+    if fast is not None:
+        return fast
+    if text is None:
+        from clientchain.loading.yaml_source import decode
+
+        with phase("parse"):
+            text = decode(data, source)
+    return _load_precisely(text, source, flows, base, dialect, own_flows)
 
 
 def _fast_load(
