@@ -35,9 +35,12 @@ class MoneyGraph:
         # is one binary search away. The searches go in ascending order (pairs by payer,
         # a transpose, not a sort): each starts near the last, in cache, about twice as
         # fast as in pair order where money crosses the company.
-        key = self.payee * self.nodes + self.payer
+        key = self.payee * self.nodes
+        key += self.payer
         pair, payee = _by_payer(self)
-        back = self.payer[pair] * self.nodes + payee
+        back = self.payer[pair]
+        back *= self.nodes
+        back += payee
         del payee  # (each column a pair long goes as soon as it is done: 30 MB at a million)
         # A reverse key past the last pair would index out of range; clamped, `match` drops it.
         found = np.searchsorted(key, back)
@@ -61,7 +64,10 @@ class MoneyGraph:
     def net(self) -> FloatArray:
         """Per pair u->v: w(u->v) - w(v->u); a client's payment is all net. Computed when
         asked (once per analysis): not held for the rest of the run (32 MB at a million)."""
-        return np.where(self.paid_by_client, self.amount, self.amount - self.reverse_amount())
+        net = self.reverse_amount()
+        np.subtract(self.amount, net, out=net)
+        np.copyto(net, self.amount, where=self.paid_by_client)
+        return net
 
     @cached_property
     def client_share(self) -> FloatArray:
