@@ -337,11 +337,10 @@ def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArra
         return
     tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
     run = np.cumsum(np.r_[True, ~same[tied[:-1]]])  # tied elements of one run are adjacent
-    # Rank only the payers that tie, by id, in Python (ids compare as str, not as numpy text).
+    # Rank only the payers that tie, by id (as str).
     nodes, where = np.unique(payer[tied], return_inverse=True)
-    names = org.node_ids(nodes.tolist())
     by_name = np.empty(nodes.size, dtype=np.int64)
-    by_name[sorted(range(nodes.size), key=names.__getitem__)] = np.arange(nodes.size)
+    by_name[org.id_order(nodes)] = np.arange(nodes.size)
     payer[tied] = payer[tied][pair_order(run, by_name[where], max(int(run[-1]) + 1, nodes.size))]
 
 

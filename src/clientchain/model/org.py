@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from clientchain.model.policy import NO_POLICY, Policy
-from clientchain.model.texts import LateTexts, TextColumn
+from clientchain.model.texts import LateTexts, TextColumn, byte_sort_keys
 
 # numpy's dtype-level types fight with mypy on every fancy index; these aliases say
 # what a column holds (int64 or float64) and are checked at runtime by the tests.
@@ -25,6 +25,10 @@ FloatArray = npt.NDArray[Any]
 
 NO_PARENT = -1
 NO_OWNER = -1
+# Org.id_order sorts in numpy from this many nodes on (fewer: Python's sort is quicker),
+# ids of at most this many words of 8 bytes (longer: a key per word costs more).
+ID_ORDER_MIN = 1_000
+ID_ORDER_WORDS = 4
 _NONE = np.zeros(0, dtype=np.int64)
 
 
@@ -132,6 +136,45 @@ class Org:
         at = np.asarray(nodes, dtype=np.int64)
         picked = iter(cast("list[str]", column.pick(at[at < r])))  # (no id is null)
         return [next(picked) if n < r else clients[n - r] for n in nodes]
+
+    def id_order(self, nodes: IntArray) -> IntArray:
+        """The order `sorted` puts `nodes` in by id (as str; equal ids keep their order):
+        from the ids' bytes while they are bytes and short, in numpy (at a million roles
+        about half a million payers tie on a net; as Python strings they took 0.3 s)."""
+        column = self.text_column("role_ids")
+        if column is not None and nodes.size >= ID_ORDER_MIN:
+            order = self._id_order_by_bytes(column, nodes)
+            if order is not None:
+                return order
+        names = self.node_ids(nodes.tolist())
+        return np.asarray(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+
+    def _id_order_by_bytes(self, column: TextColumn, nodes: IntArray) -> IntArray | None:
+        r = self.role_count
+        role = nodes < r
+        rows = nodes[role]
+        start, end = column.start[rows], column.end[rows]
+        # Client ids are few: their UTF-8 (lone surrogates too) in a buffer of their own.
+        encoded = [
+            self.client_ids[c].encode("utf-8", "surrogatepass") for c in (nodes[~role] - r).tolist()
+        ]
+        client_end = np.cumsum([len(e) for e in encoded], dtype=np.int64)
+        client_start = client_end - [len(e) for e in encoded]
+        client_buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        longest = max(
+            int((end - start).max(initial=0)), int(np.diff(client_end, prepend=0).max(initial=0))
+        )
+        words = -(-longest // 8)
+        if words > ID_ORDER_WORDS:
+            return None
+        keys = byte_sort_keys(column.buf, start, end, words)
+        client_keys = byte_sort_keys(client_buf, client_start, client_end, words)
+        for k, (mine, theirs) in enumerate(zip(keys, client_keys, strict=True)):
+            both = np.empty(nodes.size, dtype=mine.dtype)
+            both[role], both[~role] = mine, theirs
+            keys[k] = both
+        order: IntArray = np.lexsort(keys)
+        return order
 
     def texts_at(self, name: str, rows: IntArray) -> list[str | None]:
         """The texts column `name` (see text_column) holds for `rows`; a column still in

@@ -176,3 +176,38 @@ def gather_texts(
     gathered[offsets + width - 1] = _NEWLINE
     texts: list[str] = gathered[:-1].tobytes().decode("utf-8").split("\n")
     return texts
+
+
+# Per count of bytes 0..8, a word's top bytes kept (the first bytes of a big-endian word).
+_KEEP_TOP = np.array(
+    [0] + [((1 << (8 * m)) - 1) << (64 - 8 * m) for m in range(1, 9)], dtype=np.uint64
+)
+_WORD = 8
+
+
+def byte_sort_keys(
+    buf: npt.NDArray[np.uint8], start: npt.NDArray[Any], end: npt.NDArray[Any], words: int
+) -> list[npt.NDArray[Any]]:
+    """np.lexsort's keys (the first compared last) ordering the byte strings
+    buf[start:end) as `sorted` orders them as bytes, and so as their texts order as str
+    if they are UTF-8 (its byte order is the code points' order): their first `words`
+    words of 8 bytes big-endian (zero past each string's end; none is longer), then their
+    length (zeros past the end tie a string with itself followed by NULs, and the
+    shorter comes first)."""
+    start = start.astype(np.int64)
+    length = end.astype(np.int64) - start
+    if buf.size < _WORD:  # too short for one word: a padded copy (tiny)
+        buf = np.concatenate([buf, np.zeros(_WORD - buf.size, dtype=np.uint8)])
+    view: npt.NDArray[Any] = np.ndarray(
+        (buf.size - _WORD + 1,), dtype=">u8", buffer=buf, strides=(1,)
+    )
+    last = buf.size - _WORD
+    keys: list[npt.NDArray[Any]] = [length]
+    for k in reversed(range(words)):
+        at = start + _WORD * k
+        read = np.minimum(at, last)  # near the buffer's end: read earlier, shift up
+        word = view[read].astype(np.uint64)
+        word <<= np.minimum((at - read) * 8, 56).astype(np.uint64)
+        word &= _KEEP_TOP[np.clip(length - _WORD * k, 0, _WORD)]
+        keys.append(word)
+    return keys
