@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import typer.testing
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
@@ -20,6 +21,24 @@ from clientchain.cli.app import app
 from clientchain.model.findings import Finding
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# CliRunner.invoke turns the Typer app into its click command on every call: every
+# command's parameters read from its signature, each annotation evaluated (~60 ms for
+# clientchain's whole app on this machine, most of a small invocation and of several
+# minutes of the suite). The command a given app makes is the same each time (the
+# installed CLI builds it once per run, and only the command it runs): made once here.
+_commands: dict[int, tuple[object, object]] = {}
+_make_command: Callable[[typer.Typer], object] = vars(typer.testing)["_get_command"]
+
+
+def _command_once(typer_app: typer.Typer) -> object:
+    made = _commands.get(id(typer_app))
+    if made is None or made[0] is not typer_app:  # (an id can be reused by a new app)
+        made = _commands[id(typer_app)] = (typer_app, _make_command(typer_app))
+    return made[1]
+
+
+vars(typer.testing)["_get_command"] = _command_once  # what CliRunner.invoke calls
 # Examples imported from real data (hundreds of roles): their brute-force oracle checks
 # take seconds each, so they run with the slow tests (CI runs everything).
 BIG_EXAMPLE_BYTES = 20_000
