@@ -158,12 +158,11 @@ class Org:
         encoded = [
             self.client_ids[c].encode("utf-8", "surrogatepass") for c in (nodes[~role] - r).tolist()
         ]
-        client_end = np.cumsum([len(e) for e in encoded], dtype=np.int64)
-        client_start = client_end - [len(e) for e in encoded]
+        client_length = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        client_end = np.cumsum(client_length)
+        client_start = client_end - client_length
         client_buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        longest = max(
-            int((end - start).max(initial=0)), int(np.diff(client_end, prepend=0).max(initial=0))
-        )
+        longest = max(int((end - start).max(initial=0)), int(client_length.max(initial=0)))
         words = -(-longest // 8)
         if words > ID_ORDER_WORDS:
             return None
