@@ -57,7 +57,7 @@ def document(org: Path, two_cores: bool, monkeypatch: pytest.MonkeyPatch) -> byt
     """The JSON document, then the unrounded shares bit for bit (the document rounds
     them to 12 decimals: a last-bit difference would hide there)."""
     with monkeypatch.context() as patch:
-        patch.setattr(client_sweeps, "_two_cores", lambda: two_cores)
+        patch.setattr(client_sweeps, "second_core_free", lambda: two_cores)
         analysis = analyze(load(org), top_clients=50)
         prov = analysis.provenance_raw
         raw = [prov.indptr, prov.client, prov.share, analysis.served_share_raw]
@@ -277,7 +277,7 @@ def test_a_parent_that_fails_leaves_no_child_behind(
         return real_solve(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SweepPlan, "solve", failing_solve)
-    monkeypatch.setattr(client_sweeps, "_two_cores", lambda: True)
+    monkeypatch.setattr(client_sweeps, "second_core_free", lambda: True)
     with pytest.raises(KeyboardInterrupt):
         analyze(loaded)
     assert len(forks) == 1

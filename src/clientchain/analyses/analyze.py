@@ -6,7 +6,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,7 +33,9 @@ from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sorting import descending_rank, pair_order, run_bounds
 from clientchain.graph.sweep import plan_sweeps
+from clientchain.model.aside import aside
 from clientchain.model.findings import Finding, Findings, Level
+from clientchain.model.forking import second_core_free
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray, Links, Org
 from clientchain.model.policy import NO_POLICY, Policy
@@ -52,6 +54,9 @@ if TYPE_CHECKING:
     from clientchain.analyses.results import Inversion, RoleResult
 
 SOLID, DOTTED = "solid", "dotted"  # Inversion.line
+# From this many roles the inversions are found in a child beside the direct clients:
+# below, the fork and the copying of the result cost more than the second core saves.
+ASIDE_MIN_ROLES = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,21 +386,31 @@ def analyze(
     # any more: dropped here, the later steps do not stack their peaks on them.
     del plan, top, served, blocks
     release_freed_memory()  # their pages too: the later steps' arrays do not fit the holes
-    with np.errstate(invalid="ignore", divide="ignore"):
-        distance = np.where(traced > 0, handovers / traced, np.nan)
-    inversions = find_inversions(
-        graph,
-        forest,
-        org.headcount,
-        org.amount_decimals,
-        decimals_needed(org.headcount),
-        org.dotted,
+    # The inversions on the second core while this process finds the direct clients and
+    # the clients' reach (after the release: the child shares no page the heap let go).
+    inverted = aside(
+        partial(
+            find_inversions,
+            graph,
+            forest,
+            org.headcount,
+            org.amount_decimals,
+            decimals_needed(org.headcount),
+            org.dotted,
+        ),
+        fork=r >= ASIDE_MIN_ROLES and second_core_free(),
     )
-    indptr, payer, net = _direct_clients(org, graph)
-    release_freed_memory()  # its temporaries (reverse amounts, sorts): 300 MB at a million
-    served_roles = served_roles_share(org.serves, graph)
+    try:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            distance = np.where(traced > 0, handovers / traced, np.nan)
+        indptr, payer, net = _direct_clients(org, graph)
+        release_freed_memory()  # its temporaries (reverse amounts, sorts): 300 MB at a million
+        served_roles = served_roles_share(org.serves, graph)
+        reach = client_reach(org, graph, forest)
+        inversions = inverted.result()
+    finally:
+        inverted.close()
     graph.forget_sweep_columns()  # the last step to read them is done
-    reach = client_reach(org, graph, forest)
     findings = _findings(
         OrgFacts(org, graph, inversions, traced <= 0, served_share, served_roles, reach)
     )

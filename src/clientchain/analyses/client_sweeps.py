@@ -33,7 +33,7 @@ from clientchain.analyses.provenance import ClientBlocks, TopClients
 from clientchain.analyses.served import ServedClients
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.sweep import SweepPlan
-from clientchain.model.forking import can_fork, usable_cores
+from clientchain.model.forking import second_core_free
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray
 from clientchain.model.own_arena import in_own_arena
@@ -154,7 +154,7 @@ class BlockMerger:
         self._blocks, self._plan = blocks, plan
         self._pid = 0
         roles = self.roles
-        if not (roles >= MIN_ROLES and top.dense and _two_cores()):
+        if not (roles >= MIN_ROLES and top.dense and second_core_free()):
             return
         cells, slots = roles * widest, roles * top.top
         try:
@@ -319,10 +319,6 @@ def halves(first: int, last: int) -> int:
     parts = max(1, round((last - first) / (2 * SPLIT_COLUMNS)))
     mid = first + SPLIT_COLUMNS * parts
     return mid if mid < last else last
-
-
-def _two_cores() -> bool:
-    return can_fork() and usable_cores() >= 2
 
 
 def _read_exactly(fd: int, size: int) -> bytes:

@@ -29,6 +29,11 @@ def usable_cores() -> int:
     return max(1, cores - _TAKEN[0])
 
 
+def second_core_free() -> bool:
+    """A forked helper may run beside this process on a core of its own."""
+    return can_fork() and usable_cores() >= 2
+
+
 @contextmanager
 def sharing_cores(others: int = 1) -> Iterator[None]:
     """Within: `others` of the cores are another process' of this run (diff's two sides,

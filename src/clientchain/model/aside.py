@@ -1,0 +1,161 @@
+"""One step of work done in a forked child, beside this process, its result handed back.
+
+A step whose inputs are ready and whose result is wanted only later can run on the
+second core while this process goes on with other steps: `aside(work)` forks a child
+that runs `work()` and writes its result back through a pipe (pickled, its arrays as
+raw buffers: tens of megabytes take tens of milliseconds); `result()` reads it when
+the caller needs it. Should fork not be there, or the child stop before it has sent
+all of its result (killed, out of memory, or `work` raised), `result()` runs `work()`
+in this process: slower, never different (and an exception of `work` is raised here,
+as it would be without a child).
+
+`work` must be a pure function of what the process holds at the fork: the child's
+changes to any object never reach this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from typing import Generic, NoReturn, TypeVar
+
+from clientchain.model.own_arena import in_own_arena
+
+T = TypeVar("T")
+
+_SIZE = 8  # bytes of a length on the pipe
+_NOTHING = object()
+
+
+class Aside(Generic[T]):
+    """The parent's end of a step run in a child (or, without one, still to run)."""
+
+    def __init__(self, work: Callable[[], T], fork: bool) -> None:
+        self._work = work
+        self._value: object = _NOTHING
+        self._pid = 0
+        if fork:
+            self._start()
+
+    def _start(self) -> None:
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: the step runs here when asked for
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:
+            os.close(read_end)
+            _run_and_send(self._work, write_end)
+        os.close(write_end)
+        self._pid, self._read_end = pid, read_end
+
+    @property
+    def forked(self) -> bool:
+        """A child is (or was) working on the step."""
+        return self._pid > 0
+
+    def result(self) -> T:
+        """The step's result: the child's, else `work()` run here."""
+        if self._value is _NOTHING:
+            received = self._receive() if self._pid else None
+            self._value = self._work() if received is None else received[0]
+        return self._value  # type: ignore[return-value]
+
+    def _receive(self) -> tuple[T] | None:
+        """The child's result (in a 1-tuple), or None if it stopped before sending it."""
+        try:
+            with os.fdopen(self._read_end, "rb", buffering=0) as pipe:
+                return _read_result(pipe)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+        finally:
+            self._reap()
+
+    def close(self) -> None:
+        """Stop the child if it is still working (the caller failed or was stopped)."""
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.close(self._read_end)
+            self._reap()
+
+    def _reap(self) -> None:
+        """The child gone: it has sent all it will (or the caller stopped waiting)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        self._pid = 0
+
+
+def aside(work: Callable[[], T], fork: bool) -> Aside[T]:
+    """`work` started in a forked child when `fork` is asked for (and possible); its
+    result from `result()`. Use `close()` (in a `finally`) should the caller stop first."""
+    return Aside(work, fork)
+
+
+def _run_and_send(work: Callable[[], T], write_end: int) -> NoReturn:
+    """The child: run the step on a thread of its own arena (its temporaries do not land
+    in the heap's pages the two processes share since the fork, where each write would
+    copy a page), send the result and leave without running anything of the parent's
+    (no atexit handler, no flush of buffered output). Anything raised: the parent runs
+    the step itself."""
+    code = 1
+    try:
+        value = in_own_arena(lambda _stop: work())
+        buffers: list[pickle.PickleBuffer] = []
+        payload = pickle.dumps((value,), protocol=5, buffer_callback=buffers.append)
+        parts = [memoryview(payload), *(b.raw() for b in buffers)]
+        _send(write_end, len(parts).to_bytes(_SIZE, "little"))
+        for part in parts:
+            _send(write_end, part.nbytes.to_bytes(_SIZE, "little"))
+            _send(write_end, part)
+        code = 0
+    except BaseException:  # the parent finds the result missing and runs `work` itself
+        pass
+    finally:
+        os._exit(code)
+
+
+def _send(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_result(pipe: io.RawIOBase) -> tuple[T] | None:
+    count = _read_size(pipe)
+    if count is None or count < 1:
+        return None
+    parts: list[bytearray] = []
+    for _ in range(count):
+        size = _read_size(pipe)
+        if size is None:
+            return None
+        part = bytearray(size)  # writable: the arrays made over it are too
+        if not _read_into(pipe, memoryview(part)):
+            return None
+        parts.append(part)
+    value: tuple[T] = pickle.loads(parts[0], buffers=parts[1:])
+    return value
+
+
+def _read_size(pipe: io.RawIOBase) -> int | None:
+    header = bytearray(_SIZE)
+    if not _read_into(pipe, memoryview(header)):
+        return None
+    return int.from_bytes(header, "little")
+
+
+def _read_into(pipe: io.RawIOBase, view: memoryview) -> bool:
+    """Fill `view` from the pipe; False at its end first."""
+    while view:
+        got = pipe.readinto(view)
+        if not got:
+            return False
+        view = view[got:]
+    return True
