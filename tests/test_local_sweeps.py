@@ -194,7 +194,7 @@ def test_clients_that_reach_everyone_fall_back_to_dense_blocks(two_cores: bool) 
         patch.setattr(local_sweeps, "BLOCK_COST", 300)
         patch.setattr(local_sweeps, "ROLE_COST", 1)
         patch.setattr(client_sweeps, "MIN_ROLES", 0)  # the forked merger, as from 200k roles
-        patch.setattr(client_sweeps, "_two_cores", lambda: two_cores)
+        patch.setattr(client_sweeps, "second_core_free", lambda: two_cores)
         patch.setattr(local_sweeps.LocalSweeps, "sweep", counted)
         mixed = analyze(org, top_clients=3)
     assert True in swept and False in swept  # both routes taken
