@@ -20,7 +20,7 @@ from clientchain.analyses.clients import (
     client_results,
 )
 from clientchain.analyses.defaults import DEFAULT_DECAY, DEFAULT_TOP_CLIENTS
-from clientchain.analyses.exact_sum import exact_sum
+from clientchain.analyses.exact_sum import exact_sum, exact_sums
 from clientchain.analyses.inversions import NONE, Inversions, find_inversions
 from clientchain.analyses.policy_findings import apply_policy
 from clientchain.analyses.policy_rows import apply_policy_to_rows
@@ -140,9 +140,8 @@ class Analysis:
 
     def _money_by_relation(self) -> dict[str, float]:
         d, relation = self.org.amount_decimals, self.client_relation_raw
-        shown = moneys(self.client_net, d)
-        # One relation at a time, summed exactly in chunks: no Python float per link held.
-        return {name: money(exact_sum(shown[relation == k]), d) for k, name in enumerate(RELATIONS)}
+        sums = exact_sums(moneys(self.client_net, d), relation, len(RELATIONS))
+        return {name: money(total, d) for name, total in zip(RELATIONS, sums, strict=True)}
 
     @cached_property
     def headcount_decimals(self) -> int:
