@@ -57,7 +57,7 @@ class Aside(Generic[T]):
 
     @property
     def forked(self) -> bool:
-        """A child is (or was) working on the step."""
+        """A child is working on the step (until its result is read or it is closed)."""
         return self._pid > 0
 
     def result(self) -> T:
