@@ -119,3 +119,17 @@ def test_sorted_distinct_is_np_unique(size: int) -> None:
     mine, theirs = sorted_distinct(values), np.unique(values)
     assert mine.dtype == theirs.dtype
     assert np.array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 50, 5000])
+@pytest.mark.parametrize("spread", [1, 3, 100])
+def test_distinct_below_is_np_unique_with_its_inverse(size: int, spread: int) -> None:
+    from clientchain.graph.distinct import distinct_below
+
+    bound = size * spread + 1
+    values = np.random.default_rng(size + spread).integers(0, bound, size)
+    values[: size // 4] = bound - 1  # the largest value allowed, repeated
+    mine, where = distinct_below(values, bound)
+    theirs, inverse = np.unique(values, return_inverse=True)
+    assert np.array_equal(mine, theirs) and np.array_equal(where, inverse)
+    assert np.array_equal(mine[where], values)

@@ -29,6 +29,7 @@ from clientchain.analyses.relations import RELATIONS, relations
 from clientchain.analyses.rules import ORG_FINDERS, OrgFacts
 from clientchain.analyses.served import ServedClients, served_roles_share
 from clientchain.analyses.structure import span_bands, spans
+from clientchain.graph.distinct import distinct_below
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sorting import descending_rank, pair_order, run_bounds
@@ -342,7 +343,7 @@ def _order_ties_by_id(org: Org, payee: IntArray, payer: IntArray, net: FloatArra
     tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
     run = np.cumsum(np.r_[True, ~same[tied[:-1]]])  # tied elements of one run are adjacent
     # Rank only the payers that tie, by id (as str).
-    nodes, where = np.unique(payer[tied], return_inverse=True)
+    nodes, where = distinct_below(payer[tied], org.role_count + org.client_count)
     by_name = np.empty(nodes.size, dtype=np.int64)
     by_name[org.id_order(nodes)] = np.arange(nodes.size)
     payer[tied] = payer[tied][pair_order(run, by_name[where], max(int(run[-1]) + 1, nodes.size))]

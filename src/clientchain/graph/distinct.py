@@ -19,6 +19,18 @@ def sorted_distinct(values: IntArray) -> IntArray:
     return distinct
 
 
+def distinct_below(values: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+    """np.unique(values, return_inverse=True) for integers in [0, bound): marked in a
+    table of `bound` flags and numbered by a running count, no sort (for a bound of the
+    order of the values' count: node numbers; 10x quicker at 400,000 of a million)."""
+    seen = np.zeros(bound, dtype=bool)
+    seen[values] = True
+    number = np.cumsum(seen, dtype=np.int64)
+    number -= 1
+    distinct: IntArray = np.flatnonzero(seen)
+    return distinct, number[values]
+
+
 def member(sorted_keys: IntArray, wanted: IntArray) -> np.ndarray:
     """np.isin(wanted, sorted_keys) for integers, `sorted_keys` sorted: one search each,
     and no np.isin (which imports numpy.ma, ~8 ms)."""
