@@ -54,7 +54,7 @@ def exact_sums(values: FloatArray, groups: IntArray | None, count: int) -> list[
     sums = []
     for g in range(count):
         at = slice(g * _EXPONENTS, (g + 1) * _EXPONENTS)
-        rounded = _rounded(_integer_total(high[at], low[at]), _LOWEST)
+        rounded = _rounded(_integer_total(high[at], low[at]))
         if rounded is None:  # (fsum decides: see the module's docstring)
             rounded = _fsum(values if groups is None else values[groups == g])
         sums.append(rounded)
@@ -94,13 +94,12 @@ def _integer_total(high: np.ndarray, low: np.ndarray) -> int:
     return total
 
 
-def _rounded(total: int, shift: int) -> float | None:
-    """total * 2**shift rounded once to a float; None for zero or beyond the floats."""
+def _rounded(total: int) -> float | None:
+    """total * 2**_LOWEST rounded once to a float; None for zero or beyond the floats."""
     if total == 0:
         return None
     try:
-        # int / int is correctly rounded in Python; so is float(int) (then exact ldexp).
-        return total / (1 << -shift) if shift < 0 else math.ldexp(float(total), shift)
+        return total / (1 << -_LOWEST)  # int / int is correctly rounded in Python
     except OverflowError:
         return None
 
