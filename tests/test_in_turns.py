@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from clientchain import analyze, load
+from clientchain.model import forking
 from clientchain.model.forking import can_fork
 from clientchain.render.analysis import in_turns
 from clientchain.render.analysis.in_turns import Item, write_items
@@ -86,7 +87,7 @@ def test_a_child_killed_halfway_through_a_text_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     parent = os.getpid()
-    real_send = in_turns._send
+    real_send = forking.write_fully
 
     def send_half_then_die(fd: int, data: bytes) -> None:
         if os.getpid() != parent and len(data) == 2_000_000:
@@ -97,7 +98,7 @@ def test_a_child_killed_halfway_through_a_text_changes_nothing(
     items = jobs(12)
     items[7] = lambda: b"x" * 2_000_000  # the 4th job: the child's 2nd
     expected = written(items, False)
-    monkeypatch.setattr(in_turns, "_send", send_half_then_die)
+    monkeypatch.setattr(in_turns, "write_fully", send_half_then_die)
     assert written(items, True) == expected
     assert no_child_left()
 

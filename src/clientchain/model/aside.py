@@ -23,6 +23,7 @@ import signal
 from collections.abc import Callable
 from typing import Generic, NoReturn, TypeVar
 
+from clientchain.model.forking import write_fully
 from clientchain.model.own_arena import in_own_arena
 
 T = TypeVar("T")
@@ -110,21 +111,15 @@ def _run_and_send(work: Callable[[], T], write_end: int) -> NoReturn:
         buffers: list[pickle.PickleBuffer] = []
         payload = pickle.dumps((value,), protocol=5, buffer_callback=buffers.append)
         parts = [memoryview(payload), *(b.raw() for b in buffers)]
-        _send(write_end, len(parts).to_bytes(_SIZE, "little"))
+        write_fully(write_end, len(parts).to_bytes(_SIZE, "little"))
         for part in parts:
-            _send(write_end, part.nbytes.to_bytes(_SIZE, "little"))
-            _send(write_end, part)
+            write_fully(write_end, part.nbytes.to_bytes(_SIZE, "little"))
+            write_fully(write_end, part)
         code = 0
     except BaseException:  # the parent finds the result missing and runs `work` itself
         pass
     finally:
         os._exit(code)
-
-
-def _send(fd: int, data: bytes | memoryview) -> None:
-    view = memoryview(data).cast("B")
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _read_result(pipe: io.RawIOBase) -> tuple[T] | None:

@@ -29,6 +29,13 @@ def usable_cores() -> int:
     return max(1, cores - _TAKEN[0])
 
 
+def write_fully(fd: int, data: bytes | memoryview) -> None:
+    """Write all of `data` to `fd` (a pipe to or from a helper: os.write may take part)."""
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def second_core_free() -> bool:
     """A forked helper may run beside this process on a core of its own."""
     return can_fork() and usable_cores() >= 2

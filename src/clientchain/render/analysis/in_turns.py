@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
-from clientchain.model.forking import can_fork
+from clientchain.model.forking import can_fork, write_fully
 from clientchain.model.own_arena import in_own_arena
 
 if TYPE_CHECKING:
@@ -117,14 +117,8 @@ def _send_all(items: Sequence[Item], theirs: list[int], write_end: int, stop: Ev
     for k in theirs:
         item = items[k]
         text = item if isinstance(item, bytes) else item()
-        _send(write_end, len(text).to_bytes(_HEADER, "little"))
-        _send(write_end, text)
-
-
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+        write_fully(write_end, len(text).to_bytes(_HEADER, "little"))
+        write_fully(write_end, text)
 
 
 def _widen(fd: int) -> None:
