@@ -27,15 +27,14 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # clientchain's whole app on this machine, most of a small invocation and of several
 # minutes of the suite). The command a given app makes is the same each time (the
 # installed CLI builds it once per run, and only the command it runs): made once here.
-_commands: dict[int, tuple[object, object]] = {}
+_commands: dict[typer.Typer, object] = {}  # (keyed by the app itself: compared as itself)
 _make_command: Callable[[typer.Typer], object] = vars(typer.testing)["_get_command"]
 
 
 def _command_once(typer_app: typer.Typer) -> object:
-    made = _commands.get(id(typer_app))
-    if made is None or made[0] is not typer_app:  # (an id can be reused by a new app)
-        made = _commands[id(typer_app)] = (typer_app, _make_command(typer_app))
-    return made[1]
+    if typer_app not in _commands:
+        _commands[typer_app] = _make_command(typer_app)
+    return _commands[typer_app]
 
 
 vars(typer.testing)["_get_command"] = _command_once  # what CliRunner.invoke calls
