@@ -18,8 +18,15 @@ import numpy as np
 
 from clientchain.analyses.analyze import Analysis, Summary
 from clientchain.diff.clients import Ownership, ownership
-from clientchain.model.findings import Finding, Level
-from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.findings import (
+    NO_SUBJECT,
+    About,
+    Finding,
+    FindingRows,
+    Findings,
+    Level,
+)
+from clientchain.model.org import FloatArray, IntArray, Org
 from clientchain.model.rounding import moneys, plain_numbers
 
 Key = tuple[str, ...]
@@ -133,7 +140,52 @@ def figures(result: Analysis) -> tuple[np.ndarray, ...]:
     )
 
 
-def _keys(findings: Sequence[Finding]) -> tuple[list[Key], np.ndarray]:
+def _keys(findings: Sequence[Finding], org: Org) -> tuple[list[Key], np.ndarray]:
+    """Each finding's key and whether it is an error. Of findings kept as rows, a rule
+    with subject columns gives its keys from them (ids by node number) and its level:
+    at a million findings, making each `Finding` for its key took seconds."""
+    if not isinstance(findings, Findings):
+        return _made_keys(findings)
+    keys: list[list[Key]] = []
+    errors: list[np.ndarray] = []
+    for part in findings.parts:
+        part_keys, part_errors = _part_keys(part, org)
+        keys.append(part_keys)
+        errors.append(part_errors)
+    # In finding order: part p's row i is at start[p] + i of the parts laid end to end.
+    start = np.cumsum([0, *map(len, findings.parts)])[:-1]
+    at = (start[findings.part] + findings.row).tolist() if findings.parts else []
+    every = [key for part_keys in keys for key in part_keys]
+    error = np.concatenate(errors) if errors else np.zeros(0, dtype=bool)
+    return [every[i] for i in at], error[np.asarray(at, dtype=np.int64)]
+
+
+def _part_keys(part: FindingRows, org: Org) -> tuple[list[Key], np.ndarray]:
+    """One rule's keys and errors: from its subject columns where it has them (a rule
+    about the policy keys by message too: its findings are made)."""
+    nodes = None if part.rule.about is About.POLICY else part.subjects()
+    if nodes is None:
+        return _made_keys(part.build(list(range(len(part)))))
+    role, boss, client = (_ids(org, column) for column in nodes)
+    code = [part.rule.code] * len(part)
+    error = np.full(len(part), part.rule.level is Level.ERROR, dtype=bool)
+    return list(zip(code, role, boss, client, strict=True)), error
+
+
+def _ids(org: Org, nodes: IntArray) -> list[str]:
+    """Each node's id, "" where a finding names none (as `Finding.key` writes it)."""
+    named = nodes != NO_SUBJECT
+    if named.all():
+        return org.node_ids(nodes.tolist())
+    out = [""] * nodes.size
+    if named.any():
+        found = org.node_ids(nodes[named].tolist())
+        for i, text in zip(np.flatnonzero(named).tolist(), found, strict=True):
+            out[i] = text
+    return out
+
+
+def _made_keys(findings: Sequence[Finding]) -> tuple[list[Key], np.ndarray]:
     """Each finding's key and whether it is an error, each finding made once."""
     keys: list[Key] = []
     errors: list[bool] = []
@@ -160,7 +212,7 @@ def _side(result: Analysis, errors: int) -> Side:
 
 def side_columns(result: Analysis) -> SideColumns:
     org, inv = result.org, result.inversions_raw
-    keys, errors = _keys(result.findings)
+    keys, errors = _keys(result.findings, org)
     return SideColumns(
         side=_side(result, int(np.count_nonzero(errors))),
         decay=result.decay,
