@@ -1,6 +1,7 @@
-"""The findings' keys `diff` compares, read from the rules' subject columns, are the keys
-(and levels) of the findings themselves, in the same order: on every bench shape and
-example, with policies that split, add and excuse findings."""
+"""What `diff` reads of a side, from the analysis' columns, is what the objects it lists
+say: the findings' keys (and levels) are those of the findings themselves, in the same
+order, with policies that split, add and excuse findings; each client's ownership is
+what `Analysis.clients` says of it. On every bench shape and example."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from clientchain.analyses.analyze import Analysis, analyze
+from clientchain.diff.clients import Ownership, ownership
 from clientchain.diff.sides import _keys, side_columns
 from clientchain.loading.loader import load
 from clientchain.model.findings import Findings, Level
@@ -93,3 +95,29 @@ def test_findings_made_one_by_one_keep_their_own_keys() -> None:
     assert keys == [f.key for f in made]
     assert errors.tolist() == [f.level is Level.ERROR for f in made]
     assert np.asarray(errors).dtype == bool
+
+
+def _listed_ownership(analysis: Analysis) -> dict[str, Ownership]:
+    """The oracle: each client as `Analysis.clients` lists it."""
+    return {
+        c.id: Ownership(c.owner, c.lowest_common_boss, c.fragmented, c.touchpoints)
+        for c in analysis.clients
+    }
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_ownership_from_columns_is_what_the_clients_say(tmp_path: Path, shape: str) -> None:
+    bench_generator().write(shape, 1500, tmp_path)
+    analysis = analyze(load(tmp_path / "org.yaml"))
+    found = ownership(analysis)
+    assert found == _listed_ownership(analysis)
+    assert all(type(o.fragmented) is bool and type(o.touchpoints) is int for o in found.values())
+    if shape == "matrix":  # owners named, holders found
+        assert any(o.owner is not None for o in found.values())
+    assert any(o.lowest_common_boss is not None for o in found.values())
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+def test_ownership_of_the_examples_is_what_the_clients_say(example: Path) -> None:
+    analysis = analyze(load(example))
+    assert ownership(analysis) == _listed_ownership(analysis)
