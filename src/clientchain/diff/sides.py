@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Protocol
 
 import numpy as np
@@ -152,12 +153,14 @@ def _keys(findings: Sequence[Finding], org: Org) -> tuple[list[Key], np.ndarray]
         part_keys, part_errors = _part_keys(part, org)
         keys.append(part_keys)
         errors.append(part_errors)
+    if not findings.parts:
+        return [], np.zeros(0, dtype=bool)
     # In finding order: part p's row i is at start[p] + i of the parts laid end to end.
     start = np.cumsum([0, *map(len, findings.parts)])[:-1]
-    at = (start[findings.part] + findings.row).tolist() if findings.parts else []
-    every = [key for part_keys in keys for key in part_keys]
-    error = np.concatenate(errors) if errors else np.zeros(0, dtype=bool)
-    return [every[i] for i in at], error[np.asarray(at, dtype=np.int64)]
+    at = start[findings.part] + findings.row
+    every = np.fromiter(chain.from_iterable(keys), dtype=object, count=len(findings))
+    ordered: list[Key] = every[at].tolist()
+    return ordered, np.concatenate(errors)[at]
 
 
 def _part_keys(part: FindingRows, org: Org) -> tuple[list[Key], np.ndarray]:
