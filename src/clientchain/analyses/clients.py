@@ -158,23 +158,31 @@ def client_results(org: Org, reach: ClientReach) -> tuple[ClientResult, ...]:
     """Every client's figures, in file order."""
     ids = org.role_ids
     money_out = moneys(reach.paid, org.amount_decimals).tolist()
-    boss, owner, lines = reach.boss.tolist(), reach.owner.tolist(), org.client_lines.tolist()
-    roles, ptr = reach.role.tolist(), reach.ptr.tolist()
+    owner, boss = holder_ids(org, reach)
+    lines, roles, ptr = org.client_lines.tolist(), reach.role.tolist(), reach.ptr.tolist()
     return tuple(
         ClientResult(
             id=org.client_ids[j],
             title=org.client_titles[j],
-            owner=ids[owner[j]] if owner[j] != NO_OWNER else None,
+            owner=owner[j],
             money_out=money_out[j],
             touchpoints=ptr[j + 1] - ptr[j],
             touchpoint_roles=tuple(map(ids.__getitem__, roles[ptr[j] : ptr[j + 1]])),
             departments=reach.departments[j],
-            lowest_common_boss=ids[boss[j]] if boss[j] != NO_ROLE else None,
+            lowest_common_boss=boss[j],
             fragmented=reach.fragmented[j],
             line=lines[j],
         )
         for j in range(org.client_count)
     )
+
+
+def holder_ids(org: Org, reach: ClientReach) -> tuple[list[str | None], list[str | None]]:
+    """Per client: its owner's id and its lowest common boss's id (None where none)."""
+    ids = org.role_ids
+    owner = [ids[o] if o != NO_OWNER else None for o in reach.owner.tolist()]
+    boss = [ids[b] if b != NO_ROLE else None for b in reach.boss.tolist()]
+    return owner, boss
 
 
 def client_money_owned(org: Org, reach: ClientReach) -> float | None:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.analyses.clients import NO_ROLE
-from clientchain.model.org import NO_OWNER
+from clientchain.analyses.clients import holder_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +36,11 @@ def ownership(result: Analysis) -> dict[str, Ownership]:
     """Each client's ownership, by id, read from the clients' columns (`Analysis.clients`
     would also list every touchpoint's id: 0.3-0.5 s at a million roles, for a count)."""
     org, reach = result.org, result.clients_raw
-    ids, clients = org.role_ids, org.client_ids
-    owner, boss, fragmented = reach.owner.tolist(), reach.boss.tolist(), reach.fragmented
+    owner, boss = holder_ids(org, reach)
     touchpoints = np.diff(reach.ptr).tolist()
     return {
-        clients[j]: Ownership(
-            ids[owner[j]] if owner[j] != NO_OWNER else None,
-            ids[boss[j]] if boss[j] != NO_ROLE else None,
-            fragmented[j],
-            touchpoints[j],
-        )
-        for j in range(org.client_count)
+        client: Ownership(owner[j], boss[j], reach.fragmented[j], touchpoints[j])
+        for j, client in enumerate(org.client_ids)
     }
 
 

@@ -147,14 +147,14 @@ def _keys(findings: Sequence[Finding], org: Org) -> tuple[list[Key], np.ndarray]
     at a million findings, making each `Finding` for its key took seconds."""
     if not isinstance(findings, Findings):
         return _made_keys(findings)
+    if not findings.parts:
+        return [], np.zeros(0, dtype=bool)
     keys: list[list[Key]] = []
     errors: list[np.ndarray] = []
     for part in findings.parts:
         part_keys, part_errors = _part_keys(part, org)
         keys.append(part_keys)
         errors.append(part_errors)
-    if not findings.parts:
-        return [], np.zeros(0, dtype=bool)
     # In finding order: part p's row i is at start[p] + i of the parts laid end to end.
     start = np.cumsum([0, *map(len, findings.parts)])[:-1]
     at = start[findings.part] + findings.row
