@@ -50,6 +50,7 @@ _KEEP_FIRST = _KEEP[np.minimum(np.arange(65), _WORD)]
 _KEEP_SECOND = _KEEP[np.clip(np.arange(65) - _WORD, 0, _WORD)]
 _LONGEST_NULL = max(map(len, NULLS))
 _MIX_LOW, _MIX_HIGH = _U(0x9E3779B97F4A7C15), _U(0xC2B2AE3D27D4EB4F)  # odd: bits spread up
+_ROWS = 1 << 17  # keys hashed and compared at a time (their temporaries stay small)
 
 
 _OUTSIDE_COMMENTS, _EVER = 1, 2
@@ -357,6 +358,7 @@ class _Scanner:
         if not two_right.all():  # (the rows are found only then: they are most lines)
             why = "a key not two columns right of its item's dash"
             self._every(two_right, why, np.flatnonzero(in_item))
+        del section, in_item, two_right  # (a line's worth each: not held while lists are made)
         doc = FlatDocument(self.data)
         top_names = [names[c] for c in codes[top_rows].tolist()]
         _need(len(set(top_names)) == len(top_names), "a repeated top-level key")
@@ -379,38 +381,53 @@ class _Scanner:
         row_codes = codes[lo:hi]
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         flat = FlatList(int(owner[-1]) + 1, self.line[starts + lo] + 1)
-        # The lines of each key, in order: one stable (radix) sort of the small codes.
-        order = np.argsort(row_codes.astype(np.int16), kind="stable")
-        bounds = np.r_[0, np.cumsum(np.bincount(row_codes, minlength=len(names)))].tolist()
+        # The lines of each key, in order: one stable (radix) sort of the small codes;
+        # int32 (lines of a file under 2 GB), as the columns keep slices of it.
+        order = np.argsort(row_codes.astype(np.int16), kind="stable").astype(np.int32)
+        bounds = np.r_[0, np.cumsum(_counts(row_codes, len(names)))].tolist()
         for code in np.flatnonzero(np.diff(bounds)).tolist():
             mine = order[bounds[code] : bounds[code + 1]]
             items = owner[mine]
             where = mine + lo
             self._every(np.diff(items) > 0, "a key repeated in one item", where[1:])
+            start, end, quoted = texts.ranges(where)
             flat.columns[names[code]] = Column(
-                flat.count,
-                items,
-                mine,
-                texts.start[where],
-                texts.end[where],
-                texts.quoted[where],
-                texts.buf,
+                flat.count, items, mine, start, end, quoted, texts.buf
             )
         return flat
 
 
 class _Texts:
-    """Value texts by row, without quotes; decoded in bulk."""
+    """Value texts by row, without quotes (a quoted value's range is one byte in from
+    either end: made per column, not for every row at once)."""
 
     def __init__(self, data: bytes, start: IntArray, end: IntArray, quoted: np.ndarray) -> None:
         self.data = data
         self.buf = np.frombuffer(data, dtype=np.uint8)
-        self.start = start + quoted  # (quotes dropped: one byte in from either end)
-        self.end = end - quoted
-        self.quoted = quoted
+        self.quoted_start, self.quoted_end, self.quoted = start, end, quoted
+
+    def ranges(self, rows: IntArray) -> tuple[IntArray, IntArray, np.ndarray]:
+        """The rows' [start, end) ranges without quotes, and whether each is quoted."""
+        quoted = self.quoted[rows]
+        start = self.quoted_start[rows]
+        start += quoted
+        end = self.quoted_end[rows]
+        end -= quoted
+        return start, end, quoted
 
     def one(self, row: int) -> str:
-        return self.data[int(self.start[row]) : int(self.end[row])].decode("utf-8")
+        start, end = int(self.quoted_start[row]), int(self.quoted_end[row])
+        quotes = int(self.quoted[row])
+        return self.data[start + quotes : end - quotes].decode("utf-8")
+
+
+def _counts(codes: IntArray, size: int) -> IntArray:
+    """How many of `codes` (0..size-1) are each code: bincount a slice at a time, as it
+    makes a 64-bit copy of what it counts."""
+    counts = np.zeros(size, dtype=np.int64)
+    for a in range(0, codes.size, _ROWS):
+        counts += np.bincount(codes[a : a + _ROWS], minlength=size)
+    return counts
 
 
 def _positions(buf: np.ndarray, byte: int) -> IntArray:
@@ -522,12 +539,14 @@ def _key_codes(
     of its group (all lines at once, 8 bytes per gather), and any line that differs
     from it is sorted out in Python.
     """
-    length = (end - start).astype(np.int64)
-    _need(np.all(length <= 64), "a key longer than 64 characters")
-    if int(length.max()) <= 2 * _WORD:
-        short = _short_key_codes(words, data, start, end, length, read)
+    span = end - start
+    _need(np.all(span <= 64), "a key longer than 64 characters")
+    if int(span.max()) <= 2 * _WORD:  # (keys are not empty: 1 to 16 bytes, as uint8)
+        short = _short_key_codes(words, data, start, end, span.astype(np.uint8), read)
         if short is not None:
             return short
+    length = span.astype(np.int64)
+    del span
     buf = np.frombuffer(data, dtype=np.uint8)
     # One small integer per (length, first byte, last byte), fields apart (bytes < 256,
     # length <= 64): bincount finds the groups, and a table renumbers them 0, 1, ...
@@ -554,7 +573,7 @@ def _key_codes(
         _code(data[a:b].decode("ascii", "replace"), index, names)
         for a, b in zip(start[example].tolist(), end[example].tolist(), strict=True)
     ]
-    codes = np.asarray(named, dtype=np.int64)[group]
+    codes = np.asarray(named, dtype=np.int32)[group]
     for row in np.flatnonzero(~same).tolist():
         key = data[int(start[row]) : int(end[row])].decode("ascii", "replace")
         codes[row] = _code(key, index, names)
@@ -584,23 +603,19 @@ def _short_key_codes(
         low &= _KEEP_FIRST[length]
         high = np.zeros_like(low)
         high[read.far] = read.high & _KEEP_SECOND[length[read.far]]
-    found = np.zeros(length.size, dtype=np.int64)  # per line, its key's place in `keys`
+    found = np.zeros(length.size, dtype=np.int32)  # per line, its key's place in `keys`
     keys: list[bytes] = []
     # The lines still to place, and their words and lengths (all lines at first).
     rows: IntArray | None = None
-    lo, hi, size = low, high, length.view(_U)  # (lengths are not negative)
+    lo, hi, size = low, high, length
     salt = 0
     while size.size:
         bucket = _bucket(lo, hi, size, salt)
-        example = np.zeros(1 << 16, dtype=np.int64)
-        example[bucket] = np.arange(size.size)  # some line of each bucket
-        like = example[bucket]
-        same = lo[like] == lo
-        same &= hi[like] == hi
-        same &= size[like] == size
-        del like
+        example = np.zeros(1 << 16, dtype=np.int32)
+        example[bucket] = np.arange(size.size, dtype=np.int32)  # some line of each bucket
+        same = _like_example(lo, hi, size, bucket, example)
         used = np.flatnonzero(np.bincount(bucket, minlength=1 << 16))
-        place = np.zeros(1 << 16, dtype=np.int64)
+        place = np.zeros(1 << 16, dtype=np.int32)
         place[used] = np.arange(len(keys), len(keys) + used.size)
         lines = example[used] if rows is None else rows[example[used]]
         keys.extend(data[int(start[i]) : int(end[i])] for i in lines.tolist())
@@ -611,29 +626,50 @@ def _short_key_codes(
             found[rows[same]] = place[bucket[same]]
             rows = rows[~same]
         del bucket
-        lo, hi, size = low[rows], high[rows], length.view(_U)[rows]
+        lo, hi, size = low[rows], high[rows], length[rows]
         salt += 1
     signature = [(len(key), key[0], key[-1]) for key in keys]
     if len(set(signature)) < len(keys):
         return None
     names: list[str] = []
     index: dict[str, int] = {}
-    code = np.zeros(len(keys), dtype=np.int64)
+    code = np.zeros(len(keys), dtype=np.int32)
     for k in sorted(range(len(keys)), key=signature.__getitem__):
         code[k] = _code(keys[k].decode("ascii", "replace"), index, names)
     return code[found], names
 
 
-def _bucket(low: np.ndarray, high: np.ndarray, size: np.ndarray, salt: int) -> IntArray:
-    """A 16-bit hash of each key's words and length (computed in place: keys are many)."""
-    mixed = low ^ _U(salt)
-    mixed *= _MIX_LOW
-    other = high + size
-    other *= _MIX_HIGH
-    mixed ^= other
-    del other
-    mixed >>= _U(48)
-    return mixed.view(np.int64)
+def _bucket(low: np.ndarray, high: np.ndarray, size: np.ndarray, salt: int) -> np.ndarray:
+    """A 16-bit hash of each key's words and length, as uint16 (a slice of keys at a
+    time: keys are many, and a whole column of 64-bit temporaries would be the load's
+    peak)."""
+    bucket = np.empty(low.size, dtype=np.uint16)
+    for a in range(0, low.size, _ROWS):
+        part = slice(a, a + _ROWS)
+        mixed = low[part] ^ _U(salt)
+        mixed *= _MIX_LOW
+        other = high[part] + size[part]
+        other *= _MIX_HIGH
+        mixed ^= other
+        mixed >>= _U(48)
+        bucket[part] = mixed
+    return bucket
+
+
+def _like_example(
+    low: np.ndarray, high: np.ndarray, size: np.ndarray, bucket: np.ndarray, example: IntArray
+) -> np.ndarray:
+    """Per key, whether it is the same key as the example of its bucket (words and
+    length), a slice of keys at a time."""
+    same = np.empty(low.size, dtype=bool)
+    for a in range(0, low.size, _ROWS):
+        part = slice(a, a + _ROWS)
+        like = example[bucket[part]]
+        mine = same[part]
+        np.equal(low[like], low[part], out=mine)
+        mine &= high[like] == high[part]
+        mine &= size[like] == size[part]
+    return same
 
 
 def _code(key: str, index: dict[str, int], names: list[str]) -> int:
