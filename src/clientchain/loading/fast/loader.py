@@ -37,6 +37,7 @@ from clientchain.loading.fast.flat_yaml import (
     read_flat,
 )
 from clientchain.loading.fast.id_lookup import IdIndex
+from clientchain.loading.fast.tables_ahead import tables_ahead
 from clientchain.loading.flow_table import (
     REQUIRED,
     YAML_SUFFIXES,
@@ -143,11 +144,12 @@ def fast_load(
         with phase("parse"):
             data = data.removeprefix(b"\xef\xbb\xbf")
             _need(text is not None or valid_utf8(data))  # else the precise path says where
-            document, policy = _document(data, text, source)
-            flows_path = _scalar(document, "flows")
-            paths = [] if flows_path is None or not own_flows else [base / flows_path]
-            tables = [_read_table(path) for path in paths]
-            tables.extend(_read_table(Path(path), stdin=is_stdin(path)) for path in flows)
+            named = [(Path(path), is_stdin(path)) for path in flows]
+            with tables_ahead(_read_table, data, base, named, own_flows) as ahead:
+                document, policy = _document(data, text, source)
+                flows_path = _scalar(document, "flows")
+                own = None if flows_path is None or not own_flows else base / flows_path
+                tables = ahead.tables(own)
         with phase("build"):
             return _org(document, source, tables, policy, metadata)
     except NotFlatError as exc:
@@ -412,7 +414,7 @@ def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, obje
     return extra
 
 
-def _read_table(path: Path, *, stdin: bool = False) -> FlatCsv | FlowTable:
+def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
     """A flows file: a plain CSV's cells, or a YAML list read by the precise reader
     (`stdin`: standard input, always CSV)."""
     shown = STDIN_NAME if stdin else os.fspath(path)
