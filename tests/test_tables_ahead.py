@@ -5,11 +5,12 @@ scan, whatever the org chart's `flows:` line says and whatever is wrong with a f
 from __future__ import annotations
 
 import io
+import os
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from threading import Thread
+from threading import Thread, current_thread
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -139,7 +140,7 @@ def test_a_wrong_guess_is_read_but_not_used(
         org = _fast(tmp_path / "org.yaml")
         assert org is not None, guess
         assert org.flow_amount.tolist() == [10.0]
-    assert len(threads) == 3
+    assert len(threads) == 2  # (a missing file is no regular file: not read ahead)
 
 
 def test_a_file_that_cannot_be_read_hands_over_as_before(
@@ -157,7 +158,7 @@ def test_a_file_that_cannot_be_read_hands_over_as_before(
     flows.rmdir()
     flows.write_bytes("from,to,amount\nbuyers,boss,10\n".encode("utf-16"))
     assert _fast(tmp_path / "org.yaml") is None
-    assert len(threads) == 3
+    assert len(threads) == 1  # (only the UTF-16 file is a regular file, read ahead)
 
 
 def test_files_named_on_the_command_line_keep_their_order(
@@ -253,3 +254,25 @@ def test_a_thread_only_for_inputs_worth_it_with_a_core_free(
     assert loaded is not None
     assert loaded.flow_amount.sum() == 20
     assert bool(started) is on_thread
+
+
+def test_only_regular_files_are_read_ahead(tmp_path: Path, threads: list[Thread]) -> None:
+    """A pipe (`--flows <(...)`) can be read once: should the scan give up, the precise
+    reader must still find its bytes there. So it is read where it always was."""
+    fifo = tmp_path / "piped.csv"
+    os.mkfifo(fifo)
+    (tmp_path / "flows.csv").write_text("from,to,amount\n")
+    read_on: dict[Path, str] = {}
+
+    def read(path: Path, stdin: bool) -> str:
+        read_on[path] = current_thread().name  # (the pipe itself is never opened here)
+        return path.name
+
+    data = b"flows: flows.csv\nroles:\n  - id: boss\n"
+    with tables_ahead.tables_ahead(read, data, tmp_path, [(fifo, False)]) as ahead:
+        pass  # a scan that gives up: nothing is asked for
+    assert read_on == {tmp_path / "flows.csv": "clientchain-flows"}
+    with tables_ahead.tables_ahead(read, data, tmp_path, [(fifo, False)]) as ahead:
+        assert ahead.tables(tmp_path / "flows.csv") == ["flows.csv", "piped.csv"]
+    assert read_on[fifo] == current_thread().name
+    assert len(threads) == 2

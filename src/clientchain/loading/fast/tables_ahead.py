@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from stat import S_ISREG
 from threading import Thread
 from typing import Generic, TypeVar
 
@@ -59,34 +60,33 @@ def guess_flows_name(data: bytes) -> str | None:
 
 
 class TablesAhead(Generic[T]):
-    """Tables read by `read(path, stdin)`, some of them on a thread started here (see
-    `tables_ahead`); `tables` gives them in the order they are named."""
+    """Tables read by `read(path, stdin)`: those of `ahead` on a thread started here
+    (see `tables_ahead`), the others when asked for; `tables` gives them in the order
+    they are named."""
 
     def __init__(
         self,
         read: Callable[[Path, bool], T],
         guess: Path | None,
         named: Sequence[tuple[Path, bool]],
-        on_thread: bool,
+        ahead: Sequence[Path],
     ) -> None:
         self._read = read
         self._guess = guess
         self._named = list(named)
-        # Read on the thread: the guess and the command line's files, not standard input.
-        self._ahead = [(path, False) for path in ([guess] if guess else [])]
-        self._ahead += [(path, stdin) for path, stdin in self._named if not stdin]
+        self._ahead = list(ahead)
         self._done: dict[tuple[Path, bool], T | BaseException] = {}
         self._thread: Thread | None = None
-        if on_thread and self._ahead:
+        if self._ahead:
             self._thread = Thread(target=self._read_ahead, name="clientchain-flows", daemon=True)
             self._thread.start()
 
     def _read_ahead(self) -> None:
-        for spec in self._ahead:
+        for path in self._ahead:
             try:
-                self._done[spec] = self._read(*spec)
+                self._done[path, False] = self._read(path, False)
             except Exception as exc:  # raised where the table is asked for, if it is
-                self._done[spec] = exc
+                self._done[path, False] = exc
 
     def wait(self) -> None:
         """Until the thread, if any, has read all it reads."""
@@ -121,24 +121,30 @@ def tables_ahead(
     own_flows: bool = True,
 ) -> Iterator[TablesAhead[T]]:
     """Within: the flows files (the one `data` seems to name under `base`, if
-    `own_flows`, and `named`: (path, is standard input)) being read on a thread when
-    they are large enough and a second core is free. The thread is waited for on the
-    way out, so that nothing it read outlives the block."""
+    `own_flows`, and `named`: (path, is standard input)) being read on a thread, when
+    they are large enough and a second core is free. Only regular files are: a pipe
+    (`--flows <(...)`) or standard input can be read once, and a scan that gives up
+    leaves the file to the precise reader. The thread is waited for on the way out."""
     name = guess_flows_name(data) if own_flows else None
     guess = base / name if name else None
     files = ([guess] if guess else []) + [path for path, stdin in named if not stdin]
-    ahead = TablesAhead(read, guess, named, on_thread=_worth_a_thread(files, len(data)))
+    ahead = TablesAhead(read, guess, named, _worth_a_thread(files, len(data)))
     try:
         yield ahead
     finally:
         ahead.wait()
 
 
-def _worth_a_thread(files: Sequence[Path], org_bytes: int) -> bool:
+def _worth_a_thread(files: Sequence[Path], org_bytes: int) -> list[Path]:
+    """`files` to read on a thread (its regular files), or none when it is not worth one."""
     if not files or usable_cores() < 2:
-        return False
+        return []
+    regular: list[Path] = []
     size = 0
     for path in files:
         with suppress(OSError, ValueError):  # (its trouble is found where it is read)
-            size += path.stat().st_size
-    return size >= AHEAD_BYTES and org_bytes + size <= AHEAD_MOST
+            found = path.stat()
+            if S_ISREG(found.st_mode):
+                regular.append(path)
+                size += found.st_size
+    return regular if AHEAD_BYTES <= size <= AHEAD_MOST - org_bytes else []
