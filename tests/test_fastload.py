@@ -196,17 +196,23 @@ CASES = [
 ]
 
 
+def write_case(folder: Path, org: str, flows: str) -> str:
+    """A case's org.yaml (naming flows.csv if it has flows) and flows.csv; the org chart's text."""
+    text = textwrap.dedent(org)
+    if "flows:" not in text and flows:
+        text = "flows: flows.csv\n" + text
+    (folder / "org.yaml").write_bytes(text.encode("utf-8"))
+    (folder / "flows.csv").write_bytes(flows.encode("utf-8"))
+    return text
+
+
 @pytest.mark.parametrize(
     ("org", "flows", "fast_expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_fast_path_takes_what_it_can_vouch_for(
     tmp_path: Path, org: str, flows: str, fast_expected: bool
 ) -> None:
-    text = textwrap.dedent(org)
-    if "flows:" not in text and flows:
-        text = "flows: flows.csv\n" + text
-    (tmp_path / "org.yaml").write_bytes(text.encode("utf-8"))
-    (tmp_path / "flows.csv").write_bytes(flows.encode("utf-8"))
+    write_case(tmp_path, org, flows)
     fast, precise = both(tmp_path / "org.yaml")
     assert (fast is not None) is fast_expected, precise
     if fast is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from threading import Thread, current_thread
@@ -21,7 +20,7 @@ from clientchain.loading.fast.tables_ahead import guess_flows_name
 from clientchain.loading.yaml_source import decode
 from clientchain.model.org import Org
 from tests.conftest import EXAMPLES
-from tests.test_fastload import CASES, assert_same, flat_inputs
+from tests.test_fastload import CASES, assert_same, flat_inputs, write_case
 
 
 def _fast(path: Path, flows: list[Path] | None = None) -> Org | None:
@@ -103,11 +102,7 @@ def test_each_case_loads_the_same_with_its_flows_read_on_a_thread(
     flows: str,
     fast_expected: bool,
 ) -> None:
-    text = textwrap.dedent(org)
-    if "flows:" not in text and flows:
-        text = "flows: flows.csv\n" + text
-    (tmp_path / "org.yaml").write_bytes(text.encode("utf-8"))
-    (tmp_path / "flows.csv").write_bytes(flows.encode("utf-8"))
+    text = write_case(tmp_path, org, flows)
     ahead, after = _both_ways(monkeypatch, lambda: _fast(tmp_path / "org.yaml"))
     # One thread where the org chart names a file (the second load read it after the scan).
     assert len(threads) == (guess_flows_name(text.encode("utf-8")) is not None)
@@ -161,15 +156,20 @@ def test_a_file_that_cannot_be_read_hands_over_as_before(
     assert len(threads) == 1  # (only the UTF-16 file is a regular file, read ahead)
 
 
-def test_files_named_on_the_command_line_keep_their_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: list[Thread]
-) -> None:
-    (tmp_path / "org.yaml").write_text(
+def _seller_paid_by_buyers(folder: Path, flows: str) -> None:
+    """An org chart (a boss, a seller, the client buyers) naming flows.csv, and that file."""
+    (folder / "org.yaml").write_text(
         "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
         "    reports_to: boss\n",
         encoding="utf-8",
     )
-    (tmp_path / "flows.csv").write_text("from,to,amount,kind\nbuyers,seller,10,sale\n")
+    (folder / "flows.csv").write_text(flows, encoding="utf-8")
+
+
+def test_files_named_on_the_command_line_keep_their_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: list[Thread]
+) -> None:
+    _seller_paid_by_buyers(tmp_path, "from,to,amount,kind\nbuyers,seller,10,sale\n")
     (tmp_path / "more.yaml").write_text("- {from: seller, to: boss, amount: 2.5, memo: up}\n")
     (tmp_path / "more.csv").write_text("to,from,amount\nseller,boss,1\n")
     extra = [tmp_path / "more.yaml", tmp_path / "more.csv"]
@@ -184,12 +184,7 @@ def test_standard_input_is_read_after_the_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: list[Thread]
 ) -> None:
     """Standard input stays the main thread's: read once, where it always was."""
-    (tmp_path / "org.yaml").write_text(
-        "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
-        "    reports_to: boss\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "flows.csv").write_text("from,to,amount\nbuyers,seller,10\n")
+    _seller_paid_by_buyers(tmp_path, "from,to,amount\nbuyers,seller,10\n")
     piped = b"from,to,amount\nseller,boss,4\n"
 
     def load() -> Org | None:
