@@ -57,6 +57,7 @@ from clientchain.loading.scalars import (
     decimals_of,
 )
 from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
+from clientchain.model.forking import usable_cores
 from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Links, Org
 from clientchain.model.phases import note, phase
 from clientchain.model.policy import NO_POLICY, Policy
@@ -67,6 +68,9 @@ _NUMBERS = re.compile(rf"(?:(?:{NUMBER.pattern})\n)*(?:{NUMBER.pattern})")  # on
 _FRACTIONS = re.compile(r"\.([0-9]*)")
 _NONE = np.zeros(0, dtype=np.int64)
 _SLICE = 1 << 18  # bytes of lines decoded at a time, only to check them: the str stays in cache
+# From this many flow rows the payers and the payees are looked up at once (a thread's
+# start is ~0.1 ms; at 100k rows the two look-ups take ~15 ms).
+_BOTH_AT_ONCE_ROWS = 100_000
 
 
 class _RefusedError(Exception):
@@ -492,8 +496,7 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     # checked here; a cell decoded on the way that is not UTF-8 is the precise path's.
     strip = not table.bare  # (bare cells: nothing to strip)
     try:
-        payer = ids.find(table.buf, table.start[:, i_from], table.end[:, i_from], strip)
-        payee = ids.find(table.buf, table.start[:, i_to], table.end[:, i_to], strip)
+        payer, payee = _find_both(ids, table, i_from, i_to, strip)
         _add_nodes(flows, payer, payee, roles)
         flows.amount.append(_csv_amounts(table, i_amount, flows))
     except UnicodeDecodeError:
@@ -511,6 +514,26 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     }
     _need(all(valid_utf8(column.buf.tobytes()) for column in extra.values()))
     flows.add_extra(extra, table.rows)
+
+
+def _find_both(
+    ids: IdIndex, table: FlatCsv, i_from: int, i_to: int, strip: bool
+) -> tuple[IntArray, IntArray]:
+    """The payers' and the payees' nodes; for a large table, the payers on a second
+    thread (the look-ups are numpy's, which lets the other thread run: at a million
+    roles 0.35 -> 0.23 s)."""
+
+    def find(column: int) -> IntArray:
+        return ids.find(table.buf, table.start[:, column], table.end[:, column], strip)
+
+    if table.start.shape[0] < _BOTH_AT_ONCE_ROWS or usable_cores() < 2:
+        return find(i_from), find(i_to)
+    from concurrent.futures import ThreadPoolExecutor  # only here: ~5 ms of start-up
+
+    with ThreadPoolExecutor(1, thread_name_prefix="clientchain-payers") as pool:
+        payers = pool.submit(find, i_from)
+        payees = find(i_to)
+        return payers.result(), payees
 
 
 def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:

@@ -1,0 +1,119 @@
+"""The payers of a large flows table looked up on a second thread while this one looks up
+the payees (loading/fast/loader.py, `_find_both`): the same Org, or the same hand-over
+to the precise reader, as the two look-ups one after the other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from clientchain.loading.fast import loader
+from clientchain.loading.fast.loader import fast_load
+from clientchain.loading.yaml_source import decode
+from clientchain.model.org import Org
+from tests.conftest import EXAMPLES, bench_generator
+from tests.test_fastload import CASES, assert_same, flat_inputs, write_case
+
+
+def _fast(path: Path) -> Org | None:
+    data = path.read_bytes()
+    return fast_load(data, decode(data, str(path)), str(path), [], path.parent)
+
+
+@pytest.fixture
+def submitted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The look-ups handed to a second thread (the name of the thread each ran on)."""
+    names: list[str] = []
+    real_submit = ThreadPoolExecutor.submit
+
+    def submit(pool: ThreadPoolExecutor, *args: object, **kwargs: object) -> object:
+        names.append(pool._thread_name_prefix)
+        return real_submit(pool, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", submit)
+    yield names
+
+
+def _both_ways(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[Org | None, Org | None]:
+    """(the load with the look-ups at once, on two cores; the load with one after the other)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "_BOTH_AT_ONCE_ROWS", 0)
+        patch.setattr(loader, "usable_cores", lambda: 2)
+        at_once = _fast(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "_BOTH_AT_ONCE_ROWS", 1 << 62)
+        return at_once, _fast(path)
+
+
+def _same(at_once: Org | None, one_by_one: Org | None) -> None:
+    assert (at_once is None) == (one_by_one is None)
+    if at_once is not None:
+        assert one_by_one is not None
+        assert_same(at_once, one_by_one)
+
+
+@pytest.mark.parametrize(
+    ("org", "flows", "fast_expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_each_case_loads_the_same_with_its_payers_found_on_a_thread(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    submitted: list[str],
+    org: str,
+    flows: str,
+    fast_expected: bool,
+) -> None:
+    write_case(tmp_path, org, flows)
+    at_once, one_by_one = _both_ways(monkeypatch, tmp_path / "org.yaml")
+    _same(at_once, one_by_one)
+    assert (at_once is not None) is fast_expected
+
+
+@pytest.mark.parametrize("shape", ["business", "longids", "matrix"])
+def test_a_generated_org_loads_the_same_and_its_payers_are_found_on_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, submitted: list[str], shape: str
+) -> None:
+    bench_generator().write(shape, 3000, tmp_path)
+    at_once, one_by_one = _both_ways(monkeypatch, tmp_path / "org.yaml")
+    assert at_once is not None  # the fast path's own load, not a hand-over
+    _same(at_once, one_by_one)
+    assert submitted == ["clientchain-payers"]  # the first load's payers, on the thread
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+def test_every_example_loads_the_same(monkeypatch: pytest.MonkeyPatch, example: str) -> None:
+    _same(*_both_ways(monkeypatch, EXAMPLES / example / "org.yaml"))
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(inputs=flat_inputs())
+def test_generated_inputs_load_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inputs: tuple[bytes, bytes]
+) -> None:
+    (tmp_path / "org.yaml").write_bytes(inputs[0])
+    (tmp_path / "flows.csv").write_bytes(inputs[1])
+    _same(*_both_ways(monkeypatch, tmp_path / "org.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "cores", "on_thread"), [(0, 2, True), (0, 1, False), (1 << 62, 2, False)]
+)
+def test_a_thread_only_for_tables_worth_it_with_a_core_free(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    submitted: list[str],
+    rows: int,
+    cores: int,
+    on_thread: bool,
+) -> None:
+    bench_generator().write("business", 500, tmp_path)
+    monkeypatch.setattr(loader, "_BOTH_AT_ONCE_ROWS", rows)
+    monkeypatch.setattr(loader, "usable_cores", lambda: cores)
+    assert _fast(tmp_path / "org.yaml") is not None
+    assert bool(submitted) is on_thread
