@@ -31,7 +31,7 @@ def submitted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     real_submit = ThreadPoolExecutor.submit
 
     def submit(pool: ThreadPoolExecutor, *args: object, **kwargs: object) -> object:
-        names.append(pool._thread_name_prefix)
+        names.append(pool._thread_name_prefix or "")
         return real_submit(pool, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ThreadPoolExecutor, "submit", submit)
