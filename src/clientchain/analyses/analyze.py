@@ -55,9 +55,8 @@ if TYPE_CHECKING:
     from clientchain.analyses.results import Inversion, RoleResult
 
 SOLID, DOTTED = "solid", "dotted"  # Inversion.line
-# From this many roles the direct clients and the inversions are found in children
-# (see `analyze`): below, the fork and the copying of the result cost more than the
-# second core saves.
+# From this many roles the inversions are found in a child beside the direct clients:
+# below, the fork and the copying of the result cost more than the second core saves.
 ASIDE_MIN_ROLES = 200_000
 
 
@@ -305,17 +304,6 @@ def _named(org: Org, links: Links, lo: int, hi: int) -> list[tuple[str, ...]]:
     return [tuple(names[bounds[i] : bounds[i + 1]]) for i in range(hi - lo)]
 
 
-def _inversions(org: Org, graph: MoneyGraph, forest: Forest) -> Inversions:
-    return find_inversions(
-        graph,
-        forest,
-        org.headcount,
-        org.amount_decimals,
-        decimals_needed(org.headcount),
-        org.dotted,
-    )
-
-
 def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, FloatArray]:
     """Per role: payers whose net money flows to it (clients always), largest net first,
     equal nets by id."""
@@ -377,44 +365,51 @@ def analyze(
         raise ValueError(f"top_clients must be >= 0, got {top_clients}")
     graph = build_money_graph(org)
     forest = build_forest(org.parent)
+    plan = plan_sweeps(graph)
     r = org.role_count
-    fork = r >= ASIDE_MIN_ROLES and second_core_free()
-    # Two steps read the graph and the forest, not the sweeps: each runs in a child, on
-    # the second core, beside a step of this process about as long (at a million roles
-    # 0.3-1 s each). The direct clients beside the plan of the sweeps:
-    with aside(partial(_direct_clients, org, graph), fork) as direct:
-        plan = plan_sweeps(graph)
-        direct_share = plan.to_plan(graph.client_share)
-        client_rank = np.empty(org.client_count, dtype=np.int64)
-        client_rank[np.argsort(np.array(org.client_ids, dtype=object), kind="stable")] = np.arange(
-            org.client_count
-        )
-        # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
-        top = TopClients(r, client_rank, top_clients, rows=plan.position)
-        served = ServedClients(org.serves, graph, rows=plan.position)
-        blocks = ClientBlocks(graph, plan)
-        # The sweeps read the pairs' shares from the plan and the blocks now: the graph's
-        # cached columns (30-40 MB at a million roles) do not sit under their peak.
-        graph.forget_sweep_columns()
-        closeness, traced, handovers = sweep_all(
-            graph, plan, blocks, decay, direct_share, top, served
-        )
-        del plan, blocks
-        # The inversions beside the provenance and the clients' reach:
-        with aside(partial(_inversions, org, graph, forest), fork) as inverted:
-            prov = top.result()
-            served_share = served.result()
-            # The running top-K (about 200 MB at a million roles) is not needed any more:
-            # dropped here, the later steps do not stack their peaks on it.
-            del top, served
-            release_freed_memory()  # its pages too: the later steps' arrays do not fit the holes
-            with np.errstate(invalid="ignore", divide="ignore"):
-                distance = np.where(traced > 0, handovers / traced, np.nan)
-            served_roles = served_roles_share(org.serves, graph)
-            reach = client_reach(org, graph, forest)
-            inversions = inverted.result()
-        indptr, payer, net = direct.result()
-    release_freed_memory()  # the direct clients' temporaries, if found here: 300 MB at a million
+    direct_share = plan.to_plan(graph.client_share)
+    client_rank = np.empty(org.client_count, dtype=np.int64)
+    client_rank[np.argsort(np.array(org.client_ids, dtype=object), kind="stable")] = np.arange(
+        org.client_count
+    )
+    # Shares stay in plan order (no 128 MB reorder per block): TopClients maps the rows.
+    top = TopClients(r, client_rank, top_clients, rows=plan.position)
+    served = ServedClients(org.serves, graph, rows=plan.position)
+    blocks = ClientBlocks(graph, plan)
+    # The sweeps read the pairs' shares from the plan and the blocks now: the graph's
+    # cached columns (30-40 MB at a million roles) do not sit under their peak.
+    graph.forget_sweep_columns()
+    closeness, traced, handovers = sweep_all(graph, plan, blocks, decay, direct_share, top, served)
+    prov = top.result()
+    served_share = served.result()
+    # The plan and the running top-K (about 230 MB at a million roles) are not needed
+    # any more: dropped here, the later steps do not stack their peaks on them.
+    del plan, top, served, blocks
+    release_freed_memory()  # their pages too: the later steps' arrays do not fit the holes
+    # The inversions on the second core while this process finds the direct clients and
+    # the clients' reach (after the release: the child shares no page the heap let go).
+    inverted = aside(
+        partial(
+            find_inversions,
+            graph,
+            forest,
+            org.headcount,
+            org.amount_decimals,
+            decimals_needed(org.headcount),
+            org.dotted,
+        ),
+        fork=r >= ASIDE_MIN_ROLES and second_core_free(),
+    )
+    try:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            distance = np.where(traced > 0, handovers / traced, np.nan)
+        indptr, payer, net = _direct_clients(org, graph)
+        release_freed_memory()  # its temporaries (reverse amounts, sorts): 300 MB at a million
+        served_roles = served_roles_share(org.serves, graph)
+        reach = client_reach(org, graph, forest)
+        inversions = inverted.result()
+    finally:
+        inverted.close()
     graph.forget_sweep_columns()  # the last step to read them is done
     findings = _findings(
         OrgFacts(org, graph, inversions, traced <= 0, served_share, served_roles, reach)

@@ -78,12 +78,6 @@ class Aside(Generic[T]):
         finally:
             self._reap()
 
-    def __enter__(self) -> Aside[T]:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         """Stop the child if it is still working (the caller failed or was stopped)."""
         if self._pid:
@@ -101,8 +95,7 @@ class Aside(Generic[T]):
 
 def aside(work: Callable[[], T], fork: bool) -> Aside[T]:
     """`work` started in a forked child when `fork` is asked for (and possible); its
-    result from `result()`. Use it in a `with` (or `close()` it in a `finally`), so that
-    the child is stopped should the caller stop first."""
+    result from `result()`. Use `close()` (in a `finally`) should the caller stop first."""
     return Aside(work, fork)
 
 
