@@ -526,7 +526,7 @@ def _find_both(
     def find(column: int) -> IntArray:
         return ids.find(table.buf, table.start[:, column], table.end[:, column], strip)
 
-    if table.start.shape[0] < _BOTH_AT_ONCE_ROWS or usable_cores() < 2:
+    if table.rows < _BOTH_AT_ONCE_ROWS or usable_cores() < 2:
         return find(i_from), find(i_to)
     from concurrent.futures import ThreadPoolExecutor  # only here: ~5 ms of start-up
 
