@@ -12,16 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from clientchain.loading.fast import loader
-from clientchain.loading.fast.loader import fast_load
-from clientchain.loading.yaml_source import decode
 from clientchain.model.org import Org
 from tests.conftest import EXAMPLES, bench_generator
-from tests.test_fastload import CASES, assert_same, flat_inputs, write_case
-
-
-def _fast(path: Path) -> Org | None:
-    data = path.read_bytes()
-    return fast_load(data, decode(data, str(path)), str(path), [], path.parent)
+from tests.test_fastload import (
+    CASES,
+    assert_same_outcome,
+    fast_only,
+    flat_inputs,
+    write_case,
+    write_inputs,
+)
 
 
 @pytest.fixture
@@ -43,17 +43,10 @@ def _both_ways(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[Org | None,
     with monkeypatch.context() as patch:
         patch.setattr(loader, "_BOTH_AT_ONCE_ROWS", 0)
         patch.setattr(loader, "usable_cores", lambda: 2)
-        at_once = _fast(path)
+        at_once = fast_only(path)
     with monkeypatch.context() as patch:
         patch.setattr(loader, "_BOTH_AT_ONCE_ROWS", 1 << 62)
-        return at_once, _fast(path)
-
-
-def _same(at_once: Org | None, one_by_one: Org | None) -> None:
-    assert (at_once is None) == (one_by_one is None)
-    if at_once is not None:
-        assert one_by_one is not None
-        assert_same(at_once, one_by_one)
+        return at_once, fast_only(path)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +62,7 @@ def test_each_case_loads_the_same_with_its_payers_found_on_a_thread(
 ) -> None:
     write_case(tmp_path, org, flows)
     at_once, one_by_one = _both_ways(monkeypatch, tmp_path / "org.yaml")
-    _same(at_once, one_by_one)
+    assert_same_outcome(at_once, one_by_one)
     assert (at_once is not None) is fast_expected
 
 
@@ -80,13 +73,13 @@ def test_a_generated_org_loads_the_same_and_its_payers_are_found_on_a_thread(
     bench_generator().write(shape, 3000, tmp_path)
     at_once, one_by_one = _both_ways(monkeypatch, tmp_path / "org.yaml")
     assert at_once is not None  # the fast path's own load, not a hand-over
-    _same(at_once, one_by_one)
+    assert_same_outcome(at_once, one_by_one)
     assert submitted == ["clientchain-payers"]  # the first load's payers, on the thread
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
 def test_every_example_loads_the_same(monkeypatch: pytest.MonkeyPatch, example: str) -> None:
-    _same(*_both_ways(monkeypatch, EXAMPLES / example / "org.yaml"))
+    assert_same_outcome(*_both_ways(monkeypatch, EXAMPLES / example / "org.yaml"))
 
 
 @settings(
@@ -96,9 +89,7 @@ def test_every_example_loads_the_same(monkeypatch: pytest.MonkeyPatch, example: 
 def test_generated_inputs_load_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inputs: tuple[bytes, bytes]
 ) -> None:
-    (tmp_path / "org.yaml").write_bytes(inputs[0])
-    (tmp_path / "flows.csv").write_bytes(inputs[1])
-    _same(*_both_ways(monkeypatch, tmp_path / "org.yaml"))
+    assert_same_outcome(*_both_ways(monkeypatch, write_inputs(tmp_path, inputs)))
 
 
 @pytest.mark.parametrize(
@@ -115,5 +106,5 @@ def test_a_thread_only_for_tables_worth_it_with_a_core_free(
     bench_generator().write("business", 500, tmp_path)
     monkeypatch.setattr(loader, "_BOTH_AT_ONCE_ROWS", rows)
     monkeypatch.setattr(loader, "usable_cores", lambda: cores)
-    assert _fast(tmp_path / "org.yaml") is not None
+    assert fast_only(tmp_path / "org.yaml") is not None
     assert bool(submitted) is on_thread

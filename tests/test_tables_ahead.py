@@ -15,17 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from clientchain.loading.fast import tables_ahead
-from clientchain.loading.fast.loader import fast_load
 from clientchain.loading.fast.tables_ahead import guess_flows_name
-from clientchain.loading.yaml_source import decode
 from clientchain.model.org import Org
 from tests.conftest import EXAMPLES
-from tests.test_fastload import CASES, assert_same, flat_inputs, write_case
-
-
-def _fast(path: Path, flows: list[Path] | None = None) -> Org | None:
-    data = path.read_bytes()
-    return fast_load(data, decode(data, str(path)), str(path), flows or [], path.parent)
+from tests.test_fastload import (
+    CASES,
+    assert_same_outcome,
+    fast_only,
+    flat_inputs,
+    write_case,
+    write_inputs,
+)
 
 
 @pytest.fixture
@@ -55,13 +55,6 @@ def _both_ways(
     ahead = load()
     _sequential(monkeypatch)
     return ahead, load()
-
-
-def _same(ahead: Org | None, after: Org | None) -> None:
-    assert (ahead is None) == (after is None)
-    if ahead is not None:
-        assert after is not None
-        assert_same(ahead, after)
 
 
 @pytest.mark.parametrize(
@@ -103,10 +96,10 @@ def test_each_case_loads_the_same_with_its_flows_read_on_a_thread(
     fast_expected: bool,
 ) -> None:
     text = write_case(tmp_path, org, flows)
-    ahead, after = _both_ways(monkeypatch, lambda: _fast(tmp_path / "org.yaml"))
+    ahead, after = _both_ways(monkeypatch, lambda: fast_only(tmp_path / "org.yaml"))
     # One thread where the org chart names a file (the second load read it after the scan).
     assert len(threads) == (guess_flows_name(text.encode("utf-8")) is not None)
-    _same(ahead, after)
+    assert_same_outcome(ahead, after)
     assert (ahead is not None) is fast_expected
 
 
@@ -115,8 +108,8 @@ def test_every_example_loads_the_same(
     monkeypatch: pytest.MonkeyPatch, threads: list[Thread], example: str
 ) -> None:
     org = EXAMPLES / example / "org.yaml"
-    ahead, after = _both_ways(monkeypatch, lambda: _fast(org))
-    _same(ahead, after)
+    ahead, after = _both_ways(monkeypatch, lambda: fast_only(org))
+    assert_same_outcome(ahead, after)
     assert bool(threads) == (guess_flows_name(org.read_bytes()) is not None)
 
 
@@ -132,7 +125,7 @@ def test_a_wrong_guess_is_read_but_not_used(
     (tmp_path / "broken.csv").write_text('from,to\n"', encoding="utf-8")
     for guess in ("decoy.csv", "broken.csv", "missing.csv"):
         monkeypatch.setattr(tables_ahead, "guess_flows_name", lambda _data, g=guess: g)
-        org = _fast(tmp_path / "org.yaml")
+        org = fast_only(tmp_path / "org.yaml")
         assert org is not None, guess
         assert org.flow_amount.tolist() == [10.0]
     assert len(threads) == 2  # (a missing file is no regular file: not read ahead)
@@ -147,12 +140,12 @@ def test_a_file_that_cannot_be_read_hands_over_as_before(
         "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n", encoding="utf-8"
     )
     flows = tmp_path / "flows.csv"
-    assert _fast(tmp_path / "org.yaml") is None  # missing
+    assert fast_only(tmp_path / "org.yaml") is None  # missing
     flows.mkdir()
-    assert _fast(tmp_path / "org.yaml") is None
+    assert fast_only(tmp_path / "org.yaml") is None
     flows.rmdir()
     flows.write_bytes("from,to,amount\nbuyers,boss,10\n".encode("utf-16"))
-    assert _fast(tmp_path / "org.yaml") is None
+    assert fast_only(tmp_path / "org.yaml") is None
     assert len(threads) == 1  # (only the UTF-16 file is a regular file, read ahead)
 
 
@@ -173,9 +166,9 @@ def test_files_named_on_the_command_line_keep_their_order(
     (tmp_path / "more.yaml").write_text("- {from: seller, to: boss, amount: 2.5, memo: up}\n")
     (tmp_path / "more.csv").write_text("to,from,amount\nseller,boss,1\n")
     extra = [tmp_path / "more.yaml", tmp_path / "more.csv"]
-    ahead, after = _both_ways(monkeypatch, lambda: _fast(tmp_path / "org.yaml", extra))
+    ahead, after = _both_ways(monkeypatch, lambda: fast_only(tmp_path / "org.yaml", extra))
     assert ahead is not None
-    _same(ahead, after)
+    assert_same_outcome(ahead, after)
     assert ahead.flow_amount.tolist() == [10.0, 2.5, 1.0]
     assert ahead.flow_extra == {"kind": ("sale", None, None), "memo": (None, "up", None)}
 
@@ -189,11 +182,11 @@ def test_standard_input_is_read_after_the_scan(
 
     def load() -> Org | None:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped)))
-        return _fast(tmp_path / "org.yaml", [Path("-")])
+        return fast_only(tmp_path / "org.yaml", [Path("-")])
 
     ahead, after = _both_ways(monkeypatch, load)
     assert ahead is not None
-    _same(ahead, after)
+    assert_same_outcome(ahead, after)
     assert ahead.flow_amount.tolist() == [10.0, 4.0]
     assert len(threads) == 1
 
@@ -205,14 +198,13 @@ def test_standard_input_is_read_after_the_scan(
 def test_generated_inputs_load_the_same_on_a_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inputs: tuple[bytes, bytes]
 ) -> None:
-    (tmp_path / "org.yaml").write_bytes(inputs[0])
-    (tmp_path / "flows.csv").write_bytes(inputs[1])
+    org = write_inputs(tmp_path, inputs)
     with monkeypatch.context() as patch:
         patch.setattr(tables_ahead, "AHEAD_BYTES", 0)
         patch.setattr(tables_ahead, "usable_cores", lambda: 2)
-        ahead = _fast(tmp_path / "org.yaml")
+        ahead = fast_only(org)
     _sequential(monkeypatch)
-    _same(ahead, _fast(tmp_path / "org.yaml"))
+    assert_same_outcome(ahead, fast_only(org))
 
 
 @pytest.mark.parametrize(
@@ -245,7 +237,7 @@ def test_a_thread_only_for_inputs_worth_it_with_a_core_free(
     monkeypatch.setattr(tables_ahead, "AHEAD_BYTES", least)
     monkeypatch.setattr(tables_ahead, "AHEAD_MOST", most)
     monkeypatch.setattr(tables_ahead, "usable_cores", lambda: cores)
-    loaded = _fast(tmp_path / "org.yaml")
+    loaded = fast_only(tmp_path / "org.yaml")
     assert loaded is not None
     assert loaded.flow_amount.sum() == 20
     assert bool(started) is on_thread
