@@ -108,3 +108,26 @@ def test_a_thread_only_for_tables_worth_it_with_a_core_free(
     monkeypatch.setattr(loader, "usable_cores", lambda: cores)
     assert fast_only(tmp_path / "org.yaml") is not None
     assert bool(submitted) is on_thread
+
+
+# Each spoils a generated flows file in one way; the last row is the one spoiled.
+_SPOILED = {
+    "crlf": lambda rows: [row + b"\r" for row in rows],
+    "payer not utf-8": lambda rows: [*rows[:-1], b"\xff" + rows[-1]],
+    "payee not utf-8": lambda rows: [*rows[:-1], rows[-1].replace(b",r", b",\xfer", 1)],
+    "unknown payer": lambda rows: [*rows[:-1], b"nobody" + rows[-1][rows[-1].index(b",") :]],
+    "padded cells": lambda rows: [row.replace(b",", b" , ") for row in rows],
+    "non-ascii kind": lambda rows: [*rows[:-1], rows[-1] + b"\xc3\xa9"],
+}
+
+
+@pytest.mark.parametrize("spoil", sorted(_SPOILED))
+def test_a_spoiled_flows_file_is_taken_or_handed_over_as_one_after_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, submitted: list[str], spoil: str
+) -> None:
+    bench_generator().write("business", 400, tmp_path)
+    header, *rows = (tmp_path / "flows.csv").read_bytes().rstrip(b"\n").split(b"\n")
+    spoiled = [header, *_SPOILED[spoil](rows)]
+    (tmp_path / "flows.csv").write_bytes(b"\n".join(spoiled) + b"\n")
+    assert_same_outcome(*_both_ways(monkeypatch, tmp_path / "org.yaml"))
+    assert submitted == ["clientchain-payers"]  # the thread ran, whatever it found
