@@ -68,3 +68,49 @@ def test_flow_rows_in_canonical_order_match_lexsort(seed: int) -> None:
     assert np.array_equal(money._canonical_order(key, amount), expected)
     huge = key + 2**62 // key.size  # too large to pack with the row's place
     assert np.array_equal(money._canonical_order(huge, amount), expected)
+
+
+def _values(rng: np.random.Generator, kind: int, n: int) -> np.ndarray:
+    """Values of one kind: few distinct, unequal but sharing their leading bits, spread
+    over the whole float range, signed, or with NaN and -0.0 (the ranked fallback)."""
+    if kind == 0:
+        return rng.choice([0.0, 1.0, 2.5, 7.0, np.inf], size=n)
+    if kind == 1:  # neighbours a unit apart beside tiny and huge values: many share a
+        # packed key's leading bits
+        near = 2.0**52 + rng.integers(0, 30, size=n).astype(np.float64)
+        return np.where(rng.random(n) < 0.1, rng.choice([1e-300, 1e300], size=n), near)
+    if kind == 2:
+        return rng.random(n) * 10.0 ** rng.integers(-300, 300, size=n).astype(np.float64)
+    if kind == 3:  # one ulp apart
+        return 1.0 + rng.integers(0, 5, size=n) * 2.0**-52
+    if kind == 4:
+        return rng.normal(size=n)
+    return rng.choice([np.nan, -0.0, 0.0, 3.0, -2.0], size=n)
+
+
+@pytest.mark.parametrize("kind", range(6))
+@pytest.mark.parametrize("seed", range(4))
+def test_descending_within_groups_matches_lexsort(kind: int, seed: int) -> None:
+    from clientchain.graph.sorting import descending_within
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        n, groups = int(rng.integers(0, 400)), int(rng.integers(1, 50))
+        group = rng.integers(0, groups, size=n)
+        values = _values(rng, kind, n)
+        expected = np.lexsort((-values, group))
+        assert np.array_equal(descending_within(group, values, groups), expected)
+
+
+def test_descending_within_orders_values_that_share_their_leading_bits() -> None:
+    """So many groups and places that a packed key keeps only 8 bits of the values:
+    1.0 and its neighbours, beside 0 and 1e300, fall in one step and are then ordered
+    exactly."""
+    from clientchain.graph.sorting import descending_within
+
+    rng = np.random.default_rng(7)
+    n, groups = 2**12, 2**43
+    group = np.sort(rng.integers(0, 3, size=n)) * (groups // 3)
+    values = 1.0 + rng.integers(0, 3, size=n) * 2.0**-52
+    values[:2] = 0.0, 1e300
+    assert np.array_equal(descending_within(group, values, groups), np.lexsort((-values, group)))

@@ -32,7 +32,7 @@ from clientchain.analyses.structure import span_bands, spans
 from clientchain.graph.distinct import distinct_below
 from clientchain.graph.hierarchy import Forest, build_forest
 from clientchain.graph.money import MoneyGraph, build_money_graph
-from clientchain.graph.sorting import descending_rank, pair_order, run_bounds
+from clientchain.graph.sorting import descending_within, pair_order, run_bounds
 from clientchain.graph.sweep import plan_sweeps
 from clientchain.model.aside import aside
 from clientchain.model.findings import Finding, Findings, Level
@@ -329,8 +329,7 @@ def _order_by_net(roles: int, payee: IntArray, payer: IntArray, net: FloatArray)
     unsorted = np.zeros(roles, dtype=bool)
     unsorted[payee[1:][rising]] = True
     sub = np.flatnonzero(unsorted[payee])
-    rank, distinct = descending_rank(net[sub])
-    order = sub[pair_order(payee[sub], rank, max(roles, distinct))]
+    order = sub[descending_within(payee[sub], net[sub], roles)]
     # Each payee's pairs stay among its own places: its payers and nets move, not it.
     payer[sub], net[sub] = payer[order], net[order]
 

@@ -38,6 +38,58 @@ def descending_rank(values: np.ndarray) -> tuple[IntArray, int]:
     return rank.astype(np.int64), int(distinct.size)
 
 
+# A float64's bit pattern, read as an int64, orders the non-negative floats as their
+# values do (up to +inf; above it the NaNs).
+_INF_BITS = 0x7FF0_0000_0000_0000
+# Fewer bits than this left for the values in a packed key: rank them exactly instead.
+_FEWEST_VALUE_BITS = 8
+
+
+def descending_within(group: IntArray, values: np.ndarray, groups: int) -> IntArray:
+    """np.lexsort((-values, group)) for groups in [0, `groups`) and float64 values.
+
+    For non-negative values, one sort of packed int64 keys (group, the value's leading
+    bits, place) instead of ranking every value (np.unique's argsort, 0.3 s at three
+    million): a float's bits order non-negative floats, and the bits a key has room for
+    (those that vary, from the highest down) split nearly every pair of unequal values.
+    Unequal values that share their leading bits are then ordered exactly, alone.
+    """
+    n = group.size
+    place_bits = max(n - 1, 0).bit_length()
+    value_bits = 63 - place_bits - max(groups - 1, 0).bit_length()
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    if n == 0 or value_bits < _FEWEST_VALUE_BITS:
+        return _descending_ranked(group, values, groups)
+    low, high = int(bits.min()), int(bits.max())
+    if low < 0 or high > _INF_BITS:  # negative values, -0.0 or NaN
+        return _descending_ranked(group, values, groups)
+    shift = max(0, (high - low).bit_length() - value_bits)
+    key = group.astype(np.int64) << (value_bits + place_bits)
+    key |= ((high - bits) >> shift) << place_bits  # the largest value first
+    key |= np.arange(n)
+    key.sort()
+    order = key & ((1 << place_bits) - 1)
+    step = key >> place_bits  # (group, leading bits)
+    del key
+    ordered = values[order]
+    same_step = step[1:] == step[:-1]
+    rising = same_step & (ordered[1:] > ordered[:-1])
+    if rising.any():
+        # Runs of one step whose values are out of order: those runs alone, sorted exactly.
+        run = np.cumsum(np.r_[0, ~same_step])
+        unsorted = np.zeros(int(run[-1]) + 1, dtype=bool)
+        unsorted[run[1:][rising]] = True
+        at = np.flatnonzero(unsorted[run])
+        order[at] = order[at][_descending_ranked(run[at], ordered[at], unsorted.size)]
+    return order
+
+
+def _descending_ranked(group: IntArray, values: np.ndarray, groups: int) -> IntArray:
+    """np.lexsort((-values, group)) by ranking every value."""
+    rank, distinct = descending_rank(values)
+    return pair_order(group, rank, max(groups, distinct))
+
+
 def run_bounds(sorted_values: IntArray, count: int) -> IntArray:
     """np.searchsorted(sorted_values, np.arange(count + 1)) for sorted integers in
     [0, count): where each value's run starts, and the end; counted, not searched
