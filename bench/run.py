@@ -10,12 +10,14 @@ Per input (bench/out/<shape>-<size>/, generated once if missing; not committed):
 untimed warm-up run (which brings the files into the page cache and keeps the JSON for
 the floor), then --repeat timed runs (default 5; 1M: --repeat-1m, default 3) of which the
 median is printed: wall seconds, CPU seconds of the child (user + system, from rusage),
-peak RSS, and the CPU seconds per phase as `--timings` reports them when its clock is
-CPU time (bench/cpu_phases.py runs the CLI so; `start` is the child's CPU outside the
-phases: interpreter, imports, exit). Each target of issue 18 gets ✓ or ✗:
+peak RSS (of the largest single process), and the CPU seconds per phase as `--timings`
+reports them when its clock is CPU time (bench/cpu_phases.py runs the CLI so; `start` is
+the child's CPU outside the phases: interpreter, imports, exit). At 1M, one more run, not
+timed, samples the memory of the whole process tree, forked helpers included (`tree`:
+the peak of their summed PSS, see tree_memory.py). Each target of issue 18 gets ✓ or ✗:
 
   wall  10k <= 0.30 s, 100k <= 1.0 s, 1M <= 9 s (100,000-level chain <= 1.0 s)
-  RSS   1M <= 1 GB (10^9 bytes)
+  RSS   1M <= 1 GB (10^9 bytes), the larger of peak RSS and tree
   time(1M) / time(100k) <= 10, per shape
   naive baseline (bench/naive.py, business shape, 100k) / clientchain >= 50, same run
   `clientchain diff` of a 1M business org and its reorganised copy (generate.py
@@ -47,6 +49,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tree_memory
+
 HERE = Path(__file__).resolve().parent
 GB = 10**9
 
@@ -77,6 +81,12 @@ class Measure:
     runs: int
     phases: dict[str, float] = field(default_factory=dict)  # CPU seconds per phase
     note: str = ""
+    tree_bytes: int = 0  # peak summed PSS of the process tree (0: not measured)
+
+    @property
+    def memory(self) -> int:
+        """What the memory target is checked against: the larger of the two peaks."""
+        return max(self.peak_bytes, self.tree_bytes)
 
     @property
     def start(self) -> float:
@@ -346,13 +356,13 @@ def targets_for(shape: str, size: int, result: Measure) -> list[str]:
     if size in TIME_TARGETS:
         checks.append(check(result.seconds <= TIME_TARGETS[size], f"<= {TIME_TARGETS[size]:g} s"))
     if size in MEMORY_TARGETS and shape != "chain":
-        checks.append(check(result.peak_bytes <= MEMORY_TARGETS[size], "<= 1 GB"))
+        checks.append(check(result.memory <= MEMORY_TARGETS[size], "<= 1 GB"))
     return checks
 
 
 def print_table(rows: list[Row], start_floor: float) -> None:
     header = (
-        f"{'input':<22}{'runs':>5}{'wall':>8}{'cpu':>8}{'peak RSS':>10}  "
+        f"{'input':<22}{'runs':>5}{'wall':>8}{'cpu':>8}{'peak RSS':>10}{'tree':>8}  "
         + " ".join(f"{name:>7}" for name in ("start", *PHASES))
         + "  targets"
     )
@@ -364,9 +374,10 @@ def print_table(rows: list[Row], start_floor: float) -> None:
             f"{m.phases[name]:>7.2f}" if name in m.phases else " " * 7 for name in PHASES
         )
         start = f"{m.start:>7.2f}" if m.phases else " " * 7
+        tree = f"{m.tree_bytes / 10**6:>5.0f} MB" if m.tree_bytes else " " * 8
         print(
             f"{m.label:<22}{m.runs:>5}{m.seconds:>7.2f}s{m.cpu:>7.2f}s"
-            f"{m.peak_bytes / 10**6:>7.0f} MB  {start} {phases}  {', '.join(row.checks)}"
+            f"{m.peak_bytes / 10**6:>7.0f} MB{tree}  {start} {phases}  {', '.join(row.checks)}"
         )
     floored = [row for row in rows if row.floor]
     if not floored:
@@ -404,6 +415,11 @@ def main() -> None:
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     parser.add_argument("--no-diff", action="store_true", help="skip `clientchain diff`")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor lines")
+    parser.add_argument(
+        "--tree-memory",
+        action="store_true",
+        help="sample the process tree's memory at every size (default: at 1M only)",
+    )
     parser.add_argument(
         "--new-analyses", action="store_true", help="issue 16's block (matrix shape)"
     )
@@ -468,6 +484,8 @@ def main() -> None:
         repeat = args.repeat if size < 10**6 else args.repeat_1m
         kept = org.parent / ".clientchain-output.json"
         result = measure(label, clientchain(org), repeat, keep=None if args.no_floor else kept)
+        if (size in MEMORY_TARGETS or args.tree_memory) and tree_memory.available():
+            result.tree_bytes = tree_memory.tree_peak(clientchain(org))
         results[shape, size] = result
         row = Row(result, targets_for(shape, size, result))
         if not args.no_floor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,45 @@ def test_matrix_org_is_valid_and_has_every_new_input(tmp_path: Path) -> None:
     assert "\n    serves: seg-" in text
     assert "\n    serves: r" in text
     assert "\n    owner: r" in text
+
+
+def test_tree_memory_counts_a_forked_child_beside_its_parent() -> None:
+    """A parent writes 100 MB, forks, and each then writes 150 MB of its own: the tree
+    holds ~400 MB at once, which is neither the largest process (~260 MB, the pages of
+    the fork in each) nor their RSS added up (~520 MB: the shared pages twice)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import tree_memory
+    finally:
+        sys.path.remove(str(BENCH))
+    if not tree_memory.available():
+        pytest.skip("no /proc/PID/smaps_rollup here")
+    script = (
+        "import os, time\n"
+        "def touched(mb):\n"
+        "    block = bytearray(mb * 2**20)\n"
+        "    block[::4096] = b'x' * len(block[::4096])\n"
+        "    return block\n"
+        "shared = touched(100)\n"
+        "child = os.fork()\n"
+        "own = touched(150)\n"
+        "time.sleep(0.6)\n"
+        "if child == 0:\n"
+        "    os._exit(0)\n"
+        "os.wait()\n"
+    )
+    peak = tree_memory.tree_peak([sys.executable, "-c", script])
+    assert 380 * 2**20 < peak < 470 * 2**20, peak / 2**20
+
+
+@pytest.mark.slow
+def test_benchmark_shows_the_tree_memory_when_asked(tmp_path: Path) -> None:
+    command = [sys.executable, str(BENCH / "run.py"), "--shapes", "business", "--sizes", "2000"]
+    command += ["--repeat", "1", "--no-naive", "--no-diff", "--no-floor", "--tree-memory"]
+    command += ["--out", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.startswith("business-2000 "))
+    peak, tree = (float(x) for x in re.findall(r"([0-9]+) MB", row))
+    assert peak > 20, row
+    assert tree > 20, row  # a python with numpy holds tens of MB
