@@ -178,11 +178,15 @@ def client_results(org: Org, reach: ClientReach) -> tuple[ClientResult, ...]:
 
 
 def holder_ids(org: Org, reach: ClientReach) -> tuple[list[str | None], list[str | None]]:
-    """Per client: its owner's id and its lowest common boss's id (None where none)."""
-    ids = org.role_ids
-    owner = [ids[o] if o != NO_OWNER else None for o in reach.owner.tolist()]
-    boss = [ids[b] if b != NO_ROLE else None for b in reach.boss.tolist()]
-    return owner, boss
+    """Per client: its owner's id and its lowest common boss's id (None where none):
+    only those ids are read (`Org.node_ids`), not a million roles' as strings."""
+    owner, boss = reach.owner.tolist(), reach.boss.tolist()
+    held = [o for o in owner if o != NO_OWNER] + [b for b in boss if b != NO_ROLE]
+    named = iter(org.node_ids(held))
+    return (
+        [next(named) if o != NO_OWNER else None for o in owner],
+        [next(named) if b != NO_ROLE else None for b in boss],
+    )
 
 
 def client_money_owned(org: Org, reach: ClientReach) -> float | None:

@@ -90,7 +90,8 @@ def _found(facts: OrgFacts) -> list[Finding]:
         outside = reach.outside(j) if owner != NO_OWNER else []
         if not outside:
             continue
-        ids = org.role_ids  # read here, for a finding: not for an org without any
+        # Only the ids the finding names are read: not a million roles' as strings.
+        owner_id, *outside_ids = org.node_ids([owner, *outside])
         client, touchpoints = org.client_ids[j], int(reach.ptr[j + 1] - reach.ptr[j])
         found.append(
             Finding.of_client(
@@ -100,16 +101,16 @@ def _found(facts: OrgFacts) -> list[Finding]:
                 int(lines[j]),
                 RULE.message(
                     client=client,
-                    owner=ids[owner],
+                    owner=owner_id,
                     outside_count=len(outside),
                     touchpoints=touchpoints,
                     s=plural(touchpoints),
                     verb_s="s" if len(outside) == 1 else "",
-                    outside=quoted_names([ids[t] for t in outside]),
+                    outside=quoted_names(outside_ids),
                 ),
                 (
                     ("client", client),
-                    ("owner", ids[owner]),
+                    ("owner", owner_id),
                     ("outside_count", len(outside)),
                     ("touchpoints", touchpoints),
                 ),

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from clientchain.analyses.analyze import Analysis
-from clientchain.analyses.clients import NO_ROLE, ClientResult
+from clientchain.analyses.clients import ClientResult, holder_ids
 from clientchain.model.findings import Finding
 from clientchain.model.forking import usable_cores
 from clientchain.model.heap import release_freed_memory, resident_bytes
-from clientchain.model.org import NO_OWNER
 from clientchain.model.own_arena import in_own_arena
 from clientchain.model.rounding import moneys, plain_number
 from clientchain.render.analysis.in_turns import write_items
@@ -82,19 +81,18 @@ def client_documents(analysis: Analysis) -> list[dict[str, Any]]:
     also names each client's touchpoints, which the document does not show (a tuple of
     ids per client: ~0.15 s at a million roles)."""
     org, reach = analysis.org, analysis.clients_raw
-    ids = org.role_ids
-    owner, boss = reach.owner.tolist(), reach.boss.tolist()
+    owner, boss = holder_ids(org, reach)
     money_out = moneys(reach.paid, org.amount_decimals).tolist()
     touchpoints = np.diff(reach.ptr).tolist()
     return [
         {
             "id": org.client_ids[j],
             "title": org.client_titles[j],
-            "owner": ids[owner[j]] if owner[j] != NO_OWNER else None,
+            "owner": owner[j],
             "money_out": plain_number(money_out[j]),
             "touchpoints": touchpoints[j],
             "departments": list(reach.departments[j]),
-            "lowest_common_boss": ids[boss[j]] if boss[j] != NO_ROLE else None,
+            "lowest_common_boss": boss[j],
             "fragmented": reach.fragmented[j],
         }
         for j in range(org.client_count)
