@@ -62,56 +62,25 @@ class RoleEntry:
 
 class PackedTexts:
     """A tuple of texts that pickles as one UTF-8 string (a million ids: tens of
-    milliseconds, where pickling a million strings takes several times that), and is
-    made strings again only when read as such (`utf8_lines` reads the bytes)."""
+    milliseconds, where pickling a million strings takes several times that)."""
 
-    __slots__ = ("_lines", "_texts")
+    __slots__ = ("texts",)
 
     def __init__(self, texts: tuple[str, ...]) -> None:
-        self._texts: tuple[str, ...] | None = texts
-        self._lines: tuple[int, bytes] | None = None  # (count, the texts joined by \n)
-
-    @property
-    def texts(self) -> tuple[str, ...]:
-        if self._texts is None:
-            assert self._lines is not None
-            size, data = self._lines
-            self._texts = tuple(data.decode("utf-8", "surrogatepass").split("\n")) if size else ()
-        return self._texts
-
-    def _joined(self) -> tuple[int, bytes] | None:
-        """(count, the texts as UTF-8 joined by line breaks), None if a text holds one."""
-        if self._lines is None:
-            assert self._texts is not None
-            joined = "\n".join(self._texts)
-            if joined.count("\n") != max(len(self._texts) - 1, 0):
-                return None
-            self._lines = (len(self._texts), joined.encode("utf-8", "surrogatepass"))
-        return self._lines
-
-    def utf8_lines(self) -> tuple[np.ndarray, IntArray, IntArray] | None:
-        """The texts as UTF-8 byte ranges [start, end) of one buffer (lone surrogates
-        as `surrogatepass` writes them: equal texts, equal bytes), None if a text holds
-        a line break."""
-        joined = self._joined()
-        if joined is None:
-            return None
-        size, data = joined
-        buf = np.frombuffer(data, dtype=np.uint8)
-        breaks = np.flatnonzero(buf == ord("\n"))
-        start = np.r_[0, breaks + 1][:size]
-        end = np.r_[breaks, buf.size][:size]
-        return buf, start.astype(np.int64), end.astype(np.int64)
+        self.texts = texts
 
     def __getstate__(self) -> object:
-        joined = self._joined()
-        return self.texts if joined is None else joined
+        joined = "\n".join(self.texts)
+        if joined.count("\n") != max(len(self.texts) - 1, 0):  # a text holds a line break
+            return self.texts
+        return (len(self.texts), joined.encode("utf-8", "surrogatepass"))
 
     def __setstate__(self, state: Any) -> None:
         if isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], bytes):
-            self._texts, self._lines = None, (state[0], state[1])
+            size, data = state
+            self.texts = tuple(data.decode("utf-8", "surrogatepass").split("\n")) if size else ()
         else:
-            self._texts, self._lines = state, None
+            self.texts = state
 
 
 @dataclass(frozen=True, eq=False)
