@@ -57,9 +57,9 @@ def descending_within(group: IntArray, values: np.ndarray, groups: int) -> IntAr
     n = group.size
     place_bits = max(n - 1, 0).bit_length()
     value_bits = 63 - place_bits - max(groups - 1, 0).bit_length()
-    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
     if n == 0 or value_bits < _FEWEST_VALUE_BITS:
         return _descending_ranked(group, values, groups)
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
     low, high = int(bits.min()), int(bits.max())
     if low < 0 or high > _INF_BITS:  # negative values, -0.0 or NaN
         return _descending_ranked(group, values, groups)
