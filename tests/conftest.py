@@ -56,14 +56,19 @@ def example_params(orgs: list[Path]) -> list[object]:
 
 
 @cache
-def bench_generator() -> ModuleType:
-    """bench/generate.py as a module (bench/ is scripts, not a package)."""
-    path = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
-    spec = importlib.util.spec_from_file_location("bench_generate", path)
+def bench_module(name: str) -> ModuleType:
+    """bench/NAME.py as a module (bench/ is scripts, not a package)."""
+    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def bench_generator() -> ModuleType:
+    """bench/generate.py as a module."""
+    return bench_module("generate")
 
 
 UPDATE_GOLDEN = "CLIENTCHAIN_UPDATE_GOLDEN"

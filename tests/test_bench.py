@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -10,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import bench_module
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
@@ -104,10 +105,7 @@ def test_tree_memory_counts_a_forked_child_beside_its_parent() -> None:
     """A parent writes 100 MB, forks, and each then writes 150 MB of its own: the tree
     holds ~400 MB at once, which is neither the largest process (~260 MB, the pages of
     the fork in each) nor their RSS added up (~520 MB: the shared pages twice)."""
-    spec = importlib.util.spec_from_file_location("tree_memory", BENCH / "tree_memory.py")
-    assert spec is not None and spec.loader is not None
-    tree_memory = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tree_memory)
+    tree_memory = bench_module("tree_memory")
     if not tree_memory.available():
         pytest.skip("no /proc/PID/smaps_rollup here")
     script = (
