@@ -13,7 +13,7 @@ import pytest
 
 from clientchain import analyze, load
 from clientchain.analyses import client_sweeps
-from clientchain.analyses.provenance import TopClients
+from clientchain.analyses.provenance import ClientBlocks, TopClients
 from clientchain.graph.sweep import SweepPlan
 from clientchain.model.forking import can_fork
 from tests.conftest import arena_users, bench_generator
@@ -297,4 +297,33 @@ def test_once_forked_both_processes_sweep_on_a_thread_of_their_own(
     assert document(org, True, monkeypatch) == expected
     pids = users()
     assert len(pids) == 2 and str(os.getpid()) in pids and len(set(pids)) == 2
+    assert no_child_left()
+
+
+@needs_fork
+def test_the_child_sweeps_the_first_block_beside_the_parents_own_columns(
+    tmp_path: Path, split_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first block of clients is not in the parent's first sweep: the child sweeps
+    all of it (not half) while the parent sweeps closeness, traced share and hand-overs,
+    and the result is still one core's."""
+    bench_generator().write("chargeback", ROLES, tmp_path)  # loops: factors to share
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+    said = tmp_path / "bases"
+    real_base = ClientBlocks.base
+
+    def noted_base(
+        self: ClientBlocks, first: int, last: int, *args: object, **kw: object
+    ) -> object:
+        with said.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {first} {last}\n")
+        return real_base(self, first, last, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ClientBlocks, "base", noted_base)
+    assert document(org, True, monkeypatch) == expected
+    bases = [line.split() for line in said.read_text(encoding="utf-8").splitlines()]
+    parent = str(os.getpid())
+    first_block = [(pid == parent, int(last)) for pid, first, last in bases if first == "0"]
+    assert first_block == [(False, 12)]  # all of it, in the child alone
     assert no_child_left()

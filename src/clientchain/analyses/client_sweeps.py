@@ -5,7 +5,10 @@ its shares into the running top-K; both split between two processes. Columns sol
 independently, so a forked child solves the second half of each block's clients while
 the parent solves the first. Rows merge independently, so the child merges every other
 chunk of rows of each block while the parent merges the others (chunks in turns, not
-halves: the roles of the later layers have many more clients to merge). The blocks are
+halves: the roles of the later layers have many more clients to merge). The parent's
+own sweep (closeness, traced share, hand-overs; it makes the decay's loop factors on
+the way) runs beside the child's sweep of the whole first block of clients: the
+factors at alpha 1, which both use, are made before the fork, once. The blocks are
 solved into one buffer of shared memory and the top-K slots live in shared memory too,
 each process writing only its own columns, then its own rows. The sweeps and merges are
 the ones one process would make, value for value, so the result is the same to the bit
@@ -49,6 +52,7 @@ SPLIT_COLUMNS = 8
 _ASK = struct.Struct("<6q")
 MERGE, SOLVE = 0, 1
 _NO_BUFFER: FloatArray = np.zeros(0)
+Swept = tuple[FloatArray, FloatArray, FloatArray]  # closeness, traced share, hand-overs
 
 
 def sweep_all(
@@ -59,47 +63,102 @@ def sweep_all(
     direct_share: FloatArray,
     top: TopClients,
     served: ServedClients,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> Swept:
     """Closeness, traced share and hand-overs (role order), with every client's share
     merged into `top` and `served` on the way.
 
-    One sweep makes the three (hand-overs are based on the traced share) and the first
-    block of clients' shares; further blocks of clients sweep on their own.
+    One sweep makes the three (hand-overs are based on the traced share); blocks of
+    clients sweep on their own, the first beside it on two cores, else in it.
     """
-    head = min(blocks.clients, blocks.width)  # clients 0..head-1 join the first sweep
+    head = min(blocks.clients, blocks.width)  # clients 0..head-1: the first block
     merger = BlockMerger(top, blocks, plan, 3 + head)
     try:
-        base = blocks.base(0, head, lead=3, out=merger.buffer(3 + head))
-        base[:, 0] = base[:, 1] = direct_share
-        alphas = [decay] + [1.0] * (base.shape[1] - 1)
-        # The decay is this sweep's alone: its factors go as each loop is solved.
-        swept = plan.solve(base, alphas, chained=(1, 2), in_place=True, once=frozenset({decay}))
-        # Every further sweep is at alpha 1: the decay's factors go before the merger
-        # forks, or its child would keep their pages (and before the three columns are
-        # copied out, which would come on top of them).
-        plan.keep_only({1.0})
-        closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
-        try:
-            if head:
-                merger.merge(0, [swept], lead=3)
-                if served.wanted:
-                    served.add(0, swept[:, 3:])
-            del base, swept  # before the next block is made (128 MB each)
-            if merger.forked:  # on a thread of its own arena (see `_start_child`)
-                in_own_arena(lambda _stop: _sweep_rest(graph, plan, blocks, head, merger, served))
-            else:
-                _sweep_rest(graph, plan, blocks, head, merger, served)
-        except ChildStoppedError:
-            # What the child merged cannot be trusted (it may have stopped halfway
-            # through a row): every client again, from nothing, in this process.
-            top.clear()
-            served.clear()
-            _sweep_rest(graph, plan, blocks, 0, merger, served)
+        if head and merger.can_fork:
+            # The child sweeps the first block while this process sweeps its own three
+            # columns: the alpha-1 factors, which both use, are made once, before the fork.
+            plan.prepare([1.0])
+            merger.start()
+        args = (graph, plan, blocks, decay, direct_share, merger, served)
+        if merger.forked:  # on a thread of its own arena (see `start`)
+            swept = in_own_arena(lambda _stop: _sweep_beside(*args))
+        else:
+            swept = _sweep_alone(*args)
     except BaseException:
         merger.kill()
         raise
     merger.close()
+    return swept
+
+
+def _own_sweep(plan: SweepPlan, base: FloatArray, direct_share: FloatArray, decay: float) -> Swept:
+    """Closeness, traced share and hand-overs (role order) from the first three columns
+    of `base`, swept in place (any further ones are clients, at alpha 1)."""
+    base[:, 0] = base[:, 1] = direct_share
+    alphas = [decay] + [1.0] * (base.shape[1] - 1)
+    # The decay is this sweep's alone: its factors go as each loop is solved, and those
+    # of its small loops after it (every further sweep is at alpha 1).
+    swept = plan.solve(base, alphas, chained=(1, 2), in_place=True, once=frozenset({decay}))
+    plan.keep_only({1.0})
+    closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
     return closeness, traced, handovers
+
+
+def _sweep_alone(
+    graph: MoneyGraph,
+    plan: SweepPlan,
+    blocks: ClientBlocks,
+    decay: float,
+    direct_share: FloatArray,
+    merger: BlockMerger,
+    served: ServedClients,
+) -> Swept:
+    """In this process only: the first block of clients joins the first sweep."""
+    head = min(blocks.clients, blocks.width)
+    base = blocks.base(0, head, lead=3)
+    swept = _own_sweep(plan, base, direct_share, decay)
+    if head:
+        merger.merge(0, [base], lead=3)
+        if served.wanted:
+            served.add(0, base[:, 3:])
+    del base  # before the next block is made (128 MB)
+    _sweep_rest(graph, plan, blocks, head, merger, served)
+    return swept
+
+
+def _sweep_beside(
+    graph: MoneyGraph,
+    plan: SweepPlan,
+    blocks: ClientBlocks,
+    decay: float,
+    direct_share: FloatArray,
+    merger: BlockMerger,
+    served: ServedClients,
+) -> Swept:
+    """With the child: it sweeps the first block of clients (after the three columns in
+    the buffer) while this process sweeps those three; then the two merge it, and go on
+    with the further blocks."""
+    head = min(blocks.clients, blocks.width)
+    after_own = 3 * blocks.roles
+    solving = merger.ask_to_solve(0, head, after_own)
+    own = merger.buffer(3)
+    assert own is not None  # (a child works: the buffer is shared memory)
+    own.fill(0.0)
+    swept = _own_sweep(plan, own, direct_share, decay)
+    del own  # (the buffer's first columns: the next blocks write there)
+    try:
+        first_block = merger.solved_by_child(solving, head, after_own)
+        merger.merge(0, [first_block])
+        if served.wanted:
+            served.add(0, first_block)
+        del first_block
+        _sweep_rest(graph, plan, blocks, head, merger, served)
+    except ChildStoppedError:
+        # What the child merged cannot be trusted (it may have stopped halfway through
+        # a row): every client again, from nothing, in this process.
+        merger.top.clear()
+        served.clear()
+        _sweep_rest(graph, plan, blocks, 0, merger, served)
+    return swept
 
 
 def _sweep_rest(
@@ -168,12 +227,20 @@ class BlockMerger:
         kept = np.frombuffer(memory, np.float64, slots, 8 * slots)
         bar = np.frombuffer(memory, np.float64, roles, 16 * slots)
         top.move_slots(key.reshape(roles, top.top), kept.reshape(roles, top.top), bar)
-        self._pid = -1  # forked at the first merge
+        self._pid = -1  # forked by `start`
 
-    def _start_child(self) -> None:
-        """Fork the child. What the heap holds free goes back to the system first: a
-        page the parent writes after the fork is copied, and the child would keep the
-        old one (garbage to it) for as long as it runs."""
+    @property
+    def can_fork(self) -> bool:
+        """A child would pay, and its shared memory is ready: `start` forks it."""
+        return self._pid == -1
+
+    def start(self) -> None:
+        """Fork the child (if `can_fork`; a fork refused: this process works alone). What
+        the heap holds free goes back to the system first: a page the parent writes
+        after the fork is copied, and the child would keep the old one (garbage to it)
+        for as long as it runs."""
+        if self._pid != -1:
+            return
         release_freed_memory()
         self._asks_r, self._asks_w = os.pipe()
         self._done_r, self._done_w = os.pipe()
@@ -225,11 +292,21 @@ class BlockMerger:
             block = blocks.base(first, last, out=self.buffer(last - first))
             return [plan.solve(block, [1.0] * (last - first), in_place=True)]
         theirs = self.roles * (mid - first)  # their part's offset in the buffer
-        asked = self._ask(SOLVE, mid, 0, last - mid, 0, theirs)
+        asked = self.ask_to_solve(mid, last, theirs)
         mine = blocks.base(first, mid, out=self.buffer(mid - first))
         solved = plan.solve(mine, [1.0] * (mid - first), in_place=True)
+        return [solved, self.solved_by_child(asked, last - mid, theirs)]
+
+    def ask_to_solve(self, first: int, last: int, offset: int) -> bool:
+        """Ask the child to sweep clients first..last-1 (alpha 1) into the buffer from
+        `offset` cells on; `solved_by_child` waits for them."""
+        return self._ask(SOLVE, first, 0, last - first, 0, offset)
+
+    def solved_by_child(self, asked: bool, width: int, offset: int) -> FloatArray:
+        """The block the child was `asked` to sweep (`width` columns at `offset`), once it
+        has; ChildStoppedError if it stopped first."""
         self._wait(asked)
-        return [solved, self._view(last - mid, theirs)]
+        return self._view(width, offset)
 
     def merge(self, first: int, parts: list[FloatArray], lead: int = 0) -> None:
         """Merge clients first.. into the top-K: the columns of the block's parts, side by
@@ -237,9 +314,7 @@ class BlockMerger:
         `solved_blocks` gave, when they gave them."""
         block = parts[0]
         shares = [block[:, lead:], *parts[1:]]
-        if self._pid == -1:
-            self._start_child()
-        if not self._pid or not np.may_share_memory(block, self._buffer):
+        if self._pid <= 0 or not np.may_share_memory(block, self._buffer):
             # (a block elsewhere: the child cannot see it)
             self.top.add(first, shares[0] if len(shares) == 1 else shares)
             return

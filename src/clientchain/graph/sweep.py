@@ -66,11 +66,15 @@ class _Batch:
         leak: FloatArray = (1.0 - alpha) + alpha * self.leak
         return leak
 
-    def solve(self, alpha: float, first: int, last: int, rhs: FloatArray) -> FloatArray:
-        """(I - alpha A) x = rhs for components first..last."""
+    def invert(self, alpha: float) -> FloatArray:
+        """(I - alpha A)^-1 of each component, made when first asked for."""
         if alpha not in self.inverses:  # (small batches are inverted ahead: _invert_small)
             self.inverses[alpha] = gth_inverse(alpha * self.matrix, self.leak_at(alpha))
-        result: FloatArray = self.inverses[alpha][first:last] @ rhs
+        return self.inverses[alpha]
+
+    def solve(self, alpha: float, first: int, last: int, rhs: FloatArray) -> FloatArray:
+        """(I - alpha A) x = rhs for components first..last."""
+        result: FloatArray = self.invert(alpha)[first:last] @ rhs
         return result
 
 
@@ -87,10 +91,14 @@ class _Large:
         """A in extended precision, for the residual (converted once, not every solve)."""
         return self.matrix.widened()
 
-    def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
+    def factor(self, alpha: float) -> Any:
+        """The SuperLU factors of I - alpha A, made when first asked for."""
         if alpha not in self.factors:
             self.factors[alpha] = self.matrix.identity_minus(alpha).lu()
-        factor = self.factors[alpha]
+        return self.factors[alpha]
+
+    def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
+        factor = self.factor(alpha)
         x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
         wide = x.astype(np.longdouble)
         product = self.wide_matrix.times(wide)
@@ -175,6 +183,17 @@ class SweepPlan:
         self._invert_small(alphas)
         with self.one_thread():
             return self._solve(base, alphas, chained, in_place, once)
+
+    def prepare(self, alphas: Sequence[float]) -> None:
+        """Make now every inverse and factor that sweeps at `alphas` need (a sweep makes
+        them as it goes): made before a fork, they are one copy for both processes."""
+        self._invert_small(alphas)
+        with self.one_thread():
+            for alpha in dict.fromkeys(alphas):
+                for batch in self.batches:
+                    batch.invert(alpha)
+                for large in self.large:
+                    large.factor(alpha)
 
     @contextmanager
     def one_thread(self) -> Iterator[None]:
