@@ -44,6 +44,35 @@ def test_plain_decimals_are_exactly_float_of_the_text(texts: list[str], pads: li
     assert places.tolist() == [decimals_of(t) if "." in t else 0 for t in texts]
 
 
+WHOLE = st.from_regex(r"[0-9]{1,8}", fullmatch=True)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(WHOLE, min_size=1, max_size=40),
+    st.none() | st.sampled_from(["12.5", "123456789", "-1", "", "1e3"]),
+    st.integers(0, 39),
+)
+def test_whole_numbers_read_a_chunk_at_a_time_are_float_of_the_text(
+    texts: list[str], odd: str | None, at: int
+) -> None:
+    """Short whole numbers are read a few thousand at a time (here 3): one that is not
+    (a fraction, 9 digits, a sign, an empty cell) in any chunk sends the whole column
+    the general way, which reads it exactly or refuses it."""
+    if odd is not None:
+        texts = [*texts[: at % (len(texts) + 1)], odd, *texts[at % (len(texts) + 1) :]]
+    buf, _, start, end = ranges([t.encode() for t in texts])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("clientchain.loading.fast.byte_columns._WORDS_AT_ONCE", 3)
+        parsed = plain_decimals(buf, start.astype(np.int32), end.astype(np.int32))
+    if odd in {"-1", "", "1e3"}:
+        assert parsed is None
+        return
+    assert parsed is not None
+    assert parsed[0].tolist() == [float(t) for t in texts]  # bit for bit
+    assert parsed[1].tolist() == [1 if t == "12.5" else 0 for t in texts]
+
+
 def test_leading_zeros_and_the_largest_exact_integer() -> None:
     texts = ["0000000000000000000001.50", str(2**53 - 1), "900719925474099.1"]
     buf, _, start, end = ranges([t.encode() for t in texts])

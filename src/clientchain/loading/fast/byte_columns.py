@@ -21,6 +21,7 @@ __all__ = ["gather_texts"]  # (moved to model.texts) still found here by the fas
 _SPACE, _DOT, _ZERO, _NINE = 32, 46, 48, 57
 _WORD = 8
 _SCAN = 1 << 18  # bytes compared at a time by `positions`
+_WORDS_AT_ONCE = 1 << 16  # ranges read as numbers at a time by `plain_decimals`
 _EXACT_INTEGER = 2**53  # float64 holds every integer below this exactly
 _POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 .. 10**22
 _U = np.uint64
@@ -238,14 +239,12 @@ def plain_decimals(
     at most 22, so integer and power of ten are exact doubles and one IEEE division
     rounds their quotient, the written number, correctly, as float() does.
     """
-    start, end = start.astype(np.int64), end.astype(np.int64)
-    length = end - start
     # Most numbers are whole and at most 8 digits: read a word at a time; when all are,
     # that is all (no scatter into the columns).
-    if length.size and int(length.min()) >= 1 and int(length.max()) <= _WORD:
-        number, digits = _eight_digits(Words(buf), end, length)
-        if digits.all():
-            return number, np.zeros(start.size, dtype=np.int64)
+    whole_words = _whole_words(buf, start, end)
+    if whole_words is not None:
+        return whole_words, np.zeros(start.size, dtype=np.int64)
+    start, end = start.astype(np.int64), end.astype(np.int64)
     values = np.zeros(start.size, dtype=np.float64)
     places = np.zeros(start.size, dtype=np.int64)
     short = np.flatnonzero((end - start >= 1) & (end - start <= _WORD))
@@ -261,6 +260,25 @@ def plain_decimals(
             return None
         values[rest], places[rest] = parsed
     return values, places
+
+
+def _whole_words(buf: np.ndarray, start: IntArray, end: IntArray) -> FloatArray | None:
+    """Every range read as a whole number of 1 to 8 digits, or None if one is not. A
+    chunk of ranges at a time: the dozen temporaries of a word each stay in the caches
+    (over a column of millions, each was tens of MB of fresh pages for the kernel to
+    zero: 4M amounts took 0.3-0.5 s, not 0.07)."""
+    number = np.empty(start.size, dtype=np.float64)
+    words = Words(buf)
+    for lo in range(0, start.size, _WORDS_AT_ONCE):
+        last = end[lo : lo + _WORDS_AT_ONCE].astype(np.int64)
+        length = last - start[lo : lo + _WORDS_AT_ONCE]
+        if int(length.min()) < 1 or int(length.max()) > _WORD:
+            return None
+        value, digits = _eight_digits(words, last, length)
+        if not digits.all():
+            return None
+        number[lo : lo + _WORDS_AT_ONCE] = value
+    return number
 
 
 def _eight_digits(words: Words, end: IntArray, length: IntArray) -> tuple[FloatArray, np.ndarray]:
