@@ -44,6 +44,29 @@ def test_random_graphs_get_scipys_labels(seed: int) -> None:
         assert_same(rng.integers(0, nodes, edges), rng.integers(0, nodes, edges), nodes)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_edges_by_target_get_scipys_labels(seed: int) -> None:
+    """Edges sorted by target (as the money graph's pairs are, by payee) take the
+    transpose instead of the sort: the same CSR, with or without repeated edges, and
+    whatever the order of a target's sources."""
+    rng = np.random.default_rng(seed)
+    for _ in range(25):
+        nodes = int(rng.integers(1, 60))
+        edges = int(rng.integers(1, 4 * nodes))
+        src, dst = rng.integers(0, nodes, edges), rng.integers(0, nodes, edges)
+        if rng.random() < 0.5:  # distinct edges, as the money graph's
+            key = np.unique(dst * nodes + src)
+            dst, src = np.divmod(key, nodes)
+        by_target = np.argsort(dst, kind="stable")
+        src, dst = src[by_target], dst[by_target]
+        assert_same(src, dst, nodes)
+        expected = scc._canonical_csr(src[::-1], dst[::-1], nodes)  # (not by target: sorted)
+        made = scc._canonical_csr(src, dst, nodes)
+        assert all(
+            np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(made, expected, strict=True)
+        )
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_loops_hanging_off_a_hierarchy_get_scipys_labels(seed: int) -> None:
     """The benchmark's shape: a reporting tree, money up and down, service loops."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
-from clientchain.graph.sorting import run_bounds
+from clientchain.graph.sorting import grouped_order
 from clientchain.model.org import IntArray
 
 THIN_FRONTIER = 8  # a frontier this small is walked in plain Python (a long chain)
@@ -23,15 +23,13 @@ def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
     """
     layer = np.zeros(count, dtype=np.int64)
     indegree = np.bincount(dst, minlength=count)
-    # Out-edges as CSR (grouped by source): a node's targets are one slice. Their order
-    # within the slice does not matter (a layer is a longest path): sorted with them, as
-    # one sort of values (source, target), 2-3x quicker than an argsort.
-    if count**2 < 2**63:
-        out_dst = np.sort(src.astype(np.int64) * count + dst)
-        np.remainder(out_dst, count, out=out_dst)
-    else:
-        out_dst = dst[np.argsort(src)]
-    out_ptr = run_bounds(src, count)
+    # Out-edges as CSR (grouped by source): a node's targets are one slice, in the
+    # order given (it does not matter: a layer is a longest path), grouped by one
+    # counting pass (3-4x quicker than a sort of 2.5 million edges).
+    by_source, bounds = grouped_order(src, count)
+    out_dst = dst[by_source]
+    out_ptr = bounds.astype(np.int64)
+    del by_source, bounds
     lists: tuple[list[int], list[int]] | None = None  # out_ptr, out_dst as lists, made once
     thin_steps = 0
     frontier = np.flatnonzero(indegree == 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.model.org import IntArray
 
 
@@ -97,3 +98,26 @@ def run_bounds(sorted_values: IntArray, count: int) -> IntArray:
     bounds = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(np.bincount(sorted_values, minlength=count), out=bounds[1:])
     return bounds
+
+
+def grouped_order(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+    """(np.argsort(keys, kind="stable"), run_bounds of the sorted keys) for integers in
+    [0, bound), by one counting pass (scipy's compiled COO to CSR step): linear, 3-5x
+    quicker than a sort of the keys at millions (int32 where the sizes allow)."""
+    n = keys.size
+    index = np.int32 if max(n, bound) < 2**31 else np.int64
+    bounds = np.empty(bound + 1, dtype=index)
+    order = np.empty(n, dtype=index)
+    # The kernel moves a value along with each entry: one byte each, thrown away.
+    sparsetools().coo_tocsr(
+        bound,
+        max(n, 1),
+        n,
+        keys.astype(index),
+        np.arange(n, dtype=index),
+        np.zeros(n, dtype=np.int8),
+        bounds,
+        order,
+        np.empty(n, dtype=np.int8),
+    )
+    return order, bounds
