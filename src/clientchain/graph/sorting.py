@@ -25,9 +25,14 @@ def pair_order(major: IntArray, minor: IntArray, bound: int) -> IntArray:
 def sorted_places(key: IntArray, n: int) -> IntArray:
     """The order of distinct non-negative keys whose remainder by n is their own place
     (key = k * n + place), as np.argsort(key) gives it, overwriting `key`: a sort of the
-    values (numpy's vectorised sort) is 2-3x quicker than argsort, and the sorted keys
-    hold their places."""
-    key.sort()
+    values is 2-3x quicker than argsort, and the sorted keys hold their places.
+
+    Sorted by timsort ("stable": the keys are distinct, any sort gives one order), which
+    takes runs already in order as they are: keys made from an org chart's rows and
+    pairs have many (flows by payee, the plan's edges by layer), and it was 2-3x quicker
+    than the vectorised quicksort there (4M flow rows: 0.25 -> 0.12 s), ~25% slower on
+    keys in no order at all."""
+    key.sort(kind="stable")
     np.remainder(key, n, out=key)
     return key
 
@@ -68,7 +73,7 @@ def descending_within(group: IntArray, values: np.ndarray, groups: int) -> IntAr
     key = group.astype(np.int64) << (value_bits + place_bits)
     key |= ((high - bits) >> shift) << place_bits  # the largest value first
     key |= np.arange(n)
-    key.sort()
+    key.sort(kind="stable")  # (timsort: a payee's pairs often come in order; see sorted_places)
     order = key & ((1 << place_bits) - 1)
     step = key >> place_bits  # (group, leading bits)
     del key
