@@ -18,8 +18,13 @@ def plural(count: float) -> str:
     return "" if count == 1 else "s"
 
 
-def quoted_names(names: list[str], limit: int = 10) -> str:
+NAMES_SHOWN = 10  # names a finding's message lists before "and N more"
+
+
+def quoted_names(names: list[str], limit: int = NAMES_SHOWN, total: int | None = None) -> str:
     """Names quoted and joined ('a', 'b', 'c'); past `limit`, the first ones and how many
-    more, so one finding stays one readable line."""
+    more, so one finding stays one readable line. `total`: how many names there are,
+    when `names` holds only the first ones (those shown need reading, not the rest)."""
+    total = len(names) if total is None else total
     shown = ", ".join(f"'{name}'" for name in names[:limit])
-    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
+    return shown if total <= limit else f"{shown} and {total - limit} more"
