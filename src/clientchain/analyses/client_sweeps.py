@@ -28,6 +28,7 @@ import mmap
 import os
 import signal
 import struct
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,11 +79,11 @@ def sweep_all(
             # columns: the alpha-1 factors, which both use, are made once, before the fork.
             plan.prepare([1.0])
             merger.start()
-        args = (graph, plan, blocks, decay, direct_share, merger, served)
+        sweeps = _Sweeps(graph, plan, blocks, decay, direct_share, merger, served)
         if merger.forked:  # on a thread of its own arena (see `start`)
-            swept = in_own_arena(lambda _stop: _sweep_beside(*args))
+            swept = in_own_arena(lambda _stop: _sweep_beside(sweeps))
         else:
-            swept = _sweep_alone(*args)
+            swept = _sweep_alone(sweeps)
     except BaseException:
         merger.kill()
         raise
@@ -103,61 +104,63 @@ def _own_sweep(plan: SweepPlan, base: FloatArray, direct_share: FloatArray, deca
     return closeness, traced, handovers
 
 
-def _sweep_alone(
-    graph: MoneyGraph,
-    plan: SweepPlan,
-    blocks: ClientBlocks,
-    decay: float,
-    direct_share: FloatArray,
-    merger: BlockMerger,
-    served: ServedClients,
-) -> Swept:
+@dataclass(frozen=True)
+class _Sweeps:
+    """What the steps of `sweep_all` work with."""
+
+    graph: MoneyGraph
+    plan: SweepPlan
+    blocks: ClientBlocks
+    decay: float
+    direct_share: FloatArray
+    merger: BlockMerger
+    served: ServedClients
+
+    def rest(self, first: int) -> None:
+        """Clients first.. (see _sweep_rest)."""
+        _sweep_rest(self.graph, self.plan, self.blocks, first, self.merger, self.served)
+
+
+def _sweep_alone(s: _Sweeps) -> Swept:
     """In this process only: the first block of clients joins the first sweep."""
-    head = min(blocks.clients, blocks.width)
-    base = blocks.base(0, head, lead=3)
-    swept = _own_sweep(plan, base, direct_share, decay)
+    head = min(s.blocks.clients, s.blocks.width)
+    base = s.blocks.base(0, head, lead=3)
+    swept = _own_sweep(s.plan, base, s.direct_share, s.decay)
     if head:
-        merger.merge(0, [base], lead=3)
-        if served.wanted:
-            served.add(0, base[:, 3:])
+        s.merger.merge(0, [base], lead=3)
+        if s.served.wanted:
+            s.served.add(0, base[:, 3:])
     del base  # before the next block is made (128 MB)
-    _sweep_rest(graph, plan, blocks, head, merger, served)
+    s.rest(head)
     return swept
 
 
-def _sweep_beside(
-    graph: MoneyGraph,
-    plan: SweepPlan,
-    blocks: ClientBlocks,
-    decay: float,
-    direct_share: FloatArray,
-    merger: BlockMerger,
-    served: ServedClients,
-) -> Swept:
+def _sweep_beside(s: _Sweeps) -> Swept:
     """With the child: it sweeps the first block of clients (after the three columns in
     the buffer) while this process sweeps those three; then the two merge it, and go on
     with the further blocks."""
-    head = min(blocks.clients, blocks.width)
-    after_own = 3 * blocks.roles
+    merger = s.merger
+    head = min(s.blocks.clients, s.blocks.width)
+    after_own = 3 * s.blocks.roles
     solving = merger.ask_to_solve(0, head, after_own)
     own = merger.buffer(3)
     assert own is not None  # (a child works: the buffer is shared memory)
     own.fill(0.0)
-    swept = _own_sweep(plan, own, direct_share, decay)
+    swept = _own_sweep(s.plan, own, s.direct_share, s.decay)
     del own  # (the buffer's first columns: the next blocks write there)
     try:
         first_block = merger.solved_by_child(solving, head, after_own)
         merger.merge(0, [first_block])
-        if served.wanted:
-            served.add(0, first_block)
+        if s.served.wanted:
+            s.served.add(0, first_block)
         del first_block
-        _sweep_rest(graph, plan, blocks, head, merger, served)
+        s.rest(head)
     except ChildStoppedError:
         # What the child merged cannot be trusted (it may have stopped halfway through
         # a row): every client again, from nothing, in this process.
         merger.top.clear()
-        served.clear()
-        _sweep_rest(graph, plan, blocks, 0, merger, served)
+        s.served.clear()
+        s.rest(0)
     return swept
 
 
