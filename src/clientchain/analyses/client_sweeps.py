@@ -79,7 +79,7 @@ def sweep_all(
             # columns: the alpha-1 factors, which both use, are made once, before the fork.
             plan.prepare([1.0])
             merger.start()
-        sweeps = _Sweeps(graph, plan, blocks, decay, direct_share, merger, served)
+        sweeps = _Sweeps(graph, plan, blocks, decay, direct_share, merger, served, head)
         if merger.forked:  # on a thread of its own arena (see `start`)
             swept = in_own_arena(lambda _stop: _sweep_beside(sweeps))
         else:
@@ -115,6 +115,7 @@ class _Sweeps:
     direct_share: FloatArray
     merger: BlockMerger
     served: ServedClients
+    head: int  # clients in the first block
 
     def rest(self, first: int) -> None:
         """Clients first.. (see _sweep_rest)."""
@@ -123,7 +124,7 @@ class _Sweeps:
 
 def _sweep_alone(s: _Sweeps) -> Swept:
     """In this process only: the first block of clients joins the first sweep."""
-    head = min(s.blocks.clients, s.blocks.width)
+    head = s.head
     base = s.blocks.base(0, head, lead=3)
     swept = _own_sweep(s.plan, base, s.direct_share, s.decay)
     if head:
@@ -139,8 +140,7 @@ def _sweep_beside(s: _Sweeps) -> Swept:
     """With the child: it sweeps the first block of clients (after the three columns in
     the buffer) while this process sweeps those three; then the two merge it, and go on
     with the further blocks."""
-    merger = s.merger
-    head = min(s.blocks.clients, s.blocks.width)
+    merger, head = s.merger, s.head
     after_own = 3 * s.blocks.roles
     solving = merger.ask_to_solve(0, head, after_own)
     own = merger.buffer(3)
