@@ -36,6 +36,7 @@ from clientchain.graph.blas_threads import one_blas_thread
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.layering import longest_path_layers
+from clientchain.graph.loop_fringe import FRINGE_MIN_ROLES, Fringe, find_fringe, peel
 from clientchain.graph.loop_inverse import gth_inverse, gth_inverses
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
@@ -84,7 +85,10 @@ class _Large:
 
     members: IntArray
     matrix: SquareCsc
-    factors: dict[float, Any] = field(default_factory=dict)  # alpha -> SuperLU factors
+    leak: FloatArray  # share of each member's inflow from outside the loop
+    fringe: Fringe | None  # a very large loop's peelable fringe (loop_fringe.py)
+    # alpha -> SuperLU factors, or the loop with its fringe peeled (PeeledLoop)
+    factors: dict[float, Any] = field(default_factory=dict)
 
     @cached_property
     def wide_matrix(self) -> SquareCsc:
@@ -92,13 +96,19 @@ class _Large:
         return self.matrix.widened()
 
     def factor(self, alpha: float) -> Any:
-        """The SuperLU factors of I - alpha A, made when first asked for."""
+        """The SuperLU factors of I - alpha A (or its peeled form), made when first asked for."""
         if alpha not in self.factors:
-            self.factors[alpha] = self.matrix.identity_minus(alpha).lu()
+            if self.fringe is None:
+                self.factors[alpha] = self.matrix.identity_minus(alpha).lu()
+            else:
+                self.factors[alpha] = peel(self.fringe, self.matrix, self.leak, alpha)
         return self.factors[alpha]
 
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
         factor = self.factor(alpha)
+        if self.fringe is not None:
+            peeled: FloatArray = factor.solve(rhs)
+            return peeled
         x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
         wide = x.astype(np.longdouble)
         product = self.wide_matrix.times(wide)
@@ -320,6 +330,12 @@ class SweepPlan:
             else:
                 large = self.large[-1 - which]
                 for alpha, cols in runs:
+                    if large.fringe is not None:  # its rows are one slice of x: a view
+                        block = x[large.members[0] : large.members[-1] + 1, cols]
+                        large.factor(alpha).solve(block, out=block)
+                        if alpha in once:
+                            large.factors.pop(alpha, None)
+                        continue
                     at = large.members if whole else (large.members, cols)
                     x[at] = large.solve(alpha, x[at])
                     if alpha in once:  # (see solve: the loop's one solve for it)
@@ -497,7 +513,7 @@ def _components(
         return batches, large, tasks
     for group in _size_groups(condensed, comp_size, comp_layer, is_wanted, order, position):
         if group.size > DENSE_MAX:
-            _add_large(large, tasks, group, comp_layer)
+            _add_large(large, tasks, group, comp_layer, outside)
         else:
             _add_dense(batches, tasks, group, comp_layer, outside, layers)
     return batches, large, tasks
@@ -601,15 +617,47 @@ def _add_dense(
 
 
 def _add_large(
-    large: list[_Large], tasks: list[list[Task]], group: _SizeGroup, comp_layer: IntArray
+    large: list[_Large],
+    tasks: list[list[Task]],
+    group: _SizeGroup,
+    comp_layer: IntArray,
+    outside: FloatArray,
 ) -> None:
     """One sparse matrix per component of this (large) size, edges in their given order."""
     size, which = group.size, group.which
+    if group.comps.size == 1:  # (one loop of its size, the whole org at times: no copies)
+        _add_one_large(
+            large,
+            tasks,
+            size,
+            group.members[0],
+            comp_layer[group.comps[0]],
+            SquareCsc.from_entries(size, group.row, group.col, group.weight),
+            outside,
+        )
+        return
     # Edges grouped by component (stable: given order kept), each group one slice.
     by_comp = np.argsort(which, kind="stable")
     bounds = np.searchsorted(which[by_comp], np.arange(group.comps.size + 1)).tolist()
     for k, comp in enumerate(group.comps.tolist()):
         mine = by_comp[bounds[k] : bounds[k + 1]]
         matrix = SquareCsc.from_entries(size, group.row[mine], group.col[mine], group.weight[mine])
-        tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
-        large.append(_Large(group.members[k], matrix))
+        _add_one_large(large, tasks, size, group.members[k], comp_layer[comp], matrix, outside)
+
+
+def _add_one_large(
+    large: list[_Large],
+    tasks: list[list[Task]],
+    size: int,
+    members: IntArray,
+    layer: int,
+    matrix: SquareCsc,
+    outside: FloatArray,
+) -> None:
+    """A large loop and its task; a very large one's fringe found once (the same for
+    every alpha)."""
+    # (Plan positions run component by component: a loop's members are one run.)
+    assert members[-1] - members[0] == size - 1, "a loop's roles are one run of the plan"
+    tasks[int(layer)].append((-1 - len(large), 0, 0))
+    fringe = find_fringe(matrix) if size > FRINGE_MIN_ROLES else None
+    large.append(_Large(members, matrix, outside[members], fringe))

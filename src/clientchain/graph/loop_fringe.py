@@ -1,0 +1,240 @@
+"""The tree-like fringe of a very large money loop, eliminated without cancellation.
+
+Where every reporting line carries money both ways (revenue up, budget down), the
+whole organisation is one loop: SuperLU of a million roles, then a refinement in
+extended precision, for each of a hundred right-hand sides, is tens of seconds and
+gigabytes. Most of such a loop is a fringe: a role whose only partner inside the
+loop is one other role (they pay each other, nobody else in the loop). Its equation
+
+    x_v = b_v + A[v, p] x_p        (A: the loop's shares, alpha already applied)
+
+puts x_v in terms of its partner (x_v = (b_v + A[v, p] x_p) / d_v), and substituting
+it into the partner's equation leaves a loop one role smaller: b_p gains
+A[p, v] b_v / d_v. As in GTH elimination (loop_inverse.py) no pivot is a subtraction:
+d_v is v's leak plus A[v, p], and the partner's leak grows by A[p, v] leak_v / d_v
+(the part of what it handed to v that does not come back). Every update adds
+non-negative terms, so the eliminated part is accurate entry by entry however much
+money circulates.
+
+Leaves go in rounds (the leaves of a round never touch each other), then the roles
+that became leaves, and so on: an organisation of depth 12 is 12 rounds. What is left
+(the core, at least one role) is an ordinary sparse system for SuperLU, most often a
+handful of roles. A long chain peels one role per round; rounds stop when they no
+longer pay for themselves and the rest of the chain joins the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.org import FloatArray, IntArray
+
+# Loops of more roles than this are peeled before SuperLU; smaller ones (a few hundred
+# roles in a shared-service centre) are cheap for it as they are.
+FRINGE_MIN_ROLES = 4096
+# Rounds are free up to this many; after that a round must have been paid for by the
+# roles peeled so far (one round per ROLES_PER_ROUND of them): a chain of 100,000
+# levels is not peeled one role at a time.
+FREE_ROUNDS = 64
+ROLES_PER_ROUND = 256
+PIECE = 8192  # leaves a round takes at a time (see find_fringe)
+
+
+@dataclass(frozen=True, eq=False)
+class Fringe:
+    """Which roles of a loop are peeled, in which rounds, into which partner, and the
+    shares between each and its partner. Roles are taken in peeling order (the core
+    last): a round is one slice, and its partners come later in the order."""
+
+    order: IntArray  # place -> role of the loop (local index): the peeled, then the core
+    bounds: list[int]  # round r: places bounds[r]..bounds[r + 1]; the core from bounds[-1]
+    partner: IntArray  # per peeled place: its partner's place (ascending within a round)
+    takes: FloatArray  # A[leaf, partner]: the share of the leaf's inflow from its partner
+    gives: FloatArray  # A[partner, leaf]
+
+    @property
+    def rounds(self) -> int:
+        return len(self.bounds) - 1
+
+    @property
+    def core(self) -> IntArray:
+        """The roles left (local indices), in their places' order."""
+        return self.order[self.bounds[-1] :]
+
+
+def find_fringe(matrix: SquareCsc) -> Fringe | None:
+    """The peelable fringe of a loop (A in compressed columns, canonical: A[v, u] is
+    column u's row v), or None when no role of it has a single partner.
+
+    A role is a leaf when one entry is left in its row and one in its column, with the
+    same partner: counts and sums of the indices in each (kept as partners are peeled)
+    tell both without looking at the entries again.
+    """
+    m = matrix.size
+    rows = matrix.indices
+    in_row = np.bincount(rows, minlength=m)
+    # Sums of indices below 2**53: bincount's float sums are exact.
+    row_sum = np.bincount(rows, weights=_column_of_entries(matrix), minlength=m).astype(np.int64)
+    # Every role of a loop pays someone in it: no column is empty.
+    in_col = np.diff(matrix.indptr).astype(np.int64)
+    col_sum = np.add.reduceat(rows, matrix.indptr[:-1], dtype=np.int64)
+    alive = np.ones(m, dtype=bool)
+    candidates = np.arange(m)
+    leaves_of: list[IntArray] = []
+    partners_of: list[IntArray] = []
+    peeled = rounds = 0
+    while candidates.size:
+        leaf = candidates[
+            (in_row[candidates] == 1)
+            & (in_col[candidates] == 1)
+            & (row_sum[candidates] == col_sum[candidates])
+        ]
+        partner = row_sum[leaf]
+        # Two roles left, each the other's only partner: one stays (the core).
+        keep = (in_row[partner] > 1) | (in_col[partner] > 1) | (leaf < partner)
+        leaf, partner = leaf[keep], partner[keep]
+        if not leaf.size or (rounds >= FREE_ROUNDS and rounds * ROLES_PER_ROUND > peeled):
+            break
+        rounds += 1
+        by_partner = np.argsort(partner, kind="stable")
+        leaf, partner = leaf[by_partner], partner[by_partner]
+        first = _group_starts(partner)
+        # Pieces of about PIECE leaves (whole partners each) are rounds of their own:
+        # none touches another, and a sweep's temporaries stay small.
+        at = np.unique(np.searchsorted(first, np.arange(PIECE, leaf.size, PIECE)))
+        cuts = first[at[at < first.size]]
+        leaves_of += np.split(leaf, cuts)
+        partners_of += np.split(partner, cuts)
+        peeled += leaf.size
+        alive[leaf] = False
+        touched = partner[first]
+        count = np.diff(np.append(first, partner.size))
+        taken = np.add.reduceat(leaf, first)
+        in_row[touched] -= count
+        in_col[touched] -= count
+        row_sum[touched] -= taken
+        col_sum[touched] -= taken
+        candidates = touched
+    if not leaves_of:
+        return None
+    leaf = np.concatenate(leaves_of)
+    order = np.concatenate([leaf, np.flatnonzero(alive)])
+    place = np.empty(m, dtype=np.int64)
+    place[order] = np.arange(m)
+    partner = np.concatenate(partners_of)
+    bounds = np.cumsum([0] + [part.size for part in leaves_of]).tolist()
+    # A leaf and its partner pay each other (a loop): both entries exist. Canonical
+    # columns make column * m + row a sorted key of every entry.
+    keys = _column_of_entries(matrix) * m + rows
+    takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
+    gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
+    return Fringe(order, bounds, place[partner], takes, gives)
+
+
+def _column_of_entries(matrix: SquareCsc) -> IntArray:
+    return np.repeat(np.arange(matrix.size, dtype=np.int64), np.diff(matrix.indptr))
+
+
+def _group_starts(sorted_keys: IntArray) -> IntArray:
+    """Where each run of equal keys starts."""
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+
+
+@dataclass(frozen=True, eq=False)
+class PeeledLoop:
+    """A large loop's system I - alpha A with its fringe eliminated: the pivots and
+    multipliers of the fringe, and the core's own system and SuperLU factors (places:
+    Fringe.order)."""
+
+    fringe: Fringe
+    pivot: FloatArray  # per peeled place: d_v = room_v + alpha A[v, p]
+    carry: FloatArray  # alpha A[p, v] / d_v: what of b_v its partner gains
+    takes: FloatArray  # alpha A[v, p]
+    starts: list[IntArray]  # per round: where each partner's leaves start (reduceat)
+    receivers: list[IntArray]  # per round: those partners' places
+    core: SquareCsc  # I - alpha A' on the core (diagonal written from the leaks)
+    wide_core: SquareCsc  # the same in extended precision, for the residual
+    factors: Any  # SuperLU of `core`
+
+    def solve(self, rhs: FloatArray, out: FloatArray | None = None) -> FloatArray:
+        """x with (I - alpha A) x = rhs (roles of the loop x columns), written into `out`
+        when given (it may be rhs itself: a block of a million roles is not copied twice)."""
+        fringe = self.fringe
+        bounds, partner = fringe.bounds, fringe.partner
+        x = rhs[fringe.order]  # in places: each round a slice
+        for r in range(fringe.rounds):
+            at = slice(bounds[r], bounds[r + 1])
+            gained = self.carry[at, None] * x[at]
+            x[self.receivers[r]] += np.add.reduceat(gained, self.starts[r], axis=0)
+        core = bounds[-1]
+        x[core:] = self._core_solve(x[core:])
+        for r in range(fringe.rounds - 1, -1, -1):
+            at = slice(bounds[r], bounds[r + 1])
+            x[at] += self.takes[at, None] * x[partner[at]]
+            x[at] /= self.pivot[at, None]
+        solved = np.empty_like(x) if out is None else out
+        solved[fringe.order] = x
+        return solved
+
+    def _core_solve(self, rhs: FloatArray) -> FloatArray:
+        """The core's system, with one refinement step on the residual in extended
+        precision (as every large loop's: see sweep._Large)."""
+        factors = self.factors
+        first: FloatArray = factors.solve(np.ascontiguousarray(rhs))
+        product = self.wide_core.times(first.astype(np.longdouble))
+        residual = (rhs - product).astype(np.float64)
+        refined: FloatArray = first + factors.solve(np.ascontiguousarray(residual))
+        return refined
+
+
+def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> PeeledLoop:
+    """Eliminate the fringe of I - alpha A (A: `matrix`; `leak`: each role's share of
+    inflow from outside the loop) and factorise what is left."""
+    bounds, partner = fringe.bounds, fringe.partner
+    # A place's room: 1 - alpha * (its row of A), the row sum of I - alpha A, written
+    # without a subtraction (1 - alpha (1 - leak)); it grows as leaves fold into it.
+    room: FloatArray = ((1.0 - alpha) + alpha * leak)[fringe.order]
+    takes = alpha * fringe.takes
+    gives = alpha * fringe.gives
+    peeled = bounds[-1]
+    pivot = np.empty(peeled, dtype=np.float64)
+    carry = np.empty(peeled, dtype=np.float64)
+    starts: list[IntArray] = []
+    receivers: list[IntArray] = []
+    for r in range(fringe.rounds):
+        at = slice(bounds[r], bounds[r + 1])
+        pivot[at] = room[at] + takes[at]
+        carry[at] = gives[at] / pivot[at]
+        p = partner[at]
+        first = _group_starts(p)
+        starts.append(first)
+        receivers.append(p[first])
+        room[p[first]] += np.add.reduceat(carry[at] * room[at], first)
+    core = _core_system(matrix, fringe, room[peeled:], alpha)
+    return PeeledLoop(
+        fringe, pivot, carry, takes, starts, receivers, core, core.widened(), core.lu()
+    )
+
+
+def _core_system(matrix: SquareCsc, fringe: Fringe, room: FloatArray, alpha: float) -> SquareCsc:
+    """I - alpha A' on the core (in its places' order): A's entries between core roles,
+    and a diagonal that is each one's room (its leak, grown by what its peeled roles
+    leak) plus what it takes from the rest of the core: 1 - alpha A'[i, i] without a
+    subtraction."""
+    core = fringe.core
+    size = core.size
+    local = np.full(matrix.size, -1, dtype=np.int64)
+    local[core] = np.arange(size)
+    rows, cols = local[matrix.indices], local[_column_of_entries(matrix)]
+    inside = (rows >= 0) & (cols >= 0)
+    rows, cols = rows[inside], cols[inside]
+    taken = alpha * matrix.data[inside]
+    diagonal = room + np.bincount(rows, weights=taken, minlength=size)
+    at = np.arange(size, dtype=np.int64)
+    return SquareCsc.from_entries(
+        size, np.concatenate([at, rows]), np.concatenate([at, cols]), np.r_[diagonal, -taken]
+    )
