@@ -34,6 +34,9 @@ customers   a sales network with many clients: one customer per ten roles (100,0
             by a second (a customer pays about ten); revenue passed up every line, no
             budgets down (so a customer's money reaches only the lines above the roles
             it pays).
+loop        one money loop as large as the organisation (business spans and depth):
+            every reporting line carries revenue up and a budget down, clients pay the
+            front line, and a ring of 200 support roles charges across the branches.
 longids     business-like (spans, departments, clients paying front-line roles), with
             ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
             title on every role and client, and about 14% of roles in an inversion (a
@@ -405,6 +408,42 @@ def chargeback(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     return org, flows + [f"{a},{b},{m},{k}" for a, b, m, k in rows]
 
 
+def loop(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """One money loop as large as the organisation: every reporting line carries revenue
+    up and a budget down, and one shared-service ring charges across the branches."""
+    rng = np.random.default_rng(seed)
+    parent = tree(n, rng)
+    dept, support, leaf = _front_and_support(n, parent, rng, SUPPORT)
+    clients = _clients(n, "segment", "Client segment")
+    ids = [f"r{v}" for v in range(n)]
+    front = np.flatnonzero(leaf & ~support)
+    rows: list[Row] = []
+    for k in range(2):  # every front-line role paid by a client, half of them by two
+        paid = front if k == 0 else front[rng.random(front.size) < 0.5]
+        payer = rng.integers(0, len(clients), paid.size).tolist()
+        rows += _rows(
+            "sale",
+            [clients[c][0] for c in payer],
+            [ids[v] for v in paid.tolist()],
+            rng.integers(1_000, 50_000, paid.size),
+        )
+    kids = np.flatnonzero(parent >= 0)
+    up, down = [ids[v] for v in kids.tolist()], [ids[p] for p in parent[kids].tolist()]
+    rows += _rows("revenue", up, down, rng.integers(500, 40_000, kids.size))
+    rows += _rows("budget", down, up, rng.integers(100, 20_000, kids.size))
+    staff = np.flatnonzero(support)
+    ring = staff[rng.choice(staff.size, size=min(staff.size, 200), replace=False)]
+    if ring.size > 1:
+        rows += _rows(
+            "chargeback",
+            [ids[v] for v in ring.tolist()],
+            [ids[v] for v in np.roll(ring, -1).tolist()],
+            rng.integers(200, 20_000, ring.size),
+        )
+    heads = rng.integers(1, 9, n)
+    return _write_org(f"Loop {n:,}", clients, ids, parent, dept, heads), _flows(rows)
+
+
 PUBLIC = ["education", "health", "transport", "housing", "finance", "it", "hr", "legal"]
 
 
@@ -542,6 +581,7 @@ SHAPES: dict[str, Shape] = {
     "chain": lambda n, seed: chain(n),
     "longids": longids,
     "customers": customers,
+    "loop": loop,
 }
 
 

@@ -54,7 +54,17 @@ import tree_memory
 HERE = Path(__file__).resolve().parent
 GB = 10**9
 
-SHAPES = ("business", "hub", "chargeback", "budget", "chain", "longids", "matrix", "customers")
+SHAPES = (
+    "business",
+    "hub",
+    "chargeback",
+    "budget",
+    "chain",
+    "longids",
+    "matrix",
+    "loop",
+    "customers",
+)
 # Shapes outside issue 18's targets, which are for 100 clients at 1M: timed and shown,
 # not checked (customers has one client per ten roles, 100,000 at 1M).
 UNTARGETED = {"customers"}

@@ -17,7 +17,17 @@ from scipy.sparse.csgraph import connected_components
 from tests.conftest import Run, bench_generator
 from tests.test_load_paths import both_paths
 
-SHAPES = ("business", "matrix", "hub", "chargeback", "budget", "chain", "longids", "customers")
+SHAPES = (
+    "business",
+    "matrix",
+    "hub",
+    "chargeback",
+    "budget",
+    "chain",
+    "longids",
+    "customers",
+    "loop",
+)
 
 
 generate = bench_generator()
@@ -93,6 +103,12 @@ def test_chargeback_centres_are_components_of_hundreds(tmp_path: Path) -> None:
     sizes = np.sort(_money_components(tmp_path / "flows.csv"))[::-1]
     assert 100 <= sizes[0] <= 600  # the centres, and nothing joins two of them
     assert 3 <= int((sizes >= 100).sum()) <= 6  # one centre per 10,000 roles
+
+
+def test_the_loop_shape_is_one_money_loop_as_large_as_the_org(tmp_path: Path) -> None:
+    generate.write("loop", 20_000, tmp_path)
+    sizes = _money_components(tmp_path / "flows.csv")
+    assert sizes.max() == 20_000  # every role, in one component (clients outside it)
 
 
 def test_budget_inverts_every_reporting_line(run: Callable[..., Run], tmp_path: Path) -> None:
