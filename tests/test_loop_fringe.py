@@ -138,7 +138,7 @@ def test_a_tree_peels_down_to_one_role_from_its_leaves_inwards() -> None:
     assert set(peeled[: fringe.bounds[1]]) == {2, 3, 5}
     assert set(peeled[fringe.bounds[1] :]) == {0, 4}
     assert fringe.core.tolist() == [1]
-    assert fringe.order[fringe.partner].tolist() == [0, 1, 4, 1, 1]
+    assert fringe.partner.tolist() == [0, 1, 4, 1, 1]
 
 
 def test_a_ring_and_the_lines_between_its_roles_stay_in_the_core() -> None:

@@ -104,7 +104,7 @@ def test_large_loop_solve_is_the_scipy_class_solve(seed: int) -> None:
     size, rows, cols, values = random_entries(seed)
     matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
     large = _Large(
-        np.arange(size), SquareCsc.from_entries(size, rows, cols, values), np.zeros(size), None
+        np.arange(size), SquareCsc.from_entries(size, rows, cols, values), np.zeros(size)
     )
     rng = np.random.default_rng(seed)
     for alpha in (0.5, 0.85, 1.0, 0.85):  # the repeat reuses the stored factors

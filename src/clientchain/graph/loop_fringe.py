@@ -52,7 +52,7 @@ class Fringe:
 
     order: IntArray  # place -> role of the loop (local index): the peeled, then the core
     bounds: list[int]  # round r: places bounds[r]..bounds[r + 1]; the core from bounds[-1]
-    partner: IntArray  # per peeled place: its partner's place (ascending within a round)
+    partner: IntArray  # per peeled place: its partner (a role; ascending within a round)
     takes: FloatArray  # A[leaf, partner]: the share of the leaf's inflow from its partner
     gives: FloatArray  # A[partner, leaf]
 
@@ -123,8 +123,6 @@ def find_fringe(matrix: SquareCsc) -> Fringe | None:
         return None
     leaf = np.concatenate(leaves_of)
     order = np.concatenate([leaf, np.flatnonzero(alive)])
-    place = np.empty(m, dtype=np.int64)
-    place[order] = np.arange(m)
     partner = np.concatenate(partners_of)
     bounds = np.cumsum([0] + [part.size for part in leaves_of]).tolist()
     # A leaf and its partner pay each other (a loop): both entries exist. Canonical
@@ -132,7 +130,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe | None:
     keys = _column_of_entries(matrix) * m + rows
     takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
     gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
-    return Fringe(order, bounds, place[partner], takes, gives)
+    return Fringe(order, bounds, partner, takes, gives)
 
 
 def _column_of_entries(matrix: SquareCsc) -> IntArray:
@@ -147,38 +145,35 @@ def _group_starts(sorted_keys: IntArray) -> IntArray:
 @dataclass(frozen=True, eq=False)
 class PeeledLoop:
     """A large loop's system I - alpha A with its fringe eliminated: the pivots and
-    multipliers of the fringe, and the core's own system and SuperLU factors (places:
-    Fringe.order)."""
+    multipliers of the fringe (per place of Fringe.order), and the core's own system
+    and SuperLU factors."""
 
     fringe: Fringe
     pivot: FloatArray  # per peeled place: d_v = room_v + alpha A[v, p]
     carry: FloatArray  # alpha A[p, v] / d_v: what of b_v its partner gains
     takes: FloatArray  # alpha A[v, p]
     starts: list[IntArray]  # per round: where each partner's leaves start (reduceat)
-    receivers: list[IntArray]  # per round: those partners' places
+    receivers: list[IntArray]  # per round: those partners
     core: SquareCsc  # I - alpha A' on the core (diagonal written from the leaks)
     wide_core: SquareCsc  # the same in extended precision, for the residual
     factors: Any  # SuperLU of `core`
 
-    def solve(self, rhs: FloatArray, out: FloatArray | None = None) -> FloatArray:
-        """x with (I - alpha A) x = rhs (roles of the loop x columns), written into `out`
-        when given (it may be rhs itself: a block of a million roles is not copied twice)."""
+    def solve(self, x: FloatArray) -> FloatArray:
+        """x with (I - alpha A) x = rhs, in place of rhs (roles of the loop x columns; a
+        view will do: a block of a million roles is never copied whole)."""
         fringe = self.fringe
-        bounds, partner = fringe.bounds, fringe.partner
-        x = rhs[fringe.order]  # in places: each round a slice
+        bounds, order, partner = fringe.bounds, fringe.order, fringe.partner
         for r in range(fringe.rounds):
             at = slice(bounds[r], bounds[r + 1])
-            gained = self.carry[at, None] * x[at]
+            gained = self.carry[at, None] * x[order[at]]
             x[self.receivers[r]] += np.add.reduceat(gained, self.starts[r], axis=0)
-        core = bounds[-1]
-        x[core:] = self._core_solve(x[core:])
+        core = fringe.core
+        x[core] = self._core_solve(x[core])
         for r in range(fringe.rounds - 1, -1, -1):
             at = slice(bounds[r], bounds[r + 1])
-            x[at] += self.takes[at, None] * x[partner[at]]
-            x[at] /= self.pivot[at, None]
-        solved = np.empty_like(x) if out is None else out
-        solved[fringe.order] = x
-        return solved
+            leaves = order[at]
+            x[leaves] = (x[leaves] + self.takes[at, None] * x[partner[at]]) / self.pivot[at, None]
+        return x
 
     def _core_solve(self, rhs: FloatArray) -> FloatArray:
         """The core's system, with one refinement step on the residual in extended
@@ -194,10 +189,10 @@ class PeeledLoop:
 def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> PeeledLoop:
     """Eliminate the fringe of I - alpha A (A: `matrix`; `leak`: each role's share of
     inflow from outside the loop) and factorise what is left."""
-    bounds, partner = fringe.bounds, fringe.partner
-    # A place's room: 1 - alpha * (its row of A), the row sum of I - alpha A, written
+    bounds, order, partner = fringe.bounds, fringe.order, fringe.partner
+    # A role's room: 1 - alpha * (its row of A), the row sum of I - alpha A, written
     # without a subtraction (1 - alpha (1 - leak)); it grows as leaves fold into it.
-    room: FloatArray = ((1.0 - alpha) + alpha * leak)[fringe.order]
+    room: FloatArray = (1.0 - alpha) + alpha * leak
     takes = alpha * fringe.takes
     gives = alpha * fringe.gives
     peeled = bounds[-1]
@@ -207,14 +202,15 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
     receivers: list[IntArray] = []
     for r in range(fringe.rounds):
         at = slice(bounds[r], bounds[r + 1])
-        pivot[at] = room[at] + takes[at]
+        leaves = order[at]
+        pivot[at] = room[leaves] + takes[at]
         carry[at] = gives[at] / pivot[at]
         p = partner[at]
         first = _group_starts(p)
         starts.append(first)
         receivers.append(p[first])
-        room[p[first]] += np.add.reduceat(carry[at] * room[at], first)
-    core = _core_system(matrix, fringe, room[peeled:], alpha)
+        room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
+    core = _core_system(matrix, fringe, room[fringe.core], alpha)
     return PeeledLoop(
         fringe, pivot, carry, takes, starts, receivers, core, core.widened(), core.lu()
     )

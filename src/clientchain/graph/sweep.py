@@ -86,9 +86,14 @@ class _Large:
     members: IntArray
     matrix: SquareCsc
     leak: FloatArray  # share of each member's inflow from outside the loop
-    fringe: Fringe | None  # a very large loop's peelable fringe (loop_fringe.py)
     # alpha -> SuperLU factors, or the loop with its fringe peeled (PeeledLoop)
     factors: dict[float, Any] = field(default_factory=dict)
+
+    @cached_property
+    def fringe(self) -> Fringe | None:
+        """A very large loop's peelable fringe (loop_fringe.py), found at its first solve
+        (or `prepare`): the plan's own temporaries are gone by then."""
+        return find_fringe(self.matrix) if self.members.size > FRINGE_MIN_ROLES else None
 
     @cached_property
     def wide_matrix(self) -> SquareCsc:
@@ -107,7 +112,7 @@ class _Large:
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
         factor = self.factor(alpha)
         if self.fringe is not None:
-            peeled: FloatArray = factor.solve(rhs)
+            peeled: FloatArray = factor.solve(np.array(rhs, dtype=np.float64))
             return peeled
         x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
         wide = x.astype(np.longdouble)
@@ -332,7 +337,7 @@ class SweepPlan:
                 for alpha, cols in runs:
                     if large.fringe is not None:  # its rows are one slice of x: a view
                         block = x[large.members[0] : large.members[-1] + 1, cols]
-                        large.factor(alpha).solve(block, out=block)
+                        large.factor(alpha).solve(block)
                         if alpha in once:
                             large.factors.pop(alpha, None)
                         continue
@@ -408,6 +413,10 @@ def plan_sweeps(graph: MoneyGraph, left_out: FloatArray | None = None) -> SweepP
     batches, large, tasks = _components(
         condensed, comp_layer, _fed(graph, condensed), order, position, outside[order], layers
     )
+    del condensed, outside
+    # What planning a million roles made and dropped (hundreds of MB in the heap's holes,
+    # 400 MB for a loop of them all) goes back before the sweeps' blocks come on top.
+    release_freed_memory()
     return SweepPlan(
         order,
         position,
@@ -654,10 +663,8 @@ def _add_one_large(
     matrix: SquareCsc,
     outside: FloatArray,
 ) -> None:
-    """A large loop and its task; a very large one's fringe found once (the same for
-    every alpha)."""
+    """A large loop and its task."""
     # (Plan positions run component by component: a loop's members are one run.)
     assert members[-1] - members[0] == size - 1, "a loop's roles are one run of the plan"
     tasks[int(layer)].append((-1 - len(large), 0, 0))
-    fringe = find_fringe(matrix) if size > FRINGE_MIN_ROLES else None
-    large.append(_Large(members, matrix, outside[members], fringe))
+    large.append(_Large(members, matrix, outside[members]))
