@@ -76,12 +76,14 @@ def test_times_is_scipys_product_in_both_precisions(seed: int, shape: tuple[int,
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_lu_solves_as_splu_does(seed: int) -> None:
+@pytest.mark.parametrize("order", [None, "MMD_AT_PLUS_A"])
+def test_lu_solves_as_splu_does(seed: int, order: str | None) -> None:
     size, rows, cols, values = random_entries(seed)
     alpha = 0.85
     matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
-    theirs = splu(csc_matrix(identity(size, format="csc") - alpha * matrix))
-    mine = SquareCsc.from_entries(size, rows, cols, values).identity_minus(alpha).lu()
+    system = csc_matrix(identity(size, format="csc") - alpha * matrix)
+    theirs = splu(system) if order is None else splu(system, permc_spec=order)
+    mine = SquareCsc.from_entries(size, rows, cols, values).identity_minus(alpha).lu(order)
     rhs = np.random.default_rng(seed).random((size, 4))
     assert same_bits(mine.solve(rhs), theirs.solve(rhs))
     assert same_bits(mine.solve(rhs[:, 0]), theirs.solve(rhs[:, 0]))

@@ -42,6 +42,12 @@ FRINGE_MIN_ROLES = 4096
 FREE_ROUNDS = 64
 ROLES_PER_ROUND = 256
 PIECE = 8192  # leaves a round takes at a time (see find_fringe)
+# SuperLU's column order for the core: minimum degree on the pattern of A + A^T. A
+# core is most of an organisation whose lines carry money both ways (a pattern about
+# symmetric), with hubs (a shared-service centre that half the roles pay); COLAMD, the
+# default, orders for A^T A: 11,422 such roles took it 4.5 s and 8.2M entries of
+# factors, this 0.05 s and 122,000.
+CORE_ORDER = "MMD_AT_PLUS_A"
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,9 +217,8 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
         receivers.append(p[first])
         room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
     core = _core_system(matrix, fringe, room[fringe.core], alpha)
-    return PeeledLoop(
-        fringe, pivot, carry, takes, starts, receivers, core, core.widened(), core.lu()
-    )
+    factors = core.lu(CORE_ORDER)
+    return PeeledLoop(fringe, pivot, carry, takes, starts, receivers, core, core.widened(), factors)
 
 
 def _core_system(matrix: SquareCsc, fringe: Fringe, room: FloatArray, alpha: float) -> SquareCsc:

@@ -113,8 +113,12 @@ class SquareCsc:
         )
         return result
 
-    def lu(self) -> Any:
-        """splu(self): SuperLU's factors (a scipy SuperLU object: `.solve(rhs)`)."""
+    def lu(self, column_order: str | None = None) -> Any:
+        """splu(self, permc_spec=column_order): SuperLU's factors (a scipy SuperLU object:
+        `.solve(rhs)`); None is splu's default, COLAMD."""
+        options = dict(_SPLU_OPTIONS)
+        if column_order is not None:
+            options["ColPerm"] = column_order
         return superlu().gstrf(
             self.size,
             self.data.size,
@@ -123,7 +127,7 @@ class SquareCsc:
             self.indptr,
             csc_construct_func=_csc_array,
             ilu=False,
-            options=dict(_SPLU_OPTIONS),
+            options=options,
         )
 
 
