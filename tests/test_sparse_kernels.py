@@ -11,6 +11,7 @@ import pytest
 from scipy.sparse import csc_matrix, identity
 from scipy.sparse.linalg import splu
 
+from clientchain.graph.loop_fringe import CORE_ORDER
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.sweep import _Large
 
@@ -76,7 +77,7 @@ def test_times_is_scipys_product_in_both_precisions(seed: int, shape: tuple[int,
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("order", [None, "MMD_AT_PLUS_A"])
+@pytest.mark.parametrize("order", [None, "MMD_AT_PLUS_A", CORE_ORDER])
 def test_lu_solves_as_splu_does(seed: int, order: str | None) -> None:
     size, rows, cols, values = random_entries(seed)
     alpha = 0.85

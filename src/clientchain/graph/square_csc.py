@@ -119,6 +119,8 @@ class SquareCsc:
         options = dict(_SPLU_OPTIONS)
         if column_order is not None:
             options["ColPerm"] = column_order
+        if column_order == "NATURAL":  # as splu does: no column permutation at all
+            options["SymmetricMode"] = True
         return superlu().gstrf(
             self.size,
             self.data.size,
