@@ -6,9 +6,10 @@ extended precision, for each of a hundred right-hand sides, is tens of seconds a
 gigabytes. Most of such a loop is a fringe: a role whose only partner inside the
 loop is one other role (they pay each other, nobody else in the loop). Its equation
 
-    x_v = b_v + A[v, p] x_p        (A: the loop's shares, alpha already applied)
+    x_v = b_v + A[v, p] x_p + A[v, v] x_v     (A: the loop's shares, alpha applied;
+                                               A[v, v]: what its own peeled roles hand back)
 
-puts x_v in terms of its partner (x_v = (b_v + A[v, p] x_p) / d_v), and substituting
+puts x_v in terms of its partner, x_v = (b_v + A[v, p] x_p) / d_v, and substituting
 it into the partner's equation leaves a loop one role smaller: b_p gains
 A[p, v] b_v / d_v. As in GTH elimination (loop_inverse.py) no pivot is a subtraction:
 d_v is v's leak plus A[v, p], and the partner's leak grows by A[p, v] leak_v / d_v
@@ -19,8 +20,9 @@ money circulates.
 Leaves go in rounds (the leaves of a round never touch each other), then the roles
 that became leaves, and so on: an organisation of depth 12 is 12 rounds. What is left
 (the core, at least one role) is an ordinary sparse system for SuperLU, most often a
-handful of roles. A long chain peels one role per round; rounds stop when they no
-longer pay for themselves and the rest of the chain joins the core.
+handful of roles, factorised fewest entries first (CORE_ORDER). A long chain peels
+one role per round; rounds stop when they no longer pay for themselves and the rest
+of the chain joins the core.
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
 
 
 def _core_system(matrix: SquareCsc, fringe: Fringe, room: FloatArray, alpha: float) -> SquareCsc:
-    """I - alpha A' on the core (in its places' order): A's entries between core roles,
+    """I - alpha A' on the core (in Fringe.core's order): A's entries between core roles,
     and a diagonal that is each one's room (its leak, grown by what its peeled roles
     leak) plus what it takes from the rest of the core: 1 - alpha A'[i, i] without a
     subtraction."""
