@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.square_csc import SquareCsc, refined_solve
 from clientchain.model.org import FloatArray, IntArray
 
 # Loops of more roles than this are peeled before SuperLU; smaller ones (a few hundred
@@ -190,14 +190,8 @@ class PeeledLoop:
         return x
 
     def _core_solve(self, rhs: FloatArray) -> FloatArray:
-        """The core's system, with one refinement step on the residual in extended
-        precision (as every large loop's: see sweep._Large)."""
-        factors = self.factors
-        first: FloatArray = factors.solve(np.ascontiguousarray(rhs))
-        product = self.wide_core.times(first.astype(np.longdouble))
-        residual = (rhs - product).astype(np.float64)
-        refined: FloatArray = first + factors.solve(np.ascontiguousarray(residual))
-        return refined
+        """The core's system, refined as every large loop's is (`refined_solve`)."""
+        return refined_solve(self.factors, rhs, self.wide_core.times)
 
 
 def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> PeeledLoop:

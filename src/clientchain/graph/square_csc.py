@@ -10,6 +10,7 @@ method names the scipy expression it reproduces (scipy 1.17).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +132,18 @@ class SquareCsc:
             ilu=False,
             options=options,
         )
+
+
+def refined_solve(
+    factors: Any, rhs: FloatArray, applied: Callable[[np.ndarray], np.ndarray]
+) -> FloatArray:
+    """x with M x = rhs from M's SuperLU `factors`, and one refinement step: the residual
+    rhs - M x is taken in extended precision (`applied`: M times a longdouble x), where
+    a loop turning its money over many times would lose its digits in float64."""
+    x: FloatArray = factors.solve(np.ascontiguousarray(rhs))
+    residual = (rhs - applied(x.astype(np.longdouble))).astype(np.float64)
+    refined: FloatArray = x + factors.solve(np.ascontiguousarray(residual))
+    return refined
 
 
 def _csc_array(*args: Any, **kwargs: Any) -> Any:

@@ -42,7 +42,7 @@ from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
 from clientchain.graph.sparse_kernels import superlu
-from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.square_csc import SquareCsc, refined_solve
 from clientchain.graph.thin_layers import MAX_COLUMNS, ThinRun, thin_runs
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray
@@ -110,18 +110,17 @@ class _Large:
         return self.factors[alpha]
 
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
-        factor = self.factor(alpha)
-        if self.fringe is not None:
-            peeled: FloatArray = factor.solve(np.array(rhs, dtype=np.float64))
-            return peeled
-        x: FloatArray = factor.solve(np.ascontiguousarray(rhs))
-        wide = x.astype(np.longdouble)
-        product = self.wide_matrix.times(wide)
-        if alpha != 1.0:  # times 1.0 is exact: one pass over the product saved
-            product *= alpha
-        residual = (rhs - (wide - product)).astype(np.float64)
-        refined: FloatArray = x + factor.solve(np.ascontiguousarray(residual))
-        return refined
+        """x with (I - alpha A) x = rhs, for a loop without a fringe (a peeled one is
+        solved in place on the sweep's rows: PeeledLoop.solve)."""
+
+        def applied(wide: np.ndarray) -> np.ndarray:  # (I - alpha A) wide
+            product: np.ndarray = self.wide_matrix.times(wide)
+            if alpha != 1.0:  # times 1.0 is exact: one pass over the product saved
+                product *= alpha
+            applied_to: np.ndarray = wide - product
+            return applied_to
+
+        return refined_solve(self.factor(alpha), rhs, applied)
 
 
 # (batch index, first component, last component) or (-1 - large index, 0, 0)
@@ -335,14 +334,11 @@ class SweepPlan:
             else:
                 large = self.large[-1 - which]
                 for alpha, cols in runs:
-                    if large.fringe is not None:  # its rows are one slice of x: a view
-                        block = x[large.members[0] : large.members[-1] + 1, cols]
-                        large.factor(alpha).solve(block)
-                        if alpha in once:
-                            large.factors.pop(alpha, None)
-                        continue
-                    at = large.members if whole else (large.members, cols)
-                    x[at] = large.solve(alpha, x[at])
+                    if large.fringe is not None:  # its rows are one slice of x: solved there
+                        large.factor(alpha).solve(x[large.members[0] : large.members[-1] + 1, cols])
+                    else:
+                        at = large.members if whole else (large.members, cols)
+                        x[at] = large.solve(alpha, x[at])
                     if alpha in once:  # (see solve: the loop's one solve for it)
                         large.factors.pop(alpha, None)
 
@@ -634,37 +630,18 @@ def _add_large(
 ) -> None:
     """One sparse matrix per component of this (large) size, edges in their given order."""
     size, which = group.size, group.which
-    if group.comps.size == 1:  # (one loop of its size, the whole org at times: no copies)
-        _add_one_large(
-            large,
-            tasks,
-            size,
-            group.members[0],
-            comp_layer[group.comps[0]],
-            SquareCsc.from_entries(size, group.row, group.col, group.weight),
-            outside,
-        )
-        return
-    # Edges grouped by component (stable: given order kept), each group one slice.
-    by_comp = np.argsort(which, kind="stable")
-    bounds = np.searchsorted(which[by_comp], np.arange(group.comps.size + 1)).tolist()
+    edges: list[slice] | list[IntArray]
+    if group.comps.size == 1:  # one loop of its size (the whole org at times): no copies
+        edges = [slice(None)]
+    else:  # edges grouped by component (stable: given order kept), each group one slice
+        by_comp = np.argsort(which, kind="stable")
+        bounds = np.searchsorted(which[by_comp], np.arange(group.comps.size + 1)).tolist()
+        edges = [by_comp[bounds[k] : bounds[k + 1]] for k in range(group.comps.size)]
     for k, comp in enumerate(group.comps.tolist()):
-        mine = by_comp[bounds[k] : bounds[k + 1]]
+        mine = edges[k]
         matrix = SquareCsc.from_entries(size, group.row[mine], group.col[mine], group.weight[mine])
-        _add_one_large(large, tasks, size, group.members[k], comp_layer[comp], matrix, outside)
-
-
-def _add_one_large(
-    large: list[_Large],
-    tasks: list[list[Task]],
-    size: int,
-    members: IntArray,
-    layer: int,
-    matrix: SquareCsc,
-    outside: FloatArray,
-) -> None:
-    """A large loop and its task."""
-    # (Plan positions run component by component: a loop's members are one run.)
-    assert members[-1] - members[0] == size - 1, "a loop's roles are one run of the plan"
-    tasks[int(layer)].append((-1 - len(large), 0, 0))
-    large.append(_Large(members, matrix, outside[members]))
+        members = group.members[k]
+        # (Plan positions run component by component: a loop's members are one run.)
+        assert members[-1] - members[0] == size - 1, "a loop's roles are one run of the plan"
+        tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
+        large.append(_Large(members, matrix, outside[members]))
