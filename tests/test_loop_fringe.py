@@ -149,9 +149,10 @@ def test_a_ring_and_the_lines_between_its_roles_stay_in_the_core() -> None:
     assert fringe is not None
     assert sorted(fringe.core.tolist()) == [0, 1, 2]
     assert fringe.order[: fringe.bounds[-1]].tolist() == [4, 3]
-    # A ring alone has no fringe.
+    # A ring alone has no fringe: no rounds, the whole ring is the core.
     ring = np.array([0, 1, 2])
-    assert find_fringe(SquareCsc.from_entries(3, np.roll(ring, -1), ring, np.ones(3))) is None
+    alone = find_fringe(SquareCsc.from_entries(3, np.roll(ring, -1), ring, np.ones(3)))
+    assert alone.rounds == 0 and sorted(alone.core.tolist()) == [0, 1, 2]
 
 
 def test_a_long_line_stops_peeling_when_rounds_no_longer_pay(

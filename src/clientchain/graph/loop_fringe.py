@@ -20,7 +20,9 @@ money circulates.
 Leaves go in rounds (the leaves of a round never touch each other), then the roles
 that became leaves, and so on: an organisation of depth 12 is 12 rounds. What is left
 (the core, at least one role) is an ordinary sparse system for SuperLU, most often a
-handful of roles, factorised fewest entries first (CORE_ORDER). A long chain peels
+handful of roles, factorised fewest entries first (CORE_ORDER), or swept when it is
+large and sweeps settle it (loop_gauss_seidel). A loop with no fringe at all (a ring,
+a loop of recharges) is all core. A long chain peels
 one role per round; rounds stop when they no longer pay for themselves and the rest
 of the chain joins the core.
 """
@@ -28,11 +30,11 @@ of the chain joins the core.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from clientchain.graph.square_csc import SquareCsc, refined_solve
+from clientchain.graph.loop_gauss_seidel import CoreSolver, core_solver
+from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
 # Loops of more roles than this are peeled before SuperLU; smaller ones (a few hundred
@@ -76,9 +78,10 @@ class Fringe:
         return self.order[self.bounds[-1] :]
 
 
-def find_fringe(matrix: SquareCsc) -> Fringe | None:
+def find_fringe(matrix: SquareCsc) -> Fringe:
     """The peelable fringe of a loop (A in compressed columns, canonical: A[v, u] is
-    column u's row v), or None when no role of it has a single partner.
+    column u's row v); no rounds when no role of it has a single partner (a ring, a
+    loop of recharges): the whole loop is then its core.
 
     A role is a leaf when one entry is left in its row and one in its column, with the
     same partner: counts and sums of the indices in each (kept as partners are peeled)
@@ -88,7 +91,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe | None:
     rows = matrix.indices
     in_row = np.bincount(rows, minlength=m)
     # Sums of indices below 2**53: bincount's float sums are exact.
-    row_sum = np.bincount(rows, weights=_column_of_entries(matrix), minlength=m).astype(np.int64)
+    row_sum = np.bincount(rows, weights=matrix.entry_columns(), minlength=m).astype(np.int64)
     # Every role of a loop pays someone in it: no column is empty.
     in_col = np.diff(matrix.indptr).astype(np.int64)
     col_sum = np.add.reduceat(rows, matrix.indptr[:-1], dtype=np.int64)
@@ -129,26 +132,20 @@ def find_fringe(matrix: SquareCsc) -> Fringe | None:
         row_sum[touched] -= taken
         col_sum[touched] -= taken
         candidates = touched
-    if not leaves_of:
-        return None
-    leaf = np.concatenate(leaves_of)
+    leaf = np.concatenate([np.zeros(0, dtype=np.int64), *leaves_of])
     core = np.flatnonzero(alive)
     # The core by how many entries each role has left, fewest first: the order its
     # system is factorised in (see CORE_ORDER).
     core = core[np.argsort(in_row[core] + in_col[core], kind="stable")]
     order = np.concatenate([leaf, core])
-    partner = np.concatenate(partners_of)
+    partner = np.concatenate([np.zeros(0, dtype=np.int64), *partners_of])
     bounds = np.cumsum([0] + [part.size for part in leaves_of]).tolist()
     # A leaf and its partner pay each other (a loop): both entries exist. Canonical
     # columns make column * m + row a sorted key of every entry.
-    keys = _column_of_entries(matrix) * m + rows
+    keys = matrix.entry_columns() * m + rows
     takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
     gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
     return Fringe(order, bounds, partner, takes, gives)
-
-
-def _column_of_entries(matrix: SquareCsc) -> IntArray:
-    return np.repeat(np.arange(matrix.size, dtype=np.int64), np.diff(matrix.indptr))
 
 
 def _group_starts(sorted_keys: IntArray) -> IntArray:
@@ -159,8 +156,8 @@ def _group_starts(sorted_keys: IntArray) -> IntArray:
 @dataclass(frozen=True, eq=False)
 class PeeledLoop:
     """A large loop's system I - alpha A with its fringe eliminated: the pivots and
-    multipliers of the fringe (per place of Fringe.order), and the core's own system
-    and SuperLU factors."""
+    multipliers of the fringe (per place of Fringe.order), and how the core's own system
+    is solved (SuperLU's factors, or sweeps: loop_gauss_seidel)."""
 
     fringe: Fringe
     pivot: FloatArray  # per peeled place: d_v = room_v + alpha A[v, p]
@@ -168,9 +165,7 @@ class PeeledLoop:
     takes: FloatArray  # alpha A[v, p]
     starts: list[IntArray]  # per round: where each partner's leaves start (reduceat)
     receivers: list[IntArray]  # per round: those partners
-    core: SquareCsc  # I - alpha A' on the core (diagonal written from the leaks)
-    wide_core: SquareCsc  # the same in extended precision, for the residual
-    factors: Any  # SuperLU of `core`
+    core: CoreSolver  # for I - alpha A' on the core (diagonal written from the leaks)
 
     def solve(self, x: FloatArray) -> FloatArray:
         """x with (I - alpha A) x = rhs, in place of rhs (roles of the loop x columns; a
@@ -182,16 +177,12 @@ class PeeledLoop:
             gained = self.carry[at, None] * x[order[at]]
             x[self.receivers[r]] += np.add.reduceat(gained, self.starts[r], axis=0)
         core = fringe.core
-        x[core] = self._core_solve(x[core])
+        x[core] = self.core.solve(x[core])
         for r in range(fringe.rounds - 1, -1, -1):
             at = slice(bounds[r], bounds[r + 1])
             leaves = order[at]
             x[leaves] = (x[leaves] + self.takes[at, None] * x[partner[at]]) / self.pivot[at, None]
         return x
-
-    def _core_solve(self, rhs: FloatArray) -> FloatArray:
-        """The core's system, refined as every large loop's is (`refined_solve`)."""
-        return refined_solve(self.factors, rhs, self.wide_core.times)
 
 
 def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> PeeledLoop:
@@ -219,8 +210,8 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
         receivers.append(p[first])
         room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
     core = _core_system(matrix, fringe, room[fringe.core], alpha)
-    factors = core.lu(CORE_ORDER)
-    return PeeledLoop(fringe, pivot, carry, takes, starts, receivers, core, core.widened(), factors)
+    solver = core_solver(core, fringe.core, lambda: core.lu(CORE_ORDER))
+    return PeeledLoop(fringe, pivot, carry, takes, starts, receivers, solver)
 
 
 def _core_system(matrix: SquareCsc, fringe: Fringe, room: FloatArray, alpha: float) -> SquareCsc:
@@ -232,7 +223,7 @@ def _core_system(matrix: SquareCsc, fringe: Fringe, room: FloatArray, alpha: flo
     size = core.size
     local = np.full(matrix.size, -1, dtype=np.int64)
     local[core] = np.arange(size)
-    rows, cols = local[matrix.indices], local[_column_of_entries(matrix)]
+    rows, cols = local[matrix.indices], local[matrix.entry_columns()]
     inside = (rows >= 0) & (cols >= 0)
     rows, cols = rows[inside], cols[inside]
     taken = alpha * matrix.data[inside]

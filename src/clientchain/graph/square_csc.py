@@ -93,6 +93,26 @@ class SquareCsc:
         nnz = int(indptr[-1])
         return SquareCsc(size, indptr, indices[:nnz].copy(), data[:nnz].copy())
 
+    def entry_columns(self) -> IntArray:
+        """The column of each entry (int64), as `indices` gives its row."""
+        return np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.indptr))
+
+    def renumbered(self, rank: IntArray) -> SquareCsc:
+        """The same matrix with row and column i moved to rank[i] (a permutation)."""
+        rows, columns = rank[self.indices], rank[self.entry_columns()]
+        return SquareCsc.from_entries(self.size, rows, columns, self.data)
+
+    def triangles(self) -> tuple[SquareCsc, SquareCsc]:
+        """The entries on and below the diagonal (row >= column), and those above it."""
+        columns = self.entry_columns()
+        lower = self.indices >= columns
+        return self._part(columns, lower), self._part(columns, ~lower)
+
+    def _part(self, columns: IntArray, kept: np.ndarray) -> SquareCsc:
+        indptr = np.zeros(self.size + 1, dtype=np.intc)
+        np.cumsum(np.bincount(columns[kept], minlength=self.size), out=indptr[1:])
+        return SquareCsc(self.size, indptr, self.indices[kept], self.data[kept])
+
     def widened(self) -> SquareCsc:
         """self.astype(np.longdouble): the same entries in extended precision."""
         return SquareCsc(self.size, self.indptr, self.indices, self.data.astype(np.longdouble))
@@ -114,14 +134,18 @@ class SquareCsc:
         )
         return result
 
-    def lu(self, column_order: str | None = None) -> Any:
+    def lu(self, column_order: str | None = None, diagonal_pivots: bool = False) -> Any:
         """splu(self, permc_spec=column_order): SuperLU's factors (a scipy SuperLU object:
-        `.solve(rhs)`); None is splu's default, COLAMD."""
+        `.solve(rhs)`); None is splu's default, COLAMD. `diagonal_pivots`: as
+        splu(..., diag_pivot_thresh=0): every pivot on the diagonal (a triangular
+        matrix's factors are then itself)."""
         options = dict(_SPLU_OPTIONS)
         if column_order is not None:
             options["ColPerm"] = column_order
         if column_order == "NATURAL":  # as splu does: no column permutation at all
             options["SymmetricMode"] = True
+        if diagonal_pivots:
+            options["DiagPivotThresh"] = 0.0
         return superlu().gstrf(
             self.size,
             self.data.size,
@@ -144,6 +168,15 @@ def refined_solve(
     residual = (rhs - applied(x.astype(np.longdouble))).astype(np.float64)
     refined: FloatArray = x + factors.solve(np.ascontiguousarray(residual))
     return refined
+
+
+def largest_relative(correction: FloatArray, x: FloatArray) -> float:
+    """max |correction / x| over the entries (0 / 0, an entry with nothing in it, is
+    left out by fmax; a correction to a zero is infinite)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = correction / x
+    np.abs(ratio, out=ratio)
+    return float(np.fmax.reduce(ratio, axis=None, initial=0.0))
 
 
 def _csc_array(*args: Any, **kwargs: Any) -> Any:

@@ -1,0 +1,247 @@
+"""A very large loop's core solved by Gauss-Seidel sweeps (graph/loop_gauss_seidel.py).
+
+A loop of internal recharges (every role pays a few others anywhere) has no sparse
+factors; its core is swept instead, when a probe shows the sweeps settle, and
+factorised when they would not (money turned over many times). Checked against dense
+solves, exact fractions and the brute-force oracle, with the thresholds lowered so
+that small loops take the path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from clientchain.graph import loop_fringe, loop_gauss_seidel, sweep
+from clientchain.graph.loop_fringe import PeeledLoop
+from clientchain.graph.loop_gauss_seidel import FactorisedCore, Sweeps, SweptCore
+from clientchain.graph.money import build_money_graph
+from clientchain.graph.sweep import SweepPlan, plan_sweeps
+from tests.oracle import OrgSpec
+from tests.orgs import cyclic_org_specs
+from tests.test_loop_fringe import _both_ways_tree, _dense, _exact_solve, _random_tree
+from tests.test_oracle import SLOW, decays, run_and_check
+from tests.test_sweep import dense_least_solution, org_from_edges
+
+
+@contextmanager
+def _sweeping_every_core() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sweep, "DENSE_MAX", 1)  # every loop of two roles or more is large,
+        patch.setattr(sweep, "FRINGE_MIN_ROLES", 0)  # is peeled,
+        patch.setattr(loop_gauss_seidel, "SWEEP_MIN_ROLES", 0)  # and its core swept
+        yield
+
+
+def _recharges(
+    roles: int, rng: np.random.Generator, per_role: int = 1, clients: int = 2
+) -> list[tuple[int, int, int]]:
+    """A budget down every line of a random tree, clients paying half the roles, and
+    every role charging `per_role` random others: one loop with no tree shape."""
+    parent = _random_tree(roles, rng)
+    edges = [(boss, v, int(rng.integers(1, 1000))) for v, boss in enumerate(parent) if boss >= 0]
+    for v in range(roles // 2, roles):
+        edges.append((roles + int(rng.integers(0, clients)), v, int(rng.integers(100, 5000))))
+    for u in range(roles):
+        for v in rng.choice(roles, size=per_role, replace=False).tolist():
+            if v != u:
+                edges.append((u, v, int(rng.integers(1, 300))))
+    return edges
+
+
+def _exact_shares(
+    roles: int, clients: int, edges: list[tuple[int, int, int]]
+) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
+    """A (roles x roles) and the clients' direct shares (roles x clients), in fractions."""
+    inflow = [Fraction(0)] * roles
+    for _, v, w in edges:
+        inflow[v] += w
+    share = [[Fraction(0)] * roles for _ in range(roles)]
+    base = [[Fraction(0)] * clients for _ in range(roles)]
+    for u, v, w in edges:
+        if u < roles:
+            share[v][u] += Fraction(w) / inflow[v]
+        else:
+            base[v][u - roles] += Fraction(w) / inflow[v]
+    return share, base
+
+
+def _core_solvers(plan: SweepPlan, alpha: float) -> list[loop_gauss_seidel.CoreSolver]:
+    solvers = []
+    for large in plan.large:
+        peeled = large.factor(alpha)
+        assert isinstance(peeled, PeeledLoop)
+        solvers.append(peeled.core)
+    return solvers
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("roles", "per_role"), [(3, 1), (40, 1), (300, 2)])
+def test_swept_recharge_loops_equal_a_dense_solve(seed: int, roles: int, per_role: int) -> None:
+    rng = np.random.default_rng(seed)
+    edges = _recharges(roles, rng, per_role)
+    a, base = _dense(roles, 2, edges)
+    with _sweeping_every_core():
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        assert plan.large
+        for alpha in (0.3, 1.0):
+            got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha, alpha]))
+            assert any(isinstance(s, SweptCore) for s in _core_solvers(plan, alpha))
+            want = dense_least_solution(a, base, alpha)
+            np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
+
+
+def test_a_swept_core_is_exact_to_the_last_bits() -> None:
+    """Against Gaussian elimination in fractions, role by role (a share of a share of
+    ... stays exact relative to itself, not to the largest one)."""
+    rng = np.random.default_rng(7)
+    roles = 24
+    edges = _recharges(roles, rng, per_role=2)
+    graph = build_money_graph(org_from_edges(roles, 2, edges))
+    share, base = _exact_shares(roles, 2, edges)
+    with _sweeping_every_core():
+        plan = plan_sweeps(graph)
+        rhs = np.array([[float(x) for x in row] for row in base])
+        for alpha in (Fraction(1, 2), Fraction(1)):
+            got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)] * 2))
+            assert all(isinstance(s, SweptCore) for s in _core_solvers(plan, float(alpha)))
+            a = [[alpha * share[i][j] for j in range(roles)] for i in range(roles)]
+            for client in range(2):
+                exact = _exact_solve(a, [row[client] for row in base])
+                for role in range(roles):
+                    assert got[role, client] == pytest.approx(float(exact[role]), rel=1e-14)
+
+
+def test_money_turned_over_a_million_times_is_factorised_not_swept() -> None:
+    """Sweeps would take about a million turns: the probe gives up and SuperLU's factors
+    solve the core."""
+    big = 10**6
+    parent = [-1, 0, 0, 0, 1, 1]
+    edges = [(v, p, big) for v, p in enumerate(parent) if p >= 0]
+    edges += [(p, v, big + 7 * v) for v, p in enumerate(parent) if p >= 0]
+    edges += [(1, 2, big), (2, 3, big), (3, 1, big)]  # a ring among reports: a core
+    edges.append((6, 4, 1))  # the client (index 6) pays report 4
+    share, base = _exact_shares(6, 1, edges)
+    with _sweeping_every_core():
+        plan = plan_sweeps(build_money_graph(org_from_edges(6, 1, edges)))
+        rhs = np.array([[float(row[0])] for row in base])
+        got = plan.from_plan(plan.solve(plan.to_plan(rhs), [1.0]))
+        (solver,) = _core_solvers(plan, 1.0)
+        assert isinstance(solver, FactorisedCore)
+    want = _exact_solve(share, [row[0] for row in base])
+    for role in range(6):
+        assert got[role, 0] == pytest.approx(float(want[role]), rel=1e-8), role
+
+
+def test_columns_that_do_not_settle_in_time_fall_back_to_the_factors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(3)
+    roles = 200
+    edges = _recharges(roles, rng)
+    a, base = _dense(roles, 2, edges)
+    with _sweeping_every_core():
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        (large,) = plan.large
+        peeled = large.factor(1.0)
+        assert isinstance(peeled.core, SweptCore)
+        # No sweep allowed: the first column gives up, and every solve is factorised.
+        monkeypatch.setattr(loop_gauss_seidel, "SLACK", 0)
+        stubborn = dataclasses.replace(peeled.core, probe_sweeps=0)
+        large.factors[1.0] = dataclasses.replace(peeled, core=stubborn)
+        got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
+        assert stubborn.fallback and isinstance(stubborn.fallback[0], FactorisedCore)
+    np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
+
+
+def test_a_fallback_half_way_solves_only_the_columns_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(4)
+    roles = 120
+    edges = _recharges(roles, rng)
+    a, base = _dense(roles, 2, edges)
+    with _sweeping_every_core():
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        (large,) = plan.large
+        swept = large.factor(1.0).core
+        assert isinstance(swept, SweptCore)
+        # One column at a time; the second gives up.
+        monkeypatch.setattr(loop_gauss_seidel, "CELLS", 1)
+        real = loop_gauss_seidel.Sweeps.solve
+        calls: list[int] = []
+
+        def second_gives_up(self: Sweeps, rhs: np.ndarray, limit: int) -> object:
+            calls.append(1)
+            return None if len(calls) == 2 else real(self, rhs, limit)
+
+        monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", second_gives_up)
+        got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
+        assert len(calls) == 2 and swept.fallback
+    np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
+
+
+def test_zero_columns_stay_zero() -> None:
+    rng = np.random.default_rng(5)
+    roles = 50
+    edges = _recharges(roles, rng)
+    with _sweeping_every_core():
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        rhs = np.zeros((roles, 3))
+        rhs[0, 1] = 1.0
+        got = plan.solve(rhs, [1.0, 1.0, 1.0])
+    assert not got[:, 0].any() and not got[:, 2].any() and got[:, 1].any()
+
+
+def test_both_ways_trees_with_chords_are_still_exact_when_swept() -> None:
+    rng = np.random.default_rng(11)
+    roles, edges = _both_ways_tree(_random_tree(120, rng), rng, chords=30)
+    a, base = _dense(roles, 2, edges)
+    with _sweeping_every_core():
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        for alpha in (0.5, 1.0):
+            got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha, alpha]))
+            np.testing.assert_allclose(
+                got, dense_least_solution(a, base, alpha), rtol=1e-10, atol=1e-14
+            )
+
+
+def test_a_large_recharge_loop_is_swept_at_the_real_thresholds() -> None:
+    rng = np.random.default_rng(1)
+    roles = loop_gauss_seidel.SWEEP_MIN_ROLES + 500
+    edges = _recharges(roles, rng)
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+    (large,) = [loop for loop in plan.large if loop.members.size > roles // 2]
+    assert large.fringe is not None and large.fringe.core.size > roles // 2
+    assert isinstance(large.factor(1.0).core, SweptCore)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=SLOW)
+@given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))
+def test_engine_matches_oracle_with_every_core_swept(org: OrgSpec, decay: float, top: int) -> None:
+    """Where a core's sweeps settle. (One that does not is factorised: SuperLU's path,
+    tested with the peeled loops; money turned over a million times round a loop of
+    more than DENSE_MAX roles is where that path is least exact, see the README.)"""
+    made: list[type] = []
+    real = loop_gauss_seidel.core_solver
+
+    def recorded(*args: Any) -> loop_gauss_seidel.CoreSolver:
+        solver = real(*args)
+        made.append(type(solver))
+        return solver
+
+    with _sweeping_every_core(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loop_fringe, "core_solver", recorded)
+        try:
+            run_and_check(org, decay, top=top)
+        except AssertionError:
+            assume(FactorisedCore not in made)
+            raise
