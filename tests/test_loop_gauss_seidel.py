@@ -141,20 +141,28 @@ def test_money_turned_over_a_million_times_is_factorised_not_swept() -> None:
         assert got[role, 0] == pytest.approx(float(want[role]), rel=1e-8), role
 
 
+def _swept_loop(
+    seed: int, roles: int
+) -> tuple[SweepPlan, sweep._Large, PeeledLoop, np.ndarray, np.ndarray]:
+    """A recharge loop's plan (thresholds lowered), its loop, the loop at alpha 1 with
+    a swept core, and the dense A and base to check against."""
+    edges = _recharges(roles, np.random.default_rng(seed))
+    a, base = _dense(roles, 2, edges)
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+    (large,) = plan.large
+    peeled = large.factor(1.0)
+    assert isinstance(peeled, PeeledLoop) and isinstance(peeled.core, SweptCore)
+    return plan, large, peeled, a, base
+
+
 def test_columns_that_do_not_settle_in_time_fall_back_to_the_factors(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rng = np.random.default_rng(3)
-    roles = 200
-    edges = _recharges(roles, rng)
-    a, base = _dense(roles, 2, edges)
     with _sweeping_every_core():
-        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
-        (large,) = plan.large
-        peeled = large.factor(1.0)
-        assert isinstance(peeled.core, SweptCore)
+        plan, large, peeled, a, base = _swept_loop(3, 200)
         # No sweep allowed: the first column gives up, and every solve is factorised.
         monkeypatch.setattr(loop_gauss_seidel, "SLACK", 0)
+        assert isinstance(peeled.core, SweptCore)
         stubborn = dataclasses.replace(peeled.core, probe_sweeps=0)
         large.factors[1.0] = dataclasses.replace(peeled, core=stubborn)
         got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
@@ -165,15 +173,8 @@ def test_columns_that_do_not_settle_in_time_fall_back_to_the_factors(
 def test_a_fallback_half_way_solves_only_the_columns_left(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rng = np.random.default_rng(4)
-    roles = 120
-    edges = _recharges(roles, rng)
-    a, base = _dense(roles, 2, edges)
     with _sweeping_every_core():
-        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
-        (large,) = plan.large
-        swept = large.factor(1.0).core
-        assert isinstance(swept, SweptCore)
+        plan, _, peeled, a, base = _swept_loop(4, 120)
         # One column at a time; the second gives up.
         monkeypatch.setattr(loop_gauss_seidel, "CELLS", 1)
         real = loop_gauss_seidel.Sweeps.solve
@@ -185,7 +186,7 @@ def test_a_fallback_half_way_solves_only_the_columns_left(
 
         monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", second_gives_up)
         got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
-        assert len(calls) == 2 and swept.fallback
+        assert len(calls) == 2 and isinstance(peeled.core, SweptCore) and peeled.core.fallback
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
 
