@@ -22,9 +22,8 @@ that became leaves, and so on: an organisation of depth 12 is 12 rounds. What is
 (the core, at least one role) is an ordinary sparse system for SuperLU, most often a
 handful of roles, factorised fewest entries first (CORE_ORDER), or swept when it is
 large and sweeps settle it (loop_gauss_seidel). A loop with no fringe at all (a ring,
-a loop of recharges) is all core. A long chain peels
-one role per round; rounds stop when they no longer pay for themselves and the rest
-of the chain joins the core.
+a loop of recharges) is all core. A long chain peels one role per round; rounds stop
+when they no longer pay for themselves and the rest of the chain joins the core.
 """
 
 from __future__ import annotations
