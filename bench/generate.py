@@ -37,6 +37,10 @@ customers   a sales network with many clients: one customer per ten roles (100,0
 loop        one money loop as large as the organisation (business spans and depth):
             every reporting line carries revenue up and a budget down, clients pay the
             front line, and a ring of 200 support roles charges across the branches.
+recharge    one money loop with no tree in it: a budget down every reporting line,
+            clients paying the front line, and every role recharging one role anywhere
+            in the organisation (internal recharges: no order in which a sparse LU of
+            the loop stays sparse).
 longids     business-like (spans, departments, clients paying front-line roles), with
             ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
             title on every role and client, and about 14% of roles in an inversion (a
@@ -444,6 +448,31 @@ def loop(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     return _write_org(f"Loop {n:,}", clients, ids, parent, dept, heads), _flows(rows)
 
 
+def recharge(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """One money loop of internal recharges: budgets down every line, clients paying the
+    front line, and every role paying one role anywhere in the organisation."""
+    rng = np.random.default_rng(seed)
+    parent = tree(n, rng)
+    dept, support, leaf = _front_and_support(n, parent, rng, SUPPORT)
+    clients = _clients(n, "segment", "Client segment")
+    ids = [f"r{v}" for v in range(n)]
+    front = np.flatnonzero(leaf & ~support)
+    payer = rng.integers(0, len(clients), front.size).tolist()
+    rows = _rows(
+        "sale",
+        [clients[c][0] for c in payer],
+        [ids[v] for v in front.tolist()],
+        rng.integers(1_000, 50_000, front.size),
+    )
+    kids = np.flatnonzero(parent >= 0)
+    down, up = [ids[p] for p in parent[kids].tolist()], [ids[v] for v in kids.tolist()]
+    rows += _rows("budget", down, up, rng.integers(100, 20_000, kids.size))
+    charged = rng.integers(0, n, n)  # (a role drawn to charge itself charges nobody)
+    rows += _rows("recharge", ids, [ids[v] for v in charged.tolist()], rng.integers(50, 5_000, n))
+    heads = rng.integers(1, 9, n)
+    return _write_org(f"Recharge {n:,}", clients, ids, parent, dept, heads), _flows(rows)
+
+
 PUBLIC = ["education", "health", "transport", "housing", "finance", "it", "hr", "legal"]
 
 
@@ -582,6 +611,7 @@ SHAPES: dict[str, Shape] = {
     "longids": longids,
     "customers": customers,
     "loop": loop,
+    "recharge": recharge,
 }
 
 

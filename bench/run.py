@@ -63,6 +63,7 @@ SHAPES = (
     "longids",
     "matrix",
     "loop",
+    "recharge",
     "customers",
 )
 # Shapes outside issue 18's targets, which are for 100 clients at 1M: timed and shown,

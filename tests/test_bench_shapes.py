@@ -27,6 +27,7 @@ SHAPES = (
     "longids",
     "customers",
     "loop",
+    "recharge",
 )
 
 
@@ -109,6 +110,20 @@ def test_the_loop_shape_is_one_money_loop_as_large_as_the_org(tmp_path: Path) ->
     generate.write("loop", 20_000, tmp_path)
     sizes = _money_components(tmp_path / "flows.csv")
     assert sizes.max() == 20_000  # every role, in one component (clients outside it)
+
+
+def test_the_recharge_shape_is_one_loop_with_no_leaves(tmp_path: Path) -> None:
+    generate.write("recharge", 20_000, tmp_path)
+    sizes = _money_components(tmp_path / "flows.csv")
+    assert sizes.max() >= 19_000  # nearly every role in one component
+    rows = [line.split(",")[:2] for line in (tmp_path / "flows.csv").read_text().split()[1:]]
+    partners: dict[str, set[str]] = {}
+    for payer, payee in rows:
+        if payer.startswith("r"):
+            partners.setdefault(payer, set()).add(payee)
+            partners.setdefault(payee, set()).add(payer)
+    # Almost no role has a single partner: there is no tree-like fringe to peel.
+    assert sum(len(p) == 1 for p in partners.values()) < 0.01 * len(partners)
 
 
 def test_budget_inverts_every_reporting_line(run: Callable[..., Run], tmp_path: Path) -> None:
