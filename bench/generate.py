@@ -412,30 +412,66 @@ def chargeback(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     return org, flows + [f"{a},{b},{m},{k}" for a, b, m, k in rows]
 
 
+class _FrontLineOrg(NamedTuple):
+    """A business tree with departments (support functions), the front line (leaves
+    outside them), client segments and role ids: what loop and recharge start from."""
+
+    parent: np.ndarray
+    dept: np.ndarray
+    support: np.ndarray
+    front: np.ndarray
+    clients: list[tuple[str, str]]
+    ids: list[str]
+    kids: list[str]  # every role with a boss ...
+    bosses: list[str]  # ... and that boss
+
+    def written(self, name: str, rng: np.random.Generator) -> list[str]:
+        """The org chart, with a headcount of 1-8 per role."""
+        heads = rng.integers(1, 9, self.parent.size)
+        return _write_org(name, self.clients, self.ids, self.parent, self.dept, heads)
+
+
+def _front_line_org(n: int, rng: np.random.Generator) -> _FrontLineOrg:
+    parent = tree(n, rng)
+    dept, support, leaf = _front_and_support(n, parent, rng, SUPPORT)
+    ids = [f"r{v}" for v in range(n)]
+    kids = np.flatnonzero(parent >= 0)
+    return _FrontLineOrg(
+        parent,
+        dept,
+        support,
+        np.flatnonzero(leaf & ~support),
+        _clients(n, "segment", "Client segment"),
+        ids,
+        [ids[v] for v in kids.tolist()],
+        [ids[p] for p in parent[kids].tolist()],
+    )
+
+
+def _sales(org: _FrontLineOrg, paid: np.ndarray, rng: np.random.Generator) -> list[Row]:
+    """A client segment drawn for each of the `paid` roles, paying it 1,000-49,999."""
+    payer = rng.integers(0, len(org.clients), paid.size).tolist()
+    return _rows(
+        "sale",
+        [org.clients[c][0] for c in payer],
+        [org.ids[v] for v in paid.tolist()],
+        rng.integers(1_000, 50_000, paid.size),
+    )
+
+
 def loop(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     """One money loop as large as the organisation: every reporting line carries revenue
     up and a budget down, and one shared-service ring charges across the branches."""
     rng = np.random.default_rng(seed)
-    parent = tree(n, rng)
-    dept, support, leaf = _front_and_support(n, parent, rng, SUPPORT)
-    clients = _clients(n, "segment", "Client segment")
-    ids = [f"r{v}" for v in range(n)]
-    front = np.flatnonzero(leaf & ~support)
+    f = _front_line_org(n, rng)
     rows: list[Row] = []
     for k in range(2):  # every front-line role paid by a client, half of them by two
-        paid = front if k == 0 else front[rng.random(front.size) < 0.5]
-        payer = rng.integers(0, len(clients), paid.size).tolist()
-        rows += _rows(
-            "sale",
-            [clients[c][0] for c in payer],
-            [ids[v] for v in paid.tolist()],
-            rng.integers(1_000, 50_000, paid.size),
-        )
-    kids = np.flatnonzero(parent >= 0)
-    up, down = [ids[v] for v in kids.tolist()], [ids[p] for p in parent[kids].tolist()]
-    rows += _rows("revenue", up, down, rng.integers(500, 40_000, kids.size))
-    rows += _rows("budget", down, up, rng.integers(100, 20_000, kids.size))
-    staff = np.flatnonzero(support)
+        paid = f.front if k == 0 else f.front[rng.random(f.front.size) < 0.5]
+        rows += _sales(f, paid, rng)
+    ids, up, down = f.ids, f.kids, f.bosses
+    rows += _rows("revenue", up, down, rng.integers(500, 40_000, len(up)))
+    rows += _rows("budget", down, up, rng.integers(100, 20_000, len(up)))
+    staff = np.flatnonzero(f.support)
     ring = staff[rng.choice(staff.size, size=min(staff.size, 200), replace=False)]
     if ring.size > 1:
         rows += _rows(
@@ -444,33 +480,20 @@ def loop(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
             [ids[v] for v in np.roll(ring, -1).tolist()],
             rng.integers(200, 20_000, ring.size),
         )
-    heads = rng.integers(1, 9, n)
-    return _write_org(f"Loop {n:,}", clients, ids, parent, dept, heads), _flows(rows)
+    return f.written(f"Loop {n:,}", rng), _flows(rows)
 
 
 def recharge(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     """One money loop of internal recharges: budgets down every line, clients paying the
     front line, and every role paying one role anywhere in the organisation."""
     rng = np.random.default_rng(seed)
-    parent = tree(n, rng)
-    dept, support, leaf = _front_and_support(n, parent, rng, SUPPORT)
-    clients = _clients(n, "segment", "Client segment")
-    ids = [f"r{v}" for v in range(n)]
-    front = np.flatnonzero(leaf & ~support)
-    payer = rng.integers(0, len(clients), front.size).tolist()
-    rows = _rows(
-        "sale",
-        [clients[c][0] for c in payer],
-        [ids[v] for v in front.tolist()],
-        rng.integers(1_000, 50_000, front.size),
-    )
-    kids = np.flatnonzero(parent >= 0)
-    down, up = [ids[p] for p in parent[kids].tolist()], [ids[v] for v in kids.tolist()]
-    rows += _rows("budget", down, up, rng.integers(100, 20_000, kids.size))
+    f = _front_line_org(n, rng)
+    rows = _sales(f, f.front, rng)
+    rows += _rows("budget", f.bosses, f.kids, rng.integers(100, 20_000, len(f.kids)))
     charged = rng.integers(0, n, n)  # (a role drawn to charge itself charges nobody)
+    ids = f.ids
     rows += _rows("recharge", ids, [ids[v] for v in charged.tolist()], rng.integers(50, 5_000, n))
-    heads = rng.integers(1, 9, n)
-    return _write_org(f"Recharge {n:,}", clients, ids, parent, dept, heads), _flows(rows)
+    return f.written(f"Recharge {n:,}", rng), _flows(rows)
 
 
 PUBLIC = ["education", "health", "transport", "housing", "finance", "it", "hr", "legal"]
