@@ -109,12 +109,15 @@ def core_solver(core: SquareCsc, position: IntArray, factorised: Callable[[], An
     """How to solve K = `core` (in its own order; `position`: each core role's place in
     the loop): swept when it is large and the probe settles, else `factorised()`
     (SuperLU's factors of `core`)."""
+
+    def factorised_core() -> FactorisedCore:  # (made only should it be needed)
+        return FactorisedCore(factorised(), core.widened())
+
     if core.size > SWEEP_MIN_ROLES:
-        # (the factors' extended-precision copy of K is made only should they be needed)
-        swept = _swept(core, position, lambda: FactorisedCore(factorised(), core.widened()))
+        swept = _swept(core, position, factorised_core)
         if swept is not None:
             return swept
-    return FactorisedCore(factorised(), core.widened())
+    return factorised_core()
 
 
 def _swept(
