@@ -213,7 +213,7 @@ def test_money_turned_over_a_billion_times_stays_exact(every_loop_peeled: None) 
         rhs = np.array([[float(x)] for x in base])
         got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)]))[:, 0]
         for role in range(6):
-            assert got[role] == pytest.approx(float(exact[role]), rel=1e-12), role
+            assert got[role] == pytest.approx(float(exact[role]), rel=1e-12, abs=0), role
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)

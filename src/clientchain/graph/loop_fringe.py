@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.graph.loop_gauss_seidel import CoreSolver, core_solver
+from clientchain.graph.loop_core import core_solver
+from clientchain.graph.loop_gauss_seidel import CoreSolver
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
@@ -208,8 +209,9 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
         starts.append(first)
         receivers.append(p[first])
         room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
-    core = _core_system(matrix, fringe, room[fringe.core], alpha)
-    solver = core_solver(core, fringe.core, lambda: core.lu(CORE_ORDER))
+    core_room = room[fringe.core]
+    core = _core_system(matrix, fringe, core_room, alpha)
+    solver = core_solver(core, core_room, fringe.core, lambda system: system.lu(CORE_ORDER))
     return PeeledLoop(fringe, pivot, carry, takes, starts, receivers, solver)
 
 

@@ -42,8 +42,6 @@ import numpy as np
 from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve
 from clientchain.model.org import FloatArray, IntArray
 
-# Cores of more roles than this are swept (when they settle); smaller ones factorised.
-SWEEP_MIN_ROLES = 4096
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
 SLACK = 10
 FORESEE = 10  # the probe's sweeps before its rate says whether it can settle
@@ -105,22 +103,7 @@ class SweptCore(CoreSolver):
         return rhs
 
 
-def core_solver(core: SquareCsc, position: IntArray, factorised: Callable[[], Any]) -> CoreSolver:
-    """How to solve K = `core` (in its own order; `position`: each core role's place in
-    the loop): swept when it is large and the probe settles, else `factorised()`
-    (SuperLU's factors of `core`)."""
-
-    def factorised_core() -> FactorisedCore:  # (made only should it be needed)
-        return FactorisedCore(factorised(), core.widened())
-
-    if core.size > SWEEP_MIN_ROLES:
-        swept = _swept(core, position, factorised_core)
-        if swept is not None:
-            return swept
-    return factorised_core()
-
-
-def _swept(
+def swept(
     core: SquareCsc, position: IntArray, factorised: Callable[[], FactorisedCore]
 ) -> SweptCore | None:
     """The core in the loop's order with its lower triangle factorised, if a column of

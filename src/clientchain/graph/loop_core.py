@@ -1,0 +1,50 @@
+"""How the core of a very large loop is solved: its funnels eliminated (loop_funnels),
+then swept (loop_gauss_seidel) if sweeps settle it, else SuperLU's factors.
+
+A core of up to SWEEP_MIN_ROLES roles is factorised as it is: SuperLU copes with it.
+A larger one loses its funnels first when they are many, and what is left is probed:
+if its sweeps settle, they solve it; if not, the whole core is factorised as if no
+funnel had been found (its money circulates: funnels are where it leaks, not where it
+turns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
+from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, swept
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.org import FloatArray, IntArray
+
+# Cores of more roles than this are swept (when they settle); smaller ones factorised.
+SWEEP_MIN_ROLES = 4096
+
+
+def core_solver(
+    core: SquareCsc,
+    room: FloatArray,
+    position: IntArray,
+    factorise: Callable[[SquareCsc], Any],
+) -> CoreSolver:
+    """How to solve K = `core` (in its own order, diagonal included; `room`: its row
+    sums; `position`: each core role's place in the loop, whose order the sweeps
+    follow): swept when it is large and the probe settles, else `factorise(core)`
+    (SuperLU's factors)."""
+
+    def factorised(system: SquareCsc) -> Callable[[], FactorisedCore]:
+        # (made only should it be needed)
+        return lambda: FactorisedCore(factorise(system), system.widened())
+
+    if core.size > SWEEP_MIN_ROLES:
+        found = find_funnels(core, room)
+        if found is None:
+            solver: CoreSolver | None = swept(core, position, factorised(core))
+        else:
+            funnels, rest = found
+            inner = swept(rest, position[funnels.kept], factorised(rest))
+            solver = None if inner is None else FunnelledCore(funnels, inner)
+        if solver is not None:
+            return solver
+    return factorised(core)()
