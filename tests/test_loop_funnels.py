@@ -124,7 +124,7 @@ def test_what_is_left_is_the_schur_complement() -> None:
             a[v, u] += rng.uniform(0.1, 1.0)
     a *= rng.uniform(0.5, 0.99, size)[:, None] / a.sum(axis=1, keepdims=True)
     core, room = _core_of(a)
-    found = find_funnels(core, room)
+    found = find_funnels(core, room, np.arange(size))
     assert found is not None
     funnels, rest = found
     kept, funnel = funnels.kept, funnels.order[: funnels.count]
@@ -153,7 +153,7 @@ def test_money_coming_back_is_room_not_a_subtraction() -> None:
     assert min(leak) > 0
     matrix = np.array([[float(x) for x in row] for row in a])
     core, _ = _core_of(matrix)
-    found = find_funnels(core, np.array([float(x) for x in leak]))
+    found = find_funnels(core, np.array([float(x) for x in leak]), np.arange(3))
     assert found is not None
     funnels, rest = found
     assert funnels.order[: funnels.count].tolist() == [2]

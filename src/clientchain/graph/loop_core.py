@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
 from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, swept
 from clientchain.graph.square_csc import SquareCsc
@@ -38,12 +40,12 @@ def core_solver(
         return lambda: FactorisedCore(factorise(system), system.widened())
 
     if core.size > SWEEP_MIN_ROLES:
-        found = find_funnels(core, room)
+        found = find_funnels(core, room, position)
         if found is None:
             solver: CoreSolver | None = swept(core, position, factorised(core))
         else:
-            funnels, rest = found
-            inner = swept(rest, position[funnels.kept], factorised(rest))
+            funnels, rest = found  # (rest: in the loop's order already)
+            inner = swept(rest, np.arange(rest.size), factorised(rest))
             solver = None if inner is None else FunnelledCore(funnels, inner)
         if solver is not None:
             return solver

@@ -166,6 +166,7 @@ class PeeledLoop:
     starts: list[IntArray]  # per round: where each partner's leaves start (reduceat)
     receivers: list[IntArray]  # per round: those partners
     core: CoreSolver  # for I - alpha A' on the core (diagonal written from the leaks)
+    core_rows: IntArray  # the core's roles in the order its solver takes them
 
     def solve(self, x: FloatArray) -> FloatArray:
         """x with (I - alpha A) x = rhs, in place of rhs (roles of the loop x columns; a
@@ -176,7 +177,7 @@ class PeeledLoop:
             at = slice(bounds[r], bounds[r + 1])
             gained = self.carry[at, None] * x[order[at]]
             x[self.receivers[r]] += np.add.reduceat(gained, self.starts[r], axis=0)
-        core = fringe.core
+        core = self.core_rows
         x[core] = self.core.solve(x[core])
         for r in range(fringe.rounds - 1, -1, -1):
             at = slice(bounds[r], bounds[r + 1])
@@ -212,7 +213,9 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
     core_room = room[fringe.core]
     core = _core_system(matrix, fringe, core_room, alpha)
     solver = core_solver(core, core_room, fringe.core, lambda system: system.lu(CORE_ORDER))
-    return PeeledLoop(fringe, pivot, carry, takes, starts, receivers, solver)
+    rows = solver.wanted_rows()
+    core_rows = fringe.core if rows is None else fringe.core[rows]
+    return PeeledLoop(fringe, pivot, carry, takes, starts, receivers, solver, core_rows)
 
 
 def _core_system(matrix: SquareCsc, fringe: Fringe, room: FloatArray, alpha: float) -> SquareCsc:

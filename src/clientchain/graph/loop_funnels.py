@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.loop_gauss_seidel import CoreSolver
+from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
@@ -56,14 +57,15 @@ class Funnels:
 
     order: IntArray  # local row -> core place
     bounds: list[int]  # round r: local rows bounds[r]..bounds[r + 1]
+    kept_from: list[int]  # per round: its first funnel whose payee is kept
     pivot: FloatArray  # per funnel: d_v
+    payee: IntArray  # per funnel: its payee's local row (intc, as sparsetools takes it)
     passes: FloatArray  # per funnel: t_pv, what its payee takes from it
-    starts: list[IntArray]  # per round: where each payee's funnels start (reduceat)
-    payees: list[IntArray]  # per round: those payees (local rows, ascending)
-    inner: list[int]  # per round: how many of those payees are funnels
-    fed: IntArray  # per entry from a kept payer into a funnel: the funnel (ascending)
-    feeder: IntArray  # that payer (its index among the kept)
-    feeds: FloatArray  # t_vu of that entry
+    # The entries from kept payers into funnels (t_vu), compressed by funnel: rows of
+    # funnels, columns of kept roles (their index among the kept).
+    fed_indptr: IntArray
+    fed_by: IntArray
+    feeds: FloatArray
 
     @property
     def count(self) -> int:
@@ -74,33 +76,54 @@ class Funnels:
         return self.order[self.count :]
 
     def up(self, x: FloatArray, into_kept: bool) -> None:
-        """The forest from its leaves, in place: each funnel's x from what reached it,
-        then its pass to its payee (to kept payees only if `into_kept`)."""
+        """The forest from its leaves, in place (x: local rows x columns, C order): each
+        funnel's x from what reached it, then its pass to its payee (to kept payees
+        only if `into_kept`), one compiled product a round (csc_matvecs: a column per
+        funnel with its one entry, added into x's rows; no temporaries)."""
+        tools = sparsetools()
+        size, columns = x.shape
+        flat = x.reshape(-1)
         for r in range(len(self.bounds) - 1):
             first, end = self.bounds[r], self.bounds[r + 1]
             x[first:end] /= self.pivot[first:end, None]
-            groups = self.payees[r].size if into_kept else self.inner[r]
-            if groups:
-                starts = self.starts[r]
-                last = end if groups == starts.size else first + int(starts[groups])
-                passed = self.passes[first:last, None] * x[first:last]
-                x[self.payees[r][:groups]] += np.add.reduceat(passed, starts[:groups], axis=0)
+            last = end if into_kept else self.kept_from[r]
+            if last > first:
+                tools.csc_matvecs(
+                    size,
+                    last - first,
+                    columns,
+                    np.arange(last - first + 1, dtype=np.intc),
+                    self.payee[first:last],
+                    self.passes[first:last],
+                    x[first:last].reshape(-1),
+                    flat,
+                )
 
     def fed_by_kept(self, x: FloatArray) -> None:
         """Add to each funnel's row what its kept payers hand it (x of the kept known)."""
-        if not self.fed.size:
-            return
-        gained = self.feeds[:, None] * x[self.count + self.feeder]
-        runs = _group_starts(self.fed)
-        x[self.fed[runs]] += np.add.reduceat(gained, runs, axis=0)
+        count = self.count
+        sparsetools().csr_matvecs(
+            count,
+            x.shape[0] - count,
+            x.shape[1],
+            self.fed_indptr,
+            self.fed_by,
+            self.feeds,
+            x[count:].reshape(-1),
+            x[:count].reshape(-1),
+        )
 
 
 @dataclass(frozen=True, eq=False)
 class FunnelledCore(CoreSolver):
-    """K x = rhs with the funnels eliminated and the kept roles solved by `rest`."""
+    """K x = rhs with the funnels eliminated and the kept roles solved by `rest` (which
+    takes them in their order here: the loop's). Rows come and go in local order."""
 
     funnels: Funnels
     rest: CoreSolver
+
+    def wanted_rows(self) -> IntArray:
+        return self.funnels.order
 
     def solve(self, rhs: FloatArray) -> FloatArray:
         """x in place of rhs (a few columns at a time)."""
@@ -110,22 +133,24 @@ class FunnelledCore(CoreSolver):
         step = max(1, CELLS // max(1, rhs.shape[0]))
         for first in range(0, columns.shape[1], step):
             cols = slice(first, first + step)
-            x = columns[f.order, cols]  # (a copy: the group in local rows)
+            x = np.array(columns[:, cols])  # (C order, as the compiled products take it)
             given = x[:count].copy()
             f.up(x, into_kept=True)  # the funnels' b carried to the kept roles
             x[count:] = self.rest.solve(x[count:])
             x[:count] = given
             f.fed_by_kept(x)
             f.up(x, into_kept=False)  # each funnel from its payers
-            columns[f.order, cols] = x
+            columns[:, cols] = x
         return rhs
 
 
-def find_funnels(core: SquareCsc, room: FloatArray) -> tuple[Funnels, SquareCsc] | None:
+def find_funnels(
+    core: SquareCsc, room: FloatArray, position: IntArray
+) -> tuple[Funnels, SquareCsc] | None:
     """The funnels of K = `core` (with its diagonal; `room`: its row sums, written
-    without a subtraction), the system K' on the kept roles that is left once they are
-    eliminated (in their given order); None when funnels are too few to pay for
-    themselves (MIN_SHARE)."""
+    without a subtraction), and the system K' on the kept roles that is left once they
+    are eliminated, in the loop's order (`position`: each core role's place in the
+    loop); None when funnels are too few to pay for themselves (MIN_SHARE)."""
     m = core.size
     rows, cols, data = core.indices.astype(np.int64), core.entry_columns(), core.data
     off = rows != cols
@@ -143,14 +168,13 @@ def find_funnels(core: SquareCsc, room: FloatArray) -> tuple[Funnels, SquareCsc]
     for members in rounds:
         is_funnel[members] = True
     kept = np.flatnonzero(~is_funnel)
+    kept = kept[np.argsort(position[kept], kind="stable")]
     order = np.empty(m, dtype=np.int64)
     order[count:] = kept
     local = np.empty(m, dtype=np.int64)
     local[kept] = np.arange(count, m)
     bounds = np.cumsum([0] + [r.size for r in rounds]).tolist()
-    starts: list[IntArray] = [np.zeros(0, dtype=np.int64)] * len(rounds)
-    payees: list[IntArray] = [np.zeros(0, dtype=np.int64)] * len(rounds)
-    inner = [0] * len(rounds)
+    kept_from = [0] * len(rounds)
     # What a unit of b at each role becomes at the kept role its money ends at, and that
     # role: from the roots down (a funnel's payee is in a later round, or kept).
     reach = np.ones(m, dtype=np.float64)
@@ -161,29 +185,26 @@ def find_funnels(core: SquareCsc, room: FloatArray) -> tuple[Funnels, SquareCsc]
         members = rounds[r]
         # Payees are placed already: sort this round by theirs (funnels first).
         members = members[np.argsort(local[payee[members]], kind="stable")]
-        at = slice(bounds[r], bounds[r + 1])
-        order[at] = members
+        order[bounds[r] : bounds[r + 1]] = members
         local[members] = np.arange(bounds[r], bounds[r + 1])
-        target = local[payee[members]]
-        first = _group_starts(target)
-        starts[r], payees[r] = first, target[first]
-        inner[r] = int(np.searchsorted(payees[r], count))
+        kept_from[r] = bounds[r] + int(np.searchsorted(local[payee[members]], count))
         reach[members] = passes[members] / diagonal[members] * reach[payee[members]]
         end[members] = end[payee[members]]
     funnel = order[:count]
     kept_payer = off & is_funnel[rows] & ~is_funnel[cols]
     fed = local[rows[kept_payer]]
     by_fed = np.argsort(fed, kind="stable")
+    fed_indptr = np.zeros(count + 1, dtype=np.intc)
+    np.cumsum(np.bincount(fed, minlength=count), out=fed_indptr[1:])
     funnels = Funnels(
         order,
         bounds,
+        kept_from,
         diagonal[funnel],
+        local[payee[funnel]].astype(np.intc),
         passes[funnel],
-        starts,
-        payees,
-        inner,
-        fed[by_fed],
-        (local[cols[kept_payer]] - count)[by_fed],
+        fed_indptr,
+        (local[cols[kept_payer]] - count)[by_fed].astype(np.intc),
         -data[kept_payer][by_fed],
     )
     # K' on the kept roles: their own entries, and per entry from a kept payer u into a
@@ -230,8 +251,3 @@ def _rounds(payee: IntArray, single: np.ndarray) -> list[IntArray]:
         waiting[touched] -= count
         ready = touched[single[touched] & (waiting[touched] == 0)]
     return rounds
-
-
-def _group_starts(sorted_keys: IntArray) -> IntArray:
-    """Where each run of equal keys starts."""
-    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])

@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,8 @@ FORESEE = 10  # the probe's sweeps before its rate says whether it can settle
 TOLERANCE = 4 * 2.0**-52  # the error left in x (bound, relative, entry by entry): 4 ulps
 SLOW = 0.85  # corrections stuck at rounding: taken only if they shrank at least this fast
 RESOLVED = 1e-12  # corrections above this are well above rounding: their ratio is the rate
-WIDEN_AT = 1e-12  # corrections below this: the residual in extended precision
+WIDEN_AT = 1e-12  # corrections below this: the residual in extended precision,
+FAST = 0.5  # unless they shrink at least this fast and still shrink (see Sweeps.solve)
 FLOOR = 1e-15  # corrections that stop shrinking below this are rounding: settled
 CELLS = 1 << 19  # roles x columns swept at a time: 4 MB a column group, in cache
 
@@ -58,6 +60,11 @@ class CoreSolver:
 
     def solve(self, rhs: FloatArray) -> FloatArray:
         raise NotImplementedError
+
+    def wanted_rows(self) -> IntArray | None:
+        """The order of core places in which `solve` takes and gives rows (None: the
+        core's own): the caller gathers them so, and the solver needs no copy of its own."""
+        return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,34 +80,41 @@ class FactorisedCore(CoreSolver):
 
 @dataclass(frozen=True, eq=False)
 class SweptCore(CoreSolver):
-    """The sweeps on K in the loop's order (`order`: core place -> row there), and how
-    many the probe took."""
+    """The sweeps on K in the loop's order, and how many the probe took. Rows come and
+    go in the loop's order (`rows`)."""
 
     sweeps: Sweeps
-    order: IntArray  # core place -> row of the swept system
+    rows: IntArray  # row of the swept system -> core place
     probe_sweeps: int
     factorised: Callable[[], FactorisedCore]  # the fallback, should a column not settle
     fallback: list[FactorisedCore] = field(default_factory=list)
 
+    def wanted_rows(self) -> IntArray:
+        return self.rows
+
     def solve(self, rhs: FloatArray) -> FloatArray:
         """x in place of rhs (a few columns at a time: no copy of the whole block)."""
-        if self.fallback:
-            return self.fallback[0].solve(rhs)
         columns = rhs.reshape(rhs.shape[0], -1)
+        if self.fallback:
+            return self._factorised(columns, 0)
         step = max(1, CELLS // max(1, rhs.shape[0]))
         limit = 2 * self.probe_sweeps + SLACK
         for first in range(0, columns.shape[1], step):
             cols = slice(first, first + step)
-            b = np.empty((rhs.shape[0], columns[:, cols].shape[1]))
-            b[self.order] = columns[:, cols]
-            solved = self.sweeps.solve(b, limit)
+            solved = self.sweeps.solve(np.array(columns[:, cols]), limit)
             if solved is None:  # a column that did not settle: the factors after all
                 self.fallback.append(self.factorised())
-                rest = np.ascontiguousarray(columns[:, first:])
-                columns[:, first:] = self.fallback[0].solve(rest)
+                self._factorised(columns, first)
                 break
-            columns[:, cols] = solved[0][self.order]
+            columns[:, cols] = solved[0]
         return rhs
+
+    def _factorised(self, columns: FloatArray, first: int) -> FloatArray:
+        """Columns first.. solved by the factors, which are of the core in its own order."""
+        rank = np.empty_like(self.rows)
+        rank[self.rows] = np.arange(self.rows.size)
+        columns[rank, first:] = self.fallback[0].solve(columns[rank, first:])
+        return columns
 
 
 def swept(
@@ -108,15 +122,16 @@ def swept(
 ) -> SweptCore | None:
     """The core in the loop's order with its lower triangle factorised, if a column of
     ones settles within MAX_SWEEPS sweeps."""
+    rows = np.argsort(position, kind="stable")
     rank = np.empty(core.size, dtype=np.int64)
-    rank[np.argsort(position, kind="stable")] = np.arange(core.size)
+    rank[rows] = np.arange(core.size)
     system = core.renumbered(rank)
     lower, upper = system.triangles()
-    sweeps = Sweeps(upper, system.widened(), lower.lu("NATURAL", diagonal_pivots=True))
+    sweeps = Sweeps(upper, system, lower.lu("NATURAL", diagonal_pivots=True))
     probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
     if probe is None:
         return None
-    return SweptCore(sweeps, rank, probe[1], factorised)
+    return SweptCore(sweeps, rows, probe[1], factorised)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,8 +139,13 @@ class Sweeps:
     """Gauss-Seidel sweeps on K = L + U (rows and columns in the loop's order)."""
 
     upper: SquareCsc  # U: K's entries above the diagonal
-    wide: SquareCsc  # K in extended precision, for the last residuals
+    system: SquareCsc  # K
     lower: Any  # SuperLU's factors of L (L itself)
+
+    @cached_property
+    def wide(self) -> SquareCsc:
+        """K in extended precision, for the last residuals (made if they are needed)."""
+        return self.system.widened()
 
     def solve(
         self, rhs: FloatArray, limit: int, foresee: bool = False
@@ -167,7 +187,10 @@ class Sweeps:
                 return x, sweeps
             if foresee and sweeps >= FORESEE and _sweeps_left(moved, rate) > 2 * limit - sweeps:
                 return None
-            widened = widened or moved < WIDEN_AT
+            # A float64 sweep adds non-negative terms only (b, -U x, and L^-1 by
+            # substitution): x is as exact as float64 gets where corrections keep
+            # shrinking fast. Elsewhere the residual goes to extended precision.
+            widened = widened or (moved < WIDEN_AT and (rate > FAST or moved >= last))
             last = moved
         return None
 
