@@ -46,7 +46,10 @@ def core_solver(
         else:
             funnels, rest = found  # (rest: in the loop's order already)
             inner = swept(rest, np.arange(rest.size), factorised(rest))
-            solver = None if inner is None else FunnelledCore(funnels, inner)
+            if inner is not None:
+                solver = FunnelledCore(funnels.kept_as(inner.wanted_rows()), inner)
+            else:
+                solver = None
         if solver is not None:
             return solver
     return factorised(core)()

@@ -23,11 +23,13 @@ plus its off-diagonal entries, never d_p - t_pv t_vp / d_v.
 
 A solve is the forest from the leaves up (b's funnel parts carried to the core), the
 core's own solve, and the forest again with the core known (x of each funnel from its
-payers). Columns go a few at a time (CELLS): the forest rows of one group are a copy.
+payers). The forest goes a few columns at a time (CELLS: the rows of one group are a
+copy), the kept roles every column at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +46,7 @@ MIN_SHARE = 0.1
 # a round (the rest of it stays in the core).
 FREE_ROUNDS = 64
 ROLES_PER_ROUND = 256
-CELLS = 1 << 21  # roles x columns of one group through the forest (16 MB, and its copy)
+CELLS = 1 << 21  # roles x columns of one group through the forest (a 16 MB copy)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +76,22 @@ class Funnels:
     @property
     def kept(self) -> IntArray:
         return self.order[self.count :]
+
+    def kept_as(self, rows: IntArray) -> Funnels:
+        """The same funnels with the kept roles in the order `rows` (new -> old index
+        among the kept), as the solver of what is left takes them."""
+        count = self.count
+        moved = np.empty_like(rows)
+        moved[rows] = np.arange(rows.size)
+        payee = self.payee.astype(np.int64)
+        to_kept = payee >= count
+        payee[to_kept] = count + moved[payee[to_kept] - count]
+        return dataclasses.replace(
+            self,
+            order=np.concatenate([self.order[:count], self.kept[rows]]),
+            payee=payee.astype(np.intc),
+            fed_by=moved[self.fed_by].astype(np.intc),
+        )
 
     def up(self, x: FloatArray, into_kept: bool) -> None:
         """The forest from its leaves, in place (x: local rows x columns, C order): each
@@ -117,7 +135,8 @@ class Funnels:
 @dataclass(frozen=True, eq=False)
 class FunnelledCore(CoreSolver):
     """K x = rhs with the funnels eliminated and the kept roles solved by `rest` (which
-    takes them in their order here: the loop's). Rows come and go in local order."""
+    takes them in the order they have here: Funnels.kept_as). Rows come and go in local
+    order."""
 
     funnels: Funnels
     rest: CoreSolver
@@ -126,20 +145,25 @@ class FunnelledCore(CoreSolver):
         return self.funnels.order
 
     def solve(self, rhs: FloatArray) -> FloatArray:
-        """x in place of rhs (a few columns at a time)."""
+        """x in place of rhs. The forest passes go a few columns at a time (a copy of
+        each group); the kept roles, a fraction of the rows, are solved for every column
+        at once (their sweeps read the system once a sweep for all the columns)."""
         columns = rhs.reshape(rhs.shape[0], -1)
         f = self.funnels
         count = f.count
         step = max(1, CELLS // max(1, rhs.shape[0]))
-        for first in range(0, columns.shape[1], step):
-            cols = slice(first, first + step)
+        groups = [slice(first, first + step) for first in range(0, columns.shape[1], step)]
+        kept = np.empty((rhs.shape[0] - count, columns.shape[1]))
+        for cols in groups:  # the funnels' b carried to the kept roles
             x = np.array(columns[:, cols])  # (C order, as the compiled products take it)
-            given = x[:count].copy()
-            f.up(x, into_kept=True)  # the funnels' b carried to the kept roles
-            x[count:] = self.rest.solve(x[count:])
-            x[:count] = given
+            f.up(x, into_kept=True)
+            kept[:, cols] = x[count:]
+        kept = self.rest.solve(kept)
+        for cols in groups:  # each funnel from its payers (rhs still holds its b)
+            x = np.array(columns[:, cols])
+            x[count:] = kept[:, cols]
             f.fed_by_kept(x)
-            f.up(x, into_kept=False)  # each funnel from its payers
+            f.up(x, into_kept=False)
             columns[:, cols] = x
         return rhs
 

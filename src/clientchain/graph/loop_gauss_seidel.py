@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve
+from clientchain.graph.triangular import LevelSolve, level_solve, levels
 from clientchain.model.org import FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
@@ -52,7 +53,7 @@ RESOLVED = 1e-12  # corrections above this are well above rounding: their ratio 
 WIDEN_AT = 1e-12  # corrections below this: the residual in extended precision,
 FAST = 0.5  # unless they shrink at least this fast and still shrink (see Sweeps.solve)
 FLOOR = 1e-15  # corrections that stop shrinking below this are rounding: settled
-CELLS = 1 << 19  # roles x columns swept at a time: 4 MB a column group, in cache
+CELLS = 1 << 22  # roles x columns swept at a time: 32 MB a column group
 
 
 class CoreSolver:
@@ -111,8 +112,7 @@ class SweptCore(CoreSolver):
 
     def _factorised(self, columns: FloatArray, first: int) -> FloatArray:
         """Columns first.. solved by the factors, which are of the core in its own order."""
-        rank = np.empty_like(self.rows)
-        rank[self.rows] = np.arange(self.rows.size)
+        rank = _inverse(self.rows)
         columns[rank, first:] = self.fallback[0].solve(columns[rank, first:])
         return columns
 
@@ -123,11 +123,14 @@ def swept(
     """The core in the loop's order with its lower triangle factorised, if a column of
     ones settles within MAX_SWEEPS sweeps."""
     rows = np.argsort(position, kind="stable")
-    rank = np.empty(core.size, dtype=np.int64)
-    rank[rows] = np.arange(core.size)
-    system = core.renumbered(rank)
+    system = core.renumbered(_inverse(rows))
     lower, upper = system.triangles()
-    sweeps = Sweeps(upper, system, lower.lu("NATURAL", diagonal_pivots=True))
+    # The same splitting with rows numbered level by level for the triangular solves.
+    by_level, bounds = levels(lower)
+    rows = rows[by_level]
+    rank = _inverse(by_level)
+    system, lower, upper = (m.renumbered(rank) for m in (system, lower, upper))
+    sweeps = Sweeps(upper.negated(), system, level_solve(lower, bounds))
     probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
     if probe is None:
         return None
@@ -138,9 +141,9 @@ def swept(
 class Sweeps:
     """Gauss-Seidel sweeps on K = L + U (rows and columns in the loop's order)."""
 
-    upper: SquareCsc  # U: K's entries above the diagonal
+    feedback: SquareCsc  # -U: K's entries above the diagonal (rows numbered by level)
     system: SquareCsc  # K
-    lower: Any  # SuperLU's factors of L (L itself)
+    lower: LevelSolve  # for L
 
     @cached_property
     def wide(self) -> SquareCsc:
@@ -162,7 +165,7 @@ class Sweeps:
         the rate is measured while corrections are well above rounding, and x is taken
         when that bound is within a few ulps, entry by entry."""
         lower = self.lower
-        x: FloatArray = lower.solve(np.ascontiguousarray(rhs))
+        x: FloatArray = lower.solve(np.array(rhs, dtype=np.float64, order="C"))
         widened = False
         last = np.inf
         rates: list[float] = []
@@ -172,7 +175,9 @@ class Sweeps:
                 correction: FloatArray = lower.solve(residual)
                 x += correction
             else:
-                swept: FloatArray = lower.solve(rhs - self.upper.times(x))
+                swept = np.array(rhs, dtype=np.float64, order="C")
+                self.feedback.add_times(x, swept)
+                lower.solve(swept)
                 correction = swept - x
                 x = swept
             moved = largest_relative(correction, x)
@@ -193,6 +198,12 @@ class Sweeps:
             widened = widened or (moved < WIDEN_AT and (rate > FAST or moved >= last))
             last = moved
         return None
+
+
+def _inverse(permutation: IntArray) -> IntArray:
+    inverse = np.empty_like(permutation)
+    inverse[permutation] = np.arange(permutation.size)
+    return inverse
 
 
 def _sweeps_left(moved: float, rate: float) -> float:

@@ -134,6 +134,23 @@ class SquareCsc:
         )
         return result
 
+    def negated(self) -> SquareCsc:
+        """-self."""
+        return SquareCsc(self.size, self.indptr, self.indices, -self.data)
+
+    def add_times(self, x: FloatArray, into: FloatArray) -> None:
+        """into += self @ x, for C-ordered float64 (size, k) arrays (csc_matvecs adds)."""
+        sparsetools().csc_matvecs(
+            self.size,
+            self.size,
+            x.shape[1],
+            self.indptr,
+            self.indices,
+            self.data,
+            x.reshape(-1),
+            into.reshape(-1),
+        )
+
     def lu(self, column_order: str | None = None, diagonal_pivots: bool = False) -> Any:
         """splu(self, permc_spec=column_order): SuperLU's factors (a scipy SuperLU object:
         `.solve(rhs)`); None is splu's default, COLAMD. `diagonal_pivots`: as
