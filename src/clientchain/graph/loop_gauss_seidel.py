@@ -166,21 +166,26 @@ class Sweeps:
         when that bound is within a few ulps, entry by entry."""
         lower = self.lower
         x: FloatArray = lower.solve(np.array(rhs, dtype=np.float64, order="C"))
+        # Two buffers the sweeps take turns with, and one for corrections: fresh arrays
+        # every sweep cost their pages' faults each time (tens of MB a sweep at 1M roles).
+        swept = np.empty_like(x)
+        correction = np.empty_like(x)
         widened = False
         last = np.inf
         rates: list[float] = []
         for sweeps in range(1, limit + 1):
             if widened:
                 residual = (rhs - self.wide.times(x.astype(np.longdouble))).astype(np.float64)
-                correction: FloatArray = lower.solve(residual)
-                x += correction
+                lower.solve(residual)
+                x += residual
+                correction = residual
             else:
-                swept = np.array(rhs, dtype=np.float64, order="C")
+                np.copyto(swept, rhs)
                 self.feedback.add_times(x, swept)
                 lower.solve(swept)
-                correction = swept - x
-                x = swept
-            moved = largest_relative(correction, x)
+                np.subtract(swept, x, out=correction)
+                x, swept = swept, x
+            moved = largest_relative(correction, x, in_place=True)
             if 0.0 < last < np.inf and (last > RESOLVED or not rates):
                 rates.append(moved / last)
             rate = max(rates[-3:], default=1.0)  # (1: not known yet)

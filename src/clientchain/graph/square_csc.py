@@ -187,11 +187,12 @@ def refined_solve(
     return refined
 
 
-def largest_relative(correction: FloatArray, x: FloatArray) -> float:
+def largest_relative(correction: FloatArray, x: FloatArray, in_place: bool = False) -> float:
     """max |correction / x| over the entries (0 / 0, an entry with nothing in it, is
-    left out by fmax; a correction to a zero is infinite)."""
+    left out by fmax; a correction to a zero is infinite). `in_place`: the ratios are
+    written over `correction`."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = correction / x
+        ratio = np.divide(correction, x, out=correction if in_place else None)
     np.abs(ratio, out=ratio)
     return float(np.fmax.reduce(ratio, axis=None, initial=0.0))
 
