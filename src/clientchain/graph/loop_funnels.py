@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.loop_gauss_seidel import CoreSolver
+from clientchain.graph.sorting import grouped_order
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
@@ -208,7 +209,7 @@ def find_funnels(
     for r in range(len(rounds) - 1, -1, -1):
         members = rounds[r]
         # Payees are placed already: sort this round by theirs (funnels first).
-        members = members[np.argsort(local[payee[members]], kind="stable")]
+        members = members[_stable_order(local[payee[members]], m)]
         order[bounds[r] : bounds[r + 1]] = members
         local[members] = np.arange(bounds[r], bounds[r + 1])
         kept_from[r] = bounds[r] + int(np.searchsorted(local[payee[members]], count))
@@ -216,10 +217,7 @@ def find_funnels(
         end[members] = end[payee[members]]
     funnel = order[:count]
     kept_payer = off & is_funnel[rows] & ~is_funnel[cols]
-    fed = local[rows[kept_payer]]
-    by_fed = np.argsort(fed, kind="stable")
-    fed_indptr = np.zeros(count + 1, dtype=np.intc)
-    np.cumsum(np.bincount(fed, minlength=count), out=fed_indptr[1:])
+    by_fed, fed_indptr = grouped_order(local[rows[kept_payer]], count)
     funnels = Funnels(
         order,
         bounds,
@@ -227,7 +225,7 @@ def find_funnels(
         diagonal[funnel],
         local[payee[funnel]].astype(np.intc),
         passes[funnel],
-        fed_indptr,
+        fed_indptr.astype(np.intc),
         (local[cols[kept_payer]] - count)[by_fed].astype(np.intc),
         -data[kept_payer][by_fed],
     )
@@ -275,3 +273,12 @@ def _rounds(payee: IntArray, single: np.ndarray) -> list[IntArray]:
         waiting[touched] -= count
         ready = touched[single[touched] & (waiting[touched] == 0)]
     return rounds
+
+
+def _stable_order(keys: IntArray, bound: int) -> IntArray:
+    """np.argsort(keys, kind="stable") for keys in [0, bound): by a counting pass where
+    the keys are many (a round of most of a million funnels), else by the sort."""
+    if keys.size * 16 < bound:
+        order: IntArray = np.argsort(keys, kind="stable")
+        return order
+    return grouped_order(keys, bound)[0]
