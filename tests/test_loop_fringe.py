@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.graph import loop_fringe, sweep
-from clientchain.graph.loop_fringe import find_fringe
+from clientchain.graph import fringe as fringe_module
+from clientchain.graph import sweep
+from clientchain.graph.fringe import find_fringe
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.sweep import plan_sweeps
@@ -30,11 +31,11 @@ from tests.test_sweep import dense_least_solution, org_from_edges
 
 
 @contextmanager
-def _peeling_every_loop(piece: int = loop_fringe.PIECE) -> Iterator[None]:
+def _peeling_every_loop(piece: int = fringe_module.PIECE) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sweep, "DENSE_MAX", 1)  # every loop of two roles or more is large ...
         patch.setattr(sweep, "FRINGE_MIN_ROLES", 0)  # ... and has its fringe peeled
-        patch.setattr(loop_fringe, "PIECE", piece)
+        patch.setattr(fringe_module, "PIECE", piece)
         yield
 
 
@@ -96,7 +97,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("seed", "roles", "chords", "deep"), CASES)
-@pytest.mark.parametrize("piece", [loop_fringe.PIECE, 2])
+@pytest.mark.parametrize("piece", [fringe_module.PIECE, 2])
 def test_peeled_sweeps_equal_a_dense_solve(
     seed: int, roles: int, chords: int, deep: bool, piece: int
 ) -> None:
@@ -158,8 +159,8 @@ def test_a_ring_and_the_lines_between_its_roles_stay_in_the_core() -> None:
 def test_a_long_line_stops_peeling_when_rounds_no_longer_pay(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(loop_fringe, "FREE_ROUNDS", 4)
-    monkeypatch.setattr(loop_fringe, "ROLES_PER_ROUND", 3)
+    monkeypatch.setattr(fringe_module, "FREE_ROUNDS", 4)
+    monkeypatch.setattr(fringe_module, "ROLES_PER_ROUND", 3)
     size = 40  # a line of 40 roles, both ways: two ends peel per round
     u = np.r_[np.arange(size - 1), np.arange(1, size)]
     v = np.r_[np.arange(1, size), np.arange(size - 1)]

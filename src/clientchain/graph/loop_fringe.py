@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clientchain.graph.fringe import Fringe, group_starts
 from clientchain.graph.loop_core import core_solver
 from clientchain.graph.loop_gauss_seidel import CoreSolver
 from clientchain.graph.square_csc import SquareCsc
@@ -40,12 +41,6 @@ from clientchain.model.org import FloatArray, IntArray
 # Loops of more roles than this are peeled before SuperLU; smaller ones (a few hundred
 # roles in a shared-service centre) are cheap for it as they are.
 FRINGE_MIN_ROLES = 4096
-# Rounds are free up to this many; after that a round must have been paid for by the
-# roles peeled so far (one round per ROLES_PER_ROUND of them): a chain of 100,000
-# levels is not peeled one role at a time.
-FREE_ROUNDS = 64
-ROLES_PER_ROUND = 256
-PIECE = 8192  # leaves a round takes at a time (see find_fringe)
 # SuperLU's column order for the core: as given, which find_fringe makes fewest
 # entries first (a minimum degree order computed once, from the start). A core is most
 # of an organisation whose lines carry money both ways once a shared-service centre
@@ -54,103 +49,6 @@ PIECE = 8192  # leaves a round takes at a time (see find_fringe)
 # factors; SuperLU's own minimum degree on A + A^T, 0.05 s there but 1.9 s for 57,012
 # roles (0.09 s in this order), and minutes for 566,583.
 CORE_ORDER = "NATURAL"
-
-
-@dataclass(frozen=True, eq=False)
-class Fringe:
-    """Which roles of a loop are peeled, in which rounds, into which partner, and the
-    shares between each and its partner. Roles are taken in peeling order (the core
-    last): a round is one slice, and its partners come later in the order."""
-
-    order: IntArray  # place -> role of the loop (local index): the peeled, then the core
-    bounds: list[int]  # round r: places bounds[r]..bounds[r + 1]; the core from bounds[-1]
-    partner: IntArray  # per peeled place: its partner (a role; ascending within a round)
-    takes: FloatArray  # A[leaf, partner]: the share of the leaf's inflow from its partner
-    gives: FloatArray  # A[partner, leaf]
-
-    @property
-    def rounds(self) -> int:
-        return len(self.bounds) - 1
-
-    @property
-    def core(self) -> IntArray:
-        """The roles left (local indices), fewest entries first."""
-        return self.order[self.bounds[-1] :]
-
-
-def find_fringe(matrix: SquareCsc) -> Fringe:
-    """The peelable fringe of a loop (A in compressed columns, canonical: A[v, u] is
-    column u's row v); no rounds when no role of it has a single partner (a ring, a
-    loop of recharges): the whole loop is then its core.
-
-    A role is a leaf when one entry is left in its row and one in its column, with the
-    same partner: counts and sums of the indices in each (kept as partners are peeled)
-    tell both without looking at the entries again.
-    """
-    m = matrix.size
-    rows = matrix.indices
-    in_row = np.bincount(rows, minlength=m)
-    # Sums of indices below 2**53: bincount's float sums are exact.
-    row_sum = np.bincount(rows, weights=matrix.entry_columns(), minlength=m).astype(np.int64)
-    # Every role of a loop pays someone in it: no column is empty.
-    in_col = np.diff(matrix.indptr).astype(np.int64)
-    col_sum = np.add.reduceat(rows, matrix.indptr[:-1], dtype=np.int64)
-    alive = np.ones(m, dtype=bool)
-    candidates = np.arange(m)
-    leaves_of: list[IntArray] = []
-    partners_of: list[IntArray] = []
-    peeled = rounds = 0
-    while candidates.size:
-        leaf = candidates[
-            (in_row[candidates] == 1)
-            & (in_col[candidates] == 1)
-            & (row_sum[candidates] == col_sum[candidates])
-        ]
-        partner = row_sum[leaf]
-        # Two roles left, each the other's only partner: one stays (the core).
-        keep = (in_row[partner] > 1) | (in_col[partner] > 1) | (leaf < partner)
-        leaf, partner = leaf[keep], partner[keep]
-        if not leaf.size or (rounds >= FREE_ROUNDS and rounds * ROLES_PER_ROUND > peeled):
-            break
-        rounds += 1
-        by_partner = np.argsort(partner, kind="stable")
-        leaf, partner = leaf[by_partner], partner[by_partner]
-        first = _group_starts(partner)
-        # Pieces of about PIECE leaves (whole partners each) are rounds of their own:
-        # none touches another, and a sweep's temporaries stay small.
-        at = np.unique(np.searchsorted(first, np.arange(PIECE, leaf.size, PIECE)))
-        cuts = first[at[at < first.size]]
-        leaves_of += np.split(leaf, cuts)
-        partners_of += np.split(partner, cuts)
-        peeled += leaf.size
-        alive[leaf] = False
-        touched = partner[first]
-        count = np.diff(np.append(first, partner.size))
-        taken = np.add.reduceat(leaf, first)
-        in_row[touched] -= count
-        in_col[touched] -= count
-        row_sum[touched] -= taken
-        col_sum[touched] -= taken
-        candidates = touched
-    leaf = np.concatenate([np.zeros(0, dtype=np.int64), *leaves_of])
-    core = np.flatnonzero(alive)
-    # The core by how many entries each role has left, fewest first: the order its
-    # system is factorised in (see CORE_ORDER).
-    core = core[np.argsort(in_row[core] + in_col[core], kind="stable")]
-    order = np.concatenate([leaf, core])
-    partner = np.concatenate([np.zeros(0, dtype=np.int64), *partners_of])
-    bounds = np.cumsum([0] + [part.size for part in leaves_of]).tolist()
-    # A leaf and its partner pay each other (a loop): both entries exist. Canonical
-    # columns make column * m + row a sorted key of every entry.
-    keys = matrix.entry_columns() * m + rows
-    takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
-    gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
-    return Fringe(order, bounds, partner, takes, gives)
-
-
-def _group_starts(sorted_keys: IntArray) -> IntArray:
-    """Where each run of equal keys starts."""
-    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,7 +104,7 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
         pivot[at] = room[leaves] + takes[at]
         carry[at] = gives[at] / pivot[at]
         p = partner[at]
-        first = _group_starts(p)
+        first = group_starts(p)
         starts.append(first)
         receivers.append(p[first])
         room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)

@@ -34,9 +34,10 @@ import numpy as np
 
 from clientchain.graph.blas_threads import one_blas_thread
 from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.fringe import Fringe, find_fringe
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.layering import longest_path_layers
-from clientchain.graph.loop_fringe import FRINGE_MIN_ROLES, Fringe, find_fringe, peel
+from clientchain.graph.loop_fringe import FRINGE_MIN_ROLES, peel
 from clientchain.graph.loop_inverse import gth_inverse, gth_inverses
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components

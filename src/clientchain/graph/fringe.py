@@ -1,0 +1,120 @@
+"""Which roles of a very large money loop are its tree-like fringe: roles whose only
+partner in the loop is one other role (they pay each other, nobody else there), then
+the roles that become such once those are gone, round by round.
+
+loop_fringe eliminates them before SuperLU or the sweeps; loop_tree_split solves such
+a forest exactly inside each sweep, where the rest of a loop's money goes across it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.org import FloatArray, IntArray
+
+# Rounds are free up to this many; after that a round must have been paid for by the
+# roles peeled so far (one round per ROLES_PER_ROUND of them): a chain of 100,000
+# levels is not peeled one role at a time.
+FREE_ROUNDS = 64
+ROLES_PER_ROUND = 256
+PIECE = 8192  # leaves a round takes at a time (see find_fringe)
+
+
+@dataclass(frozen=True, eq=False)
+class Fringe:
+    """Which roles of a loop are peeled, in which rounds, into which partner, and the
+    shares between each and its partner. Roles are taken in peeling order (the core
+    last): a round is one slice, and its partners come later in the order."""
+
+    order: IntArray  # place -> role of the loop (local index): the peeled, then the core
+    bounds: list[int]  # round r: places bounds[r]..bounds[r + 1]; the core from bounds[-1]
+    partner: IntArray  # per peeled place: its partner (a role; ascending within a round)
+    takes: FloatArray  # A[leaf, partner]: the share of the leaf's inflow from its partner
+    gives: FloatArray  # A[partner, leaf]
+
+    @property
+    def rounds(self) -> int:
+        return len(self.bounds) - 1
+
+    @property
+    def core(self) -> IntArray:
+        """The roles left (local indices), fewest entries first."""
+        return self.order[self.bounds[-1] :]
+
+
+def find_fringe(matrix: SquareCsc) -> Fringe:
+    """The peelable fringe of a loop (A in compressed columns, canonical: A[v, u] is
+    column u's row v); no rounds when no role of it has a single partner (a ring, a
+    loop of recharges): the whole loop is then its core.
+
+    A role is a leaf when one entry is left in its row and one in its column, with the
+    same partner: counts and sums of the indices in each (kept as partners are peeled)
+    tell both without looking at the entries again.
+    """
+    m = matrix.size
+    rows = matrix.indices
+    in_row = np.bincount(rows, minlength=m)
+    # Sums of indices below 2**53: bincount's float sums are exact.
+    row_sum = np.bincount(rows, weights=matrix.entry_columns(), minlength=m).astype(np.int64)
+    # Every role of a loop pays someone in it: no column is empty.
+    in_col = np.diff(matrix.indptr).astype(np.int64)
+    col_sum = np.add.reduceat(rows, matrix.indptr[:-1], dtype=np.int64)
+    alive = np.ones(m, dtype=bool)
+    candidates = np.arange(m)
+    leaves_of: list[IntArray] = []
+    partners_of: list[IntArray] = []
+    peeled = rounds = 0
+    while candidates.size:
+        leaf = candidates[
+            (in_row[candidates] == 1)
+            & (in_col[candidates] == 1)
+            & (row_sum[candidates] == col_sum[candidates])
+        ]
+        partner = row_sum[leaf]
+        # Two roles left, each the other's only partner: one stays (the core).
+        keep = (in_row[partner] > 1) | (in_col[partner] > 1) | (leaf < partner)
+        leaf, partner = leaf[keep], partner[keep]
+        if not leaf.size or (rounds >= FREE_ROUNDS and rounds * ROLES_PER_ROUND > peeled):
+            break
+        rounds += 1
+        by_partner = np.argsort(partner, kind="stable")
+        leaf, partner = leaf[by_partner], partner[by_partner]
+        first = group_starts(partner)
+        # Pieces of about PIECE leaves (whole partners each) are rounds of their own:
+        # none touches another, and a sweep's temporaries stay small.
+        at = np.unique(np.searchsorted(first, np.arange(PIECE, leaf.size, PIECE)))
+        cuts = first[at[at < first.size]]
+        leaves_of += np.split(leaf, cuts)
+        partners_of += np.split(partner, cuts)
+        peeled += leaf.size
+        alive[leaf] = False
+        touched = partner[first]
+        count = np.diff(np.append(first, partner.size))
+        taken = np.add.reduceat(leaf, first)
+        in_row[touched] -= count
+        in_col[touched] -= count
+        row_sum[touched] -= taken
+        col_sum[touched] -= taken
+        candidates = touched
+    leaf = np.concatenate([np.zeros(0, dtype=np.int64), *leaves_of])
+    core = np.flatnonzero(alive)
+    # The core by how many entries each role has left, fewest first: the order its
+    # system is factorised in (see CORE_ORDER).
+    core = core[np.argsort(in_row[core] + in_col[core], kind="stable")]
+    order = np.concatenate([leaf, core])
+    partner = np.concatenate([np.zeros(0, dtype=np.int64), *partners_of])
+    bounds = np.cumsum([0] + [part.size for part in leaves_of]).tolist()
+    # A leaf and its partner pay each other (a loop): both entries exist. Canonical
+    # columns make column * m + row a sorted key of every entry.
+    keys = matrix.entry_columns() * m + rows
+    takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
+    gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
+    return Fringe(order, bounds, partner, takes, gives)
+
+
+def group_starts(sorted_keys: IntArray) -> IntArray:
+    """Where each run of equal keys starts."""
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
