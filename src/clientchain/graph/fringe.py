@@ -44,6 +44,42 @@ class Fringe:
         """The roles left (local indices), fewest entries first."""
         return self.order[self.bounds[-1] :]
 
+    def eliminated(self, room: FloatArray, takes: FloatArray, gives: FloatArray) -> Elimination:
+        """The fringe eliminated from a system whose rows sum to `room` (written without a
+        subtraction) and whose entries between each leaf and its partner are -takes
+        (in the leaf's row) and -gives (in the partner's): GTH, no pivot a subtraction."""
+        bounds, order, partner = self.bounds, self.order, self.partner
+        room = room.copy()
+        peeled = bounds[-1]
+        pivot = np.empty(peeled, dtype=np.float64)
+        carry = np.empty(peeled, dtype=np.float64)
+        starts: list[IntArray] = []
+        receivers: list[IntArray] = []
+        for r in range(self.rounds):
+            at = slice(bounds[r], bounds[r + 1])
+            leaves = order[at]
+            pivot[at] = room[leaves] + takes[at]
+            carry[at] = gives[at] / pivot[at]
+            p = partner[at]
+            first = group_starts(p)
+            starts.append(first)
+            receivers.append(p[first])
+            room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
+        return Elimination(pivot, carry, starts, receivers, room)
+
+
+@dataclass(frozen=True, eq=False)
+class Elimination:
+    """A fringe eliminated: per peeled place its pivot d_v = room_v + takes_v and what
+    of b_v its partner gains (gives_v / d_v), per round where each partner's leaves
+    start and those partners, and every role's room once its leaves are folded in."""
+
+    pivot: FloatArray
+    carry: FloatArray
+    starts: list[IntArray]
+    receivers: list[IntArray]
+    room: FloatArray
+
 
 def find_fringe(matrix: SquareCsc) -> Fringe:
     """The peelable fringe of a loop (A in compressed columns, canonical: A[v, u] is
@@ -59,9 +95,10 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     in_row = np.bincount(rows, minlength=m)
     # Sums of indices below 2**53: bincount's float sums are exact.
     row_sum = np.bincount(rows, weights=matrix.entry_columns(), minlength=m).astype(np.int64)
-    # Every role of a loop pays someone in it: no column is empty.
     in_col = np.diff(matrix.indptr).astype(np.int64)
-    col_sum = np.add.reduceat(rows, matrix.indptr[:-1], dtype=np.int64)
+    # (By bincount, not reduceat over indptr: a matrix of some of a loop's entries, as
+    # loop_tree_split gives, may have empty columns.)
+    col_sum = np.bincount(matrix.entry_columns(), weights=rows, minlength=m).astype(np.int64)
     alive = np.ones(m, dtype=bool)
     candidates = np.arange(m)
     leaves_of: list[IntArray] = []

@@ -17,6 +17,7 @@ import numpy as np
 
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
 from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, swept
+from clientchain.graph.loop_tree_split import tree_split
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
@@ -50,6 +51,8 @@ def core_solver(
                 solver = FunnelledCore(funnels.kept_as(inner.wanted_rows()), inner)
             else:
                 solver = None
+        if solver is None:  # money that circulates along lines: the forest split
+            solver = tree_split(core, room, factorised(core))
         if solver is not None:
             return solver
     return factorised(core)()

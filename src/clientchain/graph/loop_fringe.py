@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.graph.fringe import Fringe, group_starts
+from clientchain.graph.fringe import Fringe
 from clientchain.graph.loop_core import core_solver
 from clientchain.graph.loop_gauss_seidel import CoreSolver
 from clientchain.graph.square_csc import SquareCsc
@@ -87,33 +87,19 @@ class PeeledLoop:
 def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> PeeledLoop:
     """Eliminate the fringe of I - alpha A (A: `matrix`; `leak`: each role's share of
     inflow from outside the loop) and factorise what is left."""
-    bounds, order, partner = fringe.bounds, fringe.order, fringe.partner
     # A role's room: 1 - alpha * (its row of A), the row sum of I - alpha A, written
     # without a subtraction (1 - alpha (1 - leak)); it grows as leaves fold into it.
-    room: FloatArray = (1.0 - alpha) + alpha * leak
     takes = alpha * fringe.takes
-    gives = alpha * fringe.gives
-    peeled = bounds[-1]
-    pivot = np.empty(peeled, dtype=np.float64)
-    carry = np.empty(peeled, dtype=np.float64)
-    starts: list[IntArray] = []
-    receivers: list[IntArray] = []
-    for r in range(fringe.rounds):
-        at = slice(bounds[r], bounds[r + 1])
-        leaves = order[at]
-        pivot[at] = room[leaves] + takes[at]
-        carry[at] = gives[at] / pivot[at]
-        p = partner[at]
-        first = group_starts(p)
-        starts.append(first)
-        receivers.append(p[first])
-        room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
+    done = fringe.eliminated((1.0 - alpha) + alpha * leak, takes, alpha * fringe.gives)
+    room = done.room
     core_room = room[fringe.core]
     core = _core_system(matrix, fringe, core_room, alpha)
     solver = core_solver(core, core_room, fringe.core, lambda system: system.lu(CORE_ORDER))
     rows = solver.wanted_rows()
     core_rows = fringe.core if rows is None else fringe.core[rows]
-    return PeeledLoop(fringe, pivot, carry, takes, starts, receivers, solver, core_rows)
+    return PeeledLoop(
+        fringe, done.pivot, done.carry, takes, done.starts, done.receivers, solver, core_rows
+    )
 
 
 def _core_system(matrix: SquareCsc, fringe: Fringe, room: FloatArray, alpha: float) -> SquareCsc:

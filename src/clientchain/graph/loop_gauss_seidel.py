@@ -36,12 +36,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve
-from clientchain.graph.triangular import LevelSolve, level_solve, levels
+from clientchain.graph.triangular import level_solve, levels
 from clientchain.model.org import FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
@@ -52,7 +52,7 @@ SLOW = 0.85  # corrections stuck at rounding: taken only if they shrank at least
 RESOLVED = 1e-12  # corrections above this are well above rounding: their ratio is the rate
 WIDEN_AT = 1e-12  # corrections below this: the residual in extended precision,
 FAST = 0.5  # unless they shrink at least this fast and still shrink (see Sweeps.solve)
-FLOOR = 1e-15  # corrections that stop shrinking below this are rounding: settled
+FLOOR = 1e-14  # corrections that stop shrinking below this are rounding: settled
 CELLS = 1 << 22  # roles x columns swept at a time: 32 MB a column group
 
 
@@ -137,13 +137,21 @@ def swept(
     return SweptCore(sweeps, rows, probe[1], factorised)
 
 
+class SplitSolve(Protocol):
+    """x <- M^-1 x in place, for the M of a regular splitting K = M - N."""
+
+    def solve(self, x: FloatArray) -> FloatArray: ...
+
+
 @dataclass(frozen=True, eq=False)
 class Sweeps:
-    """Gauss-Seidel sweeps on K = L + U (rows and columns in the loop's order)."""
+    """The sweeps x <- M^-1 (b + N x) of a regular splitting K = M - N: Gauss-Seidel's
+    (M = L, K's lower triangle with the diagonal in the loop's order, N = -U; rows
+    numbered by level) or loop_tree_split's (M: a forest and the diagonal)."""
 
-    feedback: SquareCsc  # -U: K's entries above the diagonal (rows numbered by level)
+    feedback: SquareCsc  # N (>= 0)
     system: SquareCsc  # K
-    lower: LevelSolve  # for L
+    lower: SplitSolve  # M^-1
 
     @cached_property
     def wide(self) -> SquareCsc:
@@ -186,7 +194,9 @@ class Sweeps:
                 np.subtract(swept, x, out=correction)
                 x, swept = swept, x
             moved = largest_relative(correction, x, in_place=True)
-            if 0.0 < last < np.inf and (last > RESOLVED or not rates):
+            # The rate, from float64 sweeps well above rounding (the first residuals in
+            # extended precision uncover what float64 could not see: not a rate).
+            if 0.0 < last < np.inf and not widened and (last > RESOLVED or not rates):
                 rates.append(moved / last)
             rate = max(rates[-3:], default=1.0)  # (1: not known yet)
             settled = moved * rate <= TOLERANCE * (1.0 - rate)

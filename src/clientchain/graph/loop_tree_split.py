@@ -1,0 +1,134 @@
+"""A large core whose reporting lines carry money both ways, swept with its tree
+solved exactly inside each sweep.
+
+Where revenue goes up and a budget down every line and every role also recharges one
+role anywhere, no role has a single partner (nothing to peel) or a single payee
+(nothing to funnel), and Gauss-Seidel sweeps barely move: money goes round support
+teams' lines (budget down, revenue up, no client) a hundred times before it leaks, and
+a sweep carries it one level a time. SuperLU's factors fill in (100,000 such roles
+took 161 s and 2.2 GB). But the lines themselves form a forest, which elimination
+solves exactly however much money circulates on it.
+
+So the core's system K is split as M - N: M, the diagonal and the entries of every
+pair of roles that pay each other along the forest that find_fringe peels from those
+pairs; N, every other entry (the recharges). M is eliminated leaves first, as the
+fringe of a loop is (GTH: each row's room is its leak plus the entries moved to N,
+nothing subtracted), and the sweeps
+
+    x <- M^-1 (b + N x)
+
+converge from any start (the splitting is regular: M^-1 >= 0, N >= 0), at the rate at
+which money crossing the recharges comes back across them: 0.19 a sweep on such an
+organisation of 20,000 roles, against 0.99 for Gauss-Seidel. Each sweep is two passes
+over the forest, one compiled product a round (csc_matvecs up, csr_matvecs down), and
+one product with N. The sweeps' stopping rule, probe and fallback are Sweeps' own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from clientchain.graph.fringe import find_fringe
+from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, FactorisedCore, Sweeps, SweptCore
+from clientchain.graph.sparse_kernels import sparsetools
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.org import FloatArray, IntArray
+
+# The forest must cover this share of the core's roles: with less, most of the money
+# that circulates is in N, and the sweeps would not gain on Gauss-Seidel's.
+MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True, eq=False)
+class ForestSolve:
+    """M x = b for M the diagonal and a forest, rows numbered as the forest was peeled:
+    round by round, then the roots."""
+
+    bounds: list[int]  # round r: rows bounds[r]..bounds[r + 1]; the roots after the last
+    partner: IntArray  # per peeled row: its partner's row (intc)
+    carry: FloatArray  # what of a leaf's b its partner gains
+    takes: FloatArray  # what a leaf takes from its partner
+    pivot: FloatArray  # per row: the peeled ones', then the roots' (their room)
+
+    def solve(self, x: FloatArray) -> FloatArray:
+        """x in place of b (rows x columns, C order)."""
+        tools = sparsetools()
+        size, columns = x.shape
+        flat = x.reshape(-1)
+        rounds = len(self.bounds) - 1
+        for r in range(rounds):  # each leaf's b carried to its partner
+            first, end = self.bounds[r], self.bounds[r + 1]
+            tools.csc_matvecs(
+                size,
+                end - first,
+                columns,
+                np.arange(end - first + 1, dtype=np.intc),
+                self.partner[first:end],
+                self.carry[first:end],
+                x[first:end].reshape(-1),
+                flat,
+            )
+        peeled = self.bounds[-1]
+        x[peeled:] /= self.pivot[peeled:, None]
+        for r in range(rounds - 1, -1, -1):  # each leaf from its partner
+            first, end = self.bounds[r], self.bounds[r + 1]
+            tools.csr_matvecs(
+                end - first,
+                size,
+                columns,
+                np.arange(end - first + 1, dtype=np.intc),
+                self.partner[first:end],
+                self.takes[first:end],
+                flat,
+                x[first:end].reshape(-1),
+            )
+            x[first:end] /= self.pivot[first:end, None]
+        return x
+
+
+def tree_split(
+    core: SquareCsc, room: FloatArray, factorised: Callable[[], FactorisedCore]
+) -> SweptCore | None:
+    """Sweeps of K = `core` (diagonal included; `room`: its row sums) split along the
+    forest of its both-ways pairs, if that forest covers most of it and a column of ones
+    settles within MAX_SWEEPS sweeps."""
+    m = core.size
+    rows, cols, data = core.indices.astype(np.int64), core.entry_columns(), core.data
+    off = rows != cols
+    # Canonical columns make col * m + row a sorted key of every entry.
+    keys = cols * m + rows
+    mirror = rows * m + cols
+    found = np.minimum(np.searchsorted(keys, mirror), keys.size - 1)
+    pair = off & (keys[found] == mirror)
+    fringe = find_fringe(SquareCsc.from_entries(m, rows[pair], cols[pair], -data[pair]))
+    peeled = fringe.bounds[-1]
+    if peeled < MIN_SHARE * m:
+        return None
+    partner_of = np.full(m, -1, dtype=np.int64)
+    partner_of[fringe.order[:peeled]] = fringe.partner
+    in_forest = off & ((partner_of[rows] == cols) | (partner_of[cols] == rows))
+    across = off & ~in_forest  # N
+    # M's rows sum to K's room plus what moved to N.
+    room_m = room + np.bincount(rows[across], weights=-data[across], minlength=m)
+    done = fringe.eliminated(room_m, fringe.takes, fringe.gives)
+    roots = done.room[fringe.core]
+    if not np.all(roots > 0.0):  # (a tree that nothing leaks from but N: M singular)
+        return None
+    rank = np.empty(m, dtype=np.int64)
+    rank[fringe.order] = np.arange(m)
+    forest = ForestSolve(
+        fringe.bounds,
+        rank[fringe.partner].astype(np.intc),
+        done.carry,
+        fringe.takes,
+        np.concatenate([done.pivot, roots]),
+    )
+    feedback = SquareCsc.from_entries(m, rank[rows[across]], rank[cols[across]], -data[across])
+    sweeps = Sweeps(feedback, core.renumbered(rank), forest)
+    probe = sweeps.solve(np.ones((m, 1)), MAX_SWEEPS, foresee=True)
+    if probe is None:
+        return None
+    return SweptCore(sweeps, fringe.order, probe[1], factorised)
