@@ -184,13 +184,36 @@ def test_a_fallback_half_way_solves_only_the_columns_left(
         real = loop_gauss_seidel.Sweeps.solve
         calls: list[int] = []
 
-        def second_gives_up(self: Sweeps, rhs: np.ndarray, limit: int) -> object:
-            calls.append(1)
-            return None if len(calls) == 2 else real(self, rhs, limit)
+        def second_gives_up(
+            self: Sweeps, rhs: np.ndarray, limit: int, foresee: bool = False
+        ) -> object:
+            calls.append(1)  # (the second group, and its second try)
+            return None if len(calls) in (2, 3) else real(self, rhs, limit, foresee)
 
         monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", second_gives_up)
         got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
-        assert len(calls) == 2 and isinstance(peeled.core, SweptCore) and peeled.core.fallback
+        assert len(calls) == 3 and isinstance(peeled.core, SweptCore) and peeled.core.fallback
+    np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
+
+
+def test_a_group_slower_than_the_probe_is_swept_again_not_factorised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with _sweeping_every_core():
+        plan, _, peeled, a, base = _swept_loop(4, 120)
+        real = loop_gauss_seidel.Sweeps.solve
+        limits: list[int] = []
+
+        def first_gives_up(
+            self: Sweeps, rhs: np.ndarray, limit: int, foresee: bool = False
+        ) -> object:
+            limits.append(limit)
+            return None if len(limits) == 1 else real(self, rhs, limit, foresee)
+
+        monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", first_gives_up)
+        got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
+        assert isinstance(peeled.core, SweptCore) and not peeled.core.fallback
+    assert limits == [limits[0], loop_gauss_seidel.RETRY * limits[0]]
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
 

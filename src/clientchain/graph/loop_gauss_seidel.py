@@ -32,6 +32,7 @@ took 0.9 ms a column at 4-8 columns a call, 2 ms at 20 (out of cache).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ from clientchain.model.org import FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
 SLACK = 10
+# A column group over its sweeps is tried again with this many times as many, given up
+# as soon as its rate says they would not do (real columns can be slower than the
+# probe's column of ones; the factors of a core of a million roles may not fit at all).
+RETRY = 4
 FORESEE = 10  # the probe's sweeps before its rate says whether it can settle
 TOLERANCE = 4 * 2.0**-52  # the error left in x (bound, relative, entry by entry): 4 ulps
 SLOW = 0.85  # corrections stuck at rounding: taken only if they shrank at least this fast
@@ -102,8 +107,11 @@ class SweptCore(CoreSolver):
         limit = 2 * self.probe_sweeps + SLACK
         for first in range(0, columns.shape[1], step):
             cols = slice(first, first + step)
-            solved = self.sweeps.solve(np.array(columns[:, cols]), limit)
-            if solved is None:  # a column that did not settle: the factors after all
+            b = np.array(columns[:, cols])
+            solved = self.sweeps.solve(b, limit)
+            if solved is None:  # slower than the probe: again, while the rate says it settles
+                solved = self.sweeps.solve(b, RETRY * limit, foresee=True)
+            if solved is None:  # a column that does not settle: the factors after all
                 self.fallback.append(self.factorised())
                 self._factorised(columns, first)
                 break
@@ -199,18 +207,25 @@ class Sweeps:
             if 0.0 < last < np.inf and not widened and (last > RESOLVED or not rates):
                 rates.append(moved / last)
             rate = max(rates[-3:], default=1.0)  # (1: not known yet)
-            settled = moved * rate <= TOLERANCE * (1.0 - rate)
+            # Over two sweeps: where corrections alternate (0.9 then 0.18 of the last,
+            # a pair of eigenvalues of opposite signs) one sweep's ratio overstates
+            # what is left, and such a solve never settled at rounding.
+            twice = max((p * q for p, q in itertools.pairwise(rates[-4:])), default=rate * rate)
+            pace = math.sqrt(twice)  # a sweep's rate, over two
+            # The error left: the next correction (at most rate times this one) and
+            # every one after it, shrinking by `twice` every two sweeps.
+            settled = moved * (rate + twice) <= TOLERANCE * max(0.0, 1.0 - twice)
             # Corrections at the level of rounding no longer shrink: x is as exact as
             # it gets, if the error shrank fast enough before (else it may be far off).
-            rounded = widened and FLOOR > moved >= last and rate < SLOW
+            rounded = widened and FLOOR > moved >= last and pace < SLOW
             if settled or rounded:
                 return x, sweeps
-            if foresee and sweeps >= FORESEE and _sweeps_left(moved, rate) > 2 * limit - sweeps:
+            if foresee and sweeps >= FORESEE and _sweeps_left(moved, pace) > 2 * limit - sweeps:
                 return None
             # A float64 sweep adds non-negative terms only (b, -U x, and L^-1 by
             # substitution): x is as exact as float64 gets where corrections keep
             # shrinking fast. Elsewhere the residual goes to extended precision.
-            widened = widened or (moved < WIDEN_AT and (rate > FAST or moved >= last))
+            widened = widened or (moved < WIDEN_AT and (pace > FAST or moved >= last))
             last = moved
         return None
 
