@@ -20,10 +20,11 @@ money circulates.
 Leaves go in rounds (the leaves of a round never touch each other), then the roles
 that became leaves, and so on: an organisation of depth 12 is 12 rounds. What is left
 (the core, at least one role) is an ordinary sparse system for SuperLU, most often a
-handful of roles, factorised fewest entries first (CORE_ORDER), or swept when it is
-large and sweeps settle it (loop_gauss_seidel). A loop with no fringe at all (a ring,
-a loop of recharges) is all core. A long chain peels one role per round; rounds stop
-when they no longer pay for themselves and the rest of the chain joins the core.
+handful of roles, factorised fewest entries first (CORE_ORDER), or, when it is large,
+solved as loop_core chooses (funnels, sweeps, a split along its lines). A loop with
+no fringe at all (a ring, a loop of recharges) is all core. A long chain peels one
+role per round; rounds stop when they no longer pay for themselves and the rest of
+the chain joins the core.
 """
 
 from __future__ import annotations

@@ -3,31 +3,30 @@
 A loop whose roles charge one another across the organisation (every role pays one or
 two others anywhere: internal recharges, no tree, no hubs) has no order in which
 SuperLU's factors stay sparse: 5,000 such roles took 0.9 s, 10,000 took 6.8 s, 20,000
-did not finish in minutes. Peeling (loop_fringe) leaves most of such a loop as its core.
-Swept, 10,000 take 0.7 s and 100,000 about 9 s, 40-odd sweeps a column.
+52 s. Peeling (loop_fringe) leaves most of such a loop as its core, and its funnels
+(loop_funnels) most of what is left; this sweeps the rest.
 
 The core's system K = I - alpha A' is an M-matrix (off the diagonal <= 0, every row
 sum >= 0, and money leaks somewhere). Split in the order of the loop's roles into its
-lower triangle with the diagonal, L, and the rest, the splitting is regular (L^-1 >= 0,
-L - K >= 0), so the sweeps
+lower triangle with the diagonal, L, and the rest, U, the splitting is regular
+(L^-1 >= 0, L - K >= 0), so the sweeps
 
-    x <- x + L^-1 (b - K x)
+    x <- L^-1 (b - U x)
 
-converge from any start, each one product with K and one solve with L, whose SuperLU
-factors are L itself (natural order, diagonal pivots: no fill). The loop's own order
-is the plan's (bosses before their reports): most money then moves forward in a sweep.
+converge from any start, each one product with U and one solve with L, level by level
+for every column at once (triangular.py), nothing subtracted. The loop's own order is
+the plan's (bosses before their reports): most money then moves forward in a sweep.
 How many sweeps a loop takes is how often its money goes round before it leaks: tens
 where clients pay a share of the roles, thousands where it goes up and down every line
-(revenue up, budget down) and a few hubs tie it together, which SuperLU's factors
-handle well. So a core is first swept for one column of ones (the probe, at most
-MAX_SWEEPS sweeps): a core that does not settle within them is factorised after all,
-and so is one whose real columns take more than twice the probe's sweeps.
+(revenue up, budget down), which loop_tree_split or SuperLU's factors handle. So a
+core is first swept for one column of ones (the probe, at most MAX_SWEEPS sweeps): a
+core that does not settle within them is left to those, and so is one whose real
+columns do not settle in twice the probe's sweeps, or RETRY times that.
 
-Residuals are taken in float64 while corrections are large, then in extended
-precision, as in `refined_solve`. Sweeps stop when the error they leave, bounded by the
-last correction and the rate at which corrections shrink, is within 4 ulps of every
-entry. Columns go a few at a time (CELLS): SuperLU's triangular solve of 100,000 roles
-took 0.9 ms a column at 4-8 columns a call, 2 ms at 20 (out of cache).
+Sweeps stop when the error they leave, bounded by the last correction and the rates
+at which corrections shrink over one sweep and over two, is within 4 ulps of every
+entry. Where corrections shrink slowly or stall at rounding, the residual b - K x is
+taken in extended precision, as in `refined_solve`. Columns go a few at a time (CELLS).
 """
 
 from __future__ import annotations

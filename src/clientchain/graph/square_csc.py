@@ -151,18 +151,14 @@ class SquareCsc:
             into.reshape(-1),
         )
 
-    def lu(self, column_order: str | None = None, diagonal_pivots: bool = False) -> Any:
+    def lu(self, column_order: str | None = None) -> Any:
         """splu(self, permc_spec=column_order): SuperLU's factors (a scipy SuperLU object:
-        `.solve(rhs)`); None is splu's default, COLAMD. `diagonal_pivots`: as
-        splu(..., diag_pivot_thresh=0): every pivot on the diagonal (a triangular
-        matrix's factors are then itself)."""
+        `.solve(rhs)`); None is splu's default, COLAMD."""
         options = dict(_SPLU_OPTIONS)
         if column_order is not None:
             options["ColPerm"] = column_order
         if column_order == "NATURAL":  # as splu does: no column permutation at all
             options["SymmetricMode"] = True
-        if diagonal_pivots:
-            options["DiagPivotThresh"] = 0.0
         return superlu().gstrf(
             self.size,
             self.data.size,
