@@ -41,6 +41,9 @@ recharge    one money loop with no tree in it: a budget down every reporting lin
             clients paying the front line, and every role recharging one role anywhere
             in the organisation (internal recharges: no order in which a sparse LU of
             the loop stays sparse).
+tangle      both of the last two: revenue up and a budget down every reporting line,
+            clients paying the front line, and every role recharging one role anywhere
+            (nothing to peel, and money goes round support teams' lines many times).
 longids     business-like (spans, departments, clients paying front-line roles), with
             ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
             title on every role and client, and about 14% of roles in an inversion (a
@@ -490,10 +493,29 @@ def recharge(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     f = _front_line_org(n, rng)
     rows = _sales(f, f.front, rng)
     rows += _rows("budget", f.bosses, f.kids, rng.integers(100, 20_000, len(f.kids)))
-    charged = rng.integers(0, n, n)  # (a role drawn to charge itself charges nobody)
-    ids = f.ids
-    rows += _rows("recharge", ids, [ids[v] for v in charged.tolist()], rng.integers(50, 5_000, n))
+    rows += _recharges(f, rng)
     return f.written(f"Recharge {n:,}", rng), _flows(rows)
+
+
+def _recharges(org: _FrontLineOrg, rng: np.random.Generator) -> list[Row]:
+    """Every role recharging one role drawn anywhere, 50-4,999 (a role drawn to charge
+    itself charges nobody)."""
+    n, ids = len(org.ids), org.ids
+    charged = rng.integers(0, n, n)
+    return _rows("recharge", ids, [ids[v] for v in charged.tolist()], rng.integers(50, 5_000, n))
+
+
+def tangle(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Money both ways on every line and internal recharges: revenue up and a budget down
+    every reporting line (as loop), clients paying the front line, and every role
+    recharging one role anywhere (as recharge)."""
+    rng = np.random.default_rng(seed)
+    f = _front_line_org(n, rng)
+    rows = _sales(f, f.front, rng)
+    rows += _rows("revenue", f.kids, f.bosses, rng.integers(500, 40_000, len(f.kids)))
+    rows += _rows("budget", f.bosses, f.kids, rng.integers(100, 20_000, len(f.kids)))
+    rows += _recharges(f, rng)
+    return f.written(f"Tangle {n:,}", rng), _flows(rows)
 
 
 PUBLIC = ["education", "health", "transport", "housing", "finance", "it", "hr", "legal"]
@@ -635,6 +657,7 @@ SHAPES: dict[str, Shape] = {
     "customers": customers,
     "loop": loop,
     "recharge": recharge,
+    "tangle": tangle,
 }
 
 

@@ -64,6 +64,7 @@ SHAPES = (
     "matrix",
     "loop",
     "recharge",
+    "tangle",
     "customers",
 )
 # Shapes outside issue 18's targets, which are for 100 clients at 1M: timed and shown,

@@ -28,6 +28,7 @@ SHAPES = (
     "customers",
     "loop",
     "recharge",
+    "tangle",
 )
 
 
@@ -124,6 +125,20 @@ def test_the_recharge_shape_is_one_loop_with_no_leaves(tmp_path: Path) -> None:
             partners.setdefault(payee, set()).add(payer)
     # Almost no role has a single partner: there is no tree-like fringe to peel.
     assert sum(len(p) == 1 for p in partners.values()) < 0.01 * len(partners)
+
+
+def test_the_tangle_shape_is_one_loop_with_every_line_both_ways(tmp_path: Path) -> None:
+    generate.write("tangle", 20_000, tmp_path)
+    sizes = _money_components(tmp_path / "flows.csv")
+    assert sizes.max() >= 19_000  # nearly every role in one component
+    pairs = {
+        tuple(line.split(",")[:2]) for line in (tmp_path / "flows.csv").read_text().split()[1:]
+    }
+    lines = [(boss, kid) for kid, boss in pairs if (boss, kid) in pairs and kid.startswith("r")]
+    # Every reporting line pays both ways (19,999 of them, and rarely a recharge back).
+    assert 19_999 <= len(lines) // 2 < 20_100
+    senders = {payer for payer, _ in pairs if payer.startswith("r")}
+    assert len(senders) == 20_000  # every role pays someone: nothing to funnel or peel
 
 
 def test_budget_inverts_every_reporting_line(run: Callable[..., Run], tmp_path: Path) -> None:

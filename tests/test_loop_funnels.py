@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.graph import loop_core, loop_fringe, loop_funnels
+from clientchain.graph import loop_core, loop_funnels
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
-from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore
+from clientchain.graph.loop_gauss_seidel import FactorisedCore
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.sweep import plan_sweeps
@@ -30,8 +30,9 @@ from tests.test_loop_gauss_seidel import (
     _exact_shares,
     _recharges,
     _sweeping_every_core,
+    check_where_no_core_is_factorised,
 )
-from tests.test_oracle import SLOW, decays, run_and_check
+from tests.test_oracle import SLOW, decays
 from tests.test_sweep import dense_least_solution, org_from_edges
 
 
@@ -227,18 +228,4 @@ def test_engine_matches_oracle_with_funnels_eliminated(
 ) -> None:
     """Where the cores' funnels go first (a core whose sweeps do not settle is
     factorised: see test_loop_gauss_seidel)."""
-    made: list[CoreSolver] = []
-    real = loop_core.core_solver
-
-    def recorded(*args: Any) -> CoreSolver:
-        solver = real(*args)
-        made.append(solver)
-        return solver
-
-    with _sweeping_every_core(funnels=True), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loop_fringe, "core_solver", recorded)
-        try:
-            run_and_check(org, decay, top=top)
-        except AssertionError:
-            assume(not any(isinstance(s, FactorisedCore) for s in made))
-            raise
+    check_where_no_core_is_factorised(_sweeping_every_core(funnels=True), org, decay, top)

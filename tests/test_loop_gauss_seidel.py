@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from fractions import Fraction
 from typing import Any
 
@@ -257,21 +257,29 @@ def test_a_large_recharge_loop_is_swept_at_the_real_thresholds() -> None:
 @settings(max_examples=80, deadline=None, suppress_health_check=SLOW)
 @given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))
 def test_engine_matches_oracle_with_every_core_swept(org: OrgSpec, decay: float, top: int) -> None:
-    """Where a core's sweeps settle. (One that does not is factorised: SuperLU's path,
-    tested with the peeled loops; money turned over a million times round a loop of
-    more than DENSE_MAX roles is where that path is least exact, see the README.)"""
-    made: list[type] = []
+    """Where a core's sweeps settle."""
+    check_where_no_core_is_factorised(_sweeping_every_core(), org, decay, top)
+
+
+def check_where_no_core_is_factorised(
+    setting: AbstractContextManager[None], org: OrgSpec, decay: float, top: int
+) -> None:
+    """The oracle's check of `org` under `setting` (thresholds lowered), excused only
+    where a core was factorised after all (SuperLU's path, tested with the peeled
+    loops; money turned over a million times round a loop of more than DENSE_MAX roles
+    is where that path is least exact, see the README)."""
+    made: list[loop_gauss_seidel.CoreSolver] = []
     real = loop_core.core_solver
 
     def recorded(*args: Any) -> loop_gauss_seidel.CoreSolver:
         solver = real(*args)
-        made.append(type(solver))
+        made.append(solver)
         return solver
 
-    with _sweeping_every_core(), pytest.MonkeyPatch.context() as patch:
+    with setting, pytest.MonkeyPatch.context() as patch:
         patch.setattr(loop_fringe, "core_solver", recorded)
         try:
             run_and_check(org, decay, top=top)
         except AssertionError:
-            assume(FactorisedCore not in made)
+            assume(not any(isinstance(s, FactorisedCore) for s in made))
             raise

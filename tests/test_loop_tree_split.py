@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.graph import loop_core, loop_fringe, loop_funnels, sweep
+from clientchain.graph import loop_core, loop_funnels, sweep
 from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, SweptCore
 from clientchain.graph.loop_tree_split import ForestSolve
 from clientchain.graph.money import build_money_graph
@@ -25,8 +24,12 @@ from clientchain.graph.sweep import plan_sweeps
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs
 from tests.test_loop_fringe import _dense, _exact_solve, _random_tree
-from tests.test_loop_gauss_seidel import _core_solvers, _exact_shares
-from tests.test_oracle import SLOW, decays, run_and_check
+from tests.test_loop_gauss_seidel import (
+    _core_solvers,
+    _exact_shares,
+    check_where_no_core_is_factorised,
+)
+from tests.test_oracle import SLOW, decays
 from tests.test_sweep import dense_least_solution, org_from_edges
 
 
@@ -149,18 +152,4 @@ def test_a_core_with_no_lines_both_ways_is_not_split() -> None:
 def test_engine_matches_oracle_with_every_core_split(org: OrgSpec, decay: float, top: int) -> None:
     """Where the split settles (a core it does not settle is factorised: see
     test_loop_gauss_seidel for where that path is least exact)."""
-    made: list[CoreSolver] = []
-    real = loop_core.core_solver
-
-    def recorded(*args: Any) -> CoreSolver:
-        solver = real(*args)
-        made.append(solver)
-        return solver
-
-    with _splitting_every_core(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loop_fringe, "core_solver", recorded)
-        try:
-            run_and_check(org, decay, top=top)
-        except AssertionError:
-            assume(not any(isinstance(s, FactorisedCore) for s in made))
-            raise
+    check_where_no_core_is_factorised(_splitting_every_core(), org, decay, top)

@@ -38,6 +38,7 @@ from clientchain.graph.loop_gauss_seidel import CoreSolver
 from clientchain.graph.sorting import grouped_order
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.triangular import hand_on
 from clientchain.model.org import FloatArray, IntArray
 
 # Funnels are worth a forest pass each way only if they are this share of the core.
@@ -97,26 +98,13 @@ class Funnels:
     def up(self, x: FloatArray, into_kept: bool) -> None:
         """The forest from its leaves, in place (x: local rows x columns, C order): each
         funnel's x from what reached it, then its pass to its payee (to kept payees
-        only if `into_kept`), one compiled product a round (csc_matvecs: a column per
-        funnel with its one entry, added into x's rows; no temporaries)."""
-        tools = sparsetools()
-        size, columns = x.shape
-        flat = x.reshape(-1)
+        only if `into_kept`), one compiled product a round (hand_on)."""
         for r in range(len(self.bounds) - 1):
             first, end = self.bounds[r], self.bounds[r + 1]
             x[first:end] /= self.pivot[first:end, None]
             last = end if into_kept else self.kept_from[r]
             if last > first:
-                tools.csc_matvecs(
-                    size,
-                    last - first,
-                    columns,
-                    np.arange(last - first + 1, dtype=np.intc),
-                    self.payee[first:last],
-                    self.passes[first:last],
-                    x[first:last].reshape(-1),
-                    flat,
-                )
+                hand_on(x, first, last, self.payee[first:last], self.passes[first:last])
 
     def fed_by_kept(self, x: FloatArray) -> None:
         """Add to each funnel's row what its kept payers hand it (x of the kept known)."""

@@ -35,6 +35,7 @@ from clientchain.graph.fringe import find_fringe
 from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, FactorisedCore, Sweeps, SweptCore
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.triangular import hand_on
 from clientchain.model.org import FloatArray, IntArray
 
 # The forest must cover this share of the core's roles: with less, most of the money
@@ -61,16 +62,7 @@ class ForestSolve:
         rounds = len(self.bounds) - 1
         for r in range(rounds):  # each leaf's b carried to its partner
             first, end = self.bounds[r], self.bounds[r + 1]
-            tools.csc_matvecs(
-                size,
-                end - first,
-                columns,
-                np.arange(end - first + 1, dtype=np.intc),
-                self.partner[first:end],
-                self.carry[first:end],
-                x[first:end].reshape(-1),
-                flat,
-            )
+            hand_on(x, first, end, self.partner[first:end], self.carry[first:end])
         peeled = self.bounds[-1]
         x[peeled:] /= self.pivot[peeled:, None]
         for r in range(rounds - 1, -1, -1):  # each leaf from its partner

@@ -91,3 +91,20 @@ def level_solve(lower: SquareCsc, bounds: list[int]) -> LevelSolve:
     ]
     entries: list[int] = indptr[bounds].tolist()
     return LevelSolve(bounds, diagonal, starts, entries, rows[below], -lower.data[below])
+
+
+def hand_on(x: FloatArray, first: int, end: int, to: IntArray, weight: FloatArray) -> None:
+    """x[to[i]] += weight[i] * x[first + i] for rows first..end of x (rows x columns, C
+    order), in place: one compiled product (csc_matvecs, a column per row with its one
+    entry, added into x; `to`: intc, rows outside first..end), no temporaries."""
+    size, columns = x.shape
+    sparsetools().csc_matvecs(
+        size,
+        end - first,
+        columns,
+        np.arange(end - first + 1, dtype=np.intc),
+        to,
+        weight,
+        x[first:end].reshape(-1),
+        x.reshape(-1),
+    )
