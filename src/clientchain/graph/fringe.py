@@ -20,6 +20,14 @@ from clientchain.model.org import FloatArray, IntArray
 # levels is not peeled one role at a time.
 FREE_ROUNDS = 64
 ROLES_PER_ROUND = 256
+
+
+def paid_for(rounds: int, taken: int) -> bool:
+    """Whether one more round is worth its cost after `rounds` rounds took `taken`
+    roles (the same rule for the fringe's leaves and a core's funnels)."""
+    return rounds < FREE_ROUNDS or rounds * ROLES_PER_ROUND <= taken
+
+
 PIECE = 8192  # leaves a round takes at a time (see find_fringe)
 
 
@@ -114,7 +122,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
         # Two roles left, each the other's only partner: one stays (the core).
         keep = (in_row[partner] > 1) | (in_col[partner] > 1) | (leaf < partner)
         leaf, partner = leaf[keep], partner[keep]
-        if not leaf.size or (rounds >= FREE_ROUNDS and rounds * ROLES_PER_ROUND > peeled):
+        if not leaf.size or not paid_for(rounds, peeled):
             break
         rounds += 1
         by_partner = np.argsort(partner, kind="stable")

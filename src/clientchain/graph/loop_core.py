@@ -1,11 +1,12 @@
-"""How the core of a very large loop is solved: its funnels eliminated (loop_funnels),
-then swept (loop_gauss_seidel) if sweeps settle it, else SuperLU's factors.
+"""How the core of a very large loop is solved: its funnels eliminated (loop_funnels)
+and Gauss-Seidel sweeps (loop_gauss_seidel), else sweeps split along its lines
+(loop_tree_split), else SuperLU's factors.
 
 A core of up to SWEEP_MIN_ROLES roles is factorised as it is: SuperLU copes with it.
 A larger one loses its funnels first when they are many, and what is left is probed:
-if its sweeps settle, they solve it; if not, the whole core is factorised as if no
-funnel had been found (its money circulates: funnels are where it leaks, not where it
-turns).
+if its sweeps settle, they solve it. If not (its money circulates: funnels are where it
+leaks, not where it turns), the whole core, funnels and all, is probed with the split
+along its both-ways lines, and factorised if that does not settle either.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def core_solver(
 ) -> CoreSolver:
     """How to solve K = `core` (in its own order, diagonal included; `room`: its row
     sums; `position`: each core role's place in the loop, whose order the sweeps
-    follow): swept when it is large and the probe settles, else `factorise(core)`
+    follow): swept when it is large and a probe settles, else `factorise(core)`
     (SuperLU's factors)."""
 
     def factorised(system: SquareCsc) -> Callable[[], FactorisedCore]:
@@ -41,16 +42,15 @@ def core_solver(
         return lambda: FactorisedCore(factorise(system), system.widened())
 
     if core.size > SWEEP_MIN_ROLES:
+        solver: CoreSolver | None = None
         found = find_funnels(core, room, position)
         if found is None:
-            solver: CoreSolver | None = swept(core, position, factorised(core))
+            solver = swept(core, position, factorised(core))
         else:
             funnels, rest = found  # (rest: in the loop's order already)
             inner = swept(rest, np.arange(rest.size), factorised(rest))
             if inner is not None:
                 solver = FunnelledCore(funnels.kept_as(inner.wanted_rows()), inner)
-            else:
-                solver = None
         if solver is None:  # money that circulates along lines: the forest split
             solver = tree_split(core, room, factorised(core))
         if solver is not None:

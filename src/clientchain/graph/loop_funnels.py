@@ -34,8 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clientchain.graph.fringe import paid_for
 from clientchain.graph.loop_gauss_seidel import CoreSolver
-from clientchain.graph.sorting import grouped_order
+from clientchain.graph.sorting import grouped_order, inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import hand_on
@@ -43,11 +44,6 @@ from clientchain.model.org import FloatArray, IntArray
 
 # Funnels are worth a forest pass each way only if they are this share of the core.
 MIN_SHARE = 0.1
-# Rounds (forest levels) are free up to this many; after that a round must have been
-# paid for by the funnels found so far: a chain of 100,000 funnels is not taken one role
-# a round (the rest of it stays in the core).
-FREE_ROUNDS = 64
-ROLES_PER_ROUND = 256
 CELLS = 1 << 21  # roles x columns of one group through the forest (a 16 MB copy)
 
 
@@ -83,8 +79,7 @@ class Funnels:
         """The same funnels with the kept roles in the order `rows` (new -> old index
         among the kept), as the solver of what is left takes them."""
         count = self.count
-        moved = np.empty_like(rows)
-        moved[rows] = np.arange(rows.size)
+        moved = inverse_permutation(rows)
         payee = self.payee.astype(np.int64)
         to_kept = payee >= count
         payee[to_kept] = count + moved[payee[to_kept] - count]
@@ -192,8 +187,7 @@ def find_funnels(
     # role: from the roots down (a funnel's payee is in a later round, or kept).
     reach = np.ones(m, dtype=np.float64)
     end = np.arange(m, dtype=np.int64)
-    diagonal = np.zeros(m, dtype=np.float64)
-    diagonal[rows[~off]] = data[~off]
+    diagonal = core.diagonal()
     for r in range(len(rounds) - 1, -1, -1):
         members = rounds[r]
         # Payees are placed already: sort this round by theirs (funnels first).
@@ -253,7 +247,7 @@ def _rounds(payee: IntArray, single: np.ndarray) -> list[IntArray]:
     rounds: list[IntArray] = []
     found = 0
     while ready.size:
-        if len(rounds) >= FREE_ROUNDS and len(rounds) * ROLES_PER_ROUND > found:
+        if not paid_for(len(rounds), found):  # (a long chain: the rest stays in the core)
             break
         rounds.append(ready)
         found += ready.size

@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve
 from clientchain.graph.triangular import level_solve, levels
 from clientchain.model.org import FloatArray, IntArray
@@ -119,7 +120,7 @@ class SweptCore(CoreSolver):
 
     def _factorised(self, columns: FloatArray, first: int) -> FloatArray:
         """Columns first.. solved by the factors, which are of the core in its own order."""
-        rank = _inverse(self.rows)
+        rank = inverse_permutation(self.rows)
         columns[rank, first:] = self.fallback[0].solve(columns[rank, first:])
         return columns
 
@@ -130,12 +131,12 @@ def swept(
     """The core in the loop's order with its lower triangle factorised, if a column of
     ones settles within MAX_SWEEPS sweeps."""
     rows = np.argsort(position, kind="stable")
-    system = core.renumbered(_inverse(rows))
+    system = core.renumbered(inverse_permutation(rows))
     lower, upper = system.triangles()
     # The same splitting with rows numbered level by level for the triangular solves.
     by_level, bounds = levels(lower)
     rows = rows[by_level]
-    rank = _inverse(by_level)
+    rank = inverse_permutation(by_level)
     system, lower, upper = (m.renumbered(rank) for m in (system, lower, upper))
     sweeps = Sweeps(upper.negated(), system, level_solve(lower, bounds))
     probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
@@ -227,12 +228,6 @@ class Sweeps:
             widened = widened or (moved < WIDEN_AT and (pace > FAST or moved >= last))
             last = moved
         return None
-
-
-def _inverse(permutation: IntArray) -> IntArray:
-    inverse = np.empty_like(permutation)
-    inverse[permutation] = np.arange(permutation.size)
-    return inverse
 
 
 def _sweeps_left(moved: float, rate: float) -> float:

@@ -33,6 +33,7 @@ import numpy as np
 
 from clientchain.graph.fringe import find_fringe
 from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, FactorisedCore, Sweeps, SweptCore
+from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import hand_on
@@ -109,8 +110,7 @@ def tree_split(
     roots = done.room[fringe.core]
     if not np.all(roots > 0.0):  # (a tree that nothing leaks from but N: M singular)
         return None
-    rank = np.empty(m, dtype=np.int64)
-    rank[fringe.order] = np.arange(m)
+    rank = inverse_permutation(fringe.order)
     forest = ForestSolve(
         fringe.bounds,
         rank[fringe.partner].astype(np.intc),

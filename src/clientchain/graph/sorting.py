@@ -13,6 +13,13 @@ from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.model.org import IntArray
 
 
+def inverse_permutation(permutation: IntArray) -> IntArray:
+    """The permutation that undoes `permutation` (new -> old becomes old -> new)."""
+    inverse = np.empty_like(permutation)
+    inverse[permutation] = np.arange(permutation.size)
+    return inverse
+
+
 def pair_order(major: IntArray, minor: IntArray, bound: int) -> IntArray:
     """np.lexsort((minor, major)) for non-negative integers below `bound`."""
     n = major.size

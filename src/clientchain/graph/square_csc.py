@@ -134,6 +134,14 @@ class SquareCsc:
         )
         return result
 
+    def diagonal(self) -> FloatArray:
+        """The entries on the diagonal (0 where there is none)."""
+        columns = self.entry_columns()
+        on = self.indices == columns
+        diagonal = np.zeros(self.size, dtype=np.float64)
+        diagonal[columns[on]] = self.data[on]
+        return diagonal
+
     def negated(self) -> SquareCsc:
         """-self."""
         return SquareCsc(self.size, self.indptr, self.indices, -self.data)

@@ -78,9 +78,6 @@ def level_solve(lower: SquareCsc, bounds: list[int]) -> LevelSolve:
     by level (`levels`; `bounds`: where each level starts)."""
     columns = lower.entry_columns()
     rows = lower.indices
-    on = rows == columns
-    diagonal = np.zeros(lower.size, dtype=np.float64)
-    diagonal[rows[on]] = lower.data[on]
     # Below the diagonal, by column (as stored): each level's columns are one slice.
     below = rows > columns
     indptr = np.zeros(lower.size + 1, dtype=np.int64)
@@ -90,7 +87,7 @@ def level_solve(lower: SquareCsc, bounds: list[int]) -> LevelSolve:
         for k in range(len(bounds) - 1)
     ]
     entries: list[int] = indptr[bounds].tolist()
-    return LevelSolve(bounds, diagonal, starts, entries, rows[below], -lower.data[below])
+    return LevelSolve(bounds, lower.diagonal(), starts, entries, rows[below], -lower.data[below])
 
 
 def hand_on(x: FloatArray, first: int, end: int, to: IntArray, weight: FloatArray) -> None:
