@@ -9,39 +9,29 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.graph import loop_core, loop_funnels
+from clientchain.graph import fringe, loop_core
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
 from clientchain.graph.loop_gauss_seidel import FactorisedCore
-from clientchain.graph.money import build_money_graph
 from clientchain.graph.square_csc import SquareCsc
-from clientchain.graph.sweep import plan_sweeps
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs
-from tests.test_loop_fringe import _dense, _exact_solve, _random_tree
+from tests.test_loop_fringe import _dense, _random_tree
 from tests.test_loop_gauss_seidel import (
-    _core_solvers,
     _exact_shares,
     _recharges,
     _sweeping_every_core,
+    assert_exact,
     check_where_no_core_is_factorised,
+    solved_with_cores,
 )
 from tests.test_oracle import SLOW, decays
-from tests.test_sweep import dense_least_solution, org_from_edges
-
-
-def _solved(roles: int, clients: int, edges: list[tuple[int, int, int]], alpha: float) -> Any:
-    """The plan's solution for the clients' own shares, and the loops' core solvers."""
-    plan = plan_sweeps(build_money_graph(org_from_edges(roles, clients, edges)))
-    _, base = _dense(roles, clients, edges)
-    got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha] * clients))
-    return got, _core_solvers(plan, alpha)
+from tests.test_sweep import dense_least_solution
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -52,7 +42,7 @@ def test_funnelled_recharge_loops_equal_a_dense_solve(seed: int, roles: int) -> 
     a, base = _dense(roles, 2, edges)
     with _sweeping_every_core(funnels=True):
         for alpha in (0.3, 1.0):
-            got, solvers = _solved(roles, 2, edges, alpha)
+            got, solvers = solved_with_cores(roles, 2, edges, alpha)
             assert any(isinstance(s, FunnelledCore) for s in solvers)
             want = dense_least_solution(a, base, alpha)
             np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
@@ -86,13 +76,9 @@ def test_a_funnelled_core_is_exact_to_the_last_bits(handing_back: bool) -> None:
     share, base = _exact_shares(roles, 2, edges)
     with _sweeping_every_core(funnels=True):
         for alpha in (Fraction(1, 2), Fraction(1)):
-            got, solvers = _solved(roles, 2, edges, float(alpha))
+            got, solvers = solved_with_cores(roles, 2, edges, float(alpha))
             assert any(isinstance(s, FunnelledCore) for s in solvers)
-            a = [[alpha * share[i][j] for j in range(roles)] for i in range(roles)]
-            for client in range(2):
-                exact = _exact_solve(a, [row[client] for row in base])
-                for role in range(roles):
-                    assert got[role, client] == pytest.approx(float(exact[role]), rel=1e-14, abs=0)
+            assert_exact(got, share, base, alpha, rel=1e-14)
 
 
 def _core_of(matrix: np.ndarray) -> tuple[SquareCsc, np.ndarray]:
@@ -184,10 +170,10 @@ def test_a_chain_of_funnels_longer_than_its_rounds_pay_for_stays_in_the_core(
 ) -> None:
     roles, edges = _chained(200)
     a, base = _dense(roles, 1, edges)
-    monkeypatch.setattr(loop_funnels, "FREE_ROUNDS", 5)
-    monkeypatch.setattr(loop_funnels, "ROLES_PER_ROUND", 2)
+    monkeypatch.setattr(fringe, "FREE_ROUNDS", 5)
+    monkeypatch.setattr(fringe, "ROLES_PER_ROUND", 2)
     with _sweeping_every_core(funnels=True):
-        got, solvers = _solved(roles, 1, edges, 1.0)
+        got, solvers = solved_with_cores(roles, 1, edges, 1.0)
     (solver,) = solvers
     assert isinstance(solver, FunnelledCore)
     assert solver.funnels.count == 5  # (a round of one role after 5: not paid for)
@@ -201,7 +187,7 @@ def test_a_ring_of_funnels_is_kept() -> None:
     edges += [(roles, v, 5) for v in range(0, roles, 7)]
     a, base = _dense(roles, 1, edges)
     with _sweeping_every_core(funnels=True):
-        got, solvers = _solved(roles, 1, edges, 1.0)
+        got, solvers = solved_with_cores(roles, 1, edges, 1.0)
     assert not any(isinstance(s, FunnelledCore) for s in solvers)
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
@@ -214,7 +200,7 @@ def test_when_the_kept_roles_do_not_settle_the_whole_core_is_factorised(
     sizes: list[int] = []
     monkeypatch.setattr(loop_core, "swept", lambda core, *_: sizes.append(core.size))
     with _sweeping_every_core(funnels=True):
-        got, solvers = _solved(roles, 1, edges, 1.0)
+        got, solvers = solved_with_cores(roles, 1, edges, 1.0)
     (solver,) = solvers
     assert isinstance(solver, FactorisedCore)
     assert sizes and solver.wide.size > max(sizes)  # the core, not what its funnels left

@@ -87,6 +87,17 @@ def _core_solvers(plan: SweepPlan, alpha: float) -> list[loop_gauss_seidel.CoreS
     return solvers
 
 
+def solved_with_cores(
+    roles: int, clients: int, edges: list[tuple[int, int, int]], alpha: float
+) -> tuple[np.ndarray, list[loop_gauss_seidel.CoreSolver]]:
+    """The plan's solution for the clients' own shares at `alpha`, and the loops' core
+    solvers."""
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, clients, edges)))
+    _, base = _dense(roles, clients, edges)
+    got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha] * clients))
+    return got, _core_solvers(plan, alpha)
+
+
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize(("roles", "per_role"), [(3, 1), (40, 1), (300, 2)])
 def test_swept_recharge_loops_equal_a_dense_solve(seed: int, roles: int, per_role: int) -> None:
@@ -94,11 +105,9 @@ def test_swept_recharge_loops_equal_a_dense_solve(seed: int, roles: int, per_rol
     edges = _recharges(roles, rng, per_role)
     a, base = _dense(roles, 2, edges)
     with _sweeping_every_core():
-        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
-        assert plan.large
         for alpha in (0.3, 1.0):
-            got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha, alpha]))
-            assert any(isinstance(s, SweptCore) for s in _core_solvers(plan, alpha))
+            got, solvers = solved_with_cores(roles, 2, edges, alpha)
+            assert any(isinstance(s, SweptCore) for s in solvers)
             want = dense_least_solution(a, base, alpha)
             np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
 
@@ -117,11 +126,23 @@ def test_a_swept_core_is_exact_to_the_last_bits() -> None:
         for alpha in (Fraction(1, 2), Fraction(1)):
             got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)] * 2))
             assert all(isinstance(s, SweptCore) for s in _core_solvers(plan, float(alpha)))
-            a = [[alpha * share[i][j] for j in range(roles)] for i in range(roles)]
-            for client in range(2):
-                exact = _exact_solve(a, [row[client] for row in base])
-                for role in range(roles):
-                    assert got[role, client] == pytest.approx(float(exact[role]), rel=1e-14, abs=0)
+            assert_exact(got, share, base, alpha, rel=1e-14)
+
+
+def assert_exact(
+    got: np.ndarray,
+    share: list[list[Fraction]],
+    base: list[list[Fraction]],
+    alpha: Fraction,
+    rel: float,
+) -> None:
+    """`got` (roles x clients) against Gaussian elimination in fractions of
+    x = base + alpha share x, role by role (abs=0: each figure relative to itself)."""
+    a = [[alpha * x for x in row] for row in share]
+    for client in range(len(base[0])):
+        exact = _exact_solve(a, [row[client] for row in base])
+        for role, want in enumerate(exact):
+            assert got[role, client] == pytest.approx(float(want), rel=rel, abs=0)
 
 
 def test_money_turned_over_a_million_times_is_factorised_not_swept() -> None:

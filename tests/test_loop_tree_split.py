@@ -23,11 +23,13 @@ from clientchain.graph.money import build_money_graph
 from clientchain.graph.sweep import plan_sweeps
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs
-from tests.test_loop_fringe import _dense, _exact_solve, _random_tree
+from tests.test_loop_fringe import _dense, _random_tree
 from tests.test_loop_gauss_seidel import (
     _core_solvers,
     _exact_shares,
+    assert_exact,
     check_where_no_core_is_factorised,
+    solved_with_cores,
 )
 from tests.test_oracle import SLOW, decays
 from tests.test_sweep import dense_least_solution, org_from_edges
@@ -82,10 +84,9 @@ def test_split_cores_equal_a_dense_solve(seed: int, roles: int) -> None:
     edges = _lines_and_recharges(roles, rng)
     a, base = _dense(roles, 2, edges)
     with _splitting_every_core():
-        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
         for alpha in (0.4, 1.0):
-            got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha, alpha]))
-            assert _split(_core_solvers(plan, alpha))
+            got, solvers = solved_with_cores(roles, 2, edges, alpha)
+            assert _split(solvers)
             want = dense_least_solution(a, base, alpha)
             np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
 
@@ -104,12 +105,7 @@ def test_a_split_core_is_exact_where_money_goes_round_support_lines() -> None:
         for alpha in (Fraction(1, 2), Fraction(1)):
             got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)] * 2))
             assert _split(_core_solvers(plan, float(alpha)))
-            a = [[alpha * share[i][j] for j in range(roles)] for i in range(roles)]
-            for client in range(2):
-                exact = _exact_solve(a, [row[client] for row in base])
-                for role in range(roles):
-                    want = float(exact[role])
-                    assert got[role, client] == pytest.approx(want, rel=1e-13, abs=0)
+            assert_exact(got, share, base, alpha, rel=1e-13)
 
 
 def test_gauss_seidel_giving_up_is_where_the_split_is_tried() -> None:
@@ -124,10 +120,7 @@ def test_gauss_seidel_giving_up_is_where_the_split_is_tried() -> None:
         rhs = np.array([[float(x) for x in row] for row in base])
         got = plan.from_plan(plan.solve(plan.to_plan(rhs), [1.0, 1.0]))
         assert _split(_core_solvers(plan, 1.0))
-    for client in range(2):
-        exact = _exact_solve(share, [row[client] for row in base])
-        for role in range(roles):
-            assert got[role, client] == pytest.approx(float(exact[role]), rel=1e-12, abs=0)
+    assert_exact(got, share, base, Fraction(1), rel=1e-12)
 
 
 def test_a_core_with_no_lines_both_ways_is_not_split() -> None:
