@@ -417,7 +417,8 @@ def chargeback(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
 
 class _FrontLineOrg(NamedTuple):
     """A business tree with departments (support functions), the front line (leaves
-    outside them), client segments and role ids: what loop and recharge start from."""
+    outside them), client segments and role ids: what loop, recharge and tangle start
+    from."""
 
     parent: np.ndarray
     dept: np.ndarray
