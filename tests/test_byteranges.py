@@ -12,6 +12,7 @@ from clientchain.loading.fast.byte_columns import (
     strip_spaces,
 )
 from clientchain.loading.fast.id_lookup import NOT_FOUND, IdIndex
+from clientchain.loading.flow_table import CELL_PADDING
 from clientchain.loading.scalars import decimals_of
 
 
@@ -110,7 +111,8 @@ def test_ids_are_found_exactly_as_a_dict_finds_them(ids: list[str], data: st.Dat
     stripped = index.find(buf, start, end)
     exact = index.find(buf, start, end, strip=False)
     lookup = {k: n for n, k in enumerate(known)}
-    assert stripped.tolist() == [lookup.get(p.strip(), NOT_FOUND) for p in padded]
+    # Trimmed as the precise reader trims a flows CSV cell: spaces only.
+    assert stripped.tolist() == [lookup.get(p.strip(CELL_PADDING), NOT_FOUND) for p in padded]
     assert exact.tolist() == [lookup.get(p, NOT_FOUND) for p in padded]
 
 

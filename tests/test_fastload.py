@@ -71,6 +71,31 @@ def assert_same(fast: Org, precise: Org | InputError) -> None:
             assert type(mine) is type(theirs), f.name
 
 
+@pytest.mark.parametrize("cell", ["service-manager\t", "\tservice-manager", "\x0bmechanic"])
+def test_white_space_other_than_spaces_at_an_id_s_edge_is_part_of_it_on_both_paths(
+    tmp_path: Path, cell: str
+) -> None:
+    """A flows CSV cell is trimmed of spaces only (the precise reader's CELL_PADDING):
+    an unquoted tab beside an id names no role, and the fast path must not find one
+    (hypothesis found 'service-manager<TAB>' taken as service-manager)."""
+    (tmp_path / "org.yaml").write_bytes(SEED_ORG)
+    flows = SEED_FLOWS.replace(b"mechanic,service-manager,", f"mechanic,{cell},".encode())
+    assert flows != SEED_FLOWS
+    (tmp_path / "flows.csv").write_bytes(flows)
+    fast, precise = both(tmp_path / "org.yaml")
+    assert isinstance(precise, InputError) and "unknown role" in str(precise)
+    assert fast is None  # (handed to the precise path, which says where)
+
+
+def test_spaces_around_an_id_are_trimmed_on_both_paths(tmp_path: Path) -> None:
+    (tmp_path / "org.yaml").write_bytes(SEED_ORG)
+    flows = SEED_FLOWS.replace(b"mechanic,service-manager,", b"  mechanic , service-manager ,")
+    (tmp_path / "flows.csv").write_bytes(flows)
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None
+    assert_same(fast, precise)
+
+
 @pytest.mark.slow
 def test_synthetic_10k_org_takes_the_fast_path_with_identical_results(tmp_path: Path) -> None:
     generate = bench_generator()

@@ -5,9 +5,9 @@ Millions of flow rows name their payer and payee by id. Decoding each cell and
 looking it up in a dict costs seconds at that scale; here every range is hashed
 from all its bytes (8 at a time, one gather per word for a whole column), found in
 an open-addressing table, and each hit confirmed by comparing the bytes themselves,
-so a match is exact, never a hash collision, whatever the ids' lengths. Only cells
-that `str.strip` might shorten beyond spaces (control or Unicode white space at an
-edge) are decoded, stripped in Python and looked up the same way.
+so a match is exact, never a hash collision, whatever the ids' lengths. A cell loses
+the spaces around it, as the precise reader trims it, and nothing else: a tab or other
+white space at its edge is part of the id it names.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import Words, strip_for_lookup
+from clientchain.loading.fast.byte_columns import Words, strip_padding
 from clientchain.model.org import IntArray
 
 NOT_FOUND = -1
@@ -80,26 +80,13 @@ class IdIndex:
         return self._duplicates
 
     def find(self, buf: np.ndarray, start: IntArray, end: IntArray, strip: bool = True) -> IntArray:
-        """The node of the id written in each buf[start:end] (with `strip`, white space
-        around it ignored as `str.strip` ignores it); NOT_FOUND where it names no known id."""
+        """The node of the id written in each buf[start:end] (with `strip`, the spaces
+        around it ignored, as the precise reader trims a CSV cell: a tab or other white
+        space at its edge is part of it); NOT_FOUND where it names no known id."""
         if strip:
-            start, end, slow = strip_for_lookup(buf, start, end)
-        else:
-            slow = np.zeros(0, dtype=np.int64)
+            start, end = strip_padding(buf, start, end)
         start, length = start.astype(np.int64), (end - start).astype(np.int64)
-        if not slow.size:
-            return self._probe(Words(buf), start, length)
-        found = np.full(start.size, NOT_FOUND, dtype=np.int64)
-        fast = np.ones(start.size, dtype=bool)
-        fast[slow] = False
-        found[fast] = self._probe(Words(buf), start[fast], length[fast])
-        stripped = [
-            buf[s:e].tobytes().decode("utf-8").strip()
-            for s, e in zip(start[slow].tolist(), (start + length)[slow].tolist(), strict=True)
-        ]
-        cells, cell_start, cell_end = _encoded(stripped)
-        found[slow] = self._probe(Words(cells), cell_start, cell_end - cell_start)
-        return found
+        return self._probe(Words(buf), start, length)
 
     def find_texts(self, texts: Sequence[str]) -> IntArray:
         """The node of each id given as a string (exactly; nothing stripped)."""
