@@ -327,3 +327,46 @@ def test_the_child_sweeps_the_first_block_beside_the_parents_own_columns(
     first_block = [(pid == parent, int(last)) for pid, first, last in bases if first == "0"]
     assert first_block == [(False, 12)]  # all of it, in the child alone
     assert no_child_left()
+
+
+@needs_fork
+def test_a_wide_first_block_goes_to_the_child_in_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All 60 clients fit one block: the child sweeps the first FIRST_CHILD_CLIENTS of
+    them beside the parent's own columns, and the two split the rest."""
+    blocks_of(60, monkeypatch)
+    bench_generator().write("hub", ROLES, tmp_path)
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+    rest = 60 - client_sweeps.halves(client_sweeps.FIRST_CHILD_CLIENTS, 60)  # the child's
+    splits = halves_counted(monkeypatch)
+    assert document(org, True, monkeypatch) == expected
+    assert splits == [rest]  # the rest: one block, split
+    assert no_child_left()
+
+
+@needs_fork
+@pytest.mark.parametrize(("shape", "forked"), [("recharge", True), ("hub", False)])
+def test_below_min_roles_only_heavy_loops_take_the_second_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, forked: bool
+) -> None:
+    """Under MIN_ROLES a child is forked where the columns' loop solves weigh enough
+    (FORK_WORK 0 here: any large loop), never for an org without one (hub: no loop
+    beyond a few roles); either way the analysis is one core's."""
+    monkeypatch.setattr(client_sweeps, "FORK_WORK", 0)
+    bench_generator().write(shape, ROLES, tmp_path)
+    org = tmp_path / "org.yaml"
+    expected = document(org, False, monkeypatch)
+    forks = forks_counted(monkeypatch)
+    assert document(org, True, monkeypatch) == expected
+    assert len(forks) == int(forked)
+    assert no_child_left()
+
+
+def test_a_small_org_stays_on_one_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The defaults: 3,000 roles of loops are not worth a fork."""
+    bench_generator().write("recharge", ROLES, tmp_path)
+    forks = forks_counted(monkeypatch)
+    document(tmp_path / "org.yaml", True, monkeypatch)
+    assert forks == []

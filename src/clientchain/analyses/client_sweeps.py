@@ -15,6 +15,10 @@ the ones one process would make, value for value, so the result is the same to t
 (see `halves` for the columns). Should the child stop, the parent does everything
 itself, from the first client again: slower, never different.
 
+A child is forked from MIN_ROLES roles on, and below that where a loop of most of the
+organisation makes every client's solve heavy (FORK_WORK): 100,000 roles that recharge
+one another spend most of their analysis there.
+
 Memory stays as in one process: the block and the slots are the same arrays, only
 shared; the child adds the temporaries of its half-block's sweep and of its merges (a
 few thousand rows at a time), and it is forked once the heap's free pages are handed
@@ -42,12 +46,20 @@ from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray
 from clientchain.model.own_arena import in_own_arena
 
-# Below this many roles the merges cost less than a fork and its page faults save.
+# From this many roles on, a child pays for its fork and page faults in the merges alone.
 MIN_ROLES = 200_000
+# Below that, it pays where the columns' solves are heavy (a loop of most of the org
+# swept tens of times: 0.45 s at 100,000 roles of the benchmark's recharge shape, 2.4 s of
+# its tangle): clients x this many multiply-adds (SweepPlan.column_work), a fifth of a
+# second or so.
+FORK_WORK = 200_000_000
 # A block's clients split between the two processes at a multiple of this many columns:
 # BLAS solves columns in groups of up to 8 (the width of its kernels), and a column's
 # bits depend on its place in its group; split at a multiple of 8, every column keeps it.
 SPLIT_COLUMNS = 8
+# The child's first block while the parent sweeps its own three columns (the decay's
+# loop factors on the way): about as long as those, at most; the rest split evenly.
+FIRST_CHILD_CLIENTS = 2 * SPLIT_COLUMNS
 # What (MERGE, SOLVE), first client, lead, width, the width of a second part of the
 # block right after it in the buffer (MERGE; 0: none), offset in the buffer.
 _ASK = struct.Struct("<6q")
@@ -72,12 +84,13 @@ def sweep_all(
     clients sweep on their own, the first beside it on two cores, else in it.
     """
     head = min(blocks.clients, blocks.width)  # clients 0..head-1: the first block
-    merger = BlockMerger(top, blocks, plan, 3 + head)
+    merger = BlockMerger(top, blocks, plan, 3 + head, _worth_a_child(plan, blocks))
     try:
         if head and merger.can_fork:
             # The child sweeps the first block while this process sweeps its own three
             # columns: the alpha-1 factors, which both use, are made once, before the fork.
             plan.prepare([1.0])
+            head = min(head, FIRST_CHILD_CLIENTS)
             merger.start()
         sweeps = _Sweeps(graph, plan, blocks, decay, direct_share, merger, served, head)
         if merger.forked:  # on a thread of its own arena (see `start`)
@@ -89,6 +102,17 @@ def sweep_all(
         raise
     merger.close()
     return swept
+
+
+def _worth_a_child(plan: SweepPlan, blocks: ClientBlocks) -> bool:
+    """Would a second process pay for itself: a large org (its merges), or one whose
+    loops make each client's sweep heavy (weighed with the loops' factors at alpha 1,
+    which the first sweep makes anyway)."""
+    if blocks.roles >= MIN_ROLES:
+        return True
+    if not plan.large or not blocks.clients:
+        return False
+    return blocks.clients * plan.column_work(1.0) >= FORK_WORK
 
 
 def _own_sweep(plan: SweepPlan, base: FloatArray, direct_share: FloatArray, decay: float) -> Swept:
@@ -209,14 +233,17 @@ class BlockMerger:
     merges them into `top`: half of each block's clients solved and every other chunk of
     rows merged in a forked child, when that pays."""
 
-    def __init__(self, top: TopClients, blocks: ClientBlocks, plan: SweepPlan, widest: int) -> None:
+    def __init__(
+        self, top: TopClients, blocks: ClientBlocks, plan: SweepPlan, widest: int, worth: bool
+    ) -> None:
         """`widest`: the most columns a block will have (the first sweep's own ones
-        included). The child solves with `plan` and `blocks` as they are when it forks."""
+        included); `worth`: a child would pay for itself (if there is a second core).
+        The child solves with `plan` and `blocks` as they are when it forks."""
         self.top, self.roles = top, blocks.roles
         self._blocks, self._plan = blocks, plan
         self._pid = 0
         roles = self.roles
-        if not (roles >= MIN_ROLES and top.dense and second_core_free()):
+        if not (worth and top.dense and second_core_free()):
             return
         cells, slots = roles * widest, roles * top.top
         try:

@@ -128,6 +128,10 @@ class FunnelledCore(CoreSolver):
     def wanted_rows(self) -> IntArray:
         return self.funnels.order
 
+    def work(self) -> int:
+        f = self.funnels  # the forest up twice, the kept payers' entries once
+        return 2 * f.count + f.feeds.size + self.rest.work()
+
     def solve(self, rhs: FloatArray) -> FloatArray:
         """x in place of rhs. The forest passes go a few columns at a time (a copy of
         each group); the kept roles, a fraction of the rows, are solved for every column

@@ -41,7 +41,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from clientchain.graph.sorting import inverse_permutation
-from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve
+from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve, refined_work
 from clientchain.graph.triangular import level_solve, levels
 from clientchain.model.org import FloatArray, IntArray
 
@@ -72,6 +72,11 @@ class CoreSolver:
         core's own): the caller gathers them so, and the solver needs no copy of its own."""
         return None
 
+    def work(self) -> int:
+        """About how many multiply-adds `solve` takes per column (a sweep's cost, weighed
+        before handing columns to a second process)."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True, eq=False)
 class FactorisedCore(CoreSolver):
@@ -82,6 +87,9 @@ class FactorisedCore(CoreSolver):
 
     def solve(self, rhs: FloatArray) -> FloatArray:
         return refined_solve(self.factors, rhs, self.wide.times)
+
+    def work(self) -> int:
+        return refined_work(self.factors, self.wide)
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +105,10 @@ class SweptCore(CoreSolver):
 
     def wanted_rows(self) -> IntArray:
         return self.rows
+
+    def work(self) -> int:
+        system = self.sweeps.system
+        return self.probe_sweeps * (system.data.size + system.size)
 
     def solve(self, rhs: FloatArray) -> FloatArray:
         """x in place of rhs (a few columns at a time: no copy of the whole block)."""

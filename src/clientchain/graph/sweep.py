@@ -43,7 +43,7 @@ from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
 from clientchain.graph.sparse_kernels import superlu
-from clientchain.graph.square_csc import SquareCsc, refined_solve
+from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.thin_layers import MAX_COLUMNS, ThinRun, thin_runs
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray
@@ -123,6 +123,14 @@ class _Large:
 
         return refined_solve(self.factor(alpha), rhs, applied)
 
+    def work(self, alpha: float) -> int:
+        """About the multiply-adds of a solve per column (factorised now if not yet)."""
+        factors = self.factor(alpha)
+        if self.fringe is None:
+            return refined_work(factors, self.matrix)
+        work: int = factors.work()
+        return work
+
 
 # (batch index, first component, last component) or (-1 - large index, 0, 0)
 Task = tuple[int, int, int]
@@ -198,6 +206,15 @@ class SweepPlan:
         self._invert_small(alphas)
         with self.one_thread():
             return self._solve(base, alphas, chained, in_place, once)
+
+    def column_work(self, alpha: float) -> int:
+        """About how many multiply-adds one column's sweep at `alpha` takes: its roles and
+        edges, and the loops' solves (whose inverses and factors are made now, as in
+        `prepare`): what a second process would save, half of it, per column."""
+        self.prepare([alpha])
+        work = 2 * self.order.size + self.edge_src.size
+        work += sum(int(batch.members.size * batch.matrix.shape[-1]) for batch in self.batches)
+        return work + sum(large.work(alpha) for large in self.large)
 
     def prepare(self, alphas: Sequence[float]) -> None:
         """Make now every inverse and factor that sweeps at `alphas` need (a sweep makes
