@@ -203,7 +203,7 @@ def test_when_the_kept_roles_do_not_settle_the_whole_core_is_factorised(
         got, solvers = solved_with_cores(roles, 1, edges, 1.0)
     (solver,) = solvers
     assert isinstance(solver, FactorisedCore)
-    assert sizes and solver.wide.size > max(sizes)  # the core, not what its funnels left
+    assert sizes and solver.system.size > max(sizes)  # the core, not what its funnels left
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
 

@@ -11,6 +11,7 @@ import pytest
 from scipy.sparse import csc_matrix, identity
 from scipy.sparse.linalg import splu
 
+from clientchain.graph import square_csc
 from clientchain.graph.loop_fringe import CORE_ORDER
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.sweep import _Large
@@ -64,16 +65,27 @@ def test_identity_minus_is_scipys_difference(seed: int) -> None:
     assert same_matrix(mine, theirs)
 
 
+@pytest.fixture(params=[1 << 16, 7], ids=["whole", "by-7-columns"])
+def widen_columns(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Products in extended precision widened all at once, or a few columns at a time."""
+    monkeypatch.setattr(square_csc, "WIDEN_COLUMNS", request.param)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("shape", [(), (1,), (3,)])
-def test_times_is_scipys_product_in_both_precisions(seed: int, shape: tuple[int, ...]) -> None:
+def test_times_is_scipys_product_in_both_precisions(
+    seed: int, shape: tuple[int, ...], widen_columns: None
+) -> None:
     size, rows, cols, values = random_entries(seed)
     matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
     mine = SquareCsc.from_entries(size, rows, cols, values)
     x = np.random.default_rng(seed + 100).random((size, *shape))
     assert same_bits(mine.times(x), matrix @ x)
-    wide = np.asfortranarray(x.astype(np.longdouble))  # as the solver hands it back
-    assert same_bits(mine.widened().times(wide), matrix.astype(np.longdouble) @ wide)
+    wide = x.astype(np.longdouble)
+    assert same_bits(mine.widened_times(x), matrix.astype(np.longdouble) @ wide)
+    rhs = np.random.default_rng(seed + 200).random(x.shape)
+    residual = (rhs - matrix.astype(np.longdouble) @ wide).astype(np.float64)
+    assert same_bits(mine.widened_residual(rhs, x), residual)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -103,7 +115,7 @@ def scipy_large_solve(matrix: Any, alpha: float, rhs: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_large_loop_solve_is_the_scipy_class_solve(seed: int) -> None:
+def test_large_loop_solve_is_the_scipy_class_solve(seed: int, widen_columns: None) -> None:
     size, rows, cols, values = random_entries(seed)
     matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
     large = _Large(

@@ -39,7 +39,7 @@ def core_solver(
 
     def factorised(system: SquareCsc) -> Callable[[], FactorisedCore]:
         # (made only should it be needed)
-        return lambda: FactorisedCore(factorise(system), system.widened())
+        return lambda: FactorisedCore(factorise(system), system)
 
     if core.size > SWEEP_MIN_ROLES:
         solver: CoreSolver | None = None

@@ -35,7 +35,6 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -83,13 +82,13 @@ class FactorisedCore(CoreSolver):
     """SuperLU's factors of K and one refinement step (refined_solve)."""
 
     factors: Any
-    wide: SquareCsc  # K in extended precision
+    system: SquareCsc  # K (its residuals are taken in extended precision)
 
     def solve(self, rhs: FloatArray) -> FloatArray:
-        return refined_solve(self.factors, rhs, self.wide.times)
+        return refined_solve(self.factors, rhs, self.system.widened_residual)
 
     def work(self) -> int:
-        return refined_work(self.factors, self.wide)
+        return refined_work(self.factors, self.system)
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,11 +172,6 @@ class Sweeps:
     system: SquareCsc  # K
     lower: SplitSolve  # M^-1
 
-    @cached_property
-    def wide(self) -> SquareCsc:
-        """K in extended precision, for the last residuals (made if they are needed)."""
-        return self.system.widened()
-
     def solve(
         self, rhs: FloatArray, limit: int, foresee: bool = False
     ) -> tuple[FloatArray, int] | None:
@@ -203,7 +197,7 @@ class Sweeps:
         rates: list[float] = []
         for sweeps in range(1, limit + 1):
             if widened:
-                residual = (rhs - self.wide.times(x.astype(np.longdouble))).astype(np.float64)
+                residual = self.system.widened_residual(rhs, x)
                 lower.solve(residual)
                 x += residual
                 correction = residual

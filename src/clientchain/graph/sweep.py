@@ -96,11 +96,6 @@ class _Large:
         (or `prepare`): the plan's own temporaries are gone by then."""
         return find_fringe(self.matrix) if self.members.size > FRINGE_MIN_ROLES else None
 
-    @cached_property
-    def wide_matrix(self) -> SquareCsc:
-        """A in extended precision, for the residual (converted once, not every solve)."""
-        return self.matrix.widened()
-
     def factor(self, alpha: float) -> Any:
         """The SuperLU factors of I - alpha A (or its peeled form), made when first asked for."""
         if alpha not in self.factors:
@@ -114,14 +109,16 @@ class _Large:
         """x with (I - alpha A) x = rhs, for a loop without a fringe (a peeled one is
         solved in place on the sweep's rows: PeeledLoop.solve)."""
 
-        def applied(wide: np.ndarray) -> np.ndarray:  # (I - alpha A) wide
-            product: np.ndarray = self.wide_matrix.times(wide)
+        def residual(rhs: FloatArray, x: FloatArray) -> FloatArray:
+            """rhs - (I - alpha A) x in extended precision."""
+            product = self.matrix.widened_times(x)  # A x
             if alpha != 1.0:  # times 1.0 is exact: one pass over the product saved
                 product *= alpha
-            applied_to: np.ndarray = wide - product
-            return applied_to
+            np.subtract(x.astype(np.longdouble), product, out=product)
+            np.subtract(rhs, product, out=product)
+            return product.astype(np.float64)
 
-        return refined_solve(self.factor(alpha), rhs, applied)
+        return refined_solve(self.factor(alpha), rhs, residual)
 
     def work(self, alpha: float) -> int:
         """About the multiply-adds of a solve per column (factorised now if not yet)."""
