@@ -117,10 +117,10 @@ class SquareCsc:
         return SquareCsc(self.size, indptr, self.indices[kept], self.data[kept])
 
     def widened_times(self, x: FloatArray) -> np.ndarray:
-        """self @ x in extended precision: `self.widened().times(x.astype(np.longdouble))`
-        to the last bit (the same products added in the same order), with neither made
-        whole: the entries and x are widened a slice of WIDEN_COLUMNS columns of self at a
-        time (at a million roles and four columns, the copies were 200 MB)."""
+        """self @ x in extended precision: the product of the entries and x both widened to
+        longdouble, to the last bit (the same products added in the same order), with
+        neither widened whole: a slice of WIDEN_COLUMNS columns of self at a time (the
+        copies of a core of half a million roles were 190 MB)."""
         size = self.size
         columns = 1 if x.ndim == 1 else x.shape[1]
         result = np.zeros((size, columns), dtype=np.longdouble)
