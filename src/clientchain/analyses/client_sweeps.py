@@ -50,9 +50,9 @@ from clientchain.model.own_arena import in_own_arena
 MIN_ROLES = 200_000
 # Below that, it pays where the columns' solves are heavy (a loop of most of the org
 # swept tens of times: 0.45 s at 100,000 roles of the benchmark's recharge shape, 2.4 s of
-# its tangle): clients x this many multiply-adds (SweepPlan.column_work), a fifth of a
-# second or so.
-FORK_WORK = 200_000_000
+# its tangle, 0.1 s at 10,000 of tangle): clients x this many multiply-adds
+# (SweepPlan.column_work), about a tenth of a second.
+FORK_WORK = 100_000_000
 # A block's clients split between the two processes at a multiple of this many columns:
 # BLAS solves columns in groups of up to 8 (the width of its kernels), and a column's
 # bits depend on its place in its group; split at a multiple of 8, every column keeps it.
