@@ -83,6 +83,7 @@ def test_times_is_scipys_product_in_both_precisions(
     assert same_bits(mine.times(x), matrix @ x)
     wide = x.astype(np.longdouble)
     assert same_bits(mine.widened_times(x), matrix.astype(np.longdouble) @ wide)
+    assert same_bits(mine.widened().times(wide), matrix.astype(np.longdouble) @ wide)
     rhs = np.random.default_rng(seed + 200).random(x.shape)
     residual = (rhs - matrix.astype(np.longdouble) @ wide).astype(np.float64)
     assert same_bits(mine.widened_residual(rhs, x), residual)

@@ -116,6 +116,11 @@ class SquareCsc:
         np.cumsum(np.bincount(columns[kept], minlength=self.size), out=indptr[1:])
         return SquareCsc(self.size, indptr, self.indices[kept], self.data[kept])
 
+    def widened(self) -> SquareCsc:
+        """self.astype(np.longdouble): the same entries in extended precision (for a
+        small matrix whose products are taken often; a large one: `widened_times`)."""
+        return SquareCsc(self.size, self.indptr, self.indices, self.data.astype(np.longdouble))
+
     def widened_times(self, x: FloatArray) -> np.ndarray:
         """self @ x in extended precision: the product of the entries and x both widened to
         longdouble, to the last bit (the same products added in the same order), with

@@ -96,6 +96,12 @@ class _Large:
         (or `prepare`): the plan's own temporaries are gone by then."""
         return find_fringe(self.matrix) if self.members.size > FRINGE_MIN_ROLES else None
 
+    @cached_property
+    def wide_matrix(self) -> SquareCsc:
+        """A in extended precision, for the residual of a loop solved whole (at most
+        FRINGE_MIN_ROLES roles, solved once a block: converted once, not every solve)."""
+        return self.matrix.widened()
+
     def factor(self, alpha: float) -> Any:
         """The SuperLU factors of I - alpha A (or its peeled form), made when first asked for."""
         if alpha not in self.factors:
@@ -111,10 +117,11 @@ class _Large:
 
         def residual(rhs: FloatArray, x: FloatArray) -> FloatArray:
             """rhs - (I - alpha A) x in extended precision."""
-            product = self.matrix.widened_times(x)  # A x
+            wide = x.astype(np.longdouble)
+            product: np.ndarray = self.wide_matrix.times(wide)  # A x
             if alpha != 1.0:  # times 1.0 is exact: one pass over the product saved
                 product *= alpha
-            np.subtract(x.astype(np.longdouble), product, out=product)
+            np.subtract(wide, product, out=product)
             np.subtract(rhs, product, out=product)
             return product.astype(np.float64)
 
