@@ -195,23 +195,28 @@ def test_columns_that_do_not_settle_in_time_fall_back_to_the_factors(
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
 
+def _sweeps_giving_up(monkeypatch: pytest.MonkeyPatch, at: set[int]) -> list[int]:
+    """Sweeps.solve giving up (None) at its calls numbered in `at` (from 1), sweeping at
+    the others; the list it returns gets each call's limit, in order."""
+    real = loop_gauss_seidel.Sweeps.solve
+    limits: list[int] = []
+
+    def solve(self: Sweeps, rhs: np.ndarray, limit: int, foresee: bool = False) -> object:
+        limits.append(limit)
+        return None if len(limits) in at else real(self, rhs, limit, foresee)
+
+    monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", solve)
+    return limits
+
+
 def test_a_fallback_half_way_solves_only_the_columns_left(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with _sweeping_every_core():
         plan, _, peeled, a, base = _swept_loop(4, 120)
-        # One column at a time; the second gives up.
+        # One column at a time; the second gives up (its group, and its second try).
         monkeypatch.setattr(loop_gauss_seidel, "CELLS", 1)
-        real = loop_gauss_seidel.Sweeps.solve
-        calls: list[int] = []
-
-        def second_gives_up(
-            self: Sweeps, rhs: np.ndarray, limit: int, foresee: bool = False
-        ) -> object:
-            calls.append(1)  # (the second group, and its second try)
-            return None if len(calls) in (2, 3) else real(self, rhs, limit, foresee)
-
-        monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", second_gives_up)
+        calls = _sweeps_giving_up(monkeypatch, {2, 3})
         got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
         assert len(calls) == 3 and isinstance(peeled.core, SweptCore) and peeled.core.fallback
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
@@ -222,16 +227,7 @@ def test_a_group_slower_than_the_probe_is_swept_again_not_factorised(
 ) -> None:
     with _sweeping_every_core():
         plan, _, peeled, a, base = _swept_loop(4, 120)
-        real = loop_gauss_seidel.Sweeps.solve
-        limits: list[int] = []
-
-        def first_gives_up(
-            self: Sweeps, rhs: np.ndarray, limit: int, foresee: bool = False
-        ) -> object:
-            limits.append(limit)
-            return None if len(limits) == 1 else real(self, rhs, limit, foresee)
-
-        monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", first_gives_up)
+        limits = _sweeps_giving_up(monkeypatch, {1})
         got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
         assert isinstance(peeled.core, SweptCore) and not peeled.core.fallback
     assert limits == [limits[0], loop_gauss_seidel.RETRY * limits[0]]
