@@ -1,13 +1,18 @@
-"""Lower-triangular solves level by level (graph/triangular.py), against numpy's dense
-solve, and the levels against their definition."""
+"""Lower-triangular solves level by level or row by row (graph/triangular.py), against
+numpy's dense solve, and the levels against their definition."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from clientchain.graph import triangular
 from clientchain.graph.square_csc import SquareCsc
-from clientchain.graph.triangular import level_solve, levels
+from clientchain.graph.triangular import LevelSolve, SubstitutionSolve, level_solve, levels
+
+# LEVEL_ENTRIES: 0 sends every triangle to the level solve, this one every triangle to
+# SuperLU's substitution.
+BY_LEVEL, BY_ROW = 0, 10**12
 
 
 def _lower(size: int, per_row: int, rng: np.random.Generator) -> np.ndarray:
@@ -24,15 +29,27 @@ def _csc(matrix: np.ndarray) -> SquareCsc:
     return SquareCsc.from_entries(matrix.shape[0], rows, cols, matrix[rows, cols])
 
 
+@pytest.mark.parametrize(
+    ("level_entries", "kind"), [(BY_LEVEL, LevelSolve), (BY_ROW, SubstitutionSolve)]
+)
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize(("size", "per_row"), [(1, 0), (30, 1), (200, 3)])
-def test_a_level_solve_equals_the_dense_solve(seed: int, size: int, per_row: int) -> None:
+def test_a_triangular_solve_equals_the_dense_solve(
+    monkeypatch: pytest.MonkeyPatch,
+    level_entries: int,
+    kind: type,
+    seed: int,
+    size: int,
+    per_row: int,
+) -> None:
+    monkeypatch.setattr(triangular, "LEVEL_ENTRIES", level_entries)
     rng = np.random.default_rng(seed)
     dense = _lower(size, per_row, rng)
     order, bounds = levels(_csc(dense))
     by_level = dense[np.ix_(order, order)]  # rows (and columns) renumbered by level
     assert np.allclose(by_level, np.tril(by_level))  # still lower-triangular
     solve = level_solve(_csc(by_level), bounds)
+    assert isinstance(solve, kind)
     rhs = rng.uniform(0.0, 1.0, (size, 3))
     want = np.linalg.solve(by_level, rhs)
     np.testing.assert_allclose(solve.solve(rhs.copy()), want, rtol=1e-12)
@@ -69,3 +86,34 @@ def test_a_chain_is_one_level_a_row() -> None:
     x = level_solve(chain, bounds).solve(np.ones(size))
     # x_0 = 1/2, x_i = (1 + x_{i-1}) / 2: 1 - 2^-(i+1).
     np.testing.assert_allclose(x[:50], 1.0 - 0.5 ** np.arange(1, 51), rtol=1e-15)
+
+
+def test_many_thin_levels_go_row_by_row_and_few_wide_ones_by_level() -> None:
+    """The default LEVEL_ENTRIES: a chain of 5,000 levels (one row each) is substituted;
+    2,000 rows in 4 levels, each row taking from 3 of the level before, go by level."""
+    rng = np.random.default_rng(9)
+    size = 5000
+    chain = _csc(np.diag(np.full(size, 2.0)) - np.diag(np.ones(size - 1), -1))
+    assert isinstance(level_solve(chain, levels(chain)[1]), SubstitutionSolve)
+    width, depth = 500, 4
+    rows = np.arange(width, width * depth).repeat(3)
+    cols = (rows // width - 1) * width + rng.integers(0, width, rows.size)
+    size = width * depth
+    wide = SquareCsc.from_entries(
+        size,
+        np.r_[np.arange(size), rows],
+        np.r_[np.arange(size), cols],
+        np.r_[rng.uniform(0.5, 2.0, size), -rng.uniform(0.0, 1.0, rows.size)],
+    )
+    order, bounds = levels(wide)
+    assert len(bounds) == depth + 1 and order.tolist() == list(range(size))
+    solve = level_solve(wide, bounds)
+    assert isinstance(solve, LevelSolve)
+    rhs = rng.uniform(0.0, 1.0, (size, 2))
+    np.testing.assert_allclose(solve.solve(rhs.copy()), _dense_solve(wide, rhs), rtol=1e-12)
+
+
+def _dense_solve(matrix: SquareCsc, rhs: np.ndarray) -> np.ndarray:
+    dense = np.zeros((matrix.size, matrix.size))
+    dense[matrix.indices, matrix.entry_columns()] = matrix.data
+    return np.linalg.solve(dense, rhs)
