@@ -142,6 +142,26 @@ def test_a_tree_peels_down_to_one_role_from_its_leaves_inwards() -> None:
     assert fringe.partner.tolist() == [0, 1, 4, 1, 1]
 
 
+def test_a_boss_of_more_leaves_than_a_piece_takes_them_a_piece_at_a_time() -> None:
+    """A boss of 11 reports, both ways on every line, with PIECE = 4: its leaves go in
+    pieces of at most 4 (a boss of 100,000 reports made temporaries of 100,000 rows for
+    every column), each adding into it in turn; the shares are the dense solve's."""
+    rng = np.random.default_rng(5)
+    roles, edges = _both_ways_tree([-1] + [0] * 11, rng)
+    a, base = _dense(roles, 2, edges)
+    with _peeling_every_loop(piece=4):
+        graph = build_money_graph(org_from_edges(roles, 2, edges))
+        plan = plan_sweeps(graph)
+        (loop,) = plan.large
+        assert loop.fringe is not None
+        sizes = np.diff(loop.fringe.bounds)
+        assert sizes.max() <= 4 and sizes.sum() == roles - 1
+        for alpha in (0.3, 1.0):
+            got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha, alpha]))
+            want = dense_least_solution(a, base, alpha)
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
 def test_a_ring_and_the_lines_between_its_roles_stay_in_the_core() -> None:
     # A ring 0 -> 1 -> 2 -> 0, role 3 hanging on 0 (both ways), role 4 on 3.
     edges = [(0, 1), (1, 2), (2, 0), (0, 3), (3, 0), (3, 4), (4, 3)]

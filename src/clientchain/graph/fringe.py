@@ -132,12 +132,21 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
         # none touches another, and a sweep's temporaries stay small.
         at = np.unique(np.searchsorted(first, np.arange(PIECE, leaf.size, PIECE)))
         cuts = first[at[at < first.size]]
+        count = np.diff(np.append(first, partner.size))
+        if count.max() > PIECE:  # a partner of more (a boss of 100,000 reports): its own
+            # leaves in pieces too, which add into it in turn, as later rounds would
+            inside = [
+                np.arange(s + PIECE, s + c, PIECE)
+                for s, c in zip(
+                    first[count > PIECE].tolist(), count[count > PIECE].tolist(), strict=True
+                )
+            ]
+            cuts = np.union1d(cuts, np.concatenate(inside))
         leaves_of += np.split(leaf, cuts)
         partners_of += np.split(partner, cuts)
         peeled += leaf.size
         alive[leaf] = False
         touched = partner[first]
-        count = np.diff(np.append(first, partner.size))
         taken = np.add.reduceat(leaf, first)
         in_row[touched] -= count
         in_col[touched] -= count
