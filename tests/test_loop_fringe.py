@@ -39,6 +39,15 @@ def _peeling_every_loop(piece: int = fringe_module.PIECE) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def tails_after(rounds: int) -> Iterator[None]:
+    """Rounds stop paying after `rounds` rounds: the rest of a fringe is its tail."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fringe_module, "FREE_ROUNDS", rounds)
+        patch.setattr(fringe_module, "ROLES_PER_ROUND", 10**9)
+        yield
+
+
 @pytest.fixture
 def every_loop_peeled() -> Iterator[None]:
     with _peeling_every_loop():
@@ -97,17 +106,21 @@ CASES = [
 
 
 @pytest.mark.parametrize(("seed", "roles", "chords", "deep"), CASES)
-@pytest.mark.parametrize("piece", [fringe_module.PIECE, 2])
+@pytest.mark.parametrize(("piece", "rounds"), [(fringe_module.PIECE, 64), (2, 64), (8192, 1)])
 def test_peeled_sweeps_equal_a_dense_solve(
-    seed: int, roles: int, chords: int, deep: bool, piece: int
+    seed: int, roles: int, chords: int, deep: bool, piece: int, rounds: int
 ) -> None:
+    """Round by round, in pieces of `piece` leaves, with a tail after `rounds` rounds."""
     rng = np.random.default_rng(seed)
     roles, edges = _both_ways_tree(_random_tree(roles, rng, deep), rng, chords=chords)
     a, base = _dense(roles, 2, edges)
-    with _peeling_every_loop(piece):
+    with _peeling_every_loop(piece), tails_after(rounds):
         graph = build_money_graph(org_from_edges(roles, 2, edges))
         plan = plan_sweeps(graph)
-        assert plan.large and all(loop.fringe is not None for loop in plan.large)
+        fringes = [loop.fringe for loop in plan.large]
+        assert fringes and all(fringe is not None for fringe in fringes)
+        if rounds == 1 and roles > 7:  # more than one round to peel: a tail
+            assert all(fringe.tail_size for fringe in fringes if fringe)
         for alpha in (0.3, 1.0):
             got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha, alpha]))
             want = dense_least_solution(a, base, alpha)
@@ -176,7 +189,7 @@ def test_a_ring_and_the_lines_between_its_roles_stay_in_the_core() -> None:
     assert alone.rounds == 0 and sorted(alone.core.tolist()) == [0, 1, 2]
 
 
-def test_a_long_line_stops_peeling_when_rounds_no_longer_pay(
+def test_a_long_line_peels_one_role_at_a_time_once_rounds_no_longer_pay(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(fringe_module, "FREE_ROUNDS", 4)
@@ -186,9 +199,16 @@ def test_a_long_line_stops_peeling_when_rounds_no_longer_pay(
     v = np.r_[np.arange(1, size), np.arange(size - 1)]
     fringe = find_fringe(SquareCsc.from_entries(size, v, u, np.ones(u.size)))
     assert fringe is not None
-    # Four free rounds peel 8 roles; a fifth would need 5 * 3 = 15 peeled already.
+    # Four free rounds peel 8 roles; a fifth would need 5 * 3 = 15 peeled already. The
+    # other 31 go one at a time (the tail), each into its one neighbour left.
     assert fringe.rounds == 4 and fringe.bounds[-1] == 8
-    assert fringe.core.size == 32
+    assert fringe.peeled == 39 and fringe.core.size == 1
+    place = np.empty(size, dtype=np.int64)
+    place[fringe.order] = np.arange(size)
+    tail = fringe.order[fringe.tail]
+    partner = fringe.partner[fringe.tail]
+    assert np.all(np.abs(tail - partner) == 1)  # neighbours on the line
+    assert np.all(place[partner] > place[tail])  # each partner goes after its leaf
 
 
 def _exact_solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
@@ -235,6 +255,45 @@ def test_money_turned_over_a_billion_times_stays_exact(every_loop_peeled: None) 
         got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)]))[:, 0]
         for role in range(6):
             assert got[role] == pytest.approx(float(exact[role]), rel=1e-12, abs=0), role
+
+
+def test_a_long_line_turning_its_money_over_a_billion_times_peels_exactly() -> None:
+    """30 roles in a line hand 10**9 back and forth on every link; a client pays each end
+    one unit. Two rounds peel the ends, the tail the rest (one role at a time): against
+    Gaussian elimination in fractions, role by role. (SuperLU's factors of the same line,
+    where it stayed whole, were off in the 8th digit: pivots like 1 - (1 - 1e-9).)"""
+    roles, big = 30, 10**9
+    edges = [(v, v + 1, big + v) for v in range(roles - 1)]
+    edges += [(v + 1, v, big + 3 * v) for v in range(roles - 1)]
+    edges += [(roles, 0, 1), (roles, roles - 1, 2)]
+    share, base = _exact_line_shares(roles, edges)
+    with _peeling_every_loop(), tails_after(2):
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
+        (loop,) = plan.large
+        assert loop.fringe is not None and loop.fringe.tail_size == 25
+        rhs = np.array([[float(x)] for x in base])
+        for alpha in (Fraction(1, 2), Fraction(1)):
+            exact = _exact_solve([[alpha * x for x in row] for row in share], base)
+            got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)]))[:, 0]
+            for role in range(roles):
+                assert got[role] == pytest.approx(float(exact[role]), rel=1e-12, abs=0), role
+
+
+def _exact_line_shares(
+    roles: int, edges: list[tuple[int, int, int]]
+) -> tuple[list[list[Fraction]], list[Fraction]]:
+    """A (roles x roles) and the one client's direct shares, in fractions."""
+    inflow = [Fraction(0)] * roles
+    for _, v, w in edges:
+        inflow[v] += w
+    share = [[Fraction(0)] * roles for _ in range(roles)]
+    base = [Fraction(0)] * roles
+    for u, v, w in edges:
+        if u < roles:
+            share[v][u] += Fraction(w) / inflow[v]
+        else:
+            base[v] += Fraction(w) / inflow[v]
+    return share, base
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)

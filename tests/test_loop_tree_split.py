@@ -23,7 +23,7 @@ from clientchain.graph.money import build_money_graph
 from clientchain.graph.sweep import plan_sweeps
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs
-from tests.test_loop_fringe import _dense, _random_tree
+from tests.test_loop_fringe import _dense, _random_tree, tails_after
 from tests.test_loop_gauss_seidel import (
     _core_solvers,
     _exact_shares,
@@ -71,35 +71,48 @@ def _lines_and_recharges(
     return edges
 
 
+def _forest(solver: CoreSolver) -> ForestSolve | None:
+    """The forest a split core's sweeps solve with, if it is one."""
+    if isinstance(solver, SweptCore) and isinstance(solver.sweeps.lower, ForestSolve):
+        return solver.sweeps.lower
+    return None
+
+
 def _split(solvers: list[CoreSolver]) -> bool:
     return any(
         isinstance(s, SweptCore) and isinstance(s.sweeps.lower, ForestSolve) for s in solvers
     )
 
 
+@pytest.mark.parametrize("rounds", [64, 1])
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("roles", [20, 90, 500])
-def test_split_cores_equal_a_dense_solve(seed: int, roles: int) -> None:
+def test_split_cores_equal_a_dense_solve(seed: int, roles: int, rounds: int) -> None:
+    """The forest peeled in rounds, or in one round and a tail (fringe_tail)."""
     rng = np.random.default_rng(seed)
     edges = _lines_and_recharges(roles, rng)
     a, base = _dense(roles, 2, edges)
-    with _splitting_every_core():
+    with _splitting_every_core(), tails_after(rounds):
         for alpha in (0.4, 1.0):
             got, solvers = solved_with_cores(roles, 2, edges, alpha)
             assert _split(solvers)
+            if rounds == 1 and roles > 20:
+                forests = [forest for s in solvers if (forest := _forest(s)) is not None]
+                assert any(forest.tail is not None for forest in forests)
             want = dense_least_solution(a, base, alpha)
             np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
 
 
-def test_a_split_core_is_exact_where_money_goes_round_support_lines() -> None:
+@pytest.mark.parametrize("rounds", [64, 1])
+def test_a_split_core_is_exact_where_money_goes_round_support_lines(rounds: int) -> None:
     """Support teams' lines turn their money over thousands of times: against Gaussian
-    elimination in fractions, role by role."""
+    elimination in fractions, role by role (the forest in rounds, or with a tail)."""
     rng = np.random.default_rng(5)
     roles = 26
     edges = _lines_and_recharges(roles, rng, big=10_000)
     graph = build_money_graph(org_from_edges(roles, 2, edges))
     share, base = _exact_shares(roles, 2, edges)
-    with _splitting_every_core():
+    with _splitting_every_core(), tails_after(rounds):
         plan = plan_sweeps(graph)
         rhs = np.array([[float(x) for x in row] for row in base])
         for alpha in (Fraction(1, 2), Fraction(1)):

@@ -4,6 +4,12 @@ the roles that become such once those are gone, round by round.
 
 loop_fringe eliminates them before SuperLU or the sweeps; loop_tree_split solves such
 a forest exactly inside each sweep, where the rest of a loop's money goes across it.
+
+A round is a dozen numpy calls whatever its size, and a line paying both ways down a
+chain of 100,000 levels peels two roles a round from its ends. Once rounds stop paying
+for themselves (`paid_for`), the roles left to peel are taken one at a time in plain
+Python instead, each as soon as it has one partner left (the tail): a microsecond a
+role, and the tail's eliminations are then one triangular solve each way (fringe_tail).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ class Fringe:
     last): a round is one slice, and its partners come later in the order."""
 
     order: IntArray  # place -> role of the loop (local index): the peeled, then the core
-    bounds: list[int]  # round r: places bounds[r]..bounds[r + 1]; the core from bounds[-1]
+    bounds: list[int]  # round r: places bounds[r]..bounds[r + 1]; then the tail
     partner: IntArray  # per peeled place: its partner (a role; ascending within a round)
     takes: FloatArray  # A[leaf, partner]: the share of the leaf's inflow from its partner
     gives: FloatArray  # A[partner, leaf]
@@ -48,9 +54,25 @@ class Fringe:
         return len(self.bounds) - 1
 
     @property
+    def peeled(self) -> int:
+        """How many roles are peeled: the rounds', then the tail's."""
+        return int(self.partner.size)
+
+    @property
+    def tail(self) -> slice:
+        """The places peeled one at a time, after the rounds (each one's partner comes
+        later in the order)."""
+        return slice(self.bounds[-1], self.peeled)
+
+    @property
+    def tail_size(self) -> int:
+        """How many roles the tail peeled."""
+        return self.peeled - self.bounds[-1]
+
+    @property
     def core(self) -> IntArray:
         """The roles left (local indices), fewest entries first."""
-        return self.order[self.bounds[-1] :]
+        return self.order[self.peeled :]
 
     def eliminated(self, room: FloatArray, takes: FloatArray, gives: FloatArray) -> Elimination:
         """The fringe eliminated from a system whose rows sum to `room` (written without a
@@ -58,7 +80,7 @@ class Fringe:
         (in the leaf's row) and -gives (in the partner's): GTH, no pivot a subtraction."""
         bounds, order, partner = self.bounds, self.order, self.partner
         room = room.copy()
-        peeled = bounds[-1]
+        peeled = self.peeled
         pivot = np.empty(peeled, dtype=np.float64)
         carry = np.empty(peeled, dtype=np.float64)
         starts: list[IntArray] = []
@@ -73,7 +95,38 @@ class Fringe:
             starts.append(first)
             receivers.append(p[first])
             room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
+        tail = self.tail
+        if tail.stop > tail.start:  # one leaf at a time: the same operations, in floats
+            room = _eliminated_in_turn(
+                room, order[tail], partner[tail], takes[tail], gives[tail], pivot[tail], carry[tail]
+            )
         return Elimination(pivot, carry, starts, receivers, room)
+
+
+def _eliminated_in_turn(
+    room: FloatArray,
+    leaves: IntArray,
+    partners: IntArray,
+    takes: FloatArray,
+    gives: FloatArray,
+    pivot: FloatArray,
+    carry: FloatArray,
+) -> FloatArray:
+    """The tail eliminated leaf after leaf, as a round of one leaf would (its pivot and
+    carry written into the views `pivot`, `carry`): the room with them folded in."""
+    rooms = room.tolist()
+    pivots, carries = [], []
+    for v, p, t, g in zip(
+        leaves.tolist(), partners.tolist(), takes.tolist(), gives.tolist(), strict=True
+    ):
+        d = rooms[v] + t
+        c = g / d
+        rooms[p] += c * rooms[v]
+        pivots.append(d)
+        carries.append(c)
+    pivot[:] = pivots
+    carry[:] = carries
+    return np.array(rooms, dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +165,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     leaves_of: list[IntArray] = []
     partners_of: list[IntArray] = []
     peeled = rounds = 0
+    tail: tuple[list[int], list[int]] = ([], [])
     while candidates.size:
         leaf = candidates[
             (in_row[candidates] == 1)
@@ -122,6 +176,8 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
         # Two roles left, each the other's only partner: one stays (the core).
         keep = (in_row[partner] > 1) | (in_col[partner] > 1) | (leaf < partner)
         leaf, partner = leaf[keep], partner[keep]
+        if leaf.size and not paid_for(rounds, peeled):  # a chain: one role at a time
+            tail = _peel_in_turn(candidates, alive, in_row, in_col, row_sum, col_sum)
         if not leaf.size or not paid_for(rounds, peeled):
             break
         rounds += 1
@@ -153,20 +209,64 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
         row_sum[touched] -= taken
         col_sum[touched] -= taken
         candidates = touched
-    leaf = np.concatenate([np.zeros(0, dtype=np.int64), *leaves_of])
+    leaves_of.append(np.array(tail[0], dtype=np.int64))
+    partners_of.append(np.array(tail[1], dtype=np.int64))
+    leaf = np.concatenate(leaves_of)
     core = np.flatnonzero(alive)
     # The core by how many entries each role has left, fewest first: the order its
     # system is factorised in (see CORE_ORDER).
     core = core[np.argsort(in_row[core] + in_col[core], kind="stable")]
     order = np.concatenate([leaf, core])
-    partner = np.concatenate([np.zeros(0, dtype=np.int64), *partners_of])
-    bounds = np.cumsum([0] + [part.size for part in leaves_of]).tolist()
+    partner = np.concatenate(partners_of)
+    bounds = np.cumsum([0] + [part.size for part in leaves_of[:-1]]).tolist()
     # A leaf and its partner pay each other (a loop): both entries exist. Canonical
     # columns make column * m + row a sorted key of every entry.
     keys = matrix.entry_columns() * m + rows
     takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
     gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
     return Fringe(order, bounds, partner, takes, gives)
+
+
+def _peel_in_turn(
+    candidates: IntArray,
+    alive: np.ndarray,
+    in_row: IntArray,
+    in_col: IntArray,
+    row_sum: IntArray,
+    col_sum: IntArray,
+) -> tuple[list[int], list[int]]:
+    """The rest of the fringe peeled one role at a time from `candidates`, each as soon
+    as it has one partner left (by the same counts and sums as the rounds, updated in
+    place): the tail's leaves and their partners, in peeling order."""
+    rows, cols, rsum, csum = (a.tolist() for a in (in_row, in_col, row_sum, col_sum))
+    living = alive.tolist()
+    leaves: list[int] = []
+    partners: list[int] = []
+    waiting = candidates.tolist()[::-1]  # (popped from the end: the lowest first)
+    while waiting:
+        v = waiting.pop()
+        if not living[v] or rows[v] != 1 or cols[v] != 1 or rsum[v] != csum[v]:
+            continue
+        p = rsum[v]
+        if rows[p] == 1 and cols[p] == 1 and p < v:  # two left: the lower one goes
+            waiting.append(p)
+            continue
+        leaves.append(v)
+        partners.append(p)
+        living[v] = False
+        rows[p] -= 1
+        cols[p] -= 1
+        rsum[p] -= v
+        csum[p] -= v
+        if rows[p] == 1 and cols[p] == 1:
+            waiting.append(p)
+    if leaves:
+        done = np.array(leaves, dtype=np.int64)
+        alive[done] = False
+        touched = np.unique(np.array(partners, dtype=np.int64))
+        for array, values in ((in_row, rows), (in_col, cols), (row_sum, rsum), (col_sum, csum)):
+            array[touched] = np.array(values, dtype=np.int64)[touched]
+    return leaves, partners
 
 
 def group_starts(sorted_keys: IntArray) -> IntArray:

@@ -34,8 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.fringe import Fringe
+from clientchain.graph.fringe_tail import WORK_PER_ROLE, TailSolve, tail_solve
 from clientchain.graph.loop_core import core_solver
 from clientchain.graph.loop_gauss_seidel import CoreSolver
+from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
@@ -66,10 +68,13 @@ class PeeledLoop:
     receivers: list[IntArray]  # per round: those partners
     core: CoreSolver  # for I - alpha A' on the core (diagonal written from the leaks)
     core_rows: IntArray  # the core's roles in the order its solver takes them
+    tail: TailSolve | None  # the roles peeled one at a time (fringe_tail), if any
 
     def work(self) -> int:
         """About how many multiply-adds `solve` takes per column."""
-        return 2 * self.fringe.bounds[-1] + self.core.work()
+        fringe = self.fringe
+        in_rounds = 2 * int(fringe.bounds[-1])
+        return in_rounds + WORK_PER_ROLE * fringe.tail_size + self.core.work()
 
     def solve(self, x: FloatArray) -> FloatArray:
         """x with (I - alpha A) x = rhs, in place of rhs (roles of the loop x columns; a
@@ -80,8 +85,12 @@ class PeeledLoop:
             at = slice(bounds[r], bounds[r + 1])
             gained = self.carry[at, None] * x[order[at]]
             x[self.receivers[r]] += np.add.reduceat(gained, self.starts[r], axis=0)
+        if self.tail is not None:
+            self.tail.forward(x)
         core = self.core_rows
         x[core] = self.core.solve(x[core])
+        if self.tail is not None:
+            self.tail.backward(x)
         for r in range(fringe.rounds - 1, -1, -1):
             at = slice(bounds[r], bounds[r + 1])
             leaves = order[at]
@@ -102,8 +111,20 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
     solver = core_solver(core, core_room, fringe.core, lambda system: system.lu(CORE_ORDER))
     rows = solver.wanted_rows()
     core_rows = fringe.core if rows is None else fringe.core[rows]
+    tail = fringe.tail
+    steps = None
+    if tail.stop > tail.start:
+        place = inverse_permutation(fringe.order)
+        steps = tail_solve(
+            fringe.order,
+            tail,
+            place[fringe.partner[tail]],
+            done.carry[tail],
+            takes[tail],
+            done.pivot[tail],
+        )
     return PeeledLoop(
-        fringe, done.pivot, done.carry, takes, done.starts, done.receivers, solver, core_rows
+        fringe, done.pivot, done.carry, takes, done.starts, done.receivers, solver, core_rows, steps
     )
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.fringe import find_fringe
+from clientchain.graph.fringe_tail import TailSolve, tail_solve
 from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, FactorisedCore, Sweeps, SweptCore
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
@@ -54,6 +55,7 @@ class ForestSolve:
     carry: FloatArray  # what of a leaf's b its partner gains
     takes: FloatArray  # what a leaf takes from its partner
     pivot: FloatArray  # per row: the peeled ones', then the roots' (their room)
+    tail: TailSolve | None  # rows peeled one at a time after the rounds (fringe_tail)
 
     def solve(self, x: FloatArray) -> FloatArray:
         """x in place of b (rows x columns, C order)."""
@@ -64,8 +66,12 @@ class ForestSolve:
         for r in range(rounds):  # each leaf's b carried to its partner
             first, end = self.bounds[r], self.bounds[r + 1]
             hand_on(x, first, end, self.partner[first:end], self.carry[first:end])
-        peeled = self.bounds[-1]
+        peeled = self.bounds[-1] if self.tail is None else self.bounds[-1] + self.tail.leaves
+        if self.tail is not None:
+            self.tail.forward(x)
         x[peeled:] /= self.pivot[peeled:, None]
+        if self.tail is not None:
+            self.tail.backward(x)
         for r in range(rounds - 1, -1, -1):  # each leaf from its partner
             first, end = self.bounds[r], self.bounds[r + 1]
             tools.csr_matvecs(
@@ -97,7 +103,7 @@ def tree_split(
     found = np.minimum(np.searchsorted(keys, mirror), keys.size - 1)
     pair = off & (keys[found] == mirror)
     fringe = find_fringe(SquareCsc.from_entries(m, rows[pair], cols[pair], -data[pair]))
-    peeled = fringe.bounds[-1]
+    peeled = fringe.peeled
     if peeled < MIN_SHARE * m:
         return None
     partner_of = np.full(m, -1, dtype=np.int64)
@@ -111,12 +117,25 @@ def tree_split(
     if not np.all(roots > 0.0):  # (a tree that nothing leaks from but N: M singular)
         return None
     rank = inverse_permutation(fringe.order)
+    partner = rank[fringe.partner]
+    tail = fringe.tail
+    steps = None
+    if tail.stop > tail.start:
+        steps = tail_solve(
+            np.arange(m),
+            tail,
+            partner[tail],
+            done.carry[tail],
+            fringe.takes[tail],
+            done.pivot[tail],
+        )
     forest = ForestSolve(
         fringe.bounds,
-        rank[fringe.partner].astype(np.intc),
+        partner.astype(np.intc),
         done.carry,
         fringe.takes,
         np.concatenate([done.pivot, roots]),
+        steps,
     )
     feedback = SquareCsc.from_entries(m, rank[rows[across]], rank[cols[across]], -data[across])
     sweeps = Sweeps(feedback, core.renumbered(rank), forest)

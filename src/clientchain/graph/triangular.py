@@ -94,18 +94,27 @@ class SubstitutionSolve:
 
     def solve(self, x: FloatArray) -> FloatArray:
         """x in place of b (rows, or rows x columns)."""
-        m = self.scaled
-        # SuperLU's L has a unit diagonal and keeps U's diagonal in its place: given
-        # no U beside it, gstrs substitutes with L D^-1 and then divides by D.
-        none = np.zeros(m.size + 1, dtype=np.intc)
-        solved, info = superlu().gstrs(
-            "N", m.size, m.data.size, m.data, m.indices, m.indptr,
-            m.size, 0, np.zeros(0), none[:0], none, x,
-        )  # fmt: skip
-        if info:  # (a zero pivot: never in a loop's system, whose diagonal is its room)
-            raise ArithmeticError(f"singular triangle (SuperLU's info {info})")
-        x[...] = solved
+        x[...] = substitute(self.scaled, None, x)
         return x
+
+
+def substitute(lower: SquareCsc, upper: SquareCsc | None, rhs: FloatArray) -> FloatArray:
+    """x with L U x = rhs by SuperLU's substitution (its `gstrs`, as scipy's
+    spsolve_triangular calls it): SuperLU's L has a unit diagonal and keeps U's diagonal
+    in its place, so `lower` is L below its diagonal and U's diagonal on it; `upper`, U
+    above its diagonal (None: U is that diagonal alone). A new array (Fortran order)."""
+    size = lower.size
+    none = np.zeros(size + 1, dtype=np.intc)
+    if upper is None:
+        upper = SquareCsc(size, none, none[:0], np.zeros(0))
+    solved, info = superlu().gstrs(
+        "N", size, lower.data.size, lower.data, lower.indices, lower.indptr,
+        size, upper.data.size, upper.data, upper.indices, upper.indptr, rhs,
+    )  # fmt: skip
+    if info:  # (a zero pivot: never in a loop's system, whose diagonal is its room)
+        raise ArithmeticError(f"singular triangle (SuperLU's info {info})")
+    result: FloatArray = solved
+    return result
 
 
 def level_solve(lower: SquareCsc, bounds: list[int]) -> LevelSolve | SubstitutionSolve:
