@@ -29,6 +29,9 @@ budget      a budget-funded public body: 100 appropriations (fewer below 5,000 r
             boss to every report, so every reporting line is inverted (n - 1 CC101
             findings); no revenue, no cycles.
 chain       one reporting chain N levels deep with money flowing all the way up.
+twoway      the same chain with revenue up and a budget down every line, and a client
+            paying one role in ten: one money loop N roles long, its fringe peeled from
+            both ends.
 customers   a sales network with many clients: one customer per ten roles (100,000 at
             1M); every front-line role is paid by one customer at random, half of them
             by a second (a customer pays about ten); revenue passed up every line, no
@@ -222,6 +225,26 @@ def chain(n: int) -> tuple[list[str], list[str]]:
     flows = ["from,to,amount", f"client,r{n - 1},1000"]
     flows += [f"r{v},r{v - 1},{1000 - (v % 7)}" for v in range(n - 1, 0, -1)]
     return org, flows
+
+
+def twoway(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """A reporting chain n levels deep, revenue up and a budget down every line, clients
+    paying one role in ten: one money loop n roles long."""
+    rng = np.random.default_rng(seed)
+    clients = _clients(n, "client", "Client")
+    ids = [f"r{v}" for v in range(n)]
+    org = _write_org(f"Two-way chain {n:,}", clients, ids, np.arange(-1, n - 1), None, None)
+    paid = np.flatnonzero(rng.random(n) < 0.1)
+    payer = rng.integers(0, len(clients), paid.size).tolist()
+    rows = _rows(
+        "sale",
+        [clients[c][0] for c in payer],
+        [ids[v] for v in paid],
+        rng.integers(100, 9_000, paid.size),
+    )
+    rows += _rows("revenue", ids[1:], ids[:-1], rng.integers(500, 40_000, n - 1))
+    rows += _rows("budget", ids[:-1], ids[1:], rng.integers(100, 20_000, n - 1))
+    return org, _flows(rows)
 
 
 def _front_and_support(
@@ -654,6 +677,7 @@ SHAPES: dict[str, Shape] = {
     "chargeback": chargeback,
     "budget": budget,
     "chain": lambda n, seed: chain(n),
+    "twoway": twoway,
     "longids": longids,
     "customers": customers,
     "loop": loop,

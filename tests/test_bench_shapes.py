@@ -24,6 +24,7 @@ SHAPES = (
     "chargeback",
     "budget",
     "chain",
+    "twoway",
     "longids",
     "customers",
     "loop",
@@ -139,6 +140,75 @@ def test_the_tangle_shape_is_one_loop_with_every_line_both_ways(tmp_path: Path) 
     assert 19_999 <= len(lines) // 2 < 20_100
     senders = {payer for payer, _ in pairs if payer.startswith("r")}
     assert len(senders) == 20_000  # every role pays someone: nothing to funnel or peel
+
+
+def test_the_twoway_chain_peels_its_line_exactly(run: Callable[..., Run], tmp_path: Path) -> None:
+    """6,000 levels paying both ways: one money loop, peeled at the real thresholds (64
+    rounds from the ends, the rest one role at a time). Traced share, closeness and
+    distance against a 60-digit solve of the chain's tridiagonal system."""
+    roles = 6_000
+    generate.write("twoway", roles, tmp_path)
+    assert _money_components(tmp_path / "flows.csv").max() == roles
+    result = run("analyze", str(tmp_path / "org.yaml"), "--format", "json")
+    document = json.loads(result.stdout)
+    got = {role["id"]: role for role in document["roles"]}
+    traced, closeness, distance = _two_way_chain_oracle(tmp_path / "flows.csv", roles)
+    for v in range(roles):
+        role = got[f"r{v}"]
+        assert role["traced_share"] == pytest.approx(float(traced[v]), rel=0, abs=1e-12)
+        assert role["closeness"] == pytest.approx(float(closeness[v]), rel=0, abs=1e-12)
+        assert role["distance"] == pytest.approx(float(distance[v]), rel=1e-12, abs=0)
+
+
+def _two_way_chain_oracle(flows: Path, roles: int) -> tuple[list[Any], list[Any], list[Any]]:
+    """Traced share, closeness (decay 0.5) and distance of a chain whose roles pay only
+    their neighbours, by the Thomas algorithm in 60-digit decimals (no float at all)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as context:
+        context.prec = 60
+        pay: dict[tuple[int, int], Decimal] = {}
+        paid = [Decimal(0)] * roles  # by clients
+        for line in flows.read_text(encoding="utf-8").splitlines()[1:]:
+            payer, payee, amount = line.split(",")[:3]
+            v = int(payee[1:])
+            if payer.startswith("r"):
+                key = (int(payer[1:]), v)
+                pay[key] = pay.get(key, Decimal(0)) + Decimal(amount)
+            else:
+                paid[v] += Decimal(amount)
+        inflow = paid[:]
+        for (_, v), amount in pay.items():
+            inflow[v] += amount
+        below = [pay.get((v - 1, v), Decimal(0)) / inflow[v] for v in range(roles)]
+        above = [pay.get((v + 1, v), Decimal(0)) / inflow[v] for v in range(roles)]
+        direct = [paid[v] / inflow[v] for v in range(roles)]
+
+        def solve(alpha: Decimal, rhs: list[Decimal]) -> list[Decimal]:
+            # x_v - alpha (below_v x_{v-1} + above_v x_{v+1}) = rhs_v
+            gain, level = [Decimal(0)] * roles, [Decimal(0)] * roles
+            for v in range(roles):
+                lower = -alpha * below[v]
+                pivot = 1 - (lower * gain[v - 1] if v else 0)
+                gain[v] = -alpha * above[v] / pivot
+                level[v] = (rhs[v] - (lower * level[v - 1] if v else 0)) / pivot
+            x = [Decimal(0)] * roles
+            for v in range(roles - 1, -1, -1):
+                x[v] = level[v] - (gain[v] * x[v + 1] if v < roles - 1 else 0)
+            return x
+
+        traced = solve(Decimal(1), direct)
+        closeness = solve(Decimal("0.5"), direct)
+        # Hand-overs: H_v = sum_u A[v, u] (H_u + T_u) + direct_v; distance = H / T.
+        handed = [
+            (below[v] * traced[v - 1] if v else 0)
+            + (above[v] * traced[v + 1] if v < roles - 1 else 0)
+            + direct[v]
+            for v in range(roles)
+        ]
+        handovers = solve(Decimal(1), handed)
+        distance = [h / t for h, t in zip(handovers, traced, strict=True)]
+    return traced, closeness, distance
 
 
 def test_budget_inverts_every_reporting_line(run: Callable[..., Run], tmp_path: Path) -> None:
