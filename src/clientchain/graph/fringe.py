@@ -242,24 +242,22 @@ def _peel_in_turn(
     living = alive.tolist()
     leaves: list[int] = []
     partners: list[int] = []
-    waiting = candidates.tolist()[::-1]  # (popped from the end: the lowest first)
-    while waiting:
-        v = waiting.pop()
-        if not living[v] or rows[v] != 1 or cols[v] != 1 or rsum[v] != csum[v]:
-            continue
-        p = rsum[v]
-        if rows[p] == 1 and cols[p] == 1 and p < v:  # two left: the lower one goes
-            waiting.append(p)
-            continue
-        leaves.append(v)
-        partners.append(p)
-        living[v] = False
-        rows[p] -= 1
-        cols[p] -= 1
-        rsum[p] -= v
-        csum[p] -= v
-        if rows[p] == 1 and cols[p] == 1:
-            waiting.append(p)
+    for start in candidates.tolist():
+        v = start
+        # Peel v, then its partner if that is a leaf now, and so on up a chain.
+        while living[v] and rows[v] == 1 and cols[v] == 1 and rsum[v] == csum[v]:
+            p = rsum[v]
+            if rows[p] == 1 and cols[p] == 1 and p < v:  # two left: the lower one goes
+                v = p
+                continue
+            leaves.append(v)
+            partners.append(p)
+            living[v] = False
+            rows[p] -= 1
+            cols[p] -= 1
+            rsum[p] -= v
+            csum[p] -= v
+            v = p
     if leaves:
         done = np.array(leaves, dtype=np.int64)
         alive[done] = False
