@@ -178,8 +178,8 @@ def _two_way_chain_oracle(flows: Path, roles: int) -> tuple[list[Any], list[Any]
             else:
                 paid[v] += Decimal(amount)
         inflow = paid[:]
-        for (_, v), amount in pay.items():
-            inflow[v] += amount
+        for (_, v), paid_on in pay.items():
+            inflow[v] += paid_on
         below = [pay.get((v - 1, v), Decimal(0)) / inflow[v] for v in range(roles)]
         above = [pay.get((v + 1, v), Decimal(0)) / inflow[v] for v in range(roles)]
         direct = [paid[v] / inflow[v] for v in range(roles)]
