@@ -41,10 +41,12 @@ def _peeling_every_loop(piece: int = fringe_module.PIECE) -> Iterator[None]:
 
 @contextmanager
 def tails_after(rounds: int) -> Iterator[None]:
-    """Rounds stop paying after `rounds` rounds: the rest of a fringe is its tail."""
+    """Rounds stop paying after `rounds` rounds: the rest of a fringe is its tail
+    (eliminated 3 roles at a time, so that its slices meet)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fringe_module, "FREE_ROUNDS", rounds)
         patch.setattr(fringe_module, "ROLES_PER_ROUND", 10**9)
+        patch.setattr(fringe_module, "TAIL_SLICE", 3)
         yield
 
 

@@ -35,6 +35,7 @@ def paid_for(rounds: int, taken: int) -> bool:
 
 
 PIECE = 8192  # leaves a round takes at a time (see find_fringe)
+TAIL_SLICE = 1 << 16  # tail roles eliminated at a time as Python lists
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,19 +114,27 @@ def _eliminated_in_turn(
     carry: FloatArray,
 ) -> FloatArray:
     """The tail eliminated leaf after leaf, as a round of one leaf would (its pivot and
-    carry written into the views `pivot`, `carry`): the room with them folded in."""
+    carry written into the views `pivot`, `carry`): the room with them folded in. The
+    leaves go a slice at a time as lists (all of a million-role line's at once held
+    230 MB of Python floats and ints)."""
     rooms = room.tolist()
-    pivots, carries = [], []
-    for v, p, t, g in zip(
-        leaves.tolist(), partners.tolist(), takes.tolist(), gives.tolist(), strict=True
-    ):
-        d = rooms[v] + t
-        c = g / d
-        rooms[p] += c * rooms[v]
-        pivots.append(d)
-        carries.append(c)
-    pivot[:] = pivots
-    carry[:] = carries
+    for first in range(0, leaves.size, TAIL_SLICE):
+        at = slice(first, first + TAIL_SLICE)
+        pivots, carries = [], []
+        for v, p, t, g in zip(
+            leaves[at].tolist(),
+            partners[at].tolist(),
+            takes[at].tolist(),
+            gives[at].tolist(),
+            strict=True,
+        ):
+            d = rooms[v] + t
+            c = g / d
+            rooms[p] += c * rooms[v]
+            pivots.append(d)
+            carries.append(c)
+        pivot[at] = pivots
+        carry[at] = carries
     return np.array(rooms, dtype=np.float64)
 
 
