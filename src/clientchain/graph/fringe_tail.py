@@ -23,7 +23,7 @@ from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import substitute
 from clientchain.model.org import FloatArray, IntArray
 
-GROUP = 8  # columns gathered at a time
+GROUP = 4  # columns gathered at a time (8 at a million roles: 156 MB more at the peak)
 # What a tail role costs a column, in multiply-adds (the unit of the client sweeps'
 # estimates, see client_sweeps.FORK_WORK): its rows gathered and scattered and
 # SuperLU's substitution, both ways: a tail of 100,000 roles took 4.5 ms a column.
