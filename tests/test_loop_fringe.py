@@ -259,6 +259,26 @@ def test_money_turned_over_a_billion_times_stays_exact(every_loop_peeled: None) 
             assert got[role] == pytest.approx(float(exact[role]), rel=1e-12, abs=0), role
 
 
+def test_a_role_paying_itself_is_not_peeled_into_itself() -> None:
+    """A line of 10 roles both ways whose last role also pays itself (an Org built by
+    hand: the loaders refuse such a flow): once the rest is peeled, its only entry is its
+    own; the tail, like the rounds, leaves it as the core (found by a review: peeled into
+    itself, it left no core and shares 44% off)."""
+    roles = 10
+    edges = [(v, v + 1, 5) for v in range(roles - 1)] + [(v + 1, v, 3) for v in range(roles - 1)]
+    edges += [(9, 9, 4), (roles, 0, 100), (roles + 1, 5, 50)]
+    a, base = _dense(roles, 2, edges)
+    for rounds in (64, 1):
+        with _peeling_every_loop(), tails_after(rounds):
+            plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+            (loop,) = plan.large
+            assert loop.fringe is not None and loop.fringe.core.tolist() == [9]
+            for alpha in (0.3, 1.0):
+                got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha, alpha]))
+                want = dense_least_solution(a, base, alpha)
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
 def test_a_long_line_turning_its_money_over_a_billion_times_peels_exactly() -> None:
     """30 roles in a line hand 10**9 back and forth on every link; a client pays each end
     one unit. Two rounds peel the ends, the tail the rest (one role at a time): against

@@ -23,7 +23,7 @@ from clientchain.model.org import FloatArray, IntArray
 
 # Rounds are free up to this many; after that a round must have been paid for by the
 # roles peeled so far (one round per ROLES_PER_ROUND of them): a chain of 100,000
-# levels is not peeled one role at a time.
+# levels is not peeled a round for each role (what rounds leave goes to the tail).
 FREE_ROUNDS = 64
 ROLES_PER_ROUND = 256
 
@@ -256,6 +256,8 @@ def _peel_in_turn(
         # Peel v, then its partner if that is a leaf now, and so on up a chain.
         while living[v] and rows[v] == 1 and cols[v] == 1 and rsum[v] == csum[v]:
             p = rsum[v]
+            if p == v:  # its one entry is its own (a role paying itself): it stays
+                break
             if rows[p] == 1 and cols[p] == 1 and p < v:  # two left: the lower one goes
                 v = p
                 continue
