@@ -23,8 +23,9 @@ that became leaves, and so on: an organisation of depth 12 is 12 rounds. What is
 handful of roles, factorised fewest entries first (CORE_ORDER), or, when it is large,
 solved as loop_core chooses (funnels, sweeps, a split along its lines). A loop with
 no fringe at all (a ring, a loop of recharges) is all core. A long chain peels one
-role per round; rounds stop when they no longer pay for themselves and the rest of
-the chain joins the core.
+role per round from each end; rounds stop when they no longer pay for themselves and
+the rest of the chain is peeled one role at a time, its steps then two triangular
+solves (the tail: fringe_tail.py), between the rounds' steps and the core's solve.
 """
 
 from __future__ import annotations

@@ -48,9 +48,9 @@ MIN_SHARE = 0.5
 @dataclass(frozen=True, eq=False)
 class ForestSolve:
     """M x = b for M the diagonal and a forest, rows numbered as the forest was peeled:
-    round by round, then the roots."""
+    round by round, then the tail (one at a time), then the roots."""
 
-    bounds: list[int]  # round r: rows bounds[r]..bounds[r + 1]; the roots after the last
+    bounds: list[int]  # round r: rows bounds[r]..bounds[r + 1]; then the tail, the roots
     partner: IntArray  # per peeled row: its partner's row (intc)
     carry: FloatArray  # what of a leaf's b its partner gains
     takes: FloatArray  # what a leaf takes from its partner
