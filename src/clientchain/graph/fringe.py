@@ -97,7 +97,7 @@ class Fringe:
             receivers.append(p[first])
             room[p[first]] += np.add.reduceat(carry[at] * room[leaves], first)
         tail = self.tail
-        if tail.stop > tail.start:  # one leaf at a time: the same operations, in floats
+        if self.tail_size:  # one leaf at a time: the same operations, in floats
             room = _eliminated_in_turn(
                 room, order[tail], partner[tail], takes[tail], gives[tail], pivot[tail], carry[tail]
             )
@@ -185,9 +185,10 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
         # Two roles left, each the other's only partner: one stays (the core).
         keep = (in_row[partner] > 1) | (in_col[partner] > 1) | (leaf < partner)
         leaf, partner = leaf[keep], partner[keep]
-        if leaf.size and not paid_for(rounds, peeled):  # a chain: one role at a time
+        if not leaf.size:
+            break
+        if not paid_for(rounds, peeled):  # a chain: the rest one role at a time
             tail = _peel_in_turn(candidates, alive, in_row, in_col, row_sum, col_sum)
-        if not leaf.size or not paid_for(rounds, peeled):
             break
         rounds += 1
         by_partner = np.argsort(partner, kind="stable")

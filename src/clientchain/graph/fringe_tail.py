@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clientchain.graph.fringe import Fringe
+from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import substitute
 from clientchain.model.org import FloatArray, IntArray
@@ -61,16 +63,16 @@ def _groups(x: FloatArray) -> list[slice]:
 
 
 def tail_solve(
-    row_of_place: IntArray,
-    tail: slice,
-    partner_place: IntArray,
-    carry: FloatArray,
-    takes: FloatArray,
-    pivot: FloatArray,
-) -> TailSolve:
-    """The steps of the fringe's `tail` (places; `partner_place`, `carry`, `takes`,
-    `pivot`: per tail place, in its order), on the rows `row_of_place` gives places."""
+    fringe: Fringe, row_of_place: IntArray, carry: FloatArray, takes: FloatArray, pivot: FloatArray
+) -> TailSolve | None:
+    """The steps of the fringe's tail (None: it has none) on the rows `row_of_place`
+    gives places; `carry`, `takes`, `pivot`: per peeled place."""
+    if not fringe.tail_size:
+        return None
+    tail = fringe.tail
     first, stop = tail.start, tail.stop
+    partner_place = inverse_permutation(fringe.order)[fringe.partner[tail]]
+    carry, takes, pivot = carry[tail], takes[tail], pivot[tail]
     leaves = stop - first
     beyond = partner_place >= stop  # partners after the tail (the core's)
     after = np.unique(partner_place[beyond])

@@ -38,7 +38,6 @@ from clientchain.graph.fringe import Fringe
 from clientchain.graph.fringe_tail import WORK_PER_ROLE, TailSolve, tail_solve
 from clientchain.graph.loop_core import core_solver
 from clientchain.graph.loop_gauss_seidel import CoreSolver
-from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
@@ -112,18 +111,7 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
     solver = core_solver(core, core_room, fringe.core, lambda system: system.lu(CORE_ORDER))
     rows = solver.wanted_rows()
     core_rows = fringe.core if rows is None else fringe.core[rows]
-    tail = fringe.tail
-    steps = None
-    if tail.stop > tail.start:
-        place = inverse_permutation(fringe.order)
-        steps = tail_solve(
-            fringe.order,
-            tail,
-            place[fringe.partner[tail]],
-            done.carry[tail],
-            takes[tail],
-            done.pivot[tail],
-        )
+    steps = tail_solve(fringe, fringe.order, done.carry, takes, done.pivot)
     return PeeledLoop(
         fringe, done.pivot, done.carry, takes, done.starts, done.receivers, solver, core_rows, steps
     )

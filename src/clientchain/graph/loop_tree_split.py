@@ -66,7 +66,7 @@ class ForestSolve:
         for r in range(rounds):  # each leaf's b carried to its partner
             first, end = self.bounds[r], self.bounds[r + 1]
             hand_on(x, first, end, self.partner[first:end], self.carry[first:end])
-        peeled = self.bounds[-1] if self.tail is None else self.bounds[-1] + self.tail.leaves
+        peeled = self.partner.size  # the rounds' rows and the tail's: the roots after
         if self.tail is not None:
             self.tail.forward(x)
         x[peeled:] /= self.pivot[peeled:, None]
@@ -117,25 +117,13 @@ def tree_split(
     if not np.all(roots > 0.0):  # (a tree that nothing leaks from but N: M singular)
         return None
     rank = inverse_permutation(fringe.order)
-    partner = rank[fringe.partner]
-    tail = fringe.tail
-    steps = None
-    if tail.stop > tail.start:
-        steps = tail_solve(
-            np.arange(m),
-            tail,
-            partner[tail],
-            done.carry[tail],
-            fringe.takes[tail],
-            done.pivot[tail],
-        )
     forest = ForestSolve(
         fringe.bounds,
-        partner.astype(np.intc),
+        rank[fringe.partner].astype(np.intc),
         done.carry,
         fringe.takes,
         np.concatenate([done.pivot, roots]),
-        steps,
+        tail_solve(fringe, np.arange(m), done.carry, fringe.takes, done.pivot),
     )
     feedback = SquareCsc.from_entries(m, rank[rows[across]], rank[cols[across]], -data[across])
     sweeps = Sweeps(feedback, core.renumbered(rank), forest)
