@@ -357,3 +357,69 @@ print(json.dumps(seen))
     )
     seen = json.loads(done.stdout)  # per factorisation: each loaded OpenBLAS's threads
     assert len(seen) == 2 and all(len(counts) == 2 and set(counts) == {1} for counts in seen)
+
+
+def _strands(strands: int, depth: int) -> tuple[int, int, list[tuple[int, int, int]]]:
+    """`strands` chains side by side, `depth` levels each, money passed up each one and,
+    every third level, across to the next strand too (a role with two payers); a
+    client pays each strand's bottom. Role s + strands * level is strand s at `level`
+    (0 the top)."""
+    rng = np.random.default_rng(strands * depth)
+    roles = strands * depth
+    edges: list[tuple[int, int, int]] = []
+    for level in range(1, depth):
+        for s in range(strands):
+            v = s + strands * level
+            edges.append((v, v - strands, int(rng.integers(5, 50))))
+            if level % 3 == 0:
+                edges.append((v, (s + 1) % strands + strands * (level - 1), 1))
+    bottom = strands * (depth - 1)
+    for s in range(strands):
+        edges.append((roles + s % 2, bottom + s, int(rng.integers(50, 90))))
+        if s % 2:  # pairs at the bottom paying each other: loops, below the run
+            edges += [(bottom + s, bottom + s - 1, 7), (bottom + s - 1, bottom + s, 3)]
+    return roles, 2, edges
+
+
+def test_deep_narrow_layers_are_substituted_as_one_run_exactly() -> None:
+    """Twelve chains side by side, 60 levels deep: layers of 12-24 edges, too many to
+    sum edge by edge, too few for a gather to pay; the layers go to SuperLU's
+    substitution as one run (no gathers), and every column, alpha and the chained one
+    is the dense solve's."""
+    from clientchain.graph.thin_layers import RUN_EDGES
+
+    roles, clients, edges = _strands(12, 60)
+    graph = build_money_graph(org_from_edges(roles, clients, edges))
+    plan = plan_sweeps(graph)
+    # (Layer 0: the loops at the bottom; the run reads them.)
+    assert plan.runs == [(1, plan.layers, True)] and plan.tasks[0]
+    assert all(g is None for g in plan.gathers)
+    assert max(np.diff(plan.layer_edges)) <= RUN_EDGES < plan.edge_src.size
+    a = np.zeros((roles, roles))
+    base = np.zeros((roles, clients))
+    for u, v, w in zip(graph.payer, graph.payee, graph.amount, strict=True):
+        if u < roles:
+            a[v, u] += w / graph.inflow[v]
+        else:
+            base[v, u - roles] += w / graph.inflow[v]
+    traced = base.sum(axis=1)
+    # Columns: the decay's, the traced share, distance chained onto it, ten clients
+    # (more than a group of substituted columns), alternating between the two.
+    columns = np.column_stack(
+        [traced, traced, np.zeros(roles)] + [base[:, k % 2] for k in range(10)]
+    )
+    alphas = [0.3, 1.0, 1.0] + [1.0] * 10
+    swept = plan.from_plan(plan.solve(plan.to_plan(columns), alphas, chained=(1, 2)))
+    want_traced = dense_least_solution(a, traced[:, None], 1.0)
+    want = np.column_stack(
+        [
+            dense_least_solution(a, traced[:, None], 0.3),
+            want_traced,
+            dense_least_solution(a, want_traced, 1.0),
+            dense_least_solution(a, base, 1.0)[:, [k % 2 for k in range(10)]],
+        ]
+    )
+    np.testing.assert_allclose(swept, want, rtol=1e-12, atol=1e-15)
+    assert plan.thin_runs[1].triangles.keys() == {0.3, 1.0}
+    plan.keep_only({1.0})  # the decay's triangle goes with its other factors
+    assert plan.thin_runs[1].triangles.keys() == {1.0}

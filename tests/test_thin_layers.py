@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from clientchain.graph.layering import longest_path_layers
-from clientchain.graph.thin_layers import MIN_RUN, thin_runs
+from clientchain.graph.thin_layers import (
+    MIN_RUN,
+    RUN_EDGES,
+    SUBSTITUTED_EDGES,
+    THIN,
+    run_bounds,
+    thin_runs,
+)
 
 
 def _numpy_sweep(
@@ -54,30 +61,72 @@ def _layered(
     )
 
 
+# Four columns of four alphas; 21 columns of three (in runs longer than a group of
+# substituted columns, and split by the chained one).
+SCALES = [[0.85, 1.0, 0.5, 0.3], [0.5] * 3 + [1.0] * 11 + [0.7] * 7]
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("chained", [None, (1, 2), (3, 0)])
-def test_a_run_of_thin_layers_gives_numpys_bits(seed: int, chained: tuple[int, int] | None) -> None:
+@pytest.mark.parametrize("substituted", [False, True])
+@pytest.mark.parametrize("scales", SCALES, ids=["4", "21"])
+def test_a_run_of_thin_layers_gives_numpys_bits(
+    seed: int, chained: tuple[int, int] | None, substituted: bool, scales: list[float]
+) -> None:
+    """In Python floats or by SuperLU's substitution, a run's layers give every bit of
+    numpy's layer-by-layer sweep: the same products, summed in the same order."""
     rng = np.random.default_rng(seed)
     layers = MIN_RUN + int(rng.integers(0, 40))
     layer_edges, layer_nodes, src, dst = _layered(rng, layers)
     weight = rng.random(src.size) ** 3
-    x = rng.random((layer_nodes[-1], 4)) * 10.0 ** rng.integers(-6, 6, size=(layer_nodes[-1], 1))
-    scale = np.array([0.85, 1.0, 0.5, 0.3])
+    scale = np.array(scales)
+    x = rng.random((layer_nodes[-1], scale.size))
+    x *= 10.0 ** rng.integers(-6, 6, size=(layer_nodes[-1], 1))
     expected = x.copy()
     _numpy_sweep(expected, layer_edges, layer_nodes, src, dst, weight, scale, chained)
-    runs = thin_runs(layer_edges, layer_nodes, [True] * layers, src, dst, weight)
-    assert list(runs) == [0] and runs[0].stop == layers
-    runs[0].apply(x, scale, chained)
+    # The run starts after a few layers swept as numpy does: it reads their nodes too.
+    first = seed % 3
+    ahead = layer_edges[: first + 1]
+    _numpy_sweep(x, ahead, layer_nodes[: first + 1], src, dst, weight, scale, chained)
+    runs = thin_runs(layer_edges, layer_nodes, [(first, layers, substituted)], src, dst, weight)
+    assert list(runs) == [first] and runs[first].stop == layers
+    assert (runs[first].rows.size > layer_nodes[-1] - layer_nodes[first]) == (first > 0)
+    runs[first].apply(x, scale, chained)
     assert np.array_equal(x.view(np.int64), expected.view(np.int64))
 
 
 def test_only_long_runs_of_simple_layers_become_runs() -> None:
-    simple = [True] * (MIN_RUN - 1) + [False] + [True] * MIN_RUN + [False, True]
-    layers = len(simple)
-    bounds = list(range(layers + 1))
-    empty = np.zeros(0, dtype=np.int64)
-    runs = thin_runs(bounds, bounds, simple, empty, empty, np.zeros(0))
-    assert [(r.first, r.stop) for r in runs.values()] == [(MIN_RUN, 2 * MIN_RUN)]
+    simple = np.array([True] * (MIN_RUN - 1) + [False] + [True] * MIN_RUN + [False, True])
+    assert run_bounds(np.ones(simple.size, dtype=np.int64), simple) == [
+        (MIN_RUN, 2 * MIN_RUN, False)
+    ]
+
+
+def test_deep_runs_of_narrow_layers_are_substituted_and_short_ones_stay_thin() -> None:
+    """A stretch of layers of up to RUN_EDGES edges is substituted when it has
+    SUBSTITUTED_EDGES in all; a shorter one keeps only its thin layers' runs, and a
+    wider layer breaks a stretch."""
+    deep = 2 * MIN_RUN
+    wide = SUBSTITUTED_EDGES // deep + 1
+    assert THIN < wide <= RUN_EDGES
+    counts = np.array(
+        [wide] * deep  # narrow, enough edges: substituted
+        + [RUN_EDGES + 1]
+        + [1] * MIN_RUN
+        + [THIN + 1]
+        + [1] * (MIN_RUN + 1)  # few edges: thin runs only
+        + [RUN_EDGES + 1]
+    )
+    simple = np.ones(counts.size, dtype=bool)
+    second = deep + 1
+    third = second + MIN_RUN + 1
+    assert run_bounds(counts, simple) == [
+        (0, deep, True),
+        (second, second + MIN_RUN, False),
+        (third, third + MIN_RUN + 1, False),
+    ]
+    simple[MIN_RUN] = False  # a loop to solve in the first stretch: too short runs left
+    assert run_bounds(counts, simple)[0] == (second, second + MIN_RUN, False)
 
 
 def _oracle_layers(count: int, src: list[int], dst: list[int]) -> list[int]:

@@ -44,12 +44,11 @@ from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
 from clientchain.graph.sparse_kernels import superlu
 from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
-from clientchain.graph.thin_layers import MAX_COLUMNS, ThinRun, thin_runs
+from clientchain.graph.thin_layers import THIN, ThinRun, run_bounds, thin_runs
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray
 
 DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
-THIN = 8  # a layer with this few edges is gathered edge by edge (cheaper than vector setup)
 STACKED_CELLS = 1 << 16  # batches this small are inverted together (see _invert_small)
 
 
@@ -166,10 +165,11 @@ class SweepPlan:
     edge_dst: IntArray  # target plan position
     edge_weight: FloatArray  # A[v, u] of that edge
     layer_edges: list[int]  # per layer: first edge (a gathered layer: none)
-    gathers: list[Gather | None]  # per layer with more than THIN edges
+    gathers: list[Gather | None]  # per layer with more than THIN edges, not in a run
     batches: list[_Batch]
     large: list[_Large]
     tasks: list[list[Task]]  # per layer: the component solves it needs
+    runs: list[tuple[int, int, bool]]  # runs of thin layers (see thin_layers.run_bounds)
 
     @property
     def layers(self) -> int:
@@ -178,11 +178,10 @@ class SweepPlan:
     @cached_property
     def thin_runs(self) -> dict[int, ThinRun]:
         """Long runs of layers with a few edges and no loop (deep chains), by first layer."""
-        simple = [g is None and not t for g, t in zip(self.gathers, self.tasks, strict=True)]
         return thin_runs(
             self.layer_edges,
             self.layer_nodes,
-            simple,
+            self.runs,
             self.edge_src,
             self.edge_dst,
             self.edge_weight,
@@ -226,6 +225,9 @@ class SweepPlan:
         self._invert_small(alphas)
         with self.one_thread():
             for alpha in dict.fromkeys(alphas):
+                for run in self.thin_runs.values():
+                    if run.substituted:
+                        run.triangle(alpha)
                 for batch in self.batches:
                     batch.invert(alpha)
                 for large in self.large:
@@ -235,10 +237,10 @@ class SweepPlan:
     def one_thread(self) -> Iterator[None]:
         """BLAS at one thread for this plan's sweeps (one_blas_thread; inside, a run of
         sweeps sets it once). SuperLU brings its own OpenBLAS: loaded first when a loop
-        is large, so that one_blas_thread finds it. Loaded inside, it kept its threads
-        for the sweep (every sweep at 100k roles), and their waits cost more CPU than the
-        solves did."""
-        if self.large:
+        is large or a run of thin layers is substituted, so that one_blas_thread finds
+        it. Loaded inside, it kept its threads for the sweep (every sweep at 100k roles),
+        and their waits cost more CPU than the solves did."""
+        if self.large or any(run.substituted for run in self.thin_runs.values()):
             superlu()
         with one_blas_thread():
             yield
@@ -272,6 +274,8 @@ class SweepPlan:
         are dead weight there. Their pages go back to the system: SuperLU's many small
         blocks stay in the heap otherwise, under every later block of clients.
         """
+        for run in self.__dict__.get("thin_runs", {}).values():  # (made by a sweep)
+            run.keep_only(keep)
         dropped = False
         for large in self.large:
             for alpha in [a for a in large.factors if a not in keep]:
@@ -306,12 +310,12 @@ class SweepPlan:
             once -= {alphas[chained[1]]}
         src, dst, weight = self.edge_src, self.edge_dst, self.edge_weight
         le, ln = self.layer_edges, self.layer_nodes
-        thin = self.thin_runs if x.shape[1] <= MAX_COLUMNS else {}
+        thin = self.thin_runs
         layer = -1
         while layer + 1 < self.layers:
             layer += 1
             run = thin.get(layer)
-            if run is not None:
+            if run is not None and run.takes(x.shape[1]):
                 run.apply(x, scale, chained)
                 layer = run.stop - 1
                 continue
@@ -417,14 +421,6 @@ def plan_sweeps(graph: MoneyGraph, left_out: FloatArray | None = None) -> SweepP
     order, position, layer_nodes = _plan_order(labels, role_layer)
     layers = layer_nodes.size - 1
     cu, cv, cw, layer_edges = _cross_edges(condensed, position, role_layer[order], layers)
-    gathered = np.diff(layer_edges) > THIN
-    gathers = [
-        gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], graph.roles) if wide else None
-        for e0, e1, wide in zip(
-            layer_edges[:-1].tolist(), layer_edges[1:].tolist(), gathered.tolist(), strict=True
-        )
-    ]
-    cu, cv, cw, layer_edges = _ungathered(cu, cv, cw, layer_edges, gathered)
     outside = _outside_share(graph, condensed)
     if left_out is not None:
         outside += left_out
@@ -432,6 +428,19 @@ def plan_sweeps(graph: MoneyGraph, left_out: FloatArray | None = None) -> SweepP
         condensed, comp_layer, _fed(graph, condensed), order, position, outside[order], layers
     )
     del condensed, outside
+    counts = np.diff(layer_edges)
+    runs = run_bounds(counts, np.array([not t for t in tasks], dtype=bool))
+    gathered = counts > THIN
+    for first, stop, substituted in runs:
+        if substituted:  # (its layers are solved whole, not gathered)
+            gathered[first:stop] = False
+    gathers = [
+        gather(cu[e0:e1], cv[e0:e1], cw[e0:e1], graph.roles) if wide else None
+        for e0, e1, wide in zip(
+            layer_edges[:-1].tolist(), layer_edges[1:].tolist(), gathered.tolist(), strict=True
+        )
+    ]
+    cu, cv, cw, layer_edges = _ungathered(cu, cv, cw, layer_edges, gathered)
     # What planning a million roles made and dropped (hundreds of MB in the heap's holes,
     # 400 MB for a loop of them all) goes back before the sweeps' blocks come on top.
     release_freed_memory()
@@ -447,6 +456,7 @@ def plan_sweeps(graph: MoneyGraph, left_out: FloatArray | None = None) -> SweepP
         batches,
         large,
         tasks,
+        runs,
     )
 
 

@@ -1,25 +1,42 @@
-"""Runs of thin layers swept in plain Python floats: a chain of 100,000 levels.
+"""Runs of thin layers swept row by row: a chain of 100,000 levels, a deep narrow tree.
 
 A layer with a few edges and no money loop costs the sweep a dozen numpy calls
 for a handful of multiply-adds; along a deep chain that is most of the analysis.
-A run of such layers is instead carried out on Python floats, which are the same
-IEEE doubles: each step is the very operation numpy did, in the same order for
-each value (`x[dst] += (weight * scale) * x[src]`, then the chained column), so
-every bit comes out the same. The run goes one column at a time: a loop over
-plain lists of floats, no list made per edge.
+A run of such layers is a unit lower-triangular system (its sources first, then its
+own nodes in plan order), and SuperLU's substitution (`gstrs`) solves it in about
+17 ns a row and a column. Its terms are numpy's, in numpy's order: a target's edges
+are sorted by source, which is the order substitution takes them in, and
+x - x_s * -(w * scale) is x + (w * scale) * x_s to the bit; so every bit comes out
+the same. A short run, or one without SuperLU, goes in plain Python floats (the
+same IEEE doubles, the same operations), one column at a time; so does the chained
+column, whose given column is added after each layer's edges, not before them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.triangular import substitute
 from clientchain.model.org import FloatArray, IntArray
 
+THIN = 8  # a layer of this few edges is summed edge by edge, not gathered
 MIN_RUN = 16  # fewer consecutive thin layers stay with numpy (setup would not pay)
-MAX_COLUMNS = 24  # wider sweeps stay with numpy: per column, Python is the slower
+MAX_COLUMNS = 24  # wider sweeps stay with numpy where a run goes in Python (slower per column)
+# Substitution takes runs of layers of up to this many edges (20 chains side by side):
+# numpy spends ~10 us a layer, substitution ~13 ns a row and a column; what a layer
+# this wide may cost it with a hundred columns, a deep run saves many times over.
+RUN_EDGES = 32
+# Runs of this many edges go to substitution (a call costs about what Python spends
+# on a few hundred edges of one column); shorter ones of thin layers go in Python.
+SUBSTITUTED_EDGES = 512
+# Columns substituted at a time: the solve walks L once a column group and, for each
+# entry, touches every column of it; 103 columns at once took 47 ns a row and a
+# column against 17 for groups of 8, whose rows stay in cache.
+GROUP = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,14 +46,90 @@ class ThinRun:
     first: int
     stop: int
     rows: IntArray  # plan positions it reads or writes: its own nodes, then earlier sources
-    src: list[int]  # per edge, in sweep order: its source's place in rows
-    dst: list[int]  # its target's place in rows
-    weight: list[float]
+    src: IntArray  # per edge, in sweep order (by target, then source): its source's place in rows
+    dst: IntArray  # its target's place in rows
+    weight: FloatArray
     edge_bounds: list[int]  # per layer of the run: first edge (one more at the end)
     node_bounds: list[int]  # per layer: first node's place in rows (one more at the end)
+    substituted: bool  # solved by SuperLU's substitution (else in Python floats)
+    # alpha -> the run's triangle (see `triangle`), made when first used
+    triangles: dict[float, SquareCsc] = field(default_factory=dict, repr=False)
+
+    def takes(self, columns: int) -> bool:
+        """Whether the run is cheaper than numpy's layers for a sweep of `columns` (a
+        substituted run always is, and its wider layers have no gather to fall back on)."""
+        return self.substituted or columns <= MAX_COLUMNS
 
     def apply(self, x: FloatArray, scale: FloatArray, chained: tuple[int, int] | None) -> None:
-        """The run's layers on x (plan order, roles x columns), in place.
+        """The run's layers on x (plan order, roles x columns), in place."""
+        if not self.substituted:
+            self._in_python(x, scale, chained)
+            return
+        into = -1 if chained is None else chained[1]
+        factors: list[float] = scale.tolist()
+        first = 0
+        while first < len(factors):  # up to GROUP columns of one alpha, not the chained one
+            if first == into:
+                first += 1
+                continue
+            end = first + 1
+            while end < min(len(factors), first + GROUP) and end != into:
+                if factors[end] != factors[first]:
+                    break
+                end += 1
+            self._substitute(x, first, end, factors[first])
+            first = end
+        if chained is not None:
+            values = x[self.rows, into].tolist()
+            given = x[self.rows, chained[0]].tolist()
+            self._chained(values, given, factors[into], self._edges())
+            x[self.rows, into] = values
+
+    def _substitute(self, x: FloatArray, first: int, end: int, alpha: float) -> None:
+        """Columns first..end-1 of x (one alpha) through the run, by substitution."""
+        own = self.node_bounds[-1]
+        size = self.rows.size
+        sources = size - own
+        n0 = int(self.rows[0]) if own else 0  # the run's own nodes: plan positions n0..
+        rhs = np.empty((size, end - first), dtype=np.float64, order="F")
+        rhs[:sources] = x[self.rows[own:], first:end]
+        rhs[sources:] = x[n0 : n0 + own, first:end]
+        solved = substitute(self.triangle(alpha), None, rhs)
+        x[n0 : n0 + own, first:end] = solved[sources:]
+
+    def keep_only(self, alphas: set[float]) -> None:
+        """Drop the triangles of other alphas (see SweepPlan.keep_only)."""
+        for alpha in [a for a in self.triangles if a not in alphas]:
+            del self.triangles[alpha]
+
+    def triangle(self, alpha: float) -> SquareCsc:
+        """I - alpha A over the run's rows, its sources first (the rows outside the run
+        its edges read, as they are), then its own nodes: each column holds the
+        diagonal 1, then -(w * alpha) of the edges out of that row, by target."""
+        if alpha not in self.triangles:
+            size = self.rows.size
+            sources = size - self.node_bounds[-1]
+            own = self.node_bounds[-1]
+            # Places in the system: the sources (after the own nodes in `rows`) first.
+            column = np.where(self.src >= own, self.src - own, self.src + sources)
+            row = self.dst + sources
+            by_column = np.argsort(column * size + row, kind="stable")
+            indptr = np.zeros(size + 1, dtype=np.intc)
+            np.cumsum(np.bincount(column, minlength=size) + 1, out=indptr[1:])
+            diagonal = indptr[:-1]
+            below = np.ones(int(indptr[-1]), dtype=bool)
+            below[diagonal] = False
+            indices = np.empty(below.size, dtype=np.intc)
+            data = np.empty(below.size, dtype=np.float64)
+            indices[diagonal] = np.arange(size)
+            data[diagonal] = 1.0
+            indices[below] = row[by_column]
+            data[below] = -(self.weight * alpha)[by_column]
+            self.triangles[alpha] = SquareCsc(size, indptr, indices, data)
+        return self.triangles[alpha]
+
+    def _in_python(self, x: FloatArray, scale: FloatArray, chained: tuple[int, int] | None) -> None:
+        """The run's layers on x in Python floats.
 
         Column by column: a node's value is final once its own layer's edges are in (its
         in-edges all lie in that layer), so each column but the chained one is one pass
@@ -45,7 +138,7 @@ class ThinRun:
         """
         columns: list[list[float]] = x[self.rows].T.tolist()
         factors: list[float] = scale.tolist()
-        edges = list(zip(self.dst, self.src, self.weight, strict=True))
+        edges = self._edges()
         into = -1 if chained is None else chained[1]
         for c, (values, factor) in enumerate(zip(columns, factors, strict=True)):
             if c == into:
@@ -55,6 +148,10 @@ class ThinRun:
         if chained is not None:
             self._chained(columns[into], columns[chained[0]], factors[into], edges)
         x[self.rows] = np.array(columns).T
+
+    def _edges(self) -> list[tuple[int, int, float]]:
+        """(target, source, weight) of each edge, as Python numbers."""
+        return list(zip(self.dst.tolist(), self.src.tolist(), self.weight.tolist(), strict=True))
 
     def _chained(
         self,
@@ -73,36 +170,50 @@ class ThinRun:
                 values[n] += given[n]
 
 
+def run_bounds(edge_counts: IntArray, simple: np.ndarray) -> list[tuple[int, int, bool]]:
+    """The runs among the layers (each one's edges; simple: no loop to solve), as
+    (first, stop, substituted): a stretch of at least MIN_RUN layers of up to RUN_EDGES
+    edges with SUBSTITUTED_EDGES in all is one substituted run; in a shorter one, the
+    stretches of at least MIN_RUN layers of up to THIN edges go in Python."""
+    runs: list[tuple[int, int, bool]] = []
+    narrow = simple & (edge_counts <= RUN_EDGES)
+    thin = simple & (edge_counts <= THIN)
+    for first, stop in _stretches(narrow):
+        if int(edge_counts[first:stop].sum()) >= SUBSTITUTED_EDGES:
+            runs.append((first, stop, True))
+        else:
+            runs += [(first + a, first + b, False) for a, b in _stretches(thin[first:stop])]
+    return runs
+
+
+def _stretches(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(first, stop) of each run of at least MIN_RUN consecutive True flags."""
+    edges = np.diff(np.r_[0, flags.astype(np.int8), 0])
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long = stops - starts >= MIN_RUN
+    return list(zip(starts[long].tolist(), stops[long].tolist(), strict=True))
+
+
 def thin_runs(
     layer_edges: list[int],
     layer_nodes: list[int],
-    simple: list[bool],
+    bounds: list[tuple[int, int, bool]],
     edge_src: IntArray,
     edge_dst: IntArray,
     edge_weight: FloatArray,
 ) -> dict[int, ThinRun]:
-    """The runs of at least MIN_RUN consecutive simple layers, by their first layer."""
-    runs: dict[int, ThinRun] = {}
-    layers = len(simple)
-    layer = 0
-    while layer < layers:
-        if not simple[layer]:
-            layer += 1
-            continue
-        stop = layer
-        while stop < layers and simple[stop]:
-            stop += 1
-        if stop - layer >= MIN_RUN:
-            runs[layer] = _run(
-                layer, stop, layer_edges, layer_nodes, edge_src, edge_dst, edge_weight
-            )
-        layer = stop
-    return runs
+    """The runs (`run_bounds`; their layers' edges among the plan's), by first layer."""
+    edges = (edge_src, edge_dst, edge_weight)
+    return {
+        first: _run(first, stop, substituted, layer_edges, layer_nodes, *edges)
+        for first, stop, substituted in bounds
+    }
 
 
 def _run(
     first: int,
     stop: int,
+    substituted: bool,
     layer_edges: list[int],
     layer_nodes: list[int],
     edge_src: IntArray,
@@ -125,9 +236,10 @@ def _run(
         first,
         stop,
         rows,
-        src_place.tolist(),
-        (dst - n0).tolist(),  # targets are the run's own nodes
-        edge_weight[e0:e1].tolist(),
+        src_place.astype(np.int64),
+        (dst - n0).astype(np.int64),  # targets are the run's own nodes
+        edge_weight[e0:e1],
         [b - e0 for b in layer_edges[first : stop + 1]],
         [b - n0 for b in layer_nodes[first : stop + 1]],
+        substituted,
     )
