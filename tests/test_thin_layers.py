@@ -159,6 +159,27 @@ def test_longest_path_layers_match_relaxation(seed: int) -> None:
     assert got.tolist() == _oracle_layers(count, u.tolist(), v.tolist())
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_layers_deeper_than_asked_give_none_and_others_the_same_layers(seed: int) -> None:
+    """`deepest`: None exactly when some layer is deeper, through wide frontiers and
+    thin walks alike (a chain ends each DAG); else the layers as without it."""
+    rng = np.random.default_rng(200 + seed)
+    count = int(rng.integers(20, 300))
+    pairs = rng.integers(0, count, size=(int(rng.integers(0, 3 * count)), 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    tail = np.arange(count - int(rng.integers(1, count)), count - 1)
+    u, v = np.r_[lo, tail].astype(np.int64), np.r_[hi, tail + 1].astype(np.int64)
+    full = longest_path_layers(count, u, v)
+    top = int(full.max())
+    for deepest in {0, top // 2, top - 1, top, top + 5}:
+        got = longest_path_layers(count, u, v, deepest)
+        if top > deepest:
+            assert got is None
+        else:
+            assert got is not None and got.tolist() == full.tolist()
+
+
 def test_a_chain_of_100000_levels_is_layered_one_level_a_node() -> None:
     count = 100_000
     order = np.random.default_rng(1).permutation(count)

@@ -113,6 +113,46 @@ def test_many_thin_levels_go_row_by_row_and_few_wide_ones_by_level() -> None:
     np.testing.assert_allclose(solve.solve(rhs.copy()), _dense_solve(wide, rhs), rtol=1e-12)
 
 
+def test_a_triangle_of_too_many_levels_is_substituted_as_it_is_without_numbering_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """lower_solve: a chain of 5,000 levels is solved row by row in its own order, and
+    its levels are not walked past the point where they could still pay (it stops at
+    the deepest level that could); a triangle of 4 wide levels is numbered by level."""
+    from clientchain.graph import layering
+
+    rng = np.random.default_rng(3)
+    size = 5000
+    chain = _csc(np.diag(rng.uniform(1.0, 2.0, size)) - np.diag(rng.uniform(0, 1, size - 1), -1))
+    walked: list[int] = []
+    walk = layering._walk_thin
+
+    def counting(*args: object, **kwargs: object) -> object:
+        found = walk(*args, **kwargs)  # type: ignore[arg-type]
+        walked.append(found[1])
+        return found
+
+    monkeypatch.setattr(layering, "_walk_thin", counting)
+    order, solve = triangular.lower_solve(chain)
+    assert order is None and isinstance(solve, SubstitutionSolve)
+    deepest = chain.data.size // triangular.LEVEL_ENTRIES - 1
+    assert max(walked) == deepest + 1  # one step past it, no further
+    rhs = rng.uniform(0.0, 1.0, (size, 11))  # (more columns than a group)
+    np.testing.assert_allclose(solve.solve(rhs.copy()), _dense_solve(chain, rhs), rtol=1e-12)
+    width, depth = 500, 4
+    rows = np.arange(width, width * depth).repeat(3)
+    cols = (rows // width - 1) * width + rng.integers(0, width, rows.size)
+    wide = SquareCsc.from_entries(
+        width * depth,
+        np.r_[np.arange(width * depth), rows],
+        np.r_[np.arange(width * depth), cols],
+        np.r_[rng.uniform(0.5, 2.0, width * depth), -rng.uniform(0.0, 1.0, rows.size)],
+    )
+    order, solve = triangular.lower_solve(wide)
+    assert order is not None and isinstance(solve, LevelSolve)
+    assert order.tolist() == levels(wide)[0].tolist()
+
+
 def _dense_solve(matrix: SquareCsc, rhs: np.ndarray) -> np.ndarray:
     dense = np.zeros((matrix.size, matrix.size))
     dense[matrix.indices, matrix.entry_columns()] = matrix.data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
@@ -14,8 +16,17 @@ THIN_FRONTIER = 8  # a frontier this small is walked in plain Python (a long cha
 LISTS_AFTER = 256
 
 
-def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
-    """Longest-path layer of each of `count` nodes of the DAG src -> dst (Kahn's order).
+@overload
+def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray: ...
+@overload
+def longest_path_layers(
+    count: int, src: IntArray, dst: IntArray, deepest: int
+) -> IntArray | None: ...
+def longest_path_layers(
+    count: int, src: IntArray, dst: IntArray, deepest: int | None = None
+) -> IntArray | None:
+    """Longest-path layer of each of `count` nodes of the DAG src -> dst (Kahn's order);
+    None as soon as a layer deeper than `deepest` is found (when given).
 
     Wide frontiers are processed as arrays; while the frontier stays small (a chain
     of 100,000 levels) the walk goes on in plain Python over lists, where one step
@@ -35,11 +46,16 @@ def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray:
     frontier = np.flatnonzero(indegree == 0)
     depth = 0
     while frontier.size:
+        if deepest is not None and depth > deepest:
+            return None
         if frontier.size <= THIN_FRONTIER:
             if lists is None and thin_steps >= LISTS_AFTER:
                 lists = (out_ptr.tolist(), out_dst.tolist())
             ptr, targets = (out_ptr, out_dst) if lists is None else lists
             budget = None if lists is not None else LISTS_AFTER - thin_steps
+            if deepest is not None:  # (a step past the deepest layer: None, above)
+                room = deepest + 1 - depth
+                budget = room if budget is None else min(budget, room)
             start = depth
             frontier, depth = _walk_thin(
                 frontier.tolist(), depth, layer, indegree, ptr, targets, budget

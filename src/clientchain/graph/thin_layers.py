@@ -20,7 +20,7 @@ import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.square_csc import SquareCsc
-from clientchain.graph.triangular import substitute
+from clientchain.graph.triangular import SUBSTITUTED_COLUMNS, substitute
 from clientchain.model.org import FloatArray, IntArray
 
 THIN = 8  # a layer of this few edges is summed edge by edge, not gathered
@@ -33,10 +33,6 @@ RUN_EDGES = 32
 # Runs of this many edges go to substitution (a call costs about what Python spends
 # on a few hundred edges of one column); shorter ones of thin layers go in Python.
 SUBSTITUTED_EDGES = 512
-# Columns substituted at a time: the solve walks L once a column group and, for each
-# entry, touches every column of it; 103 columns at once took 47 ns a row and a
-# column against 17 for groups of 8, whose rows stay in cache.
-GROUP = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,12 +64,12 @@ class ThinRun:
         into = -1 if chained is None else chained[1]
         factors: list[float] = scale.tolist()
         first = 0
-        while first < len(factors):  # up to GROUP columns of one alpha, not the chained one
+        while first < len(factors):  # columns of one alpha (a group), not the chained one
             if first == into:
                 first += 1
                 continue
             end = first + 1
-            while end < min(len(factors), first + GROUP) and end != into:
+            while end < min(len(factors), first + SUBSTITUTED_COLUMNS) and end != into:
                 if factors[end] != factors[first]:
                     break
                 end += 1

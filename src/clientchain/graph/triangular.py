@@ -23,10 +23,12 @@ below the diagonal are <= 0 and the right-hand side is >= 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
 from clientchain.graph.layering import longest_path_layers
+from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools, superlu
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
@@ -36,6 +38,10 @@ from clientchain.model.org import FloatArray, IntArray
 # 500,000 entries in 300 to 10,000 levels, substitution wins from about 1,500 levels
 # for one column, 3,000 for eight.
 LEVEL_ENTRIES = 256
+# Columns substituted at a time: SuperLU's solve touches every column of its right-hand
+# side for each entry of L; a hundred columns of 100,000 rows at once took 47 ns a row
+# and a column against 13-17 for groups of 8, whose rows stay in cache.
+SUBSTITUTED_COLUMNS = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,13 +80,42 @@ class LevelSolve:
         return x
 
 
-def levels(lower: SquareCsc) -> tuple[IntArray, list[int]]:
+def lower_solve(lower: SquareCsc) -> tuple[IntArray | None, LevelSolve | SubstitutionSolve]:
+    """How to solve with a lower-triangular matrix (its diagonal included): level by
+    level, its rows numbered level by level (their order returned, new -> old), or row
+    by row in its own order (None) where its levels are more than LEVEL_ENTRIES of its
+    entries can pay for (found without numbering them all: a ring of a million roles
+    has a million levels, and walking them cost 4 us each)."""
+    found: tuple[IntArray, list[int]] | None
+    if LEVEL_ENTRIES <= 0:  # (levels are free: always by level)
+        found = levels(lower)
+    else:
+        found = levels(lower, deepest=lower.data.size // LEVEL_ENTRIES - 1)
+    if found is None:
+        return None, _substitution(lower)
+    order, bounds = found
+    return order, level_solve(lower.renumbered(inverse_permutation(order)), bounds)
+
+
+@overload
+def levels(lower: SquareCsc) -> tuple[IntArray, list[int]]: ...
+@overload
+def levels(lower: SquareCsc, deepest: int) -> tuple[IntArray, list[int]] | None: ...
+def levels(lower: SquareCsc, deepest: int | None = None) -> tuple[IntArray, list[int]] | None:
     """The rows of a lower-triangular matrix by level (the longest path to them from
     rows that take from none), in their given order within a level (new -> old), and
-    where each level starts in that order (one more at the end)."""
+    where each level starts in that order (one more at the end); None when a level is
+    deeper than `deepest` (if given)."""
     columns = lower.entry_columns()
     below = lower.indices > columns
-    level = longest_path_layers(lower.size, columns[below], lower.indices[below].astype(np.int64))
+    targets = lower.indices[below].astype(np.int64)
+    if deepest is None:
+        level = longest_path_layers(lower.size, columns[below], targets)
+    else:
+        found = longest_path_layers(lower.size, columns[below], targets, deepest)
+        if found is None:
+            return None
+        level = found
     order: IntArray = np.argsort(level, kind="stable")
     bounds: list[int] = np.searchsorted(level[order], np.arange(int(level.max()) + 2)).tolist()
     return order, bounds
@@ -93,8 +128,13 @@ class SubstitutionSolve:
     scaled: SquareCsc  # L with each column below the diagonal divided by its diagonal
 
     def solve(self, x: FloatArray) -> FloatArray:
-        """x in place of b (rows, or rows x columns)."""
-        x[...] = substitute(self.scaled, None, x)
+        """x in place of b (rows, or rows x columns; SUBSTITUTED_COLUMNS at a time)."""
+        if x.ndim == 1:
+            x[...] = substitute(self.scaled, None, x)
+            return x
+        for first in range(0, x.shape[1], SUBSTITUTED_COLUMNS):
+            group = x[:, first : first + SUBSTITUTED_COLUMNS]
+            group[...] = substitute(self.scaled, None, group)
         return x
 
 
@@ -122,12 +162,7 @@ def level_solve(lower: SquareCsc, bounds: list[int]) -> LevelSolve | Substitutio
     by level (`levels`; `bounds`: where each level starts); or substitution row by row
     where its levels are too many for its entries (LEVEL_ENTRIES)."""
     if (len(bounds) - 1) * LEVEL_ENTRIES > lower.data.size:
-        columns = lower.entry_columns()
-        diagonal = lower.diagonal()
-        scaled = lower.data / diagonal[columns]
-        on = lower.indices == columns
-        scaled[on] = lower.data[on]
-        return SubstitutionSolve(SquareCsc(lower.size, lower.indptr, lower.indices, scaled))
+        return _substitution(lower)
     columns = lower.entry_columns()
     rows = lower.indices
     # Below the diagonal, by column (as stored): each level's columns are one slice.
@@ -140,6 +175,15 @@ def level_solve(lower: SquareCsc, bounds: list[int]) -> LevelSolve | Substitutio
     ]
     entries: list[int] = indptr[bounds].tolist()
     return LevelSolve(bounds, lower.diagonal(), starts, entries, rows[below], -lower.data[below])
+
+
+def _substitution(lower: SquareCsc) -> SubstitutionSolve:
+    columns = lower.entry_columns()
+    diagonal = lower.diagonal()
+    scaled = lower.data / diagonal[columns]
+    on = lower.indices == columns
+    scaled[on] = lower.data[on]
+    return SubstitutionSolve(SquareCsc(lower.size, lower.indptr, lower.indices, scaled))
 
 
 def hand_on(x: FloatArray, first: int, end: int, to: IntArray, weight: FloatArray) -> None:
