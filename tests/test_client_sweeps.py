@@ -347,13 +347,14 @@ def test_a_wide_first_block_goes_to_the_child_in_part(
 
 
 @needs_fork
-@pytest.mark.parametrize(("shape", "forked"), [("recharge", True), ("hub", False)])
+@pytest.mark.parametrize(("shape", "forked"), [("recharge", True), ("chain", True), ("hub", False)])
 def test_below_min_roles_only_heavy_loops_take_the_second_core(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, forked: bool
 ) -> None:
-    """Under MIN_ROLES a child is forked where the columns' loop solves weigh enough
-    (FORK_WORK 0 here: any large loop), never for an org without one (hub: no loop
-    beyond a few roles); either way the analysis is one core's."""
+    """Under MIN_ROLES a child is forked where the columns' loop solves or deep runs of
+    layers weigh enough (FORK_WORK 0 here: any large loop, any substituted run), never
+    for an org without either (hub: no loop beyond a few roles, a shallow tree); either
+    way the analysis is one core's."""
     monkeypatch.setattr(client_sweeps, "FORK_WORK", 0)
     bench_generator().write(shape, ROLES, tmp_path)
     org = tmp_path / "org.yaml"

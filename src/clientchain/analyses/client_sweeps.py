@@ -106,11 +106,11 @@ def sweep_all(
 
 def _worth_a_child(plan: SweepPlan, blocks: ClientBlocks) -> bool:
     """Would a second process pay for itself: a large org (its merges), or one whose
-    loops make each client's sweep heavy (weighed with the loops' factors at alpha 1,
-    which the first sweep makes anyway)."""
+    loops or deep runs make each client's sweep heavy (weighed with the loops' factors
+    at alpha 1, which the first sweep makes anyway)."""
     if blocks.roles >= MIN_ROLES:
         return True
-    if not plan.large or not blocks.clients:
+    if not plan.heavy or not blocks.clients:
         return False
     return blocks.clients * plan.column_work(1.0) >= FORK_WORK
 

@@ -41,7 +41,7 @@ import numpy as np
 
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve, refined_work
-from clientchain.graph.triangular import SubstitutionSolve, lower_solve
+from clientchain.graph.triangular import SUBSTITUTION_WORK, SubstitutionSolve, lower_solve
 from clientchain.model.org import FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
@@ -58,10 +58,6 @@ WIDEN_AT = 1e-12  # corrections below this: the residual in extended precision,
 FAST = 0.5  # unless they shrink at least this fast and still shrink (see Sweeps.solve)
 FLOOR = 1e-14  # corrections that stop shrinking below this are rounding: settled
 CELLS = 1 << 22  # roles x columns swept at a time: 32 MB a column group
-# What substitution row by row adds to a sweep, per row, in multiply-adds (the unit of
-# `work`, about a nanosecond): a ring of 100,000 roles took 5.6 ms a column for its two
-# sweeps, where its entries alone counted 0.6 ms.
-SUBSTITUTION_WORK = 16
 
 
 class CoreSolver:

@@ -45,6 +45,7 @@ from clientchain.graph.sorting import pair_order
 from clientchain.graph.sparse_kernels import superlu
 from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.thin_layers import THIN, ThinRun, run_bounds, thin_runs
+from clientchain.graph.triangular import SUBSTITUTION_WORK
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray
 
@@ -210,13 +211,22 @@ class SweepPlan:
         with self.one_thread():
             return self._solve(base, alphas, chained, in_place, once)
 
+    @property
+    def heavy(self) -> bool:
+        """Whether a column's sweep may be heavy enough to weigh (`column_work`): a large
+        loop to solve, or a deep run of layers substituted row by row."""
+        return bool(self.large) or any(run.substituted for run in self.thin_runs.values())
+
     def column_work(self, alpha: float) -> int:
         """About how many multiply-adds one column's sweep at `alpha` takes: its roles and
-        edges, and the loops' solves (whose inverses and factors are made now, as in
-        `prepare`): what a second process would save, half of it, per column."""
+        edges, the substituted runs' rows, and the loops' solves (whose inverses and
+        factors are made now, as in `prepare`): what a second process would save, half
+        of it, per column."""
         self.prepare([alpha])
         work = 2 * self.order.size + self.edge_src.size
         work += sum(int(batch.members.size * batch.matrix.shape[-1]) for batch in self.batches)
+        runs = [run for run in self.thin_runs.values() if run.substituted]
+        work += SUBSTITUTION_WORK * sum(int(run.rows.size) for run in runs)
         return work + sum(large.work(alpha) for large in self.large)
 
     def prepare(self, alphas: Sequence[float]) -> None:

@@ -42,6 +42,10 @@ LEVEL_ENTRIES = 256
 # side for each entry of L; a hundred columns of 100,000 rows at once took 47 ns a row
 # and a column against 13-17 for groups of 8, whose rows stay in cache.
 SUBSTITUTED_COLUMNS = 8
+# What substitution costs a row and a column, in multiply-adds (the unit of the client
+# sweeps' estimates, about a nanosecond, see client_sweeps.FORK_WORK): a ring of 100,000
+# roles took 5.6 ms a column for its two sweeps, where its entries counted 0.6 ms.
+SUBSTITUTION_WORK = 16
 
 
 @dataclass(frozen=True, eq=False)
