@@ -382,13 +382,13 @@ def _strands(strands: int, depth: int) -> tuple[int, int, list[tuple[int, int, i
 
 
 def test_deep_narrow_layers_are_substituted_as_one_run_exactly() -> None:
-    """Twelve chains side by side, 60 levels deep: layers of 12-24 edges, too many to
+    """Ten chains side by side, 300 levels deep: layers of 10-20 edges, too many to
     sum edge by edge, too few for a gather to pay; the layers go to SuperLU's
     substitution as one run (no gathers), and every column, alpha and the chained one
     is the dense solve's."""
     from clientchain.graph.thin_layers import RUN_EDGES
 
-    roles, clients, edges = _strands(12, 60)
+    roles, clients, edges = _strands(10, 300)
     graph = build_money_graph(org_from_edges(roles, clients, edges))
     plan = plan_sweeps(graph)
     # (Layer 0: the loops at the bottom; the run reads them.)
@@ -410,13 +410,22 @@ def test_deep_narrow_layers_are_substituted_as_one_run_exactly() -> None:
     )
     alphas = [0.3, 1.0, 1.0] + [1.0] * 10
     swept = plan.from_plan(plan.solve(plan.to_plan(columns), alphas, chained=(1, 2)))
-    want_traced = dense_least_solution(a, traced[:, None], 1.0)
+    # Every role is reached (the clients pay each strand's bottom): the systems are
+    # nonsingular, and scipy's sparse LU solves them whole.
+    from scipy import sparse
+    from scipy.sparse import linalg as splinalg
+
+    def solved(alpha: float, rhs: np.ndarray) -> np.ndarray:
+        system = sparse.csc_array(np.eye(roles) - alpha * a)
+        return np.asarray(splinalg.spsolve(system, rhs)).reshape(roles, -1)
+
+    want_traced = solved(1.0, traced)
     want = np.column_stack(
         [
-            dense_least_solution(a, traced[:, None], 0.3),
+            solved(0.3, traced),
             want_traced,
-            dense_least_solution(a, want_traced, 1.0),
-            dense_least_solution(a, base, 1.0)[:, [k % 2 for k in range(10)]],
+            solved(1.0, want_traced),
+            solved(1.0, base)[:, [k % 2 for k in range(10)]],
         ]
     )
     np.testing.assert_allclose(swept, want, rtol=1e-12, atol=1e-15)

@@ -10,6 +10,7 @@ from clientchain.graph.thin_layers import (
     MIN_RUN,
     RUN_EDGES,
     SUBSTITUTED_EDGES,
+    SUBSTITUTED_LAYERS,
     THIN,
     run_bounds,
     thin_runs,
@@ -104,11 +105,11 @@ def test_only_long_runs_of_simple_layers_become_runs() -> None:
 
 def test_deep_runs_of_narrow_layers_are_substituted_and_short_ones_stay_thin() -> None:
     """A stretch of layers of up to RUN_EDGES edges is substituted when it has
-    SUBSTITUTED_EDGES in all; a shorter one keeps only its thin layers' runs, and a
-    wider layer breaks a stretch."""
-    deep = 2 * MIN_RUN
-    wide = SUBSTITUTED_EDGES // deep + 1
-    assert THIN < wide <= RUN_EDGES
+    SUBSTITUTED_LAYERS layers and SUBSTITUTED_EDGES edges in all; a shorter one keeps
+    only its thin layers' runs, and a wider layer breaks a stretch."""
+    deep = SUBSTITUTED_LAYERS
+    wide = THIN + 1
+    assert wide <= RUN_EDGES and deep * wide >= SUBSTITUTED_EDGES
     counts = np.array(
         [wide] * deep  # narrow, enough edges: substituted
         + [RUN_EDGES + 1]
@@ -127,6 +128,12 @@ def test_deep_runs_of_narrow_layers_are_substituted_and_short_ones_stay_thin() -
     ]
     simple[MIN_RUN] = False  # a loop to solve in the first stretch: too short runs left
     assert run_bounds(counts, simple)[0] == (second, second + MIN_RUN, False)
+    # Deep enough, too few edges; or enough edges in too few layers: not substituted.
+    assert run_bounds(np.ones(deep, dtype=np.int64), np.ones(deep, dtype=bool)) == [
+        (0, deep, False)
+    ]
+    shallow = np.full(deep - 1, RUN_EDGES)
+    assert run_bounds(shallow, np.ones(deep - 1, dtype=bool)) == []
 
 
 def _oracle_layers(count: int, src: list[int], dst: list[int]) -> list[int]:

@@ -32,9 +32,13 @@ MAX_COLUMNS = 24  # wider sweeps stay with numpy where a run goes in Python (slo
 # numpy spends ~10 us a layer, substitution ~13 ns a row and a column; what a layer
 # this wide may cost it with a hundred columns, a deep run saves many times over.
 RUN_EDGES = 32
-# Runs of this many edges go to substitution (a call costs about what Python spends
-# on a few hundred edges of one column); shorter ones of thin layers go in Python.
+# Runs of this many edges and layers go to substitution (a call costs about what Python
+# spends on a few hundred edges of one column, and loading SuperLU ~20 ms, what numpy
+# spends on a few hundred layers over a run's sweeps: the 38 bottom layers of the
+# benchmark's budget shape at 100,000 roles ran 0.04 s slower so); shorter runs of thin
+# layers go in Python.
 SUBSTITUTED_EDGES = 512
+SUBSTITUTED_LAYERS = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,14 +174,15 @@ class ThinRun:
 
 def run_bounds(edge_counts: IntArray, simple: np.ndarray) -> list[tuple[int, int, bool]]:
     """The runs among the layers (each one's edges; simple: no loop to solve), as
-    (first, stop, substituted): a stretch of at least MIN_RUN layers of up to RUN_EDGES
-    edges with SUBSTITUTED_EDGES in all is one substituted run; in a shorter one, the
-    stretches of at least MIN_RUN layers of up to THIN edges go in Python."""
+    (first, stop, substituted): a stretch of at least SUBSTITUTED_LAYERS layers of up to
+    RUN_EDGES edges with SUBSTITUTED_EDGES in all is one substituted run; in a shorter
+    one, the stretches of at least MIN_RUN layers of up to THIN edges go in Python."""
     runs: list[tuple[int, int, bool]] = []
     narrow = simple & (edge_counts <= RUN_EDGES)
     thin = simple & (edge_counts <= THIN)
     for first, stop in _stretches(narrow):
-        if int(edge_counts[first:stop].sum()) >= SUBSTITUTED_EDGES:
+        deep = stop - first >= SUBSTITUTED_LAYERS
+        if deep and int(edge_counts[first:stop].sum()) >= SUBSTITUTED_EDGES:
             runs.append((first, stop, True))
         else:
             runs += [(first + a, first + b, False) for a, b in _stretches(thin[first:stop])]
