@@ -27,7 +27,7 @@ from clientchain.graph.sweep import plan_sweeps
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs, leaky_loop_chains
 from tests.test_oracle import SLOW, decays, run_and_check
-from tests.test_sweep import dense_least_solution, org_from_edges
+from tests.test_sweep import dense_least_solution, dense_shares, org_from_edges
 
 
 @contextmanager
@@ -83,15 +83,7 @@ def _random_tree(roles: int, rng: np.random.Generator, deep: bool = False) -> li
 
 
 def _dense(roles: int, clients: int, edges: list[tuple[int, int, int]]) -> tuple[np.ndarray, ...]:
-    graph = build_money_graph(org_from_edges(roles, clients, edges))
-    a = np.zeros((roles, roles))
-    base = np.zeros((roles, clients))
-    for u, v, w in zip(graph.payer, graph.payee, graph.amount, strict=True):
-        if u < roles:
-            a[v, u] += w / graph.inflow[v]
-        else:
-            base[v, u - roles] += w / graph.inflow[v]
-    return a, base
+    return dense_shares(build_money_graph(org_from_edges(roles, clients, edges)), roles, clients)
 
 
 CASES = [

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.graph.money import build_money_graph
+from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sweep import SweepPlan, Task, plan_sweeps
 from clientchain.model.org import Org
 
@@ -47,6 +47,19 @@ def money_graphs(draw: st.DrawFn) -> tuple[int, int, list[tuple[int, int, int]]]
     return roles, clients, [(u, v, w) for u, v, w in edges if u != v]
 
 
+def dense_shares(graph: MoneyGraph, roles: int, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """A (roles x roles: A[v, u] = w(u->v) / W(v)) and each role's direct share from each
+    client (roles x `columns`, at least the clients), dense, from the graph's flows."""
+    a = np.zeros((roles, roles))
+    base = np.zeros((roles, columns))
+    for u, v, w in zip(graph.payer, graph.payee, graph.amount, strict=True):
+        if u < roles:
+            a[v, u] += w / graph.inflow[v]
+        else:
+            base[v, u - roles] += w / graph.inflow[v]
+    return a, base
+
+
 def dense_least_solution(a: np.ndarray, base: np.ndarray, alpha: float) -> np.ndarray:
     """Roles no positive base can reach stay 0; the rest is a nonsingular dense system."""
     n = a.shape[0]
@@ -73,13 +86,7 @@ def test_sweep_matches_dense_solve(
     roles, clients, edges = case
     graph = build_money_graph(org_from_edges(roles, clients, edges))
     plan = plan_sweeps(graph)
-    a = np.zeros((roles, roles))
-    base = np.zeros((roles, max(clients, 1)))
-    for u, v, w in zip(graph.payer, graph.payee, graph.amount, strict=True):
-        if u < roles:
-            a[v, u] += w / graph.inflow[v]
-        else:
-            base[v, u - roles] += w / graph.inflow[v]
+    a, base = dense_shares(graph, roles, max(clients, 1))
     got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha] * base.shape[1]))
     want = dense_least_solution(a, base, alpha)
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
@@ -395,13 +402,7 @@ def test_deep_narrow_layers_are_substituted_as_one_run_exactly() -> None:
     assert plan.runs == [(1, plan.layers, True)] and plan.tasks[0]
     assert all(g is None for g in plan.gathers)
     assert max(np.diff(plan.layer_edges)) <= RUN_EDGES < plan.edge_src.size
-    a = np.zeros((roles, roles))
-    base = np.zeros((roles, clients))
-    for u, v, w in zip(graph.payer, graph.payee, graph.amount, strict=True):
-        if u < roles:
-            a[v, u] += w / graph.inflow[v]
-        else:
-            base[v, u - roles] += w / graph.inflow[v]
+    a, base = dense_shares(graph, roles, clients)
     traced = base.sum(axis=1)
     # Columns: the decay's, the traced share, distance chained onto it, ten clients
     # (more than a group of substituted columns), alternating between the two.
