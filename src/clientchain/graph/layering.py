@@ -20,7 +20,7 @@ LISTS_AFTER = 256
 def longest_path_layers(count: int, src: IntArray, dst: IntArray) -> IntArray: ...
 @overload
 def longest_path_layers(
-    count: int, src: IntArray, dst: IntArray, deepest: int
+    count: int, src: IntArray, dst: IntArray, deepest: int | None
 ) -> IntArray | None: ...
 def longest_path_layers(
     count: int, src: IntArray, dst: IntArray, deepest: int | None = None

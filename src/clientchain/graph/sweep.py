@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from clientchain.graph.blas_threads import one_blas_thread
+from clientchain.graph.column_runs import alpha_runs
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.fringe import Fringe, find_fringe
 from clientchain.graph.gather import Gather, gather
@@ -140,20 +141,6 @@ class _Large:
 Task = tuple[int, int, int]
 
 
-def _runs(alphas: Sequence[float], skip: int = -1) -> list[tuple[float, slice]]:
-    """Consecutive columns with the same alpha, as slices; column `skip` left out."""
-    keys: list[float | None] = [None if i == skip else a for i, a in enumerate(alphas)]
-    runs: list[tuple[float, slice]] = []
-    start = 0
-    for i in range(1, len(keys) + 1):
-        if i == len(keys) or keys[i] != keys[start]:
-            alpha = keys[start]
-            if alpha is not None:
-                runs.append((alpha, slice(start, i)))
-            start = i
-    return runs
-
-
 @dataclass(frozen=True, eq=False)
 class SweepPlan:
     """Everything about the money graph's structure that every sweep reuses."""
@@ -250,7 +237,7 @@ class SweepPlan:
         is large or a run of thin layers is substituted, so that one_blas_thread finds
         it. Loaded inside, it kept its threads for the sweep (every sweep at 100k roles),
         and their waits cost more CPU than the solves did."""
-        if self.large or any(run.substituted for run in self.thin_runs.values()):
+        if self.heavy:
             superlu()
         with one_blas_thread():
             yield
@@ -309,10 +296,10 @@ class SweepPlan:
         # C order: the sparse gathers would copy anything else on every layer.
         fits = in_place and base.dtype == np.float64 and base.flags.c_contiguous
         x = base if fits else np.array(base, dtype=np.float64, order="C")
-        runs = _runs(alphas)
+        runs = alpha_runs(alphas)
         scale = np.asarray(alphas, dtype=np.float64)
         uniform = len(runs) == 1
-        free = runs if chained is None else _runs(alphas, skip=chained[1])
+        free = runs if chained is None else alpha_runs(alphas, skip=chained[1])
         # Dropped as used only where each loop is solved once for it (see solve).
         solved = [alpha for alpha, _ in free]
         once = frozenset(a for a in once if solved.count(a) == 1)

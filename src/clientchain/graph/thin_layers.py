@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clientchain.graph.column_runs import alpha_runs
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import SUBSTITUTED_COLUMNS, substitute
@@ -69,18 +70,9 @@ class ThinRun:
             return
         into = -1 if chained is None else chained[1]
         factors: list[float] = scale.tolist()
-        first = 0
-        while first < len(factors):  # columns of one alpha (a group), not the chained one
-            if first == into:
-                first += 1
-                continue
-            end = first + 1
-            while end < min(len(factors), first + SUBSTITUTED_COLUMNS) and end != into:
-                if factors[end] != factors[first]:
-                    break
-                end += 1
-            self._substitute(x, first, end, factors[first])
-            first = end
+        for alpha, columns in alpha_runs(factors, skip=into):  # the chained one: below
+            for first in range(columns.start, columns.stop, SUBSTITUTED_COLUMNS):
+                self._substitute(x, first, min(first + SUBSTITUTED_COLUMNS, columns.stop), alpha)
         if chained is not None:
             values = x[self.rows, into].tolist()
             given = x[self.rows, chained[0]].tolist()
@@ -110,11 +102,13 @@ class ThinRun:
         diagonal 1, then -(w * alpha) of the edges out of that row, by target."""
         if alpha not in self.triangles:
             size = self.rows.size
-            sources = size - self.node_bounds[-1]
             own = self.node_bounds[-1]
+            sources = size - own
             # Places in the system: the sources (after the own nodes in `rows`) first.
             column = np.where(self.src >= own, self.src - own, self.src + sources)
             row = self.dst + sources
+            # Built by hand, not by SquareCsc.from_entries: two edges between the same
+            # rows stay two terms, as the layers add them (from_entries sums them first).
             by_column = np.argsort(column * size + row, kind="stable")
             indptr = np.zeros(size + 1, dtype=np.intc)
             np.cumsum(np.bincount(column, minlength=size) + 1, out=indptr[1:])

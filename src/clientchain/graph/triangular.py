@@ -90,11 +90,9 @@ def lower_solve(lower: SquareCsc) -> tuple[IntArray | None, LevelSolve | Substit
     by row in its own order (None) where its levels are more than LEVEL_ENTRIES of its
     entries can pay for (found without numbering them all: a ring of a million roles
     has a million levels, and walking them cost 4 us each)."""
-    found: tuple[IntArray, list[int]] | None
-    if LEVEL_ENTRIES <= 0:  # (levels are free: always by level)
-        found = levels(lower)
-    else:
-        found = levels(lower, deepest=lower.data.size // LEVEL_ENTRIES - 1)
+    # (LEVEL_ENTRIES 0: levels are free, always by level)
+    deepest = lower.data.size // LEVEL_ENTRIES - 1 if LEVEL_ENTRIES > 0 else None
+    found = levels(lower, deepest)
     if found is None:
         return None, _substitution(lower)
     order, bounds = found
@@ -104,7 +102,7 @@ def lower_solve(lower: SquareCsc) -> tuple[IntArray | None, LevelSolve | Substit
 @overload
 def levels(lower: SquareCsc) -> tuple[IntArray, list[int]]: ...
 @overload
-def levels(lower: SquareCsc, deepest: int) -> tuple[IntArray, list[int]] | None: ...
+def levels(lower: SquareCsc, deepest: int | None) -> tuple[IntArray, list[int]] | None: ...
 def levels(lower: SquareCsc, deepest: int | None = None) -> tuple[IntArray, list[int]] | None:
     """The rows of a lower-triangular matrix by level (the longest path to them from
     rows that take from none), in their given order within a level (new -> old), and
@@ -113,13 +111,9 @@ def levels(lower: SquareCsc, deepest: int | None = None) -> tuple[IntArray, list
     columns = lower.entry_columns()
     below = lower.indices > columns
     targets = lower.indices[below].astype(np.int64)
-    if deepest is None:
-        level = longest_path_layers(lower.size, columns[below], targets)
-    else:
-        found = longest_path_layers(lower.size, columns[below], targets, deepest)
-        if found is None:
-            return None
-        level = found
+    level = longest_path_layers(lower.size, columns[below], targets, deepest)
+    if level is None:
+        return None
     order: IntArray = np.argsort(level, kind="stable")
     bounds: list[int] = np.searchsorted(level[order], np.arange(int(level.max()) + 2)).tolist()
     return order, bounds
