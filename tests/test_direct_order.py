@@ -9,11 +9,14 @@ from clientchain.analyses.analyze import _order_by_net
 from clientchain.graph.sorting import pair_order
 
 
+@pytest.mark.parametrize("pairs", [300, 60])  # most payees out of order; a few
 @pytest.mark.parametrize("seed", range(5))
-def test_partial_sort_matches_lexsort(seed: int) -> None:
+def test_partial_sort_matches_lexsort(seed: int, pairs: int) -> None:
+    """Whether most pairs' payees need sorting (all sorted, in place) or a few (only
+    those moved), the order is the stable lexsort's."""
     rng = np.random.default_rng(seed)
     roles = 50
-    payee = np.sort(rng.integers(0, roles, size=300))
+    payee = np.sort(rng.integers(0, roles, size=pairs))
     net = rng.choice([1.0, 2.0, 2.5, 7.0], size=payee.size)
     expected = np.lexsort((-net, payee))
     payer = rng.permutation(payee.size)  # distinct: any pair out of place shows
@@ -102,12 +105,17 @@ def test_descending_within_groups_matches_lexsort(kind: int, seed: int) -> None:
         assert np.array_equal(descending_within(group, values, groups), expected)
 
 
-def test_descending_within_orders_values_that_share_their_leading_bits() -> None:
+@pytest.mark.parametrize("compared", [1 << 16, 5, 1])  # neighbours compared at a time
+def test_descending_within_orders_values_that_share_their_leading_bits(
+    compared: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """So many groups and places that a packed key keeps only 8 bits of the values:
     1.0 and its neighbours, beside 0 and 1e300, fall in one step and are then ordered
-    exactly."""
+    exactly, however many sorted neighbours are compared at a time."""
+    from clientchain.graph import sorting
     from clientchain.graph.sorting import descending_within
 
+    monkeypatch.setattr(sorting, "_SLICE", compared)
     rng = np.random.default_rng(7)
     n, groups = 2**12, 2**43
     group = np.sort(rng.integers(0, 3, size=n)) * (groups // 3)

@@ -328,9 +328,16 @@ def _order_by_net(roles: int, payee: IntArray, payer: IntArray, net: FloatArray)
         return
     unsorted = np.zeros(roles, dtype=bool)
     unsorted[payee[1:][rising]] = True
+    del rising
     sub = np.flatnonzero(unsorted[payee])
-    order = sub[descending_within(payee[sub], net[sub], roles)]
     # Each payee's pairs stay among its own places: its payers and nets move, not it.
+    if 2 * sub.size > payee.size:  # most pairs (many payers a role): all, with no copies
+        del sub
+        order = descending_within(payee, net, roles)
+        payer[...] = payer[order]
+        net[...] = net[order]
+        return
+    order = sub[descending_within(payee[sub], net[sub], roles)]
     payer[sub], net[sub] = payer[order], net[order]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.distinct import run_starts
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.model.org import IntArray
 
@@ -56,6 +57,7 @@ def descending_rank(values: np.ndarray) -> tuple[IntArray, int]:
 _INF_BITS = 0x7FF0_0000_0000_0000
 # Fewer bits than this left for the values in a packed key: rank them exactly instead.
 _FEWEST_VALUE_BITS = 8
+_SLICE = 1 << 16  # sorted values compared with their neighbours at a time
 
 
 def descending_within(group: IntArray, values: np.ndarray, groups: int) -> IntArray:
@@ -77,23 +79,36 @@ def descending_within(group: IntArray, values: np.ndarray, groups: int) -> IntAr
     if low < 0 or high > _INF_BITS:  # negative values, -0.0 or NaN
         return _descending_ranked(group, values, groups)
     shift = max(0, (high - low).bit_length() - value_bits)
-    key = group.astype(np.int64) << (value_bits + place_bits)
-    key |= ((high - bits) >> shift) << place_bits  # the largest value first
+    # The key built in place, one temporary at a time: at several million pairs each
+    # column is tens of MB, and this runs near the end of an analysis, under its peak.
+    key = np.subtract(high, bits)  # the largest value first
+    key >>= shift
+    key <<= place_bits
+    part = group.astype(np.int64)
+    part <<= value_bits + place_bits
+    key |= part
+    del part
     key |= np.arange(n)
     key.sort(kind="stable")  # (timsort: a payee's pairs often come in order; see sorted_places)
     order = key & ((1 << place_bits) - 1)
-    step = key >> place_bits  # (group, leading bits)
-    del key
-    ordered = values[order]
-    same_step = step[1:] == step[:-1]
-    rising = same_step & (ordered[1:] > ordered[:-1])
+    step = key  # (group, leading bits), sorted
+    step >>= place_bits
+    # Neighbours in one step whose values rise (the values in sorted order gathered a
+    # slice at a time: no third column of the pairs' length).
+    rising = step[1:] == step[:-1]
+    for lo in range(0, n - 1, _SLICE):
+        ordered = values[order[lo : lo + _SLICE + 1]]
+        rising[lo : lo + _SLICE] &= ordered[1:] > ordered[:-1]
     if rising.any():
-        # Runs of one step whose values are out of order: those runs alone, sorted exactly.
-        run = np.cumsum(np.r_[0, ~same_step])
-        unsorted = np.zeros(int(run[-1]) + 1, dtype=bool)
-        unsorted[run[1:][rising]] = True
-        at = np.flatnonzero(unsorted[run])
-        order[at] = order[at][_descending_ranked(run[at], ordered[at], unsorted.size)]
+        # Runs of one step whose values are out of order: those runs alone, sorted exactly
+        # (found by searching the sorted steps: no label for every pair).
+        unsorted = step[1:][rising]  # (sorted)
+        unsorted = unsorted[run_starts(unsorted)]
+        start = np.searchsorted(step, unsorted, side="left")
+        length = np.searchsorted(step, unsorted, side="right") - start
+        run = np.repeat(np.arange(unsorted.size), length)
+        at = np.arange(run.size) + np.repeat(start - (np.cumsum(length) - length), length)
+        order[at] = order[at][_descending_ranked(run, values[order[at]], unsorted.size)]
     return order
 
 
