@@ -399,3 +399,18 @@ def test_a_100000_level_chain_through_the_loader() -> None:
     result = clientchain.analyze(clientchain.loads(text, source="org.yaml"))
     check_against_oracle(result, spec, client_lines(text))
     assert result.summary.client_money_owned == 0  # deep's owner misses r50000
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_touchpoints_placed_a_few_at_a_time_agree_with_the_oracle(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Touchpoints are placed against their owner's subtree a chunk at a time (millions
+    where roles have several clients): chunks of 7, across clients' runs, give the
+    oracle's figures as one chunk does."""
+    import clientchain.analyses.clients as clients_module
+
+    monkeypatch.setattr(clients_module, "_TOUCH_CHUNK", 7)
+    spec = large_spec(seed, 200, 6, False)
+    result = clientchain.analyze(org_of(spec))
+    check_against_oracle(result, spec, [j + 2 for j in range(6)])

@@ -26,6 +26,7 @@ from clientchain.model.rounding import moneys, ratio
 NO_ROLE = -1
 _BLOCK = 64  # range-minimum block: scans within a block, a sparse table across blocks
 _CHUNK = 65_536  # touchpoints whose departments are read at a time
+_TOUCH_CHUNK = 1 << 20  # touchpoints placed against their owner's subtree at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,10 @@ class ClientReach:
         # a chunk of touchpoints at a time: a column still in bytes is not made a
         # million strings (60 MB) for them.
         roles, clients = self.org.role_count, self.ptr.size - 1
-        touched = sorted_distinct(self.role)
+        seen = np.zeros(roles, dtype=bool)  # (a flag a role: no sort of every touchpoint)
+        seen[self.role] = True
+        touched = np.flatnonzero(seen)
+        del seen
         numbers: dict[str | None, int] = {}
         number = itertools.count()
         per_role = np.zeros(roles, dtype=np.int64)
@@ -74,9 +78,15 @@ class ClientReach:
             at = touched[a : a + _CHUNK]
             names = self.org.texts_at("role_departments", at)
             per_role[at] = np.fromiter(map(numbers.setdefault, names, number), np.int64, at.size)
-        client = np.repeat(np.arange(clients, dtype=np.int64), np.diff(self.ptr))
+        # One key per touchpoint, made in place (millions where roles have several
+        # clients each), then sorted in place: the distinct (client, number) pairs.
         span = max(roles, 1)  # numbers count touchpoints: below it
-        pairs = sorted_distinct(client * span + per_role[self.role])
+        pairs = np.repeat(np.arange(clients, dtype=np.int64) * span, np.diff(self.ptr))
+        for a in range(0, pairs.size, _CHUNK):
+            pairs[a : a + _CHUNK] += per_role[self.role[a : a + _CHUNK]]
+        del per_role
+        pairs.sort()
+        pairs = pairs[run_starts(pairs)]
         name = {n: text for text, n in numbers.items()}
         found: list[list[str]] = [[] for _ in range(clients)]
         for j, n in zip((pairs // span).tolist(), (pairs % span).tolist(), strict=True):
@@ -102,24 +112,19 @@ def client_reach(org: Org, graph: MoneyGraph, forest: Forest) -> ClientReach:
     """Touchpoints, lowest common boss, owner reach and money of every client at once."""
     r, c = org.role_count, org.client_count
     by_client = (graph.payer >= r) & (graph.amount > 0)
-    pay_client, pay_role = graph.payer[by_client] - r, graph.payee[by_client]
-    paid = np.bincount(pay_client, weights=graph.amount[by_client], minlength=c).astype(np.float64)
-    ptr, role = _touchpoints(org, pay_client, pay_role)
+    paid = np.bincount(
+        graph.payer[by_client] - r, weights=graph.amount[by_client], minlength=c
+    ).astype(np.float64)
+    ptr, role = _touchpoints(org, graph, by_client)
+    del by_client
     boss = _lowest_common_bosses(forest, ptr, role)
     owner = org.client_owner if org.client_owner.size else np.full(c, NO_OWNER, dtype=np.int64)
-    # Touchpoints inside their client's owner's subtree (preorder ranges; no owner: all).
-    touch_owner = np.repeat(owner, np.diff(ptr))
-    has_owner = touch_owner != NO_OWNER
-    held_by = np.where(has_owner, touch_owner, 0)  # 0 only keeps the gather in range
-    start, at = forest.preorder[held_by], forest.preorder[role]
-    inside = ~has_owner | ((start <= at) & (at < start + forest.size[held_by]))
+    inside, all_inside = _inside_owners(forest, owner, ptr, role)
     # The holder R: the owner when given, else the lowest common boss; never a top.
     holder = np.where(owner != NO_OWNER, owner, boss)
     below_top = np.zeros(c, dtype=bool)
     held = holder != NO_ROLE
     below_top[held] = forest.parent[holder[held]] != NO_PARENT
-    all_inside = np.ones(c, dtype=bool)
-    all_inside[np.repeat(np.arange(c), np.diff(ptr))[~inside]] = False
     unheld = np.ones(c, dtype=bool)  # the lowest common boss is a top, or there is none
     has_boss = boss != NO_ROLE
     unheld[has_boss] = forest.parent[boss[has_boss]] == NO_PARENT
@@ -136,22 +141,54 @@ def client_reach(org: Org, graph: MoneyGraph, forest: Forest) -> ClientReach:
     )
 
 
-def _touchpoints(org: Org, pay_client: IntArray, pay_role: IntArray) -> tuple[IntArray, IntArray]:
-    """Each client's touchpoints in file order, as compressed rows over the clients."""
+def _inside_owners(
+    forest: Forest, owner: IntArray, ptr: IntArray, role: IntArray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per touchpoint: inside its client's owner's solid subtree (a preorder range; a
+    client without an owner: True); per client: all its touchpoints inside. A chunk of
+    touchpoints at a time: a role paid by several clients makes millions of them, and
+    this runs at the end of an analysis, under its peak."""
+    inside = np.ones(role.size, dtype=bool)
+    all_inside = np.ones(owner.size, dtype=bool)
+    if not np.any(owner != NO_OWNER):
+        return inside, all_inside
+    for lo in range(0, role.size, _TOUCH_CHUNK):
+        hi = min(lo + _TOUCH_CHUNK, role.size)
+        client = np.searchsorted(ptr, np.arange(lo, hi), side="right") - 1
+        held_by = owner[client]
+        has_owner = held_by != NO_OWNER
+        held_by[~has_owner] = 0  # (only keeps the gathers in range)
+        start, at = forest.preorder[held_by], forest.preorder[role[lo:hi]]
+        here = ~has_owner | ((start <= at) & (at < start + forest.size[held_by]))
+        inside[lo:hi] = here
+        all_inside[client[~here]] = False
+    return inside, all_inside
+
+
+def _touchpoints(org: Org, graph: MoneyGraph, by_client: np.ndarray) -> tuple[IntArray, IntArray]:
+    """Each client's touchpoints in file order, as compressed rows over the clients
+    (`by_client`: the money pairs a client pays into)."""
     r, c = org.role_count, org.client_count
     # Money pairs are distinct and sorted by role: a stable sort by client (a radix sort
-    # on small integers) leaves every client's roles in file order.
+    # on small integers) leaves every client's roles in file order. The keys are made in
+    # place: there is a pair for every client a role has (millions where roles have several).
+    keys = graph.payer[by_client].astype(np.int64, copy=False)
+    keys -= r
     narrow = np.int16 if c <= np.iinfo(np.int16).max else np.int64
-    order = np.argsort(pay_client.astype(narrow), kind="stable")
-    keys = (pay_client * r + pay_role)[order].astype(np.int64)  # by client, then role
+    order = np.argsort(keys.astype(narrow), kind="stable")
+    keys *= r
+    keys += graph.payee[by_client]
+    keys = keys[order]  # by client, then role
+    del order
     serving, served = org.serves.pairs()
     for_client = served >= r
     if for_client.any():
         extra = np.sort((served[for_client] - r) * r + serving[for_client])
         keys = np.insert(keys, np.searchsorted(keys, extra), extra)
         keys = keys[run_starts(keys)]  # once each: paid by the client and serving it
-    client, role = np.divmod(keys, max(r, 1))
-    return np.searchsorted(client, np.arange(c + 1)).astype(np.int64), role
+    role = keys % max(r, 1)
+    keys //= max(r, 1)  # each touchpoint's client
+    return np.searchsorted(keys, np.arange(c + 1)).astype(np.int64), role
 
 
 def client_results(org: Org, reach: ClientReach) -> tuple[ClientResult, ...]:

@@ -38,15 +38,15 @@ def exact_sums(values: FloatArray, groups: IntArray | None, count: int) -> list[
     """Per group g < `count`: math.fsum of values[groups == g] (`groups` None: all in
     group 0), to the bit."""
     values = np.asarray(values, dtype=np.float64).ravel()
-    if groups is not None:
-        groups = np.asarray(groups, dtype=np.int64).ravel()
+    if groups is not None:  # (any integer type: widened a chunk at a time below)
+        groups = np.asarray(groups).ravel()
     if values.size < _VECTOR_FROM or not np.isfinite(values).all():
         return _fsums(values, groups, count)
     high = low = np.zeros(count * _EXPONENTS)
     for lo in range(0, values.size, _CHUNK):
         upper, lower, bins = _halves(values[lo : lo + _CHUNK])
         if groups is not None:
-            bins += groups[lo : lo + _CHUNK] * _EXPONENTS
+            bins += groups[lo : lo + _CHUNK].astype(np.int64) * _EXPONENTS
         # Each chunk's sums are exact; added up over many chunks they might not stay so
         # in floats: `_exact_add` turns to Python integers if they would not.
         high = _exact_add(high, np.bincount(bins, weights=upper, minlength=count * _EXPONENTS))
