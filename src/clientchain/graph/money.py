@@ -103,7 +103,10 @@ def build_money_graph(org: Org) -> MoneyGraph:
     so that the same rows in another order give bit-identical sums."""
     r = org.role_count
     n = r + org.client_count
-    key = org.flow_payee * n + org.flow_payer  # one integer per pair, sorting by payee first
+    # One integer per pair, sorting by payee first (widened: the columns may be int32).
+    key = org.flow_payee.astype(np.int64)
+    key *= n
+    key += org.flow_payer
     order = _canonical_order(key, org.flow_amount)
     key_sorted = key[order]
     # Each pair's first row in that order: reduceat then sums every pair in one call.

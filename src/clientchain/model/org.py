@@ -23,6 +23,14 @@ from clientchain.model.texts import LateTexts, TextColumn, byte_sort_keys
 IntArray = npt.NDArray[Any]
 FloatArray = npt.NDArray[Any]
 
+
+def node_index_type(nodes: int) -> type[np.signedinteger[Any]]:
+    """The integer type for a column of node indices below `nodes`: int32 where they fit
+    (a flow row's payer and payee: millions of rows, held for a whole analysis), else
+    int64. Arithmetic that can pass 2**31 (pair keys) widens first."""
+    return np.int32 if nodes < 2**31 else np.int64
+
+
 NO_PARENT = -1
 NO_OWNER = -1
 # Org.id_order sorts in numpy from this many nodes on (fewer: Python's sort is quicker),
@@ -78,8 +86,8 @@ class Org:
     client_ids: LateTexts[str] = LateTexts()  # noqa: RUF009  (a descriptor)
     client_titles: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
     client_lines: IntArray
-    flow_payer: IntArray  # node index (role, or R + client)
-    flow_payee: IntArray  # role index
+    flow_payer: IntArray  # node index (role, or R + client); int32 or int64 (node_index_type)
+    flow_payee: IntArray  # role index (likewise)
     flow_amount: FloatArray
     flow_files: tuple[str, ...] = ()  # every file that contributed flows
     amount_decimals: int = 0  # most decimal places written in any amount

@@ -85,19 +85,23 @@ class IdIndex:
         space at its edge is part of it); NOT_FOUND where it names no known id."""
         if strip:
             start, end = strip_padding(buf, start, end)
-        start, length = start.astype(np.int64), (end - start).astype(np.int64)
-        return self._probe(Words(buf), start, length)
+        return self._probe(Words(buf), start, end)
 
     def find_texts(self, texts: Sequence[str]) -> IntArray:
         """The node of each id given as a string (exactly; nothing stripped)."""
         buf, start, end = _encoded(texts)
-        return self._probe(Words(buf), start, end - start)
+        return self._probe(Words(buf), start, end)
 
-    def _probe(self, words: Words, start: IntArray, length: IntArray) -> IntArray:
+    def _probe(self, words: Words, start: IntArray, end: IntArray) -> IntArray:
+        """The ranges [start, end) (any integer type, views of a table's columns) looked
+        up _ROWS at a time, each slice widened to int64 on its own: millions of flow
+        rows' starts and lengths as int64 would be 100 MB a column at the loader's peak."""
         found = np.full(start.size, NOT_FOUND, dtype=np.int64)
         for a in range(0, start.size, _ROWS):
-            columns = _words(words, start[a : a + _ROWS], length[a : a + _ROWS], self.heads)
-            found[a : a + _ROWS] = self._probe_runs(columns, length[a : a + _ROWS])
+            first = start[a : a + _ROWS].astype(np.int64)
+            length = end[a : a + _ROWS] - first
+            columns = _words(words, first, length, self.heads)
+            found[a : a + _ROWS] = self._probe_runs(columns, length)
         return found
 
     def _probe_runs(self, columns: list[np.ndarray], length: IntArray) -> IntArray:

@@ -58,7 +58,15 @@ from clientchain.loading.scalars import (
 )
 from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.forking import usable_cores
-from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Links, Org
+from clientchain.model.org import (
+    NO_OWNER,
+    NO_PARENT,
+    FloatArray,
+    IntArray,
+    Links,
+    Org,
+    node_index_type,
+)
 from clientchain.model.phases import note, phase
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.problems import InputError, Problem
@@ -261,8 +269,8 @@ def _org(
         client_ids=client_ids.packed(),
         client_titles=_texts(clients, "title", buf).packed() if clients else (),
         client_lines=clients.lines.astype(np.int64) if clients else np.zeros(0, np.int64),
-        flow_payer=_joined(resolved.payer, np.int64),
-        flow_payee=_joined(resolved.payee, np.int64),
+        flow_payer=_joined(resolved.payer, node_index_type(len(role_ids) + len(client_ids))),
+        flow_payee=_joined(resolved.payee, node_index_type(len(role_ids))),
         flow_amount=_joined(resolved.amount, np.float64),
         flow_files=tuple(resolved.files),
         amount_decimals=resolved.decimals,
@@ -283,7 +291,10 @@ def _none_misspelt(names: Iterable[str], vocabulary: Keys) -> bool:
 
 
 def _joined(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+    if len(parts) == 1:  # one file's column: itself, not a copy
+        return parts[0].astype(dtype, copy=False)
+    # (cast part by part as they are joined: no whole column in the parts' type first)
+    return np.concatenate(parts, dtype=dtype, casting="same_kind") if parts else np.zeros(0, dtype)
 
 
 def _ids(entries: FlatList, buf: np.ndarray) -> TextColumn:
@@ -497,6 +508,9 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     strip = not table.bare  # (bare cells: nothing to strip)
     try:
         payer, payee = _find_both(ids, table, i_from, i_to, strip)
+        # Narrowed now, not when the files are joined: held while the amounts are read.
+        payer = payer.astype(node_index_type(len(ids)), copy=False)
+        payee = payee.astype(node_index_type(roles), copy=False)
         _add_nodes(flows, payer, payee, roles)
         flows.amount.append(_csv_amounts(table, i_amount, flows))
     except UnicodeDecodeError:
