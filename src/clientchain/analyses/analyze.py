@@ -385,6 +385,10 @@ def analyze(
     # The sweeps read the pairs' shares from the plan and the blocks now: the graph's
     # cached columns (30-40 MB at a million roles) do not sit under their peak.
     graph.forget_sweep_columns()
+    # And the heap's free pages go back (what the blocks' and the top-K's set-up freed:
+    # 200 MB at a million roles paid by five clients each), before the sweeps' blocks,
+    # which are too large to fit the holes, come on top of them.
+    release_freed_memory()
     closeness, traced, handovers = sweep_all(graph, plan, blocks, decay, direct_share, top, served)
     prov = top.result()
     served_share = served.result()
