@@ -51,6 +51,10 @@ longids     business-like (spans, departments, clients paying front-line roles),
             ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
             title on every role and client, and about 14% of roles in an inversion (a
             budget down with no revenue up); the rest pass revenue up.
+multisale   business, and every role paid directly by five distinct clients of the 100
+            (account teams selling to several segments): about 7.4 flow rows per role,
+            five client touchpoints a role, every role a candidate in each block of
+            the provenance merge.
 
 `--variant` writes a reorganised copy of the same shape (for `clientchain diff`): 2% of
 roles report to another (earlier) boss, 5% of flow amounts change, and 1% of titles
@@ -74,6 +78,7 @@ import numpy as np
 
 DEPARTMENTS = ["sales", "service", "operations", "product", "finance", "it", "hr", "legal"]
 SUPPORT = {"finance", "it", "hr", "legal"}
+SALES_A_ROLE = 5  # multisale: clients paying each role directly
 
 
 def tree(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -215,6 +220,27 @@ def generate(n: int, seed: int = 7, with_matrix: bool = False) -> tuple[list[str
                 entry += f"\n    serves: {extra.serves[v]}"
         org.append(entry)
     flows = ["from,to,amount,kind"] + [f"{a},{b},{m},{k}" for a, b, m, k in rows]
+    return org, flows
+
+
+def multisale(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """The business shape with every role also paid directly by SALES_A_ROLE distinct
+    clients of its 100 (account teams selling to several segments): at 1M roles, five
+    million more flow rows, and as many client touchpoints and provenance candidates."""
+    org, flows = generate(n, seed)
+    rng = np.random.default_rng(seed + 2)
+    clients = min(100, max(1, n // 100))
+    per_role = min(SALES_A_ROLE, clients)
+    # Distinct clients a role: a first one, then steps small enough never to wrap onto it.
+    first = rng.integers(0, clients, n)
+    step = rng.integers(1, clients // per_role + 1, n)
+    amounts = rng.integers(100, 20_000, (n, per_role))
+    for k in range(per_role):
+        client = (first + k * step) % clients
+        flows += [
+            f"seg-{c},r{v},{a},sale"
+            for v, c, a in zip(range(n), client.tolist(), amounts[:, k].tolist(), strict=True)
+        ]
     return org, flows
 
 
@@ -683,6 +709,7 @@ SHAPES: dict[str, Shape] = {
     "loop": loop,
     "recharge": recharge,
     "tangle": tangle,
+    "multisale": multisale,
 }
 
 

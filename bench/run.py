@@ -67,6 +67,7 @@ SHAPES = (
     "loop",
     "recharge",
     "tangle",
+    "multisale",
     "customers",
 )
 # Shapes outside issue 18's targets, which are for 100 clients at 1M: timed and shown,
