@@ -29,25 +29,28 @@ class MoneyGraph:
     def reverse_amount(self) -> FloatArray:
         """w(v->u) for each pair u->v (0 where no money flows back)."""
         result = np.zeros(self.amount.shape, dtype=np.float64)
-        if not self.amount.size:
+        # Only a role's payment can come back (clients are never paid): the clients'
+        # pairs, most of them where roles have several clients, take no part.
+        inner = np.flatnonzero(self.payer < self.roles)
+        if not inner.size:
             return result
+        payer, payee = self.payer[inner], self.payee[inner]
         # Pairs are sorted by payee then payer, so this key is sorted: each reverse pair
         # is one binary search away. The searches go in ascending order (pairs by payer,
         # a transpose, not a sort): each starts near the last, in cache, about twice as
         # fast as in pair order where money crosses the company.
-        key = self.payee * self.nodes
-        key += self.payer
-        pair, payee = _by_payer(self)
-        back = self.payer[pair]
-        back *= self.nodes
-        back += payee
-        del payee  # (each column a pair long goes as soon as it is done: 30 MB at a million)
+        key = payee * self.nodes
+        key += payer
+        pair, back = _by_payer(payee, payer, self.roles)
+        del payee
+        back += payer[pair] * self.nodes  # (each the key of its pair's reverse)
+        del payer  # (each column a pair long goes as soon as it is done: 30 MB at a million)
         # A reverse key past the last pair would index out of range; clamped, `match` drops it.
         found = np.searchsorted(key, back)
         np.minimum(found, key.size - 1, out=found)
         match = key[found] == back
         del key, back
-        result[pair[match]] = self.amount[found[match]]
+        result[inner[pair[match]]] = self.amount[inner[found[match]]]
         return result
 
     @cached_property
@@ -85,17 +88,18 @@ class MoneyGraph:
             self.__dict__.pop(name, None)
 
 
-def _by_payer(graph: MoneyGraph) -> tuple[IntArray, IntArray]:
-    """(pair index, payee) of every pair, sorted by payer then payee: scipy's CSR to CSC
-    transpose, linear in the pairs (the pairs are CSR rows by payee, sorted within)."""
-    r, n, size = graph.roles, graph.nodes, graph.payer.size
-    indptr = run_bounds(graph.payee, r)
-    by_payer_ptr = np.empty(n + 1, dtype=np.int64)
-    payee, pair = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+def _by_payer(payee: IntArray, payer: IntArray, roles: int) -> tuple[IntArray, IntArray]:
+    """(pair index, payee) of role-to-role pairs sorted by payee then payer, in order of
+    payer then payee: scipy's CSR to CSC transpose, linear in the pairs (the pairs are
+    CSR rows by payee, sorted within)."""
+    size = payer.size
+    indptr = run_bounds(payee, roles)
+    by_payer_ptr = np.empty(roles + 1, dtype=np.int64)
+    transposed, pair = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
     sparsetools().csr_tocsc(
-        r, n, indptr, graph.payer, np.arange(size, dtype=np.int64), by_payer_ptr, payee, pair
+        roles, roles, indptr, payer, np.arange(size, dtype=np.int64), by_payer_ptr, transposed, pair
     )
-    return pair, payee
+    return pair, transposed
 
 
 def build_money_graph(org: Org) -> MoneyGraph:
