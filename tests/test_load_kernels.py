@@ -191,3 +191,24 @@ def test_values_after_several_spaces_or_none_read_as_written() -> None:
     roles = document.lists["roles"]
     assert roles.columns["id"].texts == ["boss", "emile"]
     assert roles.columns["title"].nulls().tolist() == [True, True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"from,to,amount\na,b,1\ncc,dd,22\n",
+        b"from,to,amount\r\na,b,1\r\ncc,dd,22\r\n",
+        b"from,to,amount\r\na,b,1\ncc,dd,22\r\ne,f,3\n",  # line ends of both kinds
+        b"from,to,amount\n,,\n x , y ,4\n",  # empty cells, spaces kept as written
+        b"from,to,amount\nonly,one,5",  # no line end after the last row
+    ],
+)
+def test_flat_csv_cells_are_the_rows_split_at_commas(text: bytes) -> None:
+    """A cell's start is one past the cell before it (a row's first: past the last
+    row's line end, \\r\\n or \\n), so every column reads as the rows split at commas."""
+    table = read_flat_csv(text, "flows.csv")
+    assert table is not None
+    rows = [line.removesuffix("\r").split(",") for line in text.decode().splitlines()[1:]]
+    for column in range(3):
+        assert table.texts(column) == [row[column] for row in rows]
+        assert table.column(column).packed().decode() == [row[column] for row in rows]

@@ -24,25 +24,39 @@ _COMMA, _NEWLINE, _RETURN, _QUOTE, _NUL, _BELOW_DASH = 44, 10, 13, 34, 0, 45
 
 @dataclass(frozen=True, eq=False)
 class FlatCsv:
-    """Cells of the rows below the header, as [start, end) byte ranges per column."""
+    """Cells of the rows below the header, as [start, end) byte ranges per column. Only
+    the ends are held (a cell starts one past the one before it): at 7.5M flow rows the
+    starts were another 120 MB while the org chart is scanned beside the table."""
 
     file: str
     data: bytes
     buf: np.ndarray
     header: list[str]
     rows: int
-    start: IntArray  # (rows, width)
-    end: IntArray
+    first: int  # where the first row starts
+    end: IntArray  # (rows, width); a row's last cell ends before its \r\n or \n
     # No cell holds a space, control or non-ASCII byte: none has anything to strip.
     bare: bool = False
 
+    def start(self, column: int) -> IntArray:
+        """Where each row's cell in `column` starts."""
+        if column:
+            return self.end[:, column - 1] + 1
+        start = np.empty(self.rows, dtype=self.end.dtype)
+        start[:1] = self.first
+        if self.rows > 1:  # one past the row before: past its \r\n where it has one
+            last = self.end[:-1, -1]
+            np.add(last, 1, out=start[1:])
+            start[1:] += self.buf[last] == _RETURN
+        return start
+
     def texts(self, column: int) -> list[str]:
         """A column's cells as written (not stripped)."""
-        return gather_texts(self.buf, self.start[:, column], self.end[:, column])
+        return gather_texts(self.buf, self.start(column), self.end[:, column])
 
     def column(self, column: int) -> TextColumn:
         """A column's cells as written, decoded when read (metadata like "sale")."""
-        return TextColumn(self.buf, self.start[:, column], self.end[:, column])
+        return TextColumn(self.buf, self.start(column), self.end[:, column])
 
 
 def spreadsheet_dialect(data: bytes) -> str | None:
@@ -107,17 +121,13 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     # Every row has exactly the header's cells: newlines end rows, commas part cells.
     if not np.all(buf[ends[:, -1]] == _NEWLINE) or np.any(buf[ends[:, :-1]] == _NEWLINE):
         return None
-    starts = np.empty_like(ends)
-    np.add(ends[:, :-1], 1, out=starts[:, 1:])
-    starts[:1, 0] = header_end + 1
-    starts[1:, 0] = ends[:-1, -1] + 1
     if returns.size or header_bytes.endswith(b"\r"):  # a row's last cell ends before \r\n
         last = ends[:, -1]
         last[buf[last - 1] == _RETURN] -= 1
     # The bytes below '-' are all separators (or carriage returns before them), so no
     # cell holds one; with no DEL and no byte beyond ASCII, no cell has an edge to strip.
     bare = separators.size + returns.size == found and data.isascii() and b"\x7f" not in data
-    return FlatCsv(file, data, buf, header, rows, starts, ends, bare)
+    return FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare)
 
 
 def _below_dash(body: np.ndarray) -> IntArray:

@@ -538,7 +538,7 @@ def _find_both(
     roles 0.35 -> 0.23 s)."""
 
     def find(column: int) -> IntArray:
-        return ids.find(table.buf, table.start[:, column], table.end[:, column], strip)
+        return ids.find(table.buf, table.start(column), table.end[:, column], strip)
 
     if table.rows < _BOTH_AT_ONCE_ROWS or usable_cores() < 2:
         return find(i_from), find(i_to)
@@ -552,7 +552,7 @@ def _find_both(
 
 def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     """A column of amounts: read from the bytes when all are plain decimals, else as text."""
-    start, end = table.start[:, column], table.end[:, column]
+    start, end = table.start(column), table.end[:, column]
     odd = False
     if not table.bare:  # (bare cells: nothing to strip)
         start, end, odd = strip_for_numbers(table.buf, start, end)
