@@ -9,11 +9,17 @@ from clientchain.analyses.analyze import _order_by_net
 from clientchain.graph.sorting import pair_order
 
 
+@pytest.mark.parametrize("at_once", [1 << 20, 7, 1])  # pairs sorted at a time
 @pytest.mark.parametrize("pairs", [300, 60])  # most payees out of order; a few
 @pytest.mark.parametrize("seed", range(5))
-def test_partial_sort_matches_lexsort(seed: int, pairs: int) -> None:
-    """Whether most pairs' payees need sorting (all sorted, in place) or a few (only
-    those moved), the order is the stable lexsort's."""
+def test_partial_sort_matches_lexsort(
+    seed: int, pairs: int, at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether most pairs' payees need sorting (all sorted in place, a slice of whole
+    payees at a time) or a few (only those moved), the order is the stable lexsort's."""
+    from clientchain.analyses import analyze
+
+    monkeypatch.setattr(analyze, "_ORDERED_AT_ONCE", at_once)
     rng = np.random.default_rng(seed)
     roles = 50
     payee = np.sort(rng.integers(0, roles, size=pairs))

@@ -58,6 +58,7 @@ SOLID, DOTTED = "solid", "dotted"  # Inversion.line
 # From this many roles the inversions are found in a child beside the direct clients:
 # below, the fork and the copying of the result cost more than the second core saves.
 ASIDE_MIN_ROLES = 200_000
+_ORDERED_AT_ONCE = 1 << 20  # direct-client pairs sorted by net at a time (whole payees)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,11 +332,19 @@ def _order_by_net(roles: int, payee: IntArray, payer: IntArray, net: FloatArray)
     del rising
     sub = np.flatnonzero(unsorted[payee])
     # Each payee's pairs stay among its own places: its payers and nets move, not it.
-    if 2 * sub.size > payee.size:  # most pairs (many payers a role): all, with no copies
+    if 2 * sub.size > payee.size:  # most pairs (many payers a role): all, in place
         del sub
-        order = descending_within(payee, net, roles)
-        payer[...] = payer[order]
-        net[...] = net[order]
+        # A slice of whole payees at a time: the sort's key and order stay a slice long.
+        lo = 0
+        while lo < payee.size:
+            hi = min(lo + _ORDERED_AT_ONCE, payee.size)
+            if hi < payee.size:  # at a payee's start: that one's, or the next after lo's
+                at = payee[hi] if payee[hi] != payee[lo] else payee[lo] + 1
+                hi = int(np.searchsorted(payee, at))
+            order = descending_within(payee[lo:hi], net[lo:hi], roles)
+            payer[lo:hi] = payer[lo:hi][order]
+            net[lo:hi] = net[lo:hi][order]
+            lo = hi
         return
     order = sub[descending_within(payee[sub], net[sub], roles)]
     payer[sub], net[sub] = payer[order], net[order]
