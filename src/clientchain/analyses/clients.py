@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from clientchain.analyses.exact_sum import exact_sum
-from clientchain.graph.distinct import run_starts, sorted_distinct
+from clientchain.graph.distinct import flagged, run_starts, sorted_distinct
 from clientchain.graph.hierarchy import Forest
 from clientchain.graph.money import MoneyGraph
 from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Org
@@ -67,10 +67,7 @@ class ClientReach:
         # a chunk of touchpoints at a time: a column still in bytes is not made a
         # million strings (60 MB) for them.
         roles, clients = self.org.role_count, self.ptr.size - 1
-        seen = np.zeros(roles, dtype=bool)  # (a flag a role: no sort of every touchpoint)
-        seen[self.role] = True
-        touched = np.flatnonzero(seen)
-        del seen
+        touched = np.flatnonzero(flagged(self.role, roles))  # (no sort of every touchpoint)
         numbers: dict[str | None, int] = {}
         number = itertools.count()
         per_role = np.zeros(roles, dtype=np.int64)

@@ -19,12 +19,18 @@ def sorted_distinct(values: IntArray) -> IntArray:
     return distinct
 
 
+def flagged(values: IntArray, bound: int) -> np.ndarray:
+    """Per integer in [0, bound): whether it is among `values`."""
+    seen = np.zeros(bound, dtype=bool)
+    seen[values] = True
+    return seen
+
+
 def distinct_below(values: IntArray, bound: int) -> tuple[IntArray, IntArray]:
     """np.unique(values, return_inverse=True) for integers in [0, bound): marked in a
     table of `bound` flags and numbered by a running count, no sort (for a bound of the
     order of the values' count: node numbers; 10x quicker at 400,000 of a million)."""
-    seen = np.zeros(bound, dtype=bool)
-    seen[values] = True
+    seen = flagged(values, bound)
     number = np.cumsum(seen, dtype=np.int64)
     number -= 1
     distinct: IntArray = np.flatnonzero(seen)

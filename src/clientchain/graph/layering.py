@@ -7,7 +7,7 @@ from typing import overload
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
-from clientchain.graph.sorting import grouped_order
+from clientchain.graph.sorting import grouped_order, ranges_back_to_back
 from clientchain.model.org import IntArray
 
 THIN_FRONTIER = 8  # a frontier this small is walked in plain Python (a long chain)
@@ -69,10 +69,8 @@ def longest_path_layers(
         total = int(lengths.sum())
         if total == 0:
             break
-        # All the frontier's slices in one gather, no loop: arange(total) counts through
-        # them back to back, and the repeated term moves each slice's count onto its lo.
-        offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        hits = out_dst[offsets]
+        # All the frontier's slices in one gather, no loop.
+        hits = out_dst[ranges_back_to_back(lo, lengths, total)]
         # subtract.at, not -=: a target hit by several frontier nodes loses one each.
         np.subtract.at(indegree, hits, 1)
         ready = hits[indegree[hits] == 0]
