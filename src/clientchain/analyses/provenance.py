@@ -16,7 +16,7 @@ import numpy as np
 from clientchain.graph.distinct import run_starts
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.sweep import SweepPlan
-from clientchain.model.org import FloatArray, IntArray, node_index_type
+from clientchain.model.org import FloatArray, IntArray, index_type
 from clientchain.model.rounding import RATIO_DECIMALS
 
 CELLS_PER_BLOCK = 16_000_000  # roles x block columns of float64: 128 MB at a time
@@ -50,12 +50,8 @@ class ClientBlocks:
         by_client = np.argsort(client_of.astype(narrow), kind="stable")
         # The client-paid pairs in client order, once: a block's pairs are one slice (at
         # a million roles these columns are held through every sweep).
-        self._client_of = client_of[by_client].astype(
-            np.int32 if self.clients < 2**31 else np.int64
-        )
-        self._payee_pos = plan.position[graph.payee[paid][by_client]].astype(
-            node_index_type(self.roles)
-        )
+        self._client_of = client_of[by_client].astype(index_type(self.clients))
+        self._payee_pos = plan.position[graph.payee[paid][by_client]].astype(index_type(self.roles))
         self._fraction = graph.share[paid][by_client]
         self._bounds = np.searchsorted(self._client_of, np.arange(self.clients + 1)).tolist()
         # Clients per block: CELLS_PER_BLOCK cells at most (one client at least).

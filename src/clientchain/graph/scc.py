@@ -19,7 +19,7 @@ import numpy as np
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.sorting import run_bounds
 from clientchain.graph.sparse_kernels import sparsetools, strong_labeller
-from clientchain.model.org import IntArray
+from clientchain.model.org import IntArray, index_type
 
 PORT_MAX_EDGES = 500_000  # the pure-Python port takes ~0.15 s at 100k roles / 315k edges
 
@@ -141,7 +141,7 @@ def _canonical_csr(src: IntArray, dst: IntArray, nodes: int) -> tuple[IntArray, 
             return transposed
     key = sorted_distinct(src.astype(np.int64) * nodes + dst.astype(np.int64))
     rows, cols = np.divmod(key, nodes)
-    index = np.int32 if max(nodes, key.size) < 2**31 else np.int64
+    index = index_type(max(nodes, key.size))
     return run_bounds(rows, nodes).astype(index), cols.astype(index)
 
 
@@ -149,7 +149,7 @@ def _transposed(src: IntArray, dst: IntArray, nodes: int) -> tuple[IntArray, Int
     """The canonical CSR of edges sorted by target, as scipy's CSR-to-CSC step makes it
     (each source's targets come out in the order of the input: sorted); None when an
     edge is there twice (the sort merges them)."""
-    index = np.int32 if max(nodes, src.size) < 2**31 else np.int64
+    index = index_type(max(nodes, src.size))
     indptr = np.empty(nodes + 1, dtype=index)
     indices = np.empty(src.size, dtype=index)
     sparsetools().csr_tocsc(

@@ -22,7 +22,7 @@ from clientchain.loading.flow_table import (
 from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.heap import reusing_freed_memory
-from clientchain.model.org import NO_PARENT, Org, node_index_type
+from clientchain.model.org import NO_PARENT, Org, index_type
 from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
 
@@ -342,8 +342,8 @@ def _resolve_flows(
         for column in extra.values():
             column.extend([None] * (len(payers) - len(column)))
     return (
-        np.asarray(payers, dtype=node_index_type(r + len(client_index))),
-        np.asarray(payees, dtype=node_index_type(r)),
+        np.asarray(payers, dtype=index_type(r + len(client_index))),
+        np.asarray(payees, dtype=index_type(r)),
         np.asarray(amounts, dtype=np.float64),
         {k: tuple(v) for k, v in extra.items()},
     )

@@ -24,11 +24,11 @@ IntArray = npt.NDArray[Any]
 FloatArray = npt.NDArray[Any]
 
 
-def node_index_type(nodes: int) -> type[np.signedinteger[Any]]:
-    """The integer type for a column of node indices below `nodes`: int32 where they fit
-    (a flow row's payer and payee: millions of rows, held for a whole analysis), else
-    int64. Arithmetic that can pass 2**31 (pair keys) widens first."""
-    return np.int32 if nodes < 2**31 else np.int64
+def index_type(bound: int) -> type[np.signedinteger[Any]]:
+    """The integer type for a column of indices below `bound` (nodes, places, counts):
+    int32 where they fit (a flow row's payer and payee: millions of rows, held for a
+    whole analysis), else int64. Arithmetic that can pass 2**31 (pair keys) widens first."""
+    return np.int32 if bound < 2**31 else np.int64
 
 
 NO_PARENT = -1
@@ -86,7 +86,7 @@ class Org:
     client_ids: LateTexts[str] = LateTexts()  # noqa: RUF009  (a descriptor)
     client_titles: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
     client_lines: IntArray
-    flow_payer: IntArray  # node index (role, or R + client); int32 or int64 (node_index_type)
+    flow_payer: IntArray  # node index (role, or R + client); int32 or int64 (index_type)
     flow_payee: IntArray  # role index (likewise)
     flow_amount: FloatArray
     flow_files: tuple[str, ...] = ()  # every file that contributed flows

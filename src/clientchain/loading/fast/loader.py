@@ -65,7 +65,7 @@ from clientchain.model.org import (
     IntArray,
     Links,
     Org,
-    node_index_type,
+    index_type,
 )
 from clientchain.model.phases import note, phase
 from clientchain.model.policy import NO_POLICY, Policy
@@ -269,8 +269,8 @@ def _org(
         client_ids=client_ids.packed(),
         client_titles=_texts(clients, "title", buf).packed() if clients else (),
         client_lines=clients.lines.astype(np.int64) if clients else np.zeros(0, np.int64),
-        flow_payer=_joined(resolved.payer, node_index_type(len(role_ids) + len(client_ids))),
-        flow_payee=_joined(resolved.payee, node_index_type(len(role_ids))),
+        flow_payer=_joined(resolved.payer, index_type(len(role_ids) + len(client_ids))),
+        flow_payee=_joined(resolved.payee, index_type(len(role_ids))),
         flow_amount=_joined(resolved.amount, np.float64),
         flow_files=tuple(resolved.files),
         amount_decimals=resolved.decimals,
@@ -484,17 +484,18 @@ def _resolve_flows(
 def _add_table(flows: _Flows, table: FlowTable, ids: IdIndex, roles: int) -> None:
     count = len(table.payer)
     payer, payee = ids.find_texts(table.payer), ids.find_texts(table.payee)
-    _add_nodes(flows, payer, payee, roles)
+    _add_nodes(flows, payer, payee, roles, len(ids))
     flows.amount.append(np.asarray(table.amount, dtype=np.float64))
     flows.decimals = max(flows.decimals, table.decimals)
     flows.add_extra(table.extra, count)
 
 
-def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int) -> None:
+def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int, nodes: int) -> None:
     # Clients are nodes past the roles: they may pay, never be paid.
     _need(not np.any((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee)))
-    flows.payer.append(payer)
-    flows.payee.append(payee)
+    # Narrowed now, not when the files are joined: held while the amounts are read.
+    flows.payer.append(payer.astype(index_type(nodes), copy=False))
+    flows.payee.append(payee.astype(index_type(roles), copy=False))
 
 
 def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
@@ -508,10 +509,8 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     strip = not table.bare  # (bare cells: nothing to strip)
     try:
         payer, payee = _find_both(ids, table, i_from, i_to, strip)
-        # Narrowed now, not when the files are joined: held while the amounts are read.
-        payer = payer.astype(node_index_type(len(ids)), copy=False)
-        payee = payee.astype(node_index_type(roles), copy=False)
-        _add_nodes(flows, payer, payee, roles)
+        _add_nodes(flows, payer, payee, roles, len(ids))
+        del payer, payee  # (their int64 columns: only the narrowed ones are held)
         flows.amount.append(_csv_amounts(table, i_amount, flows))
     except UnicodeDecodeError:
         raise _RefusedError from None
