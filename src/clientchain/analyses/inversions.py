@@ -51,7 +51,9 @@ def find_inversions(
     `headcount_decimals` (so float noise never reorders them)."""
     r = graph.roles
     inner = graph.payer < r
-    u, v, w = graph.payer[inner], graph.payee[inner], graph.amount[inner]
+    # Widened: the pairs' keys below pass 2**31 (the graph's nodes may be int32).
+    u, v = graph.payer[inner].astype(np.int64), graph.payee[inner].astype(np.int64)
+    w = graph.amount[inner]
     # u pays v and u is above v (down), or v is above u (up).
     down, up = forest.ancestry(u, v)
     # One row per (boss, subordinate) pair with money either way.
@@ -110,7 +112,7 @@ def _dotted_pairs(
 def _amount_of(graph: MoneyGraph, payer: IntArray, payee: IntArray) -> FloatArray:
     """w(payer->payee) per element (0 where no money flows), by binary search: the
     graph's pairs are sorted by payee, then payer."""
-    key = graph.payee * graph.nodes + graph.payer
+    key = graph.pair_keys()
     wanted = payee * graph.nodes + payer
     result = np.zeros(wanted.size, dtype=np.float64)
     if not key.size:

@@ -27,7 +27,7 @@ def relations(
     relation[payer >= roles] = EXTERNAL
     if not inner.size:
         return relation
-    v, u = payee[inner], payer[inner]
+    v, u = payee[inner], payer[inner].astype(np.int64)  # (keys below pass 2**31)
     below, above = forest.ancestry(v, u)
     if dotted:
         line_role, line_boss = dotted.pairs()

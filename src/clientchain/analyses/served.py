@@ -86,7 +86,7 @@ def served_roles_share(serves: Links, graph: MoneyGraph) -> FloatArray:
     role, node = _distinct_pairs(serves, r, graph.nodes)
     inner = node < r
     role, payer = role[inner], node[inner]
-    key = graph.payee * graph.nodes + graph.payer  # sorted: pairs are by payee, then payer
+    key = graph.pair_keys()  # sorted: pairs are by payee, then payer
     wanted = role * graph.nodes + payer
     share = np.zeros(wanted.size, dtype=np.float64)
     if key.size and wanted.size:

@@ -235,7 +235,7 @@ def _money_edges(analysis: Analysis) -> list[Edge]:
     keep = (net > 0) | ((net == 0) & (source < target))
     order = np.lexsort((target[keep], source[keep]))
     rows = np.flatnonzero(keep)[order]
-    pair = money.payer[rows] * n + money.payee[rows]
+    pair = money.payer[rows].astype(np.int64) * n + money.payee[rows]
     levels = _inversion_levels(inv, n, pair)
     amount = moneys(money.amount[rows], d).tolist()
     back = moneys(money.reverse_amount()[rows], d).tolist()

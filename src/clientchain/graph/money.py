@@ -9,7 +9,7 @@ import numpy as np
 
 from clientchain.graph.sorting import run_bounds, sorted_places
 from clientchain.graph.sparse_kernels import sparsetools
-from clientchain.model.org import FloatArray, IntArray, Org
+from clientchain.model.org import FloatArray, IntArray, Org, index_type
 
 
 @dataclass(frozen=True, eq=False)
@@ -17,6 +17,8 @@ class MoneyGraph:
     """w(u->v) for every pair with money, sorted by payee then payer.
 
     Nodes 0..R-1 are roles, R..R+C-1 clients. `inflow` is W(v), gross, per role.
+    `payer` and `payee` are int32 where the nodes fit (`index_type`: 28 MB each at a
+    million roles paid by five clients each): a pair key widens first.
     """
 
     roles: int
@@ -34,7 +36,9 @@ class MoneyGraph:
         inner = np.flatnonzero(self.payer < self.roles)
         if not inner.size:
             return result
-        payer, payee = self.payer[inner], self.payee[inner]
+        # Widened: pair keys pass 2**31 (and the transpose wants one index type).
+        payer = self.payer[inner].astype(np.int64)
+        payee = self.payee[inner].astype(np.int64)
         # Pairs are sorted by payee then payer, so this key is sorted: each reverse pair
         # is one binary search away. The searches go in ascending order (pairs by payer,
         # a transpose, not a sort): each starts near the last, in cache, about twice as
@@ -52,6 +56,13 @@ class MoneyGraph:
         del key, back
         result[inner[pair[match]]] = self.amount[inner[found[match]]]
         return result
+
+    def pair_keys(self) -> IntArray:
+        """payee * nodes + payer per pair, in int64 (sorted, as the pairs are)."""
+        key = self.payee.astype(np.int64)
+        key *= self.nodes
+        key += self.payer
+        return key
 
     @cached_property
     def paid_by_client(self) -> np.ndarray:
@@ -121,7 +132,8 @@ def build_money_graph(org: Org) -> MoneyGraph:
     pair_key = key_sorted[starts] if key.size else key
     payee, payer = np.divmod(pair_key, n)
     inflow = np.bincount(payee, weights=amount, minlength=r).astype(np.float64)
-    return MoneyGraph(r, n, payer.astype(np.int64), payee.astype(np.int64), amount, inflow)
+    node = index_type(n)
+    return MoneyGraph(r, n, payer.astype(node), payee.astype(node), amount, inflow)
 
 
 def _canonical_order(key: IntArray, amount: FloatArray) -> IntArray:
