@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +105,27 @@ def test_an_error_of_the_work_is_raised_in_the_parent() -> None:
     side = aside(broken, fork=True)
     with pytest.raises(ZeroDivisionError, match="in the step"):
         side.result()
+    assert no_child_left()
+
+
+def _a_child_has_exited(within: float) -> bool:
+    """Whether a child of this process has exited (left unreaped), within `within` s."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_the_child_leaves_once_its_result_is_sent_not_when_it_is_asked_for() -> None:
+    # 4 MB of result, many times a pipe's buffer: unread, the child would wait on it,
+    # holding every page it wrote, until the caller asks.
+    side = aside(partial(step, 500_000), fork=True)
+    assert side.forked
+    assert _a_child_has_exited(within=30.0)
+    got = side.result()
+    assert got.pid != os.getpid() and same(got, step(500_000))
     assert no_child_left()
 
 

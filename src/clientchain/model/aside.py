@@ -3,11 +3,12 @@
 A step whose inputs are ready and whose result is wanted only later can run on the
 second core while this process goes on with other steps: `aside(work)` forks a child
 that runs `work()` and writes its result back through a pipe (pickled, its arrays as
-raw buffers: tens of megabytes take tens of milliseconds); `result()` reads it when
-the caller needs it. Should fork not be there, or the child stop before it has sent
-all of its result (killed, out of memory, or `work` raised), `result()` runs `work()`
-in this process: slower, never different (and an exception of `work` is raised here,
-as it would be without a child).
+raw buffers: tens of megabytes take tens of milliseconds), which a thread of this
+process reads as soon as it comes, so that the child can leave; `result()` waits for
+it. Should fork not be there, or the child stop before it has sent all of its result
+(killed, out of memory, or `work` raised), `result()` runs `work()` in this process:
+slower, never different (and an exception of `work` is raised here, as it would be
+without a child).
 
 `work` must be a pure function of what the process holds at the fork: the child's
 changes to any object never reach this process.
@@ -20,6 +21,7 @@ import io
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable
 from typing import Generic, NoReturn, TypeVar
 
@@ -39,6 +41,7 @@ class Aside(Generic[T]):
         self._work = work
         self._value: object = _NOTHING
         self._pid = 0
+        self._received: tuple[T] | None = None
         if fork:
             self._start()
 
@@ -54,7 +57,22 @@ class Aside(Generic[T]):
             os.close(read_end)
             _run_and_send(self._work, write_end)
         os.close(write_end)
-        self._pid, self._read_end = pid, read_end
+        self._pid = pid
+        # The result is read as soon as the child sends it, not when asked for: the child
+        # waits on a full pipe until then, holding every page it wrote (its temporaries,
+        # its copies of pages the two shared: ~100 MB at a million roles), under the
+        # peak of whatever this process does meanwhile.
+        self._reader = threading.Thread(target=self._drain, args=(read_end,), daemon=True)
+        self._reader.start()
+
+    def _drain(self, read_end: int) -> None:
+        """On the reader thread: the child's result (in a 1-tuple), or None if it stopped
+        before sending it."""
+        try:
+            with os.fdopen(read_end, "rb", buffering=0) as pipe:
+                self._received = _read_result(pipe)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            self._received = None
 
     @property
     def forked(self) -> bool:
@@ -64,26 +82,19 @@ class Aside(Generic[T]):
     def result(self) -> T:
         """The step's result: the child's, else `work()` run here."""
         if self._value is _NOTHING:
-            received = self._receive() if self._pid else None
+            received = None
+            if self._pid:
+                self._reader.join()
+                received = self._received
+                self._reap()
             self._value = self._work() if received is None else received[0]
         return self._value  # type: ignore[return-value]
-
-    def _receive(self) -> tuple[T] | None:
-        """The child's result (in a 1-tuple), or None if it stopped before sending it."""
-        try:
-            with os.fdopen(self._read_end, "rb", buffering=0) as pipe:
-                return _read_result(pipe)
-        except (OSError, pickle.UnpicklingError, EOFError):
-            return None
-        finally:
-            self._reap()
 
     def close(self) -> None:
         """Stop the child if it is still working (the caller failed or was stopped)."""
         if self._pid:
-            with contextlib.suppress(OSError):
-                os.close(self._read_end)
-            self._reap()
+            self._reap()  # (its end of the pipe closes: the reader thread sees the end)
+            self._reader.join()
 
     def _reap(self) -> None:
         """The child gone: it has sent all it will (or the caller stopped waiting)."""
