@@ -422,10 +422,12 @@ def analyze(
     try:
         with np.errstate(invalid="ignore", divide="ignore"):
             distance = np.where(traced > 0, handovers / traced, np.nan)
-        indptr, payer, net = _direct_clients(org, graph)
-        release_freed_memory()  # its temporaries (reverse amounts, sorts): 300 MB at a million
         served_roles = served_roles_share(org.serves, graph)
         reach = client_reach(org, graph, forest)
+        # Last: the largest peak of the three (reverse amounts, sorts: 180 MB at a million
+        # roles paid by five clients each) comes once the child is most likely gone.
+        indptr, payer, net = _direct_clients(org, graph)
+        release_freed_memory()  # its temporaries
         inversions = inverted.result()
     finally:
         inverted.close()
