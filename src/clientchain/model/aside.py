@@ -71,7 +71,7 @@ class Aside(Generic[T]):
         try:
             with os.fdopen(read_end, "rb", buffering=0) as pipe:
                 self._received = _read_result(pipe)
-        except (OSError, pickle.UnpicklingError, EOFError):
+        except Exception:  # (on a thread: raised, it would only be printed) -> run here
             self._received = None
 
     @property
