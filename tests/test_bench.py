@@ -137,3 +137,27 @@ def test_benchmark_shows_the_tree_memory_when_asked(tmp_path: Path) -> None:
     peak, tree = (float(x) for x in re.findall(r"([0-9]+) MB", row))
     assert peak > 20, row
     assert tree > 20, row  # a python with numpy holds tens of MB
+
+
+def test_floor_reads_the_roles_of_a_document_too_large_for_one_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """orjson parses at most about 2 GB at once (recharge at a million roles writes 2.1):
+    the floor then reads the roles in pieces of whole objects, the same list."""
+    floors = bench_module("floors")
+    bench_module("generate").write("recharge", 500, tmp_path)
+    command = [sys.executable, "-m", "clientchain", "analyze", str(tmp_path / "org.yaml")]
+    # (exit 1: the shape's findings)
+    document = subprocess.run([*command, "--format", "json"], capture_output=True, check=False)
+    whole = json.loads(document.stdout)["roles"]
+    real = floors.orjson.loads
+
+    def too_large(data: bytes) -> object:
+        if len(data) == len(document.stdout):
+            raise floors.orjson.JSONDecodeError("Not enough memory", "", 0)
+        return real(data)
+
+    monkeypatch.setattr(floors.orjson, "loads", too_large)
+    for per_piece in (1, 7, 10_000):  # (10,000: every role in one piece)
+        monkeypatch.setattr(floors, "ROLES_PER_PIECE", per_piece)
+        assert floors.role_documents(document.stdout) == whole
