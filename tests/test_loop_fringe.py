@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from clientchain.graph import fringe as fringe_module
@@ -24,9 +24,10 @@ from clientchain.graph.fringe import find_fringe
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.sweep import plan_sweeps
-from tests.oracle import OrgSpec
-from tests.orgs import cyclic_org_specs, leaky_loop_chains
-from tests.test_oracle import SLOW, decays, run_and_check
+from tests import oracle
+from tests.oracle import OrgSpec, Role
+from tests.orgs import cyclic_org_specs, engine_document, leaky_loop_chains, render_yaml
+from tests.test_oracle import SLOW, check_document, decays, run_and_check
 from tests.test_sweep import dense_least_solution, dense_shares, org_from_edges
 
 
@@ -310,11 +311,74 @@ def _exact_line_shares(
     return share, base
 
 
+# How many times money may turn over in a loop before it leaks (hand-overs per unit of
+# traced money) for a peeled core to be checked to the oracle's 1e-9: its diagonal,
+# each role's room plus what it takes from the others, is rounded to float64, and the
+# turnover magnifies that ulp (see the known limit below).
+PEELED_TURNOVER = 10**6
+
+
+def _turnover(org: OrgSpec, decay: float) -> Fraction:
+    money = oracle.money_exact(org, Fraction(decay))
+    turns = [money.handovers[v] / money.traced[v] for v in org.role_ids if money.traced[v]]
+    return max(turns, default=Fraction(0))
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))
 def test_engine_matches_oracle_with_every_loop_peeled(org: OrgSpec, decay: float, top: int) -> None:
+    assume(_turnover(org, decay) <= PEELED_TURNOVER)
     with _peeling_every_loop():
         run_and_check(org, decay, top=top)
+
+
+def _role(name: str, boss: str | None = None) -> Role:
+    return Role(id=name, parent=boss, headcount=0, dotted=(), serves=())
+
+
+# Found by the test above: money turns over 339 million times before it leaks.
+_TURNING = OrgSpec(
+    roles=(_role("owner"), _role("seller"), _role("mgr"), _role("dev", "owner")),
+    clients=("hr",),
+    flows=(
+        ("hr", "owner", 2),
+        *[("seller", "owner", 1)] * 11,
+        *[("owner", "seller", 1)] * 3,
+        ("mgr", "dev", 1),
+        ("dev", "mgr", 1000),
+        ("seller", "mgr", 1),
+        ("mgr", "seller", 1),
+        ("dev", "owner", 1000),
+        ("mgr", "seller", 1000),
+    ),
+)
+
+
+def _checked(org: OrgSpec, decay: float) -> None:
+    """run_and_check outside a Hypothesis test (which alone can take its notes)."""
+    text = render_yaml(org)
+    check_document(engine_document(text, decay=decay), org, text, decay, 0)
+
+
+def test_a_loop_turning_over_this_often_is_exact_without_peeling() -> None:
+    _checked(_TURNING, 0.5)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="known limit: a peeled core's diagonal rounded to float64 puts this loop's "
+    "distance 1.95 out in 338,676,349 (its 9th digit; the oracle asks 1e-9)",
+)
+def test_a_loop_turning_over_this_often_is_exact_peeled() -> None:
+    assert _turnover(_TURNING, 0.5) > PEELED_TURNOVER
+    with _peeling_every_loop():
+        try:
+            _checked(_TURNING, 0.5)
+        except AssertionError as exc:  # (the known limit: only the distances)
+            if "distance" not in str(exc):
+                pytest.fail(f"not the known limit: {exc}")
+            raise
 
 
 @pytest.mark.slow
