@@ -41,9 +41,6 @@ from clientchain.graph.loop_gauss_seidel import CoreSolver
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
 
-# Loops of more roles than this are peeled before SuperLU; smaller ones (a few hundred
-# roles in a shared-service centre) are cheap for it as they are.
-FRINGE_MIN_ROLES = 4096
 # SuperLU's column order for the core: as given, which find_fringe makes fewest
 # entries first (a minimum degree order computed once, from the start). A core is most
 # of an organisation whose lines carry money both ways once a shared-service centre

@@ -28,17 +28,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from clientchain.graph.blas_threads import one_blas_thread
 from clientchain.graph.column_runs import alpha_runs
 from clientchain.graph.distinct import sorted_distinct
-from clientchain.graph.fringe import Fringe, find_fringe
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.layering import longest_path_layers
-from clientchain.graph.loop_fringe import FRINGE_MIN_ROLES, peel
 from clientchain.graph.loop_inverse import gth_inverse, gth_inverses
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
@@ -50,8 +48,15 @@ from clientchain.graph.triangular import SUBSTITUTION_WORK
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.org import FloatArray, IntArray
 
+if TYPE_CHECKING:
+    from clientchain.graph.fringe import Fringe
+
 DENSE_MAX = 48  # components up to this size are solved with batched dense inverses
 STACKED_CELLS = 1 << 16  # batches this small are inverted together (see _invert_small)
+# Loops of more roles than this are peeled before SuperLU (loop_fringe.py, imported only
+# then: its machinery is a tenth of the imports of a small run); smaller ones (a few
+# hundred roles in a shared-service centre) are cheap for it as they are.
+FRINGE_MIN_ROLES = 4096
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +100,11 @@ class _Large:
     def fringe(self) -> Fringe | None:
         """A very large loop's peelable fringe (loop_fringe.py), found at its first solve
         (or `prepare`): the plan's own temporaries are gone by then."""
-        return find_fringe(self.matrix) if self.members.size > FRINGE_MIN_ROLES else None
+        if self.members.size <= FRINGE_MIN_ROLES:
+            return None
+        from clientchain.graph.fringe import find_fringe
+
+        return find_fringe(self.matrix)
 
     @cached_property
     def wide_matrix(self) -> SquareCsc:
@@ -109,6 +118,8 @@ class _Large:
             if self.fringe is None:
                 self.factors[alpha] = self.matrix.identity_minus(alpha).lu()
             else:
+                from clientchain.graph.loop_fringe import peel
+
                 self.factors[alpha] = peel(self.fringe, self.matrix, self.leak, alpha)
         return self.factors[alpha]
 
