@@ -104,23 +104,10 @@ def _dotted_pairs(
     # A line written twice is one relationship, counted once.
     pairs = sorted_distinct(boss * n + sub)
     boss, sub = np.divmod(pairs, n)
-    down, up = _amount_of(graph, boss, sub), _amount_of(graph, sub, boss)
+    down = graph.at_pairs(boss, sub, graph.amount)
+    up = graph.at_pairs(sub, boss, graph.amount)
     money = (down > 0) | (up > 0)
     return boss[money], sub[money], down[money], up[money]
-
-
-def _amount_of(graph: MoneyGraph, payer: IntArray, payee: IntArray) -> FloatArray:
-    """w(payer->payee) per element (0 where no money flows), by binary search: the
-    graph's pairs are sorted by payee, then payer."""
-    key = graph.pair_keys()
-    wanted = payee * graph.nodes + payer
-    result = np.zeros(wanted.size, dtype=np.float64)
-    if not key.size:
-        return result
-    found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
-    hit = key[found] == wanted
-    result[hit] = graph.amount[found[hit]]
-    return result
 
 
 def _broken_at(

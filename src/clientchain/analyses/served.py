@@ -86,13 +86,7 @@ def served_roles_share(serves: Links, graph: MoneyGraph) -> FloatArray:
     role, node = _distinct_pairs(serves, r, graph.nodes)
     inner = node < r
     role, payer = role[inner], node[inner]
-    key = graph.pair_keys()  # sorted: pairs are by payee, then payer
-    wanted = role * graph.nodes + payer
-    share = np.zeros(wanted.size, dtype=np.float64)
-    if key.size and wanted.size:
-        found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
-        hit = key[found] == wanted
-        share[hit] = graph.share[found[hit]]
+    share = graph.at_pairs(payer, role, graph.share)
     total = np.bincount(role, weights=share, minlength=r).astype(np.float64)
     serves_any = np.zeros(r, dtype=bool)
     serves_any[role] = True

@@ -57,12 +57,20 @@ class MoneyGraph:
         result[inner[pair[match]]] = self.amount[inner[found[match]]]
         return result
 
-    def pair_keys(self) -> IntArray:
-        """payee * nodes + payer per pair, in int64 (sorted, as the pairs are)."""
+    def at_pairs(self, payer: IntArray, payee: IntArray, column: FloatArray) -> FloatArray:
+        """`column` (a value per pair) at each (payer, payee) asked for, 0 where no money
+        flows: a binary search each among the pairs' keys, payee * nodes + payer in
+        int64, sorted as the pairs are."""
         key = self.payee.astype(np.int64)
         key *= self.nodes
         key += self.payer
-        return key
+        wanted = payee.astype(np.int64) * self.nodes + payer
+        result = np.zeros(wanted.size, dtype=np.float64)
+        if key.size and wanted.size:
+            found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
+            hit = key[found] == wanted
+            result[hit] = column[found[hit]]
+        return result
 
     @cached_property
     def paid_by_client(self) -> np.ndarray:
