@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -289,3 +290,93 @@ def test_unknown_hostile_id_is_reported_visibly(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert raw_controls(result.stderr) == []
     assert "\\x1b[2J" in result.stderr
+
+
+# --- what was typed: click quotes it in its usage errors ---------------------------------
+
+TYPED = "\x1b[2J\x1b]8;;https://example.invalid\x07\u202eevil\u2028"
+
+
+def leaf_commands() -> list[list[str]]:
+    """Every command a user can run, as the words that name it (`import people`)."""
+    import typer.main
+
+    leaves: list[list[str]] = []
+    groups: list[tuple[list[str], Any]] = [([], typer.main.get_command(app))]
+    while groups:
+        words, group = groups.pop()
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                groups.append(([*words, name], command))
+            else:
+                leaves.append([*words, name])
+    return sorted(leaves)
+
+
+def check_inert_usage_error(output: Output, *, shown: str = "\\x1b[2J") -> None:
+    assert output.exit_code == 2, output.stderr
+    assert raw_controls(output.stdout + output.stderr) == []
+    assert "Error:" in output.stderr and shown in output.stderr
+
+
+@pytest.mark.parametrize("command", leaf_commands(), ids=" ".join)
+def test_an_unknown_option_is_quoted_inert_by_every_command(command: list[str]) -> None:
+    check_inert_usage_error(invoke(*command, f"--{TYPED}"))
+    # click quotes a short option by its first character, as it is.
+    check_inert_usage_error(invoke(*command, f"-\u202e{TYPED}"), shown="-\\u202e")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [TYPED],  # an unknown command
+        ["import", TYPED],  # an unknown subcommand
+        ["analyze", "org.yaml", "--format", TYPED],  # a value not among the choices
+        ["chain", "org.yaml", "seller", "--decay", TYPED],  # not a number
+    ],
+    ids=["command", "subcommand", "choice", "number"],
+)
+def test_a_bad_word_on_the_command_line_is_quoted_inert(args: list[str]) -> None:
+    check_inert_usage_error(invoke(*args))
+
+
+def test_a_role_id_that_looks_like_an_option_is_quoted_inert_and_reachable(
+    tmp_path: Path,
+) -> None:
+    """An id starting with a dash is taken for an option, as in every command line; the
+    error shows it inert, and `--` passes it as the role."""
+    role = f"-\u202e{TYPED}"
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        f"clients: [{{id: buyers}}]\nroles:\n  - id: owner\n  - id: {q(role)}\n"
+        "    reports_to: owner\nflows:\n  - {from: buyers, to: "
+        f"{q(role)}, amount: 10}}\n",
+        encoding="utf-8",
+    )
+    check_inert_usage_error(invoke("chain", str(org), role), shown="-\\u202e")
+    chained = invoke("chain", str(org), "--", role)
+    assert chained.exit_code == 0, chained.stderr
+    assert raw_controls(chained.stdout + chained.stderr) == []
+    assert "\\u202eevil" in chained.stdout
+
+
+def test_the_installed_command_quotes_a_typed_word_inert() -> None:
+    """Through the console entry point (run, then main's exit), not only the test runner."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from clientchain.cli.app import main; main()",
+            "analyze",
+            f"--{TYPED}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert raw_controls(done.stdout + done.stderr) == []
+    assert "No such option: --\\x1b[2J" in done.stderr

@@ -13,10 +13,12 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import Annotated, NoReturn
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from clientchain.cli.options import (
     EXIT_BAD_INPUT,
@@ -25,7 +27,7 @@ from clientchain.cli.options import (
     EXIT_OK,
     HELP_OPTIONS,
 )
-from clientchain.model.visible import visible_message
+from clientchain.model.visible import LINE_LIMIT, visible_line, visible_message
 from clientchain.version import __version__
 
 # The commands, in their `clientchain --help` order: name -> (module, the command
@@ -44,6 +46,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("clientchain.cli.importing", "import_app"),
     "model": ("clientchain.cli.recipes", "model_app"),
 }
+# click's exceptions, wherever this typer keeps click (its own copy since typer 0.28).
+_click_errors = importlib.import_module(typer.BadParameter.__module__)
 # Options of the app itself that may come before the command (flags: no value).
 _APP_FLAGS = frozenset({"--debug"})
 
@@ -62,6 +66,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         context_settings=HELP_OPTIONS,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
+        cls=_InertUsageErrors,
     )
     app.callback()(_main)
     for name, (module, attribute) in _COMMANDS.items():
@@ -72,6 +77,43 @@ def build_app(only: str | None = None) -> typer.Typer:
             else:
                 app.command(name)(command)
     return app
+
+
+class _InertUsageErrors(TyperGroup):
+    """The app's group: a usage error quotes what was typed (an unknown option, a role
+    id that starts with a dash, a path) as inert text, as every message of ours does."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Any = None,
+        **extra: Any,
+    ) -> Any:
+        with _inert_usage_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        # Every command and subcommand parses its arguments within this call.
+        with _inert_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _inert_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except (_click_errors.NoArgsIsHelpError, _click_errors.MissingParameter):
+        raise  # ours alone (the help; a parameter's name and choices), laid out in lines
+    except _click_errors.ClickException as error:
+        # click writes the message as it is: control codes and bidi marks included.
+        message = visible_line(error.format_message(), LINE_LIMIT)
+        if isinstance(error, _click_errors.UsageError):
+            shown = _click_errors.UsageError(message, error.ctx)
+        else:  # a file click could not open
+            shown = _click_errors.ClickException(message)
+        shown.exit_code = error.exit_code
+        raise shown from None
 
 
 def app_for(args: Sequence[str]) -> typer.Typer:
