@@ -80,9 +80,9 @@ def in_ci() -> bool:
 
 
 # Hypothesis: "dev" (Hypothesis's defaults, random examples, a local example database)
-# unless HYPOTHESIS_PROFILE names another or CI is set: then "ci", the same examples on
-# every run, no database, and a failure's blob printed to reproduce it with
-# @reproduce_failure. A test's own @settings(max_examples=...) wins over either.
+# unless HYPOTHESIS_PROFILE names another ("soak" below) or CI is set: then "ci", the
+# same examples on every run, no database, and a failure's blob printed to reproduce it
+# with @reproduce_failure. A test's own @settings(max_examples=...) wins over either.
 settings.register_profile("dev", settings.get_profile("default"))
 settings.register_profile(
     "ci",
@@ -91,6 +91,15 @@ settings.register_profile(
     database=None,
     print_blob=True,
     deadline=None,  # a shared CI runner's timings are noise, not a finding
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# "soak": fresh random examples on every run and no deadline, for running the property
+# tests again and again on a busy machine (HYPOTHESIS_PROFILE=soak).
+settings.register_profile(
+    "soak",
+    settings.get_profile("default"),
+    database=None,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci() else "dev"))
