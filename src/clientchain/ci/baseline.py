@@ -41,6 +41,7 @@ from clientchain.ci.baseline_format import (
     kept,
 )
 from clientchain.ci.baseline_rows import apply_baseline_to_rows
+from clientchain.loading.input_file import read_file
 from clientchain.loading.yaml_source import YNode, compose, decode
 from clientchain.model.findings import Finding, Findings, finding_order
 from clientchain.model.heap import release_freed_memory
@@ -61,8 +62,8 @@ def read_baseline(path: Path, org: Org | None = None) -> Baseline:
     entries never stand as strings all at once."""
     shown = os.fspath(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = read_file(path)
+    except OSError as exc:  # (NotAFileError's words: "is a device, not a file")
         reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
         raise InputError(
             [Problem(Position(shown), f"cannot read the baseline: {reason}")]

@@ -19,6 +19,7 @@ from clientchain.loading.flow_table import (
     read_csv_bytes,
     read_yaml_list,
 )
+from clientchain.loading.input_file import NotAFileError, read_file
 from clientchain.loading.spreadsheet import DEFAULT, Dialect
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.heap import reusing_freed_memory
@@ -31,12 +32,15 @@ if TYPE_CHECKING:  # the precise reader's classes: imported when it runs (see _p
 
 
 def read_input_bytes(path: Path, shown: str, where: Position) -> bytes:
-    """The bytes of an input file, or InputError at `where` saying why not."""
+    """The bytes of an input file, or InputError at `where` saying why not (a pipe is
+    read when the command line names it, not when an org chart does: see input_file)."""
     # Named inside the org chart: say which file; named on the command line: the
     # position already is the file.
     which = f": {shown}" if where.line else ""
     try:
-        return path.read_bytes()
+        return read_file(path, pipes=not where.line)
+    except NotAFileError as exc:
+        raise InputError([Problem(where, f"{exc.said}{which}")]) from None
     except FileNotFoundError:
         raise InputError([Problem(where, f"file not found{which}")]) from None
     except IsADirectoryError:

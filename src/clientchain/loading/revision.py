@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Literal
 
 from clientchain.loading.fast.flat_yaml import FlatDocument, NotFlatError, read_flat
+from clientchain.loading.input_file import NotAFileError, read_file
 from clientchain.loading.loader import loads
 from clientchain.loading.policy import take_policy_section
 from clientchain.loading.scalars import NULLS, is_null
@@ -395,7 +396,9 @@ def load_working_tree(
 def _read(path: Path, shown: str) -> bytes:
     """The file's bytes; InputError in the loader's words when it cannot be read."""
     try:
-        return path.read_bytes()
+        return read_file(path)
+    except NotAFileError as exc:
+        said = exc.said
     except FileNotFoundError:
         said = "file not found"
     except IsADirectoryError:

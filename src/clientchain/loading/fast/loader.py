@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ from clientchain.loading.flow_table import (
     flows_file_key,
     read_yaml_list,
 )
+from clientchain.loading.input_file import read_file
 from clientchain.loading.keys import CLIENT_KEYS, ROLE_KEYS, Keys
 from clientchain.loading.policy import read_policy_section, take_policy_section
 from clientchain.loading.scalars import (
@@ -161,6 +163,7 @@ def fast_load(
                 document, policy = _document(data, text, source)
                 flows_path = _scalar(document, "flows")
                 own = None if flows_path is None or not own_flows else base / flows_path
+                _need(own is None or _is_regular(own))  # else the precise reader says why
                 tables = ahead.tables(own)
         with phase("build"):
             return _org(document, source, tables, policy, metadata)
@@ -429,12 +432,19 @@ def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, obje
     return extra
 
 
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
     """A flows file: a plain CSV's cells, or a YAML list read by the precise reader
     (`stdin`: standard input, always CSV)."""
     shown = STDIN_NAME if stdin else os.fspath(path)
     try:
-        data = stdin_bytes() if stdin else path.read_bytes()
+        data = stdin_bytes() if stdin else read_file(path)  # a pipe: the command line's
     except (OSError, ValueError, AttributeError):  # a NUL in the path; no stdin at all
         raise _RefusedError from None
     csv = stdin or path.suffix.lower() not in YAML_SUFFIXES

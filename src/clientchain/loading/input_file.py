@@ -1,0 +1,74 @@
+"""One input file's bytes: only what can be read to an end, and a pipe only once.
+
+A path can name more than a file. A device never ends (/dev/zero, /dev/urandom: gigabytes
+a second until the machine runs out of memory) or waits for a keyboard (/dev/tty), and
+opening some has effects of its own (a tape rewinds), so a device is refused before it
+is opened, whoever names it: an org chart under review may name `flows: /dev/zero`, or a
+flows file that is a link to it. /dev/null, the usual "nothing", is read: it ends at once.
+
+A pipe (`--flows <(...)`, a FIFO) is read when the command line names it: its bytes are
+kept, since one run may read a file twice (the fast loader, then the precise one). A pipe
+named inside an org chart is refused: a FIFO without a writer would hold a CI job for ever.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+
+class NotAFileError(OSError):
+    """The path names a device, or a pipe where only a file may be named; `said` says
+    which in words ("is a device, not a file"), as its `strerror` does."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(errno.EINVAL, said)
+        self.said = said
+
+
+# A pipe's bytes by (device, inode): a second open of a pipe already read finds it empty.
+_piped: dict[tuple[int, int], bytes] = {}
+
+
+def read_file(path: Path, *, pipes: bool = True) -> bytes:
+    """The bytes of the file at `path`. IsADirectoryError for a directory, NotAFileError
+    for a device (not /dev/null) and, unless `pipes`, a named pipe; OSError and ValueError
+    (a NUL in the name) as opening it raises them."""
+    found = path.stat()
+    _check(found, pipes)
+    with path.open("rb", buffering=0) as file:
+        opened = os.fstat(file.fileno())
+        if stat.S_IFMT(opened.st_mode) != stat.S_IFMT(found.st_mode):
+            _check(opened, pipes)  # replaced between the look and the open
+        if not stat.S_ISFIFO(opened.st_mode):
+            return file.readall()
+        key = (opened.st_dev, opened.st_ino)
+        if key not in _piped:
+            _piped[key] = file.readall()
+        return _piped[key]
+
+
+def _check(found: os.stat_result, pipes: bool) -> None:
+    mode = found.st_mode
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISFIFO(mode):
+        if pipes:
+            return
+        raise NotAFileError("is a named pipe (FIFO), not a file")
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        if _is_devnull(found):
+            return
+        raise NotAFileError("is a device, not a file")
+    raise NotAFileError("is not a file")  # a socket
+
+
+def _is_devnull(found: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(found, Path(os.devnull).stat())
+    except OSError:
+        return False
