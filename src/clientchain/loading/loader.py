@@ -20,7 +20,7 @@ from clientchain.loading.flow_table import (
     read_yaml_list,
 )
 from clientchain.loading.input_file import NotAFileError, read_file
-from clientchain.loading.spreadsheet import DEFAULT, Dialect
+from clientchain.loading.spreadsheet import DEFAULT, Dialect, byte_order_mark
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.heap import reusing_freed_memory
 from clientchain.model.org import NO_PARENT, Org, index_type
@@ -100,9 +100,23 @@ def load(
         else:
             base = Path(shown).parent
             data = read_input_bytes(Path(shown), shown, Position(shown))
+        text = _wide_text(data, shown)
+        if text is not None:
+            data = text.encode("utf-8")
     # Decoded only if the precise reader is needed: the fast one reads bytes (and a
     # 170 MB file of ids in Japanese is 340 MB as a str).
-    return _load_either(data, None, shown, flows, base, dialect, own_flows)
+    return _load_either(data, text, shown, flows, base, dialect, own_flows)
+
+
+def _wide_text(data: bytes, shown: str) -> str | None:
+    """The text of an org chart saved as UTF-16 or UTF-32 (with the byte order mark YAML
+    asks of them: Windows PowerShell 5's `>`), for both readers as UTF-8; None for UTF-8."""
+    marked = byte_order_mark(data)
+    if marked is None or marked[1] == "utf-8":
+        return None
+    from clientchain.loading.yaml_source import decode
+
+    return decode(data, shown)
 
 
 def loads(
