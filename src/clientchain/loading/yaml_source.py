@@ -112,18 +112,31 @@ def _decode_wide(data: bytes, encoding: str, file: str) -> str:
         raise InputError([Problem(Position(file, line, column), said)]) from None
 
 
+def _at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column of `text` ('' past its end)."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column : start + column + 1]
+
+
 def _position(file: str, mark: Any) -> Position:
     if mark is None:
         return Position(file)
     return Position(file, mark.line + 1, mark.column + 1)
 
 
-def _yaml_error(file: str, exc: yaml.YAMLError) -> Problem:
+def _yaml_error(file: str, exc: yaml.YAMLError, source: str = "") -> Problem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         text = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             text = f"{exc.context}, {exc.problem}"
+        if mark is not None and _at(source, mark.line, mark.column) == "\t":
+            # libyaml names a tab that starts a line "a character that cannot start any token"
+            text = "a tab: YAML indents with spaces, never tabs"
         return Problem(_position(file, mark), f"invalid YAML: {text}")
     return Problem(Position(file), f"invalid YAML: {exc}")
 
@@ -203,7 +216,7 @@ class _Composer:
         except _FatalError:
             pass
         except yaml.YAMLError as exc:
-            self.problems.append(_yaml_error(self.file, exc))
+            self.problems.append(_yaml_error(self.file, exc, text))
         finally:
             loader.dispose()
 
