@@ -11,6 +11,7 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,54 @@ def test_read_file_says_what_a_path_names(tmp_path: Path) -> None:
             read_file(tmp_path / "socket")
     with pytest.raises(FileNotFoundError):
         read_file(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["analyze", "-"], ["validate", "ORG", "--flows", "-"], ["import", "people", "-"]],
+    ids=" ".join,
+)
+def test_a_device_as_standard_input_is_refused_unread(tmp_path: Path, args: list[str]) -> None:
+    org = chart(tmp_path, None)
+    with Path(ZERO).open("rb") as zero:
+        done = subprocess.run(
+            [sys.executable, "-m", "clientchain", *(str(org) if a == "ORG" else a for a in args)],
+            stdin=zero,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            preexec_fn=_at_most_a_gigabyte,
+        )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("<stdin>: cannot read standard input: is a device, not a file\n")
+
+
+def test_a_fifo_made_again_at_the_same_path_is_read_afresh(tmp_path: Path) -> None:
+    """Pipes are read once and kept (both readers may ask); a new FIFO where an old one
+    was (often the same inode) is another pipe, in a library's long-lived process too."""
+    fifo = tmp_path / "flows.csv"
+    for content in (b"first\n", b"second\n"):
+        fifo.unlink(missing_ok=True)
+        os.mkfifo(fifo)
+
+        def write(content: bytes = content) -> None:
+            with fifo.open("wb") as end:
+                end.write(content)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert read_file(fifo) == content
+        assert read_file(fifo) == content  # read again: what was kept
+        writer.join()
+
+
+@pytest.mark.skipif(not os.access("/proc/kmsg", os.R_OK), reason="needs /proc/kmsg (root)")
+def test_a_regular_file_that_never_ends_is_refused(tmp_path: Path) -> None:
+    """/proc/kmsg says it is a regular file and waits for the kernel's next message."""
+    org = chart(tmp_path, "/proc/kmsg")
+    done = clientchain("validate", str(org))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(
+        f"{org}:7:8: is not a file (it waits for more to read): /proc/kmsg\n"
+    )

@@ -9,14 +9,13 @@ line numbers, and amount cells become exact decimals.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from itertools import islice
 from pathlib import Path
 
-from clientchain.loading.loader import read_input_bytes
+from clientchain.loading.loader import read_input_bytes, read_stdin
 from clientchain.loading.scalars import NUMBER
 from clientchain.loading.spreadsheet import (
     AmountSpellingError,
@@ -36,7 +35,7 @@ STDIN_NAME = "<stdin>"
 def read_bytes(path: str) -> bytes:
     """The bytes of `path` (`-`: standard input), or InputError saying why not."""
     if path == STDIN:
-        return sys.stdin.buffer.read()
+        return read_stdin(Position(STDIN_NAME))
     return read_input_bytes(Path(path), path, Position(path))
 
 

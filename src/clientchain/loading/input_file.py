@@ -28,8 +28,10 @@ class NotAFileError(OSError):
         self.said = said
 
 
-# A pipe's bytes by (device, inode): a second open of a pipe already read finds it empty.
-_piped: dict[tuple[int, int], bytes] = {}
+# A pipe's bytes by (device, inode, change time): a second open of a pipe already read
+# finds it empty. (A FIFO made again at the same path may get the same inode, never the
+# same change time.)
+_piped: dict[tuple[int, int, int], bytes] = {}
 
 
 def read_file(path: Path, *, pipes: bool = True) -> bytes:
@@ -38,16 +40,34 @@ def read_file(path: Path, *, pipes: bool = True) -> bytes:
     (a NUL in the name) as opening it raises them."""
     found = path.stat()
     _check(found, pipes)
-    with path.open("rb", buffering=0) as file:
-        opened = os.fstat(file.fileno())
+    if stat.S_ISFIFO(found.st_mode):
+        return _piped_bytes(path, found)
+    # Opened without waiting, so that what was swapped for a FIFO since the look cannot
+    # hold the open, and read so, so that a "file" that never ends (/proc/kmsg) says so.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb", buffering=0) as file:
+        opened = os.fstat(descriptor)
         if stat.S_IFMT(opened.st_mode) != stat.S_IFMT(found.st_mode):
-            _check(opened, pipes)  # replaced between the look and the open
-        if not stat.S_ISFIFO(opened.st_mode):
-            return file.readall()
-        key = (opened.st_dev, opened.st_ino)
-        if key not in _piped:
-            _piped[key] = file.readall()
-        return _piped[key]
+            _check(opened, pipes=False)  # replaced between the look and the open
+        data = file.readall()
+    if data is None:  # nothing to read yet, and more may come: not a file
+        raise NotAFileError("is not a file (it waits for more to read)")
+    return data
+
+
+def _piped_bytes(path: Path, found: os.stat_result) -> bytes:
+    """A pipe's bytes, read once: the open waits for a writer, as `cat` does, so what was
+    read is looked up first (its writer may be gone)."""
+    kept = _piped.get(_key(found))
+    if kept is None:
+        with path.open("rb", buffering=0) as file:
+            kept = file.readall()
+            _piped[_key(os.fstat(file.fileno()))] = kept  # (as it stands once all is written)
+    return kept
+
+
+def _key(found: os.stat_result) -> tuple[int, int, int]:
+    return found.st_dev, found.st_ino, found.st_ctime_ns
 
 
 def _check(found: os.stat_result, pipes: bool) -> None:
@@ -61,13 +81,14 @@ def _check(found: os.stat_result, pipes: bool) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        if _is_devnull(found):
+        if is_devnull(found):
             return
         raise NotAFileError("is a device, not a file")
     raise NotAFileError("is not a file")  # a socket
 
 
-def _is_devnull(found: os.stat_result) -> bool:
+def is_devnull(found: os.stat_result) -> bool:
+    """Whether `found` is the system's /dev/null."""
     try:
         return os.path.samestat(found, Path(os.devnull).stat())
     except OSError:

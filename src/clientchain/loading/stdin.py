@@ -9,7 +9,10 @@ read from: a new stream (a test runner's) is read afresh.
 from __future__ import annotations
 
 import os
+import stat
 import sys
+
+from clientchain.loading.input_file import NotAFileError, is_devnull
 
 STDIN = "-"  # how the command line names standard input
 STDIN_NAME = "<stdin>"  # how messages and `source` name it
@@ -27,5 +30,19 @@ def stdin_bytes() -> bytes:
     stream = sys.stdin.buffer
     kept = _read.get("stdin")
     if kept is None or kept[0] is not stream:
+        _refuse_a_device(stream)
         kept = _read["stdin"] = (stream, stream.read())
     return kept[1]
+
+
+def _refuse_a_device(stream: object) -> None:
+    """NotAFileError when standard input is a device that never ends (`< /dev/zero`); a
+    terminal (typed or pasted, ended with Ctrl-D) and /dev/null are read."""
+    try:
+        descriptor = stream.fileno()  # type: ignore[attr-defined]
+        found = os.fstat(descriptor)
+    except (AttributeError, OSError, ValueError):  # a test runner's stream: no descriptor
+        return
+    device = stat.S_ISCHR(found.st_mode) or stat.S_ISBLK(found.st_mode)
+    if device and not os.isatty(descriptor) and not is_devnull(found):
+        raise NotAFileError("is a device, not a file")
