@@ -293,6 +293,25 @@ def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path)
     assert piped.stderr == b""  # no terminal: no progress
 
 
+def test_a_big_input_with_a_problem_says_why_it_waits_before_it_does(
+    run: Runner, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A problem sends the input to the precise reader, which words it (a minute at a
+    million roles): a CI log says so at once, then the problem."""
+    from clientchain.cli import progress
+
+    path = write("org.yaml", "roles:\n  - id: owner\n  - id: seller\n    reports_to: ownr\n")
+    monkeypatch.setattr(progress, "BIG_INPUT_BYTES", 0)
+    result = run("analyze", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"clientchain: note: {path}: read by the precise reader, which takes longer (a problem"
+        " to report, or a shape the fast reader leaves to it)\n"
+        f"{path}:4:17: reports_to: unknown role 'ownr' (did you mean 'owner'?)\n"
+        "clientchain: 1 problem in the input\n"
+    )
+
+
 def test_a_big_input_off_the_fast_path_gets_a_note_on_stderr(
     run: Runner, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:

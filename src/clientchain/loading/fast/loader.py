@@ -174,6 +174,11 @@ def fast_load(
     except _RefusedError as exc:
         if exc.why:
             note(f"{exc.why}: read by the precise reader, which takes longer")
+        else:  # a problem, or a shape the fast reader leaves: a big input's wait gets a word
+            note(
+                f"{source}: read by the precise reader, which takes longer"
+                " (a problem to report, or a shape the fast reader leaves to it)"
+            )
         return None
 
 
