@@ -143,6 +143,7 @@ def test_closing_stops_a_child_still_at_work() -> None:
 SHAPES = ("business", "chargeback", "budget", "matrix")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", SHAPES)
 def test_inversions_found_beside_are_the_same_analysis(
     tmp_path: Path, shape: str, monkeypatch: pytest.MonkeyPatch

@@ -100,6 +100,7 @@ def analyses_with_entries(draw: st.DrawFn) -> tuple[Analysis, list[Entry]]:
     return analysis, draw(entries_for(list(analysis.findings), ids))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=analyses_with_entries())
 def test_rows_and_findings_made_one_by_one_agree(case: tuple[Analysis, list[Entry]]) -> None:
@@ -202,6 +203,7 @@ def test_entries_of_one_key_excuse_as_many_findings_in_order(copies: int) -> Non
         assert stale == [5 + i for i in range(max(0, copies - 2))]
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=analyses_with_entries())
 def test_a_baseline_written_from_rows_is_the_one_written_from_findings(

@@ -101,6 +101,7 @@ def test_matrix_org_is_valid_and_has_every_new_input(tmp_path: Path) -> None:
     assert "\n    owner: r" in text
 
 
+@pytest.mark.slow
 def test_tree_memory_counts_a_forked_child_beside_its_parent() -> None:
     """A parent writes 100 MB, forks, and each then writes 150 MB of its own: the tree
     holds ~400 MB at once, which is neither the largest process (~260 MB, the pages of

@@ -54,6 +54,7 @@ def _same_both_ways(
     return document
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", SHAPES)
 def test_both_paths_give_the_same_json_for_every_shape(
     run: Callable[..., Run], tmp_path: Path, shape: str
@@ -142,6 +143,7 @@ def test_the_tangle_shape_is_one_loop_with_every_line_both_ways(tmp_path: Path) 
     assert len(senders) == 20_000  # every role pays someone: nothing to funnel or peel
 
 
+@pytest.mark.slow
 def test_the_twoway_chain_peels_its_line_exactly(run: Callable[..., Run], tmp_path: Path) -> None:
     """6,000 levels paying both ways: one money loop, peeled at the real thresholds (64
     rounds from the ends, the rest one role at a time). Traced share, closeness and

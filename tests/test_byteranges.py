@@ -48,6 +48,7 @@ def test_plain_decimals_are_exactly_float_of_the_text(texts: list[str], pads: li
 WHOLE = st.from_regex(r"[0-9]{1,8}", fullmatch=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(
     st.lists(WHOLE, min_size=1, max_size=40),
@@ -98,6 +99,7 @@ IDS = st.text(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(st.lists(IDS, min_size=1, max_size=30, unique=True), st.data())
 def test_ids_are_found_exactly_as_a_dict_finds_them(ids: list[str], data: st.DataObject) -> None:

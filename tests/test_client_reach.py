@@ -370,6 +370,7 @@ def deep_chain(depth: int) -> ClientsSpec:
     )
 
 
+@pytest.mark.slow
 def test_the_clients_of_a_100000_level_chain() -> None:
     """Deep chains are valid inputs: no recursion, no walk per level per client (the
     clients analysis alone; the whole pipeline is the slow test below)."""

@@ -103,6 +103,7 @@ def forks_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 needs_fork = pytest.mark.skipif(not can_fork(), reason="the second core is used through fork")
 
 
+@pytest.mark.slow
 @needs_fork
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("clients", [7, 12])
@@ -199,6 +200,7 @@ def is_killed_halfway_through_a_write(top: TopClients) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+@pytest.mark.slow
 @needs_fork
 @pytest.mark.parametrize("stop", [raises, is_killed, is_killed_halfway_through_a_write])
 @pytest.mark.parametrize("at_call", [1, 3])
@@ -217,6 +219,7 @@ def test_a_child_that_stops_leaves_the_merges_to_the_parent(
     assert no_child_left()
 
 
+@pytest.mark.slow
 @needs_fork
 @pytest.mark.parametrize("stop", [raises, is_killed])
 @pytest.mark.parametrize("at_call", [1, 2])
@@ -346,6 +349,7 @@ def test_a_wide_first_block_goes_to_the_child_in_part(
     assert no_child_left()
 
 
+@pytest.mark.slow
 @needs_fork
 @pytest.mark.parametrize(("shape", "forked"), [("recharge", True), ("chain", True), ("hub", False)])
 def test_below_min_roles_only_heavy_loops_take_the_second_core(

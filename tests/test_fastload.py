@@ -425,6 +425,7 @@ def test_generated_flat_inputs_never_make_the_paths_disagree(
         assert_same(fast, precise)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

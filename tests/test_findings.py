@@ -42,6 +42,7 @@ def test_the_readme_table_is_the_registrys_table() -> None:
     assert "\n\n" + findings_table() + "\n" in README
 
 
+@pytest.mark.slow
 def test_the_table_script_prints_the_table_and_a_rules_documentation() -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "clientchain.analyses.rules", *args]

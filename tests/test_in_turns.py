@@ -47,6 +47,7 @@ def no_child_left() -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_shape_is_the_same_document_on_two_cores(tmp_path: Path, shape: str) -> None:
     bench_generator().write(shape, 3000, tmp_path)

@@ -48,6 +48,7 @@ def chart(folder: Path, flows: str | None) -> Path:
     return org
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -68,6 +69,7 @@ def test_a_device_on_the_command_line_is_refused_unread(args: list[str]) -> None
     assert done.stderr.startswith(f"{device}: {DEVICE}\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("device", [ZERO, RANDOM, "/dev/tty"])
 def test_a_device_named_in_an_org_chart_is_refused_at_its_line(tmp_path: Path, device: str) -> None:
     """An org chart under review names the flows file: it cannot make the gate read for
@@ -97,6 +99,7 @@ def test_a_fifo_named_in_an_org_chart_is_refused_without_waiting(tmp_path: Path)
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", ["--flows", "--baseline"])
 def test_a_device_given_to_an_option_is_refused(tmp_path: Path, option: str) -> None:
     org = chart(tmp_path, None)
@@ -159,6 +162,7 @@ def test_read_file_says_what_a_path_names(tmp_path: Path) -> None:
         read_file(tmp_path / "missing")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [["analyze", "-"], ["validate", "ORG", "--flows", "-"], ["import", "people", "-"]],

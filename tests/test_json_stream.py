@@ -214,6 +214,7 @@ def test_roles_with_none_and_many_clients_and_shares(top_clients: int) -> None:
     assert_same_document(analysis)
 
 
+@pytest.mark.slow
 def test_json_string_encoder_matches_orjson_for_every_code_point() -> None:
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     encoded = json_stream.strings(chars)

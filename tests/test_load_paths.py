@@ -355,6 +355,7 @@ def org_charts(draw: st.DrawFn) -> tuple[str, bool | None]:
     return text, fast
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300,
     deadline=None,

@@ -49,6 +49,7 @@ def forced_local(cells: int = 4) -> Iterator[list[int]]:
         yield swept
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=SLOW)
 @given(
     org=org_specs() | cyclic_org_specs(),
@@ -61,6 +62,7 @@ def test_local_sweeps_match_the_oracle(org: OrgSpec, decay: float, top: int, cel
         run_and_check(org, decay, top)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(org=matrix_org_specs())
 def test_local_sweeps_give_the_served_shares(org: OrgSpec) -> None:

@@ -82,6 +82,7 @@ def test_every_example_loads_the_same(monkeypatch: pytest.MonkeyPatch, example: 
     assert_same_outcome(*_both_ways(monkeypatch, EXAMPLES / example / "org.yaml"))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -324,6 +324,7 @@ def _turnover(org: OrgSpec, decay: float) -> Fraction:
     return max(turns, default=Fraction(0))
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))
 def test_engine_matches_oracle_with_every_loop_peeled(org: OrgSpec, decay: float, top: int) -> None:

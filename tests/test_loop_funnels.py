@@ -207,6 +207,7 @@ def test_when_the_kept_roles_do_not_settle_the_whole_core_is_factorised(
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=SLOW)
 @given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))
 def test_engine_matches_oracle_with_funnels_eliminated(

@@ -325,6 +325,7 @@ def test_a_ring_of_one_role_a_level_is_swept_row_by_row() -> None:
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=SLOW)
 @given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))
 def test_engine_matches_oracle_with_every_core_swept(org: OrgSpec, decay: float, top: int) -> None:

@@ -452,6 +452,7 @@ def matrix_charts(draw: st.DrawFn) -> tuple[str, Meaning | None]:
     return "\n".join(lines) + "\n", expected
 
 
+@pytest.mark.slow
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

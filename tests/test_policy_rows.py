@@ -104,6 +104,7 @@ def policies(draw: st.DrawFn, findings: list[Finding], ids: list[str]) -> Policy
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(org=org_specs(max_roles=12) | matrix_org_specs(max_roles=9), data=st.data())
 def test_rows_and_findings_made_one_by_one_agree(org: OrgSpec, data: st.DataObject) -> None:

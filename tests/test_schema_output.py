@@ -272,6 +272,7 @@ def test_required_keys_are_every_key_but_the_optional_finding_ones() -> None:
                 assert set(branch["required"]) == set(branch["properties"]) - optional, where
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(org_specs())
 def test_the_output_of_random_orgs_validates(spec: Any) -> None:

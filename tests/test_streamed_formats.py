@@ -71,6 +71,7 @@ def _gitlab_whole(analysis: Analysis, root: Path) -> bytes:
     return orjson.dumps(issues, option=orjson.OPT_INDENT_2) + b"\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(analysis=analyses(), chunk=st.sampled_from([1, 2, 3, 8192]))
 def test_streamed_formats_are_the_documents_made_whole(analysis: Analysis, chunk: int) -> None:

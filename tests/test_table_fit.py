@@ -198,6 +198,7 @@ def test_sort_orders_the_roles(big: Analysis, sort: Sort, key: Any) -> None:
     assert "… 1,993 more roles (use --limit 0 for all)" in stripped(text)
 
 
+@pytest.mark.slow
 def test_limit_0_shows_every_role_and_inversion(big: Analysis) -> None:
     text = shown(big, 200, limit=0)
     assert "Roles (most alienated first)" in stripped(text)

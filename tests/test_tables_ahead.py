@@ -191,6 +191,7 @@ def test_standard_input_is_read_after_the_scan(
     assert len(threads) == 1
 
 
+@pytest.mark.slow
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

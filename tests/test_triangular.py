@@ -113,6 +113,7 @@ def test_many_thin_levels_go_row_by_row_and_few_wide_ones_by_level() -> None:
     np.testing.assert_allclose(solve.solve(rhs.copy()), _dense_solve(wide, rhs), rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_a_triangle_of_too_many_levels_is_substituted_as_it_is_without_numbering_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

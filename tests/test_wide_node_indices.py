@@ -6,6 +6,8 @@ roles, hand-computed here."""
 
 from __future__ import annotations
 
+import pytest
+
 import clientchain
 from clientchain.analyses.analyze import Analysis
 from clientchain.export.graph import MONEY, build_export_graph
@@ -34,6 +36,7 @@ def _analysis() -> Analysis:
     return clientchain.analyze(org)
 
 
+@pytest.mark.slow
 def test_figures_from_pair_keys_past_32_bits() -> None:
     analysis = _analysis()
     doc = clientchain.json_document(analysis)
