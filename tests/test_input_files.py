@@ -212,3 +212,30 @@ def test_a_regular_file_that_never_ends_is_refused(tmp_path: Path) -> None:
     assert done.stderr.startswith(
         f"{org}:7:8: is not a file (it waits for more to read): /proc/kmsg\n"
     )
+
+
+def test_a_pipe_is_kept_for_every_org_chart_that_reads_it_and_no_longer(tmp_path: Path) -> None:
+    """`validate A B --flows <(...)`: each org chart gets the pipe's flows; a command that
+    loads once lets the bytes go when it has (at a million roles, 100-200 MB)."""
+    from clientchain.loading import input_file
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    orgs = [str(chart(first, None)), str(chart(second, None))]
+    read, write = os.pipe()
+    os.write(write, FLOWS.encode())
+    os.close(write)
+    try:
+        pipe = f"/dev/fd/{read}"
+        both = CliRunner().invoke(app, ["validate", *orgs, "--flows", pipe])
+        assert both.exit_code == 0, both.stderr
+        assert both.stdout.count("2 roles, 1 client, 2 flows") == 2
+        analysed = CliRunner().invoke(
+            app, ["analyze", orgs[0], "--flows", pipe, "--format", "json"]
+        )
+        assert analysed.exit_code == 0, analysed.stderr
+        assert json.loads(analysed.stdout)["summary"]["flows"] == 2
+        assert input_file._piped == {}
+    finally:
+        os.close(read)

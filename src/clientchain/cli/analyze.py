@@ -463,6 +463,7 @@ def _load_for(output: Format, org: Path, flows: list[Path] | None, dialect: "Dia
     """Load; with --format github, input problems become annotations on stdout too."""
     if output is not Format.github:
         return load_or_fail(org, flows, dialect)
+    from clientchain.loading.input_file import forget_pipes
     from clientchain.loading.loader import load
     from clientchain.model.problems import InputError
 
@@ -474,6 +475,8 @@ def _load_for(output: Format, org: Path, flows: list[Path] | None, dialect: "Dia
         sys.stdout.write(render_problems(exc.problems, Path.cwd()))
         sys.stdout.flush()
         fail_input(exc)
+    finally:
+        forget_pipes()  # (as load_or_fail)
 
 
 def _read_baseline(path: Path, org: "Org") -> "Baseline":

@@ -98,6 +98,7 @@ def load_or_fail(
     """The org chart and its flows (CSV read in `dialect`; `own_flows=False`: not the
     flows file the org chart names), or every problem on stderr and exit 2. `-` (the
     org chart or one flows file) is standard input, read once."""
+    from clientchain.loading.input_file import forget_pipes
     from clientchain.loading.loader import load
 
     stdin_once_for([org], flows)
@@ -105,6 +106,8 @@ def load_or_fail(
         return load(org, flows or [], dialect, own_flows=own_flows)
     except InputError as exc:
         fail_input(exc)
+    finally:
+        forget_pipes()  # one load: what a pipe gave is in the Org now
 
 
 def fail_input(exc: InputError) -> NoReturn:

@@ -66,6 +66,12 @@ def _piped_bytes(path: Path, found: os.stat_result) -> bytes:
     return kept
 
 
+def forget_pipes() -> None:
+    """Let the kept pipes' bytes go: for a command that loads once, when it has (a flows
+    file of a million roles piped in is some 100-200 MB the analysis need not carry)."""
+    _piped.clear()
+
+
 def _key(found: os.stat_result) -> tuple[int, int, int]:
     return found.st_dev, found.st_ino, found.st_ctime_ns
 
