@@ -239,3 +239,13 @@ def test_a_pipe_is_kept_for_every_org_chart_that_reads_it_and_no_longer(tmp_path
         assert input_file._piped == {}
     finally:
         os.close(read)
+
+
+def test_a_system_without_nonblocking_opens_still_reads_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has neither O_NONBLOCK nor O_CLOEXEC: a regular file is read all the same."""
+    for name in ("O_NONBLOCK", "O_CLOEXEC"):
+        monkeypatch.delattr(os, name, raising=False)
+    (tmp_path / "org.yaml").write_bytes(b"roles:\r\n  - id: owner\r\n")
+    assert read_file(tmp_path / "org.yaml") == b"roles:\r\n  - id: owner\r\n"

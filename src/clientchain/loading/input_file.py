@@ -44,7 +44,7 @@ def read_file(path: Path, *, pipes: bool = True) -> bytes:
         return _piped_bytes(path, found)
     # Opened without waiting, so that what was swapped for a FIFO since the look cannot
     # hold the open, and read so, so that a "file" that never ends (/proc/kmsg) says so.
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    descriptor = os.open(path, os.O_RDONLY | _flags("O_NONBLOCK", "O_CLOEXEC", "O_BINARY"))
     with os.fdopen(descriptor, "rb", buffering=0) as file:
         opened = os.fstat(descriptor)
         if stat.S_IFMT(opened.st_mode) != stat.S_IFMT(found.st_mode):
@@ -64,6 +64,15 @@ def _piped_bytes(path: Path, found: os.stat_result) -> bytes:
             kept = file.readall()
             _piped[_key(os.fstat(file.fileno()))] = kept  # (as it stands once all is written)
     return kept
+
+
+def _flags(*names: str) -> int:
+    """The open flags of these names this system has (Windows: no O_NONBLOCK nor
+    O_CLOEXEC, and O_BINARY, without which a descriptor reads CRLF as LF)."""
+    flags = 0
+    for name in names:
+        flags |= getattr(os, name, 0)
+    return flags
 
 
 def forget_pipes() -> None:
