@@ -109,7 +109,6 @@ def test_a_code_unit_that_does_not_decode_is_placed(
     assert result.exit_code == 2
     name = encoding.upper()[:6]
     assert result.stderr.startswith(
-        f"{org}:{line}:{column}: not {name} text, as its byte order mark says:"
+        f"{org}:{line}:{column}: not {name} text, though it starts with a {name} byte order mark\n"
     )
-    assert f"at offset {len(text[:at].encode(codec))}" in result.stderr
     assert len(broken) == units

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import yaml
 
-from clientchain.loading.spreadsheet import byte_order_mark
+from clientchain.loading.spreadsheet import byte_order_mark, decode_table
 from clientchain.model.problems import InputError, Position, Problem
 
 try:  # libyaml's parser is ~10x faster; the pure-Python one gives identical events.
@@ -84,8 +84,8 @@ def decode(data: bytes, file: str) -> str:
     order mark YAML asks of them (Windows PowerShell 5 writes UTF-16 with `>`, Notepad
     as "Unicode"); a bad byte is a problem at its line and column."""
     marked = byte_order_mark(data)
-    if marked is not None and marked[1] != "utf-8":
-        return _decode_wide(data[len(marked[0]) :], marked[1], file)
+    if marked is not None and marked[1] != "utf-8":  # as a CSV file with that mark is read
+        return decode_table(data, file)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -97,19 +97,6 @@ def decode(data: bytes, file: str) -> str:
         raise InputError(
             [Problem(where, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}")]
         ) from None
-
-
-def _decode_wide(data: bytes, encoding: str, file: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode(encoding, "replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
-        name = encoding.upper()[:6]
-        bad = data[exc.start : exc.end].hex(" ")
-        said = f"not {name} text, as its byte order mark says: bytes {bad} at offset {exc.start}"
-        raise InputError([Problem(Position(file, line, column), said)]) from None
 
 
 def _at(text: str, line: int, column: int) -> str:
