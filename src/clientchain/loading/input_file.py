@@ -95,15 +95,19 @@ def _check(found: os.stat_result, pipes: bool) -> None:
         raise NotAFileError("is a named pipe (FIFO), not a file")
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        if is_devnull(found):
-            return
+    if is_device(found):
         raise NotAFileError("is a device, not a file")
-    raise NotAFileError("is not a file")  # a socket
+    if not _is_devnull(found):
+        raise NotAFileError("is not a file")  # a socket
 
 
-def is_devnull(found: os.stat_result) -> bool:
-    """Whether `found` is the system's /dev/null."""
+def is_device(found: os.stat_result) -> bool:
+    """Whether `found` is a device other than /dev/null (which ends at once)."""
+    mode = found.st_mode
+    return (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) and not _is_devnull(found)
+
+
+def _is_devnull(found: os.stat_result) -> bool:
     try:
         return os.path.samestat(found, Path(os.devnull).stat())
     except OSError:

@@ -9,10 +9,9 @@ read from: a new stream (a test runner's) is read afresh.
 from __future__ import annotations
 
 import os
-import stat
 import sys
 
-from clientchain.loading.input_file import NotAFileError, is_devnull
+from clientchain.loading.input_file import NotAFileError, is_device
 
 STDIN = "-"  # how the command line names standard input
 STDIN_NAME = "<stdin>"  # how messages and `source` name it
@@ -43,6 +42,5 @@ def _refuse_a_device(stream: object) -> None:
         found = os.fstat(descriptor)
     except (AttributeError, OSError, ValueError):  # a test runner's stream: no descriptor
         return
-    device = stat.S_ISCHR(found.st_mode) or stat.S_ISBLK(found.st_mode)
-    if device and not os.isatty(descriptor) and not is_devnull(found):
+    if is_device(found) and not os.isatty(descriptor):
         raise NotAFileError("is a device, not a file")
