@@ -14,9 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import clientchain
-from clientchain.model.problems import InputError, closest, did_you_mean
+from clientchain.model.problems import InputError, Speller, closest, did_you_mean
 
 # A roster as org charts and HR exports write ids: initials and surnames, names with
 # dots and dashes, numbered teams and people, descriptive role ids.
@@ -129,6 +131,29 @@ def test_the_one_slip_is_found_among_many_look_alike_ids() -> None:
     assert closest("ROLE_012345", ids) == "role-012345"
     assert closest("role-012345x", ids) == "role-012345"  # a letter added
     assert closest("rloe-012345", ids) == "role-012345"
+
+
+def test_a_speller_answers_every_word_as_closest_does() -> None:
+    """A Speller folds a loader's ids once for all its unknown ones (a million ids,
+    maybe thousands of slips): same answers as `closest`, hint for hint."""
+    speller = Speller(ROSTER)
+    for typed, hint, _ in SLIPS:
+        assert speller.closest(typed) == hint
+        assert did_you_mean(typed, speller) == f" (did you mean '{hint}'?)"
+    for typed, _ in NEAR_NAMES:
+        assert speller.closest(typed) is None
+        assert did_you_mean(typed, speller) == ""
+
+
+IDS = st.text(alphabet="abcAB-_.12é \n٣", min_size=0, max_size=8)
+
+
+@given(ids=st.lists(IDS, max_size=30), words=st.lists(IDS, min_size=1, max_size=10))
+def test_a_speller_agrees_with_closest_on_any_ids(ids: list[str], words: list[str]) -> None:
+    """Its grouping by first letter and length only skips ids no slip reaches."""
+    speller = Speller(ids)
+    for word in [*words, *(w + "x" for w in ids[:5]), *(w[1:] for w in ids[:5])]:
+        assert speller.closest(word) == closest(word, ids), word
 
 
 def test_very_long_ids_get_no_hint() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from clientchain.model.edits import closest
+from clientchain.model.edits import Speller, closest
 from clientchain.model.visible import visible, visible_message
 
-__all__ = ["InputError", "Position", "Problem", "closest", "did_you_mean"]
+__all__ = ["InputError", "Position", "Problem", "Speller", "closest", "did_you_mean"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -51,11 +51,14 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+def did_you_mean(word: str, candidates: Iterable[str] | Speller) -> str:
     """A ' (did you mean 'x'?)' hint for a misspelt id, or '' when no candidate is plainly
-    the one meant (see `closest`).
+    the one meant (see `closest`; a `Speller` answers many words against the same ids).
 
     The hint quotes the candidate exactly (as messages quote ids); it is made visible
     where the message is shown."""
-    close = closest(word, candidates)
+    if isinstance(candidates, Speller):
+        close = candidates.closest(word)
+    else:
+        close = closest(word, candidates)
     return f" (did you mean '{close}'?)" if close is not None else ""
