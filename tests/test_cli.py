@@ -296,8 +296,27 @@ def test_progress_shows_on_a_terminal_stderr_and_never_on_stdout(tmp_path: Path)
 def test_a_big_input_with_a_problem_says_why_it_waits_before_it_does(
     run: Runner, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A problem sends the input to the precise reader, which words it (a minute at a
+    """A problem the fast reader leaves to the precise reader to word (a minute at a
     million roles): a CI log says so at once, then the problem."""
+    from clientchain.cli import progress
+
+    path = write("org.yaml", "roles:\n  - id: owner\n  - id: seller\n    headcount: -1\n")
+    monkeypatch.setattr(progress, "BIG_INPUT_BYTES", 0)
+    result = run("analyze", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"clientchain: note: {path}: read by the precise reader, which takes longer (a problem"
+        " to report, or a shape the fast reader leaves to it)\n"
+        f"{path}:4:16: headcount must be a finite number >= 0 (0 = vacant), found '-1'\n"
+        "clientchain: 1 problem in the input\n"
+    )
+
+
+def test_a_big_input_with_a_slip_in_a_reference_is_worded_at_once(
+    run: Runner, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped boss or flow id, the commonest slip, is worded by the fast reader
+    itself: no wait for the precise reader, so no note, and the same words."""
     from clientchain.cli import progress
 
     path = write("org.yaml", "roles:\n  - id: owner\n  - id: seller\n    reports_to: ownr\n")
@@ -305,8 +324,6 @@ def test_a_big_input_with_a_problem_says_why_it_waits_before_it_does(
     result = run("analyze", str(path))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"clientchain: note: {path}: read by the precise reader, which takes longer (a problem"
-        " to report, or a shape the fast reader leaves to it)\n"
         f"{path}:4:17: reports_to: unknown role 'ownr' (did you mean 'owner'?)\n"
         "clientchain: 1 problem in the input\n"
     )

@@ -26,11 +26,18 @@ from tests.conftest import EXAMPLES, bench_generator
 from tests.test_fuzz import SEED_FLOWS, SEED_ORG, mutations
 
 
-def both(path: Path, flows: list[Path] | None = None) -> tuple[Org | None, Org | InputError]:
-    """(the fast path's Org or None, the precise path's Org or its InputError)."""
+def both(
+    path: Path, flows: list[Path] | None = None
+) -> tuple[Org | InputError | None, Org | InputError]:
+    """(the fast path's Org, the problems it words, or None where it steps aside; the
+    precise path's Org or its InputError)."""
     data = path.read_bytes()
     text = decode(data, str(path))
-    fast = fast_load(data, text, str(path), flows or [], path.parent)
+    fast: Org | InputError | None
+    try:
+        fast = fast_load(data, text, str(path), flows or [], path.parent)
+    except InputError as exc:
+        fast = exc
     try:
         precise: Org | InputError = _load_precisely(text, str(path), flows or [], path.parent)
     except InputError as exc:
@@ -38,21 +45,31 @@ def both(path: Path, flows: list[Path] | None = None) -> tuple[Org | None, Org |
     return fast, precise
 
 
-def fast_only(path: Path, flows: list[Path] | None = None) -> Org | None:
-    """The fast path's Org, or None where it steps aside (the precise path not run)."""
+def fast_only(path: Path, flows: list[Path] | None = None) -> Org | InputError | None:
+    """The fast path's Org, the problems it words, or None where it steps aside (the
+    precise path not run)."""
     data = path.read_bytes()
-    return fast_load(data, decode(data, str(path)), str(path), flows or [], path.parent)
+    try:
+        return fast_load(data, decode(data, str(path)), str(path), flows or [], path.parent)
+    except InputError as exc:
+        return exc
 
 
-def assert_same_outcome(first: Org | None, second: Org | None) -> None:
-    """Two fast loads of one input: both stepped aside, or both built the same Org."""
+def assert_same_outcome(first: Org | InputError | None, second: Org | InputError | None) -> None:
+    """Two fast loads of one input: both stepped aside, both built the same Org, or both
+    worded the same problems."""
     assert (first is None) == (second is None)
     if first is not None:
         assert second is not None
         assert_same(first, second)
 
 
-def assert_same(fast: Org, precise: Org | InputError) -> None:
+def assert_same(fast: Org | InputError, precise: Org | InputError) -> None:
+    """The fast path built the precise path's Org, or worded exactly its problems."""
+    if isinstance(fast, InputError):
+        assert isinstance(precise, InputError), f"fast path refused what the precise takes: {fast}"
+        assert fast.problems == precise.problems
+        return
     assert isinstance(precise, Org), f"fast path accepted what the precise path refuses: {precise}"
     for f in fields(Org):
         mine, theirs = getattr(fast, f.name), getattr(precise, f.name)
@@ -84,7 +101,8 @@ def test_white_space_other_than_spaces_at_an_id_s_edge_is_part_of_it_on_both_pat
     (tmp_path / "flows.csv").write_bytes(flows)
     fast, precise = both(tmp_path / "org.yaml")
     assert isinstance(precise, InputError) and "unknown role" in str(precise)
-    assert fast is None  # (handed to the precise path, which says where)
+    assert isinstance(fast, InputError)  # worded by the fast path, exactly as the precise
+    assert_same(fast, precise)
 
 
 def test_spaces_around_an_id_are_trimmed_on_both_paths(tmp_path: Path) -> None:
@@ -211,9 +229,10 @@ CASES = [
     ("quoted csv", "roles:\n  - id: boss\n  - id: seller\n", '"from",to,amount\n', False),
     ("headcount quoted", "roles:\n  - id: boss\n    headcount: '3'\n", FLOWS, False),
     ("headcount too big", "roles:\n  - id: boss\n    headcount: 2000000000\n", FLOWS, False),
-    ("unknown boss", "roles:\n  - id: boss\n    reports_to: bos\n", FLOWS, False),
-    ("cycle", "roles:\n  - id: a\n    reports_to: b\n  - id: b\n    reports_to: a\n", "", False),
-    ("unknown payer", "roles:\n  - id: boss\n  - id: seller\n", FLOWS, False),
+    # Slips the fast path words itself (exactly as the precise path: assert_same).
+    ("unknown boss", "roles:\n  - id: boss\n    reports_to: bos\n", FLOWS, True),
+    ("cycle", "roles:\n  - id: a\n    reports_to: b\n  - id: b\n    reports_to: a\n", "", True),
+    ("unknown payer", "roles:\n  - id: boss\n  - id: seller\n", FLOWS, True),
     (
         "amount zero",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
@@ -276,7 +295,7 @@ def test_flows_from_yaml_and_several_files(tmp_path: Path) -> None:
     (tmp_path / "more.csv").write_text("to,from,amount\nseller,boss,1\n")
     extra = [tmp_path / "more.yaml", tmp_path / "more.csv"]
     fast, precise = both(tmp_path / "org.yaml", extra)
-    assert fast is not None
+    assert isinstance(fast, Org)
     assert_same(fast, precise)
     assert fast.flow_extra == {"kind": ("sale", None, None), "memo": (None, "up", None)}
 
@@ -320,6 +339,8 @@ WILD = st.text(alphabet=list("ab09_-. ':\"#&*!|>%@`,[]{}?~é\\\t"), min_size=1, 
 NULLS = ["", "~", "null", "'~'"]
 # What a generator writes: the fast path must take every such file (not hand it over).
 CLEAN = st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True)
+# ... and what one writes in other scripts, some quoted (columns count characters).
+STYLED = st.from_regex(r"[a-zéλ中][a-z0-9éλ中_-]{0,6}", fullmatch=True)
 
 
 def _scalar(draw: st.DrawFn, text: str, clean: bool = False) -> str:
@@ -353,14 +374,48 @@ def _reference(
     return key, target if target in NULLS else _scalar(draw, target, clean)
 
 
+def _slip(draw: st.DrawFn, name: str) -> str:
+    """An id as a hand might mistype it (a letter lost, added or swapped; another case),
+    or one that names nothing at all."""
+    kind = draw(st.sampled_from(["lost", "added", "swapped", "case", "none"]))
+    if kind == "lost" and len(name) > 1:
+        at = draw(st.integers(0, len(name) - 1))
+        return name[:at] + name[at + 1 :]
+    if kind == "swapped" and len(name) > 1:
+        return name[1] + name[0] + name[2:]
+    if kind == "case":
+        return name.upper()
+    if kind == "none":
+        return "zz9"
+    return name + draw(st.sampled_from(["x", "-", "1"]))
+
+
+def _maybe_slip(draw: st.DrawFn, name: str, slips: bool) -> str:
+    return _slip(draw, name) if slips and draw(st.integers(0, 3)) == 0 else name
+
+
 @st.composite
-def flat_inputs(draw: st.DrawFn, clean: bool = False) -> tuple[bytes, bytes]:
+def flat_inputs(
+    draw: st.DrawFn, clean: bool = False, slips: bool = False, styled: bool = False
+) -> tuple[bytes, bytes]:
     """An org chart in (nearly) flat YAML and a CSV of flows between its ids; `clean`:
-    exactly the flat shape a generator writes, valid, with nothing odd at all."""
+    exactly the flat shape a generator writes, valid, with nothing odd at all; `slips`:
+    with references a hand gets wrong (mistyped ids, a role reporting to a client, to
+    itself or round in a cycle, a flow into a client or from a role to itself; an id
+    given twice); `styled`
+    (with `clean`): ids beyond ASCII, values quoted now and then."""
     TEXT = CLEAN if clean else WILD if draw(st.integers(0, 4)) == 0 else TAME  # noqa: N806
+    if styled:
+        TEXT = STYLED  # noqa: N806
     names = draw(st.lists(TEXT, min_size=2, max_size=8, unique=True))
     split = draw(st.integers(1, len(names) - 1))
     clients, roles = names[:split], names[split:]
+    if slips and draw(st.integers(0, 2)) == 0:  # an id given again: a role or a client's
+        again = draw(st.sampled_from(names))
+        where = draw(st.integers(0, len(roles)))
+        roles = [*roles[:where], again, *roles[where:]]
+        if draw(st.booleans()):
+            clients = [*clients, draw(st.sampled_from(clients))]
     indent = draw(st.sampled_from(["", "  ", "    "]))
     lines = ["flows: flows.csv"]
     if draw(st.booleans()):
@@ -371,10 +426,17 @@ def flat_inputs(draw: st.DrawFn, clean: bool = False) -> tuple[bytes, bytes]:
             keys = [("id", _scalar(draw, rid))]
             if section == "roles" and draw(st.booleans()):
                 bosses = roles[:i] if clean else [*roles[:i], *NULLS]  # no cycles
+                if slips:  # any id at all: a client, itself, a later role (cycles)
+                    bosses = names if clean else [*names, *NULLS]
                 boss = draw(st.sampled_from(bosses)) if bosses else None
+                if boss is not None and boss not in NULLS:
+                    boss = _maybe_slip(draw, boss, slips)
                 if boss is not None:
                     keys.append(
-                        ("reports_to", boss if boss in NULLS else _scalar(draw, boss, clean))
+                        (
+                            "reports_to",
+                            boss if boss in NULLS else _scalar(draw, boss, clean and not styled),
+                        )
                     )
             if draw(st.booleans()):
                 counts = ["0", "3", "12", "1", "0.5", "2.25"]
@@ -399,8 +461,9 @@ def flat_inputs(draw: st.DrawFn, clean: bool = False) -> tuple[bytes, bytes]:
     rows = ["from,to,amount" + (",kind" if draw(st.booleans()) else "")]
     width = rows[0].count(",") + 1
     for _ in range(draw(st.integers(0, 6))):
-        payee = draw(st.sampled_from(roles))
-        payer = draw(st.sampled_from([n for n in names if n != payee]))
+        payee = draw(st.sampled_from(names if slips else roles))
+        payer = draw(st.sampled_from(names if slips else [n for n in names if n != payee]))
+        payer, payee = _maybe_slip(draw, payer, slips), _maybe_slip(draw, payee, slips)
         amounts = ["10", "2.50", "7", "0.125"]
         amount = draw(st.sampled_from(amounts if clean else [*amounts, " 3 ", "1e3", "x"]))
         rows.append(",".join([payer, payee, amount, draw(TEXT)][:width]))
@@ -438,6 +501,37 @@ def test_generated_clean_inputs_take_the_fast_path(
     fast, precise = both(write_inputs(tmp_path, inputs))
     assert isinstance(precise, Org), precise
     assert fast is not None, inputs[0].decode()
+    assert_same(fast, precise)
+
+
+@pytest.mark.slow
+@FUZZ
+@given(inputs=flat_inputs(slips=True))
+def test_generated_slips_are_worded_alike_on_both_paths(
+    tmp_path: Path, inputs: tuple[bytes, bytes]
+) -> None:
+    """Mistyped references amid everything else flat_inputs writes: the fast path words
+    exactly the precise path's problems, every one at the same place, or steps aside."""
+    fast, precise = both(write_inputs(tmp_path, inputs))
+    event("fast path" if fast is not None else "precise path")
+    event("fast path words" if isinstance(fast, InputError) else "no words")
+    if fast is not None:
+        assert_same(fast, precise)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(inputs=st.booleans().flatmap(lambda s: flat_inputs(clean=True, slips=True, styled=s)))
+def test_slips_in_a_generated_file_are_worded_by_the_fast_path(
+    tmp_path: Path, inputs: tuple[bytes, bytes]
+) -> None:
+    """A file a generator wrote, with slips in its references (nothing else wrong): the
+    fast path words them itself, exactly as the precise path does (a big org chart's
+    one typo takes seconds, not the precise reader's minute)."""
+    fast, precise = both(write_inputs(tmp_path, inputs))
+    assert fast is not None, inputs
+    event("slips" if isinstance(precise, InputError) else "none")
     assert_same(fast, precise)
 
 
@@ -482,3 +576,47 @@ def test_keys_hashed_a_slice_at_a_time_read_the_same(
     assert sliced is not None
     assert_same(sliced, precise)
     assert_same(whole, precise)
+
+
+@pytest.mark.parametrize("shape", ["business", "longids"])
+def test_slips_in_a_generated_org_are_worded_by_the_fast_path_as_by_the_precise(
+    tmp_path: Path, shape: str
+) -> None:
+    """A generated org chart (long unicode ids and titles in longids: columns count
+    characters) with a hand's slips: a boss mistyped, one naming a client, a role
+    reporting to itself, two roles reporting to each other, a flow from a mistyped
+    payer, into a client, to a role from itself. The fast path words every one, and
+    exactly the precise path's problems."""
+    bench_generator().write(shape, 2000, tmp_path)
+    org = (tmp_path / "org.yaml").read_text(encoding="utf-8").split("\n")
+    bosses = [i for i, line in enumerate(org) if line.startswith("    reports_to: ")]
+    role_of = {}  # the line of a role's reports_to -> its id
+    for i in bosses:
+        j = max(k for k in range(i) if org[k].startswith("  - id: "))
+        role_of[i] = org[j].removeprefix("  - id: ")
+    client = next(line for line in org if line.startswith("  - id: ")).removeprefix("  - id: ")
+    first, second, third, fourth, fifth = (
+        bosses[100],
+        bosses[400],
+        bosses[700],
+        bosses[900],
+        bosses[1000],
+    )
+    org[first] += "x"  # mistyped
+    org[second] = f"    reports_to: {client}"
+    org[third] = f"    reports_to: {role_of[third]}"
+    org[fourth] = f"    reports_to: {role_of[fifth]}"
+    org[fifth] = f"    reports_to: {role_of[fourth]}"
+    (tmp_path / "org.yaml").write_text("\n".join(org), encoding="utf-8")
+    header, *rows = (tmp_path / "flows.csv").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    payer, payee, *rest = rows[10].split(",")
+    rows[10] = ",".join([payer + "q", payee, *rest])
+    payer, payee, *rest = rows[20].split(",")
+    rows[20] = ",".join([payer, client, *rest])
+    payer, payee, *rest = rows[30].split(",")
+    rows[30] = ",".join([payee, payee, *rest])
+    (tmp_path / "flows.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    fast, precise = both(tmp_path / "org.yaml")
+    assert isinstance(fast, InputError), fast
+    assert len(fast.problems) == 7, fast  # (the two roles reporting to each other: one cycle)
+    assert_same(fast, precise)

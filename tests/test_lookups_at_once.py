@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from clientchain.loading.fast import loader
 from clientchain.model.org import Org
+from clientchain.model.problems import InputError
 from tests.conftest import EXAMPLES, bench_generator
 from tests.test_fastload import (
     CASES,
@@ -38,7 +39,9 @@ def submitted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield names
 
 
-def _both_ways(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[Org | None, Org | None]:
+def _both_ways(
+    monkeypatch: pytest.MonkeyPatch, path: Path
+) -> tuple[Org | InputError | None, Org | InputError | None]:
     """(the load with the look-ups at once, on two cores; the load with one after the other)."""
     with monkeypatch.context() as patch:
         patch.setattr(loader, "_BOTH_AT_ONCE_ROWS", 0)

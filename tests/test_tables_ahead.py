@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from clientchain.loading.fast import tables_ahead
 from clientchain.loading.fast.tables_ahead import guess_flows_name
 from clientchain.model.org import Org
+from clientchain.model.problems import InputError
 from tests.conftest import EXAMPLES
 from tests.test_fastload import (
     CASES,
@@ -49,8 +50,8 @@ def _sequential(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _both_ways(
-    monkeypatch: pytest.MonkeyPatch, load: Callable[[], Org | None]
-) -> tuple[Org | None, Org | None]:
+    monkeypatch: pytest.MonkeyPatch, load: Callable[[], Org | InputError | None]
+) -> tuple[Org | InputError | None, Org | InputError | None]:
     """(load() with its files read on a thread, load() with them read after the scan)."""
     ahead = load()
     _sequential(monkeypatch)
@@ -126,7 +127,7 @@ def test_a_wrong_guess_is_read_but_not_used(
     for guess in ("decoy.csv", "broken.csv", "missing.csv"):
         monkeypatch.setattr(tables_ahead, "guess_flows_name", lambda _data, g=guess: g)
         org = fast_only(tmp_path / "org.yaml")
-        assert org is not None, guess
+        assert isinstance(org, Org), guess
         assert org.flow_amount.tolist() == [10.0]
     assert len(threads) == 2  # (a missing file is no regular file: not read ahead)
 
@@ -167,7 +168,7 @@ def test_files_named_on_the_command_line_keep_their_order(
     (tmp_path / "more.csv").write_text("to,from,amount\nseller,boss,1\n")
     extra = [tmp_path / "more.yaml", tmp_path / "more.csv"]
     ahead, after = _both_ways(monkeypatch, lambda: fast_only(tmp_path / "org.yaml", extra))
-    assert ahead is not None
+    assert isinstance(ahead, Org)
     assert_same_outcome(ahead, after)
     assert ahead.flow_amount.tolist() == [10.0, 2.5, 1.0]
     assert ahead.flow_extra == {"kind": ("sale", None, None), "memo": (None, "up", None)}
@@ -180,12 +181,12 @@ def test_standard_input_is_read_after_the_scan(
     _seller_paid_by_buyers(tmp_path, "from,to,amount\nbuyers,seller,10\n")
     piped = b"from,to,amount\nseller,boss,4\n"
 
-    def load() -> Org | None:
+    def load() -> Org | InputError | None:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped)))
         return fast_only(tmp_path / "org.yaml", [Path("-")])
 
     ahead, after = _both_ways(monkeypatch, load)
-    assert ahead is not None
+    assert isinstance(ahead, Org)
     assert_same_outcome(ahead, after)
     assert ahead.flow_amount.tolist() == [10.0, 4.0]
     assert len(threads) == 1
@@ -239,7 +240,7 @@ def test_a_thread_only_for_inputs_worth_it_with_a_core_free(
     monkeypatch.setattr(tables_ahead, "AHEAD_MOST", most)
     monkeypatch.setattr(tables_ahead, "usable_cores", lambda: cores)
     loaded = fast_only(tmp_path / "org.yaml")
-    assert loaded is not None
+    assert isinstance(loaded, Org)
     assert loaded.flow_amount.sum() == 20
     assert bool(started) is on_thread
 

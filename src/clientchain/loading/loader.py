@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,12 +21,20 @@ from clientchain.loading.flow_table import (
     read_yaml_list,
 )
 from clientchain.loading.input_file import NotAFileError, read_file
+from clientchain.loading.reference_problems import (
+    KnownIds,
+    boss_problem,
+    cycle_problem,
+    duplicate_problem,
+    flow_problem,
+    self_report_problem,
+)
 from clientchain.loading.spreadsheet import DEFAULT, Dialect, byte_order_mark
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.heap import reusing_freed_memory
 from clientchain.model.org import NO_PARENT, Org, index_type
 from clientchain.model.phases import note, phase
-from clientchain.model.problems import InputError, Position, Problem, did_you_mean
+from clientchain.model.problems import InputError, Position, Problem
 
 if TYPE_CHECKING:  # the precise reader's classes: imported when it runs (see _parse)
     from clientchain.loading.org_file import OrgFile
@@ -286,18 +295,16 @@ def _unique_ids(org: OrgFile, problems: list[Problem]) -> dict[str, int]:
             if seen is None:
                 first[rid] = where
             else:
-                problems.append(
-                    Problem(
-                        where,
-                        f"duplicate id '{rid}' (first at line {seen.line});"
-                        " ids must be unique across roles and clients",
-                    )
-                )
+                problems.append(duplicate_problem(where, rid, seen.line))
     return {rid: i for i, rid in reversed(list(enumerate(org.roles.ids)))}
 
 
 def _parents(
-    org: OrgFile, role_index: dict[str, int], clients: set[str], problems: list[Problem]
+    org: OrgFile,
+    role_index: dict[str, int],
+    clients: set[str],
+    known: KnownIds,
+    problems: list[Problem],
 ) -> tuple[np.ndarray, bool]:
     """The parent column, and whether it is acyclic (a cycle is a problem here)."""
     roles = org.roles
@@ -308,35 +315,27 @@ def _parents(
         where = roles.reports_to_positions[i] or Position("?")
         j = role_index.get(boss)
         if j is None:
-            if boss in clients:
-                problems.append(
-                    Problem(
-                        where, f"reports_to names client '{boss}'; a role can only report to a role"
-                    )
-                )
-            else:
-                hint = did_you_mean(boss, role_index)
-                problems.append(Problem(where, f"reports_to: unknown role '{boss}'{hint}"))
+            problems.append(boss_problem(where, boss, boss in clients, known))
         elif j == i:
-            problems.append(Problem(where, f"role '{boss}' reports to itself"))
+            problems.append(self_report_problem(where, boss))
         else:
             parent[i] = j
     loops = cycles(parent)
     for loop in loops:
-        names = [roles.ids[i] for i in loop]
         where = roles.reports_to_positions[loop[0]] or Position("?")
-        shown = " -> ".join([*names, names[0]])
-        problems.append(Problem(where, f"reporting cycle: {shown}"))
+        problems.append(cycle_problem(where, [roles.ids[i] for i in loop]))
     return parent, not loops
 
 
 def _resolve_flows(
     tables: Sequence[FlowTable],
+    roles: int,
     role_index: dict[str, int],
     client_index: dict[str, int],
+    known: KnownIds,
     problems: list[Problem],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, tuple[str | None, ...]]]:
-    r = len(role_index)
+    r = roles  # (not len(role_index): an id given twice is one key, and clients come after)
     payers: list[int] = []
     payees: list[int] = []
     amounts: list[float] = []
@@ -350,7 +349,10 @@ def _resolve_flows(
                 i = -1 if c is None else r + c
             j = role_index.get(dst, -1)
             if i < 0 or j < 0 or i == j:
-                problems.append(_flow_problem(table, row, src, dst, i, j, role_index, client_index))
+                payee = "role" if j >= 0 else "client" if dst in client_index else "unknown"
+                problems.append(
+                    flow_problem(src, dst, i >= 0, payee, partial(table.position, row), known)
+                )
                 continue
             payers.append(i)
             payees.append(j)
@@ -367,34 +369,6 @@ def _resolve_flows(
     )
 
 
-def _flow_problem(
-    table: FlowTable,
-    row: int,
-    src: str,
-    dst: str,
-    i: int,
-    j: int,
-    role_index: dict[str, int],
-    client_index: dict[str, int],
-) -> Problem:
-    known = [*role_index, *client_index]
-    if i < 0:
-        return Problem(
-            table.position(row, "from"), f"flow from unknown id '{src}'{did_you_mean(src, known)}"
-        )
-    if j < 0 and dst in client_index:
-        return Problem(
-            table.position(row, "to"),
-            f"flow into client '{dst}': money flows from clients to roles, never into a client",
-        )
-    if j < 0:
-        return Problem(
-            table.position(row, "to"),
-            f"flow to unknown role '{dst}'{did_you_mean(dst, role_index)}",
-        )
-    return Problem(table.position(row, "to"), f"flow from '{src}' to itself")
-
-
 def _assemble(
     org: OrgFile,
     source: str,
@@ -408,11 +382,14 @@ def _assemble(
     if org.ids_incomplete:  # roles or clients missing or misspelt: the cause, said alone
         raise InputError(problems)
     client_index = {cid: i for i, cid in reversed(list(enumerate(org.clients.ids)))}
-    parent, acyclic = _parents(org, role_index, set(client_index), problems)
+    known = KnownIds(lambda: list(role_index), lambda: list(client_index))
+    parent, acyclic = _parents(org, role_index, set(client_index), known, problems)
     dotted = dotted_lines(org, role_index, client_index, parent if acyclic else None, problems)
     serves = served(org, role_index, client_index, problems)
     client_owner = client_owners(org, role_index, client_index, problems)
-    payer, payee, amount, flow_extra = _resolve_flows(tables, role_index, client_index, problems)
+    payer, payee, amount, flow_extra = _resolve_flows(
+        tables, len(org.roles.ids), role_index, client_index, known, problems
+    )
     if problems:
         raise InputError(problems)
     roles, clients = org.roles, org.clients

@@ -37,6 +37,7 @@ class IdIndex:
     """
 
     def __init__(self, buf: np.ndarray, start: IntArray, end: IntArray) -> None:
+        self._first: IntArray | None = None  # see first_of_equals
         length = (end - start).astype(np.int64)
         self.heads = _heads(length)  # whole words before the last, of the longest id
         self.count = int(start.size)
@@ -85,12 +86,29 @@ class IdIndex:
         space at its edge is part of it); NOT_FOUND where it names no known id."""
         if strip:
             start, end = strip_padding(buf, start, end)
-        return self._probe(Words(buf), start, end)
+        return self._firsts(self._probe(Words(buf), start, end))
 
     def find_texts(self, texts: Sequence[str]) -> IntArray:
         """The node of each id given as a string (exactly; nothing stripped)."""
         buf, start, end = _encoded(texts)
-        return self._probe(Words(buf), start, end)
+        return self._firsts(self._probe(Words(buf), start, end))
+
+    def first_of_equals(self, buf: np.ndarray, start: IntArray, end: IntArray) -> IntArray:
+        """Per known id (given again: the ranges the index was built from), the first node
+        with its bytes; from now on every look-up answers that first node, as the precise
+        reader's dicts of ids answer the first of two equal ids. (A look-up otherwise
+        answers whichever equal id its probe meets first.)"""
+        met = self._probe(Words(buf), start.astype(np.int64), end.astype(np.int64))
+        first = np.full(self.count, self.count, dtype=np.int64)
+        np.minimum.at(first, met, np.arange(self.count))  # per id met: its first twin
+        self._first = first
+        return first[met]
+
+    def _firsts(self, found: IntArray) -> IntArray:
+        if self._first is not None:  # (see first_of_equals)
+            hit = found >= 0
+            found[hit] = self._first[found[hit]]
+        return found
 
     def _probe(self, words: Words, start: IntArray, end: IntArray) -> IntArray:
         """The ranges [start, end) (any integer type, views of a table's columns) looked

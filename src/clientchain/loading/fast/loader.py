@@ -1,12 +1,14 @@
 """The fast path for big, clean inputs: flat YAML and plain CSV straight into an `Org`.
 
 `load` tries this first. It reads only what it can read exactly (see flat_yaml for
-the YAML it accepts, flat_csv for the CSV) and checks the same
-rules as the precise path, but it has no words for a problem: the moment anything
-is off (a bad value, an unknown id, a cycle, a file it cannot read) it answers
-None, and the precise path loads the input again and reports every problem with
-its position. For an input both paths accept they build the same `Org`
-(tests/test_fastload.py compares them).
+the YAML it accepts, flat_csv for the CSV) and checks the same rules as the
+precise path. A slip in a reference (an unknown id in `reports_to` or a flow, a
+reporting cycle: see slips.py) it words itself, as the precise path would, when
+every other check passes; the moment anything else is off (a bad value, a
+duplicate id, a file it cannot read) it answers None, and the precise path loads
+the input again and reports every problem with its position. For an input both
+paths accept they build the same `Org`, and for one they refuse they word the
+same problems (tests/test_fastload.py compares them).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from clientchain.loading.fast.flat_yaml import (
     read_flat,
 )
 from clientchain.loading.fast.id_lookup import IdIndex
+from clientchain.loading.fast.slips import ByteLines, SlipWords
 from clientchain.loading.fast.tables_ahead import tables_ahead
 from clientchain.loading.flow_table import (
     REQUIRED,
@@ -151,7 +154,8 @@ def fast_load(
     metadata: bool = True,
 ) -> Org | None:
     """The `Org` in `data` (`text`: the same decoded, if it already is; else its UTF-8 is
-    checked here) and its flows, or None to load it precisely (`own_flows=False`:
+    checked here) and its flows; InputError with the slips in its references when
+    nothing else is wrong (see slips.py); or None to load it precisely (`own_flows=False`:
     without the flows file the org chart names; `metadata=False`: without the flows'
     metadata columns)."""
     try:
@@ -253,15 +257,26 @@ def _org(
     buf = np.frombuffer(document.data, dtype=np.uint8)
     role_ids = _ids(roles, buf)
     client_ids = _ids(clients, buf) if clients else TextColumn(buf, _NONE, _NONE)
-    ids = IdIndex(buf, np.r_[role_ids.start, client_ids.start], np.r_[role_ids.end, client_ids.end])
-    _need(not ids.has_duplicates())
-    resolved = _resolve_flows(tables, ids, len(role_ids), metadata)
+    starts, ends = np.r_[role_ids.start, client_ids.start], np.r_[role_ids.end, client_ids.end]
+    ids = IdIndex(buf, starts, ends)
+    slips = SlipWords(ByteLines(source, document.data), role_ids, client_ids)
+    if ids.has_duplicates():  # worded; each id then names its first, as for the precise path
+        slips.duplicates(
+            ids.first_of_equals(buf, starts, ends),
+            roles.columns["id"],
+            clients.columns["id"] if clients else None,
+        )
+    del starts, ends
+    resolved = _resolve_flows(tables, ids, len(role_ids), slips, metadata)
     tables.clear()  # read: their bytes and cell ranges can go (the caller keeps no other)
-    parent = _parents(roles, ids, document)
-    dotted = _dotted(roles, ids, document, parent)
+    parent, acyclic = _parents(roles, ids, document, slips)
+    dotted = _dotted(roles, ids, document, parent, acyclic)
     serves = _links(roles, "serves", ids, document, len(ids))
     client_owner = _owners(clients, ids, document, len(role_ids))
     del ids  # (a hundred megabytes at a million roles) before the packed columns are made
+    headcount = _headcounts(roles)
+    if slips.problems:  # every other check passed: these are all the problems there are
+        raise InputError(slips.problems)
     # Text columns are packed into buffers of their own: the Org then holds none of the
     # file's bytes (keys, spaces, numbers), and each column's bytes go once it is decoded.
     return Org(
@@ -273,7 +288,7 @@ def _org(
         role_departments=_texts(roles, "department", buf).packed(),
         role_lines=roles.lines.astype(np.int64),
         parent=parent,
-        headcount=_headcounts(roles),
+        headcount=headcount,
         client_ids=client_ids.packed(),
         client_titles=_texts(clients, "title", buf).packed() if clients else (),
         client_lines=clients.lines.astype(np.int64) if clients else np.zeros(0, np.int64),
@@ -350,20 +365,28 @@ def _headcounts(roles: FlatList) -> FloatArray:
     return counts
 
 
-def _parents(roles: FlatList, ids: IdIndex, document: FlatDocument) -> IntArray:
+def _parents(
+    roles: FlatList, ids: IdIndex, document: FlatDocument, slips: SlipWords
+) -> tuple[IntArray, bool]:
+    """The parent column, and whether it is acyclic; a boss that is unknown, a client or
+    the role itself, and every cycle, are worded in `slips` (and left out of it)."""
     parent = np.full(roles.count, NO_PARENT, dtype=np.int64)
     column = roles.columns.get("reports_to")
     if column is None:
-        return parent
+        return parent, True
     named = ~column.nulls()[column.items]
     buf = np.frombuffer(document.data, dtype=np.uint8)
     start, end = column.start[named], column.end[named]
     boss = ids.find(buf, start, end, strip=False)
-    _need(np.all((boss >= 0) & (boss < roles.count)))  # an unknown boss (or a client)
-    parent[column.items[named]] = boss
-    _need(not np.any(parent == np.arange(roles.count)))
-    _need(not cycles(parent))
-    return parent
+    items = column.items[named]
+    fine = (boss >= 0) & (boss < roles.count) & (boss != items)
+    if not fine.all():
+        slips.bosses(column, items, boss, roles.count)
+        items, boss = items[fine], boss[fine]
+    parent[items] = boss
+    loops = cycles(parent)
+    slips.cycles(loops, column)
+    return parent, not loops
 
 
 def _named(
@@ -392,11 +415,14 @@ def _links(roles: FlatList, key: str, ids: IdIndex, document: FlatDocument, node
     return Links(ptr, node)  # items ascend, so the nodes are in role order
 
 
-def _dotted(roles: FlatList, ids: IdIndex, document: FlatDocument, parent: IntArray) -> Links:
-    """Dotted lines that run across the hierarchy (acyclic here), never along it, nor
-    both ways between two roles."""
+def _dotted(
+    roles: FlatList, ids: IdIndex, document: FlatDocument, parent: IntArray, acyclic: bool
+) -> Links:
+    """Dotted lines that run across the hierarchy, never along it, nor both ways between
+    two roles (with a reporting cycle, the precise reader's to weigh)."""
     dotted = _links(roles, "dotted_to", ids, document, roles.count)
     if dotted:
+        _need(acyclic)
         role, boss = dotted.pairs()
         forest = build_forest(parent)
         _need(not forest.is_proper_ancestor(boss, role).any())
@@ -480,7 +506,11 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
 
 
 def _resolve_flows(
-    tables: list[FlatCsv | FlowTable], ids: IdIndex, roles: int, metadata: bool = True
+    tables: list[FlatCsv | FlowTable],
+    ids: IdIndex,
+    roles: int,
+    slips: SlipWords,
+    metadata: bool = True,
 ) -> _Flows:
     # A file named twice (its money would count twice) is the precise path's to word.
     # Standard input is read once: the command line makes sure it is named once.
@@ -489,31 +519,38 @@ def _resolve_flows(
     flows = _Flows(metadata=metadata)
     for table in tables:
         if isinstance(table, FlatCsv):
-            _add_csv(flows, table, ids, roles)
+            _add_csv(flows, table, ids, roles, slips)
         else:
-            _add_table(flows, table, ids, roles)
+            _add_table(flows, table, ids, roles, slips)
         flows.files.append(table.file)
     return flows
 
 
-def _add_table(flows: _Flows, table: FlowTable, ids: IdIndex, roles: int) -> None:
+def _add_table(flows: _Flows, table: FlowTable, ids: IdIndex, roles: int, slips: SlipWords) -> None:
     count = len(table.payer)
     payer, payee = ids.find_texts(table.payer), ids.find_texts(table.payee)
+    if _named_wrongly(payer, payee, roles):
+        slips.table_flows(table, payer, payee, roles)
     _add_nodes(flows, payer, payee, roles, len(ids))
     flows.amount.append(np.asarray(table.amount, dtype=np.float64))
     flows.decimals = max(flows.decimals, table.decimals)
     flows.add_extra(table.extra, count)
 
 
+def _named_wrongly(payer: IntArray, payee: IntArray, roles: int) -> bool:
+    """Some row names an unknown id, a client as payee (clients are nodes past the
+    roles: they may pay, never be paid), or one id as payer and payee."""
+    return bool(np.any((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee)))
+
+
 def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int, nodes: int) -> None:
-    # Clients are nodes past the roles: they may pay, never be paid.
-    _need(not np.any((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee)))
+    """The rows' nodes (those named wrongly are worded already: the Org is not built)."""
     # Narrowed now, not when the files are joined: held while the amounts are read.
     flows.payer.append(payer.astype(index_type(nodes), copy=False))
     flows.payee.append(payee.astype(index_type(roles), copy=False))
 
 
-def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
+def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: SlipWords) -> None:
     """A plain CSV (see flat_csv): ids matched and amounts parsed a column at a time."""
     names = [name.strip().lower() for name in table.header]
     _need(all(name in names for name in REQUIRED) and len(set(names)) == len(names))
@@ -524,6 +561,8 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int) -> None:
     strip = not table.bare  # (bare cells: nothing to strip)
     try:
         payer, payee = _find_both(ids, table, i_from, i_to, strip)
+        if _named_wrongly(payer, payee, roles):
+            slips.csv_flows(table, (i_from, i_to), payer, payee, roles)
         _add_nodes(flows, payer, payee, roles, len(ids))
         del payer, payee  # (their int64 columns: only the narrowed ones are held)
         flows.amount.append(_csv_amounts(table, i_amount, flows))

@@ -1,0 +1,163 @@
+"""The slips the fast reader words itself: references that name no role (or the wrong
+kind of id) in `reports_to` and in flow rows, roles reporting to themselves, and
+reporting cycles.
+
+A big org chart with one mistyped boss used to go to the precise reader to be worded:
+a minute and three gigabytes at a million roles, for one line of output. These are the
+mistakes people make by hand, and the fast reader has found them already; it words
+them here, at the precise reader's positions, through the same wording
+(`loading/reference_problems`), and only when every check that failed is one of
+these (any other problem still goes to the precise reader, which words them all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+import numpy as np
+
+from clientchain.loading.fast.byte_columns import strip_padding
+from clientchain.loading.fast.flat_csv import FlatCsv
+from clientchain.loading.fast.flat_yaml import Column
+from clientchain.loading.flow_table import FlowTable
+from clientchain.loading.reference_problems import (
+    KnownIds,
+    boss_problem,
+    cycle_problem,
+    duplicate_problem,
+    flow_problem,
+    self_report_problem,
+)
+from clientchain.model.org import IntArray
+from clientchain.model.problems import Position, Problem
+from clientchain.model.texts import TextColumn
+
+_NEWLINE = 10
+
+
+class ByteLines:
+    """The line and column (in characters, as the precise reader counts them) of a byte
+    offset in a file's UTF-8 bytes, whose only line break is `\\n` (the fast reader's
+    files: flat YAML has no other, and a plain CSV's `\\r` comes before one)."""
+
+    def __init__(self, file: str, data: bytes) -> None:
+        self.file, self.data = file, data
+
+    @cached_property
+    def _breaks(self) -> IntArray:
+        return np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == _NEWLINE)
+
+    def position(self, offset: int) -> Position:
+        """Where byte `offset` is; UnicodeDecodeError if its line before it is not UTF-8."""
+        line = int(np.searchsorted(self._breaks, offset))  # the line breaks before it
+        start = int(self._breaks[line - 1]) + 1 if line else 0
+        column = len(self.data[start:offset].decode("utf-8")) + 1
+        return Position(self.file, line + 1, column)
+
+
+def text_at(buf: np.ndarray, start: int, end: int) -> str:
+    """The UTF-8 text at buf[start:end) (UnicodeDecodeError if it is not UTF-8)."""
+    text: str = buf[start:end].tobytes().decode("utf-8")
+    return text
+
+
+class SlipWords:
+    """Problems found by the fast reader, worded as the precise reader words them."""
+
+    def __init__(self, lines: ByteLines, role_ids: TextColumn, client_ids: TextColumn) -> None:
+        self.lines = lines
+        self.role_ids = role_ids
+        self.problems: list[Problem] = []
+        self.known = KnownIds(lambda: _all_texts(role_ids), lambda: _all_texts(client_ids))
+
+    def duplicates(self, first: IntArray, role_ids: Column, client_ids: Column | None) -> None:
+        """Ids given more than once (`first`: per node, roles then clients, the first node
+        with its id): each after the first read, clients before roles as the precise
+        reader reads them, where it is written."""
+        roles = role_ids.count
+        twice = np.flatnonzero(np.bincount(first, minlength=first.size)[first] > 1)
+        seen: dict[int, Position] = {}  # per id (its first node): where it was read first
+        for node in [*twice[twice >= roles].tolist(), *twice[twice < roles].tolist()]:
+            column, item = (role_ids, node) if node < roles else (client_ids, node - roles)
+            assert column is not None
+            start = int(column.start[item])
+            where = self.lines.position(start - int(column.written_quoted[item]))
+            met = seen.setdefault(int(first[node]), where)
+            if met is not where:
+                rid = text_at(column.buf, start, int(column.end[item]))
+                self.problems.append(duplicate_problem(where, rid, met.line))
+
+    def bosses(self, column: Column, items: IntArray, boss: IntArray, roles: int) -> None:
+        """`reports_to` of `items` (their column: where each is written) naming `boss`:
+        unknown (<0), a client (>= roles) or the role itself."""
+        at = np.flatnonzero((boss < 0) | (boss >= roles) | (boss == items))
+        # Where each item's value is written (a quoted one: at its opening quote).
+        written = np.searchsorted(column.items, items[at])
+        for k, i in zip(at.tolist(), written.tolist(), strict=True):
+            start, end = int(column.start[i]), int(column.end[i])
+            name = text_at(column.buf, start, end)
+            where = self.lines.position(start - int(column.written_quoted[i]))
+            if boss[k] == items[k]:
+                self.problems.append(self_report_problem(where, name))
+            else:
+                self.problems.append(boss_problem(where, name, bool(boss[k] >= 0), self.known))
+
+    def cycles(self, loops: list[list[int]], column: Column) -> None:
+        """Each reporting cycle, where its first role's `reports_to` is written."""
+        for loop in loops:
+            i = int(np.searchsorted(column.items, loop[0]))
+            where = self.lines.position(int(column.start[i]) - int(column.written_quoted[i]))
+            names = self.role_ids.pick(np.asarray(loop, dtype=np.int64))
+            self.problems.append(cycle_problem(where, [str(name) for name in names]))
+
+    def csv_flows(
+        self, table: FlatCsv, columns: tuple[int, int], payer: IntArray, payee: IntArray, roles: int
+    ) -> None:
+        """Flow rows of a plain CSV naming an unknown payer, a payee that is no role, or
+        their payer as payee. UnicodeDecodeError when a cell to quote is not UTF-8 (the
+        precise reader says where)."""
+        lines = ByteLines(table.file, table.data)
+        starts = [table.start(column) for column in columns]
+        ends = [table.end[:, column] for column in columns]
+        for row in _bad_rows(payer, payee, roles).tolist():
+            cells = [(int(s[row]), int(e[row])) for s, e in zip(starts, ends, strict=True)]
+            # The ids as the precise reader trims them (spaces around), for the message.
+            src, dst = (
+                text_at(table.buf, *_stripped(table.buf, start, end)) for start, end in cells
+            )
+
+            def at(name: str, cells: list[tuple[int, int]] = cells) -> Position:
+                return lines.position(cells[0 if name == "from" else 1][0])
+
+            self._flow(src, dst, int(payer[row]), int(payee[row]), roles, at)
+
+    def table_flows(self, table: FlowTable, payer: IntArray, payee: IntArray, roles: int) -> None:
+        """Flow rows of a YAML flows file read by the precise reader (its positions)."""
+        for row in _bad_rows(payer, payee, roles).tolist():
+
+            def at(name: str, row: int = row) -> Position:
+                return table.position(row, name)
+
+            src, dst = table.payer[row], table.payee[row]
+            self._flow(src, dst, int(payer[row]), int(payee[row]), roles, at)
+
+    def _flow(
+        self, src: str, dst: str, i: int, j: int, roles: int, at: Callable[[str], Position]
+    ) -> None:
+        payee = "unknown" if j < 0 else "client" if j >= roles else "role"
+        self.problems.append(flow_problem(src, dst, i >= 0, payee, at, self.known))
+
+
+def _bad_rows(payer: IntArray, payee: IntArray, roles: int) -> IntArray:
+    """Rows naming an unknown payer or payee, a client as payee, or one id as both."""
+    return np.flatnonzero((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee))
+
+
+def _stripped(buf: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    s, e = strip_padding(buf, np.array([start]), np.array([end]))
+    return int(s[0]), int(e[0])
+
+
+def _all_texts(column: TextColumn) -> list[str]:
+    return [str(text) for text in column.decode()]
