@@ -226,7 +226,44 @@ CASES = [
     ("repeated top-level key", "roles:\n  - id: a\nroles:\n  - id: b\n", FLOWS, False),
     ("two documents", "roles:\n  - id: boss\n---\nroles: []\n", FLOWS, False),
     ("nested list", "roles:\n  - id: boss\n    tags:\n      - a\n", FLOWS, False),
-    ("quoted csv", "roles:\n  - id: boss\n  - id: seller\n", '"from",to,amount\n', False),
+    ("quoted csv header", "roles:\n  - id: boss\n  - id: seller\n", '"from",to,amount\n', True),
+    (
+        "csv cells quoted whole (as R and spreadsheets write text)",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n    reports_to: boss\n",
+        '"from","to","amount","kind"\r\n"buyers","seller",10,"sale"\r\n'
+        '" seller ","boss","2",""\r\n',
+        True,
+    ),
+    (
+        "a quoted csv cell with a slip",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        'from,to,amount\n"buyer","seller",10\n',
+        True,
+    ),
+    (
+        "a doubled quote in a csv cell",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        'from,to,amount,kind\nbuyers,seller,10,"a ""b"""\n',
+        False,
+    ),
+    (
+        "a comma in a quoted csv cell",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        'from,to,amount\nbuyers,seller,"1,000"\n',
+        False,
+    ),
+    (
+        "a space before a csv quote",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        'from,to,amount\nbuyers, "seller",10\n',
+        False,
+    ),
+    (
+        "a quote inside a csv cell",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
+        'from,to,amount\nbuy"ers,seller,10\n',
+        False,
+    ),
     ("headcount quoted", "roles:\n  - id: boss\n    headcount: '3'\n", FLOWS, False),
     ("headcount too big", "roles:\n  - id: boss\n    headcount: 2000000000\n", FLOWS, False),
     # Slips the fast path words itself (exactly as the precise path: assert_same).
@@ -466,7 +503,13 @@ def flat_inputs(
         payer, payee = _maybe_slip(draw, payer, slips), _maybe_slip(draw, payee, slips)
         amounts = ["10", "2.50", "7", "0.125"]
         amount = draw(st.sampled_from(amounts if clean else [*amounts, " 3 ", "1e3", "x"]))
-        rows.append(",".join([payer, payee, amount, draw(TEXT)][:width]))
+        cells = [payer, payee, amount, draw(TEXT)][:width]
+        if draw(st.integers(0, 2)) == 0:  # quoted as the csv module would, some or all
+            cells = [
+                '"' + cell.replace('"', '""') + '"' if draw(st.booleans()) else cell
+                for cell in cells
+            ]
+        rows.append(",".join(cells))
     org = "\n".join(lines) + "\n"
     if not clean and draw(st.integers(0, 3)) == 0:  # now and then, one stray token
         at = draw(st.integers(0, len(org)))
@@ -542,7 +585,8 @@ def test_a_file_beyond_the_fast_path_says_where_and_why(tmp_path: Path) -> None:
         "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss # the top\n",
         encoding="utf-8",
     )
-    (tmp_path / "flows.csv").write_text('from,to,amount\nbuyers,boss,"10"\n', encoding="utf-8")
+    # (a cell quoted whole is read here; a comma quoted inside one is not)
+    (tmp_path / "flows.csv").write_text('from,to,amount\nbuyers,boss,"1,000"\n', encoding="utf-8")
     with recording() as record:
         load(org)
     assert record.notes == [
@@ -553,8 +597,8 @@ def test_a_file_beyond_the_fast_path_says_where_and_why(tmp_path: Path) -> None:
     with recording() as record:
         load(org)
     assert record.notes == [
-        f"{tmp_path / 'flows.csv'}: quotes, carriage returns or uneven rows: read by the"
-        " precise reader, which takes longer"
+        f"{tmp_path / 'flows.csv'}: quotes within cells, carriage returns or uneven rows: read"
+        " by the precise reader, which takes longer"
     ]
 
 

@@ -1,9 +1,11 @@
 """Plain CSV read column-wise by vectorised passes; anything else is left to the csv module.
 
 Millions of flow rows split into Python strings cost seconds and gigabytes. A
-CSV with no quotes, no carriage returns but in line ends, and every row as
-wide as the header (so no blank rows either) has one meaning that needs no
-parser: cells end at commas and line ends. Here its cells stay byte ranges of one buffer; a column
+CSV with no carriage returns but in line ends, every row as wide as the header
+(so no blank rows either), and quotes only around whole cells that hold no quote,
+comma or line break (as spreadsheets and R write text cells) has one meaning that
+needs no parser: cells end at commas and line ends, and a quoted cell is what
+lies between its quotes. Here its cells stay byte ranges of one buffer; a column
 becomes strings only when asked. Anything else gives None and the caller reads
 the file with the csv module, which also words every problem.
 """
@@ -37,9 +39,26 @@ class FlatCsv:
     end: IntArray  # (rows, width); a row's last cell ends before its \r\n or \n
     # No cell holds a space, control or non-ASCII byte: none has anything to strip.
     bare: bool = False
+    # Per cell, 1 where it is written in quotes (None: no cell is).
+    quoted: np.ndarray | None = None
 
     def start(self, column: int) -> IntArray:
-        """Where each row's cell in `column` starts."""
+        """Where each row's cell in `column` starts (inside its quotes, if it has them)."""
+        start = self.written_start(column)
+        if self.quoted is not None:
+            start += self.quoted[:, column]
+        return start
+
+    def stop(self, column: int) -> IntArray:
+        """Where each row's cell in `column` ends (before its closing quote, if any)."""
+        end: IntArray = self.end[:, column]
+        if self.quoted is None:
+            return end
+        stop: IntArray = end - self.quoted[:, column]
+        return stop
+
+    def written_start(self, column: int) -> IntArray:
+        """Where each row's cell in `column` is written (at its opening quote, if any)."""
         if column:
             return self.end[:, column - 1] + 1
         start = np.empty(self.rows, dtype=self.end.dtype)
@@ -51,12 +70,12 @@ class FlatCsv:
         return start
 
     def texts(self, column: int) -> list[str]:
-        """A column's cells as written (not stripped)."""
-        return gather_texts(self.buf, self.start(column), self.end[:, column])
+        """A column's cells as the csv module reads them (not stripped)."""
+        return gather_texts(self.buf, self.start(column), self.stop(column))
 
     def column(self, column: int) -> TextColumn:
-        """A column's cells as written, decoded when read (metadata like "sale")."""
-        return TextColumn(self.buf, self.start(column), self.end[:, column])
+        """A column's cells as read, decoded when read (metadata like "sale")."""
+        return TextColumn(self.buf, self.start(column), self.stop(column))
 
 
 def spreadsheet_dialect(data: bytes) -> str | None:
@@ -88,9 +107,11 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     if len(data) >= 2**31 - 64:
         return None
     header_bytes = data[:header_end]
-    if b'"' in header_bytes or b"\x00" in header_bytes or b"\r" in header_bytes[:-1]:
+    if b"\x00" in header_bytes or b"\r" in header_bytes[:-1]:
         return None
-    header = header_bytes.decode("utf-8").removesuffix("\r").split(",")
+    header = _header(header_bytes.decode("utf-8").removesuffix("\r"))
+    if header is None:
+        return None
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
     body = buf[header_end + 1 :]
@@ -99,8 +120,9 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     # int32 positions (files of 2 GB and more are left to the csv module): half the memory
     low = _below_dash(body)
     kind = body[low]
-    if np.any((kind == _QUOTE) | (kind == _NUL)):
+    if np.any(kind == _NUL):
         return None
+    quotes = int(np.count_nonzero(kind == _QUOTE))
     # Windows line ends are fine; a carriage return anywhere else is for the csv module.
     returns = low[kind == _RETURN]
     if returns.size and not np.all(body[returns + 1] == _NEWLINE):
@@ -127,7 +149,41 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     # The bytes below '-' are all separators (or carriage returns before them), so no
     # cell holds one; with no DEL and no byte beyond ASCII, no cell has an edge to strip.
     bare = separators.size + returns.size == found and data.isascii() and b"\x7f" not in data
-    return FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare)
+    table = FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare)
+    if not quotes:
+        return table
+    quoted = _quoted_cells(table, quotes)
+    if quoted is None:
+        return None
+    return FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare, quoted)
+
+
+def _header(line: str) -> list[str] | None:
+    """The header's names, each as the csv module reads it: unquoted, or quoted whole
+    around no quote (None for anything else)."""
+    names = line.split(",")
+    for i, name in enumerate(names):
+        if '"' not in name:
+            continue
+        if len(name) < 2 or name[0] != '"' or name[-1] != '"' or '"' in name[1:-1]:
+            return None
+        names[i] = name[1:-1]
+    return names
+
+
+def _quoted_cells(table: FlatCsv, quotes: int) -> np.ndarray | None:
+    """Per cell, 1 where it is quoted whole (a quote just after its separator and one just
+    before the next), or None when any quote stands elsewhere: inside a cell (doubled,
+    or a comma or line break quoted, which split it here), or beside a space."""
+    buf = table.buf
+    quoted = np.zeros(table.end.shape, dtype=np.uint8)
+    for column in range(table.end.shape[1]):
+        start, end = table.written_start(column), table.end[:, column]
+        whole = (end - start >= 2) & (buf[start] == _QUOTE)
+        whole &= buf[np.maximum(end - 1, 0)] == _QUOTE
+        quoted[:, column] = whole
+    # Two quotes to each quoted cell, and no quote anywhere else.
+    return quoted if 2 * int(np.count_nonzero(quoted)) == quotes else None
 
 
 def _below_dash(body: np.ndarray) -> IntArray:

@@ -490,7 +490,10 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
         table = read_flat_csv(data, shown)
         if table is None:
             _need(valid_utf8(data))  # (beyond the fast path, but not UTF-8: say nothing)
-        _need(table is not None, f"{shown}: quotes, carriage returns or uneven rows")
+        _need(
+            table is not None,
+            f"{shown}: quotes within cells, carriage returns or uneven rows",
+        )
         assert table is not None
         return table
     _need(valid_utf8(data))
@@ -591,7 +594,7 @@ def _find_both(
     roles 0.35 -> 0.23 s)."""
 
     def find(column: int) -> IntArray:
-        return ids.find(table.buf, table.start(column), table.end[:, column], strip)
+        return ids.find(table.buf, table.start(column), table.stop(column), strip)
 
     if table.rows < _BOTH_AT_ONCE_ROWS or usable_cores() < 2:
         return find(i_from), find(i_to)
@@ -605,7 +608,7 @@ def _find_both(
 
 def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     """A column of amounts: read from the bytes when all are plain decimals, else as text."""
-    start, end = table.start(column), table.end[:, column]
+    start, end = table.start(column), table.stop(column)
     odd = False
     if not table.bare:  # (bare cells: nothing to strip)
         start, end, odd = strip_for_numbers(table.buf, start, end)

@@ -119,16 +119,17 @@ class SlipWords:
         precise reader says where)."""
         lines = ByteLines(table.file, table.data)
         starts = [table.start(column) for column in columns]
-        ends = [table.end[:, column] for column in columns]
+        stops = [table.stop(column) for column in columns]
+        written = [table.written_start(column) for column in columns]
         for row in _bad_rows(payer, payee, roles).tolist():
-            cells = [(int(s[row]), int(e[row])) for s, e in zip(starts, ends, strict=True)]
+            cells = [(int(s[row]), int(e[row])) for s, e in zip(starts, stops, strict=True)]
             # The ids as the precise reader trims them (spaces around), for the message.
             src, dst = (
                 text_at(table.buf, *_stripped(table.buf, start, end)) for start, end in cells
             )
 
-            def at(name: str, cells: list[tuple[int, int]] = cells) -> Position:
-                return lines.position(cells[0 if name == "from" else 1][0])
+            def at(name: str, row: int = row) -> Position:
+                return lines.position(int(written[0 if name == "from" else 1][row]))
 
             self._flow(src, dst, int(payer[row]), int(payee[row]), roles, at)
 
