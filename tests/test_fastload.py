@@ -213,7 +213,7 @@ CASES = [
         "a carriage return inside a csv row",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         "from,to,amount\nbuyers,sel\rler,10\n",
-        False,
+        True,
     ),
     ("anchor", "roles:\n  - id: &b boss\n  - id: seller\n    reports_to: *b\n", FLOWS, False),
     ("tag", "roles:\n  - id: !!str boss\n", FLOWS, False),
@@ -244,25 +244,25 @@ CASES = [
         "a doubled quote in a csv cell",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         'from,to,amount,kind\nbuyers,seller,10,"a ""b"""\n',
-        False,
+        True,
     ),
     (
         "a comma in a quoted csv cell",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         'from,to,amount\nbuyers,seller,"1,000"\n',
-        False,
+        True,
     ),
     (
         "a space before a csv quote",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         'from,to,amount\nbuyers, "seller",10\n',
-        False,
+        True,
     ),
     (
         "a quote inside a csv cell",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         'from,to,amount\nbuy"ers,seller,10\n',
-        False,
+        True,
     ),
     ("headcount quoted", "roles:\n  - id: boss\n    headcount: '3'\n", FLOWS, False),
     ("headcount too big", "roles:\n  - id: boss\n    headcount: 2000000000\n", FLOWS, False),
@@ -274,19 +274,19 @@ CASES = [
         "amount zero",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         "from,to,amount\nbuyers,seller,0\n",
-        False,
+        True,
     ),
     (
         "blank csv row",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         "from,to,amount\n\nbuyers,seller,10\n",
-        False,
+        True,
     ),
     (
         "ragged csv row",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         "from,to,amount\nbuyers,seller,10,x\n",
-        False,
+        True,
     ),
 ]
 
@@ -598,7 +598,7 @@ def test_a_file_beyond_the_fast_path_says_where_and_why(tmp_path: Path) -> None:
         load(org)
     assert record.notes == [
         f"{tmp_path / 'flows.csv'}: quotes within cells, carriage returns or uneven rows: read"
-        " by the precise reader, which takes longer"
+        " by the precise CSV reader, which takes longer"
     ]
 
 

@@ -27,7 +27,7 @@ import pytest
 
 from clientchain.loading.fast.loader import fast_load
 from clientchain.loading.loader import _load_precisely, load
-from clientchain.loading.spreadsheet import Dialect
+from clientchain.loading.spreadsheet import Dialect, decode_table
 from clientchain.loading.yaml_source import decode
 from clientchain.model.org import Org
 from clientchain.model.phases import recording
@@ -406,10 +406,15 @@ def test_diff_reads_both_sides_in_the_dialect(run: Runner, semicolons: Path) -> 
 # ---------------------------------------------------------------------------- both paths
 
 
-def fast_and_precise(org: Path, flows: list[Path]) -> tuple[Org | None, Org | InputError]:
+def fast_and_precise(
+    org: Path, flows: list[Path]
+) -> tuple[Org | InputError | None, Org | InputError]:
     data = org.read_bytes()
     text = decode(data, str(org))
-    fast = fast_load(data, text, str(org), flows, org.parent)
+    try:
+        fast: Org | InputError | None = fast_load(data, text, str(org), flows, org.parent)
+    except InputError as exc:
+        fast = exc
     try:
         precise: Org | InputError = _load_precisely(text, str(org), flows, org.parent)
     except InputError as exc:
@@ -422,17 +427,18 @@ def fast_and_precise(org: Path, flows: list[Path]) -> tuple[Org | None, Org | In
     [*CORPUS, *(Export(r.name, r.data) for r in REFUSALS)],
     ids=lambda e: e.name,
 )
-def test_the_fast_path_reads_each_export_as_the_precise_one_or_hands_it_over(
-    tmp_path: Path, export: Export
-) -> None:
+def test_the_fast_path_reads_each_export_as_the_precise_one(tmp_path: Path, export: Export) -> None:
+    """Every one of these is a spreadsheet's dialect, not the plain CSV the flat reader
+    reads: the fast path reads the org chart and hands the file to the precise CSV
+    reader, with the same result (or the same problems) as the precise path."""
     write_case(tmp_path, export)
     flows = [tmp_path / export.file] if export.by_option else []
     fast, precise = fast_and_precise(tmp_path / "org.yaml", flows)
-    if fast is not None:
-        assert_same(fast, precise)
-    # Every one of these is a spreadsheet's dialect: none is the plain CSV the fast path
-    # vouches for (the plain file is: see the next test).
-    assert fast is None
+    if fast is None:  # only a file that is not text as read without options (its bytes
+        with pytest.raises(InputError):  # are the precise path's to place)
+            decode_table(export.data, export.file)
+        return
+    assert_same(fast, precise)
 
 
 def test_the_plain_file_takes_the_fast_path(tmp_path: Path) -> None:
@@ -448,21 +454,22 @@ def test_why_a_dialect_takes_the_precise_path(tmp_path: Path) -> None:
     with recording() as record:
         load(tmp_path / "org.yaml")
     assert record.notes == [
-        f"{tmp_path / 'flows.txt'}: a UTF-16 file: read by the precise reader, which takes longer"
+        f"{tmp_path / 'flows.txt'}: a UTF-16 file: read by the precise CSV reader, which takes"
+        " longer"
     ]
     (tmp_path / "flows.txt").write_bytes(table(";").encode())
     with recording() as record:
         load(tmp_path / "org.yaml")
     assert record.notes == [
         f"{tmp_path / 'flows.txt'}: a header separated by semicolons: read by the precise"
-        " reader, which takes longer"
+        " CSV reader, which takes longer"
     ]
     (tmp_path / "flows.txt").write_bytes(b"sep=,\n" + table().encode())
     with recording() as record:
         load(tmp_path / "org.yaml")
     assert record.notes == [
-        f"{tmp_path / 'flows.txt'}: an Excel 'sep=' line: read by the precise reader, which"
-        " takes longer"
+        f"{tmp_path / 'flows.txt'}: an Excel 'sep=' line: read by the precise CSV reader,"
+        " which takes longer"
     ]
     (tmp_path / "flows.txt").write_bytes(table().encode())
     with recording() as record:
@@ -627,3 +634,26 @@ def test_diff_rev_reads_both_versions_in_the_dialect(run: Runner, shop: Path) ->
         "f.csv:2:15: amount '2 000,50' has a decimal comma; pass --decimal-comma, or write 2000.50",
         "clientchain: 2 problems in the input",
     ]
+
+
+def test_an_amount_spelled_again_is_judged_again_on_its_row() -> None:
+    """Each spelling is translated once (a ledger repeats its prices), but every row is
+    still judged: a repeated bad spelling is a problem on each of its lines, and a
+    repeated amount in another currency after the first one's is too."""
+    from clientchain.loading.flow_table import read_csv
+
+    table = read_csv(
+        "from,to,amount\n"
+        'a,b,"$1,000"\n'
+        'a,b,"1,00,0"\n'
+        'a,b,"$1,000"\n'
+        "a,b,EUR 5\n"
+        'a,b,"1,00,0"\n'
+        "a,b,EUR 5\n",
+        "flows.csv",
+    )
+    assert table.amount == [1000.0, 1000.0]
+    assert table.lines == [2, 4]
+    assert [p.position.line for p in table.problems] == [3, 5, 6, 7]
+    assert table.problems[0].message == table.problems[2].message  # the same words, each row
+    assert "EUR" in table.problems[1].message and "EUR" in table.problems[3].message

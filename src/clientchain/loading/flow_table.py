@@ -203,11 +203,14 @@ def _other_delimiter(header: list[str], delimiter: str) -> str:
     return ""
 
 
+_SPELLINGS_KEPT = 1 << 20  # distinct amount cells remembered per file (~100 MB at most)
+
+
 class _Amounts:
     """How one file writes its amounts, where its cells are, and the first currency it
     names: amounts add up as written, so all that name a currency must name the same."""
 
-    __slots__ = ("currency", "decimal_comma", "delimiter", "locator", "plain_first")
+    __slots__ = ("currency", "decimal_comma", "delimiter", "locator", "plain_first", "seen")
 
     def __init__(self, decimal_comma: bool, delimiter: str, locator: CellLocator) -> None:
         self.decimal_comma = decimal_comma
@@ -217,6 +220,18 @@ class _Amounts:
         # where `1.500` could mean fifteen hundred (see plain_amount).
         self.plain_first = not decimal_comma and delimiter != ";"
         self.currency: tuple[str, int] | None = None  # (as written, the line first naming it)
+        self.seen: dict[str, tuple[str, str | None]] = {}  # see spelled
+
+    def spelled(self, written: str) -> tuple[str, str | None]:
+        """`read_amount` of a cell (AmountSpellingError for one no spreadsheet writes),
+        each spelling translated once: a ledger's amounts repeat (prices, fees), and a
+        million `$1,250.00` cells took seconds to translate one by one."""
+        known = self.seen.get(written)
+        if known is None:
+            known = read_amount(written, self.decimal_comma, self.delimiter)
+            if len(self.seen) < _SPELLINGS_KEPT:
+                self.seen[written] = known
+        return known
 
     def other_currency(self, written: str, currency: str | None, line: int) -> str | None:
         """Why an amount in `currency` cannot join the file's, or None when it can."""
@@ -255,7 +270,7 @@ def _csv_row(
     if value is None:
         why: str | None
         try:
-            literal, currency = read_amount(written, reading.decimal_comma, reading.delimiter)
+            literal, currency = reading.spelled(written)
             why = reading.other_currency(written, currency, line)
         except AmountSpellingError as exc:
             why = str(exc)

@@ -47,6 +47,7 @@ from clientchain.loading.flow_table import (
     YAML_SUFFIXES,
     FlowTable,
     flows_file_key,
+    read_csv_bytes,
     read_yaml_list,
 )
 from clientchain.loading.input_file import read_file
@@ -237,7 +238,7 @@ def _scalar(document: FlatDocument, key: str) -> str | None:
 def _org(
     document: FlatDocument,
     source: str,
-    tables: list[FlatCsv | FlowTable],
+    tables: list[FlatCsv | FlowTable | _CsvByModule],
     policy: Policy,
     metadata: bool = True,
 ) -> Org:
@@ -470,9 +471,32 @@ def _is_regular(path: Path) -> bool:
         return False
 
 
-def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
-    """A flows file: a plain CSV's cells, or a YAML list read by the precise reader
-    (`stdin`: standard input, always CSV)."""
+@dataclass(frozen=True)
+class _CsvByModule:
+    """A flows CSV the flat reader does not read, read by the precise reader's CSV reader
+    (the csv module): the org chart stays the fast reader's. `why`: for the note."""
+
+    table: FlowTable
+    why: str
+
+    @property
+    def file(self) -> str:
+        return self.table.file
+
+
+def _by_csv_module(data: bytes, shown: str, why: str) -> _CsvByModule:
+    """`data` read as the precise reader reads a flows CSV (a spreadsheet's dialect,
+    amounts with currency symbols or thousands separators, and its problems worded)."""
+    try:
+        table = read_csv_bytes(data, shown)
+    except InputError:  # not text: the precise reader says where, among all problems
+        raise _RefusedError from None
+    return _CsvByModule(table, f"{shown}: {why}")
+
+
+def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable | _CsvByModule:
+    """A flows file: a plain CSV's cells (any other CSV read by the csv module), or a
+    YAML list read by the precise reader (`stdin`: standard input, always CSV)."""
     shown = STDIN_NAME if stdin else os.fspath(path)
     try:
         data = stdin_bytes() if stdin else read_file(path)  # a pipe: the command line's
@@ -480,7 +504,9 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
         raise _RefusedError from None
     csv = stdin or path.suffix.lower() not in YAML_SUFFIXES
     dialect = spreadsheet_dialect(data) if csv else None
-    _need(dialect is None, f"{shown}: {dialect}")
+    if dialect is not None:
+        return _by_csv_module(data, shown, dialect)
+    marked = data
     data = data.removeprefix(b"\xef\xbb\xbf")
     if csv:
         # A plain CSV's cells are checked as UTF-8 where they are read (see _add_csv), so
@@ -489,12 +515,8 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
         _need(valid_utf8(data if header_end < 0 else data[:header_end]))
         table = read_flat_csv(data, shown)
         if table is None:
-            _need(valid_utf8(data))  # (beyond the fast path, but not UTF-8: say nothing)
-        _need(
-            table is not None,
-            f"{shown}: quotes within cells, carriage returns or uneven rows",
-        )
-        assert table is not None
+            why = "quotes within cells, carriage returns or uneven rows"
+            return _by_csv_module(marked, shown, why)
         return table
     _need(valid_utf8(data))
     from clientchain.loading.yaml_source import compose  # yaml: for a YAML flows file only
@@ -503,13 +525,11 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable:
         root = compose(data.decode("utf-8"), shown)
     except InputError:
         raise _RefusedError from None
-    yaml_table = FlowTable(shown) if root is None else read_yaml_list(root, shown)
-    _need(not yaml_table.problems)
-    return yaml_table
+    return FlowTable(shown) if root is None else read_yaml_list(root, shown)
 
 
 def _resolve_flows(
-    tables: list[FlatCsv | FlowTable],
+    tables: list[FlatCsv | FlowTable | _CsvByModule],
     ids: IdIndex,
     roles: int,
     slips: SlipWords,
@@ -521,15 +541,22 @@ def _resolve_flows(
     _need(None not in files and len(set(files)) == len(files))
     flows = _Flows(metadata=metadata)
     for table in tables:
-        if isinstance(table, FlatCsv):
-            _add_csv(flows, table, ids, roles, slips)
-        else:
+        if isinstance(table, FlatCsv) and not _add_csv(flows, table, ids, roles, slips):
+            why = "a header or amounts beyond plain numbers"
+            table = _by_csv_module(table.data, table.file, why)
+        if isinstance(table, _CsvByModule):
+            note(f"{table.why}: read by the precise CSV reader, which takes longer")
+            table = table.table
+        if isinstance(table, FlowTable):
             _add_table(flows, table, ids, roles, slips)
         flows.files.append(table.file)
     return flows
 
 
 def _add_table(flows: _Flows, table: FlowTable, ids: IdIndex, roles: int, slips: SlipWords) -> None:
+    """A table the precise reader read (a YAML list, a CSV the flat reader does not read):
+    its problems as it worded them, and its good rows (the others left out, as there)."""
+    slips.problems.extend(table.problems)
     count = len(table.payer)
     payer, payee = ids.find_texts(table.payer), ids.find_texts(table.payee)
     if _named_wrongly(payer, payee, roles):
@@ -553,11 +580,19 @@ def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int, node
     flows.payee.append(payee.astype(index_type(roles), copy=False))
 
 
-def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: SlipWords) -> None:
-    """A plain CSV (see flat_csv): ids matched and amounts parsed a column at a time."""
+def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: SlipWords) -> bool:
+    """A plain CSV (see flat_csv): ids matched and amounts parsed a column at a time; False
+    (nothing added) for a header or amounts the precise CSV reader is to read."""
     names = [name.strip().lower() for name in table.header]
-    _need(all(name in names for name in REQUIRED) and len(set(names)) == len(names))
+    if not all(name in names for name in REQUIRED) or len(set(names)) != len(names):
+        return False
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
+    try:
+        amounts = _csv_amounts(table, i_amount, flows)
+    except _RefusedError:  # (a currency, thousands separators, a problem to word)
+        return False
+    except UnicodeDecodeError:
+        raise _RefusedError from None
     # The file's bytes were not checked as UTF-8 (see _read_table): an id cell is, once
     # it is found among the org chart's ids, a plain amount is ASCII, and the rest is
     # checked here; a cell decoded on the way that is not UTF-8 is the precise path's.
@@ -568,13 +603,13 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
             slips.csv_flows(table, (i_from, i_to), payer, payee, roles)
         _add_nodes(flows, payer, payee, roles, len(ids))
         del payer, payee  # (their int64 columns: only the narrowed ones are held)
-        flows.amount.append(_csv_amounts(table, i_amount, flows))
+        flows.amount.append(amounts)
     except UnicodeDecodeError:
         raise _RefusedError from None
     # The metadata cells must be UTF-8 too, kept or not (the precise path says where one
     # is not). An ASCII file needs no look at them.
     if not flows.metadata and table.data.isascii():
-        return
+        return True
     # Packed: the metadata keeps no hold on the file's bytes nor on the table of every
     # cell's range.
     extra = {
@@ -584,6 +619,7 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
     }
     _need(all(valid_utf8(column.buf.tobytes()) for column in extra.values()))
     flows.add_extra(extra, table.rows)
+    return True
 
 
 def _find_both(
