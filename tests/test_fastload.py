@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from clientchain.analyses.analyze import analyze
+from clientchain.loading.fast.flat_csv import read_flat_csv
 from clientchain.loading.fast.loader import fast_load
 from clientchain.loading.loader import _load_precisely, load
 from clientchain.loading.yaml_source import decode
@@ -585,8 +586,10 @@ def test_a_file_beyond_the_fast_path_says_where_and_why(tmp_path: Path) -> None:
         "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss # the top\n",
         encoding="utf-8",
     )
-    # (a cell quoted whole is read here; a comma quoted inside one is not)
-    (tmp_path / "flows.csv").write_text('from,to,amount\nbuyers,boss,"1,000"\n', encoding="utf-8")
+    # (a cell quoted whole is read here, commas and all; a doubled quote inside is not)
+    (tmp_path / "flows.csv").write_text(
+        'from,to,amount,kind\nbuyers,boss,10,"a ""b"""\n', encoding="utf-8"
+    )
     with recording() as record:
         load(org)
     assert record.notes == [
@@ -664,3 +667,50 @@ def test_slips_in_a_generated_org_are_worded_by_the_fast_path_as_by_the_precise(
     assert isinstance(fast, InputError), fast
     assert len(fast.problems) == 7, fast  # (the two roles reporting to each other: one cycle)
     assert_same(fast, precise)
+
+
+@pytest.mark.parametrize(
+    ("body", "cells"),
+    [
+        ('a,b,"$1,250"\n', [["a"], ["b"], ["$1,250"]]),
+        ('"a,x",b,1\n', [["a,x"], ["b"], ["1"]]),
+        ('"a","b","1,0"\r\n"",c,2\r\n', [["a", ""], ["b", "c"], ["1,0", "2"]]),
+        ('a,"b\nc",1\n', None),  # a cell over two lines
+        ('a,b,"1,2""3"\n', None),  # a doubled quote
+        ('a, "b",1\n', None),  # a space before the quote: the csv module keeps it
+        ('a,"b"c,1\n', None),  # a cell going on after its closing quote
+        ('a,b"c,1\n', None),  # a quote inside an unquoted cell
+    ],
+)
+def test_the_flat_reader_reads_cells_quoted_whole_commas_and_all(
+    body: str, cells: list[list[str]] | None
+) -> None:
+    table = read_flat_csv(("from,to,amount\n" + body).encode(), "flows.csv")
+    if cells is None:
+        assert table is None
+    else:
+        assert table is not None
+        assert [table.texts(column) for column in range(3)] == cells
+
+
+@pytest.mark.parametrize(
+    ("amounts", "fast_alone"),
+    [
+        (['"$1,250.00"', '"$3"', "$7.5", '"$1,250.00"'], True),
+        (['"1,250"', "12", '"2,000,000"'], True),
+        (['"$1,250.00"', "EUR 3"], False),  # two currencies: the precise CSV reader words it
+        (['"1,2,3"', "4"], False),  # not a spelling of a number
+    ],
+)
+def test_amounts_as_spreadsheets_write_them_are_read_on_the_fast_path(
+    tmp_path: Path, amounts: list[str], fast_alone: bool
+) -> None:
+    """`$1,250.00` in quotes: read as the precise CSV reader reads it, each spelling once,
+    without handing the file to it (a note says when it is handed over)."""
+    org = "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
+    write_case(tmp_path, org, "from,to,amount\n" + "".join(f"buyers,seller,{a}\n" for a in amounts))
+    with recording() as record:
+        fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None
+    assert_same(fast, precise)
+    assert (record.notes == []) is fast_alone

@@ -2,12 +2,13 @@
 
 Millions of flow rows split into Python strings cost seconds and gigabytes. A
 CSV with no carriage returns but in line ends, every row as wide as the header
-(so no blank rows either), and quotes only around whole cells that hold no quote,
-comma or line break (as spreadsheets and R write text cells) has one meaning that
-needs no parser: cells end at commas and line ends, and a quoted cell is what
-lies between its quotes. Here its cells stay byte ranges of one buffer; a column
-becomes strings only when asked. Anything else gives None and the caller reads
-the file with the csv module, which also words every problem.
+(so no blank rows either), and quotes only around whole cells that hold no quote
+or line break (as spreadsheets and R write text cells, and amounts like
+`"$1,250.00"`) has one meaning that needs no parser: cells end at commas outside
+quotes and at line ends, and a quoted cell is what lies between its quotes. Here
+its cells stay byte ranges of one buffer; a column becomes strings only when
+asked. Anything else gives None and the caller reads the file with the csv
+module, which also words every problem.
 """
 
 from __future__ import annotations
@@ -122,12 +123,22 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     kind = body[low]
     if np.any(kind == _NUL):
         return None
-    quotes = int(np.count_nonzero(kind == _QUOTE))
+    quote = kind == _QUOTE
+    quotes = int(np.count_nonzero(quote))
     # Windows line ends are fine; a carriage return anywhere else is for the csv module.
     returns = low[kind == _RETURN]
     if returns.size and not np.all(body[returns + 1] == _NEWLINE):
         return None
     is_separator = (kind == _COMMA) | (kind == _NEWLINE)
+    if quotes:
+        # A comma between a cell's quotes is the cell's (`"$1,250"`): a separator has an
+        # even number of quotes before it. A cell over two lines is the csv module's.
+        inside = np.bitwise_xor.accumulate(quote.view(np.uint8)).view(bool)
+        if np.any(inside & (kind == _NEWLINE)):
+            return None
+        is_separator &= ~inside
+        del inside
+    del quote
     # Usually every byte found is one (no spaces): then the positions are used as they
     # are, not copied (at 4M rows, two fewer columns of 64 MB at the reader's peak).
     separators = low if is_separator.all() else low[is_separator]
@@ -174,7 +185,7 @@ def _header(line: str) -> list[str] | None:
 def _quoted_cells(table: FlatCsv, quotes: int) -> np.ndarray | None:
     """Per cell, 1 where it is quoted whole (a quote just after its separator and one just
     before the next), or None when any quote stands elsewhere: inside a cell (doubled,
-    or a comma or line break quoted, which split it here), or beside a space."""
+    or opening a cell that goes on after its closing quote), or beside a space."""
     buf = table.buf
     quoted = np.zeros(table.end.shape, dtype=np.uint8)
     for column in range(table.end.shape[1]):

@@ -60,8 +60,11 @@ from clientchain.loading.scalars import (
     MIN_AMOUNT,
     NULLS,
     NUMBER,
+    amount_ok,
     decimals_of,
+    parse_number,
 )
+from clientchain.loading.spreadsheet import AmountSpellingError, read_amount
 from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.forking import usable_cores
 from clientchain.model.org import (
@@ -657,6 +660,32 @@ def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     return values
 
 
+def _spelled_amounts(texts: list[str], flows: _Flows) -> FloatArray:
+    """Amounts as spreadsheets write them (`$1,250.00`), read as the precise CSV reader
+    reads them (spreadsheet.read_amount), each spelling once: when every one is a number
+    in range and all name one currency at most. Anything else is for the precise CSV
+    reader to read, and to word."""
+    read: dict[str, tuple[float, int]] = {}
+    currencies: set[str] = set()
+    for text in set(texts):
+        value, literal = parse_number(text), text
+        if value is None:
+            try:
+                literal, currency = read_amount(text)
+            except AmountSpellingError:
+                raise _RefusedError from None
+            if currency is not None:
+                currencies.add(currency)
+            value = parse_number(literal)
+        _need(amount_ok(value))
+        assert value is not None
+        read[text] = (value, decimals_of(literal))
+    _need(len(currencies) <= 1)  # (two: the precise reader says where the second starts)
+    values = np.fromiter((read[text][0] for text in texts), dtype=np.float64, count=len(texts))
+    flows.decimals = max(flows.decimals, max((d for _, d in read.values()), default=0))
+    return values
+
+
 def _all_match(pattern: re.Pattern[str], texts: list[str]) -> bool:
     """Every text matches `pattern` (lines of one); checked in slices of joined lines,
     one regex call per slice (a call per text would cost more than the rest)."""
@@ -668,7 +697,8 @@ def _all_match(pattern: re.Pattern[str], texts: list[str]) -> bool:
 
 def _amounts(texts: list[str], flows: _Flows) -> FloatArray:
     """Amounts written as plain numbers within the supported range, and their decimals."""
-    _need(_all_match(_NUMBERS, texts))
+    if not _all_match(_NUMBERS, texts):
+        return _spelled_amounts(texts, flows)
     joined = "\n".join(texts)
     values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
     _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
