@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientchain.loading.fast.byte_columns import (
+    distinct_texts,
     plain_decimals,
     strip_spaces,
 )
@@ -141,3 +142,18 @@ def test_a_repeated_id_is_found_whatever_its_length(width: int) -> None:
         NOT_FOUND,
         NOT_FOUND,
     ]
+
+
+@given(
+    cells=st.lists(
+        st.text(alphabet="a1$,.é\x00 ", max_size=20).filter(lambda t: "," not in t),
+        max_size=40,
+    )
+)
+def test_distinct_texts_are_each_cell_s_text_once_in_byte_order(cells: list[str]) -> None:
+    """A column's cells spelled a few ways: each spelling once (long ones, NULs, texts
+    that are another's prefix), and every cell pointing at its own."""
+    buf, _, start, end = ranges([cell.encode() for cell in cells])
+    spellings, index = distinct_texts(buf, start, end)
+    assert [spellings[i] for i in index.tolist()] == cells
+    assert spellings == sorted(set(cells), key=str.encode)

@@ -27,6 +27,7 @@ from clientchain.graph.distinct import member
 from clientchain.graph.hierarchy import build_forest, cycles
 from clientchain.loading import keys
 from clientchain.loading.fast.byte_columns import (
+    distinct_texts,
     plain_decimals,
     strip_for_lookup,
     strip_for_numbers,
@@ -652,7 +653,10 @@ def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     if not table.bare:  # (bare cells: nothing to strip)
         start, end, odd = strip_for_numbers(table.buf, start, end)
     plain = None if odd else plain_decimals(table.buf, start, end)
-    if plain is None:  # signs, exponents, other white space: the general way
+    if plain is None and not odd:  # signs, exponents, `$1,250.00`: each spelling once
+        spellings, index = distinct_texts(table.buf, start, end)
+        return _amounts(spellings, flows)[index]
+    if plain is None:  # other white space at an edge: the general way
         return _amounts(list(map(str.strip, table.texts(column))), flows)
     values, places = plain
     _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
