@@ -714,3 +714,24 @@ def test_amounts_as_spreadsheets_write_them_are_read_on_the_fast_path(
     assert fast is not None
     assert_same(fast, precise)
     assert (record.notes == []) is fast_alone
+
+
+@pytest.mark.parametrize(
+    ("org", "flows"),
+    [
+        ("roles:\n  - id: a\n  - id: b\n", b"PK\x03\x04,from,to,amount\nx,a,b,1\n"),
+        ("roles:\n  - id: a\n  - id: b\n", b"PK\x03\x04,from,to,amount\nx,zz,b,1\n"),
+        ("roles:\n  - id: a\n  - id: b\n    reports_to: q\n", b"PK\x03\x04,from,to,amount\n"),
+    ],
+)
+def test_a_workbook_s_signature_is_no_csv_on_either_path(
+    tmp_path: Path, org: str, flows: bytes
+) -> None:
+    """A flows file starting as an XLSX does is refused by the precise CSV reader however
+    its first line reads; the fast path must not read it as CSV (nor word only the other
+    problems): a review found both."""
+    (tmp_path / "org.yaml").write_text("flows: flows.csv\n" + org, encoding="utf-8")
+    (tmp_path / "flows.csv").write_bytes(flows)
+    fast, precise = both(tmp_path / "org.yaml")
+    assert isinstance(precise, InputError) and "spreadsheet workbook" in str(precise)
+    assert fast is None

@@ -94,6 +94,11 @@ def byte_order_mark(data: bytes) -> tuple[bytes, str] | None:
     return next(((bom, name) for bom, name in _BOMS if data.startswith(bom)), None)
 
 
+def is_workbook(data: bytes) -> bool:
+    """`data` starts as an XLSX (a zip) or XLS file does: not CSV text, whatever follows."""
+    return data.startswith(_WORKBOOKS)
+
+
 def decode_table(data: bytes, file: str, encoding: str | None = None) -> str:
     """The text of a CSV file: by its BOM (UTF-8, UTF-16, UTF-32), else `encoding`, else
     UTF-8; bytes that do not decode are a problem at their line and column, with a hint."""
@@ -101,7 +106,7 @@ def decode_table(data: bytes, file: str, encoding: str | None = None) -> str:
     if marked is not None:
         bom, chosen = marked
         data, encoding = data[len(bom) :], None
-    elif data.startswith(_WORKBOOKS):
+    elif is_workbook(data):
         raise InputError([Problem(Position(file, 1, 1), _WORKBOOK)])
     elif encoding is None or is_utf8(encoding):
         encoding, chosen = None, "utf-8"

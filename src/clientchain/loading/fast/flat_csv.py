@@ -18,7 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.loading.fast.byte_columns import gather_texts, positions
-from clientchain.loading.spreadsheet import DELIMITER_NAMES, byte_order_mark, sniff_delimiter
+from clientchain.loading.spreadsheet import (
+    DELIMITER_NAMES,
+    byte_order_mark,
+    is_workbook,
+    sniff_delimiter,
+)
 from clientchain.model.org import IntArray
 from clientchain.model.texts import TextColumn
 
@@ -86,6 +91,8 @@ def spreadsheet_dialect(data: bytes) -> str | None:
     marked = byte_order_mark(data)
     if marked is not None and marked[1] != "utf-8":
         return f"a {marked[1][:6].upper()} file"
+    if marked is None and is_workbook(data):  # (refused there, however its first line reads)
+        return "a spreadsheet workbook"
     body = data[len(marked[0]) :] if marked is not None else data
     end = body.find(b"\n")
     header = (body if end < 0 else body[:end]).decode("utf-8", "replace")
