@@ -20,7 +20,7 @@ __all__ = ["gather_texts"]  # (moved to model.texts) still found here by the fas
 
 _SPACE, _DOT, _ZERO, _NINE = 32, 46, 48, 57
 _WORD = 8
-_SCAN = 1 << 18  # bytes compared at a time by `positions`
+SCAN = 1 << 18  # bytes compared at a time by `positions` (a slice that stays in cache)
 _WORDS_AT_ONCE = 1 << 16  # ranges read as numbers at a time by `plain_decimals`
 _EXACT_INTEGER = 2**53  # float64 holds every integer below this exactly
 _POWERS = np.array([float(10**k) for k in range(23)])  # exact doubles: 10**0 .. 10**22
@@ -344,8 +344,8 @@ def positions(buf: np.ndarray, where: Callable[[np.ndarray], np.ndarray]) -> Int
     2 GB and more): their columns of millions of positions then take half the memory.
     Found a slice at a time: the slice's mask stays in cache (no mask of the whole file)."""
     found = [
-        np.flatnonzero(where(buf[a : a + _SCAN])).astype(np.int32) + np.int32(a)
-        for a in range(0, buf.size, _SCAN)
+        np.flatnonzero(where(buf[a : a + SCAN])).astype(np.int32) + np.int32(a)
+        for a in range(0, buf.size, SCAN)
     ]
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
 

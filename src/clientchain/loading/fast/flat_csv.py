@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import gather_texts, positions
+from clientchain.loading.fast.byte_columns import SCAN, gather_texts, positions
 from clientchain.loading.spreadsheet import (
     DELIMITER_NAMES,
     byte_order_mark,
@@ -123,34 +123,32 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
     body = buf[header_end + 1 :]
-    # One pass finds every byte below '-': separators, and the quotes, NULs and carriage
-    # returns that need the csv module (usually spaces are the only others).
-    # int32 positions (files of 2 GB and more are left to the csv module): half the memory
-    low = _below_dash(body)
-    kind = body[low]
-    if np.any(kind == _NUL):
-        return None
-    quote = kind == _QUOTE
-    quotes = int(np.count_nonzero(quote))
-    # Windows line ends are fine; a carriage return anywhere else is for the csv module.
-    returns = low[kind == _RETURN]
-    if returns.size and not np.all(body[returns + 1] == _NEWLINE):
-        return None
-    is_separator = (kind == _COMMA) | (kind == _NEWLINE)
+    quotes = data.count(b'"', header_end + 1)
     if quotes:
-        # A comma between a cell's quotes is the cell's (`"$1,250"`): a separator has an
-        # even number of quotes before it. A cell over two lines is the csv module's.
-        inside = np.bitwise_xor.accumulate(quote.view(np.uint8)).view(bool)
-        if np.any(inside & (kind == _NEWLINE)):
+        separators, returns_found = _separators_outside_quotes(data, header_end + 1)
+        if separators is None:
             return None
-        is_separator &= ~inside
-        del inside
-    del quote
-    # Usually every byte found is one (no spaces): then the positions are used as they
-    # are, not copied (at 4M rows, two fewer columns of 64 MB at the reader's peak).
-    separators = low if is_separator.all() else low[is_separator]
-    found = low.size
-    del low, kind, is_separator
+        found = -1  # (quoted cells are never bare)
+    else:
+        # One pass finds every byte below '-': separators, and the NULs and carriage
+        # returns that need the csv module (usually spaces are the only others).
+        # int32 positions (files of 2 GB and more are left to the csv module): half the
+        # memory
+        low = _below_dash(body)
+        kind = body[low]
+        if np.any(kind == _NUL):
+            return None
+        # Windows line ends are fine; a carriage return anywhere else is the csv module's.
+        returns = low[kind == _RETURN]
+        if returns.size and not np.all(body[returns + 1] == _NEWLINE):
+            return None
+        returns_found = returns.size
+        is_separator = (kind == _COMMA) | (kind == _NEWLINE)
+        # Usually every byte found is one (no spaces): then the positions are used as they
+        # are, not copied (at 4M rows, two fewer columns of 64 MB at the reader's peak).
+        separators = low if is_separator.all() else low[is_separator]
+        found = low.size - returns_found
+        del low, kind, is_separator
     # A plain row has width - 1 commas and a newline: rows * width separators in all, so
     # they reshape into one row of cell ends per row.
     if separators.size % width:
@@ -161,12 +159,12 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     # Every row has exactly the header's cells: newlines end rows, commas part cells.
     if not np.all(buf[ends[:, -1]] == _NEWLINE) or np.any(buf[ends[:, :-1]] == _NEWLINE):
         return None
-    if returns.size or header_bytes.endswith(b"\r"):  # a row's last cell ends before \r\n
+    if returns_found or header_bytes.endswith(b"\r"):  # a row's last cell ends before \r\n
         last = ends[:, -1]
         last[buf[last - 1] == _RETURN] -= 1
     # The bytes below '-' are all separators (or carriage returns before them), so no
     # cell holds one; with no DEL and no byte beyond ASCII, no cell has an edge to strip.
-    bare = separators.size + returns.size == found and data.isascii() and b"\x7f" not in data
+    bare = separators.size == found and data.isascii() and b"\x7f" not in data
     table = FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare)
     if not quotes:
         return table
@@ -187,6 +185,33 @@ def _header(line: str) -> list[str] | None:
             return None
         names[i] = name[1:-1]
     return names
+
+
+def _separators_outside_quotes(data: bytes, first: int) -> tuple[IntArray | None, int]:
+    """For a file with quotes: where the commas and line breaks outside quotes are from
+    `first` on (as int32 offsets from it; a comma between a cell's quotes, `"$1,250"`, is
+    the cell's: a separator has an even number of quotes before it), and how many
+    carriage returns there are. None for a NUL, a carriage return not before a line
+    break, or a line break between quotes (a cell over two lines): the csv module's.
+    A slice at a time, the quotes' parity carried over: no position of every quote."""
+    returns = data.count(b"\r", first)
+    if data.find(b"\x00", first) >= 0 or data.count(b"\r\n", first) != returns:
+        return None, returns
+    body = np.frombuffer(data, dtype=np.uint8)[first:]
+    found: list[IntArray] = []
+    inside = 0  # the parity of the quotes before the slice
+    for a in range(0, body.size, SCAN):
+        part = body[a : a + SCAN]
+        quoted = np.bitwise_xor.accumulate((part == _QUOTE).view(np.uint8))
+        quoted ^= inside
+        newline = part == _NEWLINE
+        if np.any(newline & quoted.view(bool)):
+            return None, returns
+        separator = (part == _COMMA) | newline
+        separator &= ~quoted.view(bool)
+        found.append(np.flatnonzero(separator).astype(np.int32) + np.int32(a))
+        inside = int(quoted[-1]) if quoted.size else inside
+    return (np.concatenate(found) if found else np.zeros(0, dtype=np.int32)), returns
 
 
 def _quoted_cells(table: FlatCsv, quotes: int) -> np.ndarray | None:
