@@ -735,3 +735,29 @@ def test_a_workbook_s_signature_is_no_csv_on_either_path(
     fast, precise = both(tmp_path / "org.yaml")
     assert isinstance(precise, InputError) and "spreadsheet workbook" in str(precise)
     assert fast is None
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "amounts"),
+    [
+        (";", ["12", "7"]),
+        (";", ["1.500", "12"]),  # `1.500` in a `;` file may mean fifteen hundred: a problem
+        (";", ["1,5", '"1.250,00 €"']),
+        ("\t", ["12", "2.5", "$3"]),
+        ("|", ["12", '"a|b"']),
+    ],
+)
+def test_a_header_s_other_delimiter_is_read_on_the_fast_path(
+    tmp_path: Path, delimiter: str, amounts: list[str]
+) -> None:
+    """Semicolons (Excel in much of Europe), tabs and pipes: split by the flat reader in
+    the header's delimiter, their amounts read as the precise CSV reader reads them in
+    such a file, with its result or its problems."""
+    org = "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
+    rows = "".join(f"buyers{delimiter}seller{delimiter}{a}\n" for a in amounts)
+    write_case(tmp_path, org, delimiter.join(["from", "to", "amount"]) + "\n" + rows)
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None
+    assert_same(fast, precise)
+    data = (tmp_path / "flows.csv").read_bytes()
+    assert read_flat_csv(data, "flows.csv", delimiter) is not None

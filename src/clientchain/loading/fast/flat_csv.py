@@ -19,7 +19,6 @@ import numpy as np
 
 from clientchain.loading.fast.byte_columns import SCAN, gather_texts, positions
 from clientchain.loading.spreadsheet import (
-    DELIMITER_NAMES,
     byte_order_mark,
     is_workbook,
     sniff_delimiter,
@@ -47,6 +46,7 @@ class FlatCsv:
     bare: bool = False
     # Per cell, 1 where it is written in quotes (None: no cell is).
     quoted: np.ndarray | None = None
+    delimiter: str = ","  # as the header uses it (see header_delimiter)
 
     def start(self, column: int) -> IntArray:
         """Where each row's cell in `column` starts (inside its quotes, if it has them)."""
@@ -85,9 +85,9 @@ class FlatCsv:
 
 
 def spreadsheet_dialect(data: bytes) -> str | None:
-    """What makes a CSV file one only the precise reader reads as it must (a spreadsheet's
-    dialect: UTF-16 or UTF-32, an Excel `sep=` line, a header not separated by commas,
-    as the precise reader sniffs it), or None for a plain one."""
+    """What makes a CSV file one only the precise reader reads as it must (UTF-16 or
+    UTF-32, a workbook, an Excel `sep=` line), or None for one this module may read
+    (in the delimiter its header uses: see header_delimiter)."""
     marked = byte_order_mark(data)
     if marked is not None and marked[1] != "utf-8":
         return f"a {marked[1][:6].upper()} file"
@@ -98,15 +98,20 @@ def spreadsheet_dialect(data: bytes) -> str | None:
     header = (body if end < 0 else body[:end]).decode("utf-8", "replace")
     if header[:4].lower() == "sep=":
         return "an Excel 'sep=' line"
-    delimiter = sniff_delimiter(header)
-    if delimiter != ",":
-        return f"a header separated by {DELIMITER_NAMES[delimiter]}s"
     return None
 
 
-def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
-    """The cells of `data` (UTF-8 without BOM) from `file`, or None if it needs a real
-    CSV parser."""
+def header_delimiter(data: bytes) -> str:
+    """The delimiter the header row uses, as the precise reader sniffs it (`,` `;` tab
+    `|`: see spreadsheet.sniff_delimiter)."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    end = body.find(b"\n")
+    return sniff_delimiter((body if end < 0 else body[:end]).decode("utf-8", "replace"))
+
+
+def read_flat_csv(data: bytes, file: str, delimiter: str = ",") -> FlatCsv | None:
+    """The cells of `data` (UTF-8 without BOM) from `file`, separated by `delimiter` (one
+    ASCII character), or None if it needs a real CSV parser."""
     header_end = data.find(b"\n")
     if header_end < 0 or data.endswith(b"\r"):  # (a carriage return not before \n)
         return None
@@ -117,18 +122,18 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     header_bytes = data[:header_end]
     if b"\x00" in header_bytes or b"\r" in header_bytes[:-1]:
         return None
-    header = _header(header_bytes.decode("utf-8").removesuffix("\r"))
+    header = _header(header_bytes.decode("utf-8").removesuffix("\r"), delimiter)
     if header is None:
         return None
     width = len(header)
     buf = np.frombuffer(data, dtype=np.uint8)
     body = buf[header_end + 1 :]
     quotes = data.count(b'"', header_end + 1)
-    if quotes:
-        separators, returns_found = _separators_outside_quotes(data, header_end + 1)
+    if quotes or delimiter != ",":
+        separators, returns_found = _separators_outside_quotes(data, header_end + 1, ord(delimiter))
         if separators is None:
             return None
-        found = -1  # (quoted cells are never bare)
+        found = -1  # (not counted: such cells are taken as never bare)
     else:
         # One pass finds every byte below '-': separators, and the NULs and carriage
         # returns that need the csv module (usually spaces are the only others).
@@ -165,19 +170,19 @@ def read_flat_csv(data: bytes, file: str) -> FlatCsv | None:
     # The bytes below '-' are all separators (or carriage returns before them), so no
     # cell holds one; with no DEL and no byte beyond ASCII, no cell has an edge to strip.
     bare = separators.size == found and data.isascii() and b"\x7f" not in data
-    table = FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare)
+    table = FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare, None, delimiter)
     if not quotes:
         return table
     quoted = _quoted_cells(table, quotes)
     if quoted is None:
         return None
-    return FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare, quoted)
+    return FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare, quoted, delimiter)
 
 
-def _header(line: str) -> list[str] | None:
+def _header(line: str, delimiter: str) -> list[str] | None:
     """The header's names, each as the csv module reads it: unquoted, or quoted whole
     around no quote (None for anything else)."""
-    names = line.split(",")
+    names = line.split(delimiter)
     for i, name in enumerate(names):
         if '"' not in name:
             continue
@@ -187,12 +192,15 @@ def _header(line: str) -> list[str] | None:
     return names
 
 
-def _separators_outside_quotes(data: bytes, first: int) -> tuple[IntArray | None, int]:
-    """For a file with quotes: where the commas and line breaks outside quotes are from
-    `first` on (as int32 offsets from it; a comma between a cell's quotes, `"$1,250"`, is
-    the cell's: a separator has an even number of quotes before it), and how many
-    carriage returns there are. None for a NUL, a carriage return not before a line
-    break, or a line break between quotes (a cell over two lines): the csv module's.
+def _separators_outside_quotes(
+    data: bytes, first: int, delimiter: int = _COMMA
+) -> tuple[IntArray | None, int]:
+    """For a file with quotes or another delimiter: where the delimiters and line breaks
+    outside quotes are from `first` on (as int32 offsets from it; a comma between a cell's
+    quotes, `"$1,250"`, is the cell's: a separator has an even number of quotes before
+    it), and how many carriage returns there are. None for a NUL, a carriage return not
+    before a line break, or a line break between quotes (a cell over two lines): the csv
+    module's.
     A slice at a time, the quotes' parity carried over: no position of every quote."""
     returns = data.count(b"\r", first)
     if data.find(b"\x00", first) >= 0 or data.count(b"\r\n", first) != returns:
@@ -207,7 +215,7 @@ def _separators_outside_quotes(data: bytes, first: int) -> tuple[IntArray | None
         newline = part == _NEWLINE
         if np.any(newline & quoted.view(bool)):
             return None, returns
-        separator = (part == _COMMA) | newline
+        separator = (part == delimiter) | newline
         separator &= ~quoted.view(bool)
         found.append(np.flatnonzero(separator).astype(np.int32) + np.int32(a))
         inside = int(quoted[-1]) if quoted.size else inside

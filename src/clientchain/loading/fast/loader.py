@@ -32,7 +32,12 @@ from clientchain.loading.fast.byte_columns import (
     strip_for_lookup,
     strip_for_numbers,
 )
-from clientchain.loading.fast.flat_csv import FlatCsv, read_flat_csv, spreadsheet_dialect
+from clientchain.loading.fast.flat_csv import (
+    FlatCsv,
+    header_delimiter,
+    read_flat_csv,
+    spreadsheet_dialect,
+)
 from clientchain.loading.fast.flat_yaml import (
     FlatDocument,
     FlatList,
@@ -517,7 +522,7 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable | _CsvBy
         # no cell is decoded twice; its header here (read_flat_csv decodes it).
         header_end = data.find(b"\n")
         _need(valid_utf8(data if header_end < 0 else data[:header_end]))
-        table = read_flat_csv(data, shown)
+        table = read_flat_csv(data, shown, header_delimiter(data))
         if table is None:
             why = "quotes within cells, carriage returns or uneven rows"
             return _by_csv_module(marked, shown, why)
@@ -652,6 +657,11 @@ def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     odd = False
     if not table.bare:  # (bare cells: nothing to strip)
         start, end, odd = strip_for_numbers(table.buf, start, end)
+    if table.delimiter == ";":  # `1.500` may mean fifteen hundred: read as spelled
+        texts = distinct_texts(table.buf, start, end) if not odd else None
+        if texts is None:
+            return _spelled_amounts(list(map(str.strip, table.texts(column))), flows, ";")
+        return _spelled_amounts(texts[0], flows, ";")[texts[1]]
     plain = None if odd else plain_decimals(table.buf, start, end)
     if plain is None and not odd:  # signs, exponents, `$1,250.00`: each spelling once
         spellings, index = distinct_texts(table.buf, start, end)
@@ -664,18 +674,18 @@ def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     return values
 
 
-def _spelled_amounts(texts: list[str], flows: _Flows) -> FloatArray:
+def _spelled_amounts(texts: list[str], flows: _Flows, delimiter: str = ",") -> FloatArray:
     """Amounts as spreadsheets write them (`$1,250.00`), read as the precise CSV reader
-    reads them (spreadsheet.read_amount), each spelling once: when every one is a number
-    in range and all name one currency at most. Anything else is for the precise CSV
-    reader to read, and to word."""
+    reads them (spreadsheet.read_amount; in a `;` file a plain number too), each spelling
+    once: when every one is a number in range and all name one currency at most.
+    Anything else is for the precise CSV reader to read, and to word."""
     read: dict[str, tuple[float, int]] = {}
     currencies: set[str] = set()
     for text in set(texts):
-        value, literal = parse_number(text), text
+        value, literal = (parse_number(text) if delimiter != ";" else None), text
         if value is None:
             try:
-                literal, currency = read_amount(text)
+                literal, currency = read_amount(text, False, delimiter)
             except AmountSpellingError:
                 raise _RefusedError from None
             if currency is not None:
