@@ -761,3 +761,23 @@ def test_a_header_s_other_delimiter_is_read_on_the_fast_path(
     assert_same(fast, precise)
     data = (tmp_path / "flows.csv").read_bytes()
     assert read_flat_csv(data, "flows.csv", delimiter) is not None
+
+
+@pytest.mark.parametrize(
+    "flows",
+    [
+        b"sep=;\nfrom;to;amount\nbuyers;seller;12\n",
+        b'\xef\xbb\xbfSEP=,\r\nfrom,to,amount\r\nbuyers,seler,"1,5"\r\n',  # a slip on line 3
+        b"sep=|\nfrom|to|amount\nbuyrs|seller|2\nbuyers|boss|x\n",  # a slip and a bad amount
+        b"sep=:\nfrom:to:amount\nbuyers:seller:12\n",  # its own delimiter: the csv module's
+    ],
+)
+def test_an_excel_sep_line_is_read_on_the_fast_path(tmp_path: Path, flows: bytes) -> None:
+    """Excel's first line naming the delimiter: the header and rows after it are split
+    in that delimiter, and every line and column counts it, as on the precise path."""
+    org = "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
+    (tmp_path / "org.yaml").write_text(org, encoding="utf-8")
+    (tmp_path / "flows.csv").write_bytes(flows)
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None
+    assert_same(fast, precise)

@@ -465,6 +465,10 @@ def test_why_a_dialect_takes_the_precise_path(tmp_path: Path) -> None:
     (tmp_path / "flows.txt").write_bytes(b"sep=,\n" + table().encode())
     with recording() as record:
         load(tmp_path / "org.yaml")
+    assert record.notes == []  # Excel's line naming a delimiter the flat reader reads
+    (tmp_path / "flows.txt").write_bytes(b"sep=:\n" + table(":").encode())
+    with recording() as record:
+        load(tmp_path / "org.yaml")
     assert record.notes == [
         f"{tmp_path / 'flows.txt'}: an Excel 'sep=' line: read by the precise CSV reader,"
         " which takes longer"

@@ -13,6 +13,7 @@ module, which also words every problem.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,17 +95,23 @@ def spreadsheet_dialect(data: bytes) -> str | None:
     if marked is None and is_workbook(data):  # (refused there, however its first line reads)
         return "a spreadsheet workbook"
     body = data[len(marked[0]) :] if marked is not None else data
-    end = body.find(b"\n")
-    header = (body if end < 0 else body[:end]).decode("utf-8", "replace")
-    if header[:4].lower() == "sep=":
-        return "an Excel 'sep=' line"
+    if body[:4].lower() == b"sep=" and _SEP_LINE.match(body) is None:
+        return "an Excel 'sep=' line"  # (naming a delimiter of its own, or alone)
     return None
+
+
+# Excel's first line naming the delimiter, as the precise reader takes it (spreadsheet.py),
+# for the delimiters it sniffs; any other is the csv module's.
+_SEP_LINE = re.compile(rb"sep=([,;\t|])\r?\n", re.IGNORECASE)
 
 
 def header_delimiter(data: bytes) -> str:
     """The delimiter the header row uses, as the precise reader sniffs it (`,` `;` tab
     `|`: see spreadsheet.sniff_delimiter)."""
     body = data.removeprefix(b"\xef\xbb\xbf")
+    sep = _SEP_LINE.match(body)
+    if sep is not None:  # Excel's `sep=;` line names it
+        return sep.group(1).decode("ascii")
     end = body.find(b"\n")
     return sniff_delimiter((body if end < 0 else body[:end]).decode("utf-8", "replace"))
 
@@ -112,14 +119,16 @@ def header_delimiter(data: bytes) -> str:
 def read_flat_csv(data: bytes, file: str, delimiter: str = ",") -> FlatCsv | None:
     """The cells of `data` (UTF-8 without BOM) from `file`, separated by `delimiter` (one
     ASCII character), or None if it needs a real CSV parser."""
-    header_end = data.find(b"\n")
+    sep = _SEP_LINE.match(data)  # (Excel's line before the header: see header_delimiter)
+    header_start = sep.end() if sep is not None else 0
+    header_end = data.find(b"\n", header_start)
     if header_end < 0 or data.endswith(b"\r"):  # (a carriage return not before \n)
         return None
     if not data.endswith(b"\n"):
         data += b"\n"
     if len(data) >= 2**31 - 64:
         return None
-    header_bytes = data[:header_end]
+    header_bytes = data[header_start:header_end]
     if b"\x00" in header_bytes or b"\r" in header_bytes[:-1]:
         return None
     header = _header(header_bytes.decode("utf-8").removesuffix("\r"), delimiter)
