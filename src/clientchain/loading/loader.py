@@ -23,6 +23,7 @@ from clientchain.loading.flow_table import (
 from clientchain.loading.input_file import NotAFileError, read_file
 from clientchain.loading.reference_problems import (
     KnownIds,
+    Payee,
     boss_problem,
     cycle_problem,
     duplicate_problem,
@@ -349,7 +350,7 @@ def _resolve_flows(
                 i = -1 if c is None else r + c
             j = role_index.get(dst, -1)
             if i < 0 or j < 0 or i == j:
-                payee = "role" if j >= 0 else "client" if dst in client_index else "unknown"
+                payee: Payee = "role" if j >= 0 else "client" if dst in client_index else "unknown"
                 problems.append(
                     flow_problem(src, dst, i >= 0, payee, partial(table.position, row), known)
                 )

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import Literal
 
 from clientchain.model.problems import Position, Problem, Speller, did_you_mean
+
+Payee = Literal["role", "client", "unknown"]  # what a flow row's `to` names
 
 
 class KnownIds:
@@ -18,20 +21,21 @@ class KnownIds:
 
     def __init__(self, roles: Callable[[], Sequence[str]], clients: Callable[[], Sequence[str]]):
         self._roles, self._clients = roles, clients
-        self._role_count = 0
+
+    @cached_property
+    def _role_ids(self) -> Sequence[str]:
+        return self._roles()
 
     @cached_property
     def any(self) -> Speller:
         """Role and client ids: what a flow's payer may name."""
-        roles = self._roles()
-        self._role_count = len(roles)
-        return Speller([*roles, *self._clients()])
+        return Speller([*self._role_ids, *self._clients()])
 
     @cached_property
     def roles(self) -> Speller:
         """Role ids: what a `reports_to` or a flow's payee may name (the first of `any`:
         folded once for both)."""
-        return self.any.first(self._role_count)
+        return self.any.first(len(self._role_ids))
 
 
 def duplicate_problem(where: Position, rid: str, first_line: int) -> Problem:
@@ -63,7 +67,7 @@ def flow_problem(
     src: str,
     dst: str,
     payer_known: bool,
-    payee: str,
+    payee: Payee,
     at: Callable[[str], Position],
     known: KnownIds,
 ) -> Problem:

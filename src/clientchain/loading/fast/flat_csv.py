@@ -14,7 +14,7 @@ module, which also words every problem.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -179,13 +179,11 @@ def read_flat_csv(data: bytes, file: str, delimiter: str = ",") -> FlatCsv | Non
     # The bytes below '-' are all separators (or carriage returns before them), so no
     # cell holds one; with no DEL and no byte beyond ASCII, no cell has an edge to strip.
     bare = separators.size == found and data.isascii() and b"\x7f" not in data
-    table = FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare, None, delimiter)
+    table = FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare, delimiter=delimiter)
     if not quotes:
         return table
     quoted = _quoted_cells(table, quotes)
-    if quoted is None:
-        return None
-    return FlatCsv(file, data, buf, header, rows, header_end + 1, ends, bare, quoted, delimiter)
+    return None if quoted is None else replace(table, quoted=quoted)
 
 
 def _header(line: str, delimiter: str) -> list[str] | None:

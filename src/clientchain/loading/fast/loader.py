@@ -2,10 +2,11 @@
 
 `load` tries this first. It reads only what it can read exactly (see flat_yaml for
 the YAML it accepts, flat_csv for the CSV) and checks the same rules as the
-precise path. A slip in a reference (an unknown id in `reports_to` or a flow, a
-reporting cycle: see slips.py) it words itself, as the precise path would, when
-every other check passes; the moment anything else is off (a bad value, a
-duplicate id, a file it cannot read) it answers None, and the precise path loads
+precise path. A slip in a reference (an id given twice, an unknown id in
+`reports_to` or a flow, a reporting cycle: see slips.py) it words itself, as the
+precise path would, when every other check passes; the moment anything else is off
+(a bad value, an unknown `serves`, a file it cannot read) it answers None, and the
+precise path loads
 the input again and reports every problem with its position. For an input both
 paths accept they build the same `Org`, and for one they refuse they word the
 same problems (tests/test_fastload.py compares them).
@@ -19,6 +20,7 @@ import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +48,7 @@ from clientchain.loading.fast.flat_yaml import (
     read_flat,
 )
 from clientchain.loading.fast.id_lookup import IdIndex
-from clientchain.loading.fast.slips import ByteLines, SlipWords
+from clientchain.loading.fast.slips import ByteLines, SlipWords, wrongly_named
 from clientchain.loading.fast.tables_ahead import tables_ahead
 from clientchain.loading.flow_table import (
     REQUIRED,
@@ -391,7 +393,7 @@ def _parents(
     items = column.items[named]
     fine = (boss >= 0) & (boss < roles.count) & (boss != items)
     if not fine.all():
-        slips.bosses(column, items, boss, roles.count)
+        slips.bosses(column, items[~fine], boss[~fine])
         items, boss = items[fine], boss[fine]
     parent[items] = boss
     loops = cycles(parent)
@@ -568,18 +570,13 @@ def _add_table(flows: _Flows, table: FlowTable, ids: IdIndex, roles: int, slips:
     slips.problems.extend(table.problems)
     count = len(table.payer)
     payer, payee = ids.find_texts(table.payer), ids.find_texts(table.payee)
-    if _named_wrongly(payer, payee, roles):
-        slips.table_flows(table, payer, payee, roles)
+    wrong = wrongly_named(payer, payee, roles)
+    if wrong.size:
+        slips.table_flows(table, wrong, payer, payee, roles)
     _add_nodes(flows, payer, payee, roles, len(ids))
     flows.amount.append(np.asarray(table.amount, dtype=np.float64))
     flows.decimals = max(flows.decimals, table.decimals)
     flows.add_extra(table.extra, count)
-
-
-def _named_wrongly(payer: IntArray, payee: IntArray, roles: int) -> bool:
-    """Some row names an unknown id, a client as payee (clients are nodes past the
-    roles: they may pay, never be paid), or one id as payer and payee."""
-    return bool(np.any((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee)))
 
 
 def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int, nodes: int) -> None:
@@ -608,8 +605,9 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
     strip = not table.bare  # (bare cells: nothing to strip)
     try:
         payer, payee = _find_both(ids, table, i_from, i_to, strip)
-        if _named_wrongly(payer, payee, roles):
-            slips.csv_flows(table, (i_from, i_to), payer, payee, roles)
+        wrong = wrongly_named(payer, payee, roles)
+        if wrong.size:
+            slips.csv_flows(table, (i_from, i_to), wrong, payer, payee, roles)
         _add_nodes(flows, payer, payee, roles, len(ids))
         del payer, payee  # (their int64 columns: only the narrowed ones are held)
         flows.amount.append(amounts)
@@ -657,21 +655,18 @@ def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
     odd = False
     if not table.bare:  # (bare cells: nothing to strip)
         start, end, odd = strip_for_numbers(table.buf, start, end)
-    if table.delimiter == ";":  # `1.500` may mean fifteen hundred: read as spelled
-        texts = distinct_texts(table.buf, start, end) if not odd else None
-        if texts is None:
-            return _spelled_amounts(list(map(str.strip, table.texts(column))), flows, ";")
-        return _spelled_amounts(texts[0], flows, ";")[texts[1]]
-    plain = None if odd else plain_decimals(table.buf, start, end)
-    if plain is None and not odd:  # signs, exponents, `$1,250.00`: each spelling once
-        spellings, index = distinct_texts(table.buf, start, end)
-        return _amounts(spellings, flows)[index]
-    if plain is None:  # other white space at an edge: the general way
-        return _amounts(list(map(str.strip, table.texts(column))), flows)
-    values, places = plain
-    _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
-    flows.decimals = max(flows.decimals, min(MAX_DECIMALS, int(places.max(initial=0))))
-    return values
+    # In a `;` file `1.500` may mean fifteen hundred: every amount is read as spelled.
+    plain = None if odd or table.delimiter == ";" else plain_decimals(table.buf, start, end)
+    if plain is not None:
+        values, places = plain
+        _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
+        flows.decimals = max(flows.decimals, min(MAX_DECIMALS, int(places.max(initial=0))))
+        return values
+    read = _amounts if table.delimiter != ";" else partial(_spelled_amounts, delimiter=";")
+    if odd:  # other white space at an edge: the general way
+        return read(list(map(str.strip, table.texts(column))), flows)
+    spellings, index = distinct_texts(table.buf, start, end)  # signs, `$1,250.00`: each once
+    return read(spellings, flows)[index]
 
 
 def _spelled_amounts(texts: list[str], flows: _Flows, delimiter: str = ",") -> FloatArray:

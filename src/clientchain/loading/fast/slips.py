@@ -23,6 +23,7 @@ from clientchain.loading.fast.flat_yaml import Column
 from clientchain.loading.flow_table import FlowTable
 from clientchain.loading.reference_problems import (
     KnownIds,
+    Payee,
     boss_problem,
     cycle_problem,
     duplicate_problem,
@@ -81,23 +82,20 @@ class SlipWords:
         for node in [*twice[twice >= roles].tolist(), *twice[twice < roles].tolist()]:
             column, item = (role_ids, node) if node < roles else (client_ids, node - roles)
             assert column is not None
-            start = int(column.start[item])
-            where = self.lines.position(start - int(column.written_quoted[item]))
+            where = self._written_at(column, item)
             met = seen.setdefault(int(first[node]), where)
             if met is not where:
-                rid = text_at(column.buf, start, int(column.end[item]))
+                rid = text_at(column.buf, int(column.start[item]), int(column.end[item]))
                 self.problems.append(duplicate_problem(where, rid, met.line))
 
-    def bosses(self, column: Column, items: IntArray, boss: IntArray, roles: int) -> None:
-        """`reports_to` of `items` (their column: where each is written) naming `boss`:
-        unknown (<0), a client (>= roles) or the role itself."""
-        at = np.flatnonzero((boss < 0) | (boss >= roles) | (boss == items))
-        # Where each item's value is written (a quoted one: at its opening quote).
-        written = np.searchsorted(column.items, items[at])
-        for k, i in zip(at.tolist(), written.tolist(), strict=True):
-            start, end = int(column.start[i]), int(column.end[i])
-            name = text_at(column.buf, start, end)
-            where = self.lines.position(start - int(column.written_quoted[i]))
+    def bosses(self, column: Column, items: IntArray, boss: IntArray) -> None:
+        """`reports_to` of `items` (their column: where each is written), each naming a
+        `boss` that is unknown (<0), a client or the role itself."""
+        # Each item's place among those written in the column.
+        written = np.searchsorted(column.items, items)
+        for k, i in enumerate(written.tolist()):
+            name = text_at(column.buf, int(column.start[i]), int(column.end[i]))
+            where = self._written_at(column, i)
             if boss[k] == items[k]:
                 self.problems.append(self_report_problem(where, name))
             else:
@@ -106,22 +104,32 @@ class SlipWords:
     def cycles(self, loops: list[list[int]], column: Column) -> None:
         """Each reporting cycle, where its first role's `reports_to` is written."""
         for loop in loops:
-            i = int(np.searchsorted(column.items, loop[0]))
-            where = self.lines.position(int(column.start[i]) - int(column.written_quoted[i]))
+            where = self._written_at(column, int(np.searchsorted(column.items, loop[0])))
             names = self.role_ids.pick(np.asarray(loop, dtype=np.int64))
             self.problems.append(cycle_problem(where, [str(name) for name in names]))
 
+    def _written_at(self, column: Column, i: int) -> Position:
+        """Where the column's i-th value is written (a quoted one: at its opening quote,
+        as the precise reader's node starts)."""
+        return self.lines.position(int(column.start[i]) - int(column.written_quoted[i]))
+
     def csv_flows(
-        self, table: FlatCsv, columns: tuple[int, int], payer: IntArray, payee: IntArray, roles: int
+        self,
+        table: FlatCsv,
+        columns: tuple[int, int],
+        rows: IntArray,
+        payer: IntArray,
+        payee: IntArray,
+        roles: int,
     ) -> None:
-        """Flow rows of a plain CSV naming an unknown payer, a payee that is no role, or
-        their payer as payee. UnicodeDecodeError when a cell to quote is not UTF-8 (the
-        precise reader says where)."""
+        """Flow `rows` of a plain CSV naming an unknown payer, a payee that is no role, or
+        their payer as payee (see wrongly_named). UnicodeDecodeError when a cell to quote
+        is not UTF-8 (the precise reader says where)."""
         lines = ByteLines(table.file, table.data)
         starts = [table.start(column) for column in columns]
         stops = [table.stop(column) for column in columns]
         written = [table.written_start(column) for column in columns]
-        for row in _bad_rows(payer, payee, roles).tolist():
+        for row in rows.tolist():
             cells = [(int(s[row]), int(e[row])) for s, e in zip(starts, stops, strict=True)]
             # The ids as the precise reader trims them (spaces around), for the message.
             src, dst = (
@@ -133,9 +141,11 @@ class SlipWords:
 
             self._flow(src, dst, int(payer[row]), int(payee[row]), roles, at)
 
-    def table_flows(self, table: FlowTable, payer: IntArray, payee: IntArray, roles: int) -> None:
-        """Flow rows of a YAML flows file read by the precise reader (its positions)."""
-        for row in _bad_rows(payer, payee, roles).tolist():
+    def table_flows(
+        self, table: FlowTable, rows: IntArray, payer: IntArray, payee: IntArray, roles: int
+    ) -> None:
+        """Flow `rows` of a table the precise reader read (its positions), named wrongly."""
+        for row in rows.tolist():
 
             def at(name: str, row: int = row) -> Position:
                 return table.position(row, name)
@@ -146,12 +156,13 @@ class SlipWords:
     def _flow(
         self, src: str, dst: str, i: int, j: int, roles: int, at: Callable[[str], Position]
     ) -> None:
-        payee = "unknown" if j < 0 else "client" if j >= roles else "role"
+        payee: Payee = "unknown" if j < 0 else "client" if j >= roles else "role"
         self.problems.append(flow_problem(src, dst, i >= 0, payee, at, self.known))
 
 
-def _bad_rows(payer: IntArray, payee: IntArray, roles: int) -> IntArray:
-    """Rows naming an unknown payer or payee, a client as payee, or one id as both."""
+def wrongly_named(payer: IntArray, payee: IntArray, roles: int) -> IntArray:
+    """Flow rows naming an unknown payer or payee (-1), a client as payee (clients are
+    nodes past the roles: they may pay, never be paid), or one id as both."""
     return np.flatnonzero((payer < 0) | (payee < 0) | (payee >= roles) | (payer == payee))
 
 
