@@ -300,14 +300,14 @@ def test_a_big_input_with_a_problem_says_why_it_waits_before_it_does(
     million roles): a CI log says so at once, then the problem."""
     from clientchain.cli import progress
 
-    path = write("org.yaml", "roles:\n  - id: owner\n  - id: seller\n    headcount: -1\n")
+    path = write("org.yaml", "roles:\n  - id: owner\n  - id: seller\n    headcout: 2\n")
     monkeypatch.setattr(progress, "BIG_INPUT_BYTES", 0)
     result = run("analyze", str(path))
     assert result.exit_code == 2
     assert result.stderr == (
         f"clientchain: note: {path}: read by the precise reader, which takes longer (a problem"
         " to report, or a shape the fast reader leaves to it)\n"
-        f"{path}:4:16: headcount must be a finite number >= 0 (0 = vacant), found '-1'\n"
+        f"{path}:4:5: unknown key 'headcout' in a role is not used (did you mean 'headcount'?)\n"
         "clientchain: 1 problem in the input\n"
     )
 
@@ -315,17 +315,24 @@ def test_a_big_input_with_a_problem_says_why_it_waits_before_it_does(
 def test_a_big_input_with_a_slip_in_a_reference_is_worded_at_once(
     run: Runner, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A mistyped boss or flow id, the commonest slip, is worded by the fast reader
-    itself: no wait for the precise reader, so no note, and the same words."""
+    """A mistyped boss, dotted line or flow id, a headcount that is no number: the
+    commonest slips are worded by the fast reader itself: no wait for the precise
+    reader, so no note, and the same words."""
     from clientchain.cli import progress
 
-    path = write("org.yaml", "roles:\n  - id: owner\n  - id: seller\n    reports_to: ownr\n")
+    path = write(
+        "org.yaml",
+        "roles:\n  - id: owner\n  - id: seller\n    reports_to: ownr\n"
+        "    dotted_to: owner\n  - id: clerk\n    dotted_to: sellr\n    headcount: -1\n",
+    )
     monkeypatch.setattr(progress, "BIG_INPUT_BYTES", 0)
     result = run("analyze", str(path))
     assert result.exit_code == 2
     assert result.stderr == (
         f"{path}:4:17: reports_to: unknown role 'ownr' (did you mean 'owner'?)\n"
-        "clientchain: 1 problem in the input\n"
+        f"{path}:7:16: dotted_to: unknown role 'sellr' (did you mean 'seller'?)\n"
+        f"{path}:8:16: headcount must be a finite number >= 0 (0 = vacant), found '-1'\n"
+        "clientchain: 3 problems in the input\n"
     )
 
 

@@ -265,9 +265,49 @@ CASES = [
         'from,to,amount\nbuy"ers,seller,10\n',
         True,
     ),
-    ("headcount quoted", "roles:\n  - id: boss\n    headcount: '3'\n", FLOWS, False),
-    ("headcount too big", "roles:\n  - id: boss\n    headcount: 2000000000\n", FLOWS, False),
     # Slips the fast path words itself (exactly as the precise path: assert_same).
+    ("headcount quoted", "roles:\n  - id: boss\n    headcount: '3'\n", FLOWS, True),
+    ("headcount too big", "roles:\n  - id: boss\n    headcount: 2000000000\n", FLOWS, True),
+    (
+        "headcounts spelled otherwise, some wrong",
+        "roles:\n  - id: boss\n    headcount: 1e3\n  - id: a\n    headcount: -1\n"
+        "  - id: b\n    headcount: many\n  - id: c\n    headcount: -0\n"
+        '  - id: d\n    headcount: 2e9\n  - id: e\n    headcount: "1e3"\n'
+        "  - id: f\n    headcount: .inf\n  - id: g\n    headcount: many\n",
+        "",
+        True,
+    ),
+    ("headcount in another notation", "roles:\n  - id: boss\n    headcount: 1e1\n", "", True),
+    (
+        "dotted lines to no role, a client, itself",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n    dotted_to: bos\n"
+        "  - id: seller\n    dotted_to: buyers\n  - id: clerk\n    dotted_to: 'clerk'\n",
+        FLOWS,
+        True,
+    ),
+    (
+        "dotted lines along the hierarchy, and two roles' both ways",
+        "roles:\n  - id: boss\n    dotted_to: clerk\n  - id: seller\n    reports_to: boss\n"
+        '  - id: clerk\n    reports_to: seller\n    dotted_to: "boss"\n'
+        "  - id: x\n    dotted_to: y\n  - id: y\n    dotted_to: x\n",
+        "",
+        True,
+    ),
+    (
+        "dotted lines with a reporting cycle: none is along the hierarchy",
+        "roles:\n  - id: a\n    reports_to: b\n    dotted_to: b\n  - id: b\n    reports_to: a\n"
+        "  - id: x\n    dotted_to: y\n  - id: y\n    dotted_to: x\n",
+        "",
+        True,
+    ),
+    (
+        "serves no id, itself; owned by no role, by a client",
+        "clients:\n  - id: buyers\n    owner: selr\n  - id: others\n    owner: buyers\n"
+        "roles:\n  - id: boss\n    serves: buyer\n  - id: seller\n    serves: seller\n"
+        "  - id: clerk\n    serves: buyers\n",
+        FLOWS,
+        True,
+    ),
     ("unknown boss", "roles:\n  - id: boss\n    reports_to: bos\n", FLOWS, True),
     ("cycle", "roles:\n  - id: a\n    reports_to: b\n  - id: b\n    reports_to: a\n", "", True),
     ("unknown payer", "roles:\n  - id: boss\n  - id: seller\n", FLOWS, True),
@@ -393,23 +433,36 @@ def _scalar(draw: st.DrawFn, text: str, clean: bool = False) -> str:
 
 
 def _reference(
-    draw: st.DrawFn, section: str, rid: str, roles: list[str], names: list[str], clean: bool
+    draw: st.DrawFn,
+    section: str,
+    rid: str,
+    roles: list[str],
+    names: list[str],
+    clean: bool,
+    slips: bool = False,
 ) -> tuple[str, str]:
     """A client's `owner`, or a role's `serves` or `dotted_to` (SPEC Additions): one id
-    (clean: a valid one; a dotted line could run along the hierarchy, so none), else
-    any id, a null or now and then a flow list, which the fast path hands over."""
+    (clean: a valid one; a dotted line could run along the hierarchy, so none; with
+    `slips`, any id, mistyped now and then: a client, the role itself, a dotted line
+    along the hierarchy or back), else any id, a null or now and then a flow list,
+    which the fast path hands over."""
     if section == "clients":
         key, targets = "owner", roles
     else:
-        key = "serves" if clean else draw(st.sampled_from(["serves", "dotted_to"]))
+        plain = clean and not slips
+        key = "serves" if plain else draw(st.sampled_from(["serves", "dotted_to"]))
         targets = [n for n in names if n != rid]
+    if slips:
+        targets = names
     if not clean:
         targets = [*names, *NULLS]
     target = draw(st.sampled_from(targets))
     if not clean and draw(st.integers(0, 4)) == 0:
         listed = draw(st.lists(st.sampled_from(names), max_size=3))
         return key, "[" + ", ".join(_scalar(draw, n) for n in listed) + "]"
-    return key, target if target in NULLS else _scalar(draw, target, clean)
+    if target in NULLS:
+        return key, target
+    return key, _scalar(draw, _maybe_slip(draw, target, slips), clean)
 
 
 def _slip(draw: st.DrawFn, name: str) -> str:
@@ -418,7 +471,8 @@ def _slip(draw: st.DrawFn, name: str) -> str:
     kind = draw(st.sampled_from(["lost", "added", "swapped", "case", "none"]))
     if kind == "lost" and len(name) > 1:
         at = draw(st.integers(0, len(name) - 1))
-        return name[:at] + name[at + 1 :]
+        lost = name[:at] + name[at + 1 :]
+        return lost if lost != "-" else "zz9"  # (a lone dash starts a YAML list)
     if kind == "swapped" and len(name) > 1:
         return name[1] + name[0] + name[2:]
     if kind == "case":
@@ -440,7 +494,8 @@ def flat_inputs(
     exactly the flat shape a generator writes, valid, with nothing odd at all; `slips`:
     with references a hand gets wrong (mistyped ids, a role reporting to a client, to
     itself or round in a cycle, a flow into a client or from a role to itself; an id
-    given twice); `styled`
+    given twice; a dotted line, `serves` or `owner` naming a wrong id; a headcount
+    that is no number); `styled`
     (with `clean`): ids beyond ASCII, values quoted now and then."""
     TEXT = CLEAN if clean else WILD if draw(st.integers(0, 4)) == 0 else TAME  # noqa: N806
     if styled:
@@ -478,13 +533,15 @@ def flat_inputs(
                     )
             if draw(st.booleans()):
                 counts = ["0", "3", "12", "1", "0.5", "2.25"]
-                if not clean:  # other spellings (some handed over), and problems
-                    counts += ["~", "", "'3'", ".5", "1e-1", "-0", "-1", "0.1.2", "true"]
+                if not clean or slips:  # other spellings, and problems
+                    counts += ["'3'", ".5", "1e-1", "-0", "-1", "0.1.2", "true", "2e9"]
+                if not clean:
+                    counts += ["~", ""]
                 keys.append(("headcount", draw(st.sampled_from(counts))))
             if draw(st.booleans()):
                 keys.append(("title", _scalar(draw, draw(TEXT), clean)))
             if draw(st.integers(0, 2)) == 0:
-                keys.append(_reference(draw, section, rid, roles, names, clean))
+                keys.append(_reference(draw, section, rid, roles, names, clean, slips))
             if draw(st.booleans()):
                 # A key of the user's own, or (not clean) one that misspells a known key:
                 # the fast path must hand that over, for the precise reader to word.

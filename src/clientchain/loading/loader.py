@@ -385,9 +385,11 @@ def _assemble(
     client_index = {cid: i for i, cid in reversed(list(enumerate(org.clients.ids)))}
     known = KnownIds(lambda: list(role_index), lambda: list(client_index))
     parent, acyclic = _parents(org, role_index, set(client_index), known, problems)
-    dotted = dotted_lines(org, role_index, client_index, parent if acyclic else None, problems)
-    serves = served(org, role_index, client_index, problems)
-    client_owner = client_owners(org, role_index, client_index, problems)
+    dotted = dotted_lines(
+        org, role_index, client_index, parent if acyclic else None, known, problems
+    )
+    serves = served(org, role_index, client_index, known, problems)
+    client_owner = client_owners(org, role_index, client_index, known, problems)
     payer, payee, amount, flow_extra = _resolve_flows(
         tables, len(org.roles.ids), role_index, client_index, known, problems
     )

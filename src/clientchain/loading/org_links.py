@@ -15,10 +15,16 @@ import numpy as np
 
 from clientchain.graph.hierarchy import build_forest
 from clientchain.loading.org_file import OrgFile, Ref
+from clientchain.loading.reference_problems import (
+    KnownIds,
+    Link,
+    Misnamed,
+    along_problem,
+    both_ways_problem,
+    link_problem,
+)
 from clientchain.model.org import NO_OWNER, IntArray, Links
-from clientchain.model.problems import Problem, did_you_mean
-
-ALONG_THE_HIERARCHY = "a dotted line cannot run along the solid hierarchy"
+from clientchain.model.problems import Problem
 
 
 def links_of(per_role: Mapping[int, list[int]], role_count: int) -> Links:
@@ -41,6 +47,7 @@ def dotted_lines(
     role_index: Mapping[str, int],
     clients: Mapping[str, int],
     parent: IntArray | None,
+    known: KnownIds,
     problems: list[Problem],
 ) -> Links:
     """Each role's dotted-line bosses; `parent` None when the hierarchy has a cycle (a
@@ -51,24 +58,16 @@ def dotted_lines(
         for ref in _once(refs, "dotted_to", problems):
             boss = role_index.get(ref.text)
             if boss is None:
-                problems.append(_unknown_role("dotted_to", ref, role_index, clients))
+                problems.append(_not_a_role("dotted_to", ref, clients, known))
             elif boss == role:
-                problems.append(
-                    Problem(ref.where, f"role '{ref.text}' has a dotted line to itself")
-                )
+                problems.append(link_problem("dotted_to", ref.where, ref.text, "itself", known))
             else:
                 written.append((role, boss, ref))
     along = _along_the_hierarchy(written, parent)
     kept: list[tuple[int, int, Ref]] = []
     for (role, boss, ref), where in zip(written, along, strict=True):
         if where:
-            problems.append(
-                Problem(
-                    ref.where,
-                    f"dotted_to: '{ref.text}' is {where} '{ids[role]}' in reports_to;"
-                    f" {ALONG_THE_HIERARCHY}",
-                )
-            )
+            problems.append(along_problem(ref.where, ref.text, where, ids[role]))
         else:
             kept.append((role, boss, ref))
     first_of_pair: dict[tuple[int, int], Ref] = {}
@@ -77,13 +76,7 @@ def dotted_lines(
     for role, boss, ref in kept:
         other = first_of_pair.get((boss, role))
         if other is not None and other.where < ref.where:
-            problems.append(
-                Problem(
-                    ref.where,
-                    f"roles '{ids[boss]}' and '{ids[role]}' have dotted lines to each other;"
-                    " only one of them can be the other's dotted-line boss",
-                )
-            )
+            problems.append(both_ways_problem(ref.where, ids[boss], ids[role]))
     per_role: dict[int, list[int]] = {}
     for role, boss, _ in kept:
         per_role.setdefault(role, []).append(boss)
@@ -107,6 +100,7 @@ def served(
     org: OrgFile,
     role_index: Mapping[str, int],
     clients: Mapping[str, int],
+    known: KnownIds,
     problems: list[Problem],
 ) -> Links:
     """Whom each role serves: role indices, or R + client index (node numbering)."""
@@ -118,10 +112,9 @@ def served(
             if node is None and ref.text in clients:
                 node = r + clients[ref.text]
             if node is None:
-                hint = did_you_mean(ref.text, [*role_index, *clients])
-                problems.append(Problem(ref.where, f"serves: unknown id '{ref.text}'{hint}"))
+                problems.append(link_problem("serves", ref.where, ref.text, "unknown", known))
             elif node == role:
-                problems.append(Problem(ref.where, f"role '{ref.text}' serves itself"))
+                problems.append(link_problem("serves", ref.where, ref.text, "itself", known))
             else:
                 per_role.setdefault(role, []).append(node)
     return links_of(per_role, r)
@@ -131,6 +124,7 @@ def client_owners(
     org: OrgFile,
     role_index: Mapping[str, int],
     clients: Mapping[str, int],
+    known: KnownIds,
     problems: list[Problem],
 ) -> IntArray:
     """Per client, the role that owns it (NO_OWNER for none); empty when none names one."""
@@ -141,7 +135,7 @@ def client_owners(
     for client, ref in owners.items():
         role = role_index.get(ref.text)
         if role is None:
-            problems.append(_unknown_role("owner", ref, role_index, clients))
+            problems.append(_not_a_role("owner", ref, clients, known))
         else:
             owner[client] = role
     return owner
@@ -164,17 +158,7 @@ def _once(refs: list[Ref], key: str, problems: list[Problem]) -> list[Ref]:
     return list(first.values())
 
 
-_ONLY_A_ROLE = {
-    "dotted_to": "a dotted line can only go to a role",
-    "owner": "a client is owned by a role",
-}
-
-
-def _unknown_role(
-    key: str, ref: Ref, role_index: Mapping[str, int], clients: Mapping[str, int]
-) -> Problem:
-    """A key that must name a role names a client or nothing known (worded as reports_to)."""
-    if ref.text in clients:
-        return Problem(ref.where, f"{key} names client '{ref.text}'; {_ONLY_A_ROLE[key]}")
-    hint = did_you_mean(ref.text, role_index)
-    return Problem(ref.where, f"{key}: unknown role '{ref.text}'{hint}")
+def _not_a_role(key: Link, ref: Ref, clients: Mapping[str, int], known: KnownIds) -> Problem:
+    """A key that must name a role names a client or nothing known."""
+    named: Misnamed = "client" if ref.text in clients else "unknown"
+    return link_problem(key, ref.where, ref.text, named, known)

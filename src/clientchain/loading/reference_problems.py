@@ -1,7 +1,8 @@
 """How a broken reference is worded: an id given twice, a `reports_to` naming no role,
-a reporting cycle, a flow naming an unknown id. Both readers word them here (the
-precise one, and the fast one for a big input with a slip in it), so a message cannot
-read differently on either path.
+a reporting cycle, a flow naming an unknown id, a dotted line, `serves` or `owner`
+naming the wrong id. Both readers word them here (the precise one, and the fast one
+for a big input with a slip in it), so a message cannot read differently on either
+path.
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ from typing import Literal
 from clientchain.model.problems import Position, Problem, Speller, did_you_mean
 
 Payee = Literal["role", "client", "unknown"]  # what a flow row's `to` names
+Link = Literal["dotted_to", "serves", "owner"]  # the org chart's other references
+Misnamed = Literal["unknown", "client", "itself"]  # what a link names that it may not
+
+ALONG_THE_HIERARCHY = "a dotted line cannot run along the solid hierarchy"
+_ONLY_A_ROLE = {
+    "dotted_to": "a dotted line can only go to a role",
+    "owner": "a client is owned by a role",
+}
 
 
 class KnownIds:
@@ -85,3 +94,37 @@ def flow_problem(
     if payee == "unknown":
         return Problem(at("to"), f"flow to unknown role '{dst}'{did_you_mean(dst, known.roles)}")
     return Problem(at("to"), f"flow from '{src}' to itself")
+
+
+def link_problem(
+    key: Link, where: Position, name: str, named: Misnamed, known: KnownIds
+) -> Problem:
+    """A `dotted_to`, `serves` or `owner` naming `name`, which is no known id, a client
+    where a role is due (`serves` may name one), or the role itself."""
+    if named == "itself":
+        if key == "serves":
+            return Problem(where, f"role '{name}' serves itself")
+        return Problem(where, f"role '{name}' has a dotted line to itself")
+    if key == "serves":
+        return Problem(where, f"serves: unknown id '{name}'{did_you_mean(name, known.any)}")
+    if named == "client":
+        return Problem(where, f"{key} names client '{name}'; {_ONLY_A_ROLE[key]}")
+    return Problem(where, f"{key}: unknown role '{name}'{did_you_mean(name, known.roles)}")
+
+
+def along_problem(where: Position, boss: str, relation: str, role: str) -> Problem:
+    """A dotted line from `role` to `boss`, its solid boss or report (`relation`: "above"
+    or "below" it in reports_to)."""
+    return Problem(
+        where,
+        f"dotted_to: '{boss}' is {relation} '{role}' in reports_to; {ALONG_THE_HIERARCHY}",
+    )
+
+
+def both_ways_problem(where: Position, boss: str, role: str) -> Problem:
+    """Two roles with dotted lines to each other (said once, where the second is written)."""
+    return Problem(
+        where,
+        f"roles '{boss}' and '{role}' have dotted lines to each other;"
+        " only one of them can be the other's dotted-line boss",
+    )

@@ -2,12 +2,13 @@
 
 `load` tries this first. It reads only what it can read exactly (see flat_yaml for
 the YAML it accepts, flat_csv for the CSV) and checks the same rules as the
-precise path. A slip in a reference (an id given twice, an unknown id in
-`reports_to` or a flow, a reporting cycle: see slips.py) it words itself, as the
-precise path would, when every other check passes; the moment anything else is off
-(a bad value, an unknown `serves`, a file it cannot read) it answers None, and the
-precise path loads
-the input again and reports every problem with its position. For an input both
+precise path. A slip in a reference or a headcount (an id given twice, an unknown
+id in `reports_to`, `dotted_to`, `serves`, `owner` or a flow, a reporting cycle, a
+dotted line along the hierarchy, a headcount that is no number: see slips.py) it
+words itself, as the precise path would, when every other check passes; the moment
+anything else is off (a misspelt key, a bad amount in a YAML flow list, a file it
+cannot read) it answers None, and the precise path loads the input again and
+reports every problem with its position. For an input both
 paths accept they build the same `Org`, and for one they refuse they word the
 same problems (tests/test_fastload.py compares them).
 """
@@ -41,6 +42,7 @@ from clientchain.loading.fast.flat_csv import (
     spreadsheet_dialect,
 )
 from clientchain.loading.fast.flat_yaml import (
+    Column,
     FlatDocument,
     FlatList,
     NotFlatError,
@@ -61,6 +63,7 @@ from clientchain.loading.flow_table import (
 from clientchain.loading.input_file import read_file
 from clientchain.loading.keys import CLIENT_KEYS, ROLE_KEYS, Keys
 from clientchain.loading.policy import read_policy_section, take_policy_section
+from clientchain.loading.reference_problems import Link
 from clientchain.loading.scalars import (
     MAX_AMOUNT,
     MAX_DECIMALS,
@@ -70,6 +73,8 @@ from clientchain.loading.scalars import (
     NUMBER,
     amount_ok,
     decimals_of,
+    headcount_problem,
+    headcount_value,
     parse_number,
 )
 from clientchain.loading.spreadsheet import AmountSpellingError, read_amount
@@ -282,11 +287,11 @@ def _org(
     resolved = _resolve_flows(tables, ids, len(role_ids), slips, metadata)
     tables.clear()  # read: their bytes and cell ranges can go (the caller keeps no other)
     parent, acyclic = _parents(roles, ids, document, slips)
-    dotted = _dotted(roles, ids, document, parent, acyclic)
-    serves = _links(roles, "serves", ids, document, len(ids))
-    client_owner = _owners(clients, ids, document, len(role_ids))
+    dotted = _dotted(roles, ids, parent, acyclic, slips)
+    serves = _serves(roles, ids, slips)
+    client_owner = _owners(clients, ids, len(role_ids), slips)
     del ids  # (a hundred megabytes at a million roles) before the packed columns are made
-    headcount = _headcounts(roles)
+    headcount = _headcounts(roles, slips)
     if slips.problems:  # every other check passed: these are all the problems there are
         raise InputError(slips.problems)
     # Text columns are packed into buffers of their own: the Org then holds none of the
@@ -360,20 +365,32 @@ def _texts(entries: FlatList, key: str, buf: np.ndarray) -> TextColumn:
     return TextColumn(buf, start, end, column.nulls())
 
 
-def _headcounts(roles: FlatList) -> FloatArray:
+def _headcounts(roles: FlatList, slips: SlipWords) -> FloatArray:
     """Numbers written as digits with at most one decimal point (null: 1), read from the
-    bytes; signs and exponents are the precise reader's."""
+    bytes; any other spelling (`1e3`, `-1`, `'3'`, `many`) is read as the precise
+    reader reads it, each spelling once, and one that is no headcount is worded in
+    `slips`."""
     column = roles.columns.get("headcount")
     counts = np.ones(roles.count, dtype=np.float64)
     if column is None:
         return counts
-    written = ~column.nulls()[column.items]
-    _need(not column.written_quoted[written].any())
-    parsed = plain_decimals(column.buf, column.start[written], column.end[written])
-    _need(parsed is not None)
-    assert parsed is not None
-    _need(np.all(parsed[0] <= MAX_HEADCOUNT))
-    counts[column.items[written]] = parsed[0]
+    written = np.flatnonzero(~column.nulls()[column.items])
+    start, end = column.start[written], column.end[written]
+    quoted = column.written_quoted[written]
+    parsed = None if quoted.any() else plain_decimals(column.buf, start, end)
+    if parsed is not None and np.all(parsed[0] <= MAX_HEADCOUNT):
+        counts[column.items[written]] = parsed[0]
+        return counts
+    texts, spelling = distinct_texts(column.buf, start, end)
+    spelling = spelling * 2 + quoted  # the same text quoted is another spelling
+    kinds, each = np.unique(spelling, return_inverse=True)
+    spelled = [(texts[k >> 1], bool(k & 1)) for k in kinds.tolist()]
+    whys = [headcount_problem(text, quoted) for text, quoted in spelled]
+    read = zip(spelled, whys, strict=True)
+    values = np.array([1.0 if why else headcount_value(text) for (text, _), why in read])
+    counts[column.items[written]] = values[each]
+    wrong = np.flatnonzero(np.array([why is not None for why in whys])[each])
+    slips.values(column, written[wrong], [str(whys[k]) for k in each[wrong].tolist()])
     return counts
 
 
@@ -401,56 +418,78 @@ def _parents(
     return parent, not loops
 
 
-def _named(
-    entries: FlatList, key: str, ids: IdIndex, document: FlatDocument, nodes: int
-) -> tuple[IntArray, IntArray]:
-    """(items, node) for each item whose `key` names an id (nulls name none): flat values
-    are single ids; every one must be a known node below `nodes` (roles: R)."""
+def _references(
+    entries: FlatList, key: Link, ids: IdIndex, slips: SlipWords, roles: int
+) -> tuple[Column | None, IntArray, IntArray]:
+    """The column of `key` (single ids: a list is not flat), the places in it of the
+    values that name an id they may, and the node each names; the others (an unknown
+    id, a client where a role is due, the item itself) are worded in `slips`."""
     column = entries.columns.get(key)
     if column is None:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    named = ~column.nulls()[column.items]
-    buf = np.frombuffer(document.data, dtype=np.uint8)
-    node = ids.find(buf, column.start[named], column.end[named], strip=False)
-    _need(np.all((node >= 0) & (node < nodes)))  # unknown, or a client where a role is due
-    return column.items[named].astype(np.int64), node
+        return None, _NONE, _NONE
+    written = np.flatnonzero(~column.nulls()[column.items])
+    node = ids.find(column.buf, column.start[written], column.end[written], strip=False)
+    items = column.items[written]
+    wrong = node < 0
+    if key != "serves":  # (which may name a client)
+        wrong |= node >= roles
+    if key != "owner":  # (clients' items: numbered apart from the roles)
+        wrong |= node == items
+    if wrong.any():
+        slips.links(key, column, written[wrong], node[wrong], roles)
+        written, node = written[~wrong], node[~wrong]
+    return column, written, node
 
 
-def _links(roles: FlatList, key: str, ids: IdIndex, document: FlatDocument, nodes: int) -> Links:
-    """One id per role at most (a list is not flat): compressed rows, as the precise path."""
-    items, node = _named(roles, key, ids, document, nodes)
-    _need(not np.any(items == node))  # to itself
+def _links(role: IntArray, node: IntArray, roles: int) -> Links:
+    """Compressed rows of each role's node (one at most: flat), as the precise path."""
     if not node.size:
         return Links()
-    ptr = np.zeros(roles.count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(items, minlength=roles.count), out=ptr[1:])
-    return Links(ptr, node)  # items ascend, so the nodes are in role order
+    ptr = np.zeros(roles + 1, dtype=np.int64)
+    np.cumsum(np.bincount(role, minlength=roles), out=ptr[1:])
+    return Links(ptr, node)  # roles ascend, so the nodes are in role order
+
+
+def _serves(roles: FlatList, ids: IdIndex, slips: SlipWords) -> Links:
+    column, written, node = _references(roles, "serves", ids, slips, roles.count)
+    if column is None:
+        return Links()
+    return _links(column.items[written].astype(np.int64), node, roles.count)
 
 
 def _dotted(
-    roles: FlatList, ids: IdIndex, document: FlatDocument, parent: IntArray, acyclic: bool
+    roles: FlatList, ids: IdIndex, parent: IntArray, acyclic: bool, slips: SlipWords
 ) -> Links:
-    """Dotted lines that run across the hierarchy, never along it, nor both ways between
-    two roles (with a reporting cycle, the precise reader's to weigh)."""
-    dotted = _links(roles, "dotted_to", ids, document, roles.count)
-    if dotted:
-        _need(acyclic)
-        role, boss = dotted.pairs()
+    """Dotted lines that run across the hierarchy; those along it (told only without a
+    reporting cycle, as the precise reader tells them) and the second of two roles'
+    lines to each other are worded in `slips`."""
+    n = roles.count
+    column, written, boss = _references(roles, "dotted_to", ids, slips, n)
+    if column is None or not written.size:
+        return Links()
+    role = column.items[written].astype(np.int64)
+    if acyclic:
         forest = build_forest(parent)
-        _need(not forest.is_proper_ancestor(boss, role).any())
-        _need(not forest.is_proper_ancestor(role, boss).any())
-        _need(not member(np.sort(role * roles.count + boss), boss * roles.count + role).any())
-    return dotted
+        above = forest.is_proper_ancestor(boss, role)
+        along = above | forest.is_proper_ancestor(role, boss)
+        if along.any():
+            slips.along(column, written[along], above[along], role[along])
+            written, role, boss = written[~along], role[~along], boss[~along]
+    # Both ways: worded where the second is written (each role has one: the later role).
+    both = member(np.sort(role * n + boss), boss * n + role) & (boss < role)
+    if both.any():
+        slips.both_ways(column, written[both], boss[both], role[both])
+    return _links(role, boss, n)
 
 
-def _owners(clients: FlatList | None, ids: IdIndex, document: FlatDocument, roles: int) -> IntArray:
+def _owners(clients: FlatList | None, ids: IdIndex, roles: int, slips: SlipWords) -> IntArray:
     if clients is None:
         return np.zeros(0, np.int64)
-    items, owner = _named(clients, "owner", ids, document, roles)
-    if not items.size:
+    column, written, owner = _references(clients, "owner", ids, slips, roles)
+    if column is None or not written.size:
         return np.zeros(0, np.int64)
     owners = np.full(clients.count, NO_OWNER, dtype=np.int64)
-    owners[items] = owner
+    owners[column.items[written]] = owner
     return owners
 
 

@@ -1,6 +1,7 @@
-"""The slips the fast reader words itself: references that name no role (or the wrong
-kind of id) in `reports_to` and in flow rows, roles reporting to themselves, and
-reporting cycles.
+"""The slips the fast reader words itself: references that name no id (or the wrong
+kind of id) in `reports_to`, `dotted_to`, `serves`, `owner` and flow rows, roles
+reporting to themselves, reporting cycles, dotted lines along the hierarchy or both
+ways, and headcounts that are no number.
 
 A big org chart with one mistyped boss used to go to the precise reader to be worded:
 a minute and three gigabytes at a million roles, for one line of output. These are the
@@ -23,11 +24,16 @@ from clientchain.loading.fast.flat_yaml import Column
 from clientchain.loading.flow_table import FlowTable
 from clientchain.loading.reference_problems import (
     KnownIds,
+    Link,
+    Misnamed,
     Payee,
+    along_problem,
     boss_problem,
+    both_ways_problem,
     cycle_problem,
     duplicate_problem,
     flow_problem,
+    link_problem,
     self_report_problem,
 )
 from clientchain.model.org import IntArray
@@ -107,6 +113,41 @@ class SlipWords:
             where = self._written_at(column, int(np.searchsorted(column.items, loop[0])))
             names = self.role_ids.pick(np.asarray(loop, dtype=np.int64))
             self.problems.append(cycle_problem(where, [str(name) for name in names]))
+
+    def links(
+        self, key: Link, column: Column, places: IntArray, node: IntArray, roles: int
+    ) -> None:
+        """Values of `key` (at `places` in its column) each naming a `node` it may not:
+        no id (<0), a client (a node from `roles` on) where a role is due, or else the
+        role itself."""
+        for i, n in zip(places.tolist(), node.tolist(), strict=True):
+            named: Misnamed = "unknown" if n < 0 else "client" if n >= roles else "itself"
+            name = text_at(column.buf, int(column.start[i]), int(column.end[i]))
+            self.problems.append(
+                link_problem(key, self._written_at(column, i), name, named, self.known)
+            )
+
+    def along(self, column: Column, places: IntArray, above: np.ndarray, role: IntArray) -> None:
+        """Dotted lines (at `places` in the `dotted_to` column) of each `role` to a solid
+        boss above it (`above`) or to one of its reports."""
+        names = self.role_ids.pick(role)
+        for i, up, name in zip(places.tolist(), above.tolist(), names, strict=True):
+            boss = text_at(column.buf, int(column.start[i]), int(column.end[i]))
+            where = self._written_at(column, i)
+            self.problems.append(along_problem(where, boss, "above" if up else "below", str(name)))
+
+    def both_ways(self, column: Column, places: IntArray, boss: IntArray, role: IntArray) -> None:
+        """Dotted lines (at `places` in the `dotted_to` column) from `role` to a `boss`
+        whose own dotted line, written before, runs back to `role`."""
+        bosses, names = self.role_ids.pick(boss), self.role_ids.pick(role)
+        for i, up, name in zip(places.tolist(), bosses, names, strict=True):
+            where = self._written_at(column, i)
+            self.problems.append(both_ways_problem(where, str(up), str(name)))
+
+    def values(self, column: Column, places: IntArray, whys: list[str]) -> None:
+        """Values (at `places` in their column) that are not what their key wants."""
+        for i, why in zip(places.tolist(), whys, strict=True):
+            self.problems.append(Problem(self._written_at(column, i), why))
 
     def _written_at(self, column: Column, i: int) -> Position:
         """Where the column's i-th value is written (a quoted one: at its opening quote,
