@@ -300,14 +300,14 @@ def test_a_big_input_with_a_problem_says_why_it_waits_before_it_does(
     million roles): a CI log says so at once, then the problem."""
     from clientchain.cli import progress
 
-    path = write("org.yaml", "roles:\n  - id: owner\n  - id: seller\n    headcout: 2\n")
+    path = write("org.yaml", "role:\n  - id: owner\n  - id: seller\n    reports_to: ownr\n")
     monkeypatch.setattr(progress, "BIG_INPUT_BYTES", 0)
     result = run("analyze", str(path))
     assert result.exit_code == 2
     assert result.stderr == (
         f"clientchain: note: {path}: read by the precise reader, which takes longer (a problem"
         " to report, or a shape the fast reader leaves to it)\n"
-        f"{path}:4:5: unknown key 'headcout' in a role is not used (did you mean 'headcount'?)\n"
+        f"{path}:1:1: unknown key 'role' at the top level is not used (did you mean 'roles'?)\n"
         "clientchain: 1 problem in the input\n"
     )
 

@@ -495,7 +495,7 @@ def flat_inputs(
     with references a hand gets wrong (mistyped ids, a role reporting to a client, to
     itself or round in a cycle, a flow into a client or from a role to itself; an id
     given twice; a dotted line, `serves` or `owner` naming a wrong id; a headcount
-    that is no number); `styled`
+    that is no number; a misspelt key); `styled`
     (with `clean`): ids beyond ASCII, values quoted now and then."""
     TEXT = CLEAN if clean else WILD if draw(st.integers(0, 4)) == 0 else TAME  # noqa: N806
     if styled:
@@ -513,6 +513,8 @@ def flat_inputs(
     lines = ["flows: flows.csv"]
     if draw(st.booleans()):
         lines.append(f"org: {_scalar(draw, draw(TEXT))}")
+    if slips and draw(st.integers(0, 3)) == 0:  # a top-level key misspelt, or not quite
+        lines.append(draw(st.sampled_from(["currncy: EUR", "Org: Acme", "flow: x.csv", "ORG:"])))
     for section, ids in (("clients", clients), ("roles", roles)):
         lines.append(f"{section}:")
         for i, rid in enumerate(ids):
@@ -543,9 +545,11 @@ def flat_inputs(
             if draw(st.integers(0, 2)) == 0:
                 keys.append(_reference(draw, section, rid, roles, names, clean, slips))
             if draw(st.booleans()):
-                # A key of the user's own, or (not clean) one that misspells a known key:
-                # the fast path must hand that over, for the precise reader to word.
-                own = ["note"] if clean else ["note", "site", "Title", "reportsTo", "headcout"]
+                # A key of the user's own, or (not clean, or slips) one that misspells a
+                # known key, which the fast path words (all but `id`: it hands that over).
+                own = ["note"] if clean else ["note", "site", "ID", "Title", "reportsTo"]
+                if slips:
+                    own += ["Title", "reportsTo", "headcout", "dotted-to", "ownr", "Serves"]
                 keys.append((draw(st.sampled_from(own)), _scalar(draw, draw(TEXT), clean)))
             keys = draw(st.permutations(keys))
             for n, (key, value) in enumerate(keys):

@@ -190,24 +190,24 @@ def test_an_ignore_that_matches_nothing_is_reported_at_its_line(
     assert "CC101" in _codes(doc) and code == 1  # the real inversion is still there
 
 
-@pytest.mark.parametrize(
-    ("policy", "message"),
-    [
-        ("policy:\n  max_org_alienaton: 0.3\n", "unknown key 'max_org_alienaton' in policy"),
-        ("policy:\n  max_role_alienation: 1.5\n", "max_role_alienation must be a number"),
-        ("policy:\n  max_role_alienation: '0.5'\n", "max_role_alienation must be a number"),
-        ("policy:\n  max_levels_inverted: 1.5\n", "max_levels_inverted must be a whole number"),
-        ("policy:\n  fail_on: sometimes\n", "fail_on must be one of error, warning, never"),
-        ("policy:\n  ignore:\n    - {code: CC102, role: marketing}\n", "needs a 'reason'"),
-        ("policy:\n  ignore:\n    - {code: CC102, role: x, reason: ''}\n", "must be non-empty"),
-        ("policy:\n  ignore:\n    - {code: CC999, role: x, reason: r}\n", "not a finding code"),
-        ("policy:\n  ignore:\n    - {code: CC204, reason: r}\n", "about the policy itself"),
-        ("policy:\n  ignore:\n    - {code: CC101, boss: x, reason: r}\n", "names 'boss' and"),
-        ("policy:\n  ignore:\n    - {code: CC103, role: x, reason: r}\n", "names a 'client'"),
-        ("policy:\n  ignore:\n    - {code: CC102, role: x, reson: r}\n", "did you mean 'reason'"),
-        ("policy: strict\n", "policy must be a mapping"),
-    ],
-)
+BAD_POLICIES = [  # (the block, what its problem says)
+    ("policy:\n  max_org_alienaton: 0.3\n", "unknown key 'max_org_alienaton' in policy"),
+    ("policy:\n  max_role_alienation: 1.5\n", "max_role_alienation must be a number"),
+    ("policy:\n  max_role_alienation: '0.5'\n", "max_role_alienation must be a number"),
+    ("policy:\n  max_levels_inverted: 1.5\n", "max_levels_inverted must be a whole number"),
+    ("policy:\n  fail_on: sometimes\n", "fail_on must be one of error, warning, never"),
+    ("policy:\n  ignore:\n    - {code: CC102, role: marketing}\n", "needs a 'reason'"),
+    ("policy:\n  ignore:\n    - {code: CC102, role: x, reason: ''}\n", "must be non-empty"),
+    ("policy:\n  ignore:\n    - {code: CC999, role: x, reason: r}\n", "not a finding code"),
+    ("policy:\n  ignore:\n    - {code: CC204, reason: r}\n", "about the policy itself"),
+    ("policy:\n  ignore:\n    - {code: CC101, boss: x, reason: r}\n", "names 'boss' and"),
+    ("policy:\n  ignore:\n    - {code: CC103, role: x, reason: r}\n", "names a 'client'"),
+    ("policy:\n  ignore:\n    - {code: CC102, role: x, reson: r}\n", "did you mean 'reason'"),
+    ("policy: strict\n", "policy must be a mapping"),
+]
+
+
+@pytest.mark.parametrize(("policy", "message"), BAD_POLICIES)
 def test_a_bad_policy_is_an_input_error_at_its_place(
     run: Callable[..., Run], tmp_path: Path, policy: str, message: str
 ) -> None:
@@ -245,6 +245,33 @@ def test_fast_and_precise_loaders_read_the_same_policy(tmp_path: Path, policy: s
     assert fast.policy != clientchain.load(DEALERSHIP / "org.yaml").policy
     assert fast.role_ids == precise.role_ids
     assert (fast.role_lines == precise.role_lines).all()
+
+
+@pytest.mark.parametrize(("policy", "message"), BAD_POLICIES)
+def test_the_fast_loader_words_a_bad_policy_with_the_rest_as_the_precise_one(
+    tmp_path: Path, policy: str, message: str
+) -> None:
+    """A bad policy in a big org chart with a slip in it: the fast path words both, as
+    the precise one does (no wait of a minute at a million roles)."""
+    org = _dealership(tmp_path, policy)
+    text = org.read_text(encoding="utf-8").replace("reports_to: owner", "reports_to: ownr", 1)
+    org.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as fast:
+        _fast_load(text.encode(), text, str(org), [], tmp_path)
+    with pytest.raises(InputError) as precise:
+        _load_precisely(text, str(org), [], tmp_path)
+    assert fast.value.problems == precise.value.problems
+    assert any(message in problem.message for problem in fast.value.problems)
+    assert any("'ownr'" in problem.message for problem in fast.value.problems)
+
+
+def test_a_policy_block_that_is_not_yaml_is_left_to_the_precise_reader(tmp_path: Path) -> None:
+    org = _dealership(tmp_path, "policy:\n  max_span: [3\n  fail_on: never\n")
+    text = org.read_text(encoding="utf-8")
+    assert _fast_load(text.encode(), text, str(org), [], tmp_path) is None
+    with pytest.raises(InputError) as precise:
+        _load_precisely(text, str(org), [], tmp_path)
+    assert len(precise.value.problems) == 1  # the syntax error, alone
 
 
 # --- exit control ---------------------------------------------------------------------

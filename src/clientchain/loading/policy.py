@@ -27,7 +27,7 @@ from clientchain.loading.keys import Keys, unknown_key
 from clientchain.loading.scalars import NUMBER, is_null
 from clientchain.model.findings import RULE_BY_CODE, About
 from clientchain.model.policy import NO_POLICY, FailOn, Ignore, Limit, Policy
-from clientchain.model.problems import InputError, Position, Problem, did_you_mean
+from clientchain.model.problems import Position, Problem, did_you_mean
 
 if TYPE_CHECKING:  # a type only: yaml is imported when a policy section is composed
     from clientchain.loading.yaml_source import YNode
@@ -248,12 +248,10 @@ def take_policy_section(text: str) -> tuple[str, str] | None:
 
 
 def read_policy_section(section: str, file: str, problems: list[Problem]) -> Policy:
-    """The policy in a section cut out by `take_policy_section`."""
+    """The policy in a section cut out by `take_policy_section`, its problems added to
+    `problems`; InputError when the section is not YAML (a syntax error, which the
+    precise reader reports alone, being the file's)."""
     from clientchain.loading.yaml_source import compose
 
-    try:
-        root = compose(section, file)
-    except InputError as exc:
-        problems.extend(exc.problems)
-        return NO_POLICY
+    root = compose(section, file)
     return read_policy(None if root is None else root.get("policy"), file, problems)

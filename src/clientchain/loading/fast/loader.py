@@ -181,13 +181,13 @@ def fast_load(
             _need(text is not None or valid_utf8(data))  # else the precise path says where
             named = [(Path(path), is_stdin(path)) for path in flows]
             with tables_ahead(_read_table, data, base, named, own_flows) as ahead:
-                document, policy = _document(data, text, source)
+                document, policy, policy_problems = _document(data, text, source)
                 flows_path = _scalar(document, "flows")
                 own = None if flows_path is None or not own_flows else base / flows_path
                 _need(own is None or _is_regular(own))  # else the precise reader says why
                 tables = ahead.tables(own)
         with phase("build"):
-            return _org(document, source, tables, policy, metadata)
+            return _org(document, source, tables, policy, policy_problems, metadata)
     except NotFlatError as exc:
         where = f"{source}:{exc.line}" if exc.line else source
         note(f"{where}: {exc.why}: read by the precise reader, which takes longer")
@@ -203,13 +203,15 @@ def fast_load(
         return None
 
 
-def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument, Policy]:
-    """The flat document, and the policy block, which is not flat: when a line starts
-    with `policy`, its section is cut out (left as blank lines) and read on its own, if
-    the cut is exact (see `take_policy_section`); the flat reader refuses any `policy`
-    key left in what it reads."""
+def _document(
+    data: bytes, text: str | None, source: str
+) -> tuple[FlatDocument, Policy, list[Problem]]:
+    """The flat document, and the policy block, which is not flat, with the problems in
+    it: when a line starts with `policy`, its section is cut out (left as blank lines)
+    and read on its own, if the cut is exact (see `take_policy_section`); the flat
+    reader refuses any `policy` key left in what it reads."""
     try:
-        return read_flat(data, policy_lines=False), NO_POLICY
+        return read_flat(data, policy_lines=False), NO_POLICY, []
     except PolicyLineError:
         pass
     cut = take_policy_section(data.decode("utf-8") if text is None else text)
@@ -220,11 +222,13 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
     assert cut is not None
     rest, section = cut
     if not section:  # a line starting with `policy` but not the key (`policyx: 1`)
-        return read_flat(data), NO_POLICY
-    problems: list[Problem] = []
-    policy = read_policy_section(section, source, problems)
-    _need(not problems)  # the precise reader words them, with every other problem
-    return read_flat(rest.encode("utf-8")), policy
+        return read_flat(data), NO_POLICY, []
+    problems: list[Problem] = []  # (worded with any others once the rest is checked)
+    try:
+        policy = read_policy_section(section, source, problems)
+    except InputError:  # not YAML: the precise reader says so, alone
+        raise _RefusedError from None
+    return read_flat(rest.encode("utf-8")), policy, problems
 
 
 def valid_utf8(data: bytes) -> bool:
@@ -256,6 +260,7 @@ def _org(
     source: str,
     tables: list[FlatCsv | FlowTable | _CsvByModule],
     policy: Policy,
+    policy_problems: list[Problem],
     metadata: bool = True,
 ) -> Org:
     # The policy is read on its own (loading cuts its section out); one left here would
@@ -268,15 +273,17 @@ def _org(
     clients = document.lists.get("clients")
     _need("clients" not in document.scalars)
     # A key that may misspell a known one is the precise reader's to judge and word.
-    _need(_none_misspelt(top, keys.TOP_LEVEL))
-    _need(_none_misspelt(roles.columns, keys.ROLE))
-    _need(clients is None or _none_misspelt(clients.columns, keys.CLIENT))
     buf = np.frombuffer(document.data, dtype=np.uint8)
     role_ids = _ids(roles, buf)
     client_ids = _ids(clients, buf) if clients else TextColumn(buf, _NONE, _NONE)
     starts, ends = np.r_[role_ids.start, client_ids.start], np.r_[role_ids.end, client_ids.end]
     ids = IdIndex(buf, starts, ends)
     slips = SlipWords(ByteLines(source, document.data), role_ids, client_ids)
+    slips.problems.extend(policy_problems)
+    _misspelt_top_keys(top, slips)
+    _misspelt_keys(roles, keys.ROLE, slips)
+    if clients is not None:
+        _misspelt_keys(clients, keys.CLIENT, slips)
     if ids.has_duplicates():  # worded; each id then names its first, as for the precise path
         slips.duplicates(
             ids.first_of_equals(buf, starts, ends),
@@ -324,10 +331,34 @@ def _org(
     )
 
 
-def _none_misspelt(names: Iterable[str], vocabulary: Keys) -> bool:
-    """No key looks like a misspelt known one: checked once per distinct key (a column),
-    not per item, and whatever keys stand beside it (the precise reader weighs those)."""
-    return all(vocabulary.guess(name) is None for name in names)
+def _misspelt_top_keys(top: list[str], slips: SlipWords) -> None:
+    """Top-level keys that look like a misspelt known one, worded in `slips` at their
+    line (a flat top-level key starts one); a misspelt `roles` or `clients` list is the
+    precise reader's (it says that alone, not the unknown ids it leaves)."""
+    for name in top:
+        guess = keys.TOP_LEVEL.guess(name, top)
+        _need(guess not in ("roles", "clients"))
+        if guess is not None:
+            slips.top_key(name, keys.TOP_LEVEL.message(name, guess))
+
+
+def _misspelt_keys(entries: FlatList, vocabulary: Keys, slips: SlipWords) -> None:
+    """Keys that look like a misspelt known key, worded in `slips` where each is written.
+    A key is judged once per column, and again per set of known keys written beside it
+    (the precise reader never takes a key for one written in the same mapping); a
+    misspelt `id` is the precise reader's (it says that alone)."""
+    known = [name for name in vocabulary.names if name in entries.columns]
+    for name, column in entries.columns.items():
+        if vocabulary.guess(name) is None:
+            continue
+        beside = np.zeros(column.items.size, dtype=np.int64)  # a bit per known key
+        for bit, key in enumerate(known):
+            beside |= member(entries.columns[key].items, column.items).astype(np.int64) << bit
+        for mask in np.unique(beside).tolist():
+            guess = vocabulary.guess(name, [k for bit, k in enumerate(known) if mask >> bit & 1])
+            _need(guess != "id")
+            if guess is not None:
+                slips.keys(column, np.flatnonzero(beside == mask), vocabulary.message(name, guess))
 
 
 def _joined(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:

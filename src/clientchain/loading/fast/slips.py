@@ -149,6 +149,22 @@ class SlipWords:
         for i, why in zip(places.tolist(), whys, strict=True):
             self.problems.append(Problem(self._written_at(column, i), why))
 
+    def keys(self, column: Column, places: IntArray, message: str) -> None:
+        """The key of the column's values at `places` (one that is not what it seems to
+        mean), where each is written: after its line's indentation and a list's dash."""
+        data = self.lines.data
+        for i in places.tolist():
+            value = int(column.start[i]) - int(column.written_quoted[i])
+            line = data.rfind(b"\n", 0, value) + 1
+            key = line + len(data[line:value]) - len(data[line:value].lstrip(b" -"))
+            self.problems.append(Problem(self.lines.position(key), message))
+
+    def top_key(self, name: str, message: str) -> None:
+        """A top-level key (flat: at the start of its line, and written once)."""
+        data, key = self.lines.data, name.encode("utf-8") + b":"
+        start = 0 if data.startswith(key) else data.find(b"\n" + key) + 1
+        self.problems.append(Problem(self.lines.position(start), message))
+
     def _written_at(self, column: Column, i: int) -> Position:
         """Where the column's i-th value is written (a quoted one: at its opening quote,
         as the precise reader's node starts)."""
