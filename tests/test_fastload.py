@@ -741,6 +741,11 @@ def test_slips_in_a_generated_org_are_worded_by_the_fast_path_as_by_the_precise(
         ('a, "b",1\n', None),  # a space before the quote: the csv module keeps it
         ('a,"b"c,1\n', None),  # a cell going on after its closing quote
         ('a,b"c,1\n', None),  # a quote inside an unquoted cell
+        ("a,b,1\n\n", [["a"], ["b"], ["1"]]),  # blank lines at the end: no rows
+        ('a,"b",1\r\n\r\n\n\r\n', [["a"], ["b"], ["1"]]),
+        ("a,b,1\n\na,b,2\n", None),  # a blank line between rows: the csv module's
+        ("a,b,1\n \n", None),  # a line of a space is a row of one cell
+        ("a,b,1\r\r\n", None),  # a carriage return alone is a line end to the csv module
     ],
 )
 def test_the_flat_reader_reads_cells_quoted_whole_commas_and_all(
@@ -754,27 +759,49 @@ def test_the_flat_reader_reads_cells_quoted_whole_commas_and_all(
         assert [table.texts(column) for column in range(3)] == cells
 
 
+@pytest.mark.parametrize("tail", ["\n", "\n\n\n", "\r\n\r\n", "\n\r\n"])
+def test_blank_lines_at_the_end_of_a_flows_csv_keep_it_on_the_fast_path(
+    tmp_path: Path, tail: str
+) -> None:
+    """An editor's or a spreadsheet's last blank line: no rows, as to the csv module,
+    and no reason to read the whole table again with it (at 2.5M rows, 18 s and 1.7 GB
+    where the flat reader takes 3)."""
+    org = "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
+    write_case(tmp_path, org, "from,to,amount\nbuyers,seller,10\nbuyers,selr,2" + tail)
+    with recording() as record:
+        fast, precise = both(tmp_path / "org.yaml")
+    assert isinstance(fast, InputError)  # (the slip in the last row: worded alike)
+    assert_same(fast, precise)
+    assert record.notes == []
+
+
 @pytest.mark.parametrize(
-    ("amounts", "fast_alone"),
+    "amounts",
     [
-        (['"$1,250.00"', '"$3"', "$7.5", '"$1,250.00"'], True),
-        (['"1,250"', "12", '"2,000,000"'], True),
-        (['"$1,250.00"', "EUR 3"], False),  # two currencies: the precise CSV reader words it
-        (['"1,2,3"', "4"], False),  # not a spelling of a number
+        ['"$1,250.00"', '"$3"', "$7.5", '"$1,250.00"'],
+        ['"1,250"', "12", '"2,000,000"'],
+        # Problems, worded as the precise CSV reader words them, each at its row:
+        ['"$1,250.00"', "EUR 3", "$4", "EUR 5", "-1", '"$0"'],  # a second currency
+        ["EUR 3", "EUR 1e20", '"$-2"', "abc", "EUR 4"],  # the first named is the file's
+        ['"1,2,3"', "4", "1.5.5", "0", "", "1e400", "nan", "2e15", "1e-13", "$"],
+        ["-5", "12", "0.0", " 7 ", "1e3"],  # plain numbers out of range
+        ["ZZ9", "zz9"],  # a row with a bad amount is read no further (its unknown ids)
     ],
 )
 def test_amounts_as_spreadsheets_write_them_are_read_on_the_fast_path(
-    tmp_path: Path, amounts: list[str], fast_alone: bool
+    tmp_path: Path, amounts: list[str]
 ) -> None:
-    """`$1,250.00` in quotes: read as the precise CSV reader reads it, each spelling once,
-    without handing the file to it (a note says when it is handed over)."""
+    """`$1,250.00` in quotes, a second currency, a number out of range: read and worded
+    as the precise CSV reader reads and words them, each spelling once, without handing
+    the file to it (a note would say so)."""
     org = "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
-    write_case(tmp_path, org, "from,to,amount\n" + "".join(f"buyers,seller,{a}\n" for a in amounts))
+    rows = "".join(f"buyers,seller,{a}\n" for a in amounts) + "buyrs,seller,zz9\n"
+    write_case(tmp_path, org, "from,to,amount\n" + rows)
     with recording() as record:
         fast, precise = both(tmp_path / "org.yaml")
     assert fast is not None
     assert_same(fast, precise)
-    assert (record.notes == []) is fast_alone
+    assert record.notes == []
 
 
 @pytest.mark.parametrize(

@@ -450,12 +450,17 @@ def test_the_plain_file_takes_the_fast_path(tmp_path: Path) -> None:
 
 def test_why_a_dialect_takes_the_precise_path(tmp_path: Path) -> None:
     """For big inputs the command line prints these notes."""
-    write_case(tmp_path, CORPUS[3])  # UTF-16
+    write_case(tmp_path, CORPUS[3])  # UTF-16: decoded, then read by the flat reader
     with recording() as record:
         load(tmp_path / "org.yaml")
+    assert record.notes == []
+    broken = (tmp_path / "flows.txt").read_bytes() + b"\x00\xd8"  # a lone surrogate
+    (tmp_path / "flows.txt").write_bytes(broken)
+    with recording() as record, pytest.raises(InputError):  # (the precise reader says where)
+        load(tmp_path / "org.yaml")
     assert record.notes == [
-        f"{tmp_path / 'flows.txt'}: a UTF-16 file: read by the precise CSV reader, which takes"
-        " longer"
+        f"{tmp_path / 'org.yaml'}: read by the precise reader, which takes longer (a problem"
+        " to report, or a shape the fast reader leaves to it)"
     ]
     for delimiter in ";\t|":  # read by the flat reader in the header's delimiter: no note
         (tmp_path / "flows.txt").write_bytes(table(delimiter).encode())

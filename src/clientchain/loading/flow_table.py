@@ -243,10 +243,15 @@ class _Amounts:
         first, first_line = self.currency
         if currency == first:
             return None
-        return (
-            f"amount '{written}' is in {currency}, but the amounts before it are in {first}"
-            f" (line {first_line}); amounts add up as written: convert them to one currency"
-        )
+        return currency_problem(written, currency, first, first_line)
+
+
+def currency_problem(written: str, currency: str, first: str, first_line: int) -> str:
+    """An amount in another currency than the file's first (named at `first_line`)."""
+    return (
+        f"amount '{written}' is in {currency}, but the amounts before it are in {first}"
+        f" (line {first_line}); amounts add up as written: convert them to one currency"
+    )
 
 
 def _csv_row(
@@ -282,7 +287,7 @@ def _csv_row(
     if not amount_ok(value):
         why = amount_problem(literal, quoted=False) or "invalid amount"
         where = reading.locator.position(line, columns.amount)
-        table.problems.append(Problem(where, _as_written(why, literal, written)))
+        table.problems.append(Problem(where, as_written(why, literal, written)))
         return
     # decimals_of's own first test, inlined: most amounts are whole and skip the call.
     if "." in literal or "e" in literal or "E" in literal:
@@ -295,7 +300,7 @@ def _csv_row(
         table._add_extra({name: cells[i] for i, name in columns.others})
 
 
-def _as_written(why: str, literal: str, written: str) -> str:
+def as_written(why: str, literal: str, written: str) -> str:
     """`amount_problem` quotes the plain literal it judged (`0`); say what the file has
     (`$0`)."""
     if literal == written:

@@ -2,7 +2,7 @@
 
 Millions of flow rows split into Python strings cost seconds and gigabytes. A
 CSV with no carriage returns but in line ends, every row as wide as the header
-(so no blank rows either), and quotes only around whole cells that hold no quote
+(so no blank rows either, but at the end), and quotes only around whole cells that hold no quote
 or line break (as spreadsheets and R write text cells, and amounts like
 `"$1,250.00"`) has one meaning that needs no parser: cells end at commas outside
 quotes and at line ends, and a quoted cell is what lies between its quotes. Here
@@ -116,9 +116,18 @@ def header_delimiter(data: bytes) -> str:
     return sniff_delimiter((body if end < 0 else body[:end]).decode("utf-8", "replace"))
 
 
+_BLANK_TAIL = re.compile(rb"(\r?\n)(?:\r?\n)+\Z")  # a line end, then blank lines
+_TAIL = 1 << 16  # bytes in which they are looked for (more blank lines: the csv module's)
+
+
 def read_flat_csv(data: bytes, file: str, delimiter: str = ",") -> FlatCsv | None:
     """The cells of `data` (UTF-8 without BOM) from `file`, separated by `delimiter` (one
     ASCII character), or None if it needs a real CSV parser."""
+    # Blank lines at the end (an editor's or a spreadsheet's last newline) are no rows to
+    # the csv module either; positions before them are unchanged.
+    blank = _BLANK_TAIL.search(data, max(0, len(data) - _TAIL))
+    if blank is not None:
+        data = data[: blank.start() + len(blank.group(1))]
     sep = _SEP_LINE.match(data)  # (Excel's line before the header: see header_delimiter)
     header_start = sep.end() if sep is not None else 0
     header_end = data.find(b"\n", header_start)

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +31,8 @@ from clientchain.loading.fast.byte_columns import (
     distinct_texts,
     plain_decimals,
     strip_for_lookup,
-    strip_for_numbers,
 )
+from clientchain.loading.fast.flat_amounts import read_amounts
 from clientchain.loading.fast.flat_csv import (
     FlatCsv,
     header_delimiter,
@@ -65,19 +63,12 @@ from clientchain.loading.keys import CLIENT_KEYS, ROLE_KEYS, Keys
 from clientchain.loading.policy import read_policy_section, take_policy_section
 from clientchain.loading.reference_problems import Link
 from clientchain.loading.scalars import (
-    MAX_AMOUNT,
-    MAX_DECIMALS,
     MAX_HEADCOUNT,
-    MIN_AMOUNT,
     NULLS,
-    NUMBER,
-    amount_ok,
-    decimals_of,
     headcount_problem,
     headcount_value,
-    parse_number,
 )
-from clientchain.loading.spreadsheet import AmountSpellingError, read_amount
+from clientchain.loading.spreadsheet import byte_order_mark
 from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.forking import usable_cores
 from clientchain.model.org import (
@@ -94,8 +85,6 @@ from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.problems import InputError, Problem
 from clientchain.model.texts import LateColumns, TextColumn
 
-_NUMBERS = re.compile(rf"(?:(?:{NUMBER.pattern})\n)*(?:{NUMBER.pattern})")  # one per line
-_FRACTIONS = re.compile(r"\.([0-9]*)")
 _NONE = np.zeros(0, dtype=np.int64)
 _SLICE = 1 << 18  # bytes of lines decoded at a time, only to check them: the str stays in cache
 # From this many flow rows the payers and the payees are looked up at once (a thread's
@@ -584,6 +573,8 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable | _CsvBy
     except (OSError, ValueError, AttributeError):  # a NUL in the path; no stdin at all
         raise _RefusedError from None
     csv = stdin or path.suffix.lower() not in YAML_SUFFIXES
+    if csv:
+        data = _as_utf8(data)
     dialect = spreadsheet_dialect(data) if csv else None
     if dialect is not None:
         return _by_csv_module(data, shown, dialect)
@@ -607,6 +598,20 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable | _CsvBy
     except InputError:
         raise _RefusedError from None
     return FlowTable(shown) if root is None else read_yaml_list(root, shown)
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """A UTF-16 or UTF-32 file (Excel's "Unicode Text") as UTF-8 after a UTF-8 byte order
+    mark, for the flat reader: its characters, so its lines and columns, are the same.
+    Unchanged when it is neither, or does not decode (the precise reader says where)."""
+    marked = byte_order_mark(data)
+    if marked is None or marked[1] == "utf-8":
+        return data
+    bom, encoding = marked
+    try:
+        return codecs.BOM_UTF8 + data[len(bom) :].decode(encoding).encode("utf-8")
+    except UnicodeError:  # (and a lone surrogate, which UTF-8 cannot hold)
+        return data
 
 
 def _resolve_flows(
@@ -664,11 +669,12 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
         return False
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
     try:
-        amounts = _csv_amounts(table, i_amount, flows)
-    except _RefusedError:  # (a currency, thousands separators, a problem to word)
-        return False
+        amounts = read_amounts(table, i_amount)
+        if amounts.wrong.size:
+            slips.csv_cells(table, i_amount, amounts.wrong, amounts.whys)
     except UnicodeDecodeError:
         raise _RefusedError from None
+    flows.decimals = max(flows.decimals, amounts.decimals)
     # The file's bytes were not checked as UTF-8 (see _read_table): an id cell is, once
     # it is found among the org chart's ids, a plain amount is ASCII, and the rest is
     # checked here; a cell decoded on the way that is not UTF-8 is the precise path's.
@@ -676,11 +682,13 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
     try:
         payer, payee = _find_both(ids, table, i_from, i_to, strip)
         wrong = wrongly_named(payer, payee, roles)
+        if amounts.wrong.size:  # a row whose amount is wrong is read no further
+            wrong = wrong[~member(amounts.wrong, wrong)]
         if wrong.size:
             slips.csv_flows(table, (i_from, i_to), wrong, payer, payee, roles)
         _add_nodes(flows, payer, payee, roles, len(ids))
         del payer, payee  # (their int64 columns: only the narrowed ones are held)
-        flows.amount.append(amounts)
+        flows.amount.append(amounts.values)
     except UnicodeDecodeError:
         raise _RefusedError from None
     # The metadata cells must be UTF-8 too, kept or not (the precise path says where one
@@ -717,75 +725,3 @@ def _find_both(
         payers = pool.submit(find, i_from)
         payees = find(i_to)
         return payers.result(), payees
-
-
-def _csv_amounts(table: FlatCsv, column: int, flows: _Flows) -> FloatArray:
-    """A column of amounts: read from the bytes when all are plain decimals, else as text."""
-    start, end = table.start(column), table.stop(column)
-    odd = False
-    if not table.bare:  # (bare cells: nothing to strip)
-        start, end, odd = strip_for_numbers(table.buf, start, end)
-    # In a `;` file `1.500` may mean fifteen hundred: every amount is read as spelled.
-    plain = None if odd or table.delimiter == ";" else plain_decimals(table.buf, start, end)
-    if plain is not None:
-        values, places = plain
-        _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
-        flows.decimals = max(flows.decimals, min(MAX_DECIMALS, int(places.max(initial=0))))
-        return values
-    read = _amounts if table.delimiter != ";" else partial(_spelled_amounts, delimiter=";")
-    if odd:  # other white space at an edge: the general way
-        return read(list(map(str.strip, table.texts(column))), flows)
-    spellings, index = distinct_texts(table.buf, start, end)  # signs, `$1,250.00`: each once
-    return read(spellings, flows)[index]
-
-
-def _spelled_amounts(texts: list[str], flows: _Flows, delimiter: str = ",") -> FloatArray:
-    """Amounts as spreadsheets write them (`$1,250.00`), read as the precise CSV reader
-    reads them (spreadsheet.read_amount; in a `;` file a plain number too), each spelling
-    once: when every one is a number in range and all name one currency at most.
-    Anything else is for the precise CSV reader to read, and to word."""
-    read: dict[str, tuple[float, int]] = {}
-    currencies: set[str] = set()
-    for text in set(texts):
-        value, literal = (parse_number(text) if delimiter != ";" else None), text
-        if value is None:
-            try:
-                literal, currency = read_amount(text, False, delimiter)
-            except AmountSpellingError:
-                raise _RefusedError from None
-            if currency is not None:
-                currencies.add(currency)
-            value = parse_number(literal)
-        _need(amount_ok(value))
-        assert value is not None
-        read[text] = (value, decimals_of(literal))
-    _need(len(currencies) <= 1)  # (two: the precise reader says where the second starts)
-    values = np.fromiter((read[text][0] for text in texts), dtype=np.float64, count=len(texts))
-    flows.decimals = max(flows.decimals, max((d for _, d in read.values()), default=0))
-    return values
-
-
-def _all_match(pattern: re.Pattern[str], texts: list[str]) -> bool:
-    """Every text matches `pattern` (lines of one); checked in slices of joined lines,
-    one regex call per slice (a call per text would cost more than the rest)."""
-    step = 20_000
-    return all(
-        pattern.fullmatch("\n".join(texts[i : i + step])) for i in range(0, len(texts), step)
-    )
-
-
-def _amounts(texts: list[str], flows: _Flows) -> FloatArray:
-    """Amounts written as plain numbers within the supported range, and their decimals."""
-    if not _all_match(_NUMBERS, texts):
-        return _spelled_amounts(texts, flows)
-    joined = "\n".join(texts)
-    values = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
-    _need(np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)))
-    if "e" in joined or "E" in joined:
-        places = max(map(decimals_of, texts))
-    elif "." in joined:
-        places = min(MAX_DECIMALS, max(map(len, _FRACTIONS.findall(joined))))
-    else:
-        places = 0
-    flows.decimals = max(flows.decimals, places)
-    return values

@@ -198,6 +198,13 @@ class SlipWords:
 
             self._flow(src, dst, int(payer[row]), int(payee[row]), roles, at)
 
+    def csv_cells(self, table: FlatCsv, column: int, rows: IntArray, whys: list[str]) -> None:
+        """Cells of a plain CSV's `column` (in `rows`) that are not what it wants."""
+        lines = ByteLines(table.file, table.data)
+        written = table.written_start(column)
+        for row, why in zip(rows.tolist(), whys, strict=True):
+            self.problems.append(Problem(lines.position(int(written[row])), why))
+
     def table_flows(
         self, table: FlowTable, rows: IntArray, payer: IntArray, payee: IntArray, roles: int
     ) -> None:
