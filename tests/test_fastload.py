@@ -218,7 +218,16 @@ CASES = [
     ),
     ("anchor", "roles:\n  - id: &b boss\n  - id: seller\n    reports_to: *b\n", FLOWS, False),
     ("tag", "roles:\n  - id: !!str boss\n", FLOWS, False),
-    ("comment after a value", "roles:\n  - id: boss # the top\n", FLOWS, False),
+    (
+        "comments after values, and '#' in values",
+        "clients:  # who pays\n  - id: buyers #\nroles:\n  - id: boss # the top\n"
+        "    title: 'C# # lead'  # quoted: its '#' is its own\n  - id: seller\n"
+        "    title: C#\n    reports_to: boss   # interim: 'b' \"c\"\t\\x\n    headcount: # none\n",
+        FLOWS,
+        True,
+    ),
+    ("a '#' in a key", "roles:\n  - id: boss\n    note#1: x\n", FLOWS, False),
+    ("a '#' right after a quote", "roles:\n  - id: boss\n    title: 'x'#y\n", FLOWS, False),
     ("flow mapping", "roles:\n  - {id: boss}\n", FLOWS, False),
     ("block scalar", "roles:\n  - id: boss\n    title: |\n      Boss\n", FLOWS, False),
     ("tab", "roles:\n  - id: boss\n\ttitle: x\n", FLOWS, False),
@@ -418,7 +427,7 @@ NULLS = ["", "~", "null", "'~'"]
 # What a generator writes: the fast path must take every such file (not hand it over).
 CLEAN = st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True)
 # ... and what one writes in other scripts, some quoted (columns count characters).
-STYLED = st.from_regex(r"[a-zéλ中][a-z0-9éλ中_-]{0,6}", fullmatch=True)
+STYLED = st.from_regex(r"[a-zéλ中][a-z0-9éλ中_#-]{0,6}", fullmatch=True)  # (`C#`: no comment)
 
 
 def _scalar(draw: st.DrawFn, text: str, clean: bool = False) -> str:
@@ -554,7 +563,10 @@ def flat_inputs(
             keys = draw(st.permutations(keys))
             for n, (key, value) in enumerate(keys):
                 lead = f"{indent}- " if n == 0 else f"{indent}  "
-                lines.append(f"{lead}{key}: {value}".rstrip(" ") if value else f"{lead}{key}:")
+                line = f"{lead}{key}: {value}".rstrip(" ") if value else f"{lead}{key}:"
+                if draw(st.integers(0, 5)) == 0:  # a comment after the value, as hands add
+                    line += draw(st.sampled_from([" # note", "   # a: 'b' \"c\"", " #", " # C#"]))
+                lines.append(line)
                 if not clean and draw(st.integers(0, 9)) == 0:
                     lines.append(draw(st.sampled_from(["", "# note", f"{indent}  # x: y"])))
     rows = ["from,to,amount" + (",kind" if draw(st.booleans()) else "")]
@@ -644,7 +656,7 @@ def test_a_file_beyond_the_fast_path_says_where_and_why(tmp_path: Path) -> None:
     """For big inputs the CLI prints these notes: why a run takes the slow path."""
     org = tmp_path / "org.yaml"
     org.write_text(
-        "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss # the top\n",
+        "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\t# the top\n",
         encoding="utf-8",
     )
     # (a cell quoted whole is read here, commas and all; a doubled quote inside is not)
@@ -654,10 +666,10 @@ def test_a_file_beyond_the_fast_path_says_where_and_why(tmp_path: Path) -> None:
     with recording() as record:
         load(org)
     assert record.notes == [
-        f"{org}:5: a tab, backslash, '#' or control character: read by the precise reader,"
+        f"{org}:5: a tab, backslash or control character: read by the precise reader,"
         " which takes longer"
     ]
-    org.write_text(org.read_text().replace(" # the top", ""), encoding="utf-8")
+    org.write_text(org.read_text().replace("\t# the top", ""), encoding="utf-8")
     with recording() as record:
         load(org)
     assert record.notes == [

@@ -4,11 +4,12 @@ A million-role org chart is about 100 MB of YAML, and composing it node by node
 takes minutes. Generated files use a small, regular part of YAML: top-level
 `key: value` lines, and lists of flat mappings (`- key: value`, then
 `  key: value`) whose values are plain or simply quoted scalars. This module
-reads exactly that part with a few vectorised passes over the bytes, and
-answers None for anything else (anchors, tags, flow or block-scalar style,
-nested values, comments after values, escapes, tabs, odd characters), so that
-the caller falls back to the precise reader, which also finds and words every
-problem. It never guesses: a file is read here only when every line fits.
+reads exactly that part with a few vectorised passes over the bytes (comments
+after values included, `reports_to: cfo  # interim`), and answers None for
+anything else (anchors, tags, flow or block-scalar style, nested values,
+escapes, tabs, odd characters), so that the caller falls back to the precise
+reader, which also finds and words every problem. It never guesses: a file is
+read here only when every line fits.
 
 Scalars come back as their literal text plus a `quoted` flag, exactly what the
 precise reader's nodes hold, so both readers feed the same rules.
@@ -28,7 +29,7 @@ from clientchain.model.org import IntArray
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 # Control characters (libyaml refuses them, and reads CR as a line break) anywhere;
-# comment marks, escapes and tabs anywhere but in a comment line.
+# escapes and tabs anywhere but in a comment (a comment mark: see _cut_comments).
 _NOT_FLAT_EVER = bytes(range(0, 9)) + bytes(range(11, 32)) + b"\x7f"
 _NOT_FLAT_OUTSIDE_COMMENTS = b"#\\\t"
 # ... and where a plain value begins (indicators; quotes are handled separately).
@@ -211,13 +212,30 @@ class _Scanner:
         self.one_colon = not residue and _one_colon_each(skeleton, pick)
         self.key_words: _KeyWords | None = None  # (read by `_key_ends`, if it can)
         if not self.one_colon:
-            self._check_characters(starts, comment)
+            if b"#" in skeleton:  # a line's content ends where a comment after it starts
+                ends = self._cut_comments(starts, ends, content)
+            self._check_characters(starts, comment, ends)
         self.line = lines
         self.start, self.end = starts[pick], ends[pick]
         self.first = first[pick]
         self.indent = self.first - self.start
 
-    def _check_characters(self, starts: IntArray, comment: np.ndarray) -> None:
+    def _cut_comments(self, starts: IntArray, ends: IntArray, content: np.ndarray) -> IntArray:
+        """Line ends, each line with a '#' in it ending where a comment after its value
+        starts, as YAML reads it (`reports_to: cfo  # interim`); a '#' in a value (`C#`,
+        or between quotes) is the value's. NotFlatError for a '#' before a line's colon."""
+        hashes = _positions(self.buf, _HASH)
+        line_of = np.searchsorted(starts, hashes, side="right") - 1
+        rows = np.unique(line_of[content[line_of]])
+        if not rows.size:
+            return ends
+        ends = ends.copy()
+        for row in rows.tolist():
+            start = int(starts[row])
+            ends[row] = start + _content_length(self.data[start : int(ends[row])], row + 1)
+        return ends
+
+    def _check_characters(self, starts: IntArray, comment: np.ndarray, ends: IntArray) -> None:
         # Deleting every ordinary byte (a C loop) leaves the odd ones: usually none, or a
         # few kinds ('#' of a comment), each then found by one comparison.
         kinds = set(self.data.translate(None, _ORDINARY))
@@ -226,10 +244,13 @@ class _Scanner:
         odd = np.sort(np.concatenate([np.flatnonzero(self.buf == kind) for kind in kinds]))
         # Line starts are sorted: a byte's line is the last one starting at or before it.
         line_of = np.searchsorted(starts, odd, side="right") - 1
-        bad = (_ODD[self.buf[odd]] != _OUTSIDE_COMMENTS) | ~comment[line_of]
+        # Outside comments: a comment line, or past a line's content (see _cut_comments,
+        # which also vouched for every '#' left in a value).
+        outside = comment[line_of] | (odd >= ends[line_of]) | (self.buf[odd] == _HASH)
+        bad = (_ODD[self.buf[odd]] != _OUTSIDE_COMMENTS) | ~outside
         if bad.any():
             line = int(line_of[np.argmax(bad)]) + 1
-            raise NotFlatError("a tab, backslash, '#' or control character", line)
+            raise NotFlatError("a tab, backslash or control character", line)
 
     def _every(self, ok: np.ndarray, why: str, rows: IntArray | None = None) -> None:
         """NotFlatError at the first line (of `rows`, or of all content lines) not `ok`."""
@@ -428,6 +449,29 @@ def _counts(codes: IntArray, size: int) -> IntArray:
     for a in range(0, codes.size, _ROWS):
         counts += np.bincount(codes[a : a + _ROWS], minlength=size)
     return counts
+
+
+def _content_length(line: bytes, number: int) -> int:
+    """How much of a `key: value` line (with a '#' in it) is its content: all of it, or
+    up to a comment after the value (` #`, outside the value's quotes), without the spaces
+    before it. NotFlatError for a '#' in the key (never in a key the reader takes)."""
+    colon = line.find(b":")
+    _need(b"#" not in line[: max(colon, 0)] and colon >= 0, "a '#' before a key's colon", number)
+    value = colon + 1
+    while line[value : value + 1] == b" ":
+        value += 1
+    search = value - 1  # (` #` right after the colon: a comment, and no value)
+    if line[value : value + 1] in (b"'", b'"'):  # a quoted value: '#' inside is its own
+        close = line.find(line[value : value + 1], value + 1)
+        if close < 0:
+            return len(line)  # (the quotes' check says what is wrong)
+        search = close + 1
+    cut = line.find(b" #", search)
+    if cut < 0:
+        return len(line)
+    while cut > colon + 1 and line[cut - 1] == 32:
+        cut -= 1
+    return cut
 
 
 def _positions(buf: np.ndarray, byte: int) -> IntArray:
