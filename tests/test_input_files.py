@@ -203,6 +203,26 @@ def test_a_fifo_made_again_at_the_same_path_is_read_afresh(tmp_path: Path) -> No
         writer.join()
 
 
+def test_a_file_that_gives_some_bytes_then_waits_is_refused_not_cut_short() -> None:
+    """/proc/kmsg with the kernel's messages pending gives them, then waits: what came
+    first is no file's whole content (a pipe left open by its writer stands in here)."""
+    from clientchain.loading.input_file import _read_to_end
+
+    read, write = os.pipe()
+    try:
+        os.set_blocking(read, False)
+        os.write(write, b"roles:\n  - id: a\n")
+        with pytest.raises(NotAFileError, match="waits for more to read"):
+            _read_to_end(read, 0)
+        os.close(write)
+        write = -1
+        assert _read_to_end(read, 0) == b""  # its writer gone: the end
+    finally:
+        os.close(read)
+        if write >= 0:
+            os.close(write)
+
+
 @pytest.mark.skipif(not os.access("/proc/kmsg", os.R_OK), reason="needs /proc/kmsg (root)")
 def test_a_regular_file_that_never_ends_is_refused(tmp_path: Path) -> None:
     """/proc/kmsg says it is a regular file and waits for the kernel's next message."""

@@ -45,14 +45,30 @@ def read_file(path: Path, *, pipes: bool = True) -> bytes:
     # Opened without waiting, so that what was swapped for a FIFO since the look cannot
     # hold the open, and read so, so that a "file" that never ends (/proc/kmsg) says so.
     descriptor = os.open(path, os.O_RDONLY | _flags("O_NONBLOCK", "O_CLOEXEC", "O_BINARY"))
-    with os.fdopen(descriptor, "rb", buffering=0) as file:
+    try:
         opened = os.fstat(descriptor)
         if stat.S_IFMT(opened.st_mode) != stat.S_IFMT(found.st_mode):
             _check(opened, pipes=False)  # replaced between the look and the open
-        data = file.readall()
-    if data is None:  # nothing to read yet, and more may come: not a file
-        raise NotAFileError("is not a file (it waits for more to read)")
-    return data
+        return _read_to_end(descriptor, opened.st_size)
+    finally:
+        os.close(descriptor)
+
+
+def _read_to_end(descriptor: int, size: int) -> bytes:
+    """Every byte up to the end; NotAFileError where a read would wait for more, before
+    any byte or after some (FileIO.readall returns what came first: /proc/kmsg with the
+    kernel's messages pending would read as a file of them)."""
+    chunks: list[bytes] = []
+    want = size + 1  # (a regular file: all of it in one read, then the end)
+    while True:
+        try:
+            chunk = os.read(descriptor, max(want, 1 << 16))
+        except BlockingIOError:
+            raise NotAFileError("is not a file (it waits for more to read)") from None
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        want = 1 << 20
 
 
 def _piped_bytes(path: Path, found: os.stat_result) -> bytes:
