@@ -394,6 +394,30 @@ def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
     assert_same(fast, precise)
 
 
+@pytest.mark.parametrize(
+    "flows",
+    [
+        b"\xef\xbb\xbf\xef\xbb\xbffrom,to,amount\nbuyers,seller,1\n",  # a second mark: the header's
+        b"\xff\xfe\xff\xfe" + "from,to,amount\nbuyers,seller,1\n".encode("utf-16-le"),
+        b'\xef\xbb\xbf\xef\xbb\xbffrom,to,amount\nbuyers,seller,"$1,250"\n',
+        b"sep=;\nfrom;to;amou\x80t\nbuyers;seller;1\n",  # not UTF-8 past Excel's line
+        b"\xef\xbb\xbfsep=,\r\nfrom,to,am\xabunt\r\nbuyers,seller,1\r\n",
+    ],
+    ids=["utf-8", "utf-16", "utf-8, csv module", "sep line", "bom and sep line"],
+)
+def test_a_csv_s_first_bytes_are_read_as_the_precise_reader_reads_them(
+    tmp_path: Path, flows: bytes
+) -> None:
+    """A byte order mark written twice (the second is the header's first character)
+    and a header not in UTF-8 after Excel's `sep=` line: worded alike, or handed over."""
+    org = "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
+    (tmp_path / "org.yaml").write_text(org, encoding="utf-8")
+    (tmp_path / "flows.csv").write_bytes(flows)
+    fast, precise = both(tmp_path / "org.yaml")
+    if fast is not None:
+        assert_same(fast, precise)
+
+
 FUZZ = settings(
     max_examples=600,
     deadline=None,

@@ -48,6 +48,9 @@ class FlatCsv:
     # Per cell, 1 where it is written in quotes (None: no cell is).
     quoted: np.ndarray | None = None
     delimiter: str = ","  # as the header uses it (see header_delimiter)
+    # The byte order mark before `data` in the file: the csv module, should it read the
+    # file after all, reads the file as written (a second mark is then the header's).
+    bom: bytes = b""
 
     def start(self, column: int) -> IntArray:
         """Where each row's cell in `column` starts (inside its quotes, if it has them)."""
@@ -116,6 +119,14 @@ def header_delimiter(data: bytes) -> str:
     return sniff_delimiter((body if end < 0 else body[:end]).decode("utf-8", "replace"))
 
 
+def header_bounds(data: bytes) -> tuple[int, int]:
+    """Where the header row starts (after Excel's `sep=` line, if any: see
+    header_delimiter) and where its line break is (-1: none)."""
+    sep = _SEP_LINE.match(data)
+    start = sep.end() if sep is not None else 0
+    return start, data.find(b"\n", start)
+
+
 _BLANK_TAIL = re.compile(rb"(\r?\n)(?:\r?\n)+\Z")  # a line end, then blank lines
 _TAIL = 1 << 16  # bytes in which they are looked for (more blank lines: the csv module's)
 
@@ -128,9 +139,7 @@ def read_flat_csv(data: bytes, file: str, delimiter: str = ",") -> FlatCsv | Non
     blank = _BLANK_TAIL.search(data, max(0, len(data) - _TAIL))
     if blank is not None:
         data = data[: blank.start() + len(blank.group(1))]
-    sep = _SEP_LINE.match(data)  # (Excel's line before the header: see header_delimiter)
-    header_start = sep.end() if sep is not None else 0
-    header_end = data.find(b"\n", header_start)
+    header_start, header_end = header_bounds(data)
     if header_end < 0 or data.endswith(b"\r"):  # (a carriage return not before \n)
         return None
     if not data.endswith(b"\n"):

@@ -19,7 +19,7 @@ import codecs
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,7 @@ from clientchain.loading.fast.byte_columns import (
 from clientchain.loading.fast.flat_amounts import read_amounts
 from clientchain.loading.fast.flat_csv import (
     FlatCsv,
+    header_bounds,
     header_delimiter,
     read_flat_csv,
     spreadsheet_dialect,
@@ -583,13 +584,13 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable | _CsvBy
     if csv:
         # A plain CSV's cells are checked as UTF-8 where they are read (see _add_csv), so
         # no cell is decoded twice; its header here (read_flat_csv decodes it).
-        header_end = data.find(b"\n")
+        _, header_end = header_bounds(data)
         _need(valid_utf8(data if header_end < 0 else data[:header_end]))
         table = read_flat_csv(data, shown, header_delimiter(data))
         if table is None:
             why = "quotes within cells, carriage returns or uneven rows"
             return _by_csv_module(marked, shown, why)
-        return table
+        return replace(table, bom=marked[: len(marked) - len(data)])
     _need(valid_utf8(data))
     from clientchain.loading.yaml_source import compose  # yaml: for a YAML flows file only
 
@@ -629,7 +630,7 @@ def _resolve_flows(
     for table in tables:
         if isinstance(table, FlatCsv) and not _add_csv(flows, table, ids, roles, slips):
             why = "a header or amounts beyond plain numbers"
-            table = _by_csv_module(table.data, table.file, why)
+            table = _by_csv_module(table.bom + table.data, table.file, why)
         if isinstance(table, _CsvByModule):
             note(f"{table.why}: read by the precise CSV reader, which takes longer")
             table = table.table
