@@ -418,6 +418,22 @@ def test_a_csv_s_first_bytes_are_read_as_the_precise_reader_reads_them(
         assert_same(fast, precise)
 
 
+@pytest.mark.parametrize("payer", [b"buy\xefers", b"\xbcbuyers"])
+def test_a_cell_not_in_utf8_in_a_row_with_a_bad_amount_is_the_file_s_problem(
+    tmp_path: Path, payer: bytes
+) -> None:
+    """The precise reader decodes the whole file before it reads a row: bytes that are
+    not UTF-8 are the one problem it words, even in a row read no further for its amount."""
+    org = "flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n"
+    (tmp_path / "org.yaml").write_text(org, encoding="utf-8")
+    flows = b"amount;from;to\n5;buyers;seller\n-$3;" + payer + b";seller\n"
+    (tmp_path / "flows.csv").write_bytes(flows)
+    fast, precise = both(tmp_path / "org.yaml")
+    assert isinstance(precise, InputError) and "not UTF-8" in str(precise)
+    if fast is not None:
+        assert_same(fast, precise)
+
+
 FUZZ = settings(
     max_examples=600,
     deadline=None,

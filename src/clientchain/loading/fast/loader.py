@@ -672,6 +672,9 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
     try:
         amounts = read_amounts(table, i_amount)
         if amounts.wrong.size:
+            # Such a row's ids are never looked at, nor checked as UTF-8 (below): the
+            # whole file is, as the precise reader decodes it before any row.
+            _need(valid_utf8(table.data))
             slips.csv_cells(table, i_amount, amounts.wrong, amounts.whys)
     except UnicodeDecodeError:
         raise _RefusedError from None
