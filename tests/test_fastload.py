@@ -811,7 +811,7 @@ def test_the_flat_reader_reads_cells_quoted_whole_commas_and_all(
         assert [table.texts(column) for column in range(3)] == cells
 
 
-@pytest.mark.parametrize("tail", ["\n", "\n\n\n", "\r\n\r\n", "\n\r\n"])
+@pytest.mark.parametrize("tail", ["\n", "\n\n\n", "\r\n\r\n", "\n\r\n", "\n" * 60_000])
 def test_blank_lines_at_the_end_of_a_flows_csv_keep_it_on_the_fast_path(
     tmp_path: Path, tail: str
 ) -> None:

@@ -203,6 +203,22 @@ def test_a_key_beside_the_known_key_it_resembles_is_the_users_own(tmp_path: Path
     assert fast.problems == precise.problems
 
 
+@pytest.mark.parametrize("policy", ["policy:\n  max_layers: 3\n", "policy: ~\n"])
+@pytest.mark.parametrize("key", ["Policy", "polcy"])
+def test_a_top_level_key_beside_a_policy_block_is_the_users_own(
+    tmp_path: Path, policy: str, key: str
+) -> None:
+    """The policy block is read on its own, but it is written beside the other top-level
+    keys all the same: `Policy` or `polcy` next to it misspells nothing, on both paths."""
+    path = tmp_path / "org.yaml"
+    path.write_text(f"{key}: x\n" + chart() + policy, encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(FLOWS_CSV, encoding="utf-8")
+    fast, precise = both(path)
+    assert isinstance(precise, clientchain.Org), precise
+    assert isinstance(fast, clientchain.Org), fast
+    assert_same(fast, precise)
+
+
 # --- root causes first ------------------------------------------------------------------
 
 

@@ -127,8 +127,24 @@ def header_bounds(data: bytes) -> tuple[int, int]:
     return start, data.find(b"\n", start)
 
 
-_BLANK_TAIL = re.compile(rb"(\r?\n)(?:\r?\n)+\Z")  # a line end, then blank lines
-_TAIL = 1 << 16  # bytes in which they are looked for (more blank lines: the csv module's)
+_TAIL = 1 << 16  # bytes in which blank lines at the end are looked for (more: the csv module's)
+
+
+def _blank_tail(data: bytes) -> int:
+    """Where blank lines at the end of `data` start (after the line end before them), or
+    len(data): line ends (`\r\n` or `\n`) are walked back from the end, once each (a
+    regular expression searched for them in quadratic time where many blank lines come
+    before a last line that is not blank)."""
+    floor = max(0, len(data) - _TAIL)
+    at, ends = len(data), 0
+    while at > floor and data[at - 1] == _NEWLINE:
+        at -= 1
+        if at > floor and data[at - 1] == _RETURN:
+            at -= 1
+        ends += 1
+    if ends < 2:
+        return len(data)
+    return at + (2 if data[at] == _RETURN else 1)  # (the first line end is the last row's)
 
 
 def read_flat_csv(data: bytes, file: str, delimiter: str = ",") -> FlatCsv | None:
@@ -136,9 +152,7 @@ def read_flat_csv(data: bytes, file: str, delimiter: str = ",") -> FlatCsv | Non
     ASCII character), or None if it needs a real CSV parser."""
     # Blank lines at the end (an editor's or a spreadsheet's last newline) are no rows to
     # the csv module either; positions before them are unchanged.
-    blank = _BLANK_TAIL.search(data, max(0, len(data) - _TAIL))
-    if blank is not None:
-        data = data[: blank.start() + len(blank.group(1))]
+    data = data[: _blank_tail(data)]
     header_start, header_end = header_bounds(data)
     if header_end < 0 or data.endswith(b"\r"):  # (a carriage return not before \n)
         return None

@@ -171,13 +171,13 @@ def fast_load(
             _need(text is not None or valid_utf8(data))  # else the precise path says where
             named = [(Path(path), is_stdin(path)) for path in flows]
             with tables_ahead(_read_table, data, base, named, own_flows) as ahead:
-                document, policy, policy_problems = _document(data, text, source)
+                document, policy, policy_problems, written = _document(data, text, source)
                 flows_path = _scalar(document, "flows")
                 own = None if flows_path is None or not own_flows else base / flows_path
                 _need(own is None or _is_regular(own))  # else the precise reader says why
                 tables = ahead.tables(own)
         with phase("build"):
-            return _org(document, source, tables, policy, policy_problems, metadata)
+            return _org(document, source, tables, (policy, policy_problems, written), metadata)
     except NotFlatError as exc:
         where = f"{source}:{exc.line}" if exc.line else source
         note(f"{where}: {exc.why}: read by the precise reader, which takes longer")
@@ -195,13 +195,13 @@ def fast_load(
 
 def _document(
     data: bytes, text: str | None, source: str
-) -> tuple[FlatDocument, Policy, list[Problem]]:
+) -> tuple[FlatDocument, Policy, list[Problem], bool]:
     """The flat document, and the policy block, which is not flat, with the problems in
-    it: when a line starts with `policy`, its section is cut out (left as blank lines)
-    and read on its own, if the cut is exact (see `take_policy_section`); the flat
-    reader refuses any `policy` key left in what it reads."""
+    it and whether it was written: when a line starts with `policy`, its section is cut
+    out (left as blank lines) and read on its own, if the cut is exact (see
+    `take_policy_section`); the flat reader refuses any `policy` key left in what it reads."""
     try:
-        return read_flat(data, policy_lines=False), NO_POLICY, []
+        return read_flat(data, policy_lines=False), NO_POLICY, [], False
     except PolicyLineError:
         pass
     cut = take_policy_section(data.decode("utf-8") if text is None else text)
@@ -212,13 +212,13 @@ def _document(
     assert cut is not None
     rest, section = cut
     if not section:  # a line starting with `policy` but not the key (`policyx: 1`)
-        return read_flat(data), NO_POLICY, []
+        return read_flat(data), NO_POLICY, [], False
     problems: list[Problem] = []  # (worded with any others once the rest is checked)
     try:
         policy = read_policy_section(section, source, problems)
     except InputError:  # not YAML: the precise reader says so, alone
         raise _RefusedError from None
-    return read_flat(rest.encode("utf-8")), policy, problems
+    return read_flat(rest.encode("utf-8")), policy, problems, True
 
 
 def valid_utf8(data: bytes) -> bool:
@@ -249,10 +249,12 @@ def _org(
     document: FlatDocument,
     source: str,
     tables: list[FlatCsv | FlowTable | _CsvByModule],
-    policy: Policy,
-    policy_problems: list[Problem],
+    read_policy: tuple[Policy, list[Problem], bool],
     metadata: bool = True,
 ) -> Org:
+    """The Org of the flat `document` and its flows `tables`, with the policy block as
+    `_document` read it (the policy, its problems, whether it was written)."""
+    policy, policy_problems, policy_written = read_policy
     # The policy is read on its own (loading cuts its section out); one left here would
     # be dropped, so it is the precise path's.
     top = [*document.scalars, *document.lists, *document.nulls]
@@ -270,7 +272,7 @@ def _org(
     ids = IdIndex(buf, starts, ends)
     slips = SlipWords(ByteLines(source, document.data), role_ids, client_ids)
     slips.problems.extend(policy_problems)
-    _misspelt_top_keys(top, slips)
+    _misspelt_top_keys(top, ["policy"] if policy_written else [], slips)
     _misspelt_keys(roles, keys.ROLE, slips)
     if clients is not None:
         _misspelt_keys(clients, keys.CLIENT, slips)
@@ -321,12 +323,14 @@ def _org(
     )
 
 
-def _misspelt_top_keys(top: list[str], slips: SlipWords) -> None:
+def _misspelt_top_keys(top: list[str], cut: list[str], slips: SlipWords) -> None:
     """Top-level keys that look like a misspelt known one, worded in `slips` at their
     line (a flat top-level key starts one); a misspelt `roles` or `clients` list is the
-    precise reader's (it says that alone, not the unknown ids it leaves)."""
+    precise reader's (it says that alone, not the unknown ids it leaves). `cut`: keys
+    written beside them but read on their own (the policy block), which no key is taken
+    for, as the precise reader takes none for a key written in the same mapping."""
     for name in top:
-        guess = keys.TOP_LEVEL.guess(name, top)
+        guess = keys.TOP_LEVEL.guess(name, [*top, *cut])
         _need(guess not in ("roles", "clients"))
         if guess is not None:
             slips.top_key(name, keys.TOP_LEVEL.message(name, guess))
