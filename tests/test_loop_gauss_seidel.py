@@ -245,6 +245,38 @@ def test_a_fallback_half_way_solves_only_the_columns_left(
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
 
+def test_a_core_amid_a_peeled_fringe_is_swept_and_factorised_in_its_own_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The core's rows are scattered among the fringe's in the loop's slice of the block:
+    its groups of columns are taken from those rows and put back there, by the sweeps
+    and by the factors after a fallback half-way."""
+    roles, leaves = 150, 40
+    rng = np.random.default_rng(5)
+    # The recharge loop's clients numbered after the leaves, which are roles too.
+    edges = [(u + leaves if u >= roles else u, v, w) for u, v, w in _recharges(roles, rng)]
+    for leaf in rng.permutation(np.arange(roles, roles + leaves)).tolist():
+        partner = int(rng.integers(0, roles))  # a leaf's only ties: both ways with one role
+        edges += [(partner, leaf, int(rng.integers(1, 500))), (leaf, partner, 300)]
+    label = [*rng.permutation(roles + leaves).tolist(), roles + leaves, roles + leaves + 1]
+    edges = [(label[u], label[v], w) for u, v, w in edges]  # leaves amid the loop's roles
+    a, base = _dense(roles + leaves, 2, edges)
+    with _sweeping_every_core():
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles + leaves, 2, edges)))
+        (large,) = plan.large
+        peeled = large.factor(1.0)
+        assert isinstance(peeled, PeeledLoop) and isinstance(peeled.core, SweptCore)
+        assert 0 < peeled.core_rows.size < large.members.size
+        swept = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
+        monkeypatch.setattr(loop_gauss_seidel, "CELLS", 1)  # a column at a time,
+        calls = _sweeps_giving_up(monkeypatch, {2, 3})  # the second giving up
+        fallen = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
+        assert len(calls) == 3 and peeled.core.fallback
+    want = dense_least_solution(a, base, 1.0)
+    np.testing.assert_allclose(swept, want, rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(fallen, want, rtol=1e-11, atol=1e-14)
+
+
 def test_a_group_slower_than_the_probe_is_swept_again_not_factorised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

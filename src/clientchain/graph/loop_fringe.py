@@ -84,8 +84,7 @@ class PeeledLoop:
             x[self.receivers[r]] += np.add.reduceat(gained, self.starts[r], axis=0)
         if self.tail is not None:
             self.tail.forward(x)
-        core = self.core_rows
-        x[core] = self.core.solve(x[core])
+        self.core.solve_rows(x, self.core_rows)
         if self.tail is not None:
             self.tail.backward(x)
         for r in range(fringe.rounds - 1, -1, -1):

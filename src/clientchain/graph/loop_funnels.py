@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.fringe import paid_for
-from clientchain.graph.loop_gauss_seidel import CoreSolver
+from clientchain.graph.loop_gauss_seidel import CoreSolver, column_group, put_column_group
 from clientchain.graph.sorting import grouped_order, inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
@@ -133,27 +133,35 @@ class FunnelledCore(CoreSolver):
         return 2 * f.count + f.feeds.size + self.rest.work()
 
     def solve(self, rhs: FloatArray) -> FloatArray:
-        """x in place of rhs. The forest passes go a few columns at a time (a copy of
-        each group); the kept roles, a fraction of the rows, are solved for every column
-        at once (their sweeps read the system once a sweep for all the columns)."""
-        columns = rhs.reshape(rhs.shape[0], -1)
+        """x in place of rhs (see `_solve`)."""
+        self._solve(rhs.reshape(rhs.shape[0], -1), None)
+        return rhs
+
+    def solve_rows(self, x: FloatArray, rows: IntArray) -> None:
+        self._solve(x, rows)
+
+    def _solve(self, x: FloatArray, rows: IntArray | None) -> None:
+        """x's rows (`rows`, else all of them) solved in place. The forest passes go a few
+        columns at a time (a copy of each group); the kept roles, a fraction of the rows,
+        are solved for every column at once (their sweeps read the system once a sweep
+        for all the columns)."""
         f = self.funnels
         count = f.count
-        step = max(1, CELLS // max(1, rhs.shape[0]))
-        groups = [slice(first, first + step) for first in range(0, columns.shape[1], step)]
-        kept = np.empty((rhs.shape[0] - count, columns.shape[1]))
+        size = x.shape[0] if rows is None else rows.size
+        step = max(1, CELLS // max(1, size))
+        groups = [slice(first, first + step) for first in range(0, x.shape[1], step)]
+        kept = np.empty((size - count, x.shape[1]))
         for cols in groups:  # the funnels' b carried to the kept roles
-            x = np.array(columns[:, cols])  # (C order, as the compiled products take it)
-            f.up(x, into_kept=True)
-            kept[:, cols] = x[count:]
+            group = column_group(x, rows, cols)
+            f.up(group, into_kept=True)
+            kept[:, cols] = group[count:]
         kept = self.rest.solve(kept)
-        for cols in groups:  # each funnel from its payers (rhs still holds its b)
-            x = np.array(columns[:, cols])
-            x[count:] = kept[:, cols]
-            f.fed_by_kept(x)
-            f.up(x, into_kept=False)
-            columns[:, cols] = x
-        return rhs
+        for cols in groups:  # each funnel from its payers (x still holds its b)
+            group = column_group(x, rows, cols)
+            group[count:] = kept[:, cols]
+            f.fed_by_kept(group)
+            f.up(group, into_kept=False)
+            put_column_group(x, rows, cols, group)
 
 
 def find_funnels(

@@ -210,6 +210,12 @@ class SweepPlan:
             return self._solve(base, alphas, chained, in_place, once)
 
     @property
+    def peels_loops(self) -> bool:
+        """Whether a loop is large enough to have its fringe peeled (loop_fringe.py): its
+        factors' making holds a few times their size for a while."""
+        return any(large.members.size > FRINGE_MIN_ROLES for large in self.large)
+
+    @property
     def heavy(self) -> bool:
         """Whether a column's sweep may be heavy enough to weigh (`column_work`): a large
         loop to solve, or a deep run of layers substituted row by row."""
