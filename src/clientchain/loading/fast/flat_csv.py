@@ -109,14 +109,14 @@ _SEP_LINE = re.compile(rb"sep=([,;\t|])\r?\n", re.IGNORECASE)
 
 
 def header_delimiter(data: bytes) -> str:
-    """The delimiter the header row uses, as the precise reader sniffs it (`,` `;` tab
-    `|`: see spreadsheet.sniff_delimiter)."""
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    sep = _SEP_LINE.match(body)
+    """The delimiter the header row of `data` (without its BOM, as read_flat_csv takes
+    it) uses, as the precise reader sniffs it (`,` `;` tab `|`: see
+    spreadsheet.sniff_delimiter)."""
+    sep = _SEP_LINE.match(data)
     if sep is not None:  # Excel's `sep=;` line names it
         return sep.group(1).decode("ascii")
-    end = body.find(b"\n")
-    return sniff_delimiter((body if end < 0 else body[:end]).decode("utf-8", "replace"))
+    end = data.find(b"\n")
+    return sniff_delimiter((data if end < 0 else data[:end]).decode("utf-8", "replace"))
 
 
 def header_bounds(data: bytes) -> tuple[int, int]:

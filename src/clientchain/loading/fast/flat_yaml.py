@@ -29,9 +29,9 @@ from clientchain.model.org import IntArray
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 # Control characters (libyaml refuses them, and reads CR as a line break) anywhere;
-# escapes and tabs anywhere but in a comment (a comment mark: see _cut_comments).
+# escapes and tabs anywhere but in a comment ('#' itself: see _cut_comments).
 _NOT_FLAT_EVER = bytes(range(0, 9)) + bytes(range(11, 32)) + b"\x7f"
-_NOT_FLAT_OUTSIDE_COMMENTS = b"#\\\t"
+_NOT_FLAT_OUTSIDE_COMMENTS = b"\\\t"
 # ... and where a plain value begins (indicators; quotes are handled separately).
 _NOT_FLAT_FIRST = b"-?:,[]{}#&*!|>%@`"
 # Line breaks and characters libyaml treats specially or refuses, beyond ASCII, as UTF-8:
@@ -59,7 +59,7 @@ _ODD = np.zeros(256, dtype=np.uint8)  # how odd each byte is, in one table: one 
 _ODD[list(_NOT_FLAT_OUTSIDE_COMMENTS)] = _OUTSIDE_COMMENTS
 _ODD[list(_NOT_FLAT_EVER)] = _EVER
 _ORDINARY = bytes(np.flatnonzero(_ODD == 0).tolist())
-_NOT_SKELETON = bytes(b for b in _ORDINARY if b not in b"\n:" and b not in _ODD_LEADS)
+_NOT_SKELETON = bytes(b for b in _ORDINARY if b not in b"\n:#" and b not in _ODD_LEADS)
 _FIRST = np.zeros(256, dtype=bool)
 _FIRST[list(_NOT_FLAT_FIRST)] = True
 
@@ -237,16 +237,15 @@ class _Scanner:
 
     def _check_characters(self, starts: IntArray, comment: np.ndarray, ends: IntArray) -> None:
         # Deleting every ordinary byte (a C loop) leaves the odd ones: usually none, or a
-        # few kinds ('#' of a comment), each then found by one comparison.
+        # few kinds, each then found by one comparison.
         kinds = set(self.data.translate(None, _ORDINARY))
         if not kinds:
             return
         odd = np.sort(np.concatenate([np.flatnonzero(self.buf == kind) for kind in kinds]))
         # Line starts are sorted: a byte's line is the last one starting at or before it.
         line_of = np.searchsorted(starts, odd, side="right") - 1
-        # Outside comments: a comment line, or past a line's content (see _cut_comments,
-        # which also vouched for every '#' left in a value).
-        outside = comment[line_of] | (odd >= ends[line_of]) | (self.buf[odd] == _HASH)
+        # Outside comments: a comment line, or past a line's content (see _cut_comments).
+        outside = comment[line_of] | (odd >= ends[line_of])
         bad = (_ODD[self.buf[odd]] != _OUTSIDE_COMMENTS) | ~outside
         if bad.any():
             line = int(line_of[np.argmax(bad)]) + 1

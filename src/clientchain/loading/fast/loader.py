@@ -5,9 +5,10 @@ the YAML it accepts, flat_csv for the CSV) and checks the same rules as the
 precise path. A slip in a reference or a headcount (an id given twice, an unknown
 id in `reports_to`, `dotted_to`, `serves`, `owner` or a flow, a reporting cycle, a
 dotted line along the hierarchy, a headcount that is no number: see slips.py) it
-words itself, as the precise path would, when every other check passes; the moment
-anything else is off (a misspelt key, a bad amount in a YAML flow list, a file it
-cannot read) it answers None, and the precise path loads the input again and
+words itself, as the precise path would, when every other check passes, and so a
+misspelt key, a bad policy and what the precise CSV reader found in a flows file; the
+moment anything else is off (a misspelt `roles` or `id`, a bad amount in a YAML flow
+list, a file it cannot read) it answers None, and the precise path loads the input again and
 reports every problem with its position. For an input both
 paths accept they build the same `Org`, and for one they refuse they word the
 same problems (tests/test_fastload.py compares them).
@@ -21,6 +22,7 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -171,13 +173,13 @@ def fast_load(
             _need(text is not None or valid_utf8(data))  # else the precise path says where
             named = [(Path(path), is_stdin(path)) for path in flows]
             with tables_ahead(_read_table, data, base, named, own_flows) as ahead:
-                document, policy, policy_problems, written = _document(data, text, source)
+                document, policy = _document(data, text, source)
                 flows_path = _scalar(document, "flows")
                 own = None if flows_path is None or not own_flows else base / flows_path
                 _need(own is None or _is_regular(own))  # else the precise reader says why
                 tables = ahead.tables(own)
         with phase("build"):
-            return _org(document, source, tables, (policy, policy_problems, written), metadata)
+            return _org(document, source, tables, policy, metadata)
     except NotFlatError as exc:
         where = f"{source}:{exc.line}" if exc.line else source
         note(f"{where}: {exc.why}: read by the precise reader, which takes longer")
@@ -193,15 +195,21 @@ def fast_load(
         return None
 
 
-def _document(
-    data: bytes, text: str | None, source: str
-) -> tuple[FlatDocument, Policy, list[Problem], bool]:
-    """The flat document, and the policy block, which is not flat, with the problems in
-    it and whether it was written: when a line starts with `policy`, its section is cut
-    out (left as blank lines) and read on its own, if the cut is exact (see
-    `take_policy_section`); the flat reader refuses any `policy` key left in what it reads."""
+class _PolicyBlock(NamedTuple):
+    """The policy block as read on its own, with its problems; `written`: there was one."""
+
+    policy: Policy = NO_POLICY
+    problems: tuple[Problem, ...] = ()
+    written: bool = False
+
+
+def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument, _PolicyBlock]:
+    """The flat document, and the policy block, which is not flat: when a line starts
+    with `policy`, its section is cut out (left as blank lines) and read on its own, if
+    the cut is exact (see `take_policy_section`); the flat reader refuses any `policy`
+    key left in what it reads."""
     try:
-        return read_flat(data, policy_lines=False), NO_POLICY, [], False
+        return read_flat(data, policy_lines=False), _PolicyBlock()
     except PolicyLineError:
         pass
     cut = take_policy_section(data.decode("utf-8") if text is None else text)
@@ -212,13 +220,13 @@ def _document(
     assert cut is not None
     rest, section = cut
     if not section:  # a line starting with `policy` but not the key (`policyx: 1`)
-        return read_flat(data), NO_POLICY, [], False
+        return read_flat(data), _PolicyBlock()
     problems: list[Problem] = []  # (worded with any others once the rest is checked)
     try:
         policy = read_policy_section(section, source, problems)
     except InputError:  # not YAML: the precise reader says so, alone
         raise _RefusedError from None
-    return read_flat(rest.encode("utf-8")), policy, problems, True
+    return read_flat(rest.encode("utf-8")), _PolicyBlock(policy, tuple(problems), written=True)
 
 
 def valid_utf8(data: bytes) -> bool:
@@ -249,12 +257,9 @@ def _org(
     document: FlatDocument,
     source: str,
     tables: list[FlatCsv | FlowTable | _CsvByModule],
-    read_policy: tuple[Policy, list[Problem], bool],
+    policy: _PolicyBlock,
     metadata: bool = True,
 ) -> Org:
-    """The Org of the flat `document` and its flows `tables`, with the policy block as
-    `_document` read it (the policy, its problems, whether it was written)."""
-    policy, policy_problems, policy_written = read_policy
     # The policy is read on its own (loading cuts its section out); one left here would
     # be dropped, so it is the precise path's.
     top = [*document.scalars, *document.lists, *document.nulls]
@@ -264,15 +269,14 @@ def _org(
     assert roles is not None
     clients = document.lists.get("clients")
     _need("clients" not in document.scalars)
-    # A key that may misspell a known one is the precise reader's to judge and word.
     buf = np.frombuffer(document.data, dtype=np.uint8)
     role_ids = _ids(roles, buf)
     client_ids = _ids(clients, buf) if clients else TextColumn(buf, _NONE, _NONE)
     starts, ends = np.r_[role_ids.start, client_ids.start], np.r_[role_ids.end, client_ids.end]
     ids = IdIndex(buf, starts, ends)
     slips = SlipWords(ByteLines(source, document.data), role_ids, client_ids)
-    slips.problems.extend(policy_problems)
-    _misspelt_top_keys(top, ["policy"] if policy_written else [], slips)
+    slips.problems.extend(policy.problems)
+    _misspelt_top_keys(top, ["policy"] if policy.written else [], slips)
     _misspelt_keys(roles, keys.ROLE, slips)
     if clients is not None:
         _misspelt_keys(clients, keys.CLIENT, slips)
@@ -316,7 +320,7 @@ def _org(
         role_extra=_extra(roles, ROLE_KEYS),
         client_extra=_extra(clients, CLIENT_KEYS) if clients else {},
         flow_extra=resolved.extra_columns(),
-        policy=policy,
+        policy=policy.policy,
         dotted=dotted,
         serves=serves,
         client_owner=client_owner,
