@@ -434,6 +434,23 @@ def test_a_cell_not_in_utf8_in_a_row_with_a_bad_amount_is_the_file_s_problem(
         assert_same(fast, precise)
 
 
+@pytest.mark.parametrize("key", ["org", "currency"])
+def test_a_list_where_text_is_due_is_said_beside_a_flows_file_s_problem(
+    tmp_path: Path, key: str
+) -> None:
+    """`currency:` with a list under it is a problem the precise reader words with the
+    others; the fast path words a flows file's problem only when it is the last check
+    to fail, so it hands such an input over instead of leaving that one out."""
+    org = (
+        f"flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n{key}: # c\n  - id: x\n"
+    )
+    write_case(tmp_path, org, "from,tomount\nbuyers,boss\n")
+    fast, precise = both(tmp_path / "org.yaml")
+    assert isinstance(precise, InputError) and f"{key} must be text" in str(precise)
+    if fast is not None:
+        assert_same(fast, precise)
+
+
 FUZZ = settings(
     max_examples=600,
     deadline=None,

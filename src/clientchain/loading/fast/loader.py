@@ -269,6 +269,8 @@ def _org(
     assert roles is not None
     clients = document.lists.get("clients")
     _need("clients" not in document.scalars)
+    # (a list where text is due is the precise path's: checked before any slip is worded)
+    name, currency = _scalar(document, "org"), _scalar(document, "currency")
     buf = np.frombuffer(document.data, dtype=np.uint8)
     role_ids = _ids(roles, buf)
     client_ids = _ids(clients, buf) if clients else TextColumn(buf, _NONE, _NONE)
@@ -301,8 +303,8 @@ def _org(
     # file's bytes (keys, spaces, numbers), and each column's bytes go once it is decoded.
     return Org(
         source=source,
-        name=_scalar(document, "org"),
-        currency=_scalar(document, "currency"),
+        name=name,
+        currency=currency,
         role_ids=role_ids.packed(),
         role_titles=_texts(roles, "title", buf).packed(),
         role_departments=_texts(roles, "department", buf).packed(),
