@@ -14,11 +14,13 @@ import pytest
 from clientchain import analyze, load
 from clientchain.analyses import client_sweeps
 from clientchain.analyses.provenance import ClientBlocks, TopClients
+from clientchain.graph.loop_gauss_seidel import Sweeps
 from clientchain.graph.sweep import SweepPlan
 from clientchain.model.forking import can_fork
 from tests.conftest import arena_users, bench_generator
 from tests.test_in_turns import no_child_left
 from tests.test_json_stream import reference
+from tests.test_loop_gauss_seidel import _sweeping_every_core
 
 SHAPES = ("business", "matrix", "chargeback", "hub")
 ROLES = 3000
@@ -375,3 +377,38 @@ def test_a_small_org_stays_on_one_core(tmp_path: Path, monkeypatch: pytest.Monke
     forks = forks_counted(monkeypatch)
     document(tmp_path / "org.yaml", True, monkeypatch)
     assert forks == []
+
+
+@needs_fork
+@pytest.mark.parametrize("shape", ["recharge", "tangle"])
+def test_swept_loops_are_the_same_analysis_on_two_cores(
+    tmp_path: Path, shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One loop of the whole organisation, its core swept: alone, the first block of
+    clients rides with the sweep's own three columns; on two cores the child sweeps it,
+    and later blocks in halves. Each column settles on its own (graph/settling.py),
+    so every share comes out the same to the bit."""
+    blocks_of(12, monkeypatch)
+    bench_generator().write(shape, ROLES, tmp_path)
+    org = tmp_path / "org.yaml"
+    with _sweeping_every_core(funnels=shape == "recharge"):
+        swept = _swept_cores(monkeypatch)
+        expected = document(org, False, monkeypatch)
+        assert swept  # (the loop's core was swept, not factorised)
+        forks = forks_counted(monkeypatch)
+        assert document(org, True, monkeypatch) == expected
+    assert len(forks) == 1
+    assert no_child_left()
+
+
+def _swept_cores(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Columns swept by a loop core's sweeps, one entry per solve."""
+    calls: list[int] = []
+    real = Sweeps.solve
+
+    def counting(self: Sweeps, rhs: np.ndarray, *args: object, **kwargs: object) -> object:
+        calls.append(rhs.shape[1])
+        return real(self, rhs, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Sweeps, "solve", counting)
+    return calls

@@ -224,9 +224,15 @@ def _sweeps_giving_up(monkeypatch: pytest.MonkeyPatch, at: set[int]) -> list[int
     real = loop_gauss_seidel.Sweeps.solve
     limits: list[int] = []
 
-    def solve(self: Sweeps, rhs: np.ndarray, limit: int, foresee: bool = False) -> object:
+    def solve(
+        self: Sweeps,
+        rhs: np.ndarray,
+        limit: int,
+        foresee: bool = False,
+        shares: np.ndarray | None = None,
+    ) -> object:
         limits.append(limit)
-        return None if len(limits) in at else real(self, rhs, limit, foresee)
+        return None if len(limits) in at else real(self, rhs, limit, foresee, shares)
 
     monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", solve)
     return limits

@@ -256,8 +256,10 @@ def _reference_solve_components(
     tasks: list[Task],
     runs: list[tuple[float, slice]],
     once: frozenset[float] = frozenset(),
+    shares: np.ndarray | None = None,
 ) -> None:
-    """The component solves as first written: every run through a copied block."""
+    """The component solves as first written: every run through a copied block (no
+    loop here is swept: `shares` changes nothing)."""
     for which, first, last in tasks:
         if which >= 0:
             batch = plan.batches[which]

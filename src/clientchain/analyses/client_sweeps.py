@@ -124,9 +124,11 @@ def _own_sweep(plan: SweepPlan, base: FloatArray, direct_share: FloatArray, deca
     of `base`, swept in place (any further ones are clients, at alpha 1)."""
     base[:, 0] = base[:, 1] = direct_share
     alphas = [decay] + [1.0] * (base.shape[1] - 1)
+    shares = np.arange(base.shape[1]) >= 3  # the clients' (the three: each to its own ulps)
     # The decay is this sweep's alone: its factors go as each loop is solved, and those
     # of its small loops after it (every further sweep is at alpha 1).
-    swept = plan.solve(base, alphas, chained=(1, 2), in_place=True, once=frozenset({decay}))
+    once = frozenset({decay})
+    swept = plan.solve(base, alphas, chained=(1, 2), in_place=True, once=once, shares=shares)
     plan.keep_only({1.0})
     closeness, traced, handovers = (swept[plan.position, j] for j in range(3))
     return closeness, traced, handovers
@@ -324,11 +326,11 @@ class BlockMerger:
         mid = halves(first, last) if self._pid > 0 else last
         if mid == last:
             block = blocks.base(first, last, out=self.buffer(last - first))
-            return [plan.solve(block, [1.0] * (last - first), in_place=True)]
+            return [plan.solve(block, [1.0] * (last - first), in_place=True, shares=True)]
         theirs = self.roles * (mid - first)  # their part's offset in the buffer
         asked = self.ask_to_solve(mid, last, theirs)
         mine = blocks.base(first, mid, out=self.buffer(mid - first))
-        solved = plan.solve(mine, [1.0] * (mid - first), in_place=True)
+        solved = plan.solve(mine, [1.0] * (mid - first), in_place=True, shares=True)
         return [solved, self.solved_by_child(asked, last - mid, theirs)]
 
     def ask_to_solve(self, first: int, last: int, offset: int) -> bool:
@@ -412,7 +414,7 @@ class BlockMerger:
             block = self._view(width, offset)
             if what == SOLVE:
                 block = self._blocks.base(first, first + width, out=block)
-                self._plan.solve(block, [1.0] * width, in_place=True)
+                self._plan.solve(block, [1.0] * width, in_place=True, shares=True)
             else:
                 shares = [block[:, lead:]]
                 if second:

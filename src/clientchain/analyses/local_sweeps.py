@@ -77,7 +77,7 @@ class LocalSweeps:
         graph, left_out = self.cut.cut(reached, first, last)
         plan = plan_sweeps(graph, left_out)
         base = ClientBlocks(graph, plan).base(0, width, out=scratch(reached.size * width))
-        solved = plan.solve(base, [1.0] * width, in_place=True)
+        solved = plan.solve(base, [1.0] * width, in_place=True, shares=True)
         rows = self.plan.position[reached[plan.order]]  # each solved row's row in the top-K
         top.add(first, solved, slots=rows)
         if served.wanted:

@@ -39,7 +39,7 @@ from clientchain.graph.fringe_tail import WORK_PER_ROLE, TailSolve, tail_solve
 from clientchain.graph.loop_core import core_solver
 from clientchain.graph.loop_gauss_seidel import CoreSolver
 from clientchain.graph.square_csc import SquareCsc
-from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 # SuperLU's column order for the core: as given, which find_fringe makes fewest
 # entries first (a minimum degree order computed once, from the start). A core is most
@@ -73,9 +73,10 @@ class PeeledLoop:
         in_rounds = 2 * int(fringe.bounds[-1])
         return in_rounds + WORK_PER_ROLE * fringe.tail_size + self.core.work()
 
-    def solve(self, x: FloatArray) -> FloatArray:
+    def solve(self, x: FloatArray, shares: BoolArray | None = None) -> FloatArray:
         """x with (I - alpha A) x = rhs, in place of rhs (roles of the loop x columns; a
-        view will do: a block of a million roles is never copied whole)."""
+        view will do: a block of a million roles is never copied whole). `shares`: which
+        columns are shares, which the core's sweeps settle to 4 ulps of 1 (settling.py)."""
         fringe = self.fringe
         bounds, order, partner = fringe.bounds, fringe.order, fringe.partner
         for r in range(fringe.rounds):
@@ -84,7 +85,7 @@ class PeeledLoop:
             x[self.receivers[r]] += np.add.reduceat(gained, self.starts[r], axis=0)
         if self.tail is not None:
             self.tail.forward(x)
-        self.core.solve_rows(x, self.core_rows)
+        self.core.solve_rows(x, self.core_rows, shares)
         if self.tail is not None:
             self.tail.backward(x)
         for r in range(fringe.rounds - 1, -1, -1):

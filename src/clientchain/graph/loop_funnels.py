@@ -40,7 +40,7 @@ from clientchain.graph.sorting import grouped_order, inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import hand_on
-from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 # Funnels are worth a forest pass each way only if they are this share of the core.
 MIN_SHARE = 0.1
@@ -132,15 +132,15 @@ class FunnelledCore(CoreSolver):
         f = self.funnels  # the forest up twice, the kept payers' entries once
         return 2 * f.count + f.feeds.size + self.rest.work()
 
-    def solve(self, rhs: FloatArray) -> FloatArray:
+    def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
         """x in place of rhs (see `_solve`)."""
-        self._solve(rhs.reshape(rhs.shape[0], -1), None)
+        self._solve(rhs.reshape(rhs.shape[0], -1), None, shares)
         return rhs
 
-    def solve_rows(self, x: FloatArray, rows: IntArray) -> None:
-        self._solve(x, rows)
+    def solve_rows(self, x: FloatArray, rows: IntArray, shares: BoolArray | None = None) -> None:
+        self._solve(x, rows, shares)
 
-    def _solve(self, x: FloatArray, rows: IntArray | None) -> None:
+    def _solve(self, x: FloatArray, rows: IntArray | None, shares: BoolArray | None) -> None:
         """x's rows (`rows`, else all of them) solved in place. The forest passes go a few
         columns at a time (a copy of each group); the kept roles, a fraction of the rows,
         are solved for every column at once (their sweeps read the system once a sweep
@@ -155,7 +155,7 @@ class FunnelledCore(CoreSolver):
             group = column_group(x, rows, cols)
             f.up(group, into_kept=True)
             kept[:, cols] = group[count:]
-        kept = self.rest.solve(kept)
+        kept = self.rest.solve(kept, shares)  # (the kept roles' own x: shares still)
         for cols in groups:  # each funnel from its payers (x still holds its b)
             group = column_group(x, rows, cols)
             group[count:] = kept[:, cols]

@@ -23,26 +23,25 @@ core is first swept for one column of ones (the probe, at most MAX_SWEEPS sweeps
 core that does not settle within them is left to those, and so is one whose real
 columns do not settle in twice the probe's sweeps, or RETRY times that.
 
-Sweeps stop when the error they leave, bounded by the last correction and the rates
-at which corrections shrink over one sweep and over two, is within 4 ulps of every
-entry. Where corrections shrink slowly or stall at rounding, the residual b - K x is
-taken in extended precision, as in `refined_solve`. Columns go a few at a time (CELLS).
+Sweeps stop for each column on its own, when its corrections say it is settled
+(settling.py): to 4 ulps of every entry, or of 1 in columns of shares. Where
+corrections shrink slowly or stall at rounding, the residual b - K x is taken in
+extended precision, as in `refined_solve`. Columns go a few at a time (CELLS).
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from clientchain.graph.settling import Progress, corrections, judge
 from clientchain.graph.sorting import inverse_permutation
-from clientchain.graph.square_csc import SquareCsc, largest_relative, refined_solve, refined_work
+from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.triangular import SUBSTITUTION_WORK, SubstitutionSolve, lower_solve
-from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
 SLACK = 10
@@ -50,28 +49,22 @@ SLACK = 10
 # as soon as its rate says they would not do (real columns can be slower than the
 # probe's column of ones; the factors of a core of a million roles may not fit at all).
 RETRY = 4
-FORESEE = 10  # the probe's sweeps before its rate says whether it can settle
-TOLERANCE = 4 * 2.0**-52  # the error left in x (bound, relative, entry by entry): 4 ulps
-SLOW = 0.85  # corrections stuck at rounding: taken only if they shrank at least this fast
-RESOLVED = 1e-12  # corrections above this are well above rounding: their ratio is the rate
-WIDEN_AT = 1e-12  # corrections below this: the residual in extended precision,
-FAST = 0.5  # unless they shrink at least this fast and still shrink (see Sweeps.solve)
-FLOOR = 1e-14  # corrections that stop shrinking below this are rounding: settled
 CELLS = 1 << 22  # roles x columns swept at a time: 32 MB a column group
 
 
 class CoreSolver:
     """x with K x = rhs for a loop's core (rhs: core roles x columns)."""
 
-    def solve(self, rhs: FloatArray) -> FloatArray:
+    def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
+        """`shares`: which columns are shares, settled to 4 ulps of 1 (settling.py)."""
         raise NotImplementedError
 
-    def solve_rows(self, x: FloatArray, rows: IntArray) -> None:
+    def solve_rows(self, x: FloatArray, rows: IntArray, shares: BoolArray | None = None) -> None:
         """x[rows] solved in place in x (`rows`: the core's rows of x, as `wanted_rows`
         orders them): here gathered whole, solved and put back; a solver that goes a few
         columns at a time gathers each group from x (a million-role core's block of
         clients is then never copied whole: 128 MB at the peak of a run)."""
-        x[rows] = self.solve(x[rows])
+        x[rows] = self.solve(x[rows], shares)
 
     def wanted_rows(self) -> IntArray | None:
         """The order of core places in which `solve` takes and gives rows (None: the
@@ -91,7 +84,7 @@ class FactorisedCore(CoreSolver):
     factors: Any
     system: SquareCsc  # K (its residuals are taken in extended precision)
 
-    def solve(self, rhs: FloatArray) -> FloatArray:
+    def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
         return refined_solve(self.factors, rhs, self.system.widened_residual)
 
     def work(self) -> int:
@@ -119,15 +112,15 @@ class SweptCore(CoreSolver):
             per_sweep += SUBSTITUTION_WORK * system.size
         return self.probe_sweeps * per_sweep
 
-    def solve(self, rhs: FloatArray) -> FloatArray:
+    def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
         """x in place of rhs (a few columns at a time: no copy of the whole block)."""
-        self._solve(rhs.reshape(rhs.shape[0], -1), None)
+        self._solve(rhs.reshape(rhs.shape[0], -1), None, shares)
         return rhs
 
-    def solve_rows(self, x: FloatArray, rows: IntArray) -> None:
-        self._solve(x, rows)
+    def solve_rows(self, x: FloatArray, rows: IntArray, shares: BoolArray | None = None) -> None:
+        self._solve(x, rows, shares)
 
-    def _solve(self, x: FloatArray, rows: IntArray | None) -> None:
+    def _solve(self, x: FloatArray, rows: IntArray | None, shares: BoolArray | None) -> None:
         """x's rows (`rows`, else all of them) solved in place, a few columns at a time."""
         size = x.shape[0] if rows is None else rows.size
         if self.fallback:
@@ -138,9 +131,10 @@ class SweptCore(CoreSolver):
         for first in range(0, x.shape[1], step):
             cols = slice(first, first + step)
             b = column_group(x, rows, cols)
-            solved = self.sweeps.solve(b, limit)
+            mine = None if shares is None else shares[cols]
+            solved = self.sweeps.solve(b, limit, shares=mine)
             if solved is None:  # slower than the probe: again, while the rate says it settles
-                solved = self.sweeps.solve(b, RETRY * limit, foresee=True)
+                solved = self.sweeps.solve(b, RETRY * limit, foresee=True, shares=mine)
             if solved is None:  # a column that does not settle: the factors after all
                 self.fallback.append(self.factorised())
                 self._factorised(x, rows, first)
@@ -211,71 +205,103 @@ class Sweeps:
     lower: SplitSolve  # M^-1
 
     def solve(
-        self, rhs: FloatArray, limit: int, foresee: bool = False
+        self,
+        rhs: FloatArray,
+        limit: int,
+        foresee: bool = False,
+        shares: BoolArray | None = None,
     ) -> tuple[FloatArray, int] | None:
-        """(x with K x = rhs, the sweeps it took), or None when `limit` sweeps did not
-        settle it (`foresee`: or, from FORESEE sweeps on, when the rate so far says it
-        would take more than twice as many: the probe of a core that circulates its
-        money gives up early, it took a million-role one 3 s to sweep 200 times). A sweep
-        in float64 is x <- L^-1 (rhs - U x); once corrections are small the residual
-        rhs - K x is taken in extended precision and its solve added to x.
-
-        A small correction alone does not make x exact: where each sweep shrinks the
-        error by a rate q close to 1, it is q / (1 - q) times the last correction. So
-        the rate is measured while corrections are well above rounding, and x is taken
-        when that bound is within a few ulps, entry by entry."""
-        lower = self.lower
-        x: FloatArray = lower.solve(np.array(rhs, dtype=np.float64, order="C"))
-        # Two buffers the sweeps take turns with, and one for corrections: fresh arrays
-        # every sweep cost their pages' faults each time (tens of MB a sweep at 1M roles).
-        swept = np.empty_like(x)
-        correction = np.empty_like(x)
-        widened = False
-        last = np.inf
-        rates: list[float] = []
+        """(x with K x = rhs, the sweeps its last column took), or None when `limit`
+        sweeps did not settle a column (`foresee`: or, from FORESEE sweeps on, when a
+        column's rate so far says it would take more than twice as many: the probe of a
+        core that circulates its money gives up early, it took a million-role one 3 s to
+        sweep 200 times). A sweep in float64 is x <- M^-1 (rhs + N x); a column whose
+        corrections are small and shrink slowly goes on with the residual rhs - K x in
+        extended precision, its solve added to x. Each column is taken at the sweep that
+        settles it (settling.py; `shares`: which columns are shares)."""
+        b = np.asarray(rhs, dtype=np.float64, order="C")
+        x = np.empty_like(b)
+        if shares is None:
+            shares = np.zeros(b.shape[1], dtype=bool)
+        plain = _Columns.start(b, self.lower.solve(np.array(b)), shares)
+        wide = plain.part(np.zeros(b.shape[1], dtype=bool))
         for sweeps in range(1, limit + 1):
-            if widened:
-                residual = self.system.widened_residual(rhs, x)
-                lower.solve(residual)
-                x += residual
-                correction = residual
-            else:
-                np.copyto(swept, rhs)
-                self.feedback.add_times(x, swept)
-                lower.solve(swept)
-                np.subtract(swept, x, out=correction)
-                x, swept = swept, x
-            moved = largest_relative(correction, x, in_place=True)
-            # The rate, from float64 sweeps well above rounding (the first residuals in
-            # extended precision uncover what float64 could not see: not a rate).
-            if 0.0 < last < np.inf and not widened and (last > RESOLVED or not rates):
-                rates.append(moved / last)
-            rate = max(rates[-3:], default=1.0)  # (1: not known yet)
-            # Over two sweeps: where corrections alternate (0.9 then 0.18 of the last,
-            # a pair of eigenvalues of opposite signs) one sweep's ratio overstates
-            # what is left, and such a solve never settled at rounding.
-            twice = max((p * q for p, q in itertools.pairwise(rates[-4:])), default=rate * rate)
-            pace = math.sqrt(twice)  # a sweep's rate, over two
-            # The error left: the next correction (at most rate times this one) and
-            # every one after it, shrinking by `twice` every two sweeps.
-            settled = moved * (rate + twice) <= TOLERANCE * max(0.0, 1.0 - twice)
-            # Corrections at the level of rounding no longer shrink: x is as exact as
-            # it gets, if the error shrank fast enough before (else it may be far off).
-            rounded = widened and FLOOR > moved >= last and pace < SLOW
-            if settled or rounded:
-                return x, sweeps
-            if foresee and sweeps >= FORESEE and _sweeps_left(moved, pace) > 2 * limit - sweeps:
-                return None
-            # A float64 sweep adds non-negative terms only (b, -U x, and L^-1 by
-            # substitution): x is as exact as float64 gets where corrections keep
-            # shrinking fast. Elsewhere the residual goes to extended precision.
-            widened = widened or (moved < WIDEN_AT and (pace > FAST or moved >= last))
-            last = moved
-        return None
+            if not plain.size and not wide.size:
+                return x, sweeps - 1
+            moving = wide.part(np.zeros(wide.size, dtype=bool))
+            for columns, widened in ((plain, False), (wide, True)):
+                if not columns.size:
+                    continue
+                moved = self._widened(columns) if widened else self._sweep(columns)
+                verdict = judge(columns.progress, moved, widened, sweeps, limit, foresee)
+                if verdict.hopeless:
+                    return None
+                x[:, columns.at[verdict.settled]] = columns.x[:, verdict.settled]
+                if widened:
+                    if verdict.settled.any():
+                        wide = columns.part(~verdict.settled)
+                elif verdict.settled.any() or verdict.widen.any():
+                    moving = columns.part(verdict.widen)
+                    plain = columns.part(~verdict.settled & ~verdict.widen)
+            if moving.size:
+                wide = wide.joined(moving)
+        return None if plain.size or wide.size else (x, limit)
+
+    def _sweep(self, columns: _Columns) -> FloatArray:
+        """A float64 sweep of `columns`; per column, its largest correction."""
+        swept = columns.swept
+        np.copyto(swept, columns.b)
+        self.feedback.add_times(columns.x, swept)
+        self.lower.solve(swept)
+        correction = np.subtract(swept, columns.x, out=columns.x)  # (over the last x)
+        columns.x, columns.swept = swept, correction
+        return corrections(correction, swept, columns.shares)
+
+    def _widened(self, columns: _Columns) -> FloatArray:
+        """A step of `columns` with their residual in extended precision; per column,
+        its largest correction."""
+        residual = self.system.widened_residual(columns.b, columns.x)
+        self.lower.solve(residual)
+        columns.x += residual
+        return corrections(residual, columns.x, columns.shares)
 
 
-def _sweeps_left(moved: float, rate: float) -> float:
-    """Sweeps until a correction of `moved` shrinking by `rate` a sweep is TOLERANCE."""
-    if moved <= TOLERANCE:
-        return 0.0
-    return math.log(TOLERANCE / moved) / math.log(rate) if rate < 1.0 else math.inf
+@dataclass
+class _Columns:
+    """Columns swept together (C order), each one's column of the whole, and their progress."""
+
+    at: IntArray
+    b: FloatArray
+    x: FloatArray
+    swept: FloatArray  # the buffer the sweeps take turns with (fresh arrays every sweep
+    # cost their pages' faults each time: tens of MB a sweep at a million roles)
+    progress: Progress
+    shares: BoolArray  # which are shares (settling.py)
+
+    @classmethod
+    def start(cls, b: FloatArray, x: FloatArray, shares: BoolArray) -> _Columns:
+        columns = b.shape[1]
+        progress = Progress.fresh(columns)
+        return cls(np.arange(columns), b, x, np.empty_like(x), progress, shares)
+
+    @property
+    def size(self) -> int:
+        return int(self.at.size)
+
+    def part(self, keep: np.ndarray) -> _Columns:
+        """The columns `keep` picks (a mask), copied."""
+        x = np.ascontiguousarray(self.x[:, keep])
+        b = np.ascontiguousarray(self.b[:, keep])
+        progress = self.progress.part(keep)
+        return _Columns(self.at[keep], b, x, np.empty_like(x), progress, self.shares[keep])
+
+    def joined(self, other: _Columns) -> _Columns:
+        x = np.hstack([self.x, other.x])
+        return _Columns(
+            np.concatenate([self.at, other.at]),
+            np.hstack([self.b, other.b]),
+            x,
+            np.empty_like(x),
+            self.progress.joined(other.progress),
+            np.concatenate([self.shares, other.shares]),
+        )

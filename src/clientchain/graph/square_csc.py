@@ -230,16 +230,6 @@ def refined_work(factors: Any, system: SquareCsc) -> int:
     return 2 * int(factors.nnz) + system.data.size
 
 
-def largest_relative(correction: FloatArray, x: FloatArray, in_place: bool = False) -> float:
-    """max |correction / x| over the entries (0 / 0, an entry with nothing in it, is
-    left out by fmax; a correction to a zero is infinite). `in_place`: the ratios are
-    written over `correction`."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.divide(correction, x, out=correction if in_place else None)
-    np.abs(ratio, out=ratio)
-    return float(np.fmax.reduce(ratio, axis=None, initial=0.0))
-
-
 def _csc_array(*args: Any, **kwargs: Any) -> Any:
     """What the factors' .L and .U are built with; only those (unused here) need scipy.sparse."""
     from scipy.sparse import csc_array

@@ -46,7 +46,7 @@ from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.thin_layers import THIN, ThinRun, run_bounds, thin_runs
 from clientchain.graph.triangular import SUBSTITUTION_WORK
 from clientchain.model.heap import release_freed_memory
-from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
     from clientchain.graph.fringe import Fringe
@@ -193,6 +193,7 @@ class SweepPlan:
         chained: tuple[int, int] | None = None,
         in_place: bool = False,
         once: frozenset[float] = frozenset(),
+        shares: BoolArray | bool = False,
     ) -> FloatArray:
         """Least x (plan order, roles x columns) with x[:, j] = base[:, j] + alpha_j A x[:, j].
 
@@ -203,11 +204,15 @@ class SweepPlan:
         as it is solved, so that they do not pile up under the other alphas' factors
         (only for an alpha the sweep solves each loop for once: one run of columns, not
         the chained one; any other would be factorised again, the same, but slower).
+        `shares`: which columns are shares of each role's money (clients' shares, between
+        0 and 1), which a swept loop settles to 4 ulps of 1, not of each entry
+        (settling.py); True: every column.
         """
         self.keep_only(set(alphas))
         self._invert_small(alphas)
         with self.one_thread():
-            return self._solve(base, alphas, chained, in_place, once)
+            mask = np.broadcast_to(np.asarray(shares, dtype=bool), (len(alphas),))
+            return self._solve(base, alphas, chained, in_place, once, mask)
 
     @property
     def peels_loops(self) -> bool:
@@ -309,6 +314,7 @@ class SweepPlan:
         chained: tuple[int, int] | None,
         in_place: bool,
         once: frozenset[float],
+        shares: BoolArray,
     ) -> FloatArray:
         # C order: the sparse gathers would copy anything else on every layer.
         fits = in_place and base.dtype == np.float64 and base.flags.c_contiguous
@@ -343,15 +349,16 @@ class SweepPlan:
             tasks = self.tasks[layer]
             if chained is None:
                 if tasks:
-                    self._solve_components(x, tasks, runs, once)
+                    self._solve_components(x, tasks, runs, once, shares)
                 continue
             if tasks:
-                self._solve_components(x, tasks, free, once)
+                self._solve_components(x, tasks, free, once, shares)
             n0, n1 = ln[layer], ln[layer + 1]
             x[n0:n1, chained[1]] += x[n0:n1, chained[0]]
             if tasks:
                 one = slice(chained[1], chained[1] + 1)
-                self._solve_components(x, tasks, [(float(scale[chained[1]]), one)], once)
+                chain = [(float(scale[chained[1]]), one)]
+                self._solve_components(x, tasks, chain, once, shares)
         return x
 
     def _solve_components(
@@ -360,6 +367,7 @@ class SweepPlan:
         tasks: list[Task],
         runs: list[tuple[float, slice]],
         once: frozenset[float],
+        shares: BoolArray,
     ) -> None:
         # Each run's columns are gathered on their own (a chained pass needs one column of
         # a block of 100); a block of clients (one alpha, every column) takes whole rows.
@@ -375,7 +383,8 @@ class SweepPlan:
                 large = self.large[-1 - which]
                 for alpha, cols in runs:
                     if large.fringe is not None:  # its rows are one slice of x: solved there
-                        large.factor(alpha).solve(x[large.members[0] : large.members[-1] + 1, cols])
+                        loop = x[large.members[0] : large.members[-1] + 1, cols]
+                        large.factor(alpha).solve(loop, shares[cols])
                     else:
                         at = large.members if whole else (large.members, cols)
                         x[at] = large.solve(alpha, x[at])

@@ -19,9 +19,10 @@ from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.texts import LateTexts, TextColumn, byte_sort_keys
 
 # numpy's dtype-level types fight with mypy on every fancy index; these aliases say
-# what a column holds (int64 or float64) and are checked at runtime by the tests.
+# what a column holds (int64, float64 or bool) and are checked at runtime by the tests.
 IntArray = npt.NDArray[Any]
 FloatArray = npt.NDArray[Any]
+BoolArray = npt.NDArray[Any]
 
 
 def index_type(bound: int) -> type[np.signedinteger[Any]]:

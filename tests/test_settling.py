@@ -1,0 +1,125 @@
+"""When a loop's sweeps settle a column (graph/settling.py): each column on its own
+figures, to 4 ulps of itself, or of 1 in a column of shares.
+
+Checked against Gaussian elimination in fractions and against the same columns swept
+alone, bit for bit, with the thresholds lowered so that small loops are swept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from clientchain.graph.loop_gauss_seidel import Sweeps, SweptCore
+from clientchain.graph.money import build_money_graph
+from clientchain.graph.settling import TOLERANCE, corrections
+from clientchain.graph.sweep import plan_sweeps
+from tests.test_loop_fringe import _exact_solve
+from tests.test_loop_gauss_seidel import (
+    _core_solvers,
+    _exact_shares,
+    _recharges,
+    _sweeping_every_core,
+    _swept_loop,
+)
+from tests.test_sweep import org_from_edges
+
+
+def _sweeps(seed: int, roles: int = 200) -> Sweeps:
+    """The sweeps of a recharge loop's core (thresholds lowered)."""
+    with _sweeping_every_core():
+        _, _, peeled, _, _ = _swept_loop(seed, roles)
+    core = peeled.core
+    assert isinstance(core, SweptCore)
+    return core.sweeps
+
+
+def _columns(size: int, rng: np.random.Generator) -> np.ndarray:
+    """Right-hand sides whose solutions span many magnitudes: a few roles paid, the
+    rest reached through the loop only, one column fifty times smaller than the rest."""
+    rhs = np.zeros((size, 4))
+    for j in range(4):
+        paid = rng.choice(size, size=3, replace=False)
+        rhs[paid, j] = rng.random(3)
+    rhs[:, 1] /= 50
+    return rhs
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("shares", [[False] * 4, [True] * 4, [False, False, True, True]])
+def test_a_column_is_the_same_to_the_bit_whatever_is_swept_beside_it(
+    seed: int, shares: list[bool]
+) -> None:
+    """A block of clients swept whole by one process or in halves by two, and a sweep's
+    own columns beside its first clients or not: each column settles on its own."""
+    sweeps = _sweeps(seed)
+    rhs = _columns(sweeps.system.size, np.random.default_rng(seed))
+    mask = np.array(shares)
+    together = sweeps.solve(rhs, 500, shares=mask)
+    assert together is not None
+    for j in range(rhs.shape[1]):
+        alone = sweeps.solve(rhs[:, j : j + 1], 500, shares=mask[j : j + 1])
+        assert alone is not None
+        assert np.array_equal(alone[0][:, 0].view(np.int64), together[0][:, j].view(np.int64))
+    halves = [sweeps.solve(rhs[:, s], 500, shares=mask[s]) for s in (slice(0, 2), slice(2, 4))]
+    assert all(h is not None for h in halves)
+    joined = np.hstack([h[0] for h in halves if h is not None])
+    assert np.array_equal(joined.view(np.int64), together[0].view(np.int64))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shares_are_exact_to_4_ulps_of_1_and_the_rest_to_4_of_themselves(seed: int) -> None:
+    """Against Gaussian elimination in fractions, role by role: a column of shares to
+    within a few ulps of 1 (its entries are at most 1), any other column to within a few
+    ulps of each entry, however small."""
+    rng = np.random.default_rng(seed)
+    roles = 30
+    # A third client paying one role a token amount: its shares are small everywhere.
+    edges = [*_recharges(roles, rng, per_role=2), (roles + 2, int(rng.integers(roles)), 1)]
+    share, base = _exact_shares(roles, 3, edges)
+    rhs = np.array([[float(x) for x in row] for row in base])
+    exact = np.array(
+        [[float(x) for x in _exact_solve(share, [row[c] for row in base])] for c in range(3)]
+    ).T
+    assert exact.min() < 1e-5 * exact.max()  # (shares of many magnitudes)
+    with _sweeping_every_core():
+        graph = build_money_graph(org_from_edges(roles, 3, edges))
+        plan = plan_sweeps(graph)
+        as_shares = plan.from_plan(plan.solve(plan.to_plan(rhs), [1.0] * 3, shares=True))
+        assert all(isinstance(s, SweptCore) for s in _core_solvers(plan, 1.0))
+        plan = plan_sweeps(graph)
+        relative = plan.from_plan(plan.solve(plan.to_plan(rhs), [1.0] * 3))
+    np.testing.assert_allclose(as_shares, exact, rtol=0, atol=4 * TOLERANCE)
+    np.testing.assert_allclose(relative, exact, rtol=4 * TOLERANCE, atol=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(0, 700), st.integers(1, 9)),
+        elements=st.floats(-1e3, 1e3) | st.just(0.0),
+    ),
+    st.data(),
+)
+def test_each_column_is_judged_on_its_largest_correction(
+    correction: np.ndarray, data: st.DataObject
+) -> None:
+    """Per column: the largest |correction| (shares), or |correction / x| with 0 / 0 left
+    out and a correction to a zero infinite; columns side by side or one at a time."""
+    columns = correction.shape[1]
+    x = data.draw(hnp.arrays(np.float64, correction.shape, elements=st.floats(-1, 1)))
+    shares = np.array(data.draw(st.lists(st.booleans(), min_size=columns, max_size=columns)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.abs(correction / x)
+    want = [
+        max([abs(c) for c in correction[:, j]], default=0.0)
+        if shares[j]
+        else max([r for r in ratio[:, j] if not np.isnan(r)], default=0.0)
+        for j in range(columns)
+    ]
+    got = corrections(correction.copy(), x, shares)
+    assert got.tolist() == want
