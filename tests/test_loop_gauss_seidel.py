@@ -32,7 +32,12 @@ from clientchain.graph import (
 )
 from clientchain.graph.loop_fringe import PeeledLoop
 from clientchain.graph.loop_funnels import FunnelledCore
-from clientchain.graph.loop_gauss_seidel import FactorisedCore, Sweeps, SweptCore
+from clientchain.graph.loop_gauss_seidel import (
+    FactorisedCore,
+    Sweeps,
+    SweptCore,
+    put_column_group,
+)
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.sweep import SweepPlan, plan_sweeps
 from clientchain.graph.triangular import SubstitutionSolve
@@ -393,3 +398,21 @@ def check_where_no_core_is_factorised(
         except AssertionError:
             assume(not any(isinstance(s, FactorisedCore) for s in made))
             raise
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 300), st.integers(1, 12), st.data())
+def test_a_group_of_columns_goes_back_to_its_rows(
+    rows: int, width: int, data: st.DataObject
+) -> None:
+    """put_column_group writes x[rows, cols] = group, the rows in any order."""
+    first = data.draw(st.integers(0, width - 1))
+    end = data.draw(st.integers(first + 1, width))
+    order = np.array(data.draw(st.permutations(range(rows))), dtype=np.int64)
+    rng = np.random.default_rng(rows * 31 + width)
+    x = rng.random((rows, width))
+    group = rng.random((rows, end - first))
+    want = x.copy()
+    want[order, first:end] = group
+    put_column_group(x, order, slice(first, end), group)
+    assert np.array_equal(x, want)
