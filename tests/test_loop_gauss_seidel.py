@@ -250,6 +250,7 @@ def test_a_fallback_half_way_solves_only_the_columns_left(
         plan, _, peeled, a, base = _swept_loop(4, 120)
         # One column at a time; the second gives up (its group, and its second try).
         monkeypatch.setattr(loop_gauss_seidel, "CELLS", 1)
+        monkeypatch.setattr(loop_gauss_seidel, "MIN_WIDTH", 1)
         calls = _sweeps_giving_up(monkeypatch, {2, 3})
         got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
         assert len(calls) == 3 and isinstance(peeled.core, SweptCore) and peeled.core.fallback
@@ -280,6 +281,7 @@ def test_a_core_amid_a_peeled_fringe_is_swept_and_factorised_in_its_own_rows(
         assert 0 < peeled.core_rows.size < large.members.size
         swept = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
         monkeypatch.setattr(loop_gauss_seidel, "CELLS", 1)  # a column at a time,
+        monkeypatch.setattr(loop_gauss_seidel, "MIN_WIDTH", 1)
         calls = _sweeps_giving_up(monkeypatch, {2, 3})  # the second giving up
         fallen = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0]))
         assert len(calls) == 3 and peeled.core.fallback
