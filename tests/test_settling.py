@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from clientchain.graph.loop_gauss_seidel import Sweeps, SweptCore
+from clientchain.graph.loop_gauss_seidel import Sweeps, SweptCore, swept
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.settling import TOLERANCE, corrections
+from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.sweep import plan_sweeps
 from tests.test_loop_fringe import _exact_solve
 from tests.test_loop_gauss_seidel import (
@@ -123,3 +124,32 @@ def test_each_column_is_judged_on_its_largest_correction(
     ]
     got = corrections(correction.copy(), x, shares)
     assert got.tolist() == want
+
+
+def _ring(roles: int, hop: float) -> Sweeps:
+    """Sweeps of a ring that hands `hop` of each role's money to the one before it (the
+    rest of each role's money comes from outside), in the order that moves it one role
+    a sweep: role i takes from role i + 1, the last from the first."""
+    i = np.arange(roles)
+    rows = np.concatenate([i, i])
+    cols = np.concatenate([i, (i + 1) % roles])
+    core = SquareCsc.from_entries(roles, rows, cols, np.r_[np.ones(roles), np.full(roles, -hop)])
+    solver = swept(core, i, lambda: pytest.fail("the probe settles"))
+    assert solver is not None
+    return solver.sweeps
+
+
+@pytest.mark.parametrize("shares", [True, False])
+def test_a_column_settles_only_once_its_money_has_reached_every_role(shares: bool) -> None:
+    """A client paying the last role of a ring where each hop passes on a thousandth:
+    after a few sweeps the corrections are far below rounding, but the roles the money
+    has not reached yet would still read 0 (no share at all, a finding's condition). In
+    a loop's core money paid anywhere reaches every role, so the sweeps go on."""
+    roles, hop = 40, 1e-3
+    rhs = np.zeros((roles, 1))
+    rhs[-1] = 1.0
+    solved = _ring(roles, hop).solve(rhs, 500, shares=np.array([shares]))
+    assert solved is not None
+    # x[last] = 1 / (1 - hop^roles), and each role before it `hop` of the next.
+    want = (1.0 / (1.0 - hop**roles)) * hop ** np.arange(roles - 1, -1, -1, dtype=np.float64)
+    np.testing.assert_allclose(solved[0][:, 0], want, rtol=1e-14, atol=0)

@@ -256,6 +256,7 @@ class Sweeps:
                 verdict = judge(columns.progress, moved, widened, sweeps, limit, foresee)
                 if verdict.hopeless:
                     return None
+                columns.not_yet_reached(verdict.settled)
                 x[:, columns.at[verdict.settled]] = columns.x[:, verdict.settled]
                 if widened:
                     if verdict.settled.any():
@@ -297,12 +298,14 @@ class _Columns:
     # cost their pages' faults each time: tens of MB a sweep at a million roles)
     progress: Progress
     shares: BoolArray  # which are shares (settling.py)
+    paid: BoolArray  # which have money paid in somewhere (b not all 0)
 
     @classmethod
     def start(cls, b: FloatArray, x: FloatArray, shares: BoolArray) -> _Columns:
         columns = b.shape[1]
         progress = Progress.fresh(columns)
-        return cls(np.arange(columns), b, x, np.empty_like(x), progress, shares)
+        paid = np.any(b != 0.0, axis=0)
+        return cls(np.arange(columns), b, x, np.empty_like(x), progress, shares, paid)
 
     @property
     def size(self) -> int:
@@ -313,7 +316,8 @@ class _Columns:
         x = np.ascontiguousarray(self.x[:, keep])
         b = np.ascontiguousarray(self.b[:, keep])
         progress = self.progress.part(keep)
-        return _Columns(self.at[keep], b, x, np.empty_like(x), progress, self.shares[keep])
+        shares, paid = self.shares[keep], self.paid[keep]
+        return _Columns(self.at[keep], b, x, np.empty_like(x), progress, shares, paid)
 
     def joined(self, other: _Columns) -> _Columns:
         x = np.hstack([self.x, other.x])
@@ -324,4 +328,16 @@ class _Columns:
             np.empty_like(x),
             self.progress.joined(other.progress),
             np.concatenate([self.shares, other.shares]),
+            np.concatenate([self.paid, other.paid]),
         )
+
+    def not_yet_reached(self, settled: BoolArray) -> None:
+        """Unsettle, in `settled`, the columns with money paid in whose x is 0 somewhere.
+        Money paid anywhere in a loop's core reaches every role of it (a strongly
+        connected loop, and what peeling and funnels leave of one), so such a 0 is a role
+        the sweeps have not reached yet, not one that gets none: a share of a billionth of
+        a billionth is below any correction, but a share of 0 is a finding's condition."""
+        judged = np.flatnonzero(settled & self.paid)
+        if judged.size:
+            empty = np.any(self.x[:, judged] == 0.0, axis=0)
+            settled[judged[empty]] = False

@@ -13,7 +13,9 @@ in the role's.
 
 Each column is judged on its own figures and kept as they were at the sweep that
 settled it, so they are the same whichever columns were swept beside it: a block of
-clients swept whole by one process, or in halves by two.
+clients swept whole by one process, or in halves by two. Nor is a column settled while
+its money has not reached every role yet (Sweeps.solve: a share of 0 is a finding's
+condition, however small the corrections around it).
 """
 
 from __future__ import annotations
