@@ -111,3 +111,22 @@ def test_utf8_bom_is_accepted_and_bad_bytes_are_located() -> None:
     assert str(caught.value.problems[0]) == (
         "org.yaml:2:11: not UTF-8 text: byte 0xe9 at offset 16"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "code"),
+    [
+        ("roles:\n  - id: a  # hi \x1b[31m red\n", "org.yaml:2:17:", "U+001B"),
+        ('org: X\nroles:\n  - id: a\n    title: "x\x1by"\n', "org.yaml:4:14:", "U+001B"),
+        ("org: Ünïcödé 日本\nroles:\n  - id: a  # hé \x07\n", "org.yaml:3:17:", "U+0007"),
+    ],
+    ids=["comment", "quoted", "after-unicode"],
+)
+def test_a_control_character_is_located_by_line_and_column(
+    text: str, where: str, code: str
+) -> None:
+    """libyaml refuses control characters anywhere, comments included, and names a byte
+    offset into the text's UTF-8: the problem says the line and column (in characters)
+    and the character's code point, never the character itself."""
+    (message,) = messages(text)
+    assert message == f"{where} invalid YAML: character {code}: control characters are not allowed"

@@ -125,7 +125,24 @@ def _yaml_error(file: str, exc: yaml.YAMLError, source: str = "") -> Problem:
             # libyaml names a tab that starts a line "a character that cannot start any token"
             text = "a tab: YAML indents with spaces, never tabs"
         return Problem(_position(file, mark), f"invalid YAML: {text}")
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        # A character libyaml refuses (a control character, even in a comment): it names
+        # an offset into the text's UTF-8, "in <unicode string>", not a line.
+        code, reason = exc.character, exc.reason
+        return Problem(
+            _offset(file, source, exc.position), f"invalid YAML: character U+{code:04X}: {reason}"
+        )
     return Problem(Position(file), f"invalid YAML: {exc}")
+
+
+def _offset(file: str, source: str, offset: int) -> Position:
+    """The line and column (in characters) of a byte offset into `source`'s UTF-8."""
+    data = source.encode("utf-8")
+    if not 0 <= offset < len(data):
+        return Position(file)
+    start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode("utf-8", errors="replace")) + 1
+    return Position(file, data.count(b"\n", 0, offset) + 1, column)
 
 
 class _Frame:
