@@ -153,3 +153,49 @@ def test_a_column_settles_only_once_its_money_has_reached_every_role(shares: boo
     # x[last] = 1 / (1 - hop^roles), and each role before it `hop` of the next.
     want = (1.0 / (1.0 - hop**roles)) * hop ** np.arange(roles - 1, -1, -1, dtype=np.float64)
     np.testing.assert_allclose(solved[0][:, 0], want, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("scale", [1e-11, 1e-15, 1e-200])
+def test_a_column_of_tiny_shares_settles_without_the_factors(scale: float) -> None:
+    """A client paying a token amount into a large organisation: its shares are all
+    far below 1e-12, so its corrections are below the point where steps go to extended
+    precision from the first sweep. It settles by its own rate (none is measured in
+    extended precision), within 4 ulps of 1 of the same column solved relative to
+    itself, and looking ahead at its rate raises no float warning."""
+    sweeps = _sweeps(1, 300)
+    rhs = np.zeros((sweeps.system.size, 1))
+    rhs[[3, 7, 11], 0] = scale
+    as_shares = sweeps.solve(rhs, 500, foresee=True, shares=np.array([True]))
+    relative = sweeps.solve(rhs, 500, foresee=True, shares=np.array([False]))
+    assert as_shares is not None and relative is not None
+    assert np.all(as_shares[0] > 0)
+    np.testing.assert_allclose(as_shares[0], relative[0], rtol=0, atol=4 * TOLERANCE)
+
+
+@pytest.mark.parametrize("shares", [True, False])
+def test_money_below_the_smallest_float_leaves_a_settled_zero(shares: bool) -> None:
+    """A ring of 120 roles handing on a thousandth a hop: the roles more than 107 hops
+    from the paid one get less than float64 holds (exactly 0 in float64 too). Once a
+    sweep reaches no role more, none will: the column settles with those zeros, where
+    waiting for them would hand the loop to the factors."""
+    roles, hop = 120, 1e-3
+    rhs = np.zeros((roles, 1))
+    rhs[-1] = 1.0
+    solved = _ring(roles, hop).solve(rhs, 500, shares=np.array([shares]))
+    assert solved is not None
+    want = (1.0 / (1.0 - hop**roles)) * hop ** np.arange(roles - 1, -1, -1, dtype=np.float64)
+    assert np.array_equal(solved[0][:, 0] == 0, want == 0)
+    assert np.count_nonzero(want == 0) == 12
+    np.testing.assert_allclose(solved[0][:, 0], want, rtol=1e-14, atol=0)
+
+
+def test_shares_below_the_normal_floats_settle_without_a_warning() -> None:
+    """Denormal shares (a payment of 1e-310 of a role's money): settled as shares, with
+    no overflow warning from the rate's look ahead. (Relative to themselves they cannot
+    settle: a denormal has fewer than 52 bits.)"""
+    sweeps = _sweeps(1, 300)
+    rhs = np.zeros((sweeps.system.size, 1))
+    rhs[[3, 7, 11], 0] = 1e-310
+    solved = sweeps.solve(rhs, 500, foresee=True, shares=np.array([True]))
+    assert solved is not None
+    assert np.all(solved[0] >= 0) and np.all(solved[0] <= 1e-300)

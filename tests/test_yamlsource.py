@@ -130,3 +130,13 @@ def test_a_control_character_is_located_by_line_and_column(
     and the character's code point, never the character itself."""
     (message,) = messages(text)
     assert message == f"{where} invalid YAML: character {code}: control characters are not allowed"
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\x85", "\u2028"], ids=repr)
+def test_a_control_character_is_on_the_line_yaml_counts(brk: str) -> None:
+    """Lines end where YAML says they do (CR, NEL and LS too), as libyaml's own marks
+    count them for every other problem."""
+    (control,) = messages(f"org: X{brk}roles: []{brk}# x\x07{brk}")
+    (repeated,) = messages(f"org: X{brk}roles: []{brk}org: Y{brk}")
+    assert control.startswith("org.yaml:3:4: invalid YAML: character U+0007")
+    assert repeated.startswith("org.yaml:3:1:")

@@ -177,7 +177,7 @@ def put_column_group(x: FloatArray, rows: IntArray | None, cols: slice, group: F
         return
     part = x[:, cols]
     contiguous = part.strides[1] == part.itemsize and group.flags.c_contiguous
-    if not contiguous or not part.shape[1]:
+    if not contiguous or not part.shape[1] or group.dtype != part.dtype:
         part[rows] = group
         return
     # Each row's cells as one item of their bytes: one scatter of a million rows took
@@ -299,13 +299,15 @@ class _Columns:
     progress: Progress
     shares: BoolArray  # which are shares (settling.py)
     paid: BoolArray  # which have money paid in somewhere (b not all 0)
+    zeros: IntArray  # the entries of each still 0 when last judged settled (-1: never)
 
     @classmethod
     def start(cls, b: FloatArray, x: FloatArray, shares: BoolArray) -> _Columns:
         columns = b.shape[1]
         progress = Progress.fresh(columns)
         paid = np.any(b != 0.0, axis=0)
-        return cls(np.arange(columns), b, x, np.empty_like(x), progress, shares, paid)
+        zeros = np.full(columns, -1, dtype=np.int64)
+        return cls(np.arange(columns), b, x, np.empty_like(x), progress, shares, paid, zeros)
 
     @property
     def size(self) -> int:
@@ -316,8 +318,8 @@ class _Columns:
         x = np.ascontiguousarray(self.x[:, keep])
         b = np.ascontiguousarray(self.b[:, keep])
         progress = self.progress.part(keep)
-        shares, paid = self.shares[keep], self.paid[keep]
-        return _Columns(self.at[keep], b, x, np.empty_like(x), progress, shares, paid)
+        shares, paid, zeros = self.shares[keep], self.paid[keep], self.zeros[keep]
+        return _Columns(self.at[keep], b, x, np.empty_like(x), progress, shares, paid, zeros)
 
     def joined(self, other: _Columns) -> _Columns:
         x = np.hstack([self.x, other.x])
@@ -329,15 +331,21 @@ class _Columns:
             self.progress.joined(other.progress),
             np.concatenate([self.shares, other.shares]),
             np.concatenate([self.paid, other.paid]),
+            np.concatenate([self.zeros, other.zeros]),
         )
 
     def not_yet_reached(self, settled: BoolArray) -> None:
-        """Unsettle, in `settled`, the columns with money paid in whose x is 0 somewhere.
+        """Unsettle, in `settled`, the columns with money paid in whose x is 0 somewhere
+        and was 0 in more places when they were last judged settled (or never were).
         Money paid anywhere in a loop's core reaches every role of it (a strongly
         connected loop, and what peeling and funnels leave of one), so such a 0 is a role
         the sweeps have not reached yet, not one that gets none: a share of a billionth of
-        a billionth is below any correction, but a share of 0 is a finding's condition."""
+        a billionth is below any correction, but a share of 0 is a finding's condition.
+        Where a sweep reached no role more, no later one will (which roles a sweep reaches
+        depends only on which it had reached), and a 0 left is money below the smallest
+        float64, a thousandth of a thousandth ... 108 times over."""
         judged = np.flatnonzero(settled & self.paid)
         if judged.size:
-            empty = np.any(self.x[:, judged] == 0.0, axis=0)
-            settled[judged[empty]] = False
+            zeros = np.count_nonzero(self.x[:, judged] == 0.0, axis=0)
+            settled[judged[(zeros > 0) & (zeros != self.zeros[judged])]] = False
+            self.zeros[judged] = zeros

@@ -118,7 +118,10 @@ def judge(
     known = ~np.isnan(rates[:, -1])
     record = (last > 0.0) & (last < np.inf) & ((last > RESOLVED) | ~known)
     if not widened and record.any():
-        rates[record] = np.column_stack([rates[record, 1:], moved[record] / last[record]])
+        with np.errstate(over="ignore"):  # (a correction after a denormal one: inf)
+            ratio = moved[record] / last[record]
+        rates[record] = np.column_stack([rates[record, 1:], ratio])
+        known |= record
     latest = np.fmax.reduce(rates[:, 1:], axis=1)
     rate = np.where(np.isnan(latest), 1.0, latest)  # (1: not known yet)
     # Over two sweeps: where corrections alternate (0.9 then 0.18 of the last, a pair of
@@ -140,8 +143,10 @@ def judge(
         hopeless = bool(np.any(left > 2 * limit - sweeps))
     # A float64 sweep adds non-negative terms only (b, -U x, and L^-1 by substitution):
     # x is as exact as float64 gets where corrections keep shrinking fast. Elsewhere the
-    # residual goes to extended precision.
-    widen = ~settled & (moved < WIDEN_AT) & ((pace > FAST) | (moved >= last))
+    # residual goes to extended precision, once a rate is known: a column of shares all
+    # below 1e-12 corrects by less than WIDEN_AT from its first sweep, and widened steps
+    # measure no rate (without one it would never settle).
+    widen = ~settled & known & (moved < WIDEN_AT) & ((pace > FAST) | (moved >= last))
     if widened:
         widen[:] = False
     progress.last = moved
@@ -150,7 +155,7 @@ def judge(
 
 def sweeps_left(moved: FloatArray, rate: FloatArray) -> FloatArray:
     """Sweeps until corrections of `moved` shrinking by `rate` a sweep are TOLERANCE."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         left = np.log(TOLERANCE / moved) / np.log(rate)
     left = np.where(rate < 1.0, left, np.inf)
     return np.where(moved <= TOLERANCE, 0.0, left)

@@ -15,6 +15,7 @@ We compose our own node tree from the parser's event stream instead of calling
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Set
 from typing import Any, Literal
 
@@ -25,8 +26,14 @@ from clientchain.model.problems import InputError, Position, Problem
 
 try:  # libyaml's parser is ~10x faster; the pure-Python one gives identical events.
     from yaml import CSafeLoader as _EventLoader
+
+    _OFFSETS_IN_BYTES = True  # a character libyaml refuses is at a byte of the UTF-8
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+
+    _OFFSETS_IN_BYTES = False  # the pure-Python reader counts characters
+# Where YAML breaks a line (as libyaml's marks count lines): CR LF, CR, LF, NEL, LS, PS.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 STR_TAG = "tag:yaml.org,2002:str"
 _ALLOWED_SCALAR_TAGS = frozenset({STR_TAG})
@@ -136,13 +143,20 @@ def _yaml_error(file: str, exc: yaml.YAMLError, source: str = "") -> Problem:
 
 
 def _offset(file: str, source: str, offset: int) -> Position:
-    """The line and column (in characters) of a byte offset into `source`'s UTF-8."""
-    data = source.encode("utf-8")
-    if not 0 <= offset < len(data):
+    """The line and column (in characters) of a reader's offset into `source`: a byte of
+    its UTF-8 for libyaml, a character for the pure-Python reader."""
+    if _OFFSETS_IN_BYTES:
+        data = source.encode("utf-8")
+        if not 0 <= offset < len(data):
+            return Position(file)
+        before = data[:offset].decode("utf-8", errors="replace")
+    elif 0 <= offset < len(source):
+        before = source[:offset]
+    else:
         return Position(file)
-    start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[start:offset].decode("utf-8", errors="replace")) + 1
-    return Position(file, data.count(b"\n", 0, offset) + 1, column)
+    breaks = list(_LINE_BREAK.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    return Position(file, len(breaks) + 1, len(before) - start + 1)
 
 
 class _Frame:
@@ -205,7 +219,11 @@ class _Composer:
         }
         stack = self.stack
         events = 0
-        loader = _EventLoader(text)
+        try:  # (the pure-Python reader checks every character here, at once)
+            loader = _EventLoader(text)
+        except yaml.YAMLError as exc:
+            self.problems.append(_yaml_error(self.file, exc, text))
+            return
         try:
             for event in iter(loader.get_event, None):
                 events += 1
