@@ -145,14 +145,19 @@ def test_a_column_settles_only_once_its_money_has_reached_every_role(shares: boo
     after a few sweeps the corrections are far below rounding, but the roles the money
     has not reached yet would still read 0 (no share at all, a finding's condition). In
     a loop's core money paid anywhere reaches every role, so the sweeps go on."""
-    roles, hop = 40, 1e-3
+    got, want = _ring_paid_at_its_end(40, 1e-3, shares)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+
+
+def _ring_paid_at_its_end(roles: int, hop: float, shares: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The ring's shares of a client paying its last role, swept, and in closed form:
+    x[last] = 1 / (1 - hop^roles), each role before it `hop` of the next."""
     rhs = np.zeros((roles, 1))
     rhs[-1] = 1.0
     solved = _ring(roles, hop).solve(rhs, 500, shares=np.array([shares]))
     assert solved is not None
-    # x[last] = 1 / (1 - hop^roles), and each role before it `hop` of the next.
     want = (1.0 / (1.0 - hop**roles)) * hop ** np.arange(roles - 1, -1, -1, dtype=np.float64)
-    np.testing.assert_allclose(solved[0][:, 0], want, rtol=1e-14, atol=0)
+    return solved[0][:, 0], want
 
 
 @pytest.mark.parametrize("scale", [1e-11, 1e-15, 1e-200])
@@ -178,15 +183,10 @@ def test_money_below_the_smallest_float_leaves_a_settled_zero(shares: bool) -> N
     from the paid one get less than float64 holds (exactly 0 in float64 too). Once a
     sweep reaches no role more, none will: the column settles with those zeros, where
     waiting for them would hand the loop to the factors."""
-    roles, hop = 120, 1e-3
-    rhs = np.zeros((roles, 1))
-    rhs[-1] = 1.0
-    solved = _ring(roles, hop).solve(rhs, 500, shares=np.array([shares]))
-    assert solved is not None
-    want = (1.0 / (1.0 - hop**roles)) * hop ** np.arange(roles - 1, -1, -1, dtype=np.float64)
-    assert np.array_equal(solved[0][:, 0] == 0, want == 0)
+    got, want = _ring_paid_at_its_end(120, 1e-3, shares)
+    assert np.array_equal(got == 0, want == 0)
     assert np.count_nonzero(want == 0) == 12
-    np.testing.assert_allclose(solved[0][:, 0], want, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
 
 
 def test_shares_below_the_normal_floats_settle_without_a_warning() -> None:
