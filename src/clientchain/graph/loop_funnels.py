@@ -35,7 +35,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.fringe import paid_for
-from clientchain.graph.loop_gauss_seidel import CoreSolver, column_group, put_column_group
+from clientchain.graph.loop_gauss_seidel import (
+    CoreSolver,
+    GroupedCore,
+    column_group,
+    put_column_group,
+)
 from clientchain.graph.sorting import grouped_order, inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
@@ -117,7 +122,7 @@ class Funnels:
 
 
 @dataclass(frozen=True, eq=False)
-class FunnelledCore(CoreSolver):
+class FunnelledCore(GroupedCore):
     """K x = rhs with the funnels eliminated and the kept roles solved by `rest` (which
     takes them in the order they have here: Funnels.kept_as). Rows come and go in local
     order."""
@@ -131,14 +136,6 @@ class FunnelledCore(CoreSolver):
     def work(self) -> int:
         f = self.funnels  # the forest up twice, the kept payers' entries once
         return 2 * f.count + f.feeds.size + self.rest.work()
-
-    def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
-        """x in place of rhs (see `_solve`)."""
-        self._solve(rhs.reshape(rhs.shape[0], -1), None, shares)
-        return rhs
-
-    def solve_rows(self, x: FloatArray, rows: IntArray, shares: BoolArray | None = None) -> None:
-        self._solve(x, rows, shares)
 
     def _solve(self, x: FloatArray, rows: IntArray | None, shares: BoolArray | None) -> None:
         """x's rows (`rows`, else all of them) solved in place. The forest passes go a few

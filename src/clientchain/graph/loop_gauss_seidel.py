@@ -84,6 +84,23 @@ class CoreSolver:
         raise NotImplementedError
 
 
+class GroupedCore(CoreSolver):
+    """A solver that goes a few columns at a time, each group gathered from x's rows
+    and put back (`_solve`): `solve` and `solve_rows` are that over all rows or some."""
+
+    def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
+        """x in place of rhs (no copy of the whole block)."""
+        self._solve(rhs.reshape(rhs.shape[0], -1), None, shares)
+        return rhs
+
+    def solve_rows(self, x: FloatArray, rows: IntArray, shares: BoolArray | None = None) -> None:
+        self._solve(x, rows, shares)
+
+    def _solve(self, x: FloatArray, rows: IntArray | None, shares: BoolArray | None) -> None:
+        """x's rows (`rows`, else all of them) solved in place."""
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, eq=False)
 class FactorisedCore(CoreSolver):
     """SuperLU's factors of K and one refinement step (refined_solve)."""
@@ -99,7 +116,7 @@ class FactorisedCore(CoreSolver):
 
 
 @dataclass(frozen=True, eq=False)
-class SweptCore(CoreSolver):
+class SweptCore(GroupedCore):
     """The sweeps on K in the loop's order, and how many the probe took. Rows come and
     go in the loop's order (`rows`)."""
 
@@ -118,14 +135,6 @@ class SweptCore(CoreSolver):
         if isinstance(self.sweeps.lower, SubstitutionSolve):
             per_sweep += SUBSTITUTION_WORK * system.size
         return self.probe_sweeps * per_sweep
-
-    def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
-        """x in place of rhs (a few columns at a time: no copy of the whole block)."""
-        self._solve(rhs.reshape(rhs.shape[0], -1), None, shares)
-        return rhs
-
-    def solve_rows(self, x: FloatArray, rows: IntArray, shares: BoolArray | None = None) -> None:
-        self._solve(x, rows, shares)
 
     def _solve(self, x: FloatArray, rows: IntArray | None, shares: BoolArray | None) -> None:
         """x's rows (`rows`, else all of them) solved in place, a few columns at a time."""
