@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from clientchain.graph.settling import Progress, corrections, judge
+from clientchain.graph.settling import Progress, corrections, judge, not_yet_reached
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.triangular import SUBSTITUTION_WORK, SubstitutionSolve, lower_solve
@@ -257,7 +257,7 @@ class Sweeps:
         for sweeps in range(1, limit + 1):
             if not plain.size and not wide.size:
                 return x, sweeps - 1
-            moving = wide.part(np.zeros(wide.size, dtype=bool))
+            moving = None  # columns that go on with extended precision from the next sweep
             for columns, widened in ((plain, False), (wide, True)):
                 if not columns.size:
                     continue
@@ -265,7 +265,7 @@ class Sweeps:
                 verdict = judge(columns.progress, moved, widened, sweeps, limit, foresee)
                 if verdict.hopeless:
                     return None
-                columns.not_yet_reached(verdict.settled)
+                not_yet_reached(columns.progress, columns.x, verdict.settled)
                 x[:, columns.at[verdict.settled]] = columns.x[:, verdict.settled]
                 if widened:
                     if verdict.settled.any():
@@ -273,7 +273,7 @@ class Sweeps:
                 elif verdict.settled.any() or verdict.widen.any():
                     moving = columns.part(verdict.widen)
                     plain = columns.part(~verdict.settled & ~verdict.widen)
-            if moving.size:
+            if moving is not None and moving.size:
                 wide = wide.joined(moving)
         return None if plain.size or wide.size else (x, limit)
 
@@ -285,7 +285,7 @@ class Sweeps:
         self.lower.solve(swept)
         correction = np.subtract(swept, columns.x, out=columns.x)  # (over the last x)
         columns.x, columns.swept = swept, correction
-        return corrections(correction, swept, columns.shares)
+        return corrections(correction, swept, columns.progress.shares)
 
     def _widened(self, columns: _Columns) -> FloatArray:
         """A step of `columns` with their residual in extended precision; per column,
@@ -293,7 +293,7 @@ class Sweeps:
         residual = self.system.widened_residual(columns.b, columns.x)
         self.lower.solve(residual)
         columns.x += residual
-        return corrections(residual, columns.x, columns.shares)
+        return corrections(residual, columns.x, columns.progress.shares)
 
 
 @dataclass
@@ -306,17 +306,11 @@ class _Columns:
     swept: FloatArray  # the buffer the sweeps take turns with (fresh arrays every sweep
     # cost their pages' faults each time: tens of MB a sweep at a million roles)
     progress: Progress
-    shares: BoolArray  # which are shares (settling.py)
-    paid: BoolArray  # which have money paid in somewhere (b not all 0)
-    zeros: IntArray  # the entries of each still 0 when last judged settled (-1: never)
 
     @classmethod
     def start(cls, b: FloatArray, x: FloatArray, shares: BoolArray) -> _Columns:
-        columns = b.shape[1]
-        progress = Progress.fresh(columns)
-        paid = np.any(b != 0.0, axis=0)
-        zeros = np.full(columns, -1, dtype=np.int64)
-        return cls(np.arange(columns), b, x, np.empty_like(x), progress, shares, paid, zeros)
+        progress = Progress.start(b, shares)
+        return cls(np.arange(b.shape[1]), b, x, np.empty_like(x), progress)
 
     @property
     def size(self) -> int:
@@ -326,35 +320,9 @@ class _Columns:
         """The columns `keep` picks (a mask), copied."""
         x = np.ascontiguousarray(self.x[:, keep])
         b = np.ascontiguousarray(self.b[:, keep])
-        progress = self.progress.part(keep)
-        shares, paid, zeros = self.shares[keep], self.paid[keep], self.zeros[keep]
-        return _Columns(self.at[keep], b, x, np.empty_like(x), progress, shares, paid, zeros)
+        return _Columns(self.at[keep], b, x, np.empty_like(x), self.progress.part(keep))
 
     def joined(self, other: _Columns) -> _Columns:
         x = np.hstack([self.x, other.x])
-        return _Columns(
-            np.concatenate([self.at, other.at]),
-            np.hstack([self.b, other.b]),
-            x,
-            np.empty_like(x),
-            self.progress.joined(other.progress),
-            np.concatenate([self.shares, other.shares]),
-            np.concatenate([self.paid, other.paid]),
-            np.concatenate([self.zeros, other.zeros]),
-        )
-
-    def not_yet_reached(self, settled: BoolArray) -> None:
-        """Unsettle, in `settled`, the columns with money paid in whose x is 0 somewhere
-        and was 0 in more places when they were last judged settled (or never were).
-        Money paid anywhere in a loop's core reaches every role of it (a strongly
-        connected loop, and what peeling and funnels leave of one), so such a 0 is a role
-        the sweeps have not reached yet, not one that gets none: a share of a billionth of
-        a billionth is below any correction, but a share of 0 is a finding's condition.
-        Where a sweep reached no role more, no later one will (which roles a sweep reaches
-        depends only on which it had reached), and a 0 left is money below the smallest
-        float64, a thousandth of a thousandth ... 108 times over."""
-        judged = np.flatnonzero(settled & self.paid)
-        if judged.size:
-            zeros = np.count_nonzero(self.x[:, judged] == 0.0, axis=0)
-            settled[judged[(zeros > 0) & (zeros != self.zeros[judged])]] = False
-            self.zeros[judged] = zeros
+        at, b = np.concatenate([self.at, other.at]), np.hstack([self.b, other.b])
+        return _Columns(at, b, x, np.empty_like(x), self.progress.joined(other.progress))

@@ -14,17 +14,17 @@ in the role's.
 Each column is judged on its own figures and kept as they were at the sweep that
 settled it, so they are the same whichever columns were swept beside it: a block of
 clients swept whole by one process, or in halves by two. Nor is a column settled while
-its money has not reached every role yet (Sweeps.solve: a share of 0 is a finding's
-condition, however small the corrections around it).
+its money has not reached every role yet (`not_yet_reached`: a share of 0 is a
+finding's condition, however small the corrections around it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from clientchain.model.org import BoolArray, FloatArray
+from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 FORESEE = 10  # a probe's sweeps before its rate says whether it can settle
 TOLERANCE = 4 * 2.0**-52  # the error left in x (bound, entry by entry): 4 ulps
@@ -39,22 +39,35 @@ LANES = 256  # values a row, at least, as a column's largest is found (`_largest
 
 @dataclass
 class Progress:
-    """What the corrections of some columns have shown so far, column by column."""
+    """What is known of some columns so far: every field holds one entry (or row) a
+    column."""
 
     last: FloatArray  # the last correction (inf: none yet)
     rates: FloatArray  # (columns, RATES): the last rates, latest last (nan: none yet)
+    shares: BoolArray  # which are shares
+    paid: BoolArray  # which have money paid in somewhere (b not all 0)
+    zeros: IntArray  # the entries of each still 0 when last judged settled (-1: never)
 
     @classmethod
-    def fresh(cls, columns: int) -> Progress:
-        return cls(np.full(columns, np.inf), np.full((columns, RATES), np.nan))
+    def start(cls, b: FloatArray, shares: BoolArray) -> Progress:
+        """Columns `b` (rows x columns) before their first sweep."""
+        columns = b.shape[1]
+        return cls(
+            np.full(columns, np.inf),
+            np.full((columns, RATES), np.nan),
+            shares,
+            np.any(b != 0.0, axis=0),
+            np.full(columns, -1, dtype=np.int64),
+        )
 
     def part(self, keep: np.ndarray) -> Progress:
         """The progress of the columns `keep` picks (a mask)."""
-        return Progress(self.last[keep], self.rates[keep])
+        return Progress(*(getattr(self, f.name)[keep] for f in fields(self)))
 
     def joined(self, other: Progress) -> Progress:
-        last = np.concatenate([self.last, other.last])
-        return Progress(last, np.vstack([self.rates, other.rates]))
+        """These columns, then `other`'s."""
+        pairs = ((getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+        return Progress(*(np.concatenate(pair) for pair in pairs))
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,23 @@ def judge(
         widen[:] = False
     progress.last = moved
     return Verdict(settled, widen, hopeless)
+
+
+def not_yet_reached(progress: Progress, x: FloatArray, settled: BoolArray) -> None:
+    """Unsettle, in `settled`, the columns with money paid in whose x is 0 somewhere
+    and was 0 in more places when they were last judged settled (or never were).
+    Money paid anywhere in a loop's core reaches every role of it (a strongly connected
+    loop, and what peeling and funnels leave of one), so such a 0 is a role the sweeps
+    have not reached yet, not one that gets none: a share of a billionth of a billionth
+    is below any correction, but a share of 0 is a finding's condition. Where a sweep
+    reached no role more, no later one will (which roles a sweep reaches depends only on
+    which it had reached), and a 0 left is money below the smallest float64, a
+    thousandth of a thousandth ... 108 times over."""
+    judged = np.flatnonzero(settled & progress.paid)
+    if judged.size:
+        zeros = np.count_nonzero(x[:, judged] == 0.0, axis=0)
+        settled[judged[(zeros > 0) & (zeros != progress.zeros[judged])]] = False
+        progress.zeros[judged] = zeros
 
 
 def sweeps_left(moved: FloatArray, rate: FloatArray) -> FloatArray:
