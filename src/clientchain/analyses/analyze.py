@@ -31,7 +31,7 @@ from clientchain.analyses.served import ServedClients, served_roles_share
 from clientchain.analyses.structure import span_bands, spans
 from clientchain.graph.distinct import distinct_below
 from clientchain.graph.hierarchy import Forest, build_forest
-from clientchain.graph.money import MoneyGraph, build_money_graph
+from clientchain.graph.money import MoneyGraph, RolePairs, build_money_graph
 from clientchain.graph.sorting import descending_within, pair_order, run_bounds
 from clientchain.graph.sweep import plan_sweeps
 from clientchain.model.aside import aside
@@ -305,11 +305,14 @@ def _named(org: Org, links: Links, lo: int, hi: int) -> list[tuple[str, ...]]:
     return [tuple(names[bounds[i] : bounds[i + 1]]) for i in range(hi - lo)]
 
 
-def _direct_clients(org: Org, graph: MoneyGraph) -> tuple[IntArray, IntArray, FloatArray]:
+def _direct_clients(
+    org: Org, graph: MoneyGraph, pairs: RolePairs | None = None
+) -> tuple[IntArray, IntArray, FloatArray]:
     """Per role: payers whose net money flows to it (clients always), largest net first,
-    equal nets by id."""
+    equal nets by id (`pairs`: the graph's role_pairs, if already found)."""
     r = graph.roles
-    net = moneys(graph.net, org.amount_decimals)
+    net = graph.nets(graph.role_pairs() if pairs is None else pairs)
+    moneys(net, org.amount_decimals, in_place=True)
     keep = net > 0
     payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
     del keep
@@ -405,6 +408,9 @@ def analyze(
     # any more: dropped here, the later steps do not stack their peaks on them.
     del plan, top, served, blocks
     release_freed_memory()  # their pages too: the later steps' arrays do not fit the holes
+    # Each pair between roles with its money back: the inversions and the direct clients
+    # both start from them, the child from the pages this process filled.
+    pairs = graph.role_pairs()
     # The inversions on the second core while this process finds the direct clients and
     # the clients' reach (after the release: the child shares no page the heap let go).
     inverted = aside(
@@ -416,6 +422,7 @@ def analyze(
             org.amount_decimals,
             decimals_needed(org.headcount),
             org.dotted,
+            pairs,
         ),
         fork=r >= ASIDE_MIN_ROLES and second_core_free(),
     )
@@ -426,7 +433,8 @@ def analyze(
         reach = client_reach(org, graph, forest)
         # Last: the largest peak of the three (reverse amounts, sorts: 180 MB at a million
         # roles paid by five clients each) comes once the child is most likely gone.
-        indptr, payer, net = _direct_clients(org, graph)
+        indptr, payer, net = _direct_clients(org, graph, pairs)
+        del pairs
         release_freed_memory()  # its temporaries
         inversions = inverted.result()
     finally:

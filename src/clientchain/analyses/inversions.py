@@ -13,7 +13,7 @@ import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.hierarchy import Forest, fold_to_top
-from clientchain.graph.money import MoneyGraph
+from clientchain.graph.money import MoneyGraph, RolePairs
 from clientchain.model.org import FloatArray, IntArray, Links
 from clientchain.model.rounding import headcounts, moneys
 
@@ -45,27 +45,22 @@ def find_inversions(
     decimals: int,
     headcount_decimals: int,
     dotted: Links | None = None,
+    pairs: RolePairs | None = None,
 ) -> Inversions:
     """Every inverted pair, solid and along the `dotted` lines; money compared at
     `decimals` places, the people below a break summed and rounded at
-    `headcount_decimals` (so float noise never reorders them)."""
+    `headcount_decimals` (so float noise never reorders them). `pairs`: the graph's
+    role_pairs, if already found."""
     r = graph.roles
-    inner = graph.payer < r
-    # Widened: the pairs' keys below pass 2**31 (the graph's nodes may be int32).
-    u, v = graph.payer[inner].astype(np.int64), graph.payee[inner].astype(np.int64)
-    w = graph.amount[inner]
-    # u pays v and u is above v (down), or v is above u (up).
-    down, up = forest.ancestry(u, v)
-    # One row per (boss, subordinate) pair with money either way.
-    boss = np.r_[u[down], v[up]]
-    sub = np.r_[v[down], u[up]]
-    gross_down = np.r_[w[down], np.zeros(int(up.sum()))]
-    gross_up = np.r_[np.zeros(int(down.sum())), w[up]]
-    key = boss * r + sub
-    pairs, where = np.unique(key, return_inverse=True)
-    b2s = np.bincount(where, weights=gross_down, minlength=pairs.size)
-    s2b = np.bincount(where, weights=gross_up, minlength=pairs.size)
-    boss, sub = np.divmod(pairs, r)
+    # Only a pair whose boss pays its subordinate can be inverted, and it is one pair of
+    # the graph with that money flowing back beside it: no two rows to match up.
+    if pairs is None:
+        pairs = graph.role_pairs()
+    u, v = graph.payer[pairs.at], graph.payee[pairs.at]
+    down, _ = forest.ancestry(u, v)  # u pays v and u is above v
+    boss, sub = u[down].astype(np.int64), v[down].astype(np.int64)
+    b2s, s2b = graph.amount[pairs.at[down]], pairs.back[down]
+    del u, v, down
     line_boss, line_sub, line_down, line_up = _dotted_pairs(graph, dotted)
     is_dotted = np.r_[np.zeros(boss.size, dtype=bool), np.ones(line_boss.size, dtype=bool)]
     boss, sub = np.r_[boss, line_boss], np.r_[sub, line_sub]
@@ -77,12 +72,7 @@ def find_inversions(
     b2s, s2b = b2s[inverted], s2b[inverted]
     impact = headcounts(forest.subtree_sum(headcount)[sub], headcount_decimals)
     # Ties by file order (boss, then subordinate); a pair is solid or dotted, never both.
-    # Solid pairs come out of np.unique in that order already, so without dotted ones
-    # the stable sort needs only the two figures (half the passes at a million).
-    if is_dotted.any():
-        order = np.lexsort((sub, boss, -net, -impact))
-    else:
-        order = np.lexsort((-net, -impact))
+    order = np.lexsort((sub, boss, -net, -impact))
     boss, sub, net, b2s, s2b, impact, is_dotted = (
         a[order] for a in (boss, sub, net, b2s, s2b, impact, is_dotted)
     )

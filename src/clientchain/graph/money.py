@@ -28,33 +28,43 @@ class MoneyGraph:
     amount: FloatArray
     inflow: FloatArray
 
+    def role_pairs(self) -> RolePairs:
+        """The pairs between roles (a client is never paid, so only these can have money
+        flowing back), each with w(v->u)."""
+        inner = np.flatnonzero(self.payer < self.roles).astype(index_type(self.amount.size))
+        back = np.zeros(inner.size, dtype=np.float64)
+        if not inner.size:
+            return RolePairs(inner, back)
+        payer = self.payer[inner]
+        payee = self.payee[inner]
+        # Pairs are sorted by payee then payer, so the pair keys (widened: they pass
+        # 2**31) are sorted: each reverse pair is one binary search away. The searches go
+        # in ascending order (pairs by payer, a transpose, not a sort), a slice at a time:
+        # each starts near the last, in cache, about twice as fast as in pair order where
+        # money crosses the company, and no key column is whole but the pairs' own.
+        key = payee.astype(np.int64)
+        key *= self.nodes
+        key += payer
+        pair, reverse_payee = _by_payer(payee, payer, self.roles)
+        del payee
+        for lo in range(0, pair.size, _SEARCHED_AT_ONCE):
+            these = pair[lo : lo + _SEARCHED_AT_ONCE]
+            wanted = payer[these].astype(np.int64)  # each the key of its pair's reverse
+            wanted *= self.nodes
+            wanted += reverse_payee[lo : lo + _SEARCHED_AT_ONCE]
+            # A reverse key past the last pair would index out of range; clamped, the
+            # match drops it.
+            found = np.searchsorted(key, wanted)
+            np.minimum(found, key.size - 1, out=found)
+            match = key[found] == wanted
+            back[these[match]] = self.amount[inner[found[match]]]
+        return RolePairs(inner, back)
+
     def reverse_amount(self) -> FloatArray:
         """w(v->u) for each pair u->v (0 where no money flows back)."""
         result = np.zeros(self.amount.shape, dtype=np.float64)
-        # Only a role's payment can come back (clients are never paid): the clients'
-        # pairs, most of them where roles have several clients, take no part.
-        inner = np.flatnonzero(self.payer < self.roles)
-        if not inner.size:
-            return result
-        # Widened: pair keys pass 2**31 (and the transpose wants one index type).
-        payer = self.payer[inner].astype(np.int64)
-        payee = self.payee[inner].astype(np.int64)
-        # Pairs are sorted by payee then payer, so this key is sorted: each reverse pair
-        # is one binary search away. The searches go in ascending order (pairs by payer,
-        # a transpose, not a sort): each starts near the last, in cache, about twice as
-        # fast as in pair order where money crosses the company.
-        key = payee * self.nodes
-        key += payer
-        pair, back = _by_payer(payee, payer, self.roles)
-        del payee
-        back += payer[pair] * self.nodes  # (each the key of its pair's reverse)
-        del payer  # (each column a pair long goes as soon as it is done: 30 MB at a million)
-        # A reverse key past the last pair would index out of range; clamped, `match` drops it.
-        found = np.searchsorted(key, back)
-        np.minimum(found, key.size - 1, out=found)
-        match = key[found] == back
-        del key, back
-        result[inner[pair[match]]] = self.amount[inner[found[match]]]
+        pairs = self.role_pairs()
+        result[pairs.at] = pairs.back
         return result
 
     def at_pairs(self, payer: IntArray, payee: IntArray, column: FloatArray) -> FloatArray:
@@ -86,9 +96,12 @@ class MoneyGraph:
     def net(self) -> FloatArray:
         """Per pair u->v: w(u->v) - w(v->u); a client's payment is all net. Computed when
         asked (once per analysis): not held for the rest of the run (32 MB at a million)."""
-        net = self.reverse_amount()
-        np.subtract(self.amount, net, out=net)
-        np.copyto(net, self.amount, where=self.paid_by_client)
+        return self.nets(self.role_pairs())
+
+    def nets(self, pairs: RolePairs) -> FloatArray:
+        """`net`, from the role_pairs already found."""
+        net = np.array(self.amount)
+        net[pairs.at] -= pairs.back
         return net
 
     @cached_property
@@ -107,16 +120,37 @@ class MoneyGraph:
             self.__dict__.pop(name, None)
 
 
+@dataclass(frozen=True, eq=False)
+class RolePairs:
+    """The pairs u->v whose payer is a role: their places among the graph's pairs, and
+    w(v->u) for each (0 where no money flows back)."""
+
+    at: IntArray
+    back: FloatArray
+
+
+# Reverse keys searched a slice at a time: their columns stay this long (8 MB each).
+_SEARCHED_AT_ONCE = 1 << 20
+
+
 def _by_payer(payee: IntArray, payer: IntArray, roles: int) -> tuple[IntArray, IntArray]:
     """(pair index, payee) of role-to-role pairs sorted by payee then payer, in order of
     payer then payee: scipy's CSR to CSC transpose, linear in the pairs (the pairs are
     CSR rows by payee, sorted within)."""
     size = payer.size
-    indptr = run_bounds(payee, roles)
-    by_payer_ptr = np.empty(roles + 1, dtype=np.int64)
-    transposed, pair = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    index = index_type(max(size, roles + 1))  # int32 where they fit: half the bytes
+    indptr = run_bounds(payee, roles).astype(index)
+    by_payer_ptr = np.empty(roles + 1, dtype=index)
+    transposed, pair = np.empty(size, dtype=index), np.empty(size, dtype=index)
     sparsetools().csr_tocsc(
-        roles, roles, indptr, payer, np.arange(size, dtype=np.int64), by_payer_ptr, transposed, pair
+        roles,
+        roles,
+        indptr,
+        payer.astype(index, copy=False),
+        np.arange(size, dtype=index),
+        by_payer_ptr,
+        transposed,
+        pair,
     )
     return pair, transposed
 
