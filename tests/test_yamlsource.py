@@ -140,3 +140,17 @@ def test_a_control_character_is_on_the_line_yaml_counts(brk: str) -> None:
     (repeated,) = messages(f"org: X{brk}roles: []{brk}org: Y{brk}")
     assert control.startswith("org.yaml:3:4: invalid YAML: character U+0007")
     assert repeated.startswith("org.yaml:3:1:")
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\x85", "\u2028"], ids=repr)
+def test_a_bad_byte_is_located_as_every_other_problem_is(brk: str) -> None:
+    """Not UTF-8: the line as YAML breaks lines, the column in characters (an accented
+    letter before it is one column, not two), as every other message about the file."""
+    lines = ["org: Ünïcödé", "roles: []", "# café ", "x"]
+    before = brk.join(lines[:3]).encode("utf-8")
+    with pytest.raises(InputError) as caught:
+        decode(before + b"\xff" + brk.encode("utf-8") + b"x\n", "org.yaml")
+    where = f"org.yaml:3:{len(lines[2]) + 1}:"
+    assert str(caught.value.problems[0]) == (
+        f"{where} not UTF-8 text: byte 0xff at offset {len(before)}"
+    )

@@ -98,9 +98,9 @@ def decode(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        where = Position(file, line, column)
+        # Lines and columns as YAML counts them (in characters), as every other message
+        # about the file does: the text up to the bad byte is valid.
+        where = _following(file, data[: exc.start].decode("utf-8"))
         raise InputError(
             [Problem(where, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}")]
         ) from None
@@ -154,9 +154,16 @@ def _offset(file: str, source: str, offset: int) -> Position:
         before = source[:offset]
     else:
         return Position(file)
-    breaks = list(_LINE_BREAK.finditer(before))
-    start = breaks[-1].end() if breaks else 0
-    return Position(file, len(breaks) + 1, len(before) - start + 1)
+    return _following(file, before)
+
+
+def _following(file: str, before: str) -> Position:
+    """The line and column of the character that follows `before` (the text up to it),
+    lines broken where YAML breaks them."""
+    lines, start = 1, 0
+    for found in _LINE_BREAK.finditer(before):  # (one at a time: no list of them all)
+        lines, start = lines + 1, found.end()
+    return Position(file, lines, len(before) - start + 1)
 
 
 class _Frame:
