@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.graph import fringe, loop_core
+from clientchain.graph import fringe, loop_core, loop_funnels
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
 from clientchain.graph.loop_gauss_seidel import FactorisedCore
 from clientchain.graph.square_csc import SquareCsc
@@ -46,6 +46,23 @@ def test_funnelled_recharge_loops_equal_a_dense_solve(seed: int, roles: int) -> 
             assert any(isinstance(s, FunnelledCore) for s in solvers)
             want = dense_least_solution(a, base, alpha)
             np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_funnelled_columns_a_few_at_a_time_are_the_same_bits(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The funnels' forest takes a block's columns in groups (CELLS): one column at a
+    time, each column's figures are the bits it has with the whole block at once."""
+    rng = np.random.default_rng(seed)
+    roles, clients = 300, 5
+    edges = _recharges(roles, rng, clients=clients)
+    with _sweeping_every_core(funnels=True):
+        whole, solvers = solved_with_cores(roles, clients, edges, 1.0)
+        assert any(isinstance(s, FunnelledCore) for s in solvers)
+        monkeypatch.setattr(loop_funnels, "CELLS", 1)
+        one_at_a_time, _ = solved_with_cores(roles, clients, edges, 1.0)
+    np.testing.assert_array_equal(one_at_a_time, whole)
 
 
 def _handing_back(roles: int, rng: np.random.Generator) -> list[tuple[int, int, int]]:

@@ -1,15 +1,24 @@
-"""MoneyGraph.reverse_amount: w(v->u) per pair u->v, against a dictionary of the pairs."""
+"""MoneyGraph.reverse_amount and net: w(v->u) and w(u->v) - w(v->u) per pair u->v,
+against a dictionary of the pairs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from clientchain.graph import money
 from clientchain.graph.money import MoneyGraph
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_reverse_amount_matches_a_dictionary(seed: int) -> None:
+@pytest.mark.parametrize("index", [np.int64, np.int32], ids=["int64", "int32"])
+@pytest.mark.parametrize("slice_size", [1 << 20, 7], ids=["whole", "in-slices"])
+def test_reverse_amount_matches_a_dictionary(
+    seed: int, index: type, slice_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any order of pairs, node columns as the graph keeps them (int32 where they fit),
+    the reverse searches in one go or a few pairs at a time."""
+    monkeypatch.setattr(money, "_SEARCHED_AT_ONCE", slice_size)
     rng = np.random.default_rng(seed)
     roles, clients = 40, 6
     nodes = roles + clients
@@ -19,13 +28,15 @@ def test_reverse_amount_matches_a_dictionary(seed: int) -> None:
         if u != v
     }
     ordered = sorted(pairs, key=lambda uv: (uv[1], uv[0]))  # by payee, then payer
-    payer = np.array([u for u, _ in ordered], dtype=np.int64)
-    payee = np.array([v for _, v in ordered], dtype=np.int64)
+    payer: np.ndarray = np.array([u for u, _ in ordered], dtype=index)
+    payee: np.ndarray = np.array([v for _, v in ordered], dtype=index)
     amount = np.array([pairs[uv] for uv in ordered])
     inflow = np.bincount(payee, weights=amount, minlength=roles)
     graph = MoneyGraph(roles, nodes, payer, payee, amount, inflow)
     want = [pairs.get((v, u), 0.0) for u, v in ordered]
     assert graph.reverse_amount().tolist() == want
+    net = [pairs[(u, v)] - pairs.get((v, u), 0.0) for u, v in ordered]
+    assert graph.net.tolist() == net
 
 
 def test_no_pairs() -> None:

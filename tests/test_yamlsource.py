@@ -150,7 +150,12 @@ def test_a_bad_byte_is_located_as_every_other_problem_is(brk: str) -> None:
     before = brk.join(lines[:3]).encode("utf-8")
     with pytest.raises(InputError) as caught:
         decode(before + b"\xff" + brk.encode("utf-8") + b"x\n", "org.yaml")
-    where = f"org.yaml:3:{len(lines[2]) + 1}:"
     assert str(caught.value.problems[0]) == (
-        f"{where} not UTF-8 text: byte 0xff at offset {len(before)}"
+        f"org.yaml:3:{len(lines[2]) + 1}: not UTF-8 text: byte 0xff at offset {len(before)}"
+    )
+    # After a byte order mark: the same line and column, the offset the file's own.
+    with pytest.raises(InputError) as caught:
+        decode(b"\xef\xbb\xbf" + before + b"\xff\n", "org.yaml")
+    assert str(caught.value.problems[0]) == (
+        f"org.yaml:3:{len(lines[2]) + 1}: not UTF-8 text: byte 0xff at offset {len(before) + 3}"
     )

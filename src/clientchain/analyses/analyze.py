@@ -309,10 +309,10 @@ def _direct_clients(
     org: Org, graph: MoneyGraph, pairs: RolePairs | None = None
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Per role: payers whose net money flows to it (clients always), largest net first,
-    equal nets by id (`pairs`: the graph's role_pairs, if already found)."""
+    equal nets by id (`pairs`: this graph's role_pairs, if already found)."""
     r = graph.roles
     net = graph.nets(graph.role_pairs() if pairs is None else pairs)
-    moneys(net, org.amount_decimals, in_place=True)
+    net = moneys(net, org.amount_decimals, in_place=True)
     keep = net > 0
     payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
     del keep
@@ -431,8 +431,9 @@ def analyze(
             distance = np.where(traced > 0, handovers / traced, np.nan)
         served_roles = served_roles_share(org.serves, graph)
         reach = client_reach(org, graph, forest)
-        # Last: the largest peak of the three (reverse amounts, sorts: 180 MB at a million
-        # roles paid by five clients each) comes once the child is most likely gone.
+        # Last: the largest peak of the three (the nets and their sorts: 190 MB at a
+        # million roles paid by several clients each) comes once the child is most
+        # likely gone.
         indptr, payer, net = _direct_clients(org, graph, pairs)
         del pairs
         release_freed_memory()  # its temporaries

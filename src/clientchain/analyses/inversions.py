@@ -50,7 +50,7 @@ def find_inversions(
 ) -> Inversions:
     """Every inverted pair, solid and along the `dotted` lines; money compared at
     `decimals` places, the people below a break summed and rounded at
-    `headcount_decimals` (so float noise never reorders them). `pairs`: the graph's
+    `headcount_decimals` (so float noise never reorders them). `pairs`: this graph's
     role_pairs, if already found."""
     r = graph.roles
     # Only a pair whose boss pays its subordinate can be inverted, and it is one pair of

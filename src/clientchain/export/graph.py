@@ -228,7 +228,8 @@ def _money_edges(analysis: Analysis) -> list[Edge]:
     org, money, inv = analysis.org, analysis.graph, analysis.inversions_raw
     r, c, d = org.role_count, org.client_count, org.amount_decimals
     n = money.nodes
-    net = moneys(money.net, d)
+    pairs = money.role_pairs()  # (one search for the nets and the amounts back)
+    net = moneys(money.nets(pairs), d, in_place=True)
     # Node index (roles, then clients) -> position in the export (clients, then roles).
     source = np.where(money.payer < r, money.payer + c, money.payer - r)
     target = money.payee + c
@@ -238,7 +239,7 @@ def _money_edges(analysis: Analysis) -> list[Edge]:
     pair = money.payer[rows].astype(np.int64) * n + money.payee[rows]
     levels = _inversion_levels(inv, n, pair)
     amount = moneys(money.amount[rows], d).tolist()
-    back = moneys(money.reverse_amount()[rows], d).tolist()
+    back = moneys(money.reverse_amount(pairs)[rows], d).tolist()
     unit = f" {org.currency}" if org.currency else ""
     edges = []
     columns = zip(

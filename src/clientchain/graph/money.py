@@ -60,10 +60,11 @@ class MoneyGraph:
             back[these[match]] = self.amount[inner[found[match]]]
         return RolePairs(inner, back)
 
-    def reverse_amount(self) -> FloatArray:
-        """w(v->u) for each pair u->v (0 where no money flows back)."""
+    def reverse_amount(self, pairs: RolePairs | None = None) -> FloatArray:
+        """w(v->u) for each pair u->v (0 where no money flows back; `pairs`: this
+        graph's role_pairs, if already found)."""
         result = np.zeros(self.amount.shape, dtype=np.float64)
-        pairs = self.role_pairs()
+        pairs = self.role_pairs() if pairs is None else pairs
         result[pairs.at] = pairs.back
         return result
 
@@ -99,7 +100,7 @@ class MoneyGraph:
         return self.nets(self.role_pairs())
 
     def nets(self, pairs: RolePairs) -> FloatArray:
-        """`net`, from the role_pairs already found."""
+        """`net`, from this graph's role_pairs already found."""
         net = np.array(self.amount)
         net[pairs.at] -= pairs.back
         return net

@@ -93,16 +93,18 @@ def decode(data: bytes, file: str) -> str:
     marked = byte_order_mark(data)
     if marked is not None and marked[1] != "utf-8":  # as a CSV file with that mark is read
         return decode_table(data, file)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    mark = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    data = data[mark:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         # Lines and columns as YAML counts them (in characters), as every other message
-        # about the file does: the text up to the bad byte is valid.
+        # about the file does: the text up to the bad byte is valid. The offset is the
+        # file's own, its byte order mark counted.
         where = _following(file, data[: exc.start].decode("utf-8"))
+        byte, offset = data[exc.start], mark + exc.start
         raise InputError(
-            [Problem(where, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}")]
+            [Problem(where, f"not UTF-8 text: byte 0x{byte:02x} at offset {offset}")]
         ) from None
 
 

@@ -29,8 +29,8 @@ def ratio(value: float) -> float:
 
 def moneys(values: FloatArray, decimals: int, in_place: bool = False) -> FloatArray:
     """Amounts rounded to the input's decimal places, and to 15 significant digits
-    where that is coarser (float sums carry no more); `in_place`: in `values` (float64),
-    no second column of pairs."""
+    where that is coarser (float sums carry no more); `in_place`: in `values` (a float64
+    array), no second column of pairs."""
     values = np.asarray(values, dtype=np.float64)
     rounded = np.round(values, decimals, out=values if in_place else None)
     rounded += 0.0  # -0.0 as 0.0 (in place: a column of pairs is 20-30 MB at a million)
