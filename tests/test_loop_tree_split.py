@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from clientchain.graph import loop_core, loop_funnels, sweep
 from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, SweptCore
 from clientchain.graph.loop_tree_split import ForestSolve
 from clientchain.graph.money import build_money_graph
+from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.sweep import plan_sweeps
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs
@@ -160,3 +162,37 @@ def test_engine_matches_oracle_with_every_core_split(org: OrgSpec, decay: float,
     """Where the split settles (a core it does not settle is factorised: see
     test_loop_gauss_seidel for where that path is least exact)."""
     check_where_no_core_is_factorised(_splitting_every_core(), org, decay, top)
+
+
+@pytest.mark.parametrize("kind", ["gauss-seidel", "split"])
+def test_the_fallback_factorises_the_very_core_that_was_swept(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A swept core does not hold its system in the core's own order beside the sweeps'
+    copy: should a column not settle, the core is made again from the sweeps' system,
+    every entry where it was, the same bits."""
+    made: list[tuple[SquareCsc, SweptCore | None]] = []
+    for name in ("swept", "tree_split"):
+        real = getattr(loop_core, name)
+
+        def recorded(core: SquareCsc, *args: object, real: Any = real) -> SweptCore | None:
+            solver: SweptCore | None = real(core, *args)
+            made.append((core, solver))
+            return solver
+
+        monkeypatch.setattr(loop_core, name, recorded)
+    rng = np.random.default_rng(3)
+    if kind == "split":
+        edges = _lines_and_recharges(120, rng)
+    else:  # budgets down and recharges: Gauss-Seidel settles
+        edges = [(boss, v, 500) for v, boss in enumerate(_random_tree(120, rng)) if boss >= 0]
+        edges += [(120 + v % 2, v, 900) for v in range(60, 120)]
+        edges += [(v, int(w), 200) for v, w in enumerate(rng.integers(0, 120, 120)) if w != v]
+    with _splitting_every_core(gauss_seidel=kind != "split"):
+        solved_with_cores(120, 2, edges, 1.0)
+    swept = [(core, solver) for core, solver in made if solver is not None]
+    assert swept and (kind == "split") == any(_forest(s) is not None for _, s in swept)
+    for core, solver in swept:
+        again = solver._factors().system
+        for part in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(again, part), getattr(core, part))

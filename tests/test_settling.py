@@ -134,7 +134,7 @@ def _ring(roles: int, hop: float) -> Sweeps:
     rows = np.concatenate([i, i])
     cols = np.concatenate([i, (i + 1) % roles])
     core = SquareCsc.from_entries(roles, rows, cols, np.r_[np.ones(roles), np.full(roles, -hop)])
-    solver = swept(core, i, lambda: pytest.fail("the probe settles"))
+    solver = swept(core, i, lambda _: pytest.fail("the probe settles"))
     assert solver is not None
     return solver.sweeps
 

@@ -36,23 +36,18 @@ def core_solver(
     sums; `position`: each core role's place in the loop, whose order the sweeps
     follow): swept when it is large and a probe settles, else `factorise(core)`
     (SuperLU's factors)."""
-
-    def factorised(system: SquareCsc) -> Callable[[], FactorisedCore]:
-        # (made only should it be needed)
-        return lambda: FactorisedCore(factorise(system), system)
-
     if core.size > SWEEP_MIN_ROLES:
         solver: CoreSolver | None = None
         found = find_funnels(core, room, position)
         if found is None:
-            solver = swept(core, position, factorised(core))
+            solver = swept(core, position, factorise)
         else:
             funnels, rest = found  # (rest: in the loop's order already)
-            inner = swept(rest, np.arange(rest.size), factorised(rest))
+            inner = swept(rest, np.arange(rest.size), factorise)
             if inner is not None:
                 solver = FunnelledCore(funnels.kept_as(inner.wanted_rows()), inner)
         if solver is None:  # money that circulates along lines: the forest split
-            solver = tree_split(core, room, factorised(core))
+            solver = tree_split(core, room, factorise)
         if solver is not None:
             return solver
-    return factorised(core)()
+    return FactorisedCore(factorise(core), core)

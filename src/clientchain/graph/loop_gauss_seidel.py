@@ -123,7 +123,10 @@ class SweptCore(GroupedCore):
     sweeps: Sweeps
     rows: IntArray  # row of the swept system -> core place
     probe_sweeps: int
-    factorised: Callable[[], FactorisedCore]  # the fallback, should a column not settle
+    # SuperLU's factors of a system in the core's order: the fallback, should a column
+    # not settle. The core is made again from the sweeps' own system when it is needed,
+    # not held beside it (50 MB a core at a million roles recharging one another).
+    factorise: Callable[[SquareCsc], Any]
     fallback: list[FactorisedCore] = field(default_factory=list)
 
     def wanted_rows(self) -> IntArray:
@@ -152,10 +155,16 @@ class SweptCore(GroupedCore):
             if solved is None:  # slower than the probe: again, while the rate says it settles
                 solved = self.sweeps.solve(b, RETRY * limit, foresee=True, shares=mine)
             if solved is None:  # a column that does not settle: the factors after all
-                self.fallback.append(self.factorised())
+                self.fallback.append(self._factors())
                 self._factorised(x, rows, first)
                 return
             put_column_group(x, rows, cols, solved[0])
+
+    def _factors(self) -> FactorisedCore:
+        """The fallback: the core in its own order (the sweeps' system with its rows put
+        back, the same entries), factorised."""
+        core = self.sweeps.system.renumbered(self.rows)
+        return FactorisedCore(self.factorise(core), core)
 
     def _factorised(self, x: FloatArray, rows: IntArray | None, first: int) -> None:
         """Columns first.. solved by the factors, which are of the core in its own order."""
@@ -196,10 +205,11 @@ def put_column_group(x: FloatArray, rows: IntArray | None, cols: slice, group: F
 
 
 def swept(
-    core: SquareCsc, position: IntArray, factorised: Callable[[], FactorisedCore]
+    core: SquareCsc, position: IntArray, factorise: Callable[[SquareCsc], Any]
 ) -> SweptCore | None:
     """The core in the loop's order with its lower triangle factorised, if a column of
-    ones settles within MAX_SWEEPS sweeps."""
+    ones settles within MAX_SWEEPS sweeps (`factorise`: SuperLU's factors of a system,
+    the fallback's)."""
     rows = np.argsort(position, kind="stable")
     system = core.renumbered(inverse_permutation(rows))
     lower, upper = system.triangles()
@@ -214,7 +224,7 @@ def swept(
     probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
     if probe is None:
         return None
-    return SweptCore(sweeps, rows, probe[1], factorised)
+    return SweptCore(sweeps, rows, probe[1], factorise)
 
 
 class SplitSolve(Protocol):

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from clientchain.graph.fringe import find_fringe
 from clientchain.graph.fringe_tail import TailSolve, tail_solve
-from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, FactorisedCore, Sweeps, SweptCore
+from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, Sweeps, SweptCore
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
@@ -89,7 +90,7 @@ class ForestSolve:
 
 
 def tree_split(
-    core: SquareCsc, room: FloatArray, factorised: Callable[[], FactorisedCore]
+    core: SquareCsc, room: FloatArray, factorise: Callable[[SquareCsc], Any]
 ) -> SweptCore | None:
     """Sweeps of K = `core` (diagonal included; `room`: its row sums) split along the
     forest of its both-ways pairs, if that forest covers most of it and a column of ones
@@ -130,4 +131,4 @@ def tree_split(
     probe = sweeps.solve(np.ones((m, 1)), MAX_SWEEPS, foresee=True)
     if probe is None:
         return None
-    return SweptCore(sweeps, fringe.order, probe[1], factorised)
+    return SweptCore(sweeps, fringe.order, probe[1], factorise)
