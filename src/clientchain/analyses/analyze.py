@@ -306,12 +306,12 @@ def _named(org: Org, links: Links, lo: int, hi: int) -> list[tuple[str, ...]]:
 
 
 def _direct_clients(
-    org: Org, graph: MoneyGraph, pairs: RolePairs | None = None
+    org: Org, graph: MoneyGraph, pairs: RolePairs
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Per role: payers whose net money flows to it (clients always), largest net first,
-    equal nets by id (`pairs`: this graph's role_pairs, if already found)."""
+    equal nets by id (`pairs`: this graph's role_pairs)."""
     r = graph.roles
-    net = graph.nets(graph.role_pairs() if pairs is None else pairs)
+    net = graph.nets(pairs)
     net = moneys(net, org.amount_decimals, in_place=True)
     keep = net > 0
     payee, payer, net = graph.payee[keep], graph.payer[keep], net[keep]
@@ -417,12 +417,12 @@ def analyze(
         partial(
             find_inversions,
             graph,
+            pairs,
             forest,
             org.headcount,
             org.amount_decimals,
             decimals_needed(org.headcount),
             org.dotted,
-            pairs,
         ),
         fork=r >= ASIDE_MIN_ROLES and second_core_free(),
     )

@@ -41,22 +41,20 @@ class Inversions:
 
 def find_inversions(
     graph: MoneyGraph,
+    pairs: RolePairs,
     forest: Forest,
     headcount: FloatArray,
     decimals: int,
     headcount_decimals: int,
     dotted: Links | None = None,
-    pairs: RolePairs | None = None,
 ) -> Inversions:
     """Every inverted pair, solid and along the `dotted` lines; money compared at
     `decimals` places, the people below a break summed and rounded at
-    `headcount_decimals` (so float noise never reorders them). `pairs`: this graph's
-    role_pairs, if already found."""
+    `headcount_decimals` (so float noise never reorders them). `pairs`: the graph's
+    role_pairs."""
     r = graph.roles
     # Only a pair whose boss pays its subordinate can be inverted, and it is one pair of
     # the graph with that money flowing back beside it: no two rows to match up.
-    if pairs is None:
-        pairs = graph.role_pairs()
     u, v = graph.payer[pairs.at], graph.payee[pairs.at]
     down, _ = forest.ancestry(u, v)  # u pays v and u is above v
     boss, sub = u[down].astype(np.int64), v[down].astype(np.int64)
