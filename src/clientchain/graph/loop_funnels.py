@@ -39,6 +39,7 @@ from clientchain.graph.loop_gauss_seidel import (
     CoreSolver,
     GroupedCore,
     column_group,
+    group_width,
     put_column_group,
 )
 from clientchain.graph.sorting import grouped_order, inverse_permutation
@@ -149,7 +150,7 @@ class FunnelledCore(GroupedCore):
         f = self.funnels
         count = f.count
         size = x.shape[0] if rows is None else rows.size
-        step = max(1, CELLS // max(1, size))
+        step = group_width(x.shape[1], size, CELLS, 1)
         groups = [slice(first, first + step) for first in range(0, x.shape[1], step)]
         kept = np.empty((size - count, x.shape[1]))
         for cols in groups:  # the funnels' b carried to the kept roles

@@ -145,7 +145,7 @@ class SweptCore(GroupedCore):
         if self.fallback:
             self._factorised(x, rows, 0)
             return
-        step = group_width(x.shape[1], size)
+        step = group_width(x.shape[1], size, CELLS, MIN_WIDTH)
         limit = 2 * self.probe_sweeps + SLACK
         for first in range(0, x.shape[1], step):
             cols = slice(first, first + step)
@@ -173,11 +173,11 @@ class SweptCore(GroupedCore):
         x[at, first:] = self.fallback[0].solve(x[at, first:])
 
 
-def group_width(columns: int, rows: int) -> int:
-    """Columns a group: as few groups as CELLS allows, of even widths (8 columns of
-    137,000 rows go as one group, not as 7 and 1), MIN_WIDTH at least."""
-    groups = max(1, -(-columns * rows // CELLS))
-    return max(1, -(-columns // groups), min(columns, MIN_WIDTH))
+def group_width(columns: int, rows: int, cells: int, least: int) -> int:
+    """Columns a group: as few groups as `cells` allows, of even widths (8 columns of
+    137,000 rows go as one group, not as 7 and 1), `least` at least."""
+    groups = max(1, -(-columns * rows // cells))
+    return max(1, -(-columns // groups), min(columns, least))
 
 
 def column_group(x: FloatArray, rows: IntArray | None, cols: slice) -> FloatArray:
