@@ -278,11 +278,14 @@ def time_pieces(org_path: Path) -> dict[str, float]:
     served_seconds += best_of(1, served.result)
     seconds["served"] = served_seconds + best_of(3, lambda: served_roles_share(org.serves, graph))
 
+    pairs = graph.role_pairs()  # (as the analysis finds them once, before the fork)
+
     def inversions(dotted: bool) -> float:
         decimals, heads = org.amount_decimals, decimals_needed(org.headcount)
         lines = org.dotted if dotted else None
         return best_of(
-            3, lambda: find_inversions(graph, forest, org.headcount, decimals, heads, lines)
+            3,
+            lambda: find_inversions(graph, pairs, forest, org.headcount, decimals, heads, lines),
         )
 
     seconds["dotted"] = max(0.0, inversions(True) - inversions(False))
