@@ -5,6 +5,8 @@ clients; here they are forced on small ones, where the dense sweep would be chos
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -19,10 +21,15 @@ from clientchain.analyses import client_sweeps, local_sweeps, provenance
 from clientchain.graph import reach
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.reach import Downstream, GraphCut
+from clientchain.model.forking import can_fork
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs, org_specs
+from tests.test_client_sweeps import redos_counted
+from tests.test_in_turns import no_child_left
 from tests.test_matrix_figures import check, matrix_org_specs
 from tests.test_oracle import SLOW, decays, run_and_check
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="the second core is used through fork")
 
 
 @contextlib.contextmanager
@@ -30,13 +37,13 @@ def forced_local(cells: int = 4) -> Iterator[list[int]]:
     """Every client after the first swept locally, in blocks of about `cells` cells;
     yields the list of blocks swept locally (their first clients)."""
     swept: list[int] = []
-    sweep = local_sweeps.LocalSweeps.sweep
+    next_block = local_sweeps.LocalSweeps.next_block
 
-    def counted(self: local_sweeps.LocalSweeps, first: int, *args: object) -> tuple[int, bool]:
-        after, done = sweep(self, first, *args)  # type: ignore[arg-type]
-        if done:
+    def counted(self: local_sweeps.LocalSweeps, first: int) -> local_sweeps.LocalBlock:
+        block = next_block(self, first)
+        if block.reached is not None:
             swept.append(first)
-        return after, done
+        return block
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(provenance, "CELLS_PER_BLOCK", 1)  # dense blocks of one client
@@ -45,7 +52,7 @@ def forced_local(cells: int = 4) -> Iterator[list[int]]:
         patch.setattr(local_sweeps, "BLOCK_COST", cells)  # blocks of a few clients
         patch.setattr(local_sweeps, "ROLE_COST", 0)
         patch.setattr(local_sweeps, "MIN_WIDTH", 1)
-        patch.setattr(local_sweeps.LocalSweeps, "sweep", counted)
+        patch.setattr(local_sweeps.LocalSweeps, "next_block", counted)
         yield swept
 
 
@@ -181,13 +188,13 @@ def test_clients_that_reach_everyone_fall_back_to_dense_blocks(two_cores: bool) 
     is the dense sweeps'."""
     org = loads(_some_pay_the_top(1_000, 400), source="org.yaml")
     dense = analyze(org, top_clients=3)
-    swept: list[int] = []
-    sweep = local_sweeps.LocalSweeps.sweep
+    swept: list[bool] = []
+    next_block = local_sweeps.LocalSweeps.next_block
 
-    def counted(self: local_sweeps.LocalSweeps, first: int, *args: object) -> tuple[int, bool]:
-        after, done = sweep(self, first, *args)  # type: ignore[arg-type]
-        swept.append(done)
-        return after, done
+    def counted(self: local_sweeps.LocalSweeps, first: int) -> local_sweeps.LocalBlock:
+        block = next_block(self, first)
+        swept.append(block.reached is not None)
+        return block
 
     with pytest.MonkeyPatch.context() as patch:
         # As at a million roles: dense blocks of 16 clients, local ones of 32 at least.
@@ -197,9 +204,65 @@ def test_clients_that_reach_everyone_fall_back_to_dense_blocks(two_cores: bool) 
         patch.setattr(local_sweeps, "ROLE_COST", 1)
         patch.setattr(client_sweeps, "MIN_ROLES", 0)  # the forked merger, as from 200k roles
         patch.setattr(client_sweeps, "second_core_free", lambda: two_cores)
-        patch.setattr(local_sweeps.LocalSweeps, "sweep", counted)
+        patch.setattr(local_sweeps.LocalSweeps, "next_block", counted)
         mixed = analyze(org, top_clients=3)
     assert True in swept and False in swept  # both routes taken
     a, b = dense.provenance_raw, mixed.provenance_raw
     assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.client, b.client)
     assert np.allclose(a.share, b.share, rtol=0, atol=1e-15)
+
+
+def _raw(org: str, two_cores: bool, **patched: object) -> list[bytes]:
+    """The provenance and served shares, bit for bit, with local blocks of a few
+    clients (MIN_ROLES 0: the forked child from any size on, when `two_cores`; dense
+    blocks of 16 clients: its buffer holds two local blocks)."""
+    with forced_local(cells=2_000), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(provenance, "CELLS_PER_BLOCK", 16 * 300)
+        patch.setattr(client_sweeps, "MIN_ROLES", 0)
+        patch.setattr(client_sweeps, "second_core_free", lambda: two_cores)
+        for name, value in patched.items():
+            patch.setattr(client_sweeps.BlockMerger, name, value)
+        analysis = analyze(loads(org, source="org.yaml"), top_clients=3)
+    prov = analysis.provenance_raw
+    raw = [prov.indptr, prov.client, prov.share, analysis.served_share_raw]
+    return [np.asarray(a).tobytes() for a in raw]
+
+
+@needs_fork
+def test_local_blocks_swept_by_the_child_are_the_same_to_the_bit() -> None:
+    """On two cores every other local block is swept by the child while the parent
+    sweeps the one before it: the same blocks, the same shares, bit for bit."""
+    org = _many_clients(300, 400, seed=5)
+    asked: list[int] = []
+    real_ask = client_sweeps.BlockMerger.ask_local
+
+    def ask_local(self: client_sweeps.BlockMerger, *args: object) -> bool:
+        asked.append(1)
+        return real_ask(self, *args)  # type: ignore[arg-type]
+
+    assert _raw(org, True, ask_local=ask_local) == _raw(org, False)
+    assert len(asked) > 3
+    assert no_child_left()
+
+
+@needs_fork
+@pytest.mark.parametrize("at_call", [1, 4])
+def test_a_child_that_stops_in_a_local_block_leaves_them_to_the_parent(
+    at_call: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = _many_clients(300, 400, seed=6)
+    expected = _raw(org, False)
+    parent, real_solve_at, calls = os.getpid(), local_sweeps.LocalSweeps.solve_at, [0]
+
+    def solve_at(self: local_sweeps.LocalSweeps, *args: object) -> None:
+        if os.getpid() != parent:
+            calls[0] += 1
+            if calls[0] == at_call:
+                os.kill(os.getpid(), signal.SIGKILL)
+        real_solve_at(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(local_sweeps.LocalSweeps, "solve_at", solve_at)
+    redone = redos_counted(monkeypatch)
+    assert _raw(org, True) == expected
+    assert redone  # the parent did it all again
+    assert no_child_left()

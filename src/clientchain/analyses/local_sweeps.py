@@ -10,7 +10,10 @@ shares, the loops whole. Each block is as wide as makes its cost per client leas
 cost model in cells: the cut and plan per role reached, the cells swept), never above
 CELLS_PER_BLOCK cells; clients whose block would cost nearly what a dense sweep does (a
 client paying the top of a budget-funded body reaches all of it) are left to the dense
-sweep.
+sweep. Blocks are found in turn, each width judged by the block before, and each is
+solved on its own: where the client sweeps have a child (client_sweeps.py), it solves
+every other block while the parent solves the one before, and the parent merges both
+(a million roles and 100,000 customers: the local sweeps took 11.3 s, 8.1 s so).
 
 The figures are as exact as the dense sweep's; their last bits may differ from it (the
 sums are grouped by a smaller plan's layers), so the dense sweep stays the route for
@@ -20,10 +23,11 @@ every organisation whose clients take a few dense blocks.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from clientchain.analyses.provenance import CELLS_PER_BLOCK, ClientBlocks, TopClients
-from clientchain.analyses.served import ServedClients
+import numpy as np
+
+from clientchain.analyses.provenance import CELLS_PER_BLOCK, ClientBlocks
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.reach import Downstream, GraphCut
 from clientchain.graph.sweep import SweepPlan, plan_sweeps
@@ -40,8 +44,24 @@ MIN_WIDTH = 32  # clients in a block at least
 MAX_WIDTH = 1 << 14  # and at most
 
 
+@dataclass(frozen=True, eq=False)
+class LocalBlock:
+    """Clients first..last-1 and the roles they reach (role order, sorted), or, when
+    `reached` is None, a dense block's worth of clients for the caller to sweep."""
+
+    first: int
+    last: int
+    reached: IntArray | None
+
+    @property
+    def cells(self) -> int:
+        """Roles reached x clients: the block's shares (0 for a dense one)."""
+        return 0 if self.reached is None else self.reached.size * (self.last - self.first)
+
+
 class LocalSweeps:
-    """Blocks of clients swept over the roles they reach, merged into the top-K."""
+    """Blocks of clients swept over the roles they reach: found in turn (`next_block`),
+    each solved on its own (`solve`), by whichever process."""
 
     def __init__(self, graph: MoneyGraph, plan: SweepPlan, blocks: ClientBlocks) -> None:
         self.plan, self.blocks = plan, blocks
@@ -49,18 +69,12 @@ class LocalSweeps:
         self.cut = GraphCut(graph)
         self.width = max(MIN_WIDTH, blocks.width)  # clients of the next block
 
-    def sweep(
-        self,
-        first: int,
-        top: TopClients,
-        served: ServedClients,
-        scratch: Callable[[int], FloatArray | None],
-    ) -> tuple[int, bool]:
-        """Sweep a block of clients from `first` on and merge it: the client after the
-        block's last, and whether it was swept (into `scratch(cells)` when that gives
-        memory, the dense blocks' buffer: not a block more); not when even MIN_WIDTH would
-        cost nearly what a dense sweep does (a client that pays the top of a budget-funded
-        org reaches all of it): then a dense block's worth is the caller's."""
+    def next_block(self, first: int) -> LocalBlock:
+        """The block of clients from `first` on, as wide as the last one judged best; a
+        dense block's worth (reached None) when even MIN_WIDTH would cost nearly what a
+        dense sweep does (a client that pays the top of a budget-funded org reaches all
+        of it). Blocks are taken in turn: each sets the width of the next, so where they
+        are swept (this process or the child) does not change which they are."""
         roles, clients = self.blocks.roles, self.blocks.clients
         width = self.width
         while True:
@@ -71,18 +85,35 @@ class LocalSweeps:
             if cost <= DENSER * roles and reached.size * width <= CELLS_PER_BLOCK:
                 break
             if width <= MIN_WIDTH:  # a dense block's worth (never wider: see BlockMerger)
-                return min(clients, first + self.blocks.width), False
+                return LocalBlock(first, min(clients, first + self.blocks.width), None)
             width = max(MIN_WIDTH, width // 4)  # fewer clients, fewer roles: try again
         self.width = self._next_width(first, width, reached.size)
-        graph, left_out = self.cut.cut(reached, first, last)
+        return LocalBlock(first, last, reached)
+
+    def solve(
+        self, block: LocalBlock, out: FloatArray | None = None
+    ) -> tuple[FloatArray, IntArray]:
+        """The block's shares (its roles reached x its clients, into `out` when given:
+        that many float64) and each of their rows' row in the top-K."""
+        reached = block.reached
+        assert reached is not None  # (a local block)
+        graph, left_out = self.cut.cut(reached, block.first, block.last)
         plan = plan_sweeps(graph, left_out)
-        base = ClientBlocks(graph, plan).base(0, width, out=scratch(reached.size * width))
+        width = block.last - block.first
+        base = ClientBlocks(graph, plan).base(0, width, out=out)
         solved = plan.solve(base, [1.0] * width, in_place=True, shares=True)
-        rows = self.plan.position[reached[plan.order]]  # each solved row's row in the top-K
-        top.add(first, solved, slots=rows)
-        if served.wanted:
-            served.add(first, solved, slots=rows)
-        return last, True
+        return solved, self.plan.position[reached[plan.order]]
+
+    def solve_at(self, first: int, last: int, out: FloatArray, rows: IntArray) -> None:
+        """Clients first..last-1, a block `next_block` gave, solved into `out` (their
+        shares) and `rows` (each row's row in the top-K), both as long as the block
+        needs: what the child does for the parent, which found the block."""
+        block = LocalBlock(first, last, self._reached(first, last))
+        if block.cells != out.size or rows.size != out.shape[0]:
+            raise ValueError("the block reaches other roles than its finder's")
+        solved, rows[:] = self.solve(block, out)
+        if not np.shares_memory(solved, out):  # (plan.solve in place: never)
+            out[...] = solved
 
     def _next_width(self, first: int, width: int, reached: int) -> int:
         """The width that makes a block's cost per client least, judged by this block:
