@@ -108,7 +108,7 @@ needs_fork = pytest.mark.skipif(not can_fork(), reason="the second core is used 
 @pytest.mark.slow
 @needs_fork
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("clients", [7, 12])
+@pytest.mark.parametrize("clients", [7, 12, 16, 20, 24])
 def test_every_shape_is_the_same_analysis_on_two_cores(
     tmp_path: Path, shape: str, clients: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,7 +121,7 @@ def test_every_shape_is_the_same_analysis_on_two_cores(
     redone = redos_counted(monkeypatch)
     assert document(org, True, monkeypatch) == expected
     assert len(forks) == 1  # the second core did take part
-    assert (sum(splits) > 0) == (clients == 12)  # and swept half of each wide block
+    assert (sum(splits) > 0) == (clients > 8)  # and swept half of each wide block
     assert not redone  # (not by the parent, after the child had stopped)
     assert no_child_left()
 
@@ -338,13 +338,15 @@ def test_the_child_sweeps_the_first_block_beside_the_parents_own_columns(
 def test_a_wide_first_block_goes_to_the_child_in_part(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """All 60 clients fit one block: the child sweeps the first FIRST_CHILD_CLIENTS of
-    them beside the parent's own columns, and the two split the rest."""
+    """All 60 clients fit one block: the child sweeps the first few of them beside the
+    parent's own columns (first_child_block), and the two split the rest."""
     blocks_of(60, monkeypatch)
     bench_generator().write("hub", ROLES, tmp_path)
     org = tmp_path / "org.yaml"
     expected = document(org, False, monkeypatch)
-    rest = 60 - client_sweeps.halves(client_sweeps.FIRST_CHILD_CLIENTS, 60)  # the child's
+    head = client_sweeps.first_child_block(60, 60)
+    assert head < 60
+    rest = 60 - client_sweeps.halves(head, 60)  # the child's
     splits = halves_counted(monkeypatch)
     assert document(org, True, monkeypatch) == expected
     assert splits == [rest]  # the rest: one block, split

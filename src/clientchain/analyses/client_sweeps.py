@@ -65,9 +65,6 @@ FORK_WORK = 100_000_000
 # BLAS solves columns in groups of up to 8 (the width of its kernels), and a column's
 # bits depend on its place in its group; split at a multiple of 8, every column keeps it.
 SPLIT_COLUMNS = 8
-# The child's first block while the parent sweeps its own three columns (the decay's
-# loop factors on the way): about as long as those, at most; the rest split evenly.
-FIRST_CHILD_CLIENTS = 2 * SPLIT_COLUMNS
 # What (MERGE, SOLVE, LOCAL), first client, lead, width, the width of a second part of
 # the block right after it in the buffer (MERGE; 0: none) or the roles a local block
 # reaches (LOCAL), offset in the buffer.
@@ -102,7 +99,7 @@ def sweep_all(
             # sweep put the two processes of a million roles recharging one another at
             # 1.26 GB together (0.91 GB so; the child lets its copy go at its first sweep).
             plan.prepare([1.0, decay] if plan.peels_loops else [1.0])
-            head = min(head, FIRST_CHILD_CLIENTS)
+            head = first_child_block(blocks.width, blocks.clients)
             merger.start()
         sweeps = _Sweeps(graph, plan, blocks, decay, direct_share, merger, served, head)
         if merger.forked:  # on a thread of its own arena (see `start`)
@@ -114,6 +111,22 @@ def sweep_all(
         raise
     merger.close()
     return swept
+
+
+def first_child_block(width: int, clients: int) -> int:
+    """How many of `clients` the child sweeps first, while the parent sweeps its own
+    three columns, where one process sweeps the first `width` with those and the rest
+    `width` at a time. As few as keep every column's place in its BLAS group (the bits
+    of its shares, see SPLIT_COLUMNS) where one block holds them all or blocks are a
+    multiple of SPLIT_COLUMNS wide: SPLIT_COLUMNS, the blocks after them then starting
+    where one process' do, give or take a multiple of SPLIT_COLUMNS; else the whole
+    first block. Where a large loop is swept, a client's column costs about half of one
+    of the three (a million roles: ring 0.11 s against 0.13, tangle 0.35 against 0.64),
+    and the parent waited 1.35 s and 3.75 s for the child's first 16 clients, 0.73 and
+    0.97 for 8 (recharging one another: 0.86, 0.05)."""
+    if clients <= width or width % SPLIT_COLUMNS == 0:
+        return min(clients, SPLIT_COLUMNS)
+    return width
 
 
 def _worth_a_child(plan: SweepPlan, blocks: ClientBlocks) -> bool:
