@@ -40,7 +40,7 @@ from clientchain.graph.loop_gauss_seidel import (
 )
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.sweep import SweepPlan, plan_sweeps
-from clientchain.graph.triangular import SubstitutionSolve
+from clientchain.graph.triangular import BandSolve
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs
 from tests.test_loop_fringe import _both_ways_tree, _dense, _exact_solve, _random_tree
@@ -342,8 +342,9 @@ def test_a_large_recharge_loop_is_swept_at_the_real_thresholds() -> None:
 def test_a_ring_of_one_role_a_level_is_swept_row_by_row() -> None:
     """Each role paying the next round a ring of more than SWEEP_MIN_ROLES roles, in
     file order: the lower triangle of the sweeps is the whole ring but one line, a level
-    a role, and goes to SuperLU's substitution (a sweep level by level took 0.26 s at
-    100,000 roles). Against scipy's sparse LU of the same system, built from the flows."""
+    a role, and goes to substitution row by row (a sweep level by level took 0.26 s at
+    100,000 roles), LAPACK's for a band one row deep. Against scipy's sparse LU of the
+    same system, built from the flows."""
     rng = np.random.default_rng(2)
     roles, clients = loop_core.SWEEP_MIN_ROLES + 904, 2
     edges = [(u, (u + 1) % roles, int(rng.integers(100, 5000))) for u in range(roles)]
@@ -360,11 +361,11 @@ def test_a_ring_of_one_role_a_level_is_swept_row_by_row() -> None:
         got, solvers = solved_with_cores(roles, clients, edges, alpha)
         (solver,) = solvers
         assert isinstance(solver, SweptCore)
-        assert isinstance(solver.sweeps.lower, SubstitutionSolve)
+        assert isinstance(solver.sweeps.lower, BandSolve)  # (one entry below each row)
         # Weighed as row by row: a second process takes half the clients of such a
         # ring from fewer roles on than a ring of its entries would need.
         entries = solver.sweeps.system.data.size + roles
-        per_row = triangular.SUBSTITUTION_WORK * roles
+        per_row = triangular.BAND_WORK * 2 * roles
         assert solver.work() == solver.probe_sweeps * (entries + per_row)
         want = splinalg.spsolve(sparse.identity(roles, format="csc") - alpha * a, base)
         np.testing.assert_allclose(got, want, rtol=1e-12)

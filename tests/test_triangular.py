@@ -8,7 +8,13 @@ import pytest
 
 from clientchain.graph import triangular
 from clientchain.graph.square_csc import SquareCsc
-from clientchain.graph.triangular import LevelSolve, SubstitutionSolve, level_solve, levels
+from clientchain.graph.triangular import (
+    BandSolve,
+    LevelSolve,
+    SubstitutionSolve,
+    level_solve,
+    levels,
+)
 
 # LEVEL_ENTRIES: 0 sends every triangle to the level solve, this one every triangle to
 # SuperLU's substitution.
@@ -21,6 +27,18 @@ def _lower(size: int, per_row: int, rng: np.random.Generator) -> np.ndarray:
     for row in range(1, size):
         for col in rng.choice(row, size=min(row, per_row), replace=False):
             matrix[row, col] = -rng.uniform(0.0, 1.0)
+    return matrix
+
+
+def _banded(size: int, depth: int, rng: np.random.Generator) -> np.ndarray:
+    """A loop's lower triangle whose entries lie at most `depth` rows below its
+    diagonal, the deepest of them `depth` below (a chain in its own order, or nearly)."""
+    matrix = np.diag(rng.uniform(0.5, 2.0, size))
+    for row in range(1, size):
+        for col in rng.choice(np.arange(max(0, row - depth), row), size=min(row, 2)):
+            matrix[row, col] = -rng.uniform(0.0, 1.0)
+    if size > depth:
+        matrix[depth, 0] = -0.5
     return matrix
 
 
@@ -49,12 +67,35 @@ def test_a_triangular_solve_equals_the_dense_solve(
     by_level = dense[np.ix_(order, order)]  # rows (and columns) renumbered by level
     assert np.allclose(by_level, np.tril(by_level))  # still lower-triangular
     solve = level_solve(_csc(by_level), bounds)
-    assert isinstance(solve, kind)
+    assert isinstance(solve, BandSolve if kind is SubstitutionSolve and size == 1 else kind)
     rhs = rng.uniform(0.0, 1.0, (size, 3))
     want = np.linalg.solve(by_level, rhs)
     np.testing.assert_allclose(solve.solve(rhs.copy()), want, rtol=1e-12)
     one = rhs[:, 0].copy()
     np.testing.assert_allclose(solve.solve(one), want[:, 0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize(
+    ("size", "depth", "kind"),
+    [(40, 1, BandSolve), (300, 8, BandSolve), (300, 9, SubstitutionSolve), (2, 1, BandSolve)],
+)
+def test_a_triangle_of_entries_near_its_diagonal_is_substituted_as_a_band(
+    monkeypatch: pytest.MonkeyPatch, seed: int, size: int, depth: int, kind: type
+) -> None:
+    """Row by row, a triangle whose entries lie at most BAND_DEPTH rows below its
+    diagonal goes to LAPACK's banded substitution, one with an entry further below to
+    SuperLU's; both are the dense solve, for columns and for a single vector."""
+    monkeypatch.setattr(triangular, "LEVEL_ENTRIES", BY_ROW)
+    rng = np.random.default_rng(seed)
+    dense = _banded(size, depth, rng)
+    order, solve = triangular.lower_solve(_csc(dense))
+    assert order is None and isinstance(solve, kind)  # (in its own order)
+    rhs = rng.uniform(0.0, 1.0, (size, 5))
+    want = np.linalg.solve(dense, rhs)
+    np.testing.assert_allclose(solve.solve(rhs.copy()), want, rtol=1e-12)
+    one = rhs[:, 3].copy()
+    np.testing.assert_allclose(solve.solve(one), want[:, 3], rtol=1e-12)
 
 
 def test_a_row_s_level_is_one_more_than_its_deepest_payer() -> None:
@@ -89,12 +130,17 @@ def test_a_chain_is_one_level_a_row() -> None:
 
 
 def test_many_thin_levels_go_row_by_row_and_few_wide_ones_by_level() -> None:
-    """The default LEVEL_ENTRIES: a chain of 5,000 levels (one row each) is substituted;
-    2,000 rows in 4 levels, each row taking from 3 of the level before, go by level."""
+    """The default LEVEL_ENTRIES: a chain of 5,000 levels (one row each) is substituted
+    (as a band), and so is one whose rows also take from a row far above; 2,000 rows in
+    4 levels, each row taking from 3 of the level before, go by level."""
     rng = np.random.default_rng(9)
     size = 5000
-    chain = _csc(np.diag(np.full(size, 2.0)) - np.diag(np.ones(size - 1), -1))
-    assert isinstance(level_solve(chain, levels(chain)[1]), SubstitutionSolve)
+    line = np.diag(np.full(size, 2.0)) - np.diag(np.ones(size - 1), -1)
+    chain = _csc(line)
+    assert isinstance(level_solve(chain, levels(chain)[1]), BandSolve)
+    line[size - 1, 0] = -1.0
+    far = _csc(line)
+    assert isinstance(level_solve(far, levels(far)[1]), SubstitutionSolve)
     width, depth = 500, 4
     rows = np.arange(width, width * depth).repeat(3)
     cols = (rows // width - 1) * width + rng.integers(0, width, rows.size)
@@ -117,7 +163,8 @@ def test_many_thin_levels_go_row_by_row_and_few_wide_ones_by_level() -> None:
 def test_a_triangle_of_too_many_levels_is_substituted_as_it_is_without_numbering_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """lower_solve: a chain of 5,000 levels is solved row by row in its own order, and
+    """lower_solve: a chain of 5,000 levels is solved row by row in its own order (as a
+    band), and
     its levels are not walked past the point where they could still pay (it stops at
     the deepest level that could); a triangle of 4 wide levels is numbered by level."""
     from clientchain.graph import layering
@@ -135,7 +182,7 @@ def test_a_triangle_of_too_many_levels_is_substituted_as_it_is_without_numbering
 
     monkeypatch.setattr(layering, "_walk_thin", counting)
     order, solve = triangular.lower_solve(chain)
-    assert order is None and isinstance(solve, SubstitutionSolve)
+    assert order is None and isinstance(solve, BandSolve)
     deepest = chain.data.size // triangular.LEVEL_ENTRIES - 1
     assert max(walked) == deepest + 1  # one step past it, no further
     rhs = rng.uniform(0.0, 1.0, (size, 11))  # (more columns than a group)

@@ -40,7 +40,13 @@ import numpy as np
 from clientchain.graph.settling import Progress, corrections, judge, not_yet_reached
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
-from clientchain.graph.triangular import SUBSTITUTION_WORK, SubstitutionSolve, lower_solve
+from clientchain.graph.triangular import (
+    BAND_WORK,
+    SUBSTITUTION_WORK,
+    BandSolve,
+    SubstitutionSolve,
+    lower_solve,
+)
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
@@ -137,6 +143,8 @@ class SweptCore(GroupedCore):
         per_sweep = system.data.size + system.size
         if isinstance(self.sweeps.lower, SubstitutionSolve):
             per_sweep += SUBSTITUTION_WORK * system.size
+        elif isinstance(self.sweeps.lower, BandSolve):
+            per_sweep += BAND_WORK * (self.sweeps.lower.depth + 1) * system.size
         return self.probe_sweeps * per_sweep
 
     def _solve(self, x: FloatArray, rows: IntArray | None, shares: BoolArray | None) -> None:

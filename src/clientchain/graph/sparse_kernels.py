@@ -85,6 +85,12 @@ def sparsetools() -> ModuleType:
 
 
 @cache
+def flapack() -> ModuleType:
+    """LAPACK as scipy wraps it (dtbtrs: triangular band systems)."""
+    return load_extension("linalg._flapack")
+
+
+@cache
 def superlu() -> ModuleType:
     """scipy.sparse.linalg._dsolve._superlu: SuperLU, as `splu` calls it."""
     return load_extension("sparse.linalg._dsolve._superlu")
