@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from clientchain import analyze, loads
 from clientchain.analyses import client_sweeps, local_sweeps, provenance
+from clientchain.analyses.local_sweeps import LOCAL_MIN_BLOCKS
 from clientchain.graph import reach
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.reach import Downstream, GraphCut
@@ -212,12 +213,45 @@ def test_clients_that_reach_everyone_fall_back_to_dense_blocks(two_cores: bool) 
     assert np.allclose(a.share, b.share, rtol=0, atol=1e-15)
 
 
-def _raw(org: str, two_cores: bool, **patched: object) -> list[bytes]:
-    """The provenance and served shares, bit for bit, with local blocks of a few
-    clients (MIN_ROLES 0: the forked child from any size on, when `two_cores`; dense
-    blocks of 16 clients: its buffer holds two local blocks)."""
-    with forced_local(cells=2_000), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(provenance, "CELLS_PER_BLOCK", 16 * 300)
+def _crossing(roles: int, clients: int, seed: int) -> str:
+    """A tree whose roles each pay up to three roles anywhere above them, clients paying
+    two of the bottom half each, and two small loops: roles with many payers, whose
+    shares' last bits depend on how a plan groups its sums (a local block's plan and a
+    dense sweep's differ there)."""
+    rng = np.random.default_rng(seed)
+    lines = ["currency: EUR", "clients:", *[f"  - id: c{j}" for j in range(clients)]]
+    lines += ["roles:", "  - id: r0"]
+    lines += [f"  - {{id: r{i}, reports_to: r{(i - 1) // 3}}}" for i in range(1, roles)]
+    lines.append("flows:")
+    for j in range(clients):
+        for payee in rng.choice(np.arange(roles // 2, roles), size=2, replace=False).tolist():
+            lines.append(f"  - {{from: c{j}, to: r{payee}, amount: {int(rng.integers(1, 99))}}}")
+    for i in range(1, roles):
+        for above in sorted(set(rng.integers(0, i, size=3).tolist())):
+            lines.append(f"  - {{from: r{i}, to: r{above}, amount: {int(rng.integers(1, 50))}}}")
+    lines += ["  - {from: r1, to: r2, amount: 3}", "  - {from: r2, to: r1, amount: 4}"]
+    lines += ["  - {from: r3, to: r7, amount: 3}", "  - {from: r0, to: r3, amount: 1}"]
+    return "\n".join(lines) + "\n"
+
+
+ROLES = 300
+
+
+def _raw(
+    org: str, width: int, two_cores: bool, local: bool = True, **patched: object
+) -> list[bytes]:
+    """The provenance and served shares, bit for bit: dense blocks of `width` clients,
+    then (`local`) local blocks of a few clients however many roles they reach, or only
+    where they would take more than LOCAL_MIN_BLOCKS dense ones; MIN_ROLES 0: the forked
+    child from any size on, when `two_cores`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(provenance, "CELLS_PER_BLOCK", ROLES * width)
+        if local:
+            patch.setattr(client_sweeps, "LOCAL_MIN_BLOCKS", 0)
+        patch.setattr(local_sweeps, "DENSER", float("inf"))
+        patch.setattr(local_sweeps, "BLOCK_COST", 300)
+        patch.setattr(local_sweeps, "ROLE_COST", 0)
+        patch.setattr(local_sweeps, "MIN_WIDTH", 2)
         patch.setattr(client_sweeps, "MIN_ROLES", 0)
         patch.setattr(client_sweeps, "second_core_free", lambda: two_cores)
         for name, value in patched.items():
@@ -229,10 +263,13 @@ def _raw(org: str, two_cores: bool, **patched: object) -> list[bytes]:
 
 
 @needs_fork
-def test_local_blocks_swept_by_the_child_are_the_same_to_the_bit() -> None:
-    """On two cores every other local block is swept by the child while the parent
-    sweeps the one before it: the same blocks, the same shares, bit for bit."""
-    org = _many_clients(300, 400, seed=5)
+@pytest.mark.parametrize("width", [16, 24, 41])
+def test_local_blocks_swept_by_the_child_are_the_same_to_the_bit(width: int) -> None:
+    """On two cores the child sweeps a first block narrower than one process' (8
+    clients where blocks are a multiple of 8 wide), then every other local block while
+    the parent sweeps the one before it: the local blocks start where one process'
+    do, they are the same blocks, and the shares are the same bit for bit."""
+    org = _crossing(ROLES, 600, seed=5)
     asked: list[int] = []
     real_ask = client_sweeps.BlockMerger.ask_local
 
@@ -240,8 +277,31 @@ def test_local_blocks_swept_by_the_child_are_the_same_to_the_bit() -> None:
         asked.append(1)
         return real_ask(self, *args)  # type: ignore[arg-type]
 
-    assert _raw(org, True, ask_local=ask_local) == _raw(org, False)
+    assert _raw(org, width, True, ask_local=ask_local) == _raw(org, width, False)
     assert len(asked) > 3
+    assert no_child_left()
+
+
+@needs_fork
+def test_two_cores_take_the_dense_route_where_one_does() -> None:
+    """Clients that take LOCAL_MIN_BLOCKS dense blocks after one process' first block
+    (but one more after the child's narrower one) are swept dense on two cores too."""
+    width = 24
+    clients = (LOCAL_MIN_BLOCKS + 1) * width - 6
+    assert client_sweeps.first_child_block(width, clients) < width
+    org = _crossing(ROLES, clients, seed=8)
+    found: list[int] = []
+    next_block = local_sweeps.LocalSweeps.next_block
+
+    def counted(self: local_sweeps.LocalSweeps, first: int) -> local_sweeps.LocalBlock:
+        found.append(first)
+        return next_block(self, first)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(local_sweeps.LocalSweeps, "next_block", counted)
+        two = _raw(org, width, True, local=False)
+    assert two == _raw(org, width, False, local=False)
+    assert not found
     assert no_child_left()
 
 
@@ -250,8 +310,10 @@ def test_local_blocks_swept_by_the_child_are_the_same_to_the_bit() -> None:
 def test_a_child_that_stops_in_a_local_block_leaves_them_to_the_parent(
     at_call: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    org = _many_clients(300, 400, seed=6)
-    expected = _raw(org, False)
+    """The parent sweeps every client again, the local blocks from where one process'
+    start: the same bits as one process."""
+    org = _crossing(ROLES, 600, seed=6)
+    expected = _raw(org, 24, False)
     parent, real_solve_at, calls = os.getpid(), local_sweeps.LocalSweeps.solve_at, [0]
 
     def solve_at(self: local_sweeps.LocalSweeps, *args: object) -> None:
@@ -263,6 +325,6 @@ def test_a_child_that_stops_in_a_local_block_leaves_them_to_the_parent(
 
     monkeypatch.setattr(local_sweeps.LocalSweeps, "solve_at", solve_at)
     redone = redos_counted(monkeypatch)
-    assert _raw(org, True) == expected
+    assert _raw(org, 24, True) == expected
     assert redone  # the parent did it all again
     assert no_child_left()

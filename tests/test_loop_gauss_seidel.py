@@ -365,7 +365,7 @@ def test_a_ring_of_one_role_a_level_is_swept_row_by_row() -> None:
         # Weighed as row by row: a second process takes half the clients of such a
         # ring from fewer roles on than a ring of its entries would need.
         entries = solver.sweeps.system.data.size + roles
-        per_row = triangular.BAND_WORK * 2 * roles
+        per_row = (triangular.BAND_WORK + 1) * roles
         assert solver.work() == solver.probe_sweeps * (entries + per_row)
         want = splinalg.spsolve(sparse.identity(roles, format="csc") - alpha * a, base)
         np.testing.assert_allclose(got, want, rtol=1e-12)

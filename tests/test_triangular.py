@@ -30,15 +30,16 @@ def _lower(size: int, per_row: int, rng: np.random.Generator) -> np.ndarray:
     return matrix
 
 
-def _banded(size: int, depth: int, rng: np.random.Generator) -> np.ndarray:
-    """A loop's lower triangle whose entries lie at most `depth` rows below its
-    diagonal, the deepest of them `depth` below (a chain in its own order, or nearly)."""
+def _banded(size: int, depth: int, rng: np.random.Generator, sparse: bool = False) -> np.ndarray:
+    """A loop's lower triangle whose entries fill its band `depth` rows below its
+    diagonal (`sparse`: one entry below each row, the deepest `depth` below); as a
+    loop's rows, each sums to >= 0."""
     matrix = np.diag(rng.uniform(0.5, 2.0, size))
     for row in range(1, size):
-        for col in rng.choice(np.arange(max(0, row - depth), row), size=min(row, 2)):
-            matrix[row, col] = -rng.uniform(0.0, 1.0)
+        for col in [row - 1] if sparse else range(max(0, row - depth), row):
+            matrix[row, col] = -rng.uniform(0.0, 1.0) * matrix[row, row] / (depth + 1)
     if size > depth:
-        matrix[depth, 0] = -0.5
+        matrix[depth, 0] = -0.1 * matrix[depth, depth]
     return matrix
 
 
@@ -77,18 +78,25 @@ def test_a_triangular_solve_equals_the_dense_solve(
 
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize(
-    ("size", "depth", "kind"),
-    [(40, 1, BandSolve), (300, 8, BandSolve), (300, 9, SubstitutionSolve), (2, 1, BandSolve)],
+    ("size", "depth", "sparse", "kind"),
+    [
+        (40, 1, False, BandSolve),
+        (300, 8, False, BandSolve),
+        (300, 9, False, SubstitutionSolve),
+        (300, 8, True, SubstitutionSolve),
+        (2, 1, False, BandSolve),
+    ],
 )
 def test_a_triangle_of_entries_near_its_diagonal_is_substituted_as_a_band(
-    monkeypatch: pytest.MonkeyPatch, seed: int, size: int, depth: int, kind: type
+    monkeypatch: pytest.MonkeyPatch, seed: int, size: int, depth: int, sparse: bool, kind: type
 ) -> None:
-    """Row by row, a triangle whose entries lie at most BAND_DEPTH rows below its
-    diagonal goes to LAPACK's banded substitution, one with an entry further below to
-    SuperLU's; both are the dense solve, for columns and for a single vector."""
+    """Row by row, a triangle whose entries fill a band at most BAND_DEPTH rows below
+    its diagonal goes to LAPACK's banded substitution, one with an entry further below
+    or a band mostly empty to SuperLU's; both are the dense solve, for columns and for
+    a single vector."""
     monkeypatch.setattr(triangular, "LEVEL_ENTRIES", BY_ROW)
     rng = np.random.default_rng(seed)
-    dense = _banded(size, depth, rng)
+    dense = _banded(size, depth, rng, sparse)
     order, solve = triangular.lower_solve(_csc(dense))
     assert order is None and isinstance(solve, kind)  # (in its own order)
     rhs = rng.uniform(0.0, 1.0, (size, 5))

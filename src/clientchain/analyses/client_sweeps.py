@@ -18,9 +18,10 @@ the roles they reach, local_sweeps.py), the child solves every other block into 
 buffer, and the parent merges both (their rows overlap). Should the child stop, the
 parent does everything itself, from the first client again: slower, never different.
 
-A child is forked from MIN_ROLES roles on, and below that where a loop of most of the
-organisation makes every client's solve heavy (FORK_WORK): 100,000 roles that recharge
-one another spend most of their analysis there.
+A child is forked from MIN_ROLES roles on, and below that where the clients go in
+local blocks, or where a loop of most of the organisation makes every client's solve
+heavy (FORK_WORK): 100,000 roles that recharge one another spend most of their
+analysis there.
 
 Memory stays as in one process: the block and the slots are the same arrays, only
 shared; the child adds the temporaries of its half-block's sweep and of its merges (a
@@ -89,7 +90,7 @@ def sweep_all(
     One sweep makes the three (hand-overs are based on the traced share); blocks of
     clients sweep on their own, the first beside it on two cores, else in it.
     """
-    head = min(blocks.clients, blocks.width)  # clients 0..head-1: the first block
+    head = _first_block_end(blocks)  # clients 0..head-1: the first block
     merger = BlockMerger(top, graph, blocks, plan, 3 + head, _worth_a_child(plan, blocks))
     try:
         if head and merger.can_fork:
@@ -129,13 +130,24 @@ def first_child_block(width: int, clients: int) -> int:
     return width
 
 
+def _first_block_end(blocks: ClientBlocks) -> int:
+    """The client after one process' first block (swept with its own three columns)."""
+    return min(blocks.clients, blocks.width)
+
+
+def _goes_local(blocks: ClientBlocks) -> bool:
+    """Whether the clients after one process' first block take so many dense blocks
+    that they are tried in local ones (_sweep_rest)."""
+    return len(blocks.ranges(_first_block_end(blocks), blocks.width)) > LOCAL_MIN_BLOCKS
+
+
 def _worth_a_child(plan: SweepPlan, blocks: ClientBlocks) -> bool:
     """Would a second process pay for itself: a large org (its merges), one with so
     many clients that they go in local blocks (each a cut and plan of its own: 100,000
     roles and 10,000 customers took 1.08 s with a child, 1.16-1.49 without), or one
     whose loops or deep runs make each client's sweep heavy (weighed with the loops'
     factors at alpha 1, which the first sweep makes anyway)."""
-    if blocks.roles >= MIN_ROLES or len(blocks.ranges(0, blocks.width)) > LOCAL_MIN_BLOCKS:
+    if blocks.roles >= MIN_ROLES or _goes_local(blocks):
         return True
     if not plan.heavy or not blocks.clients:
         return False
@@ -228,13 +240,18 @@ def _sweep_rest(
     """Clients first.. in dense blocks, or, when they would take many, in blocks over
     only the roles they reach (see local_sweeps.py) wherever those are few: where a
     child works, it sweeps CHILD_BLOCKS of them beside each one this process sweeps
-    (all merged here)."""
-    ranges = blocks.ranges(first, blocks.width)
-    if len(ranges) <= LOCAL_MIN_BLOCKS:
-        _sweep_blocks(ranges, merger, served)
-        return
-    local = LocalSweeps(graph, plan, blocks)
+    (all merged here). The local blocks start where one process' first block ends,
+    whichever client the rest starts from (the child's first block is narrower, and a
+    redo starts from 0): they are then the same blocks, the same bits."""
     clients = blocks.clients
+    one = _first_block_end(blocks)
+    if not _goes_local(blocks):
+        _sweep_blocks(blocks.ranges(first, blocks.width), merger, served)
+        return
+    if first < one:  # the rest of one process' first block: dense
+        _sweep_blocks([(first, one)], merger, served)
+        first = one
+    local = LocalSweeps(graph, plan, blocks)
 
     def after(block: LocalBlock) -> LocalBlock | None:
         return local.next_block(block.last) if block.last < clients else None

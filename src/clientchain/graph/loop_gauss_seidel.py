@@ -144,7 +144,7 @@ class SweptCore(GroupedCore):
         if isinstance(self.sweeps.lower, SubstitutionSolve):
             per_sweep += SUBSTITUTION_WORK * system.size
         elif isinstance(self.sweeps.lower, BandSolve):
-            per_sweep += BAND_WORK * (self.sweeps.lower.depth + 1) * system.size
+            per_sweep += (BAND_WORK + self.sweeps.lower.depth) * system.size
         return self.probe_sweeps * per_sweep
 
     def _solve(self, x: FloatArray, rows: IntArray | None, shares: BoolArray | None) -> None:

@@ -53,9 +53,13 @@ SUBSTITUTION_WORK = 16
 # 28 ms so, copies to LAPACK's column order and back included, 55 ms by SuperLU, and
 # its blocks of clients 0.23 s a sweep of 4 columns against 0.37.
 BAND_DEPTH = 8
-# What it costs a row and a column, in multiply-adds, per row of the band (its depth
-# and the diagonal): 7 ns a row and a column for that ring.
-BAND_WORK = 4
+# The band is stored whole, its zeros too: taken where it holds at most this many
+# times the triangle's entries (a sparse band is no quicker than SuperLU's: 200,000
+# rows of depth 1 but for one entry 8 below, 12.3 ms for 4 columns against 12.9).
+BAND_FILL = 2
+# What it costs a row and a column, in multiply-adds, besides one a row of its depth
+# (200,000 rows, 4 columns: 7.8 ns a row and a column at depth 1, 12.8 at 4, 14.9 at 8).
+BAND_WORK = 6
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,7 +155,8 @@ class SubstitutionSolve:
 @dataclass(frozen=True, eq=False)
 class BandSolve:
     """L x = b for a lower-triangular L whose entries lie at most BAND_DEPTH rows below
-    its diagonal, by LAPACK's banded substitution (dtbtrs), every column at once: L's
+    its diagonal (and fill its band: BAND_FILL), by LAPACK's banded substitution
+    (dtbtrs), every column at once: L's
     unit lower triangle (its columns divided by their diagonal, as SubstitutionSolve's),
     then the diagonal. The terms of SuperLU's substitution, in its order (the last bit
     may differ: LAPACK's kernels fuse a multiply and an add), none subtracted."""
@@ -219,7 +224,7 @@ def _substitution(lower: SquareCsc) -> SubstitutionSolve | BandSolve:
     scaled = lower.data / diagonal[columns]
     on = lower.indices == columns
     depth = int((lower.indices - columns).max(initial=0))
-    if depth <= BAND_DEPTH:
+    if depth <= BAND_DEPTH and (depth + 1) * lower.size <= BAND_FILL * lower.data.size:
         band = np.zeros((depth + 1, lower.size), dtype=np.float64, order="F")
         band[0] = 1.0  # (unit: the diagonal divides afterwards, as SuperLU's U does)
         below = ~on
