@@ -156,10 +156,10 @@ class SubstitutionSolve:
 class BandSolve:
     """L x = b for a lower-triangular L whose entries lie at most BAND_DEPTH rows below
     its diagonal (and fill its band: BAND_FILL), by LAPACK's banded substitution
-    (dtbtrs), every column at once: L's
-    unit lower triangle (its columns divided by their diagonal, as SubstitutionSolve's),
-    then the diagonal. The terms of SuperLU's substitution, in its order (the last bit
-    may differ: LAPACK's kernels fuse a multiply and an add), none subtracted."""
+    (dtbtrs), every column at once: L's unit lower triangle (its columns divided by
+    their diagonal, as SubstitutionSolve's), then the diagonal. The terms of SuperLU's
+    substitution, in its order (the last bit may differ: LAPACK's kernels fuse a
+    multiply and an add), none subtracted."""
 
     band: FloatArray  # (depth + 1) x rows, Fortran order: band[i - j, j] = L[i, j] / L[j, j]
     diagonal: FloatArray
@@ -223,12 +223,13 @@ def _substitution(lower: SquareCsc) -> SubstitutionSolve | BandSolve:
     diagonal = lower.diagonal()
     scaled = lower.data / diagonal[columns]
     on = lower.indices == columns
-    depth = int((lower.indices - columns).max(initial=0))
+    below_by = lower.indices - columns  # how far below the diagonal each entry lies
+    depth = int(below_by.max(initial=0))
     if depth <= BAND_DEPTH and (depth + 1) * lower.size <= BAND_FILL * lower.data.size:
         band = np.zeros((depth + 1, lower.size), dtype=np.float64, order="F")
         band[0] = 1.0  # (unit: the diagonal divides afterwards, as SuperLU's U does)
         below = ~on
-        band[(lower.indices - columns)[below], columns[below]] = scaled[below]
+        band[below_by[below], columns[below]] = scaled[below]
         return BandSolve(band, diagonal)
     scaled[on] = lower.data[on]
     return SubstitutionSolve(SquareCsc(lower.size, lower.indptr, lower.indices, scaled))
