@@ -65,6 +65,22 @@ def test_identity_minus_is_scipys_difference(seed: int) -> None:
     assert same_matrix(mine, theirs)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mirrored_says_which_entries_have_their_transpose(seed: int) -> None:
+    size, rows, cols, _ = random_entries(seed)
+    rng = np.random.default_rng(seed)
+    # Some entries mirrored on purpose (pairs paying each other), the diagonal included.
+    some = rng.integers(0, rows.size, rows.size // 3)
+    rows, cols = np.r_[rows, cols[some], some % size], np.r_[cols, rows[some], some % size]
+    mine = SquareCsc.from_entries(size, rows, cols, np.ones(rows.size))
+    present = {(int(r), int(c)) for r, c in zip(rows, cols, strict=True)}
+    entry_rows = mine.indices.tolist()
+    entry_cols = np.repeat(np.arange(size), np.diff(mine.indptr)).tolist()
+    expected = [(c, r) in present for r, c in zip(entry_rows, entry_cols, strict=True)]
+    assert mine.mirrored().tolist() == expected
+    assert 0 < sum(expected) < len(expected)
+
+
 @pytest.fixture(params=[1 << 16, 7], ids=["whole", "by-7-columns"])
 def widen_columns(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Products in extended precision widened all at once, or a few columns at a time."""

