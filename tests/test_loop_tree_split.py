@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientchain.graph import loop_core, loop_funnels, sweep
-from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, SweptCore
+from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, SweptCore, swept
 from clientchain.graph.loop_tree_split import ForestSolve
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.square_csc import SquareCsc
@@ -136,6 +136,39 @@ def test_gauss_seidel_giving_up_is_where_the_split_is_tried() -> None:
         got = plan.from_plan(plan.solve(plan.to_plan(rhs), [1.0, 1.0]))
         assert _split(_core_solvers(plan, 1.0))
     assert_exact(got, share, base, Fraction(1), rel=1e-12)
+
+
+def test_a_core_split_at_one_alpha_is_split_first_at_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Gauss-Seidel gives up on the shares (alpha 1) and the split settles them; at a
+    decay the same core goes straight to the split, no probe of Gauss-Seidel first, and
+    is exact. A plan asked for the decay alone tries Gauss-Seidel first, as always."""
+    rng = np.random.default_rng(2)
+    roles = 40
+    edges = _lines_and_recharges(roles, rng, big=10_000)
+    share, base = _exact_shares(roles, 2, edges)
+    probes: list[int] = []
+
+    def counted(core: SquareCsc, *args: Any) -> SweptCore | None:
+        probes.append(core.size)
+        return swept(core, *args)
+
+    monkeypatch.setattr(loop_core, "swept", counted)
+    rhs = np.array([[float(x) for x in row] for row in base])
+    with _splitting_every_core(gauss_seidel=True):
+        alone = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        alone.prepare([0.5])
+        assert len(probes) == 1  # at the decay alone: Gauss-Seidel first
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        plan.prepare([1.0])
+        assert len(probes) == 2 and _split(_core_solvers(plan, 1.0))
+        plan.prepare([0.5])
+        assert len(probes) == 2  # no Gauss-Seidel probe for the decay
+        solvers = _core_solvers(plan, 0.5)
+        assert solvers and all(s.along_lines for s in solvers)
+        got = plan.from_plan(plan.solve(plan.to_plan(rhs), [0.5, 0.5]))
+    assert_exact(got, share, base, Fraction(1, 2), rel=1e-12)
 
 
 def test_a_core_with_no_lines_both_ways_is_not_split() -> None:

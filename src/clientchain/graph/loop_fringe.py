@@ -95,9 +95,12 @@ class PeeledLoop:
         return x
 
 
-def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> PeeledLoop:
+def peel(
+    fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float, lines_first: bool = False
+) -> PeeledLoop:
     """Eliminate the fringe of I - alpha A (A: `matrix`; `leak`: each role's share of
-    inflow from outside the loop) and factorise what is left."""
+    inflow from outside the loop) and factorise what is left (`lines_first`: see
+    core_solver)."""
     # A role's room: 1 - alpha * (its row of A), the row sum of I - alpha A, written
     # without a subtraction (1 - alpha (1 - leak)); it grows as leaves fold into it.
     takes = alpha * fringe.takes
@@ -105,7 +108,9 @@ def peel(fringe: Fringe, matrix: SquareCsc, leak: FloatArray, alpha: float) -> P
     room = done.room
     core_room = room[fringe.core]
     core = _core_system(matrix, fringe, core_room, alpha)
-    solver = core_solver(core, core_room, fringe.core, lambda system: system.lu(CORE_ORDER))
+    solver = core_solver(
+        core, core_room, fringe.core, lambda system: system.lu(CORE_ORDER), lines_first
+    )
     rows = solver.wanted_rows()
     core_rows = fringe.core if rows is None else fringe.core[rows]
     steps = tail_solve(fringe, fringe.order, done.carry, takes, done.pivot)

@@ -68,6 +68,8 @@ MIN_WIDTH = 4
 class CoreSolver:
     """x with K x = rhs for a loop's core (rhs: core roles x columns)."""
 
+    along_lines: bool = False  # swept split along the core's both-ways lines (tree_split)
+
     def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
         """`shares`: which columns are shares, settled to 4 ulps of 1 (settling.py)."""
         raise NotImplementedError
@@ -133,6 +135,7 @@ class SweptCore(GroupedCore):
     # not settle. The core is made again from the sweeps' own system when it is needed,
     # not held beside it (50 MB a core at a million roles recharging one another).
     factorise: Callable[[SquareCsc], Any]
+    along_lines: bool = False
     fallback: list[FactorisedCore] = field(default_factory=list)
 
     def wanted_rows(self) -> IntArray:

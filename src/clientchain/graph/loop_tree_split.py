@@ -127,4 +127,4 @@ def tree_split(
     probe = sweeps.solve(np.ones((m, 1)), MAX_SWEEPS, foresee=True)
     if probe is None:
         return None
-    return SweptCore(sweeps, fringe.order, probe[1], factorise)
+    return SweptCore(sweeps, fringe.order, probe[1], factorise, along_lines=True)

@@ -120,7 +120,9 @@ class _Large:
             else:
                 from clientchain.graph.loop_fringe import peel
 
-                self.factors[alpha] = peel(self.fringe, self.matrix, self.leak, alpha)
+                # Split along its lines at one alpha: so first at the others (core_solver).
+                lines = any(done.core.along_lines for done in self.factors.values())
+                self.factors[alpha] = peel(self.fringe, self.matrix, self.leak, alpha, lines)
         return self.factors[alpha]
 
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
