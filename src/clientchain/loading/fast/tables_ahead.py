@@ -28,10 +28,14 @@ T = TypeVar("T")
 # roles (2-14 MB) a few hundredths of a second, for 20-40 MB more at the peak.
 AHEAD_BYTES = 16 * 2**20
 # Above this many bytes of org chart and flows together, both read at once would hold
-# too much: the table the thread has read (about twice its file) stays in memory
-# through the scan's peak, which sequentially it would have missed. At a million roles
-# with long ids and titles (310 MB of input) that put a run at 943 MB instead of 794.
-AHEAD_MOST = 256 * 2**20
+# too much: the table the thread has read stays in memory through the scan's peak,
+# which sequentially it would have missed. At a million roles with long ids and titles
+# (310 MB of input) loading peaks at 837-857 MB so, 756-775 without the thread (the
+# run's peak too), and takes 2.3 s, not 3.4; with five clients paying every role (280
+# MB, most of it flows) at 886-915 MB, not 912-934 (the flows' own peak comes after
+# the scan then), 1.7 s, not 2.6. (Set at 256 MB when the first cost 943 MB, 794
+# without.)
+AHEAD_MOST = 512 * 2**20
 _FLOWS_LINE = re.compile(rb"flows[ \t]*:[ \t]*([^\r\n]*)")
 
 
