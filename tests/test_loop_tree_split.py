@@ -51,12 +51,13 @@ def _splitting_every_core(gauss_seidel: bool = False) -> Iterator[None]:
 
 
 def _lines_and_recharges(
-    roles: int, rng: np.random.Generator, big: int = 1, clients: int = 2
+    roles: int, rng: np.random.Generator, big: int = 1, clients: int = 2, recharges: int = 1
 ) -> list[tuple[int, int, int]]:
     """Revenue up and a budget down every line of a random tree (each role reporting to
-    any before it: about 2 ln(roles) levels, as shallow as organisations are; `big` times
-    larger in the first half of the roles, which no client pays: support teams),
-    clients paying the second half, and every role recharging one role anywhere."""
+        any before it: about 2 ln(roles) levels, as shallow as organisations are; `big` times
+        larger in the first half of the roles, which no client pays: support teams),
+        clients paying the second half, and every role recharging `recharges` roles anywhere
+    (amounts in the range `recharged`)."""
     parent = [-1] + [int(rng.integers(0, v)) for v in range(1, roles)]
     edges: list[tuple[int, int, int]] = []
     for v, boss in enumerate(parent):
@@ -67,9 +68,9 @@ def _lines_and_recharges(
     for v in range(roles // 2, roles):
         edges.append((roles + int(rng.integers(0, clients)), v, int(rng.integers(1000, 5000))))
     for u in range(roles):
-        v = int(rng.integers(0, roles))
-        if v != u:
-            edges.append((u, v, int(rng.integers(50, 500))))
+        for v in rng.integers(0, roles, recharges).tolist():
+            if v != u:
+                edges.append((u, v, int(rng.integers(50, 500))))
     return edges
 
 
@@ -138,16 +139,8 @@ def test_gauss_seidel_giving_up_is_where_the_split_is_tried() -> None:
     assert_exact(got, share, base, Fraction(1), rel=1e-12)
 
 
-def test_a_core_split_at_one_alpha_is_split_first_at_the_others(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Gauss-Seidel gives up on the shares (alpha 1) and the split settles them; at a
-    decay the same core goes straight to the split, no probe of Gauss-Seidel first, and
-    is exact. A plan asked for the decay alone tries Gauss-Seidel first, as always."""
-    rng = np.random.default_rng(2)
-    roles = 40
-    edges = _lines_and_recharges(roles, rng, big=10_000)
-    share, base = _exact_shares(roles, 2, edges)
+def _probes_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of each core Gauss-Seidel probes from now on."""
     probes: list[int] = []
 
     def counted(core: SquareCsc, *args: Any) -> SweptCore | None:
@@ -155,6 +148,64 @@ def test_a_core_split_at_one_alpha_is_split_first_at_the_others(
         return swept(core, *args)
 
     monkeypatch.setattr(loop_core, "swept", counted)
+    return probes
+
+
+def test_a_core_whose_entries_mostly_pair_up_goes_straight_to_the_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lines both ways (two of every three entries off the diagonal pair up): the split
+    is tried first, at every alpha, with no Gauss-Seidel probe; exact."""
+    rng = np.random.default_rng(2)
+    roles = 40
+    edges = _lines_and_recharges(roles, rng, big=10_000)
+    share, base = _exact_shares(roles, 2, edges)
+    probes = _probes_counted(monkeypatch)
+    rhs = np.array([[float(x) for x in row] for row in base])
+    with _splitting_every_core(gauss_seidel=True):
+        plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
+        for alpha in (Fraction(1, 2), Fraction(1)):
+            got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)] * 2))
+            solvers = _core_solvers(plan, float(alpha))
+            assert solvers and all(s.along_lines for s in solvers)
+            assert_exact(got, share, base, alpha, rel=1e-12)
+    assert probes == []
+
+
+@pytest.mark.parametrize("paired", [0.3, 0.5, 0.7])
+@pytest.mark.parametrize("seed", range(3))
+def test_mostly_paired_counts_the_entries_whose_mirror_is_there(seed: int, paired: float) -> None:
+    """Against a set of the entries (every entry is looked at below PAIR_SAMPLE)."""
+    rng = np.random.default_rng(seed)
+    size = 300
+    one_way = {(int(r), int(c)) for r, c in rng.integers(0, size, (900, 2)) if r != c}
+    both = [(r, c) for r, c in one_way if rng.random() < paired]
+    entries = sorted(one_way | {(c, r) for r, c in both} | {(v, v) for v in range(size)})
+    rows, cols = (np.array(side) for side in zip(*entries, strict=True))
+    core = SquareCsc.from_entries(size, rows, cols, np.ones(rows.size))
+    off = [(r, c) for r, c in entries if r != c]
+    share = sum((c, r) in set(entries) for r, c in off) / len(off)
+    assert loop_core.mostly_paired(core) == (share > 0.5)
+
+
+def test_a_core_split_at_one_alpha_is_split_first_at_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three recharges a role, none answered by one back: most entries do not pair up,
+    so Gauss-Seidel goes first, and gives up on the shares (alpha 1), which the split
+    settles; at a decay the same core then goes straight to the split, and is exact. A
+    plan asked for the decay alone tries Gauss-Seidel first, as always."""
+    rng = np.random.default_rng(2)
+    roles = 40
+    edges = _lines_and_recharges(roles, rng, big=10_000, recharges=0)
+    recharged: set[tuple[int, int]] = set()
+    for u in range(roles):
+        for v in rng.integers(0, roles, 3).tolist():
+            if v != u and (v, u) not in recharged:  # (a pair would join the lines)
+                recharged.add((u, v))
+                edges.append((u, v, int(rng.integers(50, 500))))
+    share, base = _exact_shares(roles, 2, edges)
+    probes = _probes_counted(monkeypatch)
     rhs = np.array([[float(x) for x in row] for row in base])
     with _splitting_every_core(gauss_seidel=True):
         alone = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))

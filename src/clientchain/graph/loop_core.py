@@ -8,11 +8,13 @@ if its sweeps settle, they solve it. If not (its money circulates: funnels are w
 leaks, not where it turns), the whole core, funnels and all, is probed with the split
 along its both-ways lines, and factorised if that does not settle either.
 
-Where a core needed the split at one alpha (the shares, 1), it is tried first at the
-others (closeness' decay): less money goes round at a lower alpha, so the split settles
-sooner still, where Gauss-Seidel, which settles too, carries the circulating money one
-level a sweep (a million roles paying each other both ways on every line and recharging
-one another: 14 sweeps against 35 at a decay of 0.5, and no probe that fails first).
+The split is tried first where most of the core's entries pair up (roles paying each
+other both ways: revenue up and a budget down every line), and at every alpha of a core
+that needed it at another (closeness' decay, after the shares at 1): Gauss-Seidel
+carries money that goes round the lines one level a sweep, the split solves the lines
+whole. A million roles paying each other both ways on every line and recharging one
+another: Gauss-Seidel's probe gives up at alpha 1 after 0.9-1.0 s, and at a decay of
+0.5 takes 35 sweeps to the split's 14.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from clientchain.model.org import FloatArray, IntArray
 
 # Cores of more roles than this are swept (when they settle); smaller ones factorised.
 SWEEP_MIN_ROLES = 4096
+# Entries looked at to tell whether most of a core's pair up (spread evenly over them).
+PAIR_SAMPLE = 4096
 
 
 def core_solver(
@@ -45,12 +49,26 @@ def core_solver(
     (SuperLU's factors). `lines_first`: the split along its lines is tried before
     Gauss-Seidel (the same core's money went round its lines at another alpha)."""
     if core.size > SWEEP_MIN_ROLES:
+        lines_first = lines_first or mostly_paired(core)
         tries = (_split, _gauss_seidel) if lines_first else (_gauss_seidel, _split)
         for attempt in tries:
             solver = attempt(core, room, position, factorise)
             if solver is not None:
                 return solver
     return FactorisedCore(factorise(core), core)
+
+
+def mostly_paired(core: SquareCsc) -> bool:
+    """Whether most entries off the core's diagonal have their mirror (two roles paying
+    each other), judged on PAIR_SAMPLE of them spread evenly over the core's entries."""
+    m, size = core.size, core.indices.size
+    keys = core.entry_columns() * m + core.indices  # sorted: canonical columns
+    picked = keys[np.linspace(0, size - 1, min(size, PAIR_SAMPLE)).astype(np.int64)]
+    row, column = picked % m, picked // m
+    off = row != column
+    mirror = row[off] * m + column[off]
+    found = np.minimum(np.searchsorted(keys, mirror), size - 1)
+    return 2 * int(np.count_nonzero(keys[found] == mirror)) > int(mirror.size)
 
 
 def _gauss_seidel(
