@@ -229,9 +229,8 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     order = np.concatenate([leaf, core])
     partner = np.concatenate(partners_of)
     bounds = np.cumsum([0] + [part.size for part in leaves_of[:-1]]).tolist()
-    # A leaf and its partner pay each other (a loop): both entries exist. Canonical
-    # columns make column * m + row a sorted key of every entry.
-    keys = matrix.entry_columns() * m + rows
+    # A leaf and its partner pay each other (a loop): both entries exist.
+    keys = matrix.entry_keys()
     takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
     gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
     return Fringe(order, bounds, partner, takes, gives)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from clientchain.graph.distinct import member
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
 from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, swept
 from clientchain.graph.loop_tree_split import tree_split
@@ -62,13 +63,12 @@ def mostly_paired(core: SquareCsc) -> bool:
     """Whether most entries off the core's diagonal have their mirror (two roles paying
     each other), judged on PAIR_SAMPLE of them spread evenly over the core's entries."""
     m, size = core.size, core.indices.size
-    keys = core.entry_columns() * m + core.indices  # sorted: canonical columns
+    keys = core.entry_keys()
     picked = keys[np.linspace(0, size - 1, min(size, PAIR_SAMPLE)).astype(np.int64)]
     row, column = picked % m, picked // m
     off = row != column
     mirror = row[off] * m + column[off]
-    found = np.minimum(np.searchsorted(keys, mirror), size - 1)
-    return 2 * int(np.count_nonzero(keys[found] == mirror)) > int(mirror.size)
+    return 2 * int(np.count_nonzero(member(keys, mirror))) > int(mirror.size)
 
 
 def _gauss_seidel(
