@@ -47,6 +47,11 @@ recharge    one money loop with no tree in it: a budget down every reporting lin
 tangle      both of the last two: revenue up and a budget down every reporting line,
             clients paying the front line, and every role recharging one role anywhere
             (nothing to peel, and money goes round support teams' lines many times).
+silos       departments that recharge one another's work: revenue up every reporting
+            line, clients paying the front line, and every role recharging two roles
+            drawn among the 1,000 around it (roles in blocks of 1,000 by id): a loop
+            per block (1,000 at 1M), each too small to peel, whose SuperLU factors
+            fill in (about 40 times its entries).
 longids     business-like (spans, departments, clients paying front-line roles), with
             ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
             title on every role and client, and about 14% of roles in an inversion (a
@@ -568,6 +573,31 @@ def tangle(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
     return f.written(f"Tangle {n:,}", rng), _flows(rows)
 
 
+SILO = 1_000  # roles in a block of the silos shape (its loops)
+
+
+def silos(n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Departments that recharge one another's work: revenue up every reporting line,
+    clients paying the front line, and every role recharging two roles drawn among the
+    SILO roles of its block (by id): a loop per block, none of them large enough to peel,
+    none with sparse factors."""
+    rng = np.random.default_rng(seed)
+    f = _front_line_org(n, rng)
+    rows = _sales(f, f.front, rng)
+    rows += _rows("revenue", f.kids, f.bosses, rng.integers(500, 40_000, len(f.kids)))
+    own = np.arange(n)
+    for _ in range(2):
+        charged = np.minimum(own // SILO * SILO + rng.integers(0, SILO, n), n - 1)
+        by = own[charged != own]  # (a role drawn to charge itself charges nobody)
+        rows += _rows(
+            "recharge",
+            [f.ids[v] for v in by.tolist()],
+            [f.ids[v] for v in charged[by].tolist()],
+            rng.integers(50, 5_000, by.size),
+        )
+    return f.written(f"Silos {n:,}", rng), _flows(rows)
+
+
 PUBLIC = ["education", "health", "transport", "housing", "finance", "it", "hr", "legal"]
 
 
@@ -709,6 +739,7 @@ SHAPES: dict[str, Shape] = {
     "loop": loop,
     "recharge": recharge,
     "tangle": tangle,
+    "silos": silos,
     "multisale": multisale,
 }
 

@@ -67,6 +67,7 @@ SHAPES = (
     "loop",
     "recharge",
     "tangle",
+    "silos",
     "multisale",
     "customers",
 )

@@ -30,6 +30,7 @@ SHAPES = (
     "loop",
     "recharge",
     "tangle",
+    "silos",
 )
 
 
@@ -141,6 +142,13 @@ def test_the_tangle_shape_is_one_loop_with_every_line_both_ways(tmp_path: Path) 
     assert 19_999 <= len(lines) // 2 < 20_100
     senders = {payer for payer, _ in pairs if payer.startswith("r")}
     assert len(senders) == 20_000  # every role pays someone: nothing to funnel or peel
+
+
+def test_the_silos_shape_is_a_loop_per_block_of_a_thousand(tmp_path: Path) -> None:
+    generate.write("silos", 5_000, tmp_path)
+    sizes = np.sort(_money_components(tmp_path / "flows.csv"))[::-1]
+    # A loop in each block of 1,000 roles (most of its roles), nothing joins two.
+    assert sizes[4] >= 500 and sizes[0] <= 1_000 and sizes[5] < 100
 
 
 @pytest.mark.slow

@@ -203,6 +203,7 @@ def _swept_loop(
     a, base = _dense(roles, 2, edges)
     plan = plan_sweeps(build_money_graph(org_from_edges(roles, 2, edges)))
     (large,) = plan.large
+    assert isinstance(large, sweep._Large)  # (peeled: not in a layer's pool)
     peeled = large.factor(1.0)
     assert isinstance(peeled, PeeledLoop) and isinstance(peeled.core, SweptCore)
     return plan, large, peeled, a, base

@@ -216,11 +216,22 @@ def put_column_group(x: FloatArray, rows: IntArray | None, cols: slice, group: F
 
 
 def swept(
-    core: SquareCsc, position: IntArray, factorise: Callable[[SquareCsc], Any]
+    core: SquareCsc,
+    position: IntArray,
+    factorise: Callable[[SquareCsc], Any],
+    limit: int = MAX_SWEEPS,
 ) -> SweptCore | None:
     """The core in the loop's order with its lower triangle factorised, if a column of
-    ones settles within MAX_SWEEPS sweeps (`factorise`: SuperLU's factors of a system,
-    the fallback's)."""
+    ones settles within `limit` sweeps (`factorise`: SuperLU's factors of a system, the
+    fallback's)."""
+    sweeps, rows = gauss_seidel(core, position)
+    return probed(sweeps, rows, factorise, limit)
+
+
+def gauss_seidel(core: SquareCsc, position: IntArray) -> tuple[Sweeps, IntArray]:
+    """Gauss-Seidel's sweeps of the core in the loop's order, and which core place each
+    row of their system is (rows numbered level by level when the triangle's solve goes
+    by level)."""
     rows = np.argsort(position, kind="stable")
     system = core.renumbered(inverse_permutation(rows))
     lower, upper = system.triangles()
@@ -231,8 +242,14 @@ def swept(
         rows = rows[by_level]
         rank = inverse_permutation(by_level)
         system, upper = (m.renumbered(rank) for m in (system, upper))
-    sweeps = Sweeps(upper.negated(), system, solve)
-    probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
+    return Sweeps(upper.negated(), system, solve), rows
+
+
+def probed(
+    sweeps: Sweeps, rows: IntArray, factorise: Callable[[SquareCsc], Any], limit: int
+) -> SweptCore | None:
+    """The swept core, if a column of ones settles within `limit` sweeps."""
+    probe = sweeps.solve(np.ones((rows.size, 1)), limit, foresee=True)
     if probe is None:
         return None
     return SweptCore(sweeps, rows, probe[1], factorise)

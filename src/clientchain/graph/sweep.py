@@ -38,6 +38,7 @@ from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.layering import longest_path_layers
 from clientchain.graph.loop_inverse import gth_inverse, gth_inverses
+from clientchain.graph.loop_pool import LoopPool
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
@@ -96,11 +97,16 @@ class _Large:
     # alpha -> SuperLU factors, or the loop with its fringe peeled (PeeledLoop)
     factors: dict[float, Any] = field(default_factory=dict)
 
+    @property
+    def peels(self) -> bool:
+        """Whether the loop is large enough to have its fringe peeled (loop_fringe.py)."""
+        return bool(self.members.size > FRINGE_MIN_ROLES)
+
     @cached_property
     def fringe(self) -> Fringe | None:
         """A very large loop's peelable fringe (loop_fringe.py), found at its first solve
         (or `prepare`): the plan's own temporaries are gone by then."""
-        if self.members.size <= FRINGE_MIN_ROLES:
+        if not self.peels:
             return None
         from clientchain.graph.fringe import find_fringe
 
@@ -141,6 +147,25 @@ class _Large:
 
         return refined_solve(self.factor(alpha), rhs, residual)
 
+    def solve_at(
+        self,
+        x: FloatArray,
+        rows: IntArray,
+        alpha: float,
+        shares: BoolArray | None = None,
+        once: bool = False,
+    ) -> None:
+        """x[rows] solved in place (`rows`: the loop's places in x, as `members` orders
+        them; `shares`: which columns are shares, for a swept core). `once`: the loop's
+        one solve at `alpha` this sweep, after which its factors go."""
+        if self.fringe is None:
+            x[rows] = self.solve(alpha, x[rows])
+        else:  # a peeled loop's rows are one slice of x (members are one run): solved there
+            assert shares is not None
+            self.factor(alpha).solve(x[rows[0] : rows[-1] + 1], shares)
+        if once:
+            self.drop(alpha)
+
     def work(self, alpha: float) -> int:
         """About the multiply-adds of a solve per column (factorised now if not yet)."""
         factors = self.factor(alpha)
@@ -148,6 +173,17 @@ class _Large:
             return refined_work(factors, self.matrix)
         work: int = factors.work()
         return work
+
+    def keep_only(self, keep: set[float]) -> bool:
+        """Drop the factors of the alphas not in `keep`; whether any went."""
+        dropped = [alpha for alpha in self.factors if alpha not in keep]
+        for alpha in dropped:
+            del self.factors[alpha]
+        return bool(dropped)
+
+    def drop(self, alpha: float) -> None:
+        """The factors of `alpha` go (the loop's one solve for it this sweep is done)."""
+        self.factors.pop(alpha, None)
 
 
 # (batch index, first component, last component) or (-1 - large index, 0, 0)
@@ -168,7 +204,7 @@ class SweepPlan:
     layer_edges: list[int]  # per layer: first edge (a gathered layer: none)
     gathers: list[Gather | None]  # per layer with more than THIN edges, not in a run
     batches: list[_Batch]
-    large: list[_Large]
+    large: list[_Large | LoopPool]  # peeled loops, and each layer's pool of the others
     tasks: list[list[Task]]  # per layer: the component solves it needs
     runs: list[tuple[int, int, bool]]  # runs of thin layers (see thin_layers.run_bounds)
 
@@ -220,7 +256,7 @@ class SweepPlan:
     def peels_loops(self) -> bool:
         """Whether a loop is large enough to have its fringe peeled (loop_fringe.py): its
         factors' making holds a few times their size for a while."""
-        return any(large.members.size > FRINGE_MIN_ROLES for large in self.large)
+        return any(large.peels for large in self.large)
 
     @property
     def heavy(self) -> bool:
@@ -299,9 +335,7 @@ class SweepPlan:
             run.keep_only(keep)
         dropped = False
         for large in self.large:
-            for alpha in [a for a in large.factors if a not in keep]:
-                del large.factors[alpha]
-                dropped = True
+            dropped = large.keep_only(keep) or dropped
         for batch in self.batches:
             for alpha in [a for a in batch.inverses if a not in keep]:
                 del batch.inverses[alpha]
@@ -384,14 +418,9 @@ class SweepPlan:
             else:
                 large = self.large[-1 - which]
                 for alpha, cols in runs:
-                    if large.fringe is not None:  # its rows are one slice of x: solved there
-                        loop = x[large.members[0] : large.members[-1] + 1, cols]
-                        large.factor(alpha).solve(loop, shares[cols])
-                    else:
-                        at = large.members if whole else (large.members, cols)
-                        x[at] = large.solve(alpha, x[at])
-                    if alpha in once:  # (see solve: the loop's one solve for it)
-                        large.factors.pop(alpha, None)
+                    view = x if whole else x[:, cols]
+                    # (once: see solve; the loop's one solve for that alpha)
+                    large.solve_at(view, large.members, alpha, shares[cols], alpha in once)
 
     def to_plan(self, values: FloatArray) -> FloatArray:
         """Rows in role order -> rows in plan order."""
@@ -561,23 +590,33 @@ def _components(
     position: IntArray,
     outside: FloatArray,
     layers: int,
-) -> tuple[list[_Batch], list[_Large], list[list[Task]]]:
-    """Matrices of the fed multi-role components: dense batches by size, sparse when large.
+) -> tuple[list[_Batch], list[_Large | LoopPool], list[list[Task]]]:
+    """Matrices of the fed multi-role components: dense batches by size, sparse when large
+    (a loop too small to peel in its layer's pool).
 
     `outside` is each plan position's share of inflow from outside its component.
     """
     tasks: list[list[Task]] = [[] for _ in range(layers)]
     batches: list[_Batch] = []
-    large: list[_Large] = []
+    large: list[_Large | LoopPool] = []
     comp_size = np.bincount(condensed.labels, minlength=condensed.count)
     is_wanted = (comp_size > 1) & fed
     if not is_wanted.any():
         return batches, large, tasks
+    pooled: dict[int, list[_Large]] = {}  # layer -> its loops too small to peel
     for group in _size_groups(condensed, comp_size, comp_layer, is_wanted, order, position):
-        if group.size > DENSE_MAX:
-            _add_large(large, tasks, group, comp_layer, outside)
-        else:
+        if group.size <= DENSE_MAX:
             _add_dense(batches, tasks, group, comp_layer, outside, layers)
+            continue
+        for layer, loop in _large_loops(group, comp_layer, outside):
+            if loop.peels:
+                tasks[layer].append((-1 - len(large), 0, 0))
+                large.append(loop)
+            else:
+                pooled.setdefault(layer, []).append(loop)
+    for layer, loops in sorted(pooled.items()):
+        tasks[layer].append((-1 - len(large), 0, 0))
+        large.append(LoopPool(loops))
     return batches, large, tasks
 
 
@@ -678,14 +717,11 @@ def _add_dense(
         tasks[layer].append((batch_no, int(bounds[layer]), int(bounds[layer + 1])))
 
 
-def _add_large(
-    large: list[_Large],
-    tasks: list[list[Task]],
-    group: _SizeGroup,
-    comp_layer: IntArray,
-    outside: FloatArray,
-) -> None:
-    """One sparse matrix per component of this (large) size, edges in their given order."""
+def _large_loops(
+    group: _SizeGroup, comp_layer: IntArray, outside: FloatArray
+) -> Iterator[tuple[int, _Large]]:
+    """One sparse matrix per component of this (large) size, edges in their given order,
+    with its layer."""
     size, which = group.size, group.which
     edges: list[slice] | list[IntArray]
     if group.comps.size == 1:  # one loop of its size (the whole org at times): no copies
@@ -700,5 +736,4 @@ def _add_large(
         members = group.members[k]
         # (Plan positions run component by component: a loop's members are one run.)
         assert members[-1] - members[0] == size - 1, "a loop's roles are one run of the plan"
-        tasks[int(comp_layer[comp])].append((-1 - len(large), 0, 0))
-        large.append(_Large(members, matrix, outside[members]))
+        yield int(comp_layer[comp]), _Large(members, matrix, outside[members])

@@ -1,0 +1,282 @@
+"""The loops of one layer too small to peel, solved together: by their own factors, or
+by Gauss-Seidel sweeps of them all at once where those factors fill in.
+
+A loop of up to FRINGE_MIN_ROLES roles (sweep.py) is solved with SuperLU's factors: a
+shared-service centre of a few hundred roles keeps factors about as sparse as its
+money graph (1.5 times its entries). Roles that recharge one another at random inside
+a department do not: a loop of 750 such roles and 2,200 entries has factors of 49,000,
+each made in 3-4 ms and solved at 2 x 49,000 multiply-adds a column, where Gauss-Seidel
+settles it in 5-11 sweeps of its entries. A thousand such loops at a million roles
+took 7 s to factorise at the two alphas, 14 s of CPU to solve, and 1.7 GB to hold.
+
+Loops of the same layer never feed one another, so they can be solved side by side as
+one block-diagonal system: one call a sweep for all of them, not one each (a loop of
+a few hundred roles swept alone spends most of each sweep in Python). The pool of a
+layer weighs the two once, at alpha 1 (the clients' shares, the most solved): the
+factors of its largest loop are made (kept, should they win) and their fill, scaled by
+each loop's size, says what the factors' solves would cost; only where that is more
+than FEWEST_SWEEPS sweeps would, the union is probed (a column of ones, as
+loop_gauss_seidel does), and swept if its sweeps cost less. Weighed once, the choice
+holds at every alpha (closeness' decay too), so one process or two make the same one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.org import BoolArray, FloatArray, IntArray
+
+if TYPE_CHECKING:
+    from clientchain.graph.loop_gauss_seidel import Sweeps, SweptCore
+
+# A swept multiply-add costs about this many of a factors' solve (the sweeps' stopping
+# rule, their calls): 2.0 over pools of thousands of roles, 3.9 over a few hundred; but
+# sweeps make no factors. A block of 16 clients at a million roles: in shared-service
+# centres (chargeback) 0.27-0.28 s with 4 of its 37 pools swept, 0.28 s with none; in
+# random loops of about 800 roles, 1.29-1.32 s with all 39 swept (0.6 s to weigh and
+# probe them), 1.85 s with none (3.9 s to make their factors).
+SWEEP_COST = 2
+# Factors cheaper than this many sweeps are kept without probing the sweeps.
+FEWEST_SWEEPS = 4
+# What a sweep costs per role on top of its entries (the triangle's solve, the copy,
+# the corrections and their check).
+SWEEP_ROLE_WORK = 4
+# A loop has settled (weighing) when a sweep changes no role's figure by more than this
+# share of it: 4 ulps, where the sweeps stop (settling.py).
+SETTLED = 4 * 2.0**-52
+
+
+class PooledLoop(Protocol):
+    """A loop of the pool (sweep._Large): its plan positions, its matrix A, and its
+    factors of I - alpha A, made and solved on their own."""
+
+    @property
+    def members(self) -> IntArray: ...
+
+    @property
+    def matrix(self) -> SquareCsc: ...
+
+    @property
+    def factors(self) -> dict[float, Any]: ...
+
+    def factor(self, alpha: float) -> Any: ...
+
+    def solve_at(
+        self, x: FloatArray, rows: IntArray, alpha: float, shares: BoolArray | None, once: bool
+    ) -> None: ...
+
+    def work(self, alpha: float) -> int: ...
+
+    def keep_only(self, keep: set[float]) -> bool: ...
+
+
+@dataclass(eq=False)
+class LoopPool:
+    """The loops of one layer (`parts`, in plan order), each solved by its own factors or
+    with the others swept (`factors`: alpha -> the sweeps of the swept loops' union, or
+    None where every loop's own factors solve it)."""
+
+    parts: Sequence[PooledLoop]
+    factors: dict[float, SweptCore | None] = field(default_factory=dict)
+    _swept: BoolArray | None = None  # per loop, whether it is swept (weighed at alpha 1)
+
+    fringe: None = None  # (a pool's loops are never peeled: sweep._Large's are)
+    peels: bool = False
+
+    @cached_property
+    def members(self) -> IntArray:
+        """The plan positions of the loops' roles, loop after loop."""
+        return np.concatenate([part.members for part in self.parts])
+
+    @cached_property
+    def bounds(self) -> list[int]:
+        """Where each loop's rows start in the pool's order, then where the last ends."""
+        bounds: list[int] = np.cumsum([0] + [part.members.size for part in self.parts]).tolist()
+        return bounds
+
+    @cached_property
+    def swept_union(self) -> SquareCsc:
+        """The block-diagonal A of the swept loops (weighed first)."""
+        return _union([part.matrix for part in self._picked(self._sweeps())])
+
+    def factor(self, alpha: float) -> SweptCore | None:
+        """What solves the pool at `alpha`, all made now (before a fork: one copy for two
+        processes): the swept loops' sweeps (None: there are none, or they did not settle
+        at `alpha`), and every other loop's own factors."""
+        core = self._solver(alpha)
+        for part in self._factorised(core):
+            part.factor(alpha)
+        return core
+
+    def solve(self, alpha: float, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
+        """x with (I - alpha A) x = rhs, rows in the pool's order."""
+        x = np.array(rhs, dtype=np.float64, order="C")
+        self.solve_at(x, np.arange(x.shape[0]), alpha, shares)
+        return x
+
+    def solve_at(
+        self,
+        x: FloatArray,
+        rows: IntArray,
+        alpha: float,
+        shares: BoolArray | None = None,
+        once: bool = False,
+    ) -> None:
+        """x[rows] solved in place (`rows`: the places in x of the pool's, in its order;
+        `shares`: which columns are shares, settled by sweeps to 4 ulps of 1). `once`:
+        the pool's one solve at `alpha` this sweep, after which what solved it goes,
+        each loop's factors as soon as that loop is solved (one loop's at a time)."""
+        core = self._solver(alpha)
+        factorised = set(map(id, self._factorised(core)))
+        swept = []
+        for part, lo, hi in zip(self.parts, self.bounds, self.bounds[1:], strict=False):
+            if id(part) in factorised:
+                part.solve_at(x, rows[lo:hi], alpha, shares, once)
+            else:
+                swept.append(rows[lo:hi])
+        if core is not None:
+            core.solve_rows(x, np.concatenate(swept)[core.wanted_rows()], shares)
+        if once:
+            self.factors.pop(alpha, None)
+
+    def work(self, alpha: float) -> int:
+        """About the multiply-adds of a column's solve (made now if not yet)."""
+        core = self.factor(alpha)
+        work = sum(part.work(alpha) for part in self._factorised(core))
+        return work if core is None else work + core.work()
+
+    def keep_only(self, keep: set[float]) -> bool:
+        """Drop what solves the alphas not in `keep`; whether anything went."""
+        dropped = False
+        for alpha in [a for a in self.factors if a not in keep]:
+            del self.factors[alpha]
+            dropped = True
+        for part in self.parts:
+            dropped = part.keep_only(keep) or dropped
+        return dropped
+
+    def _solver(self, alpha: float) -> SweptCore | None:
+        """The swept loops' sweeps at `alpha` (made now if not yet); None where no loop is
+        swept, or their probe at `alpha` does not settle (then their factors solve it)."""
+        swept = self._sweeps()
+        if alpha not in self.factors:
+            self.factors[alpha] = self._swept_at(alpha) if swept.any() else None
+        return self.factors[alpha]
+
+    def _factorised(self, core: SweptCore | None) -> list[PooledLoop]:
+        """The loops their own factors solve, given the swept loops' sweeps (or None)."""
+        if core is None:
+            return list(self.parts)
+        return self._picked(~self._sweeps())
+
+    def _picked(self, mask: BoolArray) -> list[PooledLoop]:
+        return [part for part, picked in zip(self.parts, mask.tolist(), strict=True) if picked]
+
+    def _sweeps(self) -> BoolArray:
+        if self._swept is None:
+            self._swept = self._weigh()
+        return self._swept
+
+    def _weigh(self) -> BoolArray:
+        """Per loop, whether Gauss-Seidel sweeps cost less than its factors' solves at
+        alpha 1: the largest loop's factors are made (kept, if it is factorised) and their
+        fill scaled to the others by size; where the sweeps could pay, the union is swept
+        for a column of ones and each loop that settles within the sweeps that would pay
+        for it is swept (with the others that do, their union probed again)."""
+        count = len(self.parts)
+        none = np.zeros(count, dtype=bool)
+        largest = max(self.parts, key=lambda part: part.members.size)
+        fill = largest.factor(1.0).nnz / _system_entries(largest.matrix)
+        size = np.array([part.members.size for part in self.parts], dtype=np.float64)
+        entries = np.array([_system_entries(part.matrix) for part in self.parts], dtype=np.float64)
+        scaled = np.maximum(1.0, fill * size / largest.members.size)
+        factors_cost = 2 * scaled * entries + (entries - size)
+        sweep_cost = SWEEP_COST * (entries + SWEEP_ROLE_WORK * size)
+        limits = (factors_cost // sweep_cost).astype(np.int64)
+        if limits.max() < FEWEST_SWEEPS:
+            return none
+        # (Imported here: only a pool whose factors fill in is swept.)
+        from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, gauss_seidel, probed
+
+        limits = np.minimum(limits, MAX_SWEEPS)
+        union = _union([part.matrix for part in self.parts]).identity_minus(1.0)
+        sweeps, rows = gauss_seidel(union, np.arange(union.size))
+        chosen: BoolArray = _settled_at(sweeps, rows, self.bounds, limits) <= limits
+        if not chosen.any():
+            return none
+        if chosen.all():
+            core = probed(sweeps, rows, SquareCsc.lu, int(limits.max()))
+        else:
+            kept = _union([part.matrix for part in self._picked(chosen)])
+            core = _swept(kept, 1.0, int(limits[chosen].max()))
+        if core is None:
+            return none
+        if chosen[self.parts.index(largest)]:
+            largest.keep_only(set())  # (its factors were only weighed)
+        self.factors[1.0] = core
+        return chosen
+
+    def _swept_at(self, alpha: float) -> SweptCore | None:
+        """Gauss-Seidel sweeps of the swept loops' union at `alpha`, if they settle."""
+        return _swept(self.swept_union, alpha)
+
+
+def _swept(union: SquareCsc, alpha: float, limit: int | None = None) -> SweptCore | None:
+    """Gauss-Seidel sweeps of I - alpha `union` in the plan's order, if a probe settles
+    within `limit` sweeps (at most, and by default, the probe's budget)."""
+    from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, swept
+
+    system = union.identity_minus(alpha)
+    most = MAX_SWEEPS if limit is None else min(limit, MAX_SWEEPS)
+    return swept(system, np.arange(system.size), SquareCsc.lu, most)
+
+
+def _settled_at(sweeps: Sweeps, rows: IntArray, bounds: list[int], limits: IntArray) -> IntArray:
+    """Per loop (its rows bounds[k]..bounds[k + 1] of the union), the sweep at which a
+    column of ones settles there to SETTLED of each role, swept up to its limit (one more
+    than its limit where it does not settle by then). The loops of the union never feed
+    one another: each settles at its own pace."""
+    loop = np.searchsorted(bounds, rows, side="right") - 1  # each system row's loop
+    by_loop = np.argsort(loop, kind="stable")
+    starts = np.searchsorted(loop[by_loop], np.arange(limits.size))
+    ones = np.ones((rows.size, 1))
+    x = sweeps.lower.solve(ones.copy())
+    settled: IntArray = limits + 1
+    open_ = np.ones(limits.size, dtype=bool)
+    for sweep in range(1, int(limits.max()) + 1):
+        y = ones.copy()
+        sweeps.feedback.add_times(x, y)
+        sweeps.lower.solve(y)
+        # Relative to each role's own figure: x >= 1 (each role's money is its own at least).
+        change = np.abs(y - x)[:, 0] / y[:, 0]
+        x = y
+        worst = np.maximum.reduceat(change[by_loop], starts)
+        done = open_ & (worst <= SETTLED)
+        settled[done] = sweep
+        open_ &= ~done & (sweep < limits)
+        if not open_.any():
+            break
+    return settled
+
+
+def _union(matrices: Sequence[SquareCsc]) -> SquareCsc:
+    """The block-diagonal matrix of `matrices`, in their order."""
+    at = np.cumsum([0] + [m.size for m in matrices])
+    start = np.cumsum([0] + [m.data.size for m in matrices])
+    indptr = np.concatenate(
+        [m.indptr[:-1] + start[k] for k, m in enumerate(matrices)] + [start[-1:]]
+    )
+    indices = np.concatenate([m.indices + at[k] for k, m in enumerate(matrices)])
+    data = np.concatenate([m.data for m in matrices])
+    return SquareCsc(int(at[-1]), indptr.astype(np.intc), indices.astype(np.intc), data)
+
+
+def _system_entries(matrix: SquareCsc) -> int:
+    """The entries of I - alpha A: A's and the diagonal."""
+    return int(matrix.data.size + matrix.size)

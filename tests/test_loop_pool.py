@@ -1,0 +1,209 @@
+"""The loops of a layer too small to peel, pooled (graph/loop_pool.py): each solved by
+its own factors where they stay sparse, all swept at once where they fill in.
+
+Checked against dense solves and exact fractions, against each loop solved on its own
+(the bits of the factors' path must not move), and for the choice itself: made once,
+at alpha 1, whichever alpha a sweep asks for first.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from clientchain.graph import loop_gauss_seidel, loop_pool, sweep
+from clientchain.graph.loop_gauss_seidel import SweptCore
+from clientchain.graph.loop_pool import LoopPool
+from clientchain.graph.money import build_money_graph
+from clientchain.graph.sweep import SweepPlan, plan_sweeps
+from tests.oracle import OrgSpec
+from tests.orgs import cyclic_org_specs
+from tests.test_loop_fringe import _dense
+from tests.test_loop_gauss_seidel import _exact_shares, assert_exact
+from tests.test_oracle import SLOW, decays, run_and_check
+from tests.test_sweep import dense_least_solution, org_from_edges
+
+Edges = list[tuple[int, int, int]]
+
+
+def _loops(
+    loops: int, size: int, seed: int, recharge: tuple[int, int] = (10, 100), slow: int = 0
+) -> Edges:
+    """`loops` loops of `size` roles side by side, each a ring with two recharges a role
+    to random roles of its own loop (amounts in `recharge`; in the last `slow` loops as
+    large as the clients' payments), every role paid by one of two clients: every loop
+    in the first layer, one pool."""
+    rng = np.random.default_rng(seed)
+    clients_at = loops * size
+    edges = []
+    for k in range(loops):
+        first = k * size
+        amounts = (2000, 9000) if k >= loops - slow else recharge
+        for u in range(first, first + size):
+            edges.append((clients_at + int(rng.integers(0, 2)), u, int(rng.integers(1000, 5000))))
+            edges.append((u, first + (u - first + 1) % size, int(rng.integers(*amounts))))
+            for v in rng.choice(size, 2, replace=False).tolist():
+                if first + v != u:
+                    edges.append((u, first + v, int(rng.integers(*amounts))))
+    return edges
+
+
+def _rings(loops: int, size: int, seed: int) -> Edges:
+    """Rings only (each role pays the next): factors as sparse as the loops."""
+    rng = np.random.default_rng(seed)
+    edges = []
+    for k in range(loops):
+        first = k * size
+        for u in range(first, first + size):
+            edges.append((loops * size, u, int(rng.integers(100, 500))))
+            edges.append((u, first + (u - first + 1) % size, int(rng.integers(100, 500))))
+    return edges
+
+
+def _pool(plan: SweepPlan) -> LoopPool:
+    (pool,) = plan.large
+    assert isinstance(pool, LoopPool)
+    return pool
+
+
+def _plan(roles: int, clients: int, edges: Edges) -> SweepPlan:
+    return plan_sweeps(build_money_graph(org_from_edges(roles, clients, edges)))
+
+
+def test_random_loops_of_a_layer_are_swept_as_one_and_match_a_dense_solve() -> None:
+    """Three loops of 300 roles recharging one another at random: their factors fill in
+    (about 28 times their entries), the union settles in a few sweeps, and the pool is
+    swept, at alpha 1 and at a decay, with no factors kept; exact against a dense solve."""
+    roles, edges = 900, _loops(3, 300, seed=1)
+    a, base = _dense(roles, 2, edges)
+    plan = _plan(roles, 2, edges)
+    pool = _pool(plan)
+    assert len(pool.parts) == 3
+    for alpha in (1.0, 0.5):
+        got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha] * 2, shares=True))
+        np.testing.assert_allclose(got, dense_least_solution(a, base, alpha), rtol=1e-12)
+        assert isinstance(pool.factors[alpha], SweptCore)
+    assert not any(part.factors for part in pool.parts)
+
+
+def test_loops_whose_money_goes_round_too_often_keep_their_factors() -> None:
+    """The same loops with recharges as large as the clients' payments: the sweeps would
+    take more than the factors' fill can pay for, the probe gives up at that many, and
+    each loop keeps its own factors; exact against a dense solve."""
+    roles, edges = 900, _loops(3, 300, seed=1, recharge=(2000, 9000))
+    a, base = _dense(roles, 2, edges)
+    plan = _plan(roles, 2, edges)
+    got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0], shares=True))
+    np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11)
+    pool = _pool(plan)
+    assert pool.factors[1.0] is None and all(1.0 in part.factors for part in pool.parts)
+
+
+def test_a_pool_sweeps_the_loops_that_settle_and_factorises_the_others() -> None:
+    """Two loops whose money leaks fast and one where it goes round: the union's sweeps
+    settle the two within what their fill pays for, not the third; the two are swept
+    together, the third solved by its own factors (made once weighed); exact against a
+    dense solve at both alphas."""
+    roles, edges = 900, _loops(3, 300, seed=1, slow=1)
+    a, base = _dense(roles, 2, edges)
+    plan = _plan(roles, 2, edges)
+    pool = _pool(plan)
+    for alpha in (1.0, 0.5):
+        got = plan.from_plan(plan.solve(plan.to_plan(base), [alpha] * 2, shares=True))
+        np.testing.assert_allclose(got, dense_least_solution(a, base, alpha), rtol=1e-11)
+        assert isinstance(pool.factors[alpha], SweptCore)
+    loop_of = [int(plan.order[part.members[0]]) // 300 for part in pool.parts]
+    factorised = [bool(part.factors) for part in pool.parts]
+    assert sorted(zip(loop_of, factorised, strict=True)) == [(0, False), (1, False), (2, True)]
+
+
+def test_sparse_factors_are_kept_without_a_probe_and_give_each_loops_own_bits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rings: the largest loop's factors are as sparse as it is, so no sweep is probed
+    (a probe here fails the test) and every loop is solved by its own factors, to the
+    bits of that loop's solve on its own."""
+
+    def no_probe(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("probed")
+
+    monkeypatch.setattr(loop_gauss_seidel, "swept", no_probe)
+    roles, edges = 600, _rings(4, 150, seed=2)
+    plan = _plan(roles, 1, edges)
+    pool = _pool(plan)
+    base = np.random.default_rng(3).random((roles, 3))
+    for alpha in (1.0, 0.5):
+        got = plan.solve(base, [alpha] * 3)
+        for part in pool.parts:
+            alone = sweep._Large(part.members, part.matrix, np.zeros(part.members.size))
+            mine = alone.solve(alpha, base[part.members])
+            assert np.array_equal(got[part.members].view(np.int64), mine.view(np.int64))
+    plan.prepare([0.5, 1.0])
+    plan.keep_only({1.0})  # (the decay's factors go: every loop's)
+    assert set(pool.factors) == {1.0} and all(set(p.factors) == {1.0} for p in pool.parts)
+
+
+def test_the_choice_is_weighed_at_alpha_one_whichever_alpha_comes_first() -> None:
+    """One process sweeps the decay first, two prepare alpha 1 before the fork: the pool
+    is weighed at 1 either way. These loops' sweeps would pay at a decay of 0.5 (11) but
+    not at 1 (15, more than their factors' fill pays for): both orders keep the factors
+    at both alphas, and give the same bits."""
+    roles, edges = 900, _loops(3, 300, seed=4, recharge=(200, 800))
+    base = np.random.default_rng(5).random((roles, 2))
+    results = []
+    for order in ([0.5, 1.0], [1.0, 0.5]):
+        plan = _plan(roles, 2, edges)
+        solved = {}
+        for alpha in order:
+            solved[alpha] = plan.solve(base, [alpha] * 2)
+            assert _pool(plan).factors[alpha] is None
+        results.append(solved)
+    for alpha in (0.5, 1.0):
+        assert np.array_equal(results[0][alpha].view(np.int64), results[1][alpha].view(np.int64))
+
+
+def test_a_swept_pool_of_small_loops_is_exact_to_the_last_bits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Against Gaussian elimination in fractions, role by role: three loops of eight, made
+    large (no dense batch) and swept whatever their fill (sweeps priced at nothing)."""
+    monkeypatch.setattr(sweep, "DENSE_MAX", 1)
+    monkeypatch.setattr(loop_pool, "SWEEP_COST", 1e-9)
+    roles, edges = 24, _loops(3, 8, seed=6, recharge=(100, 900))
+    share, base = _exact_shares(roles, 2, edges)
+    rhs = np.array([[float(x) for x in row] for row in base])
+    plan = _plan(roles, 2, edges)
+    for alpha in (Fraction(1, 2), Fraction(1)):
+        got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)] * 2))
+        assert isinstance(_pool(plan).factors[float(alpha)], SweptCore)
+        assert_exact(got, share, base, alpha, rel=1e-14)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, suppress_health_check=SLOW)
+@given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))
+def test_engine_matches_oracle_with_every_pool_swept(org: OrgSpec, decay: float, top: int) -> None:
+    """Every loop of two roles or more pooled and swept where a probe settles (sweeps
+    priced at nothing); excused only where a pool kept its factors after all (SuperLU's
+    path, tested on its own)."""
+    chosen: list[np.ndarray] = []
+    real = LoopPool._weigh
+
+    def recorded(pool: LoopPool) -> np.ndarray:
+        swept = real(pool)
+        chosen.append(swept)
+        return swept
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sweep, "DENSE_MAX", 1)
+        patch.setattr(loop_pool, "SWEEP_COST", 1e-9)
+        patch.setattr(LoopPool, "_weigh", recorded)
+        try:
+            run_and_check(org, decay, top=top)
+        except AssertionError:
+            assume(all(swept.all() for swept in chosen))
+            raise
