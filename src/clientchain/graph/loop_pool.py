@@ -12,12 +12,14 @@ took 7 s to factorise at the two alphas, 14 s of CPU to solve, and 1.7 GB to hol
 Loops of the same layer never feed one another, so they can be solved side by side as
 one block-diagonal system: one call a sweep for all of them, not one each (a loop of
 a few hundred roles swept alone spends most of each sweep in Python). The pool of a
-layer weighs the two once, at alpha 1 (the clients' shares, the most solved): the
-factors of its largest loop are made (kept, should they win) and their fill, scaled by
-each loop's size, says what the factors' solves would cost; only where that is more
-than FEWEST_SWEEPS sweeps would, the union is probed (a column of ones, as
-loop_gauss_seidel does), and swept if its sweeps cost less. Weighed once, the choice
-holds at every alpha (closeness' decay too), so one process or two make the same one.
+layer weighs the two once per loop, at alpha 1 (the clients' shares, the most solved):
+the factors of its largest loop are made (kept, should they win) and their fill, scaled
+to each loop by its size, says what each loop's factors would cost a column; only where
+that is more than FEWEST_SWEEPS sweeps would, the union is swept for a column of ones,
+each loop's settling read off it (each settles at its own pace), and the loops that
+settle within the sweeps their factors would cost are swept together from then on; the
+others keep their factors. Weighed once, the choice holds at every alpha (closeness'
+decay too), so one process or two make the same one.
 """
 
 from __future__ import annotations
@@ -133,13 +135,14 @@ class LoopPool:
         the pool's one solve at `alpha` this sweep, after which what solved it goes,
         each loop's factors as soon as that loop is solved (one loop's at a time)."""
         core = self._solver(alpha)
-        factorised = set(map(id, self._factorised(core)))
+        by_sweeps = self._swept_by(core).tolist()
         swept = []
-        for part, lo, hi in zip(self.parts, self.bounds, self.bounds[1:], strict=False):
-            if id(part) in factorised:
-                part.solve_at(x, rows[lo:hi], alpha, shares, once)
+        for k, part in enumerate(self.parts):
+            at = rows[self.bounds[k] : self.bounds[k + 1]]
+            if by_sweeps[k]:
+                swept.append(at)
             else:
-                swept.append(rows[lo:hi])
+                part.solve_at(x, at, alpha, shares, once)
         if core is not None:
             core.solve_rows(x, np.concatenate(swept)[core.wanted_rows()], shares)
         if once:
@@ -169,11 +172,13 @@ class LoopPool:
             self.factors[alpha] = self._swept_at(alpha) if swept.any() else None
         return self.factors[alpha]
 
+    def _swept_by(self, core: SweptCore | None) -> BoolArray:
+        """Per loop, whether `core` (the swept loops' sweeps, or None) solves it."""
+        return self._sweeps() if core is not None else np.zeros(len(self.parts), dtype=bool)
+
     def _factorised(self, core: SweptCore | None) -> list[PooledLoop]:
         """The loops their own factors solve, given the swept loops' sweeps (or None)."""
-        if core is None:
-            return list(self.parts)
-        return self._picked(~self._sweeps())
+        return self._picked(~self._swept_by(core))
 
     def _picked(self, mask: BoolArray) -> list[PooledLoop]:
         return [part for part, picked in zip(self.parts, mask.tolist(), strict=True) if picked]
