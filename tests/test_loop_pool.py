@@ -132,6 +132,7 @@ def test_sparse_factors_are_kept_without_a_probe_and_give_each_loops_own_bits(
         raise AssertionError("probed")
 
     monkeypatch.setattr(loop_gauss_seidel, "swept", no_probe)
+    monkeypatch.setattr(loop_gauss_seidel, "gauss_seidel", no_probe)
     roles, edges = 600, _rings(4, 150, seed=2)
     plan = _plan(roles, 1, edges)
     pool = _pool(plan)
