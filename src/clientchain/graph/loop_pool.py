@@ -237,8 +237,8 @@ class LoopPool:
 
 def _swept(union: SquareCsc, alpha: float, limit: int | None = None) -> SweptCore | None:
     """Gauss-Seidel sweeps of I - alpha `union` in its own order (each loop's roles in the
-    plan's), if a probe settles
-    within `limit` sweeps (at most, and by default, the probe's budget)."""
+    plan's), if a probe settles within `limit` sweeps (at most, and by default, the
+    probe's budget)."""
     from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, swept
 
     system = union.identity_minus(alpha)
