@@ -226,7 +226,9 @@ def test_columns_that_do_not_settle_in_time_fall_back_to_the_factors(
 
 def _sweeps_giving_up(monkeypatch: pytest.MonkeyPatch, at: set[int]) -> list[int]:
     """Sweeps.solve giving up (None) at its calls numbered in `at` (from 1), sweeping at
-    the others; the list it returns gets each call's limit, in order."""
+    the others; the list it returns gets each call's limit, in order. A call asked to
+    solve in place that gives up leaves its rhs spoilt (as columns settled before the
+    others would): whoever tries again must not reuse it."""
     real = loop_gauss_seidel.Sweeps.solve
     limits: list[int] = []
 
@@ -236,9 +238,14 @@ def _sweeps_giving_up(monkeypatch: pytest.MonkeyPatch, at: set[int]) -> list[int
         limit: int,
         foresee: bool = False,
         shares: np.ndarray | None = None,
+        in_place: bool = False,
     ) -> object:
         limits.append(limit)
-        return None if len(limits) in at else real(self, rhs, limit, foresee, shares)
+        if len(limits) in at:
+            if in_place:
+                rhs[...] = np.nan
+            return None
+        return real(self, rhs, limit, foresee, shares, in_place)
 
     monkeypatch.setattr(loop_gauss_seidel.Sweeps, "solve", solve)
     return limits
@@ -301,6 +308,25 @@ def test_a_group_slower_than_the_probe_is_swept_again_not_factorised(
         assert isinstance(peeled.core, SweptCore) and not peeled.core.fallback
     assert limits == [limits[0], loop_gauss_seidel.RETRY * limits[0]]
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
+
+
+def test_sweeps_in_place_give_the_same_bits_in_the_rhs_itself() -> None:
+    """Columns that settle at different sweeps (scales a billion apart, a zero one)
+    are put in the rhs as each settles, and are what a solve into a new array gives."""
+    with _sweeping_every_core():
+        _, _, peeled, _, _ = _swept_loop(6, 150)
+    assert isinstance(peeled.core, SweptCore)
+    sweeps = peeled.core.sweeps
+    rng = np.random.default_rng(6)
+    rhs = rng.random((sweeps.system.size, 5)) * np.array([1.0, 1e-9, 0.0, 1e3, 1.0])
+    rhs[rng.random(rhs.shape) < 0.7] = 0.0
+    copied = sweeps.solve(rhs.copy(), 400)
+    given = np.ascontiguousarray(rhs)
+    in_place = sweeps.solve(given, 400, in_place=True)
+    assert copied is not None and in_place is not None
+    assert in_place[0] is given
+    np.testing.assert_array_equal(in_place[0], copied[0])
+    assert in_place[1] == copied[1]
 
 
 def test_zero_columns_stay_zero() -> None:

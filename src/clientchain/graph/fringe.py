@@ -163,12 +163,14 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     m = matrix.size
     rows = matrix.indices
     in_row = np.bincount(rows, minlength=m)
-    # Sums of indices below 2**53: bincount's float sums are exact.
-    row_sum = np.bincount(rows, weights=matrix.entry_columns(), minlength=m).astype(np.int64)
     in_col = np.diff(matrix.indptr).astype(np.int64)
+    columns = np.repeat(np.arange(m, dtype=np.intc), in_col)  # (intc, as the rows are)
+    # Sums of indices below 2**53: bincount's float sums are exact.
+    row_sum = np.bincount(rows, weights=columns, minlength=m).astype(np.int64)
     # (By bincount, not reduceat over indptr: a matrix of some of a loop's entries, as
     # loop_tree_split gives, may have empty columns.)
-    col_sum = np.bincount(matrix.entry_columns(), weights=rows, minlength=m).astype(np.int64)
+    col_sum = np.bincount(columns, weights=rows, minlength=m).astype(np.int64)
+    del columns
     alive = np.ones(m, dtype=bool)
     candidates = np.arange(m)
     leaves_of: list[IntArray] = []

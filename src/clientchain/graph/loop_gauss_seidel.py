@@ -60,9 +60,12 @@ RETRY = 4
 # in groups of 10 columns, 4.0 in one of 40),
 CELLS = 3 << 19
 # but at least this many: where even one column does not fit, a row's cells are read
-# from memory in one go, not a column at a time (a million roles recharging one another,
-# their revenue up and budgets down: 36.9 s of CPU in groups of 2, 28.3 in groups of 4).
-MIN_WIDTH = 4
+# from memory in one go, not a column at a time, one cache line of 8 floats (a million
+# roles recharging one another, their revenue up and budgets down: 36.9 s of CPU in
+# groups of 2, 28.3 in groups of 4; a sweep of their core took 16.7 ns a role and a
+# column in groups of 4, 13.2 in groups of 8, 14.8 in groups of 16: two cache lines).
+MIN_WIDTH = 8
+ROWS_AT_A_TIME = 1 << 16  # rows of settled columns put in place at a time
 
 
 class CoreSolver:
@@ -160,11 +163,12 @@ class SweptCore(GroupedCore):
         limit = 2 * self.probe_sweeps + SLACK
         for first in range(0, x.shape[1], step):
             cols = slice(first, first + step)
-            b = column_group(x, rows, cols)
             mine = None if shares is None else shares[cols]
-            solved = self.sweeps.solve(b, limit, shares=mine)
+            b = column_group(x, rows, cols)  # (a copy: the sweeps may write in it)
+            solved = self.sweeps.solve(b, limit, shares=mine, in_place=True)
             if solved is None:  # slower than the probe: again, while the rate says it settles
-                solved = self.sweeps.solve(b, RETRY * limit, foresee=True, shares=mine)
+                b = column_group(x, rows, cols)
+                solved = self.sweeps.solve(b, RETRY * limit, True, mine, in_place=True)
             if solved is None:  # a column that does not settle: the factors after all
                 self.fallback.append(self._factors())
                 self._factorised(x, rows, first)
@@ -277,6 +281,7 @@ class Sweeps:
         limit: int,
         foresee: bool = False,
         shares: BoolArray | None = None,
+        in_place: bool = False,
     ) -> tuple[FloatArray, int] | None:
         """(x with K x = rhs, the sweeps its last column took), or None when `limit`
         sweeps did not settle a column (`foresee`: or, from FORESEE sweeps on, when a
@@ -285,9 +290,12 @@ class Sweeps:
         sweep 200 times). A sweep in float64 is x <- M^-1 (rhs + N x); a column whose
         corrections are small and shrink slowly goes on with the residual rhs - K x in
         extended precision, its solve added to x. Each column is taken at the sweep that
-        settles it (settling.py; `shares`: which columns are shares)."""
+        settles it (settling.py; `shares`: which columns are shares). `in_place`: x
+        goes in rhs (a C-ordered float64 array), each column as it settles, and rhs is
+        left undefined where None is returned: a column's b is read no more once it is
+        settled, and a group of 8 columns of a million roles is 64 MB."""
         b = np.asarray(rhs, dtype=np.float64, order="C")
-        x = np.empty_like(b)
+        x = b if in_place and b is rhs else np.empty_like(b)
         if shares is None:
             shares = np.zeros(b.shape[1], dtype=bool)
         plain = _Columns.start(b, self.lower.solve(np.array(b)), shares)
@@ -304,7 +312,7 @@ class Sweeps:
                 if verdict.hopeless:
                     return None
                 not_yet_reached(columns.progress, columns.x, verdict.settled)
-                x[:, columns.at[verdict.settled]] = columns.x[:, verdict.settled]
+                _put_settled(x, columns, verdict.settled)
                 if widened:
                     if verdict.settled.any():
                         wide = columns.part(~verdict.settled)
@@ -332,6 +340,17 @@ class Sweeps:
         self.lower.solve(residual)
         columns.x += residual
         return corrections(residual, columns.x, columns.progress.shares)
+
+
+def _put_settled(x: FloatArray, columns: _Columns, settled: BoolArray) -> None:
+    """x's columns of `columns` that `settled` picks, from their x: a slice of rows at a
+    time, as picking columns copies them (8 columns of a million roles: 64 MB at once)."""
+    if not settled.any():
+        return
+    at, picked = columns.at[settled], np.flatnonzero(settled)
+    for first in range(0, x.shape[0], ROWS_AT_A_TIME):
+        rows = slice(first, first + ROWS_AT_A_TIME)
+        x[rows, at] = columns.x[rows, picked]
 
 
 @dataclass

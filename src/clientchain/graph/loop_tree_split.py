@@ -95,11 +95,32 @@ def tree_split(
     """Sweeps of K = `core` (diagonal included; `room`: its row sums) split along the
     forest of its both-ways pairs, if that forest covers most of it and a column of ones
     settles within MAX_SWEEPS sweeps."""
+    split = _split(core, room)
+    if split is None:
+        return None
+    sweeps, order = split  # (what made them is let go before the probe's sweeps)
+    probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
+    if probe is None:
+        return None
+    return SweptCore(sweeps, order, probe[1], factorise, along_lines=True)
+
+
+def _split(core: SquareCsc, room: FloatArray) -> tuple[Sweeps, IntArray] | None:
+    """The sweeps of K split along its forest, rows numbered as the forest is peeled, and
+    which core place each row is; None where the forest covers too little of K or leaves
+    M singular."""
     m = core.size
-    rows, cols, data = core.indices.astype(np.int64), core.entry_columns(), core.data
+    # Each entry's row and column as intc, as the indices are (no int64 copies of four
+    # million entries held while the sweeps' matrices are made).
+    rows, cols, data = (
+        core.indices,
+        np.repeat(np.arange(m, dtype=np.intc), np.diff(core.indptr)),
+        core.data,
+    )
     off = rows != cols
     pair = off & core.mirrored()
     fringe = find_fringe(SquareCsc.from_entries(m, rows[pair], cols[pair], -data[pair]))
+    del pair
     peeled = fringe.peeled
     if peeled < MIN_SHARE * m:
         return None
@@ -107,6 +128,7 @@ def tree_split(
     partner_of[fringe.order[:peeled]] = fringe.partner
     in_forest = off & ((partner_of[rows] == cols) | (partner_of[cols] == rows))
     across = off & ~in_forest  # N
+    del partner_of, in_forest, off
     # M's rows sum to K's room plus what moved to N.
     room_m = room + np.bincount(rows[across], weights=-data[across], minlength=m)
     done = fringe.eliminated(room_m, fringe.takes, fringe.gives)
@@ -123,8 +145,5 @@ def tree_split(
         tail_solve(fringe, np.arange(m), done.carry, fringe.takes, done.pivot),
     )
     feedback = SquareCsc.from_entries(m, rank[rows[across]], rank[cols[across]], -data[across])
-    sweeps = Sweeps(feedback, core.renumbered(rank), forest)
-    probe = sweeps.solve(np.ones((m, 1)), MAX_SWEEPS, foresee=True)
-    if probe is None:
-        return None
-    return SweptCore(sweeps, fringe.order, probe[1], factorise, along_lines=True)
+    del across, cols
+    return Sweeps(feedback, core.renumbered(rank), forest), fringe.order

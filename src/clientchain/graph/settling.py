@@ -178,7 +178,8 @@ def not_yet_reached(progress: Progress, x: FloatArray, settled: BoolArray) -> No
     thousandth of a thousandth ... 108 times over."""
     judged = np.flatnonzero(settled & progress.paid)
     if judged.size:
-        zeros = np.count_nonzero(x[:, judged] == 0.0, axis=0)
+        # (picking the columns of the comparison, not of x: a copy of a byte a cell)
+        zeros = np.count_nonzero((x == 0.0)[:, judged], axis=0)
         settled[judged[(zeros > 0) & (zeros != progress.zeros[judged])]] = False
         progress.zeros[judged] = zeros
 
