@@ -310,9 +310,13 @@ def test_a_group_slower_than_the_probe_is_swept_again_not_factorised(
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
 
 
-def test_sweeps_in_place_give_the_same_bits_in_the_rhs_itself() -> None:
+@pytest.mark.parametrize("rows_at_a_time", [1 << 16, 7], ids=["whole", "by-7-rows"])
+def test_sweeps_in_place_give_the_same_bits_in_the_rhs_itself(
+    rows_at_a_time: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Columns that settle at different sweeps (scales a billion apart, a zero one)
     are put in the rhs as each settles, and are what a solve into a new array gives."""
+    monkeypatch.setattr(loop_gauss_seidel, "ROWS_AT_A_TIME", rows_at_a_time)
     with _sweeping_every_core():
         _, _, peeled, _, _ = _swept_loop(6, 150)
     assert isinstance(peeled.core, SweptCore)

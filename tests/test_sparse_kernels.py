@@ -66,7 +66,11 @@ def test_identity_minus_is_scipys_difference(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_mirrored_says_which_entries_have_their_transpose(seed: int) -> None:
+@pytest.mark.parametrize("at_a_time", [1 << 18, 7], ids=["whole", "by-7-entries"])
+def test_mirrored_says_which_entries_have_their_transpose(
+    seed: int, at_a_time: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(square_csc, "MIRRORS_AT_A_TIME", at_a_time)
     size, rows, cols, _ = random_entries(seed)
     rng = np.random.default_rng(seed)
     # Some entries mirrored on purpose (pairs paying each other), the diagonal included.
@@ -79,6 +83,20 @@ def test_mirrored_says_which_entries_have_their_transpose(seed: int) -> None:
     expected = [(c, r) in present for r, c in zip(entry_rows, entry_cols, strict=True)]
     assert mine.mirrored().tolist() == expected
     assert 0 < sum(expected) < len(expected)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_renumbered_is_scipys_permuted_matrix(seed: int) -> None:
+    """Row and column i moved to rank[i]: P A P^T, the same entries in scipy's places."""
+    size, rows, cols, values = random_entries(seed)
+    rank = np.random.default_rng(seed + 50).permutation(size)
+    matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
+    moved = np.empty(size, dtype=np.int64)
+    moved[rank] = np.arange(size)  # new -> old
+    theirs = csc_matrix(matrix[moved][:, moved])
+    theirs.sort_indices()
+    mine = SquareCsc.from_entries(size, rows, cols, values).renumbered(rank)
+    assert same_matrix(mine, theirs)
 
 
 @pytest.fixture(params=[1 << 16, 7], ids=["whole", "by-7-columns"])
