@@ -103,6 +103,59 @@ def test_loops_whose_money_goes_round_too_often_keep_their_factors() -> None:
     assert pool.factors[1.0] is None and all(1.0 in part.factors for part in pool.parts)
 
 
+def _factored_at(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The alphas at which any loop's own factors are made, in order."""
+    made: list[float] = []
+    real = sweep._Large.factor
+
+    def factor(self: sweep._Large, alpha: float) -> object:
+        if alpha not in self.factors:
+            made.append(alpha)
+        return real(self, alpha)
+
+    monkeypatch.setattr(sweep._Large, "factor", factor)
+    return made
+
+
+def test_at_a_decay_solved_once_the_loops_kept_on_factors_are_swept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Loops that keep their factors at alpha 1 (their money goes round too often for
+    the sweeps to pay there) are swept at a decay solved once for one column, where
+    their money leaks at every hand-over: no factors are made for it; exact against a
+    dense solve at both alphas."""
+    roles, edges = 900, _loops(3, 300, seed=1, recharge=(2000, 9000))
+    a, base = _dense(roles, 2, edges)
+    plan = _plan(roles, 2, edges)
+    made = _factored_at(monkeypatch)
+    at_one = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0], shares=True))
+    np.testing.assert_allclose(at_one, dense_least_solution(a, base, 1.0), rtol=1e-11)
+    assert made == [1.0, 1.0, 1.0]  # each loop's own factors, at alpha 1 only
+    column = plan.to_plan(base[:, :1])
+    got = plan.from_plan(plan.solve(column, [0.5], once=frozenset({0.5})))
+    np.testing.assert_allclose(got, dense_least_solution(a, base[:, :1], 0.5), rtol=1e-12)
+    assert made == [1.0, 1.0, 1.0]
+    assert all(0.5 not in part.factors for part in _pool(plan).parts)
+
+
+def test_at_a_decay_whose_sweeps_would_cost_more_the_factors_solve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Loops whose recharges are a hundred times the clients' payments, at a decay so
+    close to 1 that their sweeps do not settle within what the factors cost: each
+    loop's own factors solve it after all (exact)."""
+    roles, edges = 900, _loops(3, 300, seed=1, recharge=(200_000, 900_000))
+    a, base = _dense(roles, 2, edges)
+    plan = _plan(roles, 2, edges)
+    made = _factored_at(monkeypatch)
+    plan.solve(plan.to_plan(base), [1.0, 1.0], shares=True)
+    decay = 1.0 - 1e-9
+    column = plan.to_plan(base[:, :1])
+    got = plan.from_plan(plan.solve(column, [decay], once=frozenset({decay})))
+    np.testing.assert_allclose(got, dense_least_solution(a, base[:, :1], decay), rtol=1e-10)
+    assert made == [1.0, 1.0, 1.0, decay, decay, decay]
+
+
 def test_a_pool_sweeps_the_loops_that_settle_and_factorises_the_others() -> None:
     """Two loops whose money leaks fast and one where it goes round: the union's sweeps
     settle the two within what their fill pays for, not the third; the two are swept

@@ -87,6 +87,10 @@ class LoopPool:
     parts: Sequence[PooledLoop]
     factors: dict[float, SweptCore | None] = field(default_factory=dict)
     _swept: BoolArray | None = None  # per loop, whether it is swept (weighed at alpha 1)
+    # Per loop, what its factors cost made for one solve of one column, and a sweep of it
+    # (weighed with the rest: None where no loop's factors fill in; see `_once_swept`).
+    _once_cost: FloatArray | None = None
+    _sweep_cost: FloatArray | None = None
 
     fringe: ClassVar[None] = None  # (a pool's loops are never peeled: sweep._Large's are)
     peels: ClassVar[bool] = False
@@ -135,10 +139,15 @@ class LoopPool:
         the pool's one solve at `alpha` this sweep, after which what solved it goes,
         each loop's factors as soon as that loop is solved (one loop's at a time)."""
         core = self._solver(alpha)
-        by_sweeps = self._swept_by(core).tolist()
+        by_sweeps = self._swept_by(core)
+        done = np.zeros(len(self.parts), dtype=bool)
+        if once and x.shape[1] == 1:
+            done = self._once_swept(x, rows, alpha, shares, by_sweeps)
         swept = []
         for k, part in enumerate(self.parts):
             at = rows[self.bounds[k] : self.bounds[k + 1]]
+            if done[k]:
+                continue
             if by_sweeps[k]:
                 swept.append(at)
             else:
@@ -147,6 +156,38 @@ class LoopPool:
             core.solve_rows(x, np.concatenate(swept)[core.wanted_rows()], shares)
         if once:
             self.factors.pop(alpha, None)
+
+    def _once_swept(
+        self,
+        x: FloatArray,
+        rows: IntArray,
+        alpha: float,
+        shares: BoolArray | None,
+        by_sweeps: BoolArray,
+    ) -> BoolArray:
+        """At an alpha solved once for one column (closeness' decay), the loops that keep
+        their factors at alpha 1 swept instead, together, where their factors fill in:
+        made for a single solve, a loop of 800 roles recharging one another costs
+        thousands of its sweeps (3-5 ms), where the sweeps at a decay settle within tens.
+        Their union is probed within the sweeps their factors would cost; the loops it
+        solves are returned (a mask), none where it does not settle (their factors then)."""
+        none = np.zeros(len(self.parts), dtype=bool)
+        if self._once_cost is None or self._sweep_cost is None:
+            return none
+        kept = ~by_sweeps
+        if not kept.any():
+            return none
+        limit = int(self._once_cost[kept].sum() // self._sweep_cost[kept].sum())
+        if limit < FEWEST_SWEEPS:
+            return none
+        core = _swept(_union([part.matrix for part in self._picked(kept)]), alpha, limit)
+        if core is None:  # (money that goes round too often at this alpha too)
+            return none
+        at = np.concatenate(
+            [rows[self.bounds[k] : self.bounds[k + 1]] for k in np.flatnonzero(kept).tolist()]
+        )
+        core.solve_rows(x, at[core.wanted_rows()], shares)
+        return kept
 
     def work(self, alpha: float) -> int:
         """About the multiply-adds of a column's solve (made now if not yet)."""
@@ -205,6 +246,9 @@ class LoopPool:
         limits = (factors_cost // sweep_cost).astype(np.int64)
         if limits.max() < FEWEST_SWEEPS:
             return none
+        # Made for one solve: LU's multiply-adds about its entries squared over its roles.
+        self._once_cost = (scaled * entries) ** 2 / size + factors_cost
+        self._sweep_cost = sweep_cost
         # (Imported here: only a pool whose factors fill in is swept.)
         from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, gauss_seidel, probed
 
