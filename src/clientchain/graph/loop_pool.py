@@ -18,8 +18,11 @@ to each loop by its size, says what each loop's factors would cost a column; onl
 that is more than FEWEST_SWEEPS sweeps would, the union is swept for a column of ones,
 each loop's settling read off it (each settles at its own pace), and the loops that
 settle within the sweeps their factors would cost are swept together from then on; the
-others keep their factors. Weighed once, the choice holds at every alpha (closeness'
-decay too), so one process or two make the same one.
+others keep their factors. Weighed once, the choice holds at every alpha, so one
+process or two make the same one; but at an alpha solved once for one column
+(closeness' decay, in the parent alone either way), factors would be made for a single
+solve, and the loops kept on them are swept together too where they settle within
+what that making costs (`_once_swept`).
 """
 
 from __future__ import annotations
