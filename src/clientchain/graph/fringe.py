@@ -164,7 +164,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     rows = matrix.indices
     in_row = np.bincount(rows, minlength=m)
     in_col = np.diff(matrix.indptr).astype(np.int64)
-    columns = np.repeat(np.arange(m, dtype=np.intc), in_col)  # (intc, as the rows are)
+    columns = matrix.entry_columns(np.intc)
     # Sums of indices below 2**53: bincount's float sums are exact.
     row_sum = np.bincount(rows, weights=columns, minlength=m).astype(np.int64)
     # (By bincount, not reduceat over indptr: a matrix of some of a loop's entries, as

@@ -147,11 +147,12 @@ class LoopPool:
         if once and x.shape[1] == 1:
             done = self._once_swept(x, rows, alpha, shares, by_sweeps)
         swept = []
-        for k, part in enumerate(self.parts):
+        ways = zip(self.parts, done.tolist(), by_sweeps.tolist(), strict=True)
+        for k, (part, solved_here, by_sweep) in enumerate(ways):
             at = rows[self.bounds[k] : self.bounds[k + 1]]
-            if done[k]:
+            if solved_here:
                 continue
-            if by_sweeps[k]:
+            if by_sweep:
                 swept.append(at)
             else:
                 part.solve_at(x, at, alpha, shares, once)

@@ -112,11 +112,7 @@ def _split(core: SquareCsc, room: FloatArray) -> tuple[Sweeps, IntArray] | None:
     m = core.size
     # Each entry's row and column as intc, as the indices are (no int64 copies of four
     # million entries held while the sweeps' matrices are made).
-    rows, cols, data = (
-        core.indices,
-        np.repeat(np.arange(m, dtype=np.intc), np.diff(core.indptr)),
-        core.data,
-    )
+    rows, cols, data = core.indices, core.entry_columns(np.intc), core.data
     off = rows != cols
     pair = off & core.mirrored()
     fringe = find_fringe(SquareCsc.from_entries(m, rows[pair], cols[pair], -data[pair]))

@@ -98,9 +98,11 @@ class SquareCsc:
         nnz = int(indptr[-1])
         return SquareCsc(size, indptr, indices[:nnz].copy(), data[:nnz].copy())
 
-    def entry_columns(self) -> IntArray:
-        """The column of each entry (int64), as `indices` gives its row."""
-        return np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.indptr))
+    def entry_columns(self, dtype: type[np.integer[Any]] = np.int64) -> IntArray:
+        """The column of each entry, as `indices` gives its row: int64, or intc as the
+        indices are (`dtype`: half the bytes where the columns are only compared with
+        rows or counted)."""
+        return np.repeat(np.arange(self.size, dtype=dtype), np.diff(self.indptr))
 
     def entry_keys(self) -> IntArray:
         """column * size + row of each entry (int64): sorted, the columns canonical."""
