@@ -38,6 +38,7 @@ from clientchain.model.aside import aside
 from clientchain.model.findings import Finding, Findings, Level
 from clientchain.model.forking import second_core_free
 from clientchain.model.heap import release_freed_memory
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray, Links, Org
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.rounding import (
@@ -77,7 +78,7 @@ class Summary:
     client_money_owned: float | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Analysis:
     """The result of `analyze`: flat arrays for speed, typed views for people."""
 

@@ -20,6 +20,7 @@ from clientchain.analyses.exact_sum import exact_sum
 from clientchain.graph.distinct import flagged, run_starts, sorted_distinct
 from clientchain.graph.hierarchy import Forest
 from clientchain.graph.money import MoneyGraph
+from clientchain.model.holder import holder
 from clientchain.model.org import NO_OWNER, NO_PARENT, FloatArray, IntArray, Org
 from clientchain.model.rounding import moneys, ratio
 
@@ -45,7 +46,7 @@ class ClientResult:
     line: int
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class ClientReach:
     """Every client's touchpoints and holders as flat arrays (client j: `role[ptr[j]:ptr[j+1]]`)."""
 

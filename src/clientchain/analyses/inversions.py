@@ -7,21 +7,20 @@ level: SPEC Additions). Dotted inversions count like the others but never break 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.hierarchy import Forest, fold_to_top
 from clientchain.graph.money import MoneyGraph, RolePairs
 from clientchain.graph.sorting import grouped_order
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray, Links
 from clientchain.model.rounding import headcounts, moneys
 
 NONE = -1
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Inversions:
     """Every inverted (boss, subordinate) pair, ordered by impact then net, both descending."""
 

@@ -23,7 +23,6 @@ every organisation whose clients take a few dense blocks.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,6 +30,7 @@ from clientchain.analyses.provenance import CELLS_PER_BLOCK, ClientBlocks
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.reach import Downstream, GraphCut
 from clientchain.graph.sweep import SweepPlan, plan_sweeps
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 LOCAL_MIN_BLOCKS = 8  # more dense blocks of clients than this: the local sweeps are tried
@@ -44,7 +44,7 @@ MIN_WIDTH = 32  # clients in a block at least
 MAX_WIDTH = 1 << 14  # and at most
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class LocalBlock:
     """Clients first..last-1 and the roles they reach (role order, sorted), or, when
     `reached` is None, a dense block's worth of clients for the caller to sweep."""

@@ -8,7 +8,6 @@ roles x clients.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from clientchain.graph.distinct import run_starts
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.sweep import SweepPlan
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray, index_type
 from clientchain.model.rounding import RATIO_DECIMALS
 
@@ -27,7 +27,7 @@ SPARSE_MERGE = 8  # fewer than 1 in 8 cells a candidate: sort them, do not parti
 RESULT_ROWS = 65_536  # rows of the top-K slots sorted into the result at a time
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Provenance:
     """Per role (role order): the listed clients as CSR rows (largest share first)."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.diff.sides import RoleEntry, SideColumns, SideView
+from clientchain.model.holder import holder
 from clientchain.model.org import IntArray
 from clientchain.model.rounding import ratios
 
@@ -47,7 +48,7 @@ class RoleDiff:
     top: int  # the limit asked for (0 = all)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class RoleJoin:
     """The roles of two versions matched by id."""
 

@@ -27,6 +27,7 @@ from clientchain.model.findings import (
     Findings,
     Level,
 )
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray, Org
 from clientchain.model.rounding import moneys, plain_numbers
 
@@ -83,7 +84,7 @@ class PackedTexts:
             self.texts = state
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class SideColumns:
     """Everything the comparison reads of one side but the objects it lists."""
 

@@ -14,11 +14,10 @@ role, and the tail's eliminations are then one triangular solve each way (fringe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 # Rounds are free up to this many; after that a round must have been paid for by the
@@ -38,7 +37,7 @@ PIECE = 8192  # leaves a round takes at a time (see find_fringe)
 TAIL_SLICE = 1 << 16  # tail roles eliminated at a time as Python lists
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Fringe:
     """Which roles of a loop are peeled, in which rounds, into which partner, and the
     shares between each and its partner. Roles are taken in peeling order (the core
@@ -138,7 +137,7 @@ def _eliminated_in_turn(
     return np.array(rooms, dtype=np.float64)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Elimination:
     """A fringe eliminated: per peeled place its pivot d_v = room_v + takes_v and what
     of b_v its partner gains (gives_v / d_v), per round where each partner's leaves

@@ -15,14 +15,13 @@ Each adds non-negative terms only, as the rounds do (GTH: no pivot a subtraction
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from clientchain.graph.fringe import Fringe
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import substitute
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 GROUP = 4  # columns gathered at a time (8 at a million roles: 156 MB more at the peak)
@@ -32,7 +31,7 @@ GROUP = 4  # columns gathered at a time (8 at a million roles: 156 MB more at th
 WORK_PER_ROLE = 40
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class TailSolve:
     """The tail's steps on x (rows x columns, in place); `rows` are x's rows: the tail's
     leaves in peeling order, then the partners after it that they hand on to."""

@@ -18,7 +18,6 @@ every term of a group and its target's value are -0.0, which money never is.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -26,6 +25,7 @@ import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.sparse_kernels import csr_matvecs
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 LANES = 8  # numpy's pairwise sum keeps 8 running sums ...
@@ -34,7 +34,7 @@ SHORT_GROUP = LANES  # a group of this many terms: first + fewer than LANES othe
 GATHER_CHUNK = 65_536  # edges of long groups summed at a time (bounds the running sums' memory)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _Rows:
     """A CSR matrix: each row's terms summed left to right onto what its row holds."""
 
@@ -59,7 +59,7 @@ class _Rows:
         csr_matvecs(indptr, self.indices, self.data, self.columns, x, out)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _Chunk:
     """Whole long groups g0..g1, their leaves (runs of at most BLOCK terms) l0..l1, and
     how halved groups add their leaves back up."""
@@ -74,7 +74,7 @@ class _Chunk:
     roots: IntArray | None  # row of each group's sum; None: one leaf per group, in order
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _Hubs:
     """The targets with more than SHORT_GROUP edges, summed as numpy's pairwise sum does."""
 
@@ -118,7 +118,7 @@ class _Hubs:
         return leaf if chunk.roots is None else nodes[chunk.roots]
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Gather:
     """One layer's sum over incoming cross edges, bit for bit as np.add.reduceat sums it.
 
@@ -206,7 +206,7 @@ def _hubs(
     )
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _Leaves:
     """Each group's terms cut as numpy's pairwise sum halves them: runs of at most
     BLOCK terms (leaves, by start), and the halvings that add them back up."""

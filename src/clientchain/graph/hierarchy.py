@@ -8,10 +8,10 @@ doubling (log2(depth) passes over the arrays), so a 100,000-level chain costs
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
+from clientchain.model.holder import holder
 from clientchain.model.org import NO_PARENT, IntArray
 
 
@@ -68,7 +68,7 @@ def cycles(parent: IntArray) -> list[list[int]]:
     return sorted(found)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Forest:
     """Derived facts about an acyclic reports_to forest."""
 

@@ -30,8 +30,6 @@ solves (the tail: fringe_tail.py), between the rounds' steps and the core's solv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from clientchain.graph.fringe import Fringe
@@ -39,6 +37,7 @@ from clientchain.graph.fringe_tail import WORK_PER_ROLE, TailSolve, tail_solve
 from clientchain.graph.loop_core import core_solver
 from clientchain.graph.loop_gauss_seidel import CoreSolver
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 # SuperLU's column order for the core: as given, which find_fringe makes fewest
@@ -51,7 +50,7 @@ from clientchain.model.org import BoolArray, FloatArray, IntArray
 CORE_ORDER = "NATURAL"
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class PeeledLoop:
     """A large loop's system I - alpha A with its fringe eliminated: the pivots and
     multipliers of the fringe (per place of Fringe.order), and how the core's own system

@@ -30,7 +30,6 @@ copy), the kept roles every column at once.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,6 +45,7 @@ from clientchain.graph.sorting import grouped_order, inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import hand_on
+from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 # Funnels are worth a forest pass each way only if they are this share of the core.
@@ -57,7 +57,7 @@ MIN_SHARE = 0.1
 CELLS = 1 << 22
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Funnels:
     """The funnels of a core in elimination order, and how each passes its money on.
 
@@ -126,7 +126,7 @@ class Funnels:
         )
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class FunnelledCore(GroupedCore):
     """K x = rhs with the funnels eliminated and the kept roles solved by `rest` (which
     takes them in the order they have here: Funnels.kept_as). Rows come and go in local

@@ -47,6 +47,7 @@ from clientchain.graph.triangular import (
     SubstitutionSolve,
     lower_solve,
 )
+from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
@@ -112,7 +113,7 @@ class GroupedCore(CoreSolver):
         raise NotImplementedError
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class FactorisedCore(CoreSolver):
     """SuperLU's factors of K and one refinement step (refined_solve)."""
 
@@ -126,7 +127,7 @@ class FactorisedCore(CoreSolver):
         return refined_work(self.factors, self.system)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class SweptCore(GroupedCore):
     """The sweeps on K in the loop's order, and how many the probe took. Rows come and
     go in the loop's order (`rows`)."""
@@ -265,7 +266,7 @@ class SplitSolve(Protocol):
     def solve(self, x: FloatArray) -> FloatArray: ...
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Sweeps:
     """The sweeps x <- M^-1 (b + N x) of a regular splitting K = M - N: Gauss-Seidel's
     (M = L, K's lower triangle with the diagonal in the loop's order, N = -U; rows

@@ -27,7 +27,6 @@ one product with N. The sweeps' stopping rule, probe and fallback are Sweeps' ow
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,6 +38,7 @@ from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import hand_on
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 # The forest must cover this share of the core's roles: with less, most of the money
@@ -46,7 +46,7 @@ from clientchain.model.org import FloatArray, IntArray
 MIN_SHARE = 0.5
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class ForestSolve:
     """M x = b for M the diagonal and a forest, rows numbered as the forest was peeled:
     round by round, then the tail (one at a time), then the roots."""

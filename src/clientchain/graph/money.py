@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from clientchain.graph.sorting import run_bounds, sorted_places
 from clientchain.graph.sparse_kernels import sparsetools
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray, Org, index_type
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class MoneyGraph:
     """w(u->v) for every pair with money, sorted by payee then payer.
 
@@ -121,7 +121,7 @@ class MoneyGraph:
             self.__dict__.pop(name, None)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class RolePairs:
     """The pairs u->v whose payer is a role: their places among the graph's pairs, and
     w(v->u) for each (0 where no money flows back)."""

@@ -11,13 +11,13 @@ method names the scipy expression it reproduces (scipy 1.17).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from clientchain.graph.distinct import member
 from clientchain.graph.sparse_kernels import sparsetools, superlu
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 # What splu passes when called with no arguments (ColPerm None: SuperLU's COLAMD).
@@ -33,7 +33,7 @@ WIDEN_COLUMNS = 1 << 16  # columns of a matrix widened to extended precision at 
 MIRRORS_AT_A_TIME = 1 << 18  # entries whose mirror is looked for at a time
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class SquareCsc:
     """A size x size matrix: column j's rows are indices[indptr[j]:indptr[j + 1]]."""
 

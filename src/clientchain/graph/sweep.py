@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.thin_layers import THIN, ThinRun, run_bounds, thin_runs
 from clientchain.graph.triangular import SUBSTITUTION_WORK
 from clientchain.model.heap import release_freed_memory
+from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ STACKED_CELLS = 1 << 16  # batches this small are inverted together (see _invert
 FRINGE_MIN_ROLES = 4096
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _Batch:
     """All fed components of one size s: members (k, s) as plan positions, A (k, s, s)."""
 
@@ -87,7 +88,7 @@ class _Batch:
         return result
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _Large:
     """One large fed component: its members and sparse A, factorised lazily per alpha."""
 
@@ -190,7 +191,7 @@ class _Large:
 Task = tuple[int, int, int]
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class SweepPlan:
     """Everything about the money graph's structure that every sweep reuses."""
 
@@ -431,7 +432,7 @@ class SweepPlan:
         return values[self.position]
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _Condensed:
     """The role-to-role edges and the strongly connected components (money loops) they form."""
 
@@ -450,7 +451,7 @@ class _Condensed:
         return self.src[where], self.dst[where], self.weight[where]
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class _SizeGroup:
     """The fed components of one size s, in layer order, and the edges inside them."""
 

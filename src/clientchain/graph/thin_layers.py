@@ -16,7 +16,7 @@ chained column, whose given column is added after each layer's edges, not before
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from clientchain.graph.column_runs import alpha_runs
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import SUBSTITUTED_COLUMNS, substitute
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 THIN = 8  # a layer of this few edges is summed edge by edge, not gathered
@@ -42,7 +43,7 @@ SUBSTITUTED_EDGES = 512
 SUBSTITUTED_LAYERS = 256
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class ThinRun:
     """Layers first..stop-1: each with its few edges and no money loop to solve."""
 

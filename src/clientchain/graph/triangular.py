@@ -23,7 +23,6 @@ below the diagonal are <= 0 and the right-hand side is >= 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import overload
 
 import numpy as np
@@ -32,6 +31,7 @@ from clientchain.graph.layering import longest_path_layers
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.sparse_kernels import flapack, sparsetools, superlu
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 # A level's numpy calls cost about what SuperLU's substitution spends on this many of
@@ -62,7 +62,7 @@ BAND_FILL = 2
 BAND_WORK = 6
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class LevelSolve:
     """L x = b for a lower-triangular L whose rows are numbered level by level."""
 
@@ -135,7 +135,7 @@ def levels(lower: SquareCsc, deepest: int | None = None) -> tuple[IntArray, list
     return order, bounds
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class SubstitutionSolve:
     """L x = b row after row by SuperLU's triangular solve, every column in turn."""
 
@@ -152,7 +152,7 @@ class SubstitutionSolve:
         return x
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class BandSolve:
     """L x = b for a lower-triangular L whose entries lie at most BAND_DEPTH rows below
     its diagonal (and fill its band: BAND_FILL), by LAPACK's banded substitution

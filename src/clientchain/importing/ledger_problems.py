@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from clientchain.importing.failure import plural
 from clientchain.importing.ledger_source import amount_message
+from clientchain.model.holder import holder
 from clientchain.model.problems import Position, Problem
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Cause:
     """How one cause of a problem is worded (causes are told apart by identity).
 

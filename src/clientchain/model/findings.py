@@ -21,6 +21,8 @@ from enum import StrEnum
 from string import Formatter
 from typing import TYPE_CHECKING, Any, overload
 
+from clientchain.model.holder import holder
+
 if TYPE_CHECKING:  # numpy is imported where findings are made: `explain` needs none
     import numpy.typing as npt
 
@@ -309,21 +311,21 @@ CHUNK = 8192
 NO_SUBJECT = -1  # a finding's node where it names no role, boss or client
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class Ids:
     """Ids of the org chart's nodes by number: roles 0..n-1, then clients (n + client)."""
 
     node: IntArray
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class MaybeIds:
     """Ids of nodes by number, -1 where a finding has none (null)."""
 
     node: IntArray
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class Choice:
     """One of a few texts per finding: `options[index]` (a message's optional word)."""
 
@@ -331,7 +333,7 @@ class Choice:
     index: IntArray
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class Money:
     """Amounts already rounded by `moneys`, as `rounded_money_text` writes each one
     (thousands separators, the input's decimals, the currency after a space)."""
@@ -348,7 +350,7 @@ class Money:
         return list(map(text.format, self.amount.tolist()))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class Phrases:
     """A text of each finding made of pieces, some of them ids: finding i's text is its
     pieces `piece[ptr[i]:ptr[i + 1]]` in order, a piece `n >= 0` the id of node n and a
@@ -364,7 +366,7 @@ class Phrases:
         return "".join(ids[n] if n >= 0 else self.texts[-1 - n] for n in pieces)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class Floats:
     """Floats kept as they are (a ratio's 0.0 stays 0.0; not `plain_number`'s 0), NaN
     for null."""
@@ -382,7 +384,7 @@ if TYPE_CHECKING:  # aliases of numpy arrays: for the type checker only
     Fact = Ids | MaybeIds | IntArray | Floats | Value
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class FindingColumns:
     """What findings at some rows of one rule say, as columns: enough to write them
     without making a `Finding` each (a million CC101 findings in a budget-funded body).
@@ -399,7 +401,7 @@ class FindingColumns:
     data: tuple[tuple[str, Fact], ...]
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class FindingRows:
     """One rule's findings as columns, made into `Finding`s only when read.
 

@@ -8,13 +8,14 @@ Nothing here imports a CLI, terminal or YAML library.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from clientchain.model.holder import holder
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.texts import LateTexts, TextColumn, byte_sort_keys
 
@@ -41,7 +42,7 @@ ID_ORDER_WORDS = 4
 _NONE = np.zeros(0, dtype=np.int64)
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class Links:
     """Per-role lists of node indices (compressed rows): role i's are
     `node[ptr[i]:ptr[i + 1]]`, in the order written. Empty arrays when no role has any."""
@@ -66,7 +67,7 @@ class Links:
         return roles, self.node
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@holder(kw_only=True)
 class Org:
     """An org chart with its money flows, ready to analyse.
 
@@ -78,14 +79,14 @@ class Org:
     source: str  # the org chart's path as the user gave it
     name: str | None
     currency: str | None
-    role_ids: LateTexts[str] = LateTexts()  # noqa: RUF009  (a descriptor)
-    role_titles: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
-    role_departments: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
+    role_ids: LateTexts[str] = LateTexts()
+    role_titles: LateTexts[str | None] = LateTexts()
+    role_departments: LateTexts[str | None] = LateTexts()
     role_lines: IntArray  # 1-based line of each role's entry, for findings
     parent: IntArray  # index of the role each role reports to, NO_PARENT for a top
     headcount: FloatArray  # people per role, in full-time equivalents (0.5: half a post)
-    client_ids: LateTexts[str] = LateTexts()  # noqa: RUF009  (a descriptor)
-    client_titles: LateTexts[str | None] = LateTexts()  # noqa: RUF009  (a descriptor)
+    client_ids: LateTexts[str] = LateTexts()
+    client_titles: LateTexts[str | None] = LateTexts()
     client_lines: IntArray
     flow_payer: IntArray  # node index (role, or R + client); int32 or int64 (index_type)
     flow_payee: IntArray  # role index (likewise)

@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from clientchain.analyses.clients import ClientReach
 from clientchain.analyses.inversions import Inversions
 from clientchain.graph.money import MoneyGraph
+from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, Org
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@holder(slots=True)
 class OrgFacts:
     org: Org
     graph: MoneyGraph

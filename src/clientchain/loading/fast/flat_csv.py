@@ -14,7 +14,7 @@ module, which also words every problem.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -24,13 +24,14 @@ from clientchain.loading.spreadsheet import (
     is_workbook,
     sniff_delimiter,
 )
+from clientchain.model.holder import holder
 from clientchain.model.org import IntArray
 from clientchain.model.texts import TextColumn
 
 _COMMA, _NEWLINE, _RETURN, _QUOTE, _NUL, _BELOW_DASH = 44, 10, 13, 34, 0, 45
 
 
-@dataclass(frozen=True, eq=False)
+@holder
 class FlatCsv:
     """Cells of the rows below the header, as [start, end) byte ranges per column. Only
     the ends are held (a cell starts one past the one before it): at 7.5M flow rows the
