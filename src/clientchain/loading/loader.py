@@ -32,7 +32,6 @@ from clientchain.loading.reference_problems import (
 )
 from clientchain.loading.spreadsheet import DEFAULT, Dialect, byte_order_mark
 from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
-from clientchain.model.heap import reusing_freed_memory
 from clientchain.model.org import NO_PARENT, Org, index_type
 from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError, Position, Problem
@@ -157,8 +156,7 @@ def _load_either(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with reusing_freed_memory():  # loading's peak is below the analysis' (see there)
-            return _load_from(data, text, source, list(flows), base, dialect, own_flows)
+        return _load_from(data, text, source, list(flows), base, dialect, own_flows)
     finally:
         if collecting:
             gc.enable()

@@ -1,49 +1,49 @@
-"""Giving freed memory back to the system when a phase ends.
+"""The heap of a run of the command line: freed memory kept for the next arrays, and
+given back to the system where a phase ends.
 
-glibc keeps the heap it has grown. At a million roles the parse frees the file's bytes
-and the scanner's columns, and the analysis its plan (hundreds of MB each), yet the
-process still holds those pages, and the next phase's arrays come on top of them where
-they do not fit the holes: the peak is then set by leftovers, not by the work.
-`malloc_trim(0)` hands every whole free page back (in the middle of the heap too). It
-costs a few milliseconds on a large heap and nothing is gained on a small one, so it
-runs only when the process holds more than LARGE bytes, and only where glibc has it.
+A run makes and drops arrays of megabytes to hundreds of megabytes. Each page handed
+back to the system and asked for again is a fresh page: zeroed by the kernel, and on a
+virtual machine often faulted in by the host as well. Here (a Firecracker guest) that
+cost ~0.5-0.8 s a GB, and with a mapping of its own for every array of 16 MB or more
+(unmapped when freed) a million-role analysis faulted in 2.6 to 6.3 GB for a peak under
+1 GB (`clear_page_erms` in `perf record`: two thirds of building the money graph of 7.4
+million flows). So `tune_heap` has every array come from the heap, where a freed
+array's pages go to the next ones, and only what is free at the heap's top beyond
+TRIM_THRESHOLD goes back by itself. At a million roles, against 16 MB mappings: fresh
+memory 5.2 GB against 6.3 (tangle), 4.2 against 6.1 (recharge), 4.2 against 5.3
+(multisale), 3.4 against 3.7 (chargeback); the peaks within 3 MB, silos' 22 MB higher.
+Keeping the top too (never trimmed) saved more (tangle 3.5 GB) but put tangle's peak
+30 MB higher (966-982 MB).
 
-Where a step's peak is not the run's (loading), the heap may instead keep what it frees
-for the step's next arrays (`reusing_freed_memory`): each page handed back and asked for
-again is zeroed anew by the kernel, and on this machine zeroing fresh pages was over a
-third of loading's CPU time (`clear_page_erms` in `perf record`).
+The pages do go back where a phase ends (`release_freed_memory`): glibc would keep the
+heap it has grown, and after the parse (its file bytes and scanner columns) or the
+analysis' plan (hundreds of MB each) the next phase's arrays would come on top of
+pages nobody uses where they do not fit the holes: the peak would be set by
+leftovers, not by the work. `malloc_trim(0)` hands every whole free page back (in the
+middle of the heap too). It costs a few milliseconds on a large heap and nothing is
+gained on a small one, so it runs only when the process holds more than LARGE bytes,
+and only where glibc has it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 LARGE = 256 * 2**20
-# The heap's thresholds for a run of the command line (glibc's mallopt): arrays up to
-# MMAP_THRESHOLD come from the heap, not from a fresh mapping faulted in page by page
-# each time, and up to TRIM_THRESHOLD of freed memory stays at the heap's top for the
-# next array. glibc's defaults (128 KB, raised as big blocks are freed) suit many small
-# objects; a run here makes and frees arrays of megabytes. At 100k roles a quarter of
-# the page faults go (50-90 ms of system time). Larger thresholds save no more there
-# and hold more at a million roles: 64 / 128 MB put chargeback's peak at 940-960 MB and
-# a million-finding baseline's at 950, these 880 and 860 (without any, 950 and 860).
-MMAP_THRESHOLD = 16 * 2**20
+# Free memory at the heap's top beyond this goes back to the system when a block is
+# freed (glibc's default is 128 KB, raised as big blocks are freed).
 TRIM_THRESHOLD = 32 * 2**20
-# mallopt's parameter numbers (malloc.h), and glibc's default for the last.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4
-_DEFAULT_MMAP_MAX = 65536
-_NEVER = 2**31 - 1  # a trim threshold no heap top reaches
-
-_tuned: list[Callable[[int, int], int]] = []  # glibc's mallopt, once tune_heap has used it
+# mallopt's parameter numbers (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
 
 
 def tune_heap() -> None:
-    """Set the heap's thresholds for a run of the command line (glibc only: elsewhere,
+    """Keep freed memory in the heap for a run of the command line: no array gets a
+    mapping of its own, the heap's top is never trimmed by itself (glibc only: elsewhere,
     or if glibc says no, the heap stays as it is). A library's caller keeps its own."""
     if not sys.platform.startswith("linux"):
         return
@@ -55,31 +55,9 @@ def tune_heap() -> None:
         return
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    if mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD):
-        _tuned[:] = [mallopt]
-
-
-@contextmanager
-def reusing_freed_memory() -> Iterator[None]:
-    """Within the block, every array freed stays in the heap for the next ones: none
-    has a mapping of its own (unmapped when freed), the heap's top is never cut back.
-    After it, the thresholds are `tune_heap`'s again and the free pages go back.
-
-    For a step that makes and drops many arrays of tens of MB and whose peak is not the
-    run's: loading a million roles drops about 2 GB of them on its way to ~650 MB.
-    Where the heap was not tuned (a library's caller), nothing changes."""
-    if not _tuned:
-        yield
-        return
-    mallopt = _tuned[0]
+    # (Where the heap cannot grow, glibc still maps a block of its own: never a failure.)
     mallopt(_M_MMAP_MAX, 0)
-    mallopt(_M_TRIM_THRESHOLD, _NEVER)
-    try:
-        yield
-    finally:
-        mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
-        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-        release_freed_memory()
+    mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 def release_freed_memory() -> None:
