@@ -67,16 +67,20 @@ def test_run_bounds_match_searchsorted(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_flow_rows_in_canonical_order_match_lexsort(seed: int) -> None:
     """By pair, a pair's rows by amount, equal amounts in file order: the packed sort
-    and the stable argsort it falls back on give lexsort's order."""
+    and the stable argsort it falls back on give lexsort's order, and the keys in it."""
     from clientchain.graph import money
 
     rng = np.random.default_rng(seed)
     key = rng.integers(0, 40, size=500)
     amount = rng.choice([0.5, 1.0, 2.25, 7.0], size=key.size)
     expected = np.lexsort((amount, key))
-    assert np.array_equal(money._canonical_order(key, amount), expected)
+    order, in_order = money._canonical_order(key.copy(), amount)
+    assert np.array_equal(order, expected)
+    assert np.array_equal(in_order, key[expected])
     huge = key + 2**62 // key.size  # too large to pack with the row's place
-    assert np.array_equal(money._canonical_order(huge, amount), expected)
+    order, in_order = money._canonical_order(huge.copy(), amount)
+    assert np.array_equal(order, expected)
+    assert np.array_equal(in_order, huge[expected])
 
 
 def _values(rng: np.random.Generator, kind: int, n: int) -> np.ndarray:

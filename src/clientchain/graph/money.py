@@ -161,26 +161,38 @@ def build_money_graph(org: Org) -> MoneyGraph:
     so that the same rows in another order give bit-identical sums."""
     r = org.role_count
     n = r + org.client_count
+    node = index_type(n)
+    if not org.flow_payee.size:
+        empty = np.zeros(0, dtype=node)
+        return MoneyGraph(r, n, empty, empty.copy(), np.zeros(0), np.zeros(r))
     # One integer per pair, sorting by payee first (widened: the columns may be int32).
+    # Each temporary goes as soon as it is used: at 7.4 million rows each is 59 MB of
+    # fresh pages, and zeroing them was two thirds of this step (`model/heap.py`).
     key = org.flow_payee.astype(np.int64)
     key *= n
     key += org.flow_payer
-    order = _canonical_order(key, org.flow_amount)
-    key_sorted = key[order]
+    order, key = _canonical_order(key, org.flow_amount)
     # Each pair's first row in that order: reduceat then sums every pair in one call.
-    starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]]) if key.size else key
-    amount = (
-        np.add.reduceat(org.flow_amount[order], starts) if key.size else np.zeros(0, np.float64)
-    )
-    pair_key = key_sorted[starts] if key.size else key
-    payee, payer = np.divmod(pair_key, n)
+    first = np.empty(key.size, dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    del first
+    amount = np.add.reduceat(org.flow_amount[order], starts)
+    del order
+    pair_key = key[starts]
+    del key, starts
+    payee = (pair_key // n).astype(node)
+    np.remainder(pair_key, n, out=pair_key)
+    payer = pair_key.astype(node)
+    del pair_key
     inflow = np.bincount(payee, weights=amount, minlength=r).astype(np.float64)
-    node = index_type(n)
-    return MoneyGraph(r, n, payer.astype(node), payee.astype(node), amount, inflow)
+    return MoneyGraph(r, n, payer, payee, amount, inflow)
 
 
-def _canonical_order(key: IntArray, amount: FloatArray) -> IntArray:
-    """Rows by pair, a pair's rows by amount (then file order): lexsort((amount, key)).
+def _canonical_order(key: IntArray, amount: FloatArray) -> tuple[IntArray, IntArray]:
+    """Rows by pair, a pair's rows by amount (then file order): lexsort((amount, key)),
+    and the keys in that order.
 
     One stable sort by pair (the row's place packed below the pair: a sort of values,
     3x quicker than the stable argsort), then only pairs with several rows are sorted
@@ -194,7 +206,9 @@ def _canonical_order(key: IntArray, amount: FloatArray) -> IntArray:
     sorted_key = key[order]
     repeat = sorted_key[1:] == sorted_key[:-1]
     several = np.r_[repeat, False] | np.r_[False, repeat]
+    del repeat
     if several.any():
         rows = order[several]  # file order within a pair, thanks to the stable sort
         order[several] = rows[np.lexsort((amount[rows], key[rows]))]
-    return order
+    # (Reordered within pairs only: the keys in the new order are the same.)
+    return order, sorted_key
