@@ -43,8 +43,9 @@ _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
 
 def tune_heap() -> None:
     """Keep freed memory in the heap for a run of the command line: no array gets a
-    mapping of its own, the heap's top is never trimmed by itself (glibc only: elsewhere,
-    or if glibc says no, the heap stays as it is). A library's caller keeps its own."""
+    mapping of its own, and only what is free at the heap's top beyond TRIM_THRESHOLD
+    goes back by itself (glibc only: elsewhere, or if glibc says no, the heap stays as
+    it is). A library's caller keeps its own."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes  # (numpy imports it too: no cost of its own)
