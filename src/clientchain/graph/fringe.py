@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
@@ -197,7 +198,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
         first = group_starts(partner)
         # Pieces of about PIECE leaves (whole partners each) are rounds of their own:
         # none touches another, and a sweep's temporaries stay small.
-        at = np.unique(np.searchsorted(first, np.arange(PIECE, leaf.size, PIECE)))
+        at = sorted_distinct(np.searchsorted(first, np.arange(PIECE, leaf.size, PIECE)))
         cuts = first[at[at < first.size]]
         count = np.diff(np.append(first, partner.size))
         if count.max() > PIECE:  # a partner of more (a boss of 100,000 reports): its own
@@ -208,7 +209,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
                     first[count > PIECE].tolist(), count[count > PIECE].tolist(), strict=True
                 )
             ]
-            cuts = np.union1d(cuts, np.concatenate(inside))
+            cuts = sorted_distinct(np.concatenate([cuts, *inside]))
         leaves_of += np.split(leaf, cuts)
         partners_of += np.split(partner, cuts)
         peeled += leaf.size
@@ -273,7 +274,7 @@ def _peel_in_turn(
     if leaves:
         done = np.array(leaves, dtype=np.int64)
         alive[done] = False
-        touched = np.unique(np.array(partners, dtype=np.int64))
+        touched = sorted_distinct(np.array(partners, dtype=np.int64))
         for array, values in ((in_row, rows), (in_col, cols), (row_sum, rsum), (col_sum, csum)):
             array[touched] = np.array(values, dtype=np.int64)[touched]
     return leaves, partners

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.fringe import Fringe
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc
@@ -74,7 +75,7 @@ def tail_solve(
     carry, takes, pivot = carry[tail], takes[tail], pivot[tail]
     leaves = stop - first
     beyond = partner_place >= stop  # partners after the tail (the core's)
-    after = np.unique(partner_place[beyond])
+    after = sorted_distinct(partner_place[beyond])
     local = partner_place - first
     local[beyond] = leaves + np.searchsorted(after, partner_place[beyond])
     size = leaves + after.size

@@ -77,6 +77,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from clientchain.analyses.rules.facts import OrgFacts
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.model.findings import (
     PAID_BY_OTHERS,
     Finding,
@@ -179,7 +180,7 @@ def whom_phrases(serves: Links, roles: IntArray) -> Phrases:
     kept = (total <= NAMED + 1) | (place < NAMED)
     owner, node, place, total = owner[kept], node[kept], place[kept], total[kept]
     long = total > NAMED + 1
-    more = np.unique(total[long] - NAMED)
+    more = sorted_distinct(total[long] - NAMED)
     texts = (_OPEN, _COMMA, _AND, _CLOSE, *(f"' and {m} more" for m in more.tolist()))
     # Which text follows each name: a comma, "and" before the last name, the closing
     # quote after it; "and N more" after the last of a long list.

@@ -23,6 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
+from clientchain.graph.distinct import sorted_distinct
 from clientchain.loading.fast.byte_columns import Words, gather_texts, positions, same_ranges
 from clientchain.loading.scalars import NULLS
 from clientchain.model.org import IntArray
@@ -226,7 +227,7 @@ class _Scanner:
         or between quotes) is the value's. NotFlatError for a '#' before a line's colon."""
         hashes = _positions(self.buf, _HASH)
         line_of = np.searchsorted(starts, hashes, side="right") - 1
-        rows = np.unique(line_of[content[line_of]])
+        rows = sorted_distinct(line_of[content[line_of]])
         if not rows.size:
             return ends
         ends = ends.copy()

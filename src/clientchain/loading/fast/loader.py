@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from clientchain.graph.distinct import member
+from clientchain.graph.distinct import member, sorted_distinct
 from clientchain.graph.hierarchy import build_forest, cycles
 from clientchain.loading import keys
 from clientchain.loading.fast.byte_columns import (
@@ -354,7 +354,7 @@ def _misspelt_keys(entries: FlatList, vocabulary: Keys, slips: SlipWords) -> Non
         beside = np.zeros(column.items.size, dtype=np.int64)  # a bit per known key
         for bit, key in enumerate(known):
             beside |= member(entries.columns[key].items, column.items).astype(np.int64) << bit
-        for mask in np.unique(beside).tolist():
+        for mask in sorted_distinct(beside).tolist():
             guess = vocabulary.guess(name, [k for bit, k in enumerate(known) if mask >> bit & 1])
             _need(guess != "id")
             if guess is not None:
