@@ -67,20 +67,24 @@ def test_run_bounds_match_searchsorted(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_flow_rows_in_canonical_order_match_lexsort(seed: int) -> None:
     """By pair, a pair's rows by amount, equal amounts in file order: the packed sort
-    and the stable argsort it falls back on give lexsort's order, and the keys in it."""
+    and the stable argsort it falls back on give lexsort's order, the keys in it and
+    where each pair's rows start."""
     from clientchain.graph import money
 
     rng = np.random.default_rng(seed)
     key = rng.integers(0, 40, size=500)
     amount = rng.choice([0.5, 1.0, 2.25, 7.0], size=key.size)
     expected = np.lexsort((amount, key))
-    order, in_order = money._canonical_order(key.copy(), amount)
+    starts = np.flatnonzero(np.diff(key[expected], prepend=-1))  # each pair's first row
+    order, in_order, first = money._canonical_order(key.copy(), amount)
     assert np.array_equal(order, expected)
     assert np.array_equal(in_order, key[expected])
+    assert np.array_equal(first, starts)
     huge = key + 2**62 // key.size  # too large to pack with the row's place
-    order, in_order = money._canonical_order(huge.copy(), amount)
+    order, in_order, first = money._canonical_order(huge.copy(), amount)
     assert np.array_equal(order, expected)
     assert np.array_equal(in_order, huge[expected])
+    assert np.array_equal(first, starts)
 
 
 def _values(rng: np.random.Generator, kind: int, n: int) -> np.ndarray:

@@ -146,18 +146,12 @@ class LoopPool:
         done = np.zeros(len(self.parts), dtype=bool)
         if once and x.shape[1] == 1:
             done = self._once_swept(x, rows, alpha, shares, by_sweeps)
-        swept = []
-        ways = zip(self.parts, done.tolist(), by_sweeps.tolist(), strict=True)
-        for k, (part, solved_here, by_sweep) in enumerate(ways):
+        # (The loops of a pool never feed one another: solved in any order, the same bits.)
+        for k in np.flatnonzero(~(done | by_sweeps)).tolist():
             at = rows[self.bounds[k] : self.bounds[k + 1]]
-            if solved_here:
-                continue
-            if by_sweep:
-                swept.append(at)
-            else:
-                part.solve_at(x, at, alpha, shares, once)
+            self.parts[k].solve_at(x, at, alpha, shares, once)
         if core is not None:
-            core.solve_rows(x, np.concatenate(swept)[core.wanted_rows()], shares)
+            core.solve_rows(x, self._rows_of(rows, by_sweeps)[core.wanted_rows()], shares)
         if once:
             self.factors.pop(alpha, None)
 
@@ -187,11 +181,16 @@ class LoopPool:
         core = _swept(_union([part.matrix for part in self._picked(kept)]), alpha, limit)
         if core is None:  # (money that goes round too often at this alpha too)
             return none
-        at = np.concatenate(
-            [rows[self.bounds[k] : self.bounds[k + 1]] for k in np.flatnonzero(kept).tolist()]
-        )
-        core.solve_rows(x, at[core.wanted_rows()], shares)
+        core.solve_rows(x, self._rows_of(rows, kept)[core.wanted_rows()], shares)
         return kept
+
+    def _rows_of(self, rows: IntArray, mask: BoolArray) -> IntArray:
+        """The places in x (`rows`, in the pool's order) of the loops in `mask`, loop
+        after loop: the rows of their union."""
+        bounds = self.bounds
+        return np.concatenate(
+            [rows[bounds[k] : bounds[k + 1]] for k in np.flatnonzero(mask).tolist()]
+        )
 
     def work(self, alpha: float) -> int:
         """About the multiply-adds of a column's solve (made now if not yet)."""

@@ -171,13 +171,8 @@ def build_money_graph(org: Org) -> MoneyGraph:
     key = org.flow_payee.astype(np.int64)
     key *= n
     key += org.flow_payer
-    order, key = _canonical_order(key, org.flow_amount)
-    # Each pair's first row in that order: reduceat then sums every pair in one call.
-    first = np.empty(key.size, dtype=bool)
-    first[0] = True
-    np.not_equal(key[1:], key[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    del first
+    order, key, starts = _canonical_order(key, org.flow_amount)
+    # reduceat sums every pair's rows (from its first) in one call.
     amount = np.add.reduceat(org.flow_amount[order], starts)
     del order
     pair_key = key[starts]
@@ -190,9 +185,9 @@ def build_money_graph(org: Org) -> MoneyGraph:
     return MoneyGraph(r, n, payer, payee, amount, inflow)
 
 
-def _canonical_order(key: IntArray, amount: FloatArray) -> tuple[IntArray, IntArray]:
+def _canonical_order(key: IntArray, amount: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
     """Rows by pair, a pair's rows by amount (then file order): lexsort((amount, key)),
-    and the keys in that order.
+    the keys in that order, and where in it each pair's rows start.
 
     One stable sort by pair (the row's place packed below the pair: a sort of values,
     3x quicker than the stable argsort), then only pairs with several rows are sorted
@@ -204,11 +199,14 @@ def _canonical_order(key: IntArray, amount: FloatArray) -> tuple[IntArray, IntAr
     else:
         order = np.argsort(key, kind="stable")
     sorted_key = key[order]
-    repeat = sorted_key[1:] == sorted_key[:-1]
-    several = np.r_[repeat, False] | np.r_[False, repeat]
-    del repeat
+    first = np.empty(count, dtype=bool)  # a pair's first row
+    first[:1] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=first[1:])
+    # The rows of pairs with several: each not its pair's first, or followed by its own.
+    several = ~first
+    several[:-1] |= ~first[1:]
     if several.any():
         rows = order[several]  # file order within a pair, thanks to the stable sort
         order[several] = rows[np.lexsort((amount[rows], key[rows]))]
     # (Reordered within pairs only: the keys in the new order are the same.)
-    return order, sorted_key
+    return order, sorted_key, np.flatnonzero(first)
