@@ -237,6 +237,84 @@ def test_a_swept_pool_of_small_loops_is_exact_to_the_last_bits(
         assert_exact(got, share, base, alpha, rel=1e-14)
 
 
+def _layered(first: Edges, second: Edges, roles: tuple[int, int]) -> Edges:
+    """Two sets of loops (each as _loops or _rings makes them, roles then clients), the
+    second's roles after the first's and each of its loops paid by the first's role 0:
+    two layers, a pool each (the second's after the first's)."""
+    before, after = roles
+
+    def moved(edges: Edges, shift: int, own: int) -> Edges:
+        def node(v: int) -> int:
+            return v + shift if v < own else before + after + v - own
+
+        return [(node(u), node(v), amount) for u, v, amount in edges]
+
+    fed = sorted({v for _, v, _ in second if v < after})
+    feeding = [(0, before + v, 500) for v in fed[:: max(1, len(fed) // 3)]]
+    return moved(first, 0, before) + moved(second, before, after) + feeding
+
+
+def _made_for(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The first member (plan position) of each loop whose own factors at alpha 1 are
+    made, in order."""
+    made: list[int] = []
+    real = sweep._Large.factor
+
+    def factor(self: sweep._Large, alpha: float) -> object:
+        if alpha == 1.0 and alpha not in self.factors:
+            made.append(int(self.members[0]))
+        return real(self, alpha)
+
+    monkeypatch.setattr(sweep._Large, "factor", factor)
+    return made
+
+
+def test_a_pool_like_an_earlier_one_is_priced_by_its_fill_and_makes_no_factors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two layers of random loops of 300 roles, every weighing's factors taken as costly:
+    the second pool is priced by the fill of the first's largest loop, makes no factors
+    at all, and chooses as it does weighed by factors of its own (all its loops swept);
+    exact against a dense solve."""
+    edges = _layered(_loops(3, 300, seed=1), _loops(3, 300, seed=2), (900, 900))
+    a, base = _dense(1800, 2, edges)
+    chosen = {}
+    for costly in (float("inf"), 0.0):
+        monkeypatch.setattr(loop_pool, "COSTLY_FACTORS", costly)
+        plan = _plan(1800, 2, edges)
+        first, second = plan.large
+        assert isinstance(first, LoopPool) and isinstance(second, LoopPool)
+        assert first.fills is second.fills
+        made = _made_for(monkeypatch)
+        got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0], shares=True))
+        np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-12)
+        chosen[costly] = [pool._sweeps().tolist() for pool in (first, second)]
+        own = set(second.members.tolist())
+        assert len(made) == (1 if costly == 0.0 else 2)  # the first pool's largest only
+        assert (made[-1] in own) == (costly != 0.0)
+        monkeypatch.undo()
+    assert chosen[0.0] == chosen[float("inf")] == [[True] * 3, [True] * 3]
+
+
+def test_a_pool_of_unlike_loops_makes_factors_of_its_own_to_weigh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Random loops in the first layer, rings (half the entries a role, factors as
+    sparse as they are) in the second: the rings are not priced by the random loops'
+    fill; their pool makes its largest loop's factors, finds them sparse, and keeps
+    every ring on its own factors; exact against a dense solve."""
+    monkeypatch.setattr(loop_pool, "COSTLY_FACTORS", 0.0)
+    edges = _layered(_loops(3, 300, seed=1), _rings(3, 300, seed=2), (900, 900))
+    a, base = _dense(1800, 2, edges)
+    plan = _plan(1800, 2, edges)
+    rings = plan.large[1]
+    assert isinstance(rings, LoopPool)
+    got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0], shares=True))
+    np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-12)
+    assert len(rings.fills.known) == 2  # the random loops' fill, then the rings'
+    assert rings.factors[1.0] is None and all(1.0 in part.factors for part in rings.parts)
+
+
 @pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=SLOW)
 @given(org=cyclic_org_specs(), decay=decays, top=st.sampled_from([0, 2]))

@@ -18,11 +18,20 @@ to each loop by its size, says what each loop's factors would cost a column; onl
 that is more than FEWEST_SWEEPS sweeps would, the union is swept for a column of ones,
 each loop's settling read off it (each settles at its own pace), and the loops that
 settle within the sweeps their factors would cost are swept together from then on; the
-others keep their factors. Weighed once, the choice holds at every alpha, so one
-process or two make the same one; but at an alpha solved once for one column
-(closeness' decay, in the parent alone either way), factors would be made for a single
-solve, and the loops kept on them are swept together too where they settle within
-what that making costs (`_once_swept`).
+others keep their factors.
+
+The factors made to weigh cost their making, most where they fill in: 4,000 roles that
+recharge one another at random took 0.25 s each, and 25 layers of such loops (a million
+roles) 7 s before any sweep, all of it to find that sweeps pay. So a pool whose largest
+loop is like one whose costly factors an earlier pool of the plan made (`LoopFills`: as
+many roles within a quarter, as many entries a role within a tenth, a busiest role as
+busy within a half) is priced by that loop's fill, scaled by size as within a pool, and
+makes none to weigh. Weighed once, the choice holds at every alpha, so one process or
+two make the same one (they weigh the pools in the plan's order, with the same fills
+known at each); but at an alpha solved once for one column (closeness' decay, in the
+parent alone either way), factors would be made for a single solve, and the loops kept
+on them are swept together too where they settle within what that making costs
+(`_once_swept`).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import numpy as np
 
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
@@ -52,6 +62,16 @@ FEWEST_SWEEPS = 4
 # What a sweep costs per role on top of its entries (the triangle's solve, the copy,
 # the corrections and their check).
 SWEEP_ROLE_WORK = 4
+# Factors that cost this many multiply-adds to make (their entries squared over their
+# roles: 4 ms a loop of 800 roles at 11 million, 0.25 s one of 4,000 at 1.2 billion)
+# price the alike loops of the pools weighed after them (LoopFills).
+COSTLY_FACTORS = 50_000_000
+# A loop of the pool is alike one whose factors were made (LoopFills) within these: roles
+# (a ratio either way), entries a role, and the entries of its busiest role as a share of
+# its roles (a shared-service centre that everyone pays: factors about as sparse as it is).
+ALIKE_ROLES = 1.25
+ALIKE_ENTRIES = 1.1
+ALIKE_BUSIEST = 1.5
 # A loop has settled (weighing) when a sweep changes no role's figure by more than this
 # share of it: 4 ulps, where the sweeps stop (settling.py).
 SETTLED = 4 * 2.0**-52
@@ -81,6 +101,62 @@ class PooledLoop(Protocol):
     def keep_only(self, keep: set[float]) -> bool: ...
 
 
+@holder
+class _Trait:
+    """What a loop's fill is judged alike by: its roles, entries a role (its system's),
+    and its busiest role's entries (row or column) as a share of its roles."""
+
+    roles: int
+    per_role: float
+    busiest: float
+
+    @classmethod
+    def of(cls, matrix: SquareCsc) -> _Trait:
+        roles = matrix.size
+        in_row = np.bincount(matrix.indices, minlength=roles)
+        busiest = max(int(np.diff(matrix.indptr).max(initial=0)), int(in_row.max(initial=0)))
+        return cls(roles, _system_entries(matrix) / roles, busiest / roles)
+
+    def alike(self, other: _Trait) -> bool:
+        return (
+            _within(self.roles, other.roles, ALIKE_ROLES)
+            and _within(self.per_role, other.per_role, ALIKE_ENTRIES)
+            and _within(self.busiest, other.busiest, ALIKE_BUSIEST)
+        )
+
+
+def _within(a: float, b: float, ratio: float) -> bool:
+    return a <= b * ratio and b <= a * ratio
+
+
+@dataclass(eq=False)
+class LoopFills:
+    """The fills (factor entries over system entries) of the costly factors made to weigh
+    the pools of one plan, in the order they were weighed: each pool looks here before
+    making factors of its largest loop to weigh it (see the module's account)."""
+
+    known: list[tuple[_Trait, float]] = field(default_factory=list)
+
+    def fill_of(self, matrix: SquareCsc) -> float | None:
+        """The fill a loop of A = `matrix` is priced at from the first alike loop whose
+        factors were made (scaled by roles, as within a pool), None if there is none."""
+        if not self.known:
+            return None
+        trait = _Trait.of(matrix)
+        for known, fill in self.known:
+            if trait.alike(known):
+                return fill * trait.roles / known.roles
+        return None
+
+    def made(self, matrix: SquareCsc, entries: int) -> float:
+        """The fill of factors of `entries` entries just made for a loop of A = `matrix`,
+        kept where making them was costly (COSTLY_FACTORS)."""
+        fill = entries / _system_entries(matrix)
+        if entries * entries >= COSTLY_FACTORS * matrix.size:
+            self.known.append((_Trait.of(matrix), fill))
+        return fill
+
+
 @dataclass(eq=False)
 class LoopPool:
     """The loops of one layer (`parts`, as the plan's size groups give them), each solved by
@@ -88,6 +164,8 @@ class LoopPool:
     loops' union, or None where every loop's own factors solve it)."""
 
     parts: Sequence[PooledLoop]
+    # The fills of the costly factors the plan's pools made to weigh (shared by them all).
+    fills: LoopFills = field(default_factory=LoopFills)
     factors: dict[float, SweptCore | None] = field(default_factory=dict)
     _swept: BoolArray | None = None  # per loop, whether it is swept (weighed at alpha 1)
     # Per loop, what its factors cost made for one solve of one column, and a sweep of it
@@ -240,7 +318,9 @@ class LoopPool:
         count = len(self.parts)
         none = np.zeros(count, dtype=bool)
         largest = max(self.parts, key=lambda part: part.members.size)
-        fill = largest.factor(1.0).nnz / _system_entries(largest.matrix)
+        fill = self.fills.fill_of(largest.matrix)
+        if fill is None:
+            fill = self.fills.made(largest.matrix, largest.factor(1.0).nnz)
         size = np.array([part.members.size for part in self.parts], dtype=np.float64)
         entries = np.array([_system_entries(part.matrix) for part in self.parts], dtype=np.float64)
         scaled = np.maximum(1.0, fill * size / largest.members.size)

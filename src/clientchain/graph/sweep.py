@@ -38,7 +38,7 @@ from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.layering import longest_path_layers
 from clientchain.graph.loop_inverse import gth_inverse, gth_inverses
-from clientchain.graph.loop_pool import LoopPool
+from clientchain.graph.loop_pool import LoopFills, LoopPool
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
 from clientchain.graph.sorting import pair_order
@@ -605,6 +605,7 @@ def _components(
     if not is_wanted.any():
         return batches, large, tasks
     pooled: dict[int, list[_Large]] = {}  # layer -> its loops too small to peel
+    fills = LoopFills()  # (the costly factors made to weigh the pools: see loop_pool.py)
     for group in _size_groups(condensed, comp_size, comp_layer, is_wanted, order, position):
         if group.size <= DENSE_MAX:
             _add_dense(batches, tasks, group, comp_layer, outside, layers)
@@ -617,7 +618,7 @@ def _components(
                 pooled.setdefault(layer, []).append(loop)
     for layer, loops in sorted(pooled.items()):
         tasks[layer].append((-1 - len(large), 0, 0))
-        large.append(LoopPool(loops))
+        large.append(LoopPool(loops, fills))
     return batches, large, tasks
 
 
