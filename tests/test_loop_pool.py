@@ -103,18 +103,23 @@ def test_loops_whose_money_goes_round_too_often_keep_their_factors() -> None:
     assert pool.factors[1.0] is None and all(1.0 in part.factors for part in pool.parts)
 
 
-def _factored_at(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The alphas at which any loop's own factors are made, in order."""
-    made: list[float] = []
+def _factored_at(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, int]]:
+    """Each loop's own factors as they are made, in order: their alpha and the loop's
+    first member (a plan position)."""
+    made: list[tuple[float, int]] = []
     real = sweep._Large.factor
 
     def factor(self: sweep._Large, alpha: float) -> object:
         if alpha not in self.factors:
-            made.append(alpha)
+            made.append((alpha, int(self.members[0])))
         return real(self, alpha)
 
     monkeypatch.setattr(sweep._Large, "factor", factor)
     return made
+
+
+def _alphas(made: list[tuple[float, int]]) -> list[float]:
+    return [alpha for alpha, _ in made]
 
 
 def test_at_a_decay_solved_once_the_loops_kept_on_factors_are_swept(
@@ -130,11 +135,11 @@ def test_at_a_decay_solved_once_the_loops_kept_on_factors_are_swept(
     made = _factored_at(monkeypatch)
     at_one = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0], shares=True))
     np.testing.assert_allclose(at_one, dense_least_solution(a, base, 1.0), rtol=1e-11)
-    assert made == [1.0, 1.0, 1.0]  # each loop's own factors, at alpha 1 only
+    assert _alphas(made) == [1.0, 1.0, 1.0]  # each loop's own factors, at alpha 1 only
     column = plan.to_plan(base[:, :1])
     got = plan.from_plan(plan.solve(column, [0.5], once=frozenset({0.5})))
     np.testing.assert_allclose(got, dense_least_solution(a, base[:, :1], 0.5), rtol=1e-12)
-    assert made == [1.0, 1.0, 1.0]
+    assert _alphas(made) == [1.0, 1.0, 1.0]
     assert all(0.5 not in part.factors for part in _pool(plan).parts)
 
 
@@ -153,7 +158,7 @@ def test_at_a_decay_whose_sweeps_would_cost_more_the_factors_solve(
     column = plan.to_plan(base[:, :1])
     got = plan.from_plan(plan.solve(column, [decay], once=frozenset({decay})))
     np.testing.assert_allclose(got, dense_least_solution(a, base[:, :1], decay), rtol=1e-10)
-    assert made == [1.0, 1.0, 1.0, decay, decay, decay]
+    assert _alphas(made) == [1.0, 1.0, 1.0, decay, decay, decay]
 
 
 def test_a_pool_sweeps_the_loops_that_settle_and_factorises_the_others() -> None:
@@ -254,21 +259,6 @@ def _layered(first: Edges, second: Edges, roles: tuple[int, int]) -> Edges:
     return moved(first, 0, before) + moved(second, before, after) + feeding
 
 
-def _made_for(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The first member (plan position) of each loop whose own factors at alpha 1 are
-    made, in order."""
-    made: list[int] = []
-    real = sweep._Large.factor
-
-    def factor(self: sweep._Large, alpha: float) -> object:
-        if alpha == 1.0 and alpha not in self.factors:
-            made.append(int(self.members[0]))
-        return real(self, alpha)
-
-    monkeypatch.setattr(sweep._Large, "factor", factor)
-    return made
-
-
 def test_a_pool_like_an_earlier_one_is_priced_by_its_fill_and_makes_no_factors(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -285,13 +275,13 @@ def test_a_pool_like_an_earlier_one_is_priced_by_its_fill_and_makes_no_factors(
         first, second = plan.large
         assert isinstance(first, LoopPool) and isinstance(second, LoopPool)
         assert first.fills is second.fills
-        made = _made_for(monkeypatch)
+        made = _factored_at(monkeypatch)
         got = plan.from_plan(plan.solve(plan.to_plan(base), [1.0, 1.0], shares=True))
         np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-12)
         chosen[costly] = [pool._sweeps().tolist() for pool in (first, second)]
         own = set(second.members.tolist())
         assert len(made) == (1 if costly == 0.0 else 2)  # the first pool's largest only
-        assert (made[-1] in own) == (costly != 0.0)
+        assert (made[-1][1] in own) == (costly != 0.0)
         monkeypatch.undo()
     assert chosen[0.0] == chosen[float("inf")] == [[True] * 3, [True] * 3]
 
