@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pytest
+import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -128,6 +129,85 @@ def test_synthetic_10k_org_takes_the_fast_path_with_identical_results(tmp_path: 
     # Every figure of the analysis, as the JSON document states it.
     regular = orjson.dumps(json_document(analyze(precise)))
     assert orjson.dumps(json_document(analyze(load(tmp_path / "org.yaml")))) == regular
+
+
+# Ids and titles beyond ASCII, as PyYAML writes them unless told to allow Unicode: each
+# such character escaped (\xFC, \u0440, \U0001F600) in double quotes, and values past
+# 80 columns broken over lines (a backslash at the line's end; `\ ` for a space after).
+ESCAPED_IDS = [
+    "m\u00fcller-vertrieb",
+    "\u0440\u0430\u0437\u0432\u0438\u0442\u0438\u0435-\u043e\u0442\u0434\u0435\u043b-3",
+    "\u55b6\u696d\u90e8-\U0001f600-" + "x" * 40,
+    "plain-ascii",
+]
+ESCAPED_TITLE = "Responsable r\u00e9gional \u00cele-de-France et " + "Kant\u014d " * 8
+
+
+def _escaped_org(folder: Path, typo: bool = False) -> None:
+    """An org chart PyYAML wrote with its escapes and broken lines, and its flows (UTF-8)."""
+    roles = [{"id": rid, "title": ESCAPED_TITLE} for rid in ESCAPED_IDS]
+    for role, boss in zip(roles[1:], ESCAPED_IDS, strict=False):
+        role["reports_to"] = boss + ("x" if typo else "")
+    org = {"org": "S\u00fcd", "flows": "flows.csv", "clients": [{"id": "k\u00e4ufer"}]}
+    org["roles"] = roles
+    (folder / "org.yaml").write_text(yaml.safe_dump(org, sort_keys=False), encoding="ascii")
+    rows = ["from,to,amount", *(f"k\u00e4ufer,{rid},{10 + k}" for k, rid in enumerate(ESCAPED_IDS))]
+    (folder / "flows.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_an_org_chart_pyyaml_writes_with_escapes_takes_the_fast_path(tmp_path: Path) -> None:
+    """Its escapes are written as their characters and its broken values joined, on the
+    lines where they were: the precise path's Org, lines and all."""
+    _escaped_org(tmp_path)
+    written = (tmp_path / "org.yaml").read_text(encoding="ascii")
+    assert all(mark in written for mark in ("\\xFC", "\\u0440", "\\U0001F600", "\\\n", "\\ "))
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None, "PyYAML's escapes should not need the precise path"
+    assert isinstance(precise, Org)
+    assert_same(fast, precise)
+    assert precise.role_ids[1].startswith("\u0440\u0430")
+
+
+def test_a_slip_in_an_org_chart_with_escapes_is_worded_by_the_precise_path(
+    tmp_path: Path,
+) -> None:
+    """Its columns count the escapes as written: the fast path steps aside for it."""
+    _escaped_org(tmp_path, typo=True)
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is None and isinstance(precise, InputError)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'title: "a\\"b"',  # an escaped quote
+        'title: "a\\\\b"',  # an escaped backslash
+        'title: "a\\tb"',  # a tab
+        'title: "\\x22"',  # a quote by its code
+        'title: "\\x5C\\x41"',  # a backslash by its code: not a second escape
+        'title: "\\x09"',  # a tab by its code
+        'title: "\\u2028"',  # a line separator
+        'title: "\\uD800"',  # half a surrogate pair: no character at all
+        'title: "a\\x3A b"',  # a colon (the flat reader takes none in a value)
+        "title: a\\xFCb",  # plain: the backslash is text
+        "title: 'a\\xFCb'",  # single-quoted: the same
+        'title: "ok\\xFC"  # \\xFC',  # a backslash in a comment too
+        'title: "broken \\\n  in two"\n# a comment \\',  # a comment ending in one
+        "title: a \\\n  b",  # a plain value ending in one
+    ],
+)
+def test_escapes_the_fast_path_cannot_write_out_are_the_precise_path_s(
+    tmp_path: Path, line: str
+) -> None:
+    """Each stands for a character that cannot stand as it is in the flat reader's values,
+    or is no escape at all: the fast path steps aside, or reads exactly what the precise
+    path reads."""
+    org = f"flows: flows.csv\nclients:\n  - id: buyers\nroles:\n  - id: boss\n    {line}\n"
+    (tmp_path / "org.yaml").write_text(org, encoding="utf-8")
+    (tmp_path / "flows.csv").write_text("from,to,amount\nbuyers,boss,10\n", encoding="utf-8")
+    fast, precise = both(tmp_path / "org.yaml")
+    if fast is not None:
+        assert_same(fast, precise)
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
@@ -487,15 +567,36 @@ CLEAN = st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True)
 STYLED = st.from_regex(r"[a-zéλ中][a-z0-9éλ中_#-]{0,6}", fullmatch=True)  # (`C#`: no comment)
 
 
-def _scalar(draw: st.DrawFn, text: str, clean: bool = False) -> str:
+def _scalar(draw: st.DrawFn, text: str, clean: bool = False, escaped: bool = False) -> str:
+    """`text` as a YAML value, quoted now and then (`escaped`: in double quotes with
+    every character beyond ASCII escaped, now and then, as PyYAML writes it)."""
     if clean:
         return text
-    style = draw(st.sampled_from(["plain", "plain", "single", "double"]))
+    styles = ["plain", "plain", "single", "double"] + (["escaped"] * 2 if escaped else [])
+    style = draw(st.sampled_from(styles))
+    if style == "escaped":
+        return '"' + "".join(map(_escaped, text)) + '"'
     if style == "single":
         return "'" + text.replace("'", "''") + "'"
     if style == "double":
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
+
+
+def _escaped(char: str) -> str:
+    """A character as PyYAML writes it in double quotes."""
+    code = ord(char)
+    if char in '"\\':
+        return "\\" + char
+    if 0x20 <= code < 0x7F:
+        return char
+    return (
+        f"\\x{code:02X}"
+        if code <= 0xFF
+        else f"\\u{code:04X}"
+        if code <= 0xFFFF
+        else f"\\U{code:08X}"
+    )
 
 
 def _reference(
@@ -506,6 +607,7 @@ def _reference(
     names: list[str],
     clean: bool,
     slips: bool = False,
+    escaped: bool = False,
 ) -> tuple[str, str]:
     """A client's `owner`, or a role's `serves` or `dotted_to` (SPEC Additions): one id
     (clean: a valid one; a dotted line could run along the hierarchy, so none; with
@@ -525,10 +627,10 @@ def _reference(
     target = draw(st.sampled_from(targets))
     if not clean and draw(st.integers(0, 4)) == 0:
         listed = draw(st.lists(st.sampled_from(names), max_size=3))
-        return key, "[" + ", ".join(_scalar(draw, n) for n in listed) + "]"
+        return key, "[" + ", ".join(_scalar(draw, n, escaped=escaped) for n in listed) + "]"
     if target in NULLS:
         return key, target
-    return key, _scalar(draw, _maybe_slip(draw, target, slips), clean)
+    return key, _scalar(draw, _maybe_slip(draw, target, slips), clean, escaped)
 
 
 def _slip(draw: st.DrawFn, name: str) -> str:
@@ -566,6 +668,13 @@ def flat_inputs(
     TEXT = CLEAN if clean else WILD if draw(st.integers(0, 4)) == 0 else TAME  # noqa: N806
     if styled:
         TEXT = STYLED  # noqa: N806
+    # PyYAML's escapes, now and then (not with slips in a styled file: the precise path
+    # words those where there are escapes, and that test asks for the fast path's words).
+    escaped = not (styled and slips) and draw(st.booleans())
+
+    def scalar(text: str, plain: bool = False) -> str:
+        return _scalar(draw, text, plain, escaped)
+
     names = draw(st.lists(TEXT, min_size=2, max_size=8, unique=True))
     split = draw(st.integers(1, len(names) - 1))
     clients, roles = names[:split], names[split:]
@@ -578,13 +687,13 @@ def flat_inputs(
     indent = draw(st.sampled_from(["", "  ", "    "]))
     lines = ["flows: flows.csv"]
     if draw(st.booleans()):
-        lines.append(f"org: {_scalar(draw, draw(TEXT))}")
+        lines.append(f"org: {scalar(draw(TEXT))}")
     if slips and draw(st.integers(0, 3)) == 0:  # a top-level key misspelt, or not quite
         lines.append(draw(st.sampled_from(["currncy: EUR", "Org: Acme", "flow: x.csv", "ORG:"])))
     for section, ids in (("clients", clients), ("roles", roles)):
         lines.append(f"{section}:")
         for i, rid in enumerate(ids):
-            keys = [("id", _scalar(draw, rid))]
+            keys = [("id", scalar(rid))]
             if section == "roles" and draw(st.booleans()):
                 bosses = roles[:i] if clean else [*roles[:i], *NULLS]  # no cycles
                 if slips:  # any id at all: a client, itself, a later role (cycles)
@@ -596,7 +705,7 @@ def flat_inputs(
                     keys.append(
                         (
                             "reports_to",
-                            boss if boss in NULLS else _scalar(draw, boss, clean and not styled),
+                            boss if boss in NULLS else scalar(boss, clean and not styled),
                         )
                     )
             if draw(st.booleans()):
@@ -607,16 +716,16 @@ def flat_inputs(
                     counts += ["~", ""]
                 keys.append(("headcount", draw(st.sampled_from(counts))))
             if draw(st.booleans()):
-                keys.append(("title", _scalar(draw, draw(TEXT), clean)))
+                keys.append(("title", scalar(draw(TEXT), clean)))
             if draw(st.integers(0, 2)) == 0:
-                keys.append(_reference(draw, section, rid, roles, names, clean, slips))
+                keys.append(_reference(draw, section, rid, roles, names, clean, slips, escaped))
             if draw(st.booleans()):
                 # A key of the user's own, or (not clean, or slips) one that misspells a
                 # known key, which the fast path words (all but `id`: it hands that over).
                 own = ["note"] if clean else ["note", "site", "ID", "Title", "reportsTo"]
                 if slips:
                     own += ["Title", "reportsTo", "headcout", "dotted-to", "ownr", "Serves"]
-                keys.append((draw(st.sampled_from(own)), _scalar(draw, draw(TEXT), clean)))
+                keys.append((draw(st.sampled_from(own)), scalar(draw(TEXT), clean)))
             keys = draw(st.permutations(keys))
             for n, (key, value) in enumerate(keys):
                 lead = f"{indent}- " if n == 0 else f"{indent}  "

@@ -11,6 +11,14 @@ escapes, tabs, odd characters), so that the caller falls back to the precise
 reader, which also finds and words every problem. It never guesses: a file is
 read here only when every line fits.
 
+One kind of escape is read, because generators write it: PyYAML, unless told to allow
+Unicode, writes every character beyond ASCII as `\\xFC`, `\\u014D` or `\\U0001F600` in a
+double-quoted value (`id: "m\\xFCller"`), and such a file of 100,000 roles took the
+precise reader 5 s against 0.9. Where every backslash in a file starts such an escape
+inside a double-quoted value, and each stands for a character that may stand there as
+it is, the escapes are written as those characters (`_unescaped`: the same document, on
+the same lines) and that is read.
+
 Scalars come back as their literal text plus a `quoted` flag, exactly what the
 precise reader's nodes hold, so both readers feed the same rules.
 """
@@ -43,6 +51,13 @@ _ODD_LEADS = frozenset(odd[0] for odd in _ODD_UNICODE)
 _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
 _SINGLE, _DOUBLE = 39, 34
+_BACKSLASH = 92
+# The escapes read (see the module's account), split out of a file's bytes in one call:
+# a character by its code, or an escaped space (PyYAML's, after a line it breaks).
+_ESCAPES = re.compile(rb"(\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}| ))")
+# A double-quoted value broken over lines (PyYAML breaks those past 80 columns): a
+# backslash at a line's end, then the next line's indentation, none of it the value's.
+_BROKEN = re.compile(rb"\\\n *")
 _WORD = 8
 _U = np.uint64
 _HIGH_BITS = _U(0x8080808080808080)
@@ -130,6 +145,9 @@ class FlatDocument:
     scalars: dict[str, tuple[str, bool]] = field(default_factory=dict)
     lists: dict[str, FlatList] = field(default_factory=dict)
     nulls: set[str] = field(default_factory=set)  # top-level keys written with no value
+    # Read with its escapes written as their characters: byte offsets are the unescaped
+    # text's (its lines are the file's; a column after an escape is not).
+    unescaped: bool = False
 
 
 class NotFlatError(Exception):
@@ -151,7 +169,68 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
         data += b"\n"
     if len(data) >= 2**31 - 64:
         raise NotFlatError("a file of 2 GB or more")
+    if b"\\" in data:  # escapes, perhaps; else (or a backslash in a comment) read as is
+        try:
+            document = _Scanner(_unescaped(data)).document()
+        except NotFlatError:
+            pass
+        else:
+            document.unescaped = True
+            return document
     return _Scanner(data).document()
+
+
+def _unescaped(data: bytes) -> bytes:
+    """`data` with its double-quoted values broken over lines joined (`_joined`), and each
+    escape (`_ESCAPES`) written as the character it stands for, if every backslash in it
+    does one or the other, inside a double-quoted value, for a character that may stand
+    there as it is (`_written_as_is`); else NotFlatError. Every line stays where it was."""
+    joined, joins = _joined(data)
+    pieces = _ESCAPES.split(joined)  # text, escape, text, ... (the escapes at odd places)
+    escapes = pieces[1::2]
+    _need(joined.count(b"\\") == len(escapes), "an escape other than a character's code")
+    table = {escape: _character(escape) for escape in set(escapes)}
+    _need(all(map(_written_as_is, table.values())), "an escaped character kept escaped")
+    _need(
+        _Scanner(joined, backslashes=True).escapes_in_double_quotes(joins),
+        "a backslash outside double quotes",
+    )
+    written = {escape: char.encode("utf-8") for escape, char in table.items()}
+    pieces[1::2] = map(written.__getitem__, escapes)
+    return b"".join(pieces)
+
+
+def _joined(data: bytes) -> tuple[bytes, IntArray]:
+    """`data` with each value broken over lines (`_BROKEN`) joined on its first line,
+    followed by as many blank lines as it took more (the lines after it stay where they
+    were), and where each join is in what is returned."""
+    pieces = _BROKEN.split(data)
+    joins = np.zeros(len(pieces) - 1, dtype=np.int64)
+    owed, at = 0, len(pieces[0])
+    for k in range(1, len(pieces)):
+        joins[k - 1] = at
+        owed += 1
+        piece = pieces[k]
+        end = piece.find(b"\n")
+        if end >= 0:  # the value's last line: the line breaks it took go after it
+            pieces[k] = piece[:end] + b"\n" * owed + piece[end:]
+            owed = 0
+        at += len(pieces[k])
+    return b"".join(pieces), joins
+
+
+def _character(escape: bytes) -> str:
+    return " " if escape == b"\\ " else chr(int(escape[2:], 16))
+
+
+def _written_as_is(char: str) -> bool:
+    """Whether `char` may stand in a double-quoted value as it is: no control character,
+    quote, backslash, lone surrogate or character that libyaml refuses or reads as a
+    line break (the flat reader checks those again, as in any file)."""
+    code = ord(char)
+    if code < 0x20 or code == 0x7F or char in '"\\' or 0xD800 <= code < 0xE000:
+        return False
+    return code not in _ODD_CODES
 
 
 def _odd_unicode(data: bytes) -> int | None:
@@ -180,8 +259,10 @@ def _need(condition: object, why: str, line: int = 0) -> None:
 
 
 class _Scanner:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, backslashes: bool = False) -> None:
+        """`backslashes`: let them be, outside comments too (see `escapes_in_double_quotes`)."""
         self.data = data
+        self.backslashes = backslashes
         buf = self.buf = np.frombuffer(data, dtype=np.uint8)
         self.words = Words(buf)
         ends = _positions(buf, _NEWLINE)
@@ -240,6 +321,8 @@ class _Scanner:
         # Deleting every ordinary byte (a C loop) leaves the odd ones: usually none, or a
         # few kinds, each then found by one comparison.
         kinds = set(self.data.translate(None, _ORDINARY))
+        if self.backslashes:
+            kinds.discard(_BACKSLASH)
         if not kinds:
             return
         odd = np.sort(np.concatenate([np.flatnonzero(self.buf == kind) for kind in kinds]))
@@ -261,6 +344,31 @@ class _Scanner:
         raise NotFlatError(why, int(self.line[row]) + 1)
 
     def document(self) -> FlatDocument:
+        dash, key_start, key_end = self._keys()
+        value_start, value_end = self._values(key_end)
+        top = (self.indent == 0) & ~dash
+        self._every(top[:1], "no top-level key first")
+        codes, names = _key_codes(self.words, self.data, key_start, key_end, self.key_words)
+        self.key_words = None  # (a word per line: not kept)
+        quoted = self._quoted(value_start, value_end)
+        return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
+
+    def escapes_in_double_quotes(self, joins: IntArray) -> bool:
+        """Whether every backslash, and every place in `joins`, lies in a double-quoted
+        value, before its closing quote (and this document is flat otherwise: NotFlatError
+        if not)."""
+        _, _, key_end = self._keys()
+        value_start, value_end = self._values(key_end)
+        quoted = self._quoted(value_start, value_end)
+        at = np.concatenate([_positions(self.buf, _BACKSLASH), joins])
+        row = np.searchsorted(value_start, at, side="right") - 1  # (lines in order)
+        if not at.size or row.min() < 0:
+            return False
+        double = quoted[row] & (self.buf[value_start[row]] == _DOUBLE)
+        return bool(np.all(double & (at < value_end[row] - 1)))
+
+    def _keys(self) -> tuple[np.ndarray, IntArray, IntArray]:
+        """Per line: whether it is a list item (`- `), where its key starts and ends."""
         buf = self.buf
         first = self.first
         dash = (buf[first] == _DASH) & (buf[first + 1] == _SPACE)
@@ -269,14 +377,7 @@ class _Scanner:
             ~(dash & (buf[np.minimum(key_start, buf.size - 1)] <= _SPACE)),
             "a list item not written `- key: value`",
         )
-        key_end = self._key_ends(key_start)
-        value_start, value_end = self._values(key_end)
-        top = (self.indent == 0) & ~dash
-        self._every(top[:1], "no top-level key first")
-        codes, names = _key_codes(self.words, self.data, key_start, key_end, self.key_words)
-        self.key_words = None  # (a word per line: not kept)
-        quoted = self._quoted(value_start, value_end)
-        return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
+        return dash, key_start, self._key_ends(key_start)
 
     def _key_ends(self, key_start: IntArray) -> IntArray:
         """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
