@@ -155,12 +155,20 @@ def _escaped_org(folder: Path, typo: bool = False) -> None:
     (folder / "flows.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
-def test_an_org_chart_pyyaml_writes_with_escapes_takes_the_fast_path(tmp_path: Path) -> None:
+@pytest.mark.parametrize("literal", [False, True])
+def test_an_org_chart_pyyaml_writes_with_escapes_takes_the_fast_path(
+    tmp_path: Path, literal: bool
+) -> None:
     """Its escapes are written as their characters and its broken values joined, on the
-    lines where they were: the precise path's Org, lines and all."""
+    lines where they were: the precise path's Org, lines and all (`literal`: with one
+    value beyond ASCII written as it is, as a hand might add)."""
     _escaped_org(tmp_path)
     written = (tmp_path / "org.yaml").read_text(encoding="ascii")
     assert all(mark in written for mark in ("\\xFC", "\\u0440", "\\U0001F600", "\\\n", "\\ "))
+    if literal:
+        edited = written.replace('org: "S\\xFCd"', "org: S\u00fcd")
+        assert edited != written
+        (tmp_path / "org.yaml").write_text(edited, encoding="utf-8")
     fast, precise = both(tmp_path / "org.yaml")
     assert fast is not None, "PyYAML's escapes should not need the precise path"
     assert isinstance(precise, Org)

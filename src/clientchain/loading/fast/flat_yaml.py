@@ -11,13 +11,11 @@ escapes, tabs, odd characters), so that the caller falls back to the precise
 reader, which also finds and words every problem. It never guesses: a file is
 read here only when every line fits.
 
-One kind of escape is read, because generators write it: PyYAML, unless told to allow
-Unicode, writes every character beyond ASCII as `\\xFC`, `\\u014D` or `\\U0001F600` in a
-double-quoted value (`id: "m\\xFCller"`), and such a file of 100,000 roles took the
-precise reader 5 s against 0.9. Where every backslash in a file starts such an escape
-inside a double-quoted value, and each stands for a character that may stand there as
-it is, the escapes are written as those characters (`_unescaped`: the same document, on
-the same lines) and that is read.
+One kind of escape is read, because generators write it: the escapes PyYAML writes
+for every character beyond ASCII, and its double-quoted values broken over lines. A
+file of 100,000 roles with such ids took the precise reader 5 s against 0.9 written
+plainly; where they are all there is (yaml_escapes.py), the same document with those
+written out, on the same lines, is read here.
 
 Scalars come back as their literal text plus a `quoted` flag, exactly what the
 precise reader's nodes hold, so both readers feed the same rules.
@@ -33,6 +31,7 @@ import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.loading.fast.byte_columns import Words, gather_texts, positions, same_ranges
+from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
 from clientchain.loading.scalars import NULLS
 from clientchain.model.org import IntArray
 
@@ -52,12 +51,7 @@ _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
 _SINGLE, _DOUBLE = 39, 34
 _BACKSLASH = 92
-# The escapes read (see the module's account), split out of a file's bytes in one call:
-# a character by its code, or an escaped space (PyYAML's, after a line it breaks).
-_ESCAPES = re.compile(rb"(\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}| ))")
-# A double-quoted value broken over lines (PyYAML breaks those past 80 columns): a
-# backslash at a line's end, then the next line's indentation, none of it the value's.
-_BROKEN = re.compile(rb"\\\n *")
+_RANGES = 1 << 16  # value ranges whose backslashes are counted at a time
 _WORD = 8
 _U = np.uint64
 _HIGH_BITS = _U(0x8080808080808080)
@@ -171,8 +165,8 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
         raise NotFlatError("a file of 2 GB or more")
     if b"\\" in data:  # escapes, perhaps; else (or a backslash in a comment) read as is
         try:
-            document = _Scanner(_unescaped(data)).document()
-        except NotFlatError:
+            document = _Scanner(unescaped(data, _in_double_quotes)).document()
+        except (EscapeError, NotFlatError):
             pass
         else:
             document.unescaped = True
@@ -180,57 +174,10 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
     return _Scanner(data).document()
 
 
-def _unescaped(data: bytes) -> bytes:
-    """`data` with its double-quoted values broken over lines joined (`_joined`), and each
-    escape (`_ESCAPES`) written as the character it stands for, if every backslash in it
-    does one or the other, inside a double-quoted value, for a character that may stand
-    there as it is (`_written_as_is`); else NotFlatError. Every line stays where it was."""
-    joined, joins = _joined(data)
-    pieces = _ESCAPES.split(joined)  # text, escape, text, ... (the escapes at odd places)
-    escapes = pieces[1::2]
-    _need(joined.count(b"\\") == len(escapes), "an escape other than a character's code")
-    table = {escape: _character(escape) for escape in set(escapes)}
-    _need(all(map(_written_as_is, table.values())), "an escaped character kept escaped")
-    _need(
-        _Scanner(joined, backslashes=True).escapes_in_double_quotes(joins),
-        "a backslash outside double quotes",
-    )
-    written = {escape: char.encode("utf-8") for escape, char in table.items()}
-    pieces[1::2] = map(written.__getitem__, escapes)
-    return b"".join(pieces)
-
-
-def _joined(data: bytes) -> tuple[bytes, IntArray]:
-    """`data` with each value broken over lines (`_BROKEN`) joined on its first line,
-    followed by as many blank lines as it took more (the lines after it stay where they
-    were), and where each join is in what is returned."""
-    pieces = _BROKEN.split(data)
-    joins = np.zeros(len(pieces) - 1, dtype=np.int64)
-    owed, at = 0, len(pieces[0])
-    for k in range(1, len(pieces)):
-        joins[k - 1] = at
-        owed += 1
-        piece = pieces[k]
-        end = piece.find(b"\n")
-        if end >= 0:  # the value's last line: the line breaks it took go after it
-            pieces[k] = piece[:end] + b"\n" * owed + piece[end:]
-            owed = 0
-        at += len(pieces[k])
-    return b"".join(pieces), joins
-
-
-def _character(escape: bytes) -> str:
-    return " " if escape == b"\\ " else chr(int(escape[2:], 16))
-
-
-def _written_as_is(char: str) -> bool:
-    """Whether `char` may stand in a double-quoted value as it is: no control character,
-    quote, backslash, lone surrogate or character that libyaml refuses or reads as a
-    line break (the flat reader checks those again, as in any file)."""
-    code = ord(char)
-    if code < 0x20 or code == 0x7F or char in '"\\' or 0xD800 <= code < 0xE000:
-        return False
-    return code not in _ODD_CODES
+def _in_double_quotes(data: bytes, places: IntArray) -> bool:
+    """Whether every backslash in `data`, and each of `places`, lies in a double-quoted
+    value (NotFlatError where `data` is not flat but for its backslashes)."""
+    return _Scanner(data, backslashes=True).escapes_in_double_quotes(places)
 
 
 def _odd_unicode(data: bytes) -> int | None:
@@ -251,6 +198,24 @@ def _odd_unicode(data: bytes) -> int | None:
 
 class PolicyLineError(NotFlatError):
     """A line starts with `policy` (asked for by `read_flat(policy_lines=False)`)."""
+
+
+def _backslashes_within(buf: np.ndarray, first: IntArray, end: IntArray) -> int:
+    """How many backslashes lie in the ranges [first, end) (sorted, disjoint), counted
+    _RANGES ranges at a time (a flag a byte of their span, not of the whole file)."""
+    count = 0
+    for lo in range(0, first.size, _RANGES):
+        a, b = first[lo : lo + _RANGES], end[lo : lo + _RANGES]
+        some = a < b  # (np.add.reduceat reads an empty range as its first element)
+        a, b = a[some], b[some]
+        if not a.size:
+            continue
+        base = int(a[0])
+        flags = buf[base : int(b[-1]) + 1] == _BACKSLASH  # (one more: the last edge)
+        edges = np.empty(2 * a.size, dtype=np.int64)
+        edges[0::2], edges[1::2] = a - base, b - base
+        count += int(np.add.reduceat(flags, edges, dtype=np.int64)[0::2].sum())
+    return count
 
 
 def _need(condition: object, why: str, line: int = 0) -> None:
@@ -354,18 +319,19 @@ class _Scanner:
         return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
 
     def escapes_in_double_quotes(self, joins: IntArray) -> bool:
-        """Whether every backslash, and every place in `joins`, lies in a double-quoted
-        value, before its closing quote (and this document is flat otherwise: NotFlatError
-        if not)."""
+        """Whether every backslash, and every place in `joins` (sorted), lies in a
+        double-quoted value, between its quotes (and this document is flat otherwise:
+        NotFlatError if not). Values never overlap: those inside them, counted value by
+        value, are all there are."""
         _, _, key_end = self._keys()
         value_start, value_end = self._values(key_end)
         quoted = self._quoted(value_start, value_end)
-        at = np.concatenate([_positions(self.buf, _BACKSLASH), joins])
-        row = np.searchsorted(value_start, at, side="right") - 1  # (lines in order)
-        if not at.size or row.min() < 0:
+        double = np.flatnonzero(quoted & (self.buf[value_start] == _DOUBLE))
+        first, end = value_start[double] + 1, value_end[double] - 1  # between the quotes
+        inside = np.searchsorted(joins, end) - np.searchsorted(joins, first)
+        if int(inside.sum()) != joins.size:
             return False
-        double = quoted[row] & (self.buf[value_start[row]] == _DOUBLE)
-        return bool(np.all(double & (at < value_end[row] - 1)))
+        return _backslashes_within(self.buf, first, end) == self.data.count(b"\\")
 
     def _keys(self) -> tuple[np.ndarray, IntArray, IntArray]:
         """Per line: whether it is a list item (`- `), where its key starts and ends."""

@@ -1,0 +1,157 @@
+"""The escapes a generator writes in flat YAML, written out as the characters they are.
+
+PyYAML, unless told to allow Unicode, writes every character beyond ASCII as an escape
+in double quotes (`id: "m\\xFCller"`, `\\u0440`, `\\U0001F600`), and breaks a
+double-quoted value past 80 columns: a backslash at the line's end, the value going on
+after the next line's indentation (a space right after the break escaped, `\\ `; a
+no-break space is `\\_`). The
+flat reader takes no backslash outside comments; `unescaped` gives it the same document
+with those escapes written as their characters and each broken value joined on its
+first line, followed by a blank line for each line it took more, so that every line is
+where it was. It refuses (NotFlatError) a backslash that is anything else, or stands
+outside a double-quoted value (`in_double_quotes` says so: the flat reader's), or an
+escape of a character that is none (half a surrogate pair, past U+10FFFF) or that cannot
+stand in a value as it is (a quote, a backslash, a control character: the flat reader,
+which reads the result, refuses those and the line breaks libyaml knows, as anywhere).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from clientchain.model.org import IntArray
+
+_BACKSLASH = 92
+# A double-quoted value broken over lines: a backslash ending a line, then the next
+# line's indentation (none of it the value's).
+_BROKEN = re.compile(rb"\\\n *")
+# Per byte after a backslash: how many hex digits its escape has (-1: not an escape read
+# here; 0: a space or a no-break space, escaped), and the character of those two.
+_DIGITS = np.full(256, -1, dtype=np.int64)
+_DIGITS[[ord("x"), ord("u"), ord("U"), ord(" "), ord("_")]] = [2, 4, 8, 0, 0]
+_SPACES = np.zeros(256, dtype=np.int64)
+_SPACES[[ord(" "), ord("_")]] = [0x20, 0xA0]
+_HEX = np.full(256, -1, dtype=np.int64)  # per byte: its value as a hex digit, or -1
+# A backslash that starts none of those.
+_NOT_READ = re.compile(rb"\\[^xuU _]")
+_SLICE = 1 << 24  # bytes of lines decoded at a time, about
+for _text, _first in ((b"0123456789", 0), (b"abcdef", 10), (b"ABCDEF", 10)):
+    _HEX[list(_text)] = np.arange(_first, _first + len(_text))
+
+
+class EscapeError(Exception):
+    """A backslash that is not one of the escapes written out here (see the module)."""
+
+
+def unescaped(data: bytes, in_double_quotes: Callable[[bytes, IntArray], bool]) -> bytes:
+    """`data` (flat YAML ending in a line break) with its broken values joined and its
+    escapes written as their characters; EscapeError where that would not be the same
+    document. `in_double_quotes(joined, places)`: whether every backslash of `joined`,
+    and each of `places` in it, lies inside a double-quoted value."""
+    joined, joins = _joined(data) if b"\\\n" in data else (data, np.zeros(0, dtype=np.int64))
+    if not in_double_quotes(joined, joins):
+        raise EscapeError("a backslash outside double quotes")
+    return _decoded(joined)
+
+
+def _joined(data: bytes) -> tuple[bytes, IntArray]:
+    """`data` with each value broken over lines joined on its first line, followed by as
+    many blank lines as it took more, and where each join is in what is returned."""
+    pieces = _BROKEN.split(data)
+    joins = np.zeros(len(pieces) - 1, dtype=np.int64)
+    owed, at = 0, len(pieces[0])
+    for k in range(1, len(pieces)):
+        joins[k - 1] = at
+        owed += 1
+        piece = pieces[k]
+        end = piece.find(b"\n")
+        if end >= 0:  # the value's last line: the line breaks it took go after it
+            pieces[k] = piece[:end] + b"\n" * owed + piece[end:]
+            owed = 0
+        at += len(pieces[k])
+    return b"".join(pieces), joins
+
+
+def _decoded(text: bytes) -> bytes:
+    """`text` with every backslash's escape written as its character's UTF-8 bytes, a
+    slice of lines at a time (what a million roles' escapes take stays small)."""
+    parts = []
+    start = 0
+    while start < len(text):
+        end = text.find(b"\n", start + _SLICE)
+        end = len(text) if end < 0 else end + 1
+        part = text[start:end]
+        if b"\\" in part:
+            part = _by_codec(part) if part.isascii() else _by_arrays(part)
+        parts.append(part)
+        start = end
+    return b"".join(parts)
+
+
+def _by_codec(part: bytes) -> bytes:
+    """`_decoded` of ASCII text (what PyYAML writes unless told to allow Unicode), by
+    Python's own decoder of these escapes, which also refuses a malformed one. Each
+    backslash starts an escape read here, and the characters it gives add no quote,
+    backslash, tab or line break: those are counted before and after."""
+    if _NOT_READ.search(part):
+        raise EscapeError("an escape other than a character's code or a space")
+    try:
+        # (Its own escapes but the two spaces; a byte beyond ASCII is read as Latin-1.)
+        spaced = part.replace(b"\\ ", b" ").replace(b"\\_", b"\xa0")
+        text = spaced.decode("unicode_escape")
+        written = text.encode("utf-8")  # (half a surrogate pair: UnicodeEncodeError)
+    except UnicodeError:
+        raise EscapeError("an escape of no character") from None
+    if "\\" in text or any(text.count(c) != part.count(c.encode()) for c in '"\t\n'):
+        raise EscapeError("an escape of a character kept escaped")
+    return written
+
+
+def _by_arrays(text: bytes) -> bytes:
+    """`_decoded` of any text, in numpy: the escapes' bytes dropped, the characters'
+    put where each escape began."""
+    buf = np.frombuffer(text, dtype=np.uint8)
+    at = np.flatnonzero(buf == _BACKSLASH)
+    if not at.size:
+        return text
+    last = buf.size - 1  # (a line break: no escape runs past it)
+    kind = buf[np.minimum(at + 1, last)]
+    digits = _DIGITS[kind]
+    if np.any(digits < 0):
+        raise EscapeError("an escape other than a character's code or a space")
+    code = np.where(digits == 0, _SPACES[kind], 0)
+    for k in range(int(digits.max())):
+        more = digits > k
+        value = _HEX[buf[np.minimum(at + 2 + k, last)]]
+        if np.any(more & (value < 0)):
+            raise EscapeError("an escape without its hex digits")
+        code = np.where(more, code * 16 + value, code)
+    surrogate = (code >= 0xD800) & (code < 0xE000)
+    if np.any(surrogate | (code > 0x10FFFF) | (code < 0x20) | (code == 0x22) | (code == 0x5C)):
+        raise EscapeError("an escape of no character, or of one kept escaped")
+    length = 2 + digits  # the escape's bytes
+    width = 1 + (code >= 0x80) + (code >= 0x800) + (code >= 0x10000)  # its character's
+    # Which bytes are inside an escape (escapes never overlap: a hex digit or a space
+    # is no backslash), and how many bytes outside come before each escape.
+    mark = np.zeros(buf.size + 1, dtype=np.int8)
+    mark[at] = 1
+    mark[at + length] -= 1
+    inside = np.cumsum(mark[:-1], dtype=np.int8).view(bool)
+    before = at - (np.cumsum(length) - length)
+    return bytes(np.insert(buf[~inside], np.repeat(before, width), _utf8(code, width)))
+
+
+def _utf8(code: IntArray, width: IntArray) -> np.ndarray:
+    """The UTF-8 bytes of characters `code` (`width` bytes each), one after another."""
+    cells = np.zeros((code.size, 4), dtype=np.int64)
+    lead = np.array([0, 0, 0xC0, 0xE0, 0xF0])[width]  # (a single byte is its code)
+    for k in range(4):
+        # Byte k of a character w bytes wide holds its bits from 6 (w - 1 - k) up: six of
+        # them under 0x80, or in the first byte all the rest, under its lead.
+        part = code >> (6 * np.maximum(width - 1 - k, 0))
+        cells[:, k] = lead | part if k == 0 else 0x80 | (part & 0x3F)
+    wanted = np.arange(4) < width[:, None]
+    return cells[wanted].astype(np.uint8)
