@@ -4,15 +4,15 @@ PyYAML, unless told to allow Unicode, writes every character beyond ASCII as an 
 in double quotes (`id: "m\\xFCller"`, `\\u0440`, `\\U0001F600`), and breaks a
 double-quoted value past 80 columns: a backslash at the line's end, the value going on
 after the next line's indentation (a space right after the break escaped, `\\ `; a
-no-break space is `\\_`). The
-flat reader takes no backslash outside comments; `unescaped` gives it the same document
-with those escapes written as their characters and each broken value joined on its
-first line, followed by a blank line for each line it took more, so that every line is
-where it was. It refuses (NotFlatError) a backslash that is anything else, or stands
-outside a double-quoted value (`in_double_quotes` says so: the flat reader's), or an
-escape of a character that is none (half a surrogate pair, past U+10FFFF) or that cannot
-stand in a value as it is (a quote, a backslash, a control character: the flat reader,
-which reads the result, refuses those and the line breaks libyaml knows, as anywhere).
+no-break space is `\\_`). The flat reader takes no backslash outside comments;
+`unescaped` gives it the same document with those escapes written as their characters
+and each broken value joined on its first line, followed by a blank line for each line
+it took more, so that every line is where it was. It refuses (EscapeError) a backslash
+that is anything else, or stands outside a double-quoted value (`in_double_quotes` says
+so: the flat reader's), or an escape of a character that is none (half a surrogate
+pair, past U+10FFFF) or that cannot stand in a value as it is (a quote, a backslash, a
+control character: the flat reader, which reads the result, refuses those and the line
+breaks libyaml knows, as anywhere).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ _DIGITS[[ord("x"), ord("u"), ord("U"), ord(" "), ord("_")]] = [2, 4, 8, 0, 0]
 _SPACES = np.zeros(256, dtype=np.int64)
 _SPACES[[ord(" "), ord("_")]] = [0x20, 0xA0]
 _HEX = np.full(256, -1, dtype=np.int64)  # per byte: its value as a hex digit, or -1
+for _text, _first in ((b"0123456789", 0), (b"abcdef", 10), (b"ABCDEF", 10)):
+    _HEX[list(_text)] = np.arange(_first, _first + len(_text))
 # A backslash that starts none of those.
 _NOT_READ = re.compile(rb"\\[^xuU _]")
 _SLICE = 1 << 24  # bytes of lines decoded at a time, about
-for _text, _first in ((b"0123456789", 0), (b"abcdef", 10), (b"ABCDEF", 10)):
-    _HEX[list(_text)] = np.arange(_first, _first + len(_text))
 
 
 class EscapeError(Exception):
