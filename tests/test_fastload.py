@@ -319,7 +319,8 @@ CASES = [
     ("flow mapping", "roles:\n  - {id: boss}\n", FLOWS, False),
     ("block scalar", "roles:\n  - id: boss\n    title: |\n      Boss\n", FLOWS, False),
     ("tab", "roles:\n  - id: boss\n\ttitle: x\n", FLOWS, False),
-    ("crlf", "roles:\r\n  - id: boss\r\n", FLOWS, False),
+    ("crlf", "roles:\r\n  - id: boss\r\n", FLOWS, True),
+    ("lone cr", "roles:\r  - id: boss\n", FLOWS, False),
     ("repeated key", "roles:\n  - id: boss\n    id: other\n", FLOWS, False),
     ("repeated top-level key", "roles:\n  - id: a\nroles:\n  - id: b\n", FLOWS, False),
     ("two documents", "roles:\n  - id: boss\n---\nroles: []\n", FLOWS, False),
@@ -473,6 +474,35 @@ def test_flows_from_yaml_and_several_files(tmp_path: Path) -> None:
     assert isinstance(fast, Org)
     assert_same(fast, precise)
     assert fast.flow_extra == {"kind": ("sale", None, None), "memo": (None, "up", None)}
+
+
+CRLF_ORG = (
+    "org: Acme  # a comment\nflows: flows.csv\nclients:\n  - id: buyers\n"
+    "roles:\n  - id: boss\n    title: 'Chief'\n  - id: clerk\n    reports_to: {boss}\n"
+)
+
+
+@pytest.mark.parametrize("boss", ["boss", "bos"], ids=["valid", "a slip"])
+def test_windows_line_breaks_keep_the_fast_path(tmp_path: Path, boss: str) -> None:
+    """CR LF (Windows' line breaks, an editor's there or git's checkout) is one line
+    break to YAML: the same lines and columns, the fast path's Org or its problems, each
+    worded where the precise path words it."""
+    org = CRLF_ORG.format(boss=boss).replace("\n", "\r\n")
+    (tmp_path / "org.yaml").write_bytes(org.encode())
+    (tmp_path / "flows.csv").write_bytes(b"from,to,amount\r\nbuyers,clerk,10\r\n")
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None
+    assert_same(fast, precise)
+    assert isinstance(precise, Org) == (boss == "boss")
+
+
+def test_a_carriage_return_alone_is_the_precise_path_s(tmp_path: Path) -> None:
+    """libyaml reads a CR alone as a line break too: that file is not flat line by line."""
+    org = CRLF_ORG.format(boss="boss").replace("\n", "\r\n").replace("boss\r\n", "boss\r", 1)
+    (tmp_path / "org.yaml").write_bytes(org.encode())
+    (tmp_path / "flows.csv").write_bytes(b"from,to,amount\nbuyers,clerk,10\n")
+    fast, _ = both(tmp_path / "org.yaml")
+    assert fast is None
 
 
 def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
@@ -763,6 +793,8 @@ def flat_inputs(
         at = draw(st.integers(0, len(org)))
         token = draw(st.sampled_from(["&a ", "*a", "\t", "#", ": ", "\r\n", "- "]))
         org = org[:at] + token + org[at:]
+    if draw(st.integers(0, 5)) == 0:  # Windows' line breaks
+        org = org.replace("\n", "\r\n")
     return org.encode("utf-8"), ("\n".join(rows) + "\n").encode("utf-8")
 
 

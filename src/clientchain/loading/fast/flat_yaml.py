@@ -157,6 +157,7 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
     (`text`, the same decoded, is not needed: the bytes say all.) `policy_lines=False`:
     PolicyLineError if a line starts with `policy` (a block to cut out first), found by a
     search at memory speed before any pass over the lines."""
+    data = with_lf(data)
     if not policy_lines and (data.startswith(b"policy") or b"\npolicy" in data):
         raise PolicyLineError("a policy block")
     if not data.endswith(b"\n"):
@@ -172,6 +173,16 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
             document.unescaped = True
             return document
     return _Scanner(data).document()
+
+
+def with_lf(data: bytes) -> bytes:
+    """`data` with Windows' line breaks (CR LF: an editor's there, or git's checkout)
+    written as LF, where every CR is one's: YAML reads CR LF as one line break, so the
+    same lines, each with its columns. A CR alone (a line break to libyaml, not to these
+    lines) leaves `data` as it is, for the precise reader."""
+    if b"\r" in data and data.count(b"\r") == data.count(b"\r\n"):
+        return data.replace(b"\r\n", b"\n")
+    return data
 
 
 def _in_double_quotes(data: bytes, places: IntArray) -> bool:

@@ -49,6 +49,7 @@ from clientchain.loading.fast.flat_yaml import (
     NotFlatError,
     PolicyLineError,
     read_flat,
+    with_lf,
 )
 from clientchain.loading.fast.id_lookup import IdIndex
 from clientchain.loading.fast.slips import ByteLines, SlipWords, wrongly_named
@@ -212,7 +213,8 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
         return read_flat(data, policy_lines=False), _PolicyBlock()
     except PolicyLineError:
         pass
-    cut = take_policy_section(data.decode("utf-8") if text is None else text)
+    lf = with_lf(data)  # (the cut is made on LF lines)
+    cut = take_policy_section(lf.decode("utf-8") if text is None or lf is not data else text)
     _need(
         cut is not None,
         f"{source}: a policy block in a shape (or with line breaks) the fast reader cannot cut out",
