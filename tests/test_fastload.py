@@ -237,10 +237,10 @@ CASES = [
     ),
     (
         "trailing spaces after a value",
-        "clients:\n- id: buyers\nroles:\n- id: boss\n  headcount: 3   \n"
-        "- id: seller\n  reports_to: boss\n",
+        "clients:\n- id: buyers   \nroles:\n- id: boss\n  headcount: 3   \n"
+        "- id: seller\n  reports_to: 'boss'  \n  title:  \n",
         FLOWS,
-        False,  # left to the precise reader
+        True,  # (none of the value's: YAML drops them)
     ),
     (
         "unindented items, comments, blank lines, any key order, nulls",

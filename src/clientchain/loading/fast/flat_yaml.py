@@ -387,9 +387,17 @@ class _Scanner:
         while more.size:  # (lines end in \n: each stops within its line)
             value_start[more] += 1
             more = more[buf[value_start[more]] == _SPACE]
+        # Spaces after a value are none of it (a plain value ends at its last non-space,
+        # a quoted one at its quote: a hand's stray space): back over them, as over those
+        # before it.
         value_end = self.end.copy()
+        back = np.flatnonzero((value_start < value_end) & (buf[value_end - 1] == _SPACE))
+        while back.size:
+            value_end[back] -= 1
+            back = back[
+                (value_start[back] < value_end[back]) & (buf[value_end[back] - 1] == _SPACE)
+            ]
         present = value_start < value_end
-        self._every(~(present & (buf[value_end - 1] == _SPACE)), "spaces after a value")
         # Lines without a value read byte 0, only to stay one vector op; `present` drops it.
         head = buf[np.where(present, value_start, 0)]
         nxt = buf[np.where(present, value_start + 1, 0)]
