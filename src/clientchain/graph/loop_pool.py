@@ -62,9 +62,9 @@ FEWEST_SWEEPS = 4
 # What a sweep costs per role on top of its entries (the triangle's solve, the copy,
 # the corrections and their check).
 SWEEP_ROLE_WORK = 4
-# Factors that cost this many multiply-adds to make (their entries squared over their
-# roles: 4 ms a loop of 800 roles at 11 million, 0.25 s one of 4,000 at 1.2 billion)
-# price the alike loops of the pools weighed after them (LoopFills).
+# Factors that cost this many multiply-adds to make (`_making_work`: 4 ms a loop of 800
+# roles at 11 million, 0.25 s one of 4,000 at 1.2 billion) price the alike loops of the
+# pools weighed after them (LoopFills).
 COSTLY_FACTORS = 50_000_000
 # A loop of the pool is alike one whose factors were made (LoopFills) within these: roles
 # (a ratio either way), entries a role, and the entries of its busiest role as a share of
@@ -152,7 +152,7 @@ class LoopFills:
         """The fill of factors of `entries` entries just made for a loop of A = `matrix`,
         kept where making them was costly (COSTLY_FACTORS)."""
         fill = entries / _system_entries(matrix)
-        if entries * entries >= COSTLY_FACTORS * matrix.size:
+        if _making_work(entries, matrix.size) >= COSTLY_FACTORS:
             self.known.append((_Trait.of(matrix), fill))
         return fill
 
@@ -329,8 +329,8 @@ class LoopPool:
         limits = (factors_cost // sweep_cost).astype(np.int64)
         if limits.max() < FEWEST_SWEEPS:
             return none
-        # Made for one solve: LU's multiply-adds about its entries squared over its roles.
-        self._once_cost = (scaled * entries) ** 2 / size + factors_cost
+        # Made for one solve: their making, and that solve.
+        self._once_cost = _making_work(scaled * entries, size) + factors_cost
         self._sweep_cost = sweep_cost
         # (Imported here: only a pool whose factors fill in is swept.)
         from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, gauss_seidel, probed
@@ -411,6 +411,12 @@ def _union(matrices: Sequence[SquareCsc]) -> SquareCsc:
     indices = np.concatenate([m.indices + at[k] for k, m in enumerate(matrices)])
     data = np.concatenate([m.data for m in matrices])
     return SquareCsc(int(at[-1]), indptr.astype(np.intc), indices.astype(np.intc), data)
+
+
+def _making_work(entries: FloatArray | int, roles: FloatArray | int) -> FloatArray | float:
+    """About the multiply-adds of making a loop's LU factors of `entries` entries (scalars
+    or arrays alike): their entries squared over its roles."""
+    return entries * entries / roles
 
 
 def _system_entries(matrix: SquareCsc) -> int:
