@@ -208,13 +208,16 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
     """The flat document, and the policy block, which is not flat: when a line starts
     with `policy`, its section is cut out (left as blank lines) and read on its own, if
     the cut is exact (see `take_policy_section`); the flat reader refuses any `policy`
-    key left in what it reads."""
+    key left in what it reads. Windows' line breaks are read as LF from the start, as the
+    flat reader reads them: the cut is made on LF lines."""
+    lf = with_lf(data)
+    if lf is not data:
+        data, text = lf, None
     try:
         return read_flat(data, policy_lines=False), _PolicyBlock()
     except PolicyLineError:
         pass
-    lf = with_lf(data)  # (the cut is made on LF lines)
-    cut = take_policy_section(lf.decode("utf-8") if text is None or lf is not data else text)
+    cut = take_policy_section(data.decode("utf-8") if text is None else text)
     _need(
         cut is not None,
         f"{source}: a policy block in a shape (or with line breaks) the fast reader cannot cut out",
