@@ -52,9 +52,11 @@ def unescaped(data: bytes, in_double_quotes: Callable[[bytes, IntArray], bool]) 
     document. `in_double_quotes(joined, places)`: whether every backslash of `joined`,
     and each of `places` in it, lies inside a double-quoted value."""
     joined, joins = _joined(data) if b"\\\n" in data else (data, np.zeros(0, dtype=np.int64))
+    decoded = _decoded(joined)  # (first: a backslash that starts no escape is refused there,
+    # before the scan that places every backslash: a path in a comment, `C:\\exports`)
     if not in_double_quotes(joined, joins):
         raise EscapeError("a backslash outside double quotes")
-    return _decoded(joined)
+    return decoded
 
 
 def _joined(data: bytes) -> tuple[bytes, IntArray]:
