@@ -650,8 +650,8 @@ def _reference(
     """A client's `owner`, or a role's `serves` or `dotted_to` (SPEC Additions): one id
     (clean: a valid one; a dotted line could run along the hierarchy, so none; with
     `slips`, any id, mistyped now and then: a client, the role itself, a dotted line
-    along the hierarchy or back), else any id, a null or now and then a flow list,
-    which the fast path hands over."""
+    along the hierarchy or back), else any id, a null or now and then a flow list
+    (which the fast path reads when its ids are plain and each named once)."""
     if section == "clients":
         key, targets = "owner", roles
     else:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from clientchain.loading.scalars import NULLS
 from clientchain.model.org import FloatArray, IntArray
 from clientchain.model.texts import byte_sort_keys, gather_texts
 
@@ -53,6 +54,7 @@ _MAY_STRIP_FIRST = _ASCII_EDGE | _SPACE_LEAD
 _MAY_STRIP_LAST = _ASCII_EDGE | _SPACE_TAIL
 _ODD_EDGE = _EDGE != 0  # (odd_edge's bytes, and spaces)
 _SPACE_EDGE = _EDGE == _EDGE_SPACE
+_LONGEST_NULL = max(map(len, NULLS))
 
 
 class Words:
@@ -111,6 +113,22 @@ def same_ranges(
         offset = _WORD * k
         same[rows] = words.view[start[rows] + offset] == other.view[other_start[rows] + offset]
     return same
+
+
+def null_spelled(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
+    """Per range: its bytes spell YAML's null written plainly (`~`, `null`, nothing)."""
+    length = end - start
+    null = np.zeros(length.size, dtype=bool)
+    # Only ranges as short as the longest spelling may be one: those are few, but in a
+    # column of numbers (all short) they are all.
+    short = np.flatnonzero(length <= _LONGEST_NULL)
+    short_length = length[short]
+    for spelling in NULLS:  # the same spellings as the precise reader's
+        same = short[short_length == len(spelling)]
+        for k, byte in enumerate(spelling.encode("ascii")):
+            same = same[buf[start[same] + k] == byte]
+        null[same] = True
+    return null
 
 
 def strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:

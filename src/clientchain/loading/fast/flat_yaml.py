@@ -5,11 +5,12 @@ takes minutes. Generated files use a small, regular part of YAML: top-level
 `key: value` lines, and lists of flat mappings (`- key: value`, then
 `  key: value`) whose values are plain or simply quoted scalars. This module
 reads exactly that part with a few vectorised passes over the bytes (comments
-after values included, `reports_to: cfo  # interim`), and answers None for
-anything else (anchors, tags, flow or block-scalar style, nested values,
-escapes, tabs, odd characters), so that the caller falls back to the precise
-reader, which also finds and words every problem. It never guesses: a file is
-read here only when every line fits.
+after values included, `reports_to: cfo  # interim`), and flow lists of plain
+ids on one line (`dotted_to: [finance, sales]`, see flow_lists.py), and answers
+None for anything else (anchors, tags, other flow or block-scalar style, nested
+values, escapes, tabs, odd characters), so that the caller falls back to the
+precise reader, which also finds and words every problem. It never guesses: a
+file is read here only when every line fits.
 
 One kind of escape is read, because generators write it: the escapes PyYAML writes
 for every character beyond ASCII, and its double-quoted values broken over lines. A
@@ -30,9 +31,16 @@ from functools import cached_property
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
-from clientchain.loading.fast.byte_columns import Words, gather_texts, positions, same_ranges
+from clientchain.graph.sorting import ranges_back_to_back
+from clientchain.loading.fast.byte_columns import (
+    Words,
+    gather_texts,
+    null_spelled,
+    positions,
+    same_ranges,
+)
+from clientchain.loading.fast.flow_lists import Items, ListError, split_lists
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
-from clientchain.loading.scalars import NULLS
 from clientchain.model.org import IntArray
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
@@ -50,6 +58,7 @@ _ODD_LEADS = frozenset(odd[0] for odd in _ODD_UNICODE)
 _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
 _SINGLE, _DOUBLE = 39, 34
+_OPEN, _CLOSE = 91, 93
 _BACKSLASH = 92
 _RANGES = 1 << 16  # value ranges whose backslashes are counted at a time
 _WORD = 8
@@ -59,7 +68,6 @@ _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(_WORD + 1)], dtype=np.uint64
 # By a key's length (at most 64): the masks of its bytes in its first and second words.
 _KEEP_FIRST = _KEEP[np.minimum(np.arange(65), _WORD)]
 _KEEP_SECOND = _KEEP[np.clip(np.arange(65) - _WORD, 0, _WORD)]
-_LONGEST_NULL = max(map(len, NULLS))
 _MIX_LOW, _MIX_HIGH = _U(0x9E3779B97F4A7C15), _U(0xC2B2AE3D27D4EB4F)  # odd: bits spread up
 _ROWS = 1 << 17  # keys hashed and compared at a time (their temporaries stay small)
 
@@ -85,6 +93,7 @@ class Column:
     end: IntArray
     written_quoted: np.ndarray  # per item that has the key
     buf: np.ndarray  # the document's bytes
+    lists: ListValues | None = None  # the values written as flow lists, if any
 
     @cached_property
     def quoted(self) -> np.ndarray:
@@ -104,22 +113,43 @@ class Column:
         texts: list[str | None] = spread.tolist()
         return texts
 
+    def items_listed(self) -> Column:
+        """The column with each value written as a flow list (`[a, b]`) given as its
+        items, one value each, in order (an item with two has two; with `[]`, none);
+        the others as they are."""
+        lists = self.lists
+        if lists is None:
+            return self
+        each = np.ones(self.items.size, dtype=np.int64)  # values per written value
+        each[lists.values] = np.diff(lists.items.ptr)
+        start, end = np.repeat(self.start, each), np.repeat(self.end, each)
+        quoted = np.repeat(self.written_quoted, each)
+        # Where each list's items land: its first one where the list's value would.
+        first = np.cumsum(each) - each
+        at = ranges_back_to_back(first[lists.values], each[lists.values])
+        start[at], end[at], quoted[at] = lists.items.start, lists.items.end, False
+        items, rows = np.repeat(self.items, each), np.repeat(self.rows, each)
+        return Column(self.count, items, rows, start, end, quoted, self.buf)
+
     def nulls(self) -> np.ndarray:
         """Per item: the key is absent, or its value is YAML's null (`~`, `null`, nothing)."""
         null = np.ones(self.count, dtype=bool)
-        length = self.end - self.start
-        written = np.zeros(length.size, dtype=bool)
-        # Only values as short as the longest spelling may be one: those are few, but in
-        # a column of numbers (all short) they are all.
-        short = np.flatnonzero(length <= _LONGEST_NULL)
-        short_length = length[short]
-        for spelling in NULLS:  # the same spellings as the precise reader's
-            same = short[short_length == len(spelling)]
-            for k, byte in enumerate(spelling.encode("ascii")):
-                same = same[self.buf[self.start[same] + k] == byte]
-            written[same] = True
-        null[self.items] = written & ~self.written_quoted
+        null[self.items] = self.null_values()
         return null
+
+    def null_values(self) -> np.ndarray:
+        """Per value written (in the column's order): it is YAML's null."""
+        null: np.ndarray = null_spelled(self.buf, self.start, self.end) & ~self.written_quoted
+        return null
+
+
+@dataclass(eq=False)
+class ListValues:
+    """A column's values written as flow lists of plain ids: where (places in the
+    column, ascending), and their items (list k's: those of values[k])."""
+
+    values: IntArray
+    items: Items
 
 
 @dataclass
@@ -327,7 +357,8 @@ class _Scanner:
         codes, names = _key_codes(self.words, self.data, key_start, key_end, self.key_words)
         self.key_words = None  # (a word per line: not kept)
         quoted = self._quoted(value_start, value_end)
-        return self._assemble(dash, top, codes, names, value_start, value_end, quoted)
+        lists = self._flow_lists(value_start, value_end)
+        return self._assemble(dash, top, codes, names, value_start, value_end, quoted, lists)
 
     def escapes_in_double_quotes(self, joins: IntArray) -> bool:
         """Whether every backslash, and every place in `joins` (sorted), lies in a
@@ -403,11 +434,24 @@ class _Scanner:
         nxt = buf[np.where(present, value_start + 1, 0)]
         lone_dash = (head == _DASH) & ((nxt == _SPACE) | (nxt == _NEWLINE))
         # (np.take: a table indexed by bytes, without converting them to indices first)
-        self._every(
-            ~(present & ((np.take(_FIRST, head) & (head != _DASH)) | lone_dash)),
-            "a value that starts with a YAML indicator",
-        )
+        # A '[' starts a flow list, which `_flow_lists` reads or refuses.
+        indicator = np.take(_FIRST, head) & (head != _DASH) & (head != _OPEN)
+        why = "a value that starts with a YAML indicator"
+        self._every(~(present & (indicator | lone_dash)), why)
         return value_start, np.where(present, value_end, value_start)
+
+    def _flow_lists(self, value_start: IntArray, value_end: IntArray) -> _Lists | None:
+        """The values written as flow lists on their line, and their items (plain ids)."""
+        present = value_start < value_end
+        rows = np.flatnonzero(present & (self.buf[np.where(present, value_start, 0)] == _OPEN))
+        if not rows.size:
+            return None
+        start, end = value_start[rows], value_end[rows]
+        self._every(self.buf[end - 1] == _CLOSE, "a flow list not closed on its line", rows)
+        try:
+            return _Lists(rows, split_lists(self.buf, start, end))
+        except ListError as exc:
+            raise NotFlatError(exc.why, int(self.line[rows[exc.index]]) + 1) from None
 
     def _quoted(self, value_start: IntArray, value_end: IntArray) -> np.ndarray:
         """Values written in quotes: whole-value, no quote of the same kind inside."""
@@ -438,11 +482,14 @@ class _Scanner:
         value_start: IntArray,
         value_end: IntArray,
         quoted: np.ndarray,
+        lists: _Lists | None = None,
     ) -> FlatDocument:
         empty = value_start == value_end
         # Each top-level key opens a section; items belong to the last one opened.
         section = np.cumsum(top, dtype=np.int32) - 1
         top_rows = np.flatnonzero(top)
+        if lists is not None:  # (a list of mappings below a key is read; one on its line not)
+            self._every(~top[lists.rows], "a flow list at the top level", lists.rows)
         item_rows = np.flatnonzero(dash)
         in_item = ~top & ~dash
         # A list needs an empty top-level value above it; a key line continues an item.
@@ -469,7 +516,7 @@ class _Scanner:
         doc = FlatDocument(self.data)
         top_names = [names[c] for c in codes[top_rows].tolist()]
         _need(len(set(top_names)) == len(top_names), "a repeated top-level key")
-        texts = _Texts(self.data, value_start, value_end, quoted)
+        texts = _Texts(self.data, value_start, value_end, quoted, lists)
         bounds = [*top_rows.tolist(), top.size]
         for s, (name, row) in enumerate(zip(top_names, top_rows.tolist(), strict=True)):
             if bounds[s + 1] > row + 1:  # lines below the key: its list's items
@@ -499,7 +546,7 @@ class _Scanner:
             self._every(np.diff(items) > 0, "a key repeated in one item", where[1:])
             start, end, quoted = texts.ranges(where)
             flat.columns[names[code]] = Column(
-                flat.count, items, mine, start, end, quoted, texts.buf
+                flat.count, items, mine, start, end, quoted, texts.buf, texts.lists(where)
             )
         return flat
 
@@ -508,10 +555,29 @@ class _Texts:
     """Value texts by row, without quotes (a quoted value's range is one byte in from
     either end: made per column, not for every row at once)."""
 
-    def __init__(self, data: bytes, start: IntArray, end: IntArray, quoted: np.ndarray) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        start: IntArray,
+        end: IntArray,
+        quoted: np.ndarray,
+        flow_lists: _Lists | None = None,
+    ) -> None:
         self.data = data
         self.buf = np.frombuffer(data, dtype=np.uint8)
         self.quoted_start, self.quoted_end, self.quoted = start, end, quoted
+        self.flow_lists = flow_lists
+
+    def lists(self, rows: IntArray) -> ListValues | None:
+        """Which of the `rows` (ascending) hold a flow list, and its items (None: none)."""
+        if self.flow_lists is None:
+            return None
+        listed = self.flow_lists.rows
+        k = np.minimum(np.searchsorted(listed, rows), listed.size - 1)
+        values = np.flatnonzero(listed[k] == rows)
+        if not values.size:
+            return None
+        return ListValues(values, self.flow_lists.items.of(k[values]))
 
     def ranges(self, rows: IntArray) -> tuple[IntArray, IntArray, np.ndarray]:
         """The rows' [start, end) ranges without quotes, and whether each is quoted."""
@@ -526,6 +592,14 @@ class _Texts:
         start, end = int(self.quoted_start[row]), int(self.quoted_end[row])
         quotes = int(self.quoted[row])
         return self.data[start + quotes : end - quotes].decode("utf-8")
+
+
+@dataclass(eq=False)
+class _Lists:
+    """The rows whose value is a flow list (ascending), and its items (list k: rows[k])."""
+
+    rows: IntArray
+    items: Items
 
 
 def _counts(codes: IntArray, size: int) -> IntArray:

@@ -94,6 +94,7 @@ _SLICE = 1 << 18  # bytes of lines decoded at a time, only to check them: the st
 # From this many flow rows the payers and the payees are looked up at once (a thread's
 # start is ~0.1 ms; at 100k rows the two look-ups take ~15 ms).
 _BOTH_AT_ONCE_ROWS = 100_000
+_LISTS_OF_IDS = ("dotted_to", "serves")  # a role's keys that may name a list of ids
 
 
 class _RefusedError(Exception):
@@ -274,6 +275,7 @@ def _org(
     assert roles is not None
     clients = document.lists.get("clients")
     _need("clients" not in document.scalars)
+    _need(_lists_only_of_ids(document))
     # (a list where text is due is the precise path's: checked before any slip is worded)
     name, currency = _scalar(document, "org"), _scalar(document, "currency")
     buf = np.frombuffer(document.data, dtype=np.uint8)
@@ -334,6 +336,16 @@ def _org(
         dotted=dotted,
         serves=serves,
         client_owner=client_owner,
+    )
+
+
+def _lists_only_of_ids(document: FlatDocument) -> bool:
+    """Flow lists (`[a, b]`) are written only where SPEC lets a list of ids be: a role's
+    `dotted_to` and `serves` (anywhere else the precise reader says what is wrong)."""
+    return all(
+        column.lists is None or (name == "roles" and key in _LISTS_OF_IDS)
+        for name, entries in document.lists.items()
+        for key, column in entries.columns.items()
     )
 
 
@@ -460,15 +472,21 @@ def _parents(
 def _references(
     entries: FlatList, key: Link, ids: IdIndex, slips: SlipWords, roles: int
 ) -> tuple[Column | None, IntArray, IntArray]:
-    """The column of `key` (single ids: a list is not flat), the places in it of the
-    values that name an id they may, and the node each names; the others (an unknown
-    id, a client where a role is due, the item itself) are worded in `slips`."""
+    """The column of `key` (a flow list's ids given one by one: see Column.items_listed),
+    the places in it of the ids that name a node they may, and the node each names; the
+    others (an unknown id, a client where a role is due, the item itself) are worded in
+    `slips`. An id twice in one list is the precise path's to word."""
     column = entries.columns.get(key)
     if column is None:
         return None, _NONE, _NONE
-    written = np.flatnonzero(~column.nulls()[column.items])
+    listed = column.lists is not None
+    column = column.items_listed()
+    written = np.flatnonzero(~column.null_values())
     node = ids.find(column.buf, column.start[written], column.end[written], strip=False)
     items = column.items[written]
+    if listed:  # (ids unique, one node is one text; two unknown ids in a list: handed over)
+        named = items.astype(np.int64) * (len(ids) + 1) + node
+        _need(sorted_distinct(named).size == named.size)
     wrong = node < 0
     if key != "serves":  # (which may name a client)
         wrong |= node >= roles
