@@ -230,3 +230,119 @@ def test_random_flow_lists_load_alike_on_both_paths(tmp_path: Path, data: st.Dat
         assert any(len(set(ids)) < len(ids) for ids in listed)
         return
     assert_same(fast, precise)
+
+
+# --- block lists: `dotted_to:` and a `- id` line for each, as PyYAML dumps them -------
+
+
+@st.composite
+def dumped_charts(draw: st.DrawFn) -> tuple[str, list[dict[str, object]]]:
+    """Roles with lists of ids as a script dumps them (PyYAML: block lists beside their
+    key, or a hand's, two columns right of it), comment lines between items now and then."""
+    roles: list[dict[str, object]] = []
+    for k in range(draw(st.integers(1, 5))):
+        role: dict[str, object] = {"id": f"r{k}"}
+        for key in ("dotted_to", "serves"):
+            if draw(st.booleans()):
+                role[key] = draw(st.lists(IDS, min_size=1, max_size=3))
+        if draw(st.booleans()):
+            role["title"] = draw(IDS)
+        roles.append(role)
+    text = yaml.dump({"org": "x", "roles": roles}, sort_keys=draw(st.booleans()))
+    if draw(st.booleans()):  # a hand's indentation: items two right of their key
+        text = "\n".join(
+            f"  {line}" if line.startswith("  - ") else line for line in text.splitlines()
+        )
+        text += "\n"
+    if draw(st.booleans()):
+        text = text.replace("\n  - ", "\n  # between\n  - ", 1)
+    return text, roles
+
+
+@settings(max_examples=200, deadline=None)
+@given(chart=dumped_charts())
+def test_a_block_list_s_ids_are_those_yaml_reads(
+    chart: tuple[str, list[dict[str, object]]],
+) -> None:
+    text, roles = chart
+    if any(
+        line.lstrip().startswith("- '") or line.lstrip().startswith('- "')
+        for line in text.splitlines()
+    ):  # an id PyYAML quotes (`- '0'`): beyond the flat reader
+        with pytest.raises(NotFlatError):
+            read_flat(text.encode())
+        return
+    expected = yaml.load(text, Loader=yaml.BaseLoader)["roles"]
+    document = read_flat(text.encode())
+    data = text.encode()
+    for key in ("dotted_to", "serves"):
+        read: list[list[str]] = [[] for _ in roles]
+        column = document.lists["roles"].columns.get(key)
+        if column is not None:
+            listed = column.items_listed()
+            for item, start, end in zip(listed.items, listed.start, listed.end, strict=True):
+                read[int(item)].append(data[start:end].decode())
+        assert read == [role.get(key, []) for role in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("roles:\n  - id: r\n    dotted_to:\n      - 'a'\n", 4),
+        ("roles:\n  - id: r\n    dotted_to:\n      - ~\n", 4),
+        ("roles:\n  - id: r\n    dotted_to:\n      - [a]\n", 4),
+        ("roles:\n  - id: r\n    dotted_to:\n      - a\n     - b\n", 5),
+        ("roles:\n  - id: r\n    dotted_to:\n  - a\n", 4),
+        ("roles:\n  - id: r\n    dotted_to: b\n    - a\n", 3),
+        ("roles:\n- a\n- b\n", 1),
+        ("- a\nroles:\n  - id: r\n", 1),
+        ("roles:\n  - id: r\n    dotted_to:\n      - a\n      -\n", 5),
+        ("roles:\n  - id: r\n    dotted_to:\n      a\n", 4),
+    ],
+    ids=[
+        "quoted",
+        "null",
+        "nested",
+        "uneven",
+        "left of its key",
+        "a value too",
+        "at the top level",
+        "first",
+        "an empty item",
+        "no dash",
+    ],
+)
+def test_a_block_list_beyond_plain_ids_is_not_flat(text: str, line: int) -> None:
+    with pytest.raises(NotFlatError) as caught:
+        read_flat(text.encode())
+    assert caught.value.line == line
+
+
+def _dumped(tmp_path: Path, text: str) -> Path:
+    """CHART (with any changes) as PyYAML dumps it: its lists as block lists."""
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.dump(yaml.safe_load(text), sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_block_lists_load_on_the_fast_path_as_on_the_precise(tmp_path: Path) -> None:
+    path = _dumped(tmp_path, CHART)
+    assert "  - sales\n" in path.read_text()  # (the lists are block lists)
+    fast, precise = both(path)
+    assert isinstance(fast, Org), "block lists of plain ids are the flat reader's"
+    assert_same(fast, precise)
+
+
+@pytest.mark.parametrize("case", sorted(SLIPS))
+def test_a_slip_in_a_block_list_is_worded_as_the_precise_reader_words_it(
+    tmp_path: Path, case: str
+) -> None:
+    added, said = SLIPS[case]
+    text = CHART + TEMP + added
+    if case == "both ways":
+        text = text.replace("[sales,seller]", "[sales,seller,temp]")
+    fast, precise = both(_dumped(tmp_path, text))
+    assert isinstance(precise, InputError)
+    assert isinstance(fast, InputError), "a slip the fast path words itself"
+    assert fast.problems == precise.problems
+    assert said in str(fast)

@@ -128,11 +128,12 @@ clients:
 """
 
 
-def test_lists_are_the_precise_readers_and_kept_in_the_order_written(tmp_path: Path) -> None:
+def test_lists_are_kept_in_the_order_written_on_both_paths(tmp_path: Path) -> None:
     path = _write(tmp_path, LISTS)
     fast, precise = _both(path)
-    assert fast is None  # flow and block lists are beyond the flat reader: handed over
+    assert isinstance(fast, Org), "flow and block lists of plain ids: the flat reader's"
     assert isinstance(precise, Org)
+    _assert_same(fast, precise)
     assert _links(precise.dotted) == ([0, 0, 0, 2, 2], [1, 3])
     assert _links(precise.serves) == ([0, 0, 0, 2, 2], [4, 1])
     assert precise.client_owner.tolist() == []  # no client names an owner

@@ -5,12 +5,13 @@ takes minutes. Generated files use a small, regular part of YAML: top-level
 `key: value` lines, and lists of flat mappings (`- key: value`, then
 `  key: value`) whose values are plain or simply quoted scalars. This module
 reads exactly that part with a few vectorised passes over the bytes (comments
-after values included, `reports_to: cfo  # interim`), and flow lists of plain
-ids on one line (`dotted_to: [finance, sales]`, see flow_lists.py), and answers
-None for anything else (anchors, tags, other flow or block-scalar style, nested
-values, escapes, tabs, odd characters), so that the caller falls back to the
-precise reader, which also finds and words every problem. It never guesses: a
-file is read here only when every line fits.
+after values included, `reports_to: cfo  # interim`), and lists of plain ids,
+on one line (`dotted_to: [finance, sales]`) or a `- id` line each below their key
+(as PyYAML dumps them; see flow_lists.py), and answers None for anything else
+(anchors, tags, other flow or block-scalar style, nested values, escapes, tabs, odd
+characters), so that the caller falls back to the precise reader, which also finds
+and words every problem. It never guesses: a file is read here only when every
+line fits.
 
 One kind of escape is read, because generators write it: the escapes PyYAML writes
 for every character beyond ASCII, and its double-quoted values broken over lines. A
@@ -39,7 +40,7 @@ from clientchain.loading.fast.byte_columns import (
     positions,
     same_ranges,
 )
-from clientchain.loading.fast.flow_lists import Items, ListError, split_lists
+from clientchain.loading.fast.flow_lists import Items, ListError, block_items, split_lists
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
 from clientchain.model.org import IntArray
 
@@ -298,6 +299,14 @@ class _Scanner:
         # Every key line holds one colon and no '#': no odd byte outside comment lines,
         # and each line's colon is the first after its key's start.
         self.one_colon = not residue and _one_colon_each(skeleton, pick)
+        self.block_lists: _Lists | None = None  # (lines of `- id` below a key: see there)
+        if not self.one_colon:
+            bare = _bare_lines(skeleton, lines)
+            if bare.size:
+                lines, self.block_lists = self._block_lists(lines, bare, starts, ends, first)
+                lo, hi = int(lines[0]), int(lines[-1]) + 1
+                pick = slice(lo, hi) if hi - lo == lines.size else lines
+                self.one_colon = not residue and _one_colon_each(skeleton, pick)
         self.key_words: _KeyWords | None = None  # (read by `_key_ends`, if it can)
         if not self.one_colon:
             if b"#" in skeleton:  # a line's content ends where a comment after it starts
@@ -307,6 +316,41 @@ class _Scanner:
         self.start, self.end = starts[pick], ends[pick]
         self.first = first[pick]
         self.indent = self.first - self.start
+
+    def _block_lists(
+        self, lines: IntArray, bare: IntArray, starts: IntArray, ends: IntArray, first: IntArray
+    ) -> tuple[IntArray, _Lists]:
+        """The lines that say something but a list's items (`bare`: lines of no colon),
+        and those lists: a run of `- id` lines below a key of no value is its list
+        (`dotted_to:` then `  - finance`, as PyYAML writes one), at one indentation, at
+        or right of the key's own, an item a plain id (flow_lists.block_items)."""
+        buf = self.buf
+        at = first[bare]
+        _lines_ok(bare, (buf[at] == _DASH) & (buf[at + 1] == _SPACE), "a line of no key")
+        place = np.searchsorted(lines, bare)  # among the lines that say something
+        opens = np.r_[True, place[1:] != place[:-1] + 1]  # a run's first line
+        run = np.cumsum(opens) - 1
+        owner_place = place[opens] - 1
+        _lines_ok(bare[opens], owner_place >= 0, "a list item of no key")
+        owner = lines[owner_place]
+        dashed = buf[first[owner]] == _DASH  # (`- dotted_to:`: its key two columns in)
+        _lines_ok(owner, dashed | (first[owner] > starts[owner]), "a list at the top level")
+        column = first[owner] - starts[owner] + 2 * dashed
+        indent = at - starts[bare]
+        aligned = (indent == indent[opens][run]) & (indent >= column[run])
+        _lines_ok(bare, aligned, "list items at different indentations")
+        item_start = _skip_spaces(self.words, at + 2)
+        try:
+            item_start, item_end = block_items(buf, item_start, ends[bare])
+        except ListError as exc:
+            raise NotFlatError(exc.why, int(bare[exc.index]) + 1) from None
+        keyed = np.ones(lines.size, dtype=bool)
+        keyed[place] = False
+        lines = lines[keyed]
+        ptr = np.zeros(owner.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(run, minlength=owner.size), out=ptr[1:])
+        rows = np.searchsorted(lines, owner)
+        return lines, _Lists(rows, Items(ptr, item_start, item_end))
 
     def _cut_comments(self, starts: IntArray, ends: IntArray, content: np.ndarray) -> IntArray:
         """Line ends, each line with a '#' in it ending where a comment after its value
@@ -358,6 +402,11 @@ class _Scanner:
         self.key_words = None  # (a word per line: not kept)
         quoted = self._quoted(value_start, value_end)
         lists = self._flow_lists(value_start, value_end)
+        block = self.block_lists
+        if block is not None:
+            empty = value_start[block.rows] == value_end[block.rows]
+            self._every(empty, "a value and a list below it", block.rows)
+            lists = block if lists is None else lists.joined(block)
         return self._assemble(dash, top, codes, names, value_start, value_end, quoted, lists)
 
     def escapes_in_double_quotes(self, joins: IntArray) -> bool:
@@ -596,10 +645,34 @@ class _Texts:
 
 @dataclass(eq=False)
 class _Lists:
-    """The rows whose value is a flow list (ascending), and its items (list k: rows[k])."""
+    """The rows whose value is a list of ids (ascending), and its items (list k: rows[k])."""
 
     rows: IntArray
     items: Items
+
+    def joined(self, other: _Lists) -> _Lists:
+        """These lists and `other`'s (on other rows), in row order."""
+        rows = np.r_[self.rows, other.rows]
+        ptr = np.r_[self.items.ptr, self.items.ptr[-1] + other.items.ptr[1:]]
+        start = np.r_[self.items.start, other.items.start]
+        end = np.r_[self.items.end, other.items.end]
+        order = np.argsort(rows, kind="stable")
+        return _Lists(rows[order], Items(ptr, start, end).of(order))
+
+
+def _lines_ok(lines: IntArray, ok: np.ndarray, why: str) -> None:
+    """NotFlatError at the first of `lines` (0-based numbers) not `ok`."""
+    if not ok.all():
+        raise NotFlatError(why, int(lines[np.argmin(ok)]) + 1)
+
+
+def _bare_lines(skeleton: bytes, lines: IntArray) -> IntArray:
+    """Those of the (content) `lines` that kept no byte in `skeleton`: no colon, '#' or
+    odd byte (a list's `- id`, or a line that is not YAML this reader reads)."""
+    kept = _positions(np.frombuffer(skeleton, dtype=np.uint8), _NEWLINE)
+    bytes_kept = np.diff(kept, prepend=-1) - 1
+    bare: IntArray = lines[bytes_kept[lines] == 0]
+    return bare
 
 
 def _counts(codes: IntArray, size: int) -> IntArray:
