@@ -36,7 +36,8 @@ def flow_lists(draw: st.DrawFn) -> str:
     ids = draw(st.lists(IDS, max_size=4))
     if not ids:
         return "[" + draw(GAPS) + "]"
-    items = [draw(GAPS) + i + draw(GAPS) for i in ids]
+    quotes = [draw(st.sampled_from(["", "", "'", '"'])) for _ in ids]  # PyYAML's, now and then
+    items = [draw(GAPS) + q + i + q + draw(GAPS) for q, i in zip(quotes, ids, strict=True)]
     return "[" + ",".join(items) + "]"
 
 
@@ -61,8 +62,11 @@ def test_a_flow_list_s_ids_are_those_yaml_reads(values: list[str], spaces: str) 
 @pytest.mark.parametrize(
     "value",
     [
-        "[a, 'b']",
-        '["a", b]',
+        "[a, 'b, c']",
+        "[a, 'b]",
+        "[a, 'b' c]",
+        "['it''s']",
+        "[a, '']",
         "[a, [b]]",
         "[a, ~]",
         "[null]",
@@ -166,7 +170,6 @@ def test_a_slip_in_a_flow_list_is_worded_as_the_precise_reader_words_it(
 HANDED_OVER = {
     "an id twice": ("    serves: [", "    serves: [fleet, "),
     "two unknown ids": ("    serves: []", "    serves: [zz1, zz2]"),
-    "a quoted id": ("    serves: []", "    serves: ['buyers']"),
     "a list as boss": (
         "reports_to: finance\n    dotted_to: [",
         "reports_to: [ceo]\n    dotted_to: [",
@@ -248,7 +251,11 @@ def dumped_charts(draw: st.DrawFn) -> tuple[str, list[dict[str, object]]]:
         if draw(st.booleans()):
             role["title"] = draw(IDS)
         roles.append(role)
-    text = yaml.dump({"org": "x", "roles": roles}, sort_keys=draw(st.booleans()))
+    text = yaml.dump(
+        {"org": "x", "roles": roles},
+        sort_keys=draw(st.booleans()),
+        allow_unicode=draw(st.booleans()),  # (else escaped in double quotes)
+    )
     if draw(st.booleans()):  # a hand's indentation: items two right of their key
         text = "\n".join(
             f"  {line}" if line.startswith("  - ") else line for line in text.splitlines()
@@ -265,16 +272,9 @@ def test_a_block_list_s_ids_are_those_yaml_reads(
     chart: tuple[str, list[dict[str, object]]],
 ) -> None:
     text, roles = chart
-    if any(
-        line.lstrip().startswith("- '") or line.lstrip().startswith('- "')
-        for line in text.splitlines()
-    ):  # an id PyYAML quotes (`- '0'`): beyond the flat reader
-        with pytest.raises(NotFlatError):
-            read_flat(text.encode())
-        return
     expected = yaml.load(text, Loader=yaml.BaseLoader)["roles"]
     document = read_flat(text.encode())
-    data = text.encode()
+    data = document.data  # (escapes written out, if any)
     for key in ("dotted_to", "serves"):
         read: list[list[str]] = [[] for _ in roles]
         column = document.lists["roles"].columns.get(key)
@@ -288,7 +288,7 @@ def test_a_block_list_s_ids_are_those_yaml_reads(
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("roles:\n  - id: r\n    dotted_to:\n      - 'a'\n", 4),
+        ("roles:\n  - id: r\n    dotted_to:\n      - 'a''b'\n", 4),
         ("roles:\n  - id: r\n    dotted_to:\n      - ~\n", 4),
         ("roles:\n  - id: r\n    dotted_to:\n      - [a]\n", 4),
         ("roles:\n  - id: r\n    dotted_to:\n      - a\n     - b\n", 5),
@@ -346,3 +346,45 @@ def test_a_slip_in_a_block_list_is_worded_as_the_precise_reader_words_it(
     assert isinstance(fast, InputError), "a slip the fast path words itself"
     assert fast.problems == precise.problems
     assert said in str(fast)
+
+
+def _renamed(value: object, names: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: _renamed(item, names) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("allow_unicode", [True, False], ids=["unicode", "escaped"])
+@pytest.mark.parametrize("layout", ["block", "flow"])
+def test_ids_pyyaml_quotes_in_lists_load_on_the_fast_path(
+    tmp_path: Path, layout: str, allow_unicode: bool
+) -> None:
+    """Ids PyYAML writes in quotes (one that reads as a number or a boolean; beyond
+    ASCII, escaped in double quotes unless told otherwise), in a block list as it
+    dumps one, or in a flow list so quoted."""
+    names = {"finance": "0755", "seller": "yes", "sales": "vénte-中"}
+    if layout == "block":
+        chart = _renamed(yaml.safe_load(CHART), names)
+        text = yaml.dump(chart, sort_keys=False, allow_unicode=allow_unicode)
+    else:
+        sales = '"vénte-中"' if allow_unicode else '"v\\xE9nte-\\u4E2D"'
+        quoted = {"finance": "'0755'", "seller": "'yes'", "sales": sales}
+        text = CHART
+        for name, written in quoted.items():
+            text = text.replace(name, written)
+    assert "'0755'" in text and "'yes'" in text
+    assert ("\\u4E2D" in text) is not allow_unicode
+    path = tmp_path / "org.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast, precise = both(path)
+    assert isinstance(fast, Org), "ids in simple quotes are the flat reader's"
+    assert_same(fast, precise)
+    assert isinstance(precise, Org)
+    roles, bosses = precise.dotted.pairs()
+    ids = precise.role_ids
+    dotted = [(ids[a], ids[b]) for a, b in zip(roles.tolist(), bosses.tolist(), strict=True)]
+    assert ("clerk", "vénte-中") in dotted and ("clerk", "yes") in dotted

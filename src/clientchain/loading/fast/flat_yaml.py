@@ -128,7 +128,7 @@ class Column:
         # Where each list's items land: its first one where the list's value would.
         first = np.cumsum(each) - each
         at = ranges_back_to_back(first[lists.values], each[lists.values])
-        start[at], end[at], quoted[at] = lists.items.start, lists.items.end, False
+        start[at], end[at], quoted[at] = lists.items.start, lists.items.end, lists.items.quoted
         items, rows = np.repeat(self.items, each), np.repeat(self.rows, each)
         return Column(self.count, items, rows, start, end, quoted, self.buf)
 
@@ -301,7 +301,8 @@ class _Scanner:
         self.one_colon = not residue and _one_colon_each(skeleton, pick)
         self.block_lists: _Lists | None = None  # (lines of `- id` below a key: see there)
         if not self.one_colon:
-            bare = _bare_lines(skeleton, lines)
+            kept = skeleton.replace(b"\\", b"") if backslashes else skeleton
+            bare = _bare_lines(kept, lines)
             if bare.size:
                 lines, self.block_lists = self._block_lists(lines, bare, starts, ends, first)
                 lo, hi = int(lines[0]), int(lines[-1]) + 1
@@ -339,18 +340,15 @@ class _Scanner:
         indent = at - starts[bare]
         aligned = (indent == indent[opens][run]) & (indent >= column[run])
         _lines_ok(bare, aligned, "list items at different indentations")
-        item_start = _skip_spaces(self.words, at + 2)
         try:
-            item_start, item_end = block_items(buf, item_start, ends[bare])
+            items = block_items(buf, _skip_spaces(self.words, at + 2), ends[bare])
         except ListError as exc:
             raise NotFlatError(exc.why, int(bare[exc.index]) + 1) from None
         keyed = np.ones(lines.size, dtype=bool)
         keyed[place] = False
         lines = lines[keyed]
-        ptr = np.zeros(owner.size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(run, minlength=owner.size), out=ptr[1:])
         rows = np.searchsorted(lines, owner)
-        return lines, _Lists(rows, Items(ptr, item_start, item_end))
+        return lines, _Lists(rows, items.in_lists(np.bincount(run, minlength=owner.size)))
 
     def _cut_comments(self, starts: IntArray, ends: IntArray, content: np.ndarray) -> IntArray:
         """Line ends, each line with a '#' in it ending where a comment after its value
@@ -401,24 +399,36 @@ class _Scanner:
         codes, names = _key_codes(self.words, self.data, key_start, key_end, self.key_words)
         self.key_words = None  # (a word per line: not kept)
         quoted = self._quoted(value_start, value_end)
+        lists = self._lists(value_start, value_end)
+        return self._assemble(dash, top, codes, names, value_start, value_end, quoted, lists)
+
+    def _lists(self, value_start: IntArray, value_end: IntArray) -> _Lists | None:
+        """Every list of ids: on its key's line, or its items' lines below it."""
         lists = self._flow_lists(value_start, value_end)
         block = self.block_lists
-        if block is not None:
-            empty = value_start[block.rows] == value_end[block.rows]
-            self._every(empty, "a value and a list below it", block.rows)
-            lists = block if lists is None else lists.joined(block)
-        return self._assemble(dash, top, codes, names, value_start, value_end, quoted, lists)
+        if block is None:
+            return lists
+        empty = value_start[block.rows] == value_end[block.rows]
+        self._every(empty, "a value and a list below it", block.rows)
+        return block if lists is None else lists.joined(block)
 
     def escapes_in_double_quotes(self, joins: IntArray) -> bool:
         """Whether every backslash, and every place in `joins` (sorted), lies in a
-        double-quoted value, between its quotes (and this document is flat otherwise:
-        NotFlatError if not). Values never overlap: those inside them, counted value by
-        value, are all there are."""
+        double-quoted value or id of a list, between its quotes (and this document is
+        flat otherwise: NotFlatError if not). Values never overlap: those inside them,
+        counted value by value, are all there are."""
         _, _, key_end = self._keys()
         value_start, value_end = self._values(key_end)
         quoted = self._quoted(value_start, value_end)
         double = np.flatnonzero(quoted & (self.buf[value_start] == _DOUBLE))
         first, end = value_start[double] + 1, value_end[double] - 1  # between the quotes
+        lists = self._lists(value_start, value_end)
+        if lists is not None:  # and the ids of lists in double quotes
+            double = np.flatnonzero(lists.items.double)
+            first = np.r_[first, lists.items.start[double]]
+            end = np.r_[end, lists.items.end[double]]
+            order = np.argsort(first, kind="stable")
+            first, end = first[order], end[order]
         inside = np.searchsorted(joins, end) - np.searchsorted(joins, first)
         if int(inside.sum()) != joins.size:
             return False
@@ -498,7 +508,7 @@ class _Scanner:
         start, end = value_start[rows], value_end[rows]
         self._every(self.buf[end - 1] == _CLOSE, "a flow list not closed on its line", rows)
         try:
-            return _Lists(rows, split_lists(self.buf, start, end))
+            return _Lists(rows, split_lists(self.buf, start, end, self.backslashes))
         except ListError as exc:
             raise NotFlatError(exc.why, int(self.line[rows[exc.index]]) + 1) from None
 
@@ -653,11 +663,8 @@ class _Lists:
     def joined(self, other: _Lists) -> _Lists:
         """These lists and `other`'s (on other rows), in row order."""
         rows = np.r_[self.rows, other.rows]
-        ptr = np.r_[self.items.ptr, self.items.ptr[-1] + other.items.ptr[1:]]
-        start = np.r_[self.items.start, other.items.start]
-        end = np.r_[self.items.end, other.items.end]
         order = np.argsort(rows, kind="stable")
-        return _Lists(rows[order], Items(ptr, start, end).of(order))
+        return _Lists(rows[order], Items.joined(self.items, other.items).of(order))
 
 
 def _lines_ok(lines: IntArray, ok: np.ndarray, why: str) -> None:
