@@ -202,6 +202,13 @@ def test_a_slip_in_an_org_chart_with_escapes_is_worded_by_the_precise_path(
         'title: "ok\\xFC"  # \\xFC',  # a backslash in a comment too
         'title: "broken \\\n  in two"\n# a comment \\',  # a comment ending in one
         "title: a \\\n  b",  # a plain value ending in one
+        'title: "v\\\\\n    xE9"',  # an escaped backslash, then a line break: no join
+        'title: "v\\x\\\n    E9"',  # an escape broken over lines: not one escape
+        'title: "v\\u00\\\n    E9"',
+        'title: "v\\\n--- E9"',  # a document's start, in column 0 after the break
+        'title: "v\\\n... E9"',  # its end
+        'serves: ["buy\\\\\n    x65rs"]',  # the same in lists
+        'serves:\n    - "buy\\x\\\n      65rs"',
     ],
 )
 def test_escapes_the_fast_path_cannot_write_out_are_the_precise_path_s(

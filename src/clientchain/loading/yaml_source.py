@@ -24,7 +24,8 @@ import yaml
 from clientchain.loading.spreadsheet import byte_order_mark, decode_table
 from clientchain.model.problems import InputError, Position, Problem
 
-try:  # libyaml's parser is ~10x faster; the pure-Python one gives identical events.
+try:  # libyaml's parser is ~10x faster; the pure-Python one gives identical events
+    # (but for a '?' in a flow list's plain scalar, which it ends: libyaml reads on).
     from yaml import CSafeLoader as _EventLoader
 
     _OFFSETS_IN_BYTES = True  # a character libyaml refuses is at a byte of the UTF-8

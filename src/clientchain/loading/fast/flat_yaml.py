@@ -5,9 +5,9 @@ takes minutes. Generated files use a small, regular part of YAML: top-level
 `key: value` lines, and lists of flat mappings (`- key: value`, then
 `  key: value`) whose values are plain or simply quoted scalars. This module
 reads exactly that part with a few vectorised passes over the bytes (comments
-after values included, `reports_to: cfo  # interim`), and lists of plain ids,
-on one line (`dotted_to: [finance, sales]`) or a `- id` line each below their key
-(as PyYAML dumps them; see flow_lists.py), and answers None for anything else
+after values included, `reports_to: cfo  # interim`), and lists of such ids, on
+one line (`dotted_to: [finance, sales]`) or a `- id` line each below their key
+(as PyYAML dumps them; see id_lists.py), and answers None for anything else
 (anchors, tags, other flow or block-scalar style, nested values, escapes, tabs, odd
 characters), so that the caller falls back to the precise reader, which also finds
 and words every problem. It never guesses: a file is read here only when every
@@ -40,7 +40,7 @@ from clientchain.loading.fast.byte_columns import (
     positions,
     same_ranges,
 )
-from clientchain.loading.fast.flow_lists import Items, ListError, block_items, split_lists
+from clientchain.loading.fast.id_lists import Items, ListError, block_items, split_lists
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
 from clientchain.model.org import IntArray
 
@@ -57,6 +57,8 @@ _ODD_CODES = [*range(0x80, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF]
 _ODD_UNICODE = [chr(code).encode() for code in _ODD_CODES]
 _ODD_LEADS = frozenset(odd[0] for odd in _ODD_UNICODE)
 _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
+_LEADS = bytes(sorted(_ODD_LEADS))
+_LEADS_AND_BACKSLASH = _LEADS + b"\\"
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
 _SINGLE, _DOUBLE = 39, 34
 _OPEN, _CLOSE = 91, 93
@@ -94,7 +96,7 @@ class Column:
     end: IntArray
     written_quoted: np.ndarray  # per item that has the key
     buf: np.ndarray  # the document's bytes
-    lists: ListValues | None = None  # the values written as flow lists, if any
+    lists: ListValues | None = None  # the values written as lists of ids, if any
 
     @cached_property
     def quoted(self) -> np.ndarray:
@@ -115,7 +117,8 @@ class Column:
         return texts
 
     def items_listed(self) -> Column:
-        """The column with each value written as a flow list (`[a, b]`) given as its
+        """The column with each value written as a list of ids (`[a, b]`, or a line
+        each below its key) given as its
         items, one value each, in order (an item with two has two; with `[]`, none);
         the others as they are."""
         lists = self.lists
@@ -146,7 +149,7 @@ class Column:
 
 @dataclass(eq=False)
 class ListValues:
-    """A column's values written as flow lists of plain ids: where (places in the
+    """A column's values written as lists of ids (flow or block): where (places in the
     column, ascending), and their items (list k's: those of values[k])."""
 
     values: IntArray
@@ -301,7 +304,8 @@ class _Scanner:
         self.one_colon = not residue and _one_colon_each(skeleton, pick)
         self.block_lists: _Lists | None = None  # (lines of `- id` below a key: see there)
         if not self.one_colon:
-            kept = skeleton.replace(b"\\", b"") if backslashes else skeleton
+            # (Bytes that lead a character beyond ASCII are kept to find odd ones, done.)
+            kept = skeleton.translate(None, _LEADS_AND_BACKSLASH if backslashes else _LEADS)
             bare = _bare_lines(kept, lines)
             if bare.size:
                 lines, self.block_lists = self._block_lists(lines, bare, starts, ends, first)
@@ -324,7 +328,7 @@ class _Scanner:
         """The lines that say something but a list's items (`bare`: lines of no colon),
         and those lists: a run of `- id` lines below a key of no value is its list
         (`dotted_to:` then `  - finance`, as PyYAML writes one), at one indentation, at
-        or right of the key's own, an item a plain id (flow_lists.block_items)."""
+        or right of the key's own, an item a plain or simply quoted id (id_lists.block_items)."""
         buf = self.buf
         at = first[bare]
         _lines_ok(bare, (buf[at] == _DASH) & (buf[at + 1] == _SPACE), "a line of no key")
@@ -343,7 +347,7 @@ class _Scanner:
         try:
             items = block_items(buf, _skip_spaces(self.words, at + 2), ends[bare])
         except ListError as exc:
-            raise NotFlatError(exc.why, int(bare[exc.index]) + 1) from None
+            raise NotFlatError(exc.why, int(bare[exc.at]) + 1) from None
         keyed = np.ones(lines.size, dtype=bool)
         keyed[place] = False
         lines = lines[keyed]
@@ -510,7 +514,7 @@ class _Scanner:
         try:
             return _Lists(rows, split_lists(self.buf, start, end, self.backslashes))
         except ListError as exc:
-            raise NotFlatError(exc.why, int(self.line[rows[exc.index]]) + 1) from None
+            raise NotFlatError(exc.why, int(self.line[rows[exc.at]]) + 1) from None
 
     def _quoted(self, value_start: IntArray, value_end: IntArray) -> np.ndarray:
         """Values written in quotes: whole-value, no quote of the same kind inside."""
@@ -548,7 +552,7 @@ class _Scanner:
         section = np.cumsum(top, dtype=np.int32) - 1
         top_rows = np.flatnonzero(top)
         if lists is not None:  # (a list of mappings below a key is read; one on its line not)
-            self._every(~top[lists.rows], "a flow list at the top level", lists.rows)
+            self._every(~top[lists.rows], "a list at the top level", lists.rows)
         item_rows = np.flatnonzero(dash)
         in_item = ~top & ~dash
         # A list needs an empty top-level value above it; a key line continues an item.
@@ -620,23 +624,23 @@ class _Texts:
         start: IntArray,
         end: IntArray,
         quoted: np.ndarray,
-        flow_lists: _Lists | None = None,
+        listed: _Lists | None = None,
     ) -> None:
         self.data = data
         self.buf = np.frombuffer(data, dtype=np.uint8)
         self.quoted_start, self.quoted_end, self.quoted = start, end, quoted
-        self.flow_lists = flow_lists
+        self.listed = listed
 
     def lists(self, rows: IntArray) -> ListValues | None:
-        """Which of the `rows` (ascending) hold a flow list, and its items (None: none)."""
-        if self.flow_lists is None:
+        """Which of the `rows` (ascending) hold a list of ids, and its items (None: none)."""
+        if self.listed is None:
             return None
-        listed = self.flow_lists.rows
+        listed = self.listed.rows
         k = np.minimum(np.searchsorted(listed, rows), listed.size - 1)
         values = np.flatnonzero(listed[k] == rows)
         if not values.size:
             return None
-        return ListValues(values, self.flow_lists.items.of(k[values]))
+        return ListValues(values, self.listed.items.of(k[values]))
 
     def ranges(self, rows: IntArray) -> tuple[IntArray, IntArray, np.ndarray]:
         """The rows' [start, end) ranges without quotes, and whether each is quoted."""
@@ -664,7 +668,7 @@ class _Lists:
         """These lists and `other`'s (on other rows), in row order."""
         rows = np.r_[self.rows, other.rows]
         order = np.argsort(rows, kind="stable")
-        return _Lists(rows[order], Items.joined(self.items, other.items).of(order))
+        return _Lists(rows[order], self.items.then(other.items).of(order))
 
 
 def _lines_ok(lines: IntArray, ok: np.ndarray, why: str) -> None:

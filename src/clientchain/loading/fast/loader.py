@@ -340,8 +340,9 @@ def _org(
 
 
 def _lists_only_of_ids(document: FlatDocument) -> bool:
-    """Flow lists (`[a, b]`) are written only where SPEC lets a list of ids be: a role's
-    `dotted_to` and `serves` (anywhere else the precise reader says what is wrong)."""
+    """Lists (`[a, b]`, or a line each) are written only where SPEC lets a list of ids
+    be: a role's `dotted_to` and `serves` (anywhere else the precise reader says what is
+    wrong)."""
     return all(
         column.lists is None or (name == "roles" and key in _LISTS_OF_IDS)
         for name, entries in document.lists.items()
@@ -472,7 +473,7 @@ def _parents(
 def _references(
     entries: FlatList, key: Link, ids: IdIndex, slips: SlipWords, roles: int
 ) -> tuple[Column | None, IntArray, IntArray]:
-    """The column of `key` (a flow list's ids given one by one: see Column.items_listed),
+    """The column of `key` (a list's ids given one by one: see Column.items_listed),
     the places in it of the ids that name a node they may, and the node each names; the
     others (an unknown id, a client where a role is due, the item itself) are worded in
     `slips`. An id twice in one list is the precise path's to word."""
@@ -499,7 +500,8 @@ def _references(
 
 
 def _links(role: IntArray, node: IntArray, roles: int) -> Links:
-    """Compressed rows of each role's node (one at most: flat), as the precise path."""
+    """Compressed rows of each role's nodes (`role` ascending, each role's nodes in the
+    order written), as the precise path makes them."""
     if not node.size:
         return Links()
     ptr = np.zeros(roles + 1, dtype=np.int64)
@@ -532,7 +534,8 @@ def _dotted(
         if along.any():
             slips.along(column, written[along], above[along], role[along])
             written, role, boss = written[~along], role[~along], boss[~along]
-    # Both ways: worded where the second is written (each role has one: the later role).
+    # Both ways: worded where the second is written: at the later role's (roles are
+    # written in order, each with all its dotted lines).
     both = member(np.sort(role * n + boss), boss * n + role) & (boss < role)
     if both.any():
         slips.both_ways(column, written[both], boss[both], role[both])

@@ -24,7 +24,9 @@ import numpy as np
 
 from clientchain.model.org import IntArray
 
-_BACKSLASH = 92
+_BACKSLASH, _NEWLINE = 92, 10
+_LONGEST_ESCAPE = 10  # \UHHHHHHHH
+_DOCUMENT_MARKS = np.array([ord("-"), ord(".")], dtype=np.uint8)
 # A double-quoted value broken over lines: a backslash ending a line, then the next
 # line's indentation (none of it the value's).
 _BROKEN = re.compile(rb"\\\n *")
@@ -62,6 +64,7 @@ def unescaped(data: bytes, in_double_quotes: Callable[[bytes, IntArray], bool]) 
 def _joined(data: bytes) -> tuple[bytes, IntArray]:
     """`data` with each value broken over lines joined on its first line, followed by as
     many blank lines as it took more, and where each join is in what is returned."""
+    _check_breaks(data)
     pieces = _BROKEN.split(data)
     joins = np.zeros(len(pieces) - 1, dtype=np.int64)
     owed, at = 0, len(pieces[0])
@@ -75,6 +78,26 @@ def _joined(data: bytes) -> tuple[bytes, IntArray]:
             owed = 0
         at += len(pieces[k])
     return b"".join(pieces), joins
+
+
+def _check_breaks(data: bytes) -> None:
+    """EscapeError for a backslash ending a line that is not a break of its value: one
+    an escape before it takes in (`\\\\`: a backslash; `\\x4\\`: an escape that
+    goes on after the break, which YAML refuses), or one whose next line starts a
+    document (`---`, `...` in its first column)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero((buf[:-1] == _BACKSLASH) & (buf[1:] == _NEWLINE))
+    taken = np.zeros(ends.size, dtype=bool)
+    for back in range(1, _LONGEST_ESCAPE):  # a backslash this far before it, if any
+        at = ends - back
+        escape = (at >= 0) & (buf[np.maximum(at, 0)] == _BACKSLASH)
+        length = 2 + np.maximum(_DIGITS[buf[np.maximum(at, 0) + 1]], 0)
+        taken |= escape & (at + length > ends)
+    after = np.minimum(ends[:, None] + 2 + np.arange(3), buf.size - 1)
+    marks = buf[after]
+    document = (marks == marks[:, :1]).all(axis=1) & np.isin(marks[:, 0], _DOCUMENT_MARKS)
+    if taken.any() or document.any():
+        raise EscapeError("a backslash ending a line that breaks no value")
 
 
 def _decoded(text: bytes) -> bytes:

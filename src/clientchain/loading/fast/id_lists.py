@@ -1,4 +1,4 @@
-"""Lists of plain ids (`dotted_to: [finance, sales]`, or a `- id` line each), for the flat reader.
+"""Lists of ids (`dotted_to: [finance, sales]`, or a `- id` line each), for the flat reader.
 
 SPEC lets `dotted_to` and `serves` name several ids. A hand (or a script's f-string)
 writes them in flow style, on one line; PyYAML dumps them in block style, an item a
@@ -28,7 +28,7 @@ _CLOSE, _COMMA, _SINGLE, _DOUBLE, _BACKSLASH = (ord(c) for c in "],'\"\\")
 # double quotes, read as an escape), and those a plain id may not start with (YAML
 # indicators: an alias, a tag, a key, ...; in a block list, a flow indicator too).
 _NOT_WITHIN = np.zeros(256, dtype=bool)
-_NOT_WITHIN[list(b"[]{}#\\")] = True
+_NOT_WITHIN[list(b"[]{}#?\\")] = True  # ('?' ends an id there for PyYAML's own reader)
 _NOT_FIRST = np.zeros(256, dtype=bool)
 _NOT_FIRST[list(b"-?:!&*|>%@`")] = True
 _BLOCK_NOT_FIRST = _NOT_FIRST.copy()
@@ -36,12 +36,12 @@ _BLOCK_NOT_FIRST[list(b"[]{},#")] = True
 
 
 class ListError(Exception):
-    """A list beyond plain or simply quoted ids: why, and which list (its index among
-    those given)."""
+    """A list beyond plain or simply quoted ids: why, and where (`at`: the index of the
+    list among those given to split_lists, or of the line given to block_items)."""
 
-    def __init__(self, why: str, index: int) -> None:
+    def __init__(self, why: str, at: int) -> None:
         super().__init__(why)
-        self.why, self.index = why, index
+        self.why, self.at = why, at
 
 
 @dataclass(eq=False)
@@ -68,15 +68,14 @@ class Items:
         np.cumsum(count, out=ptr[1:])
         return Items(ptr, self.start, self.end, self.quoted, self.double)
 
-    @staticmethod
-    def joined(first: Items, second: Items) -> Items:
-        """`first`'s lists, then `second`'s."""
+    def then(self, other: Items) -> Items:
+        """These lists, then `other`'s."""
         return Items(
-            np.r_[first.ptr, first.ptr[-1] + second.ptr[1:]],
-            np.r_[first.start, second.start],
-            np.r_[first.end, second.end],
-            np.r_[first.quoted, second.quoted],
-            np.r_[first.double, second.double],
+            np.r_[self.ptr, self.ptr[-1] + other.ptr[1:]],
+            np.r_[self.start, other.start],
+            np.r_[self.end, other.end],
+            np.r_[self.quoted, other.quoted],
+            np.r_[self.double, other.double],
         )
 
 
@@ -115,7 +114,7 @@ def split_lists(
     try:
         items = _ids(inner, starts, ends, _NOT_FIRST)
     except ListError as exc:
-        raise ListError(exc.why, int(list_of[exc.index])) from None
+        raise ListError(exc.why, int(list_of[exc.at])) from None
     shift = (first - offset)[list_of]  # from `inner` back to `buf`
     items.start += shift
     items.end += shift
