@@ -15,6 +15,8 @@ Each adds non-negative terms only, as the rounds do (GTH: no pivot a subtraction
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from clientchain.graph.distinct import sorted_distinct
@@ -45,14 +47,32 @@ class TailSolve:
 
     def forward(self, x: FloatArray) -> None:
         """Each leaf's value handed on to its partner, leaf after leaf."""
+        rows = self._rows
         for cols in _groups(x):
-            x[self.rows, cols] = substitute(self.hand_on, None, x[self.rows, cols])
+            x[rows, cols] = substitute(self.hand_on, None, x[rows, cols])
 
     def backward(self, x: FloatArray) -> None:
         """Each leaf from its partner (whose value is final), from the last leaf back."""
-        leaves = self.rows[: self.leaves]
+        rows, leaves = self._rows, self._leaves
         for cols in _groups(x):
-            x[leaves, cols] = substitute(self.pivots, self.take, x[self.rows, cols])[: self.leaves]
+            x[leaves, cols] = substitute(self.pivots, self.take, x[rows, cols])[: self.leaves]
+
+    @cached_property
+    def _rows(self) -> IntArray | slice:
+        """`rows`, as a slice where they are a run (a chain's tail, peeled in the plan's
+        order, usually is): a slice of x's rows is copied 5x faster than gathered."""
+        return _as_slice(self.rows)
+
+    @cached_property
+    def _leaves(self) -> IntArray | slice:
+        return _as_slice(self.rows[: self.leaves])
+
+
+def _as_slice(rows: IntArray) -> IntArray | slice:
+    """`rows`, or the slice of the same rows where they are consecutive."""
+    if rows.size and int(rows[-1]) - int(rows[0]) == rows.size - 1 and np.all(np.diff(rows) == 1):
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+    return rows
 
 
 def _groups(x: FloatArray) -> list[slice]:
