@@ -54,6 +54,7 @@ from clientchain.loading.fast.flat_yaml import (
 from clientchain.loading.fast.id_lookup import IdIndex
 from clientchain.loading.fast.slips import ByteLines, SlipWords, wrongly_named
 from clientchain.loading.fast.tables_ahead import tables_ahead
+from clientchain.loading.fast.yaml_flows import YamlFlows, flows_file, yaml_rows
 from clientchain.loading.flow_table import (
     REQUIRED,
     YAML_SUFFIXES,
@@ -176,10 +177,13 @@ def fast_load(
             named = [(Path(path), is_stdin(path)) for path in flows]
             with tables_ahead(_read_table, data, base, named, own_flows) as ahead:
                 document, policy = _document(data, text, source)
-                flows_path = _scalar(document, "flows")
+                inline = document.lists.get("flows")  # (its rows: a list of mappings)
+                flows_path = None if inline is not None else _scalar(document, "flows")
                 own = None if flows_path is None or not own_flows else base / flows_path
                 _need(own is None or _is_regular(own))  # else the precise reader says why
-                tables = ahead.tables(own)
+                tables: list[_Table] = list(ahead.tables(own))
+                if inline is not None and own_flows:
+                    tables.insert(0, YamlFlows(inline, source))
         with phase("build"):
             return _org(document, source, tables, policy, metadata)
     except NotFlatError as exc:
@@ -262,7 +266,7 @@ def _scalar(document: FlatDocument, key: str) -> str | None:
 def _org(
     document: FlatDocument,
     source: str,
-    tables: list[FlatCsv | FlowTable | _CsvByModule],
+    tables: list[_Table],
     policy: _PolicyBlock,
     metadata: bool = True,
 ) -> Org:
@@ -594,6 +598,9 @@ class _CsvByModule:
         return self.table.file
 
 
+_Table = FlatCsv | FlowTable | _CsvByModule | YamlFlows  # a source of flow rows
+
+
 def _by_csv_module(data: bytes, shown: str, why: str) -> _CsvByModule:
     """`data` read as the precise reader reads a flows CSV (a spreadsheet's dialect,
     amounts with currency symbols or thousands separators, and its problems worded)."""
@@ -604,7 +611,7 @@ def _by_csv_module(data: bytes, shown: str, why: str) -> _CsvByModule:
     return _CsvByModule(table, f"{shown}: {why}")
 
 
-def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable | _CsvByModule:
+def _read_table(path: Path, stdin: bool = False) -> _Table:
     """A flows file: a plain CSV's cells (any other CSV read by the csv module), or a
     YAML list read by the precise reader (`stdin`: standard input, always CSV)."""
     shown = STDIN_NAME if stdin else os.fspath(path)
@@ -631,6 +638,11 @@ def _read_table(path: Path, stdin: bool = False) -> FlatCsv | FlowTable | _CsvBy
             return _by_csv_module(marked, shown, why)
         return replace(table, bom=marked[: len(marked) - len(data)])
     _need(valid_utf8(data))
+    return flows_file(data, shown) or _by_yaml_module(data, shown)
+
+
+def _by_yaml_module(data: bytes, shown: str) -> FlowTable:
+    """A YAML flows file (UTF-8) read by the precise reader."""
     from clientchain.loading.yaml_source import compose  # yaml: for a YAML flows file only
 
     try:
@@ -655,7 +667,7 @@ def _as_utf8(data: bytes) -> bytes:
 
 
 def _resolve_flows(
-    tables: list[FlatCsv | FlowTable | _CsvByModule],
+    tables: list[_Table],
     ids: IdIndex,
     roles: int,
     slips: SlipWords,
@@ -663,10 +675,22 @@ def _resolve_flows(
 ) -> _Flows:
     # A file named twice (its money would count twice) is the precise path's to word.
     # Standard input is read once: the command line makes sure it is named once.
-    files = [flows_file_key(Path(t.file)) for t in tables if t.file != STDIN_NAME]
+    files = [
+        flows_file_key(Path(t.file))
+        for t in tables
+        if t.file != STDIN_NAME and not isinstance(t, YamlFlows)
+    ]
     _need(None not in files and len(set(files)) == len(files))
     flows = _Flows(metadata=metadata)
     for table in tables:
+        if isinstance(table, YamlFlows):
+            if not _add_yaml(flows, table, ids, roles, slips):
+                _need(table.data is not None)  # (the org chart's own: all of it, precisely)
+                assert table.data is not None
+                table = _by_yaml_module(table.data, table.file)
+            else:
+                flows.files.append(table.file)
+                continue
         if isinstance(table, FlatCsv) and not _add_csv(flows, table, ids, roles, slips):
             why = "a header or amounts beyond plain numbers"
             table = _by_csv_module(table.bom + table.data, table.file, why)
@@ -692,6 +716,29 @@ def _add_table(flows: _Flows, table: FlowTable, ids: IdIndex, roles: int, slips:
     flows.amount.append(np.asarray(table.amount, dtype=np.float64))
     flows.decimals = max(flows.decimals, table.decimals)
     flows.add_extra(table.extra, count)
+
+
+def _add_yaml(flows: _Flows, table: YamlFlows, ids: IdIndex, roles: int, slips: SlipWords) -> bool:
+    """A list of flows the flat reader read (see yaml_flows): ids matched a column at a
+    time; those named wrongly worded in the org chart's own list (a flows file's rows
+    are then the precise reader's, as any other problem is). False: nothing added."""
+    rows = yaml_rows(table)
+    if rows is None:
+        return False
+    payers, payees = rows.payer, rows.payee
+    payer = ids.find(payers.buf, payers.start, payers.end, strip=False)
+    payee = ids.find(payees.buf, payees.start, payees.end, strip=False)
+    wrong = wrongly_named(payer, payee, roles)
+    if wrong.size:
+        if table.data is not None:
+            return False
+        slips.yaml_flows(payers, payees, wrong, payer, payee)
+    _add_nodes(flows, payer, payee, roles, len(ids))
+    flows.amount.append(rows.amount)
+    flows.decimals = max(flows.decimals, rows.decimals)
+    if rows.extra:
+        flows.add_extra(rows.extra, table.entries.count)
+    return True
 
 
 def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int, nodes: int) -> None:

@@ -198,6 +198,22 @@ class SlipWords:
 
             self._flow(src, dst, int(payer[row]), int(payee[row]), roles, at)
 
+    def yaml_flows(
+        self, payers: Column, payees: Column, rows: IntArray, payer: IntArray, payee: IntArray
+    ) -> None:
+        """Flow `rows` of the org chart's own list (their `from` and `to` columns, a value
+        per row) named wrongly (see wrongly_named), each where the precise reader puts it."""
+        roles = self.role_ids.start.size
+        for row in rows.tolist():
+            src, dst = (
+                text_at(c.buf, int(c.start[row]), int(c.end[row])) for c in (payers, payees)
+            )
+
+            def at(name: str, row: int = row) -> Position:
+                return self._written_at(payers if name == "from" else payees, row)
+
+            self._flow(src, dst, int(payer[row]), int(payee[row]), roles, at)
+
     def csv_cells(self, table: FlatCsv, column: int, rows: IntArray, whys: list[str]) -> None:
         """Cells of a plain CSV's `column` (in `rows`) that are not what it wants."""
         lines = ByteLines(table.file, table.data)

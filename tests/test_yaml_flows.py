@@ -1,0 +1,202 @@
+"""Flows written as a YAML list of mappings, in the org chart (`flows:`) or in a flows
+file, on the fast path: the precise path's Org, or its problems worded the same, or
+handed over to the precise reader; never read otherwise."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clientchain.model.org import Org
+from clientchain.model.problems import InputError
+from tests.conftest import Run
+from tests.test_fastload import assert_same, both
+
+Runner = Callable[..., Run]
+
+ORG = """\
+clients:
+  - id: buyers
+  - id: fleet
+roles:
+  - id: boss
+  - id: seller
+    reports_to: boss
+  - id: '0755'
+    reports_to: boss
+"""
+FLOWS = """\
+  - from: buyers
+    to: seller
+    amount: 100.50
+    kind: sale
+  - to: boss
+    from: seller
+    amount: 40
+    note: ~
+  - from: fleet
+    to: '0755'
+    amount: 7
+    kind: ''
+  - from: '0755'
+    amount: .25
+    to: boss
+"""
+
+
+def _inline(tmp_path: Path, flows: str = FLOWS) -> Path:
+    path = tmp_path / "org.yaml"
+    path.write_text(ORG + "flows:\n" + flows, encoding="utf-8")
+    return path
+
+
+def _file(tmp_path: Path, flows: str = FLOWS) -> Path:
+    path = tmp_path / "org.yaml"
+    path.write_text("flows: flows.yaml\n" + ORG, encoding="utf-8")
+    (tmp_path / "flows.yaml").write_text(flows, encoding="utf-8")
+    return path
+
+
+WRITTEN = {"inline": _inline, "file": _file}
+
+
+@pytest.mark.parametrize("written", sorted(WRITTEN))
+def test_a_yaml_list_of_flows_loads_on_the_fast_path_as_on_the_precise(
+    tmp_path: Path, written: str
+) -> None:
+    fast, precise = both(WRITTEN[written](tmp_path))
+    assert isinstance(fast, Org), "a flat list of flows is the flat reader's"
+    assert_same(fast, precise)
+    # Independently: the rows as written (roles, then clients, as nodes).
+    nodes = ["boss", "seller", "0755", "buyers", "fleet"]
+    arrays = (fast.flow_payer.tolist(), fast.flow_payee.tolist(), fast.flow_amount.tolist())
+    rows = [(nodes[a], nodes[b], w) for a, b, w in zip(*arrays, strict=True)]
+    assert rows == [
+        ("buyers", "seller", 100.5),
+        ("seller", "boss", 40.0),
+        ("fleet", "0755", 7.0),
+        ("0755", "boss", 0.25),
+    ]
+    assert fast.amount_decimals == 2
+    assert {name: tuple(fast.flow_extra[name]) for name in fast.flow_extra} == {
+        "kind": ("sale", None, "", None),
+        "note": (None, "~", None, None),
+    }
+
+
+SLIPS = {
+    "an unknown payer": ("from: seller", "from: sellr", "did you mean 'seller'"),
+    "into a client": ("to: '0755'", "to: buyers", "into client 'buyers'"),
+    "to itself": ("to: boss\n    from: seller", "to: seller\n    from: seller", "seller"),
+}
+
+
+@pytest.mark.parametrize("written", sorted(WRITTEN))
+@pytest.mark.parametrize("case", sorted(SLIPS))
+def test_a_flow_named_wrongly_is_worded_as_the_precise_reader_words_it(
+    tmp_path: Path, case: str, written: str
+) -> None:
+    """In the org chart's own list by the fast path itself; in a flows file by the
+    precise reader's reading of that file (the org chart stays on the fast path)."""
+    old, new, said = SLIPS[case]
+    assert old in FLOWS
+    fast, precise = both(WRITTEN[written](tmp_path, FLOWS.replace(old, new, 1)))
+    assert isinstance(precise, InputError)
+    assert isinstance(fast, InputError)
+    assert fast.problems == precise.problems
+    assert said in str(fast)
+
+
+HANDED_OVER = {
+    "a missing to": ("    to: seller\n", ""),
+    "a quoted amount": ("amount: 40", "amount: '40'"),
+    "an exponent": ("amount: 40", "amount: 4e1"),
+    "a negative amount": ("amount: 40", "amount: -40"),
+    "a zero amount": ("amount: 40", "amount: 0"),
+    "a misspelt key": ("    note: ~\n", "    amont: 3\n"),
+    "a list": ("    note: ~\n", "    note: [a, b]\n"),
+    "a nested mapping": ("    note: ~\n", "    note:\n      a: b\n"),
+}
+
+
+@pytest.mark.parametrize("written", sorted(WRITTEN))
+@pytest.mark.parametrize("case", sorted(HANDED_OVER))
+def test_a_list_of_flows_beyond_the_flat_reader_is_the_precise_reader_s(
+    tmp_path: Path, case: str, written: str
+) -> None:
+    old, new = HANDED_OVER[case]
+    assert old in FLOWS
+    fast, precise = both(WRITTEN[written](tmp_path, FLOWS.replace(old, new, 1)))
+    if written == "inline":  # the whole org chart is then the precise reader's
+        assert fast is None
+    else:  # the file is read by the precise reader: its problems, or its rows
+        assert fast is not None
+        assert_same(fast, precise)
+
+
+def test_the_org_chart_s_own_flows_come_before_the_command_line_s(tmp_path: Path) -> None:
+    path = _inline(tmp_path)
+    extra = tmp_path / "more.csv"
+    extra.write_text("from,to,amount\nbuyers,boss,3\n", encoding="utf-8")
+    fast, precise = both(path, [extra])
+    assert isinstance(fast, Org)
+    assert_same(fast, precise)
+    assert fast.flow_files == (str(path), str(extra))
+
+
+def test_analyze_reads_a_flows_file_written_in_yaml(run: Runner, tmp_path: Path) -> None:
+    path = _file(tmp_path)
+    result = run("analyze", str(path), "--format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    roles = {role["id"]: role for role in json.loads(result.stdout)["roles"]}
+    assert roles["seller"]["inflow"] == 100.5
+    assert roles["boss"]["inflow"] == 40.25
+
+
+IDS = ["boss", "seller", "0755", "buyers", "fleet", "zz"]
+PLAIN = ["1", "40", "100.50", ".5", "7.", "2.125"]  # amounts the fast path reads
+AMOUNTS = st.sampled_from([*PLAIN, "0", "-3", "1e3", "'5'"])
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_generated_lists_of_flows_load_alike_on_both_paths(
+    tmp_path: Path, data: st.DataObject
+) -> None:
+    """Rows naming any id (now and then none known, a client as payee, a role paying
+    itself), any amount, keys in any order, metadata now and then: the same Org or
+    problems, or handed over; a list of sound rows is never handed over."""
+    items = []
+    sound = True
+    for _ in range(data.draw(st.integers(1, 5))):
+        fields = {
+            "from": data.draw(st.sampled_from(IDS)),
+            "to": data.draw(st.sampled_from(IDS)),
+            "amount": data.draw(AMOUNTS),
+        }
+        if data.draw(st.booleans()):
+            fields["kind"] = data.draw(st.sampled_from(["sale", "~", "''", "recharge"]))
+        sound &= fields["amount"] in PLAIN
+        order = data.draw(st.permutations(list(fields)))
+        lines = [f"{key}: {_quoted(fields[key])}" for key in order]
+        items.append("  - " + "\n    ".join(lines) + "\n")
+    flows = "".join(items)
+    written = data.draw(st.sampled_from(sorted(WRITTEN)))
+    fast, precise = both(WRITTEN[written](tmp_path, flows))
+    if fast is None:
+        assert written == "inline" and not sound, flows
+        return
+    assert_same(fast, precise)
+
+
+def _quoted(text: str) -> str:
+    """An id as PyYAML writes it (one that would read as a number, quoted)."""
+    return f"'{text}'" if text == "0755" else text
