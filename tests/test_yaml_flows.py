@@ -200,3 +200,50 @@ def test_generated_lists_of_flows_load_alike_on_both_paths(
 def _quoted(text: str) -> str:
     """An id as PyYAML writes it (one that would read as a number, quoted)."""
     return f"'{text}'" if text == "0755" else text
+
+
+def test_a_yaml_flows_file_named_twice_is_a_problem_not_money_counted_twice(
+    tmp_path: Path,
+) -> None:
+    path = _file(tmp_path)
+    fast, precise = both(path, [tmp_path / "flows.yaml"])
+    assert isinstance(precise, InputError)
+    assert "named twice" in str(precise)
+    assert fast is None, "the precise path's to word (never its money twice)"
+
+
+@pytest.mark.parametrize("order", ["yaml first", "csv first"])
+def test_metadata_of_sources_with_and_without_it_stays_row_by_row(
+    tmp_path: Path, order: str
+) -> None:
+    """A list of flows with no key beyond the three, beside a CSV with a `kind`: each
+    row keeps its own (None where its source has none)."""
+    plain = "  - from: seller\n    to: boss\n    amount: 5\n"
+    csv = tmp_path / "more.csv"
+    csv.write_text("from,to,amount,kind\nbuyers,seller,3,sale\n", encoding="utf-8")
+    yaml_file = tmp_path / "more.yaml"
+    yaml_file.write_text(plain, encoding="utf-8")
+    path = tmp_path / "org.yaml"
+    path.write_text(ORG, encoding="utf-8")
+    extra = [yaml_file, csv] if order == "yaml first" else [csv, yaml_file]
+    fast, precise = both(path, extra)
+    assert isinstance(fast, Org)
+    assert_same(fast, precise)
+    kinds = tuple(fast.flow_extra["kind"])
+    assert kinds == ((None, "sale") if order == "yaml first" else ("sale", None))
+    inline = _inline(tmp_path, plain)
+    fast, precise = both(inline, [csv])
+    assert isinstance(fast, Org)
+    assert_same(fast, precise)
+    assert tuple(fast.flow_extra["kind"]) == (None, "sale")
+
+
+@pytest.mark.parametrize("written", ["to:", "to: ", "to:   ", "to:  # none"])
+def test_an_id_written_as_nothing_is_worded_where_the_precise_reader_puts_it(
+    tmp_path: Path, written: str
+) -> None:
+    flows = FLOWS.replace("to: seller", written, 1)
+    fast, precise = both(_inline(tmp_path, flows))
+    assert isinstance(precise, InputError)
+    if fast is not None:
+        assert fast.problems == precise.problems

@@ -675,22 +675,17 @@ def _resolve_flows(
 ) -> _Flows:
     # A file named twice (its money would count twice) is the precise path's to word.
     # Standard input is read once: the command line makes sure it is named once.
-    files = [
-        flows_file_key(Path(t.file))
-        for t in tables
-        if t.file != STDIN_NAME and not isinstance(t, YamlFlows)
-    ]
+    files = [flows_file_key(Path(t.file)) for t in tables if t.file != STDIN_NAME and _is_file(t)]
     _need(None not in files and len(set(files)) == len(files))
     flows = _Flows(metadata=metadata)
     for table in tables:
         if isinstance(table, YamlFlows):
-            if not _add_yaml(flows, table, ids, roles, slips):
-                _need(table.data is not None)  # (the org chart's own: all of it, precisely)
-                assert table.data is not None
-                table = _by_yaml_module(table.data, table.file)
-            else:
+            if _add_yaml(flows, table, ids, roles, slips):
                 flows.files.append(table.file)
                 continue
+            _need(table.data is not None)  # the org chart's own list: all of it, precisely
+            assert table.data is not None  # (for the type checker)
+            table = _by_yaml_module(table.data, table.file)
         if isinstance(table, FlatCsv) and not _add_csv(flows, table, ids, roles, slips):
             why = "a header or amounts beyond plain numbers"
             table = _by_csv_module(table.bom + table.data, table.file, why)
@@ -736,9 +731,13 @@ def _add_yaml(flows: _Flows, table: YamlFlows, ids: IdIndex, roles: int, slips: 
     _add_nodes(flows, payer, payee, roles, len(ids))
     flows.amount.append(rows.amount)
     flows.decimals = max(flows.decimals, rows.decimals)
-    if rows.extra:
-        flows.add_extra(rows.extra, table.entries.count)
+    flows.add_extra(rows.extra, table.entries.count)  # (none: its rows' None all the same)
     return True
+
+
+def _is_file(table: _Table) -> bool:
+    """The table was read from a file (not the org chart's own list of flows)."""
+    return not isinstance(table, YamlFlows) or table.data is not None
 
 
 def _add_nodes(flows: _Flows, payer: IntArray, payee: IntArray, roles: int, nodes: int) -> None:

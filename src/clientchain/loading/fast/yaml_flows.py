@@ -75,6 +75,8 @@ def yaml_rows(table: YamlFlows) -> YamlRows | None:
     if any(column is None or column.items.size != entries.count for column in every):
         return None  # (a row without one: the precise reader says which)
     payer, payee, amount = (column for column in every if column is not None)
+    if any(np.any((c.start == c.end) & ~c.written_quoted) for c in (payer, payee)):
+        return None  # (an id written as nothing: YAML puts it right after its colon)
     others = [name for name in columns if name not in REQUIRED]
     if any(keys.FLOW.guess(name) is not None for name in others):
         return None  # a misspelt key drops its row there, worded
