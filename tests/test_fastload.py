@@ -243,6 +243,18 @@ CASES = [
         True,
     ),
     (
+        "an item's keys further from its dash (PyYAML's indent=4)",
+        "clients:\n-   id: buyers\nroles:\n-   id: boss\n-  id: seller\n   reports_to: boss\n",
+        FLOWS,
+        True,
+    ),
+    (
+        "a key out of its item's first key's column",
+        "clients:\n-   id: buyers\nroles:\n-   id: boss\n-   id: seller\n  reports_to: boss\n",
+        FLOWS,
+        False,
+    ),
+    (
         "trailing spaces after a value",
         "clients:\n- id: buyers   \nroles:\n- id: boss\n  headcount: 3   \n"
         "- id: seller\n  reports_to: 'boss'  \n  title:  \n",

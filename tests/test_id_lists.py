@@ -131,10 +131,11 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _dumped(tmp_path: Path, text: str) -> Path:
+def _dumped(tmp_path: Path, text: str, indent: int = 2) -> Path:
     """CHART (with any changes) as PyYAML dumps it: its lists as block lists."""
     path = tmp_path / "org.yaml"
-    path.write_text(yaml.dump(yaml.safe_load(text), sort_keys=False), encoding="utf-8")
+    dumped = yaml.dump(yaml.safe_load(text), sort_keys=False, indent=indent)
+    path.write_text(dumped, encoding="utf-8")
     return path
 
 
@@ -266,6 +267,7 @@ def dumped_charts(draw: st.DrawFn) -> tuple[str, list[dict[str, object]]]:
         {"org": "x", "roles": roles},
         sort_keys=draw(st.booleans()),
         allow_unicode=draw(st.booleans()),  # (else escaped in double quotes)
+        indent=draw(st.sampled_from([2, 4])),  # (4: `-   id: r0`, its keys in that column)
     )
     if draw(st.booleans()):  # a hand's indentation: items two right of their key
         text = "\n".join(
@@ -329,9 +331,13 @@ def test_a_block_list_beyond_plain_ids_is_not_flat(text: str, line: int) -> None
     assert caught.value.line == line
 
 
-def test_block_lists_load_on_the_fast_path_as_on_the_precise(tmp_path: Path) -> None:
-    path = _dumped(tmp_path, CHART)
+@pytest.mark.parametrize("indent", [2, 4])
+def test_block_lists_load_on_the_fast_path_as_on_the_precise(tmp_path: Path, indent: int) -> None:
+    """As PyYAML dumps a chart, with its default indentation or `indent=4` (an item's
+    keys four columns right of its dash: `-   id: ceo`)."""
+    path = _dumped(tmp_path, CHART, indent)
     assert "  - sales\n" in path.read_text()  # (the lists are block lists)
+    assert ("-   id: ceo\n" in path.read_text()) is (indent == 4)
     fast, precise = both(path)
     assert isinstance(fast, Org), "block lists of plain ids are the flat reader's"
     assert_same(fast, precise)

@@ -246,4 +246,5 @@ def test_an_id_written_as_nothing_is_worded_where_the_precise_reader_puts_it(
     fast, precise = both(_inline(tmp_path, flows))
     assert isinstance(precise, InputError)
     if fast is not None:
+        assert isinstance(fast, InputError)
         assert fast.problems == precise.problems

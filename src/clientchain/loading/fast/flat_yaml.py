@@ -313,6 +313,7 @@ class _Scanner:
                 pick = slice(lo, hi) if hi - lo == lines.size else lines
                 self.one_colon = not residue and _one_colon_each(skeleton, pick)
         self.key_words: _KeyWords | None = None  # (read by `_key_ends`, if it can)
+        self.key_column: IntArray = np.zeros(0, dtype=np.int64)  # per line (see `_keys`)
         if not self.one_colon:
             if b"#" in skeleton:  # a line's content ends where a comment after it starts
                 ends = self._cut_comments(starts, ends, content)
@@ -338,9 +339,10 @@ class _Scanner:
         owner_place = place[opens] - 1
         _lines_ok(bare[opens], owner_place >= 0, "a list item of no key")
         owner = lines[owner_place]
-        dashed = buf[first[owner]] == _DASH  # (`- dotted_to:`: its key two columns in)
+        dashed = buf[first[owner]] == _DASH  # (`- dotted_to:`: its key past the dash)
         _lines_ok(owner, dashed | (first[owner] > starts[owner]), "a list at the top level")
-        column = first[owner] - starts[owner] + 2 * dashed
+        key = np.where(dashed, _skip_spaces(self.words, first[owner] + 1), first[owner])
+        column = key - starts[owner]
         indent = at - starts[bare]
         aligned = (indent == indent[opens][run]) & (indent >= column[run])
         _lines_ok(bare, aligned, "list items at different indentations")
@@ -439,11 +441,18 @@ class _Scanner:
         return _backslashes_within(self.buf, first, end) == self.data.count(b"\\")
 
     def _keys(self) -> tuple[np.ndarray, IntArray, IntArray]:
-        """Per line: whether it is a list item (`- `), where its key starts and ends."""
+        """Per line: whether it is a list item (`- `), where its key starts and ends. An
+        item's key may stand further from its dash (`-   id: r1`, PyYAML's `indent=4`):
+        the item's other keys then stand in its column (see `_assemble`)."""
         buf = self.buf
         first = self.first
         dash = (buf[first] == _DASH) & (buf[first + 1] == _SPACE)
         key_start = np.where(dash, first + 2, first)
+        wide = np.flatnonzero(dash & (buf[key_start] == _SPACE))
+        while wide.size:  # (lines end in \n: each stops within its line)
+            key_start[wide] += 1
+            wide = wide[buf[key_start[wide]] == _SPACE]
+        self.key_column = key_start - self.start
         self._every(
             ~(dash & (buf[np.minimum(key_start, buf.size - 1)] <= _SPACE)),
             "a list item not written `- key: value`",
@@ -571,9 +580,9 @@ class _Scanner:
             "list items at different indentations",
             item_rows[1:],
         )
-        two_right = self.indent[in_item] == item_indent[item[in_item]] + 2
+        two_right = self.indent[in_item] == self.key_column[item_rows][item[in_item]]
         if not two_right.all():  # (the rows are found only then: they are most lines)
-            why = "a key not two columns right of its item's dash"
+            why = "a key not in the column of its item's first key"
             self._every(two_right, why, np.flatnonzero(in_item))
         del section, in_item, two_right  # (a line's worth each: not held while lists are made)
         doc = FlatDocument(self.data)
