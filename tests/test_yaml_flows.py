@@ -118,7 +118,7 @@ HANDED_OVER = {
     "an exponent": ("amount: 40", "amount: 4e1"),
     "a negative amount": ("amount: 40", "amount: -40"),
     "a zero amount": ("amount: 40", "amount: 0"),
-    "a misspelt key": ("    note: ~\n", "    amont: 3\n"),
+    "a misspelt key": ("    to: seller\n", "    too: seller\n"),
     "a list": ("    note: ~\n", "    note: [a, b]\n"),
     "a nested mapping": ("    note: ~\n", "    note:\n      a: b\n"),
 }
@@ -137,6 +137,17 @@ def test_a_list_of_flows_beyond_the_flat_reader_is_the_precise_reader_s(
     else:  # the file is read by the precise reader: its problems, or its rows
         assert fast is not None
         assert_same(fast, precise)
+
+
+@pytest.mark.parametrize("written", sorted(WRITTEN))
+@pytest.mark.parametrize("key", ["amont", "Amount", "froms"])
+def test_a_key_near_one_written_beside_it_is_metadata_on_both_paths(
+    tmp_path: Path, key: str, written: str
+) -> None:
+    fast, precise = both(WRITTEN[written](tmp_path, FLOWS.replace("note: ~", f"{key}: 3")))
+    assert isinstance(fast, Org), "every item has its from, to and amount: no key is misspelt"
+    assert_same(fast, precise)
+    assert tuple(fast.flow_extra[key]) == (None, "3", None, None)
 
 
 def test_the_org_chart_s_own_flows_come_before_the_command_line_s(tmp_path: Path) -> None:

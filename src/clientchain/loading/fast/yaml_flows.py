@@ -78,7 +78,9 @@ def yaml_rows(table: YamlFlows) -> YamlRows | None:
     if any(np.any((c.start == c.end) & ~c.written_quoted) for c in (payer, payee)):
         return None  # (an id written as nothing: YAML puts it right after its colon)
     others = [name for name in columns if name not in REQUIRED]
-    if any(keys.FLOW.guess(name) is not None for name in others):
+    # A key is never taken for one written beside it: with the three in every item, a
+    # key near one of them (`amont`, `Amount`) is metadata to the precise reader too.
+    if any(keys.FLOW.guess(name, REQUIRED) is not None for name in others):
         return None  # a misspelt key drops its row there, worded
     if amount.written_quoted.any():
         return None
