@@ -570,7 +570,8 @@ class _Scanner:
         self._every(
             empty[top_rows[section[item_rows]]], "a list under a key with a value", item_rows
         )
-        # Items of one list share their dash's indent; their keys sit two columns in.
+        # Items of one list share their dash's indent; their keys stand in the column of
+        # their first key (two right of the dash, or further: `-   id:`, see `_keys`).
         # A running count of dashes: a key line belongs to the last item opened above it.
         item = np.cumsum(dash, dtype=np.int32) - 1
         item_indent = self.indent[item_rows]
@@ -580,11 +581,11 @@ class _Scanner:
             "list items at different indentations",
             item_rows[1:],
         )
-        two_right = self.indent[in_item] == self.key_column[item_rows][item[in_item]]
-        if not two_right.all():  # (the rows are found only then: they are most lines)
+        in_column = self.indent[in_item] == self.key_column[item_rows][item[in_item]]
+        if not in_column.all():  # (the rows are found only then: they are most lines)
             why = "a key not in the column of its item's first key"
-            self._every(two_right, why, np.flatnonzero(in_item))
-        del section, in_item, two_right  # (a line's worth each: not held while lists are made)
+            self._every(in_column, why, np.flatnonzero(in_item))
+        del section, in_item, in_column  # (a line's worth each: not held while lists are made)
         doc = FlatDocument(self.data)
         top_names = [names[c] for c in codes[top_rows].tolist()]
         _need(len(set(top_names)) == len(top_names), "a repeated top-level key")
