@@ -131,6 +131,14 @@ def null_spelled(buf: np.ndarray, start: IntArray, end: IntArray) -> np.ndarray:
     return null
 
 
+def counts_within(buf: np.ndarray, byte: int, start: IntArray, end: IntArray) -> IntArray:
+    """How many bytes `byte` each range [start, end) holds: two searches among where the
+    byte is (the scanner's quotes: a quoted value holds its own two and no more)."""
+    at = positions(buf, lambda part: part == byte)
+    counts: IntArray = np.searchsorted(at, end) - np.searchsorted(at, start)
+    return counts
+
+
 def strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray]:
     """The ranges without the spaces at either end."""
     start, end = start.copy(), end.copy()

@@ -54,16 +54,27 @@ def read_amounts(table: FlatCsv, column: int) -> Amounts:
     if not table.bare:  # (bare cells: nothing to strip)
         start, end, odd = strip_for_numbers(table.buf, start, end)
     # In a `;` file `1.500` may mean fifteen hundred: every amount is read as spelled.
-    plain = None if odd or table.delimiter == ";" else plain_decimals(table.buf, start, end)
+    plain = None if odd or table.delimiter == ";" else plain_amounts(table.buf, start, end)
     if plain is not None:
-        values, places = plain
-        if np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)):
-            return Amounts(values, min(MAX_DECIMALS, int(places.max(initial=0))), _NONE, [])
+        return Amounts(*plain, _NONE, [])
     if odd:  # other white space at an edge: stripped as str.strip does
         spellings, index = _distinct([text.strip() for text in table.texts(column)])
     else:
         spellings, index = distinct_texts(table.buf, start, end)
     return _Judged(spellings, table.delimiter).rows(index, table, column)
+
+
+def plain_amounts(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[FloatArray, int] | None:
+    """The amounts at [start, end) when every one is plain decimals (see plain_decimals)
+    in the supported range, and the most decimal places of those; else None (each is
+    then to be read as spelled)."""
+    parsed = plain_decimals(buf, start, end)
+    if parsed is None:
+        return None
+    values, places = parsed
+    if not np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)):
+        return None
+    return values, min(MAX_DECIMALS, int(places.max(initial=0)))
 
 
 class _Judged:

@@ -35,6 +35,7 @@ from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.sorting import ranges_back_to_back
 from clientchain.loading.fast.byte_columns import (
     Words,
+    counts_within,
     gather_texts,
     null_spelled,
     positions,
@@ -43,6 +44,7 @@ from clientchain.loading.fast.byte_columns import (
 from clientchain.loading.fast.id_lists import Items, ListError, block_items, split_lists
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
 from clientchain.model.org import IntArray
+from clientchain.model.texts import TextColumn
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 # Control characters (libyaml refuses them, and reads CR as a line break) anywhere;
@@ -116,11 +118,23 @@ class Column:
         texts: list[str | None] = spread.tolist()
         return texts
 
+    def text_column(self, nulls: bool = True) -> TextColumn:
+        """Per item: its value's bytes, None where the key is absent and, with `nulls`,
+        where its value is YAML's null (else a null's spelling is its text, as a
+        metadata value's is to the precise reader)."""
+        start = np.zeros(self.count, dtype=np.int64)
+        end = np.zeros(self.count, dtype=np.int64)
+        start[self.items], end[self.items] = self.start, self.end
+        if nulls:
+            return TextColumn(self.buf, start, end, self.nulls())
+        absent = np.ones(self.count, dtype=bool)
+        absent[self.items] = False
+        return TextColumn(self.buf, start, end, absent)
+
     def items_listed(self) -> Column:
         """The column with each value written as a list of ids (`[a, b]`, or a line
-        each below its key) given as its
-        items, one value each, in order (an item with two has two; with `[]`, none);
-        the others as they are."""
+        each below its key) given as its items, one value each, in order (an item with
+        two has two; with `[]`, none); the others as they are."""
         lists = self.lists
         if lists is None:
             return self
@@ -537,9 +551,8 @@ class _Scanner:
             mine = quoted & (head == mark)
             if not mine.any():
                 continue
-            at = _positions(buf, mark)
-            # Marks within the value, counted by two searches: two means only its own.
-            inside = np.searchsorted(at, value_end[mine]) - np.searchsorted(at, value_start[mine])
+            # Marks within the value: two means only its own.
+            inside = counts_within(buf, mark, value_start[mine], value_end[mine])
             whole = (inside == 2) & (buf[value_end[mine] - 1] == mark)
             whole &= value_end[mine] - value_start[mine] >= 2
             self._every(whole, "quotes inside or after a quoted value", np.flatnonzero(mine))

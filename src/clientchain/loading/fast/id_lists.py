@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.sorting import ranges_back_to_back
-from clientchain.loading.fast.byte_columns import null_spelled, strip_spaces
+from clientchain.loading.fast.byte_columns import counts_within, null_spelled, strip_spaces
 from clientchain.model.org import IntArray
 
 _CLOSE, _COMMA, _SINGLE, _DOUBLE, _BACKSLASH = (ord(c) for c in "],'\"\\")
@@ -155,9 +155,7 @@ def _ids(inner: np.ndarray, start: IntArray, end: IntArray, not_first: np.ndarra
         for mark in (_SINGLE, _DOUBLE):
             mine = np.flatnonzero(quoted & (head == mark))
             if mine.size:
-                at = np.flatnonzero(inner == mark)
-                inside = np.searchsorted(at, end[mine]) - np.searchsorted(at, start[mine])
-                wrong[mine[inside != 2]] = True
+                wrong[mine[counts_within(inner, mark, start[mine], end[mine]) != 2]] = True
     backslash = np.flatnonzero(inner == _BACKSLASH)
     if backslash.size:  # only in double quotes
         holder = np.searchsorted(start, backslash, side="right") - 1

@@ -413,12 +413,10 @@ def _ids(entries: FlatList, buf: np.ndarray) -> TextColumn:
 def _texts(entries: FlatList, key: str, buf: np.ndarray) -> TextColumn:
     """Per item: the value of `key` (None where absent or null), as bytes until read."""
     column = entries.columns.get(key)
-    start = np.zeros(entries.count, dtype=np.int64)
-    end = np.zeros(entries.count, dtype=np.int64)
-    if column is None:
-        return TextColumn(buf, start, end, np.ones(entries.count, dtype=bool))
-    start[column.items], end[column.items] = column.start, column.end
-    return TextColumn(buf, start, end, column.nulls())
+    if column is not None:
+        return column.text_column()
+    nowhere = np.zeros(entries.count, dtype=np.int64)
+    return TextColumn(buf, nowhere, nowhere, np.ones(entries.count, dtype=bool))
 
 
 def _headcounts(roles: FlatList, slips: SlipWords) -> FloatArray:

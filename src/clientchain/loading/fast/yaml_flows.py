@@ -18,10 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.loading import keys
-from clientchain.loading.fast.byte_columns import plain_decimals
+from clientchain.loading.fast.flat_amounts import plain_amounts
 from clientchain.loading.fast.flat_yaml import Column, FlatList, NotFlatError, read_flat
 from clientchain.loading.flow_table import REQUIRED
-from clientchain.loading.scalars import MAX_AMOUNT, MAX_DECIMALS, MIN_AMOUNT
 from clientchain.model.org import FloatArray
 from clientchain.model.texts import TextColumn
 
@@ -84,26 +83,11 @@ def yaml_rows(table: YamlFlows) -> YamlRows | None:
         return None  # a misspelt key drops its row there, worded
     if amount.written_quoted.any():
         return None
-    parsed = plain_decimals(amount.buf, amount.start, amount.end)
-    if parsed is None:
-        return None
-    values, places = parsed
-    if not np.all((values >= MIN_AMOUNT) & (values <= MAX_AMOUNT)):
+    plain = plain_amounts(amount.buf, amount.start, amount.end)
+    if plain is None:
         return None
     # Its other keys in the order the precise reader meets them: by their first line.
     others.sort(key=lambda name: int(columns[name].rows.min()))
-    extra = {name: _texts(columns[name], entries.count) for name in others}
-    decimals = min(MAX_DECIMALS, int(places.max(initial=0)))
-    return YamlRows(payer, payee, values, decimals, extra)
-
-
-def _texts(column: Column, count: int) -> TextColumn:
-    """Per row, the text written (a null's spelling too, as the precise reader keeps a
-    metadata value's text), None where the key is absent; packed: the document's bytes
-    are not held by it."""
-    start = np.zeros(count, dtype=np.int64)
-    end = np.zeros(count, dtype=np.int64)
-    start[column.items], end[column.items] = column.start, column.end
-    absent = np.ones(count, dtype=bool)
-    absent[column.items] = False
-    return TextColumn(column.buf, start, end, absent).packed()
+    # (A null's spelling is such a value's text; packed: the document is not held.)
+    extra = {name: columns[name].text_column(nulls=False).packed() for name in others}
+    return YamlRows(payer, payee, *plain, extra)
