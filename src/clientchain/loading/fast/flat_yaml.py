@@ -41,6 +41,7 @@ from clientchain.loading.fast.byte_columns import (
     positions,
     same_ranges,
 )
+from clientchain.loading.fast.flow_mappings import FlowError, block_style
 from clientchain.loading.fast.id_lists import Items, ListError, block_items, split_lists
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
 from clientchain.model.org import IntArray
@@ -190,6 +191,9 @@ class FlatDocument:
     # Read with its escapes written as their characters: byte offsets are the unescaped
     # text's (its lines are the file's; a column after an escape is not).
     unescaped: bool = False
+    # Read with its items written as flow mappings in block style (flow_mappings.py):
+    # byte offsets are the block text's (each item's line is the file's).
+    restyled: bool = False
 
 
 class NotFlatError(Exception):
@@ -210,6 +214,25 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
         raise PolicyLineError("a policy block")
     if not data.endswith(b"\n"):
         data += b"\n"
+    try:
+        restyled = block_style(data)
+    except FlowError as exc:
+        raise NotFlatError(exc.why, exc.line) from None
+    if restyled is None:
+        return _read(data)
+    try:
+        document = _read(restyled.data)
+    except NotFlatError as exc:
+        line = int(restyled.lines[exc.line - 1]) if 0 < exc.line <= restyled.lines.size else 0
+        raise NotFlatError(exc.why, line) from None
+    for listed in document.lists.values():  # each item on the file's line of its dash
+        listed.lines = restyled.lines[listed.lines - 1]
+    document.restyled = True
+    return document
+
+
+def _read(data: bytes) -> FlatDocument:
+    """The document in `data` (LF line breaks, ending in one)."""
     if len(data) >= 2**31 - 64:
         raise NotFlatError("a file of 2 GB or more")
     if b"\\" in data:  # escapes, perhaps; else (or a backslash in a comment) read as is

@@ -310,8 +310,9 @@ def _org(
     headcount = _headcounts(roles, slips)
     if slips.problems:  # every other check passed: these are all the problems there are
         # (In a file read with its escapes written out, a column after an escape is not the
-        # file's: the precise reader words them where they are.)
-        _need(not document.unescaped)
+        # file's, nor a place in one read with its flow mappings in block style: the
+        # precise reader words them where they are.)
+        _need(not document.unescaped and not document.restyled)
         raise InputError(slips.problems)
     # Text columns are packed into buffers of their own: the Org then holds none of the
     # file's bytes (keys, spaces, numbers), and each column's bytes go once it is decoded.
