@@ -515,6 +515,45 @@ def test_windows_line_breaks_keep_the_fast_path(tmp_path: Path, boss: str) -> No
     assert isinstance(precise, Org) == (boss == "boss")
 
 
+MARKED = {
+    "a start": "---\n{org}",
+    "a start after comments": "# org chart\n\n--- # generated\n{org}",
+    "both": "---   \n{org}...\n# end\n",
+    "an end": "{org}... # done\n\n",
+}
+
+
+@pytest.mark.parametrize("boss", ["boss", "bos"], ids=["valid", "a slip"])
+@pytest.mark.parametrize("marked", sorted(MARKED))
+def test_document_markers_keep_the_fast_path(tmp_path: Path, marked: str, boss: str) -> None:
+    """`---` before the first key (`yaml.dump(explicit_start=True)`, many a hand) and
+    `...` after the last mark the one document: the same lines and columns, the fast
+    path's Org or its problems, each worded where the precise path words it."""
+    org = MARKED[marked].format(org=CRLF_ORG.format(boss=boss))
+    (tmp_path / "org.yaml").write_text(org)
+    (tmp_path / "flows.csv").write_bytes(b"from,to,amount\nbuyers,clerk,10\n")
+    fast, precise = both(tmp_path / "org.yaml")
+    assert fast is not None
+    assert_same(fast, precise)
+    assert isinstance(precise, Org) == (boss == "boss")
+
+
+@pytest.mark.parametrize(
+    "org",
+    [
+        "--- roles:\n  - id: boss\n",  # content on the marker's line
+        "---\nroles:\n  - id: boss\n---\nx: 1\n",  # a second document
+        "roles:\n  - id: boss\n...\nx: 1\n",  # content after the end
+        "%YAML 1.1\n---\nroles:\n  - id: boss\n",  # a directive
+        "---#x\nroles:\n  - id: boss\n",
+    ],
+)
+def test_other_document_markers_are_the_precise_path_s(tmp_path: Path, org: str) -> None:
+    (tmp_path / "org.yaml").write_text(org)
+    fast, _ = both(tmp_path / "org.yaml")
+    assert fast is None
+
+
 def test_a_carriage_return_alone_is_the_precise_path_s(tmp_path: Path) -> None:
     """libyaml reads a CR alone as a line break too: that file is not flat line by line."""
     org = CRLF_ORG.format(boss="boss").replace("\n", "\r\n").replace("boss\r\n", "boss\r", 1)

@@ -76,6 +76,7 @@ _KEEP_FIRST = _KEEP[np.minimum(np.arange(65), _WORD)]
 _KEEP_SECOND = _KEEP[np.clip(np.arange(65) - _WORD, 0, _WORD)]
 _MIX_LOW, _MIX_HIGH = _U(0x9E3779B97F4A7C15), _U(0xC2B2AE3D27D4EB4F)  # odd: bits spread up
 _ROWS = 1 << 17  # keys hashed and compared at a time (their temporaries stay small)
+_MARKER_SEARCH = 1 << 12  # bytes at either end where a document marker is looked for
 
 
 _OUTSIDE_COMMENTS, _EVER = 1, 2
@@ -214,6 +215,7 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
         raise PolicyLineError("a policy block")
     if not data.endswith(b"\n"):
         data += b"\n"
+    data = _one_document(data)
     try:
         restyled = block_style(data)
     except FlowError as exc:
@@ -244,6 +246,46 @@ def _read(data: bytes) -> FlatDocument:
             document.unescaped = True
             return document
     return _Scanner(data).document()
+
+
+def _one_document(data: bytes) -> bytes:
+    """`data` (ending in a line break) with the marker of its document's start (`---`
+    before its first key, as `yaml.dump(explicit_start=True)` and many hands write it)
+    and of its end (`...` after its last) left as empty lines: the same document, each
+    line where it was. A marker anywhere else, or with anything after it on its line but
+    a comment, is the precise reader's (a second document, a scalar after `---`)."""
+    start = 0
+    while start < min(len(data), _MARKER_SEARCH):
+        end = data.index(b"\n", start)
+        line = data[start:end]
+        if _is_marker(line, b"---"):
+            data = data[:start] + data[end:]
+            break
+        if not _says_nothing(line):
+            break
+        start = end + 1
+    end = len(data) - 1
+    while end > max(0, len(data) - _MARKER_SEARCH):
+        start = data.rfind(b"\n", 0, end) + 1
+        line = data[start:end]
+        if _is_marker(line, b"..."):
+            return data[:start] + data[end:]
+        if not _says_nothing(line):
+            break
+        end = start - 1
+    return data
+
+
+def _is_marker(line: bytes, marker: bytes) -> bool:
+    """`line` is `marker`, then spaces, or spaces and a comment."""
+    rest = line[3:].lstrip(b" ")
+    return line.startswith(marker) and (not rest or (rest[:1] == b"#" and line[3:4] == b" "))
+
+
+def _says_nothing(line: bytes) -> bool:
+    """`line` is blank or a comment."""
+    content = line.lstrip(b" ")
+    return not content or content.startswith(b"#")
 
 
 def with_lf(data: bytes) -> bytes:
