@@ -43,9 +43,9 @@ def _chart(roles: int = 40, third: str = "r3") -> dict[str, object]:
         role: dict[str, object] = {"id": rid, "title": TITLES[k % len(TITLES)]}
         if k:
             role["reports_to"] = ids[(k - 1) // 2]
-        if k % 3 == 2:  # (PyYAML writes this role in block style: a short title, which
-            # it does not fold over lines; the flat reader leaves folded ones in block style)
-            role["title"] = "Lead"
+        if k % 3 == 2:  # (PyYAML writes this role in block style: a title quoted for its
+            # ': ' is the precise reader's there; a long one it folds, the flat reader's)
+            role["title"] = "Lead of the" + " Kantō" * 14
             role["dotted_to"] = ["hr", "0755"] if k > 2 else ["hr"]
         role["headcount"] = k % 4 + 1
         listed.append(role)

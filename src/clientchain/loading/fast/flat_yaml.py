@@ -42,6 +42,7 @@ from clientchain.loading.fast.byte_columns import (
     same_ranges,
 )
 from clientchain.loading.fast.flow_mappings import FlowError, block_style
+from clientchain.loading.fast.folded_values import joined
 from clientchain.loading.fast.id_lists import Items, ListError, block_items, split_lists
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
 from clientchain.model.org import IntArray
@@ -76,6 +77,7 @@ _KEEP_FIRST = _KEEP[np.minimum(np.arange(65), _WORD)]
 _KEEP_SECOND = _KEEP[np.clip(np.arange(65) - _WORD, 0, _WORD)]
 _MIX_LOW, _MIX_HIGH = _U(0x9E3779B97F4A7C15), _U(0xC2B2AE3D27D4EB4F)  # odd: bits spread up
 _ROWS = 1 << 17  # keys hashed and compared at a time (their temporaries stay small)
+_NO_KEY = "a line of no key"
 _MARKER_SEARCH = 1 << 12  # bytes at either end where a document marker is looked for
 
 
@@ -192,8 +194,9 @@ class FlatDocument:
     # Read with its escapes written as their characters: byte offsets are the unescaped
     # text's (its lines are the file's; a column after an escape is not).
     unescaped: bool = False
-    # Read with its items written as flow mappings in block style (flow_mappings.py):
-    # byte offsets are the block text's (each item's line is the file's).
+    # Read with its items written as flow mappings in block style (flow_mappings.py), or
+    # its folded values joined (folded_values.py): byte offsets are the text read's (each
+    # item's line is the file's).
     restyled: bool = False
 
 
@@ -215,21 +218,33 @@ def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True
         raise PolicyLineError("a policy block")
     if not data.endswith(b"\n"):
         data += b"\n"
-    data = _one_document(data)
+    data = one_document(data)
     try:
         restyled = block_style(data)
     except FlowError as exc:
         raise NotFlatError(exc.why, exc.line) from None
-    if restyled is None:
-        return _read(data)
+    lines = None if restyled is None else restyled.lines  # per line read: the file's
+    flat = data if restyled is None else restyled.data
+    del restyled
     try:
-        document = _read(restyled.data)
+        try:
+            document = _read(flat)
+        except NotFlatError as exc:
+            folded = joined(flat) if exc.why == _NO_KEY else None
+            if folded is None:
+                raise
+            lines = folded.lines if lines is None else lines[folded.lines - 1]
+            flat = folded.data
+            del folded
+            document = _read(flat)
     except NotFlatError as exc:
-        line = int(restyled.lines[exc.line - 1]) if 0 < exc.line <= restyled.lines.size else 0
-        raise NotFlatError(exc.why, line) from None
-    for listed in document.lists.values():  # each item on the file's line of its dash
-        listed.lines = restyled.lines[listed.lines - 1]
-    document.restyled = True
+        if lines is None or not 0 < exc.line <= lines.size:
+            raise
+        raise NotFlatError(exc.why, int(lines[exc.line - 1])) from None
+    if lines is not None:
+        for listed in document.lists.values():  # each item on the file's line of its dash
+            listed.lines = lines[listed.lines - 1]
+        document.restyled = True
     return document
 
 
@@ -248,15 +263,16 @@ def _read(data: bytes) -> FlatDocument:
     return _Scanner(data).document()
 
 
-def _one_document(data: bytes) -> bytes:
-    """`data` (ending in a line break) with the marker of its document's start (`---`
+def one_document(data: bytes) -> bytes:
+    """`data` (LF line breaks) with the marker of its document's start (`---`
     before its first key, as `yaml.dump(explicit_start=True)` and many hands write it)
     and of its end (`...` after its last) left as empty lines: the same document, each
     line where it was. A marker anywhere else, or with anything after it on its line but
     a comment, is the precise reader's (a second document, a scalar after `---`)."""
     start = 0
     while start < min(len(data), _MARKER_SEARCH):
-        end = data.index(b"\n", start)
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
         line = data[start:end]
         if _is_marker(line, b"---"):
             data = data[:start] + data[end:]
@@ -264,7 +280,7 @@ def _one_document(data: bytes) -> bytes:
         if not _says_nothing(line):
             break
         start = end + 1
-    end = len(data) - 1
+    end = len(data) - 1 if data.endswith(b"\n") else len(data)
     while end > max(0, len(data) - _MARKER_SEARCH):
         start = data.rfind(b"\n", 0, end) + 1
         line = data[start:end]
@@ -411,7 +427,7 @@ class _Scanner:
         or right of the key's own, an item a plain or simply quoted id (id_lists.block_items)."""
         buf = self.buf
         at = first[bare]
-        _lines_ok(bare, (buf[at] == _DASH) & (buf[at + 1] == _SPACE), "a line of no key")
+        _lines_ok(bare, (buf[at] == _DASH) & (buf[at + 1] == _SPACE), _NO_KEY)
         place = np.searchsorted(lines, bare)  # among the lines that say something
         opens = np.r_[True, place[1:] != place[:-1] + 1]  # a run's first line
         run = np.cumsum(opens) - 1

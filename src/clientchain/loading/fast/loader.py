@@ -48,6 +48,7 @@ from clientchain.loading.fast.flat_yaml import (
     FlatList,
     NotFlatError,
     PolicyLineError,
+    one_document,
     read_flat,
     with_lf,
 )
@@ -215,7 +216,8 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
     the cut is exact (see `take_policy_section`); the flat reader refuses any `policy`
     key left in what it reads. Windows' line breaks are read as LF from the start, as the
     flat reader reads them: the cut is made on LF lines."""
-    lf = with_lf(data)
+    # (and the document's markers as empty lines, so the cut sees none: see one_document)
+    lf = one_document(with_lf(data))
     if lf is not data:
         data, text = lf, None
     try:
