@@ -546,6 +546,7 @@ def test_document_markers_keep_the_fast_path(tmp_path: Path, marked: str, boss: 
         "roles:\n  - id: boss\n...\nx: 1\n",  # content after the end
         "%YAML 1.1\n---\nroles:\n  - id: boss\n",  # a directive
         "---#x\nroles:\n  - id: boss\n",
+        "---\n# two starts: an empty document, then this\n---\nroles:\n  - id: boss\n",
     ],
 )
 def test_other_document_markers_are_the_precise_path_s(tmp_path: Path, org: str) -> None:

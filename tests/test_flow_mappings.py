@@ -151,6 +151,12 @@ REFUSED = {
     "a double quote over lines": '  - {id: a, title: "x\n      y", reports_to: boss}\n',
     "a blank line in quotes": "  - {id: a, title: 'x\n\n      y', reports_to: boss}\n",
     "unclosed": "  - {id: a, reports_to: boss\n",
+    "an entry of no colon": "  - {id: a, reports_to: boss, dotted_to: \n    - {hr}}\n",
+    "a key on the line after": "  - {id: a}\n    reports_to: boss\n",
+    "a list below an empty value": "  - {id: a, dotted_to: }\n    - hr\n",
+    "a line going on after": "  - {id: a, title: x}\n      y\n",
+    "a line of spaces inside": "  - {id: a, title: x\n                    \n      y}\n",
+    "a key on the line after a quoted brace": "  - {id: a, title: 'x}'}\n    reports_to: boss\n",
     "an item after the close": "  - {id: a, reports_to: boss} - x\n",
 }
 
@@ -160,6 +166,17 @@ def test_items_beyond_the_fast_reader_are_the_precise_reader_s(tmp_path: Path, n
     text = HEAD + REFUSED[name] + "  - {id: c, reports_to: boss}\n"
     fast, _ = both(_write(tmp_path, text))
     assert fast is None, name
+
+
+@pytest.mark.parametrize("flows", [None, "- {from: buyers, to: a, amount: 1\n"])
+def test_an_item_never_closed_is_the_precise_reader_s(tmp_path: Path, flows: str | None) -> None:
+    """No closing brace in the file at all: handed over, in the org chart or its flows file."""
+    text = "roles:\n  - {id: a\n" if flows is None else HEAD + "  - id: a\nflows: flows.yaml\n"
+    if flows is not None:
+        (tmp_path / "flows.yaml").write_text(flows)
+    fast, precise = both(_write(tmp_path, text))
+    assert fast is None
+    assert not isinstance(precise, Org)
 
 
 def test_each_line_written_stands_for_the_file_s_line_of_its_key() -> None:

@@ -269,27 +269,38 @@ def one_document(data: bytes) -> bytes:
     and of its end (`...` after its last) left as empty lines: the same document, each
     line where it was. A marker anywhere else, or with anything after it on its line but
     a comment, is the precise reader's (a second document, a scalar after `---`)."""
-    start = 0
-    while start < min(len(data), _MARKER_SEARCH):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        line = data[start:end]
-        if _is_marker(line, b"---"):
-            data = data[:start] + data[end:]
-            break
-        if not _says_nothing(line):
-            break
-        start = end + 1
-    end = len(data) - 1 if data.endswith(b"\n") else len(data)
-    while end > max(0, len(data) - _MARKER_SEARCH):
-        start = data.rfind(b"\n", 0, end) + 1
-        line = data[start:end]
-        if _is_marker(line, b"..."):
-            return data[:start] + data[end:]
-        if not _says_nothing(line):
-            break
-        end = start - 1
+    first = _content_lines(data, forward=True)
+    if first and _is_marker(first[0][1], b"---") and not _is_marker(first[1][1], b"---"):
+        start = first[0][0]  # (a second `---` is a second document: not left to one here)
+        data = data[:start] + data[start + len(first[0][1]) :]
+    last = _content_lines(data, forward=False)
+    if last and _is_marker(last[0][1], b"...") and not _is_marker(last[1][1], b"..."):
+        start = last[0][0]
+        data = data[:start] + data[start + len(last[0][1]) :]
     return data
+
+
+def _content_lines(data: bytes, forward: bool) -> list[tuple[int, bytes]]:
+    """The first two lines (or last two, backwards) that are not blank or a comment, with
+    where each starts, looked for within _MARKER_SEARCH bytes of that end (b"" where
+    there is no second); none where the first is not found there."""
+    found: list[tuple[int, bytes]] = []
+    if forward:
+        start = 0
+        while start < min(len(data), _MARKER_SEARCH) and len(found) < 2:
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            if not _says_nothing(data[start:end]):
+                found.append((start, data[start:end]))
+            start = end + 1
+    else:
+        end = len(data) - 1 if data.endswith(b"\n") else len(data)
+        while end > max(0, len(data) - _MARKER_SEARCH) and len(found) < 2:
+            start = data.rfind(b"\n", 0, end) + 1
+            if not _says_nothing(data[start:end]):
+                found.append((start, data[start:end]))
+            end = start - 1
+    return [] if not found else [*found, (0, b"")][:2]
 
 
 def _is_marker(line: bytes, marker: bytes) -> bool:

@@ -31,15 +31,25 @@ from clientchain.loading.fast.byte_columns import positions
 from clientchain.model.org import IntArray
 
 _SPACE, _NEWLINE, _DASH, _OPEN, _CLOSE, _COMMA, _COLON = b" \n-{},:"
-# In an item, these send it to the entry-by-entry reading (quotes, lists of ids, a
-# comment, a nested brace: refused there unless in quotes).
+# In an item, these send it to the entry-by-entry reading (lists of ids, a comment, a
+# nested brace, '?': refused there unless in quotes), quotes unless paired (see
+# _quotes_paired).
 _ONE_BY_ONE = np.zeros(256, dtype=bool)
-_ONE_BY_ONE[list(b"'\"[]#{")] = True
+_ONE_BY_ONE[list(b"'\"[]#{?")] = True
 # What no line of an item may start with past its first (an indicator: a plain value goes
 # on over lines only as text).
 _NOT_GOING_ON = np.zeros(256, dtype=bool)
 _NOT_GOING_ON[list(b"-?:,[]{#&*!|>%@`'\"")] = True  # (a closing brace may)
+_NOT_GOING_ON[_NEWLINE] = True  # (nor a blank line: a line break in the value)
 _NOT_ONE_BY_ONE = bytes(np.flatnonzero(~_ONE_BY_ONE).tolist())
+_QUOTES = frozenset(b"'\"")
+_NOT_QUOTES = bytes(b for b in range(256) if b not in _QUOTES)
+_ENDS_VALUE = np.zeros(256, dtype=bool)
+_ENDS_VALUE[list(b",}")] = True
+_SPACE_OR_BREAK = np.zeros(256, dtype=bool)
+_SPACE_OR_BREAK[list(b" \n")] = True
+_SAYS_NOTHING = np.zeros(256, dtype=bool)  # a line's first byte past its spaces
+_SAYS_NOTHING[list(b"\n#")] = True
 # Next to a comma or colon in a fast item, where flow and block YAML part ways, or
 # PyYAML's two readers do (`{a:, b: 1}`: an error to one, a null to the other; `?` in
 # `{a: x?}` likewise): an empty entry or value, a space before a colon.
@@ -92,7 +102,8 @@ def block_style(data: bytes) -> Restyled | None:
     opens = _item_opens(buf, breaks)
     if not opens.size:
         return None
-    items = _Items(data, buf, breaks, opens)
+    marks = _Marks(_positions(buf, _COMMA), _positions(buf, _COLON), breaks)
+    items = _Items(data, buf, breaks, opens, marks)
     pieces: list[bytes] = []
     lines: list[IntArray] = []  # per piece, the file's line (1-based) of each line of it
     done = done_lines = 0  # bytes and lines of data written so far
@@ -103,11 +114,11 @@ def block_style(data: bytes) -> Restyled | None:
         if items.fast[first]:
             end = int(items.line_end[last]) + 1
             column, dash = int(items.key_column[first]), int(items.dash_column[first])
-            if data.find(b"?", start, end) >= 0:
-                line = int(np.searchsorted(breaks, data.find(b"?", start, end))) + 1
-                raise FlowError("a '?' in an item written as a flow mapping", line)
             braces = np.r_[items.open[first : last + 1], items.close[first : last + 1]] - start
-            text, numbers = _run(memoryview(data)[start:end], braces, first_line, column, dash)
+            run = memoryview(data)[start:end]
+            text, numbers = _run(
+                run, braces, _within_run(marks, start, end), first_line, column, dash
+            )
         else:
             text, numbers, end = _one_by_one(data, items, first)
         pieces.append(text)
@@ -141,26 +152,45 @@ class _Items:
     """Every item written as a flow mapping: where it is, and whether it is read a run of
     lines at a time (`fast`: no quote, list, comment or brace in it) or entry by entry."""
 
-    def __init__(self, data: bytes, buf: np.ndarray, breaks: IntArray, opens: IntArray) -> None:
+    def __init__(
+        self, data: bytes, buf: np.ndarray, breaks: IntArray, opens: IntArray, marks: _Marks
+    ) -> None:
         self.buf, self.breaks, self.open = buf, breaks, opens
         self.line = np.searchsorted(breaks, opens)  # 0-based
         self.line_start = _line_start(breaks, opens)
         self.dash_column = _walk(buf, opens - 1, -1) - self.line_start
         self.key_column = opens - self.line_start  # the brace's column, where its keys go
         closes = _positions(buf, _CLOSE)
+        if not closes.size:
+            raise FlowError("an item of no closing brace", int(self.line[0]) + 1)
         at = np.searchsorted(closes, opens)
         following = np.r_[opens[1:], buf.size]
         found = at < closes.size
-        close = np.where(found, closes[np.minimum(at, max(closes.size - 1, 0))], buf.size)
+        close = np.where(found, closes[np.minimum(at, closes.size - 1)], buf.size)
         unclosed = ~found | (close > following)
         if unclosed.any():
             raise FlowError("an item of no closing brace", int(self.line[np.argmax(unclosed)]) + 1)
+        # (For an item read entry by entry, a brace in quotes may stand for its close here:
+        # that reading finds its own.)
         self.close = close
         self.line_end = breaks[np.searchsorted(breaks, close)]  # (the close's line break)
         fast = buf[_walk(buf, close + 1, 1)] == _NEWLINE  # (a comment after: entry by entry)
-        for special in set(data.translate(None, _NOT_ONE_BY_ONE)):  # (usually a quote or two)
-            fast &= ~_within(_positions(buf, special), opens, close)
+        for special in set(data.translate(None, _NOT_ONE_BY_ONE)):
+            if special not in _QUOTES:  # (a list, a comment, a brace: entry by entry)
+                fast &= ~_within(_positions(buf, special), opens, close)
+        if _QUOTES.intersection(data.translate(None, _NOT_QUOTES)):
+            fast &= _quotes_paired(buf, opens, close, marks)
         self.fast = fast
+        # What comes after an item stands no further right than its dash: a line further
+        # right would go on the item once written in block style (YAML refuses it). (An
+        # item read entry by entry is checked there, from its own close.)
+        indent = _next_content_indent(buf, breaks, self.line_end + 1)
+        beyond = fast & (indent > self.dash_column)
+        if beyond.any():
+            raise FlowError("a line after an item written as a flow mapping", self._line(beyond))
+
+    def _line(self, which: np.ndarray) -> int:
+        return int(self.line[np.argmax(which)]) + 1
 
     def runs(self) -> list[tuple[int, int]]:
         """The items as runs: fast items on consecutive lines with their keys in one
@@ -180,21 +210,31 @@ class _Items:
 
 
 def _run(
-    run: memoryview, braces: IntArray, first_line: int, key_column: int, dash_column: int
+    run: memoryview,
+    braces: IntArray,
+    marks: _Marks,
+    first_line: int,
+    key_column: int,
+    dash_column: int,
 ) -> tuple[bytes, IntArray]:
     """Fast items on consecutive lines from `first_line` (0-based), written as block
     lines, and the file's line (1-based) of each of those; `braces`: where in the run
-    each item opens, then where each closes."""
+    each item opens, then where each closes; `marks`: the run's."""
     count = braces.size // 2
     buf = np.frombuffer(run, dtype=np.uint8)
-    breaks = np.flatnonzero(buf == _NEWLINE)
-    commas = np.flatnonzero(buf == _COMMA)
+    breaks, commas, colons = marks.breaks, marks.commas, marks.colons
     key_at = _walk(buf, commas + 1, 1, b" \n")  # each comma's next key
     key_line = np.searchsorted(breaks, key_at)  # (of the run's lines)
     before = _walk(buf, commas - 1, -1)
-    colons = np.flatnonzero(buf == _COLON)
+    # An entry a comma: as many key indicators (a colon, then a space or a break) as
+    # entries in each item (`{b}` has none: an id to a block list below a key).
+    opens = braces[:count]
+    indicators = colons[_SPACE_OR_BREAK[buf[colons + 1]]]
+    entries = np.bincount(np.searchsorted(opens, commas, side="right") - 1, minlength=count) + 1
+    keyed = np.bincount(np.searchsorted(opens, indicators, side="right") - 1, minlength=count)
     refused = (
-        bool(np.any(_NOT_AFTER_COMMA[buf[key_at]]))
+        bool(np.any(entries != keyed))
+        or bool(np.any(_NOT_AFTER_COMMA[buf[key_at]]))
         or bool(np.any(_NOT_BEFORE_COMMA[buf[before]]))
         or bool(np.any(buf[colons - 1] == _SPACE))
         or bool(np.any(_NOT_AFTER_COMMA[buf[colons + 1]]))
@@ -231,14 +271,23 @@ def _run(
     # the line of the key.
     each = np.bincount(key_line, minlength=breaks.size) + kept
     numbers = np.repeat(np.arange(breaks.size) + first_line + 1, each)
-    opens, closes = braces[:count], braces[count:]
+    closes = braces[count:]
     spaced = np.any(buf[opens + 1] <= _SPACE) or np.any(buf[closes - 1] <= _SPACE)  # (or a break)
-    del commas, key_at, key_line, before, colons, each, breaks, buf
-    entries = b"\n" + b" " * key_column
-    text = text.replace(b", ", entries) if simple else re.sub(rb" *, *", entries, text)
+    del commas, key_at, key_line, before, colons, indicators, each, breaks, buf
+    lines = b"\n" + b" " * key_column
+    text = text.replace(b", ", lines) if simple else re.sub(rb" *, *", lines, text)
     if spaced:
         return re.sub(rb"\{ *| *\}", b"", text), numbers
     return text.translate(None, b"{}"), numbers
+
+
+def _within_run(marks: _Marks, start: int, end: int) -> _Marks:
+    """The marks in data[start:end], counted from `start`."""
+    parts = []
+    for spots in (marks.commas, marks.colons, marks.breaks):
+        lo, hi = np.searchsorted(spots, [start, end])
+        parts.append(spots[lo:hi] - start)
+    return _Marks(*parts)
 
 
 def _one_by_one(data: bytes, items: _Items, k: int) -> tuple[bytes, IntArray, int]:
@@ -277,6 +326,9 @@ def _one_by_one(data: bytes, items: _Items, k: int) -> tuple[bytes, IntArray, in
         end = _END.match(data, at + 1)
         if end is None or (k + 1 < items.open.size and end.end() > int(items.open[k + 1])):
             raise FlowError("what follows an item written as a flow mapping", line)
+        after = np.array([end.end()], dtype=np.int64)
+        if _next_content_indent(items.buf, items.breaks, after)[0] > items.dash_column[k]:
+            raise FlowError("a line after an item written as a flow mapping", line)
         break
     dash_column = int(items.dash_column[k])
     items.close[k] = at  # (a brace in quotes may have stood for its close)
@@ -309,6 +361,59 @@ def _walk(buf: np.ndarray, at: IntArray, step: int, over: bytes = b" ") -> IntAr
         live = live[(pos[live] >= 0) & (pos[live] < buf.size)]
         live = live[skip[buf[pos[live]]]]
     return pos
+
+
+@dataclass(eq=False)
+class _Marks:
+    """Where the file's commas, colons and line breaks are (sorted)."""
+
+    commas: IntArray
+    colons: IntArray
+    breaks: IntArray
+
+
+def _quotes_paired(buf: np.ndarray, opens: IntArray, closes: IntArray, marks: _Marks) -> np.ndarray:
+    """Per item: each quote in it opens a value (after its key's colon) or closes one
+    (before a comma or the closing brace), by turns, in pairs of one kind, with no comma,
+    colon or line break between: a value in quotes the fast reading leaves as it stands.
+    (A quote inside a plain value, a doubled or escaped one, a comma or colon in quotes: the
+    item is read entry by entry.)"""
+    quotes = np.sort(np.concatenate([_positions(buf, byte) for byte in _QUOTES]))
+    item = np.searchsorted(opens, quotes, side="right") - 1
+    inside = item >= 0
+    inside[inside] = quotes[inside] < closes[item[inside]]
+    quotes, item = quotes[inside], item[inside]
+    opener = buf[_walk(buf, quotes - 1, -1)] == _COLON
+    closer = _ENDS_VALUE[buf[_walk(buf, quotes + 1, 1)]]
+    counts = np.bincount(item, minlength=opens.size)
+    rank = np.arange(quotes.size) - (np.cumsum(counts) - counts)[item]
+    sound = np.where(rank % 2 == 0, opener & ~closer, closer & ~opener)
+    paired = counts[item] % 2 == 0  # (an item with an odd count is refused below)
+    first, second = paired & (rank % 2 == 0), paired & (rank % 2 == 1)
+    pair_open, pair_close = quotes[first], quotes[second]
+    between = buf[pair_open] != buf[pair_close]
+    for spots in (marks.commas, marks.colons, marks.breaks):
+        between |= np.searchsorted(spots, pair_open) != np.searchsorted(spots, pair_close)
+    sound[second] &= ~between
+    bad = counts % 2 == 1
+    bad[item[~sound]] = True
+    paired_well: np.ndarray = ~bad
+    return paired_well
+
+
+def _next_content_indent(buf: np.ndarray, breaks: IntArray, starts: IntArray) -> IntArray:
+    """From each of `starts` (a line's start, or the end), the indentation of the first
+    line that is not blank or a comment (-1: none)."""
+    start = np.array(starts, dtype=np.int64)
+    first = _walk(buf, start, 1)
+    live = np.flatnonzero(first < buf.size)
+    live = live[_SAYS_NOTHING[buf[first[live]]]]
+    while live.size:
+        start[live] = breaks[np.searchsorted(breaks, first[live])] + 1
+        first[live] = _walk(buf, start[live], 1)
+        live = live[first[live] < buf.size]
+        live = live[_SAYS_NOTHING[buf[first[live]]]]
+    return np.where(first < buf.size, first - start, -1)
 
 
 def _positions(buf: np.ndarray, byte: int) -> IntArray:
