@@ -102,7 +102,7 @@ def block_style(data: bytes) -> Restyled | None:
     opens = _item_opens(buf, breaks)
     if not opens.size:
         return None
-    marks = _Marks(_positions(buf, _COMMA), _positions(buf, _COLON), breaks)
+    marks = _Marks(_spots(buf, _COMMA), _spots(buf, _COLON), breaks)
     items = _Items(data, buf, breaks, opens, marks)
     pieces: list[bytes] = []
     lines: list[IntArray] = []  # per piece, the file's line (1-based) of each line of it
@@ -128,7 +128,7 @@ def block_style(data: bytes) -> Restyled | None:
     lines.append(np.arange(done_lines, breaks.size) + 1)
     restyled = b"".join(pieces)
     del pieces
-    line_of = np.concatenate(lines)
+    line_of = np.concatenate(lines).astype(np.int32)  # (a million roles' five million)
     if line_of.size != restyled.count(b"\n"):  # (never: each written line has its line)
         raise FlowError("items written as flow mappings", int(items.line[0]) + 1)
     return Restyled(restyled, line_of)
@@ -222,7 +222,8 @@ def _run(
     each item opens, then where each closes; `marks`: the run's."""
     count = braces.size // 2
     buf = np.frombuffer(run, dtype=np.uint8)
-    breaks, commas, colons = marks.breaks, marks.commas, marks.colons
+    breaks, commas, colons = (np.asarray(spots, dtype=np.int64) for spots in marks.parts())
+    del marks
     key_at = _walk(buf, commas + 1, 1, b" \n")  # each comma's next key
     key_line = np.searchsorted(breaks, key_at)  # (of the run's lines)
     before = _walk(buf, commas - 1, -1)
@@ -245,8 +246,9 @@ def _run(
     simple = bool(np.all(before == commas - 1)) and bool(
         np.all((key_at == commas + 2) | (key_line != np.searchsorted(breaks, commas)))
     )
+    del before, colons, indicators, entries, keyed
     kept = np.ones(breaks.size, dtype=np.int64)  # per line of the run: not going on an item
-    text = bytes(run) if breaks.size == count else b""
+    folds = None
     if breaks.size > count:  # an item goes on over lines: each break there folds
         last = _walk(buf, breaks - 1, -1)
         inner = buf[np.maximum(last, 0)] != _CLOSE  # (an item's last break follows it)
@@ -257,28 +259,35 @@ def _run(
             line = first_line + int(np.flatnonzero(inner)[np.argmax(bad)]) + 2
             raise FlowError("a line of an item written as a flow mapping", line)
         kept[1:] = ~inner[:-1]
-        trailing, leading = within - last - 1, after - within - 1
-        keep = np.ones(buf.size, dtype=bool)
-        keep[ranges_back_to_back(last + 1, trailing)] = False
-        keep[ranges_back_to_back(within + 1, leading)] = False
-        folded = buf[keep]
-        del keep
-        # Each break where it lands once the spaces before it are gone, then a space.
-        folded[within - (np.cumsum(trailing + leading) - leading)] = _SPACE
-        text = folded.tobytes()
-        del folded
+        folds = (last, within, after)
     # The lines written: a line of the run's own each, then one a key after a comma, on
     # the line of the key.
     each = np.bincount(key_line, minlength=breaks.size) + kept
     numbers = np.repeat(np.arange(breaks.size) + first_line + 1, each)
     closes = braces[count:]
     spaced = np.any(buf[opens + 1] <= _SPACE) or np.any(buf[closes - 1] <= _SPACE)  # (or a break)
-    del commas, key_at, key_line, before, colons, indicators, each, breaks, buf
+    del commas, key_at, key_line, each, kept, breaks  # (before the text's copies)
+    text = bytes(run) if folds is None else _folded(buf, *folds)
+    del buf
     lines = b"\n" + b" " * key_column
     text = text.replace(b", ", lines) if simple else re.sub(rb" *, *", lines, text)
     if spaced:
         return re.sub(rb"\{ *| *\}", b"", text), numbers
     return text.translate(None, b"{}"), numbers
+
+
+def _folded(buf: np.ndarray, last: IntArray, within: IntArray, after: IntArray) -> bytes:
+    """`buf` with each break `within` and the spaces about it (after `last`, before
+    `after`) one space."""
+    trailing, leading = within - last - 1, after - within - 1
+    keep = np.ones(buf.size, dtype=bool)
+    keep[ranges_back_to_back(last + 1, trailing)] = False
+    keep[ranges_back_to_back(within + 1, leading)] = False
+    folded = buf[keep]
+    del keep
+    # Each break where it lands once the spaces before it are gone, then a space.
+    folded[within - (np.cumsum(trailing + leading) - leading)] = _SPACE
+    return folded.tobytes()
 
 
 def _within_run(marks: _Marks, start: int, end: int) -> _Marks:
@@ -371,6 +380,9 @@ class _Marks:
     colons: IntArray
     breaks: IntArray
 
+    def parts(self) -> tuple[IntArray, IntArray, IntArray]:
+        return self.breaks, self.commas, self.colons
+
 
 def _quotes_paired(buf: np.ndarray, opens: IntArray, closes: IntArray, marks: _Marks) -> np.ndarray:
     """Per item: each quote in it opens a value (after its key's colon) or closes one
@@ -414,6 +426,11 @@ def _next_content_indent(buf: np.ndarray, breaks: IntArray, starts: IntArray) ->
         live = live[first[live] < buf.size]
         live = live[_SAYS_NOTHING[buf[first[live]]]]
     return np.where(first < buf.size, first - start, -1)
+
+
+def _spots(buf: np.ndarray, byte: int) -> IntArray:
+    """Where `byte` is in `buf`, as int32 (half the memory: a million roles' commas)."""
+    return positions(buf, lambda part: part == byte)
 
 
 def _positions(buf: np.ndarray, byte: int) -> IntArray:

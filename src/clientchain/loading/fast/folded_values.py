@@ -81,7 +81,7 @@ def _join(buf: np.ndarray, breaks: IntArray, first: IntArray, lines: IntArray) -
     text[above - (np.cumsum(trailing + leading) - leading)] = _SPACE
     kept = np.ones(breaks.size, dtype=bool)
     kept[lines] = False
-    return Restyled(text.tobytes(), np.flatnonzero(kept) + 1)
+    return Restyled(text.tobytes(), (np.flatnonzero(kept) + 1).astype(np.int32))
 
 
 def _walk_back(buf: np.ndarray, at: IntArray) -> IntArray:
