@@ -84,12 +84,15 @@ def test_an_org_chart_pyyaml_dumps_in_flow_style_is_the_fast_path_s(
     assert_same(fast, precise)
 
 
-def test_ids_pyyaml_escapes_in_flow_style_are_written_out(tmp_path: Path) -> None:
-    """Beyond ASCII, PyYAML writes an escape in double quotes: written out as in block
-    style, the item's other values as they are."""
+@pytest.mark.parametrize("width", [40, 80, 10**6])
+def test_ids_pyyaml_escapes_in_flow_style_are_written_out(tmp_path: Path, width: int) -> None:
+    """Beyond ASCII, PyYAML writes an escape in double quotes (and breaks a long value
+    past `width` columns, a backslash ending each line): written out as in block style,
+    the item's other values as they are."""
     chart = _chart(third="vénte-中")
-    text = yaml.dump(chart, default_flow_style=None, allow_unicode=False, width=10**6)
+    text = yaml.dump(chart, default_flow_style=None, allow_unicode=False, width=width)
     assert '"v\\xE9nte-\\u4E2D"' in text
+    assert ("\\\n" in text) is (width < 10**6)
     fast, precise = both(_write(tmp_path, text))
     assert isinstance(fast, Org)
     assert_same(fast, precise)

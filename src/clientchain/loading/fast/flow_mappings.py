@@ -64,7 +64,8 @@ _KEY = re.compile(
     rb"""([A-Za-z_][A-Za-z0-9_-]*)|"([A-Za-z_][A-Za-z0-9_-]*)"|'([A-Za-z_][A-Za-z0-9_-]*)'"""
 )
 _INDICATOR = re.compile(rb":(?=[ \n])")
-_DOUBLE = re.compile(rb'"(?:[^"\\\n]|\\[^\n])*"')
+# (over lines as PyYAML breaks one: a backslash ending each, the escapes' reader joins them)
+_DOUBLE = re.compile(rb'"(?:[^"\\\n]|\\[^\n]|\\\n)*"')
 _SINGLE = re.compile(rb"'(?:[^'\n]|''|\n(?= *[^ \n]))*'")  # (folded over lines, as plain)
 _LIST = re.compile(rb"\[[^\[\]{}#?\n]*\]")
 # A plain value: no flow indicator, `#`, `?` or colon in it; over lines, each going on
@@ -306,13 +307,13 @@ def _one_by_one(data: bytes, items: _Items, k: int) -> tuple[bytes, IntArray, in
     at = int(items.open[k]) + 1
     start = int(items.line_start[k])
     entries: list[bytes] = []
-    key_places: list[int] = []
+    places: list[int] = []  # where each line written starts: a key, or a line it goes on
     while True:
         at = _SPACES.match(data, at).end()  # type: ignore[union-attr]
         key = _KEY.match(data, at)
         if key is None:
             raise FlowError("a key of an item written as a flow mapping", line)
-        key_places.append(at)
+        places.append(at)
         colon = _INDICATOR.match(data, key.end())
         if colon is None:
             raise FlowError("an entry of an item written as a flow mapping", line)
@@ -323,7 +324,9 @@ def _one_by_one(data: bytes, items: _Items, k: int) -> tuple[bytes, IntArray, in
         written = data[value.start() : value.end()]
         if data[at : at + 1] not in (b"'", b'"', b"["):
             written = written.rstrip(b" ")
-        if b"\n" in written:
+        if data[at : at + 1] == b'"':  # its lines as they are, each on the file's line
+            places += [value.start() + m.end() for m in re.finditer(rb"\n", written)]
+        elif b"\n" in written:
             written = _FOLD.sub(b" ", written)
         entries.append((key.group(1) or key.group(2) or key.group(3)) + b": " + written)
         at = _SPACES.match(data, value.end()).end()  # type: ignore[union-attr]
@@ -346,9 +349,9 @@ def _one_by_one(data: bytes, items: _Items, k: int) -> tuple[bytes, IntArray, in
             raise FlowError("a line of an item written as a flow mapping", line)
     head = data[start : int(items.open[k])]
     text = head + (b"\n" + b" " * int(items.key_column[k])).join(entries) + b"\n"
-    places = np.array(key_places, dtype=np.int64)
-    places[0] = items.open[k]  # (the item's first line is its dash's)
-    return text, np.searchsorted(items.breaks, places) + 1, end.end()
+    written_at = np.array(places, dtype=np.int64)
+    written_at[0] = items.open[k]  # (the item's first line is its dash's)
+    return text, np.searchsorted(items.breaks, written_at) + 1, end.end()
 
 
 def _value(data: bytes, at: int) -> re.Match[bytes] | None:
