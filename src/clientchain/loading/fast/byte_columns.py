@@ -396,3 +396,23 @@ def distinct_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[lis
     index[order] = np.cumsum(new) - 1
     firsts = order[new]
     return gather_texts(buf, start[firsts], end[firsts]), index
+
+
+def byte_positions(buf: np.ndarray, byte: int) -> IntArray:
+    """Where `byte` is in `buf`, as int64."""
+    return positions(buf, lambda part: part == byte).astype(np.int64)
+
+
+def walk_over(buf: np.ndarray, at: IntArray, step: int = 1, over: bytes = b" ") -> IntArray:
+    """From each of `at`, the first position (stepping by `step`: 1 on, -1 back) whose byte
+    is not one of `over`; a position off the buffer stays where it is."""
+    skip = np.zeros(256, dtype=bool)
+    skip[list(over)] = True
+    pos = np.array(at, dtype=np.int64)
+    live = np.flatnonzero((pos >= 0) & (pos < buf.size))
+    live = live[skip[buf[pos[live]]]]
+    while live.size:
+        pos[live] += step
+        live = live[(pos[live] >= 0) & (pos[live] < buf.size)]
+        live = live[skip[buf[pos[live]]]]
+    return pos

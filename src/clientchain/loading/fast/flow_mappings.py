@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientchain.graph.sorting import ranges_back_to_back
-from clientchain.loading.fast.byte_columns import positions
+from clientchain.loading.fast.byte_columns import byte_positions, positions, walk_over
 from clientchain.model.org import IntArray
 
 _SPACE, _NEWLINE, _DASH, _OPEN, _CLOSE, _COMMA, _COLON = b" \n-{},:"
@@ -99,7 +99,7 @@ def block_style(data: bytes) -> Restyled | None:
     if b"{" not in data:
         return None
     buf = np.frombuffer(data, dtype=np.uint8)
-    breaks = _positions(buf, _NEWLINE)
+    breaks = byte_positions(buf, _NEWLINE)
     opens = _item_opens(buf, breaks)
     if not opens.size:
         return None
@@ -138,11 +138,11 @@ def block_style(data: bytes) -> Restyled | None:
 def _item_opens(buf: np.ndarray, breaks: IntArray) -> IntArray:
     """The braces that open a list item: a line's first byte past its spaces is a dash,
     then spaces, then the brace."""
-    opens = _positions(buf, _OPEN)
-    dash = _walk(buf, opens - 1, -1)
+    opens = byte_positions(buf, _OPEN)
+    dash = walk_over(buf, opens - 1, -1)
     spaced = dash < opens - 1
     dash = np.maximum(dash, 0)
-    before = _walk(buf, dash - 1, -1)
+    before = walk_over(buf, dash - 1, -1)
     line_start = _line_start(breaks, opens)
     is_item = spaced & (buf[dash] == _DASH) & (before == line_start - 1)
     found: IntArray = opens[is_item]
@@ -159,9 +159,9 @@ class _Items:
         self.buf, self.breaks, self.open = buf, breaks, opens
         self.line = np.searchsorted(breaks, opens)  # 0-based
         self.line_start = _line_start(breaks, opens)
-        self.dash_column = _walk(buf, opens - 1, -1) - self.line_start
+        self.dash_column = walk_over(buf, opens - 1, -1) - self.line_start
         self.key_column = opens - self.line_start  # the brace's column, where its keys go
-        closes = _positions(buf, _CLOSE)
+        closes = byte_positions(buf, _CLOSE)
         if not closes.size:
             raise FlowError("an item of no closing brace", int(self.line[0]) + 1)
         at = np.searchsorted(closes, opens)
@@ -175,10 +175,10 @@ class _Items:
         # that reading finds its own.)
         self.close = close
         self.line_end = breaks[np.searchsorted(breaks, close)]  # (the close's line break)
-        fast = buf[_walk(buf, close + 1, 1)] == _NEWLINE  # (a comment after: entry by entry)
+        fast = buf[walk_over(buf, close + 1, 1)] == _NEWLINE  # (a comment after: entry by entry)
         for special in set(data.translate(None, _NOT_ONE_BY_ONE)):
             if special not in _QUOTES:  # (a list, a comment, a brace: entry by entry)
-                fast &= ~_within(_positions(buf, special), opens, close)
+                fast &= ~_within(byte_positions(buf, special), opens, close)
         if _QUOTES.intersection(data.translate(None, _NOT_QUOTES)):
             fast &= _quotes_paired(buf, opens, close, marks)
         self.fast = fast
@@ -225,9 +225,9 @@ def _run(
     buf = np.frombuffer(run, dtype=np.uint8)
     breaks, commas, colons = (np.asarray(spots, dtype=np.int64) for spots in marks.parts())
     del marks
-    key_at = _walk(buf, commas + 1, 1, b" \n")  # each comma's next key
+    key_at = walk_over(buf, commas + 1, 1, b" \n")  # each comma's next key
     key_line = np.searchsorted(breaks, key_at)  # (of the run's lines)
-    before = _walk(buf, commas - 1, -1)
+    before = walk_over(buf, commas - 1, -1)
     # An entry a comma: as many key indicators (a colon, then a space or a break) as
     # entries in each item (`{b}` has none: an id to a block list below a key).
     opens = braces[:count]
@@ -251,10 +251,10 @@ def _run(
     kept = np.ones(breaks.size, dtype=np.int64)  # per line of the run: not going on an item
     folds = None
     if breaks.size > count:  # an item goes on over lines: each break there folds
-        last = _walk(buf, breaks - 1, -1)
+        last = walk_over(buf, breaks - 1, -1)
         inner = buf[np.maximum(last, 0)] != _CLOSE  # (an item's last break follows it)
         within, last = breaks[inner], last[inner]
-        after = _walk(buf, within + 1, 1)
+        after = walk_over(buf, within + 1, 1)
         bad = (after - within - 1 <= dash_column) | _NOT_GOING_ON[buf[after]]
         if bad.any():
             line = first_line + int(np.flatnonzero(inner)[np.argmax(bad)]) + 2
@@ -360,21 +360,6 @@ def _value(data: bytes, at: int) -> re.Match[bytes] | None:
     return pattern.match(data, at)
 
 
-def _walk(buf: np.ndarray, at: IntArray, step: int, over: bytes = b" ") -> IntArray:
-    """From each of `at`, the first position (stepping by `step`) whose byte is not one of
-    `over`; a position off the buffer stays where it is."""
-    skip = np.zeros(256, dtype=bool)
-    skip[list(over)] = True
-    pos = np.array(at, dtype=np.int64)
-    live = np.flatnonzero((pos >= 0) & (pos < buf.size))
-    live = live[skip[buf[pos[live]]]]
-    while live.size:
-        pos[live] += step
-        live = live[(pos[live] >= 0) & (pos[live] < buf.size)]
-        live = live[skip[buf[pos[live]]]]
-    return pos
-
-
 @dataclass(eq=False)
 class _Marks:
     """Where the file's commas, colons and line breaks are (sorted)."""
@@ -393,13 +378,13 @@ def _quotes_paired(buf: np.ndarray, opens: IntArray, closes: IntArray, marks: _M
     colon or line break between: a value in quotes the fast reading leaves as it stands.
     (A quote inside a plain value, a doubled or escaped one, a comma or colon in quotes: the
     item is read entry by entry.)"""
-    quotes = np.sort(np.concatenate([_positions(buf, byte) for byte in _QUOTES]))
+    quotes = np.sort(np.concatenate([byte_positions(buf, byte) for byte in _QUOTES]))
     item = np.searchsorted(opens, quotes, side="right") - 1
     inside = item >= 0
     inside[inside] = quotes[inside] < closes[item[inside]]
     quotes, item = quotes[inside], item[inside]
-    opener = buf[_walk(buf, quotes - 1, -1)] == _COLON
-    closer = _ENDS_VALUE[buf[_walk(buf, quotes + 1, 1)]]
+    opener = buf[walk_over(buf, quotes - 1, -1)] == _COLON
+    closer = _ENDS_VALUE[buf[walk_over(buf, quotes + 1, 1)]]
     counts = np.bincount(item, minlength=opens.size)
     rank = np.arange(quotes.size) - (np.cumsum(counts) - counts)[item]
     sound = np.where(rank % 2 == 0, opener & ~closer, closer & ~opener)
@@ -420,12 +405,12 @@ def _next_content_indent(buf: np.ndarray, breaks: IntArray, starts: IntArray) ->
     """From each of `starts` (a line's start, or the end), the indentation of the first
     line that is not blank or a comment (-1: none)."""
     start = np.array(starts, dtype=np.int64)
-    first = _walk(buf, start, 1)
+    first = walk_over(buf, start, 1)
     live = np.flatnonzero(first < buf.size)
     live = live[_SAYS_NOTHING[buf[first[live]]]]
     while live.size:
         start[live] = breaks[np.searchsorted(breaks, first[live])] + 1
-        first[live] = _walk(buf, start[live], 1)
+        first[live] = walk_over(buf, start[live], 1)
         live = live[first[live] < buf.size]
         live = live[_SAYS_NOTHING[buf[first[live]]]]
     return np.where(first < buf.size, first - start, -1)
@@ -434,11 +419,6 @@ def _next_content_indent(buf: np.ndarray, breaks: IntArray, starts: IntArray) ->
 def _spots(buf: np.ndarray, byte: int) -> IntArray:
     """Where `byte` is in `buf`, as int32 (half the memory: a million roles' commas)."""
     return positions(buf, lambda part: part == byte)
-
-
-def _positions(buf: np.ndarray, byte: int) -> IntArray:
-    """Where `byte` is in `buf`."""
-    return positions(buf, lambda part: part == byte).astype(np.int64)
 
 
 def _line_start(breaks: IntArray, at: IntArray) -> IntArray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from clientchain.graph.sorting import ranges_back_to_back
-from clientchain.loading.fast.byte_columns import positions
+from clientchain.loading.fast.byte_columns import byte_positions, walk_over
 from clientchain.loading.fast.flow_mappings import Restyled
 from clientchain.model.org import IntArray
 
@@ -34,12 +34,14 @@ def joined(data: bytes) -> Restyled | None:
     joined on its first line, and the line of `data` each line of that is; None where
     none is, or where a line more indented than the key above it is anything else."""
     buf = np.frombuffer(data, dtype=np.uint8)
-    breaks = _positions(buf, _NEWLINE)
+    breaks = byte_positions(buf, _NEWLINE)
     starts = np.r_[0, breaks[:-1] + 1]
-    first = _walk(buf, starts)
+    first = walk_over(buf, starts)
     indent = first - starts
     head = buf[first]
-    colons = np.bincount(np.searchsorted(breaks, _positions(buf, _COLON)), minlength=breaks.size)
+    colons = np.bincount(
+        np.searchsorted(breaks, byte_positions(buf, _COLON)), minlength=breaks.size
+    )
     # Lines that could go on a value: something there, no colon, not a list's item.
     going_on = (colons == 0) & ~_NOT_PLAIN_START[head]
     if not going_on.any():
@@ -51,7 +53,7 @@ def joined(data: bytes) -> Restyled | None:
     # The key above: `key: value` (a list's first key after its dash), its value plain.
     key_column = indent[owner] + np.where(head[owner] == _DASH, _after_dash(buf, first[owner]), 0)
     colon = _first_colon(buf, first[owner], breaks[owner])
-    value = _walk(buf, colon + 1)
+    value = walk_over(buf, colon + 1)
     sound = (colon < breaks[owner]) & (buf[np.minimum(colon + 1, buf.size - 1)] == _SPACE)
     sound &= ~_NOT_PLAIN_START[buf[value]]
     run_of = np.cumsum(run_start) - 1  # per line: its run's number (where going on)
@@ -61,7 +63,7 @@ def joined(data: bytes) -> Restyled | None:
         return None
     if b"#" in data:  # a comment after a value ends it: no value with one goes on
         hashed = np.zeros(breaks.size, dtype=bool)
-        hashed[np.searchsorted(breaks, _positions(buf, ord("#")))] = True
+        hashed[np.searchsorted(breaks, byte_positions(buf, ord("#")))] = True
         if hashed[owner].any() or hashed[lines].any():
             return None
     return _join(buf, breaks, first, lines)
@@ -71,7 +73,7 @@ def _join(buf: np.ndarray, breaks: IntArray, first: IntArray, lines: IntArray) -
     """Each of `lines` joined onto the line above it: its break and the spaces about it
     a space."""
     above = breaks[lines - 1]
-    trailing = above - _walk_back(buf, above - 1) - 1
+    trailing = above - walk_over(buf, above - 1, -1) - 1
     leading = first[lines] - above - 1
     keep = np.ones(buf.size, dtype=bool)
     keep[ranges_back_to_back(above - trailing, trailing)] = False
@@ -84,19 +86,9 @@ def _join(buf: np.ndarray, breaks: IntArray, first: IntArray, lines: IntArray) -
     return Restyled(text.tobytes(), (np.flatnonzero(kept) + 1).astype(np.int32))
 
 
-def _walk_back(buf: np.ndarray, at: IntArray) -> IntArray:
-    """From each of `at`, the last position at or before it that is not a space."""
-    pos = np.array(at, dtype=np.int64)
-    live = np.flatnonzero(buf[pos] == _SPACE)
-    while live.size:
-        pos[live] -= 1
-        live = live[buf[pos[live]] == _SPACE]
-    return pos
-
-
 def _after_dash(buf: np.ndarray, dash: IntArray) -> IntArray:
     """How far past each dash its item's first key starts."""
-    return _walk(buf, dash + 1) - dash
+    return walk_over(buf, dash + 1) - dash
 
 
 def _first_colon(buf: np.ndarray, start: IntArray, end: IntArray) -> IntArray:
@@ -107,17 +99,3 @@ def _first_colon(buf: np.ndarray, start: IntArray, end: IntArray) -> IntArray:
         colon[live] += 1
         live = live[(colon[live] < end[live]) & (buf[colon[live]] != _COLON)]
     return colon
-
-
-def _walk(buf: np.ndarray, at: IntArray) -> IntArray:
-    """From each of `at`, the first position that is not a space."""
-    pos = np.array(at, dtype=np.int64)
-    live = np.flatnonzero(buf[pos] == _SPACE)
-    while live.size:
-        pos[live] += 1
-        live = live[buf[pos[live]] == _SPACE]
-    return pos
-
-
-def _positions(buf: np.ndarray, byte: int) -> IntArray:
-    return positions(buf, lambda part: part == byte).astype(np.int64)
