@@ -547,6 +547,9 @@ def test_document_markers_keep_the_fast_path(tmp_path: Path, marked: str, boss: 
         "%YAML 1.1\n---\nroles:\n  - id: boss\n",  # a directive
         "---#x\nroles:\n  - id: boss\n",
         "---\n# two starts: an empty document, then this\n---\nroles:\n  - id: boss\n",
+        "roles:\n  - id: boss\n...\npolicy:\n  fail_on: never\n",  # content after the end
+        "roles:\n  - id: boss\n...\npolicy: {fail_on: never}\n...\n",
+        "roles: x\\\n",  # a backslash ending the document
     ],
 )
 def test_other_document_markers_are_the_precise_path_s(tmp_path: Path, org: str) -> None:

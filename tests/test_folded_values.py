@@ -67,6 +67,29 @@ def test_each_value_is_joined_on_its_key_s_line_which_stands_for_the_file_s() ->
     assert joined(b"org: a\nroles:\n  - id: x\n") is None  # (none folded)
 
 
+@pytest.mark.parametrize("going_on", ["& Co", "'c'", '"c" d', "*c", "@c", "|c"])
+def test_a_line_going_on_with_an_indicator_s_byte_is_text(tmp_path: Path, going_on: str) -> None:
+    """PyYAML breaks a title before any word ("R&D" and "& Co" alike): a line going on
+    with `&`, a quote and the like is text to YAML as to the fast path."""
+    text = "roles:\n  - id: boss\n    title: a b\n      " + going_on + "\n  - id: c\n"
+    fast, precise = both(_write(tmp_path, text))
+    assert isinstance(fast, Org)
+    assert_same(fast, precise)
+    assert fast.role_titles[0] == "a b " + going_on
+
+
+def test_double_quoted_values_broken_over_lines_are_left_to_the_escapes_reader(
+    tmp_path: Path,
+) -> None:
+    """PyYAML's default (allow_unicode=False) breaks a long value beyond ASCII in double
+    quotes, a backslash ending each line, beside plain values it folds: both read."""
+    text = yaml.dump(_chart(LONG.replace("Kantō", "Kantō " + "é" * 40)), width=80)
+    assert "\\\n" in text and any(":" not in line for line in text.splitlines())
+    fast, precise = both(_write(tmp_path, text))
+    assert isinstance(fast, Org)
+    assert_same(fast, precise)
+
+
 REFUSED = {
     "a comment after the value": "    title: a b  # x\n      c\n",
     "a comment going on": "    title: a b\n      c # x\n",
@@ -75,7 +98,7 @@ REFUSED = {
     "a quoted value": "    title: 'a b\n      c'\n",
     "an empty value": "    title:\n      c\n",
     "a dash going on": "    title: a b\n      - c\n",
-    "a quote going on": "    title: a b\n      'c'\n",
+    "a bracket going on": "    title: a b\n      [c]\n",
 }
 
 

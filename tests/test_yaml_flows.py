@@ -150,6 +150,13 @@ def test_a_key_near_one_written_beside_it_is_metadata_on_both_paths(
     assert tuple(fast.flow_extra[key]) == (None, "3", None, None)
 
 
+def test_a_flows_file_with_document_markers_is_the_fast_path_s(tmp_path: Path) -> None:
+    """`yaml.dump(explicit_start=True, explicit_end=True)` of the flows: read as without."""
+    fast, precise = both(_file(tmp_path, "--- # the flows\n" + FLOWS + "...\n"))
+    assert isinstance(fast, Org)
+    assert_same(fast, precise)
+
+
 def test_the_org_chart_s_own_flows_come_before_the_command_line_s(tmp_path: Path) -> None:
     path = _inline(tmp_path)
     extra = tmp_path / "more.csv"

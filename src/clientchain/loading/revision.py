@@ -39,7 +39,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from clientchain.loading.fast.flat_yaml import FlatDocument, NotFlatError, read_flat
+from clientchain.loading.fast.flat_yaml import (
+    FlatDocument,
+    NotFlatError,
+    one_document,
+    read_flat,
+    with_lf,
+)
 from clientchain.loading.input_file import NotAFileError, read_file
 from clientchain.loading.loader import loads
 from clientchain.loading.policy import take_policy_section
@@ -108,6 +114,10 @@ def _flat(text: str) -> tuple[FlatDocument, str] | None:
     its own, is the one key `policy` (nothing else hides in it, such as a key behind a
     CR line break, which a cut made on LF lines would miss). None when the flat reader
     cannot read it."""
+    marked = text.encode("utf-8")
+    unmarked = one_document(with_lf(marked))  # (as the loader does: before the cut)
+    if unmarked is not marked:
+        text = unmarked.decode("utf-8")
     cut = take_policy_section(text)
     rest, section = cut if cut is not None else (text, "")
     if section:
@@ -118,7 +128,7 @@ def _flat(text: str) -> tuple[FlatDocument, str] | None:
         if block is None or [key.text for key, _ in block.pairs] != ["policy"]:
             return None
     try:
-        return read_flat(rest.encode("utf-8"), rest), rest
+        return read_flat(rest.encode("utf-8"), rest, markers=False), rest
     except NotFlatError:
         return None
 

@@ -208,17 +208,22 @@ class NotFlatError(Exception):
         self.why, self.line = why, line
 
 
-def read_flat(data: bytes, text: str | None = None, *, policy_lines: bool = True) -> FlatDocument:
+def read_flat(
+    data: bytes, text: str | None = None, *, policy_lines: bool = True, markers: bool = True
+) -> FlatDocument:
     """The document in `data` (UTF-8, no BOM); NotFlatError if it is not flat YAML.
     (`text`, the same decoded, is not needed: the bytes say all.) `policy_lines=False`:
     PolicyLineError if a line starts with `policy` (a block to cut out first), found by a
-    search at memory speed before any pass over the lines."""
+    search at memory speed before any pass over the lines. `markers=False`: the caller
+    has left the document's markers as empty lines (one_document) before cutting
+    something out, which must not bring another to an end."""
     data = with_lf(data)
     if not policy_lines and (data.startswith(b"policy") or b"\npolicy" in data):
         raise PolicyLineError("a policy block")
     if not data.endswith(b"\n"):
         data += b"\n"
-    data = one_document(data)
+    if markers:
+        data = one_document(data)
     try:
         restyled = block_style(data)
     except FlowError as exc:
@@ -328,6 +333,8 @@ def with_lf(data: bytes) -> bytes:
 def _in_double_quotes(data: bytes, places: IntArray) -> bool:
     """Whether every backslash in `data`, and each of `places`, lies in a double-quoted
     value (NotFlatError where `data` is not flat but for its backslashes)."""
+    # (A backslash ending the document took its last line break: no line of it is whole.)
+    _need(data.endswith(b"\n"), "a backslash ending the document")
     return _Scanner(data, backslashes=True).escapes_in_double_quotes(places)
 
 

@@ -39,7 +39,8 @@ _ONE_BY_ONE[list(b"'\"[]#{?")] = True
 # What no line of an item may start with past its first (an indicator: a plain value goes
 # on over lines only as text).
 _NOT_GOING_ON = np.zeros(256, dtype=bool)
-_NOT_GOING_ON[list(b"-?:,[]{#&*!|>%@`'\"")] = True  # (a closing brace may)
+_NOT_GOING_ON[list(b"?:,[]{#'\"")] = True  # (a closing brace may; `-`, `&` and the like
+# go on a plain value, as PyYAML breaks "a - b"; a key's start is checked as such)
 _NOT_GOING_ON[_NEWLINE] = True  # (nor a blank line: a line break in the value)
 _NOT_ONE_BY_ONE = bytes(np.flatnonzero(~_ONE_BY_ONE).tolist())
 _QUOTES = frozenset(b"'\"")
@@ -53,6 +54,8 @@ _SAYS_NOTHING[list(b"\n#")] = True
 # Next to a comma or colon in a fast item, where flow and block YAML part ways, or
 # PyYAML's two readers do (`{a:, b: 1}`: an error to one, a null to the other; `?` in
 # `{a: x?}` likewise): an empty entry or value, a space before a colon.
+_KEY_START = np.zeros(256, dtype=bool)  # (a plain key's first byte: see flat_yaml._KEY)
+_KEY_START[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")] = True
 _NOT_AFTER_COMMA = np.zeros(256, dtype=bool)  # (nor after a key's colon)
 _NOT_AFTER_COMMA[list(b",}")] = True
 _NOT_BEFORE_COMMA = np.zeros(256, dtype=bool)
@@ -71,7 +74,7 @@ _LIST = re.compile(rb"\[[^\[\]{}#?\n]*\]")
 # A plain value: no flow indicator, `#`, `?` or colon in it; over lines, each going on
 # with text.
 _PLAIN = re.compile(
-    rb"""[^ \n,\[\]{}#?:'"][^\n,\[\]{}#?:]*(?:\n *[^ \n,\[\]{}#?:'"&*!|>%@`-][^\n,\[\]{}#?:]*)*"""
+    rb"""[^ \n,\[\]{}#?:'"][^\n,\[\]{}#?:]*(?:\n *[^ \n,\[\]{}#?:][^\n,\[\]{}#?:]*)*"""
 )
 _FOLD = re.compile(rb" *\n *")
 _END = re.compile(rb"(?: +#[^\n]*)? *\n")
@@ -236,7 +239,8 @@ def _run(
     keyed = np.bincount(np.searchsorted(opens, indicators, side="right") - 1, minlength=count)
     refused = (
         bool(np.any(entries != keyed))
-        or bool(np.any(_NOT_AFTER_COMMA[buf[key_at]]))
+        or not bool(np.all(_KEY_START[buf[key_at]]))
+        or not bool(np.all(_KEY_START[buf[walk_over(buf, braces[:count] + 1, 1, b" \n")]]))
         or bool(np.any(_NOT_BEFORE_COMMA[buf[before]]))
         or bool(np.any(buf[colons - 1] == _SPACE))
         or bool(np.any(_NOT_AFTER_COMMA[buf[colons + 1]]))

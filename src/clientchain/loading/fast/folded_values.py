@@ -27,6 +27,12 @@ _SPACE, _NEWLINE, _COLON, _DASH = b" \n:-"
 # What a line going on a plain value may not start with (an indicator), nor the value.
 _NOT_PLAIN_START = np.zeros(256, dtype=bool)
 _NOT_PLAIN_START[list(b"-?:,[]{}#&*!|>%@`'\"\n")] = True
+# What a line going on may not start with: a comment, a list's dash (the flat reader's
+# block lists), an indicator that ends a plain value; `&`, `*`, a quote and the like go
+# on one (PyYAML breaks a title before "& Co" so).
+_NOT_GOING_ON = np.zeros(256, dtype=bool)
+_NOT_GOING_ON[list(b"-?:,[]{}#\n")] = True
+_DOUBLE = ord('"')
 
 
 def joined(data: bytes) -> Restyled | None:
@@ -43,7 +49,7 @@ def joined(data: bytes) -> Restyled | None:
         np.searchsorted(breaks, byte_positions(buf, _COLON)), minlength=breaks.size
     )
     # Lines that could go on a value: something there, no colon, not a list's item.
-    going_on = (colons == 0) & ~_NOT_PLAIN_START[head]
+    going_on = (colons == 0) & ~_NOT_GOING_ON[head]
     if not going_on.any():
         return None
     run_start = going_on & ~np.r_[False, going_on[:-1]]
@@ -55,11 +61,19 @@ def joined(data: bytes) -> Restyled | None:
     colon = _first_colon(buf, first[owner], breaks[owner])
     value = walk_over(buf, colon + 1)
     sound = (colon < breaks[owner]) & (buf[np.minimum(colon + 1, buf.size - 1)] == _SPACE)
-    sound &= ~_NOT_PLAIN_START[buf[value]]
+    # A double-quoted value's lines are the escapes' reader's (PyYAML breaks one with a
+    # backslash ending each line): left as they are.
+    double = buf[value] == _DOUBLE
+    sound &= ~_NOT_PLAIN_START[buf[value]] | double
+    if not sound.all():
+        return None
     run_of = np.cumsum(run_start) - 1  # per line: its run's number (where going on)
     lines = np.flatnonzero(going_on)
-    deeper = indent[lines] > key_column[run_of[lines]]
-    if not sound.all() or not deeper.all():
+    lines = lines[~double[run_of[lines]]]
+    owner = owner[~double]
+    if not lines.size:
+        return None
+    if not np.all(indent[lines] > key_column[run_of[lines]]):
         return None
     if b"#" in data:  # a comment after a value ends it: no value with one goes on
         hashed = np.zeros(breaks.size, dtype=bool)

@@ -221,7 +221,7 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
     if lf is not data:
         data, text = lf, None
     try:
-        return read_flat(data, policy_lines=False), _PolicyBlock()
+        return read_flat(data, policy_lines=False, markers=False), _PolicyBlock()
     except PolicyLineError:
         pass
     cut = take_policy_section(data.decode("utf-8") if text is None else text)
@@ -232,13 +232,14 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
     assert cut is not None
     rest, section = cut
     if not section:  # a line starting with `policy` but not the key (`policyx: 1`)
-        return read_flat(data), _PolicyBlock()
+        return read_flat(data, markers=False), _PolicyBlock()
     problems: list[Problem] = []  # (worded with any others once the rest is checked)
     try:
         policy = read_policy_section(section, source, problems)
     except InputError:  # not YAML: the precise reader says so, alone
         raise _RefusedError from None
-    return read_flat(rest.encode("utf-8")), _PolicyBlock(policy, tuple(problems), written=True)
+    document = read_flat(rest.encode("utf-8"), markers=False)
+    return document, _PolicyBlock(policy, tuple(problems), written=True)
 
 
 def valid_utf8(data: bytes) -> bool:

@@ -19,7 +19,14 @@ import numpy as np
 
 from clientchain.loading import keys
 from clientchain.loading.fast.flat_amounts import plain_amounts
-from clientchain.loading.fast.flat_yaml import Column, FlatList, NotFlatError, read_flat
+from clientchain.loading.fast.flat_yaml import (
+    Column,
+    FlatList,
+    NotFlatError,
+    one_document,
+    read_flat,
+    with_lf,
+)
 from clientchain.loading.flow_table import REQUIRED
 from clientchain.model.org import FloatArray
 from clientchain.model.texts import TextColumn
@@ -43,7 +50,7 @@ def flows_file(data: bytes, shown: str) -> YamlFlows | None:
     reader reads it, or None for anything else. The flat reader reads a list under a
     key: the file is read under one more line (`_:`), its columns' lines one further on."""
     try:
-        document = read_flat(_KEY + data)
+        document = read_flat(_KEY + one_document(with_lf(data)), markers=False)
     except NotFlatError:
         return None
     entries = document.lists.get("_")
