@@ -47,6 +47,7 @@ _QUOTES = frozenset(b"'\"")
 _NOT_QUOTES = bytes(b for b in range(256) if b not in _QUOTES)
 _ENDS_VALUE = np.zeros(256, dtype=bool)
 _ENDS_VALUE[list(b",}")] = True
+_REPLACED_WIDTHS = 2  # indentations after a break folded by bytes.replace, one pass each
 _SPACE_OR_BREAK = np.zeros(256, dtype=bool)
 _SPACE_OR_BREAK[list(b" \n")] = True
 _SAYS_NOTHING = np.zeros(256, dtype=bool)  # a line's first byte past its spaces
@@ -272,7 +273,7 @@ def _run(
     closes = braces[count:]
     spaced = np.any(buf[opens + 1] <= _SPACE) or np.any(buf[closes - 1] <= _SPACE)  # (or a break)
     del commas, key_at, key_line, each, kept, breaks  # (before the text's copies)
-    text = bytes(run) if folds is None else _folded(buf, *folds)
+    text = bytes(run) if folds is None else _folded(run, buf, *folds)
     del buf
     lines = b"\n" + b" " * key_column
     text = text.replace(b", ", lines) if simple else re.sub(rb" *, *", lines, text)
@@ -281,10 +282,20 @@ def _run(
     return text.translate(None, b"{}"), numbers
 
 
-def _folded(buf: np.ndarray, last: IntArray, within: IntArray, after: IntArray) -> bytes:
-    """`buf` with each break `within` and the spaces about it (after `last`, before
-    `after`) one space."""
+def _folded(
+    run: memoryview, buf: np.ndarray, last: IntArray, within: IntArray, after: IntArray
+) -> bytes:
+    """The run (`buf`, its bytes) with each break `within` and the spaces about it (after
+    `last`, before `after`) one space."""
     trailing, leading = within - last - 1, after - within - 1
+    widths = np.unique(leading)
+    if not trailing.any() and widths.size <= _REPLACED_WIDTHS:
+        # As PyYAML breaks: no space before a break, one or two indentations after it.
+        # Every other break in the run is followed by an item's dash, left of them all.
+        text = bytes(run)
+        for width in widths[::-1].tolist():  # (widest first: a narrower one is its start)
+            text = text.replace(b"\n" + b" " * width, b" ")
+        return text
     keep = np.ones(buf.size, dtype=bool)
     keep[ranges_back_to_back(last + 1, trailing)] = False
     keep[ranges_back_to_back(within + 1, leading)] = False
