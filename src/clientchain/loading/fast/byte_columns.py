@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from clientchain.graph.sorting import ranges_back_to_back
 from clientchain.loading.scalars import NULLS
 from clientchain.model.org import FloatArray, IntArray
 from clientchain.model.texts import byte_sort_keys, gather_texts
@@ -398,9 +399,25 @@ def distinct_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[lis
     return gather_texts(buf, start[firsts], end[firsts]), index
 
 
-def byte_positions(buf: np.ndarray, byte: int) -> IntArray:
-    """Where `byte` is in `buf`, as int64."""
-    return positions(buf, lambda part: part == byte).astype(np.int64)
+def byte_positions(buf: np.ndarray, byte: int, dtype: type = np.int64) -> IntArray:
+    """Where `byte` is in `buf` (int32: half the memory, for the columns of millions of
+    positions the scanner holds)."""
+    found: IntArray = positions(buf, lambda part: part == byte).astype(dtype, copy=False)
+    return found
+
+
+def folded_breaks(buf: np.ndarray, last: IntArray, within: IntArray, after: IntArray) -> bytes:
+    """`buf` with each line break `within` and the spaces about it (after `last`, before
+    `after`: sorted, apart) one space, as YAML folds a value going on over lines."""
+    trailing, leading = within - last - 1, after - within - 1
+    keep = np.ones(buf.size, dtype=bool)
+    keep[ranges_back_to_back(last + 1, trailing)] = False
+    keep[ranges_back_to_back(within + 1, leading)] = False
+    folded = buf[keep]
+    del keep
+    # Each break where it lands once the spaces before it are gone, then a space.
+    folded[within - (np.cumsum(trailing + leading) - leading)] = _SPACE
+    return folded.tobytes()
 
 
 def walk_over(buf: np.ndarray, at: IntArray, step: int = 1, over: bytes = b" ") -> IntArray:

@@ -35,10 +35,10 @@ from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.sorting import ranges_back_to_back
 from clientchain.loading.fast.byte_columns import (
     Words,
+    byte_positions,
     counts_within,
     gather_texts,
     null_spelled,
-    positions,
     same_ranges,
 )
 from clientchain.loading.fast.flow_mappings import FlowError, block_style
@@ -388,7 +388,7 @@ class _Scanner:
         self.backslashes = backslashes
         buf = self.buf = np.frombuffer(data, dtype=np.uint8)
         self.words = Words(buf)
-        ends = _positions(buf, _NEWLINE)
+        ends = byte_positions(buf, _NEWLINE, np.int32)
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
@@ -473,7 +473,7 @@ class _Scanner:
         """Line ends, each line with a '#' in it ending where a comment after its value
         starts, as YAML reads it (`reports_to: cfo  # interim`); a '#' in a value (`C#`,
         or between quotes) is the value's. NotFlatError for a '#' before a line's colon."""
-        hashes = _positions(self.buf, _HASH)
+        hashes = byte_positions(self.buf, _HASH, np.int32)
         line_of = np.searchsorted(starts, hashes, side="right") - 1
         rows = sorted_distinct(line_of[content[line_of]])
         if not rows.size:
@@ -580,7 +580,7 @@ class _Scanner:
                 key_end, self.key_words = found
                 self._every(key_end > key_start, "an empty key")
                 return key_end
-        colons = _positions(self.buf, _COLON)
+        colons = byte_positions(self.buf, _COLON, np.int32)
         # Colons from the key's start to the line's end, counted by two searches (all
         # lines at once): exactly one, and it is the first one from the key's start.
         before_start = np.searchsorted(colons, key_start)
@@ -802,7 +802,7 @@ def _lines_ok(lines: IntArray, ok: np.ndarray, why: str) -> None:
 def _bare_lines(skeleton: bytes, lines: IntArray) -> IntArray:
     """Those of the (content) `lines` that kept no byte in `skeleton`: no colon, '#' or
     odd byte (a list's `- id`, or a line that is not YAML this reader reads)."""
-    kept = _positions(np.frombuffer(skeleton, dtype=np.uint8), _NEWLINE)
+    kept = byte_positions(np.frombuffer(skeleton, dtype=np.uint8), _NEWLINE, np.int32)
     bytes_kept = np.diff(kept, prepend=-1) - 1
     bare: IntArray = lines[bytes_kept[lines] == 0]
     return bare
@@ -840,12 +840,6 @@ def _content_length(line: bytes, number: int) -> int:
     return cut
 
 
-def _positions(buf: np.ndarray, byte: int) -> IntArray:
-    """Where `byte` is in `buf`, as int32: the line table's dozen columns of millions of
-    positions then take half the memory."""
-    return positions(buf, lambda part: part == byte)
-
-
 def _skip_spaces(words: Words, at: IntArray, at_words: np.ndarray | None = None) -> IntArray:
     """The first position at or after each of `at` that is not a space (lines end in \\n):
     8 bytes read at once, the spaces counted from their low end."""
@@ -875,7 +869,7 @@ def _one_colon_each(skeleton: bytes, lines: IntArray | slice) -> bool:
     """Each of the (content) `lines` (numbers, or a run of them) kept exactly one byte, a
     colon, in `skeleton`."""
     kept = np.frombuffer(skeleton, dtype=np.uint8)
-    ends = _positions(kept, _NEWLINE)
+    ends = byte_positions(kept, _NEWLINE, np.int32)
     before = np.empty_like(ends)
     before[0] = -1
     before[1:] = ends[:-1]

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientchain.graph.sorting import ranges_back_to_back
-from clientchain.loading.fast.byte_columns import byte_positions, positions, walk_over
+from clientchain.loading.fast.byte_columns import byte_positions, folded_breaks, walk_over
 from clientchain.model.org import IntArray
 
 _SPACE, _NEWLINE, _DASH, _OPEN, _CLOSE, _COMMA, _COLON = b" \n-{},:"
@@ -107,7 +106,10 @@ def block_style(data: bytes) -> Restyled | None:
     opens = _item_opens(buf, breaks)
     if not opens.size:
         return None
-    marks = _Marks(_spots(buf, _COMMA), _spots(buf, _COLON), breaks)
+    # (int32: a million roles' commas and colons in half the memory)
+    marks = _Marks(
+        byte_positions(buf, _COMMA, np.int32), byte_positions(buf, _COLON, np.int32), breaks
+    )
     items = _Items(data, buf, breaks, opens, marks)
     pieces: list[bytes] = []
     lines: list[IntArray] = []  # per piece, the file's line (1-based) of each line of it
@@ -286,7 +288,8 @@ def _folded(
     run: memoryview, buf: np.ndarray, last: IntArray, within: IntArray, after: IntArray
 ) -> bytes:
     """The run (`buf`, its bytes) with each break `within` and the spaces about it (after
-    `last`, before `after`) one space."""
+    `last`, before `after`) one space (byte_columns.folded_breaks, or quicker where
+    PyYAML wrote the breaks)."""
     trailing, leading = within - last - 1, after - within - 1
     widths = np.unique(leading)
     if not trailing.any() and widths.size <= _REPLACED_WIDTHS:
@@ -296,14 +299,7 @@ def _folded(
         for width in widths[::-1].tolist():  # (widest first: a narrower one is its start)
             text = text.replace(b"\n" + b" " * width, b" ")
         return text
-    keep = np.ones(buf.size, dtype=bool)
-    keep[ranges_back_to_back(last + 1, trailing)] = False
-    keep[ranges_back_to_back(within + 1, leading)] = False
-    folded = buf[keep]
-    del keep
-    # Each break where it lands once the spaces before it are gone, then a space.
-    folded[within - (np.cumsum(trailing + leading) - leading)] = _SPACE
-    return folded.tobytes()
+    return folded_breaks(buf, last, within, after)
 
 
 def _within_run(marks: _Marks, start: int, end: int) -> _Marks:
@@ -429,11 +425,6 @@ def _next_content_indent(buf: np.ndarray, breaks: IntArray, starts: IntArray) ->
         live = live[first[live] < buf.size]
         live = live[_SAYS_NOTHING[buf[first[live]]]]
     return np.where(first < buf.size, first - start, -1)
-
-
-def _spots(buf: np.ndarray, byte: int) -> IntArray:
-    """Where `byte` is in `buf`, as int32 (half the memory: a million roles' commas)."""
-    return positions(buf, lambda part: part == byte)
 
 
 def _line_start(breaks: IntArray, at: IntArray) -> IntArray:

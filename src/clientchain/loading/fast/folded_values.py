@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clientchain.graph.sorting import ranges_back_to_back
-from clientchain.loading.fast.byte_columns import byte_positions, walk_over
+from clientchain.loading.fast.byte_columns import byte_positions, folded_breaks, walk_over
 from clientchain.loading.fast.flow_mappings import Restyled
 from clientchain.model.org import IntArray
 
@@ -87,17 +86,10 @@ def _join(buf: np.ndarray, breaks: IntArray, first: IntArray, lines: IntArray) -
     """Each of `lines` joined onto the line above it: its break and the spaces about it
     a space."""
     above = breaks[lines - 1]
-    trailing = above - walk_over(buf, above - 1, -1) - 1
-    leading = first[lines] - above - 1
-    keep = np.ones(buf.size, dtype=bool)
-    keep[ranges_back_to_back(above - trailing, trailing)] = False
-    keep[ranges_back_to_back(above + 1, leading)] = False
-    text = buf[keep]
-    del keep
-    text[above - (np.cumsum(trailing + leading) - leading)] = _SPACE
+    text = folded_breaks(buf, walk_over(buf, above - 1, -1), above, first[lines])
     kept = np.ones(breaks.size, dtype=bool)
     kept[lines] = False
-    return Restyled(text.tobytes(), (np.flatnonzero(kept) + 1).astype(np.int32))
+    return Restyled(text, (np.flatnonzero(kept) + 1).astype(np.int32))
 
 
 def _after_dash(buf: np.ndarray, dash: IntArray) -> IntArray:
