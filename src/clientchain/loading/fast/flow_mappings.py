@@ -9,14 +9,16 @@ in block style. The flat reader reads one key a line: `block_style` gives it the
 document with each such item written as its block lines (`- id: r1`, then `reports_to:
 r0` in the column of its first key), and the file's line for each line it writes, so an
 item and each of its keys keep theirs. A value is written as it stands: a plain one
-(folded over lines: joined by a space, as YAML folds it), one in quotes on one line, or
-a list of ids on one line. Anything else in an item (a brace, `?` or `#` in it, a colon
-in a plain value, an empty entry, key or value, a quote left open at a line's end, a
-line of it blank or not right of its dash) is refused (FlowError): the precise reader
-reads it.
+(folded over lines: joined by a space, as YAML folds it), one in single quotes (folded
+so too), one in double quotes (broken as PyYAML breaks one, a backslash ending each
+line, for the escapes' reader), or a list of ids on one line. Anything else in an item
+(a nested brace, `?` or `#` outside quotes, an empty entry or key, a space before a
+colon, a line of it blank or not right of its dash, a line after it right of its dash)
+is refused (FlowError): the precise reader reads it.
 
-Items without quotes, lists or comments, usually all of them, are written a run of
-lines at a time with bytes.replace and one regular expression; the others one by one.
+Items with no list, comment, brace or `?` in them, and quotes only about whole values,
+usually all of them, are written a run of consecutive lines at a time (a fold of their
+breaks, bytes.replace of `, `, the braces dropped); the others entry by entry.
 """
 
 from __future__ import annotations
@@ -44,21 +46,16 @@ _NOT_GOING_ON[_NEWLINE] = True  # (nor a blank line: a line break in the value)
 _NOT_ONE_BY_ONE = bytes(np.flatnonzero(~_ONE_BY_ONE).tolist())
 _QUOTES = frozenset(b"'\"")
 _NOT_QUOTES = bytes(b for b in range(256) if b not in _QUOTES)
-_ENDS_VALUE = np.zeros(256, dtype=bool)
-_ENDS_VALUE[list(b",}")] = True
+_ENDS_VALUE = np.zeros(256, dtype=bool)  # (right after a key's colon: an empty value,
+_ENDS_VALUE[list(b",}")] = True  # where PyYAML's two readers part ways: `{a:, b: 1}`)
 _REPLACED_WIDTHS = 2  # indentations after a break folded by bytes.replace, one pass each
 _SPACE_OR_BREAK = np.zeros(256, dtype=bool)
 _SPACE_OR_BREAK[list(b" \n")] = True
 _SAYS_NOTHING = np.zeros(256, dtype=bool)  # a line's first byte past its spaces
 _SAYS_NOTHING[list(b"\n#")] = True
-# Next to a comma or colon in a fast item, where flow and block YAML part ways, or
-# PyYAML's two readers do (`{a:, b: 1}`: an error to one, a null to the other; `?` in
-# `{a: x?}` likewise): an empty entry or value, a space before a colon.
 _KEY_START = np.zeros(256, dtype=bool)  # (a plain key's first byte: see flat_yaml._KEY)
 _KEY_START[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")] = True
-_NOT_AFTER_COMMA = np.zeros(256, dtype=bool)  # (nor after a key's colon)
-_NOT_AFTER_COMMA[list(b",}")] = True
-_NOT_BEFORE_COMMA = np.zeros(256, dtype=bool)
+_NOT_BEFORE_COMMA = np.zeros(256, dtype=bool)  # (an empty entry, or an empty value)
 _NOT_BEFORE_COMMA[list(b"{,:")] = True
 
 # Entry by entry (an item with quotes, a list of ids or a comment after it).
@@ -103,14 +100,14 @@ def block_style(data: bytes) -> Restyled | None:
         return None
     buf = np.frombuffer(data, dtype=np.uint8)
     breaks = byte_positions(buf, _NEWLINE)
-    opens = _item_opens(buf, breaks)
+    opens, dashes, line_starts = _item_opens(buf, breaks)
     if not opens.size:
         return None
     # (int32: a million roles' commas and colons in half the memory)
     marks = _Marks(
         byte_positions(buf, _COMMA, np.int32), byte_positions(buf, _COLON, np.int32), breaks
     )
-    items = _Items(data, buf, breaks, opens, marks)
+    items = _Items(data, buf, breaks, (opens, dashes, line_starts), marks)
     pieces: list[bytes] = []
     lines: list[IntArray] = []  # per piece, the file's line (1-based) of each line of it
     done = done_lines = 0  # bytes and lines of data written so far
@@ -141,31 +138,36 @@ def block_style(data: bytes) -> Restyled | None:
     return Restyled(restyled, line_of)
 
 
-def _item_opens(buf: np.ndarray, breaks: IntArray) -> IntArray:
-    """The braces that open a list item: a line's first byte past its spaces is a dash,
-    then spaces, then the brace."""
+def _item_opens(buf: np.ndarray, breaks: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """The braces that open a list item (a line's first byte past its spaces is a dash,
+    then spaces, then the brace), their dashes, and where their lines start."""
     opens = byte_positions(buf, _OPEN)
     dash = walk_over(buf, opens - 1, -1)
     spaced = dash < opens - 1
     dash = np.maximum(dash, 0)
     before = walk_over(buf, dash - 1, -1)
     line_start = _line_start(breaks, opens)
-    is_item = spaced & (buf[dash] == _DASH) & (before == line_start - 1)
-    found: IntArray = opens[is_item]
-    return found
+    item = spaced & (buf[dash] == _DASH) & (before == line_start - 1)
+    return opens[item], dash[item], line_start[item]
 
 
 class _Items:
     """Every item written as a flow mapping: where it is, and whether it is read a run of
-    lines at a time (`fast`: no quote, list, comment or brace in it) or entry by entry."""
+    lines at a time (`fast`: no list, comment, brace or `?` in it, its quotes only about
+    whole values) or entry by entry."""
 
     def __init__(
-        self, data: bytes, buf: np.ndarray, breaks: IntArray, opens: IntArray, marks: _Marks
+        self,
+        data: bytes,
+        buf: np.ndarray,
+        breaks: IntArray,
+        where: tuple[IntArray, IntArray, IntArray],  # _item_opens'
+        marks: _Marks,
     ) -> None:
+        opens, dashes, self.line_start = where
         self.buf, self.breaks, self.open = buf, breaks, opens
         self.line = np.searchsorted(breaks, opens)  # 0-based
-        self.line_start = _line_start(breaks, opens)
-        self.dash_column = walk_over(buf, opens - 1, -1) - self.line_start
+        self.dash_column = dashes - self.line_start
         self.key_column = opens - self.line_start  # the brace's column, where its keys go
         closes = byte_positions(buf, _CLOSE)
         if not closes.size:
@@ -243,10 +245,10 @@ def _run(
     refused = (
         bool(np.any(entries != keyed))
         or not bool(np.all(_KEY_START[buf[key_at]]))
-        or not bool(np.all(_KEY_START[buf[walk_over(buf, braces[:count] + 1, 1, b" \n")]]))
+        or not bool(np.all(_KEY_START[buf[walk_over(buf, opens + 1, 1, b" \n")]]))
         or bool(np.any(_NOT_BEFORE_COMMA[buf[before]]))
         or bool(np.any(buf[colons - 1] == _SPACE))
-        or bool(np.any(_NOT_AFTER_COMMA[buf[colons + 1]]))
+        or bool(np.any(_ENDS_VALUE[buf[colons + 1]]))
     )
     if refused:
         raise FlowError("an entry of an item written as a flow mapping", first_line + 1)
