@@ -75,7 +75,7 @@ def test_short_key_codes_number_keys_as_the_general_way(items: list[list[str]]) 
     lines = ["top:"]
     for keys in items:
         lines += [("  - " if j == 0 else "    ") + f"{key}: v" for j, key in enumerate(keys)]
-    real = flat_yaml._key_codes
+    real = flat_yaml.key_codes
     calls = []
 
     def spy(words, data, start, end, read=None):  # type: ignore[no-untyped-def]
@@ -84,7 +84,7 @@ def test_short_key_codes_number_keys_as_the_general_way(items: list[list[str]]) 
         return got
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(flat_yaml, "_key_codes", spy)
+        patch.setattr(flat_yaml, "key_codes", spy)
         read_flat(("\n".join(lines) + "\n").encode())
     assert calls
     for args, (codes, names) in calls:

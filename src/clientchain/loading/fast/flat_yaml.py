@@ -338,7 +338,7 @@ def _in_double_quotes(data: bytes, places: IntArray) -> bool:
     return _Scanner(data, backslashes=True).escapes_in_double_quotes(places)
 
 
-def _odd_unicode(data: bytes) -> int | None:
+def odd_unicode(data: bytes) -> int | None:
     """Where the first of those characters is in `data` (valid UTF-8), if anywhere."""
     kinds = set(data.translate(None, _NOT_ODD_LEADS))
     if not kinds:
@@ -398,7 +398,7 @@ class _Scanner:
         skeleton = data.translate(None, _NOT_SKELETON)
         residue = skeleton.translate(None, b"\n:#")
         if not _ODD_LEADS.isdisjoint(residue):
-            odd = _odd_unicode(data)
+            odd = odd_unicode(data)
             if odd is not None:
                 line = data.count(b"\n", 0, odd) + 1
                 raise NotFlatError("a Unicode line break or non-printable character", line)
@@ -515,7 +515,7 @@ class _Scanner:
         value_start, value_end = self._values(key_end)
         top = (self.indent == 0) & ~dash
         self._every(top[:1], "no top-level key first")
-        codes, names = _key_codes(self.words, self.data, key_start, key_end, self.key_words)
+        codes, names = key_codes(self.words, self.data, key_start, key_end, self.key_words)
         self.key_words = None  # (a word per line: not kept)
         quoted = self._quoted(value_start, value_end)
         lists = self._lists(value_start, value_end)
@@ -880,7 +880,7 @@ def _one_colon_each(skeleton: bytes, lines: IntArray | slice) -> bool:
 @dataclass
 class _KeyWords:
     """The words read at each key's start (`low`) and, for the keys of 8 bytes or more
-    (`far`), the next ones (`high`): what `_key_codes` reads too."""
+    (`far`), the next ones (`high`): what `key_codes` reads too."""
 
     low: np.ndarray
     far: IntArray
@@ -933,7 +933,7 @@ def _lowest_flag(flags: np.ndarray) -> IntArray:
     return index
 
 
-def _key_codes(
+def key_codes(
     words: Words, data: bytes, start: IntArray, end: IntArray, read: _KeyWords | None = None
 ) -> tuple[IntArray, list[str]]:
     """A small integer per line naming its key, and the names; exact, not hashed.
@@ -992,12 +992,12 @@ def _short_key_codes(
     length: IntArray,
     read: _KeyWords | None,
 ) -> tuple[IntArray, list[str]] | None:
-    """`_key_codes` of keys of at most 16 bytes, without its (length, first byte, last
+    """`key_codes` of keys of at most 16 bytes, without its (length, first byte, last
     byte) table: a key is its two words (masked to its length) and its length, grouped
     by a 16-bit hash of those; every line is compared with one line of its group, and
     the lines that differ (another key in the same bucket, rarely) are grouped again
     with another hash, until none is left. The keys are then numbered (and checked) in
-    the order `_key_codes` numbers them when no two share a (length, first byte, last
+    the order `key_codes` numbers them when no two share a (length, first byte, last
     byte); None when two do (that way numbers them otherwise)."""
     if read is None:
         low = words.at(start) & _KEEP_FIRST[length]

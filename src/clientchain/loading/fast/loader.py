@@ -53,6 +53,7 @@ from clientchain.loading.fast.flat_yaml import (
     with_lf,
 )
 from clientchain.loading.fast.id_lookup import IdIndex
+from clientchain.loading.fast.json_document import is_json_document, read_json_document
 from clientchain.loading.fast.slips import ByteLines, SlipWords, wrongly_named
 from clientchain.loading.fast.tables_ahead import tables_ahead
 from clientchain.loading.fast.yaml_flows import YamlFlows, flows_file, yaml_rows
@@ -220,6 +221,8 @@ def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument,
     lf = one_document(with_lf(data))
     if lf is not data:
         data, text = lf, None
+    if is_json_document(data):  # (a policy in it is nested: the precise reader's)
+        return read_json_document(data), _PolicyBlock()
     try:
         return read_flat(data, policy_lines=False, markers=False), _PolicyBlock()
     except PolicyLineError:

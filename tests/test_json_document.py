@@ -1,0 +1,256 @@
+"""An org chart written as JSON (JSON is YAML): on the fast path, the precise path's Org,
+lines and all, however a JSON writer spaced, escaped or ordered it; handed over to the
+precise reader where YAML could read it otherwise; never read otherwise."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from clientchain.loading.fast.flat_yaml import NotFlatError
+from clientchain.loading.fast.json_document import read_json_document
+from clientchain.model.org import Org
+from clientchain.model.problems import InputError
+from tests.conftest import EXAMPLES
+from tests.test_fastload import assert_same, both
+from tests.test_fuzz import mutations
+
+TITLES = [
+    "Head of sales",
+    "Sales, North: EMEA",  # a comma and a colon: nothing to a string
+    "O'Brien's {team} [x] #1",
+    "Müller & Søn — 販売",  # beyond ASCII: escaped by json.dump unless told not to
+    "emoji 😀 team",  # beyond the BMP: a surrogate pair when escaped (YAML refuses it)
+    "  spaced  ",
+    "",
+    "yes",
+]
+
+
+def _chart(roles: int = 30) -> dict[str, object]:
+    """An org chart with titles of every kind above, ids that read as numbers, lists of
+    dotted lines and served clients, owners, numbers of every spelling, and its flows
+    inline."""
+    ids = [f"r{k}" if k % 5 else f"{k:04d}" for k in range(roles)]
+    listed = []
+    for k, rid in enumerate(ids):
+        role: dict[str, object] = {"id": rid, "title": TITLES[k % len(TITLES)]}
+        if k:
+            role["reports_to"] = ids[(k - 1) // 2]
+        if k % 3 == 2:
+            role["dotted_to"] = ["hr", "0755"] if k > 2 else []
+            role["serves"] = ["buyers"] if k % 2 else "buyers"
+        role["headcount"] = [1, 2.5, 3, 0.25][k % 4]
+        if k % 7 == 3:
+            role["remote"], role["budget"] = True, None
+        listed.append(role)
+    listed += [{"id": "hr", "title": "People"}, {"id": "0755", "title": "IT"}]
+    flows: list[dict[str, object]] = [
+        {"from": "buyers", "to": rid, "amount": 100 + k} for k, rid in enumerate(ids)
+    ]
+    flows += [{"from": ids[0], "to": ids[1], "amount": 12.5, "kind": "budget"}]
+    return {
+        "org": "JSON, written",
+        "currency": "EUR",
+        "clients": [{"id": "buyers", "title": "Car buyers", "owner": ids[1]}],
+        "roles": listed,
+        "flows": flows,
+    }
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "org.json") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _no_emoji(chart: dict[str, object]) -> dict[str, object]:
+    """The chart with no character beyond the BMP (json.dump escapes one as a surrogate
+    pair, which YAML does not read: the precise reader's to refuse)."""
+    written: dict[str, object] = json.loads(
+        json.dumps(chart, ensure_ascii=False).replace("😀", "ø")
+    )
+    return written
+
+
+WRITERS: dict[str, Callable[[object], bytes]] = {
+    "json.dump indent 2": lambda c: json.dumps(c, indent=2).encode(),
+    "json.dump indent 4, unicode": lambda c: json.dumps(c, indent=4, ensure_ascii=False).encode(),
+    "json.dump one line": lambda c: json.dumps(c).encode(),
+    "json.dump compact": lambda c: json.dumps(c, separators=(",", ":")).encode(),
+    "json.dump sorted": lambda c: json.dumps(c, indent=1, sort_keys=True).encode(),
+    "orjson": orjson.dumps,
+    "orjson indented": lambda c: orjson.dumps(c, option=orjson.OPT_INDENT_2),
+    "windows": lambda c: json.dumps(c, indent=2).replace("\n", "\r\n").encode(),
+}
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_an_org_chart_a_json_writer_writes_is_the_fast_path_s(
+    tmp_path: Path, writer: str, suffix: str
+) -> None:
+    """However a JSON writer spaces, orders, escapes or breaks its lines: the precise
+    path's Org, each entry on the line of its brace."""
+    data = WRITERS[writer](_no_emoji(_chart()))
+    fast, precise = both(_write(tmp_path, data, f"org.{suffix}"))
+    assert isinstance(fast, Org), "an org chart in JSON is the fast reader's"
+    assert_same(fast, precise)
+
+
+def test_entries_keep_the_line_of_their_brace(tmp_path: Path) -> None:
+    data = json.dumps(_no_emoji(_chart()), indent=2).encode()
+    fast, _ = both(_write(tmp_path, data))
+    assert isinstance(fast, Org)
+    lines = data.split(b"\n")
+    for number in fast.role_lines.tolist():
+        assert lines[number - 1].strip() == b"{"
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+def test_every_example_written_as_json_reads_alike(tmp_path: Path, example: str) -> None:
+    written = EXAMPLES / example / "org.yaml"
+    chart = yaml.safe_load(written.read_text(encoding="utf-8"))
+    flows = chart.get("flows")
+    if isinstance(flows, str):  # the flows file where the example keeps it
+        chart["flows"] = str(written.parent / flows)
+    if "policy" in chart:  # nested: the precise reader's
+        del chart["policy"]
+    fast, precise = both(_write(tmp_path, json.dumps(chart, indent=2, default=str).encode()))
+    assert isinstance(fast, Org | InputError) or fast is None
+    if fast is not None:
+        assert_same(fast, precise)
+
+
+REFUSED = {
+    "a trailing comma": b'{"org": "x", "roles": [{"id": "a"},]}',
+    "a key repeated": b'{"org": "x", "roles": [{"id": "a", "id": "b"}]}',
+    "a top-level key repeated": b'{"org": "x", "org": "y", "roles": [{"id": "a"}]}',
+    "a nested mapping": b'{"org": "x", "roles": [{"id": "a", "x": {"y": 1}}]}',
+    "a policy": b'{"policy": {"fail_on": []}, "roles": [{"id": "a"}]}',
+    "a key on a line before its colon": b'{"org": "x", "roles": [{"id"\n: "a"}]}',
+    "an escaped quote": b'{"org": "x", "roles": [{"id": "a", "title": "\\"A\\""}]}',
+    "an escaped line break": b'{"org": "x", "roles": [{"id": "a", "title": "A\\nB"}]}',
+    "an escaped slash": b'{"org": "x", "roles": [{"id": "a/b"}, {"id": "a\\/c"}]}',
+    "a surrogate pair": b'{"org": "x", "roles": [{"id": "\\ud83d\\ude00"}]}',
+    "a tab": b'{"org": "x",\t"roles": [{"id": "a"}]}',
+    "a comment": b'{"org": "x", "roles": [{"id": "a"}]}  # c',
+    "a single-quoted value": b'{"org": \'x\', "roles": [{"id": "a"}]}',
+    "a plain key": b'{org: "x", "roles": [{"id": "a"}]}',
+    "a word YAML reads": b'{"org": "x", "roles": [{"id": yes}]}',
+    "a list of scalars at the top": b'{"org": ["x"], "roles": [{"id": "a"}]}',
+    "an empty list": b'{"org": "x", "roles": []}',
+    "a second document": b'{"org": "x", "roles": [{"id": "a"}]}\n{"a": 1}',
+    "a null among ids": b'{"roles": [{"id": "a"}, {"id": "b", "dotted_to": [null]}]}',
+    "a line break in a string": b'{"org": "x", "roles": [{"id": "a", "title": "A\nB"}]}',
+    "a next line character": '{"roles": [{"id": "a", "title": "A\x85B"}]}'.encode(),
+    "a number then a string": b'{"roles": [{"id": "a", "headcount": 1"x"}]}',
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_what_yaml_could_read_otherwise_is_the_precise_reader_s(tmp_path: Path, case: str) -> None:
+    data = REFUSED[case]
+    with pytest.raises(NotFlatError):
+        read_json_document(data)
+    fast, _ = both(_write(tmp_path, data))
+    assert fast is None
+
+
+def test_a_slip_in_a_json_chart_is_worded_by_the_precise_path(tmp_path: Path) -> None:
+    """Where a value is written is no key's line in JSON: the precise reader words it."""
+    chart = _no_emoji(_chart())
+    chart["roles"][4]["reports_to"] = "nobody"  # type: ignore[index]
+    fast, precise = both(_write(tmp_path, json.dumps(chart, indent=2).encode()))
+    assert fast is None
+    assert isinstance(precise, InputError)
+
+
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# Texts from the characters that matter to JSON and YAML, and some beyond ASCII: those a
+# string holds as they are, and (in some charts) those it escapes or YAML reads apart.
+TAME = st.text(alphabet=list("ab09 _-.:,#'/{}[]éλ中"), max_size=6)
+WILD = st.text(alphabet=list("ab09 _-.:,#'\"\\/{}[]\t\n\x85\x7f\u2028é😀"), max_size=6)
+NUMBER = st.one_of(
+    st.integers(-5, 10**6), st.floats(allow_nan=False, allow_infinity=False, width=32)
+)
+
+
+@st.composite
+def charts(draw: st.DrawFn) -> bytes:
+    """A small org chart of drawn ids, references, values and keys, written by a drawn
+    JSON writer."""
+    text = WILD if draw(st.integers(0, 3)) == 0 else TAME
+    value = st.one_of(text, NUMBER, st.booleans(), st.none())
+    count = draw(st.integers(1, 6))
+    ids = draw(
+        st.lists(
+            text.filter(str.strip) | st.integers(0, 99),
+            min_size=count,
+            max_size=count,
+            unique_by=str,
+        )
+    )
+    keys = ["title", "reports_to", "headcount", "department", "dotted_to", "serves", "x-y"]
+    roles = []
+    for k, rid in enumerate(ids):
+        role: dict[str, object] = {"id": rid}
+        for key in draw(st.lists(st.sampled_from(keys), unique=True, max_size=4)):
+            if key in ("reports_to", "serves", "dotted_to") and not k:
+                continue  # (the first role: no one above it)
+            if key in ("reports_to", "serves"):
+                role[key] = ids[draw(st.integers(0, k - 1))]
+            elif key == "dotted_to":
+                role[key] = draw(st.lists(st.sampled_from(ids[:k]), max_size=2, unique=True))
+            elif key in ("title", "department"):
+                role[key] = draw(text if draw(st.integers(0, 5)) else value)
+            elif key == "headcount":
+                role[key] = draw(st.integers(0, 9) if draw(st.integers(0, 5)) else value)
+            else:
+                role[key] = draw(value)
+        roles.append(role)
+    chart = {"org": draw(value), "roles": roles}
+    if draw(st.booleans()):
+        chart["flows"] = [{"from": "c", "to": ids[0], "amount": draw(NUMBER)}]
+        chart["clients"] = [{"id": "c"}]
+    writer = draw(st.sampled_from(list(WRITERS)))
+    try:
+        return WRITERS[writer](chart)
+    except (TypeError, orjson.JSONEncodeError):  # (an int key orjson will not write)
+        return json.dumps(chart).encode()
+
+
+@FUZZ
+@given(data=charts())
+def test_generated_json_charts_never_make_the_paths_disagree(tmp_path: Path, data: bytes) -> None:
+    fast, precise = both(_write(tmp_path, data))
+    event("fast path" if fast is not None else "precise path")
+    if fast is not None:
+        assert_same(fast, precise)
+
+
+SEED = json.dumps(_no_emoji(_chart(8)), indent=1).encode()
+
+
+@pytest.mark.slow
+@FUZZ
+@given(data=mutations(SEED))
+def test_mutated_json_never_makes_the_paths_disagree(tmp_path: Path, data: bytes) -> None:
+    try:
+        fast, precise = both(_write(tmp_path, data))
+    except InputError:  # not UTF-8: neither path gets to read it
+        return
+    event("fast path" if fast is not None else "precise path")
+    if fast is not None:
+        assert_same(fast, precise)
