@@ -18,7 +18,7 @@ from clientchain.loading.fast.flat_yaml import NotFlatError
 from clientchain.loading.fast.json_document import read_json_document
 from clientchain.model.org import Org
 from clientchain.model.problems import InputError
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, Run
 from tests.test_fastload import assert_same, both
 from tests.test_fuzz import mutations
 
@@ -127,6 +127,28 @@ def test_every_example_written_as_json_reads_alike(tmp_path: Path, example: str)
     assert isinstance(fast, Org | InputError) or fast is None
     if fast is not None:
         assert_same(fast, precise)
+
+
+def test_analyze_reads_the_example_written_as_json_as_its_yaml(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    """`clientchain analyze org.json` end to end: the same exit code, figures and
+    findings as the YAML it was written from (each role and finding at its own line)."""
+    written = EXAMPLES / "dealership" / "org.yaml"
+    chart = yaml.safe_load(written.read_text(encoding="utf-8"))
+    chart["flows"] = str(written.parent / chart["flows"])
+    as_json = _write(tmp_path, json.dumps(chart, indent=2).encode())
+    from_yaml, from_json = (run("analyze", str(p), "--format", "json") for p in (written, as_json))
+    assert from_json.exit_code == from_yaml.exit_code
+    mine, theirs = json.loads(from_json.stdout), json.loads(from_yaml.stdout)
+    assert mine["roles"] == theirs["roles"]
+    assert mine["summary"] == theirs["summary"]
+    codes = [(f["code"], f["message"]) for f in mine["findings"]]
+    assert codes == [(f["code"], f["message"]) for f in theirs["findings"]]
+    lines = as_json.read_text(encoding="utf-8").splitlines()
+    for finding in mine["findings"]:
+        if finding.get("line"):
+            assert lines[finding["line"] - 1].strip() == "{"
 
 
 REFUSED = {
