@@ -174,6 +174,17 @@ REFUSED = {
     "a line break in a string": b'{"org": "x", "roles": [{"id": "a", "title": "A\nB"}]}',
     "a next line character": '{"roles": [{"id": "a", "title": "A\x85B"}]}'.encode(),
     "a number then a string": b'{"roles": [{"id": "a", "headcount": 1"x"}]}',
+    # (found by a review's fuzzing: each was read, or crashed, before)
+    "an entry's brace ending the file": b'{"roles": [{"id": "a"}',
+    "no key at all": b"{ }",
+    "a key broken over lines": b'{"roles": [{"i\\\nd": "a"}]}',
+    "a value broken over lines": b'{"roles": [{"id": "a\\\nb"}, {"id": "c"}]}',
+    "a backslash ending a line before a value": b'{"roles": [{"id": \\\n"a"}]}',
+    "an escaped key out of YAML's reach of its colon": b'{"roles": [{"id": "a", "'
+    + b"\\U00000041" * 3
+    + b'"'
+    + b" " * 995
+    + b": 1}]}",
 }
 
 

@@ -73,6 +73,7 @@ _IS_DIGIT[list(_DIGITS)] = True
 _LITERALS = {4: [int.from_bytes(b"true", "little"), int.from_bytes(b"null", "little")]}
 _LITERALS[5] = [int.from_bytes(b"false", "little")]
 _KEY_REACH = 1000  # bytes from a key's quote to its colon that YAML looks over (~1024)
+_LONGEST_ESCAPE = 10  # \\UHHHHHHHH: one character
 _DEPTH = 4  # the document, a list of entries, an entry, a list of ids
 
 
@@ -122,6 +123,8 @@ def read_json_document(data: bytes) -> FlatDocument:
         raise NotFlatError("a document that does not end with its mapping", _line(data, last))
     escaped = b"\\" in data
     if escaped:
+        if b"\\\n" in data:  # (JSON breaks no string so; outside one, YAML reads it as text)
+            raise NotFlatError("a backslash ending a line", _line(data, data.find(b"\\\n")))
         try:
             data = unescaped(data, _in_strings)
         except EscapeError as exc:
@@ -129,7 +132,7 @@ def read_json_document(data: bytes) -> FlatDocument:
     odd = odd_unicode(data)
     if odd is not None:
         raise NotFlatError("a Unicode line break or non-printable character", _line(data, odd))
-    document = _Reader(data).document()
+    document = _Reader(data, escaped).document()
     document.unescaped = escaped
     document.restyled = True  # (an entry's line is the file's; a key's place is not a line's)
     return document
@@ -229,10 +232,12 @@ def _at(mask: np.ndarray, offset: int) -> IntArray:
 
 
 class _Reader:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, escaped: bool = False) -> None:
+        """`escaped`: `data` had escapes, written out (a character's place in the file is
+        then further on than in `data`)."""
         if len(data) >= 2**31 - 64:
             raise NotFlatError("a file of 2 GB or more")
-        self.data = data
+        self.data, self.escaped = data, escaped
         self.buf = np.frombuffer(data, dtype=np.uint8)
         tokens = _Tokens(data)
         self.at, self.kind = tokens.at, tokens.kind
@@ -254,7 +259,8 @@ class _Reader:
         self.id_lists: tuple[IntArray, Items] | None = None  # (made when first asked for)
 
     def _fail(self, why: str, token: int) -> None:
-        raise NotFlatError(why, _line(self.data, int(self.at[token])))
+        at = int(self.at[min(token, self.at.size - 1)]) if self.at.size else 0
+        raise NotFlatError(why, _line(self.data, at))
 
     def _checked_depth(self) -> np.ndarray:
         """How deep each token leaves the document (the one mapping opened first, closed
@@ -270,6 +276,8 @@ class _Reader:
         wrong = (inner < 1) | (inner > _DEPTH)
         if wrong.any():
             self._fail("nesting beyond an org chart's, or a second document", int(np.argmax(wrong)))
+        if depth[-1] != 0:
+            self._fail("a mapping or list not closed", kind.size - 1)
         return depth
 
     def _check_order(self) -> None:
@@ -325,6 +333,8 @@ class _Reader:
     def document(self) -> FlatDocument:
         kind, depth = self.kind, self.depth
         keys = np.flatnonzero((kind[:-1] == _STRING) & (kind[1:] == _COLON))
+        if not keys.size:
+            self._fail("no keys at all", 0)
         start, end, _ = self._ranges(keys)
         if np.any(start == end):
             self._fail("an empty key", int(keys[np.argmax(start == end)]))
@@ -378,7 +388,10 @@ class _Reader:
         if not apart.size:
             return
         colon, end = colon[apart], end[apart]
-        wrong = colon - start[apart] > _KEY_REACH
+        reach = colon - start[apart]
+        if self.escaped:  # (each of the key's characters up to 10 bytes in the file: \\U...)
+            reach += (_LONGEST_ESCAPE - 1) * (end - start[apart])
+        wrong = reach > _KEY_REACH
         wrong |= np.searchsorted(newlines, end) != np.searchsorted(newlines, colon)
         if wrong.any():
             self._fail("a key apart from its colon", int(keys[apart[np.argmax(wrong)]]))
