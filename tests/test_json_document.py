@@ -105,6 +105,38 @@ def test_an_org_chart_a_json_writer_writes_is_the_fast_path_s(
     assert_same(fast, precise)
 
 
+@pytest.mark.parametrize(
+    "writer", ["json.dump indent 2", "json.dump one line", "orjson", "windows"]
+)
+def test_a_flows_file_in_json_is_the_fast_path_s(tmp_path: Path, writer: str) -> None:
+    """A list of flows a JSON writer wrote (`flows.json`, `[{"from": ...}, ...]`) is read
+    from its tokens as the org chart's own list would be: the precise path's Org."""
+    chart = _no_emoji(_chart())
+    flows = chart.pop("flows")
+    chart["flows"] = "flows.json"
+    _write(tmp_path, WRITERS[writer](flows), "flows.json")
+    org = _write(tmp_path, WRITERS[writer](chart))
+    fast, precise = both(org)
+    assert isinstance(fast, Org)
+    assert_same(fast, precise)
+    assert fast.flow_files == (str(tmp_path / "flows.json"),)
+
+
+def test_a_slip_in_a_json_flows_file_is_worded_by_the_precise_reader(tmp_path: Path) -> None:
+    chart = _no_emoji(_chart())
+    flows = chart.pop("flows")
+    flows[3]["to"] = "nobody"  # type: ignore[index]
+    chart["flows"] = "flows.json"
+    _write(tmp_path, json.dumps(flows, indent=2).encode(), "flows.json")
+    for role in chart["roles"]:  # type: ignore[attr-defined]
+        role["title"] = "Plain"  # (the flat reader's: a colon in a value is not)
+    org = _write(tmp_path, yaml.safe_dump(chart, allow_unicode=True).encode(), "org.yaml")
+    fast, precise = both(org)
+    assert isinstance(precise, InputError)
+    assert isinstance(fast, InputError)  # (the org chart the fast reader's, the file not)
+    assert_same(fast, precise)
+
+
 def test_entries_keep_the_line_of_their_brace(tmp_path: Path) -> None:
     data = json.dumps(_no_emoji(_chart()), indent=2).encode()
     fast, _ = both(_write(tmp_path, data))

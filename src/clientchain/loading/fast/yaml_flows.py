@@ -13,6 +13,7 @@ missing field, `1e3`, a quoted amount) is the precise reader's to read and word.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,11 +28,14 @@ from clientchain.loading.fast.flat_yaml import (
     read_flat,
     with_lf,
 )
+from clientchain.loading.fast.json_document import read_json_document
 from clientchain.loading.flow_table import REQUIRED
 from clientchain.model.org import FloatArray
 from clientchain.model.texts import TextColumn
 
 _KEY = b"_:\n"  # the key a flows file's list is read under
+_JSON_KEY = b'{"_": '  # ... and a JSON list (on its first line: the lines stay the file's)
+_JSON_LIST = re.compile(rb"[ \n]*\[")
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,23 @@ class YamlFlows:
     data: bytes | None = None
 
 
+def is_json_list(data: bytes) -> bool:
+    """The file is one flow sequence (its first byte but blanks is `[`), as JSON writes
+    a list of flows."""
+    return _JSON_LIST.match(data) is not None
+
+
 def flows_file(data: bytes, shown: str) -> YamlFlows | None:
     """A YAML flows file (a list of flat mappings, UTF-8 without its BOM) as the flat
     reader reads it, or None for anything else. The flat reader reads a list under a
-    key: the file is read under one more line (`_:`), its columns' lines one further on."""
+    key: the file is read under one more line (`_:`), its columns' lines one further on;
+    a list in JSON (`[{"from": ...}, ...]`) is read by json_document as a mapping's
+    (`{"_": [...]}`, the key before it on its first line)."""
     try:
-        document = read_flat(_KEY + one_document(with_lf(data)), markers=False)
+        if is_json_list(data):  # read as the one list of a JSON mapping, on the same lines
+            document = read_json_document(_JSON_KEY + one_document(with_lf(data)) + b"}")
+        else:
+            document = read_flat(_KEY + one_document(with_lf(data)), markers=False)
     except NotFlatError:
         return None
     entries = document.lists.get("_")
