@@ -441,6 +441,32 @@ CASES = [
         True,
     ),
     (
+        "colons in values: quoted, or with no space after them",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n    title: 'Sales, North: EMEA'\n"
+        '  - id: seller\n    reports_to: boss\n    title: "Ops: x"  # note: y\n'
+        "    site: http://x.org/a:b\n    start: 9:30\n",
+        FLOWS,
+        True,
+    ),
+    (
+        "a colon and a space in a plain value (a mapping to YAML)",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n    title: Ops: EMEA\n",
+        FLOWS,
+        False,
+    ),
+    (
+        "a plain value ending in a colon",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n    title: Ops:\n",
+        FLOWS,
+        False,
+    ),
+    (
+        "a colon in a list of ids",
+        "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: x\n    dotted_to: [a:b]\n",
+        FLOWS,
+        False,
+    ),
+    (
         "ragged csv row",
         "clients:\n  - id: buyers\nroles:\n  - id: boss\n  - id: seller\n",
         "from,to,amount\nbuyers,seller,10,x\n",

@@ -124,6 +124,7 @@ SPELLINGS = {
     "an empty value": "  - {id: a, reports_to: boss, title: }\n",
     "a quote over lines": "  - {id: a, title: 'x  \n      y', reports_to: boss}\n",
     "mixed with block": "  - {id: a, reports_to: boss}\n  - id: b\n    reports_to: a\n",
+    "a colon in a value": "  - {id: a, reports_to: boss, title: x:y}\n",
 }
 
 
@@ -141,7 +142,7 @@ def test_items_as_hands_write_them_are_the_fast_path_s(tmp_path: Path, name: str
 REFUSED = {
     "a query": "  - {id: a, title: Why?, reports_to: boss}\n",
     "an empty value before a comma": "  - {id: a, title:, reports_to: boss}\n",
-    "a colon in a value": "  - {id: a, reports_to: boss, title: x:y}\n",  # (as in block style)
+    "a colon and a space in a value": "  - {id: a, reports_to: boss, title: x: y}\n",
     "a space before a colon": "  - {id : a, reports_to: boss}\n",
     "an empty entry": "  - {id: a,, reports_to: boss}\n",
     "a trailing comma": "  - {id: a, reports_to: boss,}\n",

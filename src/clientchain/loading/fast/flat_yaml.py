@@ -427,6 +427,8 @@ class _Scanner:
                 self.one_colon = not residue and _one_colon_each(skeleton, pick)
         self.key_words: _KeyWords | None = None  # (read by `_key_ends`, if it can)
         self.key_column: IntArray = np.zeros(0, dtype=np.int64)  # per line (see `_keys`)
+        # Lines with a colon in their value, and every colon (see `_colons_in_values`).
+        self.colons_in_values: tuple[IntArray, IntArray] | None = None
         if not self.one_colon:
             if b"#" in skeleton:  # a line's content ends where a comment after it starts
                 ends = self._cut_comments(starts, ends, content)
@@ -518,6 +520,7 @@ class _Scanner:
         codes, names = key_codes(self.words, self.data, key_start, key_end, self.key_words)
         self.key_words = None  # (a word per line: not kept)
         quoted = self._quoted(value_start, value_end)
+        self._colons_in_values(value_start, value_end, quoted)
         lists = self._lists(value_start, value_end)
         return self._assemble(dash, top, codes, names, value_start, value_end, quoted, lists)
 
@@ -573,7 +576,8 @@ class _Scanner:
         return dash, key_start, self._key_ends(key_start)
 
     def _key_ends(self, key_start: IntArray) -> IntArray:
-        """Where each line's key ends: its one colon (a second one would be YAML syntax)."""
+        """Where each line's key ends: its first colon (no key holds one; any more are
+        its value's: see `_colons_in_values`)."""
         if self.one_colon:
             found = _colons_after(self.words, self.data, key_start)
             if found is not None:
@@ -582,15 +586,41 @@ class _Scanner:
                 return key_end
         colons = byte_positions(self.buf, _COLON, np.int32)
         # Colons from the key's start to the line's end, counted by two searches (all
-        # lines at once): exactly one, and it is the first one from the key's start.
+        # lines at once): the key ends at the first (no key holds one); the lines with
+        # more hold them in their values, which `_colons_in_values` checks.
         before_start = np.searchsorted(colons, key_start)
-        self._every(
-            np.searchsorted(colons, self.end) - before_start == 1,
-            "not one `key: value` (no colon, or a colon in the value)",
-        )
+        count = np.searchsorted(colons, self.end) - before_start
+        self._every(count > 0, "not `key: value` (no colon)")
         key_end = colons[before_start]
         self._every(key_end > key_start, "an empty key")
+        more = np.flatnonzero(count > 1)
+        if more.size:
+            self.colons_in_values = (more, colons)
         return key_end
+
+    def _colons_in_values(
+        self, value_start: IntArray, value_end: IntArray, quoted: np.ndarray
+    ) -> None:
+        """A colon in a value is its own in quotes, or in a plain value where no space
+        or line break follows it (`9:30`, `http://x`); one a space follows, or that ends
+        the value, would start a mapping there (YAML refuses it), and one in a list of
+        ids is left to the precise reader."""
+        if self.colons_in_values is None:
+            return
+        rows, colons = self.colons_in_values
+        rows = rows[~quoted[rows]]
+        start, end = value_start[rows], value_end[rows]
+        listed = self.buf[np.minimum(start, self.buf.size - 1)] == _OPEN
+        self._every(~listed | (start == end), "a colon in a list of ids", rows)
+        first = np.searchsorted(colons, start)
+        count = np.searchsorted(colons, end) - first
+        at = colons[ranges_back_to_back(first, count)].astype(np.int64)
+        ends = np.repeat(end, count)
+        after = self.buf[at + 1]
+        fine = (at + 1 < ends) & (after != _SPACE) & (after != _NEWLINE)
+        self._every(
+            fine, "a colon and a space (or an end) in a plain value", np.repeat(rows, count)
+        )
 
     def _values(self, key_end: IntArray) -> tuple[IntArray, IntArray]:
         buf = self.buf
