@@ -348,6 +348,6 @@ def test_a_big_input_off_the_fast_path_gets_a_note_on_stderr(
     noted = run("analyze", str(path), "--format", "json")
     assert noted.stdout == quiet.stdout
     assert noted.stderr == (
-        f"clientchain: note: {path}:3: not one `key: value` (no colon, or a colon in the"
-        " value): read by the precise reader, which takes longer\n"
+        f"clientchain: note: {path}:3: a colon in a flow list (a mapping in it, or an id):"
+        " read by the precise reader, which takes longer\n"
     )

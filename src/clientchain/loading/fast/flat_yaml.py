@@ -611,7 +611,9 @@ class _Scanner:
         rows = rows[~quoted[rows]]
         start, end = value_start[rows], value_end[rows]
         listed = self.buf[np.minimum(start, self.buf.size - 1)] == _OPEN
-        self._every(~listed | (start == end), "a colon in a list of ids", rows)
+        self._every(
+            ~listed | (start == end), "a colon in a flow list (a mapping in it, or an id)", rows
+        )
         first = np.searchsorted(colons, start)
         count = np.searchsorted(colons, end) - first
         at = colons[ranges_back_to_back(first, count)].astype(np.int64)
