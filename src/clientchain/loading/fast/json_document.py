@@ -11,9 +11,13 @@ scalars and of lists of mappings, whose values are scalars or lists of scalars (
 a word is its text (the rules after the reader decide what is a number, as for any flat
 YAML). Escapes are written out first as yaml_escapes writes PyYAML's (`\\u00fc` is what
 `json.dump` writes for every character beyond ASCII); one YAML reads otherwise or the
-fast path does not write out (`\\"`, `\\n`, `\\/`, half a surrogate pair) is the precise
-reader's, as are a trailing comma, a comment, a tab, a key and its colon on two lines,
-a key repeated, deeper nesting and anything else (NotFlatError).
+fast path does not write out (`\\"`, `\\n`, `\\/`, half a surrogate pair, a backslash
+ending a line) is the precise reader's, as are a trailing comma, a comment, a tab, a key
+and its colon on two lines or beyond YAML's reach, a key repeated, deeper nesting and
+anything else (NotFlatError). Each entry is on the line of its `{`, as the precise reader
+places it; a slip in one is worded by the precise reader (a key's place is not a line's).
+A flows file written as a JSON list is read here as the one list of a mapping (see
+yaml_flows.flows_file).
 """
 
 from __future__ import annotations
