@@ -22,6 +22,7 @@ yaml_flows.flows_file).
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -76,6 +77,15 @@ _IS_DIGIT[list(_DIGITS)] = True
 # endian word of their bytes, by length.
 _LITERALS = {4: [int.from_bytes(b"true", "little"), int.from_bytes(b"null", "little")]}
 _LITERALS[5] = [int.from_bytes(b"false", "little")]
+# The escapes _with_escapes writes out: `\" \\ \/ \t`, and a character's code but a
+# control character's (C0, DEL, C1), half a surrogate pair's, a Unicode line break's or a
+# non-character's (a line break inside a value is beyond the fast path's texts:
+# gather_texts); any other backslash is refused.
+_WRITTEN_OUT = (b'\\"', b"\\/", b"\\t", b"\\u")
+_CODE_NOT_WRITTEN_OUT = re.compile(
+    rb"\\u(?:00[01]|007[fF]|00[89]|[dD][89a-fA-F]|202[89]|[fF][eE][fF][fF]|[fF]{3}[eEfF])"
+)
+_NO_PLACES = np.zeros(0, dtype=np.int64)
 _KEY_REACH = 1000  # bytes from a key's quote to its colon that YAML looks over (~1024)
 _LONGEST_ESCAPE = 10  # \\UHHHHHHHH: one character
 _DEPTH = 4  # the document, a list of entries, an entry, a list of ids
@@ -131,8 +141,8 @@ def read_json_document(data: bytes) -> FlatDocument:
             raise NotFlatError("a backslash ending a line", _line(data, data.find(b"\\\n")))
         try:
             data = unescaped(data, _in_strings)
-        except EscapeError as exc:
-            raise NotFlatError(str(exc)) from None
+        except EscapeError:  # (a quote, a backslash, a line break escaped: string by string)
+            return _with_escapes(data)
     odd = odd_unicode(data)
     if odd is not None:
         raise NotFlatError("a Unicode line break or non-printable character", _line(data, odd))
@@ -140,6 +150,55 @@ def read_json_document(data: bytes) -> FlatDocument:
     document.unescaped = escaped
     document.restyled = True  # (an entry's line is the file's; a key's place is not a line's)
     return document
+
+
+def _with_escapes(data: bytes) -> FlatDocument:
+    """`data` read as it is, each string with escapes of its own (`\\"`, `\\\\`, `\\/`: a
+    title in quotes, a Windows path) written out on its own, after the document (its range
+    points there); an escaped quote is no string's end. Escapes JSON and YAML read alike
+    only (see _WRITTEN_OUT); anything else, or an escape in a key, is the precise
+    reader's."""
+    odd = odd_unicode(data)
+    if odd is not None:
+        raise NotFlatError("a Unicode line break or non-printable character", _line(data, odd))
+    document = _Reader(data, escaped=True, quotes_escaped=_escaped_quotes(data)).document()
+    document.unescaped = True
+    document.restyled = True
+    return document
+
+
+def _escaped_quotes(data: bytes) -> IntArray:
+    """Where a quote follows an odd run of backslashes (inside a string: escaped)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    quotes = byte_positions(buf, _QUOTE, np.int32).astype(np.int64)
+    quotes = quotes[(quotes > 0) & (buf[np.maximum(quotes - 1, 0)] == _BACKSLASH)]
+    run = np.zeros(quotes.size, dtype=np.int64)
+    going = np.ones(quotes.size, dtype=bool)
+    back = 1
+    while going.any():  # (runs are short: a backslash or two)
+        at = quotes - back
+        going &= (at >= 0) & (buf[np.maximum(at, 0)] == _BACKSLASH)
+        run += going
+        back += 1
+    escaped: IntArray = quotes[run % 2 == 1]
+    return escaped
+
+
+def _written_out(listed: bytes) -> bytes:
+    """Strings (`"..."`, commas between them) with their escapes written out, one a line;
+    NotFlatError for an escape the fast path leaves to YAML's reader (see _with_escapes).
+    Escaped backslashes go first, pair by pair from the left as JSON reads them; every
+    backslash left must start one of the other escapes written out."""
+    rest = listed.replace(b"\\\\", b"")
+    escapes = sum(rest.count(escape) for escape in _WRITTEN_OUT)
+    if rest.count(b"\\") != escapes or _CODE_NOT_WRITTEN_OUT.search(rest):
+        raise NotFlatError("an escape beyond a quote, a backslash, a slash, a tab or a code")
+    del rest
+    try:
+        texts: list[str] = json.loads(b"[" + listed + b"]")
+    except ValueError:
+        raise NotFlatError("a malformed escape") from None
+    return "\n".join(texts).encode("utf-8")
 
 
 def _in_strings(data: bytes, places: IntArray) -> bool:
@@ -174,13 +233,19 @@ class _Tokens:
     """Where each token starts (`at`) and what it is (`kind`); where each string ends (its
     closing quote) and each word (the byte after it)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, quotes_escaped: IntArray = _NO_PLACES) -> None:
+        """`quotes_escaped`: where a quote is a string's text, not its end (ascending)."""
         starts, string_ends, word_ends, letters = [], [], [], []
         quotes = 0  # quotes before the slice, mod 2
         in_word = 0  # the byte before the slice is a word's (_IN_WORD) or not
         view = memoryview(data)
         for a in range(0, len(data), _SLICE):
             kind = np.frombuffer(view[a : a + _SLICE].tobytes().translate(_CLASSES), np.uint8)
+            here = quotes_escaped[np.searchsorted(quotes_escaped, [a, a + _SLICE])[0] :]
+            here = here[here < a + _SLICE] - a
+            if here.size:  # (text, as a backslash is: inside a string only)
+                kind = kind.copy()
+                kind[here] = _OTHER
             inside = _inside(kind & _QUOTED, quotes) * np.uint8(255)  # (all ones inside)
             outer = kind & ~inside  # each byte's class outside strings, 0 inside
             inner = kind & inside
@@ -236,14 +301,17 @@ def _at(mask: np.ndarray, offset: int) -> IntArray:
 
 
 class _Reader:
-    def __init__(self, data: bytes, escaped: bool = False) -> None:
+    def __init__(
+        self, data: bytes, escaped: bool = False, quotes_escaped: IntArray | None = None
+    ) -> None:
         """`escaped`: `data` had escapes, written out (a character's place in the file is
-        then further on than in `data`)."""
+        then further on than in `data`); `quotes_escaped`: or has them still, and these
+        quotes are escaped (see _with_escapes)."""
         if len(data) >= 2**31 - 64:
             raise NotFlatError("a file of 2 GB or more")
         self.data, self.escaped = data, escaped
         self.buf = np.frombuffer(data, dtype=np.uint8)
-        tokens = _Tokens(data)
+        tokens = _Tokens(data) if quotes_escaped is None else _Tokens(data, quotes_escaped)
         self.at, self.kind = tokens.at, tokens.kind
         self.depth = self._checked_depth()
         self._check_order()
@@ -260,6 +328,11 @@ class _Reader:
         del strings
         opens = (self.kind == _LBRACK) & (self.depth == _DEPTH)
         self.end[opens] = self.at[(self.kind == _RBRACK) & (self.depth == _DEPTH - 1)] + 1
+        # Strings whose escapes are written out after the document (see _with_escapes).
+        self.moved = _NO_PLACES
+        self.moved_start = self.moved_end = _NO_PLACES
+        if quotes_escaped is not None:
+            self._write_out_escapes()
         self.id_lists: tuple[IntArray, Items] | None = None  # (made when first asked for)
 
     def _fail(self, why: str, token: int) -> None:
@@ -328,11 +401,43 @@ class _Reader:
                 )
 
     def _ranges(self, tokens: IntArray) -> tuple[IntArray, IntArray, np.ndarray]:
-        """Each token's text: a string's between its quotes, a word's, a list's from its
-        `[` to its `]` (whose items are read apart); and whether it is a string."""
+        """Each token's text: a string's between its quotes (or written out, after the
+        document), a word's, a list's from its `[` to its `]` (whose items are read
+        apart); and whether it is a string."""
         quoted = self.kind[tokens] == _STRING
         start = self.at[tokens] + quoted
-        return start, self.end[tokens], quoted
+        end = self.end[tokens]
+        if self.moved.size:
+            at = np.minimum(np.searchsorted(self.moved, tokens), self.moved.size - 1)
+            moved = np.flatnonzero(self.moved[at] == tokens)
+            start[moved], end[moved] = self.moved_start[at[moved]], self.moved_end[at[moved]]
+        return start, end, quoted
+
+    def _write_out_escapes(self) -> None:
+        """Each string holding a backslash, written out after the document (between line
+        breaks); its range is there from now on. An escape in a key is refused."""
+        strings = np.flatnonzero(self.kind == _STRING)
+        slashes = byte_positions(self.buf, _BACKSLASH, np.int32)
+        owner = strings[np.searchsorted(self.at[strings], slashes) - 1]
+        moved = np.unique(owner)
+        keyed = self.kind[moved + 1] == _COLON
+        if keyed.any():
+            self._fail("an escape in a key", int(moved[np.argmax(keyed)]))
+        # Every such string with its quotes, commas between: one JSON list read at once
+        # (one decode per string took 2.3 s for 300,000 of them).
+        data, ends = self.data, (self.end[moved] + 1).tolist()
+        raw = b",".join([data[a:b] for a, b in zip(self.at[moved].tolist(), ends, strict=True)])
+        texts = _written_out(raw)
+        if len(self.data) + len(texts) >= 2**31 - 64:
+            raise NotFlatError("a file of 2 GB or more, its escapes written out")
+        # Each text between line breaks (none holds one: `\\n` is refused).
+        breaks = byte_positions(np.frombuffer(texts, dtype=np.uint8), _NEWLINE)
+        at = len(self.data) + 1
+        self.moved = moved
+        self.moved_start = np.r_[0, breaks + 1] + at
+        self.moved_end = np.r_[breaks, len(texts)] + at
+        self.data = b"".join([self.data, b"\n", texts, b"\n"])  # (gather_texts reads a
+        self.buf = np.frombuffer(self.data, dtype=np.uint8)  # byte after each text)
 
     def document(self) -> FlatDocument:
         kind, depth = self.kind, self.depth
