@@ -9,12 +9,14 @@ Here the document's tokens are found a slice of its bytes at a time: its marks
 scalars and of lists of mappings, whose values are scalars or lists of scalars (a role's
 `dotted_to`, `serves`). YAML reads such a document as JSON does: a string is its text,
 a word is its text (the rules after the reader decide what is a number, as for any flat
-YAML). Escapes are written out first as yaml_escapes writes PyYAML's (`\\u00fc` is what
-`json.dump` writes for every character beyond ASCII); one YAML reads otherwise or the
-fast path does not write out (`\\"`, `\\n`, `\\/`, half a surrogate pair, a backslash
-ending a line) is the precise reader's, as are a trailing comma, a comment, a tab, a key
-and its colon on two lines or beyond YAML's reach, a key repeated, deeper nesting and
-anything else (NotFlatError). Each entry is on the line of its `{`, as the precise reader
+YAML). Characters' codes are written out first as yaml_escapes writes PyYAML's
+(`\\u00fc` is what `json.dump` writes for every character beyond ASCII); where there are
+others (`\\"`, `\\\\`, `\\/`, `\\t`), each string holding one is written out on its own,
+after the document (_read). An escape YAML reads otherwise or the fast path does
+not write out (`\\n`, a control character's code, half a surrogate pair, a backslash ending
+a line) is the precise reader's, as are a trailing comma, a comment, a tab, a key and its
+colon on two lines or beyond YAML's reach, a key repeated, deeper nesting and anything
+else (NotFlatError). Each entry is on the line of its `{`, as the precise reader
 places it; a slip in one is worded by the precise reader (a key's place is not a line's).
 A flows file written as a JSON list is read here as the one list of a mapping (see
 yaml_flows.flows_file).
@@ -27,7 +29,7 @@ import re
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import Words, byte_positions
+from clientchain.loading.fast.byte_columns import Words, byte_positions, walk_over
 from clientchain.loading.fast.flat_yaml import (
     Column,
     FlatDocument,
@@ -77,7 +79,7 @@ _IS_DIGIT[list(_DIGITS)] = True
 # endian word of their bytes, by length.
 _LITERALS = {4: [int.from_bytes(b"true", "little"), int.from_bytes(b"null", "little")]}
 _LITERALS[5] = [int.from_bytes(b"false", "little")]
-# The escapes _with_escapes writes out: `\" \\ \/ \t`, and a character's code but a
+# The escapes _read writes out string by string: `\" \\ \/ \t`, and a character's code but a
 # control character's (C0, DEL, C1), half a surrogate pair's, a Unicode line break's or a
 # non-character's (a line break inside a value is beyond the fast path's texts:
 # gather_texts); any other backslash is refused.
@@ -141,52 +143,39 @@ def read_json_document(data: bytes) -> FlatDocument:
             raise NotFlatError("a backslash ending a line", _line(data, data.find(b"\\\n")))
         try:
             data = unescaped(data, _in_strings)
-        except EscapeError:  # (a quote, a backslash, a line break escaped: string by string)
-            return _with_escapes(data)
-    odd = odd_unicode(data)
-    if odd is not None:
-        raise NotFlatError("a Unicode line break or non-printable character", _line(data, odd))
-    document = _Reader(data, escaped).document()
-    document.unescaped = escaped
-    document.restyled = True  # (an entry's line is the file's; a key's place is not a line's)
-    return document
-
-
-def _with_escapes(data: bytes) -> FlatDocument:
-    """`data` read as it is, each string with escapes of its own (`\\"`, `\\\\`, `\\/`: a
-    title in quotes, a Windows path) written out on its own, after the document (its range
-    points there); an escaped quote is no string's end. Escapes JSON and YAML read alike
-    only (see _WRITTEN_OUT); anything else, or an escape in a key, is the precise
-    reader's."""
-    odd = odd_unicode(data)
-    if odd is not None:
-        raise NotFlatError("a Unicode line break or non-printable character", _line(data, odd))
-    document = _Reader(data, escaped=True, quotes_escaped=_escaped_quotes(data)).document()
-    document.unescaped = True
-    document.restyled = True
-    return document
+        except EscapeError:  # (a quote, a backslash escaped: string by string)
+            return _read(data, escaped, _escaped_quotes(data))
+    return _read(data, escaped)
 
 
 def _escaped_quotes(data: bytes) -> IntArray:
     """Where a quote follows an odd run of backslashes (inside a string: escaped)."""
     buf = np.frombuffer(data, dtype=np.uint8)
-    quotes = byte_positions(buf, _QUOTE, np.int32).astype(np.int64)
-    quotes = quotes[(quotes > 0) & (buf[np.maximum(quotes - 1, 0)] == _BACKSLASH)]
-    run = np.zeros(quotes.size, dtype=np.int64)
-    going = np.ones(quotes.size, dtype=bool)
-    back = 1
-    while going.any():  # (runs are short: a backslash or two)
-        at = quotes - back
-        going &= (at >= 0) & (buf[np.maximum(at, 0)] == _BACKSLASH)
-        run += going
-        back += 1
-    escaped: IntArray = quotes[run % 2 == 1]
+    quotes = byte_positions(buf, _QUOTE).astype(np.int64)
+    before = quotes - 1  # (where a run of backslashes would end)
+    slashes = before - walk_over(buf, before, step=-1, over=b"\\")
+    escaped: IntArray = quotes[slashes % 2 == 1]
     return escaped
+
+
+def _read(data: bytes, escaped: bool, quotes_escaped: IntArray | None = None) -> FlatDocument:
+    """The document in `data`: its escapes written out, or (`quotes_escaped`: these quotes
+    escaped in it) read as it stands, each string with escapes of its own (`\\"`, `\\\\`,
+    `\\/`: a title in quotes, a Windows path) written out on its own, after the document
+    (its range points there). Escapes JSON and YAML read alike only (see _WRITTEN_OUT);
+    anything else, or an escape in a key, is the precise reader's."""
+    odd = odd_unicode(data)
+    if odd is not None:
+        raise NotFlatError("a Unicode line break or non-printable character", _line(data, odd))
+    document = _Reader(data, escaped, quotes_escaped).document()
+    document.unescaped = escaped
+    document.restyled = True  # (an entry's line is the file's; a key's place is not a line's)
+    return document
 
 
 def _written_out(listed: bytes) -> bytes:
     """Strings (`"..."`, commas between them) with their escapes written out, one a line;
-    NotFlatError for an escape the fast path leaves to YAML's reader (see _with_escapes).
+    NotFlatError for an escape the fast path leaves to YAML's reader (see _read).
     Escaped backslashes go first, pair by pair from the left as JSON reads them; every
     backslash left must start one of the other escapes written out."""
     rest = listed.replace(b"\\\\", b"")
@@ -233,7 +222,7 @@ class _Tokens:
     """Where each token starts (`at`) and what it is (`kind`); where each string ends (its
     closing quote) and each word (the byte after it)."""
 
-    def __init__(self, data: bytes, quotes_escaped: IntArray = _NO_PLACES) -> None:
+    def __init__(self, data: bytes, quotes_escaped: IntArray) -> None:
         """`quotes_escaped`: where a quote is a string's text, not its end (ascending)."""
         starts, string_ends, word_ends, letters = [], [], [], []
         quotes = 0  # quotes before the slice, mod 2
@@ -241,8 +230,8 @@ class _Tokens:
         view = memoryview(data)
         for a in range(0, len(data), _SLICE):
             kind = np.frombuffer(view[a : a + _SLICE].tobytes().translate(_CLASSES), np.uint8)
-            here = quotes_escaped[np.searchsorted(quotes_escaped, [a, a + _SLICE])[0] :]
-            here = here[here < a + _SLICE] - a
+            lo, hi = np.searchsorted(quotes_escaped, [a, a + _SLICE]).tolist()
+            here = quotes_escaped[lo:hi] - a
             if here.size:  # (text, as a backslash is: inside a string only)
                 kind = kind.copy()
                 kind[here] = _OTHER
@@ -306,12 +295,12 @@ class _Reader:
     ) -> None:
         """`escaped`: `data` had escapes, written out (a character's place in the file is
         then further on than in `data`); `quotes_escaped`: or has them still, and these
-        quotes are escaped (see _with_escapes)."""
+        quotes are escaped (see _read)."""
         if len(data) >= 2**31 - 64:
             raise NotFlatError("a file of 2 GB or more")
         self.data, self.escaped = data, escaped
         self.buf = np.frombuffer(data, dtype=np.uint8)
-        tokens = _Tokens(data) if quotes_escaped is None else _Tokens(data, quotes_escaped)
+        tokens = _Tokens(data, _NO_PLACES if quotes_escaped is None else quotes_escaped)
         self.at, self.kind = tokens.at, tokens.kind
         self.depth = self._checked_depth()
         self._check_order()
@@ -328,7 +317,7 @@ class _Reader:
         del strings
         opens = (self.kind == _LBRACK) & (self.depth == _DEPTH)
         self.end[opens] = self.at[(self.kind == _RBRACK) & (self.depth == _DEPTH - 1)] + 1
-        # Strings whose escapes are written out after the document (see _with_escapes).
+        # Strings whose escapes are written out after the document (see _read).
         self.moved = _NO_PLACES
         self.moved_start = self.moved_end = _NO_PLACES
         if quotes_escaped is not None:

@@ -128,20 +128,16 @@ def _by_codec(part: bytes) -> bytes:
     Python's own decoder of these escapes, which also refuses a malformed one. Each
     backslash starts an escape read here, and none gives a quote, a backslash, a tab or
     a line break (an escape of one is looked for first)."""
-    if _OTHER_THAN_CODES.search(part) is None:  # (no space escaped: no replace to make)
-        try:
-            return part.decode("unicode_escape").encode("utf-8")
-        except UnicodeError:  # (half a surrogate pair: UnicodeEncodeError)
-            raise EscapeError("an escape of no character") from None
-    if _NOT_READ.search(part):
-        raise EscapeError("an escape other than a character's code or a space")
-    if _KEPT.search(part):
-        raise EscapeError("an escape of a character kept escaped")
-    try:
-        # (Its own escapes but the two spaces; a byte beyond ASCII is read as Latin-1.)
-        spaced = part.replace(b"\\ ", b" ").replace(b"\\_", b"\xa0")
-        return spaced.decode("unicode_escape").encode("utf-8")
-    except UnicodeError:
+    if _OTHER_THAN_CODES.search(part) is not None:  # (usually none: nothing to replace)
+        if _NOT_READ.search(part):
+            raise EscapeError("an escape other than a character's code or a space")
+        if _KEPT.search(part):
+            raise EscapeError("an escape of a character kept escaped")
+        # (Python's own escapes but the two spaces)
+        part = part.replace(b"\\ ", b" ").replace(b"\\_", b"\xa0")
+    try:  # (a byte beyond ASCII is read as Latin-1)
+        return part.decode("unicode_escape").encode("utf-8")
+    except UnicodeError:  # (half a surrogate pair: UnicodeEncodeError)
         raise EscapeError("an escape of no character") from None
 
 
