@@ -1,8 +1,8 @@
 """Write a synthetic organisation of N roles as org.yaml + flows.csv, of one of several shapes.
 
 Every shape is deterministic for a seed and written in the flat shape the fast loader
-reads (top-level `key: value` lines, lists of flat mappings, plain scalars, plain CSV),
-with file order breadth first (a boss before its reports). The shapes:
+reads (top-level `key: value` lines, lists of flat mappings, plain scalars, plain CSV;
+jsonids: org.json), with file order breadth first (a boss before its reports). The shapes:
 
 business    issue 5's: spans of 3-12, depth around 8-12 with a few deep chains,
             departments, headcounts, up to 100 client segments paying front-line roles,
@@ -56,6 +56,8 @@ longids     business-like (spans, departments, clients paying front-line roles),
             ids of 20-40 bytes in UTF-8 mixing accented Latin, Greek, Cyrillic and CJK, a
             title on every role and client, and about 14% of roles in an inversion (a
             budget down with no revenue up); the rest pass revenue up.
+jsonids     longids' organisation as a script exports it with Python's json.dump as it
+            comes (indent 2, every character beyond ASCII a \\uXXXX escape), in org.json.
 multisale   business, and every role paid directly by five distinct clients of the 100
             (account teams selling to several segments): about 7.4 flow rows per role,
             five client touchpoints a role, every role a candidate in each block of
@@ -75,6 +77,7 @@ are reworded (where roles have titles).
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -335,6 +338,26 @@ def _write_org(
             entry += f"\n    reports_to: {ids[ups[v]]}"
         org.append(entry)
     return org
+
+
+def as_document(org: list[str]) -> dict[str, object]:
+    """The document of an org chart as _write_org writes it (top-level `key: value`
+    lines and lists of flat mappings, plain scalars, headcounts as numbers)."""
+    document: dict[str, object] = {}
+    items: list[dict[str, object]] = []
+    for line in "\n".join(org).splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, value = line.strip().removeprefix("- ").partition(":")
+        value = value.strip()
+        if not line.startswith(" "):  # a top-level key: a scalar, or a list to come
+            items = []
+            document[key] = value if value else items
+            continue
+        if line.lstrip().startswith("- "):
+            items.append({})
+        items[-1][key] = int(value) if key == "headcount" else value
+    return document
 
 
 def _flows(rows: list[Row]) -> list[str]:
@@ -735,6 +758,7 @@ SHAPES: dict[str, Shape] = {
     "chain": lambda n, seed: chain(n),
     "twoway": twoway,
     "longids": longids,
+    "jsonids": longids,  # (written as JSON: JSON_SHAPES)
     "customers": customers,
     "loop": loop,
     "recharge": recharge,
@@ -744,13 +768,24 @@ SHAPES: dict[str, Shape] = {
 }
 
 
+# Shapes whose org chart is written as JSON (json.dump's defaults but an indent of 2).
+JSON_SHAPES = frozenset({"jsonids"})
+
+
+def org_file(shape: str) -> str:
+    """The name of a shape's org chart in its folder."""
+    return "org.json" if shape in JSON_SHAPES else "org.yaml"
+
+
 def write(shape: str, n: int, out: Path, seed: int = 7, variant: bool = False) -> int:
     """Write one organisation of `shape` into `out`; the number of flow rows."""
     org, flows = SHAPES[shape](n, seed)
     if variant:
         org, flows = reorganise(org, flows, seed)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "org.yaml").write_text("\n".join(org) + "\n", encoding="utf-8")
+    if shape in JSON_SHAPES:
+        org = [json.dumps(as_document(org), indent=2)]
+    (out / org_file(shape)).write_text("\n".join(org) + "\n", encoding="utf-8")
     (out / "flows.csv").write_text("\n".join(flows) + "\n", encoding="utf-8")
     return len(flows) - 1
 

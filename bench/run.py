@@ -50,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import generate
 import tree_memory
 
 HERE = Path(__file__).resolve().parent
@@ -63,6 +64,7 @@ SHAPES = (
     "chain",
     "twoway",
     "longids",
+    "jsonids",
     "matrix",
     "loop",
     "recharge",
@@ -170,12 +172,13 @@ def folder_of(out: Path, shape: str, size: int, variant: bool = False) -> Path:
 
 def ensure_input(out: Path, shape: str, size: int, variant: bool = False) -> Path:
     folder = folder_of(out, shape, size, variant)
-    if not (folder / "org.yaml").exists():
+    org = folder / generate.org_file(shape)
+    if not org.exists():
         roles = folder.name.split("-")[1]
         command = [sys.executable, str(HERE / "generate.py"), "--shape", shape, roles]
         flags = ["--variant"] if variant else []
         subprocess.run([*command, str(folder), *flags], check=True, stdout=subprocess.DEVNULL)
-    return folder / "org.yaml"
+    return org
 
 
 def clientchain(org: Path) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -26,6 +27,7 @@ SHAPES = (
     "chain",
     "twoway",
     "longids",
+    "jsonids",
     "customers",
     "loop",
     "recharge",
@@ -47,7 +49,7 @@ def _same_both_ways(
     run: Callable[..., Run], tmp_path: Path, shape: str, roles: int
 ) -> dict[str, Any]:
     generate.write(shape, roles, tmp_path / shape)
-    fast, precise, taken = _json_both_ways(run, tmp_path / shape / "org.yaml")
+    fast, precise, taken = _json_both_ways(run, tmp_path / shape / generate.org_file(shape))
     assert taken == [True], f"{shape}: the fast path should read a generated org chart"
     assert fast.exit_code in (0, 1), fast.stderr
     assert (fast.exit_code, fast.stdout) == (precise.exit_code, precise.stdout), shape
@@ -77,7 +79,7 @@ def test_both_paths_give_the_same_json_at_10k(
 def test_the_same_seed_writes_the_same_bytes(tmp_path: Path, shape: str) -> None:
     for name in ("a", "b"):
         generate.write(shape, 700, tmp_path / name, seed=11)
-    for name in ("org.yaml", "flows.csv"):
+    for name in (generate.org_file(shape), "flows.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     if shape != "chain":  # the chain has nothing to draw
         generate.write(shape, 700, tmp_path / "c", seed=12)
@@ -89,6 +91,18 @@ def test_the_same_seed_writes_the_same_bytes(tmp_path: Path, shape: str) -> None
 def test_the_aliases_write_what_the_shapes_write(tmp_path: Path) -> None:
     assert generate.SHAPES["matrix"](300, 7) == generate.generate(300, 7, with_matrix=True)
     assert generate.SHAPES["chain"](300, 7) == generate.chain(300)
+
+
+def test_jsonids_is_longids_as_json_dump_writes_it(tmp_path: Path) -> None:
+    generate.write("longids", 2_000, tmp_path / "yaml")
+    generate.write("jsonids", 2_000, tmp_path / "json")
+    written = (tmp_path / "json" / "org.json").read_bytes()
+    assert written.isascii() and b"\\u" in written  # every character beyond ASCII escaped
+    document = json.loads(written)
+    assert document == yaml.safe_load((tmp_path / "yaml" / "org.yaml").read_text("utf-8"))
+    assert (tmp_path / "json" / "flows.csv").read_bytes() == (
+        tmp_path / "yaml" / "flows.csv"
+    ).read_bytes()
 
 
 def _money_components(flows: Path) -> np.ndarray:
