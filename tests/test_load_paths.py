@@ -253,6 +253,59 @@ def test_a_flat_file_with_another_line_break_anywhere_is_read_precisely(
                 assert taken == as_lf, repr(variant)
 
 
+# Documents the precise reader reads, each in the shapes CR LF could change: values over
+# several lines (quoted, folded, literal), a nested policy, problems with their lines and
+# columns (a reference, a headcount, YAML's own errors at a line's end and at a tab).
+_CR_LF_DOCUMENTS = {
+    "flat": FLOWS_KEY + CLIENTS["indented"] + ROLES["indented"],
+    "values over lines": FLOWS_KEY
+    + CLIENTS["indented"]
+    + 'roles:\n  - id: owner\n    title: "Chief\n      of staff"\n  - id: seller\n'
+    + "    title: >\n      Sells\n      things\n    note: |\n      one\n      two\n"
+    + "    reports_to: owner\n",
+    "policy": NEVER + FLOWS_KEY + CLIENTS["indented"] + ROLES["indented"],
+    "problems": FLOWS_KEY
+    + CLIENTS["indented"]
+    + "roles:\n  - id: owner\n    headcount: many\n  - id: seller\n    reports_to: nobody\n",
+    "unclosed quote": FLOWS_KEY + 'org: "a b\n' + ROLES["indented"],
+    "tab": FLOWS_KEY + "roles:\n\t- id: owner\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CR_LF_DOCUMENTS))
+def test_the_precise_reader_reads_cr_lf_as_lf(tmp_path: Path, name: str) -> None:
+    """load() writes Windows' line breaks as LF before either reader (so the file's own
+    bytes go before the scan): that is only the same input if the precise reader, given
+    the file as it is, builds the same Org or words the same problems at the same lines
+    and columns."""
+    text = _CR_LF_DOCUMENTS[name]
+    (tmp_path / "flows.csv").write_text(FLOWS_CSV, encoding="utf-8")
+
+    def precisely(document: str) -> Org | tuple[Problem, ...]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(loading, "_fast_load", lambda *args: None)
+            try:  # (loads: the text as given, line breaks and all)
+                return loading.loads(document, str(tmp_path / "org.yaml"))
+            except InputError as exc:
+                return exc.problems
+
+    as_lf, as_cr_lf = precisely(text), precisely(text.replace("\n", "\r\n"))
+    if isinstance(as_lf, Org):
+        assert isinstance(as_cr_lf, Org)
+        assert_same(as_cr_lf, as_lf)
+    else:
+        assert as_cr_lf == as_lf
+    # and as a user loads the file: the same again, whichever path reads it
+    path = tmp_path / "org.yaml"
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    as_loaded = _outcome(path)
+    if isinstance(as_lf, Org):
+        assert isinstance(as_loaded, Org)
+        assert_same(as_loaded, as_lf)
+    else:
+        assert as_loaded == as_lf
+
+
 @pytest.mark.parametrize("bom", ["", BOM], ids=["no BOM", "BOM"])
 @pytest.mark.parametrize("last_break", ["\n", ""], ids=["final newline", "none"])
 @pytest.mark.parametrize("first", [True, False], ids=["policy first", "policy last"])
