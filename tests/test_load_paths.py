@@ -272,38 +272,59 @@ _CR_LF_DOCUMENTS = {
 }
 
 
+# How an editor on Windows saves a document: CR LF, a byte order mark, or both.
+_SAVED_ON_WINDOWS: dict[str, Callable[[str], str]] = {
+    "CR LF": lambda text: text.replace("\n", "\r\n"),
+    "BOM": lambda text: BOM + text,
+    "BOM and CR LF": lambda text: BOM + text.replace("\n", "\r\n"),
+}
+
+
+@pytest.mark.parametrize("saved", sorted(_SAVED_ON_WINDOWS))
 @pytest.mark.parametrize("name", sorted(_CR_LF_DOCUMENTS))
-def test_the_precise_reader_reads_cr_lf_as_lf(tmp_path: Path, name: str) -> None:
-    """load() writes Windows' line breaks as LF before either reader (so the file's own
-    bytes go before the scan): that is only the same input if the precise reader, given
-    the file as it is, builds the same Org or words the same problems at the same lines
-    and columns."""
+def test_the_precise_reader_reads_windows_spellings_as_plain_ones(
+    tmp_path: Path, name: str, saved: str
+) -> None:
+    """load() drops a UTF-8 byte order mark and writes Windows' line breaks as LF before
+    either reader (so the file's own bytes go before the scan): that is only the same
+    input if the precise reader, given the file as it is, builds the same Org or words
+    the same problems at the same lines and columns."""
     text = _CR_LF_DOCUMENTS[name]
+    spelt = _SAVED_ON_WINDOWS[saved](text)
     (tmp_path / "flows.csv").write_text(FLOWS_CSV, encoding="utf-8")
 
     def precisely(document: str) -> Org | tuple[Problem, ...]:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(loading, "_fast_load", lambda *args: None)
-            try:  # (loads: the text as given, line breaks and all)
+            try:  # (loads: the text as given, line breaks and mark and all)
                 return loading.loads(document, str(tmp_path / "org.yaml"))
             except InputError as exc:
                 return exc.problems
 
-    as_lf, as_cr_lf = precisely(text), precisely(text.replace("\n", "\r\n"))
-    if isinstance(as_lf, Org):
-        assert isinstance(as_cr_lf, Org)
-        assert_same(as_cr_lf, as_lf)
-    else:
-        assert as_cr_lf == as_lf
-    # and as a user loads the file: the same again, whichever path reads it
+    plain, as_spelt = precisely(text), precisely(spelt)
     path = tmp_path / "org.yaml"
-    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
-    as_loaded = _outcome(path)
-    if isinstance(as_lf, Org):
-        assert isinstance(as_loaded, Org)
-        assert_same(as_loaded, as_lf)
-    else:
-        assert as_loaded == as_lf
+    path.write_bytes(spelt.encode("utf-8"))
+    as_loaded = _outcome(path)  # as a user loads the file, whichever path reads it
+    for other in (as_spelt, as_loaded):
+        if isinstance(plain, Org):
+            assert isinstance(other, Org)
+            assert_same(other, plain)
+        else:
+            assert other == plain
+
+
+@pytest.mark.parametrize("saved", sorted(_SAVED_ON_WINDOWS))
+def test_a_bad_byte_is_named_at_its_offset_in_the_file_as_saved(tmp_path: Path, saved: str) -> None:
+    """Text that is not UTF-8 is read as it is: its bad byte's offset is the file's,
+    mark and CRs counted, not the offset in the text with them dropped."""
+    spelt = _SAVED_ON_WINDOWS[saved]("roles:\n  - id: x?\n").encode("utf-8")
+    path = tmp_path / "org.yaml"
+    path.write_bytes(spelt.replace(b"?", b"\xff"))
+    problems = _outcome(path)
+    assert not isinstance(problems, Org)
+    assert [str(problem).removeprefix(str(path)) for problem in problems] == [
+        f":2:10: not UTF-8 text: byte 0xff at offset {spelt.index(b'?')}"
+    ]
 
 
 @pytest.mark.parametrize("bom", ["", BOM], ids=["no BOM", "BOM"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gc
 import os
 from collections.abc import Iterable, Sequence
@@ -13,7 +14,7 @@ import numpy as np
 
 from clientchain.graph.hierarchy import cycles
 from clientchain.loading.fast.flat_yaml import with_lf
-from clientchain.loading.fast.loader import fast_load
+from clientchain.loading.fast.loader import fast_load, valid_utf8
 from clientchain.loading.flow_table import (
     YAML_SUFFIXES,
     FlowTable,
@@ -113,17 +114,24 @@ def load(
         text = _wide_text(data, shown)
         if text is not None:
             data = text.encode("utf-8")
-        # Windows' line breaks as LF for both readers (the same document: YAML reads CR LF
-        # as one line break, and no line or column moves), here where the file's own
-        # bytes can go before the scan: a million roles with long ids in CR LF peaked at
-        # 1,047 MB with them held beside the fast reader's LF copy, 870 as LF.
-        lf = with_lf(data)
-        if lf is not data:
-            data, text = lf, None
-        del lf
+        data, text = _as_read(data, text)  # (the file's own bytes go here, if they can)
     # Decoded only if the precise reader is needed: the fast one reads bytes (and a
     # 170 MB file of ids in Japanese is 340 MB as a str).
     return _load_either(data, text, shown, flows, base, dialect, own_flows)
+
+
+def _as_read(data: bytes, text: str | None) -> tuple[bytes, str | None]:
+    """`data` with a UTF-8 byte order mark dropped and Windows' line breaks written as LF,
+    for both readers (`text`: None where that changed them). It is the same document: YAML
+    reads CR LF as one line break and the mark as no character, so no line or column
+    moves. Done here, where the file's own bytes can go before the scan: the fast reader's
+    copy was made below frames that all held them (a million roles with long ids in CR LF
+    peaked at 1,027-1,047 MB, with a mark at 1,022; 870 as they come). Text that is not
+    UTF-8 is left as it is: the precise reader names its bad byte's offset in the file."""
+    plain = with_lf(data.removeprefix(codecs.BOM_UTF8))
+    if plain is data or (text is None and not valid_utf8(plain)):
+        return data, text
+    return plain, None
 
 
 def _wide_text(data: bytes, shown: str) -> str | None:
