@@ -5,6 +5,7 @@ precise reader where YAML could read it otherwise; never read otherwise."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from clientchain.loading import loader as loading
 from clientchain.loading.fast.flat_yaml import NotFlatError
 from clientchain.loading.fast.json_document import read_json_document
 from clientchain.model.org import Org
@@ -22,6 +24,7 @@ from clientchain.model.problems import InputError
 from tests.conftest import EXAMPLES, Run
 from tests.test_fastload import assert_same, both
 from tests.test_fuzz import mutations
+from tests.test_load_paths import load_both
 
 TITLES = [
     "Head of sales",
@@ -358,3 +361,52 @@ def test_mutated_json_never_makes_the_paths_disagree(tmp_path: Path, data: bytes
     event("fast path" if fast is not None else "precise path")
     if fast is not None:
         assert_same(fast, precise)
+
+
+# Through load(), as a user's file is read: an org chart that is ASCII with escapes
+# (json.dump as it comes) has them written out there, the file's bytes let go, and the
+# file read again should the precise reader be needed.
+
+
+@FUZZ
+@given(data=charts())
+def test_generated_json_charts_load_alike_either_way(tmp_path: Path, data: bytes) -> None:
+    _result, taken = load_both(_write(tmp_path, data, "org.yaml"))
+    event("fast path" if taken else "precise path")
+
+
+def test_a_slip_in_an_escaped_chart_is_worded_where_it_is_in_the_file(tmp_path: Path) -> None:
+    """The fast reader reads the escapes written out, so a column after one on its line
+    is not the file's: the precise reader words the slip, on the file read again."""
+    chart = _no_emoji(_chart())
+    chart["roles"][4]["title"] = "Café ünd Straße"  # type: ignore[index]
+    chart["roles"][4]["reports_to"] = "nobody"  # type: ignore[index]
+    written = json.dumps(chart).encode()  # one line, every é an escape before the slip
+    assert written.isascii() and b"\\u00e9" in written
+    path = _write(tmp_path, written, "org.yaml")
+    problems, taken = load_both(path)
+    assert not taken and isinstance(problems, tuple)
+    [slip] = [p for p in problems if "nobody" in str(p)]
+    column = written.decode().index('"nobody"') + 1
+    assert str(slip).startswith(f"{path}:1:{column}: ")
+
+
+def test_an_escaped_chart_changed_into_a_pipe_while_read_is_refused(tmp_path: Path) -> None:
+    """Read again for the precise reader, a file that is no longer a regular one is
+    refused, not waited on."""
+    chart = _no_emoji(_chart())
+    chart["roles"][4]["reports_to"] = "nobody"  # type: ignore[index]
+    chart["roles"][3]["title"] = "Café"  # type: ignore[index]
+    path = _write(tmp_path, json.dumps(chart).encode(), "org.yaml")
+    fast_load = loading._fast_load
+
+    def then_a_pipe(*args: object) -> Org | None:
+        org = fast_load(*args)  # type: ignore[arg-type]
+        path.unlink()
+        os.mkfifo(path)
+        return org
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loading, "_fast_load", then_a_pipe)
+        with pytest.raises(InputError, match="no longer a regular file"):
+            loading.load(path)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import gc
 import os
-from collections.abc import Iterable, Sequence
+import stat
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ import numpy as np
 
 from clientchain.graph.hierarchy import cycles
 from clientchain.loading.fast.flat_yaml import with_lf
+from clientchain.loading.fast.json_document import escapes_written_out
 from clientchain.loading.fast.loader import fast_load, valid_utf8
 from clientchain.loading.flow_table import (
     YAML_SUFFIXES,
@@ -115,9 +117,33 @@ def load(
         if text is not None:
             data = text.encode("utf-8")
         data, text = _as_read(data, text)  # (the file's own bytes go here, if they can)
+        original = None  # how the precise reader gets the file's bytes if `data` is not them
+        if shown != STDIN_NAME and text is None and dialect.is_default and data.isascii():
+            written = escapes_written_out(data)
+            if written is not None and _regular(Path(shown)):
+                data, original = written, partial(_read_again, Path(shown), shown)
+            del written
     # Decoded only if the precise reader is needed: the fast one reads bytes (and a
     # 170 MB file of ids in Japanese is 340 MB as a str).
-    return _load_either(data, text, shown, flows, base, dialect, own_flows)
+    return _load_either(data, text, shown, flows, base, dialect, own_flows, original)
+
+
+def _regular(path: Path) -> bool:
+    """Whether `path` is a regular file (one that can be read again)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _read_again(path: Path, shown: str) -> bytes:
+    """An org chart's bytes read again for the precise reader, where the fast one was
+    given its escapes written out (see load); a file that is no longer a regular one is
+    refused, not waited on."""
+    if path.exists() and not _regular(path):
+        problem = Problem(Position(shown), "is no longer a regular file (replaced while read)")
+        raise InputError([problem])
+    return read_input_bytes(path, shown, Position(shown))
 
 
 def _as_read(data: bytes, text: str | None) -> tuple[bytes, str | None]:
@@ -165,6 +191,7 @@ def _load_either(
     base: Path,
     dialect: Dialect,
     own_flows: bool = True,
+    original: Callable[[], bytes] | None = None,
 ) -> Org:
     """The fast path when it can vouch for the input, else the precise one."""
     # Loading builds millions of small, acyclic objects (the YAML node trees) that stay
@@ -173,7 +200,7 @@ def _load_either(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load_from(data, text, source, list(flows), base, dialect, own_flows)
+        return _load_from(data, text, source, list(flows), base, dialect, own_flows, original)
     finally:
         if collecting:
             gc.enable()
@@ -187,10 +214,14 @@ def _load_from(
     base: Path,
     dialect: Dialect,
     own_flows: bool,
+    original: Callable[[], bytes] | None = None,
 ) -> Org:
+    """The fast path's Org, else the precise path's (`original`: where `data` is a JSON
+    document with its escapes written out, how the file's own bytes are read again)."""
     fast = None
     if dialect.is_default:
-        fast = _fast_load(data, text, source, flows, base, own_flows, dialect.metadata)
+        written_out = original is not None
+        fast = _fast_load(data, text, source, flows, base, own_flows, dialect.metadata, written_out)
     else:  # the fast path reads plain CSV only
         note(
             f"{source}: flows files read with --delimiter, --encoding or --decimal-comma:"
@@ -202,7 +233,7 @@ def _load_from(
         from clientchain.loading.yaml_source import decode
 
         with phase("parse"):
-            text = decode(data, source)
+            text = decode(data if original is None else original(), source)
     return _load_precisely(text, source, flows, base, dialect, own_flows)
 
 
@@ -214,11 +245,14 @@ def _fast_load(
     base: Path,
     own_flows: bool = True,
     metadata: bool = True,
+    written_out: bool = False,
 ) -> Org | None:
     """The fast loader's `Org` (`text`: `data` decoded, if it already is), or None to load
     precisely. (The policy block, which is not flat, is cut out and read on its own
     there: see fast.loader.)"""
-    return fast_load(data, text, source, flows, base, own_flows, metadata=metadata)
+    return fast_load(
+        data, text, source, flows, base, own_flows, metadata=metadata, written_out=written_out
+    )
 
 
 def _load_precisely(

@@ -126,17 +126,27 @@ def is_json_document(data: bytes) -> bool:
     return _OPENS.match(data) is not None
 
 
-def read_json_document(data: bytes) -> FlatDocument:
+def escapes_written_out(data: bytes) -> bytes | None:
+    """`data` (a JSON document: UTF-8, LF line breaks) with its escapes written out as
+    read_json_document writes them, where it would (None elsewhere: no escape, not a
+    JSON document, or escapes it reads as they stand or leaves to the precise reader).
+    What it gives is read with `written_out=True`."""
+    if b"\\" not in data or not is_json_document(data) or b"\\\n" in data:
+        return None
+    try:
+        _closed(data)
+        return unescaped(data, _in_strings)
+    except (EscapeError, NotFlatError):
+        return None
+
+
+def read_json_document(data: bytes, written_out: bool = False) -> FlatDocument:
     """The document in `data` (UTF-8, LF line breaks, a flow mapping: see
     is_json_document) as the flat reader gives one; NotFlatError where it is not an org
-    chart in JSON's tokens."""
-    # Closed by its last byte but blanks (json.dump writes no line break after it): so
-    # no escape runs past the end, and the document is not copied to end in one.
-    last = len(data) - 1
-    while last > 0 and data[last] in b" \n":
-        last -= 1
-    if data[last] != _CLOSE:
-        raise NotFlatError("a document that does not end with its mapping", _line(data, last))
+    chart in JSON's tokens. `written_out`: `data` is what escapes_written_out gave."""
+    if written_out:
+        return _read(data, True)
+    _closed(data)
     escaped = b"\\" in data
     if escaped:
         if b"\\\n" in data:  # (JSON breaks no string so; outside one, YAML reads it as text)
@@ -146,6 +156,17 @@ def read_json_document(data: bytes) -> FlatDocument:
         except EscapeError:  # (a quote, a backslash escaped: string by string)
             return _read(data, escaped, _escaped_quotes(data))
     return _read(data, escaped)
+
+
+def _closed(data: bytes) -> None:
+    """NotFlatError unless the document is closed by its last byte but blanks (json.dump
+    writes no line break after it): so no escape runs past the end, and the document is
+    not copied to end in one."""
+    last = len(data) - 1
+    while last > 0 and data[last] in b" \n":
+        last -= 1
+    if data[last] != _CLOSE:
+        raise NotFlatError("a document that does not end with its mapping", _line(data, last))
 
 
 def _escaped_quotes(data: bytes) -> IntArray:

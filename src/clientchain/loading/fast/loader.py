@@ -166,19 +166,21 @@ def fast_load(
     own_flows: bool = True,
     *,
     metadata: bool = True,
+    written_out: bool = False,
 ) -> Org | None:
     """The `Org` in `data` (`text`: the same decoded, if it already is; else its UTF-8 is
     checked here) and its flows; InputError with the slips in its references when
     nothing else is wrong (see slips.py); or None to load it precisely (`own_flows=False`:
     without the flows file the org chart names; `metadata=False`: without the flows'
-    metadata columns)."""
+    metadata columns; `written_out`: `data` is a JSON document with its escapes written
+    out, json_document.escapes_written_out's)."""
     try:
         with phase("parse"):
             data = data.removeprefix(b"\xef\xbb\xbf")
             _need(text is not None or valid_utf8(data))  # else the precise path says where
             named = [(Path(path), is_stdin(path)) for path in flows]
             with tables_ahead(_read_table, data, base, named, own_flows) as ahead:
-                document, policy = _document(data, text, source)
+                document, policy = _document(data, text, source, written_out)
                 inline = document.lists.get("flows")  # (its rows: a list of mappings)
                 flows_path = None if inline is not None else _scalar(document, "flows")
                 own = None if flows_path is None or not own_flows else base / flows_path
@@ -211,18 +213,20 @@ class _PolicyBlock(NamedTuple):
     written: bool = False
 
 
-def _document(data: bytes, text: str | None, source: str) -> tuple[FlatDocument, _PolicyBlock]:
+def _document(
+    data: bytes, text: str | None, source: str, written_out: bool = False
+) -> tuple[FlatDocument, _PolicyBlock]:
     """The flat document, and the policy block, which is not flat: when a line starts
     with `policy`, its section is cut out (left as blank lines) and read on its own, if
     the cut is exact (see `take_policy_section`); the flat reader refuses any `policy`
     key left in what it reads. Windows' line breaks are read as LF from the start, as the
-    flat reader reads them: the cut is made on LF lines."""
+    flat reader reads them: the cut is made on LF lines. (`written_out`: see fast_load.)"""
     # (and the document's markers as empty lines, so the cut sees none: see one_document)
     lf = one_document(with_lf(data))
     if lf is not data:
         data, text = lf, None
     if is_json_document(data):  # (a policy in it is nested: the precise reader's)
-        return read_json_document(data), _PolicyBlock()
+        return read_json_document(data, written_out), _PolicyBlock()
     try:
         return read_flat(data, policy_lines=False, markers=False), _PolicyBlock()
     except PolicyLineError:

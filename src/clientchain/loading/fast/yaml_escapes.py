@@ -17,6 +17,7 @@ breaks libyaml knows, as anywhere).
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 
@@ -109,8 +110,17 @@ def _check_breaks(data: bytes) -> None:
 
 def _decoded(text: bytes) -> bytes:
     """`text` with every backslash's escape written as its character's UTF-8 bytes, a
-    slice of lines at a time (what a million roles' escapes take stays small)."""
-    parts = []
+    slice of lines at a time (what a million roles' escapes take stays small), into one
+    buffer: no escape is shorter than its character's UTF-8, so the text's length is
+    room enough, and the buffer's bytes are what is returned (BytesIO.getvalue copies
+    nothing once the buffer is cut to its end). The slices joined at the end held the
+    text written out twice: a million roles' escaped JSON, 230 MB of it, beside the
+    file's 252."""
+    written = io.BytesIO()
+    if text:
+        written.seek(len(text) - 1)
+        written.write(b"\0")  # (the room, made once)
+        written.seek(0)
     start = 0
     while start < len(text):
         end = text.find(b"\n", start + _SLICE)
@@ -118,9 +128,10 @@ def _decoded(text: bytes) -> bytes:
         part = text[start:end]
         if b"\\" in part:
             part = _by_codec(part) if part.isascii() else _by_arrays(part)
-        parts.append(part)
+        written.write(part)
         start = end
-    return b"".join(parts)
+    written.truncate()
+    return written.getvalue()
 
 
 def _by_codec(part: bytes) -> bytes:
