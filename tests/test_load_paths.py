@@ -313,6 +313,38 @@ def test_the_precise_reader_reads_windows_spellings_as_plain_ones(
             assert other == plain
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xef\xbb\xbf\xef\xbb\xbfroles:\n- id: a\n",  # two marks: the second is text
+        b"\xef\xbb\xbf" * 3 + b"roles:\r\n- id: a\r\n",
+        b'\xef\xbb\xbf\xef\xbb\xbfroles: [{id: "a\x7f"}]\n',  # a column after the second
+        "roles:\r\n- id: a\r\n".encode("utf-16"),  # UTF-16, CR LF: read as it comes
+        ("\ufeff" + "roles:\r\n- id: a\r\n").encode("utf-16"),  # and a mark after its own
+    ],
+    ids=["two marks", "three marks, CR LF", "two marks, a column", "UTF-16", "UTF-16, a mark"],
+)
+def test_what_load_leaves_as_it_is_is_read_as_the_file_is(tmp_path: Path, raw: bytes) -> None:
+    """A second mark after the first, or UTF-16 text, is not dropped or rewritten before
+    the readers: load() gives what the precise reader gives on the file as saved."""
+    from clientchain.loading.yaml_source import decode
+
+    path = tmp_path / "org.yaml"
+    path.write_bytes(raw)
+    try:
+        saved: Org | tuple[Problem, ...] = loading._load_precisely(
+            decode(raw, str(path)), str(path), [], tmp_path
+        )
+    except InputError as exc:
+        saved = exc.problems
+    loaded = _outcome(path)
+    if isinstance(saved, Org):
+        assert isinstance(loaded, Org)
+        assert_same(loaded, saved)
+    else:
+        assert loaded == saved
+
+
 @pytest.mark.parametrize("saved", sorted(_SAVED_ON_WINDOWS))
 def test_a_bad_byte_is_named_at_its_offset_in_the_file_as_saved(tmp_path: Path, saved: str) -> None:
     """Text that is not UTF-8 is read as it is: its bad byte's offset is the file's,

@@ -152,11 +152,18 @@ def _as_read(data: bytes, text: str | None) -> tuple[bytes, str | None]:
     reads CR LF as one line break and the mark as no character, so no line or column
     moves. Done here, where the file's own bytes can go before the scan: the fast reader's
     copy was made below frames that all held them (a million roles with long ids in CR LF
-    peaked at 1,027-1,047 MB, with a mark at 1,022; 870 as they come). Text that is not
-    UTF-8 is left as it is: the precise reader names its bad byte's offset in the file."""
-    plain = with_lf(data.removeprefix(codecs.BOM_UTF8))
-    if plain is data or (text is None and not valid_utf8(plain)):
+    peaked at 1,027-1,047 MB, with a mark at 1,022; 870 as they come). Left as they are:
+    text that is not UTF-8 (the precise reader names its bad byte's offset in the file),
+    UTF-16 or UTF-32 text (`text` given), and a second mark after the first (the precise
+    reader drops one, and reads the next as a character)."""
+    if text is not None:
         return data, text
+    plain = data
+    if data.startswith(codecs.BOM_UTF8) and not data.startswith(codecs.BOM_UTF8, 3):
+        plain = data[3:]
+    plain = with_lf(plain)
+    if plain is data or not valid_utf8(plain):
+        return data, None
     return plain, None
 
 
