@@ -97,6 +97,14 @@ def forget_pipes() -> None:
     _piped.clear()
 
 
+def is_regular(path: Path) -> bool:
+    """Whether `path` is a regular file now (False where it cannot be looked at)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def _key(found: os.stat_result) -> tuple[int, int, int]:
     return found.st_dev, found.st_ino, found.st_ctime_ns
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import gc
 import os
-import stat
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
@@ -24,7 +23,7 @@ from clientchain.loading.flow_table import (
     read_csv_bytes,
     read_yaml_list,
 )
-from clientchain.loading.input_file import NotAFileError, read_file
+from clientchain.loading.input_file import NotAFileError, is_regular, read_file
 from clientchain.loading.reference_problems import (
     KnownIds,
     Payee,
@@ -120,7 +119,7 @@ def load(
         original = None  # how the precise reader gets the file's bytes if `data` is not them
         if shown != STDIN_NAME and text is None and dialect.is_default and data.isascii():
             written = escapes_written_out(data)
-            if written is not None and _regular(Path(shown)):
+            if written is not None and is_regular(Path(shown)):
                 data, original = written, partial(_read_again, Path(shown), shown)
             del written
     # Decoded only if the precise reader is needed: the fast one reads bytes (and a
@@ -128,19 +127,11 @@ def load(
     return _load_either(data, text, shown, flows, base, dialect, own_flows, original)
 
 
-def _regular(path: Path) -> bool:
-    """Whether `path` is a regular file (one that can be read again)."""
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except (OSError, ValueError):
-        return False
-
-
 def _read_again(path: Path, shown: str) -> bytes:
     """An org chart's bytes read again for the precise reader, where the fast one was
     given its escapes written out (see load); a file that is no longer a regular one is
     refused, not waited on."""
-    if path.exists() and not _regular(path):
+    if path.exists() and not is_regular(path):
         problem = Problem(Position(shown), "is no longer a regular file (replaced while read)")
         raise InputError([problem])
     return read_input_bytes(path, shown, Position(shown))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,7 +64,7 @@ from clientchain.loading.flow_table import (
     read_csv_bytes,
     read_yaml_list,
 )
-from clientchain.loading.input_file import read_file
+from clientchain.loading.input_file import is_regular, read_file
 from clientchain.loading.keys import CLIENT_KEYS, ROLE_KEYS, Keys
 from clientchain.loading.policy import read_policy_section, take_policy_section
 from clientchain.loading.reference_problems import Link
@@ -184,7 +183,7 @@ def fast_load(
                 inline = document.lists.get("flows")  # (its rows: a list of mappings)
                 flows_path = None if inline is not None else _scalar(document, "flows")
                 own = None if flows_path is None or not own_flows else base / flows_path
-                _need(own is None or _is_regular(own))  # else the precise reader says why
+                _need(own is None or is_regular(own))  # else the precise reader says why
                 tables: list[_Table] = list(ahead.tables(own))
                 if inline is not None and own_flows:
                     tables.insert(0, YamlFlows(inline, source))
@@ -585,13 +584,6 @@ def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, obje
     for _row, item, name, text in cells:
         extra.setdefault(item, {})[name] = text
     return extra
-
-
-def _is_regular(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except (OSError, ValueError):
-        return False
 
 
 @dataclass(frozen=True)
