@@ -117,9 +117,10 @@ def load(
             data = text.encode("utf-8")
         data, text = _as_read(data, text)  # (the file's own bytes go here, if they can)
         original = None  # how the precise reader gets the file's bytes if `data` is not them
-        if shown != STDIN_NAME and text is None and dialect.is_default and data.isascii():
+        readable_again = shown != STDIN_NAME and is_regular(Path(shown))
+        if readable_again and text is None and dialect.is_default and data.isascii():
             written = escapes_written_out(data)
-            if written is not None and is_regular(Path(shown)):
+            if written is not None:
                 data, original = written, partial(_read_again, Path(shown), shown)
             del written
     # Decoded only if the precise reader is needed: the fast one reads bytes (and a
