@@ -20,13 +20,22 @@ another: Gauss-Seidel's probe gives up at alpha 1 after 0.9-1.0 s, and at a deca
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from clientchain.graph.distinct import member
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
-from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, swept
+from clientchain.graph.loop_gauss_seidel import (
+    CoreSolver,
+    FactorisedCore,
+    Prober,
+    SweptCore,
+    gauss_seidel,
+    swept,
+)
+from clientchain.graph.loop_krylov import krylov_probed
 from clientchain.graph.loop_tree_split import tree_split
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.org import FloatArray, IntArray
@@ -56,6 +65,16 @@ def core_solver(
             solver = attempt(core, room, position, factorise)
             if solver is not None:
                 return solver
+        # Neither settles as it is: BiCGSTAB on them, the split's first (it carries the
+        # money on the lines whole: on Gauss-Seidel's, a core paying both ways on every
+        # line and recharging across did not settle within 547 sweeps; on the split's,
+        # it did within 77).
+        for attempt, along_lines in ((_split, True), (_gauss_seidel, False)):
+            solver = attempt(
+                core, room, position, factorise, partial(krylov_probed, along_lines=along_lines)
+            )
+            if solver is not None:
+                return solver
     return FactorisedCore(factorise(core), core)
 
 
@@ -72,20 +91,42 @@ def mostly_paired(core: SquareCsc) -> bool:
 
 
 def _gauss_seidel(
-    core: SquareCsc, room: FloatArray, position: IntArray, factorise: Callable[[SquareCsc], Any]
+    core: SquareCsc,
+    room: FloatArray,
+    position: IntArray,
+    factorise: Callable[[SquareCsc], Any],
+    prober: Prober | None = None,
 ) -> CoreSolver | None:
     """Gauss-Seidel sweeps of the core, its funnels eliminated first where they are many;
-    None if a probe does not settle."""
+    None if a probe (`prober`'s, if given) does not settle."""
     found = find_funnels(core, room, position)
     if found is None:
-        return swept(core, position, factorise)
-    funnels, rest = found  # (rest: in the loop's order already)
-    inner = swept(rest, np.arange(rest.size), factorise)
+        return _probed(core, room, position, factorise, prober)
+    funnels, rest, rest_room = found  # (rest: in the loop's order already)
+    inner = _probed(rest, rest_room, np.arange(rest.size), factorise, prober)
     return None if inner is None else FunnelledCore(funnels.kept_as(inner.wanted_rows()), inner)
 
 
+def _probed(
+    core: SquareCsc,
+    room: FloatArray,
+    position: IntArray,
+    factorise: Callable[[SquareCsc], Any],
+    prober: Prober | None,
+) -> SweptCore | None:
+    """The core's Gauss-Seidel sweeps as `swept` probes them, or as `prober` does."""
+    if prober is None:
+        return swept(core, position, factorise)
+    sweeps, rows = gauss_seidel(core, position)
+    return prober(sweeps, rows, factorise, room)
+
+
 def _split(
-    core: SquareCsc, room: FloatArray, _position: IntArray, factorise: Callable[[SquareCsc], Any]
+    core: SquareCsc,
+    room: FloatArray,
+    _position: IntArray,
+    factorise: Callable[[SquareCsc], Any],
+    prober: Prober | None = None,
 ) -> CoreSolver | None:
     """Sweeps split along the core's both-ways lines (money that circulates on them)."""
-    return tree_split(core, room, factorise)
+    return tree_split(core, room, factorise, prober)

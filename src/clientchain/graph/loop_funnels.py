@@ -168,11 +168,12 @@ class FunnelledCore(GroupedCore):
 
 def find_funnels(
     core: SquareCsc, room: FloatArray, position: IntArray
-) -> tuple[Funnels, SquareCsc] | None:
+) -> tuple[Funnels, SquareCsc, FloatArray] | None:
     """The funnels of K = `core` (with its diagonal; `room`: its row sums, written
-    without a subtraction), and the system K' on the kept roles that is left once they
+    without a subtraction), the system K' on the kept roles that is left once they
     are eliminated, in the loop's order (`position`: each core role's place in the
-    loop); None when funnels are too few to pay for themselves (MIN_SHARE)."""
+    loop), and its row sums; None when funnels are too few to pay for themselves
+    (MIN_SHARE)."""
     m = core.size
     rows, cols, data = core.indices.astype(np.int64), core.entry_columns(), core.data
     off = rows != cols
@@ -248,7 +249,7 @@ def find_funnels(
         np.concatenate([own, new_cols]),
         np.r_[diagonal_left, -taken],
     )
-    return funnels, rest
+    return funnels, rest, kept_room
 
 
 def _rounds(payee: IntArray, single: np.ndarray) -> list[IntArray]:

@@ -160,21 +160,31 @@ class SweptCore(GroupedCore):
         if self.fallback:
             self._factorised(x, rows, 0)
             return
-        step = group_width(x.shape[1], size, CELLS, MIN_WIDTH)
+        step = self._width(x.shape[1], size)
         limit = 2 * self.probe_sweeps + SLACK
         for first in range(0, x.shape[1], step):
             cols = slice(first, first + step)
             mine = None if shares is None else shares[cols]
             b = column_group(x, rows, cols)  # (a copy: the sweeps may write in it)
-            solved = self.sweeps.solve(b, limit, shares=mine, in_place=True)
+            solved = self._settled(b, limit, False, mine)
             if solved is None:  # slower than the probe: again, while the rate says it settles
                 b = column_group(x, rows, cols)
-                solved = self.sweeps.solve(b, RETRY * limit, True, mine, in_place=True)
+                solved = self._settled(b, RETRY * limit, True, mine)
             if solved is None:  # a column that does not settle: the factors after all
                 self.fallback.append(self._factors())
                 self._factorised(x, rows, first)
                 return
             put_column_group(x, rows, cols, solved[0])
+
+    def _width(self, columns: int, rows: int) -> int:
+        """Columns swept at a time."""
+        return group_width(columns, rows, CELLS, MIN_WIDTH)
+
+    def _settled(
+        self, b: FloatArray, limit: int, foresee: bool, shares: BoolArray | None
+    ) -> tuple[FloatArray, int] | None:
+        """Sweeps.solve of the group b (written over), within `limit` sweeps."""
+        return self.sweeps.solve(b, limit, foresee, shares, in_place=True)
 
     def _factors(self) -> FactorisedCore:
         """The fallback: the core in its own order (the sweeps' system with its rows put
@@ -258,6 +268,19 @@ def probed(
     if probe is None:
         return None
     return SweptCore(sweeps, rows, probe[1], factorise)
+
+
+class Prober(Protocol):
+    """A solver of a core on its sweeps (`rows`: the sweeps' row -> core place; `room`:
+    the core's row sums, in its own order), if its probe settles; None if not."""
+
+    def __call__(
+        self,
+        sweeps: Sweeps,
+        rows: IntArray,
+        factorise: Callable[[SquareCsc], Any],
+        room: FloatArray,
+    ) -> SweptCore | None: ...
 
 
 class SplitSolve(Protocol):

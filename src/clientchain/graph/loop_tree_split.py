@@ -33,7 +33,7 @@ import numpy as np
 
 from clientchain.graph.fringe import find_fringe
 from clientchain.graph.fringe_tail import TailSolve, tail_solve
-from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, Sweeps, SweptCore
+from clientchain.graph.loop_gauss_seidel import MAX_SWEEPS, Prober, Sweeps, SweptCore
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.graph.square_csc import SquareCsc
@@ -90,15 +90,20 @@ class ForestSolve:
 
 
 def tree_split(
-    core: SquareCsc, room: FloatArray, factorise: Callable[[SquareCsc], Any]
+    core: SquareCsc,
+    room: FloatArray,
+    factorise: Callable[[SquareCsc], Any],
+    prober: Prober | None = None,
 ) -> SweptCore | None:
     """Sweeps of K = `core` (diagonal included; `room`: its row sums) split along the
     forest of its both-ways pairs, if that forest covers most of it and a column of ones
-    settles within MAX_SWEEPS sweeps."""
+    settles within MAX_SWEEPS sweeps (`prober`: another probe of them, and solver)."""
     split = _split(core, room)
     if split is None:
         return None
     sweeps, order = split  # (what made them is let go before the probe's sweeps)
+    if prober is not None:
+        return prober(sweeps, order, factorise, room)
     probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
     if probe is None:
         return None

@@ -34,7 +34,7 @@ WIDEN_AT = 1e-12  # corrections below this: the residual in extended precision,
 FAST = 0.5  # unless they shrink at least this fast and still shrink
 FLOOR = 1e-14  # corrections that stop shrinking below this are rounding: settled
 RATES = 4  # the rates kept per column: three for the rate, four for three pairs of sweeps
-LANES = 256  # values a row, at least, as a column's largest is found (`_largest`)
+LANES = 256  # values a row, at least, as a column's largest is found (`column_largest`)
 
 
 @dataclass
@@ -84,12 +84,12 @@ def corrections(correction: FloatArray, x: FloatArray, shares: BoolArray) -> Flo
     a zero is infinite, 0 / 0 left out), or in a column of shares (`shares`, per column)
     as it is. `correction` (rows x columns) is overwritten."""
     if shares.all():
-        return _largest(np.abs(correction, out=correction))
+        return column_largest(np.abs(correction, out=correction))
     if not shares.any():
-        return _largest(relative(correction, x))
+        return column_largest(relative(correction, x))
     # Both kinds (a sweep's own columns beside its first clients): a few columns.
-    plain = _largest(np.abs(correction))
-    return np.where(shares, plain, _largest(relative(correction, x)))
+    plain = column_largest(np.abs(correction))
+    return np.where(shares, plain, column_largest(relative(correction, x)))
 
 
 def relative(correction: FloatArray, x: FloatArray) -> FloatArray:
@@ -100,7 +100,7 @@ def relative(correction: FloatArray, x: FloatArray) -> FloatArray:
     return np.abs(ratio, out=ratio)
 
 
-def _largest(values: FloatArray) -> FloatArray:
+def column_largest(values: FloatArray) -> FloatArray:
     """Per column: its largest value (nan left out; 0 for none). Rows of a few columns
     go side by side, LANES of them: down a column of four, numpy's reduction took 22 ms
     at a million rows, 2 ms so."""
