@@ -4,6 +4,7 @@ classes give, bit for bit (the large loops' figures depend on it)."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -121,6 +122,40 @@ def test_times_is_scipys_product_in_both_precisions(
     rhs = np.random.default_rng(seed + 200).random(x.shape)
     residual = (rhs - matrix.astype(np.longdouble) @ wide).astype(np.float64)
     assert same_bits(mine.widened_residual(rhs, x), residual)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_residuals_with_the_room_gap_are_of_the_system_whose_rows_sum_to_the_rooms(
+    seed: int,
+) -> None:
+    """A loop's core: each row's diagonal its room (a part in 10^9 of it) plus what it
+    pays round the loop, rounded to float64. With room_gap's diagonal added, residuals
+    are those of the system whose rows sum to the rooms exactly (against fractions:
+    within a few extended-precision ulps of the largest term); with K's own diagonal,
+    its rounding is thousands of times as much."""
+    rng = np.random.default_rng(seed)
+    size = 40
+    rows = np.repeat(np.arange(size), 3)
+    cols = (rows + rng.integers(1, size, rows.size)) % size
+    off = -rng.uniform(0.1, 1.0, rows.size)
+    room = rng.uniform(1.0, 2.0, size) * 1e-9
+    diagonal = room + np.bincount(rows, weights=-off, minlength=size)
+    at = np.arange(size)
+    core = SquareCsc.from_entries(size, np.r_[at, rows], np.r_[at, cols], np.r_[diagonal, off])
+    x = 1.0 + rng.uniform(0.0, 1e-6, (size, 2))  # (shares of a loop that mixes its money)
+    b = rng.uniform(0.5, 1.5, (size, 2)) * 1e-9
+    exact = [
+        [Fraction(b[i, j]) - Fraction(room[i]) * Fraction(x[i, j]) for j in (0, 1)] for i in at
+    ]
+    for r, c, v in zip(rows.tolist(), cols.tolist(), off.tolist(), strict=True):
+        for j in (0, 1):  # K x = room x + sum of K's off-diagonal entries times x_c - x_r
+            exact[r][j] -= Fraction(v) * (Fraction(x[c, j]) - Fraction(x[r, j]))
+    want = np.array([[float(e) for e in row] for row in exact])
+    ulps = 2.0**-63 * diagonal.max() * x.max()  # (extended precision: 64 bits)
+    gap_error = np.abs(core.widened_residual(b, x, core.room_gap(room)) - want).max()
+    plain_error = np.abs(core.widened_residual(b, x) - want).max()
+    assert gap_error <= 8 * ulps
+    assert plain_error > 100 * ulps
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -75,7 +75,7 @@ def core_solver(
             )
             if solver is not None:
                 return solver
-    return FactorisedCore(factorise(core), core)
+    return FactorisedCore(factorise(core), core, core.room_gap(room))
 
 
 def mostly_paired(core: SquareCsc) -> bool:

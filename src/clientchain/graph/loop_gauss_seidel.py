@@ -119,9 +119,13 @@ class FactorisedCore(CoreSolver):
 
     factors: Any
     system: SquareCsc  # K (its residuals are taken in extended precision)
+    gap: FloatArray | None = None  # the residuals' diagonal less K's (SquareCsc.room_gap)
 
     def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
-        return refined_solve(self.factors, rhs, self.system.widened_residual)
+        return refined_solve(self.factors, rhs, self._residual)
+
+    def _residual(self, rhs: FloatArray, x: FloatArray) -> FloatArray:
+        return self.system.widened_residual(rhs, x, self.gap)
 
     def work(self) -> int:
         return refined_work(self.factors, self.system)

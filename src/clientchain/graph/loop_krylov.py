@@ -12,12 +12,12 @@ core took 77 sweeps where plain ones took 14,599.
 
 A solve goes in rounds: each solves K d = r for the residual r = b - K x, taken in
 extended precision, to INNER of its size, and adds d to x. K there is the system whose
-row sums are the core's rooms, as the sweeps' elimination has it (room_gap): K's float64
-diagonal, a room plus far more paid round the loop, is off in the 13th digit of the
-room where money goes round thousands of times. The rounds' corrections shrink at the
-rate of one solve's precision, and a column is settled by the sweeps' own rule
-(settling.judge): its last correction and that rate bound what is left to 4 ulps of
-every entry (of 1 in columns of shares). A last plain sweep from the settled x
+row sums are the core's rooms, as the sweeps' elimination has it (SquareCsc.room_gap):
+K's float64 diagonal, a room plus far more paid round the loop, is off in the 13th
+digit of the room where money goes round thousands of times. The rounds' corrections
+shrink at the rate of one solve's precision, and a column is settled by the sweeps' own
+rule (settling.judge): its last correction and that rate bound what is left to 4 ulps
+of every entry (of 1 in columns of shares). A last plain sweep from the settled x
 (rounding's negative entries taken as 0) makes every entry what a sweep makes it:
 non-negative, 0 only where no money reaches.
 
@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from clientchain.graph.loop_gauss_seidel import Sweeps, SweptCore, group_width
+from clientchain.graph.loop_gauss_seidel import FactorisedCore, Sweeps, SweptCore, group_width
 from clientchain.graph.settling import Progress, column_largest, corrections, judge
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.holder import holder
@@ -56,7 +56,7 @@ class KrylovCore(SweptCore):
     """SweptCore's column groups solved by `accelerated` (its fallback, its rows)."""
 
     # Per row of the sweeps' system K, its room less its row sum in extended precision:
-    # what the float64 diagonal misses (see `accelerated`).
+    # what the float64 diagonal misses (SquareCsc.room_gap).
     gap: FloatArray | None = None
 
     def _width(self, columns: int, rows: int) -> int:
@@ -66,6 +66,15 @@ class KrylovCore(SweptCore):
         self, b: FloatArray, limit: int, foresee: bool, shares: BoolArray | None
     ) -> tuple[FloatArray, int] | None:
         return accelerated(self.sweeps, b, limit, shares, self.gap)
+
+    def _factors(self) -> FactorisedCore:
+        """The fallback's factors, their residuals with the gap (in the core's order)."""
+        made = super()._factors()
+        if self.gap is None:
+            return made
+        gap = np.empty_like(self.gap)
+        gap[self.rows] = self.gap
+        return FactorisedCore(made.factors, made.system, gap)
 
 
 def krylov_probed(
@@ -78,7 +87,7 @@ def krylov_probed(
     """The core solved by `accelerated` on its `sweeps`, if a column of ones settles
     within KRYLOV_SWEEPS sweeps (`rows`: the sweeps' row -> core place; `room`: the
     core's row sums, in its own order)."""
-    gap = room_gap(sweeps.system, room[rows])
+    gap = sweeps.system.room_gap(room[rows])
     probe = accelerated(sweeps, np.ones((rows.size, 1)), KRYLOV_SWEEPS, None, gap)
     if probe is None:
         return None
@@ -88,16 +97,6 @@ def krylov_probed(
 def krylov_width(columns: int, rows: int) -> int:
     """Columns a group (loop_gauss_seidel.group_width at KRYLOV_CELLS)."""
     return group_width(columns, rows, KRYLOV_CELLS, KRYLOV_MIN_WIDTH)
-
-
-def room_gap(system: SquareCsc, room: FloatArray) -> FloatArray:
-    """Per row, `room` less the row's sum in extended precision. A core's diagonal is
-    its room plus what it pays the rest of the core, rounded to float64: where money
-    goes round thousands of times before it leaks, the room is a thousandth of the
-    diagonal or less, and the rounding a part in 10^13 of the room."""
-    sums = system.widened_times(np.ones((system.size, 1)))[:, 0]
-    gap: FloatArray = (room.astype(np.longdouble) - sums).astype(np.float64)
-    return gap
 
 
 def accelerated(
@@ -110,9 +109,7 @@ def accelerated(
     """(x with K x = rhs, the sweeps its solves took), or None when a column does not
     settle within `limit` sweeps in all (or BiCGSTAB breaks down on it). `rhs`: rows x
     columns, >= 0; `shares`: which columns are shares (settled to 4 ulps of 1); `gap`:
-    K's diagonal is K's plus this (room_gap: the residuals are of the system whose row
-    sums are the rooms, which the sweeps solve; K's own is off in the 13th digit where
-    money goes round thousands of times)."""
+    the residuals' diagonal less K's (SquareCsc.room_gap)."""
     b = np.array(rhs, dtype=np.float64, order="C")
     width = b.shape[1]
     done = np.empty_like(b)
@@ -121,7 +118,7 @@ def accelerated(
     progress = Progress.start(b, np.zeros(width, dtype=bool) if shares is None else shares)
     used = 0
     for round_ in range(1, ROUNDS + 1):
-        residual = np.array(b) if round_ == 1 else _residual(sweeps.system, gap, b, x)
+        residual = np.array(b) if round_ == 1 else sweeps.system.widened_residual(b, x, gap)
         solved = _bicgstab(sweeps, sweeps.lower.solve(residual), limit - used)
         if solved is None:
             return None
@@ -138,19 +135,6 @@ def accelerated(
         if not at.size:
             return done, used
     return None
-
-
-def _residual(
-    system: SquareCsc, gap: FloatArray | None, b: FloatArray, x: FloatArray
-) -> FloatArray:
-    """b - (K + diag(gap)) x in extended precision, in float64."""
-    if gap is None:
-        return system.widened_residual(b, x)
-    product = system.widened_times(x)
-    product += gap.astype(np.longdouble)[:, None] * x
-    np.subtract(b, product, out=product)
-    residual: FloatArray = product.astype(np.float64)
-    return residual
 
 
 def _swept_once(sweeps: Sweeps, b: FloatArray, x: FloatArray) -> FloatArray:

@@ -188,11 +188,27 @@ class SquareCsc:
                 )
         return result.reshape(x.shape)
 
-    def widened_residual(self, rhs: FloatArray, x: FloatArray) -> FloatArray:
-        """rhs - self @ x taken in extended precision, in float64."""
+    def widened_residual(
+        self, rhs: FloatArray, x: FloatArray, gap: FloatArray | None = None
+    ) -> FloatArray:
+        """rhs - (self + diag(gap)) @ x taken in extended precision, in float64 (`gap`:
+        see room_gap)."""
         product = self.widened_times(x)
+        if gap is not None:
+            product += gap.astype(np.longdouble).reshape(-1, *([1] * (x.ndim - 1))) * x
         np.subtract(rhs, product, out=product)
         return product.astype(np.float64)
+
+    def room_gap(self, room: FloatArray) -> FloatArray:
+        """Per row, `room` (the row's sum as written without a subtraction) less its sum
+        here in extended precision. A loop's core has a diagonal that is its room plus
+        what it pays the rest of the core, rounded to float64: where money goes round
+        thousands of times before it leaks, the room is a thousandth of the diagonal or
+        less, and that rounding a part in 10^13 of the room or more; residuals with
+        diag(gap) added are those of the system whose row sums are the rooms."""
+        sums = self.widened_times(np.ones((self.size, 1)))[:, 0]
+        gap: FloatArray = (room.astype(np.longdouble) - sums).astype(np.float64)
+        return gap
 
     def times(self, x: np.ndarray) -> np.ndarray:
         """self @ x for a vector or a (size, k) array, as scipy dispatches it: a single
