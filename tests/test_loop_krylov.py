@@ -194,6 +194,23 @@ def test_columns_of_nothing_and_columns_of_shares() -> None:
     np.testing.assert_allclose(x[:, 2], want[:, 2], rtol=1e-13)
 
 
+def test_a_column_scaled_by_a_power_of_two_comes_out_scaled_by_it_to_the_bit() -> None:
+    """Money that reaches a core at 1e-160 of another client's is solved as that money
+    is, not broken down by its dot products underflowing to 0 (each round scales its
+    columns to about 1 by a power of two, which changes no bit)."""
+    solver = _krylov_core()
+    rows = solver.rows.size
+    rhs = np.zeros((rows, 2))
+    rhs[7, 0] = 0.75  # (one role paid: its residual soon orthogonal to where it started)
+    rhs[7, 1] = np.ldexp(0.75, -530)
+    got = accelerated(solver.sweeps, rhs, 10_000, None, solver.gap)
+    assert got is not None
+    np.testing.assert_array_equal(got[0][:, 1], np.ldexp(got[0][:, 0], -530))
+    dense = solver._factors()
+    want = dense.solve(rhs[np.argsort(solver.rows)])[solver.rows]
+    np.testing.assert_allclose(got[0][:, 0], want[:, 0], rtol=1e-12)
+
+
 def test_columns_that_do_not_settle_in_time_fall_back_to_the_factors(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
