@@ -233,6 +233,6 @@ def test_when_the_kept_roles_do_not_settle_the_whole_core_is_factorised(
 def test_engine_matches_oracle_with_funnels_eliminated(
     org: OrgSpec, decay: float, top: int
 ) -> None:
-    """Where the cores' funnels go first (a core whose sweeps do not settle is
-    factorised: see test_loop_gauss_seidel)."""
+    """Where the cores' funnels go first (a core whose sweeps do not settle goes to
+    BiCGSTAB, then to SuperLU's factors: test_loop_krylov)."""
     check_under(_sweeping_every_core(funnels=True), org, decay, top)
