@@ -188,9 +188,8 @@ def scipy_large_solve(matrix: Any, alpha: float, rhs: np.ndarray) -> np.ndarray:
 def test_large_loop_solve_is_the_scipy_class_solve(seed: int, widen_columns: None) -> None:
     size, rows, cols, values = random_entries(seed)
     matrix = csc_matrix((values, (rows, cols)), shape=(size, size))
-    large = _Large(
-        np.arange(size), SquareCsc.from_entries(size, rows, cols, values), np.zeros(size)
-    )
+    leak = 1.0 - np.asarray(matrix.sum(axis=1)).ravel()  # (what A's rows leave: the rest)
+    large = _Large(np.arange(size), SquareCsc.from_entries(size, rows, cols, values), leak)
     rng = np.random.default_rng(seed)
     for alpha in (0.5, 0.85, 1.0, 0.85):  # the repeat reuses the stored factors
         for columns in (1, 5):

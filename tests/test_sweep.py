@@ -125,6 +125,37 @@ def test_loop_with_heavy_circulation_stays_exact() -> None:
     assert swept[0, 0] == pytest.approx(float(k_a), abs=1e-12)
 
 
+@pytest.mark.parametrize(("amount", "inverted"), [(10**12, True), (10**3, False)])
+def test_a_ring_solved_whole_whose_factors_are_off_is_inverted_by_gth(
+    amount: int, inverted: bool
+) -> None:
+    """60 roles each paying the next (a loop solved whole: more than DENSE_MAX roles,
+    fewer than FRINGE_MIN_ROLES), chords of 3, one unit from a client. Turning 10**12
+    over, SuperLU's factors had every traced share 0.999486 (A's rounding is a part in
+    10^4 of what leaks); solved for the rows' sums they miss all ones, and the loop's GTH
+    inverse solves it instead, exact against fractions. Turning 10**3 over, the factors
+    stay."""
+    from fractions import Fraction
+
+    from clientchain.graph.sweep import GthInverse
+    from tests.test_loop_gauss_seidel import _exact_shares, assert_exact
+
+    roles = 60
+    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
+    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
+    edges.append((roles, 0, 1))
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
+    share, base = _exact_shares(roles, 1, edges)
+    rhs = np.array([[float(row[0])] for row in base])
+    for alpha in (Fraction(1, 2), Fraction(1)):
+        got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)]))
+        (loop,) = plan.large  # (in a layer's pool: its one part)
+        part = getattr(loop, "parts", [loop])[0]
+        assert part.fringe is None  # (solved whole)
+        assert isinstance(part.factors[float(alpha)], GthInverse) == (inverted and alpha == 1)
+        assert_exact(got, share, base, alpha, rel=1e-12)
+
+
 def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:
     from fractions import Fraction
 
