@@ -198,7 +198,8 @@ def test_sparse_factors_are_kept_without_a_probe_and_give_each_loops_own_bits(
     for alpha in (1.0, 0.5):
         got = plan.solve(base, [alpha] * 3)
         for part in pool.parts:
-            alone = sweep._Large(part.members, part.matrix, np.zeros(part.members.size))
+            assert isinstance(part, sweep._Large)
+            alone = sweep._Large(part.members, part.matrix, part.leak)
             mine = alone.solve(alpha, base[part.members])
             assert np.array_equal(got[part.members].view(np.int64), mine.view(np.int64))
     plan.prepare([0.5, 1.0])

@@ -185,9 +185,9 @@ class _Large:
         roles had every traced share 0.999486, and its refinement does not converge. GTH's
         elimination works from the leaks (as the small loops' inverses and the peeling)."""
         size = self.matrix.size
-        if size > GTH_MAX or np.any(self.matrix.diagonal() != 0.0):
-            return factors
         room = (1.0 - alpha) + alpha * self.leak
+        if size > GTH_MAX or np.any(self.matrix.diagonal() != 0.0) or not np.any(room > 0.0):
+            return factors  # (GTH: no self-payments, and money that leaks somewhere)
         ones = refined_solve(factors, room[:, None], self._residual(alpha))
         if float(np.max(np.abs(ones - 1.0), initial=0.0)) <= FACTORS_OFF:
             return factors
