@@ -36,6 +36,7 @@ from clientchain.graph.fringe import Fringe
 from clientchain.graph.fringe_tail import WORK_PER_ROLE, TailSolve, tail_solve
 from clientchain.graph.loop_core import core_solver
 from clientchain.graph.loop_gauss_seidel import CoreSolver
+from clientchain.graph.loop_inverse import room_at
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
@@ -100,10 +101,9 @@ def peel(
     """Eliminate the fringe of I - alpha A (A: `matrix`; `leak`: each role's share of
     inflow from outside the loop) and factorise what is left (`lines_first`: see
     core_solver)."""
-    # A role's room: 1 - alpha * (its row of A), the row sum of I - alpha A, written
-    # without a subtraction (1 - alpha (1 - leak)); it grows as leaves fold into it.
+    # A role's room: the row sum of I - alpha A (room_at); it grows as leaves fold into it.
     takes = alpha * fringe.takes
-    done = fringe.eliminated((1.0 - alpha) + alpha * leak, takes, alpha * fringe.gives)
+    done = fringe.eliminated(room_at(leak, alpha), takes, alpha * fringe.gives)
     room = done.room
     core_room = room[fringe.core]
     core = _core_system(matrix, fringe, core_room, alpha)

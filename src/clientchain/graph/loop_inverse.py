@@ -19,6 +19,14 @@ import numpy as np
 from clientchain.model.org import FloatArray
 
 
+def room_at(leak: FloatArray, alpha: float) -> FloatArray:
+    """Each role's row sum of I - alpha A, 1 - alpha (1 - leak), written without a
+    subtraction (`leak`: its share of inflow from outside the loop): GTH's pivots, the
+    peeling's and the factors' check start from it."""
+    room: FloatArray = (1.0 - alpha) + alpha * leak
+    return room
+
+
 def gth_inverse(
     matrix: FloatArray, leak: FloatArray, taking_part: Sequence[int] | None = None
 ) -> FloatArray:

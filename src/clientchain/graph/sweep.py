@@ -37,7 +37,7 @@ from clientchain.graph.column_runs import alpha_runs
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.gather import Gather, gather
 from clientchain.graph.layering import longest_path_layers
-from clientchain.graph.loop_inverse import gth_inverse, gth_inverses
+from clientchain.graph.loop_inverse import gth_inverse, gth_inverses, room_at
 from clientchain.graph.loop_pool import LoopFills, LoopPool
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.scc import strong_components
@@ -71,10 +71,8 @@ class _Batch:
     inverses: dict[float, FloatArray] = field(default_factory=dict)
 
     def leak_at(self, alpha: float) -> FloatArray:
-        """The leak of I - alpha A."""
-        # Row sums of I - alpha A are 1 - alpha (1 - leak): written without a subtraction.
-        leak: FloatArray = (1.0 - alpha) + alpha * self.leak
-        return leak
+        """The leak of I - alpha A (its row sums: room_at)."""
+        return room_at(self.leak, alpha)
 
     def invert(self, alpha: float) -> FloatArray:
         """(I - alpha A)^-1 of each component, made when first asked for."""
@@ -185,7 +183,7 @@ class _Large:
         roles had every traced share 0.999486, and its refinement does not converge. GTH's
         elimination works from the leaks (as the small loops' inverses and the peeling)."""
         size = self.matrix.size
-        room = (1.0 - alpha) + alpha * self.leak
+        room = room_at(self.leak, alpha)
         if size > GTH_MAX or np.any(self.matrix.diagonal() != 0.0) or not np.any(room > 0.0):
             return factors  # (GTH: no self-payments, and money that leaks somewhere)
         ones = refined_solve(factors, room[:, None], self._residual(alpha))
