@@ -354,12 +354,16 @@ class Sweeps:
     def _sweep(self, columns: _Columns) -> FloatArray:
         """A float64 sweep of `columns`; per column, its largest correction."""
         swept = columns.swept
-        np.copyto(swept, columns.b)
-        self.feedback.add_times(columns.x, swept)
-        self.lower.solve(swept)
+        self.sweep_into(columns.b, columns.x, swept)
         correction = np.subtract(swept, columns.x, out=columns.x)  # (over the last x)
         columns.x, columns.swept = swept, correction
         return corrections(correction, swept, columns.progress.shares)
+
+    def sweep_into(self, b: FloatArray, x: FloatArray, out: FloatArray) -> None:
+        """out = M^-1 (b + N x), one float64 sweep (C-ordered rows x columns)."""
+        np.copyto(out, b)
+        self.feedback.add_times(x, out)
+        self.lower.solve(out)
 
     def _widened(self, columns: _Columns) -> FloatArray:
         """A step of `columns` with their residual in extended precision; per column,

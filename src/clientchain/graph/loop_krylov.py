@@ -159,9 +159,8 @@ def _polished(sweeps: Sweeps, b: FloatArray, x: FloatArray, shares: BoolArray) -
     x = np.maximum(np.ascontiguousarray(x), 0.0)
     b = np.ascontiguousarray(b)
     for sweep in range(1, POLISH + 1):
-        swept = np.array(b)
-        sweeps.feedback.add_times(x, swept)
-        sweeps.lower.solve(swept)
+        swept = np.empty_like(b)
+        sweeps.sweep_into(b, x, swept)
         moved = corrections(np.subtract(swept, x), swept, shares)
         settled = (moved <= TOLERANCE) | (sweep == POLISH)
         out[:, at[settled]] = swept[:, settled]
