@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientchain.graph import loop_core, loop_funnels, loop_krylov, sweep
+from clientchain.graph import fringe as fringe_module
+from clientchain.graph import layered_product as layered_product_module
+from clientchain.graph import loop_core, loop_funnels, loop_krylov, loop_tree_split, sweep
 from clientchain.graph.loop_gauss_seidel import CoreSolver, FactorisedCore, SweptCore, swept
 from clientchain.graph.loop_tree_split import ForestSolve
 from clientchain.graph.money import build_money_graph
@@ -281,3 +284,53 @@ def test_the_fallback_factorises_the_very_core_that_was_swept(
         again = solver._factors().system
         for part in ("indptr", "indices", "data"):
             np.testing.assert_array_equal(getattr(again, part), getattr(core, part))
+
+
+@pytest.mark.parametrize("piece", [4, 8192])
+@pytest.mark.parametrize("seed", range(3))
+def test_each_round_hands_on_to_its_partners_in_the_order_of_their_rows(
+    seed: int, piece: int
+) -> None:
+    """Rows are numbered so a sweep's passes over the forest go through memory in order:
+    within a round, partners' rows never go back (and lie after the round's)."""
+    rng = np.random.default_rng(seed)
+    edges = _lines_and_recharges(400, rng, recharges=2)
+    with _splitting_every_core(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fringe_module, "PIECE", piece)
+        _, solvers = solved_with_cores(400, 2, edges, 1.0)
+    forests = [forest for s in solvers if (forest := _forest(s)) is not None]
+    assert forests
+    for forest in forests:
+        assert len(forest.bounds) > 2
+        for first, end in pairwise(forest.bounds):
+            partner = forest.partner[first:end]
+            assert np.all(np.diff(partner) >= 0)
+            assert partner.min() >= end
+
+
+def _rows_as_peeled(_waves: list[int], _partner: np.ndarray, size: int) -> np.ndarray:
+    return np.arange(size)
+
+
+@pytest.mark.parametrize("sparse_layer", [16, 10**9])
+@pytest.mark.parametrize("piece", [4, 8192])
+@pytest.mark.parametrize("seed", range(3))
+def test_rows_in_their_partners_order_give_the_figures_of_the_peeling_order(
+    seed: int, piece: int, sparse_layer: int
+) -> None:
+    """The renumbering changes where rows are, not a bit of any figure: against the same
+    core swept with its rows as peeled (recharges three a role, so rows sum several of
+    N's terms; `sparse_layer`: N's later layers by numpy's gathers, or none so)."""
+    rng = np.random.default_rng(seed)
+    roles = 300
+    edges = _lines_and_recharges(roles, rng, recharges=3)
+    with _splitting_every_core(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fringe_module, "PIECE", piece)
+        patch.setattr(layered_product_module, "SPARSE_LAYER", sparse_layer)
+        for alpha in (0.5, 1.0):
+            ordered, solvers = solved_with_cores(roles, 2, edges, alpha)
+            assert _split(solvers)
+            with pytest.MonkeyPatch.context() as as_peeled:
+                as_peeled.setattr(loop_tree_split, "_partners_in_order", _rows_as_peeled)
+                peeled, _ = solved_with_cores(roles, 2, edges, alpha)
+            assert np.array_equal(ordered, peeled)

@@ -46,6 +46,10 @@ class Fringe:
 
     order: IntArray  # place -> role of the loop (local index): the peeled, then the core
     bounds: list[int]  # round r: places bounds[r]..bounds[r + 1]; then the tail
+    # Wave w: places waves[w]..waves[w + 1], the leaves found at once (whole rounds:
+    # a wave is cut into rounds of about PIECE); their partners lie in later waves, in
+    # the tail or in the core.
+    waves: list[int]
     partner: IntArray  # per peeled place: its partner (a role; ascending within a round)
     takes: FloatArray  # A[leaf, partner]: the share of the leaf's inflow from its partner
     gives: FloatArray  # A[partner, leaf]
@@ -176,6 +180,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     leaves_of: list[IntArray] = []
     partners_of: list[IntArray] = []
     peeled = rounds = 0
+    wave_starts: list[int] = []  # per wave, its first round
     tail: tuple[list[int], list[int]] = ([], [])
     while candidates.size:
         leaf = candidates[
@@ -210,6 +215,7 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
                 )
             ]
             cuts = sorted_distinct(np.concatenate([cuts, *inside]))
+        wave_starts.append(len(leaves_of))
         leaves_of += np.split(leaf, cuts)
         partners_of += np.split(partner, cuts)
         peeled += leaf.size
@@ -231,11 +237,12 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     order = np.concatenate([leaf, core])
     partner = np.concatenate(partners_of)
     bounds = np.cumsum([0] + [part.size for part in leaves_of[:-1]]).tolist()
+    waves = [bounds[r] for r in wave_starts] + [bounds[-1]]
     # A leaf and its partner pay each other (a loop): both entries exist.
     keys = matrix.entry_keys()
     takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
     gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
-    return Fringe(order, bounds, partner, takes, gives)
+    return Fringe(order, bounds, waves, partner, takes, gives)
 
 
 def _peel_in_turn(

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from clientchain.graph.layered_product import LayeredProduct
 from clientchain.graph.settling import Progress, corrections, judge, not_yet_reached
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
@@ -299,7 +300,7 @@ class Sweeps:
     (M = L, K's lower triangle with the diagonal in the loop's order, N = -U; rows
     numbered by level) or loop_tree_split's (M: a forest and the diagonal)."""
 
-    feedback: SquareCsc  # N (>= 0)
+    feedback: SquareCsc | LayeredProduct  # N (>= 0)
     system: SquareCsc  # K
     lower: SplitSolve  # M^-1
 
