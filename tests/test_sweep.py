@@ -125,21 +125,25 @@ def test_loop_with_heavy_circulation_stays_exact() -> None:
     assert swept[0, 0] == pytest.approx(float(k_a), abs=1e-12)
 
 
+@pytest.mark.parametrize("gth_max", [1024, 0], ids=["gth", "refined"])
 @pytest.mark.parametrize(("amount", "inverted"), [(10**12, True), (10**3, False)])
-def test_a_ring_solved_whole_whose_factors_are_off_is_inverted_by_gth(
-    amount: int, inverted: bool
+def test_a_ring_solved_whole_whose_factors_are_off_is_solved_without_subtractions(
+    monkeypatch: pytest.MonkeyPatch, amount: int, inverted: bool, gth_max: int
 ) -> None:
     """60 roles each paying the next (a loop solved whole: more than DENSE_MAX roles,
     fewer than FRINGE_MIN_ROLES), chords of 3, one unit from a client. Turning 10**12
     over, SuperLU's factors had every traced share 0.999486 (A's rounding is a part in
     10^4 of what leaks); solved for the rows' sums they miss all ones, and the loop's GTH
-    inverse solves it instead, exact against fractions. Turning 10**3 over, the factors
-    stay."""
+    inverse solves it instead, or (more roles than GTH_MAX) its factors refined on
+    residuals taken from the rooms: exact against fractions either way. Turning 10**3
+    over, the factors stay."""
     from fractions import Fraction
 
-    from clientchain.graph.sweep import GthInverse
+    from clientchain.graph import whole_loop
     from tests.test_loop_gauss_seidel import _exact_shares, assert_exact
 
+    monkeypatch.setattr(whole_loop, "GTH_MAX", gth_max)
+    kind = whole_loop.GthInverse if gth_max else whole_loop.RoomRefined
     roles = 60
     edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
     edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
@@ -152,8 +156,57 @@ def test_a_ring_solved_whole_whose_factors_are_off_is_inverted_by_gth(
         (loop,) = plan.large  # (in a layer's pool: its one part)
         part = getattr(loop, "parts", [loop])[0]
         assert part.fringe is None  # (solved whole)
-        assert isinstance(part.factors[float(alpha)], GthInverse) == (inverted and alpha == 1)
+        assert isinstance(part.factors[float(alpha)], kind) == (inverted and alpha == 1)
         assert_exact(got, share, base, alpha, rel=1e-12)
+
+
+@pytest.mark.parametrize("amount", [10**6, 10**12])
+def test_a_loop_paying_itself_whose_factors_are_off_is_refined_from_its_rooms(
+    amount: int,
+) -> None:
+    """The ring again with a role paying itself (no GTH there: its elimination takes no
+    diagonal): the factors refined on residuals taken from the rooms, exact against
+    fractions where one refinement step left them off."""
+    from fractions import Fraction
+
+    from clientchain.graph.whole_loop import RoomRefined
+    from tests.test_loop_gauss_seidel import _exact_shares, assert_exact
+
+    roles = 60
+    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
+    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
+    edges += [(9, 9, amount // 3), (roles, 0, 1)]
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
+    share, base = _exact_shares(roles, 1, edges)
+    rhs = np.array([[float(row[0])] for row in base])
+    for alpha in (Fraction(1, 2), Fraction(1)):
+        got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)]))
+        (loop,) = plan.large
+        part = getattr(loop, "parts", [loop])[0]
+        assert isinstance(part.factors[float(alpha)], RoomRefined) == (alpha == 1)
+        assert_exact(got, share, base, alpha, rel=1e-12)
+
+
+@pytest.mark.parametrize("amount", [10**6, 10**12])
+def test_a_ring_too_large_for_gth_traces_every_role_to_its_one_client(amount: int) -> None:
+    """1,500 roles in a ring with chords (more than GTH_MAX, solved whole), one client
+    paying one role: all of every role's money is that client's, a traced share of
+    exactly 1. One refinement step gave 0.99999999 at 10^6 and 0.987 at 10^12."""
+    from clientchain.graph.whole_loop import GTH_MAX, RoomRefined
+
+    roles = 1500
+    assert roles > GTH_MAX
+    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
+    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
+    edges.append((roles, 0, 1))
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
+    direct = np.zeros((roles, 1))
+    direct[0, 0] = 1 / (amount + 1)  # (role 0's inflow: the client's 1 and the ring's)
+    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
+    (loop,) = plan.large
+    part = getattr(loop, "parts", [loop])[0]
+    assert isinstance(part.factors[1.0], RoomRefined)
+    np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
 
 
 def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:

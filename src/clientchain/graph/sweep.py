@@ -46,6 +46,7 @@ from clientchain.graph.sparse_kernels import superlu
 from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.thin_layers import THIN, ThinRun, run_bounds, thin_runs
 from clientchain.graph.triangular import SUBSTITUTION_WORK
+from clientchain.graph.whole_loop import GthInverse, RoomRefined, checked
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
@@ -86,29 +87,6 @@ class _Batch:
         return result
 
 
-# A loop solved whole whose SuperLU factors are off (`_Large._checked`) is inverted by GTH
-# up to this many roles (8 MB, about 0.2 s), where solved for its rows' sums they miss
-# all ones by more than FACTORS_OFF.
-GTH_MAX = 1024
-FACTORS_OFF = 1e-12
-
-
-@holder
-class GthInverse:
-    """(I - alpha A)^-1 of a loop by GTH (`_Large._checked`), in the factors' place."""
-
-    inverse: FloatArray
-
-    @property
-    def nnz(self) -> int:
-        """Its entries, as the factors' count theirs (weighing a pool)."""
-        return int(self.inverse.size)
-
-    def solve(self, rhs: FloatArray) -> FloatArray:
-        result: FloatArray = self.inverse @ rhs
-        return result
-
-
 @holder
 class _Large:
     """One large fed component: its members and sparse A, factorised lazily per alpha."""
@@ -141,11 +119,14 @@ class _Large:
         return self.matrix.widened()
 
     def factor(self, alpha: float) -> Any:
-        """The SuperLU factors of I - alpha A (or its peeled form, or its GTH inverse where
-        the factors are off: `_checked`), made when first asked for."""
+        """The SuperLU factors of I - alpha A (or its peeled form, or what solves it where
+        the factors are off: whole_loop.checked), made when first asked for."""
         if alpha not in self.factors:
             if self.fringe is None:
-                self.factors[alpha] = self._checked(alpha, self.matrix.identity_minus(alpha).lu())
+                factors = self.matrix.identity_minus(alpha).lu()
+                room = room_at(self.leak, alpha)
+                residual = self._residual(alpha)
+                self.factors[alpha] = checked(factors, self.matrix, room, alpha, residual)
             else:
                 from clientchain.graph.loop_fringe import peel
 
@@ -158,7 +139,7 @@ class _Large:
         """x with (I - alpha A) x = rhs, for a loop without a fringe (a peeled one is
         solved in place on the sweep's rows: PeeledLoop.solve)."""
         factors = self.factor(alpha)
-        if isinstance(factors, GthInverse):
+        if isinstance(factors, GthInverse | RoomRefined):
             return factors.solve(rhs)
         return refined_solve(factors, rhs, self._residual(alpha))
 
@@ -174,24 +155,6 @@ class _Large:
             return product.astype(np.float64)
 
         return residual
-
-    def _checked(self, alpha: float, factors: Any) -> Any:
-        """The factors, or the loop's GTH inverse where they are off: solved for its rows'
-        sums, (1 - alpha) + alpha leak as written without a subtraction, they should give
-        all ones. Where money turns over 10^12 times before it leaks, A's float64 rounding
-        is a part in 10^4 of the leak and SuperLU's pivots lose what is left: a ring of 60
-        roles had every traced share 0.999486, and its refinement does not converge. GTH's
-        elimination works from the leaks (as the small loops' inverses and the peeling)."""
-        size = self.matrix.size
-        room = room_at(self.leak, alpha)
-        if size > GTH_MAX or np.any(self.matrix.diagonal() != 0.0) or not np.any(room > 0.0):
-            return factors  # (GTH: no self-payments, and money that leaks somewhere)
-        ones = refined_solve(factors, room[:, None], self._residual(alpha))
-        if float(np.max(np.abs(ones - 1.0), initial=0.0)) <= FACTORS_OFF:
-            return factors
-        dense = np.zeros((1, size, size))
-        np.add.at(dense[0], (self.matrix.indices, self.matrix.entry_columns()), self.matrix.data)
-        return GthInverse(gth_inverse(alpha * dense, room[None, :])[0])
 
     def solve_at(
         self,
