@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clientchain.graph import sweep as sweep_module
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.sweep import SweepPlan, Task, plan_sweeps
 from clientchain.model.org import Org
@@ -206,6 +207,32 @@ def test_a_ring_too_large_for_gth_traces_every_role_to_its_one_client(amount: in
     (loop,) = plan.large
     part = getattr(loop, "parts", [loop])[0]
     assert isinstance(part.factors[1.0], RoomRefined)
+    np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("amount", [10**9, 10**12])
+def test_a_peeled_loop_whose_core_factors_are_off_is_refined_from_its_rooms(
+    monkeypatch: pytest.MonkeyPatch, amount: int
+) -> None:
+    """The ring of 1,500 roles as a peeled loop (FRINGE_MIN_ROLES lowered: a ring has no
+    fringe, its core is all of it, factorised): one refinement step with the room gap
+    left every traced share 0.99999998 at 10^9; its factors, checked against the rooms,
+    are refined from them step after step, and trace exactly 1."""
+    from clientchain.graph.loop_core import RefinedCore
+
+    monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
+    roles = 1500
+    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
+    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
+    edges.append((roles, 0, 1))
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
+    direct = np.zeros((roles, 1))
+    direct[0, 0] = 1 / (amount + 1)
+    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
+    (loop,) = plan.large
+    part = getattr(loop, "parts", [loop])[0]
+    assert part.fringe is not None
+    assert isinstance(part.factors[1.0].core, RefinedCore)
     np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
 
 

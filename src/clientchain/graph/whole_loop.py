@@ -1,5 +1,6 @@
 """A loop solved whole by SuperLU (more roles than the dense batches take, too few to
-peel): its factors checked once per decay, and what solves it where they are off.
+peel): its factors checked once per decay, and what solves it where they are off. The
+factorised core of a peeled loop is checked and refined the same way (loop_core).
 
 Solved for its rows' sums, (1 - alpha) + alpha leak as written without a subtraction,
 I - alpha A should give all ones. Where money turns over a million times before it
@@ -24,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.settling import TOLERANCE
 from clientchain.graph.square_csc import SquareCsc, refined_solve
 from clientchain.model.holder import holder
@@ -57,23 +57,29 @@ class GthInverse:
 @holder
 class RoomRefined:
     """SuperLU's factors of I - alpha A, their solution refined until a step moves no
-    column by more than TOLERANCE of its largest entry, or stops shrinking (MOST_STEPS
-    at most), on residuals taken from the rooms (see the module)."""
+    column by more than TOLERANCE of its largest entry, or shrinks by less than half
+    (a step that grows is not taken; MOST_STEPS at most), on residuals taken from the
+    rooms (see the module)."""
 
     factors: Any
     room: np.ndarray  # per row, longdouble
-    rows: IntArray  # A's entries by row: each one's row, column, and alpha A there
+    rows: IntArray  # the system's entries off its diagonal, by row: their rows, columns,
     columns: IntArray
-    taken: np.ndarray  # (longdouble)
+    taken: np.ndarray  # and what the row takes from that column (longdouble)
     starts: IntArray  # where each row with entries starts among them
     paying: IntArray  # those rows
 
     @classmethod
-    def of(cls, factors: Any, matrix: SquareCsc, room: FloatArray, alpha: float) -> RoomRefined:
-        columns = matrix.entry_columns()
-        by_row = np.argsort(matrix.indices, kind="stable")
-        rows, columns = matrix.indices[by_row].astype(np.int64), columns[by_row]
-        taken = alpha * matrix.data[by_row].astype(np.longdouble)
+    def of(cls, factors: Any, system: SquareCsc, room: FloatArray) -> RoomRefined:
+        """Refining the solutions of `factors` of `system` (I - alpha A, or a loop
+        core's K: what each row takes from the others is its entries off the diagonal,
+        negated), whose rows sum to `room` (written without a subtraction)."""
+        columns = system.entry_columns()
+        off = system.indices != columns
+        rows, columns, data = system.indices[off], columns[off], system.data[off]
+        by_row = np.argsort(rows, kind="stable")
+        rows, columns = rows[by_row].astype(np.int64), columns[by_row]
+        taken = -data[by_row].astype(np.longdouble)
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if rows.size else rows
         return cls(factors, room.astype(np.longdouble), rows, columns, taken, starts, rows[starts])
 
@@ -86,15 +92,18 @@ class RoomRefined:
         last = np.inf
         for _ in range(MOST_STEPS):
             step = self.factors.solve(np.ascontiguousarray(self.residual(rhs, x)))
-            x += step
             moved = _largest_move(step, x)
+            if moved > last:  # (growing: the factors are too far off to refine; x stays)
+                break
+            x += step
             if moved <= TOLERANCE or moved > last / 2:
                 break
             last = moved
         return x
 
     def residual(self, rhs: FloatArray, x: FloatArray) -> FloatArray:
-        """rhs - (I - alpha A) x, as room x + alpha sum_j A_ij (x_i - x_j), in float64."""
+        """rhs - (I - alpha A) x, as room x + alpha sum_j A_ij (x_i - x_j) (a core's K
+        likewise), in float64."""
         wide = x.astype(np.longdouble)
         shape = (-1, *([1] * (x.ndim - 1)))
         result = rhs - self.room.reshape(shape) * wide
@@ -115,19 +124,28 @@ def _largest_move(step: FloatArray, x: FloatArray) -> float:
 
 
 def checked(
-    factors: Any, matrix: SquareCsc, room: FloatArray, alpha: float, residual: Residual
+    factors: Any,
+    system: SquareCsc,
+    room: FloatArray,
+    residual: Residual,
+    gth: Callable[[], FloatArray] | None = None,
 ) -> Any:
-    """The factors of I - alpha A (A: `matrix`; `room`: its rows' sums as written
-    without a subtraction), or what solves the loop in their place where, solved for
-    `room` with one refinement step (`residual`: rhs less I - alpha A times x, in
-    extended precision), they miss all ones by more than FACTORS_OFF."""
-    if not np.any(room > 0.0):  # (no money leaks: nothing to check against)
+    """The factors of `system` (I - alpha A, or a loop core's K; `room`: its rows' sums
+    as written without a subtraction), or what solves it in their place where, solved
+    for `room` with one refinement step (`residual`: rhs less the system times x, in
+    extended precision), they miss all ones by more than FACTORS_OFF: the loop's GTH
+    inverse (`gth` makes it, for a loop GTH takes), else RoomRefined."""
+    if not off_the_rooms(factors, room, residual):
         return factors
+    if gth is not None and system.size <= GTH_MAX:
+        return GthInverse(gth())
+    return RoomRefined.of(factors, system, room)
+
+
+def off_the_rooms(factors: Any, room: FloatArray, residual: Residual) -> bool:
+    """Whether the factors, solved for `room` with one refinement step, miss all ones by
+    more than FACTORS_OFF (never where no money leaks: nothing to check against)."""
+    if not np.any(room > 0.0):
+        return False
     ones = refined_solve(factors, room[:, None], residual)
-    if float(np.max(np.abs(ones - 1.0), initial=0.0)) <= FACTORS_OFF:
-        return factors
-    if matrix.size <= GTH_MAX and not np.any(matrix.diagonal() != 0.0):
-        dense = np.zeros((1, matrix.size, matrix.size))
-        np.add.at(dense[0], (matrix.indices, matrix.entry_columns()), matrix.data)
-        return GthInverse(gth_inverse(alpha * dense, room[None, :])[0])
-    return RoomRefined.of(factors, matrix, room, alpha)
+    return float(np.max(np.abs(ones - 1.0), initial=0.0)) > FACTORS_OFF
