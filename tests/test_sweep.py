@@ -126,6 +126,14 @@ def test_loop_with_heavy_circulation_stays_exact() -> None:
     assert swept[0, 0] == pytest.approx(float(k_a), abs=1e-12)
 
 
+def _ring(roles: int, amount: int) -> list[tuple[int, int, int]]:
+    """Each role paying the next `amount`, chords of 3 from every fifth role to the one
+    7 on, one unit from the one client (number `roles`) to role 0."""
+    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
+    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
+    return [*edges, (roles, 0, 1)]
+
+
 @pytest.mark.parametrize("gth_max", [1024, 0], ids=["gth", "refined"])
 @pytest.mark.parametrize(("amount", "inverted"), [(10**12, True), (10**3, False)])
 def test_a_ring_solved_whole_whose_factors_are_off_is_solved_without_subtractions(
@@ -146,9 +154,7 @@ def test_a_ring_solved_whole_whose_factors_are_off_is_solved_without_subtraction
     monkeypatch.setattr(whole_loop, "GTH_MAX", gth_max)
     kind = whole_loop.GthInverse if gth_max else whole_loop.RoomRefined
     roles = 60
-    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
-    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
-    edges.append((roles, 0, 1))
+    edges = _ring(roles, amount)
     plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
     share, base = _exact_shares(roles, 1, edges)
     rhs = np.array([[float(row[0])] for row in base])
@@ -174,9 +180,7 @@ def test_a_loop_paying_itself_whose_factors_are_off_is_refined_from_its_rooms(
     from tests.test_loop_gauss_seidel import _exact_shares, assert_exact
 
     roles = 60
-    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
-    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
-    edges += [(9, 9, amount // 3), (roles, 0, 1)]
+    edges = [*_ring(roles, amount), (9, 9, amount // 3)]
     plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
     share, base = _exact_shares(roles, 1, edges)
     rhs = np.array([[float(row[0])] for row in base])
@@ -197,9 +201,7 @@ def test_a_ring_too_large_for_gth_traces_every_role_to_its_one_client(amount: in
 
     roles = 1500
     assert roles > GTH_MAX
-    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
-    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
-    edges.append((roles, 0, 1))
+    edges = _ring(roles, amount)
     plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
     direct = np.zeros((roles, 1))
     direct[0, 0] = 1 / (amount + 1)  # (role 0's inflow: the client's 1 and the ring's)
@@ -222,9 +224,7 @@ def test_a_peeled_loop_whose_core_factors_are_off_is_refined_from_its_rooms(
 
     monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
     roles = 1500
-    edges = [(v, (v + 1) % roles, amount) for v in range(roles)]
-    edges += [(v, (v + 7) % roles, 3) for v in range(0, roles, 5)]
-    edges.append((roles, 0, 1))
+    edges = _ring(roles, amount)
     plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
     direct = np.zeros((roles, 1))
     direct[0, 0] = 1 / (amount + 1)
