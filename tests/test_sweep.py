@@ -167,18 +167,22 @@ def test_a_ring_solved_whole_whose_factors_are_off_is_solved_without_subtraction
         assert_exact(got, share, base, alpha, rel=1e-12)
 
 
+@pytest.mark.parametrize("gth_max", [1024, 0], ids=["gth", "refined"])
 @pytest.mark.parametrize("amount", [10**6, 10**12])
-def test_a_loop_paying_itself_whose_factors_are_off_is_refined_from_its_rooms(
-    amount: int,
+def test_a_loop_paying_itself_whose_factors_are_off_is_solved_without_subtractions(
+    monkeypatch: pytest.MonkeyPatch, amount: int, gth_max: int
 ) -> None:
-    """The ring again with a role paying itself (no GTH there: its elimination takes no
-    diagonal): the factors refined on residuals taken from the rooms, exact against
-    fractions where one refinement step left them off."""
+    """The ring again with a role paying itself: GTH takes it by the system's diagonal
+    (K = D (I - A'), A' what each row takes over D), or (more roles than GTH_MAX) its
+    factors are refined from its rooms; exact against fractions either way, where one
+    refinement step left them off."""
     from fractions import Fraction
 
-    from clientchain.graph.whole_loop import RoomRefined
+    from clientchain.graph import whole_loop
     from tests.test_loop_gauss_seidel import _exact_shares, assert_exact
 
+    monkeypatch.setattr(whole_loop, "GTH_MAX", gth_max)
+    kind = whole_loop.GthInverse if gth_max else whole_loop.RoomRefined
     roles = 60
     edges = [*_ring(roles, amount), (9, 9, amount // 3)]
     plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))
@@ -188,7 +192,7 @@ def test_a_loop_paying_itself_whose_factors_are_off_is_refined_from_its_rooms(
         got = plan.from_plan(plan.solve(plan.to_plan(rhs), [float(alpha)]))
         (loop,) = plan.large
         part = getattr(loop, "parts", [loop])[0]
-        assert isinstance(part.factors[float(alpha)], RoomRefined) == (alpha == 1)
+        assert isinstance(part.factors[float(alpha)], kind) == (alpha == 1)
         assert_exact(got, share, base, alpha, rel=1e-12)
 
 
@@ -220,7 +224,8 @@ def test_a_peeled_loop_whose_core_factors_are_off_is_refined_from_its_rooms(
     fringe, its core is all of it, factorised): one refinement step with the room gap
     left every traced share 0.99999998 at 10^9; its factors, checked against the rooms,
     are refined from them step after step, and trace exactly 1."""
-    from clientchain.graph.loop_core import RefinedCore
+    from clientchain.graph.loop_core import CheckedCore
+    from clientchain.graph.whole_loop import RoomRefined
 
     monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
     roles = 1500
@@ -232,8 +237,60 @@ def test_a_peeled_loop_whose_core_factors_are_off_is_refined_from_its_rooms(
     (loop,) = plan.large
     part = getattr(loop, "parts", [loop])[0]
     assert part.fringe is not None
-    assert isinstance(part.factors[1.0].core, RefinedCore)
+    core = part.factors[1.0].core
+    assert isinstance(core, CheckedCore) and isinstance(core.solver, RoomRefined)
     np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
+
+
+def _ring_with_trees(seed: int) -> tuple[int, int, list[tuple[int, int, int]]]:
+    """A ring of 3-29 roles turning its money over up to 10^14 times, chords, trees of
+    up to 29 roles hanging off it paying both ways, 1-3 clients paying anyone, and
+    perhaps a role of the ring paying itself: (roles, clients, edges)."""
+    rng = np.random.default_rng(seed)
+    ring, leaves = int(rng.integers(3, 30)), int(rng.integers(0, 30))
+    turnover, clients = int(10 ** rng.integers(2, 15)), int(rng.integers(1, 4))
+    self_paying = bool(rng.random() < 0.3)
+    roles = ring + leaves
+    edges = [(v, (v + 1) % ring, int(turnover * rng.integers(1, 100))) for v in range(ring)]
+    edges += [(v, (v + 3) % ring, int(rng.integers(1, 10))) for v in range(0, ring, 4)]
+    for leaf in range(ring, roles):
+        partner = int(rng.integers(0, leaf))
+        for payer, payee in ((leaf, partner), (partner, leaf)):
+            big = rng.random() < 0.5
+            amount = turnover * rng.integers(1, 100) if big else rng.integers(1, 100)
+            edges.append((payer, payee, int(amount)))
+    for c in range(clients):
+        edges.append((roles + c, int(rng.integers(0, roles)), int(rng.integers(1, 100))))
+    if self_paying:
+        v = int(rng.integers(0, ring))
+        edges.append((v, v, int(turnover * rng.integers(1, 100))))
+    return roles, clients, edges
+
+
+@pytest.mark.parametrize("seed", [26, 42, 189, 284])
+def test_a_peeled_core_that_money_reaches_only_through_its_fringe_is_exact(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Loops forced through the peeled path whose cores leak only through the trees
+    peeled off them (rooms of 1e-20 with amounts under 10^16): the core's factors gave
+    traced shares of -0.0008, or SuperLU found a pivot of exactly 0 (seed 26); GTH
+    inverts such a core, exact against fractions."""
+    from fractions import Fraction
+
+    from clientchain.graph.loop_core import CheckedCore
+    from tests.test_loop_gauss_seidel import _exact_shares, assert_exact
+
+    monkeypatch.setattr(sweep_module, "DENSE_MAX", 1)
+    monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 0)
+    roles, clients, edges = _ring_with_trees(seed)
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, clients, edges)))
+    share, base = _exact_shares(roles, clients, edges)
+    rhs = np.array([[float(x) for x in row] for row in base])
+    got = plan.from_plan(plan.solve(plan.to_plan(rhs), [1.0] * clients))
+    (loop,) = plan.large
+    part = getattr(loop, "parts", [loop])[0]
+    assert isinstance(part.factors[1.0].core, CheckedCore)
+    assert_exact(got, share, base, Fraction(1), rel=1e-12)
 
 
 def test_gth_inverse_matches_exact_fractions_on_a_hard_loop() -> None:

@@ -3,14 +3,15 @@ renumbered.
 
 Compressed columns (csc_matvecs) add each row's terms in the order of its columns: move
 the columns and a row with two terms or more may add them the other way round, and its
-sum's last bit with them. Loop_tree_split numbers a core's rows so its forest is swept in
-the order of memory (a million roles: 24-26 ms a sweep of 8 columns against 55-57), and
-its recharges (N) are renumbered with them; so that every figure stays what it was, N
-is kept in layers: layer k holds each row's k-th term in the order before (its columns
-then), one term a row at most, and the layers are added in turn. A layer of many terms
-is a product of its own (a loop over every column, ~1 ms at a million roles); the few
-terms of the rest (rows paid by three roles or more of a core of random recharges) are
-numpy's gathers, a layer at a time.
+sum's last bit with them. Loop_tree_split numbers a core's rows so its forest is swept
+in the order of memory (a million roles: 24-26 ms a sweep of 8 columns against 55-57),
+and its recharges (N) are renumbered with them; so that the sweeps' figures stay what
+they were (BiCGSTAB's dot products and extended-precision residuals, which sum over
+rows, do take the new order), N is kept in layers: layer k holds each row's k-th term in
+the order before (its columns then), one term a row at most, and the layers are added in
+turn. A layer of many terms is a product of its own (a loop over every column, ~1 ms at
+a million roles); the few terms of the rest (rows paid by three roles or more of a core
+of random recharges) are numpy's gathers, a layer at a time.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from clientchain.graph.loop_gauss_seidel import (
 from clientchain.graph.loop_krylov import krylov_probed
 from clientchain.graph.loop_tree_split import tree_split
 from clientchain.graph.square_csc import SquareCsc, refined_work
-from clientchain.graph.whole_loop import RoomRefined, off_the_rooms
+from clientchain.graph.whole_loop import GthInverse, RoomRefined, checked
 from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
@@ -46,7 +46,7 @@ from clientchain.model.org import BoolArray, FloatArray, IntArray
 SWEEP_MIN_ROLES = 4096
 # Entries looked at to tell whether most of a core's pair up (spread evenly over them).
 PAIR_SAMPLE = 4096
-# What a refined core's solve costs, in refinement steps (its weight: RefinedCore.work).
+# What a refined core's solve costs, in refinement steps (its weight: CheckedCore.work).
 REFINED_STEPS = 3
 
 
@@ -79,32 +79,43 @@ def core_solver(
             )
             if solver is not None:
                 return solver
-    return _factorised(factorise(core), core, room)
+    return _factorised(factorise, core, room)
 
 
 @holder
-class RefinedCore(CoreSolver):
-    """A core whose factors are off, refined from its rooms (whole_loop.RoomRefined)."""
+class CheckedCore(CoreSolver):
+    """A core whose factors are off (whole_loop.checked): GTH's inverse of it, or its
+    factors refined from its rooms."""
 
-    refined: RoomRefined
+    solver: GthInverse | RoomRefined
     system: SquareCsc
 
     def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
-        return self.refined.solve(rhs)
+        return self.solver.solve(rhs)
 
     def work(self) -> int:
-        return REFINED_STEPS * refined_work(self.refined.factors, self.system)
+        if isinstance(self.solver, GthInverse):
+            return self.solver.nnz
+        return REFINED_STEPS * refined_work(self.solver.factors, self.system)
 
 
-def _factorised(factors: Any, core: SquareCsc, room: FloatArray) -> CoreSolver:
+def _factorised(
+    factorise: Callable[[SquareCsc], Any], core: SquareCsc, room: FloatArray
+) -> CoreSolver:
     """The core's factors, refined a step on residuals with the room gap (FactorisedCore);
-    where, solved so for the rooms, they miss all ones (money turning over a billion
-    times: a ring of 1,500 roles as a core had every traced share 0.99999998), refined
-    step after step from the rooms instead (RefinedCore)."""
-    solver = FactorisedCore(factors, core, core.room_gap(room))
-    if off_the_rooms(factors, room, solver.residual):
-        return RefinedCore(RoomRefined.of(factors, core, room), core)
-    return solver
+    where, solved so for the rooms, they miss all ones (a ring of 1,500 roles as a core,
+    money turning over a billion times, had every traced share 0.99999998; a core of 9
+    roles that money reaches only through its fringe, its rooms 1e-20, -0.0008), what
+    whole_loop.checked solves it with instead (CheckedCore)."""
+    gap = core.room_gap(room)
+
+    def residual(rhs: FloatArray, x: FloatArray) -> FloatArray:
+        return core.widened_residual(rhs, x, gap)
+
+    solver = checked(lambda: factorise(core), core, room, residual)
+    if isinstance(solver, GthInverse | RoomRefined):
+        return CheckedCore(solver, core)
+    return FactorisedCore(solver, core, gap)
 
 
 def mostly_paired(core: SquareCsc) -> bool:

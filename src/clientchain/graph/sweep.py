@@ -125,9 +125,7 @@ class _Large:
             if self.fringe is None:
                 system = self.matrix.identity_minus(alpha)
                 room = room_at(self.leak, alpha)
-                self.factors[alpha] = checked(
-                    system.lu(), system, room, self._residual(alpha), self._gth(alpha, room)
-                )
+                self.factors[alpha] = checked(system.lu, system, room, self._residual(alpha))
             else:
                 from clientchain.graph.loop_fringe import peel
 
@@ -135,21 +133,6 @@ class _Large:
                 lines = any(done.core.along_lines for done in self.factors.values())
                 self.factors[alpha] = peel(self.fringe, self.matrix, self.leak, alpha, lines)
         return self.factors[alpha]
-
-    def _gth(self, alpha: float, room: FloatArray) -> Callable[[], FloatArray] | None:
-        """What makes the loop's GTH inverse at `alpha` (None: a role pays itself, which
-        GTH's elimination does not take)."""
-        if np.any(self.matrix.diagonal() != 0.0):
-            return None
-
-        def inverse() -> FloatArray:
-            matrix = self.matrix
-            dense = np.zeros((1, matrix.size, matrix.size))
-            np.add.at(dense[0], (matrix.indices, matrix.entry_columns()), matrix.data)
-            inverted: FloatArray = gth_inverse(alpha * dense, room[None, :])[0]
-            return inverted
-
-        return inverse
 
     def solve(self, alpha: float, rhs: FloatArray) -> FloatArray:
         """x with (I - alpha A) x = rhs, for a loop without a fringe (a peeled one is

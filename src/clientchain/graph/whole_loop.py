@@ -2,20 +2,21 @@
 peel): its factors checked once per decay, and what solves it where they are off. The
 factorised core of a peeled loop is checked and refined the same way (loop_core).
 
-Solved for its rows' sums, (1 - alpha) + alpha leak as written without a subtraction,
-I - alpha A should give all ones. Where money turns over a million times before it
-leaks, A's float64 rounding is a part in 10^10 of what leaks, and the factors (of the
-rounded A) miss by as much: a ring of 1,500 roles had every traced share 0.99999999
-at 10^6, 0.987 at 10^12. A loop whose factors miss by more than FACTORS_OFF is inverted
-by GTH up to GTH_MAX roles (no self-payment: GTH's elimination works from the leaks and
-never subtracts). A larger one keeps its factors and refines their solution step after
-step (RoomRefined) with residuals that subtract nothing either: row i of I - alpha A
-times x is room_i x_i + alpha sum_j A_ij (x_i - x_j), its rows summing to the rooms
-whatever A's rounding, each difference exact where x_i and x_j are close (the shares
-of a loop are), the terms summed in extended precision. In I x - alpha A x, a million
-times larger than what is left, extended precision kept a part in 10^7 of the residual
-at 10^12 and the steps stalled at 2e-8; so, the ring is exact to 1e-13 at 10^6 and at
-10^12.
+Solved for its rows' sums, (1 - alpha) + alpha leak as written without a subtraction, I
+- alpha A should give all ones. Where money turns over a million times before it leaks,
+A's float64 rounding is a part in 10^10 of what leaks, and the factors (of the rounded
+A) miss by as much: a ring of 1,500 roles had every traced share 0.99999999 at 10^6,
+0.987 at 10^12. A loop whose factors miss by more than FACTORS_OFF is inverted by GTH up
+to GTH_MAX roles (its system over its diagonal: GTH's elimination works from the leaks
+and never subtracts). A larger one keeps its factors and refines their solution step
+after step (RoomRefined) with residuals that subtract nothing either: row i of I - alpha
+A times x is room_i x_i + alpha sum_j A_ij (x_i - x_j), its rows summing to the rooms
+whatever A's rounding, each difference exact where x_i and x_j are close (the shares of
+a loop are), the terms summed in extended precision. In I x - alpha A x, a million times
+larger than what is left, extended precision kept a part in 10^7 of the residual at
+10^12 and the steps stalled at 2e-8; so, the ring is exact to 1e-13 at 10^6 and at
+10^12. Where even that cannot get there (the rooms below 1e-16 of what goes round) or
+SuperLU finds a pivot of exactly 0, GTH inverts the loop however large: slow, but exact.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.settling import TOLERANCE
 from clientchain.graph.square_csc import SquareCsc, refined_solve
 from clientchain.model.holder import holder
@@ -40,9 +42,12 @@ Residual = Callable[[FloatArray, FloatArray], FloatArray]
 
 @holder
 class GthInverse:
-    """(I - alpha A)^-1 of a loop by GTH, in the factors' place."""
+    """The inverse of a loop's system K by GTH, in the factors' place: K = D (I - A')
+    with D its diagonal, A' what each row takes from the others over D, and the rows of
+    I - A' summing to room / D; K^-1 rhs = (I - A')^-1 (rhs / D)."""
 
     inverse: FloatArray
+    diagonal: FloatArray
 
     @property
     def nnz(self) -> int:
@@ -50,8 +55,24 @@ class GthInverse:
         return int(self.inverse.size)
 
     def solve(self, rhs: FloatArray) -> FloatArray:
-        result: FloatArray = self.inverse @ rhs
+        scaled = rhs / self.diagonal.reshape(-1, *([1] * (rhs.ndim - 1)))
+        result: FloatArray = self.inverse @ scaled
         return result
+
+
+def gth_solver(system: SquareCsc, room: FloatArray) -> GthInverse:
+    """`system` (I - alpha A, a role paying itself or not, or a loop core's K; `room`:
+    its rows' sums as written without a subtraction) inverted by GTH. For I - alpha A
+    with no self-payment, D is all ones: GTH of alpha A and the rooms, as it was."""
+    size = system.size
+    columns = system.entry_columns()
+    off = system.indices != columns
+    diagonal = system.diagonal()
+    taken = np.zeros((1, size, size))
+    np.add.at(taken[0], (system.indices[off], columns[off]), -system.data[off])
+    taken[0] /= diagonal[:, None]
+    inverse = gth_inverse(taken, (room / diagonal)[None, :])[0]
+    return GthInverse(inverse, diagonal)
 
 
 @holder
@@ -124,22 +145,27 @@ def _largest_move(step: FloatArray, x: FloatArray) -> float:
 
 
 def checked(
-    factors: Any,
-    system: SquareCsc,
-    room: FloatArray,
-    residual: Residual,
-    gth: Callable[[], FloatArray] | None = None,
+    factorise: Callable[[], Any], system: SquareCsc, room: FloatArray, residual: Residual
 ) -> Any:
-    """The factors of `system` (I - alpha A, or a loop core's K; `room`: its rows' sums
-    as written without a subtraction), or what solves it in their place where, solved
-    for `room` with one refinement step (`residual`: rhs less the system times x, in
-    extended precision), they miss all ones by more than FACTORS_OFF: the loop's GTH
-    inverse (`gth` makes it, for a loop GTH takes), else RoomRefined."""
+    """What solves `system` (I - alpha A, or a loop core's K; `room`: its rows' sums as
+    written without a subtraction): its SuperLU factors (`factorise`) where, solved for
+    `room` with one refinement step (`residual`: rhs less the system times x, in
+    extended precision), they give all ones to FACTORS_OFF; else GTH's inverse up to
+    GTH_MAX roles; else RoomRefined where it gives them, and GTH's inverse however large
+    where nothing else does (money turning over 10^16 times or more: rare, and slow, 26
+    s at 2,048 roles, but exact), as where SuperLU finds a pivot of exactly 0."""
+    try:
+        factors = factorise()
+    except RuntimeError:  # ("Factor is exactly singular": the rounded system is)
+        return gth_solver(system, room)
     if not off_the_rooms(factors, room, residual):
         return factors
-    if gth is not None and system.size <= GTH_MAX:
-        return GthInverse(gth())
-    return RoomRefined.of(factors, system, room)
+    if system.size <= GTH_MAX:
+        return gth_solver(system, room)
+    refined = RoomRefined.of(factors, system, room)
+    if _misses(refined.solve(room[:, None])):
+        return gth_solver(system, room)
+    return refined
 
 
 def off_the_rooms(factors: Any, room: FloatArray, residual: Residual) -> bool:
@@ -147,5 +173,8 @@ def off_the_rooms(factors: Any, room: FloatArray, residual: Residual) -> bool:
     more than FACTORS_OFF (never where no money leaks: nothing to check against)."""
     if not np.any(room > 0.0):
         return False
-    ones = refined_solve(factors, room[:, None], residual)
+    return _misses(refined_solve(factors, room[:, None], residual))
+
+
+def _misses(ones: FloatArray) -> bool:
     return float(np.max(np.abs(ones - 1.0), initial=0.0)) > FACTORS_OFF
