@@ -32,8 +32,10 @@ from clientchain.graph.square_csc import SquareCsc, refined_solve
 from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
-# GTH inverts a loop up to this many roles (8 MB, about 0.2 s).
+# GTH inverts a loop up to this many roles (8 MB, about 0.2 s) where its factors are
+# off, and up to GTH_LAST (134 MB, minutes) where nothing else solves it.
 GTH_MAX = 1024
+GTH_LAST = 4096
 FACTORS_OFF = 1e-12  # how far from all ones the check may come
 MOST_STEPS = 30  # refinement steps a solve takes at most (RoomRefined)
 
@@ -151,19 +153,22 @@ def checked(
     written without a subtraction): its SuperLU factors (`factorise`) where, solved for
     `room` with one refinement step (`residual`: rhs less the system times x, in
     extended precision), they give all ones to FACTORS_OFF; else GTH's inverse up to
-    GTH_MAX roles; else RoomRefined where it gives them, and GTH's inverse however large
-    where nothing else does (money turning over 10^16 times or more: rare, and slow, 26
-    s at 2,048 roles, but exact), as where SuperLU finds a pivot of exactly 0."""
+    GTH_MAX roles; else RoomRefined where it gives them, and GTH's inverse up to GTH_LAST
+    roles where nothing else does (money turning over 10^16 times or more: rare, and
+    slow, 26 s at 2,048 roles, but exact), as where SuperLU finds a pivot of exactly 0
+    (beyond GTH_LAST, SuperLU's error goes on; RoomRefined stays, as near as it gets)."""
     try:
         factors = factorise()
     except RuntimeError:  # ("Factor is exactly singular": the rounded system is)
+        if system.size > GTH_LAST:
+            raise
         return gth_solver(system, room)
     if not off_the_rooms(factors, room, residual):
         return factors
     if system.size <= GTH_MAX:
         return gth_solver(system, room)
     refined = RoomRefined.of(factors, system, room)
-    if _misses(refined.solve(room[:, None])):
+    if system.size <= GTH_LAST and _misses(refined.solve(room[:, None])):
         return gth_solver(system, room)
     return refined
 
