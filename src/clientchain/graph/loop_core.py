@@ -108,11 +108,8 @@ def _factorised(
     roles that money reaches only through its fringe, its rooms 1e-20, -0.0008), what
     whole_loop.checked solves it with instead (CheckedCore)."""
     gap = core.room_gap(room)
-
-    def residual(rhs: FloatArray, x: FloatArray) -> FloatArray:
-        return core.widened_residual(rhs, x, gap)
-
-    solver = checked(lambda: factorise(core), core, room, residual)
+    residual = partial(core.widened_residual, gap=gap)  # (FactorisedCore's)
+    solver = checked(partial(factorise, core), core, room, residual)
     if isinstance(solver, GthInverse | RoomRefined):
         return CheckedCore(solver, core)
     return FactorisedCore(solver, core, gap)

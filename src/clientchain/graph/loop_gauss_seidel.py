@@ -123,10 +123,9 @@ class FactorisedCore(CoreSolver):
     gap: FloatArray | None = None  # the residuals' diagonal less K's (SquareCsc.room_gap)
 
     def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
-        return refined_solve(self.factors, rhs, self.residual)
+        return refined_solve(self.factors, rhs, self._residual)
 
-    def residual(self, rhs: FloatArray, x: FloatArray) -> FloatArray:
-        """rhs - (K + diag(gap)) x, in extended precision."""
+    def _residual(self, rhs: FloatArray, x: FloatArray) -> FloatArray:
         return self.system.widened_residual(rhs, x, self.gap)
 
     def work(self) -> int:

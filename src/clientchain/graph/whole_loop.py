@@ -16,7 +16,8 @@ a loop are), the terms summed in extended precision. In I x - alpha A x, a milli
 larger than what is left, extended precision kept a part in 10^7 of the residual at
 10^12 and the steps stalled at 2e-8; so, the ring is exact to 1e-13 at 10^6 and at
 10^12. Where even that cannot get there (the rooms below 1e-16 of what goes round) or
-SuperLU finds a pivot of exactly 0, GTH inverts the loop however large: slow, but exact.
+SuperLU finds a pivot of exactly 0, GTH inverts the loop up to GTH_LAST roles: slow, but
+exact.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from clientchain.graph.distinct import run_starts
 from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.settling import TOLERANCE
 from clientchain.graph.square_csc import SquareCsc, refined_solve
@@ -103,7 +105,7 @@ class RoomRefined:
         by_row = np.argsort(rows, kind="stable")
         rows, columns = rows[by_row].astype(np.int64), columns[by_row]
         taken = -data[by_row].astype(np.longdouble)
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if rows.size else rows
+        starts = np.flatnonzero(run_starts(rows))
         return cls(factors, room.astype(np.longdouble), rows, columns, taken, starts, rows[starts])
 
     @property
@@ -163,7 +165,7 @@ def checked(
         if system.size > GTH_LAST:
             raise
         return gth_solver(system, room)
-    if not off_the_rooms(factors, room, residual):
+    if not _off_the_rooms(factors, room, residual):
         return factors
     if system.size <= GTH_MAX:
         return gth_solver(system, room)
@@ -173,7 +175,7 @@ def checked(
     return refined
 
 
-def off_the_rooms(factors: Any, room: FloatArray, residual: Residual) -> bool:
+def _off_the_rooms(factors: Any, room: FloatArray, residual: Residual) -> bool:
     """Whether the factors, solved for `room` with one refinement step, miss all ones by
     more than FACTORS_OFF (never where no money leaks: nothing to check against)."""
     if not np.any(room > 0.0):
