@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from clientchain.graph import (
     loop_funnels,
     loop_gauss_seidel,
     loop_krylov,
+    settling,
     sweep,
     triangular,
 )
@@ -315,6 +317,34 @@ def test_a_group_slower_than_the_probe_is_swept_again_not_factorised(
         assert isinstance(peeled.core, SweptCore) and not peeled.core.fallback
     assert limits == [limits[0], loop_gauss_seidel.RETRY * limits[0]]
     np.testing.assert_allclose(got, dense_least_solution(a, base, 1.0), rtol=1e-11, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", [6, 7, 8])
+def test_a_probe_foresees_the_sweeps_a_column_of_ones_takes(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe stops at its rate, not at the last sweep: the count it foresees is the
+    count a column of ones takes to settle, give or take its rounding up, and over the
+    limit it is no probe at all."""
+    with _sweeping_every_core():
+        _, _, peeled, _, _ = _swept_loop(seed, 150)
+    assert isinstance(peeled.core, SweptCore)
+    sweeps = peeled.core.sweeps
+    ones = np.ones((sweeps.system.size, 1))
+    counted = sweeps.solve(ones, 400)
+    assert counted is not None and counted[1] > settling.FORESEE  # (else nothing foreseen)
+    swept: list[int] = []
+    sweep_into = Sweeps.sweep_into
+
+    def counted_sweep(*args: Any) -> None:
+        swept.append(1)
+        sweep_into(*args)
+
+    monkeypatch.setattr(Sweeps, "sweep_into", counted_sweep)
+    foreseen = sweeps.foreseen(ones, 400)
+    assert foreseen is not None and counted[1] - 1 <= foreseen <= counted[1] + 3
+    assert len(swept) == settling.FORESEE  # (the rate known from the first sweeps on)
+    assert sweeps.foreseen(ones, counted[1] // 2) is None
 
 
 @pytest.mark.parametrize("rows_at_a_time", [1 << 16, 7], ids=["whole", "by-7-rows"])

@@ -107,10 +107,10 @@ def tree_split(
     sweeps, order = split  # (what made them is let go before the probe's sweeps)
     if prober is not None:
         return prober(sweeps, order, factorise, room)
-    probe = sweeps.solve(np.ones((core.size, 1)), MAX_SWEEPS, foresee=True)
+    probe = sweeps.foreseen(np.ones((core.size, 1)), MAX_SWEEPS)
     if probe is None:
         return None
-    return SweptCore(sweeps, order, probe[1], factorise, along_lines=True)
+    return SweptCore(sweeps, order, probe, factorise, along_lines=True)
 
 
 def _split(core: SquareCsc, room: FloatArray) -> tuple[Sweeps, IntArray] | None:

@@ -77,6 +77,9 @@ class Verdict:
     settled: np.ndarray  # its x is taken as it is now
     widen: np.ndarray  # its next sweeps take the residual in extended precision
     hopeless: bool  # a column's rate says it will not settle within the limit (foresee)
+    # The sweeps the slowest column not settled still takes, as the rates foresee them
+    # (foresee, from FORESEE sweeps on; inf: not foreseen, or a rate not known yet).
+    ahead: float = np.inf
 
 
 def corrections(correction: FloatArray, x: FloatArray, shares: BoolArray) -> FloatArray:
@@ -150,10 +153,11 @@ def judge(
         # Corrections at the level of rounding no longer shrink: x is as exact as it
         # gets, if the error shrank fast enough before (else it may be far off).
         settled |= (moved < FLOOR) & (moved >= last) & (pace < SLOW)
-    hopeless = False
+    hopeless, ahead = False, np.inf
     if foresee and sweeps >= FORESEE:
         left = sweeps_left(moved[~settled], pace[~settled])
         hopeless = bool(np.any(left > 2 * limit - sweeps))
+        ahead = float(np.max(left, initial=0.0))
     # A float64 sweep adds non-negative terms only (b, -U x, and L^-1 by substitution):
     # x is as exact as float64 gets where corrections keep shrinking fast. Elsewhere the
     # residual goes to extended precision, once a rate is known: a column of shares all
@@ -163,7 +167,7 @@ def judge(
     if widened:
         widen[:] = False
     progress.last = moved
-    return Verdict(settled, widen, hopeless)
+    return Verdict(settled, widen, hopeless, ahead)
 
 
 def not_yet_reached(progress: Progress, x: FloatArray, settled: BoolArray) -> None:
