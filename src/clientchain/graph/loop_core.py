@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from clientchain.graph.banded_gth import BandedGth
 from clientchain.graph.distinct import member
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
 from clientchain.graph.loop_gauss_seidel import (
@@ -38,7 +39,7 @@ from clientchain.graph.loop_gauss_seidel import (
 from clientchain.graph.loop_krylov import krylov_probed
 from clientchain.graph.loop_tree_split import tree_split
 from clientchain.graph.square_csc import SquareCsc, refined_work
-from clientchain.graph.whole_loop import GthInverse, RoomRefined, checked
+from clientchain.graph.whole_loop import Checked, GthInverse, checked
 from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
@@ -84,17 +85,17 @@ def core_solver(
 
 @holder
 class CheckedCore(CoreSolver):
-    """A core whose factors are off (whole_loop.checked): GTH's inverse of it, or its
-    factors refined from its rooms."""
+    """A core whose factors are off (whole_loop.checked): GTH's inverse or elimination
+    of it, or its factors refined from its rooms."""
 
-    solver: GthInverse | RoomRefined
+    solver: Checked
     system: SquareCsc
 
     def solve(self, rhs: FloatArray, shares: BoolArray | None = None) -> FloatArray:
         return self.solver.solve(rhs)
 
     def work(self) -> int:
-        if isinstance(self.solver, GthInverse):
+        if isinstance(self.solver, GthInverse | BandedGth):
             return self.solver.nnz
         return REFINED_STEPS * refined_work(self.solver.factors, self.system)
 
@@ -110,7 +111,7 @@ def _factorised(
     gap = core.room_gap(room)
     residual = partial(core.widened_residual, gap=gap)  # (FactorisedCore's)
     solver = checked(partial(factorise, core), core, room, residual)
-    if isinstance(solver, GthInverse | RoomRefined):
+    if isinstance(solver, Checked):
         return CheckedCore(solver, core)
     return FactorisedCore(solver, core, gap)
 

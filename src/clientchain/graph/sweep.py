@@ -46,7 +46,7 @@ from clientchain.graph.sparse_kernels import superlu
 from clientchain.graph.square_csc import SquareCsc, refined_solve, refined_work
 from clientchain.graph.thin_layers import THIN, ThinRun, run_bounds, thin_runs
 from clientchain.graph.triangular import SUBSTITUTION_WORK
-from clientchain.graph.whole_loop import GthInverse, RoomRefined, checked
+from clientchain.graph.whole_loop import Checked, checked
 from clientchain.model.heap import release_freed_memory
 from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
@@ -138,7 +138,7 @@ class _Large:
         """x with (I - alpha A) x = rhs, for a loop without a fringe (a peeled one is
         solved in place on the sweep's rows: PeeledLoop.solve)."""
         factors = self.factor(alpha)
-        if isinstance(factors, GthInverse | RoomRefined):
+        if isinstance(factors, Checked):
             return factors.solve(rhs)
         return refined_solve(factors, rhs, self._residual(alpha))
 

@@ -16,8 +16,10 @@ a loop are), the terms summed in extended precision. In I x - alpha A x, a milli
 larger than what is left, extended precision kept a part in 10^7 of the residual at
 10^12 and the steps stalled at 2e-8; so, the ring is exact to 1e-13 at 10^6 and at
 10^12. Where even that cannot get there (the rooms below 1e-16 of what goes round) or
-SuperLU finds a pivot of exactly 0, GTH inverts the loop up to GTH_LAST roles: slow, but
-exact.
+SuperLU finds a pivot of exactly 0, GTH solves the loop: inverted up to GTH_MAX roles,
+eliminated in a band beyond where its entries keep near the diagonal (banded_gth: a ring
+of 6,000 roles in 0.3 s), inverted up to GTH_LAST roles where they do not (slow, but
+exact).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from clientchain.graph.banded_gth import BandedGth, banded_gth
 from clientchain.graph.distinct import run_starts
 from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.settling import TOLERANCE
@@ -148,6 +151,11 @@ def _largest_move(step: FloatArray, x: FloatArray) -> float:
     return float(np.max(ratio, initial=0.0))
 
 
+# What `checked` gives in the factors' place: its solution is final (no refinement
+# step after it).
+Checked = GthInverse | BandedGth | RoomRefined
+
+
 def checked(
     factorise: Callable[[], Any], system: SquareCsc, room: FloatArray, residual: Residual
 ) -> Any:
@@ -155,24 +163,36 @@ def checked(
     written without a subtraction): its SuperLU factors (`factorise`) where, solved for
     `room` with one refinement step (`residual`: rhs less the system times x, in
     extended precision), they give all ones to FACTORS_OFF; else GTH's inverse up to
-    GTH_MAX roles; else RoomRefined where it gives them, and GTH's inverse up to GTH_LAST
-    roles where nothing else does (money turning over 10^16 times or more: rare, and
-    slow, 26 s at 2,048 roles, but exact), as where SuperLU finds a pivot of exactly 0
-    (beyond GTH_LAST, SuperLU's error goes on; RoomRefined stays, as near as it gets)."""
+    GTH_MAX roles; else RoomRefined where it gives them, and `_exact` where nothing else
+    does (money turning over 10^16 times or more), as where SuperLU finds a pivot of
+    exactly 0 (where even that has nothing, SuperLU's error goes on, and RoomRefined
+    stays, as near as it gets)."""
     try:
         factors = factorise()
     except RuntimeError:  # ("Factor is exactly singular": the rounded system is)
-        if system.size > GTH_LAST:
+        exact = _exact(system, room)
+        if exact is None:
             raise
-        return gth_solver(system, room)
+        return exact
     if not _off_the_rooms(factors, room, residual):
         return factors
     if system.size <= GTH_MAX:
         return gth_solver(system, room)
     refined = RoomRefined.of(factors, system, room)
-    if system.size <= GTH_LAST and _misses(refined.solve(room[:, None])):
-        return gth_solver(system, room)
+    if _misses(refined.solve(room[:, None])):
+        return _exact(system, room) or refined
     return refined
+
+
+def _exact(system: SquareCsc, room: FloatArray) -> GthInverse | BandedGth | None:
+    """GTH's solve of `system` where nothing else has it: its inverse up to GTH_MAX
+    roles; beyond, its elimination in a band where the band is narrow (banded_gth), else
+    its inverse up to GTH_LAST roles (slow: 26 s at 2,048); None past that."""
+    if system.size > GTH_MAX:
+        banded = banded_gth(system, room)
+        if banded is not None:
+            return banded
+    return gth_solver(system, room) if system.size <= GTH_LAST else None
 
 
 def _off_the_rooms(factors: Any, room: FloatArray, residual: Residual) -> bool:
