@@ -12,6 +12,9 @@ import numpy as np
 
 from clientchain.model.org import IntArray
 
+# Searches among sorted keys go in ascending order from this many on (search_sorted).
+ORDERED_SEARCHES = 1 << 12
+
 
 def sorted_distinct(values: IntArray) -> IntArray:
     """np.unique(values) for a 1-D integer array."""
@@ -43,8 +46,23 @@ def member(sorted_keys: IntArray, wanted: IntArray) -> np.ndarray:
     and no np.isin (which imports numpy.ma, ~8 ms)."""
     if sorted_keys.size == 0:
         return np.zeros(wanted.shape, dtype=bool)
-    found = np.minimum(np.searchsorted(sorted_keys, wanted), sorted_keys.size - 1)
+    found = np.minimum(search_sorted(sorted_keys, wanted), sorted_keys.size - 1)
     return np.asarray(sorted_keys[found] == wanted)
+
+
+def search_sorted(sorted_keys: np.ndarray, wanted: np.ndarray) -> IntArray:
+    """np.searchsorted(sorted_keys, wanted) for a 1-D `wanted`, its searches made in
+    ascending order where they are many (ORDERED_SEARCHES): numpy starts each search
+    from where the last one ended, whose path is then in cache. A million random keys
+    among four million took 2.1 s in a slow spell, 0.29 s sorted first."""
+    if wanted.size < ORDERED_SEARCHES or sorted_keys.size < ORDERED_SEARCHES:
+        return np.asarray(np.searchsorted(sorted_keys, wanted))
+    if not np.any(wanted[1:] < wanted[:-1]):  # (in order already)
+        return np.asarray(np.searchsorted(sorted_keys, wanted))
+    order = np.argsort(wanted)
+    found = np.empty(wanted.size, dtype=np.intp)
+    found[order] = np.searchsorted(sorted_keys, wanted[order])
+    return found
 
 
 def run_starts(sorted_values: np.ndarray) -> np.ndarray:

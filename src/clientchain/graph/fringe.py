@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clientchain.graph.distinct import sorted_distinct
+from clientchain.graph.distinct import search_sorted, sorted_distinct
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
@@ -240,8 +240,8 @@ def find_fringe(matrix: SquareCsc) -> Fringe:
     waves = [bounds[r] for r in wave_starts] + [bounds[-1]]
     # A leaf and its partner pay each other (a loop): both entries exist.
     keys = matrix.entry_keys()
-    takes = matrix.data[np.searchsorted(keys, partner * m + leaf)]
-    gives = matrix.data[np.searchsorted(keys, leaf * m + partner)]
+    takes = matrix.data[search_sorted(keys, partner * m + leaf)]
+    gives = matrix.data[search_sorted(keys, leaf * m + partner)]
     return Fringe(order, bounds, waves, partner, takes, gives)
 
 

@@ -6,6 +6,7 @@ from functools import cached_property
 
 import numpy as np
 
+from clientchain.graph.distinct import search_sorted
 from clientchain.graph.sorting import run_bounds, sorted_places
 from clientchain.graph.sparse_kernels import sparsetools
 from clientchain.model.holder import holder
@@ -78,7 +79,7 @@ class MoneyGraph:
         wanted = payee.astype(np.int64) * self.nodes + payer
         result = np.zeros(wanted.size, dtype=np.float64)
         if key.size and wanted.size:
-            found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
+            found = np.minimum(search_sorted(key, wanted), key.size - 1)
             hit = key[found] == wanted
             result[hit] = column[found[hit]]
         return result
