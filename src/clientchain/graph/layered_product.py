@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.sorting import grouped_order
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
@@ -51,12 +52,11 @@ def layered_product(matrix: SquareCsc, rank: IntArray) -> LayeredProduct:
     size = matrix.size
     rows = matrix.indices
     columns = matrix.entry_columns()
-    # Each term's place among its row's, in the columns' order (the terms are stored so).
-    by_row = np.argsort(rows, kind="stable")
-    counts = np.bincount(rows, minlength=size)
-    starts = np.cumsum(counts) - counts
+    # Each term's place among its row's, in the columns' order (the terms are stored so;
+    # a counting pass keeps it: a sort of a million rows took a tenth of a second).
+    by_row, starts = grouped_order(rows, size)
     layer = np.empty(rows.size, dtype=np.int64)
-    layer[by_row] = np.arange(rows.size) - np.repeat(starts, counts)
+    layer[by_row] = np.arange(rows.size) - np.repeat(starts[:-1], np.diff(starts))
     del by_row, starts
     moved = rank.astype(np.int64)
     new_rows, new_columns = moved[rows], moved[columns]
