@@ -199,3 +199,20 @@ def test_shares_below_the_normal_floats_settle_without_a_warning() -> None:
     solved = sweeps.solve(rhs, 500, foresee=True, shares=np.array([True]))
     assert solved is not None
     assert np.all(solved[0] >= 0) and np.all(solved[0] <= 1e-300)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 31, 32, 1000, 1001])
+@pytest.mark.parametrize("columns", [1, 3, 8, 300])
+def test_reductions_down_columns_equal_numpys(rows: int, columns: int) -> None:
+    """Rows side by side (LANES) and the rows left over: each column's largest value
+    (nan left out, 0 for none) and whether any of it is set, as numpy's reductions."""
+    from clientchain.graph.settling import column_any, column_largest
+
+    rng = np.random.default_rng(rows * 1000 + columns)
+    values = rng.random((rows, columns)) * (rng.random((rows, columns)) < 0.01)
+    values[rng.random((rows, columns)) < 0.01] = np.nan
+    np.testing.assert_array_equal(
+        column_largest(values), np.fmax.reduce(values, axis=0, initial=0.0)
+    )
+    flags = values > 0.5
+    np.testing.assert_array_equal(column_any(flags), np.any(flags, axis=0))

@@ -57,7 +57,7 @@ class Progress:
             np.full(columns, np.inf),
             np.full((columns, RATES), np.nan),
             shares,
-            np.any(b != 0.0, axis=0),
+            column_any(b != 0.0),
             np.full(columns, -1, dtype=np.int64),
         )
 
@@ -108,15 +108,28 @@ def column_largest(values: FloatArray) -> FloatArray:
     """Per column: its largest value (nan left out; 0 for none). Rows of a few columns
     go side by side, LANES of them: down a column of four, numpy's reduction took 22 ms
     at a million rows, 2 ms so."""
+    largest: FloatArray = _down_columns(np.fmax, values, 0.0)
+    return largest
+
+
+def column_any(flags: np.ndarray) -> np.ndarray:
+    """Per column of booleans: whether any is set (as column_largest goes: 53 ms down 8
+    columns of a million rows, 8 so)."""
+    return _down_columns(np.logical_or, flags, False)
+
+
+def _down_columns(ufunc: np.ufunc, values: np.ndarray, initial: float | bool) -> np.ndarray:
+    """ufunc reduced down each column of C-ordered (rows, columns) `values`, LANES of
+    the rows side by side."""
     rows, columns = values.shape
     lanes = max(1, LANES // max(1, columns))
     whole = rows - rows % lanes
     wide = values[:whole].reshape(-1, lanes * columns)  # (C order: no copy)
-    side = np.fmax.reduce(wide, axis=0, initial=0.0).reshape(lanes, columns)
-    largest: FloatArray = np.fmax.reduce(side, axis=0, initial=0.0)
+    side = ufunc.reduce(wide, axis=0, initial=initial).reshape(lanes, columns)
+    result: np.ndarray = ufunc.reduce(side, axis=0, initial=initial)
     if whole < rows:
-        np.fmax(largest, np.fmax.reduce(values[whole:], axis=0, initial=0.0), out=largest)
-    return largest
+        ufunc(result, ufunc.reduce(values[whole:], axis=0, initial=initial), out=result)
+    return result
 
 
 def judge(
