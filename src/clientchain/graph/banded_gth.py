@@ -31,9 +31,14 @@ from clientchain.graph.triangular import substitute
 from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
-# Multiply-adds of the elimination at most (roles x band below x band above): about 5 s.
-BAND_WORK = 2_000_000_000
-BAND_CELLS = 1 << 25  # the band's storage at most: 256 MB
+# The elimination's cost at most, in multiply-adds (about a nanosecond each): a row's
+# outer product, below x above, and its numpy calls, ROW_STEPS whatever the band (a
+# chain of 300,000 roles 16 wide took 14.6 s in a slow spell, 49 us a row): about 10 s.
+BAND_WORK = 10_000_000_000
+ROW_STEPS = 30_000
+# Float64 cells held at most while eliminating: the band, and the factors as they are
+# made (the factors' CSC arrays after it take about as much again): 256 MB.
+BAND_CELLS = 1 << 25
 
 
 @holder
@@ -64,9 +69,12 @@ class BandedGth:
 def banded_gth(system: SquareCsc, room: FloatArray) -> BandedGth | None:
     """GTH's factors of `system` (a loop's I - alpha A or core K: entries off its
     diagonal <= 0; `room`: its rows' sums as written without a subtraction), or None
-    where its band is too wide (BAND_WORK, BAND_CELLS), an entry off its diagonal is
-    positive, or a pivot comes out 0 (no money leaks from some part of it)."""
+    where its band is too wide or its rows too many (BAND_WORK, BAND_CELLS), an entry
+    off its diagonal is positive, or a pivot comes out 0 (no money leaks from some part
+    of it)."""
     size = system.size
+    if not size:
+        return None
     columns = system.entry_columns()
     off = system.indices != columns
     rows, columns, taken = system.indices[off], columns[off], -system.data[off]
@@ -78,12 +86,15 @@ def banded_gth(system: SquareCsc, room: FloatArray) -> BandedGth | None:
     below = int(np.max(rows - columns, initial=0))
     above = int(np.max(columns - rows, initial=0))
     width = below + above + 1
-    if size * below * above > BAND_WORK or (size + below) * width > BAND_CELLS:
+    if size * (ROW_STEPS + below * above) > BAND_WORK:
+        return None
+    if (size + below) * width + size * (below + above) > BAND_CELLS:
         return None
     # band[i, j - i + below] holds what row i takes from role j (its diagonal slot unused).
     band = np.zeros((size + below, width))
     np.add.at(band, (rows, columns - rows + below), taken)
     eliminated = _eliminate(band, np.append(room[order], np.zeros(below)), size, below, above)
+    del band
     if eliminated is None:
         return None
     pivot, multiplier, upper = eliminated
@@ -146,19 +157,19 @@ def _factors(
     upper: FloatArray,
 ) -> tuple[SquareCsc, SquareCsc]:
     """SuperLU's layout of the factors: L's multipliers negated below the diagonal with
-    the pivots on it, U's entries negated above it (zeros left out)."""
-    k = np.arange(size)
-    under = k[:, None] + 1 + np.arange(below)
-    keep = (multiplier != 0.0) & (under < size)
-    lower = SquareCsc.from_entries(
-        size,
-        np.concatenate([k, under[keep]]),
-        np.concatenate([k, np.broadcast_to(k[:, None], under.shape)[keep]]),
-        np.concatenate([pivot, -multiplier[keep]]),
-    )
-    right = k[:, None] + 1 + np.arange(above)
-    keep = (upper != 0.0) & (right < size)
-    high = SquareCsc.from_entries(
-        size, np.broadcast_to(k[:, None], right.shape)[keep], right[keep], -upper[keep]
-    )
+    the pivots on it, U's entries negated above it (zeros left out). Row k of
+    `multiplier` is column k of L, in order: its compressed columns are those rows."""
+    row = np.arange(size, dtype=np.intc)[:, None]
+    column = np.concatenate([pivot[:, None], -multiplier], axis=1)
+    at = row + np.arange(below + 1, dtype=np.intc)
+    keep = (column != 0.0) & (at < size)
+    keep[:, 0] = True  # (the pivots, > 0)
+    indptr = np.zeros(size + 1, dtype=np.intc)
+    np.cumsum(np.count_nonzero(keep, axis=1), out=indptr[1:])
+    lower = SquareCsc(size, indptr, at[keep], column[keep])
+    del column, at, keep
+    at = row + np.arange(1, above + 1, dtype=np.intc)
+    keep = (upper != 0.0) & (at < size)
+    rows = np.broadcast_to(row, at.shape)[keep]
+    high = SquareCsc.from_entries(size, rows, at[keep], -upper[keep])
     return lower, high
