@@ -20,10 +20,10 @@ from tests.test_sweep import _ring, org_from_edges
 
 
 def _local_system(
-    seed: int,
+    seed: int, reach: int = 5
 ) -> tuple[SquareCsc, np.ndarray, list[dict[int, Fraction]], list[Fraction]]:
     """A loop of 20-60 roles in a shuffled numbering: each pays the next round, some pay
-    a role up to 5 on, amounts up to 10^17 a step; a few rows leak (one by a part in
+    a role up to `reach` on, amounts up to 10^17 a step; a few rows leak (one by a part in
     10^18), the rest not at all. Its system K (entries off the diagonal: what a row
     takes from a column, negated; on it, the room and what the row takes, rounded), the
     rooms, and K exactly: per row what it takes (fractions of the floats as given) and
@@ -32,7 +32,7 @@ def _local_system(
     size = int(rng.integers(20, 61))
     taken: list[dict[int, Fraction]] = [{} for _ in range(size)]
     for v in range(size):
-        for ahead in [1, *rng.integers(2, 6, size=int(rng.integers(0, 3))).tolist()]:
+        for ahead in [1, *rng.integers(2, reach + 1, size=int(rng.integers(0, 3))).tolist()]:
             amount = float(rng.integers(1, 100)) * 10.0 ** int(rng.integers(0, 16))
             row = taken[(v + ahead) % size]
             row[v] = row.get(v, Fraction(0)) + Fraction(amount)
@@ -123,10 +123,11 @@ def _traced_ring(roles: int, client_pays: float) -> tuple[np.ndarray, object]:
 def test_a_peeled_ring_whose_rounded_system_is_singular_traces_every_role_to_its_client() -> None:
     """6,000 roles handing on 10^15 a step, fed 10^-4 by one client: money goes round
     10^19 times, I - A rounds to singular and SuperLU stopped the run ("Factor is
-    exactly singular"), too large for GTH's inverse. Eliminated in its band, every role's
-    money is all that client's: a traced share of exactly 1."""
+    exactly singular"), too large for GTH's inverse. Eliminated in its band (a fraction
+    of what dense would cost), every role's money is all that client's: a traced share
+    of exactly 1."""
     roles = 6000
-    assert roles > max(whole_loop.GTH_LAST, sweep_module.FRINGE_MIN_ROLES)
+    assert roles > max(whole_loop.GTH_MAX, sweep_module.FRINGE_MIN_ROLES)
     traced, part = _traced_ring(roles, 1e-4)
     core = part.factors[1.0].core  # type: ignore[attr-defined]
     assert isinstance(core, CheckedCore) and isinstance(core.solver, BandedGth)

@@ -66,12 +66,12 @@ class BandedGth:
         return result.reshape(rhs.shape)
 
 
-def banded_gth(system: SquareCsc, room: FloatArray) -> BandedGth | None:
+def banded_gth(system: SquareCsc, room: FloatArray, most_work: int = BAND_WORK) -> BandedGth | None:
     """GTH's factors of `system` (a loop's I - alpha A or core K: entries off its
     diagonal <= 0; `room`: its rows' sums as written without a subtraction), or None
-    where its band is too wide or its rows too many (BAND_WORK, BAND_CELLS), an entry
-    off its diagonal is positive, or a pivot comes out 0 (no money leaks from some part
-    of it)."""
+    where its band is too wide or its rows too many (BAND_CELLS, and `most_work` or
+    BAND_WORK, whichever is less), an entry off its diagonal is positive, or a pivot
+    comes out 0 (no money leaks from some part of it)."""
     size = system.size
     if not size:
         return None
@@ -86,7 +86,7 @@ def banded_gth(system: SquareCsc, room: FloatArray) -> BandedGth | None:
     below = int(np.max(rows - columns, initial=0))
     above = int(np.max(columns - rows, initial=0))
     width = below + above + 1
-    if size * (ROW_STEPS + below * above) > BAND_WORK:
+    if size * (ROW_STEPS + below * above) > min(most_work, BAND_WORK):
         return None
     if (size + below) * width + size * (below + above) > BAND_CELLS:
         return None

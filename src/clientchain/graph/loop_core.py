@@ -27,6 +27,7 @@ import numpy as np
 
 from clientchain.graph.banded_gth import BandedGth
 from clientchain.graph.distinct import member
+from clientchain.graph.gth_factors import GthFactors
 from clientchain.graph.loop_funnels import FunnelledCore, find_funnels
 from clientchain.graph.loop_gauss_seidel import (
     CoreSolver,
@@ -95,7 +96,7 @@ class CheckedCore(CoreSolver):
         return self.solver.solve(rhs)
 
     def work(self) -> int:
-        if isinstance(self.solver, GthInverse | BandedGth):
+        if isinstance(self.solver, GthInverse | BandedGth | GthFactors):
             return self.solver.nnz
         return REFINED_STEPS * refined_work(self.solver.factors, self.system)
 

@@ -18,8 +18,9 @@ larger than what is left, extended precision kept a part in 10^7 of the residual
 10^12. Where even that cannot get there (the rooms below 1e-16 of what goes round) or
 SuperLU finds a pivot of exactly 0, GTH solves the loop: inverted up to GTH_MAX roles,
 eliminated in a band beyond where its entries keep near the diagonal (banded_gth: a ring
-of 6,000 roles in 0.3 s), inverted up to GTH_LAST roles where they do not (slow, but
-exact).
+of 6,000 roles in 0.3 s), eliminated dense, in blocks, up to GTH_LAST roles where they
+do not (gth_factors: recharges across 6,000 roles, a few seconds). Beyond that the
+factors' refined answer stays, as near as it gets.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from clientchain.graph.banded_gth import BandedGth, banded_gth
+from clientchain.graph.banded_gth import BAND_WORK, BandedGth, banded_gth
 from clientchain.graph.distinct import run_starts
+from clientchain.graph.gth_factors import GthFactors, gth_factors
 from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.settling import TOLERANCE
 from clientchain.graph.square_csc import SquareCsc, refined_solve
@@ -38,9 +40,13 @@ from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
 # GTH inverts a loop up to this many roles (8 MB, about 0.2 s) where its factors are
-# off, and up to GTH_LAST (134 MB, minutes) where nothing else solves it.
+# off; where nothing else solves a larger one, it eliminates it in a band or dense, the
+# latter up to GTH_LAST roles (512 MB; n^3 / 3 multiply-adds by BLAS, about 20 s).
 GTH_MAX = 1024
-GTH_LAST = 4096
+GTH_LAST = 8192
+# BLAS's matrix products take about this many multiply-adds in the time banded_gth
+# spends on one (its units: BAND_WORK): the cheaper of the two eliminations is made.
+DENSE_SPEED = 20
 FACTORS_OFF = 1e-12  # how far from all ones the check may come
 MOST_STEPS = 30  # refinement steps a solve takes at most (RoomRefined)
 
@@ -153,7 +159,7 @@ def _largest_move(step: FloatArray, x: FloatArray) -> float:
 
 # What `checked` gives in the factors' place: its solution is final (no refinement
 # step after it).
-Checked = GthInverse | BandedGth | RoomRefined
+Checked = GthInverse | BandedGth | GthFactors | RoomRefined
 
 
 def checked(
@@ -184,15 +190,20 @@ def checked(
     return refined
 
 
-def _exact(system: SquareCsc, room: FloatArray) -> GthInverse | BandedGth | None:
+def _exact(system: SquareCsc, room: FloatArray) -> GthInverse | BandedGth | GthFactors | None:
     """GTH's solve of `system` where nothing else has it: its inverse up to GTH_MAX
-    roles; beyond, its elimination in a band where the band is narrow (banded_gth), else
-    its inverse up to GTH_LAST roles (slow: 26 s at 2,048); None past that."""
-    if system.size > GTH_MAX:
-        banded = banded_gth(system, room)
-        if banded is not None:
-            return banded
-    return gth_solver(system, room) if system.size <= GTH_LAST else None
+    roles; beyond, its elimination in a band where the band is narrow (banded_gth) and
+    cheaper than dense, else dense in blocks up to GTH_LAST roles (gth_factors); None
+    past that."""
+    size = system.size
+    if size <= GTH_MAX:
+        return gth_solver(system, room)
+    dense = size <= GTH_LAST
+    most_work = size**3 // (3 * DENSE_SPEED) if dense else BAND_WORK
+    banded = banded_gth(system, room, most_work)
+    if banded is not None:
+        return banded
+    return gth_factors(system, room) if dense else None
 
 
 def _off_the_rooms(factors: Any, room: FloatArray, residual: Residual) -> bool:
