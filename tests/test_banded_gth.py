@@ -20,11 +20,11 @@ from tests.test_sweep import _ring, org_from_edges
 
 
 def _local_system(
-    seed: int, reach: int = 5
+    seed: int, reach: int = 5, deepest: int = 18
 ) -> tuple[SquareCsc, np.ndarray, list[dict[int, Fraction]], list[Fraction]]:
     """A loop of 20-60 roles in a shuffled numbering: each pays the next round, some pay
-    a role up to `reach` on, amounts up to 10^17 a step; a few rows leak (one by a part in
-    10^18), the rest not at all. Its system K (entries off the diagonal: what a row
+    a role up to `reach` on, amounts up to 10^17 a step; a few rows leak (by parts down
+    to 10^-`deepest`), the rest not at all. Its system K (entries off the diagonal: what a row
     takes from a column, negated; on it, the room and what the row takes, rounded), the
     rooms, and K exactly: per row what it takes (fractions of the floats as given) and
     its room."""
@@ -38,7 +38,7 @@ def _local_system(
             row[v] = row.get(v, Fraction(0)) + Fraction(amount)
     room = np.zeros(size)
     for v in rng.choice(size, size=int(rng.integers(1, 4)), replace=False).tolist():
-        room[v] = float(rng.random()) * 10.0 ** -int(rng.integers(0, 19))
+        room[v] = float(rng.random()) * 10.0 ** -int(rng.integers(0, deepest + 1))
     # The numbering shuffled: the band is reverse Cuthill-McKee's to find.
     shuffle = rng.permutation(size)
     rows, columns, values = [], [], []

@@ -252,14 +252,17 @@ class SquareCsc:
             into.reshape(-1),
         )
 
-    def lu(self, column_order: str | None = None) -> Any:
+    def lu(self, column_order: str | None = None, on_diagonal: bool = False) -> Any:
         """splu(self, permc_spec=column_order): SuperLU's factors (a scipy SuperLU object:
-        `.solve(rhs)`); None is splu's default, COLAMD."""
+        `.solve(rhs)`); None is splu's default, COLAMD. `on_diagonal`: every pivot on the
+        diagonal, rows numbered as columns (splu's diag_pivot_thresh=0)."""
         options = dict(_SPLU_OPTIONS)
         if column_order is not None:
             options["ColPerm"] = column_order
-        if column_order == "NATURAL":  # as splu does: no column permutation at all
+        if column_order == "NATURAL" or on_diagonal:  # as splu does: rows as columns
             options["SymmetricMode"] = True
+        if on_diagonal:
+            options["DiagPivotThresh"] = 0.0
         return superlu().gstrf(
             self.size,
             self.data.size,

@@ -34,6 +34,7 @@ from clientchain.graph.banded_gth import BAND_WORK, BandedGth, banded_gth
 from clientchain.graph.distinct import run_starts
 from clientchain.graph.gth_factors import GthFactors, gth_factors
 from clientchain.graph.loop_inverse import gth_inverse
+from clientchain.graph.room_pivots import room_pivoted
 from clientchain.graph.settling import TOLERANCE
 from clientchain.graph.square_csc import SquareCsc, refined_solve
 from clientchain.model.holder import holder
@@ -122,18 +123,28 @@ class RoomRefined:
         return int(self.factors.nnz)
 
     def solve(self, rhs: FloatArray) -> FloatArray:
+        return self._refined(rhs)[0]
+
+    def settles(self, rhs: FloatArray) -> bool:
+        """Whether refining the solution for `rhs` moves it by FACTORS_OFF at most in the
+        end (its steps stall at rounding, some 1e-15 of a loop's largest entry, short of
+        TOLERANCE where money goes round 10^15 times: settled all the same)."""
+        return self._refined(rhs)[1] <= FACTORS_OFF
+
+    def _refined(self, rhs: FloatArray) -> tuple[FloatArray, float]:
+        """x, and the last step it took (relative to its largest entry)."""
         x: FloatArray = self.factors.solve(np.ascontiguousarray(rhs))
         last = np.inf
         for _ in range(MOST_STEPS):
             step = self.factors.solve(np.ascontiguousarray(self.residual(rhs, x)))
             moved = _largest_move(step, x)
             if moved > last:  # (growing: the factors are too far off to refine; x stays)
-                break
+                return x, last
             x += step
             if moved <= TOLERANCE or moved > last / 2:
-                break
+                return x, moved
             last = moved
-        return x
+        return x, last
 
     def residual(self, rhs: FloatArray, x: FloatArray) -> FloatArray:
         """rhs - (I - alpha A) x, as room x + alpha sum_j A_ij (x_i - x_j) (a core's K
@@ -190,11 +201,12 @@ def checked(
     return refined
 
 
-def _exact(system: SquareCsc, room: FloatArray) -> GthInverse | BandedGth | GthFactors | None:
+def _exact(system: SquareCsc, room: FloatArray) -> Checked | None:
     """GTH's solve of `system` where nothing else has it: its inverse up to GTH_MAX
     roles; beyond, its elimination in a band where the band is narrow (banded_gth) and
-    cheaper than dense, else dense in blocks up to GTH_LAST roles (gth_factors); None
-    past that."""
+    cheaper than dense; else SuperLU's factors with their pivots from the rooms
+    (room_pivots), refined, where a column of ones settles so; else dense in blocks up
+    to GTH_LAST roles (gth_factors); None past that."""
     size = system.size
     if size <= GTH_MAX:
         return gth_solver(system, room)
@@ -203,6 +215,11 @@ def _exact(system: SquareCsc, room: FloatArray) -> GthInverse | BandedGth | GthF
     banded = banded_gth(system, room, most_work)
     if banded is not None:
         return banded
+    pivoted = room_pivoted(system, room)
+    if pivoted is not None:
+        refined = RoomRefined.of(pivoted, system, room)
+        if refined.settles(np.ones((size, 1))):
+            return refined
     return gth_factors(system, room) if dense else None
 
 

@@ -1,0 +1,79 @@
+"""SuperLU's factors with their pivots from the rooms (room_pivots): exact against
+fractions where money goes round 10^15 times, and what solves a loop recharging across
+itself too large for GTH's dense elimination."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from clientchain.graph import banded_gth as banded_module
+from clientchain.graph import sweep as sweep_module
+from clientchain.graph import whole_loop
+from clientchain.graph.loop_core import CheckedCore
+from clientchain.graph.money import build_money_graph
+from clientchain.graph.room_pivots import RoomPivoted, room_pivoted
+from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.sweep import plan_sweeps
+from clientchain.graph.whole_loop import RoomRefined
+from tests.test_banded_gth import _exact_solution, _local_system
+from tests.test_gth_factors import _web
+from tests.test_sweep import org_from_edges
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_factors_pivoted_from_the_rooms_refine_to_the_exact_solution(seed: int) -> None:
+    """Loops whose roles pay anyone in them, amounts up to 10^17 a step, rooms down to a
+    part in 10^3, money going round up to 10^16 times: a column of ones settles (what
+    whole_loop asks first), and the factors with pivots from the rooms, refined on
+    residuals from the rooms, give what fractions give."""
+    system, room, taken, exact_room = _local_system(seed, reach=60, deepest=3)
+    pivoted = room_pivoted(system, room)
+    assert isinstance(pivoted, RoomPivoted)
+    refined = RoomRefined.of(pivoted, system, room)
+    assert refined.settles(np.ones((system.size, 1)))
+    rng = np.random.default_rng(300 + seed)
+    rhs = rng.random((system.size, 2)) * (rng.random((system.size, 2)) < 0.3)
+    rhs[0] = 1.0
+    got = refined.solve(rhs)
+    for column in range(2):
+        want = _exact_solution(taken, exact_room, [Fraction(float(v)) for v in rhs[:, column]])
+        for i, value in enumerate(want):
+            assert got[i, column] == pytest.approx(float(value), rel=1e-12, abs=0), (i, column)
+
+
+def test_factors_pivoted_from_the_rooms_decline_what_they_cannot_solve() -> None:
+    system, room, _, _ = _local_system(2, reach=60)
+    assert room_pivoted(system, np.zeros(system.size)) is None  # (leaking nowhere)
+    paying = SquareCsc(system.size, system.indptr, system.indices, np.abs(system.data))
+    assert room_pivoted(paying, room) is None
+
+
+@pytest.mark.parametrize("peeled", [False, True], ids=["whole", "peeled"])
+def test_a_loop_too_large_for_dense_gth_traces_one_by_its_pivots_from_the_rooms(
+    peeled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 1,500-role loop of test_gth_factors (each role paying the next and one more
+    anywhere, 10^15 a step, fed 1), GTH_LAST lowered below it and its band declined as
+    at 10,000 roles, where every
+    traced share came out 0.0052 (SuperLU's last pivots lose every digit, refinement
+    cannot make it up). With pivots from the rooms and refined, exactly 1."""
+    monkeypatch.setattr(whole_loop, "GTH_LAST", whole_loop.GTH_MAX)
+    monkeypatch.setattr(banded_module, "BAND_WORK", 0)  # (its band: half the loop)
+    if peeled:
+        monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
+    roles = 1500
+    edges = _web(roles, 10**15, 3)
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))  # type: ignore[arg-type]
+    direct = np.zeros((roles, 1))
+    direct[0, 0] = 1.0 / sum(amount for _, payee, amount in edges if payee == 0)
+    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
+    (loop,) = plan.large
+    solver = getattr(loop, "parts", [loop])[0].factors[1.0]
+    if peeled:
+        assert isinstance(solver.core, CheckedCore)
+        solver = solver.core.solver
+    assert isinstance(solver, RoomRefined) and isinstance(solver.factors, RoomPivoted)
+    np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
