@@ -54,16 +54,18 @@ def test_gth_factors_leave_what_they_cannot_solve_to_their_caller() -> None:
     assert gth_factors(paying, room) is None
 
 
-def _web(roles: int, amount: int, seed: int) -> list[tuple[int, int, float]]:
+def _web(
+    roles: int, amount: int, seed: int, client_pays: float = 1.0
+) -> list[tuple[int, int, float]]:
     """Each role paying the next round and one more anywhere `amount` (a share of it),
-    one unit from the one client (number `roles`) to role 0."""
+    `client_pays` from the one client (number `roles`) to role 0."""
     rng = np.random.default_rng(seed)
     edges: list[tuple[int, int, float]] = [(v, (v + 1) % roles, amount) for v in range(roles)]
     for v in range(roles):
         other = int(rng.integers(roles))
         if other not in (v, (v + 1) % roles):
             edges.append((v, other, amount * float(rng.integers(1, 10)) / 10))
-    return [*edges, (roles, 0, 1.0)]
+    return [*edges, (roles, 0, client_pays)]
 
 
 @pytest.mark.parametrize("peeled", [False, True], ids=["whole", "peeled"])

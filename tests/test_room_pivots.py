@@ -51,24 +51,27 @@ def test_factors_pivoted_from_the_rooms_decline_what_they_cannot_solve() -> None
     assert room_pivoted(paying, room) is None
 
 
+@pytest.mark.parametrize("client_pays", [1.0, 1e-4], ids=["1e15", "1e19"])
 @pytest.mark.parametrize("peeled", [False, True], ids=["whole", "peeled"])
 def test_a_loop_too_large_for_dense_gth_traces_one_by_its_pivots_from_the_rooms(
-    peeled: bool, monkeypatch: pytest.MonkeyPatch
+    peeled: bool, client_pays: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The 1,500-role loop of test_gth_factors (each role paying the next and one more
     anywhere, 10^15 a step, fed 1), GTH_LAST lowered below it and its band declined as
     at 10,000 roles, where every
     traced share came out 0.0052 (SuperLU's last pivots lose every digit, refinement
-    cannot make it up). With pivots from the rooms and refined, exactly 1."""
+    cannot make it up). With pivots from the rooms and refined, exactly 1; fed 10^-4,
+    money going round 10^19 times, refinement can no longer tell (its steps do not
+    settle), and the pivots from the rooms are taken all the same: exactly 1."""
     monkeypatch.setattr(whole_loop, "GTH_LAST", whole_loop.GTH_MAX)
     monkeypatch.setattr(banded_module, "BAND_WORK", 0)  # (its band: half the loop)
     if peeled:
         monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
     roles = 1500
-    edges = _web(roles, 10**15, 3)
+    edges = _web(roles, 10**15, 3, client_pays)
     plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))  # type: ignore[arg-type]
     direct = np.zeros((roles, 1))
-    direct[0, 0] = 1.0 / sum(amount for _, payee, amount in edges if payee == 0)
+    direct[0, 0] = client_pays / sum(amount for _, payee, amount in edges if payee == 0)
     traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
     (loop,) = plan.large
     solver = getattr(loop, "parts", [loop])[0].factors[1.0]
@@ -76,4 +79,24 @@ def test_a_loop_too_large_for_dense_gth_traces_one_by_its_pivots_from_the_rooms(
         assert isinstance(solver.core, CheckedCore)
         solver = solver.core.solver
     assert isinstance(solver, RoomRefined) and isinstance(solver.factors, RoomPivoted)
+    np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
+
+
+def test_within_dense_reach_pivots_that_refinement_cannot_confirm_give_way_to_dense_gth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The 1,500-role loop fed 10^-4 (10^19 round), its band declined: refinement on
+    the pivots from the rooms does not settle, and within GTH_LAST the loop is
+    eliminated dense instead (exact by construction): exactly 1."""
+    from clientchain.graph.gth_factors import GthFactors
+
+    monkeypatch.setattr(banded_module, "BAND_WORK", 0)
+    roles, client_pays = 1500, 1e-4
+    edges = _web(roles, 10**15, 3, client_pays)
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))  # type: ignore[arg-type]
+    direct = np.zeros((roles, 1))
+    direct[0, 0] = client_pays / sum(amount for _, payee, amount in edges if payee == 0)
+    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
+    (loop,) = plan.large
+    assert isinstance(getattr(loop, "parts", [loop])[0].factors[1.0], GthFactors)
     np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)

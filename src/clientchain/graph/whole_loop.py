@@ -205,8 +205,12 @@ def _exact(system: SquareCsc, room: FloatArray) -> Checked | None:
     """GTH's solve of `system` where nothing else has it: its inverse up to GTH_MAX
     roles; beyond, its elimination in a band where the band is narrow (banded_gth) and
     cheaper than dense; else SuperLU's factors with their pivots from the rooms
-    (room_pivots), refined, where a column of ones settles so; else dense in blocks up
-    to GTH_LAST roles (gth_factors); None past that."""
+    (room_pivots), refined, where a column of ones settles so, and past GTH_LAST roles
+    even where it does not; else dense in blocks up to GTH_LAST roles (gth_factors);
+    None past that. (Where money goes round 10^19 times, residuals in extended precision
+    can no longer tell how near x is, and the steps do not settle; but the pivots from
+    the rooms solved 10,000 roles recharging across to 7e-15 of the dense elimination's
+    answer, 82 s, where the plain factors, refined, were 100% off.)"""
     size = system.size
     if size <= GTH_MAX:
         return gth_solver(system, room)
@@ -218,7 +222,7 @@ def _exact(system: SquareCsc, room: FloatArray) -> Checked | None:
     pivoted = room_pivoted(system, room)
     if pivoted is not None:
         refined = RoomRefined.of(pivoted, system, room)
-        if refined.settles(np.ones((size, 1))):
+        if not dense or refined.settles(np.ones((size, 1))):
             return refined
     return gth_factors(system, room) if dense else None
 
