@@ -5,6 +5,7 @@ a band where SuperLU's factors are off."""
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -68,6 +69,22 @@ def _web(
     return [*edges, (roles, 0, client_pays)]
 
 
+def traced_web(client_pays: float = 1.0, roles: int = 1500) -> tuple[np.ndarray, Any]:
+    """The traced shares of the web of `_web` (10^15 a step, seed 3), and what solves
+    its loop at alpha 1 (a peeled loop's core's solver, where it is peeled)."""
+    edges = _web(roles, 10**15, 3, client_pays)
+    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))  # type: ignore[arg-type]
+    direct = np.zeros((roles, 1))
+    direct[0, 0] = client_pays / sum(amount for _, payee, amount in edges if payee == 0)
+    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
+    (loop,) = plan.large
+    solver = getattr(loop, "parts", [loop])[0].factors[1.0]
+    if hasattr(solver, "core"):
+        assert isinstance(solver.core, CheckedCore)
+        solver = solver.core.solver
+    return traced, solver
+
+
 @pytest.mark.parametrize("peeled", [False, True], ids=["whole", "peeled"])
 def test_a_loop_recharging_across_itself_turning_over_1e15_times_traces_one(
     peeled: bool, monkeypatch: pytest.MonkeyPatch
@@ -82,19 +99,6 @@ def test_a_loop_recharging_across_itself_turning_over_1e15_times_traces_one(
     monkeypatch.setattr(whole_loop, "room_pivoted", lambda system, room: None)
     if peeled:
         monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
-    roles = 1500
-    assert roles > whole_loop.GTH_MAX
-    edges = _web(roles, 10**15, 3)
-    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))  # type: ignore[arg-type]
-    direct = np.zeros((roles, 1))
-    inflow = sum(amount for _, payee, amount in edges if payee == 0)
-    direct[0, 0] = 1.0 / inflow
-    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
-    (loop,) = plan.large
-    part = getattr(loop, "parts", [loop])[0]
-    solver = part.factors[1.0]
-    if peeled:
-        assert isinstance(solver.core, CheckedCore)
-        solver = solver.core.solver
+    traced, solver = traced_web()
     assert isinstance(solver, GthFactors)
     np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)

@@ -12,15 +12,11 @@ import pytest
 from clientchain.graph import banded_gth as banded_module
 from clientchain.graph import sweep as sweep_module
 from clientchain.graph import whole_loop
-from clientchain.graph.loop_core import CheckedCore
-from clientchain.graph.money import build_money_graph
 from clientchain.graph.room_pivots import RoomPivoted, room_pivoted
 from clientchain.graph.square_csc import SquareCsc
-from clientchain.graph.sweep import plan_sweeps
 from clientchain.graph.whole_loop import RoomRefined
 from tests.test_banded_gth import _exact_solution, _local_system
-from tests.test_gth_factors import _web
-from tests.test_sweep import org_from_edges
+from tests.test_gth_factors import traced_web
 
 
 @pytest.mark.parametrize("seed", [0, 1, 3])
@@ -58,26 +54,16 @@ def test_a_loop_too_large_for_dense_gth_traces_one_by_its_pivots_from_the_rooms(
 ) -> None:
     """The 1,500-role loop of test_gth_factors (each role paying the next and one more
     anywhere, 10^15 a step, fed 1), GTH_LAST lowered below it and its band declined as
-    at 10,000 roles, where every
-    traced share came out 0.0052 (SuperLU's last pivots lose every digit, refinement
-    cannot make it up). With pivots from the rooms and refined, exactly 1; fed 10^-4,
-    money going round 10^19 times, refinement can no longer tell (its steps do not
-    settle), and the pivots from the rooms are taken all the same: exactly 1."""
+    at 10,000 roles, where every traced share came out 0.0052 (SuperLU's last pivots
+    lose every digit, refinement cannot make it up). With pivots from the rooms and
+    refined, exactly 1; fed 10^-4, money going round 10^19 times, refinement can no
+    longer tell (its steps do not settle), and the pivots from the rooms are taken all
+    the same: exactly 1."""
     monkeypatch.setattr(whole_loop, "GTH_LAST", whole_loop.GTH_MAX)
     monkeypatch.setattr(banded_module, "BAND_WORK", 0)  # (its band: half the loop)
     if peeled:
         monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
-    roles = 1500
-    edges = _web(roles, 10**15, 3, client_pays)
-    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))  # type: ignore[arg-type]
-    direct = np.zeros((roles, 1))
-    direct[0, 0] = client_pays / sum(amount for _, payee, amount in edges if payee == 0)
-    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
-    (loop,) = plan.large
-    solver = getattr(loop, "parts", [loop])[0].factors[1.0]
-    if peeled:
-        assert isinstance(solver.core, CheckedCore)
-        solver = solver.core.solver
+    traced, solver = traced_web(client_pays)
     assert isinstance(solver, RoomRefined) and isinstance(solver.factors, RoomPivoted)
     np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
 
@@ -91,12 +77,6 @@ def test_within_dense_reach_pivots_that_refinement_cannot_confirm_give_way_to_de
     from clientchain.graph.gth_factors import GthFactors
 
     monkeypatch.setattr(banded_module, "BAND_WORK", 0)
-    roles, client_pays = 1500, 1e-4
-    edges = _web(roles, 10**15, 3, client_pays)
-    plan = plan_sweeps(build_money_graph(org_from_edges(roles, 1, edges)))  # type: ignore[arg-type]
-    direct = np.zeros((roles, 1))
-    direct[0, 0] = client_pays / sum(amount for _, payee, amount in edges if payee == 0)
-    traced = plan.from_plan(plan.solve(plan.to_plan(direct), [1.0]))
-    (loop,) = plan.large
-    assert isinstance(getattr(loop, "parts", [loop])[0].factors[1.0], GthFactors)
+    traced, solver = traced_web(1e-4)
+    assert isinstance(solver, GthFactors)
     np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
