@@ -47,10 +47,9 @@ class BandedGth:
     row), solved as SuperLU's are (`solve`)."""
 
     order: IntArray
-    lower: (
-        SquareCsc  # below the diagonal, -(what a row takes from a pivot) / pivot; the pivots on it
-    )
-    upper: SquareCsc  # above the diagonal, -(what a pivot's row takes from the rows after it)
+    # Below the diagonal, -(what a row takes from a pivot's row) / pivot; the pivots on it.
+    lower: SquareCsc
+    upper: SquareCsc  # above it, -(what a pivot's row takes from the rows after it)
 
     @property
     def nnz(self) -> int:
@@ -75,9 +74,7 @@ def banded_gth(system: SquareCsc, room: FloatArray, most_work: int = BAND_WORK) 
     size = system.size
     if not size:
         return None
-    columns = system.entry_columns()
-    off = system.indices != columns
-    rows, columns, taken = system.indices[off], columns[off], -system.data[off]
+    rows, columns, taken = system.taken()
     if np.any(taken < 0.0):
         return None
     order = _band_order(size, rows, columns)

@@ -63,10 +63,9 @@ def gth_factors(system: SquareCsc, room: FloatArray) -> GthFactors | None:
     where an entry off its diagonal is positive or a pivot comes out 0 (no money leaks
     from some part of it)."""
     size = system.size
-    columns = system.entry_columns()
-    off = system.indices != columns
+    rows, columns, values = system.taken()
     taken = np.zeros((size, size))  # what row i takes from role j
-    np.add.at(taken, (system.indices[off], columns[off]), -system.data[off])
+    np.add.at(taken, (rows, columns), values)
     if np.any(taken < 0.0):
         return None
     pivot = _eliminate(taken, np.array(room, dtype=np.float64))

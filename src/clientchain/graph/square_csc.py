@@ -227,6 +227,13 @@ class SquareCsc:
         )
         return result
 
+    def taken(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """The entries off the diagonal, negated (in a loop's system, what each row
+        takes from another role), with their rows and columns, as stored."""
+        columns = self.entry_columns()
+        off = self.indices != columns
+        return self.indices[off], columns[off], -self.data[off]
+
     def diagonal(self) -> FloatArray:
         """The entries on the diagonal (0 where there is none)."""
         columns = self.entry_columns()

@@ -79,11 +79,10 @@ def gth_solver(system: SquareCsc, room: FloatArray) -> GthInverse:
     its rows' sums as written without a subtraction) inverted by GTH. For I - alpha A
     with no self-payment, D is all ones: GTH of alpha A and the rooms, as it was."""
     size = system.size
-    columns = system.entry_columns()
-    off = system.indices != columns
     diagonal = system.diagonal()
+    rows, columns, values = system.taken()
     taken = np.zeros((1, size, size))
-    np.add.at(taken[0], (system.indices[off], columns[off]), -system.data[off])
+    np.add.at(taken[0], (rows, columns), values)
     taken[0] /= diagonal[:, None]
     inverse = gth_inverse(taken, (room / diagonal)[None, :])[0]
     return GthInverse(inverse, diagonal)
@@ -109,12 +108,10 @@ class RoomRefined:
         """Refining the solutions of `factors` of `system` (I - alpha A, or a loop
         core's K: what each row takes from the others is its entries off the diagonal,
         negated), whose rows sum to `room` (written without a subtraction)."""
-        columns = system.entry_columns()
-        off = system.indices != columns
-        rows, columns, data = system.indices[off], columns[off], system.data[off]
+        rows, columns, values = system.taken()
         by_row = np.argsort(rows, kind="stable")
         rows, columns = rows[by_row].astype(np.int64), columns[by_row]
-        taken = -data[by_row].astype(np.longdouble)
+        taken = values[by_row].astype(np.longdouble)
         starts = np.flatnonzero(run_starts(rows))
         return cls(factors, room.astype(np.longdouble), rows, columns, taken, starts, rows[starts])
 
