@@ -12,8 +12,9 @@ import pytest
 from clientchain.graph import banded_gth as banded_module
 from clientchain.graph import sweep as sweep_module
 from clientchain.graph import whole_loop
-from clientchain.graph.room_pivots import RoomPivoted, room_pivoted
+from clientchain.graph.room_pivots import room_pivoted
 from clientchain.graph.square_csc import SquareCsc
+from clientchain.graph.triangular_factors import TriangularFactors
 from clientchain.graph.whole_loop import RoomRefined
 from tests.test_banded_gth import _exact_solution, _local_system
 from tests.test_gth_factors import traced_web
@@ -26,7 +27,7 @@ def test_factors_pivoted_from_the_rooms_refine_to_the_exact_solution(seed: int) 
     rooms, refined on residuals from the rooms, give what fractions give."""
     system, room, taken, exact_room = _local_system(seed, reach=60, deepest=3)
     pivoted = room_pivoted(system, room)
-    assert isinstance(pivoted, RoomPivoted)
+    assert isinstance(pivoted, TriangularFactors)
     refined = RoomRefined.of(pivoted, system, room)
     rng = np.random.default_rng(300 + seed)
     rhs = rng.random((system.size, 2)) * (rng.random((system.size, 2)) < 0.3)
@@ -62,7 +63,7 @@ def test_a_loop_too_large_for_dense_gth_traces_one_by_its_pivots_from_the_rooms(
     if peeled:
         monkeypatch.setattr(sweep_module, "FRINGE_MIN_ROLES", 100)
     traced, solver = traced_web(client_pays)
-    assert isinstance(solver, RoomRefined) and isinstance(solver.factors, RoomPivoted)
+    assert isinstance(solver, RoomRefined) and isinstance(solver.factors, TriangularFactors)
     np.testing.assert_allclose(traced[:, 0], 1.0, rtol=0, atol=1e-13)
 
 

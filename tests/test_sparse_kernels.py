@@ -1,6 +1,7 @@
 """SquareCsc calls scipy's compiled kernels as scipy.sparse's classes do: on random
-matrices every array it builds, every product and every LU solve is the one the
-classes give, bit for bit (the large loops' figures depend on it)."""
+matrices every array it builds, every product and every LU factorisation is the one the
+classes give, bit for bit (the large loops' figures depend on it); a large loop's
+factors are solved term by term as SuperLU substitutes (triangular_factors)."""
 
 from __future__ import annotations
 
@@ -173,15 +174,39 @@ def test_lu_solves_as_splu_does(seed: int, order: str | None) -> None:
 
 
 def scipy_large_solve(matrix: Any, alpha: float, rhs: np.ndarray) -> np.ndarray:
-    """The large-loop solve as it was written with scipy.sparse's classes."""
+    """The large-loop solve as it was written with scipy.sparse's classes, splu's
+    factors solved term by term in SuperLU's order (substituted)."""
     system = csc_matrix(identity(matrix.shape[0], format="csc") - alpha * matrix)
     factor = splu(system)
-    x = factor.solve(np.ascontiguousarray(rhs))
+    x = substituted(factor, rhs)
     wide = x.astype(np.longdouble)
     product = np.asarray(matrix.astype(np.longdouble) @ wide)
     residual = (rhs - (wide - alpha * product)).astype(np.float64)
-    refined: np.ndarray = x + factor.solve(np.ascontiguousarray(residual))
+    refined: np.ndarray = x + substituted(factor, residual)
     return refined
+
+
+def substituted(factor: Any, rhs: np.ndarray) -> np.ndarray:
+    """x with Pr A Pc = L U and A x = rhs, from splu's L, U and permutations, as SuperLU's
+    substitution takes each column of the factors (one rounding a term): below L's unit
+    diagonal, y_i -= y_j L_ij, column after column; then from the last column, x_j /=
+    U_jj and x_i -= x_j U_ij above it."""
+    lower, upper = factor.L.tocsc(), factor.U.tocsc()
+    y = np.empty((rhs.shape[0], *rhs.shape[1:]))
+    y[factor.perm_r] = rhs
+    for j in range(lower.shape[0]):
+        part = slice(lower.indptr[j], lower.indptr[j + 1])
+        for i, value in zip(lower.indices[part], lower.data[part], strict=True):
+            if i > j:
+                y[i] -= y[j] * value
+    for j in reversed(range(upper.shape[0])):
+        part = slice(upper.indptr[j], upper.indptr[j + 1])
+        entries = dict(zip(upper.indices[part].tolist(), upper.data[part], strict=True))
+        y[j] /= entries.pop(j)
+        for i, value in entries.items():
+            y[i] -= y[j] * value
+    solved: np.ndarray = y[factor.perm_c]
+    return solved
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -49,6 +49,7 @@ from clientchain.graph.triangular import (
     SubstitutionSolve,
     lower_solve,
 )
+from clientchain.graph.triangular_factors import compact
 from clientchain.model.holder import holder
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
@@ -196,7 +197,7 @@ class SweptCore(GroupedCore):
         """The fallback: the core in its own order (the sweeps' system with its rows put
         back, the same entries), factorised."""
         core = self.sweeps.system.renumbered(self.rows)
-        return FactorisedCore(self.factorise(core), core)
+        return FactorisedCore(compact(self.factorise(core)), core)
 
     def _factorised(self, x: FloatArray, rows: IntArray | None, first: int) -> None:
         """Columns first.. solved by the factors, which are of the core in its own order."""

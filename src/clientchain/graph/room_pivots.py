@@ -28,35 +28,11 @@ import numpy as np
 from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import substitute
-from clientchain.model.holder import holder
-from clientchain.model.org import FloatArray, IntArray
+from clientchain.graph.triangular_factors import TriangularFactors, triangles
+from clientchain.model.org import FloatArray
 
 
-@holder
-class RoomPivoted:
-    """Factors with pivots from the rooms, solved as SuperLU's are: x = Pc U^-1 L^-1 Pr b."""
-
-    row_place: IntArray  # system row i is factors' row row_place[i] (perm_r)
-    column_place: IntArray  # factors' column j is system column column_place[j] (perm_c)
-    lower: SquareCsc  # L below its diagonal, the pivots on it
-    upper: SquareCsc  # U above its diagonal
-
-    @property
-    def nnz(self) -> int:
-        return int(self.lower.data.size + self.upper.data.size)
-
-    def solve(self, rhs: FloatArray) -> FloatArray:
-        """x with K x = rhs (rows, or rows x columns), a new array."""
-        columns = rhs.reshape(rhs.shape[0], -1)
-        placed = np.empty(columns.shape, dtype=np.float64)
-        placed[self.row_place] = columns
-        solved = substitute(self.lower, self.upper, np.asfortranarray(placed))
-        result = np.empty(columns.shape, dtype=np.float64)
-        result[self.column_place] = solved
-        return result.reshape(rhs.shape)
-
-
-def room_pivoted(system: SquareCsc, room: FloatArray) -> RoomPivoted | None:
+def room_pivoted(system: SquareCsc, room: FloatArray) -> TriangularFactors | None:
     """`system`'s SuperLU factors with pivots on its diagonal and recomputed from `room`
     (its rows' sums as written without a subtraction); None where SuperLU finds a pivot
     of exactly 0, an entry off the factors' diagonals is positive (not an M-matrix's),
@@ -68,7 +44,7 @@ def room_pivoted(system: SquareCsc, room: FloatArray) -> RoomPivoted | None:
     size = system.size
     row_place = np.asarray(factors.perm_r, dtype=np.int64)
     column_place = np.asarray(factors.perm_c, dtype=np.int64)
-    lower, upper = _parts(factors.L), _parts(factors.U)
+    lower, upper = triangles(factors, in_order=True)
     below = lower.indices != lower.entry_columns()
     above = upper.indices != upper.entry_columns()
     if np.any(lower.data[below] > 0.0) or np.any(upper.data[above] > 0.0):
@@ -88,16 +64,5 @@ def room_pivoted(system: SquareCsc, room: FloatArray) -> RoomPivoted | None:
     strict = SquareCsc.from_entries(
         size, upper.indices[above], upper.entry_columns()[above], upper.data[above]
     )
-    return RoomPivoted(row_place, inverse_permutation(column_place), pivoted, strict)
-
-
-def _parts(matrix: Any) -> SquareCsc:
-    """A scipy CSC factor as a SquareCsc (int32 indices, sorted)."""
-    csc = matrix.tocsc()
-    csc.sort_indices()
-    return SquareCsc(
-        int(csc.shape[0]),
-        csc.indptr.astype(np.intc),
-        csc.indices.astype(np.intc),
-        np.asarray(csc.data, dtype=np.float64),
-    )
+    nnz = pivoted.data.size + strict.data.size
+    return TriangularFactors(row_place, inverse_permutation(column_place), pivoted, strict, nnz)

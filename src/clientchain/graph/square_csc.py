@@ -276,7 +276,7 @@ class SquareCsc:
             self.data,
             self.indices,
             self.indptr,
-            csc_construct_func=_csc_array,
+            csc_construct_func=factor_parts,
             ilu=False,
             options=options,
         )
@@ -299,8 +299,8 @@ def refined_work(factors: Any, system: SquareCsc) -> int:
     return 2 * int(factors.nnz) + system.data.size
 
 
-def _csc_array(*args: Any, **kwargs: Any) -> Any:
-    """What the factors' .L and .U are built with; only those (unused here) need scipy.sparse."""
-    from scipy.sparse import csc_array
-
-    return csc_array(*args, **kwargs)
+def factor_parts(*args: Any) -> Any:
+    """What the factors' .L and .U are: the arrays SuperLU hands over, ((data, indices,
+    indptr), shape), as it would pass them to csc_array (which would import
+    scipy.sparse). Read by triangular_factors."""
+    return args

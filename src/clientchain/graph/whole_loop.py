@@ -37,6 +37,7 @@ from clientchain.graph.loop_inverse import gth_inverse
 from clientchain.graph.room_pivots import room_pivoted
 from clientchain.graph.settling import TOLERANCE
 from clientchain.graph.square_csc import SquareCsc, refined_solve
+from clientchain.graph.triangular_factors import compact
 from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
@@ -172,7 +173,7 @@ def checked(
     exactly 0 (where even that has nothing, SuperLU's error goes on, and RoomRefined
     stays, as near as it gets)."""
     try:
-        factors = factorise()
+        factors = compact(factorise())
     except RuntimeError:  # ("Factor is exactly singular": the rounded system is)
         exact = _exact(system, room)
         if exact is None:
