@@ -53,3 +53,13 @@ def test_compact_factors_hold_only_their_entries() -> None:
     assert factors.lower.data.size == factors.lower.indices.size == entries[0]
     assert factors.upper.data.size == factors.upper.indices.size == entries[1] - size
     assert factors.nnz == made.nnz
+
+
+def test_factors_past_the_bound_stay_in_superlus_object() -> None:
+    """Large factors have outgrown SuperLU's guess at their fill: taking them out would
+    only hold the object and its triangles at once. Below the bound they come out."""
+    size, rows, cols, values = random_entries(5)
+    system = SquareCsc.from_entries(size, rows, cols, values).identity_minus(1.0)
+    made = system.lu()
+    assert compact(made, most=int(made.nnz) - 1) is made
+    assert isinstance(compact(system.lu(), most=int(made.nnz)), TriangularFactors)

@@ -42,9 +42,13 @@ def room_pivoted(system: SquareCsc, room: FloatArray) -> TriangularFactors | Non
     except RuntimeError:  # ("Factor is exactly singular")
         return None
     size = system.size
-    row_place = np.asarray(factors.perm_r, dtype=np.int64)
-    column_place = np.asarray(factors.perm_c, dtype=np.int64)
-    lower, upper = triangles(factors, in_order=True)
+    parts = triangles(factors)
+    row_place = np.asarray(factors.perm_r, dtype=np.int64).copy()
+    column_place = np.asarray(factors.perm_c, dtype=np.int64).copy()
+    del factors  # (SuperLU's object and its slack: gone before the work below)
+    if parts is None:
+        return None
+    lower, upper = parts
     below = lower.indices != lower.entry_columns()
     above = upper.indices != upper.entry_columns()
     if np.any(lower.data[below] > 0.0) or np.any(upper.data[above] > 0.0):
@@ -59,7 +63,8 @@ def room_pivoted(system: SquareCsc, room: FloatArray) -> TriangularFactors | Non
     pivot = carried + gives
     if not np.all(pivot > 0.0):
         return None
-    pivoted = SquareCsc(size, lower.indptr, lower.indices, np.where(below, lower.data, 0.0))
+    indptr, indices = lower.indptr.copy(), lower.indices.copy()  # (not views of SuperLU's)
+    pivoted = SquareCsc(size, indptr, indices, np.where(below, lower.data, 0.0))
     pivoted.data[~below] = pivot[pivoted.indices[~below]]
     strict = SquareCsc.from_entries(
         size, upper.indices[above], upper.entry_columns()[above], upper.data[above]

@@ -25,6 +25,12 @@ from clientchain.graph.triangular import substitute
 from clientchain.model.holder import holder
 from clientchain.model.org import FloatArray, IntArray
 
+# Factors of more entries than this stay in SuperLU's object. Its slack is a guess at a
+# fill of about 20 times the system's entries, which factors this large have outgrown,
+# and taking them out holds the object and its triangles at once: a 5,000-role web with
+# 7.9 million entries of factors peaked at 368 MB where the object alone took 193.
+COMPACT_MOST = 1 << 20
+
 
 @holder
 class TriangularFactors:
@@ -47,29 +53,34 @@ class TriangularFactors:
         return result.reshape(rhs.shape)
 
 
-def triangles(factors: Any, in_order: bool = False) -> tuple[SquareCsc, SquareCsc]:
-    """SuperLU's L and U: their entries within each column as SuperLU gives them, or
-    by row (`in_order`)."""
+def triangles(factors: Any) -> tuple[SquareCsc, SquareCsc] | None:
+    """SuperLU's L and U as `gstrs` reads them, L's diagonal first in each column and
+    U's last: as SuperLU hands them over (views of its arrays), else with each column's
+    entries by row (never needed here, but checked); None where a diagonal is missing."""
     lower, upper = _parts(factors.L), _parts(factors.U)
-    if in_order:
-        return _by_row(lower), _by_row(upper)
-    return lower, upper
+    if _read_as_gstrs(lower, upper):
+        return lower, upper
+    lower, upper = _by_row(lower), _by_row(upper)
+    return (lower, upper) if _read_as_gstrs(lower, upper) else None
 
 
-def compact(factors: Any) -> Any:
+def compact(factors: Any, most: int = COMPACT_MOST) -> Any:
     """SuperLU's `factors` as TriangularFactors: the same L and U, as much memory as
-    they hold. The factors as they are where their triangles are not as `gstrs` reads
-    them (L's diagonal first in each column, U's last: always so here, but checked)."""
-    lower, upper = triangles(factors)
+    they hold; the factors as they are past `most` entries, or where their triangles
+    are not as `gstrs` reads them. The object is let go of before its triangles are
+    copied: a caller that still holds it holds its slack as well."""
+    nnz = int(factors.nnz)
+    parts = triangles(factors) if nnz <= most else None
+    if parts is None:
+        return factors
+    lower, upper = parts
+    rows = np.asarray(factors.perm_r, dtype=np.int64).copy()
+    columns = inverse_permutation(np.asarray(factors.perm_c, dtype=np.int64))
+    del factors  # (SuperLU's object and its slack: gone before the copies are made)
     size = lower.size
-    firsts, lasts = lower.indptr[:-1], upper.indptr[1:] - 1
-    diagonal = np.arange(size)
-    if np.any(np.diff(lower.indptr) < 1) or np.any(np.diff(upper.indptr) < 1):
-        return factors
-    if np.any(lower.indices[firsts] != diagonal) or np.any(upper.indices[lasts] != diagonal):
-        return factors
-    pivoted = SquareCsc(size, lower.indptr, lower.indices, lower.data)
-    pivoted.data[firsts] = upper.data[lasts]
+    lasts = upper.indptr[1:] - 1
+    pivoted = SquareCsc(size, lower.indptr.copy(), lower.indices.copy(), lower.data.copy())
+    pivoted.data[lower.indptr[:-1]] = upper.data[lasts]
     above = np.ones(upper.data.size, dtype=bool)
     above[lasts] = False
     strict = SquareCsc(
@@ -78,21 +89,29 @@ def compact(factors: Any) -> Any:
         upper.indices[above],
         upper.data[above],
     )
-    rows = np.asarray(factors.perm_r, dtype=np.int64)
-    columns = inverse_permutation(np.asarray(factors.perm_c, dtype=np.int64))
-    return TriangularFactors(rows, columns, pivoted, strict, int(factors.nnz))
+    return TriangularFactors(rows, columns, pivoted, strict, nnz)
+
+
+def _read_as_gstrs(lower: SquareCsc, upper: SquareCsc) -> bool:
+    diagonal = np.arange(lower.size)
+    if np.any(np.diff(lower.indptr) < 1) or np.any(np.diff(upper.indptr) < 1):
+        return False
+    firsts, lasts = lower.indptr[:-1], upper.indptr[1:] - 1
+    return bool(
+        np.all(lower.indices[firsts] == diagonal) and np.all(upper.indices[lasts] == diagonal)
+    )
 
 
 def _parts(parts: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], Any]) -> SquareCsc:
-    """A factor as SuperLU hands it over (`square_csc.factor_parts`): its arrays hold
-    slack past their last column's end, which is left behind."""
+    """A factor as SuperLU hands it over (`square_csc.factor_parts`), its arrays cut at
+    their last column's end (views: they hold slack past it)."""
     (data, indices, indptr), shape = parts
     end = int(indptr[-1])
     return SquareCsc(
         int(shape[0]),
-        np.array(indptr, dtype=np.intc),
-        np.array(indices[:end], dtype=np.intc),
-        np.array(data[:end], dtype=np.float64),
+        np.asarray(indptr, dtype=np.intc),
+        np.asarray(indices[:end], dtype=np.intc),
+        np.asarray(data[:end], dtype=np.float64),
     )
 
 
