@@ -25,10 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from clientchain.graph.sorting import inverse_permutation
 from clientchain.graph.square_csc import SquareCsc
 from clientchain.graph.triangular import substitute
-from clientchain.graph.triangular_factors import TriangularFactors, triangles
+from clientchain.graph.triangular_factors import (
+    TriangularFactors,
+    places,
+    triangles,
+    with_pivots,
+)
 from clientchain.model.org import FloatArray
 
 
@@ -43,8 +47,7 @@ def room_pivoted(system: SquareCsc, room: FloatArray) -> TriangularFactors | Non
         return None
     size = system.size
     parts = triangles(factors)
-    row_place = np.asarray(factors.perm_r, dtype=np.int64).copy()
-    column_place = np.asarray(factors.perm_c, dtype=np.int64).copy()
+    row_place, column_place = places(factors)
     del factors  # (SuperLU's object and its slack: gone before the work below)
     if parts is None:
         return None
@@ -63,11 +66,5 @@ def room_pivoted(system: SquareCsc, room: FloatArray) -> TriangularFactors | Non
     pivot = carried + gives
     if not np.all(pivot > 0.0):
         return None
-    indptr, indices = lower.indptr.copy(), lower.indices.copy()  # (not views of SuperLU's)
-    pivoted = SquareCsc(size, indptr, indices, np.where(below, lower.data, 0.0))
-    pivoted.data[~below] = pivot[pivoted.indices[~below]]
-    strict = SquareCsc.from_entries(
-        size, upper.indices[above], upper.entry_columns()[above], upper.data[above]
-    )
-    nnz = pivoted.data.size + strict.data.size
-    return TriangularFactors(row_place, inverse_permutation(column_place), pivoted, strict, nnz)
+    nnz = lower.data.size + upper.data.size - size  # (U's diagonal left out)
+    return with_pivots(lower, upper, pivot, row_place, column_place, nnz)

@@ -74,22 +74,42 @@ def compact(factors: Any, most: int = COMPACT_MOST) -> Any:
     if parts is None:
         return factors
     lower, upper = parts
-    rows = np.asarray(factors.perm_r, dtype=np.int64).copy()
-    columns = inverse_permutation(np.asarray(factors.perm_c, dtype=np.int64))
+    rows, columns = places(factors)
     del factors  # (SuperLU's object and its slack: gone before the copies are made)
+    return with_pivots(lower, upper, upper.data[upper.indptr[1:] - 1], rows, columns, nnz)
+
+
+def places(factors: Any) -> tuple[IntArray, IntArray]:
+    """Where SuperLU's factors put the system's rows (perm_r) and where its columns come
+    from (perm_c, inverted): TriangularFactors' row_place and column_place."""
+    rows = np.asarray(factors.perm_r, dtype=np.int64).copy()
+    return rows, inverse_permutation(np.asarray(factors.perm_c, dtype=np.int64))
+
+
+def with_pivots(
+    lower: SquareCsc,
+    upper: SquareCsc,
+    pivots: FloatArray,
+    row_place: IntArray,
+    column_place: IntArray,
+    nnz: int,
+) -> TriangularFactors:
+    """L and U as `triangles` gives them, with `pivots` (one a column) on L's diagonal
+    and U's left out, as TriangularFactors: copied to their size, not views of SuperLU's
+    arrays."""
     size = lower.size
-    lasts = upper.indptr[1:] - 1
-    pivoted = SquareCsc(size, lower.indptr.copy(), lower.indices.copy(), lower.data.copy())
-    pivoted.data[lower.indptr[:-1]] = upper.data[lasts]
+    data = lower.data.copy()
+    data[lower.indptr[:-1]] = pivots
+    pivoted = SquareCsc(size, lower.indptr.copy(), lower.indices.copy(), data)
     above = np.ones(upper.data.size, dtype=bool)
-    above[lasts] = False
+    above[upper.indptr[1:] - 1] = False
     strict = SquareCsc(
         size,
         (upper.indptr - np.arange(size + 1)).astype(np.intc),
         upper.indices[above],
         upper.data[above],
     )
-    return TriangularFactors(rows, columns, pivoted, strict, nnz)
+    return TriangularFactors(row_place, column_place, pivoted, strict, nnz)
 
 
 def _read_as_gstrs(lower: SquareCsc, upper: SquareCsc) -> bool:
