@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from clientchain.analyses.provenance import CELLS_PER_BLOCK, ClientBlocks
+from clientchain.graph.acyclic_shares import AcyclicShares
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.reach import Downstream, GraphCut
 from clientchain.graph.sweep import SweepPlan, plan_sweeps
@@ -67,6 +68,7 @@ class LocalSweeps:
         self.plan, self.blocks = plan, blocks
         self.downstream = Downstream(graph)
         self.cut = GraphCut(graph)
+        self.acyclic = AcyclicShares(graph, plan, self.cut)
         self.width = max(MIN_WIDTH, blocks.width)  # clients of the next block
 
     def next_block(self, first: int) -> LocalBlock:
@@ -97,6 +99,9 @@ class LocalSweeps:
         that many float64) and each of their rows' row in the top-K."""
         reached = block.reached
         assert reached is not None  # (a local block)
+        acyclic = self.acyclic.solve(reached, block.first, block.last, out)
+        if acyclic is not None:  # no loop among its roles: the whole plan's layers do
+            return acyclic
         graph, left_out = self.cut.cut(reached, block.first, block.last)
         plan = plan_sweeps(graph, left_out)
         width = block.last - block.first

@@ -78,6 +78,27 @@ class GraphCut:
         self._bounds = np.searchsorted(graph.payee, np.arange(graph.roles + 1))
         self._local = np.full(graph.roles, -1, dtype=np.int64)
 
+    def incoming(self, roles: IntArray) -> tuple[IntArray, IntArray]:
+        """Each role's incoming pairs (their places in the graph's pairs), roles in turn,
+        each role's in the graph's order; and per pair, its payee's place in `roles`."""
+        start, stop = self._bounds[roles], self._bounds[roles + 1]
+        count = stop - start
+        total = int(count.sum())
+        # The concatenated ranges start..stop.
+        offset = np.zeros(roles.size, dtype=np.int64)
+        np.cumsum(count[:-1], out=offset[1:])
+        pair = np.repeat(start - offset, count) + np.arange(total)
+        payee = np.repeat(np.arange(roles.size), count)
+        return pair, payee
+
+    def places(self, roles: IntArray, nodes: IntArray) -> IntArray:
+        """Per node (a role or a client), its place in `roles` (distinct), else -1."""
+        g = self.graph
+        self._local[roles] = np.arange(roles.size)
+        local = np.where(nodes < g.roles, self._local[np.minimum(nodes, g.roles - 1)], -1)
+        self._local[roles] = -1  # ready for the next cut
+        return local
+
     def cut(self, roles: IntArray, first: int, last: int) -> tuple[MoneyGraph, FloatArray]:
         """The money graph of `roles` (sorted, closed under money's direction) and clients
         first..last-1, each numbered in its order, with the share of each role's inflow
@@ -86,18 +107,9 @@ class GraphCut:
         Every share is the one the whole graph has (the same amount over the same inflow).
         """
         g, n = self.graph, int(roles.size)
-        start, stop = self._bounds[roles], self._bounds[roles + 1]
-        count = stop - start
-        total = int(count.sum())
-        # Each role's incoming pairs, roles in order: the concatenated ranges start..stop.
-        offset = np.zeros(n, dtype=np.int64)
-        np.cumsum(count[:-1], out=offset[1:])
-        pair = np.repeat(start - offset, count) + np.arange(total)
-        payee = np.repeat(np.arange(n), count)
+        pair, payee = self.incoming(roles)
         payer = g.payer[pair]
-        self._local[roles] = np.arange(n)
-        local = np.where(payer < g.roles, self._local[np.minimum(payer, g.roles - 1)], -1)
-        self._local[roles] = -1  # ready for the next cut
+        local = self.places(roles, payer)
         client = payer - g.roles
         mine = (client >= first) & (client < last)
         local[mine] = n + (client[mine] - first)

@@ -1,0 +1,138 @@
+"""A block of clients whose roles hold no money loop is swept over the whole plan's layers
+(graph/acyclic_shares.py): its shares are the exact ones, each the same bits in whichever
+block it is swept, and a block with a loop among its roles is left to a plan of its own."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clientchain import loads
+from clientchain.graph.acyclic_shares import AcyclicShares
+from clientchain.graph.money import MoneyGraph, build_money_graph
+from clientchain.graph.reach import Downstream, GraphCut
+from clientchain.graph.sweep import SweepPlan, plan_sweeps
+from tests.oracle import OrgSpec
+from tests.orgs import cyclic_org_specs, org_specs, render_yaml
+from tests.test_oracle import SLOW
+
+
+def _solver(graph: MoneyGraph) -> tuple[AcyclicShares, SweepPlan]:
+    plan = plan_sweeps(graph)
+    return AcyclicShares(graph, plan, GraphCut(graph)), plan
+
+
+def _reached(graph: MoneyGraph, first: int, last: int) -> np.ndarray:
+    paid = (graph.payer >= graph.roles + first) & (graph.payer < graph.roles + last)
+    return Downstream(graph).reached(graph.payee[paid])
+
+
+def _exact_shares(graph: MoneyGraph, roles: list[int], first: int, last: int) -> dict:
+    """(role, client) -> its share, in fractions, role by role in money's order: a role's
+    clients' direct shares plus each payer's shares times what the payer hands it."""
+    inside = set(roles)
+    money = nx.DiGraph()
+    money.add_nodes_from(roles)
+    pays: dict[int, list[tuple[int, Fraction]]] = {v: [] for v in roles}
+    for u, v, amount in zip(graph.payer.tolist(), graph.payee.tolist(), graph.amount, strict=True):
+        if v in inside and (u in inside or first <= u - graph.roles < last):
+            pays[v].append((u, Fraction(amount) / Fraction(graph.inflow[v])))
+            if u in inside:
+                money.add_edge(u, v)
+    share: dict[tuple[int, int], Fraction] = {}
+    for v in nx.topological_sort(money):
+        for u, fraction in pays[v]:
+            for c in range(first, last):
+                if u >= graph.roles:
+                    part = fraction if u - graph.roles == c else Fraction(0)
+                else:
+                    part = fraction * share[(u, c)]
+                share[(v, c)] = share.get((v, c), Fraction(0)) + part
+    return share
+
+
+def _has_loop(graph: MoneyGraph, roles: np.ndarray) -> bool:
+    inner = graph.payer < graph.roles
+    money = nx.DiGraph(zip(graph.payer[inner].tolist(), graph.payee[inner].tolist(), strict=True))
+    return not nx.is_directed_acyclic_graph(money.subgraph(roles.tolist()))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW)
+@given(org=org_specs() | cyclic_org_specs(), data=st.data())
+def test_a_blocks_shares_are_exact_or_left_to_its_own_plan(
+    org: OrgSpec, data: st.DataObject
+) -> None:
+    graph = build_money_graph(loads(render_yaml(org), source="org.yaml"))
+    clients = graph.nodes - graph.roles
+    first = data.draw(st.integers(0, clients - 1))
+    last = data.draw(st.integers(first + 1, clients))
+    reached = _reached(graph, first, last)
+    solver, plan = _solver(graph)
+    solved = solver.solve(reached, first, last)
+    if solved is None:
+        assert _has_loop(graph, reached)
+        return
+    assert not _has_loop(graph, reached)
+    shares, position = solved
+    assert sorted(plan.order[position].tolist()) == reached.tolist()
+    assert np.all(np.diff(position) > 0)  # rows in plan order
+    exact = _exact_shares(graph, reached.tolist(), first, last)
+    for row, role in enumerate(plan.order[position].tolist()):
+        for c in range(first, last):
+            expected = exact.get((role, c), Fraction(0))
+            assert abs(Fraction(shares[row, c - first]) - expected) <= Fraction(1, 10**14)
+
+
+def _sales_network(roles: int, clients: int, seed: int) -> str:
+    """A tree of `roles` (each reporting to (i - 1) // 5: wide spans, so a boss has many
+    payers), revenue up every line, each client paying three roles of its bottom half."""
+    rng = np.random.default_rng(seed)
+    lines = ["currency: EUR", "clients:", *[f"  - id: c{j}" for j in range(clients)]]
+    lines += ["roles:", "  - id: r0"]
+    lines += [f"  - {{id: r{i}, reports_to: r{(i - 1) // 5}}}" for i in range(1, roles)]
+    lines.append("flows:")
+    for j in range(clients):
+        for payee in rng.choice(np.arange(roles // 2, roles), size=3, replace=False).tolist():
+            lines.append(f"  - {{from: c{j}, to: r{payee}, amount: {int(rng.integers(1, 99))}}}")
+    lines += [
+        f"  - {{from: r{i}, to: r{(i - 1) // 5}, amount: {int(rng.integers(1, 50))}}}"
+        for i in range(1, roles)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("width", [1, 7, 40])
+def test_a_share_is_the_same_bits_in_whichever_block_it_is_swept(width: int) -> None:
+    graph = build_money_graph(loads(_sales_network(300, 120, seed=width), source="org.yaml"))
+    solver, plan = _solver(graph)
+    alone: dict[tuple[int, int], float] = {}
+    for c in range(120):
+        solved = solver.solve(_reached(graph, c, c + 1), c, c + 1)
+        assert solved is not None
+        for row, p in enumerate(solved[1].tolist()):
+            alone[(p, c)] = float(solved[0][row, 0])
+    for first in range(0, 120, width):
+        last = min(first + width, 120)
+        reached = _reached(graph, first, last)
+        out = np.full(reached.size * (last - first), np.nan)  # every cell written
+        solved = solver.solve(reached, first, last, out)
+        assert solved is not None and np.shares_memory(solved[0], out)
+        for row, p in enumerate(solved[1].tolist()):
+            for c in range(first, last):
+                assert solved[0][row, c - first] == alone.get((p, c), 0.0)
+
+
+def test_a_deep_line_is_left_to_the_plans_thin_runs() -> None:
+    """A line of 500 roles paying up, its clients at the bottom: a layer a role."""
+    lines = ["currency: EUR", "clients: [{id: a}, {id: b}]", "roles:", "  - id: r0"]
+    lines += [f"  - {{id: r{i}, reports_to: r{i - 1}}}" for i in range(1, 500)]
+    lines += ["flows:", "  - {from: a, to: r499, amount: 3}", "  - {from: b, to: r498, amount: 4}"]
+    lines += [f"  - {{from: r{i}, to: r{i - 1}, amount: 2}}" for i in range(1, 500)]
+    graph = build_money_graph(loads("\n".join(lines) + "\n", source="org.yaml"))
+    solver, _ = _solver(graph)
+    assert solver.solve(_reached(graph, 0, 2), 0, 2) is None
