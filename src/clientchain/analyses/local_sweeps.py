@@ -6,7 +6,9 @@ A dense block of clients costs every role once per client: at 100k roles and 50k
 and minutes at a million roles. A client's share is zero outside the roles downstream of
 its payees (graph/reach.py), so a block of clients is swept over the money graph cut down
 to the roles it reaches, with a sweep plan of their own: the same equations, the same
-shares, the loops whole. Each block is as wide as makes its cost per client least (a
+shares, the loops whole. Where no loop is among those roles, the whole graph's plan
+already orders them: the block is swept over its layers, with no cut and no plan of its
+own (graph/acyclic_shares.py). Each block is as wide as makes its cost per client least (a
 cost model in cells: the cut and plan per role reached, the cells swept), never above
 CELLS_PER_BLOCK cells; clients whose block would cost nearly what a dense sweep does (a
 client paying the top of a budget-funded body reaches all of it) are left to the dense
