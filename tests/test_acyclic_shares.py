@@ -32,7 +32,9 @@ def _reached(graph: MoneyGraph, first: int, last: int) -> np.ndarray:
     return Downstream(graph).reached(graph.payee[paid])
 
 
-def _exact_shares(graph: MoneyGraph, roles: list[int], first: int, last: int) -> dict:
+def _exact_shares(
+    graph: MoneyGraph, roles: list[int], first: int, last: int
+) -> dict[tuple[int, int], Fraction]:
     """(role, client) -> its share, in fractions, role by role in money's order: a role's
     clients' direct shares plus each payer's shares times what the payer hands it."""
     inside = set(roles)
@@ -106,25 +108,40 @@ def _sales_network(roles: int, clients: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _left_to_right(graph: MoneyGraph, plan: SweepPlan, first: int, last: int) -> np.ndarray:
+    """Every role's shares (plan order x clients), a role at a time in plan order: its
+    direct share, then each payer's term added in the graph's order of its payers, zeros
+    too, as a dense sweep over an acyclic graph adds them."""
+    x = np.zeros((graph.roles, last - first))
+    pays: dict[int, list[tuple[int, float]]] = {p: [] for p in range(graph.roles)}
+    for u, v, s in zip(graph.payer.tolist(), graph.payee.tolist(), graph.share, strict=True):
+        pays[int(plan.position[v])].append((u, float(s)))
+    for p in range(graph.roles):
+        for u, s in pays[p]:  # (pairs sorted by payee, then payer)
+            c = u - graph.roles
+            if u < graph.roles:
+                x[p] += s * x[plan.position[u]]
+            elif first <= c < last:
+                x[p, c - first] = s
+    return x
+
+
 @pytest.mark.parametrize("width", [1, 7, 40])
 def test_a_share_is_the_same_bits_in_whichever_block_it_is_swept(width: int) -> None:
+    """Those of a dense sweep adding every payer's term left to right, into `out`."""
     graph = build_money_graph(loads(_sales_network(300, 120, seed=width), source="org.yaml"))
     solver, plan = _solver(graph)
-    alone: dict[tuple[int, int], float] = {}
-    for c in range(120):
-        solved = solver.solve(_reached(graph, c, c + 1), c, c + 1)
-        assert solved is not None
-        for row, p in enumerate(solved[1].tolist()):
-            alone[(p, c)] = float(solved[0][row, 0])
+    every = _left_to_right(graph, plan, 0, 120)
     for first in range(0, 120, width):
         last = min(first + width, 120)
         reached = _reached(graph, first, last)
         out = np.full(reached.size * (last - first), np.nan)  # every cell written
         solved = solver.solve(reached, first, last, out)
         assert solved is not None and np.shares_memory(solved[0], out)
-        for row, p in enumerate(solved[1].tolist()):
-            for c in range(first, last):
-                assert solved[0][row, c - first] == alone.get((p, c), 0.0)
+        shares, position = solved
+        assert np.array_equal(shares, every[position, first:last])
+        unreached = np.setdiff1d(np.arange(graph.roles), position)
+        assert not every[unreached, first:last].any()
 
 
 def test_a_deep_line_is_left_to_the_plans_thin_runs() -> None:

@@ -20,6 +20,7 @@ from clientchain import analyze, loads
 from clientchain.analyses import client_sweeps, local_sweeps, provenance
 from clientchain.analyses.local_sweeps import LOCAL_MIN_BLOCKS
 from clientchain.graph import reach
+from clientchain.graph.acyclic_shares import AcyclicShares
 from clientchain.graph.money import build_money_graph
 from clientchain.graph.reach import Downstream, GraphCut
 from clientchain.model.forking import can_fork
@@ -218,18 +219,19 @@ def test_clients_that_reach_everyone_fall_back_to_dense_blocks(two_cores: bool) 
     assert np.allclose(a.share, b.share, rtol=0, atol=1e-15)
 
 
-def _crossing(roles: int, clients: int, seed: int) -> str:
+def _crossing(roles: int, clients: int, seed: int, loops: bool = True) -> str:
     """A tree whose roles each pay up to three roles anywhere above them, clients paying
-    two of the bottom half each, and two small loops: roles with many payers, whose
-    shares' last bits depend on how a plan groups its sums (a local block's plan and a
-    dense sweep's differ there)."""
+    two of the bottom half each, and two small loops (unless not `loops`): roles with
+    many payers, whose shares' last bits depend on how a plan groups its sums (a local
+    block's plan and a dense sweep's differ there)."""
     rng = np.random.default_rng(seed)
     lines = _paid_tree(roles, clients, rng)
     for i in range(1, roles):
         for above in sorted(set(rng.integers(0, i, size=3).tolist())):
             lines.append(f"  - {{from: r{i}, to: r{above}, amount: {int(rng.integers(1, 50))}}}")
-    lines += ["  - {from: r1, to: r2, amount: 3}", "  - {from: r2, to: r1, amount: 4}"]
-    lines += ["  - {from: r3, to: r7, amount: 3}", "  - {from: r0, to: r3, amount: 1}"]
+    if loops:
+        lines += ["  - {from: r1, to: r2, amount: 3}", "  - {from: r2, to: r1, amount: 4}"]
+        lines += ["  - {from: r3, to: r7, amount: 3}", "  - {from: r0, to: r3, amount: 1}"]
     return "\n".join(lines) + "\n"
 
 
@@ -263,21 +265,34 @@ def _raw(
 
 @needs_fork
 @pytest.mark.parametrize("width", [16, 24, 41])
-def test_local_blocks_swept_by_the_child_are_the_same_to_the_bit(width: int) -> None:
+@pytest.mark.parametrize("loops", [True, False])
+def test_local_blocks_swept_by_the_child_are_the_same_to_the_bit(width: int, loops: bool) -> None:
     """On two cores the child sweeps a first block narrower than one process' (8
     clients where blocks are a multiple of 8 wide), then every other local block while
     the parent sweeps the one before it: the local blocks start where one process'
-    do, they are the same blocks, and the shares are the same bit for bit."""
-    org = _crossing(ROLES, 600, seed=5)
+    do, they are the same blocks, and the shares are the same bit for bit. With no
+    loop, each block is swept over the whole plan's layers (acyclic_shares), in the
+    child as in the parent."""
+    org = _crossing(ROLES, 600, seed=5, loops=loops)
     asked: list[int] = []
+    acyclic: list[bool] = []
     real_ask = client_sweeps.BlockMerger.ask_local
+    real_solve = AcyclicShares.solve
 
     def ask_local(self: client_sweeps.BlockMerger, *args: object) -> bool:
         asked.append(1)
         return real_ask(self, *args)  # type: ignore[arg-type]
 
-    assert _raw(org, width, True, ask_local=ask_local) == _raw(org, width, False)
+    def solve(self: AcyclicShares, *args: object) -> object:
+        solved = real_solve(self, *args)  # type: ignore[arg-type]
+        acyclic.append(solved is not None)
+        return solved
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AcyclicShares, "solve", solve)
+        assert _raw(org, width, True, ask_local=ask_local) == _raw(org, width, False)
     assert len(asked) > 3
+    assert acyclic and all(acyclic) is not loops and any(acyclic) is not loops
     assert no_child_left()
 
 
