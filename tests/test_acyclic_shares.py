@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientchain import loads
-from clientchain.graph.acyclic_shares import AcyclicShares
+from clientchain.graph.acyclic_shares import FEW_LAYERS, AcyclicShares
 from clientchain.graph.money import MoneyGraph, build_money_graph
 from clientchain.graph.reach import Downstream, GraphCut
 from clientchain.graph.sweep import SweepPlan, plan_sweeps
@@ -76,8 +76,8 @@ def test_a_blocks_shares_are_exact_or_left_to_its_own_plan(
     reached = _reached(graph, first, last)
     solver, plan = _solver(graph)
     solved = solver.solve(reached, first, last)
-    if solved is None:
-        assert _has_loop(graph, reached)
+    if solved is None:  # (a loop, or more layers than a product each is worth)
+        assert _has_loop(graph, reached) or reached.size > FEW_LAYERS
         return
     assert not _has_loop(graph, reached)
     shares, position = solved
