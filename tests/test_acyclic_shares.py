@@ -19,6 +19,7 @@ from clientchain.graph.reach import Downstream, GraphCut
 from clientchain.graph.sweep import SweepPlan, plan_sweeps
 from tests.oracle import OrgSpec
 from tests.orgs import cyclic_org_specs, org_specs, render_yaml
+from tests.test_local_sweeps import paid_tree
 from tests.test_oracle import SLOW
 
 
@@ -94,13 +95,7 @@ def _sales_network(roles: int, clients: int, seed: int) -> str:
     """A tree of `roles` (each reporting to (i - 1) // 5: wide spans, so a boss has many
     payers), revenue up every line, each client paying three roles of its bottom half."""
     rng = np.random.default_rng(seed)
-    lines = ["currency: EUR", "clients:", *[f"  - id: c{j}" for j in range(clients)]]
-    lines += ["roles:", "  - id: r0"]
-    lines += [f"  - {{id: r{i}, reports_to: r{(i - 1) // 5}}}" for i in range(1, roles)]
-    lines.append("flows:")
-    for j in range(clients):
-        for payee in rng.choice(np.arange(roles // 2, roles), size=3, replace=False).tolist():
-            lines.append(f"  - {{from: c{j}, to: r{payee}, amount: {int(rng.integers(1, 99))}}}")
+    lines = paid_tree(roles, clients, rng, span=5, pays=3)
     lines += [
         f"  - {{from: r{i}, to: r{(i - 1) // 5}, amount: {int(rng.integers(1, 50))}}}"
         for i in range(1, roles)

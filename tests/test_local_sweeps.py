@@ -79,15 +79,18 @@ def test_local_sweeps_give_the_served_shares(org: OrgSpec) -> None:
         check(org)
 
 
-def _paid_tree(roles: int, clients: int, rng: np.random.Generator) -> list[str]:
+def paid_tree(
+    roles: int, clients: int, rng: np.random.Generator, span: int = 3, pays: int = 2
+) -> list[str]:
     """An org chart's lines up to its flows' first ones: a tree of `roles` (each
-    reporting to (i - 1) // 3), and `clients` each paying two roles of its bottom half."""
+    reporting to (i - 1) // span), and `clients` each paying `pays` roles of its bottom
+    half."""
     lines = ["currency: EUR", "clients:", *[f"  - id: c{j}" for j in range(clients)]]
     lines += ["roles:", "  - id: r0"]
-    lines += [f"  - {{id: r{i}, reports_to: r{(i - 1) // 3}}}" for i in range(1, roles)]
+    lines += [f"  - {{id: r{i}, reports_to: r{(i - 1) // span}}}" for i in range(1, roles)]
     lines.append("flows:")
     for j in range(clients):
-        for payee in rng.choice(np.arange(roles // 2, roles), size=2, replace=False).tolist():
+        for payee in rng.choice(np.arange(roles // 2, roles), size=pays, replace=False).tolist():
             lines.append(f"  - {{from: c{j}, to: r{payee}, amount: {int(rng.integers(1, 99))}}}")
     return lines
 
@@ -95,7 +98,7 @@ def _paid_tree(roles: int, clients: int, rng: np.random.Generator) -> list[str]:
 def _many_clients(roles: int, clients: int, seed: int) -> str:
     """A tree whose bottom roles are paid by many clients, money handed up the lines,
     and a loop of two roles that charge each other."""
-    lines = _paid_tree(roles, clients, np.random.default_rng(seed))
+    lines = paid_tree(roles, clients, np.random.default_rng(seed))
     lines += [f"  - {{from: r{i}, to: r{(i - 1) // 3}, amount: 5}}" for i in range(2, roles)]
     lines += ["  - {from: r1, to: r2, amount: 3}", "  - {from: r2, to: r1, amount: 4}"]
     return "\n".join(lines) + "\n"
@@ -225,7 +228,7 @@ def _crossing(roles: int, clients: int, seed: int, loops: bool = True) -> str:
     many payers, whose shares' last bits depend on how a plan groups its sums (a local
     block's plan and a dense sweep's differ there)."""
     rng = np.random.default_rng(seed)
-    lines = _paid_tree(roles, clients, rng)
+    lines = paid_tree(roles, clients, rng)
     for i in range(1, roles):
         for above in sorted(set(rng.integers(0, i, size=3).tolist())):
             lines.append(f"  - {{from: r{i}, to: r{above}, amount: {int(rng.integers(1, 50))}}}")
