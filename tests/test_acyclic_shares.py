@@ -148,3 +148,14 @@ def test_a_deep_line_is_left_to_the_plans_thin_runs() -> None:
     graph = build_money_graph(loads("\n".join(lines) + "\n", source="org.yaml"))
     solver, _ = _solver(graph)
     assert solver.solve(_reached(graph, 0, 2), 0, 2) is None
+
+
+def test_clients_that_pay_no_role_reach_none() -> None:
+    text = "currency: EUR\nclients: [{id: a}, {id: b}]\nroles: [{id: r}]\n"
+    text += "flows: [{from: a, to: r, amount: 2}]\n"
+    graph = build_money_graph(loads(text, source="org.yaml"))
+    solver, _ = _solver(graph)
+    reached = _reached(graph, 1, 2)
+    assert reached.size == 0
+    solved = solver.solve(reached, 1, 2, np.zeros(0))
+    assert solved is not None and solved[0].shape == (0, 1) and solved[1].size == 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from clientchain.graph.distinct import run_starts
 from clientchain.graph.money import MoneyGraph
 from clientchain.graph.reach import GraphCut
 from clientchain.graph.sparse_kernels import csr_matvecs
@@ -88,7 +89,7 @@ class AcyclicShares:
 def _layer_runs(layer: IntArray, target: IntArray) -> list[tuple[int, int]]:
     """(first row, row after the last) of each layer with a row that has a payer among
     the rows; rows are in plan order, so a layer's rows are consecutive."""
-    starts = np.flatnonzero(np.r_[True, layer[1:] != layer[:-1]])
+    starts = np.flatnonzero(run_starts(layer))
     ends = np.r_[starts[1:], layer.size]
     paid = np.zeros(starts.size, dtype=bool)
     paid[np.searchsorted(starts, target, side="right") - 1] = True
