@@ -76,3 +76,12 @@ def test_still_a_dataclass_compared_by_identity() -> None:
     assert one != _Plain(1) and one == [one][0]
     assert repr(_Slotted(1)) == "_Slotted(a=1, b=3)"
     assert len({one, _Plain(1)}) == 2
+
+
+def test_a_field_that_is_no_parameter_is_refused() -> None:
+    class Hidden:
+        shown: int
+        hidden: int = field(init=False, default=0)
+
+    with pytest.raises(TypeError, match="Hidden"):
+        holder(Hidden)
