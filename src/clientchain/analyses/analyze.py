@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
@@ -38,7 +37,7 @@ from clientchain.model.aside import aside
 from clientchain.model.findings import Finding, Findings, Level
 from clientchain.model.forking import second_core_free
 from clientchain.model.heap import release_freed_memory
-from clientchain.model.holder import holder
+from clientchain.model.holder import holder, value_class
 from clientchain.model.org import FloatArray, IntArray, Links, Org
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.rounding import (
@@ -62,8 +61,10 @@ ASIDE_MIN_ROLES = 200_000
 _ORDERED_AT_ONCE = 1 << 20  # direct-client pairs sorted by net at a time (whole payees)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Summary:
+    """The headline figures of an analysis."""
+
     roles: int
     headcount: int | float  # rounded as `Analysis.headcount_decimals` says
     clients: int

@@ -36,7 +36,6 @@ import mmap
 import os
 import signal
 import struct
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,6 +46,7 @@ from clientchain.graph.money import MoneyGraph
 from clientchain.graph.sweep import SweepPlan
 from clientchain.model.forking import second_core_free
 from clientchain.model.heap import release_freed_memory
+from clientchain.model.holder import value_class
 from clientchain.model.org import FloatArray, IntArray
 from clientchain.model.own_arena import in_own_arena
 
@@ -169,7 +169,7 @@ def _own_sweep(plan: SweepPlan, base: FloatArray, direct_share: FloatArray, deca
     return closeness, traced, handovers
 
 
-@dataclass(frozen=True)
+@value_class
 class _Sweeps:
     """What the steps of `sweep_all` work with."""
 

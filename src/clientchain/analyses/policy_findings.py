@@ -8,7 +8,6 @@ The findings themselves (CC201-CC204, CC206-CC208) are made by their rules' modu
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 
 from clientchain.analyses.rules import cc201_org_alienation_above_limit as cc201
@@ -19,11 +18,12 @@ from clientchain.analyses.rules import cc206_too_many_layers as cc206
 from clientchain.analyses.rules import cc207_span_below_limit as cc207
 from clientchain.analyses.rules import cc208_span_above_limit as cc208
 from clientchain.model.findings import Finding, finding_order
+from clientchain.model.holder import value_class
 from clientchain.model.org import FloatArray, IntArray, Org
 from clientchain.model.policy import Ignore, IgnoreIndex, Policy, ProjectIgnore
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Gated:
     """The findings to report, and those an ignore entry excused."""
 

@@ -32,9 +32,10 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
+
+from clientchain.model.holder import value_class
 
 if TYPE_CHECKING:
     from clientchain.model.org import Org
@@ -130,7 +131,7 @@ class _Mode(enum.Enum):
     REPLACE = "replace"  # a regular file or a new one: temporary file, then rename
 
 
-@dataclass(frozen=True)
+@value_class
 class Output:
     """Where an output goes, checked; `write` puts the data there (once)."""
 

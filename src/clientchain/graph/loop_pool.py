@@ -37,7 +37,7 @@ on them are swept together too where they settle within what that making costs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -129,7 +129,7 @@ def _within(a: float, b: float, ratio: float) -> bool:
     return a <= b * ratio and b <= a * ratio
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class LoopFills:
     """The fills (factor entries over system entries) of the costly factors made to weigh
     the pools of one plan, in the order they were weighed: each pool looks here before
@@ -157,7 +157,7 @@ class LoopFills:
         return fill
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class LoopPool:
     """The loops of one layer (`parts`, as the plan's size groups give them), each solved by
     its own factors or with the others swept (`factors`: alpha -> the sweeps of the swept

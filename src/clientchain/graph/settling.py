@@ -20,10 +20,11 @@ finding's condition, however small the corrections around it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 import numpy as np
 
+from clientchain.model.holder import value_class
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 FORESEE = 10  # a probe's sweeps before its rate says whether it can settle
@@ -38,7 +39,7 @@ STEADY = 1.2  # how far a column's last three rates may disagree on its sweeps t
 LANES = 256  # values a row, at least, as a column's largest is found (`column_largest`)
 
 
-@dataclass
+@value_class(frozen=False)
 class Progress:
     """What is known of some columns so far: every field holds one entry (or row) a
     column."""
@@ -71,7 +72,7 @@ class Progress:
         return Progress(*(np.concatenate(pair) for pair in pairs))
 
 
-@dataclass(frozen=True)
+@value_class
 class Verdict:
     """Per column, after a sweep."""
 

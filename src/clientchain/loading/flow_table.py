@@ -12,7 +12,7 @@ import io
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from clientchain.loading.spreadsheet import (
     no_field_limit,
     read_amount,
 )
+from clientchain.model.holder import value_class
 from clientchain.model.problems import Position, Problem
 
 if TYPE_CHECKING:  # a type only: reading a flows CSV needs no yaml
@@ -55,7 +56,7 @@ def flows_file_key(path: Path) -> object | None:
     return os.path.normcase(os.path.realpath(path))
 
 
-@dataclass
+@value_class(frozen=False)
 class FlowTable:
     """Valid-looking rows of one flow source; rows with a bad amount are dropped with a problem."""
 
@@ -145,7 +146,7 @@ def read_csv(text: str, file: str, dialect: Dialect = DEFAULT) -> FlowTable:
     return table
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class _CsvColumns:
     """Where a flows CSV's header puts each field (0-based cell indexes)."""
 

@@ -17,15 +17,16 @@ import functools
 import io
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from clientchain.model.holder import value_class
 from clientchain.model.problems import InputError, Position, Problem
 
 DELIMITERS = (",", ";", "\t", "|")  # sniffed in this order of preference on a tie
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-@dataclass(frozen=True)
+@value_class
 class Dialect:
     """How to read a CSV file; None means "work it out from the file"."""
 
@@ -160,7 +161,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the csv module's own line breaks
 _SEP_LINE = re.compile(r"sep=([^\r\n\"])(?:\r\n|\r|\n|\Z)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@value_class
 class CsvText:
     """A decoded CSV file: its body (after any `sep=` line), delimiter and first line."""
 

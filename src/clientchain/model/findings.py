@@ -21,7 +21,7 @@ from enum import StrEnum
 from string import Formatter
 from typing import TYPE_CHECKING, Any, overload
 
-from clientchain.model.holder import holder
+from clientchain.model.holder import holder, value_class
 
 if TYPE_CHECKING:  # numpy is imported where findings are made: `explain` needs none
     import numpy.typing as npt
@@ -49,8 +49,10 @@ Value = str | int | float | None  # a JSON scalar
 Data = tuple[tuple[str, Value], ...]  # (name, value) pairs, in the order the rule documents
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Rule:
+    """A finding rule: its code, its level, and how its findings are written."""
+
     code: str
     name: str
     level: Level

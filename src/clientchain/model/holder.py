@@ -1,21 +1,33 @@
-"""`@holder`: a frozen dataclass compared by identity, frozen for the type checker only.
+"""`@holder` and `@value_class`: dataclasses made without compiling their methods.
 
-Most of our dataclasses hold arrays (columns, plans, factors) and compare by identity
-(`eq=False`). Made `frozen=True`, each costs Python 3.11 two more generated methods
-(`__setattr__`, `__delattr__`), compiled at import: 0.3 ms a class, 11 ms of every
-start with the 40 that a 10,000-role analysis imports (a 0.25 s run). `holder` makes
-the same class without them and tells type checkers it is frozen (PEP 681's
-`frozen_default`): mypy, which CI runs, rejects an assignment to a field as it would
-for `frozen=True`. Equality and hashing are by identity either way. Its `__init__` and
-`__repr__` are not compiled either: `__init__` is made from the class' fields (every
-field a parameter; `field(init=False)` is refused), a holder being made a few hundred
-times a run at most.
+Python 3.11's dataclass writes each class' methods out as source and compiles them at
+import (`__init__`, `__repr__`, `__eq__`, `__hash__`, the frozen guards, the order
+methods): 0.3-2 ms a class, and the ~80 classes a 10,000-role analysis imports took
+about a third of our own import time. Both decorators let dataclass collect the
+fields (so `fields`, `replace`, `asdict` and slots work as ever) and give the class
+methods made from those fields instead, the same for every class; type checkers see
+the dataclass they stand for (PEP 681).
+
+- `@holder`: a frozen dataclass compared by identity (`eq=False`), frozen for the
+  type checker only (mypy, which CI runs, rejects an assignment to a field as it would
+  for `frozen=True`); `@holder(frozen=False)` for one whose fields are reassigned. Most
+  of ours hold arrays (columns, plans, factors).
+- `@value_class`: a dataclass compared and hashed by its fields, frozen at run time as
+  dataclass's (an assignment raises `FrozenInstanceError`), `order=True` for `<`;
+  `@value_class(frozen=False)` is `@dataclass`: compared by its fields, unhashable.
+
+The `__init__` they share takes the fields as dataclass's does (positionally in order
+but for keyword-only ones, by name, defaults and default factories filled in; every
+field a parameter, `field(init=False)` is refused) at a few microseconds a call: a
+class made per role or per finding (findings, client results) stays a dataclass.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, fields
+from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
@@ -26,39 +38,170 @@ def holder(cls: type[T], /) -> type[T]: ...
 
 
 @overload
-def holder(*, slots: bool = False, kw_only: bool = False) -> Callable[[type[T]], type[T]]: ...
-
-
-@dataclass_transform(eq_default=False, frozen_default=True)
 def holder(
-    cls: type[T] | None = None, /, *, slots: bool = False, kw_only: bool = False
+    *, slots: bool = False, kw_only: bool = False, frozen: bool = True
+) -> Callable[[type[T]], type[T]]: ...
+
+
+@dataclass_transform(eq_default=False, frozen_default=True, field_specifiers=(field, Field))
+def holder(
+    cls: type[T] | None = None,
+    /,
+    *,
+    slots: bool = False,
+    kw_only: bool = False,
+    frozen: bool = True,
 ) -> type[T] | Callable[[type[T]], type[T]]:
-    """`@dataclass(frozen=True, eq=False)` as the type checker sees it; at run time the
-    same class without the frozen guards (`slots`, `kw_only` as dataclass's), its
-    `__init__` made without compiling one (see `_init_of`)."""
+    """`@dataclass(frozen=True, eq=False)` as the type checker sees it (`frozen=False`:
+    `@dataclass(eq=False)`); at run time the same class without the frozen guards
+    (`slots`, `kw_only` as dataclass's), compared by identity."""
 
     def make(cls: type[T]) -> type[T]:
-        made = dataclass(init=False, repr=False, eq=False, slots=slots, kw_only=kw_only)(cls)
-        setattr(made, "__init__", _init_of(made))  # noqa: B010 (a method, set at run time)
-        setattr(made, "__repr__", _repr)  # noqa: B010
+        made = _collected(cls, slots, kw_only)
+        _set(made, __init__=_init_of(made), __repr__=_repr)
         return made
 
     return make if cls is None else make(cls)
 
 
+@overload
+def value_class(cls: type[T], /) -> type[T]: ...
+
+
+@overload
+def value_class(
+    *, slots: bool = False, kw_only: bool = False, frozen: bool = True, order: bool = False
+) -> Callable[[type[T]], type[T]]: ...
+
+
+@dataclass_transform(eq_default=True, frozen_default=True, field_specifiers=(field, Field))
+def value_class(
+    cls: type[T] | None = None,
+    /,
+    *,
+    slots: bool = False,
+    kw_only: bool = False,
+    frozen: bool = True,
+    order: bool = False,
+) -> type[T] | Callable[[type[T]], type[T]]:
+    """`@dataclass(frozen=True)` (`order`, `slots`, `kw_only`, `frozen` as dataclass's),
+    its methods made from its fields: compared as the tuples of its compared fields
+    (only with one of the same class), hashed as dataclass hashes (frozen: by those
+    fields; not frozen: unhashable)."""
+
+    def make(cls: type[T]) -> type[T]:
+        made = _collected(cls, slots, kw_only)
+        key = _key([f.name for f in _fields(made) if f.compare])
+        _set(made, __init__=_init_of(made), __repr__=_repr, __eq__=_compare(key, _eq))
+        if frozen:
+            hashed = _key([f.name for f in _fields(made) if _hashed(f)])
+            _set(made, __hash__=lambda self: hash(hashed(self)), **_guards(made, slots))
+        else:
+            _set(made, __hash__=None)
+        if order:
+            _set(made, **{name: _compare(key, test) for name, test in _ORDER.items()})
+        return made
+
+    return make if cls is None else make(cls)
+
+
+def _collected(cls: type[T], slots: bool, kw_only: bool) -> type[T]:
+    """The class with its fields collected by dataclass and no method compiled. A class
+    without a docstring is given its name and fields as one: dataclass would write its
+    signature, and `inspect.signature` costs a run ~7 ms the first time (it compiles
+    tokenize's patterns)."""
+    if not cls.__dict__.get("__doc__"):
+        cls.__doc__ = f"{cls.__name__}({', '.join(inspect.get_annotations(cls))})"
+    return dataclass(init=False, repr=False, eq=False, slots=slots, kw_only=kw_only)(cls)
+
+
+def _fields(cls: type) -> tuple[Field[Any], ...]:
+    return fields(cls)
+
+
+def _hashed(f: Field[Any]) -> bool:
+    """Is the field in the hash (dataclass's rule: `hash`, else `compare`)."""
+    return f.compare if f.hash is None else f.hash
+
+
+def _set(cls: type, **methods: Any) -> None:
+    for name, method in methods.items():
+        setattr(cls, name, method)
+
+
+def _key(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The tuple of those fields of an object (attrgetter makes one from two names up)."""
+    if len(names) >= 2:
+        return attrgetter(*names)
+    if names:
+        only = names[0]
+        return lambda self: (getattr(self, only),)
+    return lambda self: ()
+
+
+def _compare(
+    key: Callable[[Any], tuple[Any, ...]], test: Callable[[Any, Any], bool]
+) -> Callable[[Any, Any], Any]:
+    def compared(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return test(key(self), key(other))
+        return NotImplemented
+
+    return compared
+
+
+def _eq(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return a == b
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "__lt__": lambda a, b: a < b,
+    "__le__": lambda a, b: a <= b,
+    "__gt__": lambda a, b: a > b,
+    "__ge__": lambda a, b: a >= b,
+}
+
+
+def _guards(cls: type, slots: bool) -> dict[str, Any]:
+    """dataclass's frozen guards, and (slots: no `__dict__` to restore) the state a copy
+    or a pickle restores past them."""
+    names = frozenset(f.name for f in _fields(cls))
+
+    def __setattr__(self: object, name: str, value: object) -> None:  # noqa: N807
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self: object, name: str) -> None:  # noqa: N807
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        object.__delattr__(self, name)
+
+    guards: dict[str, Any] = {"__setattr__": __setattr__, "__delattr__": __delattr__}
+    if slots:
+        everything = _key([f.name for f in _fields(cls)])
+
+        def __getstate__(self: object) -> tuple[Any, ...]:  # noqa: N807
+            return everything(self)
+
+        def __setstate__(self: object, state: tuple[Any, ...]) -> None:  # noqa: N807
+            for f, item in zip(_fields(cls), state, strict=True):
+                object.__setattr__(self, f.name, item)
+
+        guards |= {"__getstate__": __getstate__, "__setstate__": __setstate__}
+    return guards
+
+
 def _init_of(cls: type) -> Callable[..., None]:
     """An `__init__` taking the class' fields as dataclass's does (positionally in order
-    but for keyword-only ones, by name, defaults and default factories filled in), from
-    its fields, not from generated source: dataclass compiles each class' methods at
-    import (0.3-0.6 ms a class, ~60 classes in every run; a class here is made a few
-    hundred times a run at most, at a few microseconds each)."""
-    if any(not f.init for f in fields(cls)):
-        raise TypeError(f"{cls.__qualname__}: a holder's fields are all parameters")
-    names = tuple(f.name for f in fields(cls))
-    positional = tuple(f.name for f in fields(cls) if not f.kw_only)
+    but for keyword-only ones, by name, defaults and default factories filled in)."""
+    if any(not f.init for f in _fields(cls)):
+        raise TypeError(f"{cls.__qualname__}: every field is a parameter here")
+    names = tuple(f.name for f in _fields(cls))
+    positional = tuple(f.name for f in _fields(cls) if not f.kw_only)
     known = frozenset(names)
     filled: dict[str, tuple[bool, Any]] = {}  # name -> (a factory, its default)
-    for f in fields(cls):
+    for f in _fields(cls):
         if f.default is not MISSING:
             filled[f.name] = (False, f.default)
         elif f.default_factory is not MISSING:
@@ -88,6 +231,6 @@ def _init_of(cls: type) -> Callable[..., None]:
 
 
 def _repr(self: object) -> str:
-    """As dataclass writes it: Class(field=value, ...)."""
-    shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))  # type: ignore[arg-type]
+    """As dataclass writes it: Class(field=value, ...), the fields it shows."""
+    shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in _fields(type(self)) if f.repr)
     return f"{type(self).__qualname__}({shown})"

@@ -13,14 +13,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from clientchain.model.heap import release_freed_memory
+from clientchain.model.holder import value_class
 
 PHASES = ("parse", "build", "analyse", "render")
 
 
-@dataclass
+@value_class(frozen=False)
 class Record:
     """Seconds spent per phase, in the order first entered; `on_enter` sees each start."""
 

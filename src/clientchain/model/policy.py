@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from clientchain.model.findings import Finding
+from clientchain.model.holder import value_class
 
 
 class FailOn(StrEnum):
@@ -23,7 +23,7 @@ class FailOn(StrEnum):
     NEVER = "never"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Limit:
     """A policy limit, and the policy line that sets it."""
 
@@ -31,7 +31,7 @@ class Limit:
     line: int = 0  # where the policy sets it; 0 = on the command line
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Ignore:
     """A finding the organisation accepts, with the reason it does."""
 
@@ -60,13 +60,13 @@ class Ignore:
         return self.role or self.client or "the organisation"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class ProjectIgnore(Ignore):
     """A whole rule ignored by the configuration's `ignore`, for a whole project: not an
     org chart's exception, so never reported unused (CC204)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Policy:
     """What a policy sets: limits, the level that fails a run, the findings accepted."""
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from clientchain.model.edits import Speller, closest
+from clientchain.model.holder import value_class
 from clientchain.model.visible import visible, visible_message
 
 __all__ = ["InputError", "Position", "Problem", "Speller", "closest", "did_you_mean"]
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@value_class(slots=True, order=True)
 class Position:
     """Where something stands in an input file. Line and column are 1-based; 0 = unknown."""
 
@@ -28,7 +28,7 @@ class Position:
         return f"{file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@value_class(slots=True, order=True)
 class Problem:
     """One thing wrong with the input, shown to the user as `FILE:LINE:COL: message`.
 

@@ -35,6 +35,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from clientchain.model.holder import value_class
 from clientchain.model.visible import ELLIPSIS, HIDDEN, LIMIT, clip, escape
 
 Justify = Literal["left", "right"]
@@ -71,7 +72,7 @@ def cell(*lines: Line | Span | str) -> Cell:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Column:
     """One column: its header, its cells, and how it may give way.
 

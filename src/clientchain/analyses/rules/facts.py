@@ -14,6 +14,8 @@ from clientchain.model.org import FloatArray, Org
 
 @holder(slots=True)
 class OrgFacts:
+    """The organisation and what `analyze` found in it, for the rules to read."""
+
     org: Org
     graph: MoneyGraph
     inversions: Inversions

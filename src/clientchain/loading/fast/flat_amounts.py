@@ -12,8 +12,6 @@ one bad amount is worded here, where it used to be read again by the csv module 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from clientchain.loading.fast.byte_columns import distinct_texts, plain_decimals, strip_for_numbers
@@ -30,12 +28,13 @@ from clientchain.loading.scalars import (
     parse_number,
 )
 from clientchain.loading.spreadsheet import AmountSpellingError, read_amount
+from clientchain.model.holder import value_class
 from clientchain.model.org import FloatArray, IntArray
 
 _NONE = np.zeros(0, dtype=np.int64)
 
 
-@dataclass(frozen=True)
+@value_class
 class Amounts:
     """A column of amounts: per row its value (1 where it is wrong), the most decimal
     places of those read, and the rows whose amount is wrong (ascending) with why."""

@@ -26,7 +26,7 @@ precise reader's nodes hold, so both readers feed the same rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 
 import numpy as np
@@ -45,6 +45,7 @@ from clientchain.loading.fast.flow_mappings import FlowError, block_style
 from clientchain.loading.fast.folded_values import joined
 from clientchain.loading.fast.id_lists import Items, ListError, block_items, split_lists
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
+from clientchain.model.holder import holder, value_class
 from clientchain.model.org import IntArray
 from clientchain.model.texts import TextColumn
 
@@ -91,7 +92,7 @@ _FIRST = np.zeros(256, dtype=bool)
 _FIRST[list(_NOT_FLAT_FIRST)] = True
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class Column:
     """One key's values in a list of mappings, as byte ranges; strings only on demand."""
 
@@ -165,7 +166,7 @@ class Column:
         return null
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class ListValues:
     """A column's values written as lists of ids (flow or block): where (places in the
     column, ascending), and their items (list k's: those of values[k])."""
@@ -174,7 +175,7 @@ class ListValues:
     items: Items
 
 
-@dataclass
+@value_class(frozen=False)
 class FlatList:
     """A list of flat mappings: how many, the line of each, and a column per key."""
 
@@ -183,7 +184,7 @@ class FlatList:
     columns: dict[str, Column] = field(default_factory=dict)
 
 
-@dataclass
+@value_class(frozen=False)
 class FlatDocument:
     """A flat YAML document: top-level scalars (text, quoted) and lists of flat mappings."""
 
@@ -811,7 +812,7 @@ class _Texts:
         return self.data[start + quotes : end - quotes].decode("utf-8")
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class _Lists:
     """The rows whose value is a list of ids (ascending), and its items (list k: rows[k])."""
 
@@ -909,7 +910,7 @@ def _one_colon_each(skeleton: bytes, lines: IntArray | slice) -> bool:
     return bool(np.all((line_ends - before[lines] == 2) & (kept[line_ends - 1] == _COLON)))
 
 
-@dataclass
+@value_class(frozen=False)
 class _KeyWords:
     """The words read at each key's start (`low`) and, for the keys of 8 bytes or more
     (`far`), the next ones (`high`): what `key_codes` reads too."""

@@ -24,11 +24,11 @@ breaks, bytes.replace of `, `, the braces dropped); the others entry by entry.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
 from clientchain.loading.fast.byte_columns import byte_positions, folded_breaks, walk_over
+from clientchain.model.holder import holder
 from clientchain.model.org import IntArray
 
 _SPACE, _NEWLINE, _DASH, _OPEN, _CLOSE, _COMMA, _COLON = b" \n-{},:"
@@ -85,7 +85,7 @@ class FlowError(Exception):
         self.why, self.line = why, line
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class Restyled:
     """The document with its flow-mapping items in block style."""
 
@@ -373,7 +373,7 @@ def _value(data: bytes, at: int) -> re.Match[bytes] | None:
     return pattern.match(data, at)
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class _Marks:
     """Where the file's commas, colons and line breaks are (sorted)."""
 

@@ -15,12 +15,11 @@ reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from clientchain.graph.sorting import ranges_back_to_back
 from clientchain.loading.fast.byte_columns import counts_within, null_spelled, strip_spaces
+from clientchain.model.holder import holder
 from clientchain.model.org import IntArray
 
 _CLOSE, _COMMA, _SINGLE, _DOUBLE, _BACKSLASH = (ord(c) for c in "],'\"\\")
@@ -44,7 +43,7 @@ class ListError(Exception):
         self.why, self.at = why, at
 
 
-@dataclass(eq=False)
+@holder(frozen=False)
 class Items:
     """The items of lists as byte ranges (a quoted one's between its quotes): list k's
     are [ptr[k], ptr[k + 1])."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -77,6 +77,7 @@ from clientchain.loading.scalars import (
 from clientchain.loading.spreadsheet import byte_order_mark
 from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
 from clientchain.model.forking import usable_cores
+from clientchain.model.holder import value_class
 from clientchain.model.org import (
     NO_OWNER,
     NO_PARENT,
@@ -114,7 +115,7 @@ def _need(condition: object, why: str = "") -> None:
         raise _RefusedError(why)
 
 
-@dataclass
+@value_class(frozen=False)
 class _Flows:
     """Resolved flow rows: node indices, amounts, decimals and metadata columns."""
 
@@ -586,7 +587,7 @@ def _extra(entries: FlatList, known: frozenset[str]) -> dict[int, dict[str, obje
     return extra
 
 
-@dataclass(frozen=True)
+@value_class
 class _CsvByModule:
     """A flows CSV the flat reader does not read, read by the precise reader's CSV reader
     (the csv module): the org chart stays the fast reader's. `why`: for the note."""

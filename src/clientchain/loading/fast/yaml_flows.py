@@ -14,7 +14,6 @@ missing field, `1e3`, a quoted amount) is the precise reader's to read and word.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,6 +29,7 @@ from clientchain.loading.fast.flat_yaml import (
 )
 from clientchain.loading.fast.json_document import read_json_document
 from clientchain.loading.flow_table import REQUIRED
+from clientchain.model.holder import value_class
 from clientchain.model.org import FloatArray
 from clientchain.model.texts import TextColumn
 
@@ -38,7 +38,7 @@ _JSON_KEY = b'{"_": '  # ... and a JSON list (on its first line: the lines stay 
 _JSON_LIST = re.compile(rb"[ \n]*\[")
 
 
-@dataclass(frozen=True)
+@value_class
 class YamlFlows:
     """A list of flows as the flat reader read it: the org chart's own (`file`: the org
     chart's name, as the precise reader names the table), or a flows file's (`data`:
@@ -76,7 +76,7 @@ def flows_file(data: bytes, shown: str) -> YamlFlows | None:
     return YamlFlows(entries, shown, data)
 
 
-@dataclass(frozen=True)
+@value_class
 class YamlRows:
     """The rows of a YamlFlows: where each names its payer and payee, its amount, the
     most decimal places of those, and its other keys' values (None where absent)."""
