@@ -8,7 +8,6 @@ import contextlib
 import io
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO
@@ -53,6 +52,7 @@ from clientchain.cli.output_file import (
     write_or_fail,
 )
 from clientchain.cli.progress import big_input, phases
+from clientchain.model.holder import value_class
 from clientchain.model.phases import phase
 from clientchain.model.policy import FailOn, with_overrides
 from clientchain.model.visible import visible
@@ -95,7 +95,7 @@ def _ratio_option(name: str, key: str) -> typer.models.OptionInfo:
     return option
 
 
-@dataclass(frozen=True)
+@value_class
 class Configurable:
     """The options of analyze a configuration file may set (cli.config)."""
 
@@ -107,7 +107,7 @@ class Configurable:
     fail_on: FailOn | None
 
 
-@dataclass(frozen=True)
+@value_class
 class View:
     """How the people's output is cut: the table's options, and -q / --statistics."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from clientchain.cli.options import (
     load_or_fail,
     print_rich,
 )
+from clientchain.model.holder import value_class
 from clientchain.model.visible import clip
 
 
@@ -32,7 +32,7 @@ class ChainFormat(StrEnum):
     json = "json"
 
 
-@dataclass(frozen=True)
+@value_class
 class Configurable:
     """The options of chain a configuration file may set (cli.config)."""
 

@@ -21,7 +21,6 @@ import dataclasses
 import sys
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 import typer
 
 from clientchain.loading.config import COMMAND_KEYS, Config, Setting, load_config
+from clientchain.model.holder import value_class
 from clientchain.model.policy import Policy, with_ignored_rules
 from clientchain.model.problems import InputError, Problem, did_you_mean
 from clientchain.model.visible import visible
@@ -81,7 +81,7 @@ _GIVEN = frozenset({"COMMANDLINE", "ENVIRONMENT", "PROMPT"})
 Values = TypeVar("Values", bound="DataclassInstance")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Settings(Generic[Values]):
     """What a command runs with: `values` (the command line's, else the configuration's,
     else the defaults), the rule codes the configuration ignores, the configuration they

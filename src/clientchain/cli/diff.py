@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -34,6 +33,7 @@ from clientchain.cli.options import (
 from clientchain.cli.progress import big_input, phases
 from clientchain.diff.defaults import DEFAULT_TOP
 from clientchain.loading.stdin import is_stdin
+from clientchain.model.holder import value_class
 from clientchain.model.phases import phase
 from clientchain.model.policy import FailOn
 from clientchain.model.problems import InputError, Problem
@@ -53,7 +53,7 @@ class DiffFormat(StrEnum):
     markdown = "markdown"
 
 
-@dataclass(frozen=True)
+@value_class
 class Configurable:
     """The options of diff a configuration file may set (cli.config)."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -34,12 +33,13 @@ from clientchain.cli.output_file import (
     write_or_fail,
 )
 from clientchain.cli.progress import big_input, phases
+from clientchain.model.holder import value_class
 from clientchain.model.phases import phase
 from clientchain.model.visible import visible
 from clientchain.render.report.defaults import DEFAULT_MAX_ROLES
 
 
-@dataclass(frozen=True)
+@value_class
 class Configurable:
     """The options of report a configuration file may set (cli.config)."""
 

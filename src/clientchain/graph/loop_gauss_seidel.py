@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 import numpy as np
@@ -50,7 +50,7 @@ from clientchain.graph.triangular import (
     lower_solve,
 )
 from clientchain.graph.triangular_factors import compact
-from clientchain.model.holder import holder
+from clientchain.model.holder import holder, value_class
 from clientchain.model.org import BoolArray, FloatArray, IntArray
 
 MAX_SWEEPS = 200  # the probe's budget; a real solve gets twice the probe's sweeps + SLACK
@@ -406,7 +406,7 @@ def _put_settled(x: FloatArray, columns: _Columns, settled: BoolArray) -> None:
         x[rows, at] = columns.x[rows, picked]
 
 
-@dataclass
+@value_class(frozen=False)
 class _Columns:
     """Columns swept together (C order), each one's column of the whole, and their progress."""
 

@@ -40,12 +40,13 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clientchain.loading.keys import unknown_key
 from clientchain.model.findings import RULE_BY_CODE, About
+from clientchain.model.holder import value_class
 from clientchain.model.problems import InputError, Position, Problem, did_you_mean
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ _TOML_POSITION = (
 _TOO_DEEP = 100  # brackets open at once past which tomllib's recursion gives up
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Setting:
     """One key's value as the file writes it, and where."""
 
@@ -95,7 +96,7 @@ class Setting:
     position: Position
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(slots=True)
 class Config:
     """The settings read (none: `path` None). `top`: the top-level keys; `commands`: the
     keys of each command's table; `problems`: those of the keys (a bad key has no
