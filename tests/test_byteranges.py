@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clientchain.loading.fast.byte_columns import (
-    distinct_texts,
     plain_decimals,
     strip_spaces,
 )
 from clientchain.loading.fast.id_lookup import NOT_FOUND, IdIndex
 from clientchain.loading.flow_table import CELL_PADDING
 from clientchain.loading.scalars import decimals_of
+from clientchain.model.texts import distinct_texts
 
 
 def ranges(cells: list[bytes]) -> tuple[np.ndarray, bytes, np.ndarray, np.ndarray]:

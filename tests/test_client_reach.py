@@ -34,7 +34,18 @@ from tests.oracle_clients import (
 from tests.orgs import org_specs
 
 RATIO_TOL = 1e-9
-DEPARTMENTS = ("Sales", "Service", "Billing", "sales")  # case matters: 'Sales' != 'sales'
+# Case matters ('Sales' != 'sales'); a name may begin another, be longer than a word of
+# eight bytes, or not be ASCII (the loader numbers departments by their bytes).
+DEPARTMENTS = (
+    "Sales",
+    "Service",
+    "Billing",
+    "sales",
+    "Sale",
+    "Sales EMEA",
+    "Research & Development (Europe)",
+    "Ventes été",
+)
 
 
 # --- building the inputs ---------------------------------------------------------------
@@ -415,3 +426,21 @@ def test_touchpoints_placed_a_few_at_a_time_agree_with_the_oracle(
     spec = large_spec(seed, 200, 6, False)
     result = clientchain.analyze(org_of(spec))
     check_against_oracle(result, spec, [j + 2 for j in range(6)])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_departments_found_by_sorting_agree_with_the_oracle(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client's departments come from a table of clients x departments where that is
+    small, else from sorting every touchpoint's key (many departments): both give the
+    oracle's, through the loader (departments in bytes) as from strings."""
+    import clientchain.analyses.clients as clients_module
+
+    monkeypatch.setattr(clients_module, "_TABLE_CELLS", 0)
+    monkeypatch.setattr(clients_module, "_TABLE_PER_TOUCHPOINT", 0)
+    spec = large_spec(seed, 200, 6, False)
+    check_against_oracle(clientchain.analyze(org_of(spec)), spec, [j + 2 for j in range(6)])
+    text = render(spec, {})
+    loaded = clientchain.analyze(clientchain.loads(text, source="org.yaml"))
+    check_against_oracle(loaded, spec, client_lines(text))

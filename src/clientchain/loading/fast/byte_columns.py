@@ -16,7 +16,7 @@ import numpy as np
 from clientchain.graph.sorting import ranges_back_to_back
 from clientchain.loading.scalars import NULLS
 from clientchain.model.org import FloatArray, IntArray
-from clientchain.model.texts import byte_sort_keys, gather_texts
+from clientchain.model.texts import gather_texts
 
 __all__ = ["gather_texts"]  # (moved to model.texts) still found here by the fast readers
 
@@ -375,28 +375,6 @@ def positions(buf: np.ndarray, where: Callable[[np.ndarray], np.ndarray]) -> Int
         for a in range(0, buf.size, SCAN)
     ]
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
-
-
-def distinct_texts(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[list[str], IntArray]:
-    """The distinct texts among the ranges (in byte order), and per range the index of
-    its own: a column of millions of cells spelled a few thousand ways (amounts, kinds)
-    becomes that many strings, found by one sort of their bytes."""
-    if not start.size:
-        return [], np.zeros(0, dtype=np.int64)
-    words = -(-int((end - start).max()) // 8)
-    keys = byte_sort_keys(buf, start, end, words)  # (equal keys: equal bytes)
-    order = np.lexsort(keys)
-    same = np.ones(order.size - 1, dtype=bool)  # per sorted range: like the one before
-    for key in keys:
-        ranked = key[order]
-        same &= ranked[1:] == ranked[:-1]
-    del keys, ranked
-    new = np.ones(order.size, dtype=bool)
-    new[1:] = ~same
-    index = np.empty(order.size, dtype=np.int64)
-    index[order] = np.cumsum(new) - 1
-    firsts = order[new]
-    return gather_texts(buf, start[firsts], end[firsts]), index
 
 
 def byte_positions(buf: np.ndarray, byte: int, dtype: type = np.int64) -> IntArray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clientchain.loading.fast.byte_columns import distinct_texts, plain_decimals, strip_for_numbers
+from clientchain.loading.fast.byte_columns import plain_decimals, strip_for_numbers
 from clientchain.loading.fast.flat_csv import FlatCsv
 from clientchain.loading.fast.slips import ByteLines
 from clientchain.loading.flow_table import as_written, currency_problem
@@ -30,6 +30,7 @@ from clientchain.loading.scalars import (
 from clientchain.loading.spreadsheet import AmountSpellingError, read_amount
 from clientchain.model.holder import value_class
 from clientchain.model.org import FloatArray, IntArray
+from clientchain.model.texts import distinct_texts
 
 _NONE = np.zeros(0, dtype=np.int64)
 

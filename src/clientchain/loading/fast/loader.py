@@ -29,7 +29,6 @@ from clientchain.graph.distinct import member, sorted_distinct
 from clientchain.graph.hierarchy import build_forest, cycles
 from clientchain.loading import keys
 from clientchain.loading.fast.byte_columns import (
-    distinct_texts,
     plain_decimals,
     strip_for_lookup,
 )
@@ -90,7 +89,7 @@ from clientchain.model.org import (
 from clientchain.model.phases import note, phase
 from clientchain.model.policy import NO_POLICY, Policy
 from clientchain.model.problems import InputError, Problem
-from clientchain.model.texts import LateColumns, TextColumn
+from clientchain.model.texts import LateColumns, TextColumn, distinct_texts
 
 _NONE = np.zeros(0, dtype=np.int64)
 _SLICE = 1 << 18  # bytes of lines decoded at a time, only to check them: the str stays in cache
