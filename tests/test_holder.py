@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import itertools
 import operator
 import pickle
@@ -133,6 +134,7 @@ def test_value_class_behaves_as_its_dataclass(slots: bool, order: bool) -> None:
         with pytest.raises(TypeError):
             _ = mine[0] < mine[1]
     assert hasattr(mine[0], "__dict__") == (not slots)
+    assert str(inspect.signature(ours)) == str(inspect.signature(theirs))  # as help() shows it
 
 
 @value_class

@@ -20,6 +20,10 @@ The `__init__` they share takes the fields as dataclass's does (positionally in 
 but for keyword-only ones, by name, defaults and default factories filled in; every
 field a parameter, `field(init=False)` is refused) at a few microseconds a call: a
 class made per role or per finding (findings, client results) stays a dataclass.
+`inspect.signature` gives a class' fields as dataclass's would. Dataclass itself sees
+the class as one without methods of its own (`__dataclass_params__`: not frozen, no
+`__eq__`): a `@dataclass` subclass of a frozen one is refused, as dataclass refuses a
+frozen dataclass on a plain one; subclass it with the same decorator.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def holder(
 
     def make(cls: type[T]) -> type[T]:
         made = _collected(cls, slots, kw_only)
-        _set(made, __init__=_init_of(made), __repr__=_repr)
+        _set(made, __init__=_init_of(made), __repr__=_repr, __signature__=_SIGNATURE)
         return made
 
     return make if cls is None else make(cls)
@@ -92,7 +96,8 @@ def value_class(
     def make(cls: type[T]) -> type[T]:
         made = _collected(cls, slots, kw_only)
         key = _key([f.name for f in _fields(made) if f.compare])
-        _set(made, __init__=_init_of(made), __repr__=_repr, __eq__=_compare(key, _eq))
+        _set(made, __init__=_init_of(made), __repr__=_repr, __signature__=_SIGNATURE)
+        _set(made, __eq__=_compare(key, _eq))
         if frozen:
             hashed = _key([f.name for f in _fields(made) if _hashed(f)])
             _set(made, __hash__=lambda self: hash(hashed(self)), **_guards(made, slots))
@@ -228,6 +233,42 @@ def _init_of(cls: type) -> Callable[..., None]:
 
     __init__.__qualname__ = f"{title}.__init__"
     return __init__
+
+
+class _Signature:
+    """The class' signature as dataclass's `__init__` gives it (its fields, their types and
+    defaults, `<factory>` for a default factory), made when `inspect.signature` asks for
+    it: our `__init__` takes `*args, **kwargs`."""
+
+    def __get__(self, instance: object, owner: type) -> inspect.Signature:
+        if instance is not None:  # (an instance has none of its own)
+            raise AttributeError("__signature__")
+        parameters = [
+            inspect.Parameter(
+                f.name,
+                inspect.Parameter.KEYWORD_ONLY
+                if f.kw_only
+                else inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=_default_shown(f),
+                annotation=f.type,
+            )
+            for f in _fields(owner)
+        ]
+        return inspect.Signature(parameters, return_annotation=None)
+
+
+class _Factory:
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_SIGNATURE, _FACTORY = _Signature(), _Factory()
+
+
+def _default_shown(f: Field[Any]) -> Any:
+    if f.default is not MISSING:
+        return f.default
+    return inspect.Parameter.empty if f.default_factory is MISSING else _FACTORY
 
 
 def _repr(self: object) -> str:
