@@ -139,24 +139,3 @@ def test_both_processes_render_on_a_thread_of_their_own(
     assert no_child_left()
     pids = users()
     assert len(pids) == 2 and str(os.getpid()) in pids and len(set(pids)) == 2
-
-
-def test_texts_made_in_order_are_made_by_the_writer_alone(tmp_path: Path) -> None:
-    """An InOrder text (the document's frame, made after the fork) is made by the
-    process that writes, when its turn comes: never handed to the child as a job, and
-    the jobs around it split between the two as before."""
-    said = tmp_path / "made"
-
-    def made_here() -> bytes:
-        with said.open("a") as out:
-            out.write(f"{os.getpid()}\n")
-        return b"<frame>"
-
-    items = jobs(20)
-    items[0] = in_turns.InOrder(made_here)
-    items.insert(11, in_turns.InOrder(made_here))
-    expected = b"".join(item if isinstance(item, bytes) else item() for item in items)
-    said.unlink()
-    assert written(items, True) == expected
-    assert said.read_text().split() == [str(os.getpid())] * 2
-    assert no_child_left()

@@ -34,20 +34,7 @@ from clientchain.model.own_arena import in_own_arena
 if TYPE_CHECKING:
     from threading import Event
 
-
-class InOrder:
-    """A text the writing process makes when its turn comes (never a job of the child's):
-    what no job needs can so be made after the fork, while the child renders."""
-
-    def __init__(self, make: Callable[[], bytes]) -> None:
-        self._make = make
-
-    def __call__(self) -> bytes:
-        return self._make()
-
-
-# A text of the document, one made in its turn, or the job that renders one.
-Item = bytes | InOrder | Callable[[], bytes]
+Item = bytes | Callable[[], bytes]  # a text of the document, or the job that renders it
 
 MIN_JOBS = 8  # fewer: a fork (a few ms) costs more than half the rendering saves
 AHEAD = 8  # the child's texts read before their turn (a few MB): it renders on meanwhile
@@ -61,7 +48,7 @@ def write_items(
     """Write each item's text to `stream` in order (a job's text is what it returns),
     with a second process rendering every other job when `two_cores` is asked for.
     One process stops between items once `stop` is set."""
-    jobs = [k for k, item in enumerate(items) if not isinstance(item, bytes | InOrder)]
+    jobs = [k for k, item in enumerate(items) if not isinstance(item, bytes)]
     if not two_cores or len(jobs) < MIN_JOBS or not can_fork():
         _write_all(items, stream, stop)
         return

@@ -200,11 +200,11 @@ def write_json(
 def _write_json(
     analysis: Analysis, stream: BinaryIO, chunk: int, two_cores: bool, stop: Event | None = None
 ) -> None:
-    # The frame is made by the writing process when its first text is written: after
-    # the fork, on a thread of its own arena (see document_items).
-    items = list(document_items(partial(_frame, analysis), analysis, chunk))
-    # What making the node texts touched of the heap's holes, given back before the
-    # chunks come on top (see own_arena).
+    frame = _frame(analysis)
+    # What building the frame and the node texts touched of the heap's holes, given
+    # back before the chunks come on top (see own_arena).
+    release_freed_memory()
+    items = list(document_items(frame, analysis, chunk))
     release_freed_memory()
     write_items(items, stream, two_cores, stop)
 

@@ -57,7 +57,7 @@ from clientchain.model.findings import (
 from clientchain.model.org import IntArray, Links, Org
 from clientchain.model.rounding import moneys, ratios
 from clientchain.model.texts import TextColumn
-from clientchain.render.analysis.in_turns import InOrder, Item
+from clientchain.render.analysis.in_turns import Item
 
 if TYPE_CHECKING:
     from clientchain.model.findings import Fact, Shown
@@ -903,28 +903,24 @@ def split_frame(frame: bytes) -> list[bytes]:
     return [*pieces, frame]
 
 
-def document_items(
-    frame: Callable[[], dict[str, Any]], analysis: Analysis, chunk: int
-) -> Iterator[Item]:
+def document_items(frame: dict[str, Any], analysis: Analysis, chunk: int) -> Iterator[Item]:
     """The whole document in UTF-8 pieces, each chunk of objects as the job that renders
-    it (in_turns writes them); `frame()` is the document with its ARRAYS empty, made
-    when its first text is written (the summary's exact sums, ~0.3 s at a million
-    roles: after the fork, while the child renders its first chunks)."""
-    texts = cache(lambda: split_frame(orjson.dumps(frame(), option=orjson.OPT_INDENT_2) + b"\n"))
+    it (in_turns writes them); `frame` is the document with its ARRAYS empty."""
+    texts = split_frame(orjson.dumps(frame, option=orjson.OPT_INDENT_2) + b"\n")
     roles = RoleColumns(analysis)
     findings = analysis.findings
-    yield InOrder(lambda: texts()[0])
+    yield texts[0]
     yield from array_chunks(ROLE, analysis.org.role_count, roles.parts, chunk)
-    yield InOrder(lambda: texts()[1])
+    yield texts[1]
     yield from array_chunks(
         INVERSION,
         len(analysis.inversions_raw),
         lambda lo, hi: inversion_parts(analysis, roles.nodes, lo, hi),
         chunk,
     )
-    yield InOrder(lambda: texts()[2])
+    yield texts[2]
     written = FindingTexts(roles.nodes)
     yield from array_chunks(
         FINDING, len(findings), lambda lo, hi: findings_parts(findings, written, lo, hi), chunk
     )
-    yield InOrder(lambda: texts()[3])
+    yield texts[3]
