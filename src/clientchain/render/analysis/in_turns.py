@@ -6,10 +6,10 @@ forked child renders every other job and passes each text back through a pipe; t
 parent renders the others and writes every text in document order, so the bytes are
 those of one process. A thread of the parent takes the child's texts off the pipe as
 they come, up to AHEAD of them before their turn: the child renders on while the parent
-writes, not waiting for the parent to reach each of its texts (with a text of ~1.5 MB
-and a pipe of 1 MB, the two had taken turns more than worked side by side: at a million
-roles each core was busy 60-85% of the render). Memory stays at a few chunks in flight,
-and pages are shared until written.
+writes, not waiting for the parent to reach each of its texts (a text of ~1.5 MB
+outgrows a pipe of 1 MB: the two had waited on each other at every chunk; multisale at
+a million roles, render phase 6.2-7.4 -> 5.9-7.1 s on a slow spell). Memory stays at a
+few chunks in flight, and pages are shared until written.
 Each process renders on a thread of its own (own_arena), so that the texts it makes
 and drops land in an arena of fresh pages, not in the holes of the heap the two share
 since the fork, where each write would copy a page for one of them (at a million roles
