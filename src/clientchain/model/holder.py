@@ -29,6 +29,7 @@ frozen dataclass on a plain one; subclass it with the same decorator.
 from __future__ import annotations
 
 import inspect
+import operator
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, fields
 from operator import attrgetter
@@ -97,7 +98,7 @@ def value_class(
         made = _collected(cls, slots, kw_only)
         key = _key([f.name for f in _fields(made) if f.compare])
         _set(made, __init__=_init_of(made), __repr__=_repr, __signature__=_SIGNATURE)
-        _set(made, __eq__=_compare(key, _eq))
+        _set(made, __eq__=_compare(key, operator.eq))
         if frozen:
             hashed = _key([f.name for f in _fields(made) if _hashed(f)])
             _set(made, __hash__=lambda self: hash(hashed(self)), **_guards(made, slots))
@@ -121,6 +122,8 @@ def _collected(cls: type[T], slots: bool, kw_only: bool) -> type[T]:
 
 
 def _fields(cls: type) -> tuple[Field[Any], ...]:
+    """dataclasses.fields of a class the decorators made (typed for any class: mypy
+    does not know their `type[T]` for a dataclass)."""
     return fields(cls)
 
 
@@ -155,22 +158,19 @@ def _compare(
     return compared
 
 
-def _eq(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    return a == b
-
-
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "__lt__": lambda a, b: a < b,
-    "__le__": lambda a, b: a <= b,
-    "__gt__": lambda a, b: a > b,
-    "__ge__": lambda a, b: a >= b,
+    "__lt__": operator.lt,
+    "__le__": operator.le,
+    "__gt__": operator.gt,
+    "__ge__": operator.ge,
 }
 
 
 def _guards(cls: type, slots: bool) -> dict[str, Any]:
     """dataclass's frozen guards, and (slots: no `__dict__` to restore) the state a copy
     or a pickle restores past them."""
-    names = frozenset(f.name for f in _fields(cls))
+    ordered = [f.name for f in _fields(cls)]
+    names = frozenset(ordered)
 
     def __setattr__(self: object, name: str, value: object) -> None:  # noqa: N807
         if type(self) is cls or name in names:
@@ -184,14 +184,14 @@ def _guards(cls: type, slots: bool) -> dict[str, Any]:
 
     guards: dict[str, Any] = {"__setattr__": __setattr__, "__delattr__": __delattr__}
     if slots:
-        everything = _key([f.name for f in _fields(cls)])
+        everything = _key(ordered)
 
         def __getstate__(self: object) -> tuple[Any, ...]:  # noqa: N807
             return everything(self)
 
         def __setstate__(self: object, state: tuple[Any, ...]) -> None:  # noqa: N807
-            for f, item in zip(_fields(cls), state, strict=True):
-                object.__setattr__(self, f.name, item)
+            for name, item in zip(ordered, state, strict=True):
+                object.__setattr__(self, name, item)
 
         guards |= {"__getstate__": __getstate__, "__setstate__": __setstate__}
     return guards
