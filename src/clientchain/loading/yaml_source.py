@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import yaml
 
+from clientchain.loading import surrogate_pairs
 from clientchain.loading.spreadsheet import byte_order_mark, decode_table
 from clientchain.model.problems import InputError, Position, Problem
 
@@ -42,6 +43,8 @@ _ALLOWED_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 # A document may reuse anchors, but the expanded tree may not outgrow the text by much.
 _ALIAS_EXPANSION_FACTOR = 10  # expanded values allowed per parser event, ...
 _ALIAS_EXPANSION_FLOOR = 100_000  # ... plus this many
+# What libyaml says of an escape of no character (half a surrogate pair, past U+10FFFF).
+_NO_CHARACTER = "found invalid Unicode character escape code"
 
 Kind = Literal["scalar", "seq", "map"]
 # Scalars share these empty lists instead of allocating two lists each; collections
@@ -131,6 +134,11 @@ def _yaml_error(file: str, exc: yaml.YAMLError, source: str = "") -> Problem:
         text = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             text = f"{exc.context}, {exc.problem}"
+        if exc.problem == _NO_CHARACTER:  # (libyaml's words name no reason)
+            text = (
+                "an escape of no character in a quoted value: half a surrogate pair"
+                " without the other half, or a code past U+10FFFF"
+            )
         if mark is not None and _at(source, mark.line, mark.column) == "\t":
             # libyaml names a tab that starts a line "a character that cannot start any token"
             text = "a tab: YAML indents with spaces, never tabs"
@@ -190,6 +198,11 @@ def compose(text: str, file: str) -> YNode | None:
     """
     composer = _Composer(file)
     composer.run(text)
+    if composer.no_character:  # (a surrogate pair, as JSON escapes it? See surrogate_pairs)
+        placeheld = surrogate_pairs.placeheld(text)
+        if placeheld is not None:
+            composer = _Composer(file, pairs_placeheld=True)
+            composer.run(placeheld)
     if composer.problems:
         raise InputError(composer.problems)
     return composer.root
@@ -206,10 +219,22 @@ class _Composer:
     memory, not Python frames. Stream starts and ends and document ends need nothing.
     """
 
-    __slots__ = ("anchors", "documents", "file", "problems", "root", "stack")
+    __slots__ = (
+        "anchors",
+        "documents",
+        "file",
+        "no_character",
+        "pairs_placeheld",
+        "problems",
+        "root",
+        "stack",
+    )
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, pairs_placeheld: bool = False) -> None:
+        """`pairs_placeheld`: the text is surrogate_pairs.placeheld's."""
         self.file = file
+        self.pairs_placeheld = pairs_placeheld
+        self.no_character = False  # the parser stopped at an escape of no character
         self.problems: list[Problem] = []
         self.anchors: dict[str, YNode] = {}
         self.stack: list[_Frame] = []
@@ -220,7 +245,7 @@ class _Composer:
         """Read every event of `text`, stopping at the parser's first error or a fatal problem."""
         handlers: dict[type[yaml.Event], Callable[[Any, int, int], None]] = {
             yaml.DocumentStartEvent: self.document_start,
-            yaml.ScalarEvent: self.scalar,
+            yaml.ScalarEvent: self.scalar_placeheld if self.pairs_placeheld else self.scalar,
             yaml.AliasEvent: self.alias,
             yaml.SequenceStartEvent: self.sequence_start,
             yaml.MappingStartEvent: self.mapping_start,
@@ -248,6 +273,7 @@ class _Composer:
         except _FatalError:
             pass
         except yaml.YAMLError as exc:
+            self.no_character = getattr(exc, "problem", None) == _NO_CHARACTER
             self.problems.append(_yaml_error(self.file, exc, text))
         finally:
             loader.dispose()
@@ -264,6 +290,11 @@ class _Composer:
         plain = event.style in (None, "") and event.tag is None
         node = YNode("scalar", line, column, text=event.value, quoted=not plain)
         self.attach(node, event.anchor)
+
+    def scalar_placeheld(self, event: yaml.ScalarEvent, line: int, column: int) -> None:
+        """`scalar`, its value as the text before surrogate_pairs.placeheld holds it."""
+        event.value = surrogate_pairs.joined(event.value, event.style == '"')
+        self.scalar(event, line, column)
 
     def alias(self, event: yaml.AliasEvent, line: int, column: int) -> None:
         target = self.anchors.get(event.anchor or "")

@@ -13,7 +13,7 @@ YAML). Characters' codes are written out first as yaml_escapes writes PyYAML's
 (`\\u00fc` is what `json.dump` writes for every character beyond ASCII); where there are
 others (`\\"`, `\\\\`, `\\/`, `\\t`), each string holding one is written out on its own,
 after the document (_read). An escape YAML reads otherwise or the fast path does
-not write out (`\\n`, a control character's code, half a surrogate pair, a backslash ending
+not write out (`\\n`, a control character's code, half a surrogate pair alone, a backslash ending
 a line) is the precise reader's, as are a trailing comma, a comment, a tab, a key and its
 colon on two lines or beyond YAML's reach, a key repeated, deeper nesting and anything
 else (NotFlatError). Each entry is on the line of its `{`, as the precise reader
@@ -41,6 +41,7 @@ from clientchain.loading.fast.flat_yaml import (
 )
 from clientchain.loading.fast.id_lists import Items
 from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
+from clientchain.loading.surrogate_pairs import joined_escapes
 from clientchain.model.org import IntArray
 
 _OPENS = re.compile(rb"[ \n]*\{")
@@ -80,7 +81,7 @@ _IS_DIGIT[list(_DIGITS)] = True
 _LITERALS = {4: [int.from_bytes(b"true", "little"), int.from_bytes(b"null", "little")]}
 _LITERALS[5] = [int.from_bytes(b"false", "little")]
 # The escapes _read writes out string by string: `\" \\ \/ \t`, and a character's code but a
-# control character's (C0, DEL, C1), half a surrogate pair's, a Unicode line break's or a
+# control character's (C0, DEL, C1), half a surrogate pair's alone, a Unicode line break's or a
 # non-character's (a line break inside a value is beyond the fast path's texts:
 # gather_texts); any other backslash is refused.
 _WRITTEN_OUT = (b'\\"', b"\\/", b"\\t", b"\\u")
@@ -201,14 +202,15 @@ def _written_out(listed: bytes) -> bytes:
     backslash left must start one of the other escapes written out."""
     rest = listed.replace(b"\\\\", b"")
     escapes = sum(rest.count(escape) for escape in _WRITTEN_OUT)
-    if rest.count(b"\\") != escapes or _CODE_NOT_WRITTEN_OUT.search(rest):
+    if rest.count(b"\\") != escapes or _CODE_NOT_WRITTEN_OUT.search(joined_escapes(rest)):
         raise NotFlatError("an escape beyond a quote, a backslash, a slash, a tab or a code")
     del rest
     try:
         texts: list[str] = json.loads(b"[" + listed + b"]")
+        # (UnicodeEncodeError: half a pair that looked whole with `\\` taken out)
+        return "\n".join(texts).encode("utf-8")
     except ValueError:
         raise NotFlatError("a malformed escape") from None
-    return "\n".join(texts).encode("utf-8")
 
 
 def _in_strings(data: bytes, places: IntArray) -> bool:

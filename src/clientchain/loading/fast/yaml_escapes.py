@@ -10,7 +10,8 @@ and each broken value joined on its first line, followed by a blank line for eac
 it took more, so that every line is where it was. It refuses (EscapeError) a backslash
 that is anything else, or stands outside a double-quoted value (`in_double_quotes` says
 so: the flat reader's), or an escape of a character that is none (half a surrogate
-pair, past U+10FFFF) or that cannot stand in a value as it is (a quote, a backslash, a
+pair alone, past U+10FFFF; a whole pair is its character, as JSON reads it: see
+surrogate_pairs) or that cannot stand in a value as it is (a quote, a backslash, a
 control character: the flat reader, which reads the result, refuses those and the line
 breaks libyaml knows, as anywhere).
 """
@@ -23,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from clientchain.loading.surrogate_pairs import joined_escapes
 from clientchain.model.org import IntArray
 
 _BACKSLASH, _NEWLINE = 92, 10
@@ -147,8 +149,20 @@ def _by_codec(part: bytes) -> bytes:
         # (Python's own escapes but the two spaces)
         part = part.replace(b"\\ ", b" ").replace(b"\\_", b"\xa0")
     try:  # (a byte beyond ASCII is read as Latin-1)
-        return part.decode("unicode_escape").encode("utf-8")
-    except UnicodeError:  # (half a surrogate pair: UnicodeEncodeError)
+        text = part.decode("unicode_escape")
+        return text.encode("utf-8")
+    except UnicodeDecodeError:
+        raise EscapeError("a malformed escape") from None
+    except UnicodeEncodeError:  # (a surrogate: half a pair, or both as JSON escapes one)
+        pass
+    # Adjacent halves are a pair's two `\u` escapes (no other escape gives a surrogate
+    # but `\U0000D800`-`\U0000DFFF`, which no JSON writer writes: the precise reader's
+    # to refuse); UTF-16 joins them, and refuses a half alone.
+    if b"\\U0000d" in part or b"\\U0000D" in part:
+        raise EscapeError("an escape of no character")
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le").encode("utf-8")
+    except UnicodeError:
         raise EscapeError("an escape of no character") from None
 
 
@@ -172,6 +186,10 @@ def _by_arrays(text: bytes) -> bytes:
             raise EscapeError("an escape without its hex digits")
         code = np.where(more, code * 16 + value, code)
     surrogate = (code >= 0xD800) & (code < 0xE000)
+    if np.any(surrogate):  # (pairs, as JSON escapes a character beyond the BMP?)
+        paired = joined_escapes(text)
+        if paired != text:
+            return _by_arrays(paired)
     if np.any(surrogate | (code > 0x10FFFF) | (code < 0x20) | (code == 0x22) | (code == 0x5C)):
         raise EscapeError("an escape of no character, or of one kept escaped")
     length = 2 + digits  # the escape's bytes
