@@ -5,10 +5,13 @@ anywhere else it is the text as written, and half a pair alone is refused where 
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clientchain.loading.yaml_source import YNode, compose
 from clientchain.model.org import Org
@@ -19,12 +22,13 @@ from tests.test_fastload import assert_same, both
 CHARACTERS = ["😀", "🚀", "\U0002000b", "\U00010000", "\U0010fffd"]
 
 
-def _pair(character: str, upper: bool = False) -> str:
-    """The two escapes JSON writes for `character`, worked out from UTF-16."""
+def _pair(character: str, upper: bool = False, eight: bool = False) -> str:
+    """The two escapes JSON writes for `character`, worked out from UTF-16 (`eight`: each
+    as YAML's eight-digit escape, `\\U0000D83D`)."""
     units = character.encode("utf-16-be")
     halves = [int.from_bytes(units[k : k + 2], "big") for k in (0, 2)]
-    spelled = "".join(f"\\u{half:04x}" for half in halves)
-    return spelled.upper().replace("\\U", "\\u") if upper else spelled
+    spelled = "".join(f"\\U0000{half:04x}" if eight else f"\\u{half:04x}" for half in halves)
+    return spelled.upper().replace("\\U", "\\U" if eight else "\\u") if upper else spelled
 
 
 def _flattened(root: YNode | None) -> list[tuple[str, int, str, bool]]:
@@ -46,10 +50,11 @@ def _problems(text: str) -> list[str]:
     return [str(problem) for problem in caught.value.problems]
 
 
+@pytest.mark.parametrize("eight", [False, True])
 @pytest.mark.parametrize("upper", [False, True])
 @pytest.mark.parametrize("character", CHARACTERS)
-def test_a_pair_in_double_quotes_is_its_character(character: str, upper: bool) -> None:
-    root = compose(f'id: "a{_pair(character, upper)}b"\n', "org.yaml")
+def test_a_pair_in_double_quotes_is_its_character(character: str, upper: bool, eight: bool) -> None:
+    root = compose(f'id: "a{_pair(character, upper, eight)}b"\n', "org.yaml")
     assert root is not None
     value = root.get("id")
     assert value is not None and value.text == f"a{character}b"
@@ -71,10 +76,14 @@ def test_outside_double_quotes_a_pair_is_the_text_as_written() -> None:
         "    folded: >",
         "      folded {upper}",
         "  - {{id: 'b', k{pair}: [x{pair}, \"{dq}\"]}}",
+        "  - id: c",
+        "    folded_plain: a{high}\\",
+        "      {low} b",
         "",
     ]
-    text = "\n".join(lines).format(pair=pair, upper=upper, dq=pair)
-    oracle = "\n".join(lines).format(pair=pair, upper=upper, dq="\\U0001F600")
+    high, low = pair[:6], pair[6:]
+    text = "\n".join(lines).format(pair=pair, upper=upper, dq=pair, high=high, low=low)
+    oracle = "\n".join(lines).format(pair=pair, upper=upper, dq="\\U0001F600", high=high, low=low)
     assert _flattened(compose(text, "org.yaml")) == _flattened(compose(oracle, "org.yaml"))
     root = compose(text, "org.yaml")
     assert root is not None and root.get("org") is not None
@@ -85,8 +94,7 @@ HALVES = [
     '"\\ud83d"',  # a high half alone
     '"x\\ude00"',  # a low half alone
     '"\\ude00\\ud83d"',  # the halves the wrong way round
-    '"\\ud83d\\U0000DE00"',  # a low half spelt as no JSON writer spells it
-    '"\\U0000D83D\\U0000DE00"',  # both so
+    '"\\U0000D83D x"',  # a high half as YAML may spell it, alone
     '"\\ud83d\\\\ude00"',  # a high half, then a backslash and text
     '"\\ud83d x\\ude00"',  # halves apart
 ]
@@ -121,14 +129,52 @@ def test_columns_after_a_pair_on_its_line_are_the_file_s() -> None:
     assert problem.startswith(f"org.yaml:1:{column}: key 'id' repeated")
 
 
-@pytest.mark.parametrize("held", ["\ue800", "\\uE9ff", "\\U0000efff"])
-def test_a_document_holding_the_private_characters_pairs_are_moved_to_is_refused(
-    held: str,
+HELD = ["\ue800", "\\uE9ff", "\\U0000efff", "\\ueb99"]  # (U+EB99: a codicon glyph)
+
+
+@pytest.mark.parametrize("held", HELD)
+def test_a_document_holding_the_private_characters_pairs_are_moved_to_reads_alike(
+    tmp_path: Path, held: str
 ) -> None:
-    """Where the pairs could not be told apart from what is written, the document is
-    refused as libyaml refuses it, never read otherwise."""
-    problems = _problems(f'a: "{held}"\nb: "\\ud83d\\ude00"\n')
-    assert len(problems) == 1 and problems[0].startswith("org.yaml:2:")
+    """Pairs are moved to U+E800-EFFF for libyaml to read; a document already holding
+    one of those is read by the pure-Python parser instead: the same values, both paths."""
+    root = compose(f'a: "{held}"\nb: "\\ud83d\\ude00"  # \\ud83d\\ude00\nc: x\\ud83d\\ude00\n', "f")
+    assert root is not None
+    values = [value.text for _, value in root.pairs]
+    character = held.encode("ascii").decode("unicode_escape") if held[0] == "\\" else held
+    assert values == [character, "😀", "x\\ud83d\\ude00"]
+    if held.startswith("\\U"):
+        return  # (no JSON writer writes \\U)
+    path = tmp_path / "org.json"
+    path.write_text(f'{{"org": "{held}", "roles": [{{"id": "a\\ud83d\\ude00"}}]}}', "utf-8")
+    fast, precise = both(path)
+    assert isinstance(precise, Org) and isinstance(fast, Org)
+    assert_same(fast, precise)
+    assert list(precise.role_ids) == ["a😀"]
+
+
+@pytest.mark.parametrize("written", HALVES)
+def test_half_a_pair_alone_beside_those_characters_is_refused_at_its_line(written: str) -> None:
+    problems = _problems(f'a: "\ue800 \\ud83d\\ude00"\nb:\n  c: {written}\n')
+    assert len(problems) == 1
+    assert problems[0].startswith("org.yaml:3:") and "half a surrogate pair" in problems[0]
+
+
+@pytest.mark.parametrize("indent", ["", "    ", "\t "])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_pair_broken_over_a_double_quoted_value_s_lines_is_its_character(
+    tmp_path: Path, indent: str, newline: str
+) -> None:
+    """A double-quoted value broken with a backslash between the halves (as PyYAML
+    breaks one past 80 columns): the halves meet in the value, on both paths."""
+    text = f'org: x{newline}roles:{newline}  - id: "a\\ud83d\\{newline}{indent}\\ude00"{newline}'
+    path = tmp_path / "org.yaml"
+    path.write_bytes(text.encode())
+    fast, precise = both(path)
+    assert isinstance(precise, Org), precise
+    assert list(precise.role_ids) == ["a😀"]
+    if fast is not None:
+        assert_same(fast, precise)
 
 
 def _chart(titles: list[str]) -> dict[str, object]:
@@ -198,3 +244,31 @@ def test_a_json_dump_with_emoji_is_analysed_and_half_a_pair_is_an_input_problem(
     assert result.stdout == ""
     assert f"{org}:1:" in result.stderr and "half a surrogate pair" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+IDS = st.text(
+    alphabet=st.sampled_from([*"ab-_ é中", "😀", "\U0002000b", "\ue800", "\uefff", "\\"]),
+    min_size=1,
+    max_size=5,
+).filter(str.strip)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ids=st.lists(IDS, min_size=1, max_size=5, unique=True), ascii_only=st.booleans())
+def test_whatever_json_dump_escapes_is_read_as_json_reads_it(
+    ids: list[str], ascii_only: bool
+) -> None:
+    """Ids of characters beyond the BMP, private ones, backslashes: json.dump writes them,
+    both paths read the ids JSON's own reader reads."""
+    roles = [
+        {"id": rid} if k == 0 else {"id": rid, "reports_to": ids[0]} for k, rid in enumerate(ids)
+    ]
+    data = json.dumps({"org": "x", "roles": roles}, ensure_ascii=ascii_only).encode()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "org.json"
+        path.write_bytes(data)
+        fast, precise = both(path)
+    assert isinstance(precise, Org), precise
+    assert list(precise.role_ids) == [role["id"] for role in json.loads(data)["roles"]]
+    if fast is not None:
+        assert_same(fast, precise)

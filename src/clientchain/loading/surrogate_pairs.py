@@ -10,46 +10,55 @@ made an `E` (so every line and column stays where it was, and every other digit 
 was written), libyaml reads that text, and `joined` gives each value what it holds:
 in a double-quoted value the character the pair stands for; in any other (a plain or
 single-quoted value, a block), where YAML reads a backslash as itself, the text as
-written. Half a pair alone is still refused. The fast readers write out the same pairs
-(`joined_escapes`), as `\\U` escapes of the characters.
+written. Half a pair alone is still refused. A text that already holds those private
+characters is read by PyYAML's pure-Python parser instead (yaml_source), which gives
+the halves as they are, to be joined. The fast readers write out the same pairs
+(`joined_escapes`, or UTF-16's own joining).
 """
 
 from __future__ import annotations
 
 import re
 
-# A high half then a low half, each `\\u` and four hex digits (any case). The backslash
-# must start an escape: an even run of backslashes before it (`\\\\ud83d` is a backslash
-# then text).
+# A high half then a low half, each `\\u` and four hex digits (any case; or `\\U0000` and
+# four, as YAML can spell them), next to each
+# other or with a double-quoted value's escaped line break between them (the break and
+# the next line's indentation are nothing in the value). The backslash must start an
+# escape: an even run of backslashes before it (`\\\\ud83d` is a backslash then text).
 _PAIR = re.compile(
-    r"(?<!\\)((?:\\\\)*)\\u([dD])([89abAB][0-9a-fA-F]{2})\\u([dD])([c-fC-F][0-9a-fA-F]{2})"
+    r"(?<!\\)((?:\\\\)*)(\\(?:u|U0000))([dD])([89abAB][0-9a-fA-F]{2})"
+    r"(\\(?:\r\n|\r|\n)[ \t]*)?(\\(?:u|U0000))([dD])([c-fC-F][0-9a-fA-F]{2})"
 )
-_PAIR_BYTES = re.compile(rb"\\u[dD]([89abAB][0-9a-fA-F]{2})\\u[dD]([c-fC-F][0-9a-fA-F]{2})")
+_PAIR_BYTES = re.compile(
+    rb"\\(?:u|U0000)[dD]([89abAB][0-9a-fA-F]{2})\\(?:u|U0000)[dD]([c-fC-F][0-9a-fA-F]{2})"
+)
 # The private-use block the halves are moved to (U+D800-DFFF -> U+E800-EFFF), as text
-# and as escapes: a document holding either already is left as libyaml reads it.
+# and as escapes: a document holding either already is not placeheld.
 _HELD_CHARACTERS = re.compile("[\ue800-\uefff]")
 _HELD_ESCAPES = re.compile(r"\\(?:u|U0000)[eE][89a-fA-F]")
 _HELD_PAIR = re.compile("[\ue800-\uebff][\uec00-\uefff]")
-_HELD_PAIR_WRITTEN = re.compile(
-    r"\\u([eE])([89abAB][0-9a-fA-F]{2})\\u([eE])([c-fC-F][0-9a-fA-F]{2})"
-)
+_HELD_WRITTEN = re.compile(r"(\\(?:u|U0000))([eE])([89a-fA-F][0-9a-fA-F]{2})")
 _SHIFT = 0xE800 - 0xD800
+
+
+def has_pair(text: str) -> bool:
+    """Whether `text` holds a surrogate pair's two escapes."""
+    return "\\" in text and _PAIR.search(text) is not None
 
 
 def placeheld(text: str) -> str | None:
     """`text` with each escaped surrogate pair written as two escapes of private-use
-    characters; None where there is no pair, or the text already holds such a
-    character (or its escape), which `joined` could not then tell apart."""
-    if "\\u" not in text or _PAIR.search(text) is None:
-        return None
+    characters; None where the text already holds such a character (or its escape),
+    which `joined` could not then tell apart."""
     if _HELD_CHARACTERS.search(text) or _HELD_ESCAPES.search(text):
         return None
     return _PAIR.sub(_held, text)
 
 
 def _held(found: re.Match[str]) -> str:
-    slashes, high, high_rest, low, low_rest = found.groups()
-    return f"{slashes}\\u{_up(high)}{high_rest}\\u{_up(low)}{low_rest}"
+    slashes, high_escape, high, high_rest, between, low_escape, low, low_rest = found.groups()
+    high_held = f"{high_escape}{_up(high)}{high_rest}"
+    return f"{slashes}{high_held}{between or ''}{low_escape}{_up(low)}{low_rest}"
 
 
 def _up(digit: str) -> str:
@@ -61,14 +70,19 @@ def _down(digit: str) -> str:
 
 
 def joined(value: str, double_quoted: bool) -> str:
-    """A value libyaml read from `placeheld`'s text, as the original text holds it."""
+    """A value libyaml read from `placeheld`'s text, as the original text holds it;
+    ValueError for half a pair alone in a double-quoted value (its other half outside it:
+    YAML would not read the text)."""
     if double_quoted:
         if _HELD_CHARACTERS.search(value) is None:
             return value
-        return _HELD_PAIR.sub(_character, value)
-    if "\\u" not in value:
+        value = _HELD_PAIR.sub(_character, value)
+        if _HELD_CHARACTERS.search(value) is not None:
+            raise ValueError("half a surrogate pair")
         return value
-    return _HELD_PAIR_WRITTEN.sub(_as_written, value)
+    if "\\" not in value:
+        return value
+    return _HELD_WRITTEN.sub(_as_written, value)  # (each half: a plain value folds lines)
 
 
 def _character(found: re.Match[str]) -> str:
@@ -77,8 +91,8 @@ def _character(found: re.Match[str]) -> str:
 
 
 def _as_written(found: re.Match[str]) -> str:
-    high, high_rest, low, low_rest = found.groups()
-    return f"\\u{_down(high)}{high_rest}\\u{_down(low)}{low_rest}"
+    escape, first, rest = found.groups()
+    return f"{escape}{_down(first)}{rest}"
 
 
 def joined_escapes(text: bytes) -> bytes:

@@ -29,11 +29,11 @@ try:  # libyaml's parser is ~10x faster; the pure-Python one gives identical eve
     # (but for a '?' in a flow list's plain scalar, which it ends: libyaml reads on).
     from yaml import CSafeLoader as _EventLoader
 
-    _OFFSETS_IN_BYTES = True  # a character libyaml refuses is at a byte of the UTF-8
+    _LIBYAML = True  # (a character libyaml refuses is at a byte of the UTF-8)
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
 
-    _OFFSETS_IN_BYTES = False  # the pure-Python reader counts characters
+    _LIBYAML = False  # (the pure-Python reader counts characters)
 # Where YAML breaks a line (as libyaml's marks count lines): CR LF, CR, LF, NEL, LS, PS.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -43,8 +43,18 @@ _ALLOWED_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 # A document may reuse anchors, but the expanded tree may not outgrow the text by much.
 _ALIAS_EXPANSION_FACTOR = 10  # expanded values allowed per parser event, ...
 _ALIAS_EXPANSION_FLOOR = 100_000  # ... plus this many
-# What libyaml says of an escape of no character (half a surrogate pair, past U+10FFFF).
+# What libyaml says of an escape of no character (half a surrogate pair, past U+10FFFF),
+# and what we say.
 _NO_CHARACTER = "found invalid Unicode character escape code"
+_HALF_A_PAIR = (
+    "an escape of no character in a quoted value: half a surrogate pair without the other"
+    " half, or a code past U+10FFFF"
+)
+# How a composer reads its scalars' values: as the parser gives them; as
+# surrogate_pairs.placeheld's text holds them; or with the halves of surrogate pairs the
+# pure-Python parser gives for their escapes joined (it refuses none).
+Values = Literal["as given", "placeheld", "halves joined"]
+_HALVES = re.compile("[\ud800-\udfff]")
 
 Kind = Literal["scalar", "seq", "map"]
 # Scalars share these empty lists instead of allocating two lists each; collections
@@ -128,17 +138,18 @@ def _position(file: str, mark: Any) -> Position:
     return Position(file, mark.line + 1, mark.column + 1)
 
 
-def _yaml_error(file: str, exc: yaml.YAMLError, source: str = "") -> Problem:
+def _yaml_error(
+    file: str, exc: yaml.YAMLError, source: str = "", in_bytes: bool = _LIBYAML
+) -> Problem:
+    """`exc` as a problem at its place in `source`; `in_bytes`: a reader's offset counts
+    the bytes of its UTF-8 (libyaml's), not its characters."""
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         text = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             text = f"{exc.context}, {exc.problem}"
         if exc.problem == _NO_CHARACTER:  # (libyaml's words name no reason)
-            text = (
-                "an escape of no character in a quoted value: half a surrogate pair"
-                " without the other half, or a code past U+10FFFF"
-            )
+            text = _HALF_A_PAIR
         if mark is not None and _at(source, mark.line, mark.column) == "\t":
             # libyaml names a tab that starts a line "a character that cannot start any token"
             text = "a tab: YAML indents with spaces, never tabs"
@@ -148,15 +159,16 @@ def _yaml_error(file: str, exc: yaml.YAMLError, source: str = "") -> Problem:
         # an offset into the text's UTF-8, "in <unicode string>", not a line.
         code, reason = exc.character, exc.reason
         return Problem(
-            _offset(file, source, exc.position), f"invalid YAML: character U+{code:04X}: {reason}"
+            _offset(file, source, exc.position, in_bytes),
+            f"invalid YAML: character U+{code:04X}: {reason}",
         )
     return Problem(Position(file), f"invalid YAML: {exc}")
 
 
-def _offset(file: str, source: str, offset: int) -> Position:
+def _offset(file: str, source: str, offset: int, in_bytes: bool) -> Position:
     """The line and column (in characters) of a reader's offset into `source`: a byte of
-    its UTF-8 for libyaml, a character for the pure-Python reader."""
-    if _OFFSETS_IN_BYTES:
+    its UTF-8 (`in_bytes`: libyaml's), or a character (the pure-Python reader's)."""
+    if in_bytes:
         data = source.encode("utf-8")
         if not 0 <= offset < len(data):
             return Position(file)
@@ -196,13 +208,16 @@ def compose(text: str, file: str) -> YNode | None:
     Raises InputError with every structural problem found (duplicate keys, tags,
     aliases) or with the parser's first syntax error.
     """
-    composer = _Composer(file)
+    composer = _Composer(file, "as given" if _LIBYAML else "halves joined")
     composer.run(text)
-    if composer.no_character:  # (a surrogate pair, as JSON escapes it? See surrogate_pairs)
+    if composer.no_character and surrogate_pairs.has_pair(text):  # (see surrogate_pairs)
         placeheld = surrogate_pairs.placeheld(text)
         if placeheld is not None:
-            composer = _Composer(file, pairs_placeheld=True)
+            composer = _Composer(file, "placeheld")
             composer.run(placeheld)
+        else:  # (the text holds what placeheld would write: slower, as exact)
+            composer = _Composer(file, "halves joined")
+            composer.run(text, yaml.SafeLoader)
     if composer.problems:
         raise InputError(composer.problems)
     return composer.root
@@ -224,16 +239,15 @@ class _Composer:
         "documents",
         "file",
         "no_character",
-        "pairs_placeheld",
         "problems",
         "root",
         "stack",
+        "values",
     )
 
-    def __init__(self, file: str, pairs_placeheld: bool = False) -> None:
-        """`pairs_placeheld`: the text is surrogate_pairs.placeheld's."""
+    def __init__(self, file: str, values: Values = "as given") -> None:
         self.file = file
-        self.pairs_placeheld = pairs_placeheld
+        self.values = values
         self.no_character = False  # the parser stopped at an escape of no character
         self.problems: list[Problem] = []
         self.anchors: dict[str, YNode] = {}
@@ -241,11 +255,17 @@ class _Composer:
         self.root: YNode | None = None
         self.documents = 0
 
-    def run(self, text: str) -> None:
+    def run(self, text: str, loader: type[Any] = _EventLoader) -> None:
         """Read every event of `text`, stopping at the parser's first error or a fatal problem."""
+        scalar = {
+            "as given": self.scalar,
+            "placeheld": self.scalar_placeheld,
+            "halves joined": self.scalar_halves_joined,
+        }[self.values]
+        in_bytes = loader is not yaml.SafeLoader
         handlers: dict[type[yaml.Event], Callable[[Any, int, int], None]] = {
             yaml.DocumentStartEvent: self.document_start,
-            yaml.ScalarEvent: self.scalar_placeheld if self.pairs_placeheld else self.scalar,
+            yaml.ScalarEvent: scalar,
             yaml.AliasEvent: self.alias,
             yaml.SequenceStartEvent: self.sequence_start,
             yaml.MappingStartEvent: self.mapping_start,
@@ -255,12 +275,12 @@ class _Composer:
         stack = self.stack
         events = 0
         try:  # (the pure-Python reader checks every character here, at once)
-            loader = _EventLoader(text)
+            parser = loader(text)
         except yaml.YAMLError as exc:
-            self.problems.append(_yaml_error(self.file, exc, text))
+            self.problems.append(_yaml_error(self.file, exc, text, in_bytes))
             return
         try:
-            for event in iter(loader.get_event, None):
+            for event in iter(parser.get_event, None):
                 events += 1
                 mark = event.start_mark
                 line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
@@ -274,9 +294,9 @@ class _Composer:
             pass
         except yaml.YAMLError as exc:
             self.no_character = getattr(exc, "problem", None) == _NO_CHARACTER
-            self.problems.append(_yaml_error(self.file, exc, text))
+            self.problems.append(_yaml_error(self.file, exc, text, in_bytes))
         finally:
-            loader.dispose()
+            parser.dispose()
 
     def document_start(self, event: yaml.DocumentStartEvent, line: int, column: int) -> None:
         self.documents += 1
@@ -293,7 +313,22 @@ class _Composer:
 
     def scalar_placeheld(self, event: yaml.ScalarEvent, line: int, column: int) -> None:
         """`scalar`, its value as the text before surrogate_pairs.placeheld holds it."""
-        event.value = surrogate_pairs.joined(event.value, event.style == '"')
+        try:
+            event.value = surrogate_pairs.joined(event.value, event.style == '"')
+        except ValueError:
+            self.problem(line, column, f"invalid YAML: {_HALF_A_PAIR}")
+        self.scalar(event, line, column)
+
+    def scalar_halves_joined(self, event: yaml.ScalarEvent, line: int, column: int) -> None:
+        """`scalar`, the halves of each surrogate pair in its value joined (UTF-16 reads
+        them as JSON does); half a pair alone is a problem at the value."""
+        if _HALVES.search(event.value) is not None:
+            try:
+                joined = event.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            except UnicodeDecodeError:
+                self.problem(line, column, f"invalid YAML: {_HALF_A_PAIR}")
+                joined = _HALVES.sub("\ufffd", event.value)
+            event.value = joined
         self.scalar(event, line, column)
 
     def alias(self, event: yaml.AliasEvent, line: int, column: int) -> None:

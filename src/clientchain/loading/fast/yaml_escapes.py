@@ -155,11 +155,8 @@ def _by_codec(part: bytes) -> bytes:
         raise EscapeError("a malformed escape") from None
     except UnicodeEncodeError:  # (a surrogate: half a pair, or both as JSON escapes one)
         pass
-    # Adjacent halves are a pair's two `\u` escapes (no other escape gives a surrogate
-    # but `\U0000D800`-`\U0000DFFF`, which no JSON writer writes: the precise reader's
-    # to refuse); UTF-16 joins them, and refuses a half alone.
-    if b"\\U0000d" in part or b"\\U0000D" in part:
-        raise EscapeError("an escape of no character")
+    # Adjacent halves are a pair's two escapes (a character's code: `\\u` or `\\U0000`):
+    # UTF-16 joins them, and refuses a half alone.
     try:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le").encode("utf-8")
     except UnicodeError:
