@@ -40,7 +40,11 @@ from clientchain.loading.fast.flat_yaml import (
     odd_unicode,
 )
 from clientchain.loading.fast.id_lists import Items
-from clientchain.loading.fast.yaml_escapes import EscapeError, unescaped
+from clientchain.loading.fast.yaml_escapes import (
+    EscapeError,
+    ends_a_line_with_a_backslash,
+    unescaped,
+)
 from clientchain.loading.surrogate_pairs import joined_escapes
 from clientchain.model.org import IntArray
 
@@ -132,11 +136,11 @@ def escapes_written_out(data: bytes) -> bytes | None:
     read_json_document writes them, where it would (None elsewhere: no escape, not a
     JSON document, or escapes it reads as they stand or leaves to the precise reader).
     What it gives is read with `written_out=True`."""
-    if b"\\" not in data or not is_json_document(data) or b"\\\n" in data:
+    if b"\\" not in data or not is_json_document(data) or ends_a_line_with_a_backslash(data):
         return None
     try:
         _closed(data)
-        return unescaped(data, _in_strings)
+        return unescaped(data, _in_strings, unbroken=True)
     except (EscapeError, NotFlatError):
         return None
 
@@ -150,10 +154,10 @@ def read_json_document(data: bytes, written_out: bool = False) -> FlatDocument:
     _closed(data)
     escaped = b"\\" in data
     if escaped:
-        if b"\\\n" in data:  # (JSON breaks no string so; outside one, YAML reads it as text)
+        if ends_a_line_with_a_backslash(data):  # (JSON breaks no string so; YAML: text)
             raise NotFlatError("a backslash ending a line", _line(data, data.find(b"\\\n")))
         try:
-            data = unescaped(data, _in_strings)
+            data = unescaped(data, _in_strings, unbroken=True)
         except EscapeError:  # (a quote, a backslash escaped: string by string)
             return _read(data, escaped, _escaped_quotes(data))
     return _read(data, escaped)
