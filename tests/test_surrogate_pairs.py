@@ -272,3 +272,65 @@ def test_whatever_json_dump_escapes_is_read_as_json_reads_it(
     assert list(precise.role_ids) == [role["id"] for role in json.loads(data)["roles"]]
     if fast is not None:
         assert_same(fast, precise)
+
+
+HEAD = 'org: "Acme \\ud83d\\ude00"\nroles:\n  - id: a\n    title: "{glyph} lead"\n'
+# What libyaml reads that PyYAML's pure-Python parser would not, or words otherwise.
+LIBYAML_READS = [
+    "  - id: b\t# c\n    reports_to: a\n",
+    "  - id: b\n    reports_to:\ta\n",
+    "  - {id: b,\treports_to: a}\n",
+    "  - {id: b, reports_to: a, title: what?now}\n",
+    "  - id: b\n    reports_to: a\npolicy:\n  fail_on:\tnever\n",
+    "  - id: b\n    reports_to: a  # images under D:\\uefi\\boot\n",
+]
+
+
+@pytest.mark.parametrize("glyph", ["x", "\ueb99"])
+@pytest.mark.parametrize("rest", LIBYAML_READS)
+def test_a_chart_with_pairs_and_private_characters_is_read_as_libyaml_reads_it(
+    tmp_path: Path, rest: str, glyph: str
+) -> None:
+    """A private character (U+EB99, a codicon glyph) beside a pair changes nothing of how
+    the rest is read (found by a review: a fallback parser read these otherwise)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(HEAD.format(glyph=glyph) + rest, encoding="utf-8")
+    fast, precise = both(path)
+    assert isinstance(precise, Org), precise
+    assert precise.name == "Acme 😀"
+    if fast is not None:
+        assert_same(fast, precise)
+
+
+@pytest.mark.parametrize("glyph", ["x", "\ueb99"])
+def test_an_escape_past_u10ffff_beside_a_pair_is_an_input_problem(
+    tmp_path: Path, run: Callable[..., Run], glyph: str
+) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(f'org: "{glyph} \\ud83d\\ude00"\nroles:\n  - id: a\n    title: "\\U00110000"\n')
+    result = run("validate", str(org))
+    assert result.exit_code == 2
+    assert f"{org}:4:" in result.stderr and "past U+10FFFF" in result.stderr
+
+
+@pytest.mark.parametrize("glyph", ["x", "\ueb99"])
+def test_half_a_pair_is_refused_at_its_escape_beside_private_characters(glyph: str) -> None:
+    text = f'org: "{glyph} \\ud83d\\ude00"\nroles:\n  - id: a\n    title: "x\n      \\ud83d y"\n'
+    (problem,) = _problems(text)
+    assert problem.startswith("org.yaml:5:")
+
+
+@pytest.mark.parametrize("glyphs", [["\ue000", "\ue400", "\ue800", "\uec00", "\uf000"]])
+def test_a_chart_holding_every_private_block_but_one_refuses_its_pairs_plainly(
+    glyphs: list[str],
+) -> None:
+    """Nowhere to move the halves to: libyaml's refusal stands, at the pair."""
+    (problem,) = _problems(f'a: "{"".join(glyphs)}"\nb: "\\ud83d\\ude00"\n')
+    assert problem.startswith("org.yaml:2:") and "surrogate pair" in problem
+
+
+@pytest.mark.parametrize("between", ["\\\u2028", "\\\x85", "\\\u2029"])
+def test_a_pair_broken_by_an_escaped_unicode_line_break_is_its_character(between: str) -> None:
+    root = compose(f'id: "a\\ud83d{between}  \\ude00"\n', "org.yaml")
+    assert root is not None and root.get("id") is not None
+    assert root.get("id").text == "a😀"  # type: ignore[union-attr]

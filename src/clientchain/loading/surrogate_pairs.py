@@ -4,41 +4,46 @@ surrogate pair, `\\ud83d\\ude00` for 😀.
 That is what Python's `json.dump` (and any JSON writer asked for ASCII) writes for an
 emoji or a rare CJK character, and JSON reads the two escapes as the one character.
 libyaml refuses either half ("invalid Unicode character escape code"). Where it does,
-the pairs are read as JSON reads them: `placeheld` writes each escaped pair as two
-escapes of private-use characters of the same length, their first hex digit `D`
-made an `E` (so every line and column stays where it was, and every other digit as it
-was written), libyaml reads that text, and `joined` gives each value what it holds:
-in a double-quoted value the character the pair stands for; in any other (a plain or
-single-quoted value, a block), where YAML reads a backslash as itself, the text as
-written. Half a pair alone is still refused. A text that already holds those private
-characters is read by PyYAML's pure-Python parser instead (yaml_source), which gives
-the halves as they are, to be joined. The fast readers write out the same pairs
-(`joined_escapes`, or UTF-16's own joining).
+the pairs are read as JSON reads them, by libyaml still: `placeheld` writes each pair's
+halves as escapes of private-use characters, of the same length (every line and column
+stays where it was), in two blocks of 1,024 the text holds none of (neither as a
+character nor as an escape); in a double-quoted value they come out as two such
+characters side by side, which `PlaceHeld.joined` makes the one character the pair
+stands for. A pair outside double quotes (a plain or single-quoted value, a block, a
+comment) is text, as YAML reads a backslash there: the double-quoted values read show
+which pairs those are (`outside`), and the text is read once more with them as written.
+Half a pair alone stays an escape libyaml refuses, at its place. The fast readers join
+the same pairs (`joined_escapes`, or UTF-16's own joining of the halves).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
+
+from clientchain.model.holder import holder
 
 # A high half then a low half, each `\\u` and four hex digits (any case; or `\\U0000` and
-# four, as YAML can spell them), next to each
-# other or with a double-quoted value's escaped line break between them (the break and
-# the next line's indentation are nothing in the value). The backslash must start an
-# escape: an even run of backslashes before it (`\\\\ud83d` is a backslash then text).
+# four, as YAML may spell them), next to each other or with a double-quoted value's
+# escaped line break between them (nothing in the value: the break and the next line's
+# indentation). The backslash must start an escape: an even run of backslashes before
+# it (`\\\\ud83d` is a backslash then text).
 _PAIR = re.compile(
-    r"(?<!\\)((?:\\\\)*)(\\(?:u|U0000))([dD])([89abAB][0-9a-fA-F]{2})"
-    r"(\\(?:\r\n|\r|\n)[ \t]*)?(\\(?:u|U0000))([dD])([c-fC-F][0-9a-fA-F]{2})"
+    r"(?<!\\)(?:\\\\)*"
+    r"(?P<high>\\(?:u|U0000)[dD][89abAB][0-9a-fA-F]{2})"
+    r"(?P<between>\\(?:\r\n|[\r\n\x85\u2028\u2029])[ \t]*)?"
+    r"(?P<low>\\(?:u|U0000)[dD][c-fC-F][0-9a-fA-F]{2})"
 )
 _PAIR_BYTES = re.compile(
     rb"\\(?:u|U0000)[dD]([89abAB][0-9a-fA-F]{2})\\(?:u|U0000)[dD]([c-fC-F][0-9a-fA-F]{2})"
 )
-# The private-use block the halves are moved to (U+D800-DFFF -> U+E800-EFFF), as text
-# and as escapes: a document holding either already is not placeheld.
-_HELD_CHARACTERS = re.compile("[\ue800-\uefff]")
-_HELD_ESCAPES = re.compile(r"\\(?:u|U0000)[eE][89a-fA-F]")
-_HELD_PAIR = re.compile("[\ue800-\uebff][\uec00-\uefff]")
-_HELD_WRITTEN = re.compile(r"(\\(?:u|U0000))([eE])([89a-fA-F][0-9a-fA-F]{2})")
-_SHIFT = 0xE800 - 0xD800
+# Private-use blocks the halves may be moved to: two the text holds nothing of.
+_BLOCKS = (0xE000, 0xE400, 0xE800, 0xEC00, 0xF000, 0xF400)
+_BLOCK = 0x400
+_PRIVATE = re.compile("[\ue000-\uf7ff]")
+_PRIVATE_ESCAPE = re.compile(r"\\(?:u|U0000)([eEfF][0-9a-fA-F]{3})")
+_HIGH, _LOW = 0xD800, 0xDC00
 
 
 def has_pair(text: str) -> bool:
@@ -46,53 +51,94 @@ def has_pair(text: str) -> bool:
     return "\\" in text and _PAIR.search(text) is not None
 
 
-def placeheld(text: str) -> str | None:
-    """`text` with each escaped surrogate pair written as two escapes of private-use
-    characters; None where the text already holds such a character (or its escape),
-    which `joined` could not then tell apart."""
-    if _HELD_CHARACTERS.search(text) or _HELD_ESCAPES.search(text):
-        return None
-    return _PAIR.sub(_held, text)
+@holder
+class PlaceHeld:
+    """A text with pairs' halves moved to the private blocks from `high` and `low`."""
 
+    text: str
+    high: int
+    low: int
+    pairs: list[int]  # where each pair moved starts (its high half's backslash)
+    held: re.Pattern[str]  # a character of either block
+    pair: re.Pattern[str]  # one of the high block, then one of the low
 
-def _held(found: re.Match[str]) -> str:
-    slashes, high_escape, high, high_rest, between, low_escape, low, low_rest = found.groups()
-    high_held = f"{high_escape}{_up(high)}{high_rest}"
-    return f"{slashes}{high_held}{between or ''}{low_escape}{_up(low)}{low_rest}"
-
-
-def _up(digit: str) -> str:
-    return "E" if digit == "D" else "e"
-
-
-def _down(digit: str) -> str:
-    return "D" if digit == "E" else "d"
-
-
-def joined(value: str, double_quoted: bool) -> str:
-    """A value libyaml read from `placeheld`'s text, as the original text holds it;
-    ValueError for half a pair alone in a double-quoted value (its other half outside it:
-    YAML would not read the text)."""
-    if double_quoted:
-        if _HELD_CHARACTERS.search(value) is None:
+    def joined(self, value: str) -> str:
+        """A double-quoted value read from `text`, each pair's two characters made the
+        one character the pair stands for; ValueError for half of one alone (its other
+        half outside the value: YAML would not read the text)."""
+        if not self.held.search(value):
             return value
-        value = _HELD_PAIR.sub(_character, value)
-        if _HELD_CHARACTERS.search(value) is not None:
+        value = self.pair.sub(self._character, value)
+        if self.held.search(value):
             raise ValueError("half a surrogate pair")
         return value
-    if "\\" not in value:
-        return value
-    return _HELD_WRITTEN.sub(_as_written, value)  # (each half: a plain value folds lines)
+
+    def outside(self, quoted: Sequence[tuple[int, int]]) -> list[int]:
+        """The pairs moved that lie in none of the `quoted` spans (start, end: where the
+        double-quoted values that held a moved pair begin and end in the text)."""
+        spans = sorted(quoted)
+        starts = [start for start, _ in spans]
+        lost = []
+        for at in self.pairs:
+            k = bisect.bisect_right(starts, at) - 1
+            if k < 0 or spans[k][1] <= at:
+                lost.append(at)
+        return lost
+
+    def _character(self, found: re.Match[str]) -> str:
+        high, low = ord(found[0][0]) - self.high, ord(found[0][1]) - self.low
+        return chr(0x10000 + (high << 10) + low)
 
 
-def _character(found: re.Match[str]) -> str:
-    high, low = (ord(half) - _SHIFT for half in found[0])
-    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+def placeheld(text: str, but: Sequence[int] = ()) -> PlaceHeld | None:
+    """`text` with each escaped surrogate pair's halves written as escapes of private
+    characters (but the pairs starting at `but`: as written); None where the text holds
+    something of every block but one."""
+    free = _free_blocks(text)
+    if len(free) < 2:
+        return None
+    high, low = free[0], free[1]
+    kept = set(but)
+    moved: list[int] = []
+
+    def held(found: re.Match[str]) -> str:
+        start = found.start("high")
+        if start in kept:
+            return found[0]
+        moved.append(start)
+        slashes = found[0][: start - found.start()]
+        between = found["between"] or ""
+        return f"{slashes}{_moved(found['high'], high - _HIGH)}{between}" + _moved(
+            found["low"], low - _LOW
+        )
+
+    written = _PAIR.sub(held, text)
+    high_block = f"{chr(high)}-{chr(high + _BLOCK - 1)}"
+    low_block = f"{chr(low)}-{chr(low + _BLOCK - 1)}"
+    return PlaceHeld(
+        written,
+        high,
+        low,
+        moved,
+        re.compile(f"[{high_block}{low_block}]"),
+        re.compile(f"[{high_block}][{low_block}]"),
+    )
 
 
-def _as_written(found: re.Match[str]) -> str:
-    escape, first, rest = found.groups()
-    return f"{escape}{_down(first)}{rest}"
+def _moved(escape: str, shift: int) -> str:
+    """A half's escape (`\\uD83D`, `\\U0000D83D`) as the escape of its code + `shift`."""
+    lead = escape[:-4]
+    return f"{lead}{int(escape[-4:], 16) + shift:04X}"
+
+
+def _free_blocks(text: str) -> list[int]:
+    """The blocks of _BLOCKS that no character of `text` falls in, nor any escape."""
+    used = {(ord(found[0]) - _BLOCKS[0]) // _BLOCK for found in _PRIVATE.finditer(text)}
+    for found in _PRIVATE_ESCAPE.finditer(text):
+        code = int(found[1], 16)
+        if _BLOCKS[0] <= code < _BLOCKS[-1] + _BLOCK:
+            used.add((code - _BLOCKS[0]) // _BLOCK)
+    return [block for k, block in enumerate(_BLOCKS) if k not in used]
 
 
 def joined_escapes(text: bytes) -> bytes:
@@ -104,4 +150,4 @@ def joined_escapes(text: bytes) -> bytes:
 
 def _one_escape(found: re.Match[bytes]) -> bytes:
     high, low = (0xD000 + int(rest, 16) for rest in found.groups())
-    return b"\\U%08X" % (0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    return b"\\U%08X" % (0x10000 + ((high - _HIGH) << 10) + (low - _LOW))

@@ -50,10 +50,8 @@ _HALF_A_PAIR = (
     "an escape of no character in a quoted value: half a surrogate pair without the other"
     " half, or a code past U+10FFFF"
 )
-# How a composer reads its scalars' values: as the parser gives them; as
-# surrogate_pairs.placeheld's text holds them; or with the halves of surrogate pairs the
-# pure-Python parser gives for their escapes joined (it refuses none).
-Values = Literal["as given", "placeheld", "halves joined"]
+# The halves of surrogate pairs PyYAML's pure-Python parser gives for their escapes (it
+# refuses none): joined in each value where libyaml is not there (see _Composer).
 _HALVES = re.compile("[\ud800-\udfff]")
 
 Kind = Literal["scalar", "seq", "map"]
@@ -138,11 +136,7 @@ def _position(file: str, mark: Any) -> Position:
     return Position(file, mark.line + 1, mark.column + 1)
 
 
-def _yaml_error(
-    file: str, exc: yaml.YAMLError, source: str = "", in_bytes: bool = _LIBYAML
-) -> Problem:
-    """`exc` as a problem at its place in `source`; `in_bytes`: a reader's offset counts
-    the bytes of its UTF-8 (libyaml's), not its characters."""
+def _yaml_error(file: str, exc: yaml.YAMLError, source: str = "") -> Problem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         text = exc.problem or exc.context or "invalid YAML"
@@ -159,16 +153,16 @@ def _yaml_error(
         # an offset into the text's UTF-8, "in <unicode string>", not a line.
         code, reason = exc.character, exc.reason
         return Problem(
-            _offset(file, source, exc.position, in_bytes),
+            _offset(file, source, exc.position),
             f"invalid YAML: character U+{code:04X}: {reason}",
         )
     return Problem(Position(file), f"invalid YAML: {exc}")
 
 
-def _offset(file: str, source: str, offset: int, in_bytes: bool) -> Position:
+def _offset(file: str, source: str, offset: int) -> Position:
     """The line and column (in characters) of a reader's offset into `source`: a byte of
-    its UTF-8 (`in_bytes`: libyaml's), or a character (the pure-Python reader's)."""
-    if in_bytes:
+    its UTF-8 for libyaml, a character for the pure-Python reader."""
+    if _LIBYAML:
         data = source.encode("utf-8")
         if not 0 <= offset < len(data):
             return Position(file)
@@ -208,16 +202,19 @@ def compose(text: str, file: str) -> YNode | None:
     Raises InputError with every structural problem found (duplicate keys, tags,
     aliases) or with the parser's first syntax error.
     """
-    composer = _Composer(file, "as given" if _LIBYAML else "halves joined")
+    composer = _Composer(file)
     composer.run(text)
     if composer.no_character and surrogate_pairs.has_pair(text):  # (see surrogate_pairs)
-        placeheld = surrogate_pairs.placeheld(text)
-        if placeheld is not None:
-            composer = _Composer(file, "placeheld")
-            composer.run(placeheld)
-        else:  # (the text holds what placeheld would write: slower, as exact)
-            composer = _Composer(file, "halves joined")
-            composer.run(text, yaml.SafeLoader)
+        held = surrogate_pairs.placeheld(text)
+        if held is not None:
+            composer = _Composer(file, held)
+            composer.run(held.text)
+            outside = held.outside(composer.quoted)
+            if outside:  # (pairs written as text: read again with those as they are)
+                held = surrogate_pairs.placeheld(text, but=outside)
+                if held is not None:
+                    composer = _Composer(file, held)
+                    composer.run(held.text)
     if composer.problems:
         raise InputError(composer.problems)
     return composer.root
@@ -238,31 +235,33 @@ class _Composer:
         "anchors",
         "documents",
         "file",
+        "held",
         "no_character",
         "problems",
+        "quoted",
         "root",
         "stack",
-        "values",
     )
 
-    def __init__(self, file: str, values: Values = "as given") -> None:
+    def __init__(self, file: str, held: surrogate_pairs.PlaceHeld | None = None) -> None:
+        """`held`: the text read is its text (surrogate pairs moved)."""
         self.file = file
-        self.values = values
+        self.held = held
         self.no_character = False  # the parser stopped at an escape of no character
+        self.quoted: list[tuple[int, int]] = []  # double-quoted values holding a moved pair
         self.problems: list[Problem] = []
         self.anchors: dict[str, YNode] = {}
         self.stack: list[_Frame] = []
         self.root: YNode | None = None
         self.documents = 0
 
-    def run(self, text: str, loader: type[Any] = _EventLoader) -> None:
+    def run(self, text: str) -> None:
         """Read every event of `text`, stopping at the parser's first error or a fatal problem."""
-        scalar = {
-            "as given": self.scalar,
-            "placeheld": self.scalar_placeheld,
-            "halves joined": self.scalar_halves_joined,
-        }[self.values]
-        in_bytes = loader is not yaml.SafeLoader
+        scalar = self.scalar
+        if self.held is not None:
+            scalar = self.scalar_placeheld
+        elif not _LIBYAML:  # pragma: no cover - depends on how PyYAML was built
+            scalar = self.scalar_halves_joined
         handlers: dict[type[yaml.Event], Callable[[Any, int, int], None]] = {
             yaml.DocumentStartEvent: self.document_start,
             yaml.ScalarEvent: scalar,
@@ -275,9 +274,9 @@ class _Composer:
         stack = self.stack
         events = 0
         try:  # (the pure-Python reader checks every character here, at once)
-            parser = loader(text)
+            parser = _EventLoader(text)
         except yaml.YAMLError as exc:
-            self.problems.append(_yaml_error(self.file, exc, text, in_bytes))
+            self.problems.append(_yaml_error(self.file, exc, text))
             return
         try:
             for event in iter(parser.get_event, None):
@@ -294,7 +293,9 @@ class _Composer:
             pass
         except yaml.YAMLError as exc:
             self.no_character = getattr(exc, "problem", None) == _NO_CHARACTER
-            self.problems.append(_yaml_error(self.file, exc, text, in_bytes))
+            self.problems.append(_yaml_error(self.file, exc, text))
+        except ValueError:  # pragma: no cover - the pure-Python scanner's chr() past U+10FFFF
+            self.problems.append(Problem(Position(self.file), f"invalid YAML: {_HALF_A_PAIR}"))
         finally:
             parser.dispose()
 
@@ -312,14 +313,22 @@ class _Composer:
         self.attach(node, event.anchor)
 
     def scalar_placeheld(self, event: yaml.ScalarEvent, line: int, column: int) -> None:
-        """`scalar`, its value as the text before surrogate_pairs.placeheld holds it."""
-        try:
-            event.value = surrogate_pairs.joined(event.value, event.style == '"')
-        except ValueError:
-            self.problem(line, column, f"invalid YAML: {_HALF_A_PAIR}")
+        """`scalar`, a double-quoted value's moved pairs joined (surrogate_pairs), and
+        where it is in the text kept if it held any."""
+        held = self.held
+        if event.style == '"' and held is not None and held.held.search(event.value):
+            start, end = event.start_mark, event.end_mark
+            if start is not None and end is not None:
+                self.quoted.append((start.index, end.index))
+            try:
+                event.value = held.joined(event.value)
+            except ValueError:
+                self.problem(line, column, f"invalid YAML: {_HALF_A_PAIR}")
         self.scalar(event, line, column)
 
-    def scalar_halves_joined(self, event: yaml.ScalarEvent, line: int, column: int) -> None:
+    def scalar_halves_joined(  # pragma: no cover - a PyYAML built without libyaml
+        self, event: yaml.ScalarEvent, line: int, column: int
+    ) -> None:
         """`scalar`, the halves of each surrogate pair in its value joined (UTF-16 reads
         them as JSON does); half a pair alone is a problem at the value."""
         if _HALVES.search(event.value) is not None:
