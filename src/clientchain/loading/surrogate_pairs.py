@@ -7,8 +7,8 @@ libyaml refuses either half ("invalid Unicode character escape code"). Where it 
 the pairs are read as JSON reads them, by libyaml still: `placeheld` writes each pair's
 halves as escapes of private-use characters, of the same length (every line and column
 stays where it was), in two blocks of 1,024 the text holds none of (neither as a
-character nor as an escape); in a double-quoted value they come out as two such
-characters side by side, which `PlaceHeld.joined` makes the one character the pair
+character nor as an escape; private-use ones first): in a double-quoted value they come
+out as two such characters side by side, which `PlaceHeld.joined` makes the one character the pair
 stands for. A pair outside double quotes (a plain or single-quoted value, a block, a
 comment) is text, as YAML reads a backslash there: the double-quoted values read show
 which pairs those are (`outside`), and the text is read once more with them as written.
@@ -38,12 +38,15 @@ _PAIR = re.compile(
 _PAIR_BYTES = re.compile(
     rb"\\(?:u|U0000)[dD]([89abAB][0-9a-fA-F]{2})\\(?:u|U0000)[dD]([c-fC-F][0-9a-fA-F]{2})"
 )
-# Private-use blocks the halves may be moved to: two the text holds nothing of.
-_BLOCKS = (0xE000, 0xE400, 0xE800, 0xEC00, 0xF000, 0xF400)
+# Blocks of 1,024 characters the halves may be moved to: two the text holds nothing of,
+# as a character or as an escape; private-use ones first, then any other in the BMP but
+# the surrogates' own and the last (its noncharacters, U+FFFE and U+FFFF).
 _BLOCK = 0x400
-_PRIVATE = re.compile("[\ue000-\uf7ff]")
-_PRIVATE_ESCAPE = re.compile(r"\\(?:u|U0000)([eEfF][0-9a-fA-F]{3})")
 _HIGH, _LOW = 0xD800, 0xDC00
+_PRIVATE_BLOCKS = range(0xE000, 0xF800, _BLOCK)
+_BLOCKS = [*_PRIVATE_BLOCKS]
+_BLOCKS += [b for b in range(0, 0xFC00, _BLOCK) if b not in (_HIGH, _LOW, *_PRIVATE_BLOCKS)]
+_CODE_ESCAPE = re.compile(r"\\(?:u|U0000)([0-9a-fA-F]{4})")
 
 
 def has_pair(text: str) -> bool:
@@ -73,13 +76,18 @@ class PlaceHeld:
             raise ValueError("half a surrogate pair")
         return value
 
-    def outside(self, quoted: Sequence[tuple[int, int]]) -> list[int]:
-        """The pairs moved that lie in none of the `quoted` spans (start, end: where the
-        double-quoted values that held a moved pair begin and end in the text)."""
+    def outside(self, quoted: Sequence[tuple[int, int]], reached: int) -> list[int]:
+        """The pairs moved before `reached` that lie in none of the `quoted` spans (start,
+        end: where the double-quoted values that held a moved pair begin and end in the
+        text). `reached`: where the last value read starts, where the parser stopped
+        short (it reads ahead of what it hands over: a pair past there may be in a value
+        not handed over), else the text's end."""
         spans = sorted(quoted)
         starts = [start for start, _ in spans]
         lost = []
         for at in self.pairs:
+            if at >= reached:
+                break
             k = bisect.bisect_right(starts, at) - 1
             if k < 0 or spans[k][1] <= at:
                 lost.append(at)
@@ -91,9 +99,9 @@ class PlaceHeld:
 
 
 def placeheld(text: str, but: Sequence[int] = ()) -> PlaceHeld | None:
-    """`text` with each escaped surrogate pair's halves written as escapes of private
-    characters (but the pairs starting at `but`: as written); None where the text holds
-    something of every block but one."""
+    """`text` with each escaped surrogate pair's halves written as escapes of characters
+    of two blocks it holds nothing of (but the pairs starting at `but`: as written); None
+    where it holds something of every block but one (of 61)."""
     free = _free_blocks(text)
     if len(free) < 2:
         return None
@@ -133,12 +141,9 @@ def _moved(escape: str, shift: int) -> str:
 
 def _free_blocks(text: str) -> list[int]:
     """The blocks of _BLOCKS that no character of `text` falls in, nor any escape."""
-    used = {(ord(found[0]) - _BLOCKS[0]) // _BLOCK for found in _PRIVATE.finditer(text)}
-    for found in _PRIVATE_ESCAPE.finditer(text):
-        code = int(found[1], 16)
-        if _BLOCKS[0] <= code < _BLOCKS[-1] + _BLOCK:
-            used.add((code - _BLOCKS[0]) // _BLOCK)
-    return [block for k, block in enumerate(_BLOCKS) if k not in used]
+    used = {ord(character) // _BLOCK for character in set(text)}
+    used.update(int(found[1], 16) // _BLOCK for found in _CODE_ESCAPE.finditer(text))
+    return [block for block in _BLOCKS if block // _BLOCK not in used]
 
 
 def joined_escapes(text: bytes) -> bytes:

@@ -209,7 +209,7 @@ def compose(text: str, file: str) -> YNode | None:
         if held is not None:
             composer = _Composer(file, held)
             composer.run(held.text)
-            outside = held.outside(composer.quoted)
+            outside = held.outside(composer.quoted, composer.reached)
             if outside:  # (pairs written as text: read again with those as they are)
                 held = surrogate_pairs.placeheld(text, but=outside)
                 if held is not None:
@@ -239,6 +239,7 @@ class _Composer:
         "no_character",
         "problems",
         "quoted",
+        "reached",
         "root",
         "stack",
     )
@@ -249,6 +250,7 @@ class _Composer:
         self.held = held
         self.no_character = False  # the parser stopped at an escape of no character
         self.quoted: list[tuple[int, int]] = []  # double-quoted values holding a moved pair
+        self.reached = 0  # where the last event starts; the text's end once all are read
         self.problems: list[Problem] = []
         self.anchors: dict[str, YNode] = {}
         self.stack: list[_Frame] = []
@@ -282,6 +284,8 @@ class _Composer:
             for event in iter(parser.get_event, None):
                 events += 1
                 mark = event.start_mark
+                if mark is not None:
+                    self.reached = mark.index
                 line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
                 handle = handlers.get(type(event))
                 if handle is not None:
@@ -289,6 +293,7 @@ class _Composer:
                 # The bound is at least the floor: below it there is nothing to work out.
                 if stack and stack[0].node.size > _ALIAS_EXPANSION_FLOOR:
                     self.check_expansion(events, line, column)
+            self.reached = len(text)
         except _FatalError:
             pass
         except yaml.YAMLError as exc:
