@@ -368,3 +368,36 @@ def test_a_pair_broken_by_an_escaped_unicode_line_break_is_its_character(between
     root = compose(f'id: "a\\ud83d{between}  \\ude00"\n', "org.yaml")
     assert root is not None and root.get("id") is not None
     assert root.get("id").text == "a😀"  # type: ignore[union-attr]
+
+
+def test_a_key_repeated_with_a_pair_in_it_is_still_a_problem_where_the_reading_stops() -> None:
+    """The last value read before the parser stops holds a pair: put back as written like
+    every other outside double quotes, so the repeated key is still seen (a review)."""
+    problems = _problems('k\\ud83d\\ude00: 1\nk\\ud83d\\ude00: "\\ud83d"\n')
+    assert len(problems) == 2
+    assert problems[0].startswith("org.yaml:2:1: key 'k\\ud83d\\ude00' repeated")
+    assert problems[1].startswith("org.yaml:2:19:") and "half a surrogate pair" in problems[1]
+
+
+def _every_block() -> str:
+    """A character of every block of 1,024 in the BMP but the surrogates' (a chart in many
+    scripts and icons), and the escapes YAML names (`\\L`, `\\P`, `\\N`, `\\_`)."""
+    blocks = [b for b in range(0x400, 0x10000, 0x400) if not 0xD800 <= b < 0xE000]
+    return "".join(chr(block + 0x41) for block in blocks) + "\\L\\P\\N\\_"
+
+
+def test_a_chart_in_every_block_of_the_bmp_reads_its_pairs_alike(tmp_path: Path) -> None:
+    """Wherever the halves go, the chart holds nothing of it (a review found a chart
+    holding every block but one refused, and `\\L` taken for a moved half)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        f'org: "Acme \\ud83d\\ude80"\nroles:\n  - id: owner\n    title: "{_every_block()}"\n'
+        '  - id: "lead\\ud83d\\ude00"\n    reports_to: owner\n    note: |\n      block\n',
+        encoding="utf-8",
+    )
+    fast, precise = both(path)
+    assert isinstance(precise, Org), precise
+    assert list(precise.role_ids) == ["owner", "lead😀"]
+    assert precise.name == "Acme 🚀"
+    if fast is not None:
+        assert_same(fast, precise)

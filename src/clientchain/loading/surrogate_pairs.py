@@ -5,10 +5,10 @@ That is what Python's `json.dump` (and any JSON writer asked for ASCII) writes f
 emoji or a rare CJK character, and JSON reads the two escapes as the one character.
 libyaml refuses either half ("invalid Unicode character escape code"). Where it does,
 the pairs are read as JSON reads them, by libyaml still: `placeheld` writes each pair's
-halves as escapes of private-use characters, of the same length (every line and column
-stays where it was), in two blocks of 1,024 the text holds none of (neither as a
-character nor as an escape; private-use ones first): in a double-quoted value they come
-out as two such characters side by side, which `PlaceHeld.joined` makes the one character the pair
+halves as escapes of the same length (every line and column stays where it was) of
+characters the text holds none of, as a character or as an escape (private-use ones
+first, each half its own): in a double-quoted value they come out as two such
+characters side by side, which `PlaceHeld.joined` makes the one character the pair
 stands for. A pair outside double quotes (a plain or single-quoted value, a block, a
 comment) is text, as YAML reads a backslash there: the double-quoted values read show
 which pairs those are (`outside`), and the text is read once more with them as written.
@@ -38,14 +38,17 @@ _PAIR = re.compile(
 _PAIR_BYTES = re.compile(
     rb"\\(?:u|U0000)[dD]([89abAB][0-9a-fA-F]{2})\\(?:u|U0000)[dD]([c-fC-F][0-9a-fA-F]{2})"
 )
-# Blocks of 1,024 characters the halves may be moved to: two the text holds nothing of,
-# as a character or as an escape; private-use ones first, then any other in the BMP but
-# the surrogates' own and the last (its noncharacters, U+FFFE and U+FFFF).
-_BLOCK = 0x400
 _HIGH, _LOW = 0xD800, 0xDC00
-_PRIVATE_BLOCKS = range(0xE000, 0xF800, _BLOCK)
-_BLOCKS = [*_PRIVATE_BLOCKS]
-_BLOCKS += [b for b in range(0, 0xFC00, _BLOCK) if b not in (_HIGH, _LOW, *_PRIVATE_BLOCKS)]
+# The characters a half may be moved to, in this order: private-use ones first, then any
+# other of the BMP but the surrogates, the noncharacters and what YAML's named escapes
+# give (U+0000-00FF, U+2028, U+2029); a text's own (as characters or as escapes) skipped.
+_PLACES = (
+    range(0xE000, 0xF900),
+    range(0x100, 0x2028),
+    range(0x202A, _HIGH),
+    range(0xF900, 0xFDD0),
+    range(0xFDF0, 0xFFFE),
+)
 _CODE_ESCAPE = re.compile(r"\\(?:u|U0000)([0-9a-fA-F]{4})")
 
 
@@ -56,14 +59,13 @@ def has_pair(text: str) -> bool:
 
 @holder
 class PlaceHeld:
-    """A text with pairs' halves moved to the private blocks from `high` and `low`."""
+    """A text with pairs' halves moved to characters it holds nothing of."""
 
     text: str
-    high: int
-    low: int
     pairs: list[int]  # where each pair moved starts (its high half's backslash)
-    held: re.Pattern[str]  # a character of either block
-    pair: re.Pattern[str]  # one of the high block, then one of the low
+    halves: dict[str, int]  # each character a half was moved to -> the half's code
+    held: re.Pattern[str]  # one of those characters
+    pair: re.Pattern[str]  # a high half's, then a low half's
 
     def joined(self, value: str) -> str:
         """A double-quoted value read from `text`, each pair's two characters made the
@@ -79,9 +81,9 @@ class PlaceHeld:
     def outside(self, quoted: Sequence[tuple[int, int]], reached: int) -> list[int]:
         """The pairs moved before `reached` that lie in none of the `quoted` spans (start,
         end: where the double-quoted values that held a moved pair begin and end in the
-        text). `reached`: where the last value read starts, where the parser stopped
-        short (it reads ahead of what it hands over: a pair past there may be in a value
-        not handed over), else the text's end."""
+        text). `reached`: where the last value read ends, where the parser stopped short
+        (it reads ahead of what it hands over: a pair past there may be in a value not
+        handed over), else the text's end."""
         spans = sorted(quoted)
         starts = [start for start, _ in spans]
         lost = []
@@ -94,56 +96,59 @@ class PlaceHeld:
         return lost
 
     def _character(self, found: re.Match[str]) -> str:
-        high, low = ord(found[0][0]) - self.high, ord(found[0][1]) - self.low
-        return chr(0x10000 + (high << 10) + low)
+        high, low = (self.halves[half] for half in found[0])
+        return chr(0x10000 + ((high - _HIGH) << 10) + (low - _LOW))
 
 
 def placeheld(text: str, but: Sequence[int] = ()) -> PlaceHeld | None:
     """`text` with each escaped surrogate pair's halves written as escapes of characters
-    of two blocks it holds nothing of (but the pairs starting at `but`: as written); None
-    where it holds something of every block but one (of 61)."""
-    free = _free_blocks(text)
-    if len(free) < 2:
-        return None
-    high, low = free[0], free[1]
+    it holds nothing of (but the pairs starting at `but`: as written); None where there
+    are not enough of those (a text of nearly every character of the BMP)."""
     kept = set(but)
-    moved: list[int] = []
-
-    def held(found: re.Match[str]) -> str:
-        start = found.start("high")
-        if start in kept:
-            return found[0]
-        moved.append(start)
-        slashes = found[0][: start - found.start()]
-        between = found["between"] or ""
-        return f"{slashes}{_moved(found['high'], high - _HIGH)}{between}" + _moved(
-            found["low"], low - _LOW
-        )
-
-    written = _PAIR.sub(held, text)
-    high_block = f"{chr(high)}-{chr(high + _BLOCK - 1)}"
-    low_block = f"{chr(low)}-{chr(low + _BLOCK - 1)}"
+    found = [pair for pair in _PAIR.finditer(text) if pair.start("high") not in kept]
+    codes = sorted({int(pair[name][-4:], 16) for pair in found for name in ("high", "low")})
+    places = _free_places(text, len(codes))
+    if places is None:
+        return None
+    place = dict(zip(codes, places, strict=True))
+    pieces, last = [], 0
+    for pair in found:  # (each written out with its halves moved; the rest as it is)
+        pieces += [text[last : pair.start("high")], _moved(pair["high"], place)]
+        pieces += [pair["between"] or "", _moved(pair["low"], place)]
+        last = pair.end()
+    pieces.append(text[last:])
+    highs = "".join(re.escape(chr(place[code])) for code in codes if code < _LOW)
+    lows = "".join(re.escape(chr(place[code])) for code in codes if code >= _LOW)
+    never = "(?!)"  # (no pair moved: every one is as written)
     return PlaceHeld(
-        written,
-        high,
-        low,
-        moved,
-        re.compile(f"[{high_block}{low_block}]"),
-        re.compile(f"[{high_block}][{low_block}]"),
+        "".join(pieces),
+        [pair.start("high") for pair in found],
+        {chr(place[code]): code for code in codes},
+        re.compile(f"[{highs}{lows}]" if codes else never),
+        re.compile(f"[{highs}][{lows}]" if codes else never),
     )
 
 
-def _moved(escape: str, shift: int) -> str:
-    """A half's escape (`\\uD83D`, `\\U0000D83D`) as the escape of its code + `shift`."""
-    lead = escape[:-4]
-    return f"{lead}{int(escape[-4:], 16) + shift:04X}"
+def _moved(escape: str, place: dict[int, int]) -> str:
+    """A half's escape (`\\uD83D`, `\\U0000D83D`) as the escape of its place."""
+    return f"{escape[:-4]}{place[int(escape[-4:], 16)]:04X}"
 
 
-def _free_blocks(text: str) -> list[int]:
-    """The blocks of _BLOCKS that no character of `text` falls in, nor any escape."""
-    used = {ord(character) // _BLOCK for character in set(text)}
-    used.update(int(found[1], 16) // _BLOCK for found in _CODE_ESCAPE.finditer(text))
-    return [block for block in _BLOCKS if block // _BLOCK not in used]
+def _free_places(text: str, wanted: int) -> list[int] | None:
+    """The first `wanted` of _PLACES that `text` holds nothing of, as a character or as
+    an escape; None where there are fewer."""
+    if not wanted:
+        return []
+    used = {ord(character) for character in set(text)}
+    used.update(int(code, 16) for code in _CODE_ESCAPE.findall(text))
+    free = []
+    for places in _PLACES:
+        for code in places:
+            if code not in used:
+                free.append(code)
+                if len(free) == wanted:
+                    return free
+    return None
 
 
 def joined_escapes(text: bytes) -> bytes:

@@ -250,7 +250,7 @@ class _Composer:
         self.held = held
         self.no_character = False  # the parser stopped at an escape of no character
         self.quoted: list[tuple[int, int]] = []  # double-quoted values holding a moved pair
-        self.reached = 0  # where the last event starts; the text's end once all are read
+        self.reached = 0  # where the last event ends; the text's end once all are read
         self.problems: list[Problem] = []
         self.anchors: dict[str, YNode] = {}
         self.stack: list[_Frame] = []
@@ -284,8 +284,8 @@ class _Composer:
             for event in iter(parser.get_event, None):
                 events += 1
                 mark = event.start_mark
-                if mark is not None:
-                    self.reached = mark.index
+                if event.end_mark is not None:
+                    self.reached = event.end_mark.index
                 line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
                 handle = handlers.get(type(event))
                 if handle is not None:
