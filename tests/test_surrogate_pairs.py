@@ -160,14 +160,17 @@ def test_half_a_pair_alone_beside_those_characters_is_refused_at_its_line(writte
     assert problems[0].startswith("org.yaml:3:") and "half a surrogate pair" in problems[0]
 
 
+@pytest.mark.parametrize("breaks", [1, 2, 3])
 @pytest.mark.parametrize("indent", ["", "    ", "\t "])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_a_pair_broken_over_a_double_quoted_value_s_lines_is_its_character(
-    tmp_path: Path, indent: str, newline: str
+    tmp_path: Path, indent: str, newline: str, breaks: int
 ) -> None:
     """A double-quoted value broken with a backslash between the halves (as PyYAML
-    breaks one past 80 columns): the halves meet in the value, on both paths."""
-    text = f'org: x{newline}roles:{newline}  - id: "a\\ud83d\\{newline}{indent}\\ude00"{newline}'
+    breaks one past 80 columns), once or more: the halves meet in the value, on both
+    paths (a review found two breaks in a row read by the fast path alone)."""
+    between = f"\\{newline}{indent}" * breaks
+    text = f'org: x{newline}roles:{newline}  - id: "a\\ud83d{between}\\ude00"{newline}'
     path = tmp_path / "org.yaml"
     path.write_bytes(text.encode())
     fast, precise = both(path)

@@ -26,13 +26,13 @@ from clientchain.model.holder import holder
 
 # A high half then a low half, each `\\u` and four hex digits (any case; or `\\U0000` and
 # four, as YAML may spell them), next to each other or with a double-quoted value's
-# escaped line break between them (nothing in the value: the break and the next line's
+# escaped line breaks between them (nothing in the value: the break and the next line's
 # indentation). The backslash must start an escape: an even run of backslashes before
 # it (`\\\\ud83d` is a backslash then text).
 _PAIR = re.compile(
     r"(?<!\\)(?:\\\\)*"
     r"(?P<high>\\(?:u|U0000)[dD][89abAB][0-9a-fA-F]{2})"
-    r"(?P<between>\\(?:\r\n|[\r\n\x85\u2028\u2029])[ \t]*)?"
+    r"(?P<between>(?:\\(?:\r\n|[\r\n\x85\u2028\u2029])[ \t]*)*)"
     r"(?P<low>\\(?:u|U0000)[dD][c-fC-F][0-9a-fA-F]{2})"
 )
 _PAIR_BYTES = re.compile(
