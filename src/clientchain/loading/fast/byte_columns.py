@@ -149,13 +149,11 @@ def strip_spaces(buf: np.ndarray, start: IntArray, end: IntArray) -> tuple[IntAr
     # test discards it. One pass over all ranges, then only over those still shrinking.
     top = buf.size - 1
     lead = np.flatnonzero((start < end) & (buf[np.minimum(start, top)] == _SPACE))
-    while lead.size:
-        start[lead] += 1
-        lead = lead[(start[lead] < end[lead]) & (buf[np.minimum(start[lead], top)] == _SPACE)]
+    if lead.size:  # (each to its first non-space, never past its end)
+        start[lead] = np.minimum(walk_over(buf, start[lead]), end[lead])
     trail = np.flatnonzero((end > start) & (buf[np.maximum(end - 1, 0)] == _SPACE))
-    while trail.size:
-        end[trail] -= 1
-        trail = trail[(end[trail] > start[trail]) & (buf[np.maximum(end[trail] - 1, 0)] == _SPACE)]
+    if trail.size:  # (each back to its last non-space, never before its start)
+        end[trail] = np.maximum(walk_over(buf, end[trail] - 1, step=-1) + 1, start[trail])
     return start, end
 
 
@@ -398,6 +396,12 @@ def folded_breaks(buf: np.ndarray, last: IntArray, within: IntArray, after: IntA
     return folded.tobytes()
 
 
+# Bytes a walk steps over one numpy pass at a time; a walk still going then (a run of
+# a million spaces on one line took 3 s so, one pass a byte) goes on alone, a window at
+# a time.
+WALK_STEPS = 64
+
+
 def walk_over(buf: np.ndarray, at: IntArray, step: int = 1, over: bytes = b" ") -> IntArray:
     """From each of `at`, the first position (stepping by `step`: 1 on, -1 back) whose byte
     is not one of `over`; a position off the buffer stays where it is."""
@@ -406,8 +410,28 @@ def walk_over(buf: np.ndarray, at: IntArray, step: int = 1, over: bytes = b" ") 
     pos = np.array(at, dtype=np.int64)
     live = np.flatnonzero((pos >= 0) & (pos < buf.size))
     live = live[skip[buf[pos[live]]]]
+    steps = 0
     while live.size:
+        if steps == WALK_STEPS:
+            for k in live.tolist():
+                pos[k] = walk_far(buf, int(pos[k]), step, skip)
+            break
         pos[live] += step
         live = live[(pos[live] >= 0) & (pos[live] < buf.size)]
         live = live[skip[buf[pos[live]]]]
+        steps += 1
+    return pos
+
+
+def walk_far(buf: np.ndarray, at: int, step: int, skip: np.ndarray) -> int:
+    """walk_over of one position (step 1 or -1; `skip`: per byte value, whether it is
+    stepped over), in windows that double: a long run in a few numpy passes."""
+    width, pos = 256, at
+    while 0 <= pos < buf.size:
+        lo, hi = (pos, pos + width) if step > 0 else (max(0, pos - width + 1), pos + 1)
+        stops = np.flatnonzero(~skip[buf[lo:hi]])
+        if stops.size:
+            return lo + int(stops[0] if step > 0 else stops[-1])
+        pos = min(hi, buf.size) if step > 0 else lo - 1
+        width *= 2
     return pos

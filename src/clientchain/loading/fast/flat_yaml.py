@@ -34,12 +34,15 @@ import numpy as np
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.sorting import ranges_back_to_back
 from clientchain.loading.fast.byte_columns import (
+    WALK_STEPS,
     Words,
     byte_positions,
     counts_within,
     gather_texts,
     null_spelled,
     same_ranges,
+    walk_far,
+    walk_over,
 )
 from clientchain.loading.fast.flow_mappings import FlowError, block_style
 from clientchain.loading.fast.folded_values import joined
@@ -65,6 +68,7 @@ _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _LEADS = bytes(sorted(_ODD_LEADS))
 _LEADS_AND_BACKSLASH = _LEADS + b"\\"
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
+_ONLY_SPACE = np.arange(256) == _SPACE  # (walk_far's table: step over spaces)
 _SINGLE, _DOUBLE = 39, 34
 _OPEN, _CLOSE = 91, 93
 _BACKSLASH = 92
@@ -566,9 +570,8 @@ class _Scanner:
         dash = (buf[first] == _DASH) & (buf[first + 1] == _SPACE)
         key_start = np.where(dash, first + 2, first)
         wide = np.flatnonzero(dash & (buf[key_start] == _SPACE))
-        while wide.size:  # (lines end in \n: each stops within its line)
-            key_start[wide] += 1
-            wide = wide[buf[key_start[wide]] == _SPACE]
+        if wide.size:  # (lines end in \n: each stops within its line)
+            key_start[wide] = walk_over(buf, key_start[wide])
         self.key_column = key_start - self.start
         self._every(
             ~(dash & (buf[np.minimum(key_start, buf.size - 1)] <= _SPACE)),
@@ -633,19 +636,16 @@ class _Scanner:
         # Values follow one space, as a rule: past it, a byte at a time for any more.
         value_start = at + (after == _SPACE)
         more = np.flatnonzero(buf[value_start] == _SPACE)
-        while more.size:  # (lines end in \n: each stops within its line)
-            value_start[more] += 1
-            more = more[buf[value_start[more]] == _SPACE]
+        if more.size:  # (lines end in \n: each stops within its line)
+            value_start[more] = walk_over(buf, value_start[more])
         # Spaces after a value are none of it (a plain value ends at its last non-space,
         # a quoted one at its quote: a hand's stray space): back over them, as over those
         # before it.
         value_end = self.end.copy()
         back = np.flatnonzero((value_start < value_end) & (buf[value_end - 1] == _SPACE))
-        while back.size:
-            value_end[back] -= 1
-            back = back[
-                (value_start[back] < value_end[back]) & (buf[value_end[back] - 1] == _SPACE)
-            ]
+        if back.size:  # (to the value's last non-space: never before where it starts)
+            last = walk_over(buf, value_end[back] - 1, step=-1)
+            value_end[back] = np.maximum(last + 1, value_start[back])
         present = value_start < value_end
         # Lines without a value read byte 0, only to stay one vector op; `present` drops it.
         head = buf[np.where(present, value_start, 0)]
@@ -881,9 +881,15 @@ def _skip_spaces(words: Words, at: IntArray, at_words: np.ndarray | None = None)
     pos = spaces.astype(at.dtype)
     pos += at
     live = np.flatnonzero(spaces == _WORD)  # 8 spaces or more: on, a byte at a time
+    steps = 0
     while live.size:
         live = live[words.buf[pos[live]] == _SPACE]
+        if steps == WALK_STEPS:  # (a run that long: each goes on alone)
+            for k in live.tolist():
+                pos[k] = walk_far(words.buf, int(pos[k]), 1, _ONLY_SPACE)
+            break
         pos[live] += 1
+        steps += 1
     return pos
 
 

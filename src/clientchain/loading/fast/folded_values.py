@@ -97,11 +97,15 @@ def _after_dash(buf: np.ndarray, dash: IntArray) -> IntArray:
     return walk_over(buf, dash + 1) - dash
 
 
+_NOT_COLON = bytes(byte for byte in range(256) if byte != _COLON)
+
+
 def _first_colon(buf: np.ndarray, start: IntArray, end: IntArray) -> IntArray:
     """Each line's first colon between `start` and `end` (`end` where there is none)."""
     colon = np.array(start, dtype=np.int64)
     live = np.flatnonzero(buf[colon] != _COLON)
-    while live.size:
-        colon[live] += 1
-        live = live[(colon[live] < end[live]) & (buf[colon[live]] != _COLON)]
+    if live.size:  # (on from the byte after: one past an empty range's end, as ever)
+        after = colon[live] + 1
+        found = np.minimum(walk_over(buf, after, over=_NOT_COLON), end[live])
+        colon[live] = np.maximum(found, after)
     return colon
