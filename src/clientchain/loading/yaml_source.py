@@ -224,6 +224,12 @@ class _FatalError(Exception):
     """A problem after which reading stops (the problem is already recorded)."""
 
 
+def _end(event: Any) -> int:
+    """Where an event (the last a parser handed over, or None) ends in its text."""
+    mark = None if event is None else event.end_mark
+    return 0 if mark is None else int(mark.index)
+
+
 class _Composer:
     """Builds one document's tree from the parser's events, one method per event kind.
 
@@ -250,7 +256,7 @@ class _Composer:
         self.held = held
         self.no_character = False  # the parser stopped at an escape of no character
         self.quoted: list[tuple[int, int]] = []  # double-quoted values holding a moved pair
-        self.reached = 0  # where the last event ends; the text's end once all are read
+        self.reached = 0  # where the last event read ends; the text's end once all are
         self.problems: list[Problem] = []
         self.anchors: dict[str, YNode] = {}
         self.stack: list[_Frame] = []
@@ -280,12 +286,11 @@ class _Composer:
         except yaml.YAMLError as exc:
             self.problems.append(_yaml_error(self.file, exc, text))
             return
+        event: Any = None
         try:
             for event in iter(parser.get_event, None):
                 events += 1
                 mark = event.start_mark
-                if event.end_mark is not None:
-                    self.reached = event.end_mark.index
                 line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
                 handle = handlers.get(type(event))
                 if handle is not None:
@@ -295,8 +300,9 @@ class _Composer:
                     self.check_expansion(events, line, column)
             self.reached = len(text)
         except _FatalError:
-            pass
+            self.reached = _end(event)
         except yaml.YAMLError as exc:
+            self.reached = _end(event)
             self.no_character = getattr(exc, "problem", None) == _NO_CHARACTER
             self.problems.append(_yaml_error(self.file, exc, text))
         except ValueError:  # pragma: no cover - the pure-Python scanner's chr() past U+10FFFF
