@@ -414,7 +414,7 @@ def walk_over(buf: np.ndarray, at: IntArray, step: int = 1, over: bytes = b" ") 
     while live.size:
         if steps == WALK_STEPS:
             for k in live.tolist():
-                pos[k] = walk_far(buf, int(pos[k]), step, skip)
+                pos[k] = _walk_far(buf, int(pos[k]), step, skip)
             break
         pos[live] += step
         live = live[(pos[live] >= 0) & (pos[live] < buf.size)]
@@ -423,7 +423,7 @@ def walk_over(buf: np.ndarray, at: IntArray, step: int = 1, over: bytes = b" ") 
     return pos
 
 
-def walk_far(buf: np.ndarray, at: int, step: int, skip: np.ndarray) -> int:
+def _walk_far(buf: np.ndarray, at: int, step: int, skip: np.ndarray) -> int:
     """walk_over of one position (step 1 or -1; `skip`: per byte value, whether it is
     stepped over), in windows that double: a long run in a few numpy passes."""
     width, pos = 256, at

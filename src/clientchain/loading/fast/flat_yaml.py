@@ -34,14 +34,12 @@ import numpy as np
 from clientchain.graph.distinct import sorted_distinct
 from clientchain.graph.sorting import ranges_back_to_back
 from clientchain.loading.fast.byte_columns import (
-    WALK_STEPS,
     Words,
     byte_positions,
     counts_within,
     gather_texts,
     null_spelled,
     same_ranges,
-    walk_far,
     walk_over,
 )
 from clientchain.loading.fast.flow_mappings import FlowError, block_style
@@ -68,7 +66,6 @@ _NOT_ODD_LEADS = bytes(b for b in range(256) if b not in _ODD_LEADS)
 _LEADS = bytes(sorted(_ODD_LEADS))
 _LEADS_AND_BACKSLASH = _LEADS + b"\\"
 _SPACE, _NEWLINE, _DASH, _COLON, _HASH = 32, 10, 45, 58, 35
-_ONLY_SPACE = np.arange(256) == _SPACE  # (walk_far's table: step over spaces)
 _SINGLE, _DOUBLE = 39, 34
 _OPEN, _CLOSE = 91, 93
 _BACKSLASH = 92
@@ -880,16 +877,9 @@ def _skip_spaces(words: Words, at: IntArray, at_words: np.ndarray | None = None)
     spaces = _leading(word ^ _U(0x2020202020202020))
     pos = spaces.astype(at.dtype)
     pos += at
-    live = np.flatnonzero(spaces == _WORD)  # 8 spaces or more: on, a byte at a time
-    steps = 0
-    while live.size:
-        live = live[words.buf[pos[live]] == _SPACE]
-        if steps == WALK_STEPS:  # (a run that long: each goes on alone)
-            for k in live.tolist():
-                pos[k] = walk_far(words.buf, int(pos[k]), 1, _ONLY_SPACE)
-            break
-        pos[live] += 1
-        steps += 1
+    live = np.flatnonzero(spaces == _WORD)  # 8 spaces or more: on, as walk_over goes
+    if live.size:
+        pos[live] = walk_over(words.buf, pos[live])
     return pos
 
 
