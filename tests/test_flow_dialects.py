@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -539,6 +540,49 @@ def test_a_link_to_the_file_is_the_same_file(shop: Path) -> None:
         f"hard.csv: flows file hard.csv is already read (as f.csv); {TWICE}",
         f"link.csv: flows file link.csv is already read (as f.csv); {TWICE}",
     ]
+
+
+def clientchain(*args: str, stdin: Any) -> subprocess.CompletedProcess[str]:
+    """The command in a process of its own, its standard input `stdin` (a file, or
+    text through a pipe)."""
+    piped = {"input": stdin} if isinstance(stdin, str) else {"stdin": stdin}
+    return subprocess.run(
+        [sys.executable, "-m", "clientchain", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        **piped,
+    )
+
+
+@pytest.mark.parametrize("options", [[], ["--delimiter", ","]], ids=["fast", "precise"])
+def test_standard_input_redirected_from_a_file_read_already_is_that_file(
+    shop: Path, options: list[str]
+) -> None:
+    with Path("f.csv").open("rb") as flows:  # `--flows - < f.csv`, f.csv the chart's own
+        result = clientchain("analyze", "org.yaml", "--flows", "-", *options, stdin=flows)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        f"<stdin>: flows file <stdin> is already read (as f.csv); {TWICE}",
+        "clientchain: 1 problem in the input",
+    ]
+    with Path("f.csv").open("rb") as flows:  # standard input first, the file named after it
+        result = clientchain(
+            "validate", "bare.yaml", "--flows", "-", "--flows", "f.csv", *options, stdin=flows
+        )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        f"f.csv: flows file f.csv is already read (as <stdin>); {TWICE}"
+    )
+
+
+def test_standard_input_from_another_file_or_a_pipe_is_read(shop: Path) -> None:
+    with Path("f.csv").open("rb") as flows:  # the chart names none
+        alone = clientchain("validate", "bare.yaml", "--flows", "-", stdin=flows)
+    assert (alone.returncode, alone.stdout) == (0, "bare.yaml: ok: 2 roles, 1 client, 2 flows\n")
+    # The same bytes through a pipe are not a file that can be told apart: they count.
+    piped = clientchain("validate", "org.yaml", "--flows", "-", stdin=FLOWS)
+    assert (piped.returncode, piped.stdout) == (0, "org.yaml: ok: 2 roles, 1 client, 4 flows\n")
 
 
 def test_a_copy_is_another_file(shop: Path) -> None:

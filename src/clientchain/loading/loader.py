@@ -34,7 +34,7 @@ from clientchain.loading.reference_problems import (
     self_report_problem,
 )
 from clientchain.loading.spreadsheet import DEFAULT, Dialect, byte_order_mark
-from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes
+from clientchain.loading.stdin import STDIN, STDIN_NAME, is_stdin, stdin_bytes, stdin_file_key
 from clientchain.model.org import NO_PARENT, Org, index_type
 from clientchain.model.phases import note, phase
 from clientchain.model.problems import InputError, Position, Problem
@@ -307,20 +307,17 @@ def _read_each_once(
     tables: list[FlowTable] = []
     named: dict[object, str] = {}  # each file read, and how it was first named
     for path, where, as_named in files:
-        if as_named == STDIN_NAME and is_stdin(path):  # `--flows -`: read as CSV
-            try:
-                tables.append(read_flow_file(path, as_named, where, dialect, stdin=True))
-            except InputError as exc:
-                problems.extend(exc.problems)
-            continue
-        key = flows_file_key(path)
+        # `--flows -`: read as CSV; the same file as another when redirected from it.
+        stdin = as_named == STDIN_NAME and is_stdin(path)
+        key = stdin_file_key() if stdin else flows_file_key(path)
         if key is not None and key in named:
             problems.append(Problem(where, _read_twice(as_named, named[key])))
             continue
         if key is not None:
             named[key] = as_named
         try:
-            tables.append(read_flow_file(path, os.fspath(path), where, dialect))
+            shown = as_named if stdin else os.fspath(path)
+            tables.append(read_flow_file(path, shown, where, dialect, stdin=stdin))
         except InputError as exc:
             problems.extend(exc.problems)
     return tables

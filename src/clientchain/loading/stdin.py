@@ -9,6 +9,7 @@ read from: a new stream (a test runner's) is read afresh.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 
 from clientchain.loading.input_file import NotAFileError, is_device
@@ -32,6 +33,19 @@ def stdin_bytes() -> bytes:
         _refuse_a_device(stream)
         kept = _read["stdin"] = (stream, stream.read())
     return kept[1]
+
+
+def stdin_file_key() -> tuple[int, int] | None:
+    """Which file standard input is, when it is one (`--flows - < flows.csv`): its
+    device and inode, as `flow_table.flows_file_key` names a file; None for a pipe, a
+    terminal or a stream without a descriptor (read once: never the same as a file)."""
+    try:
+        found = os.fstat(sys.stdin.buffer.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    if not stat.S_ISREG(found.st_mode) or not found.st_ino:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def _refuse_a_device(stream: object) -> None:

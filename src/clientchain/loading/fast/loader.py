@@ -74,7 +74,7 @@ from clientchain.loading.scalars import (
     headcount_value,
 )
 from clientchain.loading.spreadsheet import byte_order_mark
-from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes
+from clientchain.loading.stdin import STDIN_NAME, is_stdin, stdin_bytes, stdin_file_key
 from clientchain.model.forking import usable_cores
 from clientchain.model.holder import value_class
 from clientchain.model.org import (
@@ -674,9 +674,9 @@ def _resolve_flows(
     slips: SlipWords,
     metadata: bool = True,
 ) -> _Flows:
-    # A file named twice (its money would count twice) is the precise path's to word.
-    # Standard input is read once: the command line makes sure it is named once.
-    files = [flows_file_key(Path(t.file)) for t in tables if t.file != STDIN_NAME and _is_file(t)]
+    # A file named twice (its money would count twice) is the precise path's to word,
+    # standard input redirected from a file named too (`--flows - < flows.csv`) with it.
+    files = [_file_key(t) for t in tables if _is_file(t)]
     _need(None not in files and len(set(files)) == len(files))
     flows = _Flows(metadata=metadata)
     for table in tables:
@@ -734,6 +734,14 @@ def _add_yaml(flows: _Flows, table: YamlFlows, ids: IdIndex, roles: int, slips: 
     flows.decimals = max(flows.decimals, rows.decimals)
     flows.add_extra(rows.extra, table.entries.count)  # (none: its rows' None all the same)
     return True
+
+
+def _file_key(table: _Table) -> object | None:
+    """Which file a table was read from (flow_table.flows_file_key). Standard input is
+    named once (the command line makes sure): a file only where redirected from one."""
+    if table.file != STDIN_NAME:
+        return flows_file_key(Path(table.file))
+    return stdin_file_key() or STDIN_NAME
 
 
 def _is_file(table: _Table) -> bool:
