@@ -524,3 +524,23 @@ def test_the_print_layout_fits_a4_landscape(
             assert opened.problems == []
         finally:
             opened.page.close()
+
+
+def test_large_amounts_show_their_digits_not_the_floats(
+    browser: Any, run: Callable[..., Run], tmp_path: Path
+) -> None:
+    """At four decimal places (the chart's), amounts of 13 whole digits and more are
+    written from their 15 significant digits, as the table and the JSON write them."""
+    from tests.test_large_amounts import CHART, DOWN, GRANT, PAID, shown
+
+    (tmp_path / "org.yaml").write_text(CHART, encoding="utf-8")
+    opened = open_report(browser, _report(run, tmp_path / "org.yaml", tmp_path / "r.html"))
+    try:
+        page = opened.page.locator("body").inner_text()
+        assert f"Money in from clients\n989T\n{shown(PAID, GRANT)}\n" in page
+        # The inversion's net in its table and in the tree, as the page's script writes it.
+        assert page.count(shown(DOWN)) >= 3
+        assert "765.4297" not in page and "765.4300" not in page
+        assert opened.problems == []
+    finally:
+        opened.page.close()

@@ -22,7 +22,7 @@ import numpy as np
 from clientchain.analyses.analyze import Analysis
 from clientchain.analyses.inversions import Inversions
 from clientchain.model.org import IntArray, Links, Org
-from clientchain.model.rounding import headcount_text, moneys, ratios
+from clientchain.model.rounding import amount_texts, headcount_text, moneys, ratios
 
 Value = str | int | float | bool
 Attributes = dict[str, Value]
@@ -241,22 +241,24 @@ def _money_edges(analysis: Analysis) -> list[Edge]:
     amount = moneys(money.amount[rows], d).tolist()
     back = moneys(money.reverse_amount(pairs)[rows], d).tolist()
     unit = f" {org.currency}" if org.currency else ""
-    edges = []
+    shown = net[rows]
+    # = format_amount of each: the nets are rounded already (moneys), and one call per
+    # edge would be most of the export's time.
+    labels = amount_texts(shown, d, unit)
     columns = zip(
         source[rows].tolist(),
         target[rows].tolist(),
-        net[rows].tolist(),
+        shown.tolist(),
+        labels,
         amount,
         back,
         levels.tolist(),
         strict=True,
     )
-    for s, t, value, gross, gross_back, level in columns:
-        # = format_amount(value, d): `value` is rounded already (moneys), and one
-        # format_amount call per edge would be most of the export's time.
-        label = f"{value:,.{d}f}{unit}"
-        edges.append(Edge(s, t, MONEY, label, value, gross, gross_back, level))
-    return edges
+    return [
+        Edge(s, t, MONEY, label, value, gross, gross_back, level)
+        for s, t, value, label, gross, gross_back, level in columns
+    ]
 
 
 def _inversion_levels(inv: Inversions, nodes: int, pair: IntArray) -> IntArray:

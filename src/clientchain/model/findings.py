@@ -22,6 +22,7 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any, overload
 
 from clientchain.model.holder import holder, value_class
+from clientchain.model.rounding import amount_texts
 
 if TYPE_CHECKING:  # numpy is imported where findings are made: `explain` needs none
     import numpy.typing as npt
@@ -345,11 +346,9 @@ class Money:
     currency: str | None
 
     def texts(self) -> list[str]:
-        """Each amount's text: one bound format method mapped over the column."""
-        text = f"{{:,.{self.decimals}f}}"
-        if self.currency:  # braces in a currency are the currency's, not the format's
-            text += " " + self.currency.replace("{", "{{").replace("}", "}}")
-        return list(map(text.format, self.amount.tolist()))
+        """Each amount's text (amount_texts: one bound format method over the column)."""
+        suffix = " " + self.currency if self.currency else ""
+        return amount_texts(self.amount, self.decimals, suffix)
 
 
 @holder(slots=True)

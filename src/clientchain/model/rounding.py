@@ -9,12 +9,18 @@ decimal places its parts need, and whole ones as integers (2, not 2.0).
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from clientchain.model.org import FloatArray
+if TYPE_CHECKING:  # (a type only: findings, which model.org imports, writes money here)
+    from clientchain.model.org import FloatArray
 
 RATIO_DECIMALS = 12
 MOST_DECIMALS = 12  # what any figure is rounded to at most (the inputs' own limit)
+SIGNIFICANT = 15  # the digits a float sum carries: money is rounded to them at most
 
 
 def ratios(values: FloatArray) -> FloatArray:
@@ -34,11 +40,17 @@ def moneys(values: FloatArray, decimals: int, in_place: bool = False) -> FloatAr
     values = np.asarray(values, dtype=np.float64)
     rounded = np.round(values, decimals, out=values if in_place else None)
     rounded += 0.0  # -0.0 as 0.0 (in place: a column of pairs is 20-30 MB at a million)
-    limit = 10.0 ** (15 - decimals)
+    limit = _full_below(decimals)
     big = np.flatnonzero((rounded >= limit) | (rounded <= -limit))
     if big.size:  # rare: amounts beyond 10**(15 - decimals)
-        rounded[big] = [float(f"{x:.15g}") for x in rounded[big].tolist()]
+        rounded[big] = [float(f"{x:.{SIGNIFICANT}g}") for x in rounded[big].tolist()]
     return rounded
+
+
+def _full_below(decimals: int) -> float:
+    """Amounts below this (either sign) have SIGNIFICANT digits for every one of their
+    `decimals` places."""
+    return 10.0 ** (SIGNIFICANT - decimals)
 
 
 def money(value: float, decimals: int) -> float:
@@ -88,7 +100,29 @@ def headcount_text(value: float) -> str:
 
 def format_amount(value: float, decimals: int) -> str:
     """An amount for people: thousands separators, the input's decimal places."""
-    return f"{money(value, decimals):,.{decimals}f}"
+    return amount_text(money(value, decimals), decimals)
+
+
+def amount_text(amount: float, decimals: int) -> str:
+    """An amount already rounded by `money`/`moneys`, for people: thousands separators
+    and the input's decimal places, fewer where SIGNIFICANT digits leave fewer, written
+    from those digits: 1,234,567,890,123.45 (at five places the float would show
+    ...123.44995, and past 2**53 its whole digits would show noise too)."""
+    limit = _full_below(decimals)
+    if -limit < amount < limit or not math.isfinite(amount):
+        return f"{amount:,.{decimals}f}"
+    digits = Decimal(f"{amount:.{SIGNIFICANT}g}")
+    return f"{digits:,.{max(0, SIGNIFICANT - 1 - digits.adjusted())}f}"
+
+
+def amount_texts(amounts: FloatArray, decimals: int, suffix: str = "") -> list[str]:
+    """`amount_text` of each amount with `suffix` after it (' UAH'): one bound format
+    method over the column where every amount has all its decimals (as usual)."""
+    limit = _full_below(decimals)
+    if not amounts.size or float(np.abs(amounts).max()) < limit:
+        escaped = suffix.replace("{", "{{").replace("}", "}}")  # a currency's braces
+        return list(map(f"{{:,.{decimals}f}}{escaped}".format, amounts.tolist()))
+    return [amount_text(amount, decimals) + suffix for amount in amounts.tolist()]
 
 
 def money_text(value: float, decimals: int, currency: str | None) -> str:
@@ -99,5 +133,5 @@ def money_text(value: float, decimals: int, currency: str | None) -> str:
 def rounded_money_text(amount: float, decimals: int, currency: str | None) -> str:
     """`money_text` of an amount already rounded by `money`/`moneys` (a column of
     findings rounds once, in numpy, rather than once per amount)."""
-    text = f"{amount:,.{decimals}f}"
+    text = amount_text(amount, decimals)
     return f"{text} {currency}" if currency else text

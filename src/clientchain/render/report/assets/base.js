@@ -9,16 +9,33 @@ const C = DATA.clients.id.length;
 const CUR = DATA.currency;
 const CUR_SHOWN = CUR ? clip(CUR) : CUR;
 
-const moneyFormat = new Intl.NumberFormat("en-US", {
-  minimumFractionDigits: DATA.decimals,
-  maximumFractionDigits: DATA.decimals,
-});
+// An amount as the JSON has it (15 significant digits at most, as rounding.py's
+// amount_text writes it): the data's decimal places, fewer where those digits leave
+// fewer, written from the digits (never the float's noise past them).
+const SIGNIFICANT = 15;
+const moneyFormats = new Map();  // decimal places -> their format
+function moneyText(value) {
+  const size = Math.abs(value);
+  const whole = size >= 1 ? Math.floor(Math.log10(size)) + 1 : 1;
+  if (!isFinite(value) || whole + DATA.decimals <= SIGNIFICANT) return placesFormat(DATA.decimals).format(value);
+  // (A string is formatted as the decimal it spells where the browser can: not rounded
+  // through the float again.)
+  return placesFormat(Math.max(0, SIGNIFICANT - whole)).format(value.toPrecision(SIGNIFICANT));
+}
+function placesFormat(places) {
+  let format = moneyFormats.get(places);
+  if (!format) {
+    format = new Intl.NumberFormat("en-US", { minimumFractionDigits: places, maximumFractionDigits: places });
+    moneyFormats.set(places, format);
+  }
+  return format;
+}
 const countFormat = new Intl.NumberFormat("en-US");
 // Headcounts are full-time equivalents (2.5): every decimal place the data has (at most 12).
 const headsFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 12 });
 
 function money(value) {
-  const text = moneyFormat.format(value);
+  const text = moneyText(value);
   return CUR ? text + " " + CUR_SHOWN : text;
 }
 function count(n) { return countFormat.format(n); }
@@ -165,7 +182,7 @@ function renderFigures() {
   const short = DATA.short;
   figures.push(figure("Roles", short.roles, null, plural(s.clients, "client") + ", " + plural(s.flows, "flow"), null, count(s.roles)));
   figures.push(figure("People", short.headcount, null, "headcount of all roles", null, heads(s.headcount)));
-  figures.push(figure("Money in from clients", short.money_in, CUR_SHOWN, "paid by external clients", null, moneyFormat.format(s.money_in)));
+  figures.push(figure("Money in from clients", short.money_in, CUR_SHOWN, "paid by external clients", null, moneyText(s.money_in)));
   figures.push(figure("Inverted relationships", (s.inversions ? "\u26a0 " : "") + count(s.inversions), null,
     "a boss is a net payer of a subordinate", s.inversions ? "bad" : null));
   figures.push(figure("Roles with no paying client", count(s.unfunded_roles), null,

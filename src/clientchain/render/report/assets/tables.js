@@ -34,7 +34,7 @@ const COLUMNS = [
       R.title[v] ? el("div", { class: "rid mono", user: R.id[v] }) : null) },
   { name: "Department", key: (v) => (R.department[v] || "").toLowerCase(), cell: (v) => el("td", { user: R.department[v] || "" }) },
   { name: "People", num: true, key: (v) => R.headcount[v], cell: (v) => numberCell(heads(R.headcount[v])) },
-  { name: "Inflow", num: true, key: (v) => R.inflow[v], cell: (v) => numberCell(moneyFormat.format(R.inflow[v])) },
+  { name: "Inflow", num: true, key: (v) => R.inflow[v], cell: (v) => numberCell(moneyText(R.inflow[v])) },
   { name: "Alienation", num: true, key: (v) => R.alienation[v], cell: (v) => el("td", { class: "num" }, chip(R.alienation[v], 3)) },
   { name: "Hand-overs", num: true, key: (v) => (R.distance[v] === null ? Infinity : R.distance[v]),
     cell: (v) => numberCell(ratio(R.distance[v], 2)) },
