@@ -147,6 +147,54 @@ def test_csv_without_required_columns_says_what_it_found(write: Write) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("header", "row", "said"),
+    [
+        (
+            "from,to,amount,amount",
+            "buyers,seller,100,5",
+            "1:16: column 'amount' is named twice in the header (columns 3 and 4)",
+        ),
+        (
+            "from,to,Amount,AMOUNT",
+            "buyers,seller,100,5",
+            "1:16: column 'AMOUNT' is named twice in the header (columns 3 and 4)",
+        ),
+        (
+            "from,to,amount,from",
+            "buyers,seller,100,boss",
+            "1:16: column 'from' is named twice in the header (columns 1 and 4)",
+        ),
+        (
+            'from,to,amount,kind,"kind"',
+            "buyers,seller,100,a,b",
+            "1:21: column 'kind' is named twice in the header (columns 4 and 5)",
+        ),
+    ],
+)
+def test_a_column_named_twice_is_a_problem_not_a_column_lost(
+    write: Write, header: str, row: str, said: str
+) -> None:
+    """The fast reader hands such a file to the precise one, which says where."""
+    write("flows.csv", f"{header}\n{row}\n")
+    path = write(
+        "org.yaml", "flows: flows.csv\nclients: [{id: buyers}]\nroles: [{id: seller}, {id: boss}]\n"
+    )
+    (message,) = problems_of(path)
+    assert message.endswith(f"flows.csv:{said}: one of the two would be lost")
+
+
+def test_columns_that_differ_in_case_or_have_no_name_are_all_kept(write: Write) -> None:
+    write("flows.csv", "from,to,amount,Kind,kind,,\nbuyers,seller,100,a,b,,\n")
+    path = write("org.yaml", "flows: flows.csv\nclients: [{id: buyers}]\nroles: [{id: seller}]\n")
+    org = clientchain.load(path)
+    assert org.flow_amount.tolist() == [100.0]
+    assert {name: tuple(org.flow_extra[name]) for name in ("Kind", "kind")} == {
+        "Kind": ("a",),
+        "kind": ("b",),
+    }
+
+
 def test_missing_flows_file_is_reported_where_it_is_named(write: Write, tmp_path: Path) -> None:
     path = write("org.yaml", "roles: [{id: a}]\nflows: nowhere.csv\n")
     assert problems_of(path, (str(tmp_path / "also-missing.csv"),)) == [

@@ -185,9 +185,40 @@ def _csv_header(
             )
         )
         return None
+    repeated = _repeated_columns(header)
+    if repeated:
+        locator = source.locator()
+        for first, again in repeated:
+            table.problems.append(
+                Problem(
+                    locator.position(source.first_line, again),
+                    f"column {header[again].strip()!r} is named twice in the header (columns"
+                    f" {first + 1} and {again + 1}): one of the two would be lost",
+                )
+            )
+        return None
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
     others = [(i, header[i].strip()) for i in range(len(names)) if names[i] not in REQUIRED]
     return _CsvColumns(names, i_from, i_to, i_amount, others)
+
+
+def _repeated_columns(header: list[str]) -> list[tuple[int, int]]:
+    """(first, again) for each header cell that names a column named before it: the
+    same from, to or amount in any case, or the same other name (kept as written, so
+    `Kind` and `kind` are two). Unnamed columns (a spreadsheet's trailing empty ones)
+    may be many."""
+    first: dict[str, int] = {}
+    repeated = []
+    for i, cell in enumerate(header):
+        name = cell.strip()
+        key = name.lower() if name.lower() in REQUIRED else name
+        if not name:
+            continue
+        if key in first:
+            repeated.append((first[key], i))
+        else:
+            first[key] = i
+    return repeated
 
 
 def _other_delimiter(header: list[str], delimiter: str) -> str:
