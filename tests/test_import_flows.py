@@ -400,12 +400,22 @@ def test_odd_ids_and_amounts_load_back_exactly(tmp_path: Path) -> None:
     assert org.amount_decimals == 3
 
 
-def test_reimport_is_byte_identical_and_replaces_its_own_file(run: Runner, here: Path) -> None:
+def test_reimport_is_byte_identical_and_replaces_a_flows_file_when_forced(
+    run: Runner, here: Path
+) -> None:
     ledger = random_ledger(random.Random(7), 200)
     put(here / "l.csv", "Customer,Payee,Amount\n" + "".join(f"{c},{r},{a}\n" for c, r, a in ledger))
     assert run("import", "flows", "l.csv", "-o", "flows.csv", "--kind", "sale").exit_code == 0
     first = (here / "flows.csv").read_bytes()
-    assert run("import", "flows", "l.csv", "-o", "flows.csv", "--kind", "sale").exit_code == 0
+    # A flows CSV cannot say who wrote it (people write the same header by hand).
+    again = run("import", "flows", "l.csv", "-o", "flows.csv", "--kind", "sale")
+    assert (again.exit_code, again.stderr) == (
+        2,
+        "clientchain: -o flows.csv: exists and nothing in a flows file says clientchain wrote"
+        " it; pass --force to replace it\n",
+    )
+    forced = run("import", "flows", "l.csv", "-o", "flows.csv", "--kind", "sale", "--force")
+    assert forced.exit_code == 0
     assert (here / "flows.csv").read_bytes() == first
     assert run("import", "flows", "l.csv").stdout.encode() == first.replace(
         b",sale\n", b"\n"
@@ -415,12 +425,15 @@ def test_reimport_is_byte_identical_and_replaces_its_own_file(run: Runner, here:
 def test_an_output_that_is_not_a_flows_file_is_kept(run: Runner, here: Path) -> None:
     put(here / "l.csv", "Customer,Payee,Amount\nacme,ann,5\n")
     put(here / "notes.csv", "my,own\nnotes,here\n")
-    result = run("import", "flows", "l.csv", "-o", "notes.csv")
-    assert result.exit_code == 2
-    assert result.stderr == (
-        "clientchain: -o notes.csv: exists and is not a clientchain flows file;"
-        " pass --force to replace it\n"
-    )
+    put(here / "mine.csv", "from,to,amount\nacme,ann,250\n")  # as the README shows one
+    for kept in ("notes.csv", "mine.csv"):
+        result = run("import", "flows", "l.csv", "-o", kept)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"clientchain: -o {kept}: exists and nothing in a flows file says clientchain"
+            " wrote it; pass --force to replace it\n"
+        )
+    assert (here / "mine.csv").read_text() == "from,to,amount\nacme,ann,250\n"
     result = run("import", "flows", "l.csv", "-o", "l.csv", "--force")
     assert result.exit_code == 2
     assert "that is an input file" in result.stderr

@@ -367,6 +367,47 @@ def test_outputs_of_another_kind_are_not_replaced(tmp_path: Path) -> None:
     assert (tmp_path / "schema.json").read_bytes() == (SCHEMAS / "org.schema.json").read_bytes()
 
 
+def test_the_analysis_json_does_not_replace_another_json_of_ours(tmp_path: Path) -> None:
+    """A baseline, a diff and a chain start as the analysis does (`schema_version` first):
+    each is kept without --force; an earlier analysis is replaced."""
+    assert cli("analyze", str(DEALERSHIP), "--write-baseline", "baseline.json", cwd=tmp_path)
+    printed = {  # (diff and chain print their document)
+        "diff.json": ["diff", str(DEALERSHIP), str(DEALERSHIP), "--format", "json"],
+        "chain.json": ["chain", str(DEALERSHIP), "seller", "--format", "json"],
+    }
+    for name, args in printed.items():
+        done = cli(*args, cwd=tmp_path)
+        assert done.returncode in (0, 1), done.stderr
+        (tmp_path / name).write_text(done.stdout, encoding="utf-8")
+    made = ["baseline.json", *printed]
+    for name in made:
+        before = (tmp_path / name).read_bytes()
+        assert before.startswith(b'{\n  "schema_version": 1,\n')
+        result = write_to("json", name, cwd=tmp_path)
+        assert (result.returncode, result.stderr) == (
+            2,
+            f"clientchain: -o {name}: exists and is not a clientchain analysis;"
+            " pass --force to replace it\n",
+        )
+        assert (tmp_path / name).read_bytes() == before
+
+
+@pytest.mark.parametrize("second", ["out.json", "./out.json", "link.json"])
+def test_one_file_is_never_two_outputs_of_a_run(second: str, tmp_path: Path) -> None:
+    (tmp_path / "link.json").symlink_to("out.json")
+    result = write_to("json", "out.json", "--write-baseline", second, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"clientchain: -o out.json and --write-baseline {second} name one file: one would"
+        " replace the other; name two files\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json"]
+    both = write_to("json", "out.json", "--write-baseline", "baseline.json", cwd=tmp_path)
+    assert both.returncode == 0, both.stderr
+    assert json.loads((tmp_path / "out.json").read_text())["schema_version"] == 1
+    assert json.loads((tmp_path / "baseline.json").read_text())["tool"] == "clientchain"
+
+
 # not schema: it reads no input
 @pytest.mark.parametrize("name", slow_but("baseline", ["baseline", "export", "report"]))
 def test_force_never_overwrites_an_input(name: str, tmp_path: Path) -> None:

@@ -279,6 +279,13 @@ def analyze_command(
                 allow_stdout=False,
             )
         )
+        if target and baseline_out and target.replaces_the_file_of(baseline_out):
+            fail(
+                [
+                    f"clientchain: -o {target.shown} and --write-baseline {baseline_out.shown}"
+                    " name one file: one would replace the other; name two files"
+                ]
+            )
         policy = with_overrides(
             loaded.policy, max_org_alienation, max_role_alienation, max_levels_inverted, fail_on
         )

@@ -13,7 +13,8 @@ The rule, the same for every command that writes a file:
   earlier output of the same kind (its first and last few KB are sniffed: our HTML
   report's generator tag, our schema `$id`, our baseline's `"tool": "clientchain"`, the
   way each export format of ours starts, the verdict line the analysis table ends
-  with); anything else needs --force.
+  with); anything else needs --force. A flows CSV cannot say who wrote it: an existing
+  one always needs --force. Two outputs of one run never name one file.
 - A character device or a FIFO (/dev/null, /dev/stdout, a named pipe) is opened and
   written into, never replaced; our own stdout or stderr named by path is written
   through that descriptor. Directories, sockets, block devices and missing folders
@@ -97,8 +98,10 @@ class Kind(enum.Enum):
     SCHEMA = ("JSON Schema", _sniffer(rb'"\$id"\s*:\s*"urn:clientchain:schema:'))
     # A JSON object naming us as its tool (baseline.py writes it on the third line).
     BASELINE = ("baseline", _sniffer(rb'\A\s*\{[^\0]*?"tool"\s*:\s*"clientchain"'))
-    # The exact header importing/flows_csv.py writes (lower case, no spaces, \n).
-    FLOWS = ("flows file", _sniffer(rb"\Afrom,to,amount(,kind)?\n"))
+    # None: a flows CSV cannot say who wrote it (the header ours write is the one people
+    # write by hand, as the README shows them), so an existing one is replaced only
+    # with --force.
+    FLOWS = ("flows file", _sniffer())
     # The first line importing/org_import.py writes (its HEADER).
     ORG_CHART = ("org chart", _sniffer(rb"\A# Imported by clientchain import people from "))
     # `analyze -o`: how each machine format of ours starts; the table, -q and
@@ -107,7 +110,8 @@ class Kind(enum.Enum):
     ANALYSIS = (
         "analysis",
         _sniffer(
-            rb'\A\{\n  "schema_version": 1,\n',  # JSON
+            # JSON: its second key (a baseline's, a diff's or a chain's is another).
+            rb'\A\{\n  "schema_version": 1,\n  "org": ',
             rb'\A\{\n  "\$schema": "https://json\.schemastore\.org/sarif-[^\0]*?'
             rb'"driver": \{\n\s*"name": "clientchain"',  # SARIF
             rb"\A::(?:error|warning|notice) [^\n]*title=(?:CC\d{3} |clientchain)",  # GitHub
@@ -146,6 +150,19 @@ class Output:
     @property
     def is_stdout(self) -> bool:
         return self.mode is _Mode.STDOUT
+
+    def replaces_the_file_of(self, other: Output) -> bool:
+        """Both would replace one file (under any paths to it): the second written would
+        take the place of the first."""
+        if self.mode is not _Mode.REPLACE or other.mode is not _Mode.REPLACE:
+            return False
+        assert self.path is not None and other.path is not None
+        if self.path == other.path:
+            return True
+        try:
+            return self.path.samefile(other.path)
+        except OSError:  # (one of them does not exist yet: two new files)
+            return False
 
     def write(self, data: bytes | str) -> None:
         """Write all of `data` (text as UTF-8); OutputError with the OS's reason if not."""
@@ -244,9 +261,13 @@ def open_output(
         )
         raise OutputError(f"clientchain: {option} {shown}: that is {what}; name a file")
     if st.st_size > 0 and not force and not kind.recognises(*_head_and_tail(path, st.st_size)):
+        what = (
+            f"is not a clientchain {kind.noun}"
+            if kind is not Kind.FLOWS
+            else "nothing in a flows file says clientchain wrote it"
+        )
         raise OutputError(
-            f"clientchain: {option} {shown}: exists and is not a clientchain {kind.noun};"
-            " pass --force to replace it"
+            f"clientchain: {option} {shown}: exists and {what}; pass --force to replace it"
         )
     if not os.access(path, os.W_OK):  # a read-only file stays so, even if its folder is not
         raise OutputError(f"clientchain: {option} {shown}: cannot write: Permission denied")
