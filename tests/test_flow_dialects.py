@@ -576,6 +576,19 @@ def test_standard_input_redirected_from_a_file_read_already_is_that_file(
     )
 
 
+@pytest.mark.skipif(not Path("/dev/stdin").exists(), reason="no /dev/stdin here")
+def test_standard_input_named_twice_is_read_once(shop: Path) -> None:
+    """`--flows /dev/stdin --flows -`: one pipe, named twice (the second read found it
+    empty)."""
+    result = clientchain(
+        "validate", "bare.yaml", "--flows", "/dev/stdin", "--flows", "-", stdin=FLOWS
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[0] == (
+        f"<stdin>: flows file <stdin> is already read (as /dev/stdin); {TWICE}"
+    )
+
+
 def test_standard_input_from_another_file_or_a_pipe_is_read(shop: Path) -> None:
     with Path("f.csv").open("rb") as flows:  # the chart names none
         alone = clientchain("validate", "bare.yaml", "--flows", "-", stdin=flows)

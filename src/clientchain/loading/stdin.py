@@ -36,14 +36,15 @@ def stdin_bytes() -> bytes:
 
 
 def stdin_file_key() -> tuple[int, int] | None:
-    """Which file standard input is, when it is one (`--flows - < flows.csv`): its
-    device and inode, as `flow_table.flows_file_key` names a file; None for a pipe, a
-    terminal or a stream without a descriptor (read once: never the same as a file)."""
+    """Which file standard input is, as `flow_table.flows_file_key` names a file (its
+    device and inode): the file it is redirected from (`--flows - < flows.csv`), or
+    its pipe (named again as /dev/stdin); None for a terminal or a stream without a
+    descriptor."""
     try:
         found = os.fstat(sys.stdin.buffer.fileno())
     except (AttributeError, OSError, ValueError):
         return None
-    if not stat.S_ISREG(found.st_mode) or not found.st_ino:
+    if not (stat.S_ISREG(found.st_mode) or stat.S_ISFIFO(found.st_mode)) or not found.st_ino:
         return None
     return (found.st_dev, found.st_ino)
 
