@@ -426,7 +426,7 @@ def test_every_problem_of_the_file_in_one_pass(run: Runner, org: Path) -> None:
     result = run("validate", str(org))
     assert result.exit_code == 2
     assert result.stderr == "".join(f"orgs/.clientchain.toml:{line}\n" for line in said) + (
-        f"clientchain: 4 problems in {org}\n"
+        f"clientchain: 4 problems checking {org}\n"
     )
 
 

@@ -373,7 +373,7 @@ def test_validate_chain_report_and_export_read_the_dialect(run: Runner, semicolo
     assert validated.stdout == "bare.yaml: ok: 4 roles, 2 clients, 6 flows\n"
     assert validated.stderr.splitlines() == [
         f"flows.csv: flows file flows.csv is named twice; {TWICE}",
-        "clientchain: 1 problem in org.yaml",
+        "clientchain: 1 problem checking org.yaml",
     ]
     assert run("validate", "org.yaml").exit_code == 2  # without the options: refused
     chained = run("chain", "org.yaml", "owner", *SEMICOLON_OPTIONS)

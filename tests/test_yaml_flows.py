@@ -266,3 +266,34 @@ def test_an_id_written_as_nothing_is_worded_where_the_precise_reader_puts_it(
     if fast is not None:
         assert isinstance(fast, InputError)
         assert fast.problems == precise.problems
+
+
+@pytest.mark.parametrize("written", sorted(WRITTEN))
+@pytest.mark.parametrize("null", ["null", "~", "Null", "NULL", ""])
+def test_a_null_payer_or_payee_is_a_problem_as_a_null_id_is(
+    tmp_path: Path, written: str, null: str
+) -> None:
+    """`from: null` names no one, as `id: null` and `reports_to: ~` do: it is not the id
+    'null' (that is written in quotes)."""
+    flows = FLOWS.replace("from: fleet", f"from: {null}", 1).replace("to: boss", f"to: {null}", 1)
+    fast, precise = both(WRITTEN[written](tmp_path, flows))
+    assert isinstance(precise, InputError)
+    assert fast is None or (isinstance(fast, InputError) and fast.problems == precise.problems)
+    said = [p.message for p in precise.problems]
+    assert said == [
+        "flow 'to' is null: write the payee's id",
+        "flow 'from' is null: write the payer's id",
+    ]
+
+
+def test_a_quoted_null_is_an_id(tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        ORG.replace("  - id: boss\n", "  - id: boss\n  - id: 'null'\n    reports_to: boss\n")
+        + "flows:\n  - from: fleet\n    to: 'null'\n    amount: 3\n",
+        encoding="utf-8",
+    )
+    fast, precise = both(path)
+    assert isinstance(precise, Org) and fast is not None
+    assert_same(fast, precise)
+    assert precise.flow_payee.tolist() == [precise.role_ids.index("null")]

@@ -62,7 +62,11 @@ def validate_command(
             broken += 1
             sys.stdout.flush()
             sys.stderr.write("".join(f"{p}\n" for p in exc.problems))
-            said = f"clientchain: {count(len(exc.problems), 'problem')} in {shown}"
+            name = STDIN_NAME if is_stdin(org) else str(org)
+            chart_only = all(problem.position.file == name for problem in exc.problems)
+            # (In its flows files or the configuration: found checking it.)
+            where = f"in {shown}" if chart_only else f"checking {shown}"
+            said = f"clientchain: {count(len(exc.problems), 'problem')} {where}"
             sys.stderr.write(f"{said}\n")
             continue
         sys.stdout.write(f"{shown}: ok: {org_sizes(loaded)}\n")

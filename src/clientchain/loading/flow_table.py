@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clientchain.loading.keys import FLOW
-from clientchain.loading.scalars import amount_ok, amount_problem, decimals_of, parse_number
+from clientchain.loading.scalars import (
+    amount_ok,
+    amount_problem,
+    decimals_of,
+    is_null,
+    parse_number,
+)
 from clientchain.loading.spreadsheet import (
     DEFAULT,
     DELIMITER_NAMES,
@@ -396,6 +402,11 @@ def _yaml_flow_fields(item: YNode, file: str, problems: list[Problem]) -> dict[s
             problems.append(
                 Problem(where, f"flow '{name}' must be a single value, not {value.describe}")
             )
+            bad = True
+        elif name != "amount" and is_null(value):  # as `id: null` and `reports_to: ~` are
+            where = Position(file, value.line, value.column)
+            whose = "payer" if name == "from" else "payee"
+            problems.append(Problem(where, f"flow '{name}' is null: write the {whose}'s id"))
             bad = True
     if bad:
         return None

@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 from clientchain.loading import keys
+from clientchain.loading.fast.byte_columns import null_spelled
 from clientchain.loading.fast.flat_amounts import plain_amounts
 from clientchain.loading.fast.flat_yaml import (
     Column,
@@ -96,8 +97,8 @@ def yaml_rows(table: YamlFlows) -> YamlRows | None:
     if any(column is None or column.items.size != entries.count for column in every):
         return None  # (a row without one: the precise reader says which)
     payer, payee, amount = (column for column in every if column is not None)
-    if any(np.any((c.start == c.end) & ~c.written_quoted) for c in (payer, payee)):
-        return None  # (an id written as nothing: YAML puts it right after its colon)
+    if any(np.any(null_spelled(c.buf, c.start, c.end) & ~c.written_quoted) for c in (payer, payee)):
+        return None  # (null, ~ or nothing: a problem the precise reader words)
     others = [name for name in columns if name not in REQUIRED]
     # A key is never taken for one written beside it: with the three in every item, a
     # key near one of them (`amont`, `Amount`) is metadata to the precise reader too.
