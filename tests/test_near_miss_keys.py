@@ -182,19 +182,13 @@ def test_both_paths_agree_on_keys_of_the_users_own(
         assert fast is not None, "a custom key alone must not cost the fast path"
 
 
-def test_a_key_beside_the_known_key_it_resembles_is_the_users_own(tmp_path: Path) -> None:
-    """`reportsTo` next to `reports_to` misspells nothing: kept, by both paths; in another
-    role without `reports_to` beside it, the same key is a near miss, on both paths."""
+def test_a_key_beside_the_known_key_it_spells_again_is_a_problem(tmp_path: Path) -> None:
+    """`reportsTo` next to `reports_to` is the key written twice (one value would be
+    lost, and a change to it would change nothing): a problem on both paths, as it is
+    alone (a key two edits from the one beside it is the user's: test_yaml_flows)."""
     path = tmp_path / "org.yaml"
     path.write_text(chart().replace("reports_to: boss", "reports_to: boss\n    reportsTo: x"))
     (tmp_path / "flows.csv").write_text(FLOWS_CSV, encoding="utf-8")
-    fast, precise = both(path)
-    assert isinstance(precise, clientchain.Org)
-    assert precise.role_extra == {1: {"reportsTo": "x"}}
-    assert isinstance(fast, clientchain.Org)
-    assert_same(fast, precise)
-    other = "  - id: other\n    reportsTo: boss\n  - id: seller"
-    path.write_text(path.read_text().replace("  - id: seller", other))
     fast, precise = both(path)
     assert isinstance(precise, clientchain.InputError) and isinstance(fast, clientchain.InputError)
     assert [p.message for p in precise.problems] == [
@@ -205,18 +199,22 @@ def test_a_key_beside_the_known_key_it_resembles_is_the_users_own(tmp_path: Path
 
 @pytest.mark.parametrize("policy", ["policy:\n  max_layers: 3\n", "policy: ~\n"])
 @pytest.mark.parametrize("key", ["Policy", "polcy"])
-def test_a_top_level_key_beside_a_policy_block_is_the_users_own(
+def test_a_top_level_key_beside_a_policy_block_that_spells_it_again_is_a_problem(
     tmp_path: Path, policy: str, key: str
 ) -> None:
     """The policy block is read on its own, but it is written beside the other top-level
-    keys all the same: `Policy` or `polcy` next to it misspells nothing, on both paths."""
+    keys all the same: `Policy` or `polcy` next to it is a problem, on both paths."""
     path = tmp_path / "org.yaml"
     path.write_text(f"{key}: x\n" + chart() + policy, encoding="utf-8")
     (tmp_path / "flows.csv").write_text(FLOWS_CSV, encoding="utf-8")
     fast, precise = both(path)
-    assert isinstance(precise, clientchain.Org), precise
-    assert isinstance(fast, clientchain.Org), fast
-    assert_same(fast, precise)
+    assert isinstance(precise, clientchain.InputError), precise
+    assert [p.message for p in precise.problems] == [
+        f"unknown key '{key}' at the top level is not used (did you mean 'policy'?)"
+    ]
+    assert fast is None or (
+        isinstance(fast, clientchain.InputError) and fast.problems == precise.problems
+    )
 
 
 # --- root causes first ------------------------------------------------------------------
@@ -346,9 +344,10 @@ def test_what_counts_as_a_near_miss(key: str, level: object, meant: str | None) 
     assert level.guess(key) == meant  # type: ignore[attr-defined]
 
 
-def test_a_known_key_is_no_miss_and_one_beside_it_is_never_guessed() -> None:
+def test_a_known_key_is_no_miss_and_one_two_edits_beside_it_is_never_guessed() -> None:
     assert near_miss("reports_to", ROLE.names) is None
-    assert ROLE.guess("reportsTo", beside=["id", "reports_to"]) is None
+    assert ROLE.guess("reportsTo", beside=["id", "reports_to"]) == "reports_to"  # folded
+    assert FLOW.guess("amout", beside=["from", "to", "amount"]) == "amount"  # one edit
     assert FLOW.guess("count") == "amount"  # alone, two edits from amount ...
     assert FLOW.guess("count", beside=["from", "to", "amount"]) is None  # ... not beside it
 

@@ -140,14 +140,30 @@ def test_a_list_of_flows_beyond_the_flat_reader_is_the_precise_reader_s(
 
 
 @pytest.mark.parametrize("written", sorted(WRITTEN))
-@pytest.mark.parametrize("key", ["amont", "Amount", "froms"])
-def test_a_key_near_one_written_beside_it_is_metadata_on_both_paths(
+@pytest.mark.parametrize("key", ["count", "tone", "fromage"])
+def test_a_key_two_edits_from_one_written_beside_it_is_metadata_on_both_paths(
     tmp_path: Path, key: str, written: str
 ) -> None:
     fast, precise = both(WRITTEN[written](tmp_path, FLOWS.replace("note: ~", f"{key}: 3")))
     assert isinstance(fast, Org), "every item has its from, to and amount: no key is misspelt"
     assert_same(fast, precise)
     assert tuple(fast.flow_extra[key]) == (None, "3", None, None)
+
+
+@pytest.mark.parametrize("written", sorted(WRITTEN))
+@pytest.mark.parametrize(
+    ("key", "meant"), [("amont", "amount"), ("Amount", "amount"), ("froms", "from")]
+)
+def test_a_key_that_spells_one_beside_it_again_is_a_problem_on_both_paths(
+    tmp_path: Path, key: str, meant: str, written: str
+) -> None:
+    """One edit from it, or it in another case: one of the two values would be lost."""
+    fast, precise = both(WRITTEN[written](tmp_path, FLOWS.replace("note: ~", f"{key}: 3")))
+    assert isinstance(precise, InputError)
+    assert [p.message for p in precise.problems] == [
+        f"unknown key '{key}' in a flow is not used (did you mean '{meant}'?)"
+    ]
+    assert fast is None or (isinstance(fast, InputError) and fast.problems == precise.problems)
 
 
 def test_a_flows_file_with_document_markers_is_the_fast_path_s(tmp_path: Path) -> None:

@@ -8,9 +8,11 @@ dropping `_`, `-` and spaces, it equals a known key, or lies within one edit of
 a known key of up to 5 characters (two edits of a longer one). Keys of one or
 two characters (`id`, `to`) match by folding only, so `fte` or `tag` stay custom.
 
-A key is never taken for a misspelling of a known key written beside it in the
-same mapping: a flow with `amount` and `month` means both (`month` is two edits
-from `amount`, but nobody writes the amount twice).
+Beside the known key it misses, in the same mapping, a key is a misspelling only
+when it is that key spelt another way or one edit from it (`Headcount` or
+`headcout` beside `headcount`: one of the two values would be lost): a flow with
+`amount` and `month` means both (`month` is two edits from `amount`, and nobody
+writes the amount twice).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ _REMEMBERED = 10_000  # distinct keys remembered per level (a hostile file has m
 def fold(key: str) -> str:
     """The key with case folded and `_`, `-` and spaces dropped."""
     return key.casefold().translate(_DROPPED)
+
+
+def _one_slip(key: str, known: str) -> bool:
+    """`key` is the known key spelt another way, or with one edit (after folding)."""
+    return edit_distance(fold(key), fold(known), 1) <= 1
 
 
 def near_miss(key: str, known: Iterable[str]) -> str | None:
@@ -81,7 +88,9 @@ class Keys:
                 guesses.clear()
             guesses[key] = near_miss(key, self.known)
         guess = guesses[key]
-        if guess is None or guess not in beside:
+        if guess is None or guess not in beside or _one_slip(key, guess):
+            # (That key written again, `Headcount` or `headcout` beside `headcount`: one
+            # of the two values would be lost.)
             return guess
         return near_miss(key, self.known.difference(beside))  # rare: no need to remember
 
