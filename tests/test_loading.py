@@ -184,6 +184,28 @@ def test_a_column_named_twice_is_a_problem_not_a_column_lost(
     assert message.endswith(f"flows.csv:{said}: one of the two would be lost")
 
 
+@pytest.mark.parametrize(
+    ("column", "meant"), [("amout", "amount"), ("form", "from"), ("amount2", "amount")]
+)
+def test_a_column_that_misspells_one_beside_it_is_a_problem(
+    write: Write, column: str, meant: str
+) -> None:
+    """As a flow's keys are judged: one edit from from, to or amount, beside it."""
+    write("flows.csv", f"from,to,amount,{column}\nbuyers,seller,100,5\n")
+    path = write("org.yaml", "flows: flows.csv\nclients: [{id: buyers}]\nroles: [{id: seller}]\n")
+    (message,) = problems_of(path)
+    assert message.endswith(
+        f"flows.csv:1:16: column '{column}' is not used (did you mean '{meant}'?)"
+    )
+
+
+def test_columns_two_edits_or_more_from_the_known_ones_are_metadata(write: Write) -> None:
+    write("flows.csv", "from,to,amount,month,kind,amount_usd\nbuyers,seller,100,5,sale,110\n")
+    path = write("org.yaml", "flows: flows.csv\nclients: [{id: buyers}]\nroles: [{id: seller}]\n")
+    org = clientchain.load(path)
+    assert sorted(org.flow_extra) == ["amount_usd", "kind", "month"]
+
+
 def test_columns_that_differ_in_case_or_have_no_name_are_all_kept(write: Write) -> None:
     write("flows.csv", "from,to,amount,Kind,kind,,\nbuyers,seller,100,a,b,,\n")
     path = write("org.yaml", "flows: flows.csv\nclients: [{id: buyers}]\nroles: [{id: seller}]\n")

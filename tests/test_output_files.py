@@ -408,6 +408,48 @@ def test_one_file_is_never_two_outputs_of_a_run(second: str, tmp_path: Path) -> 
     assert json.loads((tmp_path / "baseline.json").read_text())["tool"] == "clientchain"
 
 
+def test_the_baseline_is_never_the_file_stdout_goes_to(tmp_path: Path) -> None:
+    """`--write-baseline o.json > o.json`: the two would run together in one file."""
+    command = [sys.executable, "-m", "clientchain", *WRITERS["json"][0]]
+    with (tmp_path / "o.json").open("w") as stdout:
+        result = subprocess.run(
+            [*command, "--write-baseline", "o.json"],
+            cwd=tmp_path, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        "clientchain: stdout (the output) and --write-baseline o.json name one file: one"
+        " would replace the other; name two files\n"
+    )
+    into = write_to("json", "/dev/stdout", "--write-baseline", "/dev/stdout", cwd=tmp_path)
+    assert (into.returncode, into.stdout) == (2, "")
+
+
+@pytest.mark.parametrize("writer", ["rollup", "import"])
+def test_an_input_read_from_standard_input_is_never_replaced(writer: str, tmp_path: Path) -> None:
+    """`--flows - -o sales.csv --force < sales.csv`: standard input is that file."""
+    (tmp_path / "org.yaml").write_text(
+        "clients: [{id: c}]\nroles: [{id: b}, {id: r, reports_to: b}]\n"
+    )
+    written = "from,to,amount\nc,r,10\n" if writer == "rollup" else "Customer,Payee,Amount\nc,r,5\n"
+    (tmp_path / "in.csv").write_text(written)
+    args = (
+        ["model", "rollup", "org.yaml", "--flows", "-"]
+        if writer == "rollup"
+        else ["import", "flows", "-"]
+    )
+    with (tmp_path / "in.csv").open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "clientchain", *args, "-o", "in.csv", "--force"],
+            cwd=tmp_path, stdin=stdin, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "clientchain: -o in.csv: that is an input file (standard input); name a new file\n"
+    )
+    assert (tmp_path / "in.csv").read_text() == written
+
+
 # not schema: it reads no input
 @pytest.mark.parametrize("name", slow_but("baseline", ["baseline", "export", "report"]))
 def test_force_never_overwrites_an_input(name: str, tmp_path: Path) -> None:

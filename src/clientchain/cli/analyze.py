@@ -44,6 +44,7 @@ from clientchain.cli.options import (
     stdin_once_for,
 )
 from clientchain.cli.output_file import (
+    STDOUT,
     Kind,
     Output,
     input_paths,
@@ -279,13 +280,17 @@ def analyze_command(
                 allow_stdout=False,
             )
         )
-        if target and baseline_out and target.replaces_the_file_of(baseline_out):
-            fail(
-                [
-                    f"clientchain: -o {target.shown} and --write-baseline {baseline_out.shown}"
-                    " name one file: one would replace the other; name two files"
-                ]
-            )
+        if baseline_out is not None:
+            # The output goes to stdout without -o: `--write-baseline b.json > b.json`.
+            shown = f"-o {target.shown}" if target else "stdout (the output)"
+            main = target or open_output_or_fail(STDOUT, option="-o", kind=Kind.ANALYSIS)
+            if main.shares_a_place_with(baseline_out):
+                fail(
+                    [
+                        f"clientchain: {shown} and --write-baseline {baseline_out.shown} name"
+                        " one file: one would replace the other; name two files"
+                    ]
+                )
         policy = with_overrides(
             loaded.policy, max_org_alienation, max_role_alienation, max_levels_inverted, fail_on
         )

@@ -14,7 +14,13 @@ import typer
 from typer.models import OptionInfo
 
 from clientchain.cli.console import print_rich
-from clientchain.cli.output_file import STDOUT, Kind, Output, open_output_or_fail
+from clientchain.cli.output_file import (
+    STDOUT,
+    Kind,
+    Output,
+    open_output_or_fail,
+    standard_input_file,
+)
 from clientchain.loading.spreadsheet import (
     DEFAULT,
     Dialect,
@@ -326,8 +332,11 @@ def output_target(
     output: str | None, kind: Kind, force: bool, inputs: Iterable[str | Path | None]
 ) -> Output:
     """Where `-o` writes (none: stdout), checked (exit 2 if refused). `inputs` are the
-    run's input files, never written (None, and '-' for standard input, are no file)."""
-    paths = [Path(p) for p in inputs if p is not None and str(p) != STDIN]
+    run's input files, never written (None is no file; '-', standard input, the file it
+    is redirected from, if any)."""
+    stdin = standard_input_file()
+    named = [Path(p) if str(p) != STDIN else stdin for p in inputs if p is not None]
+    paths = [path for path in named if path is not None]
     return open_output_or_fail(
         STDOUT if output is None else output, option="-o", kind=kind, force=force, inputs=paths
     )

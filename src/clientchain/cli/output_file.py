@@ -52,6 +52,7 @@ __all__ = [
     "input_paths",
     "open_output",
     "open_output_or_fail",
+    "standard_input_file",
     "stream_or_fail",
     "write_or_fail",
     "write_output",
@@ -151,18 +152,36 @@ class Output:
     def is_stdout(self) -> bool:
         return self.mode is _Mode.STDOUT
 
-    def replaces_the_file_of(self, other: Output) -> bool:
-        """Both would replace one file (under any paths to it): the second written would
-        take the place of the first."""
-        if self.mode is not _Mode.REPLACE or other.mode is not _Mode.REPLACE:
-            return False
-        assert self.path is not None and other.path is not None
-        if self.path == other.path:
-            return True
-        try:
-            return self.path.samefile(other.path)
-        except OSError:  # (one of them does not exist yet: two new files)
-            return False
+    def shares_a_place_with(self, other: Output) -> bool:
+        """Both would end up in one file (under any paths to it, stdout's included) or
+        one descriptor: one would replace the other, or the two would run together."""
+        return not self._places().isdisjoint(other._places())
+
+    def _places(self) -> set[object]:
+        """Where this output lands: its descriptor (stdout's for `-`), and the file it
+        replaces or the regular file behind that descriptor. A device or a pipe written
+        into is no place of its own (/dev/null may take any number)."""
+        places: set[object] = set()
+        if self.mode is _Mode.DIRECT:
+            return places
+        if self.mode is _Mode.REPLACE:
+            assert self.path is not None
+            places.add(self.path)  # (its real path: a new file has no identity yet)
+            try:
+                found = self.path.stat()
+            except OSError:
+                return places
+        else:
+            descriptor = 1 if self.mode is _Mode.STDOUT else self.descriptor
+            places.add(descriptor)
+            try:
+                found = os.fstat(descriptor)
+            except OSError:
+                return places
+            if not stat.S_ISREG(found.st_mode):
+                return places
+        places.add((found.st_dev, found.st_ino))
+        return places
 
     def write(self, data: bytes | str) -> None:
         """Write all of `data` (text as UTF-8); OutputError with the OS's reason if not."""
@@ -208,11 +227,29 @@ class Output:
 
 def input_paths(loaded: Org, *others: Path | None) -> list[Path]:
     """The files a run read: the org chart, every flows file, and the `others` it read
-    (a baseline, the configuration file; None: not read). Standard input is no file."""
+    (a baseline, the configuration file; None: not read). Standard input is the file
+    it is redirected from, if any (`standard_input_file`)."""
     from clientchain.loading.stdin import STDIN_NAME
 
-    read = [Path(f) for f in (loaded.source, *loaded.flow_files) if f != STDIN_NAME]
-    return [*read, *(path for path in others if path is not None)]
+    read = [
+        Path(f) if f != STDIN_NAME else standard_input_file()
+        for f in (loaded.source, *loaded.flow_files)
+    ]
+    return [path for path in (*read, *others) if path is not None]
+
+
+STANDARD_INPUT = Path("/dev/stdin")
+
+
+def standard_input_file() -> Path | None:
+    """A path to the file standard input is redirected from (`--flows - < sales.csv`),
+    which no output of the run may replace; None for a pipe, a terminal, or a system
+    without /dev/stdin."""
+    try:
+        redirected = stat.S_ISREG(os.fstat(0).st_mode)
+    except OSError:  # (no standard input at all)
+        return None
+    return STANDARD_INPUT if redirected and STANDARD_INPUT.exists() else None
 
 
 def open_output(
@@ -352,8 +389,9 @@ def _refuse_inputs(target: Path, shown: str, option: str, inputs: Iterable[Path]
             except OSError:  # either does not exist (or cannot be looked at): not the same
                 same = False
         if same:
+            named = "standard input" if path == STANDARD_INPUT else path
             raise OutputError(
-                f"clientchain: {option} {shown}: that is an input file ({path}); name a new file"
+                f"clientchain: {option} {shown}: that is an input file ({named}); name a new file"
             )
 
 

@@ -192,7 +192,8 @@ def _csv_header(
         )
         return None
     repeated = _repeated_columns(header)
-    if repeated:
+    misspelt = _misspelt_columns(header)
+    if repeated or misspelt:
         locator = source.locator()
         for first, again in repeated:
             table.problems.append(
@@ -202,10 +203,27 @@ def _csv_header(
                     f" {first + 1} and {again + 1}): one of the two would be lost",
                 )
             )
+        for at, guess in misspelt:
+            where = locator.position(source.first_line, at)
+            said = f"column {header[at].strip()!r} is not used (did you mean {guess!r}?)"
+            table.problems.append(Problem(where, said))
         return None
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
     others = [(i, header[i].strip()) for i in range(len(names)) if names[i] not in REQUIRED]
     return _CsvColumns(names, i_from, i_to, i_amount, others)
+
+
+def _misspelt_columns(header: list[str]) -> list[tuple[int, str]]:
+    """(column, the one it misses) for each header cell that is from, to or amount spelt
+    another way beside it (`amout` by `amount`), as a flow's keys are judged."""
+    names = [cell.strip() for cell in header]
+    required = [name.lower() for name in names if name.lower() in REQUIRED]
+    found = []
+    for i, name in enumerate(names):
+        guess = None if name.lower() in REQUIRED else FLOW.guess(name, required)
+        if guess is not None:
+            found.append((i, guess))
+    return found
 
 
 def _repeated_columns(header: list[str]) -> list[tuple[int, int]]:

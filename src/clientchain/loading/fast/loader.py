@@ -762,6 +762,12 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
     names = [name.strip().lower() for name in table.header]
     if not all(name in names for name in REQUIRED) or len(set(names)) != len(names):
         return False
+    if any(
+        keys.FLOW.guess(name.strip(), REQUIRED)
+        for name in table.header
+        if name.strip().lower() not in REQUIRED
+    ):
+        return False  # (a column misspelling one of them: the precise reader words it)
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
     try:
         amounts = read_amounts(table, i_amount)
