@@ -476,3 +476,17 @@ def test_quantities_and_discounts_are_checked(run: Runner, here: Path) -> None:
     ]
     put(here / "lines.csv", "Customer,Owner,Price,Qty,Disc\na,ann,10.5,2,15%\nc,bob,2,3,.5\n")
     assert run(*args).stdout == "from,to,amount\na,ann,17.85\nc,bob,3.0\n"
+
+
+def test_a_column_like_one_taken_is_said_to_be_ignored(run: Runner, here: Path) -> None:
+    """A second `Amount` (the first is taken) is said on stderr, as import people says
+    its own, with the option that would take it instead."""
+    put(here / "l.csv", "Customer,Amount,Amount,Employee\nacme,10,20,ann\n")
+    result = run("import", "flows", "l.csv")
+    assert (result.exit_code, result.stdout) == (0, "from,to,amount\nacme,ann,10\n")
+    assert result.stderr.splitlines()[:2] == [
+        "clientchain: columns: l.csv: from = 'Customer', amount = 'Amount', to = 'Employee'",
+        "clientchain: ignored columns: 'Amount' (like amount: --amount COL)",
+    ]
+    put(here / "l.csv", "Customer,Amount,Employee\nacme,10,ann\n")
+    assert "ignored" not in run("import", "flows", "l.csv").stderr

@@ -152,6 +152,9 @@ def import_flows_command(
     try:
         columns = columns_of(ledger_table, options, join_table)
         say(f"columns: {columns.describe()}")
+        ignored = columns.ignored()
+        if ignored:
+            say(f"ignored columns: {ignored}")
         imported = import_ledger(columns, options)
     except InputError as exc:
         fail_input(exc)

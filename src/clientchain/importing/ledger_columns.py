@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clientchain.importing.columns import (
+    Columns,
     Field,
     column_names,
     columns_listing,
     find_columns,
+    lookalikes,
     mapping_text,
 )
 from clientchain.importing.ledger_source import Table
@@ -142,6 +144,20 @@ class LedgerColumns:
     def _name(self, index: int, joined: bool) -> str:
         table = self.join if joined and self.join is not None else self.ledger
         return table.header[index]
+
+    def ignored(self) -> str:
+        """The ledger's columns not taken that look like one that is (a second `Amount`):
+        `'Amount' (like amount: --amount COL), ...`, or '' when none does."""
+        taken = [self.payer, self.amount, *self.times, self.discount]
+        taken += [self.client_by] if not self.client_by_joined else []
+        taken += [self.payee] if not self.payee_joined else []
+        names = [f"_{k}" for k in range(len(taken))]  # (columns found, by any names)
+        columns = Columns(dict(zip(names, taken, strict=True)), self.ledger.header)
+        found = lookalikes(columns, [PAYER, PAYEE, AMOUNT])
+        return ", ".join(
+            f"'{clip(self.ledger.header[column])}' (like {field.name}: {field.option} COL)"
+            for column, field in found
+        )
 
     def describe(self) -> str:
         """`invoices.csv: from = 'CustomerId', amount = 'Total'; customers.csv (joined on
