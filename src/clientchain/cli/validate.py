@@ -54,7 +54,8 @@ def validate_command(
     stdin_once_for(orgs, flows)
     broken = 0
     for org in orgs:
-        shown = visible(STDIN_NAME if is_stdin(org) else str(org))
+        name = STDIN_NAME if is_stdin(org) else str(org)
+        shown = visible(name)
         try:
             check_config(ctx, org, config, isolated)  # the configuration is input too
             loaded = load(org, flows or [], dialect)
@@ -62,7 +63,6 @@ def validate_command(
             broken += 1
             sys.stdout.flush()
             sys.stderr.write("".join(f"{p}\n" for p in exc.problems))
-            name = STDIN_NAME if is_stdin(org) else str(org)
             chart_only = all(problem.position.file == name for problem in exc.problems)
             # (In its flows files or the configuration: found checking it.)
             where = f"in {shown}" if chart_only else f"checking {shown}"

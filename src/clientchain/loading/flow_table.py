@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,7 +192,7 @@ def _csv_header(
         )
         return None
     repeated = _repeated_columns(header)
-    misspelt = _misspelt_columns(header)
+    misspelt = misspelt_columns(header)
     if repeated or misspelt:
         locator = source.locator()
         for first, again in repeated:
@@ -213,9 +213,10 @@ def _csv_header(
     return _CsvColumns(names, i_from, i_to, i_amount, others)
 
 
-def _misspelt_columns(header: list[str]) -> list[tuple[int, str]]:
+def misspelt_columns(header: Sequence[str]) -> list[tuple[int, str]]:
     """(column, the one it misses) for each header cell that is from, to or amount spelt
-    another way beside it (`amout` by `amount`), as a flow's keys are judged."""
+    another way beside it (`amout` by `amount`), as a flow's keys are judged (the fast
+    reader hands a file with one to this one)."""
     names = [cell.strip() for cell in header]
     required = [name.lower() for name in names if name.lower() in REQUIRED]
     found = []

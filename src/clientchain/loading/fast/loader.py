@@ -60,6 +60,7 @@ from clientchain.loading.flow_table import (
     YAML_SUFFIXES,
     FlowTable,
     flows_file_key,
+    misspelt_columns,
     read_csv_bytes,
     read_yaml_list,
 )
@@ -762,11 +763,7 @@ def _add_csv(flows: _Flows, table: FlatCsv, ids: IdIndex, roles: int, slips: Sli
     names = [name.strip().lower() for name in table.header]
     if not all(name in names for name in REQUIRED) or len(set(names)) != len(names):
         return False
-    if any(
-        keys.FLOW.guess(name.strip(), REQUIRED)
-        for name in table.header
-        if name.strip().lower() not in REQUIRED
-    ):
+    if misspelt_columns(table.header):
         return False  # (a column misspelling one of them: the precise reader words it)
     i_from, i_to, i_amount = (names.index(name) for name in REQUIRED)
     try:
